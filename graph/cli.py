@@ -1,0 +1,124 @@
+"""`python -m graph`: ask the graph questions (stats, vendor families, agencies, paths, search).
+
+JSON on stdout with --json, a short readable report otherwise; errors are one line on stderr.
+Exit codes: 0 answered, 1 not found or store unavailable, 2 ambiguous (candidates on stderr).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .store import Ambiguous, NotFound, StoreUnavailable, open_store
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m graph", description=__doc__.splitlines()[0])
+    parser.add_argument("--store", choices=("embedded", "neo4j"), default="embedded",
+                        help="which store to read (default: the embedded store under KG_HOME)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name, text):
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.add_argument("--json", action="store_true", help="print JSON on stdout")
+        sub.add_argument("--store", choices=("embedded", "neo4j"), default=argparse.SUPPRESS,
+                         help="which store to read")
+        return sub
+
+    command("stats", "count nodes by label and relationships by type")
+    vendor = command("vendor", "a vendor family: top parent, subsidiaries, awards, agencies, totals")
+    vendor.add_argument("name", help="part of a vendor name or alias (case-insensitive)")
+    agency = command("agency", "an agency with its sub-agencies and offices: awards, funding, vendors")
+    agency.add_argument("name", metavar="NAME|CODE", help="code (070, 7012, 70CDCR), abbreviation (ICE) or name")
+    agency.add_argument("--limit", type=int, default=100, help="awards listed (totals count all)")
+    search = command("search", "vendors and agencies whose name, alias or code contains TEXT")
+    search.add_argument("text")
+    search.add_argument("--limit", type=int, default=20)
+    paths = command("paths", "shortest chains of records linking two entities")
+    paths.add_argument("a")
+    paths.add_argument("b")
+    paths.add_argument("--max-hops", type=int, default=6)
+    paths.add_argument("--limit", type=int, default=5)
+    neighbourhood = command("subgraph", "vendor-agency network with filters (what the network view draws)")
+    neighbourhood.add_argument("--agency")
+    neighbourhood.add_argument("--vendor")
+    neighbourhood.add_argument("--from-year", type=int, dest="fy_from", help="first fiscal year")
+    neighbourhood.add_argument("--to-year", type=int, dest="fy_to", help="last fiscal year")
+    neighbourhood.add_argument("--min-amount", type=float, default=0.0)
+    command("runs", "what was loaded, when, from where, with row counts and rejects")
+    clear = command("clear", "empty the store")
+    clear.add_argument("--yes", action="store_true", help="really empty it")
+    return parser
+
+
+def _report(command: str, answer) -> str:
+    """A short human-readable view; --json gives everything."""
+    if command == "stats":
+        lines = [f"{label}: {count}" for label, count in answer["nodes"].items()]
+        lines += [f"-[{rel}]-> {count}" for rel, count in answer["relationships"].items()]
+        return "\n".join(lines)
+    if command == "vendor":
+        lines = [f"{answer['name']}  total obligated ${answer['total_obligated']:,.2f} in {answer['award_count']} awards"]
+        lines += [f"  subsidiary/registration: {s['name']}  ${s['total_obligated']:,.2f}" for s in answer["subsidiaries"]]
+        lines += [f"  agency: {a['name']} ({a['code']})  ${a['total_obligated']:,.2f}" for a in answer["agencies"]]
+        return "\n".join(lines)
+    if command == "agency":
+        lines = [f"{answer['name']} ({answer['code']}, {answer['tier']})  awarded ${answer['total_obligated']:,.2f} "
+                 f"in {answer['award_count']} awards; funded ${answer['funded_obligated']:,.2f}"]
+        lines += [f"  {v['name']}  ${v['total_obligated']:,.2f}" for v in answer["vendors"][:25]]
+        return "\n".join(lines)
+    if command == "paths":
+        return "\n\n".join(" -> ".join([p[0]["from"]["name"]] + [f"[{h['rel']}] {h['to']['name']}" for h in p])
+                           for p in answer) or "no path"
+    if command == "search":
+        return "\n".join(f"{h['kind']}: {h['name']} ({h['id']})" for h in answer)
+    return json.dumps(answer, indent=2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        store = open_store(args.store)
+        if args.command == "clear":
+            if not args.yes:
+                print("error: clear empties the store; add --yes to confirm", file=sys.stderr)
+                return 1
+            store.clear()
+            answer = {"cleared": args.store}
+        elif args.command == "stats":
+            answer = store.stats()
+        elif args.command == "vendor":
+            answer = store.vendor_family(args.name)
+        elif args.command == "agency":
+            answer = store.agency_profile(args.name, limit=args.limit)
+        elif args.command == "search":
+            answer = store.search(args.text, limit=args.limit)
+        elif args.command == "paths":
+            answer = store.paths(args.a, args.b, max_hops=args.max_hops, limit=args.limit)
+        elif args.command == "subgraph":
+            answer = store.subgraph(agency=args.agency, vendor=args.vendor, fy_from=args.fy_from, fy_to=args.fy_to,
+                                    min_amount=args.min_amount)
+        else:
+            answer = store.runs()
+    except Ambiguous as error:
+        print(f"error: {error}", file=sys.stderr)
+        for candidate in error.candidates:
+            print(f"  {json.dumps(candidate)}", file=sys.stderr)
+        return 2
+    except (NotFound, StoreUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(answer, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(_report(args.command, answer))
+    return 0
+
+
+def entry() -> None:
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,0 +1,130 @@
+"""The graph schema, declared once: node labels, their keys and properties, relationship types.
+
+Loaders, both stores, exports and the dashboard read this module instead of restating labels and
+keys. Each property has a merge policy that says what an upsert does when the node already exists:
+
+- "first": keep the stored value, set it only if missing (identity and descriptive fields)
+- "last": overwrite with any non-null incoming value (derived figures recomputed by the store)
+- "union": a list that gains the incoming values (aliases, source files)
+- "latest:<prop>": overwrite only if the incoming `<prop>` date is not older than the stored one
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PROVENANCE = ("source", "record", "retrieved", "permalink")
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    key: str
+    properties: dict[str, str]  # property -> merge policy
+    title: str  # property used as the display name
+
+
+@dataclass(frozen=True)
+class RelType:
+    name: str
+    start: str
+    end: str
+    properties: dict[str, str] = field(default_factory=dict)
+    keyed: bool = False  # several edges of this type may join the same two nodes, told apart by `key`
+    single: bool = False  # at most one per start node: the edge with the higher `rank` wins, ties keep the first
+
+
+def _first(*names: str) -> dict[str, str]:
+    return {name: "first" for name in names}
+
+
+VENDOR = Label("Vendor", "id", {
+    **_first("name", "uei", "duns", "cage", "curated", "note", "source", "record", "retrieved"),
+    "aliases": "union",
+}, title="name")
+
+AGENCY = Label("Agency", "id", {
+    **_first("code", "tier", "name", "abbreviation", "source", "record", "retrieved"),
+    "aliases": "union",
+}, title="name")
+
+AWARD = Label("Award", "key", {
+    **_first("piid", "parent_piid", "parent_agency", "award_type", "description", "naics", "naics_description",
+             "psc", "psc_description", "base_date", *PROVENANCE),
+    # figures as reported, kept apart by where they came from
+    "obligated_summary": "last", "current_value_summary": "last", "potential_value_summary": "last",
+    "start_date": "latest:values_as_of", "end_date": "latest:values_as_of",
+    "potential_end_date": "latest:values_as_of", "current_value_tx": "latest:values_as_of",
+    "potential_value_tx": "latest:values_as_of", "values_as_of": "latest:values_as_of",
+    "prime_amount_subaward_file": "last",
+    "sources": "union",
+    # derived by the store from the above and the award's transactions (see `derive_award`)
+    "obligated": "last", "obligated_basis": "last", "current_value": "last", "potential_value": "last",
+    "obligated_tx": "last", "tx_count": "last", "first_action": "last", "last_action": "last",
+    "fy_first": "last", "fy_last": "last",
+}, title="piid")
+
+TRANSACTION = Label("Transaction", "key", {
+    **_first("modification", "action_date", "fiscal_year", "obligation", "description", *PROVENANCE),
+}, title="modification")
+
+VEHICLE = Label("Vehicle", "key", _first("piid", "agency"), title="piid")
+
+LABELS = {label.name: label for label in (VENDOR, AGENCY, AWARD, TRANSACTION, VEHICLE)}
+
+_EDGE_PROVENANCE = _first(*PROVENANCE)
+REL_TYPES = {rel.name: rel for rel in (
+    RelType("PARENT", "Vendor", "Vendor", {**_first("basis", "relation", "note"), **_EDGE_PROVENANCE}),
+    RelType("PART_OF", "Agency", "Agency", _EDGE_PROVENANCE),
+    RelType("AWARDED_TO", "Award", "Vendor", {**_first("match", "confidence", "rank"), **_EDGE_PROVENANCE},
+            single=True),
+    RelType("AWARDED_BY", "Award", "Agency", {**_first("rank"), **_EDGE_PROVENANCE}, single=True),
+    RelType("FUNDED_BY", "Award", "Agency", {**_first("rank"), **_EDGE_PROVENANCE}, single=True),
+    RelType("HAS_TRANSACTION", "Award", "Transaction", {}),
+    RelType("UNDER_VEHICLE", "Award", "Vehicle", _EDGE_PROVENANCE),
+    RelType("SUBAWARD", "Award", "Vendor", {
+        **_first("number", "amount", "action_date", "fiscal_year", "description", "match", "confidence"),
+        **_EDGE_PROVENANCE}, keyed=True),
+)}
+
+AGENCY_TIERS = ("toptier", "subtier", "office")
+# Rank of a single-valued edge: an award's agency is its most specific one (office over sub-agency),
+# its recipient the one matched by UEI/DUNS over one matched by name.
+TIER_RANK = {"toptier": 1, "subtier": 2, "office": 3}
+CONFIDENCE_RANK = {"high": 3, "low": 1}
+
+
+def agency_id(tier: str, code: str) -> str:
+    return f"{tier}:{code}"
+
+
+def derive_award(props: dict, tx_obligations: list[float], tx_dates: list[str]) -> dict:
+    """Award figures a reader sees, from the reported ones, with the basis of each stated.
+
+    Obligated: the award summary's total if a summary was loaded, else the sum of the transactions
+    loaded (each action once; de-obligations subtract), else the prime amount a subaward file reported.
+    """
+    from ingest.clean import fiscal_year  # local: the schema module must not pull ingest in at import
+
+    derived: dict = {"tx_count": len(tx_obligations)}
+    total_tx = round(sum(tx_obligations), 2) if tx_obligations else None
+    derived["obligated_tx"] = total_tx
+    if props.get("obligated_summary") is not None:
+        derived["obligated"], derived["obligated_basis"] = props["obligated_summary"], "award summary"
+    elif tx_obligations:
+        derived["obligated"] = total_tx
+        derived["obligated_basis"] = f"sum of {len(tx_obligations)} transaction(s) loaded"
+    elif props.get("prime_amount_subaward_file") is not None:
+        derived["obligated"] = props["prime_amount_subaward_file"]
+        derived["obligated_basis"] = "prime award amount in a subaward file"
+    else:
+        derived["obligated"], derived["obligated_basis"] = 0.0, "not reported"
+    for figure in ("current_value", "potential_value"):
+        summary, from_tx = props.get(f"{figure}_summary"), props.get(f"{figure}_tx")
+        derived[figure] = summary if summary is not None else from_tx
+    dates = sorted(date for date in tx_dates if date)
+    base = props.get("base_date")
+    first = min([date for date in (base, dates[0] if dates else None) if date], default=None)
+    last = max([date for date in (dates[-1] if dates else None, base) if date], default=None)
+    derived["first_action"], derived["last_action"] = first, last
+    derived["fy_first"], derived["fy_last"] = fiscal_year(first), fiscal_year(last)
+    return derived

@@ -1,0 +1,39 @@
+"""The store API every backend answers, and `open_store` to pick one.
+
+Writes: `vendor_index()` (identities for the resolver), `upsert(batch)`, `derive_awards(keys)`,
+`commit(run)` (make the load durable and log it), `clear()`.
+Reads (all return plain JSON-ready dicts/lists, sorted deterministically so that stores can be
+compared): `stats()`, `search(text)`, `vendor_family(name)`, `agency_profile(name_or_code)`,
+`subgraph(...)`, `paths(a, b)`, `runs()`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class NotFound(LookupError):
+    """No entity matches: the message says what was looked for."""
+
+
+class Ambiguous(LookupError):
+    """Several entities match: `candidates` lists them so the user can be more specific."""
+
+    def __init__(self, message: str, candidates: list[dict]):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be opened or reached: the message names it and what to do."""
+
+
+def open_store(kind: str = "embedded", home: Path | None = None):
+    if kind == "embedded":
+        from .embedded import EmbeddedStore
+        from .settings import kg_home
+
+        return EmbeddedStore(home or kg_home())
+    if kind == "neo4j":
+        raise StoreUnavailable("--store neo4j is not available yet (coming with the Neo4j store); "
+                               "use --store embedded")
+    raise StoreUnavailable(f"unknown store {kind!r}: use embedded or neo4j")

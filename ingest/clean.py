@@ -1,0 +1,205 @@
+"""Cleaning of the values public procurement files carry after a spreadsheet has been at them.
+
+Each function takes the raw text of one cell and returns the cleaned value or None; a value that is
+present but cannot be read raises `BadValue`, so the row goes to the rejects file with the reason.
+Hot paths are cached: the same dates and codes repeat on thousands of rows.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+MISSING = frozenset({"", "NAN", "NaN", "nan", "NULL", "null", "None", "N/A", "#N/A", "-"})
+
+
+class BadValue(ValueError):
+    """A cell that is present but unreadable (the row is rejected with this message)."""
+
+
+def text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return None if value in MISSING else value
+
+
+def amount(value: str | None) -> float | None:
+    """Dollars: '1234', '1,234.50', '$-12.00', '(12.00)' accepted; NAN and blank are None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value in MISSING:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    cleaned = value.replace(",", "").replace("$", "").strip()
+    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    if negative:
+        cleaned = cleaned[1:-1]
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise BadValue(f"amount {value!r} is not a number") from None
+    return -number if negative else number
+
+
+_DIGITS = re.compile(r"^\d+$")
+
+
+@lru_cache(maxsize=65536)
+def duns(value: str | None) -> str | None:
+    """DUNS is 9 digits; spreadsheets drop leading zeros (7 or 8 digits come back padded)."""
+    value = text(value)
+    if value is None:
+        return None
+    if value.endswith(".0"):
+        value = value[:-2]
+    value = value.replace("-", "")
+    if not _DIGITS.match(value) or len(value) > 9:
+        raise BadValue(f"DUNS {value!r} is not up to 9 digits")
+    if set(value) == {"0"}:
+        return None
+    return value.zfill(9)
+
+
+@lru_cache(maxsize=65536)
+def uei(value: str | None) -> str | None:
+    """SAM Unique Entity ID: 12 alphanumerics, upper case."""
+    value = text(value)
+    if value is None:
+        return None
+    value = value.upper()
+    if len(value) != 12 or not value.isalnum():
+        raise BadValue(f"UEI {value!r} is not 12 letters/digits")
+    return value
+
+
+@lru_cache(maxsize=4096)
+def toptier_code(value: str | None) -> str | None:
+    """CGAC toptier codes are 3 digits ('070'); spreadsheets turn them into '70'."""
+    value = text(value)
+    if value is None:
+        return None
+    if value.endswith(".0"):
+        value = value[:-2]
+    return value.zfill(3) if value.isdigit() else value.upper()
+
+
+@lru_cache(maxsize=4096)
+def subtier_code(value: str | None) -> str | None:
+    value = text(value)
+    if value is None:
+        return None
+    if value.endswith(".0"):
+        value = value[:-2]
+    return value.zfill(4) if value.isdigit() else value.upper()
+
+
+@lru_cache(maxsize=65536)
+def code(value: str | None) -> str | None:
+    """Office, NAICS and PSC codes: trimmed, upper case."""
+    value = text(value)
+    if value is None:
+        return None
+    if value.endswith(".0") and value[:-2].isdigit():
+        value = value[:-2]
+    return value.upper()
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+
+def _year(text_year: str) -> int:
+    year = int(text_year)
+    if len(text_year) == 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+@lru_cache(maxsize=131072)
+def date(value: str | None, dayfirst: bool = False) -> str | None:
+    """ISO 'YYYY-MM-DD' from ISO, 'M/D/YY' (dayfirst False) or 'DD/MM/YYYY' (dayfirst True)."""
+    value = text(value)
+    if value is None:
+        return None
+    match = _ISO.match(value)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        match = _SLASHED.match(value)
+        if not match:
+            raise BadValue(f"date {value!r} is not ISO, M/D/YY or DD/MM/YYYY")
+        first, second, year_text = match.groups()
+        day, month = (int(first), int(second)) if dayfirst else (int(second), int(first))
+        year = _year(year_text)
+    if not (1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 2100):
+        raise BadValue(f"date {value!r} is out of range (read as day-first={dayfirst})")
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def guess_dayfirst(values) -> bool | None:
+    """Look at slashed dates: a first part over 12 means day-first, a second over 12 month-first.
+
+    Returns None when every date seen is ambiguous (both parts <= 12) or there are none.
+    """
+    dayfirst = monthfirst = False
+    for value in values:
+        match = _SLASHED.match(value.strip()) if value else None
+        if not match:
+            continue
+        first, second = int(match.group(1)), int(match.group(2))
+        dayfirst |= first > 12
+        monthfirst |= second > 12
+    if dayfirst and monthfirst:
+        raise BadValue("dates in this file are both day-first and month-first")
+    if dayfirst:
+        return True
+    if monthfirst:
+        return False
+    return None
+
+
+def fiscal_year(iso_date: str | None) -> int | None:
+    """US federal fiscal year: October to September, named by the year it ends in."""
+    if not iso_date:
+        return None
+    year, month = int(iso_date[:4]), int(iso_date[5:7])
+    return year + 1 if month >= 10 else year
+
+
+_NON_WORD = re.compile(r"[^A-Z0-9&]+")
+_SUFFIXES = frozenset(
+    {"INC", "INCORPORATED", "LLC", "L L C", "LLP", "LP", "LTD", "LIMITED", "CORP", "CORPORATION", "CO",
+     "COMPANY", "PLC", "THE", "PC", "PLLC", "NA"}
+)
+
+
+@lru_cache(maxsize=131072)
+def name_key(name: str | None) -> str | None:
+    """Normalized legal name for matching: upper case, no punctuation, no 'THE'/'INC'/'LLC'... words.
+
+    >>> name_key("The GEO Group, Inc.") == name_key("GEO GROUP INC THE")
+    True
+    """
+    if not name:
+        return None
+    words = _NON_WORD.sub(" ", name.upper().replace("'", "")).split()
+    kept = [word for word in words if word not in _SUFFIXES]
+    return " ".join(kept or words) or None
+
+
+def permalink(award_key: str | None) -> str | None:
+    return f"https://www.usaspending.gov/award/{award_key}/" if award_key else None
+
+
+def award_key(piid: str | None, agency: str | None, parent_piid: str | None, parent_agency: str | None,
+              is_idv: bool = False) -> str:
+    """USAspending's generated_unique_award_id, built the way USAspending builds it."""
+    piid = (piid or "-NONE-").upper()
+    agency = agency or "-NONE-"
+    if is_idv:
+        return f"CONT_IDV_{piid}_{agency}"
+    return f"CONT_AWD_{piid}_{agency}_{(parent_piid or '-NONE-').upper()}_{parent_agency or '-NONE-'}"

@@ -1,0 +1,185 @@
+"""`python -m ingest`: load public procurement records into the graph.
+
+Logs and progress go to stderr; the run summary goes to stdout (as JSON with --json).
+A user mistake (missing file, unknown layout, unreachable server) is one line on stderr and exit 1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from graph.settings import kg_home
+from graph.store import StoreUnavailable, open_store
+
+from . import normalized_csv, transactions_csv, usaspending_csv
+from .csvfile import SourceError
+from .load import Loader, load
+from .records import Reject, Subaward, Transaction
+
+FILE_SOURCES = {
+    "usaspending-csv": usaspending_csv.read,
+    "transactions-csv": transactions_csv.read,
+    "normalized": normalized_csv.read,
+}
+log = logging.getLogger("ingest")
+
+
+def count_lines(paths: list[Path]) -> int:
+    """Rows estimate for the progress bar's ETA (data lines, header excluded)."""
+    total = 0
+    for path in paths:
+        with path.open("rb") as handle:
+            total += sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
+    return max(total, 0)
+
+
+def check_files(paths: list[Path]) -> None:
+    for path in paths:
+        if not path.is_file():
+            raise SourceError(f"{path}: no such file (check the path; nothing was loaded)")
+
+
+def file_records(reader, paths: list[Path], header_from: Path | None) -> Iterator:
+    for path in paths:
+        yield from reader(path, header_from)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", choices=("embedded", "neo4j"), default="embedded",
+                        help="where to load (default: the embedded store under KG_HOME)")
+    parser.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more logging on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    helps = {
+        "usaspending-csv": "USAspending bulk downloads: contract prime award summaries, transactions, subawards",
+        "transactions-csv": "flattened spending_by_transaction search-result exports",
+        "normalized": "normalized record files written by `normalize` (e.g. the bundled sample in data/sample)",
+    }
+    for name, text in helps.items():
+        command = commands.add_parser(name, help=text, description=text)
+        command.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        command.add_argument("--header-from", type=Path, metavar="FILE",
+                             help="header for files that lost their header row: a CSV of the same layout "
+                                  "or a two-column data dictionary (letter,name)")
+        _common(command)
+    api = commands.add_parser("usaspending-api", help="the USAspending REST API (spending_by_award + award detail)",
+                              description="Search awards through the USAspending API, fetch each award's detail "
+                                          "and subawards, and load them. Resumes after an interruption.")
+    api.add_argument("--awarding-agency", metavar="NAME|CODE", help="awarding agency (toptier or subtier)")
+    api.add_argument("--funding-agency", metavar="NAME|CODE", help="funding agency (toptier or subtier)")
+    api.add_argument("--recipient", metavar="TEXT", help="recipient name or UEI search text")
+    api.add_argument("--start", metavar="YYYY-MM-DD", help="time period start")
+    api.add_argument("--end", metavar="YYYY-MM-DD", help="time period end")
+    api.add_argument("--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)")
+    api.add_argument("--page-size", type=int, default=100, help="results per search page (max 100)")
+    api.add_argument("--no-subawards", action="store_true", help="skip each award's subawards")
+    api.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
+    _common(api)
+    normalize = commands.add_parser(
+        "normalize", help="write normalized records to one CSV (how data/sample was made)",
+        description="Read source files and write their normalized records, with provenance, to --out. "
+                    "Rows whose recipient, parent or sub-recipient name matches --match are kept.")
+    normalize.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    normalize.add_argument("--source", choices=sorted(FILE_SOURCES), default="usaspending-csv")
+    normalize.add_argument("--header-from", type=Path, metavar="FILE")
+    normalize.add_argument("--match", metavar="REGEX", help="keep only records whose party names match")
+    normalize.add_argument("--out", type=Path, required=True, metavar="FILE")
+    normalize.add_argument("--json", action="store_true")
+    normalize.add_argument("-v", "--verbose", action="store_true")
+    return parser
+
+
+def _names(record) -> list[str]:
+    award = record.prime if isinstance(record, Subaward) else (
+        record.award if isinstance(record, Transaction) else record)
+    parties = [award.recipient] + ([record.sub] if isinstance(record, Subaward) else [])
+    return [n for p in parties for n in (p.name, p.parent_name) if n]
+
+
+def run_normalize(args) -> dict:
+    check_files(args.paths)
+    pattern = re.compile(args.match, re.IGNORECASE) if args.match else None
+    counts = {"rows_read": 0, "rows_rejected": 0, "rows_skipped": 0}
+
+    def kept():
+        for record in file_records(FILE_SOURCES[args.source], args.paths, args.header_from):
+            counts["rows_read"] += 1
+            if isinstance(record, Reject):
+                counts["rows_rejected"] += 1
+            elif pattern and not any(pattern.search(name) for name in _names(record)):
+                counts["rows_skipped"] += 1
+            else:
+                yield record
+    written = normalized_csv.write(kept(), args.out)
+    return {**counts, "rows_written": written, "out": str(args.out)}
+
+
+def run_load(args) -> dict:
+    store = open_store(args.store)
+    home = kg_home()
+    options = {"command": args.command, "rejects_dir": home / "rejects", "progress": not args.no_progress}
+    if args.command != "usaspending-api":
+        check_files(args.paths)
+        if args.header_from is not None and not args.header_from.is_file():
+            raise SourceError(f"--header-from {args.header_from}: no such file")
+        records = file_records(FILE_SOURCES[args.command], args.paths, args.header_from)
+        return load(store, records, inputs=[str(p) for p in args.paths], total=count_lines(args.paths), **options)
+    from .http import HttpClient
+    from .usaspending_api import iter_records
+
+    loader = Loader(store, inputs=[args.base_url], **options)
+    client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache")
+    records = iter_records(client, awarding_agency=args.awarding_agency, funding_agency=args.funding_agency,
+                           recipient=args.recipient, start=args.start, end=args.end, page_size=args.page_size,
+                           checkpoint=home / "usaspending-api.checkpoint.json", with_subawards=not args.no_subawards,
+                           on_page_done=lambda page: loader.flush(durable=True))
+    try:
+        for record in records:
+            loader.feed(record)
+    except BaseException:
+        loader.abort()
+        raise
+    return loader.finish()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    from .http import ApiError
+
+    try:
+        summary = run_normalize(args) if args.command == "normalize" else run_load(args)
+    except (SourceError, ApiError, StoreUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written to the store (an API load resumes where it stopped)",
+              file=sys.stderr)
+        return 130
+    if args.json:
+        json.dump(summary, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for key, value in summary.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def entry() -> None:
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+

@@ -1,0 +1,117 @@
+"""Opening a CSV the way procurement files need: by header name, with or without its header row.
+
+Column sets change between download vintages (2018, 2023, 2025) and files lose their header row
+when someone splits a spreadsheet, so adapters never index columns by position: they ask a `Columns`
+for a field by its possible names, and a file without a header takes one from `--header-from`.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
+
+from . import clean
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class SourceError(Exception):
+    """This file or server cannot be used at all: the message says which and what to do."""
+
+
+@dataclass
+class Opened:
+    path: Path
+    header: list[str]
+    rows: object  # iterator of (line_number, row)
+    header_given: bool  # True when the header came from --header-from
+    retrieved: str
+
+
+def file_time(path: Path) -> str:
+    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+    return stamp.replace(microsecond=0).isoformat()
+
+
+def read_header_file(path: Path) -> list[str]:
+    """A header from another CSV's first row, or from a two-column dictionary ('A,award_id_piid')."""
+    if not path.is_file():
+        raise SourceError(f"--header-from {path}: no such file")
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        rows = list(islice(csv.reader(handle), 400))
+    if not rows:
+        raise SourceError(f"--header-from {path}: the file is empty")
+    is_dictionary = all(len(row) == 2 and row[0].isalpha() and row[0].isupper() and len(row[0]) <= 3
+                        for row in rows if row)
+    return [row[1].strip() for row in rows if row] if is_dictionary else [name.strip() for name in rows[0]]
+
+
+def open_csv(path: Path, known_columns: frozenset[str], header_from: Path | None = None) -> Opened:
+    """Open a CSV and tell whether its first row is a header (it names known columns) or data."""
+    if not path.exists():
+        raise SourceError(f"{path}: no such file")
+    if not path.is_file():
+        raise SourceError(f"{path}: not a file")
+    handle = path.open(newline="", encoding="utf-8-sig", errors="replace")
+    reader = csv.reader(handle)
+    first = next(reader, None)
+    if first is None:
+        handle.close()
+        raise SourceError(f"{path}: the file is empty")
+    first_is_header = sum(1 for cell in first if cell.strip() in known_columns) >= 2
+    numbered = ((reader.line_num, row) for row in reader)
+    if header_from is not None:
+        header = read_header_file(header_from)
+        if first_is_header:
+            header = [cell.strip() for cell in first]
+            rows, given = numbered, False
+        else:
+            rows, given = chain([(1, first)], numbered), True
+        if len(first) != len(header):
+            handle.close()
+            raise SourceError(f"{path}: rows have {len(first)} columns but the header from {header_from} "
+                              f"has {len(header)}; pick the header file of the same download vintage")
+    elif first_is_header:
+        header, rows, given = [cell.strip() for cell in first], numbered, False
+    else:
+        handle.close()
+        raise SourceError(f"{path}: the first row is not a header (it names no known column); if the file "
+                          f"lost its header row, pass --header-from FILE with a file of the same layout "
+                          f"(e.g. fy13.csv or the data dictionary)")
+    return Opened(path=path, header=header, rows=rows, header_given=given, retrieved=file_time(path))
+
+
+class Columns:
+    """Field access by name: `cols.get(row, "recipient_uei")`, missing columns read as ''."""
+
+    def __init__(self, header: list[str]):
+        self.index = {name: position for position, name in enumerate(header)}
+
+    def has(self, *names: str) -> bool:
+        return all(name in self.index for name in names)
+
+    def first(self, *names: str) -> int | None:
+        """Position of the first of these names present in the file (vintages rename columns)."""
+        for name in names:
+            if name in self.index:
+                return self.index[name]
+        return None
+
+    def getter(self, *names: str):
+        position = self.first(*names)
+        if position is None:
+            return lambda row: ""
+        return lambda row: row[position] if position < len(row) else ""
+
+
+def detect_dayfirst(rows: list, date_getters, default: bool, path: Path) -> bool:
+    """Decide once per file whether slashed dates are DD/MM or M/D, from the dates themselves."""
+    sample = (getter(row) for _, row in rows for getter in date_getters)
+    try:
+        guess = clean.guess_dayfirst(sample)
+    except clean.BadValue as error:
+        raise SourceError(f"{path}: {error}; fix the dates or split the file") from None
+    return default if guess is None else guess

@@ -1,0 +1,115 @@
+"""Normalized records as one flat CSV: what `python -m ingest normalize` writes and the bundled sample is.
+
+A normalized file keeps each record's original provenance (source file, line, retrieval time,
+USAspending permalink), so figures loaded from it still cite the public record, not the sample.
+"""
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from . import clean
+from .csvfile import SourceError
+from .records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
+
+AWARD_FIELDS = ("piid", "parent_piid", "parent_agency", "award_type", "description", "naics", "naics_description",
+                "psc", "psc_description", "base_date", "start_date", "end_date", "potential_end_date",
+                "obligated", "current_value", "potential_value", "values_as_of")
+PARTY_FIELDS = ("name", "uei", "duns", "cage", "parent_name", "parent_uei", "parent_duns")
+AGENCY_FIELDS = ("toptier_code", "toptier_name", "subtier_code", "subtier_name", "office_code", "office_name")
+MONEY = {"obligated", "current_value", "potential_value", "obligation", "sub_amount", "prime_amount"}
+COLUMNS = (
+    ("kind", "key", "award_key") + AWARD_FIELDS
+    + tuple(f"recipient_{f}" for f in PARTY_FIELDS)
+    + tuple(f"awarding_{f}" for f in AGENCY_FIELDS) + tuple(f"funding_{f}" for f in AGENCY_FIELDS)
+    + ("modification", "action_date", "obligation", "tx_description")
+    + tuple(f"sub_{f}" for f in PARTY_FIELDS)
+    + ("sub_number", "sub_amount", "sub_action_date", "sub_description", "prime_amount")
+    + ("source", "record", "retrieved", "permalink")
+)
+
+
+def _award_row(award: Award) -> dict:
+    row = {"award_key": award.key, **{f: getattr(award, f) for f in AWARD_FIELDS}}
+    row.update({f"recipient_{f}": getattr(award.recipient, f) for f in PARTY_FIELDS})
+    row.update({f"awarding_{f}": getattr(award.awarding, f) for f in AGENCY_FIELDS})
+    row.update({f"funding_{f}": getattr(award.funding, f) for f in AGENCY_FIELDS})
+    row.update(source=award.prov.source, record=award.prov.record, retrieved=award.prov.retrieved,
+               permalink=award.prov.permalink)
+    return row
+
+
+def to_row(record) -> dict:
+    if isinstance(record, Transaction):
+        row = _award_row(record.award)
+        row.update(kind="transaction", key=record.key, modification=record.modification,
+                   action_date=record.action_date, obligation=record.obligation, tx_description=record.description)
+    elif isinstance(record, Subaward):
+        row = _award_row(record.prime)
+        row.update({f"sub_{f}": getattr(record.sub, f) for f in PARTY_FIELDS})
+        row.update(kind="subaward", key=record.key, sub_number=record.number, sub_amount=record.amount,
+                   sub_action_date=record.action_date, sub_description=record.description,
+                   prime_amount=record.prime_amount, source=record.prov.source, record=record.prov.record,
+                   retrieved=record.prov.retrieved, permalink=record.prov.permalink)
+    elif isinstance(record, Award):
+        row = _award_row(record)
+        row.update(kind="award", key=record.key)
+    else:
+        raise TypeError(f"cannot write {type(record).__name__}")
+    return row
+
+
+def write(records: Iterable, path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: ("" if v is None else v) for k, v in to_row(record).items()})
+            count += 1
+    return count
+
+
+def read(path: Path, header_from: Path | None = None) -> Iterator[Award | Transaction | Subaward | Reject]:
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in ("kind", "key", "award_key", "source", "record") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SourceError(f"{path}: not a normalized records file (missing {', '.join(missing)}); "
+                              f"write one with `python -m ingest normalize`")
+        for row in reader:
+            line = f"line {reader.line_num}"
+            try:
+                yield _from_row({k: clean.text(v) for k, v in row.items()})
+            except (clean.BadValue, KeyError, ValueError) as error:
+                yield Reject(str(path), line, f"bad normalized row: {error}", row)
+
+
+def _from_row(row: dict):
+    def money(name):
+        return float(row[name]) if row.get(name) is not None else None
+
+    prov = Provenance(row["source"], row["record"], row.get("retrieved") or "", row.get("permalink"))
+    award = Award(
+        key=row["award_key"], recipient=Party(**{f: row.get(f"recipient_{f}") for f in PARTY_FIELDS}),
+        awarding=AgencyRef(**{f: row.get(f"awarding_{f}") for f in AGENCY_FIELDS}),
+        funding=AgencyRef(**{f: row.get(f"funding_{f}") for f in AGENCY_FIELDS}), prov=prov,
+        **{f: (money(f) if f in MONEY else row.get(f)) for f in AWARD_FIELDS})
+    kind = row["kind"]
+    if kind == "award":
+        return award
+    if kind == "transaction":
+        return Transaction(key=row["key"], award=award, modification=row.get("modification"),
+                           action_date=row.get("action_date"), obligation=money("obligation"),
+                           description=row.get("tx_description"))
+    if kind == "subaward":
+        award.prov = Provenance(prov.source, prov.record, prov.retrieved)
+        return Subaward(key=row["key"], prime=award, sub=Party(**{f: row.get(f"sub_{f}") for f in PARTY_FIELDS}),
+                        prov=prov, number=row.get("sub_number"), amount=money("sub_amount"),
+                        action_date=row.get("sub_action_date"), description=row.get("sub_description"),
+                        prime_amount=money("prime_amount"))
+    raise ValueError(f"kind {kind!r} is not award, transaction or subaward")

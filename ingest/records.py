@@ -1,0 +1,113 @@
+"""Normalized records: what every source adapter yields, whatever its format.
+
+Adapters only parse and clean; they never decide vendor identity or touch a store.
+Turning records into graph nodes and edges happens in `ingest.load` (with `ingest.resolve`).
+Money is kept as separate labelled figures, never merged into one "amount": None means the
+source did not report that figure, which is not the same as 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Provenance:
+    """Where a record came from, so every figure can be traced to its public record."""
+
+    source: str  # file path or URL
+    record: str  # "line 123" for files, the record id/page for APIs
+    retrieved: str  # ISO timestamp: file modification time or fetch time
+    permalink: str | None = None  # https://www.usaspending.gov/award/<generated id>/
+
+
+@dataclass(slots=True)
+class Party:
+    """A recipient as the record reports it (identifiers already cleaned)."""
+
+    name: str | None
+    uei: str | None = None
+    duns: str | None = None
+    cage: str | None = None
+    parent_name: str | None = None
+    parent_uei: str | None = None
+    parent_duns: str | None = None
+
+
+@dataclass(slots=True)
+class AgencyRef:
+    """Awarding or funding agency at the three tiers; codes are the identity, names are labels."""
+
+    toptier_code: str | None = None
+    toptier_name: str | None = None
+    subtier_code: str | None = None
+    subtier_name: str | None = None
+    office_code: str | None = None
+    office_name: str | None = None
+
+
+@dataclass(slots=True)
+class Award:
+    """A prime award (contract, order or IDV). Money figures are None unless the source reports them."""
+
+    key: str  # USAspending generated_unique_award_id, e.g. CONT_AWD_<piid>_<agency>_<parent piid>_<parent agency>
+    piid: str | None
+    recipient: Party
+    awarding: AgencyRef
+    funding: AgencyRef
+    prov: Provenance
+    parent_piid: str | None = None
+    parent_agency: str | None = None  # subtier code of the agency that issued the parent IDV
+    award_type: str | None = None
+    description: str | None = None
+    naics: str | None = None
+    naics_description: str | None = None
+    psc: str | None = None
+    psc_description: str | None = None
+    base_date: str | None = None  # ISO dates
+    start_date: str | None = None
+    end_date: str | None = None  # period of performance, current end
+    potential_end_date: str | None = None
+    obligated: float | None = None  # total obligated (award summary)
+    current_value: float | None = None  # current total value (base + exercised options)
+    potential_value: float | None = None  # potential total value (base + all options)
+    values_as_of: str | None = None  # action date the current/potential values were reported at
+
+
+@dataclass(slots=True)
+class Transaction:
+    """One contract action (a modification). Carries its award's descriptive fields, not its totals."""
+
+    key: str  # unique per action: award key + modification + transaction number (or row content)
+    award: Award
+    modification: str | None
+    action_date: str | None
+    obligation: float | None  # federal_action_obligation; negative = de-obligation, kept
+    description: str | None = None
+
+
+@dataclass(slots=True)
+class Subaward:
+    """A subcontract reported against a prime award."""
+
+    key: str  # prime key + report id + subaward number
+    prime: Award  # prime award with its prime recipient (no money)
+    sub: Party
+    prov: Provenance
+    number: str | None = None
+    amount: float | None = None
+    action_date: str | None = None
+    description: str | None = None
+    prime_amount: float | None = None  # prime award amount as the subaward file reported it
+
+
+@dataclass(slots=True)
+class Reject:
+    """A row that could not be used: it goes to the rejects file with its line and reason."""
+
+    source: str
+    record: str
+    reason: str
+    raw: list[str] | dict | None = field(default=None)
+
+
+Record = Award | Transaction | Subaward | Reject

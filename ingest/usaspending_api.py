@@ -1,0 +1,385 @@
+"""USAspending REST API: contract awards found by a search, read from their detail pages, with subawards.
+
+One search (`POST /api/v2/search/spending_by_award/`) pages through the awards that match the filters;
+each hit's detail page (`GET /api/v2/awards/<generated id>/`) carries what the search does not (parent
+IDV, DUNS and parent recipient, funding agency, options values), and `POST /api/v2/subawards/` lists
+its subcontracts. All HTTP goes through `ingest.http.HttpClient` (retries, cache); this module only
+builds requests and maps answers to `records`.
+
+Two kinds of failure are kept apart: a hit that cannot be mapped, or whose detail page the API refuses
+(4xx), becomes a `Reject` and the run goes on; a search the API refuses, or an API that cannot be
+reached, raises `ApiError` and the run stops (the checkpoint lets the rerun resume).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+from . import clean
+from .http import ApiError, HttpClient
+from .records import AgencyRef, Award, Party, Provenance, Reject, Subaward
+
+log = logging.getLogger(__name__)
+
+BASE_URL = "https://api.usaspending.gov"
+SEARCH = "/api/v2/search/spending_by_award/"
+DETAIL = "/api/v2/awards/{}/"
+SUBAWARDS = "/api/v2/subawards/"
+TOPTIER = "/api/v2/agency/{}/"
+AGENCY_AUTOCOMPLETE = "/api/v2/autocomplete/{}_agency_office/"
+EARLIEST = "2007-10-01"  # the search's documented earliest start date (search_filters.md, Time Period)
+MAX_PAGE_SIZE = 100
+SUBAWARD_PAGE_SIZE = 100
+
+FIELDS = (
+    "Award ID", "Recipient Name", "Recipient UEI", "Award Amount", "Total Outlays", "Description",
+    "Start Date", "End Date", "Awarding Agency", "Awarding Agency Code", "Awarding Sub Agency",
+    "Awarding Sub Agency Code", "Funding Agency", "Funding Sub Agency", "Contract Award Type",
+    "generated_internal_id", "recipient_id",
+)
+# Page order must be the same on every request of a run (and on its resumed rerun): sort on the award
+# id, which does not move as obligations change, rather than on the amount.
+SORT, ORDER = "Award ID", "asc"
+
+_TOPTIER_CODE = re.compile(r"^\d{3}$")
+_SUBTIER_CODE = re.compile(r"^(?=.*\d)[0-9A-Z]{4}$")
+
+
+def iter_records(client: HttpClient, *, awarding_agency: str | None = None, funding_agency: str | None = None,
+                 recipient: str | None = None, start: str | None = None, end: str | None = None,
+                 award_types=("A", "B", "C", "D"), page_size: int = 100, checkpoint: Path | None = None,
+                 with_subawards: bool = True, progress=None,
+                 on_page_done=None) -> Iterator[Award | Subaward | Reject]:
+    """Yield an Award per search hit (then its Subawards), or a Reject for a hit that cannot be used.
+
+    Agencies: the API contract's agency filter (`AgencyObject`) takes a *name* (required) and no code,
+    so codes are mapped to names first: a 3-digit code is a toptier agency, looked up with
+    `GET /api/v2/agency/<code>/`; a 4-character code with a digit (`7012`, `97AS`) is a subtier agency,
+    found in the agency autocomplete of its toptier (`0` + its first two digits, e.g. 7012 -> 070),
+    and sent with `toptier_name` so equally named subtiers elsewhere do not match. Anything else is a
+    name and is sent at both tiers (entries of one type are OR'd by the API), so "Department of
+    Homeland Security" and "U.S. Immigration and Customs Enforcement" both work. Awarding and funding
+    filters are AND'd. `start`/`end` bound the award's activity (the API's default date semantics);
+    a missing end is today, a missing start the API's earliest date.
+
+    Checkpoint: a JSON file with this run's request and the last page whose records were all yielded
+    *and* the consumer asked for more; a rerun with the same request resumes on the next page, so an
+    interrupted load re-yields at most the one page it was in (the loader upserts: no duplicates). The
+    file is deleted when the run completes; a checkpoint for other filters is ignored (with a warning).
+    `on_page_done(page)` is called before the checkpoint moves past a page: the loader makes that
+    page's records durable in the store there, so the checkpoint never runs ahead of the store.
+    `progress(n)` is called with the number of records just yielded, for a progress bar.
+    """
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE} (the API's maximum), not {page_size}")
+    filters = build_filters(client, awarding_agency=awarding_agency, funding_agency=funding_agency,
+                            recipient=recipient, start=start, end=end, award_types=award_types)
+    request = {"filters": filters, "fields": list(FIELDS), "limit": page_size, "sort": SORT, "order": ORDER,
+               "spending_level": "awards"}
+    run = {"request": request, "with_subawards": with_subawards}
+    page = _resume_page(checkpoint, run)
+    search_url = client.url(SEARCH)
+    while True:
+        data = client.post_json(SEARCH, {**request, "page": page})
+        results = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(results, list):
+            raise ApiError(f"{search_url} answered without a `results` list on page {page}; "
+                           f"check --base-url points at the USAspending API", url=search_url)
+        log.info("search page %d: %d awards", page, len(results))
+        for index, hit in enumerate(results, 1):
+            count = 0
+            for record in _records_for_hit(client, hit, f"page {page} result {index}", search_url, with_subawards):
+                count += 1
+                yield record
+            if progress is not None and count:
+                progress(count)
+        if not _get(data, "page_metadata", "hasNext"):
+            break
+        # The consumer came back for more after the page's last record: the page is done.
+        if on_page_done is not None:
+            on_page_done(page)
+        _save_checkpoint(checkpoint, run, page)
+        page += 1
+    if checkpoint is not None and checkpoint.exists():
+        checkpoint.unlink()
+
+
+def build_filters(client: HttpClient, *, awarding_agency: str | None = None, funding_agency: str | None = None,
+                  recipient: str | None = None, start: str | None = None, end: str | None = None,
+                  award_types=("A", "B", "C", "D")) -> dict:
+    """The search's `filters` object (search_filters.md); agency codes are resolved to names here."""
+    filters: dict = {"award_type_codes": list(award_types)}
+    if start or end:
+        start_date = clean.date(start) or EARLIEST
+        end_date = clean.date(end) or date.today().isoformat()
+        if start_date > end_date:
+            raise ValueError(f"start {start_date} is after end {end_date}")
+        filters["time_period"] = [{"start_date": start_date, "end_date": end_date}]
+    agencies = []
+    for kind, value in (("awarding", awarding_agency), ("funding", funding_agency)):
+        if value and value.strip():
+            agencies.extend(agency_filter(client, kind, value.strip()))
+    if agencies:
+        filters["agencies"] = agencies
+    if recipient and recipient.strip():
+        filters["recipient_search_text"] = [recipient.strip()]  # the contract allows one item only
+    return filters
+
+
+def agency_filter(client: HttpClient, kind: str, value: str) -> list[dict]:
+    """AgencyObjects for one --awarding/--funding value: a toptier code, a subtier code or a name."""
+    if _TOPTIER_CODE.match(value):
+        return [{"type": kind, "tier": "toptier", "name": _toptier_name(client, value)}]
+    if _SUBTIER_CODE.match(value.upper()):
+        name, toptier_name = _subtier_name(client, kind, value.upper())
+        return [{"type": kind, "tier": "subtier", "name": name, "toptier_name": toptier_name}]
+    return [{"type": kind, "tier": tier, "name": value} for tier in ("toptier", "subtier")]
+
+
+def _toptier_name(client: HttpClient, code: str) -> str:
+    try:
+        data = client.get_json(TOPTIER.format(code))
+    except ApiError as error:
+        if error.is_client_error:
+            raise ApiError(f"toptier agency code {code} is unknown to {client.url(TOPTIER.format(code))} "
+                           f"(HTTP {error.status}); pass the agency's name instead", url=error.url,
+                           status=error.status) from None
+        raise
+    name = _text(_get(data, "name"))
+    if not name:
+        raise ApiError(f"{client.url(TOPTIER.format(code))} gave no agency name for code {code}; "
+                       f"pass the agency's name instead", url=client.url(TOPTIER.format(code)))
+    return name
+
+
+def _subtier_name(client: HttpClient, kind: str, code: str) -> tuple[str, str]:
+    """(subtier name, toptier name): no endpoint looks a subtier up by code, so search its toptier."""
+    hint = "pass the subtier agency's name instead (e.g. 'U.S. Immigration and Customs Enforcement')"
+    if not code[:2].isdigit():
+        raise ApiError(f"cannot tell the toptier agency of subtier code {code}; {hint}")
+    toptier_code = "0" + code[:2]
+    try:
+        toptier_name = _toptier_name(client, toptier_code)
+    except ApiError as error:
+        if not error.is_client_error:
+            raise
+        raise ApiError(f"subtier code {code}: its toptier code {toptier_code} is unknown to "
+                       f"{error.url} (HTTP {error.status}); {hint}", url=error.url, status=error.status) from None
+    path = AGENCY_AUTOCOMPLETE.format(kind)
+    data = client.post_json(path, {"search_text": toptier_name, "limit": 100})
+    results = _obj(_get(data, "results"))
+    candidates = []
+    for toptier in map(_obj, results.get("toptier_agency") or []):
+        candidates += [(_obj(sub), toptier) for sub in toptier.get("subtier_agencies") or []]
+    candidates += [(sub, _obj(sub.get("toptier_agency"))) for sub in map(_obj, results.get("subtier_agency") or [])]
+    for sub, toptier in candidates:
+        if clean.subtier_code(_text(sub.get("code"))) == code and _text(sub.get("name")):
+            return _text(sub["name"]), _text(toptier.get("name")) or toptier_name
+    raise ApiError(f"subtier code {code} is not among the {kind} sub-agencies of {toptier_name} "
+                   f"({toptier_code}) at {client.url(path)}; {hint}", url=client.url(path))
+
+
+# -- one search hit -> Award (+ Subawards) or Reject ---------------------------------------------------------
+
+def _records_for_hit(client: HttpClient, hit, where: str, search_url: str, with_subawards: bool):
+    generated = _text(_get(hit, "generated_internal_id"))
+    if not generated:
+        yield Reject(search_url, where, "search result has no generated_internal_id", hit)
+        return
+    path = DETAIL.format(quote(generated, safe=""))
+    url = client.url(path)
+    try:
+        detail = client.get_json(path)
+    except ApiError as error:
+        if not error.is_client_error:
+            raise
+        yield Reject(url, generated, str(error), hit)
+        return
+    retrieved = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    try:
+        award = award_from_detail(detail, Provenance(url, generated, retrieved))
+    except (clean.BadValue, _BadRecord) as error:
+        yield Reject(url, generated, str(error), detail if isinstance(detail, dict) else hit)
+        return
+    yield award
+    # subaward_count is on every contract detail; 0 means the list would be empty, so skip the request.
+    if with_subawards and _get(detail, "subaward_count") != 0:
+        yield from _subawards(client, award, generated)
+
+
+class _BadRecord(ValueError):
+    pass
+
+
+def award_from_detail(detail: dict, prov: Provenance) -> Award:
+    """Map a `GET /api/v2/awards/<id>/` contract answer (award_id.md, ContractResponse) to an Award."""
+    if not isinstance(detail, dict):
+        raise _BadRecord("award detail is not a JSON object")
+    key = _text(detail.get("generated_unique_award_id"))
+    if not key:
+        raise _BadRecord("award detail has no generated_unique_award_id")
+    key = key.upper()
+    prov.permalink = clean.permalink(key)
+    recipient, parent = _obj(detail.get("recipient")), _obj(detail.get("parent_award"))
+    latest = _obj(detail.get("latest_transaction_contract_data"))
+    period = _obj(detail.get("period_of_performance"))
+    naics = _text(latest.get("naics")) or _text(_get(detail, "naics_hierarchy", "base_code", "code"))
+    naics_description = (_text(latest.get("naics_description"))
+                         or _text(_get(detail, "naics_hierarchy", "base_code", "description")))
+    psc = _text(latest.get("product_or_service_code")) or _text(_get(detail, "psc_hierarchy", "base_code", "code"))
+    psc_description = (_text(latest.get("product_or_service_description"))
+                       or _text(_get(detail, "psc_hierarchy", "base_code", "description")))
+    return Award(
+        key=key, piid=_text(detail.get("piid")), prov=prov,
+        recipient=Party(
+            name=_text(recipient.get("recipient_name")), uei=clean.uei(_text(recipient.get("recipient_uei"))),
+            duns=clean.duns(_text(recipient.get("recipient_unique_id"))),
+            parent_name=_text(recipient.get("parent_recipient_name")),
+            parent_uei=clean.uei(_text(recipient.get("parent_recipient_uei"))),
+            parent_duns=clean.duns(_text(recipient.get("parent_recipient_unique_id")))),
+        awarding=_agency(detail.get("awarding_agency")), funding=_agency(detail.get("funding_agency")),
+        parent_piid=_text(parent.get("piid")), parent_agency=clean.subtier_code(_text(parent.get("sub_agency_id"))),
+        award_type=_text(detail.get("type_description")) or _text(detail.get("type")),
+        description=_text(detail.get("description")),
+        naics=clean.code(naics), naics_description=naics_description,
+        psc=clean.code(psc), psc_description=psc_description,
+        base_date=clean.date(_text(detail.get("date_signed"))),
+        start_date=clean.date(_text(period.get("start_date"))),
+        end_date=clean.date(_text(period.get("end_date"))),
+        potential_end_date=clean.date(_text(period.get("potential_end_date"))),
+        obligated=_money(detail.get("total_obligation")),
+        current_value=_money(detail.get("base_exercised_options")),
+        potential_value=_money(detail.get("base_and_all_options")),
+        values_as_of=clean.date(_text(period.get("last_modified_date"))),
+    )
+
+
+def _agency(agency) -> AgencyRef:
+    """AgencyRef from the detail's Agency object; `funding_agency` may be null."""
+    if not isinstance(agency, dict):
+        return AgencyRef()
+    toptier, subtier = _obj(agency.get("toptier_agency")), _obj(agency.get("subtier_agency"))
+    return AgencyRef(
+        toptier_code=clean.toptier_code(_text(toptier.get("code"))), toptier_name=_text(toptier.get("name")),
+        subtier_code=clean.subtier_code(_text(subtier.get("code"))), subtier_name=_text(subtier.get("name")),
+        office_code=clean.code(_text(agency.get("office_agency_code") or agency.get("office_code"))),
+        office_name=_text(agency.get("office_agency_name")))
+
+
+def _subawards(client: HttpClient, prime: Award, generated: str) -> Iterator[Subaward | Reject]:
+    url = client.url(SUBAWARDS)
+    page = 1
+    while True:
+        body = {"award_id": generated, "page": page, "limit": SUBAWARD_PAGE_SIZE, "sort": "subaward_number",
+                "order": "asc"}
+        try:
+            data = client.post_json(SUBAWARDS, body)
+        except ApiError as error:
+            if not error.is_client_error:
+                raise
+            yield Reject(url, f"{generated} subawards page {page}", str(error), body)
+            return
+        retrieved = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        for index, row in enumerate(_get(data, "results") or [], 1):
+            record = f"{generated} subawards page {page} result {index}"
+            try:
+                yield subaward_from_result(row, prime, Provenance(url, record, retrieved, prime.prov.permalink))
+            except (clean.BadValue, _BadRecord) as error:
+                yield Reject(url, record, str(error), row)
+        if not _get(data, "page_metadata", "hasNext"):
+            return
+        page += 1
+
+
+def subaward_from_result(row: dict, prime: Award, prov: Provenance) -> Subaward:
+    """Map one subaward row: `/api/v2/subawards/` (subawards.md) or a spending_by_award subaward hit.
+
+    Neither shape carries the SAM/FSRS report id the bulk files key on, and one subaward number is
+    reported many times (one row per report), so the key is prime key | number | action date | row id.
+    """
+    if not isinstance(row, dict):
+        raise _BadRecord("subaward result is not a JSON object")
+    number = _text(_first(row, "subaward_number", "Sub-Award ID"))
+    action_date = clean.date(_text(_first(row, "action_date", "Sub-Award Date")))
+    row_id = _text(_first(row, "id", "internal_id"))
+    sub = Party(name=_text(_first(row, "recipient_name", "Sub-Awardee Name")),
+                uei=clean.uei(_text(_first(row, "recipient_uei", "sub_awardee_or_recipient_uei", "Sub-Recipient UEI"))))
+    if not sub.name and not sub.uei:
+        raise _BadRecord("subaward has neither a recipient name nor a UEI")
+    if not number and not row_id:
+        raise _BadRecord("subaward has neither a subaward number nor an id")
+    return Subaward(
+        key=f"{prime.key}|{number or '-'}|{action_date or '-'}|{row_id or '-'}", prime=prime, sub=sub, prov=prov,
+        number=number, amount=_money(_first(row, "amount", "Sub-Award Amount")), action_date=action_date,
+        description=_text(_first(row, "description", "Sub-Award Description")))
+
+
+# -- checkpoint ----------------------------------------------------------------------------------------------
+
+def _resume_page(checkpoint: Path | None, run: dict) -> int:
+    if checkpoint is None or not checkpoint.exists():
+        return 1
+    try:
+        saved = json.loads(checkpoint.read_text(encoding="utf-8"))
+        done = int(saved["page"])
+        same = saved["run"] == json.loads(json.dumps(run))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        log.warning("ignoring unreadable checkpoint %s (%s); starting at page 1", checkpoint, error)
+        return 1
+    if not same:
+        log.warning("checkpoint %s is for other filters; starting at page 1", checkpoint)
+        return 1
+    log.info("resuming from checkpoint %s: pages 1-%d done, starting at page %d", checkpoint, done, done + 1)
+    return done + 1
+
+
+def _save_checkpoint(checkpoint: Path | None, run: dict, page: int) -> None:
+    if checkpoint is None:
+        return
+    checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=checkpoint.parent, prefix=checkpoint.name, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump({"run": run, "page": page}, handle, indent=1)
+    os.replace(tmp, checkpoint)
+
+
+# -- JSON value helpers: the API sends numbers and nulls where the files send text ---------------------------
+
+def _get(data, *path):
+    for step in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(step)
+    return data
+
+
+def _obj(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _first(row: dict, *keys):
+    for key in keys:
+        if row.get(key) is not None:
+            return row[key]
+    return None
+
+
+def _text(value) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return clean.text(str(value))
+
+
+def _money(value) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return clean.amount(str(value))

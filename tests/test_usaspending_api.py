@@ -1,0 +1,481 @@
+"""USAspending API adapter and shared HTTP client, against a local server replaying REAL recorded answers.
+
+The recorded files in ../shared/data/usaspending_api_responses are never edited. Where a test needs
+pages, it serves deep copies of recorded payloads with only `page_metadata.page`/`hasNext` rewritten
+(page 1 vs page 2), or a recorded `results` list split across pages; each such place says so.
+Award ids the recordings have no detail page for are answered 404 (a synthetic answer, labelled).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+import socket
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from werkzeug import Request, Response
+
+from ingest.http import ApiError, HttpClient
+from ingest.records import AgencyRef, Award, Party, Reject, Subaward
+from ingest.usaspending_api import iter_records
+
+SEARCH = "/api/v2/search/spending_by_award/"
+SUBAWARDS = "/api/v2/subawards/"
+DOD_ID = "CONT_AWD_0007_9700_FA870215D0001_9700"
+NASA_ID = "CONT_AWD_80GSFC18C0008_8000_-NONE-_-NONE-"
+NASA = "National Aeronautics and Space Administration"
+
+
+def load(api_responses: Path, name: str):
+    return json.loads((api_responses / name).read_text(encoding="utf-8"))
+
+
+def as_page(payload: dict, page: int, has_next: bool, results=None) -> dict:
+    """A deep copy of a recorded search/subaward answer with only its page metadata (and maybe results) set."""
+    data = copy.deepcopy(payload)
+    data["page_metadata"] = {**data.get("page_metadata", {}), "page": page, "hasNext": has_next}
+    if results is not None:
+        data["results"] = copy.deepcopy(results)
+    return data
+
+
+def json_response(data, status=200, headers=None) -> Response:
+    return Response(json.dumps(data), status=status, headers=headers, content_type="application/json")
+
+
+class FakeApi:
+    """Replays recorded answers: search pages by the body's `page`, details by id, subaward pages."""
+
+    def __init__(self, httpserver, pages: dict, details: dict, subaward_pages: dict | None = None):
+        self.pages, self.details, self.subaward_pages = pages, details, subaward_pages or {}
+        self.search_bodies, self.detail_ids, self.subaward_bodies = [], [], []
+        httpserver.expect_request(SEARCH, method="POST").respond_with_handler(self.search)
+        httpserver.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$"), method="GET").respond_with_handler(
+            self.detail)
+        httpserver.expect_request(SUBAWARDS, method="POST").respond_with_handler(self.subawards)
+
+    @property
+    def search_pages(self) -> list[int]:
+        return [body["page"] for body in self.search_bodies]
+
+    def search(self, request: Request) -> Response:
+        body = request.get_json()
+        self.search_bodies.append(body)
+        return json_response(self.pages[body["page"]])
+
+    def detail(self, request: Request) -> Response:
+        generated = request.path.split("/")[-2]
+        self.detail_ids.append(generated)
+        if generated in self.details:
+            return json_response(self.details[generated])
+        # Synthetic: the recordings hold no detail page for this id; answer as a missing award would.
+        return json_response({"detail": f"No award found with: '{generated}'"}, status=404)
+
+    def subawards(self, request: Request) -> Response:
+        body = request.get_json()
+        self.subaward_bodies.append(body)
+        return json_response(self.subaward_pages[body["page"]])
+
+
+def client_for(httpserver, **options) -> HttpClient:
+    options.setdefault("sleep", lambda seconds: None)
+    return HttpClient(httpserver.url_for("/"), **options)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# -- award mapping (golden values read from the recorded JSON) -----------------------------------------------
+
+def test_award_mapped_from_recorded_dod_detail(httpserver, api_responses):
+    count = load(api_responses, "layonez_bid_buster/02-award-count-dod-mit.json")
+    # Served copy: the recording says hasNext true (it was a limit-1 count query); page 1 is the last here.
+    api = FakeApi(httpserver, {1: as_page(count, 1, False)},
+                  {DOD_ID: load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")})
+
+    records = list(iter_records(client_for(httpserver)))
+
+    assert len(records) == 1
+    award = records[0]
+    assert isinstance(award, Award)
+    assert award.key == DOD_ID
+    assert award.piid == "0007"
+    assert (award.parent_piid, award.parent_agency) == ("FA870215D0001", "9700")
+    assert award.recipient == Party(name="MASSACHUSETTS INSTITUTE OF TECHNOLOGY", uei="SN5KKUDR9LY8", duns=None,
+                                    parent_name="MASSACHUSETTS INSTITUTE OF TECHNOLOGY", parent_uei="SN5KKUDR9LY8",
+                                    parent_duns=None)
+    assert award.awarding == AgencyRef("097", "Department of Defense", "5700", "Department of the Air Force",
+                                       None, "FA8702  AFLCMC PZE NON PEO")
+    assert award.funding == AgencyRef("097", "Department of Defense", "5700", "Department of the Air Force",
+                                      None, "F2BDAZ AFLCMC HBF")
+    assert award.award_type == "DELIVERY ORDER"
+    assert award.description.startswith("IGF::OT::IGF TRANSITION OF PROGRAMS FROM MIT LL CONTRACT")
+    assert (award.naics, award.psc) == ("541712", "AC61")
+    assert award.naics_description == ("RESEARCH AND DEVELOPMENT IN THE PHYSICAL, ENGINEERING, AND LIFE "
+                                       "SCIENCES (EXCEPT BIOTECHNOLOGY)")
+    assert award.psc_description == "R&D- DEFENSE SYSTEM: ELECTRONICS/COMMUNICATION EQUIPMENT (BASIC RESEARCH)"
+    assert (award.base_date, award.start_date, award.end_date, award.potential_end_date) == (
+        "2016-06-03", "2016-06-03", "2030-02-28", "2030-02-28")
+    assert (award.obligated, award.current_value, award.potential_value) == (
+        1594101040.69, 1617557679.46, 1630072347.66)
+    assert award.values_as_of == "2025-09-22"
+    assert award.prov.source == httpserver.url_for(f"/api/v2/awards/{DOD_ID}/")
+    assert award.prov.record == DOD_ID
+    assert award.prov.permalink == f"https://www.usaspending.gov/award/{DOD_ID}/"
+    assert datetime.fromisoformat(award.prov.retrieved).tzinfo is not None
+    # subaward_count is 0 in the recorded detail: no subaward request is made.
+    assert api.subaward_bodies == []
+
+
+def test_award_and_subawards_mapped_from_recorded_nasa_answers(httpserver, api_responses):
+    search = load(api_responses, "planetary_usaspending_orm/awards_search_results_contracts.json")
+    hits = load(api_responses, "planetary_usaspending_orm/awards_search_results_subawards.json")
+    assert search["results"][0]["generated_internal_id"] == NASA_ID
+    # Served copies: page 1 holds only the first recorded hit; the three recorded subaward hits (for this
+    # very prime) are split over two subaward pages, hasNext true then false.
+    api = FakeApi(httpserver, {1: as_page(search, 1, False, search["results"][:1])},
+                  {NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")},
+                  {1: as_page(hits, 1, True, hits["results"][:2]), 2: as_page(hits, 2, False, hits["results"][2:])})
+
+    records = list(iter_records(client_for(httpserver)))
+
+    award, *subawards = records
+    assert isinstance(award, Award)
+    assert award.key == NASA_ID and award.piid == "80GSFC18C0008"
+    assert (award.parent_piid, award.parent_agency) == (None, None)
+    assert award.recipient == Party(name="THE UNIVERSITY OF IOWA", uei="Z1H9VJS8NG16",
+                                    parent_name="THE UNIVERSITY OF IOWA", parent_uei="Z1H9VJS8NG16")
+    nasa = AgencyRef("080", NASA, "8000", NASA, None, "NASA GODDARD SPACE FLIGHT CENTER")
+    assert award.awarding == nasa and award.funding == nasa
+    assert award.award_type == "DEFINITIVE CONTRACT"
+    assert (award.naics, award.naics_description) == ("541713", "RESEARCH AND DEVELOPMENT IN NANOTECHNOLOGY")
+    assert award.psc == "AR11"
+    assert (award.base_date, award.start_date, award.end_date, award.potential_end_date) == (
+        "2018-03-05", "2018-03-05", "2025-08-19", "2025-08-23")
+    assert (award.obligated, award.current_value, award.potential_value) == (
+        172213419.67, 172272419.67, 172272419.67)
+
+    assert [body["award_id"] for body in api.subaward_bodies] == [NASA_ID, NASA_ID]
+    assert [body["page"] for body in api.subaward_bodies] == [1, 2]
+    assert all(isinstance(sub, Subaward) and sub.prime is award for sub in subawards)
+    assert [(s.number, s.action_date, s.amount, s.sub.name, s.sub.uei) for s in subawards] == [
+        ("1002081198", "2021-04-20", 495216.0, "REGENTS OF THE UNIVERSITY OF CALIFORNIA, THE", "GS3YEVSS12N6"),
+        ("1002081198", "2022-10-04", 2030214.0, "REGENTS OF THE UNIVERSITY OF CALIFORNIA, THE", "GS3YEVSS12N6"),
+        ("1001942526", "2021-02-19", 71739.0, "LOCKHEED MARTIN CORPORATION", "HDHVQ4EF8A89"),
+    ]
+    # The same subaward number is reported twice (two reports): the keys must still differ.
+    assert len({s.key for s in subawards}) == 3
+    assert all(s.key.startswith(NASA_ID + "|") for s in subawards)
+    assert subawards[0].description.startswith("UNDER THE DIRECTION OF THE TRACERS PI")
+    assert subawards[0].prov.source == httpserver.url_for(SUBAWARDS)
+    assert subawards[0].prov.permalink == f"https://www.usaspending.gov/award/{NASA_ID}/"
+
+
+def contract_example(shared_data: Path, contract: str) -> dict:
+    """The example response body written in an API contract (API Blueprint markdown)."""
+    text = (shared_data.parent / "reference/usaspending/api_contracts/contracts/v2" / contract).read_text()
+    body = text[text.index("+ Response 200"):]
+    body = body[body.index("+ Body"):]
+    return json.JSONDecoder().raw_decode(body[body.index("{"):])[0]
+
+
+def test_subawards_endpoint_shape_from_contract_example(httpserver, api_responses, shared_data):
+    search = load(api_responses, "planetary_usaspending_orm/awards_search_results_contracts.json")
+    example = contract_example(shared_data, "subawards.md")
+    # Served copies: the NASA hit alone on the last page; the contract's example subaward page with
+    # hasNext rewritten to false (the example says true).
+    FakeApi(httpserver, {1: as_page(search, 1, False, search["results"][:1])},
+            {NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")},
+            {1: as_page(example, 1, False)})
+
+    award, sub = list(iter_records(client_for(httpserver)))
+
+    assert isinstance(sub, Subaward) and sub.prime is award
+    assert (sub.number, sub.action_date, sub.amount) == ("Z981002", "2011-10-27", 110000.0)
+    assert sub.sub == Party(name="URS GROUP, INC.")
+    assert sub.description.startswith("DEVELOPMENT OF A SELF-SUSTAINED WIRELESS")
+    assert sub.key == f"{NASA_ID}|Z981002|2011-10-27|119270129"
+
+
+def test_unmappable_detail_is_rejected_and_the_run_goes_on(httpserver, api_responses):
+    search = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    detail = load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")
+    broken = copy.deepcopy(detail)
+    broken["recipient"]["recipient_uei"] = "NOT-A-UEI"  # served copy with one value spoiled on purpose
+    # Served copy: the recorded page 1, marked as the last page.
+    api = FakeApi(httpserver, {1: as_page(search, 1, False)}, {DOD_ID: broken})
+
+    records = list(iter_records(client_for(httpserver), with_subawards=False))
+
+    assert len(records) == len(search["results"]) == 10
+    assert all(isinstance(record, Reject) for record in records)
+    assert "UEI" in records[0].reason and records[0].record == DOD_ID
+    assert "404" in records[1].reason and records[1].source.endswith(f"/api/v2/awards/{records[1].record}/")
+    assert len(api.detail_ids) == 10
+
+
+# -- pagination, request body ------------------------------------------------------------------------------
+
+def three_pages(api_responses) -> dict:
+    # Served copies: three different recorded search answers as pages 1-3, page metadata rewritten so
+    # pages 1 and 2 say hasNext true and page 3 false; page 4 exists only to prove it is never asked for.
+    one = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    two = load(api_responses, "layonez_bid_buster/07-non-competed-dod.json")
+    three = load(api_responses, "planetary_usaspending_orm/awards_search_results_contracts.json")
+    return {1: as_page(one, 1, True), 2: as_page(two, 2, True), 3: as_page(three, 3, False),
+            4: as_page(one, 4, False)}
+
+
+def recorded_details(api_responses) -> dict:
+    return {DOD_ID: load(api_responses, "layonez_bid_buster/03-award-detail-sample.json"),
+            NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")}
+
+
+def test_pagination_asks_each_page_once_and_stops_on_has_next_false(httpserver, api_responses):
+    pages = three_pages(api_responses)
+    api = FakeApi(httpserver, pages, recorded_details(api_responses))
+    counted = []
+
+    records = list(iter_records(client_for(httpserver), with_subawards=False, page_size=10,
+                                progress=counted.append))
+
+    assert api.search_pages == [1, 2, 3]
+    assert len(records) == sum(len(pages[n]["results"]) for n in (1, 2, 3)) == 25
+    assert sum(counted) == 25
+    expected_ids = [hit["generated_internal_id"] for n in (1, 2, 3) for hit in pages[n]["results"]]
+    assert api.detail_ids == expected_ids
+    # The recorded NASA page lists its first award twice (the fixture author's edit), so it comes twice.
+    assert [r.key for r in records if isinstance(r, Award)] == [DOD_ID, NASA_ID, NASA_ID]
+    assert [r.record if isinstance(r, Reject) else r.key for r in records] == expected_ids
+    assert all(body["limit"] == 10 for body in api.search_bodies)
+
+
+def test_request_body_carries_the_filters(httpserver, api_responses):
+    count = load(api_responses, "layonez_bid_buster/02-award-count-dod-mit.json")
+    api = FakeApi(httpserver, {1: as_page(count, 1, False)}, recorded_details(api_responses))
+    # Funding agency given as the toptier code 080: resolved with the recorded GET /api/v2/agency/080/.
+    httpserver.expect_request("/api/v2/agency/080/", method="GET").respond_with_json(
+        load(api_responses, "planetary_usaspending_orm/agency.json"))
+
+    list(iter_records(client_for(httpserver), awarding_agency="Department of Defense", funding_agency="080",
+                      recipient="Massachusetts Institute of Technology", start="2015-10-01", end="9/30/2016",
+                      page_size=50))
+
+    body = api.search_bodies[0]
+    assert body["filters"] == {
+        "award_type_codes": ["A", "B", "C", "D"],
+        "time_period": [{"start_date": "2015-10-01", "end_date": "2016-09-30"}],
+        "agencies": [
+            {"type": "awarding", "tier": "toptier", "name": "Department of Defense"},
+            {"type": "awarding", "tier": "subtier", "name": "Department of Defense"},
+            {"type": "funding", "tier": "toptier", "name": NASA},
+        ],
+        "recipient_search_text": ["Massachusetts Institute of Technology"],
+    }
+    for field in ("Award ID", "Recipient Name", "Recipient UEI", "Award Amount", "Total Outlays", "Description",
+                  "Start Date", "End Date", "Awarding Agency", "Awarding Sub Agency", "Contract Award Type",
+                  "generated_internal_id", "recipient_id"):
+        assert field in body["fields"]
+    assert (body["page"], body["limit"]) == (1, 50)
+
+
+def test_subtier_code_is_resolved_to_its_name(httpserver, api_responses):
+    count = load(api_responses, "layonez_bid_buster/02-award-count-dod-mit.json")
+    api = FakeApi(httpserver, {1: as_page(count, 1, False)}, recorded_details(api_responses))
+    httpserver.expect_request("/api/v2/agency/080/", method="GET").respond_with_json(
+        load(api_responses, "planetary_usaspending_orm/agency.json"))
+    httpserver.expect_request("/api/v2/autocomplete/awarding_agency_office/", method="POST",
+                              json={"search_text": NASA, "limit": 100}).respond_with_json(
+        load(api_responses, "planetary_usaspending_orm/agency_autocomplete.json"))
+
+    list(iter_records(client_for(httpserver), awarding_agency="8001"))
+
+    assert api.search_bodies[0]["filters"]["agencies"] == [
+        {"type": "awarding", "tier": "subtier", "name": "Headquarters, NASA", "toptier_name": NASA}]
+
+
+def test_unknown_subtier_code_says_to_pass_the_name(httpserver, api_responses):
+    httpserver.expect_request("/api/v2/agency/080/", method="GET").respond_with_json(
+        load(api_responses, "planetary_usaspending_orm/agency.json"))
+    httpserver.expect_request("/api/v2/autocomplete/awarding_agency_office/", method="POST").respond_with_json(
+        load(api_responses, "planetary_usaspending_orm/agency_autocomplete.json"))
+
+    with pytest.raises(ApiError, match=r"8099 .*pass the subtier agency's name"):
+        next(iter_records(client_for(httpserver), awarding_agency="8099"))
+
+
+def test_refused_search_stops_the_run(httpserver):
+    # Synthetic error answer (no refusal was recorded): a 422 with a `detail` as the API gives them.
+    httpserver.expect_request(SEARCH, method="POST").respond_with_json(
+        {"detail": "Missing value: 'filters|award_type_codes' is a required field"}, status=422)
+
+    with pytest.raises(ApiError) as raised:
+        list(iter_records(client_for(httpserver)))
+    message = str(raised.value)
+    assert httpserver.url_for(SEARCH) in message and "422" in message and "award_type_codes" in message
+
+
+# -- checkpoint / resume -----------------------------------------------------------------------------------
+
+def test_resume_after_interruption_continues_at_the_next_page(httpserver, api_responses, tmp_path):
+    pages = three_pages(api_responses)
+    api = FakeApi(httpserver, pages, recorded_details(api_responses))
+    checkpoint = tmp_path / "state" / "usaspending.checkpoint.json"
+    client = client_for(httpserver)
+
+    first = iter_records(client, with_subawards=False, checkpoint=checkpoint)
+    taken = [next(first) for _ in range(15)]  # all of page 1 (10) and half of page 2
+    first.close()  # interrupted
+    assert json.loads(checkpoint.read_text())["page"] == 1
+
+    rest = list(iter_records(client, with_subawards=False, checkpoint=checkpoint))
+
+    assert api.search_pages == [1, 2, 2, 3]  # only the interrupted page is asked for twice
+    ids_of = [hit["generated_internal_id"] for n in (1, 2, 3) for hit in pages[n]["results"]]
+    assert [r.record if isinstance(r, Reject) else r.key for r in taken] == ids_of[:15]
+    assert [r.record if isinstance(r, Reject) else r.key for r in rest] == ids_of[10:]
+    assert not checkpoint.exists()  # the run completed
+
+
+def test_a_page_counts_as_done_only_when_the_consumer_asks_for_more(httpserver, api_responses, tmp_path):
+    FakeApi(httpserver, three_pages(api_responses), recorded_details(api_responses))
+    checkpoint = tmp_path / "checkpoint.json"
+
+    run = iter_records(client_for(httpserver), with_subawards=False, checkpoint=checkpoint)
+    for _ in range(10):  # exactly page 1, without asking for the 11th record
+        next(run)
+    assert not checkpoint.exists()
+    next(run)
+    assert json.loads(checkpoint.read_text())["page"] == 1
+    run.close()
+
+
+def test_checkpoint_for_other_filters_is_ignored(httpserver, api_responses, tmp_path):
+    api = FakeApi(httpserver, three_pages(api_responses), recorded_details(api_responses))
+    checkpoint = tmp_path / "checkpoint.json"
+    client = client_for(httpserver)
+    run = iter_records(client, with_subawards=False, checkpoint=checkpoint, recipient="MIT")
+    for _ in range(11):
+        next(run)
+    run.close()
+
+    list(iter_records(client, with_subawards=False, checkpoint=checkpoint, recipient="Boeing"))
+
+    assert api.search_pages == [1, 2, 1, 2, 3]
+
+
+# -- the shared HTTP client --------------------------------------------------------------------------------
+
+def test_retry_after_429_honours_retry_after_seconds(httpserver, api_responses):
+    detail = load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")
+    path = f"/api/v2/awards/{DOD_ID}/"
+    httpserver.expect_ordered_request(path).respond_with_json({"detail": "slow down"}, status=429,
+                                                              headers={"Retry-After": "7"})
+    httpserver.expect_ordered_request(path).respond_with_json(detail)
+    waits = []
+
+    assert HttpClient(httpserver.url_for("/"), sleep=waits.append).get_json(path) == detail
+    assert waits == [7.0]
+
+
+def test_retry_after_as_http_date(httpserver, api_responses):
+    detail = load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")
+    path = f"/api/v2/awards/{DOD_ID}/"
+    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
+    httpserver.expect_ordered_request(path).respond_with_json({}, status=503, headers={"Retry-After": when})
+    httpserver.expect_ordered_request(path).respond_with_json(detail)
+    waits = []
+
+    assert HttpClient(httpserver.url_for("/"), sleep=waits.append).get_json(path) == detail
+    assert len(waits) == 1 and 25 <= waits[0] <= 31
+
+
+def test_retry_after_500_backs_off_exponentially(httpserver, api_responses):
+    page = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_data("boom", status=500)
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_data("boom", status=502)
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_json(page)
+    waits = []
+
+    client = HttpClient(httpserver.url_for("/"), backoff=0.5, sleep=waits.append)
+    assert client.post_json(SEARCH, {"page": 1}) == page
+    assert waits == [0.5, 1.0]
+
+
+def test_gives_up_after_n_tries_naming_the_url(httpserver):
+    httpserver.expect_request(SEARCH, method="POST").respond_with_data("unavailable", status=503)
+    waits = []
+
+    with pytest.raises(ApiError) as raised:
+        HttpClient(httpserver.url_for("/"), retries=3, sleep=waits.append).post_json(SEARCH, {"page": 1})
+
+    message = str(raised.value)
+    assert httpserver.url_for(SEARCH) in message
+    assert "still failing after 3 tries" in message and "HTTP 503" in message
+    assert raised.value.status == 503
+    assert waits == [1.0, 2.0]
+    assert len(httpserver.log) == 3
+
+
+def test_client_error_is_not_retried_and_carries_the_detail(httpserver):
+    path = "/api/v2/awards/CONT_AWD_NOPE/"
+    # Synthetic error answer: a 404 with a `detail`, the way the API explains refusals.
+    httpserver.expect_request(path).respond_with_json({"detail": "No award found with: 'CONT_AWD_NOPE'"},
+                                                      status=404)
+    waits = []
+
+    with pytest.raises(ApiError) as raised:
+        HttpClient(httpserver.url_for("/"), sleep=waits.append).get_json(path)
+
+    assert str(raised.value).startswith(f"{httpserver.url_for(path)} answered 404: No award found with")
+    assert raised.value.is_client_error and waits == [] and len(httpserver.log) == 1
+
+
+def test_unreachable_server_names_the_url():
+    base = f"http://127.0.0.1:{closed_port()}"
+    waits = []
+
+    with pytest.raises(ApiError) as raised:
+        HttpClient(base, retries=2, sleep=waits.append, timeout=5).post_json(SEARCH, {"page": 1})
+
+    message = str(raised.value)
+    assert message.startswith(f"cannot reach {base}{SEARCH}: connection refused")
+    assert "check --base-url or your network" in message
+    assert waits == [1.0]
+
+
+def test_cache_hit_avoids_a_second_request(httpserver, api_responses, tmp_path):
+    detail = load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")
+    path = f"/api/v2/awards/{DOD_ID}/"
+    httpserver.expect_oneshot_request(path).respond_with_json(detail)
+    cache = tmp_path / "cache"
+
+    assert HttpClient(httpserver.url_for("/"), cache_dir=cache).get_json(path) == detail
+    assert HttpClient(httpserver.url_for("/"), cache_dir=cache).get_json(path) == detail  # a new client too
+
+    assert len(httpserver.log) == 1
+    files = list(cache.iterdir())
+    assert len(files) == 1 and files[0].suffix == ".json"  # one file per response, no temp files left
+    assert json.loads(files[0].read_text())["url"] == httpserver.url_for(path)
+
+
+def test_cache_keys_on_the_body_and_skips_failures(httpserver, api_responses, tmp_path):
+    page = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_json({"detail": "nope"}, status=400)
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_json(page)
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_json(page)
+    client = HttpClient(httpserver.url_for("/"), cache_dir=tmp_path)
+
+    with pytest.raises(ApiError):
+        client.post_json(SEARCH, {"page": 1, "limit": 10})
+    assert client.post_json(SEARCH, {"limit": 10, "page": 1}) == page  # the 400 was not cached
+    assert client.post_json(SEARCH, {"page": 1, "limit": 10}) == page  # same body, other key order: cached
+    assert client.post_json(SEARCH, {"page": 2, "limit": 10}) == page  # another body: asked again
+
+    assert len(httpserver.log) == 3
