@@ -53,9 +53,16 @@ class NxQueries:
                       if any(needle in (name or "").casefold() for name in [data.get("name"), *data.get("aliases", [])]))
 
     def _tops(self, vid: str) -> tuple[str, ...]:
+        """The family heads above a vendor: the highest curated parent companies if any, else the
+        ancestors with no parent (records may report parents in a loop: its smallest id then stands)."""
         ancestors = self._walk(vid, lambda nid: self._out(nid, "PARENT"))
+        curated = [nid for nid in ancestors if self.graph.nodes[nid].get("curated")]
+        if curated:
+            above = {nid: set(self._walk(nid, lambda n: self._out(n, "PARENT"))) - {nid} for nid in curated}
+            tops = [nid for nid in curated if not above[nid].intersection(curated)]
+            return tuple(sorted(tops or curated))
         tops = [nid for nid in ancestors if not self._out(nid, "PARENT")]
-        return tuple(sorted(tops or [min(ancestors)]))  # a pure cycle: its smallest id stands for it
+        return tuple(sorted(tops or [min(ancestors)]))
 
     def _family_members(self, tops) -> list[str]:
         members = set()
@@ -332,13 +339,14 @@ class NxQueries:
         return [self._hops(path) for path in sorted(chains)]
 
     def _hops(self, path: list[str]) -> list[dict]:
+        """Hops in path order; `reverse` says the record's edge points from `to` back to `from`."""
         hops = []
         for left, right in zip(path, path[1:]):
             forward = self.graph.get_edge_data(left, right) or {}
-            backward = self.graph.get_edge_data(right, left) or {}
-            key, data = sorted(forward.items())[0] if forward else sorted(backward.items())[0]
-            start, end = (left, right) if forward else (right, left)
-            hops.append({"from": self._hop_node(start), "rel": data["type"], "to": self._hop_node(end),
+            edges = forward or self.graph.get_edge_data(right, left) or {}
+            _, data = sorted(edges.items())[0]
+            hops.append({"from": self._hop_node(left), "rel": data["type"], "to": self._hop_node(right),
+                         "reverse": not forward,
                          **{f: data.get(f) for f in ("source", "record", "permalink", "amount", "match")
                             if data.get(f) is not None}})
         return hops

@@ -11,6 +11,7 @@ import datetime as dt
 import sys
 from dataclasses import dataclass
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 
 from . import clean
@@ -101,15 +102,16 @@ class Columns:
         return None
 
     def getter(self, *names: str):
+        """A fast cell reader; rows are checked against the header's width before it is used."""
         position = self.first(*names)
         if position is None:
             return lambda row: ""
-        return lambda row: row[position] if position < len(row) else ""
+        return itemgetter(position)
 
 
-def detect_dayfirst(rows: list, date_getters, default: bool, path: Path) -> bool:
+def detect_dayfirst(rows: list, date_getters, default: bool, path: Path, width: int) -> bool:
     """Decide once per file whether slashed dates are DD/MM or M/D, from the dates themselves."""
-    sample = (getter(row) for _, row in rows for getter in date_getters)
+    sample = (getter(row) for _, row in rows if len(row) == width for getter in date_getters)
     try:
         guess = clean.guess_dayfirst(sample)
     except clean.BadValue as error:

@@ -40,6 +40,7 @@ class Mapper:
         self.agencies = load_agencies() if agencies is None else agencies
         self.seen = {"awards": set(), "vendors": set(), "agencies": set()}
         self.transactions_seen: set[str] = set()
+        self.emitted: set[tuple] = set()
         self.duplicate_rows = 0
 
     def seed(self, batch: Batch) -> None:
@@ -51,6 +52,10 @@ class Mapper:
 
     # -- agencies --------------------------------------------------------------------------------
     def _agency_node(self, batch: Batch, tier: str, code: str, name: str | None, prov) -> str:
+        nid = agency_id(tier, code)
+        if (nid, name) in self.emitted:  # the same agency on thousands of rows: write it once per run
+            return nid
+        self.emitted.add((nid, name))
         curated = self.agencies.get(code) if tier != "office" else None
         props = {"code": code, "tier": tier, "aliases": [name] if name else None}
         if curated:
@@ -59,7 +64,6 @@ class Mapper:
         else:
             props["name"] = name
         props.update(source=prov.source, record=prov.record, retrieved=prov.retrieved)
-        nid = agency_id(tier, code)
         batch.node("Agency", nid, props)
         self.seen["agencies"].add(nid)
         return nid
@@ -79,11 +83,17 @@ class Mapper:
             chain.append(self._agency_node(batch, "office", ref.office_code, ref.office_name, prov))
         edge_prov = {"source": prov.source, "record": prov.record, "retrieved": prov.retrieved}
         for parent, child in zip(chain, chain[1:]):
-            batch.edge("PART_OF", child, parent, edge_prov)
+            if (child, parent) not in self.emitted:
+                self.emitted.add((child, parent))
+                batch.edge("PART_OF", child, parent, edge_prov)
         return chain[-1] if chain else None
 
     # -- vendors ---------------------------------------------------------------------------------
     def _vendor_node(self, batch: Batch, vendor_id: str, name, uei, duns, cage=None, prov=None) -> None:
+        seen = (vendor_id, name, uei, duns, cage)
+        if seen in self.emitted:  # nothing new to say about this vendor in this run
+            return
+        self.emitted.add(seen)
         batch.node("Vendor", vendor_id, {
             "name": name, "uei": uei, "duns": duns, "cage": cage, "aliases": [name] if name else None,
             "source": prov.source if prov else None, "record": prov.record if prov else None,

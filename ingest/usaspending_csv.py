@@ -48,7 +48,7 @@ def read(path: Path, header_from: Path | None = None) -> Iterator[Award | Transa
     mapper = {"prime_awards": _prime_award_mapper, "transactions": _transaction_mapper,
               "subawards": _subaward_mapper}[layout](cols)
     head = list(islice(opened.rows, SAMPLE_ROWS))
-    dayfirst = detect_dayfirst(head, mapper.date_getters, False, path)
+    dayfirst = detect_dayfirst(head, mapper.date_getters, False, path, len(opened.header))
     log.info("%s: %s layout, %d columns%s, dates %s", path, layout, len(opened.header),
              " (header from --header-from)" if opened.header_given else "",
              "day-first" if dayfirst else "month-first")
