@@ -119,14 +119,9 @@ class EmbeddedStore(NxQueries):
         for key in keys:
             nid = node_id("Award", key)
             props = graph.nodes[nid]
-            obligations, dates = [], []
-            for _, target, edge_key in graph.out_edges(nid, keys=True):
-                if edge_key == "HAS_TRANSACTION":
-                    transaction = graph.nodes[target]
-                    if transaction.get("obligation") is not None:
-                        obligations.append(transaction["obligation"])
-                    dates.append(transaction.get("action_date"))
-            props.update(derive_award(props, obligations, dates))
+            transactions = [graph.nodes[target] for _, target, edge_key in graph.out_edges(nid, keys=True)
+                            if edge_key == "HAS_TRANSACTION"]
+            props.update(derive_award(props, transactions))
 
     # -- reads: primitives the shared query code in `queries` is written against ------------
     def stats(self) -> dict:

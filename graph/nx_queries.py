@@ -100,6 +100,7 @@ class NxQueries:
             "key", "piid", "parent_piid", "award_type", "description", "naics", "naics_description", "psc",
             "psc_description", "start_date", "end_date", "potential_end_date", "first_action", "last_action",
             "fy_first", "fy_last", "obligated_basis", "tx_count", "permalink", "source", "record", "retrieved")}
+        row["description"] = data.get("description") or data.get("first_action_description")
         row.update({figure: cents(data.get(figure)) if data.get(figure) is not None else None
                     for figure in ("obligated", "current_value", "potential_value")})
         if vendors:

@@ -60,7 +60,7 @@ AWARD = Label("Award", "key", {
     # derived by the store from the above and the award's transactions (see `derive_award`)
     "obligated": "last", "obligated_basis": "last", "current_value": "last", "potential_value": "last",
     "obligated_tx": "last", "tx_count": "last", "first_action": "last", "last_action": "last",
-    "fy_first": "last", "fy_last": "last",
+    "fy_first": "last", "fy_last": "last", "first_action_description": "last",
 }, title="piid")
 
 TRANSACTION = Label("Transaction", "key", {
@@ -97,15 +97,21 @@ def agency_id(tier: str, code: str) -> str:
     return f"{tier}:{code}"
 
 
-def derive_award(props: dict, tx_obligations: list[float], tx_dates: list[str]) -> dict:
+def derive_award(props: dict, transactions: list[dict]) -> dict:
     """Award figures a reader sees, from the reported ones, with the basis of each stated.
 
     Obligated: the award summary's total if a summary was loaded, else the sum of the transactions
     loaded (each action once; de-obligations subtract), else the prime amount a subaward file reported.
+    Readers show `description`, else `first_action_description` (search exports carry only actions').
     """
     from ingest.clean import fiscal_year  # local: the schema module must not pull ingest in at import
 
-    derived: dict = {"tx_count": len(tx_obligations)}
+    tx_obligations = [tx["obligation"] for tx in transactions if tx.get("obligation") is not None]
+    tx_dates = [tx.get("action_date") for tx in transactions]
+    derived: dict = {"tx_count": len(transactions)}
+    described = sorted((tx.get("action_date") or "", tx.get("modification") or "", tx["description"])
+                       for tx in transactions if tx.get("description"))
+    derived["first_action_description"] = described[0][2] if described else None
     total_tx = round(sum(tx_obligations), 2) if tx_obligations else None
     derived["obligated_tx"] = total_tx
     if props.get("obligated_summary") is not None:
