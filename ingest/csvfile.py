@@ -109,6 +109,17 @@ class Columns:
         return itemgetter(position)
 
 
+    def tuple_getter(self, *fields: tuple[str, ...]):
+        """Read several fields at once as a tuple ('' for a field this vintage lacks)."""
+        positions = [self.first(*names) for names in fields]
+        if all(position is not None for position in positions):
+            if len(positions) == 1:
+                position = positions[0]
+                return lambda row: (row[position],)
+            return itemgetter(*positions)
+        return lambda row: tuple("" if position is None else row[position] for position in positions)
+
+
 def detect_dayfirst(rows: list, date_getters, default: bool, path: Path, width: int) -> bool:
     """Decide once per file whether slashed dates are DD/MM or M/D, from the dates themselves."""
     sample = (getter(row) for _, row in rows if len(row) == width for getter in date_getters)

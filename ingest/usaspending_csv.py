@@ -73,28 +73,38 @@ class _BadRow(ValueError):
 
 def _party(cols: Columns, name: tuple, uei: tuple, duns: tuple, parent_name: tuple, parent_uei: tuple,
            parent_duns: tuple, cage: tuple = ()):
-    get_name, get_uei, get_duns = cols.getter(*name), cols.getter(*uei), cols.getter(*duns)
-    get_pname, get_puei, get_pduns = cols.getter(*parent_name), cols.getter(*parent_uei), cols.getter(*parent_duns)
-    get_cage = cols.getter(*cage) if cage else (lambda row: "")
+    """Party reader; the same recipient repeats on many rows, so cleaned parties are cached by raw cells."""
+    raw_of = cols.tuple_getter(name, uei, duns, cage or ("-",), parent_name, parent_uei, parent_duns)
+    cache: dict[tuple, Party] = {}
     text, uei_of, duns_of = clean.text, clean.uei, clean.duns
 
     def party(row) -> Party:
-        return Party(name=text(get_name(row)), uei=uei_of(get_uei(row)), duns=duns_of(get_duns(row)),
-                     cage=clean.code(get_cage(row)), parent_name=text(get_pname(row)),
-                     parent_uei=uei_of(get_puei(row)), parent_duns=duns_of(get_pduns(row)))
+        raw = raw_of(row)
+        found = cache.get(raw)
+        if found is None:
+            r_name, r_uei, r_duns, r_cage, r_pname, r_puei, r_pduns = raw
+            found = cache[raw] = Party(
+                name=text(r_name), uei=uei_of(r_uei), duns=duns_of(r_duns), cage=clean.code(r_cage),
+                parent_name=text(r_pname), parent_uei=uei_of(r_puei), parent_duns=duns_of(r_pduns))
+        return found
     return party
 
 
 def _agency(cols: Columns, prefix: str):
     """AgencyRef from '<prefix>agency_code', '<prefix>sub_agency_code', '<prefix>office_code' and names."""
-    getters = [cols.getter(prefix + suffix) for suffix in (
-        "agency_code", "agency_name", "sub_agency_code", "sub_agency_name", "office_code", "office_name")]
-    g_top, g_top_name, g_sub, g_sub_name, g_office, g_office_name = getters
+    raw_of = cols.tuple_getter(*((prefix + suffix,) for suffix in (
+        "agency_code", "agency_name", "sub_agency_code", "sub_agency_name", "office_code", "office_name")))
+    cache: dict[tuple, AgencyRef] = {}
     text = clean.text
 
     def agency(row) -> AgencyRef:
-        return AgencyRef(clean.toptier_code(g_top(row)), text(g_top_name(row)), clean.subtier_code(g_sub(row)),
-                         text(g_sub_name(row)), clean.code(g_office(row)), text(g_office_name(row)))
+        raw = raw_of(row)
+        found = cache.get(raw)
+        if found is None:
+            top, top_name, sub, sub_name, office, office_name = raw
+            found = cache[raw] = AgencyRef(clean.toptier_code(top), text(top_name), clean.subtier_code(sub),
+                                           text(sub_name), clean.code(office), text(office_name))
+        return found
     return agency
 
 
