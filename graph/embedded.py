@@ -64,6 +64,10 @@ class EmbeddedStore(NxQueries):
             with self.runs_path.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(run, sort_keys=True) + "\n")
 
+    def rollback(self) -> None:
+        """Drop uncommitted changes: back to the graph as last committed."""
+        self.graph = self._read()
+
     def clear(self) -> None:
         self.graph = nx.MultiDiGraph()
         for path in (self.path, self.runs_path):

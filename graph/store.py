@@ -1,7 +1,7 @@
 """The store API every backend answers, and `open_store` to pick one.
 
 Writes: `vendor_index()` (identities for the resolver), `upsert(batch)`, `derive_awards(keys)`,
-`commit(run)` (make the load durable and log it), `clear()`.
+`commit(run)` (make the load durable and log it), `rollback()` (drop what was not committed), `clear()`.
 Reads (all return plain JSON-ready dicts/lists, sorted deterministically so that stores can be
 compared): `stats()`, `search(text)`, `vendor_family(name)`, `agency_profile(name_or_code)`,
 `subgraph(...)`, `paths(a, b)`, `runs()`.

@@ -6,6 +6,8 @@ Hot paths are cached: the same dates and codes repeat on thousands of rows.
 """
 from __future__ import annotations
 
+import datetime as _dt
+import math
 import re
 from functools import lru_cache
 
@@ -31,9 +33,15 @@ def amount(value: str | None) -> float | None:
     if value in MISSING:
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         pass
+    else:
+        if math.isnan(number):  # 'Nan', 'nan ' and friends: a spreadsheet's empty cell
+            return None
+        if math.isinf(number):
+            raise BadValue(f"amount {value!r} is not a finite number")
+        return number
     cleaned = value.replace(",", "").replace("$", "").strip()
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     if negative:
@@ -42,6 +50,8 @@ def amount(value: str | None) -> float | None:
         number = float(cleaned)
     except ValueError:
         raise BadValue(f"amount {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise BadValue(f"amount {value!r} is not a finite number")
     return -number if negative else number
 
 
@@ -108,7 +118,7 @@ def code(value: str | None) -> str | None:
     return value.upper()
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$")
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 
 
@@ -135,9 +145,12 @@ def date(value: str | None, dayfirst: bool = False) -> str | None:
         first, second, year_text = match.groups()
         day, month = (int(first), int(second)) if dayfirst else (int(second), int(first))
         year = _year(year_text)
-    if not (1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 2100):
-        raise BadValue(f"date {value!r} is out of range (read as day-first={dayfirst})")
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    if not 1900 <= year <= 2100:
+        raise BadValue(f"date {value!r} is out of range")
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise BadValue(f"date {value!r} is not a calendar date (read as day-first={dayfirst})") from None
 
 
 def guess_dayfirst(values) -> bool | None:
@@ -186,9 +199,31 @@ def name_key(name: str | None) -> str | None:
     """
     if not name:
         return None
-    words = _NON_WORD.sub(" ", name.upper().replace("'", "")).split()
+    words, initials = [], False
+    for word in _NON_WORD.sub(" ", name.upper().replace("'", "")).split():
+        single = len(word) == 1 and word.isalpha()
+        if single and initials:
+            words[-1] += word  # a run of initials is one word: L.L.C. -> LLC, B.I. -> BI, U.S. -> US
+        else:
+            words.append(word)
+        initials = single
     kept = [word for word in words if word not in _SUFFIXES]
     return " ".join(kept or words) or None
+
+
+def split_award_key(key: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """(piid, awarding subtier, parent piid, parent subtier) from a CONT_AWD_/CONT_IDV_ key.
+
+    >>> split_award_key("CONT_AWD_70CMSD25FR0000112_7012_47QTCH18D0068_4732")
+    ('70CMSD25FR0000112', '7012', '47QTCH18D0068', '4732')
+    """
+    parts = key.split("_")
+    if len(parts) < 4 or parts[0] != "CONT" or parts[1] not in ("AWD", "IDV"):
+        raise BadValue(f"award id {key!r} is not CONT_AWD_… or CONT_IDV_…")
+    none = lambda value: None if value == "-NONE-" else value  # noqa: E731
+    parent_piid = none(parts[4]) if len(parts) > 4 else None
+    parent_agency = none(parts[5]) if len(parts) > 5 else None
+    return none(parts[2]), none(parts[3]), parent_piid, parent_agency
 
 
 def permalink(award_key: str | None) -> str | None:

@@ -281,8 +281,10 @@ class Loader:
         return summary
 
     def abort(self) -> None:
+        """A failed load: forget what it put in memory, so no later commit writes half of it."""
         self.bar.close()
         self.rejects.close()
+        self.store.rollback()
 
 
 def load(store, records: Iterable, **options) -> dict:

@@ -4,7 +4,9 @@ Identity goes by UEI, then DUNS (zero-padded), then normalized legal name; a nam
 joins two vendors whose UEIs or DUNS differ. Name-only matches are marked low confidence on the
 edge that used them. The curated table `data/vendor_families.csv` seeds the canonical parent
 companies: an `alias` row says a spelling is the same company, a `subsidiary` row adds a PARENT edge.
-Vendor ids are opaque and stable: the identifier a vendor was first seen with.
+Vendor ids are opaque and stable: the identifier a vendor was first seen with. A record whose UEI/DUNS
+is new but whose name matches a vendor without conflicting identifiers joins that vendor (and lends it
+its identifiers): the join was made by name, so that record's edge says match "name", confidence low.
 """
 from __future__ import annotations
 
@@ -138,12 +140,12 @@ class Resolver:
             key = name_key(name)
             for candidate in self.by_name.get(key, ()) if key else ():
                 if self._compatible(candidate, uei, duns):
-                    found, how = candidate, strong or "name"
+                    found, how = candidate, "name"
                     break
         if found is None:
             alias_of, _ = self.curated(name)
             if alias_of and self._compatible(alias_of, uei, duns):
-                found, how = alias_of, strong or "curated alias"
+                found, how = alias_of, "curated alias"
         created = found is None
         if created:
             if uei:

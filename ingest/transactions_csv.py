@@ -18,22 +18,6 @@ KNOWN_COLUMNS = frozenset(REQUIRED + ("Agency", "Modification", "Transaction Des
                                       "Product/Service Description", "NAICS Description"))
 
 
-def split_award_key(key: str) -> tuple[str | None, str | None, str | None, str | None]:
-    """(piid, awarding subtier, parent piid, parent subtier) from a CONT_AWD_/CONT_IDV_ key.
-
-    >>> split_award_key("CONT_AWD_70CMSD25FR0000112_7012_47QTCH18D0068_4732")
-    ('70CMSD25FR0000112', '7012', '47QTCH18D0068', '4732')
-    """
-    parts = key.split("_")
-    if len(parts) < 4 or parts[0] != "CONT" or parts[1] not in ("AWD", "IDV"):
-        raise clean.BadValue(f"Generated Award ID {key!r} is not CONT_AWD_… or CONT_IDV_…")
-    none = lambda value: None if value == "-NONE-" else value  # noqa: E731
-    piid, agency = parts[2], parts[3]
-    parent_piid = none(parts[4]) if len(parts) > 4 else None
-    parent_agency = none(parts[5]) if len(parts) > 5 else None
-    return none(piid), none(agency), parent_piid, parent_agency
-
-
 def read(path: Path, header_from: Path | None = None) -> Iterator[Transaction | Reject]:
     opened = open_csv(path, KNOWN_COLUMNS, header_from)
     cols = Columns(opened.header)
@@ -52,7 +36,7 @@ def read(path: Path, header_from: Path | None = None) -> Iterator[Transaction | 
             key = (text(get["Generated Award ID"](row)) or "").upper()
             if not key:
                 raise clean.BadValue("no Generated Award ID")
-            piid, subtier, parent_piid, parent_agency = split_award_key(key)
+            piid, subtier, parent_piid, parent_agency = clean.split_award_key(key)
             name = text(get["Recipient Name"](row))
             if not name:
                 raise clean.BadValue("no Recipient Name")

@@ -241,10 +241,15 @@ def _subaward_mapper(cols: Columns) -> _Mapper:
         if not prime_key:
             raise _BadRow("no prime_award_unique_key")
         prime_key = prime_key.upper()
+        try:  # the file has no parent-IDV agency column; the prime key carries it
+            parent_agency = clean.split_award_key(prime_key)[3]
+        except clean.BadValue:
+            parent_agency = None
         sub_prov = Provenance(prov.source, prov.record, prov.retrieved, clean.permalink(prime_key))
         prime = _build_award(g, row, prime_key, prime_party(row), awarding(row), funding(row),
                              Provenance(prov.source, prov.record, prov.retrieved), dayfirst,
                              text(prime_description(row)))
+        prime.parent_agency = parent_agency
         sub_number = text(number(row))
         sub = sub_party(row)
         if not sub.name and not sub.uei:
