@@ -1,3 +1,5 @@
-from .cli import entry
+from graph.console import entry
 
-entry()
+from .cli import main
+
+entry(main)

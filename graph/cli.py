@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 
+from .console import print_json
 from .store import Ambiguous, NotFound, StoreUnavailable, open_store
 
 
@@ -109,16 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.json:
-        json.dump(answer, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        print_json(answer)
     else:
         print(_report(args.command, answer))
     return 0
-
-
-def entry() -> None:
-    try:
-        sys.exit(main())
-    except BrokenPipeError:
-        sys.stderr.close()
-        sys.exit(0)

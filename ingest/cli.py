@@ -6,13 +6,13 @@ A user mistake (missing file, unknown layout, unreachable server) is one line on
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from graph.console import print_json
 from graph.settings import kg_home
 from graph.store import StoreUnavailable, open_store
 
@@ -143,13 +143,7 @@ def run_load(args) -> dict:
                            recipient=args.recipient, start=args.start, end=args.end, page_size=args.page_size,
                            checkpoint=home / "usaspending-api.checkpoint.json", with_subawards=not args.no_subawards,
                            on_page_done=lambda page: loader.flush(durable=True))
-    try:
-        for record in records:
-            loader.feed(record)
-    except BaseException:
-        loader.abort()
-        raise
-    return loader.finish()
+    return loader.run(records)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,18 +162,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     if args.json:
-        json.dump(summary, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        print_json(summary)
     else:
         for key, value in summary.items():
             print(f"{key}: {value}")
     return 0
-
-
-def entry() -> None:
-    try:
-        sys.exit(main())
-    except BrokenPipeError:
-        sys.stderr.close()
-        sys.exit(0)
-

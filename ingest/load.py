@@ -280,6 +280,16 @@ class Loader:
         self.store.commit(summary)
         return summary
 
+    def run(self, records: Iterable) -> dict:
+        """Feed every record, then finish; on any failure drop what was not committed."""
+        try:
+            for record in records:
+                self.feed(record)
+        except BaseException:
+            self.abort()
+            raise
+        return self.finish()
+
     def abort(self) -> None:
         """A failed load: forget what it put in memory, so no later commit writes half of it."""
         self.bar.close()
@@ -289,11 +299,4 @@ class Loader:
 
 def load(store, records: Iterable, **options) -> dict:
     """Load records into the store; commit only if the whole input was read."""
-    loader = Loader(store, **options)
-    try:
-        for record in records:
-            loader.feed(record)
-    except BaseException:
-        loader.abort()
-        raise
-    return loader.finish()
+    return Loader(store, **options).run(records)

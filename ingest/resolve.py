@@ -129,7 +129,6 @@ class Resolver:
     def resolve(self, name: str | None, uei: str | None = None, duns: str | None = None) -> Match | None:
         if not (name or uei or duns):
             return None
-        strong = "uei" if uei else ("duns" if duns else None)
         found = self.by_uei.get(uei) if uei else None
         how = "uei"
         if found is None and duns:
