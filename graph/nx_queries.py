@@ -227,7 +227,8 @@ class NxQueries:
                                                  "total_obligated": 0.0, "award_count": 0})
                 entry["total_obligated"] += self.graph.nodes[award].get("obligated") or 0.0
                 entry["award_count"] += 1
-        rows = sorted((self._award_row(award) for award in awarded), key=lambda r: (-r["obligated"], r["key"]))
+        money = {award: cents(self.graph.nodes[award].get("obligated")) for award in awarded}
+        largest = sorted(awarded, key=lambda award: (-money[award], self.graph.nodes[award]["key"]))[:limit]
         parents = self._out(aid, "PART_OF")
         return {
             **self._agency_brief(aid), "abbreviation": data.get("abbreviation"),
@@ -235,13 +236,13 @@ class NxQueries:
             "parent": self._agency_brief(parents[0]) if parents else None,
             "children": sorted((self._agency_brief(c) for c in self._in(aid, "PART_OF")),
                                key=lambda c: (c["tier"], c["code"] or "")),
-            "total_obligated": cents(sum(r["obligated"] for r in rows)),
-            "award_count": len(rows),
+            "total_obligated": cents(sum(money.values())),
+            "award_count": len(awarded),
             "funded_obligated": cents(sum(self.graph.nodes[a].get("obligated") or 0 for a in funded)),
             "funded_award_count": len(funded),
             "vendors": sorted(({**v, "total_obligated": cents(v["total_obligated"])} for v in vendors.values()),
                               key=lambda v: (-v["total_obligated"], v["id"])),
-            "awards": rows[:limit],
+            "awards": [self._award_row(award) for award in largest],
         }
 
     # -- search, subgraph, paths ----------------------------------------------------------------
