@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--page-size", type=int, default=100, help="results per search page (max 100)")
     api.add_argument("--no-subawards", action="store_true", help="skip each award's subawards")
     api.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
+    api.add_argument("--cache-hours", type=float, default=24.0,
+                     help="reuse cached answers younger than this (default 24; 0 fetches everything again)")
     _common(api)
     normalize = commands.add_parser(
         "normalize", help="write normalized records to one CSV (how data/sample was made)",
@@ -138,7 +140,8 @@ def run_load(args) -> dict:
     from .usaspending_api import iter_records
 
     loader = Loader(store, inputs=[args.base_url], **options)
-    client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache")
+    client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache",
+                        cache_max_age=args.cache_hours * 3600)
     records = iter_records(client, awarding_agency=args.awarding_agency, funding_agency=args.funding_agency,
                            recipient=args.recipient, start=args.start, end=args.end, page_size=args.page_size,
                            checkpoint=home / "usaspending-api.checkpoint.json", with_subawards=not args.no_subawards,

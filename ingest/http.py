@@ -43,16 +43,18 @@ class HttpClient:
 
     `retries` is the total number of tries per request. Waits grow as backoff * 2**(try-1), unless the
     server sends Retry-After (seconds or an HTTP date), which wins. `sleep` is injectable so tests
-    record the waits instead of sitting through them.
+    record the waits instead of sitting through them. Cached answers older than `cache_max_age` seconds
+    are fetched again (USAspending revises records; a cache is for resuming, not for archiving).
     """
 
     def __init__(self, base_url: str, cache_dir: Path | str | None = None, timeout: float = 30, retries: int = 5,
                  backoff: float = 1.0, sleep=time.sleep, user_agent: str = USER_AGENT,
-                 session: requests.Session | None = None):
+                 session: requests.Session | None = None, cache_max_age: float | None = None):
         if retries < 1:
             raise ValueError("retries is the number of tries and must be at least 1")
         self.base_url = base_url.rstrip("/")
         self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.cache_max_age = cache_max_age  # seconds; None: cached answers never expire
         self.timeout, self.retries, self.backoff, self.sleep = timeout, retries, backoff, sleep
         self.session = session or requests.Session()
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
@@ -75,7 +77,9 @@ class HttpClient:
     def _request(self, method: str, url: str, body: dict | None):
         cache_file = self._cache_file(method, url, body)
         if cache_file is not None:
-            cached = _read_cache(cache_file)
+            fresh = self.cache_max_age is None or (
+                cache_file.exists() and time.time() - cache_file.stat().st_mtime <= self.cache_max_age)
+            cached = _read_cache(cache_file) if fresh else None
             if cached is not None:
                 log.debug("cache hit for %s %s", method, url)
                 return cached

@@ -121,7 +121,7 @@ class Mapper:
                 self._vendor_node(batch, parent.id, party.parent_name, party.parent_uei, party.parent_duns,
                                   prov=prov)
                 batch.edge("PARENT", match.id, parent.id, {
-                    "basis": "record", "relation": "parent as reported to SAM", "source": prov.source,
+                    "basis": "record", "relation": "parent as the record reports it", "source": prov.source,
                     "record": prov.record, "retrieved": prov.retrieved, "permalink": prov.permalink})
         return match.id, {"match": match.match, "confidence": match.confidence}
 
@@ -230,7 +230,7 @@ class Loader:
                  total: int | None = None, progress: bool = True):
         self.store, self.command, self.inputs = store, command, inputs
         self.started = time.perf_counter()
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
         self.rejects = RejectsFile(rejects_dir / f"{stamp}-{command}.csv")
         self.mapper = Mapper(Resolver(store.vendor_index()))
         self.batch = Batch()

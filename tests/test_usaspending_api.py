@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import socket
 from datetime import datetime, timedelta, timezone
@@ -479,3 +480,18 @@ def test_cache_keys_on_the_body_and_skips_failures(httpserver, api_responses, tm
     assert client.post_json(SEARCH, {"page": 2, "limit": 10}) == page  # another body: asked again
 
     assert len(httpserver.log) == 3
+
+
+def test_cached_answers_expire_after_cache_max_age(httpserver, api_responses, tmp_path):
+    detail = load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")
+    path = f"/api/v2/awards/{DOD_ID}/"
+    httpserver.expect_request(path).respond_with_json(detail)
+    cache = tmp_path / "cache"
+    HttpClient(httpserver.url_for("/"), cache_dir=cache).get_json(path)
+    (cached,) = cache.iterdir()
+    os.utime(cached, (cached.stat().st_atime, cached.stat().st_mtime - 7200))  # the answer is two hours old
+
+    assert HttpClient(httpserver.url_for("/"), cache_dir=cache, cache_max_age=10800).get_json(path) == detail
+    assert len(httpserver.log) == 1  # three hours allowed: still served from the cache
+    assert HttpClient(httpserver.url_for("/"), cache_dir=cache, cache_max_age=3600).get_json(path) == detail
+    assert len(httpserver.log) == 2  # one hour allowed: fetched again
