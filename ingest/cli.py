@@ -16,7 +16,7 @@ from graph.console import print_json
 from graph.settings import kg_home
 from graph.store import StoreUnavailable, open_store
 
-from . import normalized_csv, transactions_csv, usaspending_csv
+from . import fpds_atom, normalized_csv, transactions_csv, usaspending_csv
 from .csvfile import SourceError
 from .load import Loader, load
 from .records import Reject, Subaward, Transaction
@@ -25,17 +25,19 @@ FILE_SOURCES = {
     "usaspending-csv": usaspending_csv.read,
     "transactions-csv": transactions_csv.read,
     "normalized": normalized_csv.read,
+    "fpds-atom": fpds_atom.read,
 }
+_ATOM_ENTRY = re.compile(rb"<(?:[\w.-]+:)?entry[\s>]")
 log = logging.getLogger("ingest")
 
 
-def count_lines(paths: list[Path]) -> int:
-    """Rows estimate for the progress bar's ETA (data lines, header excluded)."""
+def count_rows(paths: list[Path], command: str) -> int:
+    """Rows estimate for the progress bar's ETA: data lines of a CSV, entries of an Atom feed."""
     total = 0
     for path in paths:
-        with path.open("rb") as handle:
-            total += sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
-    return max(total, 0)
+        data = path.read_bytes()
+        total += len(_ATOM_ENTRY.findall(data)) if command == "fpds-atom" else max(data.count(b"\n") - 1, 0)
+    return total
 
 
 def check_files(paths: list[Path]) -> None:
@@ -64,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         "usaspending-csv": "USAspending bulk downloads: contract prime award summaries, transactions, subawards",
         "transactions-csv": "flattened spending_by_transaction search-result exports",
         "normalized": "normalized record files written by `normalize` (e.g. the bundled sample in data/sample)",
+        "fpds-atom": "FPDS ATOM feed files (saved ezsearch FEEDS/ATOM answers): one contract action per entry",
     }
     for name, text in helps.items():
         command = commands.add_parser(name, help=text, description=text)
@@ -135,7 +138,7 @@ def run_load(args) -> dict:
         if args.header_from is not None and not args.header_from.is_file():
             raise SourceError(f"--header-from {args.header_from}: no such file")
         records = file_records(FILE_SOURCES[args.command], args.paths, args.header_from)
-        return load(store, records, inputs=[str(p) for p in args.paths], total=count_lines(args.paths), **options)
+        return load(store, records, inputs=[str(p) for p in args.paths], total=count_rows(args.paths, args.command), **options)
     from .http import HttpClient
     from .usaspending_api import iter_records
 

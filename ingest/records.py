@@ -107,7 +107,7 @@ class Reject:
     source: str
     record: str
     reason: str
-    raw: list[str] | dict | None = field(default=None)
+    raw: list[str] | dict | str | None = field(default=None)
 
 
 Record = Award | Transaction | Subaward | Reject
