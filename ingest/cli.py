@@ -16,7 +16,7 @@ from graph.console import print_json
 from graph.settings import kg_home
 from graph.store import StoreUnavailable, open_store
 
-from . import fpds_atom, normalized_csv, transactions_csv, usaspending_csv
+from . import clean, fpds_atom, normalized_csv, transactions_csv, usaspending_csv
 from .csvfile import SourceError
 from .load import Loader, load
 from .records import Reject, Subaward, Transaction
@@ -51,6 +51,16 @@ def file_records(reader, paths: list[Path], header_from: Path | None) -> Iterato
         yield from reader(path, header_from)
 
 
+def iso_date(text: str) -> str:
+    try:
+        value = clean.date(text)
+    except clean.BadValue as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if value is None:
+        raise argparse.ArgumentTypeError("empty date")
+    return value
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", choices=("embedded", "neo4j"), default="embedded",
                         help="where to load (default: the embedded store under KG_HOME)")
@@ -81,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--awarding-agency", metavar="NAME|CODE", help="awarding agency (toptier or subtier)")
     api.add_argument("--funding-agency", metavar="NAME|CODE", help="funding agency (toptier or subtier)")
     api.add_argument("--recipient", metavar="TEXT", help="recipient name or UEI search text")
-    api.add_argument("--start", metavar="YYYY-MM-DD", help="time period start")
-    api.add_argument("--end", metavar="YYYY-MM-DD", help="time period end")
+    api.add_argument("--start", metavar="YYYY-MM-DD", type=iso_date, help="time period start")
+    api.add_argument("--end", metavar="YYYY-MM-DD", type=iso_date, help="time period end")
     api.add_argument("--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)")
     api.add_argument("--page-size", type=int, default=100, help="results per search page (max 100)")
     api.add_argument("--no-subawards", action="store_true", help="skip each award's subawards")
@@ -141,6 +151,9 @@ def run_load(args) -> dict:
         return load(store, records, inputs=[str(p) for p in args.paths], total=count_rows(args.paths, args.command), **options)
     from .http import HttpClient
     from .usaspending_api import iter_records
+
+    if args.start and args.end and args.start > args.end:
+        raise SourceError(f"--start {args.start} is after --end {args.end}")
 
     loader = Loader(store, inputs=[args.base_url], **options)
     client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache",
