@@ -62,6 +62,10 @@ def _report(command: str, answer) -> str:
         lines = [f"{answer['name']}  total obligated ${answer['total_obligated']:,.2f} in {answer['award_count']} awards"]
         lines += [f"  subsidiary/registration: {s['name']}  ${s['total_obligated']:,.2f}" for s in answer["subsidiaries"]]
         lines += [f"  agency: {a['name']} ({a['code']})  ${a['total_obligated']:,.2f}" for a in answer["agencies"]]
+        lines += [f"  award {r['piid']}  ${r['obligated']:,.2f} obligated ({r['obligated_basis']})  "
+                  f"{(r['awarding_agency'] or {}).get('name') or ''}  {r['permalink']}" for r in answer["awards"][:10]]
+        if answer["award_count"] > 10:
+            lines.append(f"  … {answer['award_count'] - 10} more awards (--json lists them all)")
         return "\n".join(lines)
     if command == "agency":
         lines = [f"{answer['name']} ({answer['code']}, {answer['tier']})  awarded ${answer['total_obligated']:,.2f} "
