@@ -34,6 +34,7 @@ def open_store(kind: str = "embedded", home: Path | None = None):
 
         return EmbeddedStore(home or kg_home())
     if kind == "neo4j":
-        raise StoreUnavailable("--store neo4j is not available yet (coming with the Neo4j store); "
-                               "use --store embedded")
+        from .neo4j_store import Neo4jStore
+
+        return Neo4jStore()
     raise StoreUnavailable(f"unknown store {kind!r}: use embedded or neo4j")
