@@ -23,12 +23,12 @@ INDEXES = [
 
 
 # -- writes: MERGE on the key, then each property by its merge policy (see graph.schema) ----------
-def _assignments(var: str, policies: dict[str, str], skip: tuple[str, ...] = ()) -> str:
-    """SET items applying the merge policies; `old_<clock>` holds the clock as it was before."""
+def _assignments(var: str, policies: dict[str, str]) -> str:
+    """SET items applying the merge policies to an existing node or edge. Items run in order, so the
+    clocks of `latest:` properties come last: the others compare with the stored clock as it was."""
+    clocks = {policy.split(":", 1)[1] for policy in policies.values() if policy.startswith("latest:")}
     items = []
-    for name, policy in policies.items():
-        if name in skip:
-            continue
+    for name, policy in sorted(policies.items(), key=lambda item: item[0] in clocks):
         stored, incoming = f"{var}.{name}", f"row.props.{name}"
         if policy == "first":
             items.append(f"{stored} = coalesce({stored}, {incoming})")
@@ -38,25 +38,20 @@ def _assignments(var: str, policies: dict[str, str], skip: tuple[str, ...] = ())
             items.append(f"{stored} = CASE WHEN {incoming} IS NULL THEN {stored} ELSE coalesce({stored}, []) + "
                          f"[item IN {incoming} WHERE NOT item IN coalesce({stored}, [])] END")
         else:  # latest:<clock>
-            clock = policy.split(":", 1)[1]
+            clock = f"{var}.{policy.split(':', 1)[1]}"
+            incoming_clock = f"row.props.{policy.split(':', 1)[1]}"
             items.append(f"{stored} = CASE WHEN {incoming} IS NULL THEN {stored} "
-                         f"WHEN {stored} IS NULL OR (row.props.{clock} IS NOT NULL AND "
-                         f"(old_{clock} IS NULL OR row.props.{clock} >= old_{clock})) THEN {incoming} "
-                         f"ELSE {stored} END")
+                         f"WHEN {stored} IS NULL OR ({incoming_clock} IS NOT NULL AND "
+                         f"({clock} IS NULL OR {incoming_clock} >= {clock})) THEN {incoming} ELSE {stored} END")
     return ",\n    ".join(items)
 
 
-def _clocks(policies: dict[str, str]) -> list[str]:
-    return sorted({policy.split(":", 1)[1] for policy in policies.values() if policy.startswith("latest:")})
-
-
 def _node_upsert(label) -> str:
-    clocks = _clocks(label.properties)
-    keep = "".join(f", n.{clock} AS old_{clock}" for clock in clocks)
+    # A new node takes the row as it is (what the policies would give it); an existing one merges.
     return (f"UNWIND $rows AS row\n"
             f"MERGE (n:{label.name} {{{label.key}: row.key}})\n"
-            f"WITH n, row{keep}\n"
-            f"SET {_assignments('n', label.properties)}")
+            f"ON CREATE SET n += row.props\n"
+            f"ON MATCH SET {_assignments('n', label.properties)}")
 
 
 def _endpoints(rel) -> str:
@@ -83,7 +78,8 @@ def _edge_upsert(rel) -> str:
                 f"  CREATE (a)-[r:{rel.name}]->(b) SET r = row.props)")
     match = f"(a)-[r:{rel.name} {{key: row.key}}]->(b)" if rel.keyed else f"(a)-[r:{rel.name}]->(b)"
     body = _assignments("r", rel.properties)
-    return _endpoints(rel) + f"MERGE {match}" + (f"\nSET {body}" if body else "")
+    return (_endpoints(rel) + f"MERGE {match}\nON CREATE SET r += row.props" +
+            (f"\nON MATCH SET {body}" if body else ""))
 
 
 NODE_UPSERT = {name: _node_upsert(label) for name, label in LABELS.items()}
