@@ -19,6 +19,9 @@ INDEXES = [
     "CREATE INDEX agency_code IF NOT EXISTS FOR (n:Agency) ON (n.code)",
     "CREATE INDEX award_fy_first IF NOT EXISTS FOR (n:Award) ON (n.fy_first)",
     "CREATE INDEX award_fy_last IF NOT EXISTS FOR (n:Award) ON (n.fy_last)",
+    "CREATE INDEX award_recipient IF NOT EXISTS FOR (n:Award) ON (n.recipient)",
+    "CREATE INDEX award_awarded_by IF NOT EXISTS FOR (n:Award) ON (n.awarded_by)",
+    "CREATE INDEX award_funded_by IF NOT EXISTS FOR (n:Award) ON (n.funded_by)",
 ]
 
 
@@ -88,8 +91,12 @@ EDGE_UPSERT = {name: _edge_upsert(rel) for name, rel in REL_TYPES.items()}
 DERIVE_READ = """
 UNWIND $keys AS key
 MATCH (w:Award {key: key})
+OPTIONAL MATCH (w)-[:AWARDED_TO]->(v:Vendor)
+OPTIONAL MATCH (w)-[:AWARDED_BY]->(a:Agency)
+OPTIONAL MATCH (w)-[:FUNDED_BY]->(f:Agency)
 OPTIONAL MATCH (w)-[:HAS_TRANSACTION]->(t:Transaction)
-RETURN w.key AS key, properties(w) AS award, collect(properties(t)) AS transactions
+RETURN w.key AS key, properties(w) AS award, v.id AS recipient, a.id AS awarded_by, f.id AS funded_by,
+       collect(properties(t)) AS transactions
 """
 DERIVE_WRITE = """
 UNWIND $rows AS row
@@ -136,19 +143,21 @@ OPTIONAL MATCH (a)-[r:PART_OF]->(b:Agency)
 RETURN properties(a) AS node, b.id AS parent, properties(r) AS rel
 """
 
-_PARENT_ROWS = """
+FAMILIES = """
+UNWIND $ids AS id
+MATCH (v:Vendor {id: id})-[:PARENT*0..]-(m:Vendor)
 WITH DISTINCT m
 OPTIONAL MATCH (m)-[r:PARENT]->(p:Vendor)
 RETURN properties(m) AS node, p.id AS parent, properties(r) AS rel
 """
-FAMILIES = """
-UNWIND $ids AS id
-MATCH (v:Vendor {id: id})-[:PARENT*0..]-(m:Vendor)
-""" + _PARENT_ROWS
+# names and the curated flag are all that family heads and vendor rows need
 ANCESTORS = """
 UNWIND $ids AS id
 MATCH (v:Vendor {id: id})-[:PARENT*0..]->(m:Vendor)
-""" + _PARENT_ROWS
+WITH DISTINCT m
+OPTIONAL MATCH (m)-[r:PARENT]->(p:Vendor)
+RETURN m {.id, .name, .curated} AS node, p.id AS parent, properties(r) AS rel
+"""
 
 VENDOR_AWARD_KEYS = """
 UNWIND $ids AS id
@@ -171,22 +180,20 @@ RETURN properties(w) AS award, type(r) AS type, properties(r) AS rel, labels(x)[
 
 _MONEY = "toInteger(round(coalesce(w.obligated, 0.0) * 100))"  # whole cents, half up (nx_queries.whole_cents)
 
+# Aggregations read the award's own `recipient` / `awarded_by` / `funded_by` ids (indexed) rather
+# than walking its edges: the same answer, a fraction of the work.
 AGENCY_VENDOR_SUMS = f"""
-MATCH (x:Agency) WHERE x.id IN $agencies
-MATCH (w:Award)-[:AWARDED_BY]->(x)
-OPTIONAL MATCH (w)-[:AWARDED_TO]->(v:Vendor)
-RETURN v.id AS vendor, sum({_MONEY}) AS money, count(w) AS awards
+MATCH (w:Award) WHERE w.awarded_by IN $agencies
+RETURN w.recipient AS vendor, sum({_MONEY}) AS money, count(w) AS awards
 """
 AGENCY_LARGEST = f"""
-MATCH (x:Agency) WHERE x.id IN $agencies
-MATCH (w:Award)-[:AWARDED_BY]->(x)
+MATCH (w:Award) WHERE w.awarded_by IN $agencies
 RETURN w.key AS key
 ORDER BY {_MONEY} DESC, w.key
 LIMIT $limit
 """
 AGENCY_FUNDED = f"""
-MATCH (x:Agency) WHERE x.id IN $agencies
-MATCH (w:Award)-[:FUNDED_BY]->(x)
+MATCH (w:Award) WHERE w.funded_by IN $agencies
 RETURN count(w) AS awards, sum({_MONEY}) AS money
 """
 
@@ -194,27 +201,20 @@ _AWARD_FILTERS = """
   ($fy_from IS NULL OR coalesce(w.fy_last, 0) >= $fy_from)
   AND ($fy_to IS NULL OR coalesce(w.fy_first, 9999) <= $fy_to)
   AND ($types IS NULL OR toLower(coalesce(w.award_type, '')) IN $types)
+  AND w.recipient IS NOT NULL AND w.awarded_by IS NOT NULL
 """
-_PAIRS = f"RETURN v.id AS vendor, x.id AS agency, sum({_MONEY}) AS money, count(w) AS awards"
+_PAIRS = f"RETURN w.recipient AS vendor, w.awarded_by AS agency, sum({_MONEY}) AS money, count(w) AS awards"
 PAIRS_BY_AGENCY = f"""
-MATCH (x:Agency) WHERE x.id IN $agencies
-MATCH (w:Award)-[:AWARDED_BY]->(x)
-WHERE {_AWARD_FILTERS}
-MATCH (w)-[:AWARDED_TO]->(v:Vendor)
-WHERE $members IS NULL OR v.id IN $members
+MATCH (w:Award) WHERE w.awarded_by IN $agencies
+  AND ($members IS NULL OR w.recipient IN $members) AND {_AWARD_FILTERS}
 {_PAIRS}
 """
 PAIRS_BY_VENDOR = f"""
-MATCH (v:Vendor) WHERE v.id IN $members
-MATCH (w:Award)-[:AWARDED_TO]->(v)
-WHERE {_AWARD_FILTERS}
-MATCH (w)-[:AWARDED_BY]->(x:Agency)
+MATCH (w:Award) WHERE w.recipient IN $members AND {_AWARD_FILTERS}
 {_PAIRS}
 """
 PAIRS_ALL = f"""
-MATCH (w:Award)-[:AWARDED_BY]->(x:Agency)
-WHERE {_AWARD_FILTERS}
-MATCH (w)-[:AWARDED_TO]->(v:Vendor)
+MATCH (w:Award) WHERE {_AWARD_FILTERS}
 {_PAIRS}
 """
 

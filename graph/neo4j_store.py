@@ -133,7 +133,9 @@ class Neo4jStore(NxQueries):
         for chunk in _chunks(keys):
             with self._session() as session:
                 records = session.execute_read(lambda tx: list(tx.run(cypher.DERIVE_READ, keys=chunk)))
-            rows = [{"key": record["key"], "derived": derive_award(record["award"], record["transactions"])}
+            rows = [{"key": record["key"],
+                     "derived": {**derive_award(record["award"], record["transactions"]),
+                                 **{link: record[link] for link in ("recipient", "awarded_by", "funded_by")}}}
                     for record in records]
             self._write(cypher.DERIVE_WRITE, rows)
 
