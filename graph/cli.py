@@ -9,7 +9,12 @@ import argparse
 import json
 import sys
 
+from pathlib import Path
+
+from .analytics import vendor_centrality
 from .console import print_json
+from .export import FORMATS, export
+from .nx_queries import MAX_HOPS
 from .store import Ambiguous, NotFound, StoreUnavailable, open_store
 
 
@@ -38,14 +43,24 @@ def build_parser() -> argparse.ArgumentParser:
     paths = command("paths", "shortest chains of records linking two entities")
     paths.add_argument("a")
     paths.add_argument("b")
-    paths.add_argument("--max-hops", type=int, default=6)
+    paths.add_argument("--max-hops", type=int, default=6, choices=range(1, MAX_HOPS + 1), metavar=f"1..{MAX_HOPS}")
     paths.add_argument("--limit", type=int, default=5)
-    neighbourhood = command("subgraph", "vendor-agency network with filters (what the network view draws)")
-    neighbourhood.add_argument("--agency")
-    neighbourhood.add_argument("--vendor")
-    neighbourhood.add_argument("--from-year", type=int, dest="fy_from", help="first fiscal year")
-    neighbourhood.add_argument("--to-year", type=int, dest="fy_to", help="last fiscal year")
-    neighbourhood.add_argument("--min-amount", type=float, default=0.0)
+    def network_filters(sub):
+        sub.add_argument("--agency")
+        sub.add_argument("--vendor")
+        sub.add_argument("--from-year", type=int, dest="fy_from", help="first fiscal year")
+        sub.add_argument("--to-year", type=int, dest="fy_to", help="last fiscal year")
+        sub.add_argument("--min-amount", type=float, default=0.0)
+        sub.add_argument("--award-type", action="append", dest="award_types", metavar="TYPE",
+                         help="only awards of this type (repeatable), e.g. 'DELIVERY ORDER'")
+
+    network_filters(command("subgraph", "vendor-agency network with filters (what the network view draws)"))
+    centrality = command("centrality", "vendors ranked by centrality in the vendor-agency network (networkx)")
+    network_filters(centrality)
+    centrality.add_argument("--limit", type=int, default=25)
+    export = command("export", "write the whole store as graphml, gexf, neo4j-admin csv or a Cypher script")
+    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("out", type=Path, help="file (graphml, gexf, cypher) or directory (csv)")
     command("runs", "what was loaded, when, from where, with row counts and rejects")
     clear = command("clear", "empty the store")
     clear.add_argument("--yes", action="store_true", help="really empty it")
@@ -77,11 +92,17 @@ def _report(command: str, answer) -> str:
                            for p in answer) or "no path"
     if command == "search":
         return "\n".join(f"{h['kind']}: {h['name']} ({h['id']})" for h in answer)
+    if command == "centrality":
+        return "\n".join(f"{v['name']}  agencies {v['agencies']}  betweenness {v['betweenness']:.4f}  "
+                         f"${v['obligated']:,.2f}" for v in answer["vendors"]) or "no vendors"
+    if command == "export":
+        return f"wrote {answer['nodes']} nodes and {answer['relationships']} relationships: {', '.join(answer['files'])}"
     return json.dumps(answer, indent=2)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    store = None
     try:
         store = open_store(args.store)
         if args.command == "clear":
@@ -100,9 +121,13 @@ def main(argv: list[str] | None = None) -> int:
             answer = store.search(args.text, limit=args.limit)
         elif args.command == "paths":
             answer = store.paths(args.a, args.b, max_hops=args.max_hops, limit=args.limit)
-        elif args.command == "subgraph":
+        elif args.command in ("subgraph", "centrality"):
             answer = store.subgraph(agency=args.agency, vendor=args.vendor, fy_from=args.fy_from, fy_to=args.fy_to,
-                                    min_amount=args.min_amount)
+                                    min_amount=args.min_amount, award_types=args.award_types)
+            if args.command == "centrality":
+                answer = vendor_centrality(answer, limit=args.limit)
+        elif args.command == "export":
+            answer = {"store": args.store, **export(store.to_networkx(), args.format, args.out)}
         else:
             answer = store.runs()
     except Ambiguous as error:
@@ -110,9 +135,12 @@ def main(argv: list[str] | None = None) -> int:
         for candidate in error.candidates:
             print(f"  {json.dumps(candidate)}", file=sys.stderr)
         return 2
-    except (NotFound, StoreUnavailable) as error:
+    except (NotFound, StoreUnavailable, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    finally:
+        if store is not None:
+            store.close()
     if args.json:
         print_json(answer)
     else:

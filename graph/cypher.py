@@ -6,7 +6,7 @@ no user or record text ever becomes part of a statement.
 """
 from __future__ import annotations
 
-from .schema import LABELS, REL_TYPES
+from .schema import DERIVE_AWARD_INPUTS, DERIVE_TRANSACTION_INPUTS, LABELS, REL_TYPES
 
 # -- schema: constraints first, then the indexes the reads filter on -----------------------------
 CONSTRAINTS = [
@@ -58,10 +58,11 @@ def _node_upsert(label) -> str:
 
 
 def _endpoints(rel) -> str:
+    # the store MERGEs every endpoint node first (ENSURE_NODES), so plain lookups do here
     start, end = LABELS[rel.start], LABELS[rel.end]
     return (f"UNWIND $rows AS row\n"
-            f"MERGE (a:{start.name} {{{start.key}: row.start}})\n"
-            f"MERGE (b:{end.name} {{{end.key}: row.end}})\n")
+            f"MATCH (a:{start.name} {{{start.key}: row.start}})\n"
+            f"MATCH (b:{end.name} {{{end.key}: row.end}})\n")
 
 
 def _edge_upsert(rel) -> str:
@@ -86,6 +87,8 @@ def _edge_upsert(rel) -> str:
 
 
 NODE_UPSERT = {name: _node_upsert(label) for name, label in LABELS.items()}
+# Edge endpoints that are not among the batch's nodes: created bare if missing (as the embedded store does).
+ENSURE_NODES = {name: f"UNWIND $keys AS key MERGE (:{name} {{{label.key}: key}})" for name, label in LABELS.items()}
 EDGE_UPSERT = {name: _edge_upsert(rel) for name, rel in REL_TYPES.items()}
 
 DERIVE_READ = """
@@ -95,9 +98,9 @@ OPTIONAL MATCH (w)-[:AWARDED_TO]->(v:Vendor)
 OPTIONAL MATCH (w)-[:AWARDED_BY]->(a:Agency)
 OPTIONAL MATCH (w)-[:FUNDED_BY]->(f:Agency)
 OPTIONAL MATCH (w)-[:HAS_TRANSACTION]->(t:Transaction)
-RETURN w.key AS key, properties(w) AS award, v.id AS recipient, a.id AS awarded_by, f.id AS funded_by,
-       collect(properties(t)) AS transactions
-"""
+RETURN w.key AS key, w {%s} AS award, v.id AS recipient, a.id AS awarded_by, f.id AS funded_by,
+       collect(t {%s}) AS transactions
+""" % (", ".join(f".{name}" for name in DERIVE_AWARD_INPUTS), ", ".join(f".{name}" for name in DERIVE_TRANSACTION_INPUTS))
 DERIVE_WRITE = """
 UNWIND $rows AS row
 MATCH (w:Award {key: row.key})

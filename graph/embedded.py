@@ -64,6 +64,12 @@ class EmbeddedStore(NxQueries):
             with self.runs_path.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(run, sort_keys=True) + "\n")
 
+    def to_networkx(self) -> nx.MultiDiGraph:
+        return self.graph
+
+    def close(self) -> None:
+        """Nothing to release: the graph lives in this process."""
+
     def rollback(self) -> None:
         """Drop uncommitted changes: back to the graph as last committed."""
         self.graph = self._read()
@@ -129,8 +135,13 @@ class EmbeddedStore(NxQueries):
                     transactions.append(graph.nodes[target])
                 elif edge_key in links:
                     links[edge_key] = graph.nodes[target]["key"]
-            props.update(derive_award(props, transactions))
-            props.update(recipient=links["AWARDED_TO"], awarded_by=links["AWARDED_BY"], funded_by=links["FUNDED_BY"])
+            derived = {**derive_award(props, transactions), "recipient": links["AWARDED_TO"],
+                       "awarded_by": links["AWARDED_BY"], "funded_by": links["FUNDED_BY"]}
+            for name, value in derived.items():  # a missing figure is absent, as Neo4j (no nulls) has it
+                if value is None:
+                    props.pop(name, None)
+                else:
+                    props[name] = value
 
     # -- reads: primitives the shared query code in `queries` is written against ------------
     def stats(self) -> dict:

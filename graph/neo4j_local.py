@@ -49,13 +49,25 @@ def _pid_file(home: Path) -> Path:
     return home / "neo4j.pid"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:  # our own child that has exited: reaped now
+            return False
+    except ChildProcessError:
+        pass  # started by another process
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
 def _running_pid(home: Path) -> int | None:
     try:
         pid = int(_pid_file(home).read_text().strip())
-        os.kill(pid, 0)
     except (OSError, ValueError):
         return None
-    return pid
+    return pid if _alive(pid) else None
 
 
 def build() -> None:
@@ -131,9 +143,7 @@ def stop(home: Path, timeout: float = 60.0) -> bool:
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except OSError:
+        if not _alive(pid):
             break
         time.sleep(0.2)
     else:

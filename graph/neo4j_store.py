@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from functools import wraps
 
 import networkx as nx
@@ -24,6 +25,7 @@ from .store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 ROWS_PER_STATEMENT = 5000
+WRITERS = 2  # concurrent write transactions: the machine this was tuned on has 2 cores
 
 
 def _chunks(rows: list, size: int = ROWS_PER_STATEMENT):
@@ -49,6 +51,7 @@ def _read(method):
 
 class Neo4jStore(NxQueries):
     kind = "neo4j"
+    batch_rows = 50_000  # input rows per upsert: fewer repeats of an award whose actions are far apart
 
     def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
                  database: str | None = None):
@@ -59,20 +62,26 @@ class Neo4jStore(NxQueries):
         self.uri = uri or settings["uri"]
         self.database = database or settings["database"]
         self.graph, self._tx, self._loaded = nx.MultiDiGraph(), None, set()
+        self._pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="neo4j-writer")
         try:
-            self.driver = GraphDatabase.driver(self.uri, auth=(user or settings["user"], password or settings["password"]))
+            # "no such property/type yet" notifications are expected on an empty or partly loaded graph
+            self.driver = GraphDatabase.driver(self.uri, auth=(user or settings["user"], password or settings["password"]),
+                                               notifications_disabled_classifications=["UNRECOGNIZED"])
             self.driver.verify_connectivity()
             self._setup_schema()
         except AuthError as error:
             raise StoreUnavailable(f"Neo4j at {self.uri} refused the credentials ({error.message}); "
                                    f"set NEO4J_USER / NEO4J_PASSWORD") from None
         except (ServiceUnavailable, OSError) as error:
-            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri} ({error}); start the local server with "
+            reason = " ".join(str(error).split())  # the driver's message spans lines
+            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri} ({reason}); start the local server with "
                                    f"`make neo4j`, or set NEO4J_URI to a running one") from None
         except (Neo4jError, ValueError) as error:
-            raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}): {error}") from None
+            reason = " ".join(str(error).split())
+            raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}): {reason}") from None
 
     def close(self) -> None:
+        self._pool.shutdown()
         self.driver.close()
 
     def _session(self, **options):
@@ -83,12 +92,30 @@ class Neo4jStore(NxQueries):
             for statement in cypher.CONSTRAINTS + cypher.INDEXES:
                 session.run(statement).consume()
 
-    def _write(self, statement: str, rows: list[dict]) -> None:
+    def _write(self, statement: str, **params) -> None:
         def work(tx):
-            tx.run(statement, rows=rows).consume()
+            tx.run(statement, **params).consume()
 
         with self._session() as session:
             session.execute_write(work)
+
+    def _write_chunks(self, statement: str, rows: list, param: str = "rows", parallel: bool = True) -> None:
+        """Node chunks touch disjoint nodes, so WRITERS transactions run side by side. Relationship
+        chunks share agencies and vendors: side by side they deadlock, so they go one at a time."""
+        work = lambda chunk: self._write(statement, **{param: chunk})  # noqa: E731
+        if parallel:
+            self._parallel(work, list(_chunks(rows)))
+        else:
+            for chunk in _chunks(rows):
+                work(chunk)
+
+    def _parallel(self, work, chunks: list) -> None:
+        if len(chunks) <= 1:
+            for chunk in chunks:
+                work(chunk)
+            return
+        for future in [self._pool.submit(work, chunk) for chunk in chunks]:
+            future.result()
 
     # -- writes ------------------------------------------------------------------------------
     def vendor_index(self):
@@ -103,16 +130,23 @@ class Neo4jStore(NxQueries):
             if unknown:
                 raise ValueError(f"{label} properties missing from graph/schema.py: {sorted(unknown)}")
             payload = [{"key": key, "props": props} for key, props in rows.items()]
-            for chunk in _chunks(payload):
-                self._write(cypher.NODE_UPSERT[label], chunk)
+            self._write_chunks(cypher.NODE_UPSERT[label], payload)
+        missing: dict[str, set] = {}
+        for rel, rows in batch.edges.items():
+            spec = REL_TYPES[rel]
+            for start, end, _ in rows:
+                for label, key in ((spec.start, start), (spec.end, end)):
+                    if key not in batch.nodes.get(label, ()):
+                        missing.setdefault(label, set()).add(key)
+        for label, keys in missing.items():
+            self._write_chunks(cypher.ENSURE_NODES[label], sorted(keys), param="keys")
         for rel, rows in batch.edges.items():
             spec = REL_TYPES[rel]
             payload = [{"start": start, "end": end, "key": key, "props": props}
                        for (start, end, key), props in rows.items()]
             rounds = self._rounds(payload) if spec.single else [payload]
             for round_rows in rounds:
-                for chunk in _chunks(round_rows):
-                    self._write(cypher.EDGE_UPSERT[rel], chunk)
+                self._write_chunks(cypher.EDGE_UPSERT[rel], round_rows, parallel=False)
 
     @staticmethod
     def _rounds(rows: list[dict]) -> list[list[dict]]:
@@ -129,15 +163,16 @@ class Neo4jStore(NxQueries):
         return rounds
 
     def derive_awards(self, keys) -> None:
-        keys = list(keys)
-        for chunk in _chunks(keys):
+        def derive(chunk):
             with self._session() as session:
                 records = session.execute_read(lambda tx: list(tx.run(cypher.DERIVE_READ, keys=chunk)))
             rows = [{"key": record["key"],
                      "derived": {**derive_award(record["award"], record["transactions"]),
                                  **{link: record[link] for link in ("recipient", "awarded_by", "funded_by")}}}
                     for record in records]
-            self._write(cypher.DERIVE_WRITE, rows)
+            self._write(cypher.DERIVE_WRITE, rows=rows)
+
+        self._parallel(derive, list(_chunks(list(keys))))
 
     def commit(self, run: dict | None = None) -> None:
         """Batches are durable as they are written; a finished load is logged as a LoadRun node."""

@@ -66,7 +66,8 @@ class NxQueries:
         return ((nid, data) for nid, data in self.graph.nodes(data=True) if data["label"] == label)
 
     def _out(self, nid: str, rel: str):
-        return [target for _, target, key in self.graph.out_edges(nid, keys=True) if key.split("|", 1)[0] == rel]
+        # sorted: where several edges leave a node (two parents), the first must not depend on load order
+        return sorted(target for _, target, key in self.graph.out_edges(nid, keys=True) if key.split("|", 1)[0] == rel)
 
     def _in(self, nid: str, rel: str):
         return [source for source, _, key in self.graph.in_edges(nid, keys=True) if key.split("|", 1)[0] == rel]
@@ -231,7 +232,8 @@ class NxQueries:
                              "sub_recipient": self._name(vid), "amount": cents(data.get("amount")),
                              **{f: data.get(f) for f in ("number", "action_date", "description", "source",
                                                          "record", "permalink")}})
-        return sorted(rows, key=lambda r: (r["action_date"] or "", r["prime_award"], r["number"] or ""))
+        return sorted(rows, key=lambda r: (r["action_date"] or "", r["prime_award"], r["number"] or "",
+                                           r["source"] or "", r["record"] or ""))
 
     # -- agencies -------------------------------------------------------------------------------
     def _find_agency(self, text: str) -> str:

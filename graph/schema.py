@@ -100,6 +100,12 @@ def agency_id(tier: str, code: str) -> str:
     return f"{tier}:{code}"
 
 
+# What `derive_award` reads: a store may fetch just these.
+DERIVE_AWARD_INPUTS = ("obligated_summary", "prime_amount_subaward_file", "current_value_summary",
+                       "current_value_tx", "potential_value_summary", "potential_value_tx", "base_date")
+DERIVE_TRANSACTION_INPUTS = ("obligation", "action_date", "modification", "description")
+
+
 def derive_award(props: dict, transactions: list[dict]) -> dict:
     """Award figures a reader sees, from the reported ones, with the basis of each stated.
 

@@ -4,7 +4,8 @@ Writes: `vendor_index()` (identities for the resolver), `upsert(batch)`, `derive
 `commit(run)` (make the load durable and log it), `rollback()` (drop what was not committed), `clear()`.
 Reads (all return plain JSON-ready dicts/lists, sorted deterministically so that stores can be
 compared): `stats()`, `search(text)`, `vendor_family(name)`, `agency_profile(name_or_code)`,
-`subgraph(...)`, `paths(a, b)`, `runs()`.
+`subgraph(...)`, `paths(a, b)`, `runs()`, and `to_networkx()` (the whole graph, for exports).
+`close()` releases connections.
 """
 from __future__ import annotations
 

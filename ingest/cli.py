@@ -140,20 +140,27 @@ def run_normalize(args) -> dict:
 
 
 def run_load(args) -> dict:
-    store = open_store(args.store)
-    home = kg_home()
-    options = {"command": args.command, "rejects_dir": home / "rejects", "progress": not args.no_progress}
     if args.command != "usaspending-api":
         check_files(args.paths)
         if args.header_from is not None and not args.header_from.is_file():
             raise SourceError(f"--header-from {args.header_from}: no such file")
+    elif args.start and args.end and args.start > args.end:
+        raise SourceError(f"--start {args.start} is after --end {args.end}")
+    store = open_store(args.store)
+    try:
+        return _load_into(store, args)
+    finally:
+        store.close()
+
+
+def _load_into(store, args) -> dict:
+    home = kg_home()
+    options = {"command": args.command, "rejects_dir": home / "rejects", "progress": not args.no_progress}
+    if args.command != "usaspending-api":
         records = file_records(FILE_SOURCES[args.command], args.paths, args.header_from)
         return load(store, records, inputs=[str(p) for p in args.paths], total=count_rows(args.paths, args.command), **options)
     from .http import HttpClient
     from .usaspending_api import iter_records
-
-    if args.start and args.end and args.start > args.end:
-        raise SourceError(f"--start {args.start} is after --end {args.end}")
 
     loader = Loader(store, inputs=[args.base_url], **options)
     client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache",
@@ -177,8 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted: nothing of this run was written to the store, except the API pages already "
-              "finished (run the same command again to resume at the next page)", file=sys.stderr)
+        if getattr(args, "store", None) == "neo4j":
+            print("interrupted: the batches already written stay in Neo4j; run the same command again to "
+                  "complete the load (nothing is duplicated)", file=sys.stderr)
+        else:
+            print("interrupted: nothing of this run was written to the store, except the API pages already "
+                  "finished (run the same command again to resume at the next page)", file=sys.stderr)
         return 130
     if args.json:
         print_json(summary)

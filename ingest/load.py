@@ -248,7 +248,7 @@ class Loader:
         else:
             self.mapper.add(self.batch, record)
             self.loaded += 1
-        if self.read % BATCH_SIZE == 0:
+        if self.read % getattr(self.store, "batch_rows", BATCH_SIZE) == 0:
             self.flush()
 
     def flush(self, durable: bool = False) -> None:

@@ -1,0 +1,177 @@
+"""Exports of a whole store in the formats Neo4j and network-analysis users open.
+
+- graphml / gexf: one file (Gephi, Cytoscape, yEd, networkx). Lists become JSON text; each node
+  keeps its `kind` (label) and `key`, and shows its name as `label`.
+- csv: a directory in `neo4j-admin database import` layout, one nodes file per label and one
+  relationships file per type, typed headers (`:ID`, `:LABEL`, `:START_ID`, `obligated:double`, ...).
+- cypher: a script of MERGE statements, one per line, constraints first: `cypher-shell < OUT` (or
+  any driver) rebuilds the graph. Values are written as escaped Cypher literals.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import networkx as nx
+
+from . import cypher as statements
+from .schema import LABELS, REL_TYPES
+
+FORMATS = ("graphml", "gexf", "csv", "cypher")
+ROWS_PER_STATEMENT = 500
+
+
+def _flat(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
+def for_files(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The graph with scalar attributes and edge ids unique across the file (GEXF needs both)."""
+    flat = nx.MultiDiGraph()
+    for nid, data in graph.nodes(data=True):
+        attrs = {name: _flat(value) for name, value in data.items() if value is not None and name != "label"}
+        flat.add_node(nid, kind=data["label"], label=data.get(LABELS[data["label"]].title) or data["key"], **attrs)
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        attrs = {name: _flat(value) for name, value in data.items() if value is not None}
+        flat.add_edge(u, v, key=f"{u}|{key}|{v}", **attrs)
+    return flat
+
+
+# -- Cypher literals -------------------------------------------------------------------------
+_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def literal(value) -> str:
+    """A Cypher literal for a stored value (strings escaped, so no value can end the literal)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} has no Cypher literal")
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + "".join(_ESCAPES.get(ch, f"\\u{ord(ch):04x}" if ord(ch) < 32 else ch) for ch in value) + "'"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"`{str(name).replace('`', '``')}`: {literal(item)}" for name, item in value.items()) + "}"
+    raise TypeError(f"no Cypher literal for {type(value).__name__}")
+
+
+def _props(data: dict, skip=("label", "key", "type")) -> dict:
+    return {name: value for name, value in data.items() if name not in skip and value is not None}
+
+
+def cypher_script(graph: nx.MultiDiGraph):
+    """Lines of a Cypher script rebuilding `graph` (each line one statement ending in `;`)."""
+    yield from (f"{statement};" for statement in statements.CONSTRAINTS)
+    by_label: dict[str, list] = {}
+    for _, data in sorted(graph.nodes(data=True), key=lambda item: item[0]):
+        by_label.setdefault(data["label"], []).append({"key": data["key"], "props": _props(data)})
+    for label, rows in by_label.items():
+        spec = LABELS[label]
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            yield (f"UNWIND {literal(rows[start:start + ROWS_PER_STATEMENT])} AS row "
+                   f"MERGE (n:{label} {{{spec.key}: row.key}}) SET n += row.props;")
+    by_type: dict[str, list] = {}
+    for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda item: item[:3]):
+        rel = data["type"]
+        row = {"start": graph.nodes[u]["key"], "end": graph.nodes[v]["key"], "props": _props(data)}
+        if REL_TYPES[rel].keyed:
+            row["key"] = key.split("|", 1)[1]
+        by_type.setdefault(rel, []).append(row)
+    for rel, rows in by_type.items():
+        spec = REL_TYPES[rel]
+        start_label, end_label = LABELS[spec.start], LABELS[spec.end]
+        pattern = f"(a)-[r:{rel} {{key: row.key}}]->(b)" if spec.keyed else f"(a)-[r:{rel}]->(b)"
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            yield (f"UNWIND {literal(rows[start:start + ROWS_PER_STATEMENT])} AS row "
+                   f"MERGE (a:{spec.start} {{{start_label.key}: row.start}}) "
+                   f"MERGE (b:{spec.end} {{{end_label.key}: row.end}}) "
+                   f"MERGE {pattern} SET r += row.props;")
+
+
+# -- neo4j-admin import CSV --------------------------------------------------------------------
+def _csv_type(values) -> str:
+    kinds = {type(value) for value in values if value is not None}
+    if kinds <= {int}:
+        return "long"
+    if kinds <= {int, float}:
+        return "double"
+    if kinds <= {bool}:
+        return "boolean"
+    if kinds <= {list}:
+        return "string[]"
+    return "string"
+
+
+def _csv_value(value, kind: str):
+    if value is None:
+        return ""
+    if kind == "string[]":
+        return ";".join(str(item) for item in value)
+    return str(value).lower() if isinstance(value, bool) else value
+
+
+def write_csv(graph: nx.MultiDiGraph, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for label, spec in LABELS.items():
+        nodes = [(nid, data) for nid, data in sorted(graph.nodes(data=True)) if data["label"] == label]
+        if not nodes:
+            continue
+        names = sorted({name for _, data in nodes for name in _props(data)})
+        kinds = {name: _csv_type(data.get(name) for _, data in nodes) for name in names}
+        path = out / f"nodes_{label}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([f"{spec.key}:ID({label})", ":LABEL", *(f"{name}:{kinds[name]}" for name in names)])
+            for _, data in nodes:
+                writer.writerow([data["key"], label, *(_csv_value(data.get(name), kinds[name]) for name in names)])
+        written.append(path)
+    for rel, spec in REL_TYPES.items():
+        edges = [(u, v, key, data) for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3])
+                 if data["type"] == rel]
+        if not edges:
+            continue
+        names = sorted({name for *_, data in edges for name in _props(data)})
+        kinds = {name: _csv_type(data.get(name) for *_, data in edges) for name in names}
+        path = out / f"relationships_{rel}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([f":START_ID({spec.start})", f":END_ID({spec.end})", ":TYPE",
+                             *(["key"] if spec.keyed else []), *(f"{name}:{kinds[name]}" for name in names)])
+            for u, v, key, data in edges:
+                writer.writerow([graph.nodes[u]["key"], graph.nodes[v]["key"], rel,
+                                 *([key.split("|", 1)[1]] if spec.keyed else []),
+                                 *(_csv_value(data.get(name), kinds[name]) for name in names)])
+        written.append(path)
+    return written
+
+
+def export(graph: nx.MultiDiGraph, fmt: str, out: Path) -> dict:
+    """Write the graph to `out` in `fmt`; returns what was written."""
+    out = Path(out)
+    if fmt in ("graphml", "gexf"):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        flat = for_files(graph)
+        (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(flat, out)
+        files = [out]
+    elif fmt == "csv":
+        files = write_csv(graph, out)
+    elif fmt == "cypher":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8") as handle:
+            for line in cypher_script(graph):
+                handle.write(line + "\n")
+        files = [out]
+    else:
+        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return {"format": fmt, "files": [str(path) for path in files], "nodes": graph.number_of_nodes(),
+            "relationships": graph.number_of_edges()}

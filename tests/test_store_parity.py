@@ -1,0 +1,170 @@
+"""The Neo4j store gives the embedded store's answers, query for query, on the same real files.
+
+The files cover every record type and both agency and vendor hierarchies: the 2025 bulk prime award
+summaries and subawards, Torn Apart's FY2018 transactions and the FY2025 spending_by_transaction
+export (ICE and CBP), loaded into both stores through the same loader.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.neo4j_store import Neo4jStore
+from graph.store import Ambiguous, NotFound
+from ingest import transactions_csv, usaspending_csv
+from ingest.load import load
+
+pytestmark = pytest.mark.neo4j
+
+
+def real_files(shared: Path):
+    bulk = shared / "usaspending_bulk_ice_mn"
+    torn = shared / "torn_apart_ice_fy2013_2018"
+    return [
+        (usaspending_csv.read, sorted(bulk.glob("*.csv")), None),
+        (usaspending_csv.read, [torn / "fy18.csv"], torn / "fy13.csv"),
+        (transactions_csv.read, [shared / "spending_by_transaction_ice_cbp_fy2021_2026" /
+                                 "CBP_ICE_FY2025_Contract_Obligations.csv"], None),
+    ]
+
+
+def load_files(store, shared: Path, rejects: Path) -> list[dict]:
+    return [load(store, (record for path in paths for record in reader(path, header)), command="parity",
+                 inputs=[str(path) for path in paths], rejects_dir=rejects, progress=False)
+            for reader, paths, header in real_files(shared)]
+
+
+@pytest.fixture(scope="module")
+def stores(neo4j_server, shared_data, tmp_path_factory):
+    home = tmp_path_factory.mktemp("parity")
+    embedded = EmbeddedStore(home / "kg")
+    neo4j = Neo4jStore(**neo4j_server)
+    neo4j.clear()
+    summaries = {"embedded": load_files(embedded, shared_data, home / "rejects"),
+                 "neo4j": load_files(neo4j, shared_data, home / "rejects")}
+    yield {"embedded": embedded, "neo4j": neo4j, "summaries": summaries, "home": home}
+    neo4j.clear()
+    neo4j.close()
+
+
+def same(stores, method: str, *args, **kwargs):
+    """Both stores' answers to one query, asserted identical; returns the answer."""
+    answers = {}
+    for kind in ("embedded", "neo4j"):
+        try:
+            answers[kind] = getattr(stores[kind], method)(*args, **kwargs)
+        except (NotFound, Ambiguous) as error:
+            answers[kind] = {"error": type(error).__name__, "message": str(error),
+                             "candidates": getattr(error, "candidates", None)}
+    assert json.dumps(answers["neo4j"], sort_keys=True, indent=1) == \
+        json.dumps(answers["embedded"], sort_keys=True, indent=1), f"{method}{args}{kwargs} differs"
+    return answers["embedded"]
+
+
+def test_the_loads_agree_row_for_row(stores):
+    for embedded, neo4j in zip(stores["summaries"]["embedded"], stores["summaries"]["neo4j"]):
+        for field in ("rows_read", "rows_loaded", "rows_rejected", "awards", "vendors", "agencies", "duplicate_rows"):
+            assert embedded[field] == neo4j[field], field
+        assert neo4j["store"] == "neo4j"
+
+
+def test_stats(stores):
+    stats = same(stores, "stats")
+    assert stats["nodes"]["Award"] > 2000 and stats["relationships"]["SUBAWARD"] > 100
+    assert set(stats["nodes"]) == {"Agency", "Award", "Transaction", "Vehicle", "Vendor"}
+
+
+@pytest.mark.parametrize("text", ["palantir", "ice", "7012", "University of Minnesota", "zzz-no-such-name"])
+def test_search(stores, text):
+    same(stores, "search", text, limit=50)
+
+
+def test_vendor_families_of_a_spread_of_vendors(stores):
+    """Every 10th vendor name, the curated families and the biggest recipients."""
+    store = stores["embedded"]
+    names = sorted({data["name"] for _, data in store.graph.nodes(data=True)
+                    if data["label"] == "Vendor" and data.get("name")})
+    picks = names[::10] + ["Palantir", "Amazon.com", "Clearview AI", "Thomson Reuters", "GEO GROUP",
+                           "Deloitte", "REGENTS OF THE UNIVERSITY OF MINNESOTA", "Inc", "no such vendor"]
+    outcomes = {"found": 0, "Ambiguous": 0, "NotFound": 0}
+    for name in picks:
+        answer = same(stores, "vendor_family", name)
+        outcomes[answer.get("error", "found")] += 1
+    assert outcomes["found"] > 20 and outcomes["Ambiguous"] >= 1 and outcomes["NotFound"] >= 1
+
+
+def test_palantir_family_content(stores):
+    family = same(stores, "vendor_family", "Palantir")
+    assert family["name"] == "Palantir Technologies Inc."
+    assert any(agency["code"] == "7012" for agency in family["agencies"])
+    assert all(award["permalink"].startswith("https://www.usaspending.gov/award/") for award in family["awards"])
+
+
+def test_agency_profiles_of_every_agency(stores):
+    store = stores["embedded"]
+    codes = sorted({data["code"] for _, data in store.graph.nodes(data=True) if data["label"] == "Agency"})
+    assert len(codes) > 50
+    for code in codes:
+        same(stores, "agency_profile", code, limit=25)
+    ice = same(stores, "agency_profile", "ICE")
+    assert ice["code"] == "7012" and ice["award_count"] > 1000 and ice["vendors"]
+    same(stores, "agency_profile", "70CDCR")
+    same(stores, "agency_profile", "Department")  # ambiguous or a department: both stores alike
+
+
+@pytest.mark.parametrize("filters", [
+    {},
+    {"agency": "ICE"},
+    {"agency": "DHS"},
+    {"vendor": "Palantir"},
+    {"vendor": "GEO GROUP", "agency": "ICE"},
+    {"fy_from": 2021},
+    {"fy_to": 2018},
+    {"agency": "DHS", "fy_from": 2019, "fy_to": 2021},
+    {"min_amount": 1_000_000},
+    {"award_types": ["DELIVERY ORDER", "purchase order"]},
+    {"agency": "CBP", "award_types": ["DEFINITIVE CONTRACT"], "min_amount": 50_000, "fy_from": 2024},
+], ids=lambda filters: ",".join(filters) or "none")
+def test_subgraph_with_each_filter(stores, filters):
+    network = same(stores, "subgraph", **filters)
+    if filters.get("agency") in ("ICE", "DHS") or not filters:
+        assert network["nodes"] and any(edge["type"] == "AWARDS" for edge in network["edges"])
+
+
+@pytest.mark.parametrize("a, b, options", [
+    ("Palantir", "ICE", {}),
+    ("Amazon.com", "Palantir", {}),
+    ("GEO GROUP", "CBP", {"limit": 20}),
+    ("REGENTS OF THE UNIVERSITY OF MINNESOTA", "70CDCR", {}),
+    ("ICE", "ICE", {}),
+    ("Palantir", "CBP", {"max_hops": 1}),
+])
+def test_paths(stores, a, b, options):
+    chains = same(stores, "paths", a, b, **options)
+    if options.get("max_hops") == 1:
+        assert chains == []
+
+
+def test_a_hop_carries_its_record(stores):
+    chains = same(stores, "paths", "Palantir", "ICE")
+    assert chains
+    award_hops = [hop for chain in chains for hop in chain if hop["rel"] == "AWARDED_TO"]
+    assert award_hops and all(hop["source"] and hop["record"] and hop["permalink"] for hop in award_hops)
+
+
+def test_loading_again_changes_no_count_on_neo4j(stores, shared_data):
+    before = stores["neo4j"].stats()
+    load_files(stores["neo4j"], shared_data, stores["home"] / "rejects-again")
+    assert stores["neo4j"].stats() == before
+    same(stores, "vendor_family", "Palantir")
+    same(stores, "agency_profile", "ICE")
+
+
+def test_runs_are_logged_on_neo4j(stores):
+    runs = stores["neo4j"].runs()
+    assert [run["command"] for run in runs][:3] == ["parity"] * 3
+    assert all(run["store"] == "neo4j" and run["rows_read"] == run["rows_loaded"] + run["rows_rejected"]
+               for run in runs)
