@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export KG_HOME ?= $(CURDIR)/data/kg
 SAMPLE := $(wildcard data/sample/*.csv)
 
-.PHONY: run test setup load report bench sample clean
+.PHONY: run dashboard test browser setup load report bench sample clean
 
 setup: $(VENV)/.installed
 
@@ -14,8 +14,15 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# Load the bundled sample into the embedded store, then run the main job.
-run: setup load report
+PORT ?= 8501
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Load the bundled sample into the embedded store, then open the dashboard (http://localhost:$(PORT)).
+run: setup load dashboard
+
+dashboard: setup
+	$(PY) -m streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false \
+		--server.port $(PORT)
 
 load: setup
 	$(PY) -m ingest normalized $(SAMPLE)
@@ -27,8 +34,13 @@ report: setup
 	$(PY) -m graph vendor Amazon.com
 	$(PY) -m graph agency ICE
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -q tests
+
+# The browser test drives Debian's chromium (Playwright cannot download its own browsers here).
+browser:
+	test -x /usr/bin/chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium) \
+		|| echo "chromium could not be installed: the browser test will be skipped (it fails under CI)" >&2
 
 bench: setup
 	$(PY) bench/load_real_files.py

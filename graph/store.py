@@ -5,6 +5,16 @@ Writes: `vendor_index()` (identities for the resolver), `upsert(batch)`, `derive
 Reads (all return plain JSON-ready dicts/lists, sorted deterministically so that stores can be
 compared): `stats()`, `search(text)`, `vendor_family(name)`, `agency_profile(name_or_code)`,
 `subgraph(...)`, `paths(a, b)`, `runs()`.
+
+Read methods the dashboard added (kept simple so that every store answers them identically):
+
+- `facets() -> {"award_types": [str, ...], "fy_min": int | None, "fy_max": int | None}`: the distinct
+  non-empty Award.award_type values, sorted; the smallest and largest of every Award's fy_first and
+  fy_last (None when no award has one).
+- `vendor_totals(ids) -> [{"id", "name", "total_obligated", "award_count"}, ...]`: for each Vendor id
+  given (the `id` other answers return, e.g. "uei:ABC", duplicates ignored), the Awards AWARDED_TO that
+  vendor node itself (not its family): the sum of their `obligated` (missing = 0) rounded to cents once,
+  and their count. Sorted by id; ids that are not a Vendor are left out.
 """
 from __future__ import annotations
 

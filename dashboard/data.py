@@ -1,0 +1,108 @@
+"""The dashboard's only door to the graph: the store API, opened once and cached.
+
+Pages call these functions, never the store object directly, so the dashboard works the same on the
+embedded and the Neo4j store (`KG_STORE`), and repeated reruns hit Streamlit's caches, not the store.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import streamlit as st
+
+from graph.store import Ambiguous, NotFound, StoreUnavailable, open_store
+
+log = logging.getLogger("dashboard")
+logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+__all__ = ["Ambiguous", "NotFound", "StoreUnavailable", "store_kind"]
+
+
+def store_kind() -> str:
+    return os.environ.get("KG_STORE", "embedded")
+
+
+@st.cache_resource(show_spinner=False)
+def _store(kind: str, home: str):
+    log.info("opening the %s store (KG_HOME=%s)", kind, home)
+    return open_store(kind)
+
+
+def store():
+    return _store(store_kind(), os.environ.get("KG_HOME", ""))
+
+
+def reload() -> None:
+    """Forget the opened store and every cached answer (after a new `make load`)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False)
+def stats(kind: str) -> dict:
+    return store().stats()
+
+
+@st.cache_data(show_spinner=False)
+def facets(kind: str) -> dict:
+    return store().facets()
+
+
+@st.cache_data(show_spinner=False)
+def entities(kind: str) -> list[dict]:
+    """Every vendor and agency (search with an empty text), for pickers."""
+    return store().search("", limit=10**9)
+
+
+@st.cache_data(show_spinner=False)
+def vendor_family(kind: str, name: str) -> dict:
+    return store().vendor_family(name)
+
+
+@st.cache_data(show_spinner=False)
+def agency_profile(kind: str, name: str, limit: int = 10**9) -> dict:
+    return store().agency_profile(name, limit=limit)
+
+
+@st.cache_data(show_spinner=False)
+def subgraph(kind: str, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
+             min_amount: float, award_types: tuple[str, ...]) -> dict:
+    return store().subgraph(agency=agency, vendor=vendor, fy_from=fy_from, fy_to=fy_to, min_amount=min_amount,
+                            award_types=list(award_types) or None)
+
+
+@st.cache_data(show_spinner=False)
+def paths(kind: str, a: str, b: str, max_hops: int, limit: int) -> list:
+    return store().paths(a, b, max_hops=max_hops, limit=limit)
+
+
+@st.cache_data(show_spinner=False)
+def vendor_totals(kind: str, ids: tuple[str, ...]) -> list[dict]:
+    return store().vendor_totals(list(ids))
+
+
+def runs() -> list[dict]:
+    return store().runs()
+
+
+def require_data() -> str:
+    """The store kind, once we know the store opens and holds something; else an actionable message."""
+    kind = store_kind()
+    try:
+        counts = stats(kind)
+    except StoreUnavailable as error:
+        st.error(f"The {kind} store cannot be opened: {error}")
+        st.stop()
+    if not counts["nodes"]:
+        st.warning(f"The {kind} store is empty. Run `make load` (the bundled sample) or `python -m ingest …`, "
+                   "then reload this page.")
+        st.stop()
+    return kind
+
+
+def lookup_error(error: LookupError) -> None:
+    """Show a not-found or ambiguous answer as a message the user can act on."""
+    st.warning(str(error))
+    for candidate in getattr(error, "candidates", []):
+        st.text(" · ".join(f"{k}: {v}" for k, v in candidate.items()))
