@@ -23,6 +23,11 @@ def store_kind() -> str:
     return os.environ.get("KG_STORE", "embedded")
 
 
+def source() -> tuple[str, str]:
+    """Which store answers (kind, KG_HOME): the first argument of every cached query, so caches never mix stores."""
+    return store_kind(), os.environ.get("KG_HOME", "")
+
+
 @st.cache_resource(show_spinner=False)
 def _store(kind: str, home: str):
     log.info("opening the %s store (KG_HOME=%s)", kind, home)
@@ -30,7 +35,7 @@ def _store(kind: str, home: str):
 
 
 def store():
-    return _store(store_kind(), os.environ.get("KG_HOME", ""))
+    return _store(*source())
 
 
 def reload() -> None:
@@ -40,45 +45,45 @@ def reload() -> None:
 
 
 @st.cache_data(show_spinner=False)
-def stats(kind: str) -> dict:
+def stats(src: tuple) -> dict:
     return store().stats()
 
 
 @st.cache_data(show_spinner=False)
-def facets(kind: str) -> dict:
+def facets(src: tuple) -> dict:
     return store().facets()
 
 
 @st.cache_data(show_spinner=False)
-def entities(kind: str) -> list[dict]:
+def entities(src: tuple) -> list[dict]:
     """Every vendor and agency (search with an empty text), for pickers."""
     return store().search("", limit=10**9)
 
 
 @st.cache_data(show_spinner=False)
-def vendor_family(kind: str, name: str) -> dict:
+def vendor_family(src: tuple, name: str) -> dict:
     return store().vendor_family(name)
 
 
 @st.cache_data(show_spinner=False)
-def agency_profile(kind: str, name: str, limit: int = 10**9) -> dict:
+def agency_profile(src: tuple, name: str, limit: int = 10**9) -> dict:
     return store().agency_profile(name, limit=limit)
 
 
 @st.cache_data(show_spinner=False)
-def subgraph(kind: str, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
+def subgraph(src: tuple, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
              min_amount: float, award_types: tuple[str, ...]) -> dict:
     return store().subgraph(agency=agency, vendor=vendor, fy_from=fy_from, fy_to=fy_to, min_amount=min_amount,
                             award_types=list(award_types) or None)
 
 
 @st.cache_data(show_spinner=False)
-def paths(kind: str, a: str, b: str, max_hops: int, limit: int) -> list:
+def paths(src: tuple, a: str, b: str, max_hops: int, limit: int) -> list:
     return store().paths(a, b, max_hops=max_hops, limit=limit)
 
 
 @st.cache_data(show_spinner=False)
-def vendor_totals(kind: str, ids: tuple[str, ...]) -> list[dict]:
+def vendor_totals(src: tuple, ids: tuple[str, ...]) -> list[dict]:
     return store().vendor_totals(list(ids))
 
 
@@ -86,11 +91,11 @@ def runs() -> list[dict]:
     return store().runs()
 
 
-def require_data() -> str:
-    """The store kind, once we know the store opens and holds something; else an actionable message."""
-    kind = store_kind()
+def require_data() -> tuple:
+    """The store's cache key, once we know the store opens and holds something; else an actionable message."""
+    kind, src = store_kind(), source()
     try:
-        counts = stats(kind)
+        counts = stats(src)
     except StoreUnavailable as error:
         st.error(f"The {kind} store cannot be opened: {error}")
         st.stop()
@@ -98,7 +103,7 @@ def require_data() -> str:
         st.warning(f"The {kind} store is empty. Run `make load` (the bundled sample) or `python -m ingest …`, "
                    "then reload this page.")
         st.stop()
-    return kind
+    return src
 
 
 def lookup_error(error: LookupError) -> None:

@@ -116,11 +116,11 @@ def build_html(graph: dict, height: int = 650) -> str:
         kind = node_kind(node, parents)
         extra = {"x": where[node["id"]][0], "y": where[node["id"]][1]} if big else {}
         net.add_node(node["id"], label=node.get("name") or node["id"], title=tooltip(node, kind),
-                     color=COLOURS[kind][0], size=8 + 42 * math.sqrt((node.get("obligated") or 0) / top_money),
+                     color=COLOURS[kind][0], size=8 + 42 * math.sqrt(max(node.get("obligated") or 0, 0) / top_money),
                      shape="square" if node["kind"] == "Agency" else "dot", **extra)
     for edge in graph["edges"]:
         if edge["type"] in ("AWARDS", "AWARD"):
-            share = math.sqrt((edge.get("obligated") or 0) / top_edge)
+            share = math.sqrt(max(edge.get("obligated") or 0, 0) / top_edge)
             label = f"{money(edge.get('obligated'))} obligated in {edge.get('awards', 1)} award(s)"
             net.add_edge(edge["source"], edge["target"], width=1 + 11 * share, title=html.escape(label),
                          color="#9bb7d4")

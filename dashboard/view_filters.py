@@ -21,8 +21,8 @@ class Filters:
     award_types: tuple[str, ...]
     min_amount: float
 
-    def subgraph(self, kind: str) -> dict:
-        return data.subgraph(kind, self.agency, self.vendor, self.fy_from, self.fy_to, self.min_amount,
+    def subgraph(self, src: tuple) -> dict:
+        return data.subgraph(src, self.agency, self.vendor, self.fy_from, self.fy_to, self.min_amount,
                              self.award_types)
 
     def keeps(self, award: dict) -> bool:
@@ -39,9 +39,9 @@ def agency_label(entry: dict) -> str:
     return f"{entry['name']} ({entry['code']}, {entry['tier']})"
 
 
-def sidebar(kind: str) -> Filters:
-    facets = data.facets(kind)
-    agencies = sorted((e for e in data.entities(kind) if e["kind"] == "Agency"),
+def sidebar(src: tuple) -> Filters:
+    facets = data.facets(src)
+    agencies = sorted((e for e in data.entities(src) if e["kind"] == "Agency"),
                       key=lambda e: ({"toptier": 0, "subtier": 1, "office": 2}.get(e["tier"], 3), e["name"] or ""))
     labels = {e["code"]: agency_label(e) for e in agencies}
     wanted = params.text("agency")

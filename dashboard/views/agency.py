@@ -8,7 +8,7 @@ from dashboard import data, params, profile
 from dashboard.text import md
 
 st.title("Agency profile")
-kind = data.require_data()
+src = data.require_data()
 name = st.text_input("Agency (code such as 7012, abbreviation such as ICE, or part of a name)",
                      params.text("name"), key="a_name").strip()
 params.write({"name": name}, {})
@@ -16,7 +16,7 @@ if not name:
     st.info("Type an agency: ICE, CBP, DHS, a code such as 7012 or an office code such as 70CDCR.")
     st.stop()
 try:
-    agency = data.agency_profile(kind, name)
+    agency = data.agency_profile(src, name)
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()

@@ -13,37 +13,37 @@ MAX_AWARD_NODES = 150
 
 
 @st.cache_data(show_spinner=False)
-def page_html(kind: str, filters: Filters, expand: str) -> tuple[str, dict]:
+def page_html(src: tuple, filters: Filters, expand: str) -> tuple[str, dict]:
     """The drawn graph (with the expanded vendor's awards) and its HTML, cached by the filters."""
-    graph = filters.subgraph(kind)
+    graph = filters.subgraph(src)
     if expand:
-        graph = with_awards(kind, graph, filters, expand)
+        graph = with_awards(src, graph, filters, expand)
     return network.build_html(graph), graph
 
 
-def view_awards(kind: str, filters: Filters) -> list[dict] | None:
+def view_awards(src: tuple, filters: Filters) -> list[dict] | None:
     """The awards behind the view (None for the whole graph: pick an agency or vendor to list them)."""
     if filters.agency:
-        awards = data.agency_profile(kind, filters.agency)["awards"]
+        awards = data.agency_profile(src, filters.agency)["awards"]
         if filters.vendor:
-            family = data.vendor_family(kind, filters.vendor)
+            family = data.vendor_family(src, filters.vendor)
             members = {family["id"], *(s["id"] for s in family["subsidiaries"])}
             awards = [a for a in awards if (a.get("vendor") or {}).get("id") in members]
     elif filters.vendor:
-        awards = data.vendor_family(kind, filters.vendor)["awards"]
+        awards = data.vendor_family(src, filters.vendor)["awards"]
     else:
         return None
     return [a for a in awards if filters.keeps(a)]
 
 
-def with_awards(kind: str, graph: dict, filters: Filters, vendor_node: str) -> dict:
+def with_awards(src: tuple, graph: dict, filters: Filters, vendor_node: str) -> dict:
     """Add the expanded vendor's awards (largest first) as nodes between it and its agencies."""
     name = next((n["name"] for n in graph["nodes"] if n["id"] == vendor_node), None)
     if name is None:
         return graph
-    awards = view_awards(kind, filters)
+    awards = view_awards(src, filters)
     if awards is None:
-        awards = [a for a in data.vendor_family(kind, name)["awards"] if filters.keeps(a)]
+        awards = [a for a in data.vendor_family(src, name)["awards"] if filters.keeps(a)]
     vendor_id = vendor_node.split(":", 1)[1]
     awards = [a for a in awards if (a.get("vendor") or {}).get("id") == vendor_id][:MAX_AWARD_NODES]
     nodes, edges = list(graph["nodes"]), list(graph["edges"])
@@ -59,7 +59,7 @@ def with_awards(kind: str, graph: dict, filters: Filters, vendor_node: str) -> d
         if agency:
             target = f"Agency:{agency['id']}"
             if target not in present and agency.get("tier") == "office":
-                parent = data.agency_profile(kind, agency["code"], 0).get("parent")
+                parent = data.agency_profile(src, agency["code"], 0).get("parent")
                 target = f"Agency:{parent['id']}" if parent else target
             if target in present:
                 edges.append({"source": aid, "target": target, "type": "AWARD", "obligated": award.get("obligated"),
@@ -68,10 +68,10 @@ def with_awards(kind: str, graph: dict, filters: Filters, vendor_node: str) -> d
 
 
 st.title("Network")
-kind = data.require_data()
-filters = sidebar(kind)
+src = data.require_data()
+filters = sidebar(src)
 try:
-    graph = filters.subgraph(kind)
+    graph = filters.subgraph(src)
 except data.NotFound as error:
     data.lookup_error(error)
     st.stop()
@@ -87,7 +87,7 @@ expand = st.selectbox("Expand a vendor to its awards", [""] + list(choices),
                       format_func=lambda nid: choices.get(nid, "none (awards aggregated into edges)"))
 params.write({"expand": expand}, {})
 started = time.perf_counter()
-html_page, drawn = page_html(kind, filters, expand)
+html_page, drawn = page_html(src, filters, expand)
 data.log.info("network: %d nodes, %d edges, html %d kB in %.2fs", len(drawn["nodes"]), len(drawn["edges"]),
               len(html_page) // 1000, time.perf_counter() - started)
 agencies = sum(1 for n in drawn["nodes"] if n["kind"] == "Agency")
@@ -103,7 +103,7 @@ else:
     st.iframe(html_page, height=720)
 
 st.subheader("Export this view")
-awards = view_awards(kind, filters)
+awards = view_awards(src, filters)
 columns = st.columns(4)
 columns[0].download_button("Subgraph (GraphML)", exports.graphml(drawn), "contract-graph.graphml",
                            "application/graphml+xml")

@@ -11,7 +11,7 @@ RELATIONS = {"AWARDED_TO": "award to", "AWARDED_BY": "awarded by", "FUNDED_BY": 
              "PART_OF": "part of", "SUBAWARD": "subaward", "UNDER_VEHICLE": "under contract vehicle"}
 
 st.title("Paths")
-kind = data.require_data()
+src = data.require_data()
 left, right, hops = st.columns([3, 3, 1])
 a = left.text_input("From (vendor or agency)", params.text("a"), key="p_a").strip()
 b = right.text_input("To (vendor or agency)", params.text("b"), key="p_b").strip()
@@ -21,7 +21,7 @@ if not (a and b):
     st.info("Give two names, e.g. Palantir and ICE, or Amazon.com and Palantir.")
     st.stop()
 try:
-    chains = data.paths(kind, a, b, int(max_hops), 5)
+    chains = data.paths(src, a, b, int(max_hops), 5)
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()

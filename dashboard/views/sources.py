@@ -43,7 +43,7 @@ else:
             st.text(f"{run.get('loaded_at')}  {run.get('command')}")
             for path in run.get("inputs", []):
                 st.text(f"    {path}")
-counts = data.stats(kind)
+counts = data.stats(data.source())
 st.subheader("What the store holds")
 st.dataframe(pd.DataFrame([{"label": k, "count": v} for k, v in counts["nodes"].items()]
                           + [{"label": f"-[{k}]->", "count": v} for k, v in counts["relationships"].items()]),

@@ -11,7 +11,7 @@ from dashboard.network import money
 from dashboard.text import md
 
 st.title("Targets")
-kind = data.require_data()
+src = data.require_data()
 agency_name = st.text_input("Agency (ICE, CBP, DHS, a code…)", params.text("agency"), key="t_agency").strip()
 columns = st.columns(3)
 try:
@@ -34,14 +34,14 @@ if not agency_name:
     st.info("Type an agency to rank its vendors, e.g. ICE.")
     st.stop()
 try:
-    agency = data.agency_profile(kind, agency_name)
+    agency = data.agency_profile(src, agency_name)
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
 
 awards = agency["awards"]
 vendor_ids = tuple(sorted({a["vendor"]["id"] for a in awards if a.get("vendor")}))
-ranking = targets.rank(awards, data.vendor_totals(kind, vendor_ids), weights, today, int(months), int(recent))
+ranking = targets.rank(awards, data.vendor_totals(src, vendor_ids), weights, today, int(months), int(recent))
 st.header(md(f"{agency['name']}: {len(ranking):,} vendors ranked"))
 st.caption("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.items())
            + f". Recent = fiscal years {targets.fiscal_year(today) - int(recent) + 1}–{targets.fiscal_year(today)}. "

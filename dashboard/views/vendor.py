@@ -8,14 +8,14 @@ from dashboard import data, params, profile
 from dashboard.text import md
 
 st.title("Vendor profile")
-kind = data.require_data()
+src = data.require_data()
 name = st.text_input("Vendor (part of a name or alias)", params.text("name"), key="v_name").strip()
 params.write({"name": name}, {})
 if not name:
     st.info("Type part of a vendor's name, e.g. Palantir, Clearview AI or Amazon.com.")
     st.stop()
 try:
-    family = data.vendor_family(kind, name)
+    family = data.vendor_family(src, name)
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
