@@ -19,7 +19,7 @@ VIEWS = ROOT / "dashboard" / "views"
 
 st.set_page_config(page_title="Contract graph", layout="wide")
 pages = [
-    st.Page(VIEWS / "network.py", title="Network", url_path="network", default=True),
+    st.Page(VIEWS / "network.py", title="Network", default=True),
     st.Page(VIEWS / "vendor.py", title="Vendor profile", url_path="vendor"),
     st.Page(VIEWS / "agency.py", title="Agency profile", url_path="agency"),
     st.Page(VIEWS / "paths.py", title="Paths", url_path="paths"),

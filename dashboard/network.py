@@ -146,6 +146,10 @@ LEGEND = "".join(
 LEGEND_DIV = (f'<div id="legend" style="font:12px sans-serif;padding:4px 0">{LEGEND} '
               '<span>size: money · edge width: obligated · dashed: parent / part of</span></div>')
 
+# Lets a browser test (and bench/dashboard_render.py) tell when the canvas was first drawn.
+DRAWN_MARK = ('<script>network.on("afterDrawing", function () {'
+              ' if (!window.drawnAt) { window.drawnAt = Date.now(); } });</script>')
+
 _CDN = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*[\"']https?://[^>]*>(\s*</script>)?", re.I | re.S)
 _REMOTE = re.compile(r"\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 
@@ -158,6 +162,7 @@ def offline(page: str, height: int) -> str:
     css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
     page = page.replace("</head>", f"<style>{css}\nbody{{margin:0}}</style>\n</head>", 1)
     page = page.replace("<body>", f"<body>\n{LEGEND_DIV}", 1)
+    page = page.replace("</body>", f"{DRAWN_MARK}\n</body>", 1)
     if _REMOTE.search(page):
         raise ValueError("network page still references a remote resource")
     return page
