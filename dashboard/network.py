@@ -128,7 +128,7 @@ def build_html(graph: dict, height: int = 650) -> str:
             net.add_edge(edge["source"], edge["target"], width=1, dashes=True, color="#bbbbbb",
                          title=html.escape("parent company" if edge["type"] == "PARENT" else "part of"))
     net.set_options(OPTIONS_BIG if big else OPTIONS_SMALL)
-    return offline(net.generate_html(), height)
+    return offline(net.generate_html(), fixed=big)
 
 
 OPTIONS_SMALL = """{"physics": {"enabled": true, "solver": "forceAtlas2Based",
@@ -146,15 +146,18 @@ LEGEND = "".join(
 LEGEND_DIV = (f'<div id="legend" style="font:12px sans-serif;padding:4px 0">{LEGEND} '
               '<span>size: money · edge width: obligated · dashed: parent / part of</span></div>')
 
-# Lets a browser test (and bench/dashboard_render.py) tell when the canvas was first drawn.
-DRAWN_MARK = ('<script>network.on("afterDrawing", function () {'
-              ' if (!window.drawnAt) { window.drawnAt = Date.now(); } });</script>')
+# Lets a browser test (and bench/dashboard_render.py) tell when the canvas was first drawn: after the
+# first "afterDrawing" (physics: once stabilized) or, with fixed positions (whose first drawing may come
+# before this script runs), two animation frames after the network was built.
+DRAWN_MARK = ('<script>function markDrawn() { if (!window.drawnAt) { window.drawnAt = Date.now(); } }\n'
+              'network.on("afterDrawing", markDrawn);\n%s</script>')
+FIXED_DRAWN = "requestAnimationFrame(function () { requestAnimationFrame(markDrawn); });"
 
 _CDN = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*[\"']https?://[^>]*>(\s*</script>)?", re.I | re.S)
 _REMOTE = re.compile(r"\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 
 
-def offline(page: str, height: int) -> str:
+def offline(page: str, fixed: bool = False) -> str:
     """Drop pyvis's CDN tags and source-map hint, add vis-network's CSS and our legend; fail if anything remote is left."""
     page = _CDN.sub("", page)
     page = page.replace("//# sourceMappingURL=vis-network.min.js.map", "")
@@ -162,7 +165,7 @@ def offline(page: str, height: int) -> str:
     css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
     page = page.replace("</head>", f"<style>{css}\nbody{{margin:0}}</style>\n</head>", 1)
     page = page.replace("<body>", f"<body>\n{LEGEND_DIV}", 1)
-    page = page.replace("</body>", f"{DRAWN_MARK}\n</body>", 1)
+    page = page.replace("</body>", DRAWN_MARK % (FIXED_DRAWN if fixed else "") + "\n</body>", 1)
     if _REMOTE.search(page):
         raise ValueError("network page still references a remote resource")
     return page
