@@ -21,6 +21,13 @@ def page_html(src: tuple, filters: Filters, expand: str) -> tuple[str, dict]:
     return network.build_html(graph), graph
 
 
+@st.cache_data(show_spinner=False)
+def graph_files(src: tuple, filters: Filters, expand: str) -> tuple[bytes, bytes]:
+    """GraphML and GEXF of the drawn graph, made once per view (seconds on the largest graphs)."""
+    drawn = page_html(src, filters, expand)[1]
+    return exports.graphml(drawn), exports.gexf(drawn)
+
+
 def view_awards(src: tuple, filters: Filters) -> list[dict] | None:
     """The awards behind the view (None for the whole graph: pick an agency or vendor to list them)."""
     if filters.agency:
@@ -105,9 +112,9 @@ else:
 st.subheader("Export this view")
 awards = view_awards(src, filters)
 columns = st.columns(4)
-columns[0].download_button("Subgraph (GraphML)", exports.graphml(drawn), "contract-graph.graphml",
-                           "application/graphml+xml")
-columns[1].download_button("Subgraph (GEXF)", exports.gexf(drawn), "contract-graph.gexf", "application/xml")
+graphml, gexf = graph_files(src, filters, expand)
+columns[0].download_button("Subgraph (GraphML)", graphml, "contract-graph.graphml", "application/graphml+xml")
+columns[1].download_button("Subgraph (GEXF)", gexf, "contract-graph.gexf", "application/xml")
 if awards is None:
     st.caption("Pick an agency or a vendor to list, export and cite the awards behind the view.")
 else:
