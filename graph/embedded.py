@@ -123,9 +123,14 @@ class EmbeddedStore(NxQueries):
         for key in keys:
             nid = node_id("Award", key)
             props = graph.nodes[nid]
-            transactions = [graph.nodes[target] for _, target, edge_key in graph.out_edges(nid, keys=True)
-                            if edge_key == "HAS_TRANSACTION"]
+            transactions, links = [], {"AWARDED_TO": None, "AWARDED_BY": None, "FUNDED_BY": None}
+            for _, target, edge_key in graph.out_edges(nid, keys=True):
+                if edge_key == "HAS_TRANSACTION":
+                    transactions.append(graph.nodes[target])
+                elif edge_key in links:
+                    links[edge_key] = graph.nodes[target]["key"]
             props.update(derive_award(props, transactions))
+            props.update(recipient=links["AWARDED_TO"], awarded_by=links["AWARDED_BY"], funded_by=links["FUNDED_BY"])
 
     # -- reads: primitives the shared query code in `queries` is written against ------------
     def stats(self) -> dict:

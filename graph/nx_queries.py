@@ -1,10 +1,16 @@
 """The store's read queries, answered from a networkx graph.
 
 Every answer is plain JSON-ready data with a stable order, so the embedded and Neo4j stores can be
-compared answer for answer. Money is rounded to cents only at the output.
+compared answer for answer. Sums are taken in whole cents (rounded half up, as Cypher's `round`
+does), so they do not depend on the order rows arrive in and both stores add up to the same cent.
+
+The Neo4j store answers with this same code: it overrides the aggregate primitives (`_award_pairs`,
+`_agency_totals`, `_vendor_matches`) with Cypher and fills `self.graph` with just the part of the
+graph a query needs through the `_need_*` hooks, which are no-ops here.
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict, deque
 
 import networkx as nx
@@ -16,12 +22,44 @@ from .store import Ambiguous, NotFound
 
 
 
+MAX_HOPS = 10  # longest chain `paths` looks for (Cypher needs a literal bound)
+MAX_CHAINS = 10_000  # shortest chains enumerated before sorting and cutting to `limit`
+
+
 def cents(value) -> float:
     return round(float(value or 0.0), 2)
 
 
+def whole_cents(value) -> int:
+    """Cents rounded half up: Cypher's round(x * 100) gives the same integer."""
+    return math.floor(float(value or 0.0) * 100 + 0.5)
+
+
+def total(values) -> float:
+    return sum(whole_cents(value) for value in values) / 100
+
+
 class NxQueries:
     graph: nx.MultiDiGraph
+
+    # -- hooks: a store that holds only part of the graph in `self.graph` loads more here ----------
+    def _need_agencies(self) -> None:
+        """Every agency and PART_OF link."""
+
+    def _need_families(self, vids) -> None:
+        """The vendors' PARENT links, up and down, transitively."""
+
+    def _need_ancestors(self, vids) -> None:
+        """The vendors' PARENT links upwards, transitively."""
+
+    def _need_vendor_awards(self, vids) -> None:
+        """The awards of the vendors (see `_need_awards`) and the subawards they received."""
+
+    def _need_awards(self, award_ids) -> None:
+        """The awards with their recipient and agencies."""
+
+    def _need_links(self, path) -> None:
+        """Every edge between consecutive nodes of a path."""
 
     # -- small graph helpers --------------------------------------------------------------------
     def _nodes_of(self, label: str):
@@ -48,9 +86,9 @@ class NxQueries:
 
     # -- vendors --------------------------------------------------------------------------------
     def _vendor_matches(self, text: str) -> list[str]:
-        needle = text.casefold()
+        needle = text.lower()
         return sorted(nid for nid, data in self._nodes_of("Vendor")
-                      if any(needle in (name or "").casefold() for name in [data.get("name"), *data.get("aliases", [])]))
+                      if any(needle in (name or "").lower() for name in [data.get("name"), *data.get("aliases", [])]))
 
     def _tops(self, vid: str) -> tuple[str, ...]:
         """The family heads above a vendor: the highest curated parent companies if any, else the
@@ -120,13 +158,15 @@ class NxQueries:
                 "aliases": sorted(set(data.get("aliases", []))),
                 "parent": self._name(parents[0]) if parents else None,
                 "parents": sorted(self._name(parent) for parent in parents),
-                "total_obligated": cents(sum(self.graph.nodes[a].get("obligated") or 0 for a in awards)),
+                "total_obligated": total(self.graph.nodes[a].get("obligated") for a in awards),
                 "award_count": len(awards)}
 
-    def vendor_family(self, text: str) -> dict:
+    def _resolve_family(self, text: str) -> tuple[tuple[str, ...], list[str]]:
+        """The family heads of the vendors whose name or alias contains `text`, and those vendors."""
         matches = self._vendor_matches(text)
         if not matches:
             raise NotFound(f"no vendor name or alias contains {text!r}")
+        self._need_families(matches)
         families = defaultdict(list)
         for vid in matches:
             families[self._tops(vid)].append(vid)
@@ -143,18 +183,24 @@ class NxQueries:
                 raise Ambiguous(f"{text!r} matches {len(families)} vendor families; be more specific", candidates)
             families = {exact[0]: families[exact[0]]}
         (tops, matched), = families.items()
+        return tops, matched
+
+    def vendor_family(self, text: str) -> dict:
+        tops, matched = self._resolve_family(text)
         members = self._family_members(tops)
-        top = max(tops, key=lambda nid: (len(self._family_members([nid])), nid))
+        self._need_vendor_awards(members)
+        top = self._family_top(tops)
         by_member = {vid: self._vendor_awards(vid) for vid in members}
         award_ids = sorted({award for awards in by_member.values() for award in awards})
-        rows = sorted((self._award_row(award) for award in award_ids), key=lambda r: (-r["obligated"], r["key"]))
+        rows = sorted((self._award_row(award) for award in award_ids),
+                      key=lambda r: (-whole_cents(r["obligated"]), r["key"]))
         agencies: dict[str, dict] = {}
         for award in award_ids:
             aid = self._agency_at(self._award_agency(award, "AWARDED_BY"), "subtier")
             if aid is None:
                 continue
-            entry = agencies.setdefault(aid, {**self._agency_brief(aid), "total_obligated": 0.0, "award_count": 0})
-            entry["total_obligated"] += self.graph.nodes[award].get("obligated") or 0.0
+            entry = agencies.setdefault(aid, {**self._agency_brief(aid), "total_obligated": 0, "award_count": 0})
+            entry["total_obligated"] += whole_cents(self.graph.nodes[award].get("obligated"))
             entry["award_count"] += 1
         top_brief = self._vendor_brief(top, by_member[top])
         subsidiaries = [self._vendor_brief(vid, by_member[vid]) for vid in members if vid != top]
@@ -163,13 +209,13 @@ class NxQueries:
             **{field: top_brief[field] for field in ("id", "name", "uei", "duns", "aliases", "parent")},
             "matched": sorted(self._name(vid) for vid in matched),
             "subsidiaries": sorted(subsidiaries, key=lambda s: (-s["total_obligated"], s["name"] or "")),
-            "total_obligated": cents(sum(r["obligated"] for r in rows)),
-            "total_current_value": cents(sum(r["current_value"] or 0 for r in rows)),
-            "total_potential_value": cents(sum(r["potential_value"] or 0 for r in rows)),
+            "total_obligated": total(r["obligated"] for r in rows),
+            "total_current_value": total(r["current_value"] for r in rows),
+            "total_potential_value": total(r["potential_value"] for r in rows),
             "award_count": len(rows),
             "awards": rows,
-            "agencies": sorted(({**a, "total_obligated": cents(a["total_obligated"])} for a in agencies.values()),
-                               key=lambda a: (-a["total_obligated"], a["code"] or "")),
+            "agencies": sorted(({**a, "total_obligated": a["total_obligated"] / 100} for a in agencies.values()),
+                               key=lambda a: (-a["total_obligated"], a["code"] or "", a["id"])),
             "subawards_received": received,
         }
 
@@ -189,16 +235,17 @@ class NxQueries:
 
     # -- agencies -------------------------------------------------------------------------------
     def _find_agency(self, text: str) -> str:
+        self._need_agencies()
         wanted = text.strip()
         agencies = list(self._nodes_of("Agency"))
         for rule in (lambda d: d.get("code") == wanted.upper(),
-                     lambda d: (d.get("abbreviation") or "").casefold() == wanted.casefold()):
+                     lambda d: (d.get("abbreviation") or "").lower() == wanted.lower()):
             hits = [nid for nid, data in agencies if rule(data)]
             if hits:
                 return min(hits, key=lambda nid: TIER_RANK.get(self.graph.nodes[nid].get("tier"), 9))
-        needle = wanted.casefold()
+        needle = wanted.lower()
         hits = [nid for nid, data in agencies
-                if any(needle in (name or "").casefold() for name in [data.get("name"), *data.get("aliases", [])])]
+                if any(needle in (name or "").lower() for name in [data.get("name"), *data.get("aliases", [])])]
         if not hits:
             raise NotFound(f"no agency code, abbreviation or name matches {text!r}")
         best = min(TIER_RANK.get(self.graph.nodes[nid].get("tier"), 9) for nid in hits)
@@ -211,134 +258,167 @@ class NxQueries:
     def _agency_subtree(self, aid: str) -> list[str]:
         return self._walk(aid, lambda nid: self._in(nid, "PART_OF"))
 
-    def _agency_awards(self, aid: str, rel: str) -> list[str]:
-        return sorted({award for agency in self._agency_subtree(aid) for award in self._in(agency, rel)})
+    def _agency_totals(self, agencies: list[str], limit: int) -> dict:
+        """Aggregates over the awards the agencies awarded or funded (each award once): counts and
+        whole cents, per-vendor sums, and the `limit` largest awarded awards."""
+        def awards_of(rel):
+            return sorted({award for agency in agencies for award in self._in(agency, rel)})
+
+        awarded, funded = awards_of("AWARDED_BY"), awards_of("FUNDED_BY")
+        money = {award: whole_cents(self.graph.nodes[award].get("obligated")) for award in awarded}
+        vendors: dict[str, list[int]] = {}
+        for award in awarded:
+            for vid in self._out(award, "AWARDED_TO"):
+                entry = vendors.setdefault(vid, [0, 0])
+                entry[0] += money[award]
+                entry[1] += 1
+        return {
+            "awarded": (len(awarded), sum(money.values())),
+            "funded": (len(funded), sum(whole_cents(self.graph.nodes[a].get("obligated")) for a in funded)),
+            "vendors": [(vid, cents_sum, count) for vid, (cents_sum, count) in vendors.items()],
+            "largest": sorted(awarded, key=lambda a: (-money[a], self.graph.nodes[a]["key"]))[:limit],
+        }
 
     def agency_profile(self, text: str, limit: int = 100) -> dict:
         aid = self._find_agency(text)
         data = self.graph.nodes[aid]
-        awarded = self._agency_awards(aid, "AWARDED_BY")
-        funded = self._agency_awards(aid, "FUNDED_BY")
-        vendors: dict[str, dict] = {}
-        for award in awarded:
-            for vid in self._out(award, "AWARDED_TO"):
-                entry = vendors.setdefault(vid, {"id": self.graph.nodes[vid]["key"], "name": self._name(vid),
-                                                 "family": " / ".join(self._name(t) for t in self._tops(vid)),
-                                                 "total_obligated": 0.0, "award_count": 0})
-                entry["total_obligated"] += self.graph.nodes[award].get("obligated") or 0.0
-                entry["award_count"] += 1
-        money = {award: cents(self.graph.nodes[award].get("obligated")) for award in awarded}
-        largest = sorted(awarded, key=lambda award: (-money[award], self.graph.nodes[award]["key"]))[:limit]
+        totals = self._agency_totals(self._agency_subtree(aid), limit)
+        self._need_ancestors([vid for vid, _, _ in totals["vendors"]])
+        self._need_awards(totals["largest"])
+        vendors = [{"id": self.graph.nodes[vid]["key"], "name": self._name(vid),
+                    "family": " / ".join(self._name(t) for t in self._tops(vid)),
+                    "total_obligated": cents_sum / 100, "award_count": count}
+                   for vid, cents_sum, count in totals["vendors"]]
         parents = self._out(aid, "PART_OF")
+        (award_count, awarded_cents), (funded_count, funded_cents) = totals["awarded"], totals["funded"]
         return {
             **self._agency_brief(aid), "abbreviation": data.get("abbreviation"),
             "aliases": sorted(set(data.get("aliases", []))),
             "parent": self._agency_brief(parents[0]) if parents else None,
             "children": sorted((self._agency_brief(c) for c in self._in(aid, "PART_OF")),
-                               key=lambda c: (c["tier"], c["code"] or "")),
-            "total_obligated": cents(sum(money.values())),
-            "award_count": len(awarded),
-            "funded_obligated": cents(sum(self.graph.nodes[a].get("obligated") or 0 for a in funded)),
-            "funded_award_count": len(funded),
-            "vendors": sorted(({**v, "total_obligated": cents(v["total_obligated"])} for v in vendors.values()),
-                              key=lambda v: (-v["total_obligated"], v["id"])),
-            "awards": [self._award_row(award) for award in largest],
+                               key=lambda c: (c["tier"], c["code"] or "", c["id"])),
+            "total_obligated": awarded_cents / 100,
+            "award_count": award_count,
+            "funded_obligated": funded_cents / 100,
+            "funded_award_count": funded_count,
+            "vendors": sorted(vendors, key=lambda v: (-v["total_obligated"], v["id"])),
+            "awards": [self._award_row(award) for award in totals["largest"]],
         }
 
     # -- search, subgraph, paths ----------------------------------------------------------------
     def search(self, text: str, limit: int = 20) -> list[dict]:
-        needle = text.casefold()
+        needle = text.lower()
         hits = []
         for nid, data in self.graph.nodes(data=True):
             if data["label"] not in ("Vendor", "Agency"):
                 continue
             names = [data.get("name"), data.get("code"), data.get("abbreviation"), *data.get("aliases", [])]
-            if any(needle in (name or "").casefold() for name in names):
+            if any(needle in (name or "").lower() for name in names):
                 hits.append({"kind": data["label"], "id": data["key"], "name": data.get("name"),
                              "tier": data.get("tier"), "code": data.get("code")})
         return sorted(hits, key=lambda h: (h["kind"], h["name"] or "", h["id"]))[:limit]
 
+    def _award_pairs(self, agencies, members, fy_from, fy_to, types) -> list[tuple[str, str, int, int]]:
+        """(recipient, awarding agency as recorded, whole cents, award count) over the awards that pass
+        the filters: awarded by one of `agencies` / to one of `members` (None: any)."""
+        if agencies is not None:
+            awards = sorted({award for agency in agencies for award in self._in(agency, "AWARDED_BY")})
+        elif members is not None:
+            awards = sorted({award for vid in members for award in self._vendor_awards(vid)})
+        else:
+            awards = sorted(nid for nid, _ in self._nodes_of("Award"))
+        wanted = set(members) if members is not None else None
+        pairs: dict[tuple, list[int]] = {}
+        for award in awards:
+            data = self.graph.nodes[award]
+            if fy_from is not None and (data.get("fy_last") or 0) < fy_from:
+                continue
+            if fy_to is not None and (data.get("fy_first") or 9999) > fy_to:
+                continue
+            if types is not None and (data.get("award_type") or "").lower() not in types:
+                continue
+            recorded = self._award_agency(award, "AWARDED_BY")
+            for vid in self._out(award, "AWARDED_TO"):
+                if recorded is None or (wanted is not None and vid not in wanted):
+                    continue
+                entry = pairs.setdefault((vid, recorded), [0, 0])
+                entry[0] += whole_cents(data.get("obligated"))
+                entry[1] += 1
+        return [(vid, agency, money, count) for (vid, agency), (money, count) in pairs.items()]
+
     def subgraph(self, agency: str | None = None, vendor: str | None = None, fy_from: int | None = None,
                  fy_to: int | None = None, min_amount: float = 0.0, award_types=None) -> dict:
         """Vendors and sub-agencies joined by aggregated award edges, with parent and PART_OF links."""
-        if agency:
-            awards = self._agency_awards(self._find_agency(agency), "AWARDED_BY")
-        elif vendor:
-            family = self.vendor_family(vendor)
-            tops = self._tops(f"Vendor:{family['id']}")
-            awards = sorted({a for vid in self._family_members(tops) for a in self._vendor_awards(vid)})
-        else:
-            awards = sorted(nid for nid, _ in self._nodes_of("Award"))
-        if vendor and agency:
-            family = self.vendor_family(vendor)
-            members = set(self._family_members(self._tops(f"Vendor:{family['id']}")))
-            awards = [a for a in awards if members.intersection(self._out(a, "AWARDED_TO"))]
-        types = {t.casefold() for t in award_types} if award_types else None
-        edges: dict[tuple, dict] = {}
-        for award in awards:
-            data = self.graph.nodes[award]
-            if fy_from and (data.get("fy_last") or 0) < fy_from:
+        agencies = self._agency_subtree(self._find_agency(agency)) if agency else None
+        members = self._family_members(self._resolve_family(vendor)[0]) if vendor else None
+        self._need_agencies()
+        types = sorted({t.lower() for t in award_types}) if award_types else None
+        edges: dict[tuple, list[int]] = {}
+        for vid, recorded, money, count in self._award_pairs(agencies, members, fy_from or None, fy_to or None, types):
+            aid = self._agency_at(recorded, "subtier")
+            if aid is None:
                 continue
-            if fy_to and (data.get("fy_first") or 9999) > fy_to:
-                continue
-            if types and (data.get("award_type") or "").casefold() not in types:
-                continue
-            aid = self._agency_at(self._award_agency(award, "AWARDED_BY"), "subtier")
-            for vid in self._out(award, "AWARDED_TO"):
-                if aid is None:
-                    continue
-                entry = edges.setdefault((vid, aid), {"obligated": 0.0, "awards": 0})
-                entry["obligated"] += data.get("obligated") or 0.0
-                entry["awards"] += 1
-        edges = {pair: e for pair, e in edges.items() if e["obligated"] >= (min_amount or 0.0)}
-        nodes: dict[str, dict] = {}
+            entry = edges.setdefault((vid, aid), [0, 0])
+            entry[0] += money
+            entry[1] += count
+        floor = whole_cents(min_amount)
+        edges = {pair: entry for pair, entry in edges.items() if entry[0] >= floor}
+        self._need_ancestors(sorted({vid for vid, _ in edges}))
+        nodes: dict[str, int] = {}
         links = []
-        for (vid, aid), entry in sorted(edges.items()):
-            links.append({"source": vid, "target": aid, "type": "AWARDS", "obligated": cents(entry["obligated"]),
-                          "awards": entry["awards"]})
+        for (vid, aid), (money, count) in sorted(edges.items()):
+            links.append({"source": vid, "target": aid, "type": "AWARDS", "obligated": money / 100, "awards": count})
             for nid in (vid, aid):
-                nodes.setdefault(nid, {"obligated": 0.0})["obligated"] += entry["obligated"]
+                nodes[nid] = nodes.get(nid, 0) + money
         for vid in [n for n in list(nodes) if self.graph.nodes[n]["label"] == "Vendor"]:
             for ancestor in self._walk(vid, lambda nid: self._out(nid, "PARENT")):
                 for parent in self._out(ancestor, "PARENT"):
-                    nodes.setdefault(parent, {"obligated": 0.0})
-                    nodes.setdefault(ancestor, {"obligated": 0.0})
+                    nodes.setdefault(parent, 0)
+                    nodes.setdefault(ancestor, 0)
                     links.append({"source": ancestor, "target": parent, "type": "PARENT"})
         for aid in [n for n in list(nodes) if self.graph.nodes[n]["label"] == "Agency"]:
             for parent in self._out(aid, "PART_OF"):
-                nodes.setdefault(parent, {"obligated": 0.0})
+                nodes.setdefault(parent, 0)
                 links.append({"source": aid, "target": parent, "type": "PART_OF"})
         node_rows = [{"id": nid, "kind": self.graph.nodes[nid]["label"], "name": self._name(nid),
-                      "tier": self.graph.nodes[nid].get("tier"), "obligated": cents(entry["obligated"])}
-                     for nid, entry in sorted(nodes.items())]
+                      "tier": self.graph.nodes[nid].get("tier"), "obligated": money / 100}
+                     for nid, money in sorted(nodes.items())]
         unique_links = {(l["source"], l["target"], l["type"]): l for l in links}
         return {"nodes": node_rows, "edges": [unique_links[k] for k in sorted(unique_links)]}
+
+    def _family_top(self, tops) -> str:
+        """The head a family is named after: the one with the most members."""
+        return max(tops, key=lambda nid: (len(self._family_members([nid])), nid))
 
     def _entity(self, text: str) -> str:
         """A vendor family's top or an agency, for path ends."""
         try:
             return self._find_agency(text)
         except NotFound:
-            family = self.vendor_family(text)
-            return f"Vendor:{family['id']}"
+            return self._family_top(self._resolve_family(text)[0])
+
+    def _shortest_chains(self, start: str, end: str, max_hops: int) -> list[list[str]]:
+        """Every shortest chain of node ids (up to MAX_CHAINS), ignoring direction, not via transactions."""
+        view = nx.subgraph_view(self.graph, filter_node=lambda nid: self.graph.nodes[nid]["label"] != "Transaction")
+        chains = []
+        try:
+            for path in nx.all_shortest_paths(view.to_undirected(as_view=True), start, end):
+                if len(path) - 1 > max_hops or len(chains) >= MAX_CHAINS:
+                    break
+                chains.append(path)
+        except nx.NetworkXNoPath:
+            return []
+        return chains
 
     def paths(self, a: str, b: str, max_hops: int = 6, limit: int = 5) -> list[list[dict]]:
         """Shortest chains of records linking two entities (each hop carries its provenance)."""
+        if not 1 <= max_hops <= MAX_HOPS:
+            raise ValueError(f"max_hops must be between 1 and {MAX_HOPS}")
         start, end = self._entity(a), self._entity(b)
-        view = nx.subgraph_view(self.graph, filter_node=lambda nid: self.graph.nodes[nid]["label"] != "Transaction")
-        undirected = view.to_undirected(as_view=True)
-        try:
-            found = nx.all_shortest_paths(undirected, start, end)
-            chains = []
-            for path in found:
-                if len(path) - 1 > max_hops:
-                    break
-                chains.append(path)
-                if len(chains) >= limit:
-                    break
-        except nx.NetworkXNoPath:
-            return []
-        return [self._hops(path) for path in sorted(chains)]
+        chains = sorted(self._shortest_chains(start, end, max_hops))[:limit]
+        for chain in chains:
+            self._need_links(chain)
+        return [self._hops(chain) for chain in chains]
 
     def _hops(self, path: list[str]) -> list[dict]:
         """Hops in path order; `reverse` says the record's edge points from `to` back to `from`."""
@@ -359,7 +439,9 @@ class NxQueries:
 
     # -- dashboard helpers ----------------------------------------------------------------------
     def facets(self) -> dict:
-        """What the dashboard's filters can offer: the award types present and the fiscal-year span."""
+        """What the dashboard's filters can offer: the award types present and the fiscal-year span.
+
+        Reads every award: a store holding a partial graph must answer this one itself."""
         types, years = set(), []
         for _, data in self._nodes_of("Award"):
             if data.get("award_type"):
@@ -369,13 +451,14 @@ class NxQueries:
 
     def vendor_totals(self, ids) -> list[dict]:
         """Each vendor's own awards in the whole graph (not its family's), by vendor id; unknown ids left out."""
+        wanted = [f"Vendor:{vendor_id}" for vendor_id in sorted(set(ids))]
+        self._need_vendor_awards(wanted)
         rows = []
-        for vendor_id in sorted(set(ids)):
-            nid = f"Vendor:{vendor_id}"
-            if nid not in self.graph or self.graph.nodes[nid]["label"] != "Vendor":
+        for nid in wanted:
+            if nid not in self.graph or self.graph.nodes[nid].get("label") != "Vendor":
                 continue
             awards = self._vendor_awards(nid)
-            rows.append({"id": vendor_id, "name": self._name(nid),
-                         "total_obligated": cents(sum(self.graph.nodes[a].get("obligated") or 0 for a in awards)),
+            rows.append({"id": self.graph.nodes[nid]["key"], "name": self._name(nid),
+                         "total_obligated": total(self.graph.nodes[a].get("obligated") for a in awards),
                          "award_count": len(awards)})
         return rows

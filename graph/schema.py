@@ -61,6 +61,9 @@ AWARD = Label("Award", "key", {
     "obligated": "last", "obligated_basis": "last", "current_value": "last", "potential_value": "last",
     "obligated_tx": "last", "tx_count": "last", "first_action": "last", "last_action": "last",
     "fy_first": "last", "fy_last": "last", "first_action_description": "last",
+    # the ids at the end of the award's single-valued edges, kept on the award so that aggregations
+    # over an agency's awards read properties instead of walking edges (set with the figures above)
+    "recipient": "last", "awarded_by": "last", "funded_by": "last",
 }, title="piid")
 
 TRANSACTION = Label("Transaction", "key", {

@@ -13,8 +13,10 @@ Read methods the dashboard added (kept simple so that every store answers them i
   fy_last (None when no award has one).
 - `vendor_totals(ids) -> [{"id", "name", "total_obligated", "award_count"}, ...]`: for each Vendor id
   given (the `id` other answers return, e.g. "uei:ABC", duplicates ignored), the Awards AWARDED_TO that
-  vendor node itself (not its family): the sum of their `obligated` (missing = 0) rounded to cents once,
-  and their count. Sorted by id; ids that are not a Vendor are left out.
+  vendor node itself (not its family): the sum of their `obligated` (missing = 0) in whole cents, as
+  every other total, and their count. Sorted by id; ids that are not a Vendor are left out.
+  `NxQueries.vendor_totals` reads through the `_need_vendor_awards` hook, so a partial-graph store can
+  reuse it in a read transaction; `NxQueries.facets` reads every award, so such a store answers it itself.
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ def open_store(kind: str = "embedded", home: Path | None = None):
 
         return EmbeddedStore(home or kg_home())
     if kind == "neo4j":
-        raise StoreUnavailable("--store neo4j is not available yet (coming with the Neo4j store); "
-                               "use --store embedded")
+        from .neo4j_store import Neo4jStore
+
+        return Neo4jStore()
     raise StoreUnavailable(f"unknown store {kind!r}: use embedded or neo4j")

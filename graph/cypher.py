@@ -1,0 +1,246 @@
+"""Every Cypher statement the Neo4j store runs, in one place.
+
+Values always travel as parameters ($rows, $ids, ...). The only text composed here is made of the
+schema's own label, relationship and property names (constants in `graph.schema`), at import time;
+no user or record text ever becomes part of a statement.
+"""
+from __future__ import annotations
+
+from .schema import LABELS, REL_TYPES
+
+# -- schema: constraints first, then the indexes the reads filter on -----------------------------
+CONSTRAINTS = [
+    f"CREATE CONSTRAINT {label.name.lower()}_{label.key} IF NOT EXISTS "
+    f"FOR (n:{label.name}) REQUIRE n.{label.key} IS UNIQUE"
+    for label in LABELS.values()
+] + ["CREATE CONSTRAINT load_run_seq IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.seq IS UNIQUE"]
+
+INDEXES = [
+    "CREATE INDEX agency_code IF NOT EXISTS FOR (n:Agency) ON (n.code)",
+    "CREATE INDEX award_fy_first IF NOT EXISTS FOR (n:Award) ON (n.fy_first)",
+    "CREATE INDEX award_fy_last IF NOT EXISTS FOR (n:Award) ON (n.fy_last)",
+    "CREATE INDEX award_recipient IF NOT EXISTS FOR (n:Award) ON (n.recipient)",
+    "CREATE INDEX award_awarded_by IF NOT EXISTS FOR (n:Award) ON (n.awarded_by)",
+    "CREATE INDEX award_funded_by IF NOT EXISTS FOR (n:Award) ON (n.funded_by)",
+]
+
+
+# -- writes: MERGE on the key, then each property by its merge policy (see graph.schema) ----------
+def _assignments(var: str, policies: dict[str, str]) -> str:
+    """SET items applying the merge policies to an existing node or edge. Items run in order, so the
+    clocks of `latest:` properties come last: the others compare with the stored clock as it was."""
+    clocks = {policy.split(":", 1)[1] for policy in policies.values() if policy.startswith("latest:")}
+    items = []
+    for name, policy in sorted(policies.items(), key=lambda item: item[0] in clocks):
+        stored, incoming = f"{var}.{name}", f"row.props.{name}"
+        if policy == "first":
+            items.append(f"{stored} = coalesce({stored}, {incoming})")
+        elif policy == "last":
+            items.append(f"{stored} = coalesce({incoming}, {stored})")
+        elif policy == "union":
+            items.append(f"{stored} = CASE WHEN {incoming} IS NULL THEN {stored} ELSE coalesce({stored}, []) + "
+                         f"[item IN {incoming} WHERE NOT item IN coalesce({stored}, [])] END")
+        else:  # latest:<clock>
+            clock = f"{var}.{policy.split(':', 1)[1]}"
+            incoming_clock = f"row.props.{policy.split(':', 1)[1]}"
+            items.append(f"{stored} = CASE WHEN {incoming} IS NULL THEN {stored} "
+                         f"WHEN {stored} IS NULL OR ({incoming_clock} IS NOT NULL AND "
+                         f"({clock} IS NULL OR {incoming_clock} >= {clock})) THEN {incoming} ELSE {stored} END")
+    return ",\n    ".join(items)
+
+
+def _node_upsert(label) -> str:
+    # A new node takes the row as it is (what the policies would give it); an existing one merges.
+    return (f"UNWIND $rows AS row\n"
+            f"MERGE (n:{label.name} {{{label.key}: row.key}})\n"
+            f"ON CREATE SET n += row.props\n"
+            f"ON MATCH SET {_assignments('n', label.properties)}")
+
+
+def _endpoints(rel) -> str:
+    start, end = LABELS[rel.start], LABELS[rel.end]
+    return (f"UNWIND $rows AS row\n"
+            f"MERGE (a:{start.name} {{{start.key}: row.start}})\n"
+            f"MERGE (b:{end.name} {{{end.key}: row.end}})\n")
+
+
+def _edge_upsert(rel) -> str:
+    if rel.single:
+        # At most one edge of this type leaves `a`: the higher rank wins, a tie keeps the stored one.
+        # Rows of one statement never share a start node (the store splits them into rounds).
+        return (_endpoints(rel) +
+                f"WITH a, b, row\n"
+                f"OPTIONAL MATCH (a)-[same:{rel.name}]->(b)\n"
+                f"OPTIONAL MATCH (a)-[rival:{rel.name}]->(other) WHERE other <> b\n"
+                f"WITH a, b, row, same, rival,\n"
+                f"     same IS NULL AND (rival IS NULL OR coalesce(rival.rank, 0) < coalesce(row.props.rank, 0)) AS wins\n"
+                f"FOREACH (_ IN CASE WHEN same IS NOT NULL THEN [1] ELSE [] END |\n"
+                f"  SET {_assignments('same', rel.properties)})\n"
+                f"FOREACH (_ IN CASE WHEN wins AND rival IS NOT NULL THEN [1] ELSE [] END | DELETE rival)\n"
+                f"FOREACH (_ IN CASE WHEN wins THEN [1] ELSE [] END |\n"
+                f"  CREATE (a)-[r:{rel.name}]->(b) SET r = row.props)")
+    match = f"(a)-[r:{rel.name} {{key: row.key}}]->(b)" if rel.keyed else f"(a)-[r:{rel.name}]->(b)"
+    body = _assignments("r", rel.properties)
+    return (_endpoints(rel) + f"MERGE {match}\nON CREATE SET r += row.props" +
+            (f"\nON MATCH SET {body}" if body else ""))
+
+
+NODE_UPSERT = {name: _node_upsert(label) for name, label in LABELS.items()}
+EDGE_UPSERT = {name: _edge_upsert(rel) for name, rel in REL_TYPES.items()}
+
+DERIVE_READ = """
+UNWIND $keys AS key
+MATCH (w:Award {key: key})
+OPTIONAL MATCH (w)-[:AWARDED_TO]->(v:Vendor)
+OPTIONAL MATCH (w)-[:AWARDED_BY]->(a:Agency)
+OPTIONAL MATCH (w)-[:FUNDED_BY]->(f:Agency)
+OPTIONAL MATCH (w)-[:HAS_TRANSACTION]->(t:Transaction)
+RETURN w.key AS key, properties(w) AS award, v.id AS recipient, a.id AS awarded_by, f.id AS funded_by,
+       collect(properties(t)) AS transactions
+"""
+DERIVE_WRITE = """
+UNWIND $rows AS row
+MATCH (w:Award {key: row.key})
+SET w += row.derived
+"""
+
+VENDOR_INDEX = """
+MATCH (v:Vendor)
+RETURN v.id AS id, v.uei AS uei, v.duns AS duns, [v.name] + coalesce(v.aliases, []) AS names
+"""
+
+RUN_LOG = """
+OPTIONAL MATCH (last:LoadRun)
+WITH coalesce(max(last.seq), 0) + 1 AS seq
+CREATE (:LoadRun {seq: seq, run: $run})
+"""
+RUNS = "MATCH (r:LoadRun) RETURN r.run AS run ORDER BY r.seq"
+
+# Deletes in chunks, each its own transaction (auto-commit session only).
+CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+# -- reads -----------------------------------------------------------------------------------
+NODE_COUNTS = {name: f"MATCH (n:{name}) RETURN count(n) AS count" for name in LABELS}
+REL_COUNTS = {name: f"MATCH ()-[r:{name}]->() RETURN count(r) AS count" for name in REL_TYPES}
+
+SEARCH = """
+MATCH (n)
+WHERE (n:Vendor OR n:Agency)
+  AND any(name IN [n.name, n.code, n.abbreviation] + coalesce(n.aliases, []) WHERE toLower(name) CONTAINS $needle)
+RETURN labels(n)[0] AS kind, n.id AS id, n.name AS name, n.tier AS tier, n.code AS code
+"""
+
+VENDOR_MATCHES = """
+MATCH (v:Vendor)
+WHERE any(name IN [v.name] + coalesce(v.aliases, []) WHERE toLower(name) CONTAINS $needle)
+RETURN v.id AS id
+"""
+
+# Projections: the part of the graph a query reads, as node and edge rows.
+AGENCIES = """
+MATCH (a:Agency)
+OPTIONAL MATCH (a)-[r:PART_OF]->(b:Agency)
+RETURN properties(a) AS node, b.id AS parent, properties(r) AS rel
+"""
+
+FAMILIES = """
+UNWIND $ids AS id
+MATCH (v:Vendor {id: id})-[:PARENT*0..]-(m:Vendor)
+WITH DISTINCT m
+OPTIONAL MATCH (m)-[r:PARENT]->(p:Vendor)
+RETURN properties(m) AS node, p.id AS parent, properties(r) AS rel
+"""
+# names and the curated flag are all that family heads and vendor rows need
+ANCESTORS = """
+UNWIND $ids AS id
+MATCH (v:Vendor {id: id})-[:PARENT*0..]->(m:Vendor)
+WITH DISTINCT m
+OPTIONAL MATCH (m)-[r:PARENT]->(p:Vendor)
+RETURN m {.id, .name, .curated} AS node, p.id AS parent, properties(r) AS rel
+"""
+
+VENDOR_AWARD_KEYS = """
+UNWIND $ids AS id
+MATCH (:Vendor {id: id})<-[:AWARDED_TO]-(w:Award)
+RETURN DISTINCT w.key AS key
+"""
+SUBAWARDS_RECEIVED = """
+UNWIND $ids AS id
+MATCH (v:Vendor {id: id})<-[r:SUBAWARD]-(w:Award)
+OPTIONAL MATCH (w)-[prime:AWARDED_TO]->(p:Vendor)
+RETURN v.id AS vendor, properties(r) AS rel, properties(w) AS award, properties(p) AS prime,
+       properties(prime) AS prime_rel
+"""
+AWARDS = """
+UNWIND $keys AS key
+MATCH (w:Award {key: key})
+OPTIONAL MATCH (w)-[r:AWARDED_TO|AWARDED_BY|FUNDED_BY]->(x)
+RETURN properties(w) AS award, type(r) AS type, properties(r) AS rel, labels(x)[0] AS label, properties(x) AS node
+"""
+
+_MONEY = "toInteger(round(coalesce(w.obligated, 0.0) * 100))"  # whole cents, half up (nx_queries.whole_cents)
+
+# Aggregations read the award's own `recipient` / `awarded_by` / `funded_by` ids (indexed) rather
+# than walking its edges: the same answer, a fraction of the work.
+AGENCY_VENDOR_SUMS = f"""
+MATCH (w:Award) WHERE w.awarded_by IN $agencies
+RETURN w.recipient AS vendor, sum({_MONEY}) AS money, count(w) AS awards
+"""
+AGENCY_LARGEST = f"""
+MATCH (w:Award) WHERE w.awarded_by IN $agencies
+RETURN w.key AS key
+ORDER BY {_MONEY} DESC, w.key
+LIMIT $limit
+"""
+AGENCY_FUNDED = f"""
+MATCH (w:Award) WHERE w.funded_by IN $agencies
+RETURN count(w) AS awards, sum({_MONEY}) AS money
+"""
+
+_AWARD_FILTERS = """
+  ($fy_from IS NULL OR coalesce(w.fy_last, 0) >= $fy_from)
+  AND ($fy_to IS NULL OR coalesce(w.fy_first, 9999) <= $fy_to)
+  AND ($types IS NULL OR toLower(coalesce(w.award_type, '')) IN $types)
+  AND w.recipient IS NOT NULL AND w.awarded_by IS NOT NULL
+"""
+_PAIRS = f"RETURN w.recipient AS vendor, w.awarded_by AS agency, sum({_MONEY}) AS money, count(w) AS awards"
+PAIRS_BY_AGENCY = f"""
+MATCH (w:Award) WHERE w.awarded_by IN $agencies
+  AND ($members IS NULL OR w.recipient IN $members) AND {_AWARD_FILTERS}
+{_PAIRS}
+"""
+PAIRS_BY_VENDOR = f"""
+MATCH (w:Award) WHERE w.recipient IN $members AND {_AWARD_FILTERS}
+{_PAIRS}
+"""
+PAIRS_ALL = f"""
+MATCH (w:Award) WHERE {_AWARD_FILTERS}
+{_PAIRS}
+"""
+
+# Shortest chains ignoring direction, never through a transaction. Cypher needs a literal bound:
+# MAX_HOPS (graph.nx_queries) is 10; the caller's own limit is applied to the length found.
+_PATH_TYPES = "|".join(name for name in REL_TYPES if name != "HAS_TRANSACTION")
+SHORTEST_CHAINS = f"""
+MATCH (s:Vendor|Agency {{id: $start}}) WHERE $start_label IN labels(s)
+MATCH (t:Vendor|Agency {{id: $end}}) WHERE $end_label IN labels(t)
+MATCH p = allShortestPaths((s)-[:{_PATH_TYPES}*..10]-(t))
+WITH p WHERE length(p) <= $max_hops
+RETURN [n IN nodes(p) | [labels(n)[0], coalesce(n.id, n.key), elementId(n)]] AS chain
+LIMIT $cap
+"""
+LINKS = """
+UNWIND $pairs AS pair
+MATCH (a) WHERE elementId(a) = pair[0]
+MATCH (b) WHERE elementId(b) = pair[1]
+MATCH (a)-[r]-(b)
+RETURN labels(startNode(r))[0] AS start_label, properties(startNode(r)) AS start,
+       labels(endNode(r))[0] AS end_label, properties(endNode(r)) AS end, type(r) AS type, properties(r) AS rel
+"""
+
+EVERYTHING_NODES = "MATCH (n) WHERE NOT n:LoadRun RETURN labels(n)[0] AS label, properties(n) AS node"
+EVERYTHING_EDGES = """
+MATCH (a)-[r]->(b)
+RETURN labels(a)[0] AS start_label, coalesce(a.id, a.key) AS start, labels(b)[0] AS end_label,
+       coalesce(b.id, b.key) AS end, type(r) AS type, properties(r) AS rel
+"""

@@ -1,0 +1,309 @@
+"""The Neo4j store: the same API and answers as the embedded store, in a real Neo4j database.
+
+Writes are batched `UNWIND $rows ... MERGE` statements (graph/cypher.py), one managed write
+transaction per batch, so each batch is durable when `upsert` returns: a failed load keeps the batches
+written before the failure, and loading the same input again completes it without duplicating.
+Reads run in one read transaction per question. The big aggregations (an agency's totals, the
+vendor-agency pairs of the network) run in Cypher; the shaping of answers is the shared code in
+`NxQueries`, fed through its `_need_*` hooks with just the part of the graph a question needs.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from functools import wraps
+
+import networkx as nx
+
+from . import cypher
+from .batch import Batch
+from .nx_queries import MAX_CHAINS, NxQueries
+from .schema import LABELS, REL_TYPES, derive_award
+from .settings import neo4j_connection
+from .store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+ROWS_PER_STATEMENT = 5000
+
+
+def _chunks(rows: list, size: int = ROWS_PER_STATEMENT):
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _read(method):
+    """Answer inside one read transaction, from a fresh partial graph."""
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        def work(tx):
+            self._tx, self.graph, self._loaded = tx, nx.MultiDiGraph(), set()
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                self._tx = None
+
+        with self._session() as session:
+            return session.execute_read(work)
+    return wrapper
+
+
+class Neo4jStore(NxQueries):
+    kind = "neo4j"
+
+    def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
+                 database: str | None = None):
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+
+        settings = neo4j_connection()
+        self.uri = uri or settings["uri"]
+        self.database = database or settings["database"]
+        self.graph, self._tx, self._loaded = nx.MultiDiGraph(), None, set()
+        try:
+            self.driver = GraphDatabase.driver(self.uri, auth=(user or settings["user"], password or settings["password"]))
+            self.driver.verify_connectivity()
+            self._setup_schema()
+        except AuthError as error:
+            raise StoreUnavailable(f"Neo4j at {self.uri} refused the credentials ({error.message}); "
+                                   f"set NEO4J_USER / NEO4J_PASSWORD") from None
+        except (ServiceUnavailable, OSError) as error:
+            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri} ({error}); start the local server with "
+                                   f"`make neo4j`, or set NEO4J_URI to a running one") from None
+        except (Neo4jError, ValueError) as error:
+            raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}): {error}") from None
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def _session(self, **options):
+        return self.driver.session(database=self.database, **options)
+
+    def _setup_schema(self) -> None:
+        with self._session() as session:
+            for statement in cypher.CONSTRAINTS + cypher.INDEXES:
+                session.run(statement).consume()
+
+    def _write(self, statement: str, rows: list[dict]) -> None:
+        def work(tx):
+            tx.run(statement, rows=rows).consume()
+
+        with self._session() as session:
+            session.execute_write(work)
+
+    # -- writes ------------------------------------------------------------------------------
+    def vendor_index(self):
+        with self._session() as session:
+            records = session.execute_read(lambda tx: list(tx.run(cypher.VENDOR_INDEX)))
+        for record in records:
+            yield record["id"], record["uei"], record["duns"], record["names"]
+
+    def upsert(self, batch: Batch) -> None:
+        for label, rows in batch.nodes.items():
+            unknown = {name for props in rows.values() for name in props} - set(LABELS[label].properties)
+            if unknown:
+                raise ValueError(f"{label} properties missing from graph/schema.py: {sorted(unknown)}")
+            payload = [{"key": key, "props": props} for key, props in rows.items()]
+            for chunk in _chunks(payload):
+                self._write(cypher.NODE_UPSERT[label], chunk)
+        for rel, rows in batch.edges.items():
+            spec = REL_TYPES[rel]
+            payload = [{"start": start, "end": end, "key": key, "props": props}
+                       for (start, end, key), props in rows.items()]
+            rounds = self._rounds(payload) if spec.single else [payload]
+            for round_rows in rounds:
+                for chunk in _chunks(round_rows):
+                    self._write(cypher.EDGE_UPSERT[rel], chunk)
+
+    @staticmethod
+    def _rounds(rows: list[dict]) -> list[list[dict]]:
+        """Split rows so that no statement holds two rows from one start node: Cypher reads every
+        row's rival before writing any, and a single-valued edge must see the previous row's winner."""
+        rounds: list[list[dict]] = []
+        seen: dict[str, int] = {}
+        for row in rows:
+            index = seen.get(row["start"], 0)
+            seen[row["start"]] = index + 1
+            if index == len(rounds):
+                rounds.append([])
+            rounds[index].append(row)
+        return rounds
+
+    def derive_awards(self, keys) -> None:
+        keys = list(keys)
+        for chunk in _chunks(keys):
+            with self._session() as session:
+                records = session.execute_read(lambda tx: list(tx.run(cypher.DERIVE_READ, keys=chunk)))
+            rows = [{"key": record["key"],
+                     "derived": {**derive_award(record["award"], record["transactions"]),
+                                 **{link: record[link] for link in ("recipient", "awarded_by", "funded_by")}}}
+                    for record in records]
+            self._write(cypher.DERIVE_WRITE, rows)
+
+    def commit(self, run: dict | None = None) -> None:
+        """Batches are durable as they are written; a finished load is logged as a LoadRun node."""
+        if run is not None:
+            with self._session() as session:
+                session.execute_write(lambda tx: tx.run(cypher.RUN_LOG, run=json.dumps(run, sort_keys=True)).consume())
+
+    def rollback(self) -> None:
+        log.warning("Neo4j keeps the batches written before the failure (each batch is its own "
+                    "transaction); load the same input again to complete it: nothing is duplicated")
+
+    def clear(self) -> None:
+        with self._session() as session:
+            session.run(cypher.CLEAR).consume()
+
+    def runs(self) -> list[dict]:
+        with self._session() as session:
+            records = session.execute_read(lambda tx: list(tx.run(cypher.RUNS)))
+        return [json.loads(record["run"]) for record in records]
+
+    # -- reads answered in Cypher alone ---------------------------------------------------------
+    def stats(self) -> dict:
+        def work(tx):
+            nodes = {name: tx.run(query).single()["count"] for name, query in cypher.NODE_COUNTS.items()}
+            rels = {name: tx.run(query).single()["count"] for name, query in cypher.REL_COUNTS.items()}
+            return nodes, rels
+
+        with self._session() as session:
+            nodes, rels = session.execute_read(work)
+        return {"nodes": {k: v for k, v in sorted(nodes.items()) if v},
+                "relationships": {k: v for k, v in sorted(rels.items()) if v}}
+
+    def search(self, text: str, limit: int = 20) -> list[dict]:
+        with self._session() as session:
+            records = session.execute_read(lambda tx: list(tx.run(cypher.SEARCH, needle=text.lower())))
+        hits = [dict(record) for record in records]
+        return sorted(hits, key=lambda h: (h["kind"], h["name"] or "", h["id"]))[:limit]
+
+    # -- reads shaped by the shared code --------------------------------------------------------
+    vendor_family = _read(NxQueries.vendor_family)
+    agency_profile = _read(NxQueries.agency_profile)
+    subgraph = _read(NxQueries.subgraph)
+    paths = _read(NxQueries.paths)
+
+    def _rows(self, statement: str, **params) -> list:
+        return list(self._tx.run(statement, **params))
+
+    def _node(self, label: str, props: dict | None) -> str:
+        """Add (or complete) a node of the partial graph, with the embedded store's id and attributes."""
+        props = dict(props or {})
+        key = props.pop(LABELS[label].key)
+        nid = f"{label}:{key}"
+        if nid in self.graph:
+            self.graph.nodes[nid].update(props)
+        else:
+            self.graph.add_node(nid, label=label, key=key, **props)
+        return nid
+
+    def _edge(self, rel: str, start: str, end: str, props: dict | None) -> None:
+        props = dict(props or {})
+        edge_key = f"{rel}|{props.pop('key')}" if REL_TYPES[rel].keyed else rel
+        for nid, label in ((start, REL_TYPES[rel].start), (end, REL_TYPES[rel].end)):
+            if nid not in self.graph:
+                self.graph.add_node(nid, label=label, key=nid.split(":", 1)[1])
+        if not self.graph.has_edge(start, end, edge_key):
+            self.graph.add_edge(start, end, key=edge_key, type=rel, **props)
+
+    def _hierarchy(self, records, label: str, rel: str) -> None:
+        for record in records:
+            nid = self._node(label, record["node"])
+            if record["parent"] is not None:
+                self._edge(rel, nid, f"{label}:{record['parent']}", record["rel"])
+
+    @staticmethod
+    def _keys(nids) -> list[str]:
+        return sorted({nid.split(":", 1)[1] for nid in nids})
+
+    def _need_agencies(self) -> None:
+        if "agencies" not in self._loaded:
+            self._hierarchy(self._rows(cypher.AGENCIES), "Agency", "PART_OF")
+            self._loaded.add("agencies")
+
+    def _need_families(self, vids) -> None:
+        self._hierarchy(self._rows(cypher.FAMILIES, ids=self._keys(vids)), "Vendor", "PARENT")
+
+    def _need_ancestors(self, vids) -> None:
+        self._hierarchy(self._rows(cypher.ANCESTORS, ids=self._keys(vids)), "Vendor", "PARENT")
+
+    def _need_vendor_awards(self, vids) -> None:
+        keys = [record["key"] for record in self._rows(cypher.VENDOR_AWARD_KEYS, ids=self._keys(vids))]
+        self._need_awards([f"Award:{key}" for key in keys])
+        for record in self._rows(cypher.SUBAWARDS_RECEIVED, ids=self._keys(vids)):
+            award = self._node("Award", record["award"])
+            self._edge("SUBAWARD", award, f"Vendor:{record['vendor']}", record["rel"])
+            if record["prime"] is not None:
+                self._edge("AWARDED_TO", award, self._node("Vendor", record["prime"]), record["prime_rel"])
+
+    def _need_awards(self, award_ids) -> None:
+        self._need_agencies()
+        for record in self._rows(cypher.AWARDS, keys=self._keys(award_ids)):
+            award = self._node("Award", record["award"])
+            if record["type"] is not None:
+                self._edge(record["type"], award, self._node(record["label"], record["node"]), record["rel"])
+
+    def _need_links(self, path) -> None:
+        pairs = [[self._element_ids[left], self._element_ids[right]] for left, right in zip(path, path[1:])]
+        for record in self._rows(cypher.LINKS, pairs=pairs):
+            start = self._node(record["start_label"], record["start"])
+            end = self._node(record["end_label"], record["end"])
+            self._edge(record["type"], start, end, record["rel"])
+
+    # -- aggregate primitives in Cypher -----------------------------------------------------------
+    def _vendor_matches(self, text: str) -> list[str]:
+        return sorted(f"Vendor:{record['id']}" for record in self._rows(cypher.VENDOR_MATCHES, needle=text.lower()))
+
+    def _agency_totals(self, agencies: list[str], limit: int) -> dict:
+        ids = self._keys(agencies)
+        sums = self._rows(cypher.AGENCY_VENDOR_SUMS, agencies=ids)
+        funded = self._rows(cypher.AGENCY_FUNDED, agencies=ids)[0]
+        largest = self._rows(cypher.AGENCY_LARGEST, agencies=ids, limit=limit)
+        return {
+            "awarded": (sum(r["awards"] for r in sums), sum(r["money"] for r in sums)),
+            "funded": (funded["awards"], funded["money"] or 0),
+            "vendors": [(f"Vendor:{r['vendor']}", r["money"], r["awards"]) for r in sums if r["vendor"] is not None],
+            "largest": [f"Award:{r['key']}" for r in largest],
+        }
+
+    def _award_pairs(self, agencies, members, fy_from, fy_to, types) -> list[tuple[str, str, int, int]]:
+        filters = {"fy_from": fy_from, "fy_to": fy_to, "types": types,
+                   "members": self._keys(members) if members is not None else None}
+        if agencies is not None:
+            records = self._rows(cypher.PAIRS_BY_AGENCY, agencies=self._keys(agencies), **filters)
+        elif members is not None:
+            records = self._rows(cypher.PAIRS_BY_VENDOR, **filters)
+        else:
+            records = self._rows(cypher.PAIRS_ALL, **filters)
+        return [(f"Vendor:{r['vendor']}", f"Agency:{r['agency']}", r["money"], r["awards"]) for r in records]
+
+    def _shortest_chains(self, start: str, end: str, max_hops: int) -> list[list[str]]:
+        if start == end:
+            return [[start]]
+        (start_label, start_key), (end_label, end_key) = start.split(":", 1), end.split(":", 1)
+        records = self._rows(cypher.SHORTEST_CHAINS, start=start_key, start_label=start_label, end=end_key,
+                             end_label=end_label, max_hops=max_hops, cap=4 * MAX_CHAINS)
+        self._element_ids = {}
+        chains = set()
+        for record in records:
+            chain = []
+            for label, key, element_id in record["chain"]:
+                nid = f"{label}:{key}"
+                self._element_ids[nid] = element_id
+                chain.append(nid)
+            chains.add(tuple(chain))
+        return [list(chain) for chain in sorted(chains)[:MAX_CHAINS]]
+
+    # -- everything, for exports ----------------------------------------------------------------
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The whole graph in the embedded store's shape (node ids "Label:key", edge keys by type)."""
+        def work(tx):
+            self._tx, self.graph = tx, nx.MultiDiGraph()
+            for record in tx.run(cypher.EVERYTHING_NODES):
+                self._node(record["label"], record["node"])
+            for record in tx.run(cypher.EVERYTHING_EDGES):
+                self._edge(record["type"], f"{record['start_label']}:{record['start']}",
+                           f"{record['end_label']}:{record['end']}", record["rel"])
+            return self.graph
+
+        with self._session() as session:
+            return session.execute_read(work)
