@@ -79,10 +79,7 @@ src = data.require_data()
 filters = sidebar(src)
 try:
     graph = filters.subgraph(src)
-except data.NotFound as error:
-    data.lookup_error(error)
-    st.stop()
-except data.Ambiguous as error:
+except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
 vendors = sorted((n for n in graph["nodes"] if n["kind"] == "Vendor" and n["obligated"]),
