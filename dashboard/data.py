@@ -14,7 +14,11 @@ import streamlit as st
 from graph.store import Ambiguous, NotFound, StoreUnavailable, open_store
 
 log = logging.getLogger("dashboard")
-logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+if not log.handlers:  # our own lines on stderr, without turning on every library's INFO logging
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
 
 __all__ = ["Ambiguous", "NotFound", "StoreUnavailable", "store_kind"]
 
@@ -49,9 +53,19 @@ def stats(src: tuple) -> dict:
     return store().stats()
 
 
+def _added_read(name: str, *args):
+    """Call a read the dashboard added to the store API; a store that cannot answer it yet says so."""
+    try:
+        return getattr(store(), name)(*args)
+    except (AttributeError, NotImplementedError) as error:
+        log.error("store %s cannot answer %s(): %r", store_kind(), name, error)
+        raise StoreUnavailable(f"the {store_kind()} store does not answer {name}() yet "
+                               f"(a read the dashboard added; see graph/store.py)") from None
+
+
 @st.cache_data(show_spinner=False)
 def facets(src: tuple) -> dict:
-    return store().facets()
+    return _added_read("facets")
 
 
 @st.cache_data(show_spinner=False)
@@ -84,7 +98,7 @@ def paths(src: tuple, a: str, b: str, max_hops: int, limit: int) -> list:
 
 @st.cache_data(show_spinner=False)
 def vendor_totals(src: tuple, ids: tuple[str, ...]) -> list[dict]:
-    return store().vendor_totals(list(ids))
+    return _added_read("vendor_totals", list(ids))
 
 
 def runs() -> list[dict]:

@@ -6,6 +6,7 @@ the filters `store.subgraph` applied.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import streamlit as st
 
@@ -41,6 +42,8 @@ def agency_label(entry: dict) -> str:
 
 def sidebar(src: tuple) -> Filters:
     facets = data.facets(src)
+    if facets["fy_min"] is None and data.stats(src)["nodes"].get("Award"):
+        st.sidebar.warning("This store's facets() found no award: the year and award-type filters offer defaults.")
     agencies = sorted((e for e in data.entities(src) if e["kind"] == "Agency"),
                       key=lambda e: ({"toptier": 0, "subtier": 1, "office": 2}.get(e["tier"], 3), e["name"] or ""))
     labels = {e["code"]: agency_label(e) for e in agencies}
@@ -52,7 +55,7 @@ def sidebar(src: tuple) -> Filters:
                               format_func=lambda code: labels.get(code, code) if code else "all agencies")
         vendor = st.text_input("Vendor (part of a name; its whole family is drawn)", params.text("vendor"),
                                key="f_vendor").strip()
-        low, high = facets["fy_min"] or 2000, facets["fy_max"] or 2030
+        low, high = facets["fy_min"] or 2000, facets["fy_max"] or date.today().year + 1
         fy_from = min(max(params.number("fy_from", low), low), high)
         fy_to = max(min(params.number("fy_to", high), high), fy_from)
         years = st.slider("Fiscal years", low, high, (fy_from, fy_to), key="f_years")

@@ -41,7 +41,12 @@ except (data.NotFound, data.Ambiguous) as error:
 
 awards = agency["awards"]
 vendor_ids = tuple(sorted({a["vendor"]["id"] for a in awards if a.get("vendor")}))
-ranking = targets.rank(awards, data.vendor_totals(src, vendor_ids), weights, today, int(months), int(recent))
+try:
+    totals = data.vendor_totals(src, vendor_ids)
+except data.StoreUnavailable as error:
+    st.error(f"Cannot rank: {error}")
+    st.stop()
+ranking = targets.rank(awards, totals, weights, today, int(months), int(recent))
 st.header(md(f"{agency['name']}: {len(ranking):,} vendors ranked"))
 st.caption("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.items())
            + f". Recent = fiscal years {targets.fiscal_year(today) - int(recent) + 1}–{targets.fiscal_year(today)}. "
