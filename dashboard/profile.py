@@ -7,7 +7,7 @@ from collections import defaultdict
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports
+from dashboard import exports, params
 from dashboard.network import money
 
 AWARD_TABLE = ("piid", "vendor", "awarding_agency", "obligated", "obligated_basis", "current_value",
@@ -54,7 +54,11 @@ def awards_section(title: str, awards: list[dict], key: str) -> None:
                                "text/markdown", key=f"{key}-md")
     st.subheader("Copy a citation")
     labels = {a["key"]: f"{a.get('piid') or a['key']} — {money(a.get('obligated'))}" for a in awards}
-    chosen = st.selectbox("Award", list(labels), format_func=labels.get, key=f"{key}-cite")
+    keys = list(labels)
+    wanted = params.text("award")
+    chosen = st.selectbox("Award", keys, index=keys.index(wanted) if wanted in labels else 0,
+                          format_func=labels.get, key=f"{key}-cite")
+    params.write({"award": chosen}, {"award": keys[0]})
     st.code(exports.citation(next(a for a in awards if a["key"] == chosen)), language=None, wrap_lines=True)
     with st.expander(f"Citations of the {min(len(awards), 20)} largest awards"):
         for award in awards[:20]:

@@ -104,6 +104,8 @@ def test_vendor_profile_palantir(home):
                                "$150,703,824.61 obligated (sum of 14 transaction(s) loaded)")
     assert "https://www.usaspending.gov/award/CONT_AWD_70CTD022FR0000170_7012_GS35F0086U_4730/" in citation
     assert "CBP_ICE_FY2022_Contract_Obligations.csv, line 6361" in citation
+    chosen = run("vendor", name="Palantir", award="CONT_AWD_70CTD026FC0000012_7012_70RTAC26A00000001_7001")
+    assert "award 70CTD026FC0000012: $86,271,599.30 obligated" in chosen.code[0].value
 
 
 def test_agency_profile_ice(home):
