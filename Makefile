@@ -9,7 +9,8 @@ SAMPLE := $(wildcard data/sample/*.csv)
 NEO4J_TEST_PORT ?= 7688
 NEO4J_TEST := $(PY) -m graph.neo4j_local --home data/neo4j-test --port $(NEO4J_TEST_PORT) --heap 1g --page-cache-mb 512
 
-.PHONY: run test setup load report bench bench-neo4j sample clean neo4j neo4j-stop neo4j-test-server neo4j-test-stop
+.PHONY: run dashboard test browser setup load report bench bench-neo4j sample clean neo4j neo4j-stop \
+	neo4j-test-server neo4j-test-stop
 
 setup: $(VENV)/.installed
 
@@ -18,8 +19,15 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# Load the bundled sample into the embedded store, then run the main job.
-run: setup load report
+PORT ?= 8501
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Load the bundled sample into the embedded store, then open the dashboard (http://localhost:$(PORT)).
+run: setup load dashboard
+
+dashboard: setup
+	$(PY) -m streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false \
+		--server.port $(PORT)
 
 load: setup
 	$(PY) -m ingest normalized $(SAMPLE)
@@ -34,7 +42,7 @@ report: setup
 # Every test, Neo4j's included (the test server is started first and left running for the next run;
 # without Java/Maven the Neo4j tests skip with a message, except under CI where they fail). Then the
 # Neo4j tests once more through a neo4j:// URI, the routing driver a cluster or Aura uses.
-test: setup
+test: setup browser
 	-$(NEO4J_TEST) start
 	KG_TEST_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_TEST_PORT) $(PY) -m pytest -q tests
 	KG_TEST_NEO4J_URI=neo4j://127.0.0.1:$(NEO4J_TEST_PORT) $(PY) -m pytest -q -m neo4j tests
@@ -52,6 +60,11 @@ neo4j-test-server: setup
 
 neo4j-test-stop: setup
 	$(NEO4J_TEST) stop
+
+# The browser test drives Debian's chromium (Playwright cannot download its own browsers here).
+browser:
+	test -x /usr/bin/chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium) \
+		|| echo "chromium could not be installed: the browser test will be skipped (it fails under CI)" >&2
 
 bench: setup
 	$(PY) bench/load_real_files.py

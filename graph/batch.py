@@ -7,15 +7,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .schema import LABELS, REL_TYPES
+from .schema import LABELS, REL_TYPES, as_of
+
+
+def stamp(policies: dict[str, str], props: dict) -> dict:
+    """A record's properties with the as-of date of each "latest" value it carries (schema.py)."""
+    for name, policy in policies.items():
+        if policy.startswith("latest:") and props.get(name) is not None:
+            clock = policy.split(":", 1)[1]
+            if name != clock and as_of(name) not in props and props.get(clock) is not None:
+                props[as_of(name)] = props[clock]
+    return props
 
 
 def merge_props(policies: dict[str, str], stored: dict, incoming: dict) -> dict:
-    """Apply incoming properties onto stored ones (in place) by each property's merge policy."""
+    """Apply incoming properties (stamped) onto stored ones (in place) by each property's merge policy."""
     for name, value in incoming.items():
         if value is None:
             continue
         policy = policies.get(name, "first")
+        if policy == "as_of":
+            continue  # written with its property, below
         if policy == "first":
             if stored.get(name) is None:
                 stored[name] = value
@@ -26,11 +38,19 @@ def merge_props(policies: dict[str, str], stored: dict, incoming: dict) -> dict:
             additions = [item for item in value if item not in current]
             if additions or name not in stored:
                 stored[name] = current + additions
-        else:  # latest:<date property>
+        else:  # latest:<clock>
             clock = policy.split(":", 1)[1]
-            incoming_date, stored_date = incoming.get(clock), stored.get(clock)
-            if stored.get(name) is None or (incoming_date and (stored_date is None or incoming_date >= stored_date)):
+            if name == clock:
+                incoming_at, stored_at = value, stored.get(name)
+            else:
+                incoming_at, stored_at = incoming.get(as_of(name)), stored.get(as_of(name))
+            if stored.get(name) is None or (incoming_at is not None and (stored_at is None or incoming_at >= stored_at)):
                 stored[name] = value
+                if name != clock:  # the date goes with the value (absent when the row had none)
+                    if incoming_at is None:
+                        stored.pop(as_of(name), None)
+                    else:
+                        stored[as_of(name)] = incoming_at
     return stored
 
 
@@ -42,9 +62,10 @@ class Batch:
 
     def node(self, label: str, key: str, props: dict) -> None:
         spec = LABELS[label]
+        props = stamp(spec.properties, {name: value for name, value in props.items() if value is not None})
         stored = self.nodes[label].get(key)
         if stored is None:
-            self.nodes[label][key] = {name: value for name, value in props.items() if value is not None}
+            self.nodes[label][key] = props
         else:
             merge_props(spec.properties, stored, props)
 

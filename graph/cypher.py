@@ -27,11 +27,10 @@ INDEXES = [
 
 # -- writes: MERGE on the key, then each property by its merge policy (see graph.schema) ----------
 def _assignments(var: str, policies: dict[str, str]) -> str:
-    """SET items applying the merge policies to an existing node or edge. Items run in order, so the
-    clocks of `latest:` properties come last: the others compare with the stored clock as it was."""
-    clocks = {policy.split(":", 1)[1] for policy in policies.values() if policy.startswith("latest:")}
+    """SET items applying the merge policies to an existing node or edge (graph/batch.merge_props).
+    A "latest" property is taken when `take_<name>` (computed on the stored values beforehand) holds."""
     items = []
-    for name, policy in sorted(policies.items(), key=lambda item: item[0] in clocks):
+    for name, policy in policies.items():
         stored, incoming = f"{var}.{name}", f"row.props.{name}"
         if policy == "first":
             items.append(f"{stored} = coalesce({stored}, {incoming})")
@@ -40,18 +39,37 @@ def _assignments(var: str, policies: dict[str, str]) -> str:
         elif policy == "union":
             items.append(f"{stored} = CASE WHEN {incoming} IS NULL THEN {stored} ELSE coalesce({stored}, []) + "
                          f"[item IN {incoming} WHERE NOT item IN coalesce({stored}, [])] END")
-        else:  # latest:<clock>
-            clock = f"{var}.{policy.split(':', 1)[1]}"
-            incoming_clock = f"row.props.{policy.split(':', 1)[1]}"
-            items.append(f"{stored} = CASE WHEN {incoming} IS NULL THEN {stored} "
-                         f"WHEN {stored} IS NULL OR ({incoming_clock} IS NOT NULL AND "
-                         f"({clock} IS NULL OR {incoming_clock} >= {clock})) THEN {incoming} ELSE {stored} END")
+        elif policy.startswith("latest:"):
+            items.append(f"{stored} = CASE WHEN take_{name} THEN {incoming} ELSE {stored} END")
+            if name != policy.split(":", 1)[1]:
+                stamp = f"{name}_as_of"
+                items.append(f"{var}.{stamp} = CASE WHEN take_{name} THEN row.props.{stamp} ELSE {var}.{stamp} END")
     return ",\n    ".join(items)
+
+
+def _take_latest(var: str, policies: dict[str, str]) -> str:
+    """`take_<name>` for each "latest" property, from the stored values before any is changed."""
+    takes = []
+    for name, policy in policies.items():
+        if not policy.startswith("latest:"):
+            continue
+        stamp = name if name == policy.split(":", 1)[1] else f"{name}_as_of"
+        takes.append(f"row.props.{name} IS NOT NULL AND ({var}.{name} IS NULL OR (row.props.{stamp} IS NOT NULL AND "
+                     f"({var}.{stamp} IS NULL OR row.props.{stamp} >= {var}.{stamp}))) AS take_{name}")
+    return ", ".join(takes)
 
 
 def _node_upsert(label) -> str:
     # A new node takes the row as it is (what the policies would give it); an existing one merges.
+    takes = _take_latest("old", label.properties)
+    if not takes:
+        return (f"UNWIND $rows AS row\n"
+                f"MERGE (n:{label.name} {{{label.key}: row.key}})\n"
+                f"ON CREATE SET n += row.props\n"
+                f"ON MATCH SET {_assignments('n', label.properties)}")
     return (f"UNWIND $rows AS row\n"
+            f"OPTIONAL MATCH (old:{label.name} {{{label.key}: row.key}})\n"
+            f"WITH row, {takes}\n"
             f"MERGE (n:{label.name} {{{label.key}: row.key}})\n"
             f"ON CREATE SET n += row.props\n"
             f"ON MATCH SET {_assignments('n', label.properties)}")
@@ -110,6 +128,7 @@ SET w += row.derived
 VENDOR_INDEX = """
 MATCH (v:Vendor)
 RETURN v.id AS id, v.uei AS uei, v.duns AS duns, [v.name] + coalesce(v.aliases, []) AS names
+ORDER BY id
 """
 
 RUN_LOG = """
@@ -219,6 +238,20 @@ MATCH (w:Award) WHERE w.recipient IN $members AND {_AWARD_FILTERS}
 PAIRS_ALL = f"""
 MATCH (w:Award) WHERE {_AWARD_FILTERS}
 {_PAIRS}
+"""
+
+FACET_TYPES = "MATCH (w:Award) WHERE w.award_type <> '' RETURN DISTINCT w.award_type AS type"
+FACET_YEARS = """
+MATCH (w:Award)
+RETURN min(w.fy_first) AS first_min, max(w.fy_first) AS first_max, min(w.fy_last) AS last_min, max(w.fy_last) AS last_max
+"""
+VENDOR_TOTALS = f"""
+UNWIND $ids AS id
+MATCH (v:Vendor {{id: id}})
+OPTIONAL MATCH (w:Award {{recipient: id}})
+RETURN v.id AS id, CASE WHEN coalesce(v.name, '') = '' THEN v.id ELSE v.name END AS name,
+       sum({_MONEY}) AS money, count(w) AS awards
+ORDER BY id
 """
 
 # Shortest chains ignoring direction, never through a transaction. Cypher needs a literal bound:

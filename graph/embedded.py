@@ -88,9 +88,11 @@ class EmbeddedStore(NxQueries):
 
     # -- writes ------------------------------------------------------------------------------
     def vendor_index(self):
-        for node, data in self.graph.nodes(data=True):
-            if data["label"] == "Vendor":
-                yield data["key"], data.get("uei"), data.get("duns"), [data.get("name"), *data.get("aliases", [])]
+        """Known vendors by id: in id order, as every store gives them, so that a name two vendors share
+        resolves the same way whichever store is loaded."""
+        vendors = sorted((data["key"], data) for _, data in self.graph.nodes(data=True) if data["label"] == "Vendor")
+        for key, data in vendors:
+            yield key, data.get("uei"), data.get("duns"), [data.get("name"), *data.get("aliases", [])]
 
     def upsert(self, batch: Batch) -> None:
         graph = self.graph

@@ -211,6 +211,21 @@ class Neo4jStore(NxQueries):
         hits = [dict(record) for record in records]
         return sorted(hits, key=lambda h: (h["kind"], h["name"] or "", h["id"]))[:limit]
 
+    def facets(self) -> dict:
+        def work(tx):
+            return [r["type"] for r in tx.run(cypher.FACET_TYPES)], tx.run(cypher.FACET_YEARS).single()
+
+        with self._session() as session:
+            types, years = session.execute_read(work)
+        bounds = [year for year in years.values() if year is not None]
+        return {"award_types": sorted(types), "fy_min": min(bounds, default=None), "fy_max": max(bounds, default=None)}
+
+    def vendor_totals(self, ids) -> list[dict]:
+        with self._session() as session:
+            records = session.execute_read(lambda tx: list(tx.run(cypher.VENDOR_TOTALS, ids=sorted(set(ids)))))
+        return [{"id": r["id"], "name": r["name"], "total_obligated": r["money"] / 100, "award_count": r["awards"]}
+                for r in records]
+
     # -- reads shaped by the shared code --------------------------------------------------------
     vendor_family = _read(NxQueries.vendor_family)
     agency_profile = _read(NxQueries.agency_profile)

@@ -438,3 +438,29 @@ class NxQueries:
     def _hop_node(self, nid: str) -> dict:
         data = self.graph.nodes[nid]
         return {"kind": data["label"], "id": data["key"], "name": self._name(nid)}
+
+    # -- dashboard helpers ----------------------------------------------------------------------
+    def facets(self) -> dict:
+        """What the dashboard's filters can offer: the award types present and the fiscal-year span.
+
+        Reads every award: a store holding a partial graph must answer this one itself."""
+        types, years = set(), []
+        for _, data in self._nodes_of("Award"):
+            if data.get("award_type"):
+                types.add(data["award_type"])
+            years += [year for year in (data.get("fy_first"), data.get("fy_last")) if year is not None]
+        return {"award_types": sorted(types), "fy_min": min(years, default=None), "fy_max": max(years, default=None)}
+
+    def vendor_totals(self, ids) -> list[dict]:
+        """Each vendor's own awards in the whole graph (not its family's), by vendor id; unknown ids left out."""
+        wanted = [f"Vendor:{vendor_id}" for vendor_id in sorted(set(ids))]
+        self._need_vendor_awards(wanted)
+        rows = []
+        for nid in wanted:
+            if nid not in self.graph or self.graph.nodes[nid].get("label") != "Vendor":
+                continue
+            awards = self._vendor_awards(nid)
+            rows.append({"id": self.graph.nodes[nid]["key"], "name": self._name(nid),
+                         "total_obligated": total(self.graph.nodes[a].get("obligated") for a in awards),
+                         "award_count": len(awards)})
+        return rows

@@ -6,7 +6,10 @@ keys. Each property has a merge policy that says what an upsert does when the no
 - "first": keep the stored value, set it only if missing (identity and descriptive fields)
 - "last": overwrite with any non-null incoming value (derived figures recomputed by the store)
 - "union": a list that gains the incoming values (aliases, source files)
-- "latest:<prop>": overwrite only if the incoming `<prop>` date is not older than the stored one
+- "latest:<clock>": the value reported as of the newest `<clock>` date (ties: the later row). Each such
+  property keeps the date its value was reported at in `<property>_as_of` (policy "as_of", written with
+  it), so a newer row that lacks the value cannot make an older one win, and the result does not depend
+  on how rows were batched or in what order earlier loads arrived
 """
 from __future__ import annotations
 
@@ -37,6 +40,19 @@ def _first(*names: str) -> dict[str, str]:
     return {name: "first" for name in names}
 
 
+def _latest(clock: str, *names: str) -> dict[str, str]:
+    policies = {}
+    for name in names:
+        policies[name] = f"latest:{clock}"
+        policies[as_of(name)] = "as_of"
+    return policies
+
+
+def as_of(name: str) -> str:
+    """The property holding the date a "latest" property's value was reported at."""
+    return f"{name}_as_of"
+
+
 VENDOR = Label("Vendor", "id", {
     **_first("name", "uei", "duns", "cage", "curated", "note", "source", "record", "retrieved"),
     "aliases": "union",
@@ -52,9 +68,8 @@ AWARD = Label("Award", "key", {
              "psc", "psc_description", "base_date", *PROVENANCE),
     # figures as reported, kept apart by where they came from
     "obligated_summary": "last", "current_value_summary": "last", "potential_value_summary": "last",
-    "start_date": "latest:values_as_of", "end_date": "latest:values_as_of",
-    "potential_end_date": "latest:values_as_of", "current_value_tx": "latest:values_as_of",
-    "potential_value_tx": "latest:values_as_of", "values_as_of": "latest:values_as_of",
+    **_latest("values_as_of", "start_date", "end_date", "potential_end_date", "current_value_tx", "potential_value_tx"),
+    "values_as_of": "latest:values_as_of",
     "prime_amount_subaward_file": "last",
     "sources": "union",
     # derived by the store from the above and the award's transactions (see `derive_award`)

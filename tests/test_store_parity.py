@@ -71,6 +71,18 @@ def test_the_loads_agree_row_for_row(stores):
         assert neo4j["store"] == "neo4j"
 
 
+def test_the_whole_graph_is_identical(stores):
+    """Every node and edge with every property: merge policies, resolution and derived figures alike."""
+    def contents(graph):
+        return ({nid: json.dumps(data, sort_keys=True) for nid, data in graph.nodes(data=True)},
+                sorted((u, v, k, json.dumps(d, sort_keys=True)) for u, v, k, d in graph.edges(keys=True, data=True)))
+
+    embedded, neo4j = contents(stores["embedded"].to_networkx()), contents(stores["neo4j"].to_networkx())
+    assert len(neo4j[0]) == len(embedded[0]) and len(neo4j[1]) == len(embedded[1])
+    assert [nid for nid in embedded[0] if neo4j[0].get(nid) != embedded[0][nid]] == []
+    assert neo4j[1] == embedded[1]
+
+
 def test_stats(stores):
     stats = same(stores, "stats")
     assert stats["nodes"]["Award"] > 2000 and stats["relationships"]["SUBAWARD"] > 100
@@ -146,6 +158,17 @@ def test_paths(stores, a, b, options):
     chains = same(stores, "paths", a, b, **options)
     if options.get("max_hops") == 1:
         assert chains == []
+
+
+def test_dashboard_reads(stores):
+    facets = same(stores, "facets")
+    assert facets["award_types"] and facets["fy_min"] <= 2018 <= facets["fy_max"]
+    ids = sorted({vendor["id"] for vendor in stores["embedded"].agency_profile("ICE")["vendors"]})
+    totals = same(stores, "vendor_totals", ids + ["no-such-vendor", ids[0]])
+    assert len(totals) == len(ids) and all(row["award_count"] > 0 for row in totals)
+    childless = [nid.split(":", 1)[1] for nid, data in stores["embedded"].graph.nodes(data=True)
+                 if data["label"] == "Vendor" and not stores["embedded"]._vendor_awards(nid)][:5]
+    assert childless and all(row["award_count"] == 0 for row in same(stores, "vendor_totals", childless))
 
 
 def test_a_hop_carries_its_record(stores):

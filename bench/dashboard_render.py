@@ -1,0 +1,76 @@
+"""Benchmark: time to first render of dashboard pages, in headless chromium, against a store home.
+
+Starts the app (as the browser test does), then for each page measures from navigation until the
+network canvas was drawn (network pages) or the profile's total is on screen. The first visit of a
+page includes computing its answer; `again` is a second visit in a new tab (Streamlit's caches warm).
+
+    python bench/dashboard_render.py [--home KG_HOME]   # default: the bundled sample in a temporary home
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser_support import (guard_requests, launch, network_frame, node_ids, remote,  # noqa: E402
+                                   running_app, wait_ready)
+from tests.dashboard_support import load_sample  # noqa: E402
+
+PAGES = [  # (name, path, what says it rendered)
+    ("network, whole graph", "/", None),
+    ("network, ICE (7012)", "/?agency=7012", None),
+    ("vendor profile, Palantir", "/vendor?name=Palantir", "Obligated (money committed)"),
+    ("agency profile, ICE", "/agency?name=ICE", "Obligated (money committed)"),
+]
+
+
+def visit(context, url: str, marker: str | None) -> dict:
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    result = {}
+    if marker is None:
+        frame = network_frame(page, timeout=600)
+        result["seconds"] = round(time.perf_counter() - started, 2)
+        result["nodes"] = len(node_ids(frame))
+    else:
+        page.get_by_text(marker).first.wait_for(timeout=600_000)
+        result["seconds"] = round(time.perf_counter() - started, 2)
+    wait_ready(page, timeout=600)
+    result["until_idle_seconds"] = round(time.perf_counter() - started, 2)
+    page.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, help="a loaded KG_HOME (default: load the bundled sample)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        home = args.home or load_sample(Path(scratch) / "kg")
+        report = {"home": str(home), "pages": []}
+        with running_app(home, Path(scratch) / "streamlit.log") as base, sync_playwright() as playwright:
+            browser = launch(playwright)
+            context = browser.new_context(viewport={"width": 1500, "height": 1100})
+            urls = guard_requests(context)
+            for name, path, marker in PAGES:
+                first = visit(context, base + path, marker)
+                again = visit(context, base + path, marker)
+                report["pages"].append({"page": name, "first": first, "again": again})
+                print(json.dumps(report["pages"][-1]), file=sys.stderr)
+            report["remote_requests"] = remote(urls)
+            browser.close()
+    json.dump(report, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

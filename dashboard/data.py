@@ -1,0 +1,117 @@
+"""The dashboard's only door to the graph: the store API, opened once and cached.
+
+Pages call these functions, never the store object directly, so the dashboard works the same on the
+embedded and the Neo4j store (`KG_STORE`), and repeated reruns hit Streamlit's caches, not the store.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import streamlit as st
+
+from graph.store import Ambiguous, NotFound, StoreUnavailable, open_store
+
+log = logging.getLogger("dashboard")
+if not log.handlers:  # our own lines on stderr, without turning on every library's INFO logging
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
+
+__all__ = ["Ambiguous", "NotFound", "StoreUnavailable", "store_kind"]
+
+
+def store_kind() -> str:
+    return os.environ.get("KG_STORE", "embedded")
+
+
+def source() -> tuple[str, str]:
+    """Which store answers (kind, KG_HOME): the first argument of every cached query, so caches never mix stores."""
+    return store_kind(), os.environ.get("KG_HOME", "")
+
+
+@st.cache_resource(show_spinner=False)
+def _store(kind: str, home: str):
+    log.info("opening the %s store (KG_HOME=%s)", kind, home)
+    return open_store(kind)
+
+
+def store():
+    return _store(*source())
+
+
+def reload() -> None:
+    """Forget the opened store and every cached answer (after a new `make load`)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False)
+def stats(src: tuple) -> dict:
+    return store().stats()
+
+
+@st.cache_data(show_spinner=False)
+def facets(src: tuple) -> dict:
+    return store().facets()
+
+
+@st.cache_data(show_spinner=False)
+def entities(src: tuple) -> list[dict]:
+    """Every vendor and agency (search with an empty text), for pickers."""
+    return store().search("", limit=10**9)
+
+
+@st.cache_data(show_spinner=False)
+def vendor_family(src: tuple, name: str) -> dict:
+    return store().vendor_family(name)
+
+
+@st.cache_data(show_spinner=False)
+def agency_profile(src: tuple, name: str, limit: int = 10**9) -> dict:
+    return store().agency_profile(name, limit=limit)
+
+
+@st.cache_data(show_spinner=False)
+def subgraph(src: tuple, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
+             min_amount: float, award_types: tuple[str, ...]) -> dict:
+    return store().subgraph(agency=agency, vendor=vendor, fy_from=fy_from, fy_to=fy_to, min_amount=min_amount,
+                            award_types=list(award_types) or None)
+
+
+@st.cache_data(show_spinner=False)
+def paths(src: tuple, a: str, b: str, max_hops: int, limit: int) -> list:
+    return store().paths(a, b, max_hops=max_hops, limit=limit)
+
+
+@st.cache_data(show_spinner=False)
+def vendor_totals(src: tuple, ids: tuple[str, ...]) -> list[dict]:
+    return store().vendor_totals(list(ids))
+
+
+def runs() -> list[dict]:
+    return store().runs()
+
+
+def require_data() -> tuple:
+    """The store's cache key, once we know the store opens and holds something; else an actionable message."""
+    kind, src = store_kind(), source()
+    try:
+        counts = stats(src)
+    except StoreUnavailable as error:
+        st.error(f"The {kind} store cannot be opened: {error}")
+        st.stop()
+    if not counts["nodes"]:
+        st.warning(f"The {kind} store is empty. Run `make load` (the bundled sample) or `python -m ingest …`, "
+                   "then reload this page.")
+        st.stop()
+    return src
+
+
+def lookup_error(error: LookupError) -> None:
+    """Show a not-found or ambiguous answer as a message the user can act on."""
+    st.warning(str(error))
+    for candidate in getattr(error, "candidates", []):
+        st.text(" · ".join(f"{k}: {v}" for k, v in candidate.items()))

@@ -1,0 +1,171 @@
+"""The network view as a self-contained HTML page: pyvis builds it, then we make it work offline.
+
+pyvis (0.3.2, unmaintained) inlines vis-network with `cdn_resources="in_line"` but still adds
+Bootstrap from a CDN; we remove those tags (they only style a card around the canvas), add the bundled
+vis-network CSS, and refuse to return a page that still points at another host. Labels are drawn on a
+canvas (never parsed as HTML); tooltips are escaped. Above `PHYSICS_LIMIT` nodes the physics
+simulation is off and positions come from `positions()`, a cheap deterministic layout.
+"""
+from __future__ import annotations
+
+import html
+import math
+import re
+from pathlib import Path
+
+import pyvis
+from pyvis.network import Network
+
+PHYSICS_LIMIT = 300
+VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+
+COLOURS = {  # kind -> (colour, legend text)
+    "parent": ("#7b3fa0", "parent company"),
+    "vendor": ("#2b7bb9", "vendor"),
+    "toptier": ("#8b1a1a", "department (toptier agency)"),
+    "subtier": ("#d9534f", "agency (sub-agency)"),
+    "office": ("#f0a35e", "office"),
+    "award": ("#8c8c8c", "award"),
+}
+
+
+def money(value) -> str:
+    return f"${(value or 0):,.2f}"
+
+
+def node_kind(node: dict, parents: set[str]) -> str:
+    if node["kind"] == "Agency":
+        return node.get("tier") or "subtier"
+    if node["kind"] == "Award":
+        return "award"
+    return "parent" if node["id"] in parents else "vendor"
+
+
+def positions(graph: dict) -> dict[str, tuple[float, float]]:
+    """Agencies spread on a ring, each vendor on a sunflower spiral around the agency paying it most.
+
+    Linear in the graph's size (a spring layout of 5,000 nodes takes most of a minute), and
+    deterministic, so the same filters always draw the same picture.
+    """
+    anchor: dict[str, tuple[float, str]] = {}
+    for edge in graph["edges"]:
+        if edge["type"] == "AWARDS":
+            best = anchor.get(edge["source"])
+            if best is None or (edge["obligated"], edge["target"]) > best:
+                anchor[edge["source"]] = (edge["obligated"], edge["target"])
+    for edge in graph["edges"]:  # parent companies sit with the first subsidiary placed
+        if edge["type"] == "PARENT" and edge["target"] not in anchor and edge["source"] in anchor:
+            anchor[edge["target"]] = (0.0, anchor[edge["source"]][1])
+    money_of = {node["id"]: node.get("obligated") or 0 for node in graph["nodes"]}
+    agencies = [n["id"] for n in graph["nodes"] if n["kind"] == "Agency"]
+    clusters: dict[str, list[str]] = {aid: [] for aid in agencies}
+    loose = []
+    for node in graph["nodes"]:
+        if node["kind"] != "Agency":
+            target = anchor.get(node["id"], (0, None))[1]
+            (clusters[target] if target in clusters else loose).append(node["id"])
+    spacing = 40.0
+    radius = {aid: spacing * math.sqrt(len(members) + 1) + 60 for aid, members in clusters.items()}
+    ring = [aid for aid in agencies if clusters[aid]]
+    centre = [aid for aid in agencies if not clusters[aid]]  # departments and agencies with no vendor here
+    total = sum(2 * radius[aid] for aid in ring)
+    ring_radius = total / (2 * math.pi) if len(ring) > 1 else 0.0
+    placed: dict[str, tuple[float, float]] = {}
+    angle = 0.0
+    for aid in sorted(ring, key=lambda a: (-money_of[a], a)):
+        share = 2 * radius[aid] / total * 2 * math.pi if total else 0
+        centre_angle = angle + share / 2
+        angle += share
+        cx, cy = ring_radius * math.cos(centre_angle), ring_radius * math.sin(centre_angle)
+        placed[aid] = (cx, cy)
+        members = sorted(clusters[aid], key=lambda n: (-money_of[n], n))
+        for i, nid in enumerate(members, start=1):  # golden-angle spiral: dense, no overlaps
+            r, theta = spacing * math.sqrt(i), i * 2.399963229728653
+            placed[nid] = (cx + r * math.cos(theta), cy + r * math.sin(theta))
+    inner = max(ring_radius - max(radius.values(), default=0) - 100, 0) / 2
+    for i, aid in enumerate(sorted(centre)):
+        theta = 2 * math.pi * i / max(len(centre), 1)
+        placed[aid] = (inner * math.cos(theta), inner * math.sin(theta))
+    outer = ring_radius + max(radius.values(), default=0) + 200
+    for i, nid in enumerate(sorted(loose)):
+        theta = 2 * math.pi * i / max(len(loose), 1)
+        placed[nid] = (outer * math.cos(theta), outer * math.sin(theta))
+    return {nid: (round(x, 1), round(y, 1)) for nid, (x, y) in placed.items()}
+
+
+def tooltip(node: dict, kind: str) -> str:
+    """Plain text (vis-network shows a string tooltip as text); escaped all the same."""
+    lines = [node.get("name") or node["id"], COLOURS[kind][1]]
+    if node["kind"] == "Award":
+        lines += [f"obligated {money(node.get('obligated'))} ({node.get('basis') or 'basis not stated'})",
+                  node.get("permalink") or ""]
+    else:
+        lines.append(f"obligated {money(node.get('obligated'))} on the edges shown")
+    return html.escape("\n".join(line for line in lines if line))
+
+
+def build_html(graph: dict, height: int = 650) -> str:
+    """The page for one subgraph answer (nodes/edges as `store.subgraph` returns them, plus award nodes)."""
+    net = Network(height=f"{height}px", width="100%", directed=False, cdn_resources="in_line")
+    big = len(graph["nodes"]) > PHYSICS_LIMIT
+    parents = {e["target"] for e in graph["edges"] if e["type"] == "PARENT"}
+    top_money = max([n.get("obligated") or 0 for n in graph["nodes"]] + [1])
+    top_edge = max([e.get("obligated") or 0 for e in graph["edges"]] + [1])
+    where = positions(graph) if big else {}
+    for node in graph["nodes"]:
+        kind = node_kind(node, parents)
+        extra = {"x": where[node["id"]][0], "y": where[node["id"]][1]} if big else {}
+        net.add_node(node["id"], label=node.get("name") or node["id"], title=tooltip(node, kind),
+                     color=COLOURS[kind][0], size=8 + 42 * math.sqrt(max(node.get("obligated") or 0, 0) / top_money),
+                     shape="square" if node["kind"] == "Agency" else "dot", **extra)
+    for edge in graph["edges"]:
+        if edge["type"] in ("AWARDS", "AWARD"):
+            share = math.sqrt(max(edge.get("obligated") or 0, 0) / top_edge)
+            label = f"{money(edge.get('obligated'))} obligated in {edge.get('awards', 1)} award(s)"
+            net.add_edge(edge["source"], edge["target"], width=1 + 11 * share, title=html.escape(label),
+                         color="#9bb7d4")
+        else:
+            net.add_edge(edge["source"], edge["target"], width=1, dashes=True, color="#bbbbbb",
+                         title=html.escape("parent company" if edge["type"] == "PARENT" else "part of"))
+    net.set_options(OPTIONS_BIG if big else OPTIONS_SMALL)
+    return offline(net.generate_html(), fixed=big)
+
+
+OPTIONS_SMALL = """{"physics": {"enabled": true, "solver": "forceAtlas2Based",
+  "stabilization": {"enabled": true, "iterations": 300, "fit": true}},
+  "nodes": {"font": {"size": 12}}, "edges": {"smooth": false},
+  "interaction": {"hover": true, "tooltipDelay": 120}}"""
+OPTIONS_BIG = """{"physics": {"enabled": false}, "layout": {"improvedLayout": false},
+  "nodes": {"font": {"size": 10}}, "edges": {"smooth": false},
+  "interaction": {"hover": false, "hideEdgesOnDrag": true, "tooltipDelay": 200}}"""
+
+LEGEND = "".join(
+    f'<span style="margin-right:12px"><span style="display:inline-block;width:11px;height:11px;'
+    f'background:{colour};margin-right:4px"></span>{html.escape(text)}</span>'
+    for colour, text in COLOURS.values())
+LEGEND_DIV = (f'<div id="legend" style="font:12px sans-serif;padding:4px 0">{LEGEND} '
+              '<span>size: money · edge width: obligated · dashed: parent / part of</span></div>')
+
+# Lets a browser test (and bench/dashboard_render.py) tell when the canvas was first drawn: after the
+# first "afterDrawing" (physics: once stabilized) or, with fixed positions (whose first drawing may come
+# before this script runs), two animation frames after the network was built.
+DRAWN_MARK = ('<script>function markDrawn() { if (!window.drawnAt) { window.drawnAt = Date.now(); } }\n'
+              'network.on("afterDrawing", markDrawn);\n%s</script>')
+FIXED_DRAWN = "requestAnimationFrame(function () { requestAnimationFrame(markDrawn); });"
+
+_CDN = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*[\"']https?://[^>]*>(\s*</script>)?", re.I | re.S)
+_REMOTE = re.compile(r"\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
+
+
+def offline(page: str, fixed: bool = False) -> str:
+    """Drop pyvis's CDN tags and source-map hint, add vis-network's CSS and our legend; fail if anything remote is left."""
+    page = _CDN.sub("", page)
+    page = page.replace("//# sourceMappingURL=vis-network.min.js.map", "")
+    page = re.sub(r"<center>\s*<h1></h1>\s*</center>", "", page)
+    css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
+    page = page.replace("</head>", f"<style>{css}\nbody{{margin:0}}</style>\n</head>", 1)
+    page = page.replace("<body>", f"<body>\n{LEGEND_DIV}", 1)
+    page = page.replace("</body>", DRAWN_MARK % (FIXED_DRAWN if fixed else "") + "\n</body>", 1)
+    if _REMOTE.search(page):
+        raise ValueError("network page still references a remote resource")
+    return page

@@ -1,0 +1,37 @@
+"""Shareable URLs: every filter and selection of a page lives in `st.query_params`.
+
+A page reads its defaults from the URL on load (`text`, `number`, `many`) and writes its current
+values back after its widgets ran (`write`), dropping values equal to the default so URLs stay short.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+
+def text(name: str, default: str = "") -> str:
+    return st.query_params.get(name, default)
+
+
+def number(name: str, default, cast=int):
+    try:
+        return cast(st.query_params[name])
+    except (KeyError, ValueError):
+        return default
+
+
+def many(name: str) -> list[str]:
+    return st.query_params.get_all(name)
+
+
+def write(values: dict, defaults: dict) -> None:
+    """Put each non-default value in the URL, remove the others."""
+    for name, value in values.items():
+        empty = value is None or value == "" or value == [] or value == defaults.get(name)
+        if empty:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif isinstance(value, (list, tuple)):
+            if st.query_params.get_all(name) != [str(v) for v in value]:
+                st.query_params[name] = [str(v) for v in value]
+        elif st.query_params.get(name) != str(value):
+            st.query_params[name] = str(value)

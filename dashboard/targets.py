@@ -1,0 +1,91 @@
+"""Campaign targets: rank an agency's vendors by a weighted score whose every component is shown.
+
+Pure functions of the store's answers (`agency_profile` award rows and `vendor_totals`), so the
+ranking is testable without Streamlit and identical on either store. Each component is scaled to
+0..1 before weighting; the score is the weighted mean, so weights are relative.
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+COMPONENTS = {
+    "money": "money from the agency (obligated), relative to the top vendor",
+    "dependence": "share of the vendor's obligated money in the graph that comes from this agency",
+    "growth": "share of the agency's money to the vendor in awards first signed in the recent fiscal years",
+    "contracts": "number of the agency's awards to the vendor, relative to the top vendor",
+    "renewals": "awards whose period of performance ends within the window, relative to the top vendor",
+}
+DEFAULT_WEIGHTS = {"money": 1.0, "dependence": 1.0, "growth": 0.5, "contracts": 0.5, "renewals": 1.0}
+
+
+def fiscal_year(day: date) -> int:
+    """US federal fiscal years start on 1 October."""
+    return day.year + 1 if day.month >= 10 else day.year
+
+
+def add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_end(award: dict) -> str | None:
+    """When the award's period of performance ends now: its current end date, else its potential one."""
+    return award.get("end_date") or award.get("potential_end_date")
+
+
+def renewals(awards: list[dict], today: date, months: int) -> list[dict]:
+    """Awards ending between today and today + months (the renewal calendar), soonest first."""
+    until = add_months(today, months).isoformat()
+    due = [a for a in awards if period_end(a) and today.isoformat() <= period_end(a) <= until]
+    return sorted(due, key=lambda a: (period_end(a), a["key"]))
+
+
+def rank(awards: list[dict], totals: list[dict], weights: dict, today: date, months: int = 12,
+         recent_years: int = 3) -> list[dict]:
+    """One row per vendor with its raw figures, its 0..1 components and its score, best first.
+
+    `awards`: the agency's award rows (each with `vendor`, `obligated`, `fy_first`, end dates);
+    `totals`: `vendor_totals` of those vendors (their obligated money across the whole graph).
+    """
+    first_recent = fiscal_year(today) - recent_years + 1
+    until = add_months(today, months).isoformat()
+    rows: dict[str, dict] = {}
+    for award in awards:
+        vendor = award.get("vendor")
+        if not vendor:
+            continue
+        row = rows.setdefault(vendor["id"], {"id": vendor["id"], "name": vendor["name"], "money": 0.0,
+                                             "recent": 0.0, "earlier": 0.0, "contracts": 0, "renewals": 0})
+        amount = award.get("obligated") or 0.0
+        row["money"] += amount
+        row["contracts"] += 1
+        if (award.get("fy_first") or 0) >= first_recent:
+            row["recent"] += amount
+        else:
+            row["earlier"] += amount
+        end = period_end(award)
+        if end and today.isoformat() <= end <= until:
+            row["renewals"] += 1
+    total_of = {t["id"]: t["total_obligated"] for t in totals}
+    top = {name: max([r[name] for r in rows.values()] + [0]) for name in ("money", "contracts", "renewals")}
+    weight_sum = sum(max(w, 0) for w in weights.values()) or 1.0
+    ranked = []
+    for row in rows.values():
+        total = total_of.get(row["id"]) or 0.0
+        moved = abs(row["recent"]) + abs(row["earlier"])
+        parts = {
+            "money": row["money"] / top["money"] if top["money"] > 0 else 0.0,
+            "dependence": min(max(row["money"] / total, 0.0), 1.0) if total > 0 else 0.0,
+            "growth": max(row["recent"], 0.0) / moved if moved > 0 else 0.0,
+            "contracts": row["contracts"] / top["contracts"] if top["contracts"] else 0.0,
+            "renewals": row["renewals"] / top["renewals"] if top["renewals"] else 0.0,
+        }
+        score = sum(max(weights.get(name, 0), 0) * value for name, value in parts.items()) / weight_sum
+        ranked.append({"id": row["id"], "name": row["name"], "score": round(score, 4),
+                       "money": round(row["money"], 2), "graph_total": total,
+                       "recent_money": round(row["recent"], 2), "earlier_money": round(row["earlier"], 2),
+                       "contracts": row["contracts"], "renewals": row["renewals"],
+                       **{f"{name}_part": round(value, 4) for name, value in parts.items()}})
+    return sorted(ranked, key=lambda r: (-r["score"], -r["money"], r["id"]))

@@ -1,0 +1,68 @@
+"""The network filters: read from the URL, drawn in the sidebar, written back to the URL.
+
+Kept apart from the page so the award list of a view (for exports and award nodes) applies exactly
+the filters `store.subgraph` applied.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from dashboard import data, params
+
+
+@dataclass(frozen=True)
+class Filters:
+    agency: str | None
+    vendor: str | None
+    fy_from: int | None
+    fy_to: int | None
+    award_types: tuple[str, ...]
+    min_amount: float
+
+    def subgraph(self, src: tuple) -> dict:
+        return data.subgraph(src, self.agency, self.vendor, self.fy_from, self.fy_to, self.min_amount,
+                             self.award_types)
+
+    def keeps(self, award: dict) -> bool:
+        """The per-award filters `store.subgraph` applies (years overlap the range, award type)."""
+        if self.fy_from and (award.get("fy_last") or 0) < self.fy_from:
+            return False
+        if self.fy_to and (award.get("fy_first") or 9999) > self.fy_to:
+            return False
+        types = {t.casefold() for t in self.award_types}
+        return not types or (award.get("award_type") or "").casefold() in types
+
+
+def agency_label(entry: dict) -> str:
+    return f"{entry['name']} ({entry['code']}, {entry['tier']})"
+
+
+def sidebar(src: tuple) -> Filters:
+    facets = data.facets(src)
+    agencies = sorted((e for e in data.entities(src) if e["kind"] == "Agency"),
+                      key=lambda e: ({"toptier": 0, "subtier": 1, "office": 2}.get(e["tier"], 3), e["name"] or ""))
+    labels = {e["code"]: agency_label(e) for e in agencies}
+    wanted = params.text("agency")
+    options = [""] + list(labels) + ([wanted] if wanted and wanted not in labels else [])
+    with st.sidebar:
+        st.header("Filters")
+        agency = st.selectbox("Agency (any tier)", options, index=options.index(wanted), key="f_agency",
+                              format_func=lambda code: labels.get(code, code) if code else "all agencies")
+        vendor = st.text_input("Vendor (part of a name; its whole family is drawn)", params.text("vendor"),
+                               key="f_vendor").strip()
+        low, high = facets["fy_min"] or 2000, facets["fy_max"] or date.today().year + 1
+        fy_from = min(max(params.number("fy_from", low), low), high)
+        fy_to = max(min(params.number("fy_to", high), high), fy_from)
+        years = st.slider("Fiscal years", low, high, (fy_from, fy_to), key="f_years")
+        types = st.multiselect("Award type", facets["award_types"],
+                               [t for t in params.many("type") if t in facets["award_types"]], key="f_types")
+        minimum = st.number_input("Minimum obligated on an edge ($)", min_value=0.0, step=100000.0,
+                                  value=params.number("min", 0.0, float), key="f_min")
+    params.write({"agency": agency, "vendor": vendor, "fy_from": years[0], "fy_to": years[1], "type": types,
+                  "min": minimum}, {"fy_from": low, "fy_to": high, "min": 0.0})
+    return Filters(agency=agency or None, vendor=vendor or None,
+                   fy_from=years[0] if years[0] > low else None, fy_to=years[1] if years[1] < high else None,
+                   award_types=tuple(types), min_amount=float(minimum))

@@ -1,0 +1,56 @@
+"""Sources: what was loaded, when, from where, with row counts and rejects; and the data's caveats."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+
+CAVEATS = """
+- **Obligated is not value.** *Obligated* is money committed; *current value* (base + exercised options) and
+  *potential value* (base + all options) are ceilings. They are shown apart and never added together.
+- A total whose basis reads "sum of N transaction(s) loaded" only counts the actions in the files loaded
+  (the 2013–2018 files keep one action per award per fiscal year, so those sums are partial); an award
+  summary's total is the complete figure.
+- **Parents are self-reported** by recipients to SAM.gov and change over time; curated parent links
+  (`basis: curated`) cite their source in `data/vendor_families.csv`.
+- **Name-only matches** (search exports carry no UEI/DUNS) are marked low confidence.
+- Agencies are joined on their codes; their names differ between file types.
+- Records are a snapshot of the day they were downloaded (*retrieved*); USAspending revises past records.
+- The bundled sample keeps watch-list vendors only: its totals are totals **of the sample**, not of all
+  spending of an agency.
+"""
+
+st.title("Sources")
+kind = data.store_kind()
+runs = data.runs()
+if not runs:
+    st.warning("Nothing has been loaded into this store yet. Run `make load` (the bundled sample).")
+else:
+    st.write(f"{len(runs)} load(s) into the {kind} store.")
+    table = pd.DataFrame([{
+        "loaded at": run.get("loaded_at"), "command": run.get("command"),
+        "inputs": "\n".join(Path(p).name if "://" not in p else p for p in run.get("inputs", [])),
+        "rows read": run.get("rows_read"), "rows loaded": run.get("rows_loaded"),
+        "rows rejected": run.get("rows_rejected"), "awards": run.get("awards"), "vendors": run.get("vendors"),
+        "agencies": run.get("agencies"), "rejects file": run.get("rejects_file") or "",
+    } for run in runs])
+    st.dataframe(table, hide_index=True, width="stretch")
+    with st.expander("Full inputs of each load"):
+        for run in runs:
+            st.text(f"{run.get('loaded_at')}  {run.get('command')}")
+            for path in run.get("inputs", []):
+                st.text(f"    {path}")
+counts = data.stats(data.source())
+st.subheader("What the store holds")
+st.dataframe(pd.DataFrame([{"label": k, "count": v} for k, v in counts["nodes"].items()]
+                          + [{"label": f"-[{k}]->", "count": v} for k, v in counts["relationships"].items()]),
+             hide_index=True)
+st.subheader("Caveats")
+st.markdown(CAVEATS)
+st.caption("The records are USAspending.gov / FPDS data, works of the U.S. Government in the public domain.")
+if st.button("Reload the store (after a new load)"):
+    data.reload()
+    st.rerun()

@@ -1,0 +1,47 @@
+"""Vendor profile: a family (top parent and subsidiaries), its agencies, awards and subawards."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, params, profile
+from dashboard.text import md
+
+st.title("Vendor profile")
+src = data.require_data()
+name = st.text_input("Vendor (part of a name or alias)", params.text("name"), key="v_name").strip()
+params.write({"name": name}, {})
+if not name:
+    st.info("Type part of a vendor's name, e.g. Palantir, Clearview AI or Amazon.com.")
+    st.stop()
+try:
+    family = data.vendor_family(src, name)
+except (data.NotFound, data.Ambiguous) as error:
+    data.lookup_error(error)
+    st.stop()
+
+st.header(md(family["name"]))
+st.text("\n".join(line for line in (
+    f"id: {family['id']}", f"UEI: {family['uei']}" if family.get("uei") else "",
+    f"DUNS: {family['duns']}" if family.get("duns") else "",
+    f"parent: {family['parent']}" if family.get("parent") else "top of its family (no parent recorded)",
+    f"aliases: {'; '.join(family['aliases'])}" if family["aliases"] else "",
+    f"matched “{name}”: {'; '.join(family['matched'])}") if line))
+profile.totals(family["total_obligated"], family["total_current_value"], family["total_potential_value"],
+               family["award_count"])
+profile.yearly(family["awards"])
+st.subheader("Subsidiaries and registrations")
+if family["subsidiaries"]:
+    st.dataframe(pd.DataFrame([{"name": s["name"], "parent": s["parent"], "id": s["id"], "UEI": s["uei"],
+                                "DUNS": s["duns"], "obligated": s["total_obligated"], "awards": s["award_count"]}
+                               for s in family["subsidiaries"]]), hide_index=True, width="stretch")
+else:
+    st.caption("None recorded.")
+st.subheader("Agencies it received awards from")
+st.dataframe(pd.DataFrame([{"agency": a["name"], "code": a["code"], "tier": a["tier"], "obligated": a["total_obligated"],
+                            "awards": a["award_count"]} for a in family["agencies"]]), hide_index=True, width="stretch")
+profile.awards_section(f"Awards to {family['name']}", family["awards"], "vendor")
+if family["subawards_received"]:
+    st.subheader(f"Subawards received ({len(family['subawards_received']):,})")
+    st.dataframe(pd.DataFrame(family["subawards_received"]), hide_index=True, width="stretch",
+                 column_config={"permalink": st.column_config.LinkColumn("permalink")})

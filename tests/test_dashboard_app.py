@@ -1,0 +1,173 @@
+"""Every dashboard page, run by Streamlit's AppTest on the bundled sample: what each page shows.
+
+Figures are the store's answers on the sample (the same `python -m graph vendor Palantir` prints);
+the hostile record checks that a name made of HTML stays text.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard_support import HOSTILE, ROOT, load_sample
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory, monkeypatch_module):
+    path = load_sample(tmp_path_factory.mktemp("kg"), hostile=True)
+    monkeypatch_module.setenv("KG_HOME", str(path))
+    monkeypatch_module.setenv("KG_STORE", "embedded")
+    return path
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def run(page: str, **query) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.query_params.update(query)
+    app.run()
+    if page != "network":
+        app.switch_page(f"views/{page}.py")
+        app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def iframe_html(app: AppTest) -> str:
+    frames = [e for e in app.main if type(e).__name__ == "UnknownElement" and e.type == "iframe"]
+    assert len(frames) == 1
+    proto = frames[0].proto
+    return proto.srcdoc or proto.src
+
+
+def texts(app: AppTest) -> str:
+    parts = [e.value for kind in ("title", "header", "subheader", "caption", "markdown", "text", "code")
+             for e in getattr(app, kind)]
+    parts += [m.value for m in app.metric] + [m.label for m in app.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_network_whole_graph_draws_the_watch_list_offline(home):
+    app = run("network")
+    page = iframe_html(app)
+    for name in ("Palantir Technologies Inc.", "Clearview AI, Inc.", "Amazon.com, Inc.",
+                 "U.S. Immigration and Customs Enforcement"):
+        assert f'"label": "{name}"' in page
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
+    assert "cdn.jsdelivr" not in page and "bootstrap" not in page.lower()
+    assert "new vis.Network" in page and 'id="legend"' in page
+    assert "nodes (4 agencies)" in texts(app)
+
+
+def test_network_filters_come_from_the_url_and_go_back_to_it(home):
+    app = run("network", agency="7012", vendor="Palantir", fy_from="2020")
+    page = iframe_html(app)
+    assert '"label": "Palantir Technologies Inc."' in page
+    assert '"label": "PALANTIR USG, INC."' not in page  # its one award ran FY2017-2018
+    assert '"label": "The GEO Group, Inc."' not in page
+    assert "Agency:subtier:7012" in page
+    assert app.query_params["agency"] == "7012" and app.query_params["vendor"] == "Palantir"
+    app.sidebar.text_input(key="f_vendor").set_value("Clearview").run()
+    page = iframe_html(app)
+    assert '"label": "Clearview AI, Inc."' in page and "Palantir" not in page
+    assert app.query_params["vendor"] == "Clearview"
+    assert "awards behind this view" in texts(app)
+
+
+def test_network_expands_a_vendor_into_its_awards(home):
+    app = run("network", agency="7012", vendor="Palantir", expand="Vendor:org:palantir-technologies-inc")
+    page = iframe_html(app)
+    assert "Award:CONT_AWD_70CTD022FR0000170_7012_GS35F0086U_4730" in page
+
+
+def test_vendor_profile_palantir(home):
+    app = run("vendor", name="Palantir")
+    shown = texts(app)
+    assert "Palantir Technologies Inc" in app.header[0].value
+    assert [m.value for m in app.metric] == ["$329,201,440.48", "$58,791,492.88", "$133,257,663.28", "12"]
+    assert "Obligated (money committed)" in shown and "Potential value (base + all options)" in shown
+    subsidiaries = app.dataframe[0].value
+    assert "PALANTIR USG, INC." in set(subsidiaries["name"])
+    agencies = app.dataframe[1].value
+    assert list(agencies["code"]) == ["7012"] and agencies["obligated"][0] == pytest.approx(329201440.48)
+    awards = app.dataframe[2].value
+    assert len(awards) == 12 and awards["permalink"][0].startswith("https://www.usaspending.gov/award/CONT_AWD_70CTD022")
+    citation = app.code[0].value
+    assert citation.startswith("Palantir Technologies Inc. — U.S. Immigration and Customs Enforcement, award 70CTD022FR0000170: "
+                               "$150,703,824.61 obligated (sum of 14 transaction(s) loaded)")
+    assert "https://www.usaspending.gov/award/CONT_AWD_70CTD022FR0000170_7012_GS35F0086U_4730/" in citation
+    assert "CBP_ICE_FY2022_Contract_Obligations.csv, line 6361" in citation
+    chosen = run("vendor", name="Palantir", award="CONT_AWD_70CTD026FC0000012_7012_70RTAC26A00000001_7001")
+    assert "award 70CTD026FC0000012: $86,271,599.30 obligated" in chosen.code[0].value
+
+
+def test_agency_profile_ice(home):
+    app = run("agency", name="ICE")
+    assert "U.S. Immigration and Customs Enforcement" in app.header[0].value.replace("\\", "")
+    assert app.metric[0].value == "$8,295,807,444.78"  # the sample's ICE awards plus the hostile test record
+    children = app.dataframe[0].value
+    assert "70CDCR" in set(children["code"])
+    vendors = app.dataframe[1].value
+    assert vendors["vendor"][0] == "The GEO Group, Inc." and vendors["obligated"][0] == pytest.approx(3126750309.43)
+    assert "Palantir Technologies Inc." in set(vendors["vendor"])
+
+
+def test_paths_palantir_to_ice(home):
+    app = run("paths", a="Palantir", b="ICE")
+    assert "Palantir Technologies Inc." in app.text[0].value and "U.S. Immigration and Customs Enforcement" in app.text[0].value
+    hops = app.dataframe[0].value
+    assert list(hops["relation"]) == ["award to (record points the other way)", "awarded by"]
+    assert all(link.startswith("https://www.usaspending.gov/award/") for link in hops["permalink"])
+    assert hops["record"][0].endswith(".csv, line 5188")
+
+
+def test_targets_ranking_and_renewals(home):
+    app = run("targets", agency="ICE", today="2025-01-01", months="24")
+    ranking = app.dataframe[0].value
+    # Default weights (1, 1, .5, .5, 1): VISTA OUTDOOR has the most ICE awards (468) and the most ending by 2027-01-01 (9)
+    top = ranking.iloc[0]
+    assert top["vendor"] == "VISTA OUTDOOR SALES LLC" and top["contracts"] == 468 and top["ending within 24 months"] == 9
+    assert top["score"] == pytest.approx((top["money (0–1)"] + top["dependence (0–1)"] + .5 * top["growth (0–1)"]
+                                          + .5 * top["contracts (0–1)"] + top["renewals (0–1)"]) / 4, abs=1e-3)
+    geo = ranking[ranking["vendor"] == "The GEO Group, Inc."].iloc[0]
+    assert geo["obligated from agency ($)"] == pytest.approx(3126750309.43) and geo["money (0–1)"] == 1.0
+    assert "renewal calendar: 56 awards" in texts(app).lower()
+    for name in ("dependence", "growth", "contracts", "renewals"):
+        app.number_input(key=f"t_w_{name}").set_value(0.0).run()
+    reweighted = app.dataframe[0].value
+    assert reweighted["vendor"][0] == "The GEO Group, Inc." and reweighted["score"][0] == 1.0
+    assert app.query_params["w_renewals"] == "0.0"
+
+
+def test_sources_lists_the_load_and_the_caveats(home):
+    app = run("sources")
+    runs = app.dataframe[0].value
+    assert list(runs["rows read"]) == [5552 + 1] and list(runs["rows rejected"]) == [0]
+    assert "ice_bulk_downloads_2025.csv" in runs["inputs"][0]
+    assert "Obligated is not value" in texts(app)
+
+
+def test_empty_store_says_what_to_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_HOME", str(tmp_path))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert "make load" in app.warning[0].value
+
+
+def test_hostile_name_stays_text(home):
+    app = run("vendor", name="<img src=x")
+    assert not app.exception
+    assert app.header[0].value.replace("\\", "") == HOSTILE.replace("<", "&lt;").replace(">", "&gt;")
+    assert HOSTILE in app.code[0].value  # st.code shows text verbatim
+    assert all(not getattr(m.proto, "allow_html", False) for m in app.markdown)
+    network = run("network", vendor="<img src=x")
+    page = iframe_html(network)
+    assert HOSTILE not in page  # in the data JSON as \u003cimg…, in the tooltip as &lt;img…
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page

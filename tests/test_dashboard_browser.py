@@ -1,0 +1,115 @@
+"""The dashboard in a real browser (Playwright + Debian's chromium), against the app started here.
+
+Checks what only a browser shows: the pyvis network is drawn with the expected nodes, a filter change
+redraws it, a profile opens from a shared URL, a hostile name stays text, and no request leaves
+localhost (everything is recorded; anything remote is aborted and fails the test).
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.browser_support import (CHROMIUM, guard_requests, launch, network_frame, node_ids, remote, running_app,
+                                   wait_ready)
+from tests.dashboard_support import HOSTILE, HOSTILE_UEI, load_sample
+
+if not Path(CHROMIUM).exists():
+    message = f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message, allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    home = load_sample(folder / "kg", hostile=True)
+    with running_app(home, folder / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser_context(app_url):
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        urls = guard_requests(context)
+        dialogs: list[str] = []
+        context.on("page", lambda page: page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
+        yield context, urls, dialogs
+        context.close()
+        browser.close()
+
+
+def test_network_filter_profile_and_no_remote_request(app_url, browser_context, tmp_path):
+    context, urls, dialogs = browser_context
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(f"{app_url}/")
+    ids = node_ids(network_frame(page))
+    network_seconds = time.perf_counter() - started
+    for expected in ("Vendor:org:palantir-technologies-inc", "Vendor:org:amazon-com-inc", "Agency:subtier:7012"):
+        assert expected in ids
+    assert any(i.startswith("Vendor:") and "clearview" in i.lower() for i in ids)
+    wait_ready(page)
+    page.screenshot(path=str(tmp_path / "network.png"), full_page=True)
+    assert (tmp_path / "network.png").stat().st_size > 10_000
+
+    # a filter change redraws the network and lands in the URL
+    vendor = page.get_by_label("Vendor (part of a name; its whole family is drawn)")
+    vendor.fill("Clearview")
+    vendor.press("Enter")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            ids = node_ids(network_frame(page))
+        except Exception:
+            ids = []
+        if ids and not any("palantir" in i for i in ids):
+            break
+        page.wait_for_timeout(200)
+    assert any("clearview" in i.lower() for i in ids) and not any("palantir" in i for i in ids)
+    assert "vendor=Clearview" in page.url
+    page.screenshot(path=str(tmp_path / "network-clearview.png"))
+
+    # a profile opens from a shared URL
+    profile = context.new_page()
+    started = time.perf_counter()
+    profile.goto(f"{app_url}/vendor?name=Palantir")
+    profile.get_by_text("$329,201,440.48").first.wait_for(timeout=60_000)
+    profile_seconds = time.perf_counter() - started
+    wait_ready(profile)
+    assert profile.get_by_role("heading", name="Palantir Technologies Inc.").count() >= 1
+    assert profile.get_by_text("Obligated (money committed)").count() == 1
+    profile.screenshot(path=str(tmp_path / "vendor-palantir.png"), full_page=True)
+    print(f"\nfirst render on the bundled sample: network {network_seconds:.2f}s, vendor profile {profile_seconds:.2f}s")
+
+    assert remote(urls) == [], remote(urls)
+    assert any(u.startswith(app_url) for u in urls)
+
+
+def test_hostile_name_renders_as_text(app_url, browser_context, tmp_path):
+    context, urls, dialogs = browser_context
+    page = context.new_page()
+    page.goto(f"{app_url}/vendor?name={quote('<img src=x')}")
+    page.get_by_text("$12,345.67").first.wait_for(timeout=60_000)
+    wait_ready(page)
+    assert page.get_by_role("heading", name=HOSTILE).count() >= 1  # the name, shown as its characters
+    assert page.locator('img[src="x"]').count() == 0
+
+    network = context.new_page()
+    network.goto(f"{app_url}/?vendor={quote('<img src=x')}")
+    frame = network_frame(network)
+    assert f"Vendor:uei:{HOSTILE_UEI}" in node_ids(frame)
+    assert frame.evaluate(f"() => nodes.get('Vendor:uei:{HOSTILE_UEI}').label") == HOSTILE  # canvas text
+    assert frame.locator('img[src="x"]').count() == 0
+    network.wait_for_timeout(500)
+    assert dialogs == []
+    assert remote(urls) == [], remote(urls)
+    page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)

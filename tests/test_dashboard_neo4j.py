@@ -1,0 +1,69 @@
+"""The dashboard on the Neo4j store shows what it shows on the embedded store, page for page.
+
+The bundled sample (with the hostile record) is loaded into both stores with `python -m ingest
+normalized`; each page is run by AppTest once per store and its text, tables and network compared.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard_support import ROOT, SAMPLE, hostile_file, load_sample
+
+pytestmark = pytest.mark.neo4j
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+@pytest.fixture(scope="module")
+def homes(tmp_path_factory, neo4j_server):
+    from graph.neo4j_store import Neo4jStore
+
+    embedded = load_sample(tmp_path_factory.mktemp("kg"), hostile=True)
+    neo4j_home = tmp_path_factory.mktemp("kg-neo4j")
+    store = Neo4jStore(**neo4j_server)
+    store.clear()
+    env = {**os.environ, "KG_HOME": str(neo4j_home), "NEO4J_URI": neo4j_server["uri"],
+           "NEO4J_PASSWORD": neo4j_server["password"]}
+    files = [str(p) for p in SAMPLE] + [str(hostile_file(neo4j_home))]
+    subprocess.run([sys.executable, "-m", "ingest", "normalized", *files, "--store", "neo4j", "--no-progress"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEO4J_URI", neo4j_server["uri"])
+        patch.setenv("NEO4J_PASSWORD", neo4j_server["password"])
+        yield {"embedded": embedded, "neo4j": neo4j_home}
+    store.clear()
+    store.close()
+
+
+def page(kind: str, home, view: str, query: dict) -> dict:
+    os.environ["KG_STORE"], os.environ["KG_HOME"] = kind, str(home)
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params.update(query)
+    app.run()
+    if view != "network":
+        app.switch_page(f"views/{view}.py")
+        app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    texts = [str(e.value) for kind_ in ("title", "header", "subheader", "markdown", "code") for e in getattr(app, kind_)]
+    texts += [f"{m.label}={m.value}" for m in app.metric]
+    frames = [e.proto.srcdoc for e in app.main if type(e).__name__ == "UnknownElement" and e.type == "iframe"]
+    return {"texts": texts, "tables": [frame.value.to_csv() for frame in app.dataframe], "network": frames}
+
+
+@pytest.mark.parametrize("name, query", [
+    ("network", {}),
+    ("network", {"agency": "7012", "vendor": "Palantir", "fy_from": "2020"}),
+    ("vendor", {"name": "Palantir"}),
+    ("agency", {"name": "ICE"}),
+    ("paths", {"a": "Palantir", "b": "ICE"}),
+    ("targets", {"agency": "ICE", "today": "2025-01-01", "months": "24"}),
+], ids=lambda value: value if isinstance(value, str) else ",".join(value))
+def test_page_is_the_same_on_both_stores(homes, name, query):
+    embedded = page("embedded", homes["embedded"], name, query)
+    neo4j = page("neo4j", homes["neo4j"], name, query)
+    assert neo4j == embedded
+    assert embedded["texts"] and (embedded["tables"] or embedded["network"])

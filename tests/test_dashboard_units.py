@@ -1,0 +1,99 @@
+"""The dashboard's pure parts and the two store reads it added, on the bundled sample."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import networkx as nx
+import pytest
+
+from dashboard import exports, network, targets
+from dashboard.text import md
+from graph.embedded import EmbeddedStore
+from tests.dashboard_support import load_sample
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return EmbeddedStore(load_sample(tmp_path_factory.mktemp("kg")))
+
+
+def test_facets(store):
+    facets = store.facets()
+    assert facets["fy_min"] == 2003 and facets["fy_max"] == 2026
+    assert facets["award_types"] == sorted(facets["award_types"])
+    assert {"DELIVERY ORDER", "PURCHASE ORDER", "BPA CALL"} <= set(facets["award_types"])
+
+
+def test_vendor_totals(store):
+    rows = store.vendor_totals(["duns:825284321", "org:palantir-technologies-inc", "duns:825284321", "nope"])
+    assert rows == [
+        {"id": "duns:825284321", "name": "PALANTIR USG, INC.", "total_obligated": 2053653.84, "award_count": 1},
+        {"id": "org:palantir-technologies-inc", "name": "Palantir Technologies Inc.",
+         "total_obligated": 327147786.64, "award_count": 11},
+    ]  # together the family's 329,201,440.48 in 12 awards
+    assert store.vendor_totals(["subtier:7012"]) == []
+
+
+def test_network_page_is_offline_and_escapes_tooltips(store):
+    graph = store.subgraph(agency="ICE")
+    page = network.build_html(graph)
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
+    assert "sourceMappingURL" not in page and "new vis.Network" in page
+    hostile = {"nodes": [{"id": "Vendor:x", "kind": "Vendor", "name": "<script>alert(1)</script>", "obligated": 5.0},
+                         {"id": "Agency:y", "kind": "Agency", "tier": "subtier", "name": "A&B", "obligated": 5.0}],
+               "edges": [{"source": "Vendor:x", "target": "Agency:y", "type": "AWARDS", "obligated": 5.0, "awards": 1}]}
+    page = network.build_html(hostile)
+    assert "<script>alert(1)</script>" not in page and "</script>alert" not in page
+
+
+def test_big_graphs_get_computed_positions_without_physics():
+    nodes = [{"id": f"Agency:{a}", "kind": "Agency", "tier": "subtier", "name": a, "obligated": 1.0} for a in "AB"]
+    nodes += [{"id": f"Vendor:{i}", "kind": "Vendor", "name": f"v{i}", "obligated": float(i)} for i in range(400)]
+    edges = [{"source": f"Vendor:{i}", "target": f"Agency:{'AB'[i % 2]}", "type": "AWARDS", "obligated": float(i),
+              "awards": 1} for i in range(400)]
+    graph = {"nodes": nodes, "edges": edges}
+    where = network.positions(graph)
+    assert set(where) == {n["id"] for n in nodes} and network.positions(graph) == where
+    assert len(set(where.values())) == len(where)  # nobody on top of anybody
+    page = network.build_html(graph)
+    assert '"enabled": false' in page and '"x": ' in page
+
+
+def test_targets_components_and_renewals():
+    awards = [
+        {"key": "a1", "vendor": {"id": "v1", "name": "One"}, "obligated": 100.0, "fy_first": 2025, "end_date": "2025-06-30"},
+        {"key": "a2", "vendor": {"id": "v1", "name": "One"}, "obligated": 300.0, "fy_first": 2019, "end_date": "2020-01-01"},
+        {"key": "a3", "vendor": {"id": "v2", "name": "Two"}, "obligated": 200.0, "fy_first": 2024,
+         "end_date": None, "potential_end_date": "2025-12-31"},
+    ]
+    totals = [{"id": "v1", "total_obligated": 800.0}, {"id": "v2", "total_obligated": 200.0}]
+    ranked = targets.rank(awards, totals, {"money": 1, "dependence": 0, "growth": 0, "contracts": 0, "renewals": 0},
+                          date(2025, 1, 15), months=12, recent_years=3)
+    one, two = ranked
+    assert (one["id"], one["money"], one["money_part"], one["dependence_part"]) == ("v1", 400.0, 1.0, 0.5)
+    assert (one["recent_money"], one["earlier_money"], one["growth_part"]) == (100.0, 300.0, 0.25)
+    assert (one["contracts"], one["renewals"], two["renewals"]) == (2, 1, 1)
+    assert two["dependence_part"] == 1.0 and two["growth_part"] == 1.0 and two["money_part"] == 0.5
+    assert [a["key"] for a in targets.renewals(awards, date(2025, 1, 15), 12)] == ["a1", "a3"]
+    flipped = targets.rank(awards, totals, {"money": 0, "dependence": 1, "growth": 1, "contracts": 0, "renewals": 0},
+                           date(2025, 1, 15))
+    assert [r["id"] for r in flipped] == ["v2", "v1"] and flipped[0]["score"] == 1.0
+    assert targets.fiscal_year(date(2025, 10, 1)) == 2026 and targets.add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+
+
+def test_exports(store):
+    family = store.vendor_family("Clearview AI")
+    text = exports.awards_csv(family["awards"]).decode()
+    assert text.splitlines()[0].startswith("vendor,vendor_id,awarding_agency,piid")
+    assert len(text.splitlines()) == 1 + family["award_count"]
+    graph = store.subgraph(vendor="Clearview AI")
+    assert b"Clearview AI, Inc." in exports.graphml(graph) and b"Clearview AI, Inc." in exports.gexf(graph)
+    parsed = nx.parse_graphml(exports.graphml(graph).decode())
+    assert parsed.number_of_nodes() == len(graph["nodes"]) and parsed.number_of_edges() == len(graph["edges"])
+    markdown = exports.citations_md("Clearview AI", family["awards"]).decode()
+    assert markdown.count("\n- ") == family["award_count"] and "https://www.usaspending.gov/award/" in markdown
+
+
+def test_markdown_text_is_literal():
+    assert md("<b>*x*</b> [a](javascript:1)") == r"&lt;b&gt;\*x\*&lt;/b&gt; \[a\]\(javascript\:1\)"
