@@ -112,11 +112,12 @@ EDGE_UPSERT = {name: _edge_upsert(rel) for name, rel in REL_TYPES.items()}
 DERIVE_READ = """
 UNWIND $keys AS key
 MATCH (w:Award {key: key})
+WITH w, w.awarded_by AS before
 OPTIONAL MATCH (w)-[:AWARDED_TO]->(v:Vendor)
 OPTIONAL MATCH (w)-[:AWARDED_BY]->(a:Agency)
 OPTIONAL MATCH (w)-[:FUNDED_BY]->(f:Agency)
 OPTIONAL MATCH (w)-[:HAS_TRANSACTION]->(t:Transaction)
-RETURN w.key AS key, w {%s} AS award, v.id AS recipient, a.id AS awarded_by, f.id AS funded_by,
+RETURN w.key AS key, w {%s} AS award, v.id AS recipient, a.id AS awarded_by, f.id AS funded_by, before,
        collect(t {%s}) AS transactions
 """ % (", ".join(f".{name}" for name in DERIVE_AWARD_INPUTS), ", ".join(f".{name}" for name in DERIVE_TRANSACTION_INPUTS))
 DERIVE_WRITE = """
@@ -172,15 +173,17 @@ WITH DISTINCT m
 OPTIONAL MATCH (m)-[r:PARENT]->(p:Vendor)
 RETURN properties(m) AS node, p.id AS parent, properties(r) AS rel
 """
-# names and the curated flag are all that family heads and vendor rows need
-ANCESTORS = """
-UNWIND $ids AS id
-MATCH (v:Vendor {id: id})-[:PARENT*0..]->(m:Vendor)
-WITH DISTINCT m
-OPTIONAL MATCH (m)-[r:PARENT]->(p:Vendor)
-RETURN m {.id, .name, .curated} AS node, p.id AS parent, properties(r) AS rel
+# Family heads and vendor rows need names, the curated flag and the PARENT links above: the whole
+# PARENT graph is small (hundreds of links), so it is read whole, and the vendors' own names by id.
+PARENT_GRAPH = """
+MATCH (a:Vendor)-[r:PARENT]->(b:Vendor)
+RETURN a {.id, .name, .curated} AS node, b {.id, .name, .curated} AS parent, properties(r) AS rel
 """
-
+VENDOR_NAMES = """
+UNWIND $ids AS id
+MATCH (v:Vendor {id: id})
+RETURN v {.id, .name, .curated} AS node
+"""
 VENDOR_AWARD_KEYS = """
 UNWIND $ids AS id
 MATCH (:Vendor {id: id})<-[:AWARDED_TO]-(w:Award)
@@ -197,16 +200,41 @@ AWARDS = """
 UNWIND $keys AS key
 MATCH (w:Award {key: key})
 OPTIONAL MATCH (w)-[r:AWARDED_TO|AWARDED_BY|FUNDED_BY]->(x)
-RETURN properties(w) AS award, type(r) AS type, properties(r) AS rel, labels(x)[0] AS label, properties(x) AS node
+RETURN properties(w) AS award, type(r) AS type, properties(r) AS rel, labels(x)[0] AS label,
+       CASE WHEN x:Vendor THEN x {.id, .name, .curated} ELSE x {.id} END AS node
 """
 
 _MONEY = "toInteger(round(coalesce(w.obligated, 0.0) * 100))"  # whole cents, half up (nx_queries.whole_cents)
 
-# Aggregations read the award's own `recipient` / `awarded_by` / `funded_by` ids (indexed) rather
-# than walking its edges: the same answer, a fraction of the work.
-AGENCY_VENDOR_SUMS = f"""
+# Rollups: the store keeps, per awarding agency (as recorded), its awards grouped by recipient, fiscal
+# years and award type (AwardGroup: whole cents and count) and its largest awards (AgencyTop). They are
+# rebuilt for every agency a load touched, in one write transaction, so an agency's totals and the
+# network read a few thousand groups instead of walking tens of thousands of awards.
+ROLLUP_LABELS = ("AwardGroup", "AgencyTop")
+ROLLUP_INDEXES = [
+    "CREATE INDEX award_group_awarded_by IF NOT EXISTS FOR (n:AwardGroup) ON (n.awarded_by)",
+    "CREATE INDEX award_group_recipient IF NOT EXISTS FOR (n:AwardGroup) ON (n.recipient)",
+    "CREATE INDEX agency_top_awarded_by IF NOT EXISTS FOR (n:AgencyTop) ON (n.awarded_by)",
+]
+ROLLUP_SOURCE = """
 MATCH (w:Award) WHERE w.awarded_by IN $agencies
-RETURN w.recipient AS vendor, sum({_MONEY}) AS money, count(w) AS awards
+RETURN w.awarded_by AS agency, w.recipient AS recipient, w.fy_first AS fy_first, w.fy_last AS fy_last,
+       w.award_type AS award_type, w.key AS key, w.obligated AS obligated
+"""
+ROLLUP_DELETE = """
+MATCH (n) WHERE (n:AwardGroup OR n:AgencyTop) AND n.awarded_by IN $agencies
+DELETE n
+"""
+ROLLUP_GROUPS = "UNWIND $rows AS row CREATE (g:AwardGroup) SET g = row"
+ROLLUP_TOPS = "UNWIND $rows AS row CREATE (t:AgencyTop) SET t = row"
+
+AGENCY_VENDOR_SUMS = """
+MATCH (g:AwardGroup) WHERE g.awarded_by IN $agencies
+RETURN g.recipient AS vendor, sum(g.money) AS money, sum(g.awards) AS awards
+"""
+AGENCY_TOPS = """
+MATCH (t:AgencyTop) WHERE t.awarded_by IN $agencies
+RETURN t.keys AS keys, t.money AS money
 """
 AGENCY_LARGEST = f"""
 MATCH (w:Award) WHERE w.awarded_by IN $agencies
@@ -219,24 +247,24 @@ MATCH (w:Award) WHERE w.funded_by IN $agencies
 RETURN count(w) AS awards, sum({_MONEY}) AS money
 """
 
-_AWARD_FILTERS = """
-  ($fy_from IS NULL OR coalesce(w.fy_last, 0) >= $fy_from)
-  AND ($fy_to IS NULL OR coalesce(w.fy_first, 9999) <= $fy_to)
-  AND ($types IS NULL OR toLower(coalesce(w.award_type, '')) IN $types)
-  AND w.recipient IS NOT NULL AND w.awarded_by IS NOT NULL
+_GROUP_FILTERS = """
+  g.recipient IS NOT NULL
+  AND ($fy_from IS NULL OR coalesce(g.fy_last, 0) >= $fy_from)
+  AND ($fy_to IS NULL OR coalesce(g.fy_first, 9999) <= $fy_to)
+  AND ($types IS NULL OR toLower(coalesce(g.award_type, '')) IN $types)
 """
-_PAIRS = f"RETURN w.recipient AS vendor, w.awarded_by AS agency, sum({_MONEY}) AS money, count(w) AS awards"
+_PAIRS = "RETURN g.recipient AS vendor, g.awarded_by AS agency, sum(g.money) AS money, sum(g.awards) AS awards"
 PAIRS_BY_AGENCY = f"""
-MATCH (w:Award) WHERE w.awarded_by IN $agencies
-  AND ($members IS NULL OR w.recipient IN $members) AND {_AWARD_FILTERS}
+MATCH (g:AwardGroup) WHERE g.awarded_by IN $agencies
+  AND ($members IS NULL OR g.recipient IN $members) AND {_GROUP_FILTERS}
 {_PAIRS}
 """
 PAIRS_BY_VENDOR = f"""
-MATCH (w:Award) WHERE w.recipient IN $members AND {_AWARD_FILTERS}
+MATCH (g:AwardGroup) WHERE g.recipient IN $members AND {_GROUP_FILTERS}
 {_PAIRS}
 """
 PAIRS_ALL = f"""
-MATCH (w:Award) WHERE {_AWARD_FILTERS}
+MATCH (g:AwardGroup) WHERE {_GROUP_FILTERS}
 {_PAIRS}
 """
 
@@ -274,7 +302,10 @@ RETURN labels(startNode(r))[0] AS start_label, properties(startNode(r)) AS start
        labels(endNode(r))[0] AS end_label, properties(endNode(r)) AS end, type(r) AS type, properties(r) AS rel
 """
 
-EVERYTHING_NODES = "MATCH (n) WHERE NOT n:LoadRun RETURN labels(n)[0] AS label, properties(n) AS node"
+EVERYTHING_NODES = """
+MATCH (n) WHERE NOT (n:LoadRun OR n:AwardGroup OR n:AgencyTop)
+RETURN labels(n)[0] AS label, properties(n) AS node
+"""
 EVERYTHING_EDGES = """
 MATCH (a)-[r]->(b)
 RETURN labels(a)[0] AS start_label, coalesce(a.id, a.key) AS start, labels(b)[0] AS end_label,

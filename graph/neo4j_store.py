@@ -18,7 +18,7 @@ import networkx as nx
 
 from . import cypher
 from .batch import Batch
-from .nx_queries import MAX_CHAINS, NxQueries
+from .nx_queries import MAX_CHAINS, NxQueries, whole_cents
 from .schema import LABELS, REL_TYPES, derive_award
 from .settings import neo4j_connection
 from .store import StoreUnavailable
@@ -26,6 +26,7 @@ from .store import StoreUnavailable
 log = logging.getLogger(__name__)
 ROWS_PER_STATEMENT = 5000
 WRITERS = 2  # concurrent write transactions: the machine this was tuned on has 2 cores
+TOP_AWARDS = 200  # largest awards kept per agency: agency profiles listing up to this many read no award scan
 
 
 def _chunks(rows: list, size: int = ROWS_PER_STATEMENT):
@@ -89,7 +90,7 @@ class Neo4jStore(NxQueries):
 
     def _setup_schema(self) -> None:
         with self._session() as session:
-            for statement in cypher.CONSTRAINTS + cypher.INDEXES:
+            for statement in cypher.CONSTRAINTS + cypher.INDEXES + cypher.ROLLUP_INDEXES:
                 session.run(statement).consume()
 
     def _write(self, statement: str, **params) -> None:
@@ -163,6 +164,9 @@ class Neo4jStore(NxQueries):
         return rounds
 
     def derive_awards(self, keys) -> None:
+        """Derived figures of the awards, then the rollups of every agency they were or are awarded by."""
+        touched: set[str] = set()
+
         def derive(chunk):
             with self._session() as session:
                 records = session.execute_read(lambda tx: list(tx.run(cypher.DERIVE_READ, keys=chunk)))
@@ -171,8 +175,39 @@ class Neo4jStore(NxQueries):
                                  **{link: record[link] for link in ("recipient", "awarded_by", "funded_by")}}}
                     for record in records]
             self._write(cypher.DERIVE_WRITE, rows=rows)
+            touched.update(agency for record in records for agency in (record["before"], record["awarded_by"]) if agency)
 
         self._parallel(derive, list(_chunks(list(keys))))
+        if touched:
+            self._refresh_rollups(sorted(touched))
+
+    def _refresh_rollups(self, agencies: list[str]) -> None:
+        with self._session() as session:
+            records = session.execute_read(lambda tx: list(tx.run(cypher.ROLLUP_SOURCE, agencies=agencies)))
+        groups: dict[tuple, list[int]] = {}
+        tops: dict[str, list[tuple[int, str]]] = {}
+        for r in records:
+            money = whole_cents(r["obligated"])
+            group = groups.setdefault((r["agency"], r["recipient"], r["fy_first"], r["fy_last"], r["award_type"]), [0, 0])
+            group[0] += money
+            group[1] += 1
+            tops.setdefault(r["agency"], []).append((-money, r["key"]))
+        group_rows = [{"awarded_by": agency, "recipient": recipient, "fy_first": fy_first, "fy_last": fy_last,
+                       "award_type": award_type, "money": money, "awards": count}
+                      for (agency, recipient, fy_first, fy_last, award_type), (money, count) in groups.items()]
+        top_rows = []
+        for agency, ranked in tops.items():
+            best = sorted(ranked)[:TOP_AWARDS]
+            top_rows.append({"awarded_by": agency, "keys": [key for _, key in best], "money": [-m for m, _ in best]})
+
+        def work(tx):
+            tx.run(cypher.ROLLUP_DELETE, agencies=agencies).consume()
+            for chunk in _chunks(group_rows):
+                tx.run(cypher.ROLLUP_GROUPS, rows=chunk).consume()
+            tx.run(cypher.ROLLUP_TOPS, rows=top_rows).consume()
+
+        with self._session() as session:
+            session.execute_write(work)
 
     def commit(self, run: dict | None = None) -> None:
         """Batches are durable as they are written; a finished load is logged as a LoadRun node."""
@@ -274,7 +309,14 @@ class Neo4jStore(NxQueries):
         self._hierarchy(self._rows(cypher.FAMILIES, ids=self._keys(vids)), "Vendor", "PARENT")
 
     def _need_ancestors(self, vids) -> None:
-        self._hierarchy(self._rows(cypher.ANCESTORS, ids=self._keys(vids)), "Vendor", "PARENT")
+        if "parents" not in self._loaded:
+            for record in self._rows(cypher.PARENT_GRAPH):
+                self._edge("PARENT", self._node("Vendor", record["node"]), self._node("Vendor", record["parent"]),
+                           record["rel"])
+            self._loaded.add("parents")
+        missing = [nid for nid in vids if nid not in self.graph]
+        for record in self._rows(cypher.VENDOR_NAMES, ids=self._keys(missing)) if missing else ():
+            self._node("Vendor", record["node"])
 
     def _need_vendor_awards(self, vids) -> None:
         keys = [record["key"] for record in self._rows(cypher.VENDOR_AWARD_KEYS, ids=self._keys(vids))]
@@ -307,12 +349,17 @@ class Neo4jStore(NxQueries):
         ids = self._keys(agencies)
         sums = self._rows(cypher.AGENCY_VENDOR_SUMS, agencies=ids)
         funded = self._rows(cypher.AGENCY_FUNDED, agencies=ids)[0]
-        largest = self._rows(cypher.AGENCY_LARGEST, agencies=ids, limit=limit)
+        if limit <= TOP_AWARDS:  # the largest of the union are among each agency's largest
+            ranked = sorted((-money, key) for r in self._rows(cypher.AGENCY_TOPS, agencies=ids)
+                            for key, money in zip(r["keys"], r["money"]))
+            largest = [key for _, key in ranked[:limit]]
+        else:
+            largest = [r["key"] for r in self._rows(cypher.AGENCY_LARGEST, agencies=ids, limit=limit)]
         return {
             "awarded": (sum(r["awards"] for r in sums), sum(r["money"] for r in sums)),
             "funded": (funded["awards"], funded["money"] or 0),
             "vendors": [(f"Vendor:{r['vendor']}", r["money"], r["awards"]) for r in sums if r["vendor"] is not None],
-            "largest": [f"Award:{r['key']}" for r in largest],
+            "largest": [f"Award:{key}" for key in largest],
         }
 
     def _award_pairs(self, agencies, members, fy_from, fy_to, types) -> list[tuple[str, str, int, int]]:
