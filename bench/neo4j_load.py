@@ -104,8 +104,10 @@ def copies(records: list, count: int):
 
 
 def naive_load(store: Neo4jStore, records: list) -> float:
-    """One write transaction per input row; one single-row statement per node and relationship."""
+    """One write transaction per input row; one single-row statement per node and relationship; the
+    award's derived figures after each row, the agencies' rollups once at the end (as batched does)."""
     mapper = Mapper(Resolver(store.vendor_index()))
+    touched: set[str] = set()
     started = time.perf_counter()
     for record in records:
         batch = Batch()
@@ -121,7 +123,8 @@ def naive_load(store: Neo4jStore, records: list) -> float:
 
         with store._session() as session:
             session.execute_write(work)
-        store.derive_awards(sorted(batch.awards_touched))
+        touched |= store.derive_figures(sorted(batch.awards_touched))
+    store.refresh_rollups(sorted(touched))
     return time.perf_counter() - started
 
 

@@ -67,12 +67,15 @@ def _node_upsert(label) -> str:
                 f"MERGE (n:{label.name} {{{label.key}: row.key}})\n"
                 f"ON CREATE SET n += row.props\n"
                 f"ON MATCH SET {_assignments('n', label.properties)}")
+    # Returns the keys it created: edges leaving a node created in this batch can be CREATEd (EDGE_CREATE).
     return (f"UNWIND $rows AS row\n"
             f"OPTIONAL MATCH (old:{label.name} {{{label.key}: row.key}})\n"
-            f"WITH row, {takes}\n"
+            f"WITH row, old IS NULL AS created, {takes}\n"
             f"MERGE (n:{label.name} {{{label.key}: row.key}})\n"
             f"ON CREATE SET n += row.props\n"
-            f"ON MATCH SET {_assignments('n', label.properties)}")
+            f"ON MATCH SET {_assignments('n', label.properties)}\n"
+            f"WITH row WHERE created\n"
+            f"RETURN row.key AS key")
 
 
 def _endpoints(rel) -> str:
@@ -104,7 +107,14 @@ def _edge_upsert(rel) -> str:
             (f"\nON MATCH SET {body}" if body else ""))
 
 
+def _edge_create(rel) -> str:
+    """For edges whose start node this batch created: nothing to merge with, no rival to beat."""
+    key = ", r.key = row.key" if rel.keyed else ""
+    return _endpoints(rel) + f"CREATE (a)-[r:{rel.name}]->(b)\nSET r = row.props{key}"
+
+
 NODE_UPSERT = {name: _node_upsert(label) for name, label in LABELS.items()}
+EDGE_CREATE = {name: _edge_create(rel) for name, rel in REL_TYPES.items()}
 # Edge endpoints that are not among the batch's nodes: created bare if missing (as the embedded store does).
 ENSURE_NODES = {name: f"UNWIND $keys AS key MERGE (:{name} {{{label.key}: key}})" for name, label in LABELS.items()}
 EDGE_UPSERT = {name: _edge_upsert(rel) for name, rel in REL_TYPES.items()}
@@ -210,27 +220,27 @@ _MONEY = "toInteger(round(coalesce(w.obligated, 0.0) * 100))"  # whole cents, ha
 # years and award type (AwardGroup: whole cents and count) and its largest awards (AgencyTop). They are
 # rebuilt for every agency a load touched, in one write transaction, so an agency's totals and the
 # network read a few thousand groups instead of walking tens of thousands of awards.
-ROLLUP_LABELS = ("AwardGroup", "AgencyTop")
-ROLLUP_INDEXES = [
-    "CREATE INDEX award_group_awarded_by IF NOT EXISTS FOR (n:AwardGroup) ON (n.awarded_by)",
-    "CREATE INDEX award_group_recipient IF NOT EXISTS FOR (n:AwardGroup) ON (n.recipient)",
-    "CREATE INDEX agency_top_awarded_by IF NOT EXISTS FOR (n:AgencyTop) ON (n.awarded_by)",
-]
+# AwardPair is the same without years and type: what unfiltered totals and networks read.
+ROLLUP_LABELS = ("AwardGroup", "AwardPair", "AgencyTop")
+ROLLUP_INDEXES = [f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+                  for label in ROLLUP_LABELS for prop in ("awarded_by", "recipient") if (label, prop) != ("AgencyTop", "recipient")]
 ROLLUP_SOURCE = """
 MATCH (w:Award) WHERE w.awarded_by IN $agencies
 RETURN w.awarded_by AS agency, w.recipient AS recipient, w.fy_first AS fy_first, w.fy_last AS fy_last,
        w.award_type AS award_type, w.key AS key, w.obligated AS obligated
 """
 ROLLUP_DELETE = """
-MATCH (n) WHERE (n:AwardGroup OR n:AgencyTop) AND n.awarded_by IN $agencies
+MATCH (n) WHERE (n:AwardGroup OR n:AwardPair OR n:AgencyTop) AND n.awarded_by IN $agencies
 DELETE n
 """
-ROLLUP_GROUPS = "UNWIND $rows AS row CREATE (g:AwardGroup) SET g = row"
-ROLLUP_TOPS = "UNWIND $rows AS row CREATE (t:AgencyTop) SET t = row"
+ROLLUP_CREATE = {label: f"UNWIND $rows AS row CREATE (n:{label}) SET n = row" for label in ROLLUP_LABELS}
 
+# The vendors come with what their rows need (names, the curated flag), saving a second round trip.
 AGENCY_VENDOR_SUMS = """
-MATCH (g:AwardGroup) WHERE g.awarded_by IN $agencies
-RETURN g.recipient AS vendor, sum(g.money) AS money, sum(g.awards) AS awards
+MATCH (g:AwardPair) WHERE g.awarded_by IN $agencies
+WITH g.recipient AS vendor, sum(g.money) AS money, sum(g.awards) AS awards
+OPTIONAL MATCH (v:Vendor {id: vendor})
+RETURN vendor, money, awards, v {.id, .name, .curated} AS node
 """
 AGENCY_TOPS = """
 MATCH (t:AgencyTop) WHERE t.awarded_by IN $agencies
@@ -253,20 +263,25 @@ _GROUP_FILTERS = """
   AND ($fy_to IS NULL OR coalesce(g.fy_first, 9999) <= $fy_to)
   AND ($types IS NULL OR toLower(coalesce(g.award_type, '')) IN $types)
 """
-_PAIRS = "RETURN g.recipient AS vendor, g.awarded_by AS agency, sum(g.money) AS money, sum(g.awards) AS awards"
-PAIRS_BY_AGENCY = f"""
-MATCH (g:AwardGroup) WHERE g.awarded_by IN $agencies
-  AND ($members IS NULL OR g.recipient IN $members) AND {_GROUP_FILTERS}
-{_PAIRS}
+_PAIRS = """
+WITH g.recipient AS vendor, g.awarded_by AS agency, sum(g.money) AS money, sum(g.awards) AS awards
+OPTIONAL MATCH (v:Vendor {id: vendor})
+RETURN vendor, agency, money, awards, v {.id, .name, .curated} AS node
 """
-PAIRS_BY_VENDOR = f"""
-MATCH (g:AwardGroup) WHERE g.recipient IN $members AND {_GROUP_FILTERS}
-{_PAIRS}
-"""
-PAIRS_ALL = f"""
-MATCH (g:AwardGroup) WHERE {_GROUP_FILTERS}
-{_PAIRS}
-"""
+
+
+def _pairs(label: str) -> dict[str, str]:
+    """The network's aggregated edges from one rollup (AwardPair unfiltered, AwardGroup with filters)."""
+    filters = _GROUP_FILTERS if label == "AwardGroup" else "g.recipient IS NOT NULL"
+    return {
+        "agency": f"MATCH (g:{label}) WHERE g.awarded_by IN $agencies "
+                  f"AND ($members IS NULL OR g.recipient IN $members) AND {filters}{_PAIRS}",
+        "vendor": f"MATCH (g:{label}) WHERE g.recipient IN $members AND {filters}{_PAIRS}",
+        "all": f"MATCH (g:{label}) WHERE {filters}{_PAIRS}",
+    }
+
+
+PAIRS = {"filtered": _pairs("AwardGroup"), "unfiltered": _pairs("AwardPair")}
 
 FACET_TYPES = "MATCH (w:Award) WHERE w.award_type <> '' RETURN DISTINCT w.award_type AS type"
 FACET_YEARS = """
@@ -297,13 +312,14 @@ LINKS = """
 UNWIND $pairs AS pair
 MATCH (a) WHERE elementId(a) = pair[0]
 MATCH (b) WHERE elementId(b) = pair[1]
+WITH a, b
 MATCH (a)-[r]-(b)
 RETURN labels(startNode(r))[0] AS start_label, properties(startNode(r)) AS start,
        labels(endNode(r))[0] AS end_label, properties(endNode(r)) AS end, type(r) AS type, properties(r) AS rel
 """
 
 EVERYTHING_NODES = """
-MATCH (n) WHERE NOT (n:LoadRun OR n:AwardGroup OR n:AgencyTop)
+MATCH (n) WHERE NOT (n:LoadRun OR n:AwardGroup OR n:AwardPair OR n:AgencyTop)
 RETURN labels(n)[0] AS label, properties(n) AS node
 """
 EVERYTHING_EDGES = """

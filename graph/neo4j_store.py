@@ -93,30 +93,26 @@ class Neo4jStore(NxQueries):
             for statement in cypher.CONSTRAINTS + cypher.INDEXES + cypher.ROLLUP_INDEXES:
                 session.run(statement).consume()
 
-    def _write(self, statement: str, **params) -> None:
+    def _write(self, statement: str, **params) -> list:
         def work(tx):
-            tx.run(statement, **params).consume()
+            return [record[0] for record in tx.run(statement, **params)]
 
         with self._session() as session:
-            session.execute_write(work)
+            return session.execute_write(work)
 
-    def _write_chunks(self, statement: str, rows: list, param: str = "rows", parallel: bool = True) -> None:
+    def _write_chunks(self, statement: str, rows: list, param: str = "rows", parallel: bool = True) -> list:
         """Node chunks touch disjoint nodes, so WRITERS transactions run side by side. Relationship
-        chunks share agencies and vendors: side by side they deadlock, so they go one at a time."""
+        chunks share agencies and vendors: side by side they deadlock, so they go one at a time.
+        Returns what the statements returned (the keys a node upsert created)."""
         work = lambda chunk: self._write(statement, **{param: chunk})  # noqa: E731
-        if parallel:
-            self._parallel(work, list(_chunks(rows)))
-        else:
-            for chunk in _chunks(rows):
-                work(chunk)
+        chunks = list(_chunks(rows))
+        results = self._parallel(work, chunks) if parallel else [work(chunk) for chunk in chunks]
+        return [value for result in results for value in result]
 
-    def _parallel(self, work, chunks: list) -> None:
+    def _parallel(self, work, chunks: list) -> list:
         if len(chunks) <= 1:
-            for chunk in chunks:
-                work(chunk)
-            return
-        for future in [self._pool.submit(work, chunk) for chunk in chunks]:
-            future.result()
+            return [work(chunk) for chunk in chunks]
+        return [future.result() for future in [self._pool.submit(work, chunk) for chunk in chunks]]
 
     # -- writes ------------------------------------------------------------------------------
     def vendor_index(self):
@@ -126,12 +122,13 @@ class Neo4jStore(NxQueries):
             yield record["id"], record["uei"], record["duns"], record["names"]
 
     def upsert(self, batch: Batch) -> None:
+        created: dict[str, set] = {}
         for label, rows in batch.nodes.items():
             unknown = {name for props in rows.values() for name in props} - set(LABELS[label].properties)
             if unknown:
                 raise ValueError(f"{label} properties missing from graph/schema.py: {sorted(unknown)}")
             payload = [{"key": key, "props": props} for key, props in rows.items()]
-            self._write_chunks(cypher.NODE_UPSERT[label], payload)
+            created[label] = set(self._write_chunks(cypher.NODE_UPSERT[label], payload))
         missing: dict[str, set] = {}
         for rel, rows in batch.edges.items():
             spec = REL_TYPES[rel]
@@ -146,8 +143,14 @@ class Neo4jStore(NxQueries):
             payload = [{"start": start, "end": end, "key": key, "props": props}
                        for (start, end, key), props in rows.items()]
             rounds = self._rounds(payload) if spec.single else [payload]
-            for round_rows in rounds:
-                self._write_chunks(cypher.EDGE_UPSERT[rel], round_rows, parallel=False)
+            fresh = created.get(spec.start, set())
+            for index, round_rows in enumerate(rounds):
+                # the first edge of a type from a node this batch created: a plain CREATE does
+                new = [row for row in round_rows if index == 0 and row["start"] in fresh]
+                if new:
+                    self._write_chunks(cypher.EDGE_CREATE[rel], new, parallel=False)
+                rest = [row for row in round_rows if not (index == 0 and row["start"] in fresh)] if new else round_rows
+                self._write_chunks(cypher.EDGE_UPSERT[rel], rest, parallel=False)
 
     @staticmethod
     def _rounds(rows: list[dict]) -> list[list[dict]]:
@@ -165,6 +168,12 @@ class Neo4jStore(NxQueries):
 
     def derive_awards(self, keys) -> None:
         """Derived figures of the awards, then the rollups of every agency they were or are awarded by."""
+        touched = self.derive_figures(keys)
+        if touched:
+            self.refresh_rollups(sorted(touched))
+
+    def derive_figures(self, keys) -> set[str]:
+        """The awards' derived figures; returns the agencies whose rollups they change."""
         touched: set[str] = set()
 
         def derive(chunk):
@@ -178,10 +187,9 @@ class Neo4jStore(NxQueries):
             touched.update(agency for record in records for agency in (record["before"], record["awarded_by"]) if agency)
 
         self._parallel(derive, list(_chunks(list(keys))))
-        if touched:
-            self._refresh_rollups(sorted(touched))
+        return touched
 
-    def _refresh_rollups(self, agencies: list[str]) -> None:
+    def refresh_rollups(self, agencies: list[str]) -> None:
         with self._session() as session:
             records = session.execute_read(lambda tx: list(tx.run(cypher.ROLLUP_SOURCE, agencies=agencies)))
         groups: dict[tuple, list[int]] = {}
@@ -195,6 +203,13 @@ class Neo4jStore(NxQueries):
         group_rows = [{"awarded_by": agency, "recipient": recipient, "fy_first": fy_first, "fy_last": fy_last,
                        "award_type": award_type, "money": money, "awards": count}
                       for (agency, recipient, fy_first, fy_last, award_type), (money, count) in groups.items()]
+        pairs: dict[tuple, list[int]] = {}
+        for row in group_rows:
+            pair = pairs.setdefault((row["awarded_by"], row["recipient"]), [0, 0])
+            pair[0] += row["money"]
+            pair[1] += row["awards"]
+        pair_rows = [{"awarded_by": agency, "recipient": recipient, "money": money, "awards": count}
+                     for (agency, recipient), (money, count) in pairs.items()]
         top_rows = []
         for agency, ranked in tops.items():
             best = sorted(ranked)[:TOP_AWARDS]
@@ -202,9 +217,9 @@ class Neo4jStore(NxQueries):
 
         def work(tx):
             tx.run(cypher.ROLLUP_DELETE, agencies=agencies).consume()
-            for chunk in _chunks(group_rows):
-                tx.run(cypher.ROLLUP_GROUPS, rows=chunk).consume()
-            tx.run(cypher.ROLLUP_TOPS, rows=top_rows).consume()
+            for label, rows in (("AwardGroup", group_rows), ("AwardPair", pair_rows), ("AgencyTop", top_rows)):
+                for chunk in _chunks(rows):
+                    tx.run(cypher.ROLLUP_CREATE[label], rows=chunk).consume()
 
         with self._session() as session:
             session.execute_write(work)
@@ -348,6 +363,9 @@ class Neo4jStore(NxQueries):
     def _agency_totals(self, agencies: list[str], limit: int) -> dict:
         ids = self._keys(agencies)
         sums = self._rows(cypher.AGENCY_VENDOR_SUMS, agencies=ids)
+        for r in sums:
+            if r["node"] is not None:
+                self._node("Vendor", r["node"])
         funded = self._rows(cypher.AGENCY_FUNDED, agencies=ids)[0]
         if limit <= TOP_AWARDS:  # the largest of the union are among each agency's largest
             ranked = sorted((-money, key) for r in self._rows(cypher.AGENCY_TOPS, agencies=ids)
@@ -363,14 +381,20 @@ class Neo4jStore(NxQueries):
         }
 
     def _award_pairs(self, agencies, members, fy_from, fy_to, types) -> list[tuple[str, str, int, int]]:
-        filters = {"fy_from": fy_from, "fy_to": fy_to, "types": types,
-                   "members": self._keys(members) if members is not None else None}
+        filtered = fy_from is not None or fy_to is not None or types is not None
+        params = {"members": self._keys(members) if members is not None else None}
+        if filtered:
+            params.update(fy_from=fy_from, fy_to=fy_to, types=types)
+        statements = cypher.PAIRS["filtered" if filtered else "unfiltered"]
         if agencies is not None:
-            records = self._rows(cypher.PAIRS_BY_AGENCY, agencies=self._keys(agencies), **filters)
+            records = self._rows(statements["agency"], agencies=self._keys(agencies), **params)
         elif members is not None:
-            records = self._rows(cypher.PAIRS_BY_VENDOR, **filters)
+            records = self._rows(statements["vendor"], **params)
         else:
-            records = self._rows(cypher.PAIRS_ALL, **filters)
+            records = self._rows(statements["all"], **params)
+        for r in records:
+            if r["node"] is not None:
+                self._node("Vendor", r["node"])
         return [(f"Vendor:{r['vendor']}", f"Agency:{r['agency']}", r["money"], r["awards"]) for r in records]
 
     def _shortest_chains(self, start: str, end: str, max_hops: int) -> list[list[str]]:
