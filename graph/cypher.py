@@ -224,16 +224,32 @@ _MONEY = "toInteger(round(coalesce(w.obligated, 0.0) * 100))"  # whole cents, ha
 ROLLUP_LABELS = ("AwardGroup", "AwardPair", "AgencyTop")
 ROLLUP_INDEXES = [f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
                   for label in ROLLUP_LABELS for prop in ("awarded_by", "recipient") if (label, prop) != ("AgencyTop", "recipient")]
-ROLLUP_SOURCE = """
-MATCH (w:Award) WHERE w.awarded_by IN $agencies
-RETURN w.awarded_by AS agency, w.recipient AS recipient, w.fy_first AS fy_first, w.fy_last AS fy_last,
-       w.award_type AS award_type, w.key AS key, w.obligated AS obligated
-"""
 ROLLUP_DELETE = """
 MATCH (n) WHERE (n:AwardGroup OR n:AwardPair OR n:AgencyTop) AND n.awarded_by IN $agencies
 DELETE n
 """
-ROLLUP_CREATE = {label: f"UNWIND $rows AS row CREATE (n:{label}) SET n = row" for label in ROLLUP_LABELS}
+ROLLUP_GROUPS = f"""
+MATCH (w:Award) WHERE w.awarded_by IN $agencies
+WITH w.awarded_by AS awarded_by, w.recipient AS recipient, w.fy_first AS fy_first, w.fy_last AS fy_last,
+     w.award_type AS award_type, sum({_MONEY}) AS money, count(w) AS awards
+CREATE (g:AwardGroup)
+SET g = {{awarded_by: awarded_by, recipient: recipient, fy_first: fy_first, fy_last: fy_last,
+         award_type: award_type, money: money, awards: awards}}
+"""
+ROLLUP_PAIRS = """
+MATCH (g:AwardGroup) WHERE g.awarded_by IN $agencies
+WITH g.awarded_by AS awarded_by, g.recipient AS recipient, sum(g.money) AS money, sum(g.awards) AS awards
+CREATE (p:AwardPair)
+SET p = {awarded_by: awarded_by, recipient: recipient, money: money, awards: awards}
+"""
+ROLLUP_TOPS = f"""
+MATCH (w:Award) WHERE w.awarded_by IN $agencies
+WITH w.awarded_by AS awarded_by, w.key AS key, {_MONEY} AS money
+ORDER BY money DESC, key
+WITH awarded_by, collect(key)[0..$top] AS keys, collect(money)[0..$top] AS money
+CREATE (:AgencyTop {{awarded_by: awarded_by, keys: keys, money: money}})
+"""
+ROLLUP_BUILD = [ROLLUP_DELETE, ROLLUP_GROUPS, ROLLUP_PAIRS, ROLLUP_TOPS]
 
 # The vendors come with what their rows need (names, the curated flag), saving a second round trip.
 AGENCY_VENDOR_SUMS = """

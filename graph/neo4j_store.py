@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import wraps
 
@@ -18,7 +19,7 @@ import networkx as nx
 
 from . import cypher
 from .batch import Batch
-from .nx_queries import MAX_CHAINS, NxQueries, whole_cents
+from .nx_queries import MAX_CHAINS, NxQueries
 from .schema import LABELS, REL_TYPES, derive_award
 from .settings import neo4j_connection
 from .store import StoreUnavailable
@@ -32,6 +33,33 @@ TOP_AWARDS = 200  # largest awards kept per agency: agency profiles listing up t
 def _chunks(rows: list, size: int = ROWS_PER_STATEMENT):
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
+
+
+def _partition(rows: list[dict], spec, parts: int) -> list[list[dict]]:
+    """Relationship rows in `parts` groups that share no node, so that they can be written side by
+    side without two transactions ever waiting for each other's locks (whole connected groups of
+    rows go to the emptiest part)."""
+    parent: dict[tuple, tuple] = {}
+
+    def find(node):
+        root = node
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[node] != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    for row in rows:
+        a, b = find((spec.start, row["start"])), find((spec.end, row["end"]))
+        if a != b:
+            parent[a] = b
+    components: dict[tuple, list[dict]] = {}
+    for row in rows:
+        components.setdefault(find((spec.start, row["start"])), []).append(row)
+    buckets: list[list[dict]] = [[] for _ in range(parts)]
+    for component in sorted(components.values(), key=len, reverse=True):
+        min(buckets, key=len).extend(component)
+    return [bucket for bucket in buckets if bucket]
 
 
 def _read(method):
@@ -50,9 +78,26 @@ def _read(method):
     return wrapper
 
 
+class _PerThread:
+    """An attribute each thread sees its own value of: a store object is shared by the dashboard's
+    sessions (threads), and each question builds its own partial graph inside its own transaction."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, store, owner=None):
+        if store is None:
+            return self
+        return getattr(store._local, self.name, None)
+
+    def __set__(self, store, value):
+        setattr(store._local, self.name, value)
+
+
 class Neo4jStore(NxQueries):
     kind = "neo4j"
     batch_rows = 50_000  # input rows per upsert: fewer repeats of an award whose actions are far apart
+    graph, _tx, _loaded, _element_ids = _PerThread(), _PerThread(), _PerThread(), _PerThread()
 
     def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
                  database: str | None = None):
@@ -62,7 +107,7 @@ class Neo4jStore(NxQueries):
         settings = neo4j_connection()
         self.uri = uri or settings["uri"]
         self.database = database or settings["database"]
-        self.graph, self._tx, self._loaded = nx.MultiDiGraph(), None, set()
+        self._local = threading.local()
         self._pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="neo4j-writer")
         try:
             # "no such property/type yet" notifications are expected on an empty or partly loaded graph
@@ -101,9 +146,9 @@ class Neo4jStore(NxQueries):
             return session.execute_write(work)
 
     def _write_chunks(self, statement: str, rows: list, param: str = "rows", parallel: bool = True) -> list:
-        """Node chunks touch disjoint nodes, so WRITERS transactions run side by side. Relationship
-        chunks share agencies and vendors: side by side they deadlock, so they go one at a time.
-        Returns what the statements returned (the keys a node upsert created)."""
+        """Node chunks touch disjoint nodes, so WRITERS transactions run side by side (relationship
+        rows are first split by `_partition`). Returns what the statements returned (the keys a node
+        upsert created)."""
         work = lambda chunk: self._write(statement, **{param: chunk})  # noqa: E731
         chunks = list(_chunks(rows))
         results = self._parallel(work, chunks) if parallel else [work(chunk) for chunk in chunks]
@@ -147,10 +192,11 @@ class Neo4jStore(NxQueries):
             for index, round_rows in enumerate(rounds):
                 # the first edge of a type from a node this batch created: a plain CREATE does
                 new = [row for row in round_rows if index == 0 and row["start"] in fresh]
-                if new:
-                    self._write_chunks(cypher.EDGE_CREATE[rel], new, parallel=False)
                 rest = [row for row in round_rows if not (index == 0 and row["start"] in fresh)] if new else round_rows
-                self._write_chunks(cypher.EDGE_UPSERT[rel], rest, parallel=False)
+                for statement, rows_ in ((cypher.EDGE_CREATE[rel], new), (cypher.EDGE_UPSERT[rel], rest)):
+                    if rows_:
+                        self._parallel(lambda part, statement=statement: self._write_chunks(statement, part, parallel=False),
+                                       _partition(rows_, spec, WRITERS))
 
     @staticmethod
     def _rounds(rows: list[dict]) -> list[list[dict]]:
@@ -190,36 +236,10 @@ class Neo4jStore(NxQueries):
         return touched
 
     def refresh_rollups(self, agencies: list[str]) -> None:
-        with self._session() as session:
-            records = session.execute_read(lambda tx: list(tx.run(cypher.ROLLUP_SOURCE, agencies=agencies)))
-        groups: dict[tuple, list[int]] = {}
-        tops: dict[str, list[tuple[int, str]]] = {}
-        for r in records:
-            money = whole_cents(r["obligated"])
-            group = groups.setdefault((r["agency"], r["recipient"], r["fy_first"], r["fy_last"], r["award_type"]), [0, 0])
-            group[0] += money
-            group[1] += 1
-            tops.setdefault(r["agency"], []).append((-money, r["key"]))
-        group_rows = [{"awarded_by": agency, "recipient": recipient, "fy_first": fy_first, "fy_last": fy_last,
-                       "award_type": award_type, "money": money, "awards": count}
-                      for (agency, recipient, fy_first, fy_last, award_type), (money, count) in groups.items()]
-        pairs: dict[tuple, list[int]] = {}
-        for row in group_rows:
-            pair = pairs.setdefault((row["awarded_by"], row["recipient"]), [0, 0])
-            pair[0] += row["money"]
-            pair[1] += row["awards"]
-        pair_rows = [{"awarded_by": agency, "recipient": recipient, "money": money, "awards": count}
-                     for (agency, recipient), (money, count) in pairs.items()]
-        top_rows = []
-        for agency, ranked in tops.items():
-            best = sorted(ranked)[:TOP_AWARDS]
-            top_rows.append({"awarded_by": agency, "keys": [key for _, key in best], "money": [-m for m, _ in best]})
-
+        """Rebuild the agencies' rollups from their awards, in Cypher, in one write transaction."""
         def work(tx):
-            tx.run(cypher.ROLLUP_DELETE, agencies=agencies).consume()
-            for label, rows in (("AwardGroup", group_rows), ("AwardPair", pair_rows), ("AgencyTop", top_rows)):
-                for chunk in _chunks(rows):
-                    tx.run(cypher.ROLLUP_CREATE[label], rows=chunk).consume()
+            for statement in cypher.ROLLUP_BUILD:
+                tx.run(statement, agencies=agencies, top=TOP_AWARDS).consume()
 
         with self._session() as session:
             session.execute_write(work)

@@ -164,3 +164,22 @@ def test_local_server_stops_cleanly_and_keeps_its_data(tmp_path, neo4j_server):
         store.close()
     finally:
         neo4j_local.stop(home)
+
+
+def test_questions_from_several_threads_at_once(tmp_path, neo4j_store):
+    """The dashboard shares one store between sessions (threads): answers must not mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [award_batch("uei:A", "subtier:7012", "subtier", 2, "2024-01-01", "2025-01-01")]
+    other = Batch()
+    other.node("Vendor", "uei:B", {"name": "B"})
+    other.node("Agency", "subtier:7014", {"code": "7014", "tier": "subtier", "name": "Agency 7014"})
+    other.node("Award", "AWD2", {"piid": "P2", "obligated_summary": 99.0})
+    other.awards_touched.add("AWD2")
+    other.edge("AWARDED_TO", "AWD2", "uei:B", {"match": "uei", "confidence": "high", "rank": 3})
+    other.edge("AWARDED_BY", "AWD2", "subtier:7014", {"rank": 2})
+    both(tmp_path, neo4j_store, *batches, other)
+    expected = {name: neo4j_store.vendor_family(name) for name in ("A", "B")}
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda name: (name, neo4j_store.vendor_family(name)), ["A", "B"] * 20))
+    assert all(answer == expected[name] for name, answer in answers)
