@@ -5,6 +5,8 @@ network canvas was drawn (network pages) or the profile's total is on screen. Th
 page includes computing its answer; `again` is a second visit in a new tab (Streamlit's caches warm).
 
     python bench/dashboard_render.py [--home KG_HOME]   # default: the bundled sample in a temporary home
+    python bench/dashboard_render.py --store neo4j      # whatever the NEO4J_* server holds (e.g. after
+                                                        # bench/neo4j_load.py: 112,000 awards)
 """
 from __future__ import annotations
 
@@ -53,11 +55,16 @@ def visit(context, url: str, marker: str | None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, help="a loaded KG_HOME (default: load the bundled sample)")
+    parser.add_argument("--store", choices=("embedded", "neo4j"), default="embedded")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        home = args.home or load_sample(Path(scratch) / "kg")
-        report = {"home": str(home), "pages": []}
-        with running_app(home, Path(scratch) / "streamlit.log") as base, sync_playwright() as playwright:
+        if args.store == "neo4j":
+            home = args.home or Path(scratch) / "kg"
+        else:
+            home = args.home or load_sample(Path(scratch) / "kg")
+        report = {"store": args.store, "home": str(home), "pages": []}
+        with running_app(home, Path(scratch) / "streamlit.log", args.store) as base, \
+                sync_playwright() as playwright:
             browser = launch(playwright)
             context = browser.new_context(viewport={"width": 1500, "height": 1100})
             urls = guard_requests(context)
