@@ -10,12 +10,11 @@ import subprocess
 import sys
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests.dashboard_support import ROOT, SAMPLE, hostile_file, load_sample
+from tests.test_dashboard_app import run
 
 pytestmark = pytest.mark.neo4j
-APP = str(ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +40,7 @@ def homes(tmp_path_factory, neo4j_server):
 
 def page(kind: str, home, view: str, query: dict) -> dict:
     os.environ["KG_STORE"], os.environ["KG_HOME"] = kind, str(home)
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.query_params.update(query)
-    app.run()
-    if view != "network":
-        app.switch_page(f"views/{view}.py")
-        app.run()
-    assert not app.exception, [e.message for e in app.exception]
+    app = run(view, **query)
     texts = [str(e.value) for kind_ in ("title", "header", "subheader", "markdown", "code") for e in getattr(app, kind_)]
     texts += [f"{m.label}={m.value}" for m in app.metric]
     frames = [e.proto.srcdoc for e in app.main if type(e).__name__ == "UnknownElement" and e.type == "iframe"]
