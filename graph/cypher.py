@@ -217,10 +217,10 @@ RETURN properties(w) AS award, type(r) AS type, properties(r) AS rel, labels(x)[
 _MONEY = "toInteger(round(coalesce(w.obligated, 0.0) * 100))"  # whole cents, half up (nx_queries.whole_cents)
 
 # Rollups: the store keeps, per awarding agency (as recorded), its awards grouped by recipient, fiscal
-# years and award type (AwardGroup: whole cents and count) and its largest awards (AgencyTop). They are
-# rebuilt for every agency a load touched, in one write transaction, so an agency's totals and the
+# years and award type (AwardGroup: whole cents and count), the same by recipient only (AwardPair: what
+# unfiltered totals and networks read) and its largest awards (AgencyTop). They are rebuilt from the
+# awards for every agency a load touched, in one write transaction, so an agency's totals and the
 # network read a few thousand groups instead of walking tens of thousands of awards.
-# AwardPair is the same without years and type: what unfiltered totals and networks read.
 ROLLUP_LABELS = ("AwardGroup", "AwardPair", "AgencyTop")
 ROLLUP_INDEXES = [f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
                   for label in ROLLUP_LABELS for prop in ("awarded_by", "recipient") if (label, prop) != ("AgencyTop", "recipient")]
@@ -334,8 +334,8 @@ RETURN labels(startNode(r))[0] AS start_label, properties(startNode(r)) AS start
        labels(endNode(r))[0] AS end_label, properties(endNode(r)) AS end, type(r) AS type, properties(r) AS rel
 """
 
-EVERYTHING_NODES = """
-MATCH (n) WHERE NOT (n:LoadRun OR n:AwardGroup OR n:AwardPair OR n:AgencyTop)
+EVERYTHING_NODES = f"""
+MATCH (n) WHERE {" OR ".join(f"n:{label}" for label in LABELS)}
 RETURN labels(n)[0] AS label, properties(n) AS node
 """
 EVERYTHING_EDGES = """
