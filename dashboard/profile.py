@@ -29,6 +29,10 @@ def yearly(awards: list[dict]) -> None:
     for award in awards:
         if award.get("fy_first"):
             by_year[award["fy_first"]] += award.get("obligated") or 0.0
+    yearly_chart(by_year)
+
+
+def yearly_chart(by_year: dict[int, float]) -> None:
     if not by_year:
         return
     st.subheader("Obligated by fiscal year")
@@ -38,8 +42,12 @@ def yearly(awards: list[dict]) -> None:
     st.bar_chart(frame, x="fiscal year", y="obligated ($)")
 
 
-def awards_section(title: str, awards: list[dict], key: str) -> None:
-    st.subheader(f"Awards ({len(awards):,}, largest first)")
+def awards_section(title: str, awards: list[dict], key: str, of: int | None = None) -> None:
+    """`of`: how many awards there are in all, when `awards` holds only the largest of them."""
+    if of is not None and of > len(awards):
+        st.subheader(f"Awards (the {len(awards):,} largest of {of:,})")
+    else:
+        st.subheader(f"Awards ({len(awards):,}, largest first)")
     if not awards:
         st.info("No awards.")
         return

@@ -231,10 +231,13 @@ DELETE n
 ROLLUP_GROUPS = f"""
 MATCH (w:Award) WHERE w.awarded_by IN $agencies
 WITH w.awarded_by AS awarded_by, w.recipient AS recipient, w.fy_first AS fy_first, w.fy_last AS fy_last,
-     w.award_type AS award_type, sum({_MONEY}) AS money, count(w) AS awards
+     w.award_type AS award_type, sum({_MONEY}) AS money, count(w) AS awards,
+     sum(toInteger(round(coalesce(w.current_value, 0.0) * 100))) AS current_value,
+     sum(toInteger(round(coalesce(w.potential_value, 0.0) * 100))) AS potential_value
 CREATE (g:AwardGroup)
 SET g = {{awarded_by: awarded_by, recipient: recipient, fy_first: fy_first, fy_last: fy_last,
-         award_type: award_type, money: money, awards: awards}}
+         award_type: award_type, money: money, awards: awards, current_value: current_value,
+         potential_value: potential_value, version: $version}}
 """
 ROLLUP_PAIRS = """
 MATCH (g:AwardGroup) WHERE g.awarded_by IN $agencies
@@ -250,6 +253,17 @@ WITH awarded_by, collect(key)[0..$top] AS keys, collect(money)[0..$top] AS money
 CREATE (:AgencyTop {{awarded_by: awarded_by, keys: keys, money: money}})
 """
 ROLLUP_BUILD = [ROLLUP_DELETE, ROLLUP_GROUPS, ROLLUP_PAIRS, ROLLUP_TOPS]
+# Rollups written by another version of this code (or none at all, beside awards): rebuild them.
+ROLLUP_STALE = """
+OPTIONAL MATCH (g:AwardGroup) WHERE coalesce(g.version, 0) <> $version
+WITH count(g) AS stale
+OPTIONAL MATCH (fresh:AwardGroup)
+WITH stale, count(fresh) AS groups
+OPTIONAL MATCH (w:Award) WHERE w.awarded_by IS NOT NULL
+WITH stale, groups, w LIMIT 1
+RETURN stale > 0 OR (groups = 0 AND w IS NOT NULL) AS rebuild
+"""
+ROLLUP_AGENCIES = "MATCH (w:Award) WHERE w.awarded_by IS NOT NULL RETURN DISTINCT w.awarded_by AS agency"
 
 # The vendors come with what their rows need (names, the curated flag), saving a second round trip.
 AGENCY_VENDOR_SUMS = """
@@ -257,6 +271,11 @@ MATCH (g:AwardPair) WHERE g.awarded_by IN $agencies
 WITH g.recipient AS vendor, sum(g.money) AS money, sum(g.awards) AS awards
 OPTIONAL MATCH (v:Vendor {id: vendor})
 RETURN vendor, money, awards, v {.id, .name, .curated} AS node
+"""
+AGENCY_YEARS = """
+MATCH (g:AwardGroup) WHERE g.awarded_by IN $agencies
+RETURN g.fy_first AS year, sum(g.money) AS money, sum(g.awards) AS awards,
+       sum(g.current_value) AS current_value, sum(g.potential_value) AS potential_value
 """
 AGENCY_TOPS = """
 MATCH (t:AgencyTop) WHERE t.awarded_by IN $agencies

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 ROWS_PER_STATEMENT = 5000
 WRITERS = 2  # concurrent write transactions: the machine this was tuned on has 2 cores
 TOP_AWARDS = 200  # largest awards kept per agency: agency profiles listing up to this many read no award scan
+ROLLUP_VERSION = 2  # bump when the rollups' shape changes: stores rebuild older ones when they open
 
 
 def _chunks(rows: list, size: int = ROWS_PER_STATEMENT):
@@ -137,6 +138,11 @@ class Neo4jStore(NxQueries):
         with self._session() as session:
             for statement in cypher.CONSTRAINTS + cypher.INDEXES + cypher.ROLLUP_INDEXES:
                 session.run(statement).consume()
+            rebuild = session.run(cypher.ROLLUP_STALE, version=ROLLUP_VERSION).single()["rebuild"]
+            agencies = [r["agency"] for r in session.run(cypher.ROLLUP_AGENCIES)] if rebuild else []
+        if agencies:
+            log.warning("rebuilding the rollups of %d agencies (written by another version)", len(agencies))
+            self.refresh_rollups(sorted(agencies))
 
     def _write(self, statement: str, **params) -> list:
         def work(tx):
@@ -239,7 +245,7 @@ class Neo4jStore(NxQueries):
         """Rebuild the agencies' rollups from their awards, in Cypher, in one write transaction."""
         def work(tx):
             for statement in cypher.ROLLUP_BUILD:
-                tx.run(statement, agencies=agencies, top=TOP_AWARDS).consume()
+                tx.run(statement, agencies=agencies, top=TOP_AWARDS, version=ROLLUP_VERSION).consume()
 
         with self._session() as session:
             session.execute_write(work)
@@ -393,8 +399,11 @@ class Neo4jStore(NxQueries):
             largest = [key for _, key in ranked[:limit]]
         else:
             largest = [r["key"] for r in self._rows(cypher.AGENCY_LARGEST, agencies=ids, limit=limit)]
+        years = self._rows(cypher.AGENCY_YEARS, agencies=ids)
         return {
             "awarded": (sum(r["awards"] for r in sums), sum(r["money"] for r in sums)),
+            "values": (sum(r["current_value"] for r in years), sum(r["potential_value"] for r in years)),
+            "years": [(r["year"], r["money"], r["awards"]) for r in years if r["year"] is not None],
             "funded": (funded["awards"], funded["money"] or 0),
             "vendors": [(f"Vendor:{r['vendor']}", r["money"], r["awards"]) for r in sums if r["vendor"] is not None],
             "largest": [f"Award:{key}" for key in largest],

@@ -262,20 +262,30 @@ class NxQueries:
 
     def _agency_totals(self, agencies: list[str], limit: int) -> dict:
         """Aggregates over the awards the agencies awarded or funded (each award once): counts and
-        whole cents, per-vendor sums, and the `limit` largest awarded awards."""
+        whole cents, current and potential values, per-vendor and per-fiscal-year (of the first action)
+        sums, and the `limit` largest awarded awards."""
         def awards_of(rel):
             return sorted({award for agency in agencies for award in self._in(agency, rel)})
 
         awarded, funded = awards_of("AWARDED_BY"), awards_of("FUNDED_BY")
         money = {award: whole_cents(self.graph.nodes[award].get("obligated")) for award in awarded}
         vendors: dict[str, list[int]] = {}
+        years: dict[int, list[int]] = {}
         for award in awarded:
             for vid in self._out(award, "AWARDED_TO"):
                 entry = vendors.setdefault(vid, [0, 0])
                 entry[0] += money[award]
                 entry[1] += 1
+            year = self.graph.nodes[award].get("fy_first")
+            if year is not None:
+                entry = years.setdefault(year, [0, 0])
+                entry[0] += money[award]
+                entry[1] += 1
         return {
             "awarded": (len(awarded), sum(money.values())),
+            "values": tuple(sum(whole_cents(self.graph.nodes[a].get(figure)) for a in awarded)
+                            for figure in ("current_value", "potential_value")),
+            "years": [(year, cents_sum, count) for year, (cents_sum, count) in years.items()],
             "funded": (len(funded), sum(whole_cents(self.graph.nodes[a].get("obligated")) for a in funded)),
             "vendors": [(vid, cents_sum, count) for vid, (cents_sum, count) in vendors.items()],
             "largest": sorted(awarded, key=lambda a: (-money[a], self.graph.nodes[a]["key"]))[:limit],
@@ -300,7 +310,11 @@ class NxQueries:
             "children": sorted((self._agency_brief(c) for c in self._in(aid, "PART_OF")),
                                key=lambda c: (c["tier"], c["code"] or "", c["id"])),
             "total_obligated": awarded_cents / 100,
+            "total_current_value": totals["values"][0] / 100,
+            "total_potential_value": totals["values"][1] / 100,
             "award_count": award_count,
+            "yearly": [{"fiscal_year": year, "obligated": cents_sum / 100, "awards": count}
+                       for year, cents_sum, count in sorted(totals["years"])],
             "funded_obligated": funded_cents / 100,
             "funded_award_count": funded_count,
             "vendors": sorted(vendors, key=lambda v: (-v["total_obligated"], v["id"])),

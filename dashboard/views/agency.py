@@ -7,6 +7,8 @@ import streamlit as st
 from dashboard import data, params, profile
 from dashboard.text import md
 
+AWARD_ROWS = 1000
+
 st.title("Agency profile")
 src = data.require_data()
 name = st.text_input("Agency (code such as 7012, abbreviation such as ICE, or part of a name)",
@@ -15,8 +17,8 @@ params.write({"name": name}, {})
 if not name:
     st.info("Type an agency: ICE, CBP, DHS, a code such as 7012 or an office code such as 70CDCR.")
     st.stop()
-try:
-    agency = data.agency_profile(src, name)
+try:  # totals and the yearly chart cover every award; the table lists the largest (ICE has tens of thousands)
+    agency = data.agency_profile(src, name, AWARD_ROWS)
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
@@ -27,11 +29,11 @@ parent = agency.get("parent")
 st.text("\n".join(line for line in (
     f"code {agency['code']} · {agency['tier']}" + (f" · {agency['abbreviation']}" if agency.get("abbreviation") else ""),
     f"part of: {parent['name']} ({parent['code']})" if parent else "", ) if line))
-profile.totals(agency["total_obligated"], sum(a["current_value"] or 0 for a in awards),
-               sum(a["potential_value"] or 0 for a in awards), agency["award_count"])
+profile.totals(agency["total_obligated"], agency["total_current_value"], agency["total_potential_value"],
+               agency["award_count"])
 st.caption(f"Awards it or its sub-agencies and offices awarded. It also funded awards with "
            f"${agency['funded_obligated']:,.2f} obligated ({agency['funded_award_count']:,} awards).")
-profile.yearly(awards)
+profile.yearly_chart({row["fiscal_year"]: row["obligated"] for row in agency["yearly"]})
 st.subheader("Sub-agencies and offices")
 if agency["children"]:
     st.dataframe(pd.DataFrame(agency["children"]), hide_index=True, width="stretch")
@@ -41,4 +43,4 @@ st.subheader(f"Vendors ({len(agency['vendors']):,})")
 st.dataframe(pd.DataFrame([{"vendor": v["name"], "family": v["family"], "id": v["id"], "obligated": v["total_obligated"],
                             "awards": v["award_count"]} for v in agency["vendors"]]), hide_index=True, width="stretch",
              column_config={"obligated": st.column_config.NumberColumn("obligated", format="dollar")})
-profile.awards_section(f"Awards by {agency['name']}", awards, "agency")
+profile.awards_section(f"Awards by {agency['name']}", awards, "agency", of=agency["award_count"])
