@@ -43,7 +43,7 @@ from graph.neo4j_store import Neo4jStore  # noqa: E402
 from graph.settings import neo4j_local_home  # noqa: E402
 from ingest import transactions_csv, usaspending_csv  # noqa: E402
 from ingest.load import Mapper, load  # noqa: E402
-from ingest.records import Award, Reject, Subaward, Transaction  # noqa: E402
+from core.records import Award, Reject, Subaward, Transaction  # noqa: E402
 from ingest.resolve import Resolver  # noqa: E402
 
 QUERIES = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .schema import LABELS, REL_TYPES, as_of
+from core.schema import LABELS, REL_TYPES, as_of
 
 
 def stamp(policies: dict[str, str], props: dict) -> dict:

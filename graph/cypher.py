@@ -1,12 +1,12 @@
 """Every Cypher statement the Neo4j store runs, in one place.
 
 Values always travel as parameters ($rows, $ids, ...). The only text composed here is made of the
-schema's own label, relationship and property names (constants in `graph.schema`), at import time;
+schema's own label, relationship and property names (constants in `core.schema`), at import time;
 no user or record text ever becomes part of a statement.
 """
 from __future__ import annotations
 
-from .schema import DERIVE_AWARD_INPUTS, DERIVE_TRANSACTION_INPUTS, LABELS, REL_TYPES
+from core.schema import DERIVE_AWARD_INPUTS, DERIVE_TRANSACTION_INPUTS, LABELS, REL_TYPES
 
 # -- schema: constraints first, then the indexes the reads filter on -----------------------------
 CONSTRAINTS = [
@@ -25,7 +25,7 @@ INDEXES = [
 ]
 
 
-# -- writes: MERGE on the key, then each property by its merge policy (see graph.schema) ----------
+# -- writes: MERGE on the key, then each property by its merge policy (see core.schema) ----------
 def _assignments(var: str, policies: dict[str, str]) -> str:
     """SET items applying the merge policies to an existing node or edge (graph/batch.merge_props).
     A "latest" property is taken when `take_<name>` (computed on the stored values beforehand) holds."""

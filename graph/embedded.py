@@ -18,7 +18,7 @@ import networkx as nx
 
 from .nx_queries import NxQueries
 from .batch import Batch, merge_props
-from .schema import LABELS, REL_TYPES, derive_award
+from core.schema import LABELS, REL_TYPES, derive_award
 from .store import StoreUnavailable
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import cypher as statements
-from .schema import LABELS, REL_TYPES
+from core.schema import LABELS, REL_TYPES
 
 FORMATS = ("graphml", "gexf", "csv", "cypher")
 ROWS_PER_STATEMENT = 500

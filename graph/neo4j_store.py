@@ -20,7 +20,7 @@ import networkx as nx
 from . import cypher
 from .batch import Batch
 from .nx_queries import MAX_CHAINS, NxQueries
-from .schema import LABELS, REL_TYPES, derive_award
+from core.schema import LABELS, REL_TYPES, derive_award
 from .settings import neo4j_connection
 from .store import StoreUnavailable
 
@@ -177,7 +177,7 @@ class Neo4jStore(NxQueries):
         for label, rows in batch.nodes.items():
             unknown = {name for props in rows.values() for name in props} - set(LABELS[label].properties)
             if unknown:
-                raise ValueError(f"{label} properties missing from graph/schema.py: {sorted(unknown)}")
+                raise ValueError(f"{label} properties missing from core/schema.py: {sorted(unknown)}")
             payload = [{"key": key, "props": props} for key, props in rows.items()]
             created[label] = set(self._write_chunks(cypher.NODE_UPSERT[label], payload))
         missing: dict[str, set] = {}

@@ -15,9 +15,9 @@ from collections import defaultdict, deque
 
 import networkx as nx
 
-from ingest.clean import name_key
+from core.keys import name_key
 
-from .schema import TIER_RANK
+from core.schema import TIER_RANK
 from .store import Ambiguous, NotFound
 
 

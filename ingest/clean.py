@@ -11,11 +11,9 @@ import math
 import re
 from functools import lru_cache
 
+from core.keys import BadValue, award_key, fiscal_year, name_key, permalink, split_award_key  # noqa: F401 (re-exported for adapters)
+
 MISSING = frozenset({"", "NAN", "NaN", "nan", "NULL", "null", "None", "N/A", "#N/A", "-"})
-
-
-class BadValue(ValueError):
-    """A cell that is present but unreadable (the row is rejected with this message)."""
 
 
 def text(value: str | None) -> str | None:
@@ -173,68 +171,3 @@ def guess_dayfirst(values) -> bool | None:
     if monthfirst:
         return False
     return None
-
-
-def fiscal_year(iso_date: str | None) -> int | None:
-    """US federal fiscal year: October to September, named by the year it ends in."""
-    if not iso_date:
-        return None
-    year, month = int(iso_date[:4]), int(iso_date[5:7])
-    return year + 1 if month >= 10 else year
-
-
-_NON_WORD = re.compile(r"[^A-Z0-9&]+")
-_SUFFIXES = frozenset(
-    {"INC", "INCORPORATED", "LLC", "L L C", "LLP", "LP", "LTD", "LIMITED", "CORP", "CORPORATION", "CO",
-     "COMPANY", "PLC", "THE", "PC", "PLLC", "NA"}
-)
-
-
-@lru_cache(maxsize=131072)
-def name_key(name: str | None) -> str | None:
-    """Normalized legal name for matching: upper case, no punctuation, no 'THE'/'INC'/'LLC'... words.
-
-    >>> name_key("The GEO Group, Inc.") == name_key("GEO GROUP INC THE")
-    True
-    """
-    if not name:
-        return None
-    words, initials = [], False
-    for word in _NON_WORD.sub(" ", name.upper().replace("'", "")).split():
-        single = len(word) == 1 and word.isalpha()
-        if single and initials:
-            words[-1] += word  # a run of initials is one word: L.L.C. -> LLC, B.I. -> BI, U.S. -> US
-        else:
-            words.append(word)
-        initials = single
-    kept = [word for word in words if word not in _SUFFIXES]
-    return " ".join(kept or words) or None
-
-
-def split_award_key(key: str) -> tuple[str | None, str | None, str | None, str | None]:
-    """(piid, awarding subtier, parent piid, parent subtier) from a CONT_AWD_/CONT_IDV_ key.
-
-    >>> split_award_key("CONT_AWD_70CMSD25FR0000112_7012_47QTCH18D0068_4732")
-    ('70CMSD25FR0000112', '7012', '47QTCH18D0068', '4732')
-    """
-    parts = key.split("_")
-    if len(parts) < 4 or parts[0] != "CONT" or parts[1] not in ("AWD", "IDV"):
-        raise BadValue(f"award id {key!r} is not CONT_AWD_… or CONT_IDV_…")
-    none = lambda value: None if value == "-NONE-" else value  # noqa: E731
-    parent_piid = none(parts[4]) if len(parts) > 4 else None
-    parent_agency = none(parts[5]) if len(parts) > 5 else None
-    return none(parts[2]), none(parts[3]), parent_piid, parent_agency
-
-
-def permalink(award_key: str | None) -> str | None:
-    return f"https://www.usaspending.gov/award/{award_key}/" if award_key else None
-
-
-def award_key(piid: str | None, agency: str | None, parent_piid: str | None, parent_agency: str | None,
-              is_idv: bool = False) -> str:
-    """USAspending's generated_unique_award_id, built the way USAspending builds it."""
-    piid = (piid or "-NONE-").upper()
-    agency = agency or "-NONE-"
-    if is_idv:
-        return f"CONT_IDV_{piid}_{agency}"
-    return f"CONT_AWD_{piid}_{agency}_{(parent_piid or '-NONE-').upper()}_{parent_agency or '-NONE-'}"

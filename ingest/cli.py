@@ -19,7 +19,7 @@ from graph.store import StoreUnavailable, open_store
 from . import clean, fpds_atom, normalized_csv, transactions_csv, usaspending_csv
 from .csvfile import SourceError
 from .load import Loader, load
-from .records import Reject, Subaward, Transaction
+from core.records import Reject, Subaward, Transaction
 
 FILE_SOURCES = {
     "usaspending-csv": usaspending_csv.read,

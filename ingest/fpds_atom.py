@@ -39,7 +39,7 @@ from pathlib import Path
 
 from . import clean
 from .csvfile import SourceError, file_time
-from .records import AgencyRef, Award, Party, Provenance, Reject, Transaction
+from core.records import AgencyRef, Award, Party, Provenance, Reject, Transaction
 
 log = logging.getLogger(__name__)
 

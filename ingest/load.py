@@ -1,6 +1,6 @@
 """From normalized records to graph rows in a store: resolution, batching, rejects, the run summary.
 
-This is the one place that maps records onto the schema in `graph.schema`. Every row read is
+This is the one place that maps records onto the schema in `core.schema`. Every row read is
 either loaded or rejected (written to the rejects file with its line and reason), so
 rows_read == rows_loaded + rows_rejected. Upserts are MERGEs on keys, so loading the same input
 again changes no count.
@@ -18,10 +18,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from graph.batch import Batch
-from graph.schema import CONFIDENCE_RANK, TIER_RANK, agency_id
+from core.schema import CONFIDENCE_RANK, TIER_RANK, agency_id
 
 from . import clean
-from .records import AgencyRef, Award, Party, Reject, Subaward, Transaction
+from core.records import AgencyRef, Award, Party, Reject, Subaward, Transaction
 from .resolve import Resolver, load_agencies
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import clean
 from .csvfile import SourceError
-from .records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
+from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
 
 AWARD_FIELDS = ("piid", "parent_piid", "parent_agency", "award_type", "description", "naics", "naics_description",
                 "psc", "psc_description", "base_date", "start_date", "end_date", "potential_end_date",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import clean
 from .csvfile import Columns, SourceError, open_csv
-from .records import AgencyRef, Award, Party, Provenance, Reject, Transaction
+from core.records import AgencyRef, Award, Party, Provenance, Reject, Transaction
 
 REQUIRED = ("Award ID", "Recipient Name", "Federal Action Obligation", "Action Date", "Generated Award ID")
 KNOWN_COLUMNS = frozenset(REQUIRED + ("Agency", "Modification", "Transaction Description",

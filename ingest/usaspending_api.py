@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from . import clean
 from .http import ApiError, HttpClient
-from .records import AgencyRef, Award, Party, Provenance, Reject, Subaward
+from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward
 
 log = logging.getLogger(__name__)
 

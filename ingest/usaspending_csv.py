@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import clean
 from .csvfile import Columns, SourceError, detect_dayfirst, open_csv
-from .records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
+from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from graph.embedded import EmbeddedStore
 from ingest import fpds_atom
 from ingest.csvfile import SourceError
 from ingest.load import load
-from ingest.records import AgencyRef, Party, Reject, Transaction
+from core.records import AgencyRef, Party, Reject, Transaction
 
 DOD = "fpds_atom_public_v1.5.2_lastmod_2020-04-02_dod.xml"  # raw wire format
 GSA = "fpds_atom_public_v1.5.2_gsa_pbs_4740_reserialized.xml"  # ns0:/ns1: prefixes, no CDATA

@@ -15,7 +15,7 @@ from graph.embedded import EmbeddedStore
 from ingest import clean, transactions_csv
 from ingest.csvfile import SourceError
 from ingest.load import load
-from ingest.records import Reject, Transaction
+from core.records import Reject, Transaction
 
 DIR = "spending_by_transaction_ice_cbp_fy2021_2026"
 FILES = {f"CBP_ICE_FY{year}_Contract_Obligations.csv": rows for year, rows in (

@@ -20,7 +20,7 @@ import pytest
 from werkzeug import Request, Response
 
 from ingest.http import ApiError, HttpClient
-from ingest.records import AgencyRef, Award, Party, Reject, Subaward
+from core.records import AgencyRef, Award, Party, Reject, Subaward
 from ingest.usaspending_api import iter_records
 
 SEARCH = "/api/v2/search/spending_by_award/"

@@ -14,7 +14,7 @@ from graph.embedded import EmbeddedStore
 from ingest import usaspending_csv
 from ingest.csvfile import SourceError
 from ingest.load import load
-from ingest.records import Award, Reject, Subaward, Transaction
+from core.records import Award, Reject, Subaward, Transaction
 
 BULK = "usaspending_bulk_ice_mn"
 MN_ALL = "mn_all__Contracts_PrimeAwardSummaries_2025-03-21_H19M57S23_1.csv"

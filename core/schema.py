@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .keys import fiscal_year
+
 PROVENANCE = ("source", "record", "retrieved", "permalink")
 
 
@@ -128,7 +130,6 @@ def derive_award(props: dict, transactions: list[dict]) -> dict:
     loaded (each action once; de-obligations subtract), else the prime amount a subaward file reported.
     Readers show `description`, else `first_action_description` (search exports carry only actions').
     """
-    from ingest.clean import fiscal_year  # local: the schema module must not pull ingest in at import
 
     tx_obligations = [tx["obligation"] for tx in transactions if tx.get("obligation") is not None]
     tx_dates = [tx.get("action_date") for tx in transactions]
