@@ -27,9 +27,11 @@ def store_kind() -> str:
     return os.environ.get("KG_STORE", "embedded")
 
 
-def source() -> tuple[str, str]:
-    """Which store answers (kind, KG_HOME): the first argument of every cached query, so caches never mix stores."""
-    return store_kind(), os.environ.get("KG_HOME", "")
+def source() -> tuple[str, str, str]:
+    """Which store answers, and which version of its data (kind, KG_HOME, version): the first argument of every
+    cached query, so caches never mix stores, and a load shows on the next rerun without a restart."""
+    kind, home = store_kind(), os.environ.get("KG_HOME", "")
+    return kind, home, _store(kind, home).version()
 
 
 @st.cache_resource(show_spinner=False)
@@ -39,7 +41,7 @@ def _store(kind: str, home: str):
 
 
 def store():
-    return _store(*source())
+    return _store(store_kind(), os.environ.get("KG_HOME", ""))
 
 
 def reload() -> None:
@@ -97,8 +99,9 @@ def runs() -> list[dict]:
 
 def require_data() -> tuple:
     """The store's cache key, once we know the store opens and holds something; else an actionable message."""
-    kind, src = store_kind(), source()
+    kind = store_kind()
     try:
+        src = source()
         counts = stats(src)
     except StoreUnavailable as error:
         st.error(f"The {kind} store cannot be opened: {error}")

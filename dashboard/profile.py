@@ -2,8 +2,6 @@
 with their permalinks and a citation to copy for each."""
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pandas as pd
 import streamlit as st
 
@@ -14,32 +12,40 @@ AWARD_TABLE = ("piid", "vendor", "awarding_agency", "obligated", "obligated_basi
                "potential_value", "first_action", "end_date", "description", "permalink", "source", "record")
 
 
-def totals(obligated: float, current: float, potential: float, awards: int) -> None:
+def totals(answer: dict) -> None:
+    """The three figures apart: obligated (a sum of facts), and the two ceilings, each summed over the
+    awards that report it (or "not reported")."""
     columns = st.columns(4)
-    columns[0].metric("Obligated (money committed)", money(obligated))
-    columns[1].metric("Current value (base + exercised options)", money(current))
-    columns[2].metric("Potential value (base + all options)", money(potential))
-    columns[3].metric("Awards", f"{awards:,}")
-    st.caption("Three different figures, never added together: obligated is money committed; current and "
-               "potential values are ceilings, summed only over the awards that report them.")
+    columns[0].metric("Obligated (money committed)", money(answer["total_obligated"]))
+    for column, figure, label in ((columns[1], "current_value", "Current value (base + exercised options)"),
+                                  (columns[2], "potential_value", "Potential value (base + all options)")):
+        value, reporting = answer[f"total_{figure}"], answer[f"{figure}_awards"]
+        column.metric(label, money(value) if value is not None else "not reported",
+                      help=f"summed over the {reporting:,} awards that report it")
+    columns[3].metric("Awards", f"{answer['award_count']:,}")
+    st.caption(f"Three different figures, never added together. Obligated is money committed: "
+               f"{answer['obligated_basis']}. Current and potential values are ceilings, summed only over the "
+               f"awards that report them ({answer['current_value_awards']:,} and "
+               f"{answer['potential_value_awards']:,} of {answer['award_count']:,}).")
 
 
-def yearly(awards: list[dict]) -> None:
-    by_year: dict[int, float] = defaultdict(float)
-    for award in awards:
-        if award.get("fy_first"):
-            by_year[award["fy_first"]] += award.get("obligated") or 0.0
-    yearly_chart(by_year)
-
-
-def yearly_chart(by_year: dict[int, float]) -> None:
-    if not by_year:
+def yearly(answer: dict) -> None:
+    """Obligated by the fiscal year of each action; award totals not split by year shown apart."""
+    rest = answer["not_split_by_year"]
+    if not answer["yearly"] and not rest["obligated"]:
         return
     st.subheader("Obligated by fiscal year")
-    st.caption("Each award's obligated total, counted in the fiscal year of its first action.")
-    frame = pd.DataFrame({"fiscal year": [str(y) for y in sorted(by_year)],
-                          "obligated ($)": [round(by_year[y], 2) for y in sorted(by_year)]})
-    st.bar_chart(frame, x="fiscal year", y="obligated ($)")
+    st.caption("Each contract action in the fiscal year (October–September) of its own date. Award totals that "
+               "no loaded action splits by year are a separate series, never mixed into the bars.")
+    rows = [{"fiscal year": str(y["fiscal_year"]), "series": "contract actions", "obligated ($)": round(y["obligated"], 2)}
+            for y in answer["yearly"]]
+    if rest["obligated"]:
+        rows.append({"fiscal year": "not split by year", "series": rest["label"],
+                     "obligated ($)": round(rest["obligated"], 2)})
+    st.bar_chart(pd.DataFrame(rows), x="fiscal year", y="obligated ($)", color="series")
+    if rest["obligated"]:
+        st.caption(f"{rest['label']}: {money(rest['obligated'])} over {rest['awards']:,} awards (award summaries "
+                   f"whose actions were not loaded, or obligations not in the loaded actions).")
 
 
 def awards_section(title: str, awards: list[dict], key: str, of: int | None = None) -> None:

@@ -14,20 +14,20 @@ from pathlib import Path
 from .analytics import vendor_centrality
 from .console import print_json
 from .export import FORMATS, export
-from .nx_queries import MAX_HOPS
-from .store import Ambiguous, NotFound, StoreUnavailable, open_store
+from .queries import MAX_HOPS
+from .store import STORES, Ambiguous, NotFound, StoreUnavailable, open_store
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m graph", description=__doc__.splitlines()[0])
-    parser.add_argument("--store", choices=("embedded", "neo4j"), default="embedded",
+    parser.add_argument("--store", choices=sorted(STORES), default="embedded",
                         help="which store to read (default: the embedded store under KG_HOME)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(name, text):
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("--json", action="store_true", help="print JSON on stdout")
-        sub.add_argument("--store", choices=("embedded", "neo4j"), default=argparse.SUPPRESS,
+        sub.add_argument("--store", choices=sorted(STORES), default=argparse.SUPPRESS,
                          help="which store to read")
         return sub
 

@@ -1,121 +1,87 @@
-"""The Neo4j store: the same API and answers as the embedded store, in a real Neo4j database.
+"""The Neo4j store: the same model and answers as the embedded store, in a real Neo4j database.
 
-Writes are batched `UNWIND $rows ... MERGE` statements (graph/cypher.py), one managed write
-transaction per batch, so each batch is durable when `upsert` returns: a failed load keeps the batches
-written before the failure, and loading the same input again completes it without duplicating.
-Reads run in one read transaction per question. The big aggregations (an agency's totals, the
-vendor-agency pairs of the network) run in Cypher; the shaping of answers is the shared code in
-`NxQueries`, fed through its `_need_*` hooks with just the part of the graph a question needs.
+Loads go through a working copy of the embedded store (`KG_HOME/neo4j-staging/<server>/`), which keeps
+every record loaded into this database and derives the figures in SQL exactly as the embedded store does.
+Inside that load's transaction the rows of the derived tables that changed since the last push are
+written to Neo4j (`UNWIND $rows ...` batches, one managed write transaction each); only when every batch
+is written does the working copy commit. A push that fails keeps the batches written before it and is
+completed by the next load (MERGE and SET: nothing is duplicated). Reads are Cypher aggregations over
+`Fact` nodes (`graph/cypher.py`), shaped by the shared `graph.queries` code; nothing is copied into Python
+but the rows an answer lists.
 """
 from __future__ import annotations
 
 import json
 import logging
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from functools import wraps
-
-import networkx as nx
+import re
+import time
+import uuid
+from pathlib import Path
 
 from . import cypher
-from .batch import Batch
-from .nx_queries import MAX_CHAINS, NxQueries
-from core.schema import LABELS, REL_TYPES, derive_award
-from .settings import neo4j_connection
-from .store import StoreUnavailable
+from .duck_reads import PART_OF
+from .duck_store import DuckStore
+from .queries import Queries
+from .settings import kg_home, neo4j_connection
+from .store import FactFilter, StoreUnavailable
 
 log = logging.getLogger(__name__)
 ROWS_PER_STATEMENT = 5000
-WRITERS = 2  # concurrent write transactions: the machine this was tuned on has 2 cores
-TOP_AWARDS = 200  # largest awards kept per agency: agency profiles listing up to this many read no award scan
-ROLLUP_VERSION = 2  # bump when the rollups' shape changes: stores rebuild older ones when they open
+
+# What is pushed: (table, key columns, SELECT over the working copy's derived tables), in write order.
+PUSHED = (
+    ("vendor", ("id",), "SELECT id, name, uei, duns, aliases, curated, note, parent, family FROM vendor"),
+    ("agency", ("id",), """SELECT a.id, a.code, a.tier, a.name, a.abbreviation, a.aliases, t.toptier_id, t.subtier_id,
+                           t.office_id FROM agency a JOIN agency_tiers t USING (id)"""),
+    ("agency_link", ("child", "parent"), f"SELECT child, parent FROM agency_link WHERE {PART_OF}"),
+    ("vendor_parent", ("child", "parent", "basis"), """
+        SELECT child, parent, basis, relation, note, first_reported::VARCHAR AS first_reported,
+               last_reported::VARCHAR AS last_reported, source, record, permalink FROM vendor_parent"""),
+    ("award", ("key",), """
+        SELECT key, piid, parent_piid, award_type, coalesce(description, first_action_description) AS description,
+               naics, naics_description, psc, psc_description, start_date::VARCHAR AS start_date,
+               end_date::VARCHAR AS end_date, potential_end_date::VARCHAR AS potential_end_date,
+               first_action::VARCHAR AS first_action, last_action::VARCHAR AS last_action, obligated, obligated_basis,
+               obligated_actions, has_summary, current_value, potential_value, tx_count, permalink, source, record,
+               retrieved, recipient, match, awarding_id, funding_id, vehicle, obligated_cents, current_cents,
+               potential_cents FROM award"""),
+    ("fact", ("key",), """
+        SELECT key, award_key, kind, split, action_date::VARCHAR AS action_date, fiscal_year, amount, cents, recipient,
+               family, awarding_id, funding_id, awarding_toptier, awarding_subtier, awarding_office, funding_toptier,
+               funding_subtier, funding_office, award_type, modification, source, record, permalink FROM fact"""),
+    ("subaward", ("key",), """
+        SELECT key, award_key, vendor, number, amount, action_date::VARCHAR AS action_date, description, match,
+               source, record, permalink FROM subaward_fact WHERE vendor IS NOT NULL"""),
+)
 
 
-def _chunks(rows: list, size: int = ROWS_PER_STATEMENT):
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
 
 
-def _partition(rows: list[dict], spec, parts: int) -> list[list[dict]]:
-    """Relationship rows in `parts` groups that share no node, so that they can be written side by
-    side without two transactions ever waiting for each other's locks (whole connected groups of
-    rows go to the emptiest part)."""
-    parent: dict[tuple, tuple] = {}
-
-    def find(node):
-        root = node
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[node] != root:
-            parent[node], node = root, parent[node]
-        return root
-
-    for row in rows:
-        a, b = find((spec.start, row["start"])), find((spec.end, row["end"]))
-        if a != b:
-            parent[a] = b
-    components: dict[tuple, list[dict]] = {}
-    for row in rows:
-        components.setdefault(find((spec.start, row["start"])), []).append(row)
-    buckets: list[list[dict]] = [[] for _ in range(parts)]
-    for component in sorted(components.values(), key=len, reverse=True):
-        min(buckets, key=len).extend(component)
-    return [bucket for bucket in buckets if bucket]
-
-
-def _read(method):
-    """Answer inside one read transaction, from a fresh partial graph."""
-    @wraps(method)
-    def wrapper(self, *args, **kwargs):
-        def work(tx):
-            self._tx, self.graph, self._loaded = tx, nx.MultiDiGraph(), set()
-            try:
-                return method(self, *args, **kwargs)
-            finally:
-                self._tx = None
-
-        with self._session() as session:
-            return session.execute_read(work)
-    return wrapper
-
-
-class _PerThread:
-    """An attribute each thread sees its own value of: a store object is shared by the dashboard's
-    sessions (threads), and each question builds its own partial graph inside its own transaction."""
-
-    def __set_name__(self, owner, name):
-        self.name = name
-
-    def __get__(self, store, owner=None):
-        if store is None:
-            return self
-        return getattr(store._local, self.name, None)
-
-    def __set__(self, store, value):
-        setattr(store._local, self.name, value)
-
-
-class Neo4jStore(NxQueries):
+class Neo4jStore(Queries):
     kind = "neo4j"
-    batch_rows = 50_000  # input rows per upsert: fewer repeats of an award whose actions are far apart
-    graph, _tx, _loaded, _element_ids = _PerThread(), _PerThread(), _PerThread(), _PerThread()
+    takes_records = True
+    batch_rows = 20_000
 
-    def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
-                 database: str | None = None):
+    def __init__(self, home: Path | None = None, uri: str | None = None, user: str | None = None,
+                 password: str | None = None, database: str | None = None):
         from neo4j import GraphDatabase
         from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
         settings = neo4j_connection()
         self.uri = uri or settings["uri"]
         self.database = database or settings["database"]
-        self._local = threading.local()
-        self._pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="neo4j-writer")
+        self._cache: dict = {}
         try:
-            # "no such property/type yet" notifications are expected on an empty or partly loaded graph
+            # "no such property/label yet" notifications are expected on an empty database
             self.driver = GraphDatabase.driver(self.uri, auth=(user or settings["user"], password or settings["password"]),
                                                notifications_disabled_classifications=["UNRECOGNIZED"])
             self.driver.verify_connectivity()
-            self._setup_schema()
+            with self._session() as session:
+                for statement in cypher.CONSTRAINTS + cypher.INDEXES:
+                    session.run(statement).consume()
+                old = session.run(cypher.OLD_MODEL).single()
         except AuthError as error:
             raise StoreUnavailable(f"Neo4j at {self.uri} refused the credentials ({error.message}); "
                                    f"set NEO4J_USER / NEO4J_PASSWORD") from None
@@ -126,334 +92,213 @@ class Neo4jStore(NxQueries):
         except (Neo4jError, ValueError) as error:
             reason = " ".join(str(error).split())
             raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}): {reason}") from None
+        self._old = bool(old and old["old"])  # reported on every read and load until the database is cleared
+        staging = Path(home or kg_home()) / "neo4j-staging" / _slug(f"{self.uri}-{self.database}")
+        self.staging = DuckStore(staging)
+        self.staging.before_swap = self._push
 
     def close(self) -> None:
-        self._pool.shutdown()
+        self.staging.close()
         self.driver.close()
 
     def _session(self, **options):
         return self.driver.session(database=self.database, **options)
 
-    def _setup_schema(self) -> None:
+    def _read(self, statement: str, **params) -> list[dict]:
+        if self._old:
+            raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}) holds a graph written by an "
+                                   f"older version of this project (Transaction nodes); run `python -m graph clear "
+                                   f"--yes --store neo4j` and load again")
         with self._session() as session:
-            for statement in cypher.CONSTRAINTS + cypher.INDEXES + cypher.ROLLUP_INDEXES:
-                session.run(statement).consume()
-            rebuild = session.run(cypher.ROLLUP_STALE, version=ROLLUP_VERSION).single()["rebuild"]
-            agencies = [r["agency"] for r in session.run(cypher.ROLLUP_AGENCIES)] if rebuild else []
-        if agencies:
-            log.warning("rebuilding the rollups of %d agencies (written by another version)", len(agencies))
-            self.refresh_rollups(sorted(agencies))
+            return session.execute_read(lambda tx: [record.data() for record in tx.run(statement, **params)])
 
-    def _write(self, statement: str, **params) -> list:
-        def work(tx):
-            return [record[0] for record in tx.run(statement, **params)]
-
+    def _write(self, statement: str, **params) -> None:
         with self._session() as session:
-            return session.execute_write(work)
+            session.execute_write(lambda tx: tx.run(statement, **params).consume())
 
-    def _write_chunks(self, statement: str, rows: list, param: str = "rows", parallel: bool = True) -> list:
-        """Node chunks touch disjoint nodes, so WRITERS transactions run side by side (relationship
-        rows are first split by `_partition`). Returns what the statements returned (the keys a node
-        upsert created)."""
-        work = lambda chunk: self._write(statement, **{param: chunk})  # noqa: E731
-        chunks = list(_chunks(rows))
-        results = self._parallel(work, chunks) if parallel else [work(chunk) for chunk in chunks]
-        return [value for result in results for value in result]
+    def _meta(self, name: str):
+        rows = self._read(cypher.GET_META, name=name)
+        return rows[0]["value"] if rows else None
 
-    def _parallel(self, work, chunks: list) -> list:
-        if len(chunks) <= 1:
-            return [work(chunk) for chunk in chunks]
-        return [future.result() for future in [self._pool.submit(work, chunk) for chunk in chunks]]
-
-    # -- writes ------------------------------------------------------------------------------
-    def vendor_index(self):
-        with self._session() as session:
-            records = session.execute_read(lambda tx: list(tx.run(cypher.VENDOR_INDEX)))
-        for record in records:
-            yield record["id"], record["uei"], record["duns"], record["names"]
-
-    def upsert(self, batch: Batch) -> None:
-        created: dict[str, set] = {}
-        for label, rows in batch.nodes.items():
-            unknown = {name for props in rows.values() for name in props} - set(LABELS[label].properties)
-            if unknown:
-                raise ValueError(f"{label} properties missing from core/schema.py: {sorted(unknown)}")
-            payload = [{"key": key, "props": props} for key, props in rows.items()]
-            created[label] = set(self._write_chunks(cypher.NODE_UPSERT[label], payload))
-        missing: dict[str, set] = {}
-        for rel, rows in batch.edges.items():
-            spec = REL_TYPES[rel]
-            for start, end, _ in rows:
-                for label, key in ((spec.start, start), (spec.end, end)):
-                    if key not in batch.nodes.get(label, ()):
-                        missing.setdefault(label, set()).add(key)
-        for label, keys in missing.items():
-            self._write_chunks(cypher.ENSURE_NODES[label], sorted(keys), param="keys")
-        for rel, rows in batch.edges.items():
-            spec = REL_TYPES[rel]
-            payload = [{"start": start, "end": end, "key": key, "props": props}
-                       for (start, end, key), props in rows.items()]
-            rounds = self._rounds(payload) if spec.single else [payload]
-            fresh = created.get(spec.start, set())
-            for index, round_rows in enumerate(rounds):
-                # the first edge of a type from a node this batch created: a plain CREATE does
-                new = [row for row in round_rows if index == 0 and row["start"] in fresh]
-                rest = [row for row in round_rows if not (index == 0 and row["start"] in fresh)] if new else round_rows
-                for statement, rows_ in ((cypher.EDGE_CREATE[rel], new), (cypher.EDGE_UPSERT[rel], rest)):
-                    if rows_:
-                        self._parallel(lambda part, statement=statement: self._write_chunks(statement, part, parallel=False),
-                                       _partition(rows_, spec, WRITERS))
+    # -- writes -------------------------------------------------------------------------------
+    def begin(self, wait: bool = True) -> None:
+        self.staging.begin(wait=wait)
+        pushed = self.staging._writer.execute("SELECT value FROM meta WHERE name = 'pushed'").fetchone()
+        loaded = self._meta("load")
+        if pushed and loaded != pushed[0]:
+            if loaded is None and not self._read(cypher.ANY_NODE)[0]["any"]:
+                log.warning("Neo4j at %s is empty: pushing everything the working copy holds", self.uri)
+                self._forget_pushed(self.staging._writer)
+            else:
+                self.staging.rollback()
+                raise StoreUnavailable(
+                    f"Neo4j at {self.uri} (database {self.database!r}) was not loaded from the working copy "
+                    f"{self.staging.path} (another machine or KG_HOME loaded it, or it was changed): load from that "
+                    f"KG_HOME, or run `python -m graph clear --yes --store neo4j` and load everything again")
+        elif not pushed and self._read(cypher.ANY_NODE)[0]["any"] and loaded is not None:
+            self.staging.rollback()
+            raise StoreUnavailable(f"Neo4j at {self.uri} holds data loaded from another working copy than "
+                                   f"{self.staging.path}; load from that KG_HOME, or clear it and load again")
 
     @staticmethod
-    def _rounds(rows: list[dict]) -> list[list[dict]]:
-        """Split rows so that no statement holds two rows from one start node: Cypher reads every
-        row's rival before writing any, and a single-valued edge must see the previous row's winner."""
-        rounds: list[list[dict]] = []
-        seen: dict[str, int] = {}
-        for row in rows:
-            index = seen.get(row["start"], 0)
-            seen[row["start"]] = index + 1
-            if index == len(rounds):
-                rounds.append([])
-            rounds[index].append(row)
-        return rounds
+    def _forget_pushed(con) -> None:
+        for table, _, _ in PUSHED:
+            con.execute(f"DROP TABLE IF EXISTS pushed_{table}")
+        con.execute("DELETE FROM meta WHERE name = 'pushed'")
 
-    def derive_awards(self, keys) -> None:
-        """Derived figures of the awards, then the rollups of every agency they were or are awarded by."""
-        touched = self.derive_figures(keys)
-        if touched:
-            self.refresh_rollups(sorted(touched))
-
-    def derive_figures(self, keys) -> set[str]:
-        """The awards' derived figures; returns the agencies whose rollups they change."""
-        touched: set[str] = set()
-
-        def derive(chunk):
-            with self._session() as session:
-                records = session.execute_read(lambda tx: list(tx.run(cypher.DERIVE_READ, keys=chunk)))
-            rows = [{"key": record["key"],
-                     "derived": {**derive_award(record["award"], record["transactions"]),
-                                 **{link: record[link] for link in ("recipient", "awarded_by", "funded_by")}}}
-                    for record in records]
-            self._write(cypher.DERIVE_WRITE, rows=rows)
-            touched.update(agency for record in records for agency in (record["before"], record["awarded_by"]) if agency)
-
-        self._parallel(derive, list(_chunks(list(keys))))
-        return touched
-
-    def refresh_rollups(self, agencies: list[str]) -> None:
-        """Rebuild the agencies' rollups from their awards, in Cypher, in one write transaction."""
-        def work(tx):
-            for statement in cypher.ROLLUP_BUILD:
-                tx.run(statement, agencies=agencies, top=TOP_AWARDS, version=ROLLUP_VERSION).consume()
-
-        with self._session() as session:
-            session.execute_write(work)
+    def write(self, rows) -> None:
+        self.staging.write(rows)
 
     def commit(self, run: dict | None = None) -> None:
-        """Batches are durable as they are written; a finished load is logged as a LoadRun node."""
-        if run is not None:
-            with self._session() as session:
-                session.execute_write(lambda tx: tx.run(cypher.RUN_LOG, run=json.dumps(run, sort_keys=True)).consume())
+        self.staging.commit(run)
+        self._cache.clear()
 
     def rollback(self) -> None:
-        log.warning("Neo4j keeps the batches written before the failure (each batch is its own "
-                    "transaction); load the same input again to complete it: nothing is duplicated")
+        self.staging.rollback()
+
+    def _push(self, con, run: dict | None) -> None:
+        """Write to Neo4j the derived rows that changed since the last push (deletions first)."""
+        started, counts = time.perf_counter(), {}
+        for table, keys, select in PUSHED:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE current_{table} AS {select}")
+            con.execute(f"CREATE TABLE IF NOT EXISTS pushed_{table} AS SELECT * FROM current_{table} LIMIT 0")
+        for table, keys, _ in reversed(PUSHED):
+            columns = ", ".join(keys)
+            gone = con.execute(f"SELECT {columns} FROM pushed_{table} EXCEPT SELECT {columns} FROM current_{table}")
+            counts[f"{table}_deleted"] = self._send(cypher.DELETE[table], gone)
+        for table, keys, _ in PUSHED:
+            changed = con.execute(f"SELECT * FROM current_{table} EXCEPT SELECT * FROM pushed_{table}")
+            counts[f"{table}_written"] = self._send(cypher.UPSERT[table], changed)
+        for table, _, _ in PUSHED:
+            con.execute(f"CREATE OR REPLACE TABLE pushed_{table} AS SELECT * FROM current_{table}")
+        if run is not None:
+            seq = con.execute("SELECT max(id) FROM run").fetchone()[0]
+            self._write(cypher.RUN_LOG, seq=seq, run=json.dumps(run, sort_keys=True))
+        version = uuid.uuid4().hex
+        self._write(cypher.SET_META, name="load", value=version)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('pushed', ?)", [version])
+        log.info("pushed to Neo4j in %.1fs: %s", time.perf_counter() - started,
+                 ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+
+    def _send(self, statement: str, result) -> int:
+        names = [column[0] for column in result.description]
+        sent = 0
+        while True:
+            chunk = result.fetchmany(ROWS_PER_STATEMENT)
+            if not chunk:
+                return sent
+            self._write(statement, rows=[dict(zip(names, row)) for row in chunk])
+            sent += len(chunk)
 
     def clear(self) -> None:
         with self._session() as session:
             session.run(cypher.CLEAR).consume()
+        self._old = False
+        self.staging.clear()
+        self._cache.clear()
 
     def runs(self) -> list[dict]:
-        with self._session() as session:
-            records = session.execute_read(lambda tx: list(tx.run(cypher.RUNS)))
-        return [json.loads(record["run"]) for record in records]
+        return [json.loads(row["run"]) for row in self._read(cypher.RUNS)]
 
-    # -- reads answered in Cypher alone ---------------------------------------------------------
-    def stats(self) -> dict:
-        def work(tx):
-            nodes = {name: tx.run(query).single()["count"] for name, query in cypher.NODE_COUNTS.items()}
-            rels = {name: tx.run(query).single()["count"] for name, query in cypher.REL_COUNTS.items()}
-            return nodes, rels
+    def vendor_index(self):
+        return self.staging.vendor_index()
 
-        with self._session() as session:
-            nodes, rels = session.execute_read(work)
-        return {"nodes": {k: v for k, v in sorted(nodes.items()) if v},
-                "relationships": {k: v for k, v in sorted(rels.items()) if v}}
+    def version(self) -> str:
+        return str(self._meta("load"))
 
-    def search(self, text: str, limit: int = 20) -> list[dict]:
-        with self._session() as session:
-            records = session.execute_read(lambda tx: list(tx.run(cypher.SEARCH, needle=text.lower())))
-        hits = [dict(record) for record in records]
-        return sorted(hits, key=lambda h: (h["kind"], h["name"] or "", h["id"]))[:limit]
+    def to_networkx(self):
+        """The graph for exports: the working copy holds exactly what was pushed."""
+        return self.staging.to_networkx()
 
-    def facets(self) -> dict:
-        def work(tx):
-            return [r["type"] for r in tx.run(cypher.FACET_TYPES)], tx.run(cypher.FACET_YEARS).single()
+    # -- fetches ------------------------------------------------------------------------------
+    def fetch_counts(self) -> dict:
+        rows = self._read(cypher.COUNTS)
+        return rows[0] if rows else {}
 
-        with self._session() as session:
-            types, years = session.execute_read(work)
-        bounds = [year for year in years.values() if year is not None]
-        return {"award_types": sorted(types), "fy_min": min(bounds, default=None), "fy_max": max(bounds, default=None)}
+    def fetch_entities(self) -> list[dict]:
+        return sorted(self._read(cypher.ENTITIES), key=lambda row: (row["kind"], row["id"]))
 
-    def vendor_totals(self, ids) -> list[dict]:
-        with self._session() as session:
-            records = session.execute_read(lambda tx: list(tx.run(cypher.VENDOR_TOTALS, ids=sorted(set(ids)))))
-        return [{"id": r["id"], "name": r["name"], "total_obligated": r["money"] / 100, "award_count": r["awards"]}
-                for r in records]
+    def fetch_names(self, ids):
+        return {row["id"]: row["name"] for row in self._read(cypher.NAMES, ids=list(ids))} if ids else {}
 
-    # -- reads shaped by the shared code --------------------------------------------------------
-    vendor_family = _read(NxQueries.vendor_family)
-    agency_profile = _read(NxQueries.agency_profile)
-    subgraph = _read(NxQueries.subgraph)
-    paths = _read(NxQueries.paths)
+    def fetch_families(self, ids):
+        return {row["id"]: row["family"] for row in self._read(cypher.FAMILIES, ids=list(ids))} if ids else {}
 
-    def _rows(self, statement: str, **params) -> list:
-        return list(self._tx.run(statement, **params))
+    def fetch_agency_briefs(self, ids):
+        return {row["id"]: row for row in self._read(cypher.AGENCY_BRIEFS, ids=list(ids))} if ids else {}
 
-    def _node(self, label: str, props: dict | None) -> str:
-        """Add (or complete) a node of the partial graph, with the embedded store's id and attributes."""
-        props = dict(props or {})
-        key = props.pop(LABELS[label].key)
-        nid = f"{label}:{key}"
-        if nid in self.graph:
-            self.graph.nodes[nid].update(props)
-        else:
-            self.graph.add_node(nid, label=label, key=key, **props)
-        return nid
+    def fetch_awards(self, keys):
+        return self._read(cypher.AWARDS, keys=list(keys))
 
-    def _edge(self, rel: str, start: str, end: str, props: dict | None) -> None:
-        props = dict(props or {})
-        edge_key = f"{rel}|{props.pop('key')}" if REL_TYPES[rel].keyed else rel
-        for nid, label in ((start, REL_TYPES[rel].start), (end, REL_TYPES[rel].end)):
-            if nid not in self.graph:
-                self.graph.add_node(nid, label=label, key=nid.split(":", 1)[1])
-        if not self.graph.has_edge(start, end, edge_key):
-            self.graph.add_edge(start, end, key=edge_key, type=rel, **props)
+    def fetch_award_recipients(self, keys):
+        return self._read(cypher.AWARD_RECIPIENTS, keys=list(keys))
 
-    def _hierarchy(self, records, label: str, rel: str) -> None:
-        for record in records:
-            nid = self._node(label, record["node"])
-            if record["parent"] is not None:
-                self._edge(rel, nid, f"{label}:{record['parent']}", record["rel"])
+    def fetch_members(self, family):
+        return self._read(cypher.MEMBERS, family=family)
+
+    def fetch_parents(self, ids):
+        return self._read(cypher.PARENTS, ids=list(ids))
 
     @staticmethod
-    def _keys(nids) -> list[str]:
-        return sorted({nid.split(":", 1)[1] for nid in nids})
+    def _sums(rows: list[dict]) -> list[dict]:
+        for row in rows:  # Cypher's sum of nothing reported is 0; the record says "not reported"
+            if row["reported"] == 0:
+                row["cents"] = None
+        return rows
 
-    def _need_agencies(self) -> None:
-        if "agencies" not in self._loaded:
-            self._hierarchy(self._rows(cypher.AGENCIES), "Agency", "PART_OF")
-            self._loaded.add("agencies")
+    def fetch_fact_groups(self, chosen: FactFilter, by):
+        statement, params = cypher.fact_groups(chosen, by)
+        return self._sums(self._read(statement, **params))
 
-    def _need_families(self, vids) -> None:
-        self._hierarchy(self._rows(cypher.FAMILIES, ids=self._keys(vids)), "Vendor", "PARENT")
+    def fetch_year_totals(self, chosen: FactFilter):
+        statement, params = cypher.year_totals(chosen)
+        return self._sums(self._read(statement, **params))
 
-    def _need_ancestors(self, vids) -> None:
-        if "parents" not in self._loaded:
-            for record in self._rows(cypher.PARENT_GRAPH):
-                self._edge("PARENT", self._node("Vendor", record["node"]), self._node("Vendor", record["parent"]),
-                           record["rel"])
-            self._loaded.add("parents")
-        missing = [nid for nid in vids if nid not in self.graph]
-        for record in self._rows(cypher.VENDOR_NAMES, ids=self._keys(missing)) if missing else ():
-            self._node("Vendor", record["node"])
-
-    def _need_vendor_awards(self, vids) -> None:
-        keys = [record["key"] for record in self._rows(cypher.VENDOR_AWARD_KEYS, ids=self._keys(vids))]
-        self._need_awards([f"Award:{key}" for key in keys])
-        for record in self._rows(cypher.SUBAWARDS_RECEIVED, ids=self._keys(vids)):
-            award = self._node("Award", record["award"])
-            self._edge("SUBAWARD", award, f"Vendor:{record['vendor']}", record["rel"])
-            if record["prime"] is not None:
-                self._edge("AWARDED_TO", award, self._node("Vendor", record["prime"]), record["prime_rel"])
-
-    def _need_awards(self, award_ids) -> None:
-        self._need_agencies()
-        for record in self._rows(cypher.AWARDS, keys=self._keys(award_ids)):
-            award = self._node("Award", record["award"])
-            if record["type"] is not None:
-                self._edge(record["type"], award, self._node(record["label"], record["node"]), record["rel"])
-
-    def _need_links(self, path) -> None:
-        pairs = [[self._element_ids[left], self._element_ids[right]] for left, right in zip(path, path[1:])]
-        for record in self._rows(cypher.LINKS, pairs=pairs):
-            start = self._node(record["start_label"], record["start"])
-            end = self._node(record["end_label"], record["end"])
-            self._edge(record["type"], start, end, record["rel"])
-
-    # -- aggregate primitives in Cypher -----------------------------------------------------------
-    def _vendor_matches(self, text: str) -> list[str]:
-        return sorted(f"Vendor:{record['id']}" for record in self._rows(cypher.VENDOR_MATCHES, needle=text.lower()))
-
-    def _agency_totals(self, agencies: list[str], limit: int) -> dict:
-        ids = self._keys(agencies)
-        sums = self._rows(cypher.AGENCY_VENDOR_SUMS, agencies=ids)
-        for r in sums:
-            if r["node"] is not None:
-                self._node("Vendor", r["node"])
-        funded = self._rows(cypher.AGENCY_FUNDED, agencies=ids)[0]
-        if limit <= TOP_AWARDS:  # the largest of the union are among each agency's largest
-            ranked = sorted((-money, key) for r in self._rows(cypher.AGENCY_TOPS, agencies=ids)
-                            for key, money in zip(r["keys"], r["money"]))
-            largest = [key for _, key in ranked[:limit]]
+    def fetch_values(self, family=None, awarding=None):
+        if family is not None:
+            rows = self._read(cypher.VALUES_OF_FAMILY, family=family)
         else:
-            largest = [r["key"] for r in self._rows(cypher.AGENCY_LARGEST, agencies=ids, limit=limit)]
-        years = self._rows(cypher.AGENCY_YEARS, agencies=ids)
-        return {
-            "awarded": (sum(r["awards"] for r in sums), sum(r["money"] for r in sums)),
-            "values": (sum(r["current_value"] for r in years), sum(r["potential_value"] for r in years)),
-            "years": [(r["year"], r["money"], r["awards"]) for r in years if r["year"] is not None],
-            "funded": (funded["awards"], funded["money"] or 0),
-            "vendors": [(f"Vendor:{r['vendor']}", r["money"], r["awards"]) for r in sums if r["vendor"] is not None],
-            "largest": [f"Award:{key}" for key in largest],
-        }
+            rows = self._read(cypher.VALUES_OF_AGENCY[awarding[0]], id=awarding[1])
+        row = rows[0] if rows else {}
+        for figure in ("current", "potential"):
+            if not row.get(f"{figure}_awards"):
+                row[f"{figure}_cents"] = None
+        return row
 
-    def _award_pairs(self, agencies, members, fy_from, fy_to, types) -> list[tuple[str, str, int, int]]:
-        filtered = fy_from is not None or fy_to is not None or types is not None
-        params = {"members": self._keys(members) if members is not None else None}
-        if filtered:
-            params.update(fy_from=fy_from, fy_to=fy_to, types=types)
-        statements = cypher.PAIRS["filtered" if filtered else "unfiltered"]
-        if agencies is not None:
-            records = self._rows(statements["agency"], agencies=self._keys(agencies), **params)
-        elif members is not None:
-            records = self._rows(statements["vendor"], **params)
-        else:
-            records = self._rows(statements["all"], **params)
-        for r in records:
-            if r["node"] is not None:
-                self._node("Vendor", r["node"])
-        return [(f"Vendor:{r['vendor']}", f"Agency:{r['agency']}", r["money"], r["awards"]) for r in records]
+    def fetch_subawards(self, vendor_ids):
+        return self._read(cypher.SUBAWARDS, ids=list(vendor_ids))
 
-    def _shortest_chains(self, start: str, end: str, max_hops: int) -> list[list[str]]:
-        if start == end:
-            return [[start]]
-        (start_label, start_key), (end_label, end_key) = start.split(":", 1), end.split(":", 1)
-        records = self._rows(cypher.SHORTEST_CHAINS, start=start_key, start_label=start_label, end=end_key,
-                             end_label=end_label, max_hops=max_hops, cap=4 * MAX_CHAINS)
-        self._element_ids = {}
-        chains = set()
-        for record in records:
-            chain = []
-            for label, key, element_id in record["chain"]:
-                nid = f"{label}:{key}"
-                self._element_ids[nid] = element_id
-                chain.append(nid)
-            chains.add(tuple(chain))
-        return [list(chain) for chain in sorted(chains)[:MAX_CHAINS]]
+    def fetch_agency_links(self, aid):
+        parents = [row["id"] for row in self._read(cypher.AGENCY_PARENTS, id=aid)]
+        return parents, self._read(cypher.AGENCY_CHILDREN, id=aid)
 
-    # -- everything, for exports ----------------------------------------------------------------
-    def to_networkx(self) -> nx.MultiDiGraph:
-        """The whole graph in the embedded store's shape (node ids "Label:key", edge keys by type)."""
-        def work(tx):
-            self._tx, self.graph = tx, nx.MultiDiGraph()
-            for record in tx.run(cypher.EVERYTHING_NODES):
-                self._node(record["label"], record["node"])
-            for record in tx.run(cypher.EVERYTHING_EDGES):
-                self._edge(record["type"], f"{record['start_label']}:{record['start']}",
-                           f"{record['end_label']}:{record['end']}", record["rel"])
-            return self.graph
+    def fetch_largest_awards(self, chosen: FactFilter, limit: int):
+        statement, params = cypher.largest_awards(chosen)
+        return [row["key"] for row in self._read(statement, limit=limit, **params)]
 
-        with self._session() as session:
-            return session.execute_read(work)
+    def fetch_vendor_chain(self, ids):
+        found, wanted = {}, set(ids)
+        while wanted:
+            rows = self._read(cypher.VENDOR_STEP, ids=sorted(wanted))
+            found.update({row["id"]: row for row in rows})
+            wanted = {row["parent"] for row in rows if row["parent"]} - set(found)
+        return [found[key] for key in sorted(found)]
+
+    def fetch_agency_chain(self, ids):
+        return self._read(cypher.AGENCY_CHAIN, ids=list(ids)) if ids else []
+
+    def fetch_links(self):
+        return sorted((row["rel"], row["a"], row["b"]) for row in self._read(cypher.LINKS))
+
+    def fetch_link_records(self, rel, a, b):
+        if rel == "PARENT":
+            return self._read(cypher.PARENT_RECORDS, a=a, b=b)
+        if rel == "SUBAWARD":
+            return self._read(cypher.SUBAWARD_RECORDS, a=a, b=b)
+        return []
+
+    def fetch_facets(self):
+        rows = self._read(cypher.FACETS)
+        row = rows[0] if rows else {}
+        return {"award_types": sorted(row.get("award_types") or []), "fy_min": row.get("fy_min"),
+                "fy_max": row.get("fy_max")}

@@ -1,28 +1,17 @@
-"""The store API every backend answers, and `open_store` to pick one.
+"""The store interface: what every store implements, and the registry the CLIs, dashboard and tests read.
 
-Writes: `vendor_index()` (identities for the resolver), `upsert(batch)`, `derive_awards(keys)`,
-`commit(run)` (make the load durable and log it), `rollback()` (drop what was not committed), `clear()`.
-Reads (all return plain JSON-ready dicts/lists, sorted deterministically so that stores can be
-compared): `stats()`, `search(text)`, `vendor_family(name)`, `agency_profile(name_or_code)`,
-`subgraph(...)`, `paths(a, b)`, `runs()`, and `to_networkx()` (the whole graph, for exports).
-`close()` releases connections.
+A store keeps the records it is given (`begin`, `write`, `commit`, `rollback`, `clear`) and answers the
+fetches below in its own language; `graph.queries.Queries` builds the whole read API (stats, search,
+vendor_family, agency_profile, subgraph, paths, facets, vendor_totals) on them, and `graph.answers`
+shapes every answer, so a new store is its fetches, its writes and one line in STORES.
 
-Read methods the dashboard added (kept simple so that every store answers them identically):
-
-- `facets() -> {"award_types": [str, ...], "fy_min": int | None, "fy_max": int | None}`: the distinct
-  non-empty Award.award_type values, sorted; the smallest and largest of every Award's fy_first and
-  fy_last (None when no award has one).
-- `vendor_totals(ids) -> [{"id", "name", "total_obligated", "award_count"}, ...]`: for each Vendor id
-  given (the `id` other answers return, e.g. "uei:ABC", duplicates ignored), the Awards AWARDED_TO that
-  vendor node itself (not its family): `name` as other answers give it, the sum of their `obligated`
-  (missing = 0) in whole cents, as every other total, and their count (a vendor with no award: 0.0 and
-  0). Sorted by id; ids that are not a Vendor are left out.
-  `NxQueries.vendor_totals` reads through the `_need_vendor_awards` hook, so a partial-graph store can
-  reuse it in a read transaction; `NxQueries.facets` reads every award, so such a store answers it itself.
+Fetch rows are plain dicts; money is in whole cents (`cents`). Facts are filtered by `FactFilter`.
 """
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import NamedTuple, Protocol
 
 
 class NotFound(LookupError):
@@ -41,14 +30,71 @@ class StoreUnavailable(RuntimeError):
     """The store cannot be opened or reached: the message names it and what to do."""
 
 
-def open_store(kind: str = "embedded", home: Path | None = None):
-    if kind == "embedded":
-        from .embedded import EmbeddedStore
-        from .settings import kg_home
+class FactFilter(NamedTuple):
+    """Which facts a sum covers; every field left None does not filter."""
 
-        return EmbeddedStore(home or kg_home())
-    if kind == "neo4j":
-        from .neo4j_store import Neo4jStore
+    recipient: str | None = None  # the vendor that received the action
+    recipients: tuple[str, ...] | None = None
+    family: str | None = None  # the family the recipient belonged to on the fact's date
+    awarding: tuple[str, str] | None = None  # (tier, agency id): awarded by it or an agency below it
+    funding: tuple[str, str] | None = None
+    awarding_id: str | None = None  # the most specific awarding agency, exactly
+    funding_id: str | None = None
+    split: bool | None = None  # True: actions (in their fiscal year); False: award totals not split by year
+    fy_from: int | None = None
+    fy_to: int | None = None
+    award_types: tuple[str, ...] | None = None  # lower-case award types
 
-        return Neo4jStore()
-    raise StoreUnavailable(f"unknown store {kind!r}: use embedded or neo4j")
+
+# How facts can be grouped: `fetch_fact_groups(filter, by)` returns one row per group with these keys,
+# plus `cents`, `awards` (distinct awards), `facts` and `reported` (facts that report an amount).
+GROUPINGS = {None: (), "recipient": ("recipient",), "award_key": ("award_key",),
+             "awarding_subtier": ("awarding_subtier",), "recipient,awarding_subtier": ("recipient", "awarding_subtier")}
+
+
+class Fetches(Protocol):
+    kind: str
+
+    def version(self) -> str: """Changes whenever the store's data changes (cache key)."""
+    def fetch_counts(self) -> dict: """Counts by label and relationship type (see `Queries.stats`)."""
+    def fetch_entities(self) -> list[dict]:
+        """Every vendor (kind, id, name, aliases, family) and agency (kind, id, name, aliases, code, tier,
+        abbreviation)."""
+    def fetch_names(self, ids: list[str]) -> dict[str, str]: """Vendor names by id."""
+    def fetch_agency_briefs(self, ids: list[str]) -> dict[str, dict]: """{id: {id, name, code, tier}}."""
+    def fetch_awards(self, keys: list[str]) -> list[dict]: """Award rows (see `answers.award_row`)."""
+    def fetch_award_recipients(self, keys: list[str]) -> list[dict]:
+        """(award_key, recipient, first, last): who received each award's actions, and when."""
+    def fetch_members(self, family: str) -> list[dict]:
+        """The vendors in the family now or on the date of any of its facts."""
+    def fetch_parents(self, ids: list[str]) -> list[dict]: """Every parent link reported for the vendors."""
+    def fetch_families(self, ids: list[str]) -> dict[str, str]: """Each vendor's family now."""
+    def fetch_fact_groups(self, chosen: FactFilter, by: str | None) -> list[dict]: """See GROUPINGS."""
+    def fetch_year_totals(self, chosen: FactFilter) -> list[dict]:
+        """Rows (split, fiscal_year, g, cents, awards, facts, reported) grouped by GROUPING SETS
+        ((split, fiscal_year), ()); g = 3 marks the grand total."""
+    def fetch_values(self, family: str | None = None, awarding: tuple[str, str] | None = None) -> dict:
+        """Current and potential value (cents, and how many awards report each) over the awards whose
+        latest recipient is in the family, or whose latest awarding agency is at or below the agency."""
+    def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]: """Subawards the vendors received."""
+    def fetch_agency_links(self, aid: str) -> tuple[list[str], list[dict]]: """(parent ids, child briefs)."""
+    def fetch_largest_awards(self, chosen: FactFilter, limit: int) -> list[str]:
+        """Keys of the awards with facts passing the filter, largest obligated first."""
+    def fetch_vendor_chain(self, ids: list[str]) -> list[dict]: """The vendors and their parents up to the top."""
+    def fetch_agency_chain(self, ids: list[str]) -> list[dict]: """The agencies and the agencies above them."""
+    def fetch_links(self) -> list[tuple[str, str, str]]: """(AWARDED | FUNDED | PARENT | PART_OF | SUBAWARD, a, b)."""
+    def fetch_link_records(self, rel: str, a: str, b: str) -> list[dict]: """The records behind a link."""
+    def fetch_facets(self) -> dict: """Award types present and the fiscal-year span of the actions."""
+
+
+STORES = {"embedded": "graph.duck_store:DuckStore", "neo4j": "graph.neo4j_store:Neo4jStore"}
+
+
+def open_store(kind: str = "embedded", home: Path | None = None, **options):
+    """The store named `kind` (one of STORES): embedded under `home` (KG_HOME), Neo4j from NEO4J_*."""
+    if kind not in STORES:
+        raise StoreUnavailable(f"unknown store {kind!r}: use one of {', '.join(sorted(STORES))}")
+    from .settings import kg_home
+
+    module, name = STORES[kind].split(":")
+    return getattr(importlib.import_module(module), name)(home=home or kg_home(), **options)

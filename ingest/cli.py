@@ -14,7 +14,7 @@ from pathlib import Path
 
 from graph.console import print_json
 from graph.settings import kg_home
-from graph.store import StoreUnavailable, open_store
+from graph.store import STORES, StoreUnavailable, open_store
 
 from . import clean, fpds_atom, normalized_csv, transactions_csv, usaspending_csv
 from .csvfile import SourceError
@@ -62,8 +62,10 @@ def iso_date(text: str) -> str:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", choices=("embedded", "neo4j"), default="embedded",
+    parser.add_argument("--store", choices=sorted(STORES), default="embedded",
                         help="where to load (default: the embedded store under KG_HOME)")
+    parser.add_argument("--no-wait", action="store_true",
+                        help="if another load is writing to the store, stop (exit 1) instead of waiting for it")
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument("-v", "--verbose", action="store_true", help="more logging on stderr")
@@ -155,7 +157,8 @@ def run_load(args) -> dict:
 
 def _load_into(store, args) -> dict:
     home = kg_home()
-    options = {"command": args.command, "rejects_dir": home / "rejects", "progress": not args.no_progress}
+    options = {"command": args.command, "rejects_dir": home / "rejects", "progress": not args.no_progress,
+               "wait": not args.no_wait}
     if args.command != "usaspending-api":
         records = file_records(FILE_SOURCES[args.command], args.paths, args.header_from)
         return load(store, records, inputs=[str(p) for p in args.paths], total=count_rows(args.paths, args.command), **options)
@@ -184,12 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        if getattr(args, "store", None) == "neo4j":
-            print("interrupted: the batches already written stay in Neo4j; run the same command again to "
-                  "complete the load (nothing is duplicated)", file=sys.stderr)
-        else:
-            print("interrupted: nothing of this run was written to the store, except the API pages already "
-                  "finished (run the same command again to resume at the next page)", file=sys.stderr)
+        print("interrupted: nothing of this run was written to the store, except the API pages already "
+              "finished (run the same command again to resume at the next page)", file=sys.stderr)
         return 130
     if args.json:
         print_json(summary)

@@ -53,12 +53,48 @@ def neo4j_server() -> dict:
 
 
 @pytest.fixture
-def neo4j_store(neo4j_server):
+def neo4j_store(neo4j_server, tmp_path):
     """An empty Neo4j store (the test server's database is cleared before and after)."""
     from graph.neo4j_store import Neo4jStore
 
-    store = Neo4jStore(**neo4j_server)
+    store = Neo4jStore(home=tmp_path / "kg", **neo4j_server)
     store.clear()
     yield store
     store.clear()
     store.close()
+
+
+# -- every store through one fixture: tests that take `make_store` (or a module's loaded store) run on each ---
+STORE_KINDS = [pytest.param("embedded", id="embedded"), pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j)]
+
+
+def open_test_store(kind: str, home: Path, request, fresh: bool = True):
+    """A store of `kind` keeping its files under `home`; `fresh` empties it first (Neo4j: the test server)."""
+    from graph.store import open_store
+
+    if kind == "neo4j":
+        store = open_store("neo4j", home=home, **request.getfixturevalue("neo4j_server"))
+        if fresh:
+            store.clear()
+        return store
+    return open_store(kind, home=home)
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def make_store(store_kind, request, tmp_path):
+    """Opens a store of the kind under test (`make()`, or `make(home)`); the first call starts it empty."""
+    opened = []
+
+    def make(home: Path | None = None):
+        store = open_test_store(store_kind, Path(home or tmp_path / "kg"), request, fresh=not opened)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()

@@ -29,11 +29,10 @@ parent = agency.get("parent")
 st.text("\n".join(line for line in (
     f"code {agency['code']} · {agency['tier']}" + (f" · {agency['abbreviation']}" if agency.get("abbreviation") else ""),
     f"part of: {parent['name']} ({parent['code']})" if parent else "", ) if line))
-profile.totals(agency["total_obligated"], agency["total_current_value"], agency["total_potential_value"],
-               agency["award_count"])
+profile.totals(agency)
 st.caption(f"Awards it or its sub-agencies and offices awarded. It also funded awards with "
            f"${agency['funded_obligated']:,.2f} obligated ({agency['funded_award_count']:,} awards).")
-profile.yearly_chart({row["fiscal_year"]: row["obligated"] for row in agency["yearly"]})
+profile.yearly(agency)
 st.subheader("Sub-agencies and offices")
 if agency["children"]:
     st.dataframe(pd.DataFrame(agency["children"]), hide_index=True, width="stretch")

@@ -48,11 +48,14 @@ def with_awards(src: tuple, graph: dict, filters: Filters, vendor_node: str) -> 
     name = next((n["name"] for n in graph["nodes"] if n["id"] == vendor_node), None)
     if name is None:
         return graph
+    family = data.vendor_family(src, name)
     awards = view_awards(src, filters)
     if awards is None:
-        awards = [a for a in data.vendor_family(src, name)["awards"] if filters.keeps(a)]
+        awards = [a for a in family["awards"] if filters.keeps(a)]
     vendor_id = vendor_node.split(":", 1)[1]
-    awards = [a for a in awards if (a.get("vendor") or {}).get("id") == vendor_id][:MAX_AWARD_NODES]
+    # a family's head stands for the whole family; any other vendor for its own awards
+    ids = {vendor_id, *(s["id"] for s in family["subsidiaries"])} if family["id"] == vendor_id else {vendor_id}
+    awards = [a for a in awards if (a.get("vendor") or {}).get("id") in ids][:MAX_AWARD_NODES]
     nodes, edges = list(graph["nodes"]), list(graph["edges"])
     present = {n["id"] for n in nodes}
     for award in awards:

@@ -27,9 +27,8 @@ st.text("\n".join(line for line in (
     f"parent: {family['parent']}" if family.get("parent") else "top of its family (no parent recorded)",
     f"aliases: {'; '.join(family['aliases'])}" if family["aliases"] else "",
     f"matched “{name}”: {'; '.join(family['matched'])}") if line))
-profile.totals(family["total_obligated"], family["total_current_value"], family["total_potential_value"],
-               family["award_count"])
-profile.yearly(family["awards"])
+profile.totals(family)
+profile.yearly(family)
 st.subheader("Subsidiaries and registrations")
 if family["subsidiaries"]:
     st.dataframe(pd.DataFrame([{"name": s["name"], "parent": s["parent"], "id": s["id"], "UEI": s["uei"],

@@ -1,0 +1,71 @@
+"""The curated tables in data/: canonical parent companies (vendor_families.csv) and agency codes.
+
+Each row cites its source; both stores and the resolver read them through here.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .keys import name_key
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FAMILIES_FILE = DATA / "vendor_families.csv"
+AGENCY_FILE = DATA / "agency_codes.csv"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass
+class Family:
+    """One canonical parent company from the curated table."""
+
+    id: str
+    name: str
+    aliases: list[re.Pattern] = field(default_factory=list)
+    subsidiaries: list[tuple[re.Pattern, str]] = field(default_factory=list)  # (pattern, source)
+    alias_sources: list[str] = field(default_factory=list)
+
+
+def load_families(path: Path = FAMILIES_FILE) -> dict[str, Family]:
+    families: dict[str, Family] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            canonical = row["canonical"].strip()
+            family = families.setdefault(canonical, Family(id=f"org:{slug(canonical)}", name=canonical))
+            try:
+                pattern = re.compile(row["pattern"])
+            except re.error as error:
+                raise ValueError(f"{path} line {line}: bad pattern {row['pattern']!r}: {error}") from None
+            if row["relation"] == "alias":
+                family.aliases.append(pattern)
+                family.alias_sources.append(row["source"])
+            elif row["relation"] == "subsidiary":
+                family.subsidiaries.append((pattern, row["source"]))
+            else:
+                raise ValueError(f"{path} line {line}: relation must be alias or subsidiary")
+    return families
+
+
+def load_agencies(path: Path = AGENCY_FILE) -> dict[str, dict]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["code"]: row for row in csv.DictReader(handle)}
+
+
+def curated_links(families: dict[str, Family], name: str | None) -> tuple[str | None, list[tuple[str, str]]]:
+    """(family id this name is an alias of, [(parent family id, source)] it is a subsidiary of)."""
+    key = name_key(name)
+    if not key:
+        return None, []
+    alias_of, parents = None, []
+    for family in families.values():
+        if alias_of is None and any(pattern.search(key) for pattern in family.aliases):
+            alias_of = family.id
+        for pattern, source in family.subsidiaries:
+            if pattern.search(key):
+                parents.append((family.id, source))
+    return alias_of, parents

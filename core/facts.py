@@ -1,0 +1,133 @@
+"""Records as rows of facts: what a store keeps of each record it reads, declared once.
+
+Every money figure is a sum over contract actions, so a store keeps one row per record as the source
+reported it, with the party (recipient and its reported parent) and agency codes raw: which vendor or
+family a row belongs to, and which value of an award is its latest, are decided from all rows together
+(`graph/resolution.py`, the store's derivation), never from the order the rows arrived in.
+
+Row kinds: "action" (one contract action), "summary" (a prime award summary row: the award's lifetime
+figures as of its last modification) and "subaward_prime" (a prime award as a subaward file names it,
+with the prime amount that file reported).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .keys import award_key, fiscal_year, permalink
+from .records import AgencyRef, Award, Party, Subaward, Transaction
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # SQL type
+    doc: str
+
+
+# The award's own attributes as one record reports them: the award takes each from its latest record.
+AWARD_FIELDS = (
+    Field("piid", "VARCHAR", "procurement instrument id"),
+    Field("parent_piid", "VARCHAR", "PIID of the parent IDV (contract vehicle)"),
+    Field("parent_agency", "VARCHAR", "sub-agency code of the agency that issued the parent IDV"),
+    Field("award_type", "VARCHAR", "contract, delivery order, purchase order, BPA call, …"),
+    Field("description", "VARCHAR", "the award's description (the first action's, for exports without one)"),
+    Field("naics", "VARCHAR", "NAICS code"),
+    Field("naics_description", "VARCHAR", "NAICS description"),
+    Field("psc", "VARCHAR", "product or service code"),
+    Field("psc_description", "VARCHAR", "product or service description"),
+    Field("base_date", "DATE", "date of the base award"),
+    Field("start_date", "DATE", "period of performance start"),
+    Field("end_date", "DATE", "period of performance, current end"),
+    Field("potential_end_date", "DATE", "period of performance, potential end (all options)"),
+    Field("current_value", "DOUBLE", "current total value: base + exercised options (a ceiling, not money paid)"),
+    Field("potential_value", "DOUBLE", "potential total value: base + all options (a ceiling)"),
+)
+PARTY_FIELDS = tuple(Field(f"{role}_{part}", "VARCHAR", f"{role} {part} as reported")
+                     for role in ("recipient", "parent") for part in ("name", "uei", "duns"))
+AGENCY_FIELDS = tuple(Field(f"{role}_{tier}{suffix}", "VARCHAR", f"{role} {tier} {suffix or 'code'}")
+                      for role in ("awarding", "funding") for tier in ("toptier", "subtier", "office")
+                      for suffix in ("", "_name"))
+PROVENANCE_FIELDS = (
+    Field("source", "VARCHAR", "file path or URL the record came from"),
+    Field("record", "VARCHAR", "line number or record id in that source"),
+    Field("retrieved", "VARCHAR", "when the source was read or fetched"),
+    Field("permalink", "VARCHAR", "USAspending award page"),
+)
+# One row per record read (table `record`).
+RECORD_FIELDS = (
+    Field("kind", "VARCHAR", "action | summary | subaward_prime"),
+    Field("key", "VARCHAR", "action key (award key + modification + transaction number), or the award key"),
+    Field("award_key", "VARCHAR", "USAspending generated award id"),
+    Field("modification", "VARCHAR", "modification number of an action"),
+    Field("action_date", "DATE", "the action's date; a summary's: its last modification"),
+    Field("fiscal_year", "INTEGER", "federal fiscal year (October–September) of action_date"),
+    Field("amount", "DOUBLE", "obligation of an action, total obligated of a summary, prime amount of a "
+                              "subaward file; NULL = not reported"),
+    Field("action_description", "VARCHAR", "the action's own description"),
+    *PARTY_FIELDS, Field("recipient_cage", "VARCHAR", "CAGE code"),
+    *AGENCY_FIELDS, *AWARD_FIELDS, Field("vehicle", "VARCHAR", "generated id of the parent IDV"),
+    *PROVENANCE_FIELDS,
+)
+SUBAWARD_FIELDS = (
+    Field("key", "VARCHAR", "prime award key + report id + subaward number"),
+    Field("award_key", "VARCHAR", "the prime award"),
+    Field("sub_name", "VARCHAR", "sub-recipient name"), Field("sub_uei", "VARCHAR", "sub-recipient UEI"),
+    Field("sub_duns", "VARCHAR", "sub-recipient DUNS"),
+    Field("sub_parent_name", "VARCHAR", "sub-recipient's parent"), Field("sub_parent_uei", "VARCHAR", ""),
+    Field("sub_parent_duns", "VARCHAR", ""),
+    Field("number", "VARCHAR", "subaward number"),
+    Field("amount", "DOUBLE", "subaward amount"),
+    Field("action_date", "DATE", "subaward date"),
+    Field("fiscal_year", "INTEGER", "fiscal year of the subaward date"),
+    Field("description", "VARCHAR", "subaward description"),
+    *PROVENANCE_FIELDS,
+)
+RECORD_COLUMNS = tuple(field.name for field in RECORD_FIELDS)
+SUBAWARD_COLUMNS = tuple(field.name for field in SUBAWARD_FIELDS)
+
+
+def _party(prefix: str, party: Party) -> dict:
+    return {f"{prefix}_name": party.name, f"{prefix}_uei": party.uei, f"{prefix}_duns": party.duns}
+
+
+def _agency(role: str, ref: AgencyRef) -> dict:
+    return {f"{role}_toptier": ref.toptier_code, f"{role}_toptier_name": ref.toptier_name,
+            f"{role}_subtier": ref.subtier_code, f"{role}_subtier_name": ref.subtier_name,
+            f"{role}_office": ref.office_code, f"{role}_office_name": ref.office_name}
+
+
+def _award_row(kind: str, key: str, award: Award, date: str | None, amount: float | None) -> dict:
+    prov, recipient = award.prov, award.recipient
+    row = {"kind": kind, "key": key, "award_key": award.key, "modification": None, "action_date": date,
+           "fiscal_year": fiscal_year(date), "amount": amount, "action_description": None,
+           **_party("recipient", recipient), "recipient_cage": recipient.cage,
+           "parent_name": recipient.parent_name, "parent_uei": recipient.parent_uei,
+           "parent_duns": recipient.parent_duns,
+           **_agency("awarding", award.awarding), **_agency("funding", award.funding),
+           **{field.name: getattr(award, field.name) for field in AWARD_FIELDS},
+           "vehicle": award_key(award.parent_piid, award.parent_agency, None, None, is_idv=True)
+           if award.parent_piid else None,
+           "source": prov.source, "record": prov.record, "retrieved": prov.retrieved,
+           "permalink": prov.permalink or permalink(award.key)}
+    return row
+
+
+def record_rows(record) -> tuple[dict, dict | None]:
+    """(row of table `record`, row of table `subaward` or None) for one normalized record."""
+    if isinstance(record, Transaction):
+        row = _award_row("action", record.key, record.award, record.action_date, record.obligation)
+        row["modification"], row["action_description"] = record.modification, record.description
+        return row, None
+    if isinstance(record, Subaward):
+        prime = _award_row("subaward_prime", record.prime.key, record.prime, None, record.prime_amount)
+        sub = {"key": record.key, "award_key": record.prime.key, "sub_name": record.sub.name,
+               "sub_uei": record.sub.uei, "sub_duns": record.sub.duns, "sub_parent_name": record.sub.parent_name,
+               "sub_parent_uei": record.sub.parent_uei, "sub_parent_duns": record.sub.parent_duns,
+               "number": record.number, "amount": record.amount, "action_date": record.action_date,
+               "fiscal_year": fiscal_year(record.action_date), "description": record.description,
+               "source": record.prov.source, "record": record.prov.record, "retrieved": record.prov.retrieved,
+               "permalink": record.prov.permalink or permalink(record.prime.key)}
+        return prime, sub
+    if isinstance(record, Award):
+        return _award_row("summary", record.key, record, record.values_as_of, record.obligated), None
+    raise TypeError(f"not a record: {record!r}")

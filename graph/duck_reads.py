@@ -1,0 +1,260 @@
+"""The embedded store's fetches (`graph.store.Fetches`) in SQL over the derived tables.
+
+Sums are taken in whole cents. Column names come from constants (`FILTER_COLUMNS`, `GROUPINGS`), never
+from user text; values are parameters.
+"""
+from __future__ import annotations
+
+import networkx as nx
+
+from .answers import CENTS
+from .queries import Queries
+from .store import GROUPINGS, FactFilter
+
+AWARD_COLUMNS = """a.key, a.piid, a.parent_piid, a.award_type, coalesce(a.description, a.first_action_description)
+    AS description, a.naics, a.naics_description, a.psc, a.psc_description, a.start_date::VARCHAR AS start_date,
+    a.end_date::VARCHAR AS end_date, a.potential_end_date::VARCHAR AS potential_end_date,
+    a.first_action::VARCHAR AS first_action, a.last_action::VARCHAR AS last_action, a.obligated, a.obligated_basis,
+    a.obligated_actions, a.has_summary, a.current_value, a.potential_value, a.tx_count, a.permalink, a.source,
+    a.record, a.retrieved, a.recipient, a.match, a.awarding_id, a.funding_id"""
+TIER_COLUMN = {(role, tier): f"{role}_{tier}" for role in ("awarding", "funding")
+               for tier in ("toptier", "subtier", "office")}
+PART_OF = "NOT (starts_with(child, 'office:') AND starts_with(parent, 'toptier:'))"  # the direct links only
+
+
+def fact_where(chosen: FactFilter) -> tuple[str, list]:
+    conditions, params = ["TRUE"], []
+    for name in ("recipient", "family", "awarding_id", "funding_id"):
+        value = getattr(chosen, name)
+        if value is not None:
+            conditions.append(f"{name} = ?")
+            params.append(value)
+    if chosen.recipients is not None:
+        conditions.append("list_contains(?, recipient)")
+        params.append(list(chosen.recipients))
+    for role in ("awarding", "funding"):
+        where = getattr(chosen, role)
+        if where is not None:
+            conditions.append(f"{TIER_COLUMN[(role, where[0])]} = ?")
+            params.append(where[1])
+    if chosen.split is not None:
+        conditions.append("split" if chosen.split else "NOT split")
+    if chosen.fy_from is not None:
+        conditions.append("fiscal_year >= ?")
+        params.append(chosen.fy_from)
+    if chosen.fy_to is not None:
+        conditions.append("fiscal_year <= ?")
+        params.append(chosen.fy_to)
+    if chosen.award_types is not None:
+        conditions.append("list_contains(?, lower(award_type))")
+        params.append(list(chosen.award_types))
+    return " AND ".join(conditions), params
+
+
+class SqlFetches(Queries):
+    """Mixed into the DuckDB store: `_rows(sql, params)` is its only door to the file."""
+
+    def fetch_counts(self) -> dict:
+        rows = self._rows(f"""
+            SELECT (SELECT count(*) FROM vendor) AS "Vendor", (SELECT count(*) FROM agency) AS "Agency",
+                   (SELECT count(*) FROM award) AS "Award", (SELECT count(*) FROM fact) AS "Fact",
+                   (SELECT count(DISTINCT vehicle) FROM award) AS "Vehicle",
+                   (SELECT count(*) FROM (SELECT DISTINCT child, parent FROM vendor_parent)) AS "PARENT",
+                   (SELECT count(*) FROM agency_link WHERE {PART_OF}) AS "PART_OF",
+                   (SELECT count(recipient) FROM award) AS "AWARDED_TO",
+                   (SELECT count(awarding_id) FROM award) AS "AWARDED_BY",
+                   (SELECT count(funding_id) FROM award) AS "FUNDED_BY",
+                   (SELECT count(*) FROM fact) AS "HAS_FACT", (SELECT count(vehicle) FROM award) AS "UNDER_VEHICLE",
+                   (SELECT count(*) FROM subaward_fact WHERE vendor IS NOT NULL) AS "SUBAWARD" """)
+        return rows[0] if rows else {}
+
+    def fetch_entities(self) -> list[dict]:
+        return self._rows("""
+            SELECT 'Agency' AS kind, id, name, aliases, code, tier, abbreviation, NULL AS family FROM agency
+            UNION ALL
+            SELECT 'Vendor', id, name, aliases, NULL, NULL, NULL, family FROM vendor ORDER BY kind, id""")
+
+    def fetch_names(self, ids: list[str]) -> dict[str, str]:
+        rows = self._rows("SELECT id, name FROM vendor WHERE list_contains(?, id)", [list(ids)]) if ids else []
+        return {row["id"]: row["name"] for row in rows}
+
+    def fetch_agency_briefs(self, ids: list[str]) -> dict[str, dict]:
+        rows = self._rows("SELECT id, name, code, tier FROM agency WHERE list_contains(?, id)", [list(ids)]) if ids else []
+        return {row["id"]: row for row in rows}
+
+    def fetch_awards(self, keys: list[str]) -> list[dict]:
+        return self._rows(f"SELECT {AWARD_COLUMNS} FROM award a WHERE list_contains(?, a.key)", [list(keys)])
+
+    def fetch_award_recipients(self, keys: list[str]) -> list[dict]:
+        return self._rows("""
+            SELECT award_key, recipient, min(action_date)::VARCHAR AS first, max(action_date)::VARCHAR AS last
+            FROM fact WHERE kind = 'action' AND list_contains(?, award_key) AND recipient IS NOT NULL
+            GROUP BY award_key, recipient ORDER BY award_key, recipient""", [list(keys)])
+
+    def fetch_members(self, family: str) -> list[dict]:
+        return self._rows("""
+            SELECT id, name, uei, duns, aliases, parent FROM vendor
+            WHERE family = ? OR id IN (SELECT DISTINCT recipient FROM fact WHERE family = ?) ORDER BY id""",
+                          [family, family])
+
+    def fetch_parents(self, ids: list[str]) -> list[dict]:
+        return self._rows("""
+            SELECT child, parent, basis, relation, note, first_reported::VARCHAR AS first_reported,
+                   last_reported::VARCHAR AS last_reported, source, record, permalink
+            FROM vendor_parent WHERE list_contains(?, child) ORDER BY child, parent, basis""", [list(ids)])
+
+    def fetch_families(self, ids: list[str]) -> dict[str, str]:
+        rows = self._rows("SELECT id, family FROM vendor WHERE list_contains(?, id)", [list(ids)]) if ids else []
+        return {row["id"]: row["family"] for row in rows}
+
+    def fetch_fact_groups(self, chosen: FactFilter, by: str | None) -> list[dict]:
+        columns = GROUPINGS[by]
+        where, params = fact_where(chosen)
+        keys = "".join(f"{column}, " for column in columns)
+        group = f"GROUP BY {', '.join(columns)}" if columns else ""
+        return self._rows(f"""
+            SELECT {keys}{CENTS} AS cents, count(DISTINCT award_key) AS awards, count(*) AS facts,
+                   count(amount) AS reported
+            FROM fact WHERE {where} {group} ORDER BY ALL""", params)
+
+    def fetch_year_totals(self, chosen: FactFilter) -> list[dict]:
+        where, params = fact_where(chosen)
+        return self._rows(f"""
+            SELECT split, fiscal_year, GROUPING(split, fiscal_year) AS g, {CENTS} AS cents,
+                   count(amount) AS reported, count(*) AS facts, count(DISTINCT award_key) AS awards
+            FROM fact WHERE {where} GROUP BY GROUPING SETS ((split, fiscal_year), ())""", params)
+
+    def fetch_values(self, family: str | None = None, awarding: tuple[str, str] | None = None) -> dict:
+        if family is not None:
+            where, params = "recipient IN (SELECT id FROM vendor WHERE family = ?)", [family]
+        else:
+            where, params = f"awarding_id IN (SELECT id FROM agency_tiers WHERE {awarding[0]}_id = ?)", [awarding[1]]
+        rows = self._rows(f"""
+            SELECT sum(current_cents) AS current_cents, count(current_cents) AS current_awards,
+                   sum(potential_cents) AS potential_cents, count(potential_cents) AS potential_awards
+            FROM award WHERE {where}""", params)
+        return rows[0] if rows else {}
+
+    def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]:
+        return self._rows("""
+            SELECT s.award_key AS prime_award, a.recipient AS prime_vendor, s.vendor AS sub_vendor, s.amount,
+                   s.number, s.action_date::VARCHAR AS action_date, s.description, s.source, s.record, s.permalink
+            FROM subaward_fact s LEFT JOIN award a ON a.key = s.award_key
+            WHERE list_contains(?, s.vendor)""", [list(vendor_ids)])
+
+    def fetch_agency_links(self, aid: str) -> tuple[list[str], list[dict]]:
+        parents = [row["parent"] for row in self._rows(
+            f"SELECT parent FROM agency_link WHERE child = ? AND {PART_OF} ORDER BY parent", [aid])]
+        children = self._rows(f"""
+            SELECT a.id, a.name, a.code, a.tier FROM agency_link l JOIN agency a ON a.id = l.child
+            WHERE l.parent = ? AND {PART_OF.replace('child', 'l.child').replace('parent', 'l.parent')}""", [aid])
+        return parents, children
+
+    def fetch_largest_awards(self, chosen: FactFilter, limit: int) -> list[str]:
+        where, params = fact_where(chosen)
+        return [row["key"] for row in self._rows(f"""
+            SELECT a.key FROM award a JOIN (SELECT DISTINCT award_key FROM fact WHERE {where}) f ON f.award_key = a.key
+            ORDER BY coalesce(a.obligated_cents, 0) DESC, a.key LIMIT ?""", params + [limit])]
+
+    def fetch_vendor_chain(self, ids: list[str]) -> list[dict]:
+        if not ids:
+            return []
+        return self._rows("""
+            WITH RECURSIVE up(id) AS (SELECT unnest(?::VARCHAR[])
+                UNION SELECT v.parent FROM vendor v JOIN up ON v.id = up.id WHERE v.parent IS NOT NULL)
+            SELECT v.id, v.name, v.parent FROM vendor v JOIN up USING (id) ORDER BY v.id""", [list(ids)])
+
+    def fetch_agency_chain(self, ids: list[str]) -> list[dict]:
+        if not ids:
+            return []
+        return self._rows(f"""
+            WITH RECURSIVE up(id) AS (SELECT unnest(?::VARCHAR[])
+                UNION SELECT l.parent FROM agency_link l JOIN up ON l.child = up.id WHERE {PART_OF})
+            SELECT a.id, a.name, a.tier,
+                   (SELECT min(l.parent) FROM agency_link l WHERE l.child = a.id AND {PART_OF}) AS parent
+            FROM agency a JOIN up USING (id) ORDER BY a.id""", [list(ids)])
+
+    def fetch_links(self) -> list[tuple[str, str, str]]:
+        rows = self._rows(f"""
+            SELECT DISTINCT 'AWARDED' AS rel, recipient AS a, awarding_id AS b FROM fact
+                WHERE recipient IS NOT NULL AND awarding_id IS NOT NULL
+            UNION ALL SELECT DISTINCT 'FUNDED', recipient, funding_id FROM fact
+                WHERE recipient IS NOT NULL AND funding_id IS NOT NULL
+            UNION ALL SELECT DISTINCT 'PARENT', child, parent FROM vendor_parent
+            UNION ALL SELECT 'PART_OF', child, parent FROM agency_link WHERE {PART_OF}
+            UNION ALL SELECT DISTINCT 'SUBAWARD', s.vendor, a.recipient FROM subaward_fact s JOIN award a
+                ON a.key = s.award_key WHERE s.vendor IS NOT NULL AND a.recipient IS NOT NULL
+            ORDER BY ALL""")
+        return [(row["rel"], row["a"], row["b"]) for row in rows]
+
+    def fetch_link_records(self, rel: str, a: str, b: str) -> list[dict]:
+        if rel == "PARENT":
+            return self._rows("""
+                SELECT basis, relation, source, record, permalink, first_reported::VARCHAR AS first_reported,
+                       last_reported::VARCHAR AS last_reported FROM vendor_parent
+                WHERE (child = ? AND parent = ?) OR (child = ? AND parent = ?) ORDER BY basis, source, record""",
+                              [a, b, b, a])
+        if rel == "SUBAWARD":
+            return self._rows("""
+                SELECT s.amount, s.source, s.record, s.permalink, s.award_key FROM subaward_fact s
+                JOIN award a ON a.key = s.award_key
+                WHERE (s.vendor = ? AND a.recipient = ?) OR (s.vendor = ? AND a.recipient = ?)
+                ORDER BY s.amount DESC NULLS LAST, s.key LIMIT 1""", [a, b, b, a])
+        return []  # PART_OF: built from codes, no record of its own
+
+    def fetch_facets(self) -> dict:
+        rows = self._rows("""
+            SELECT (SELECT list_sort(list(DISTINCT award_type)) FROM award WHERE award_type <> '') AS award_types,
+                   min(fiscal_year) AS fy_min, max(fiscal_year) AS fy_max FROM fact WHERE split""")
+        row = rows[0] if rows else {}
+        return {"award_types": list(row.get("award_types") or []), "fy_min": row.get("fy_min"),
+                "fy_max": row.get("fy_max")}
+
+    # -- exports --------------------------------------------------------------------------------
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The whole store as a graph (vendors, agencies, awards, facts, vehicles), for exports."""
+        graph = nx.MultiDiGraph()
+
+        def node(label, key, **props):
+            graph.add_node(f"{label}:{key}", label=label, key=key,
+                           **{k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in props.items()
+                              if v is not None})
+
+        for row in self._rows("SELECT id, name, uei, duns, aliases, curated, note FROM vendor ORDER BY id"):
+            node("Vendor", row.pop("id"), **row)
+        for row in self._rows("SELECT id, code, tier, name, abbreviation, aliases FROM agency ORDER BY id"):
+            node("Agency", row.pop("id"), **row)
+        for row in self._rows("""SELECT child, parent, basis, relation, note, source, record, permalink
+                                 FROM vendor_parent ORDER BY child, parent, basis"""):
+            child, parent = row.pop("child"), row.pop("parent")
+            if not graph.has_edge(f"Vendor:{child}", f"Vendor:{parent}", "PARENT"):
+                graph.add_edge(f"Vendor:{child}", f"Vendor:{parent}", key="PARENT", type="PARENT",
+                               **{k: v for k, v in row.items() if v is not None})
+        for row in self._rows(f"SELECT child, parent FROM agency_link WHERE {PART_OF} ORDER BY ALL"):
+            graph.add_edge(f"Agency:{row['child']}", f"Agency:{row['parent']}", key="PART_OF", type="PART_OF")
+        for row in self._rows(f"SELECT {AWARD_COLUMNS}, a.vehicle FROM award a ORDER BY a.key"):
+            key = row["key"]
+            node("Award", key, **{k: v for k, v in row.items() if k not in (
+                "key", "recipient", "match", "awarding_id", "funding_id", "vehicle", "has_summary")})
+            for rel, target, label in (("AWARDED_TO", row["recipient"], "Vendor"),
+                                       ("AWARDED_BY", row["awarding_id"], "Agency"),
+                                       ("FUNDED_BY", row["funding_id"], "Agency"),
+                                       ("UNDER_VEHICLE", row["vehicle"], "Vehicle")):
+                if target:
+                    if label == "Vehicle":
+                        node("Vehicle", target)
+                    extra = {"match": row["match"]} if rel == "AWARDED_TO" else {}
+                    graph.add_edge(f"Award:{key}", f"{label}:{target}", key=rel, type=rel, **extra)
+        for row in self._rows("""SELECT key, award_key, kind, split, modification, action_date::VARCHAR AS action_date,
+                                 fiscal_year, amount, recipient, family, source, record, permalink FROM fact
+                                 ORDER BY key"""):
+            key, award = row.pop("key"), row.pop("award_key")
+            node("Fact", key, **row)
+            graph.add_edge(f"Award:{award}", f"Fact:{key}", key="HAS_FACT", type="HAS_FACT")
+        for row in self._rows("""SELECT key, award_key, vendor, number, amount, action_date::VARCHAR AS action_date,
+                                 description, match, source, record, permalink FROM subaward_fact
+                                 WHERE vendor IS NOT NULL ORDER BY key"""):
+            key, award, vendor = row.pop("key"), row.pop("award_key"), row.pop("vendor")
+            graph.add_edge(f"Award:{award}", f"Vendor:{vendor}", key=f"SUBAWARD|{key}", type="SUBAWARD",
+                           **{k: v for k, v in row.items() if v is not None})
+        return graph

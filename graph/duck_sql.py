@@ -1,0 +1,242 @@
+"""The embedded store's SQL: the tables it keeps and how the figures are derived from them.
+
+Only constant text is composed here (column lists from `core.facts`); values always travel as
+parameters. `record` and `subaward` hold every row read; everything else is rebuilt from them (and from
+the vendor resolution in `graph/resolution.py`) at the end of each load, in the load's transaction.
+"""
+from __future__ import annotations
+
+from core.facts import AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS
+
+FORMAT_VERSION = 2
+TIERS = ("toptier", "subtier", "office")
+
+
+def _columns(fields) -> str:
+    return ", ".join(f"{field.name} {field.type}" for field in fields)
+
+
+CREATE = f"""
+CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS record ({_columns(RECORD_FIELDS)}, run_id INTEGER);
+CREATE TABLE IF NOT EXISTS subaward ({_columns(SUBAWARD_FIELDS)}, run_id INTEGER);
+CREATE TABLE IF NOT EXISTS run (id INTEGER, summary VARCHAR);
+CREATE TABLE IF NOT EXISTS record_new AS SELECT * FROM record LIMIT 0;
+CREATE TABLE IF NOT EXISTS subaward_new AS SELECT * FROM subaward LIMIT 0;
+"""
+
+# New rows join the kept ones; a row already kept (same record of the same source) is not added again.
+MERGE_NEW = """
+INSERT INTO record SELECT * FROM (
+    SELECT * FROM record_new QUALIFY row_number() OVER (PARTITION BY kind, key, source, record ORDER BY run_id) = 1
+) n WHERE NOT EXISTS (SELECT 1 FROM record r WHERE r.kind = n.kind AND r.key = n.key AND r.source = n.source
+                                              AND r.record = n.record);
+INSERT INTO subaward SELECT * FROM (
+    SELECT * FROM subaward_new QUALIFY row_number() OVER (PARTITION BY key, source, record ORDER BY run_id) = 1
+) n WHERE NOT EXISTS (SELECT 1 FROM subaward s WHERE s.key = n.key AND s.source = n.source AND s.record = n.record);
+"""
+CLEAR_NEW = "DELETE FROM record_new; DELETE FROM subaward_new;"
+
+
+
+# One row per action (a repeated action counted once: the copy from the first source by name), the
+# latest summary of each award, the latest prime amount a subaward file gave.
+CHOSEN = """
+CREATE OR REPLACE TEMP TABLE chosen AS
+SELECT * FROM (SELECT * FROM record WHERE kind = 'action'
+               QUALIFY row_number() OVER (PARTITION BY key ORDER BY source, record) = 1)
+UNION ALL
+SELECT * FROM (SELECT * FROM record WHERE kind = 'summary'
+               QUALIFY row_number() OVER (PARTITION BY award_key ORDER BY action_date DESC NULLS LAST, source, record) = 1)
+UNION ALL
+SELECT * FROM (SELECT * FROM record WHERE kind = 'subaward_prime'
+               QUALIFY row_number() OVER (PARTITION BY award_key ORDER BY source DESC, record DESC) = 1);
+"""
+
+PARTIES = """
+SELECT name, uei, duns, max(seen) AS seen FROM (
+    SELECT recipient_name AS name, recipient_uei AS uei, recipient_duns AS duns, action_date AS seen FROM chosen
+    UNION ALL SELECT parent_name, parent_uei, parent_duns, action_date FROM chosen
+    UNION ALL SELECT sub_name, sub_uei, sub_duns, action_date FROM subaward
+    UNION ALL SELECT sub_parent_name, sub_parent_uei, sub_parent_duns, action_date FROM subaward
+) WHERE coalesce(name, uei, duns) IS NOT NULL GROUP BY ALL
+"""
+
+
+def _party_join(alias: str, prefix: str, table: str) -> str:
+    return (f"LEFT JOIN party_vendor {alias} ON {alias}.name = coalesce({table}.{prefix}_name, '') "
+            f"AND {alias}.uei = coalesce({table}.{prefix}_uei, '') AND {alias}.duns = coalesce({table}.{prefix}_duns, '')")
+
+
+# (child vendor, reported parent vendor, dates of the first and last record reporting it, the latest record)
+REPORTED_PARENTS = f"""
+SELECT child, parent, min(seen) AS first, max(seen) AS last,
+       max_by(source, coalesce(seen::VARCHAR, '') || source || record) AS source,
+       max_by(record, coalesce(seen::VARCHAR, '') || source || record) AS record,
+       max_by(permalink, coalesce(seen::VARCHAR, '') || source || record) AS permalink
+FROM (
+    SELECT c.vendor_id AS child, p.vendor_id AS parent, action_date AS seen, source, record, permalink
+    FROM chosen {_party_join('c', 'recipient', 'chosen')} {_party_join('p', 'parent', 'chosen')}
+    UNION ALL
+    SELECT c.vendor_id, p.vendor_id, action_date, source, record, permalink
+    FROM subaward {_party_join('c', 'sub', 'subaward')} {_party_join('p', 'sub_parent', 'subaward')}
+) WHERE child IS NOT NULL AND parent IS NOT NULL AND child <> parent GROUP BY child, parent
+"""
+
+
+def _agency_ids(role: str) -> str:
+    top = f"coalesce({role}_toptier, ca_{role}.parent_code)"
+    return (f"CASE WHEN {top} IS NOT NULL THEN 'toptier:' || {top} END AS {role}_toptier_id, "
+            f"CASE WHEN {role}_subtier IS NOT NULL THEN 'subtier:' || {role}_subtier END AS {role}_subtier_id, "
+            f"CASE WHEN {role}_office IS NOT NULL THEN 'office:' || {role}_office END AS {role}_office_id, "
+            f"coalesce({role}_office_id, {role}_subtier_id, {role}_toptier_id) AS {role}_id")
+
+
+# Each chosen record with its vendor (and how it matched) and its agencies' ids at every tier.
+RESOLVED = f"""
+CREATE OR REPLACE TEMP TABLE resolved AS
+SELECT chosen.*, pv.vendor_id AS recipient, pv.match AS match, {_agency_ids('awarding')}, {_agency_ids('funding')},
+       coalesce(action_date::VARCHAR, '') || '|' || CASE kind WHEN 'summary' THEN '2' WHEN 'action' THEN '1' ELSE '0' END
+       || '|' || coalesce(modification, '') || '|' || key AS ord
+FROM chosen {_party_join('pv', 'recipient', 'chosen')}
+LEFT JOIN curated_agency ca_awarding ON ca_awarding.code = chosen.awarding_subtier
+LEFT JOIN curated_agency ca_funding ON ca_funding.code = chosen.funding_subtier
+"""
+
+
+def _latest(column: str) -> str:
+    return f"max_by({column}, ord) FILTER (WHERE {column} IS NOT NULL) AS {column}"
+
+
+# The award as of its latest record: each attribute from the latest record that reports it.
+AWARD = f"""
+CREATE OR REPLACE TABLE award AS
+SELECT award_key AS key, {", ".join(_latest(field.name) for field in AWARD_FIELDS)},
+       {_latest("recipient")}, {_latest("awarding_id")}, {_latest("funding_id")}, {_latest("vehicle")},
+       max_by(match, ord) FILTER (WHERE recipient IS NOT NULL) AS match,
+       min_by(action_description, ord) FILTER (WHERE action_description IS NOT NULL) AS first_action_description,
+       max(amount) FILTER (WHERE kind = 'summary') AS obligated_summary,
+       count(*) FILTER (WHERE kind = 'summary') > 0 AS has_summary,
+       sum(amount) FILTER (WHERE kind = 'action') AS obligated_actions,
+       count(amount) FILTER (WHERE kind = 'action') AS actions_reporting,
+       count(*) FILTER (WHERE kind = 'action') AS tx_count,
+       max(amount) FILTER (WHERE kind = 'subaward_prime') AS prime_amount_subaward_file,
+       least(min(action_date) FILTER (WHERE kind = 'action'), min(base_date)) AS first_action,
+       greatest(max(action_date) FILTER (WHERE kind = 'action'), max(base_date)) AS last_action,
+       max(action_date) FILTER (WHERE kind = 'summary') AS summary_as_of,
+       max_by(source, ord) AS source, max_by(record, ord) AS record, max_by(retrieved, ord) AS retrieved,
+       max_by(permalink, ord) FILTER (WHERE permalink IS NOT NULL) AS permalink
+FROM resolved GROUP BY award_key;
+ALTER TABLE award ADD COLUMN obligated DOUBLE;
+ALTER TABLE award ADD COLUMN obligated_basis VARCHAR;
+ALTER TABLE award ADD COLUMN obligated_cents BIGINT;
+ALTER TABLE award ADD COLUMN current_cents BIGINT;
+ALTER TABLE award ADD COLUMN potential_cents BIGINT;
+UPDATE award SET
+    obligated = CASE WHEN obligated_summary IS NOT NULL THEN obligated_summary
+                     WHEN actions_reporting > 0 THEN round(obligated_actions, 2)
+                     ELSE prime_amount_subaward_file END,
+    obligated_basis = CASE WHEN obligated_summary IS NOT NULL THEN 'award summary'
+                           WHEN actions_reporting > 0 THEN 'sum of ' || actions_reporting || ' action(s) loaded'
+                           WHEN prime_amount_subaward_file IS NOT NULL THEN 'prime award amount in a subaward file'
+                           ELSE 'not reported' END;
+UPDATE award SET obligated_cents = CAST(round(obligated * 100) AS BIGINT),
+                 current_cents = CAST(round(current_value * 100) AS BIGINT),
+                 potential_cents = CAST(round(potential_value * 100) AS BIGINT);
+"""
+
+
+def _tier_ids(role: str, source: str) -> str:
+    return ", ".join(f"{source}.{tier}_id AS {role}_{tier}" for tier in TIERS)
+
+
+# Every money figure is a sum over these: one fact per action (in the fiscal year of its date), plus,
+# for an award whose summary was loaded, one fact with what the summary has that its loaded actions do
+# not ("award total, not split by year", dated at the summary's last modification); an award known only
+# from a subaward file contributes the prime amount that file reported, likewise not split by year.
+FACT = f"""
+CREATE OR REPLACE TABLE fact AS
+WITH base AS (
+    SELECT r.key, r.award_key, 'action' AS kind, TRUE AS split, r.action_date, r.fiscal_year, r.amount,
+           coalesce(r.recipient, a.recipient) AS recipient,
+           CASE WHEN r.recipient IS NULL THEN a.match ELSE r.match END AS match,
+           coalesce(r.awarding_id, a.awarding_id) AS awarding_id, coalesce(r.funding_id, a.funding_id) AS funding_id,
+           r.modification, r.source, r.record, coalesce(r.permalink, a.permalink) AS permalink
+    FROM resolved r JOIN award a ON a.key = r.award_key WHERE r.kind = 'action'
+    UNION ALL
+    SELECT 'rest|' || a.key, a.key, CASE WHEN a.has_summary THEN 'summary' ELSE 'subaward_prime' END, FALSE,
+           a.summary_as_of, year(a.summary_as_of + INTERVAL 3 MONTH), a.obligated - coalesce(a.obligated_actions, 0),
+           a.recipient, a.match, a.awarding_id, a.funding_id, NULL, a.source, a.record, a.permalink
+    FROM award a
+    WHERE (a.has_summary AND (a.actions_reporting = 0
+                              OR round(coalesce(a.obligated_summary, 0) - coalesce(a.obligated_actions, 0), 2) <> 0))
+       OR (NOT a.has_summary AND a.actions_reporting = 0 AND a.prime_amount_subaward_file IS NOT NULL)
+)
+SELECT base.*, CAST(round(base.amount * 100) AS BIGINT) AS cents, coalesce(vf.family, base.recipient) AS family,
+       aw.award_type,
+       {_tier_ids('awarding', 'ga')}, {_tier_ids('funding', 'gf')}
+FROM base
+JOIN award aw ON aw.key = base.award_key
+LEFT JOIN vendor_family vf ON vf.vendor_id = base.recipient
+     AND (vf.valid_from IS NULL OR coalesce(base.action_date, DATE '9999-12-31') >= vf.valid_from)
+     AND (vf.valid_to IS NULL OR coalesce(base.action_date, DATE '9999-12-31') < vf.valid_to)
+LEFT JOIN agency_tiers ga ON ga.id = base.awarding_id
+LEFT JOIN agency_tiers gf ON gf.id = base.funding_id;
+"""
+
+# Agencies from codes: one row per (tier, code); a curated name wins, else the label seen most often.
+AGENCY_NAMES = " UNION ALL ".join(
+    f"SELECT '{tier}' AS tier, {role}_{tier}_id AS id, {role}_{tier}_name AS name FROM resolved"
+    for role in ("awarding", "funding") for tier in TIERS)
+AGENCY_LINKS = " UNION ALL ".join(
+    f"SELECT {role}_{child}_id AS child, {role}_{parent}_id AS parent FROM resolved"
+    for role in ("awarding", "funding") for child, parent in (("office", "subtier"), ("subtier", "toptier"),
+                                                              ("office", "toptier")))
+AGENCY = f"""
+CREATE OR REPLACE TABLE agency AS
+WITH names AS (SELECT tier, id, name, count(*) AS seen FROM ({AGENCY_NAMES}) WHERE id IS NOT NULL GROUP BY ALL),
+picked AS (SELECT tier, id, first(name ORDER BY seen DESC, name) FILTER (WHERE name IS NOT NULL) AS label,
+                  list_sort(list_distinct(list(name))) AS aliases
+           FROM names GROUP BY tier, id)
+SELECT p.id, split_part(p.id, ':', 2) AS code, p.tier,
+       coalesce(CASE WHEN p.tier <> 'office' THEN c.name END, p.label) AS name,
+       CASE WHEN p.tier <> 'office' THEN nullif(c.abbreviation, '') END AS abbreviation,
+       list_sort(list_distinct(list_concat(p.aliases, CASE WHEN p.tier <> 'office' AND c.name IS NOT NULL
+                                                          THEN [c.name] ELSE [] END))) AS aliases
+FROM picked p LEFT JOIN curated_agency c ON c.code = split_part(p.id, ':', 2) AND c.tier = p.tier;
+CREATE OR REPLACE TABLE agency_link AS
+SELECT DISTINCT child, parent FROM ({AGENCY_LINKS}) WHERE child IS NOT NULL AND parent IS NOT NULL;
+-- an agency's place at every tier: itself and the agencies above it
+CREATE OR REPLACE TABLE agency_tiers AS
+SELECT a.id,
+       CASE a.tier WHEN 'toptier' THEN a.id ELSE coalesce(
+           (SELECT min(l.parent) FROM agency_link l WHERE l.child = a.id AND starts_with(l.parent, 'toptier:')),
+           (SELECT min(l2.parent) FROM agency_link l1 JOIN agency_link l2 ON l2.child = l1.parent
+            WHERE l1.child = a.id AND starts_with(l2.parent, 'toptier:'))) END AS toptier_id,
+       CASE a.tier WHEN 'subtier' THEN a.id WHEN 'office' THEN
+           (SELECT min(l.parent) FROM agency_link l WHERE l.child = a.id AND starts_with(l.parent, 'subtier:')) END
+           AS subtier_id,
+       CASE a.tier WHEN 'office' THEN a.id END AS office_id
+FROM agency a;
+"""
+
+
+# Subawards, each once, with the vendor its sub-recipient resolved to.
+SUBAWARDS = f"""
+CREATE OR REPLACE TABLE subaward_fact AS
+SELECT s.*, pv.vendor_id AS vendor, pv.match AS match
+FROM (SELECT * FROM subaward QUALIFY row_number() OVER (PARTITION BY key ORDER BY source, record) = 1) s
+{_party_join('pv', 'sub', 's')};
+"""
+
+
+# What a run brought: its awards, the vendors its rows resolved to, the agencies they name.
+RUN_COUNTS = f"""
+SELECT (SELECT count(DISTINCT award_key) FROM record_new),
+       (SELECT count(DISTINCT vendor_id) FROM (
+            SELECT pv.vendor_id FROM record_new {_party_join('pv', 'recipient', 'record_new')}
+       )),
+       (SELECT count(DISTINCT a) FROM (SELECT unnest([
+            awarding_toptier, awarding_subtier, awarding_office, funding_toptier, funding_subtier, funding_office
+       ]) AS a FROM record_new) WHERE a IS NOT NULL)
+"""

@@ -1,0 +1,338 @@
+"""The embedded store: one DuckDB file under KG_HOME holding every record read and the facts derived.
+
+Zero setup, the default. A load takes an exclusive lock (a second load waits and says so, or with
+`--no-wait` stops), copies the store file, writes into the copy in one transaction, derives every
+figure in SQL, and renames the copy over the store: a load that fails or is killed (even `kill -9`)
+leaves the store as it was. Readers open the file read-only, one short-lived cursor per question, and
+reopen it when a load has replaced it, so a running dashboard never blocks a load and sees its data.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from core.curated import AGENCY_FILE, curated_links, load_families
+from core.facts import RECORD_FIELDS, SUBAWARD_FIELDS
+
+from . import duck_sql as sql
+from .duck_reads import SqlFetches
+from .family import Families, Reported
+from .resolution import Party, resolve
+from .store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+_ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int32()}
+
+
+def _schema(fields) -> pa.Schema:
+    return pa.schema([(field.name, _ARROW_TYPES[field.type]) for field in fields] + [("run_id", pa.int32())])
+
+
+RECORD_SCHEMA, SUBAWARD_SCHEMA = _schema(RECORD_FIELDS), _schema(SUBAWARD_FIELDS)
+
+
+class DuckStore(SqlFetches):
+    kind = "embedded"
+    takes_records = True
+    batch_rows = 20_000
+    before_swap = None  # called with the load's connection (inside its transaction) and the run, before commit
+
+    def __init__(self, home: Path):
+        self.home = Path(home)
+        self.path = self.home / "store.duckdb"
+        self._legacy = self.home / "graph.pickle"
+        self._reader = None
+        self._reader_id = None
+        self._reader_lock = threading.Lock()
+        self._writer = None
+        self._lock_handle = None
+        self._run_id = None
+        self._cache: dict = {}
+        if self._legacy.exists() and not self.path.exists():
+            raise StoreUnavailable(
+                f"{self._legacy} is a store in the old format (a pickled graph) that this version does not read; "
+                f"run `python -m graph clear --yes` to remove it, then load your files again (`make load` for the "
+                f"bundled sample)")
+        if self.path.exists():
+            self._cursor().close()  # a corrupt or newer file is reported now, with what to do
+
+    # -- reading ------------------------------------------------------------------------------
+    def _identity(self):
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+    def version(self) -> str:
+        """Changes whenever a load replaces the store: the dashboard keys its caches on it."""
+        return repr(self._identity())
+
+    def _cursor(self):
+        identity = self._identity()
+        with self._reader_lock:
+            if identity is None:
+                return _EmptyCursor()
+            if self._reader is None or self._reader_id != identity:
+                if self._reader is not None:
+                    self._reader.close()
+                self._reader, self._reader_id = self._open_reader(), identity
+            return self._reader.cursor()
+
+    def _open_reader(self):
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+            found = con.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+        except duckdb.Error as error:
+            raise StoreUnavailable(f"cannot open the embedded store {self.path}: {str(error).splitlines()[0]}; "
+                                   f"run `python -m graph clear --yes` and load again") from None
+        if found is None or int(found[0]) != sql.FORMAT_VERSION:
+            con.close()
+            raise StoreUnavailable(f"{self.path} was written in store format {found[0] if found else '?'}, this "
+                                   f"version reads format {sql.FORMAT_VERSION}; run `python -m graph clear --yes` "
+                                   f"and load again (or use the version of this project that wrote it)")
+        return con
+
+    def _rows(self, statement: str, params=()) -> list[dict]:
+        cursor = self._cursor()
+        try:
+            result = cursor.execute(statement, list(params))
+            names = [column[0] for column in result.description]
+            return [dict(zip(names, row)) for row in result.fetchall()]
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+        if self._writer is not None:
+            self.rollback()
+
+    # -- writing ------------------------------------------------------------------------------
+    @property
+    def _loading(self) -> Path:
+        return self.path.with_name("store.duckdb.loading")
+
+    def begin(self, wait: bool = True, fresh: bool = True) -> None:
+        """Take the load lock and open a copy of the store to write into (`fresh`: a new run)."""
+        if self._writer is not None:
+            return
+        self.home.mkdir(parents=True, exist_ok=True)
+        if self._lock_handle is None:
+            handle = (self.home / "load.lock").open("a+")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not wait:
+                    handle.close()
+                    raise StoreUnavailable(f"another load is writing to {self.path}; wait for it to finish "
+                                           f"(or run again without --no-wait to queue behind it)") from None
+                print(f"another load is writing to {self.path}: waiting for it to finish…", file=sys.stderr)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            self._lock_handle = handle
+        if self._legacy.exists() and not self.path.exists():
+            self._unlock()
+            raise StoreUnavailable(f"{self._legacy} is a store in the old format; run `python -m graph clear --yes` "
+                                   f"to remove it, then load again")
+        if self._loading.exists():
+            self._loading.unlink()  # left by a load that was killed: never reached the store
+        if self.path.exists():
+            self._cursor().close()  # refuse to build on a corrupt or foreign file
+            shutil.copyfile(self.path, self._loading)
+        con = duckdb.connect(str(self._loading))
+        con.execute(sql.CREATE)
+        if fresh:
+            con.execute(sql.CLEAR_NEW)  # rows of a run that stopped between its durable steps are merged already
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", [str(sql.FORMAT_VERSION)])
+        self._run_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM run").fetchone()[0]
+        con.execute("BEGIN TRANSACTION")
+        self._writer = con
+
+    def write(self, rows: list[tuple[dict, dict | None]]) -> None:
+        """Append records' rows (from `core.facts.record_rows`) to the load's transaction."""
+        if not rows:
+            return
+        self.begin()
+        run = self._run_id
+        records = [{**record, "run_id": run} for record, _ in rows]
+        subawards = [{**sub, "run_id": run} for _, sub in rows if sub is not None]
+        batch = pa.Table.from_pylist(records, RECORD_SCHEMA)  # noqa: F841 (read by name below)
+        self._writer.execute("INSERT INTO record_new SELECT * FROM batch")
+        if subawards:
+            sub_batch = pa.Table.from_pylist(subawards, SUBAWARD_SCHEMA)  # noqa: F841
+            self._writer.execute("INSERT INTO subaward_new SELECT * FROM sub_batch")
+
+    def commit(self, run: dict | None = None) -> None:
+        """Merge the new rows, derive every figure, and swap the file in; `run` is logged with its counts."""
+        self.begin()
+        con, started = self._writer, time.perf_counter()
+        con.execute(sql.MERGE_NEW)
+        derive(con)
+        if run is not None:
+            awards, vendors, agencies = con.execute(sql.RUN_COUNTS).fetchone()
+            run.update(awards=awards, vendors=vendors, agencies=agencies)
+            con.execute("INSERT INTO run VALUES (?, ?)", [self._run_id, json.dumps(run, sort_keys=True)])
+            con.execute(sql.CLEAR_NEW)  # kept until the run ends, which counts what all its steps brought
+        if self.before_swap is not None:
+            self.before_swap(con, run)  # e.g. the Neo4j store pushes what changed; a failure drops the load
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+        con.close()
+        self._writer = None
+        with self._loading.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(self._loading, self.path)
+        log.info("store written in %.1fs", time.perf_counter() - started)
+        if run is not None:
+            self._unlock()
+        else:
+            self.begin(fresh=False)  # a durable step inside a load (an API page): go on in a fresh copy
+
+    def rollback(self) -> None:
+        """Drop the load: close and delete the copy; the store file was never touched."""
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except duckdb.Error:
+                pass
+            self._writer = None
+        if self._loading.exists():
+            self._loading.unlink()
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock_handle is not None:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
+
+    def clear(self) -> None:
+        self.begin()
+        self._writer.close()
+        self._writer = None
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+        for path in (self._loading, self.path, self._legacy, self.home / "runs.jsonl"):
+            if path.exists():
+                path.unlink()
+        self._unlock()
+
+    def runs(self) -> list[dict]:
+        return [json.loads(row["summary"]) for row in self._rows("SELECT summary FROM run ORDER BY id")]
+
+    def vendor_index(self):
+        """The vendors the store holds (id, UEI, DUNS, names), in id order."""
+        for row in self._rows("SELECT id, uei, duns, aliases FROM vendor ORDER BY id"):
+            yield row["id"], row["uei"], row["duns"], list(row["aliases"] or [])
+
+
+class _EmptyCursor:
+    """What a store with no file yet answers: no rows."""
+
+    def execute(self, *_):
+        return self
+
+    description = ()
+
+    def fetchall(self):
+        return []
+
+    def fetchone(self):
+        return None
+
+    def close(self):
+        pass
+
+
+_FRAME_TYPES = {"aliases": pa.list_(pa.string()), "curated": pa.bool_()}
+
+
+def _frame(con, name: str, columns: list[str], rows: list[tuple]) -> None:
+    """A temporary table `name` (a constant) holding rows computed in Python."""
+    frame_rows = pa.table({column: pa.array([row[i] for row in rows], _FRAME_TYPES.get(column, pa.string()))
+                           for i, column in enumerate(columns)})  # noqa: F841 (read by name below)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM frame_rows")
+
+
+def derive(con) -> None:
+    """Rebuild every derived table from the records kept: the same records give the same tables."""
+    con.execute(sql.CHOSEN)
+    parties = {}
+    for name, uei, duns, seen in con.execute(sql.PARTIES).fetchall():
+        parties[Party(name, uei, duns)] = str(seen) if seen else ""
+    matched, vendors = resolve(parties)
+    _frame(con, "party_vendor", ["name", "uei", "duns", "vendor_id", "match"],
+           [(p.name or "", p.uei or "", p.duns or "", vendor_id, how) for p, (vendor_id, how) in matched.items()])
+    con.execute("CREATE OR REPLACE TEMP TABLE curated_agency AS SELECT * FROM read_csv(?, header = true, "
+                "all_varchar = true)", [str(AGENCY_FILE)])
+    con.execute(sql.RESOLVED)
+    # vendors: display name from the latest record naming it; curated parents from the curated table
+    latest_name: dict[str, tuple[str, str]] = {}
+    for party, (vendor_id, _) in matched.items():
+        if party.name:
+            candidate = (parties[party], party.name)
+            best = latest_name.get(vendor_id)
+            if best is None or candidate[0] > best[0] or (candidate[0] == best[0] and candidate[1] < best[1]):
+                latest_name[vendor_id] = candidate
+    families = load_families()
+    vendor_rows, curated, parent_rows = [], {}, []
+    for family in families.values():
+        vendor_rows.append((family.id, family.name, None, None, [family.name], True,
+                            " ".join(family.alias_sources) or None))
+    for vendor_id, vendor in sorted(vendors.items()):
+        name = latest_name.get(vendor_id, ("", vendor.names[0] if vendor.names else None))[1]
+        vendor_rows.append((vendor_id, name, vendor.uei, vendor.duns, vendor.names, False, None))
+        for spelling in vendor.names:
+            alias_of, subsidiary_of = curated_links(families, spelling)
+            links = [(alias_of, "same company, another registration", None)] if alias_of else []
+            links += [(family_id, "subsidiary", source) for family_id, source in subsidiary_of]
+            for parent, relation, note in links:
+                if parent != vendor_id:
+                    curated.setdefault(vendor_id, set()).add(parent)
+                    parent_rows.append((vendor_id, parent, "curated", relation, note, None, None,
+                                        "data/vendor_families.csv", None, None))
+    reported: dict[str, list[Reported]] = {}
+    for child, parent, first, last, source, record, permalink in con.execute(sql.REPORTED_PARENTS).fetchall():
+        first, last = (str(first) if first else None), (str(last) if last else None)
+        reported.setdefault(child, []).append(Reported(parent, first, last))
+        parent_rows.append((child, parent, "record", "parent as the record reports it", None, first, last,
+                            source, record, permalink))
+    timeline = Families({child: sorted(parents) for child, parents in curated.items()}, reported)
+    family_rows = []
+    for vendor_id, *_ in vendor_rows:
+        for start, end, family in timeline.timeline(vendor_id):
+            family_rows.append((vendor_id, start, end, family))
+    current = {vendor_id: (timeline.parent(vendor_id, None), timeline.family(vendor_id, None))
+               for vendor_id, *_ in vendor_rows}
+    vendor_rows = sorted({row[0]: row for row in vendor_rows}.values())
+    _frame(con, "vendor_new", ["id", "name", "uei", "duns", "aliases", "curated", "note"], vendor_rows)
+    _frame(con, "vendor_current", ["id", "parent", "family"], [(v, p, f) for v, (p, f) in current.items()])
+    con.execute("""CREATE OR REPLACE TABLE vendor AS
+                   SELECT v.*, c.parent, c.family FROM vendor_new v JOIN vendor_current c USING (id)""")
+    _frame(con, "vendor_parent_new", ["child", "parent", "basis", "relation", "note", "first_reported",
+                                      "last_reported", "source", "record", "permalink"],
+           sorted(set(parent_rows), key=lambda row: tuple("" if v is None else str(v) for v in row)))
+    con.execute("""CREATE OR REPLACE TABLE vendor_parent AS SELECT child, parent, basis, relation, note,
+                   first_reported::DATE AS first_reported, last_reported::DATE AS last_reported, source, record,
+                   permalink FROM vendor_parent_new""")
+    _frame(con, "vendor_family_new", ["vendor_id", "valid_from", "valid_to", "family"], family_rows)
+    con.execute("""CREATE OR REPLACE TABLE vendor_family AS SELECT vendor_id, valid_from::DATE AS valid_from,
+                   valid_to::DATE AS valid_to, family FROM vendor_family_new""")
+    con.execute(sql.AWARD)
+    con.execute(sql.AGENCY)
+    con.execute(sql.FACT)
+    con.execute(sql.SUBAWARDS)

@@ -1,0 +1,259 @@
+"""The read API, written once over the fetches every store implements (`graph.store.Fetches`).
+
+A store answers each fetch in its own language (SQL over DuckDB, Cypher over Neo4j); the choices made
+here (which agency a text means, which family a vendor is in, which awards to list, how paths are
+found) and the shaping in `graph/answers.py` are shared, so both stores give the same answers.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import networkx as nx
+
+from core.keys import name_key
+
+from . import answers
+from .answers import cents_to_dollars
+from .store import Ambiguous, FactFilter, NotFound
+
+TIER_RANK = {"toptier": 1, "subtier": 2, "office": 3}
+MAX_HOPS = 10  # longest chain `paths` looks for
+MAX_CHAINS = 10_000  # shortest chains enumerated before sorting and cutting to `limit`
+
+
+class Queries:
+    _cache: dict
+
+    def entities(self) -> list[dict]:
+        """Every vendor and agency with its names (what search and name lookups read), once per version."""
+        version = self.version()
+        cached = self._cache.get(("entities", version))
+        if cached is None:
+            cached = self.fetch_entities()
+            self._cache = {key: value for key, value in self._cache.items() if version in key}
+            self._cache[("entities", version)] = cached
+        return cached
+
+    # -- entities --------------------------------------------------------------------------------
+    def stats(self) -> dict:
+        counts = self.fetch_counts()
+        nodes = {k: counts[k] for k in ("Agency", "Award", "Fact", "Vehicle", "Vendor") if counts.get(k)}
+        rels = {k: counts[k] for k in ("AWARDED_BY", "AWARDED_TO", "FUNDED_BY", "HAS_FACT", "PARENT", "PART_OF",
+                                       "SUBAWARD", "UNDER_VEHICLE") if counts.get(k)}
+        return {"nodes": nodes, "relationships": rels}
+
+    def search(self, text: str, limit: int = 20) -> list[dict]:
+        needle = text.lower()
+        hits = []
+        for row in self.entities():
+            names = [row["name"], row.get("code"), row.get("abbreviation"), *(row["aliases"] or [])]
+            if any(needle in (name or "").lower() for name in names):
+                hits.append({k: row.get(k) for k in ("kind", "id", "name", "tier", "code")})
+        return sorted(hits, key=lambda h: (h["kind"], h["name"] or "", h["id"]))[:limit]
+
+    def find_agency(self, text: str) -> dict:
+        """An agency by code, then abbreviation, then part of a name (the highest tier that matches)."""
+        wanted = text.strip()
+        agencies = [row for row in self.entities() if row["kind"] == "Agency"]
+        for rule in (lambda a: a["code"] == wanted.upper(),
+                     lambda a: (a["abbreviation"] or "").lower() == wanted.lower()):
+            hits = [a for a in agencies if rule(a)]
+            if hits:
+                return min(hits, key=lambda a: (TIER_RANK[a["tier"]], a["id"]))
+        needle = wanted.lower()
+        hits = [a for a in agencies if any(needle in (n or "").lower() for n in [a["name"], *(a["aliases"] or [])])]
+        if not hits:
+            raise NotFound(f"no agency code, abbreviation or name matches {text!r}")
+        best = min(TIER_RANK[a["tier"]] for a in hits)
+        top = sorted((a for a in hits if TIER_RANK[a["tier"]] == best), key=lambda a: a["id"])
+        if len(top) > 1:
+            raise Ambiguous(f"{text!r} matches {len(top)} agencies; give a code",
+                            [{k: a[k] for k in ("id", "name", "code", "tier")} for a in top])
+        return top[0]
+
+    def resolve_family(self, text: str) -> tuple[str, list[dict]]:
+        """The family (its head's id) of the vendors whose name or alias contains `text`, and those vendors."""
+        needle = text.lower()
+        matches = [row for row in self.entities() if row["kind"] == "Vendor"
+                   and any(needle in (n or "").lower() for n in [row["name"], *(row["aliases"] or [])])]
+        if not matches:
+            raise NotFound(f"no vendor name or alias contains {text!r}")
+        families = defaultdict(list)
+        for vendor in sorted(matches, key=lambda v: v["id"]):
+            families[vendor["family"]].append(vendor)
+        if len(families) > 1:
+            wanted = name_key(text)
+            exact = sorted(family for family, vendors in families.items()
+                           if any(wanted in {name_key(n) for n in [v["name"], *(v["aliases"] or [])]} for v in vendors))
+            if len(exact) != 1:
+                names = self.fetch_names(sorted(families))
+                candidates = sorted(({"family": names.get(family) or family,
+                                      "matches": sorted(v["name"] or v["id"] for v in vendors)}
+                                     for family, vendors in families.items()), key=lambda c: c["family"])
+                raise Ambiguous(f"{text!r} matches {len(families)} vendor families; be more specific", candidates)
+            families = {exact[0]: families[exact[0]]}
+        (family, matched), = families.items()
+        return family, matched
+
+    def award_rows(self, keys: list[str]) -> list[dict]:
+        if not keys:
+            return []
+        rows = self.fetch_awards(keys)
+        recipients = self.fetch_award_recipients(keys)
+        changes = defaultdict(list)
+        for row in recipients:
+            changes[row["award_key"]].append(row)
+        vendors = {r["recipient"] for r in rows if r["recipient"]} | {r["recipient"] for r in recipients}
+        agencies = self.fetch_agency_briefs(sorted({r[c] for r in rows for c in ("awarding_id", "funding_id") if r[c]}))
+        names = self.fetch_names(sorted(vendors))
+        by_key = {row["key"]: answers.award_row(row, names, agencies, changes.get(row["key"], [])) for row in rows}
+        return [by_key[key] for key in keys if key in by_key]
+
+    # -- vendor families --------------------------------------------------------------------------
+    def vendor_family(self, text: str) -> dict:
+        family, matched = self.resolve_family(text)
+        members = self.fetch_members(family)
+        ids = [m["id"] for m in members]
+        own = {row["recipient"]: row for row in self.fetch_fact_groups(FactFilter(family=family), "recipient")}
+        parents = defaultdict(list)
+        for row in self.fetch_parents(ids):
+            parents[row["child"]].append(row)
+        names = self.fetch_names(sorted(set(ids) | {p["parent"] for rows in parents.values() for p in rows}))
+        share = {row["award_key"]: row["cents"] for row in self.fetch_fact_groups(FactFilter(family=family), "award_key")}
+        awards = self.award_rows(sorted(share, key=lambda key: (-(share[key] or 0), key)))
+        for award in awards:
+            award["family_obligated"] = cents_to_dollars(share[award["key"]])
+        agencies = self.fetch_fact_groups(FactFilter(family=family), "awarding_subtier")
+        agencies = [a for a in agencies if a["awarding_subtier"]]
+        briefs = self.fetch_agency_briefs(sorted(a["awarding_subtier"] for a in agencies))
+        totals = answers.money_totals(self.fetch_year_totals(FactFilter(family=family)))
+        values = answers.values(self.fetch_values(family=family))
+        return answers.family(family, matched, members, own, parents, names, awards, agencies, briefs, totals,
+                              values, self.subawards(ids))
+
+    def subawards(self, vendor_ids: list[str]) -> list[dict]:
+        rows = self.fetch_subawards(vendor_ids)
+        names = self.fetch_names(sorted({r["prime_vendor"] for r in rows if r["prime_vendor"]}
+                                        | {r["sub_vendor"] for r in rows}))
+        return answers.subawards(rows, names)
+
+    # -- agencies ---------------------------------------------------------------------------------
+    def agency_profile(self, text: str, limit: int = 100) -> dict:
+        agency = self.find_agency(text)
+        where = (agency["tier"], agency["id"])
+        totals = answers.money_totals(self.fetch_year_totals(FactFilter(awarding=where)))
+        funded = answers.money_totals(self.fetch_year_totals(FactFilter(funding=where)))
+        values = answers.values(self.fetch_values(awarding=where))
+        vendors = self.fetch_fact_groups(FactFilter(awarding=where), "recipient")
+        vendors = [v for v in vendors if v["recipient"]]
+        names = self.fetch_names(sorted(v["recipient"] for v in vendors))
+        families = self.fetch_families(sorted(v["recipient"] for v in vendors))
+        family_names = self.fetch_names(sorted(set(families.values())))
+        vendor_rows = [{"id": v["recipient"], "name": names.get(v["recipient"]),
+                        "family": family_names.get(families.get(v["recipient"])), "cents": v["cents"],
+                        "award_count": v["awards"]} for v in vendors]
+        parents, children = self.fetch_agency_links(agency["id"])
+        parent = min(parents, key=lambda p: (-TIER_RANK[p.split(":")[0]], p), default=None)
+        if agency["tier"] == "toptier":
+            children = [c for c in children if c["tier"] == "subtier"]
+        children = sorted(children, key=lambda c: (c["tier"], c["code"] or "", c["id"]))
+        largest = self.fetch_largest_awards(FactFilter(awarding=where), limit)
+        return answers.agency(agency, agency, self.fetch_agency_briefs([parent]).get(parent) if parent else None,
+                              children, totals, funded, values, vendor_rows, self.award_rows(largest))
+
+    # -- network --------------------------------------------------------------------------------
+    def subgraph(self, agency: str | None = None, vendor: str | None = None, fy_from: int | None = None,
+                 fy_to: int | None = None, min_amount: float = 0.0, award_types=None) -> dict:
+        """Vendors and sub-agencies joined by the facts between them, with parent and PART_OF links.
+
+        A fiscal-year filter keeps the actions dated in those years; award totals not split by year are
+        then left out (and counted in `left_out`)."""
+        found = self.find_agency(agency) if agency else None
+        chosen = FactFilter(awarding=(found["tier"], found["id"]) if found else None,
+                            family=self.resolve_family(vendor)[0] if vendor else None,
+                            award_types=tuple(sorted({t.lower() for t in award_types})) if award_types else None)
+        left_out = None
+        if fy_from or fy_to:
+            rest = self.fetch_fact_groups(chosen._replace(split=False), None)
+            left_out = rest[0] if rest else {"cents": None, "awards": 0}
+            chosen = chosen._replace(split=True, fy_from=fy_from or None, fy_to=fy_to or None)
+        edges = [e for e in self.fetch_fact_groups(chosen, "recipient,awarding_subtier")
+                 if e["recipient"] and e["awarding_subtier"]]
+        floor = round(min_amount * 100)
+        if floor > 0:
+            edges = [e for e in edges if (e["cents"] or 0) >= floor]
+        chain = self.fetch_vendor_chain(sorted({e["recipient"] for e in edges}))
+        agencies = self.fetch_agency_chain(sorted({e["awarding_subtier"] for e in edges}))
+        return answers.subgraph(edges, chain, agencies, left_out)
+
+    def network(self) -> nx.Graph:
+        """The aggregated network paths run on (vendor–agency, parent, part-of and subaward links, one
+        edge per pair), built once per version of the store."""
+        version = self.version()
+        cached = self._cache.get(("network", version))
+        if cached is not None:
+            return cached
+        graph = nx.Graph()
+        for row in self.entities():
+            graph.add_node(f"{row['kind']}:{row['id']}", kind=row["kind"], id=row["id"], name=row["name"])
+        for kind, a, b in self.fetch_links():
+            start, end = (f"Vendor:{a}", f"Agency:{b}") if kind in ("AWARDED", "FUNDED") else (
+                (f"Agency:{a}", f"Agency:{b}") if kind == "PART_OF" else (f"Vendor:{a}", f"Vendor:{b}"))
+            if start != end and not graph.has_edge(start, end):
+                graph.add_edge(start, end, rel=kind)
+        self._cache[("network", version)] = graph
+        return graph
+
+    def _entity(self, text: str) -> str:
+        try:
+            return f"Agency:{self.find_agency(text)['id']}"
+        except NotFound:
+            return f"Vendor:{self.resolve_family(text)[0]}"
+
+    def paths(self, a: str, b: str, max_hops: int = 6, limit: int = 5) -> list[list[dict]]:
+        """Shortest chains on the aggregated network; each hop lists the records behind it."""
+        if not 1 <= max_hops <= MAX_HOPS:
+            raise ValueError(f"max_hops must be between 1 and {MAX_HOPS}")
+        start, end = self._entity(a), self._entity(b)
+        graph = self.network()
+        chains = []
+        try:
+            for path in nx.all_shortest_paths(graph, start, end):
+                if len(path) - 1 > max_hops or len(chains) >= MAX_CHAINS:
+                    break
+                chains.append(path)
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return []
+        return [[self._hop(graph, left, right) for left, right in zip(chain, chain[1:])]
+                for chain in sorted(chains)[:limit]]
+
+    def _hop(self, graph: nx.Graph, left: str, right: str) -> dict:
+        rel = graph.edges[left, right]["rel"]
+        ends = {nid: {k: graph.nodes[nid][k] for k in ("kind", "id", "name")} for nid in (left, right)}
+        hop = {"from": ends[left], "rel": rel, "to": ends[right]}
+        a, b = ends[left]["id"], ends[right]["id"]
+        if rel in ("AWARDED", "FUNDED"):
+            vendor, agency = (a, b) if ends[left]["kind"] == "Vendor" else (b, a)
+            chosen = FactFilter(recipient=vendor, **{"awarding_id" if rel == "AWARDED" else "funding_id": agency})
+            groups = self.fetch_fact_groups(chosen, "award_key")
+            groups.sort(key=lambda g: (-(g["cents"] or 0), g["award_key"]))
+            awards = {row["key"]: row for row in self.fetch_awards([g["award_key"] for g in groups[:5]])}
+            hop.update(answers.hop_records(groups, awards))
+        else:
+            rows = self.fetch_link_records(rel, a, b)
+            if rows:
+                hop.update({k: v for k, v in rows[0].items() if v is not None})
+        return hop
+
+    # -- dashboard helpers ------------------------------------------------------------------------
+    def facets(self) -> dict:
+        return self.fetch_facets()
+
+    def vendor_totals(self, ids) -> list[dict]:
+        """Each vendor's own facts in the whole graph (not its family's); unknown ids left out."""
+        wanted = sorted(set(ids))
+        names = self.fetch_names(wanted)
+        totals = {row["recipient"]: row for row in self.fetch_fact_groups(FactFilter(recipients=tuple(wanted)),
+                                                                           "recipient")}
+        return [{"id": vid, "name": names[vid], "total_obligated": cents_to_dollars(totals.get(vid, {}).get("cents")) or 0.0,
+                 "award_count": totals.get(vid, {}).get("awards", 0)} for vid in wanted if vid in names]
