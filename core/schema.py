@@ -33,7 +33,7 @@ LABELS = {label.name: label for label in (
     Label("Vehicle", "key", "key"),
 )}
 REL_TYPES = {rel.name: rel for rel in (
-    RelType("PARENT", "Vendor", "Vendor"),  # basis: record (self-reported to SAM) or curated
+    RelType("PARENT", "Vendor", "Vendor", keyed=True),  # key: its basis, record (self-reported to SAM) or curated
     RelType("PART_OF", "Agency", "Agency"),
     RelType("AWARDED_TO", "Award", "Vendor"),  # the award's recipient as of its latest record
     RelType("AWARDED_BY", "Award", "Agency"),  # the most specific awarding agency (office over sub-agency)

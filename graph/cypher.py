@@ -115,6 +115,7 @@ MATCH (c:Vendor)-[r:PARENT]->(p:Vendor) WHERE c.id IN $ids
 RETURN c.id AS child, p.id AS parent, r.basis AS basis, r.relation AS relation, r.note AS note,
        r.first_reported AS first_reported, r.last_reported AS last_reported, r.source AS source,
        r.record AS record, r.permalink AS permalink ORDER BY child, parent, basis"""
+TIMELINES = "MATCH (v:Vendor) WHERE v.id IN $ids RETURN v.id AS id, v.timeline AS timeline"
 VALUES_OF_FAMILY = """
 MATCH (v:Vendor {family: $family}) MATCH (a:Award {recipient: v.id})
 RETURN sum(a.current_cents) AS current_cents, count(a.current_cents) AS current_awards,
@@ -212,3 +213,14 @@ def largest_awards(chosen: FactFilter) -> tuple[str, dict]:
     where, params = fact_where(chosen)
     return (f"""MATCH (f:Fact) WHERE {where} WITH DISTINCT f.award_key AS key MATCH (a:Award {{key: key}})
                 RETURN key ORDER BY coalesce(a.obligated_cents, 0) DESC, key LIMIT $limit"""), params
+
+# The whole graph, table by table, as rows of the shape `graph.duck_reads.TABLES` gives (for exports).
+WHOLE_GRAPH = {
+    "vendor": "MATCH (n:Vendor) RETURN properties(n) AS row",
+    "agency": "MATCH (n:Agency) RETURN properties(n) AS row",
+    "agency_link": "MATCH (c:Agency)-[:PART_OF]->(p:Agency) RETURN {child: c.id, parent: p.id} AS row",
+    "vendor_parent": "MATCH (:Vendor)-[r:PARENT]->(:Vendor) RETURN properties(r) AS row",
+    "award": "MATCH (n:Award) RETURN properties(n) AS row",
+    "fact": "MATCH (n:Fact) RETURN properties(n) AS row",
+    "subaward": "MATCH (:Award)-[s:SUBAWARD]->(:Vendor) RETURN properties(s) AS row",
+}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import networkx as nx
 
 from .answers import CENTS
+from .export import build_graph
 from .queries import Queries
 from .store import GROUPINGS, FactFilter
 
@@ -20,6 +21,38 @@ AWARD_COLUMNS = """a.key, a.piid, a.parent_piid, a.award_type, coalesce(a.descri
 TIER_COLUMN = {(role, tier): f"{role}_{tier}" for role in ("awarding", "funding")
                for tier in ("toptier", "subtier", "office")}
 PART_OF = "NOT (starts_with(child, 'office:') AND starts_with(parent, 'toptier:'))"  # the direct links only
+
+# a vendor's families over time, kept on its node as "from|to|family" strings (empty: unbounded)
+TIMELINE = ("SELECT list(coalesce(f.valid_from::VARCHAR, '') || '|' || coalesce(f.valid_to::VARCHAR, '') || '|' "
+            "|| f.family ORDER BY f.valid_from NULLS FIRST) FROM vendor_family f")
+
+# The model's tables as the stores share them: (table, key columns, SELECT over the derived tables), in the
+# order a store writes them. Exports build the graph from these rows; the Neo4j store pushes them.
+TABLES = (
+    ("vendor", ("id",), f"SELECT v.id, v.name, v.uei, v.duns, v.aliases, v.curated, v.note, v.parent, v.family, "
+                        f"({TIMELINE} WHERE f.vendor_id = v.id) AS timeline FROM vendor v"),
+    ("agency", ("id",), """SELECT a.id, a.code, a.tier, a.name, a.abbreviation, a.aliases, t.toptier_id, t.subtier_id,
+                           t.office_id FROM agency a JOIN agency_tiers t USING (id)"""),
+    ("agency_link", ("child", "parent"), f"SELECT child, parent FROM agency_link WHERE {PART_OF}"),
+    ("vendor_parent", ("child", "parent", "basis"), """
+        SELECT child, parent, basis, relation, note, first_reported::VARCHAR AS first_reported,
+               last_reported::VARCHAR AS last_reported, source, record, permalink FROM vendor_parent"""),
+    ("award", ("key",), """
+        SELECT key, piid, parent_piid, award_type, coalesce(description, first_action_description) AS description,
+               naics, naics_description, psc, psc_description, start_date::VARCHAR AS start_date,
+               end_date::VARCHAR AS end_date, potential_end_date::VARCHAR AS potential_end_date,
+               first_action::VARCHAR AS first_action, last_action::VARCHAR AS last_action, obligated, obligated_basis,
+               obligated_actions, has_summary, current_value, potential_value, tx_count, permalink, source, record,
+               retrieved, recipient, match, awarding_id, funding_id, vehicle, obligated_cents, current_cents,
+               potential_cents FROM award"""),
+    ("fact", ("key",), """
+        SELECT key, award_key, kind, split, action_date::VARCHAR AS action_date, fiscal_year, amount, cents, recipient,
+               family, awarding_id, funding_id, awarding_toptier, awarding_subtier, awarding_office, funding_toptier,
+               funding_subtier, funding_office, award_type, modification, source, record, permalink FROM fact"""),
+    ("subaward", ("key",), """
+        SELECT key, award_key, vendor, number, amount, action_date::VARCHAR AS action_date, description, match,
+               source, record, permalink FROM subaward_fact WHERE vendor IS NOT NULL"""),
+)
 
 
 def fact_where(chosen: FactFilter) -> tuple[str, list]:
@@ -102,6 +135,12 @@ class SqlFetches(Queries):
             SELECT child, parent, basis, relation, note, first_reported::VARCHAR AS first_reported,
                    last_reported::VARCHAR AS last_reported, source, record, permalink
             FROM vendor_parent WHERE list_contains(?, child) ORDER BY child, parent, basis""", [list(ids)])
+
+    def fetch_family_timeline(self, ids: list[str]) -> list[dict]:
+        return self._rows("""
+            SELECT vendor_id, valid_from::VARCHAR AS valid_from, valid_to::VARCHAR AS valid_to, family
+            FROM vendor_family WHERE list_contains(?, vendor_id) ORDER BY vendor_id, valid_from NULLS FIRST""",
+                          [list(ids)]) if ids else []
 
     def fetch_families(self, ids: list[str]) -> dict[str, str]:
         rows = self._rows("SELECT id, family FROM vendor WHERE list_contains(?, id)", [list(ids)]) if ids else []
@@ -213,48 +252,4 @@ class SqlFetches(Queries):
     # -- exports --------------------------------------------------------------------------------
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole store as a graph (vendors, agencies, awards, facts, vehicles), for exports."""
-        graph = nx.MultiDiGraph()
-
-        def node(label, key, **props):
-            graph.add_node(f"{label}:{key}", label=label, key=key,
-                           **{k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in props.items()
-                              if v is not None})
-
-        for row in self._rows("SELECT id, name, uei, duns, aliases, curated, note FROM vendor ORDER BY id"):
-            node("Vendor", row.pop("id"), **row)
-        for row in self._rows("SELECT id, code, tier, name, abbreviation, aliases FROM agency ORDER BY id"):
-            node("Agency", row.pop("id"), **row)
-        for row in self._rows("""SELECT child, parent, basis, relation, note, source, record, permalink
-                                 FROM vendor_parent ORDER BY child, parent, basis"""):
-            child, parent = row.pop("child"), row.pop("parent")
-            if not graph.has_edge(f"Vendor:{child}", f"Vendor:{parent}", "PARENT"):
-                graph.add_edge(f"Vendor:{child}", f"Vendor:{parent}", key="PARENT", type="PARENT",
-                               **{k: v for k, v in row.items() if v is not None})
-        for row in self._rows(f"SELECT child, parent FROM agency_link WHERE {PART_OF} ORDER BY ALL"):
-            graph.add_edge(f"Agency:{row['child']}", f"Agency:{row['parent']}", key="PART_OF", type="PART_OF")
-        for row in self._rows(f"SELECT {AWARD_COLUMNS}, a.vehicle FROM award a ORDER BY a.key"):
-            key = row["key"]
-            node("Award", key, **{k: v for k, v in row.items() if k not in (
-                "key", "recipient", "match", "awarding_id", "funding_id", "vehicle", "has_summary")})
-            for rel, target, label in (("AWARDED_TO", row["recipient"], "Vendor"),
-                                       ("AWARDED_BY", row["awarding_id"], "Agency"),
-                                       ("FUNDED_BY", row["funding_id"], "Agency"),
-                                       ("UNDER_VEHICLE", row["vehicle"], "Vehicle")):
-                if target:
-                    if label == "Vehicle":
-                        node("Vehicle", target)
-                    extra = {"match": row["match"]} if rel == "AWARDED_TO" else {}
-                    graph.add_edge(f"Award:{key}", f"{label}:{target}", key=rel, type=rel, **extra)
-        for row in self._rows("""SELECT key, award_key, kind, split, modification, action_date::VARCHAR AS action_date,
-                                 fiscal_year, amount, recipient, family, source, record, permalink FROM fact
-                                 ORDER BY key"""):
-            key, award = row.pop("key"), row.pop("award_key")
-            node("Fact", key, **row)
-            graph.add_edge(f"Award:{award}", f"Fact:{key}", key="HAS_FACT", type="HAS_FACT")
-        for row in self._rows("""SELECT key, award_key, vendor, number, amount, action_date::VARCHAR AS action_date,
-                                 description, match, source, record, permalink FROM subaward_fact
-                                 WHERE vendor IS NOT NULL ORDER BY key"""):
-            key, award, vendor = row.pop("key"), row.pop("award_key"), row.pop("vendor")
-            graph.add_edge(f"Award:{award}", f"Vendor:{vendor}", key=f"SUBAWARD|{key}", type="SUBAWARD",
-                           **{k: v for k, v in row.items() if v is not None})
-        return graph
+        return build_graph({table: self._rows(f"{select} ORDER BY ALL") for table, _, select in TABLES})

@@ -117,7 +117,8 @@ SELECT award_key AS key, {", ".join(_latest(field.name) for field in AWARD_FIELD
        min_by(action_description, ord) FILTER (WHERE action_description IS NOT NULL) AS first_action_description,
        max(amount) FILTER (WHERE kind = 'summary') AS obligated_summary,
        count(*) FILTER (WHERE kind = 'summary') > 0 AS has_summary,
-       sum(amount) FILTER (WHERE kind = 'action') AS obligated_actions,
+       -- in whole cents: a sum of doubles depends on the order DuckDB's threads add them in
+       sum(CAST(round(amount * 100) AS BIGINT)) FILTER (WHERE kind = 'action') / 100 AS obligated_actions,
        count(amount) FILTER (WHERE kind = 'action') AS actions_reporting,
        count(*) FILTER (WHERE kind = 'action') AS tx_count,
        max(amount) FILTER (WHERE kind = 'subaward_prime') AS prime_amount_subaward_file,
@@ -134,7 +135,7 @@ ALTER TABLE award ADD COLUMN current_cents BIGINT;
 ALTER TABLE award ADD COLUMN potential_cents BIGINT;
 UPDATE award SET
     obligated = CASE WHEN obligated_summary IS NOT NULL THEN obligated_summary
-                     WHEN actions_reporting > 0 THEN round(obligated_actions, 2)
+                     WHEN actions_reporting > 0 THEN obligated_actions
                      ELSE prime_amount_subaward_file END,
     obligated_basis = CASE WHEN obligated_summary IS NOT NULL THEN 'award summary'
                            WHEN actions_reporting > 0 THEN 'sum of ' || actions_reporting || ' action(s) loaded'
@@ -165,7 +166,8 @@ WITH base AS (
     FROM resolved r JOIN award a ON a.key = r.award_key WHERE r.kind = 'action'
     UNION ALL
     SELECT 'rest|' || a.key, a.key, CASE WHEN a.has_summary THEN 'summary' ELSE 'subaward_prime' END, FALSE,
-           a.summary_as_of, year(a.summary_as_of + INTERVAL 3 MONTH), a.obligated - coalesce(a.obligated_actions, 0),
+           a.summary_as_of, year(a.summary_as_of + INTERVAL 3 MONTH),
+           (a.obligated_cents - coalesce(round(a.obligated_actions * 100), 0)) / 100,
            a.recipient, a.match, a.awarding_id, a.funding_id, NULL, a.source, a.record, a.permalink
     FROM award a
     WHERE (a.has_summary AND (a.actions_reporting = 0

@@ -21,6 +21,46 @@ from core.schema import LABELS, REL_TYPES
 
 FORMATS = ("graphml", "gexf", "csv", "cypher")
 ROWS_PER_STATEMENT = 500
+AWARD_LINKS = (("AWARDED_TO", "recipient", "Vendor"), ("AWARDED_BY", "awarding_id", "Agency"),
+               ("FUNDED_BY", "funding_id", "Agency"), ("UNDER_VEHICLE", "vehicle", "Vehicle"))
+
+
+def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
+    """The model's graph from its tables' rows (`graph.duck_reads.TABLES`), whichever store read them.
+
+    Nodes are "<Label>:<key>" with `label`, `key` and the row's non-null values; keyed relationships
+    (several between the same two nodes) are told apart by `<TYPE>|<key>`."""
+    graph = nx.MultiDiGraph()
+
+    def node(label, key, row=None):
+        nid = f"{label}:{key}"
+        if row is not None or nid not in graph:
+            graph.add_node(nid, label=label, key=key,
+                           **{k: v for k, v in (row or {}).items() if v is not None and k not in ("label", "key")})
+        return nid
+
+    def edge(rel, start, end, key=None, row=None):
+        graph.add_edge(start, end, key=f"{rel}|{key}" if key is not None else rel, type=rel,
+                       **{k: v for k, v in (row or {}).items() if v is not None and k not in ("key", "type")})
+
+    for row in tables["vendor"]:
+        node("Vendor", row["id"], row)
+    for row in tables["agency"]:
+        node("Agency", row["id"], row)
+    for row in tables["agency_link"]:
+        edge("PART_OF", node("Agency", row["child"]), node("Agency", row["parent"]))
+    for row in tables["vendor_parent"]:
+        edge("PARENT", node("Vendor", row["child"]), node("Vendor", row["parent"]), row["basis"], row)
+    for row in tables["award"]:
+        award = node("Award", row["key"], row)
+        for rel, column, label in AWARD_LINKS:
+            if row.get(column):
+                edge(rel, award, node(label, row[column]), row={"match": row.get("match")} if rel == "AWARDED_TO" else None)
+    for row in tables["fact"]:
+        edge("HAS_FACT", node("Award", row["award_key"]), node("Fact", row["key"], row))
+    for row in tables["subaward"]:
+        edge("SUBAWARD", node("Award", row["award_key"]), node("Vendor", row["vendor"]), row["key"], row)
+    return graph
 
 
 def _flat(value):
@@ -31,7 +71,9 @@ def for_files(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """The graph with scalar attributes and edge ids unique across the file (GEXF needs both)."""
     flat = nx.MultiDiGraph()
     for nid, data in graph.nodes(data=True):
-        attrs = {name: _flat(value) for name, value in data.items() if value is not None and name != "label"}
+        # `kind` and `label` name the node's label and title in these files: a property of that name is kept as `<name>_`
+        attrs = {(f"{name}_" if name == "kind" else name): _flat(value) for name, value in data.items()
+                 if value is not None and name != "label"}
         flat.add_node(nid, kind=data["label"], label=data.get(LABELS[data["label"]].title) or data["key"], **attrs)
     for u, v, key, data in graph.edges(keys=True, data=True):
         attrs = {name: _flat(value) for name, value in data.items() if value is not None}

@@ -19,7 +19,8 @@ import uuid
 from pathlib import Path
 
 from . import cypher
-from .duck_reads import PART_OF
+from .export import build_graph
+from .duck_reads import TABLES
 from .duck_store import DuckStore
 from .queries import Queries
 from .settings import kg_home, neo4j_connection
@@ -27,34 +28,6 @@ from .store import FactFilter, StoreUnavailable
 
 log = logging.getLogger(__name__)
 ROWS_PER_STATEMENT = 5000
-
-# What is pushed: (table, key columns, SELECT over the working copy's derived tables), in write order.
-PUSHED = (
-    ("vendor", ("id",), "SELECT id, name, uei, duns, aliases, curated, note, parent, family FROM vendor"),
-    ("agency", ("id",), """SELECT a.id, a.code, a.tier, a.name, a.abbreviation, a.aliases, t.toptier_id, t.subtier_id,
-                           t.office_id FROM agency a JOIN agency_tiers t USING (id)"""),
-    ("agency_link", ("child", "parent"), f"SELECT child, parent FROM agency_link WHERE {PART_OF}"),
-    ("vendor_parent", ("child", "parent", "basis"), """
-        SELECT child, parent, basis, relation, note, first_reported::VARCHAR AS first_reported,
-               last_reported::VARCHAR AS last_reported, source, record, permalink FROM vendor_parent"""),
-    ("award", ("key",), """
-        SELECT key, piid, parent_piid, award_type, coalesce(description, first_action_description) AS description,
-               naics, naics_description, psc, psc_description, start_date::VARCHAR AS start_date,
-               end_date::VARCHAR AS end_date, potential_end_date::VARCHAR AS potential_end_date,
-               first_action::VARCHAR AS first_action, last_action::VARCHAR AS last_action, obligated, obligated_basis,
-               obligated_actions, has_summary, current_value, potential_value, tx_count, permalink, source, record,
-               retrieved, recipient, match, awarding_id, funding_id, vehicle, obligated_cents, current_cents,
-               potential_cents FROM award"""),
-    ("fact", ("key",), """
-        SELECT key, award_key, kind, split, action_date::VARCHAR AS action_date, fiscal_year, amount, cents, recipient,
-               family, awarding_id, funding_id, awarding_toptier, awarding_subtier, awarding_office, funding_toptier,
-               funding_subtier, funding_office, award_type, modification, source, record, permalink FROM fact"""),
-    ("subaward", ("key",), """
-        SELECT key, award_key, vendor, number, amount, action_date::VARCHAR AS action_date, description, match,
-               source, record, permalink FROM subaward_fact WHERE vendor IS NOT NULL"""),
-)
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
 
@@ -142,7 +115,7 @@ class Neo4jStore(Queries):
 
     @staticmethod
     def _forget_pushed(con) -> None:
-        for table, _, _ in PUSHED:
+        for table, _, _ in TABLES:
             con.execute(f"DROP TABLE IF EXISTS pushed_{table}")
         con.execute("DELETE FROM meta WHERE name = 'pushed'")
 
@@ -159,17 +132,17 @@ class Neo4jStore(Queries):
     def _push(self, con, run: dict | None) -> None:
         """Write to Neo4j the derived rows that changed since the last push (deletions first)."""
         started, counts = time.perf_counter(), {}
-        for table, keys, select in PUSHED:
+        for table, keys, select in TABLES:
             con.execute(f"CREATE OR REPLACE TEMP TABLE current_{table} AS {select}")
             con.execute(f"CREATE TABLE IF NOT EXISTS pushed_{table} AS SELECT * FROM current_{table} LIMIT 0")
-        for table, keys, _ in reversed(PUSHED):
+        for table, keys, _ in reversed(TABLES):
             columns = ", ".join(keys)
             gone = con.execute(f"SELECT {columns} FROM pushed_{table} EXCEPT SELECT {columns} FROM current_{table}")
             counts[f"{table}_deleted"] = self._send(cypher.DELETE[table], gone)
-        for table, keys, _ in PUSHED:
+        for table, keys, _ in TABLES:
             changed = con.execute(f"SELECT * FROM current_{table} EXCEPT SELECT * FROM pushed_{table}")
             counts[f"{table}_written"] = self._send(cypher.UPSERT[table], changed)
-        for table, _, _ in PUSHED:
+        for table, _, _ in TABLES:
             con.execute(f"CREATE OR REPLACE TABLE pushed_{table} AS SELECT * FROM current_{table}")
         if run is not None:
             seq = con.execute("SELECT max(id) FROM run").fetchone()[0]
@@ -207,8 +180,9 @@ class Neo4jStore(Queries):
         return str(self._meta("load"))
 
     def to_networkx(self):
-        """The graph for exports: the working copy holds exactly what was pushed."""
-        return self.staging.to_networkx()
+        """The whole graph as Neo4j holds it (for exports), in the shape the embedded store gives it."""
+        return build_graph({table: [record["row"] for record in self._read(statement)]
+                            for table, statement in cypher.WHOLE_GRAPH.items()})
 
     # -- fetches ------------------------------------------------------------------------------
     def fetch_counts(self) -> dict:
@@ -238,6 +212,12 @@ class Neo4jStore(Queries):
 
     def fetch_parents(self, ids):
         return self._read(cypher.PARENTS, ids=list(ids))
+
+    def fetch_family_timeline(self, ids):
+        rows = self._read(cypher.TIMELINES, ids=list(ids)) if ids else []
+        return sorted(({"vendor_id": row["id"], "valid_from": start or None, "valid_to": end or None, "family": family}
+                       for row in rows for start, end, family in (span.split("|", 2) for span in row["timeline"] or [])),
+                      key=lambda r: (r["vendor_id"], r["valid_from"] or ""))
 
     @staticmethod
     def _sums(rows: list[dict]) -> list[dict]:

@@ -131,6 +131,11 @@ class Queries:
         return answers.family(family, matched, members, own, parents, names, awards, agencies, briefs, totals,
                               values, self.subawards(ids))
 
+    def families_on(self, ids: list[str], day: str) -> dict[str, str]:
+        """Which family each vendor belonged to on `day` (ISO date): a family's money that day went to it."""
+        return {row["vendor_id"]: row["family"] for row in self.fetch_family_timeline(sorted(set(ids)))
+                if (row["valid_from"] is None or row["valid_from"] <= day) and (row["valid_to"] is None or day < row["valid_to"])}
+
     def subawards(self, vendor_ids: list[str]) -> list[dict]:
         rows = self.fetch_subawards(vendor_ids)
         names = self.fetch_names(sorted({r["prime_vendor"] for r in rows if r["prime_vendor"]}

@@ -69,6 +69,8 @@ class Fetches(Protocol):
         """The vendors in the family now or on the date of any of its facts."""
     def fetch_parents(self, ids: list[str]) -> list[dict]: """Every parent link reported for the vendors."""
     def fetch_families(self, ids: list[str]) -> dict[str, str]: """Each vendor's family now."""
+    def fetch_family_timeline(self, ids: list[str]) -> list[dict]:
+        """(vendor_id, valid_from, valid_to, family): which family each vendor was in when (None: unbounded)."""
     def fetch_fact_groups(self, chosen: FactFilter, by: str | None) -> list[dict]: """See GROUPINGS."""
     def fetch_year_totals(self, chosen: FactFilter) -> list[dict]:
         """Rows (split, fiscal_year, g, cents, awards, facts, reported) grouped by GROUPING SETS

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from werkzeug import Request, Response
 
-from graph.embedded import EmbeddedStore
+from graph.store import open_store
 from tests.test_usaspending_api import DOD_ID, NASA_ID, FakeApi, as_page, load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,12 +48,11 @@ def test_cli_loads_api_records_with_counts_that_add_up(httpserver, api_responses
     assert summary["rows_read"] == summary["rows_loaded"] + summary["rows_rejected"]
     assert summary["awards"] == 2
     assert api.search_pages == [1, 2]
-    store = EmbeddedStore(tmp_path)
-    dod = store.graph.nodes[f"Award:{DOD_ID}"]
+    store = open_store("embedded", home=tmp_path)
+    dod, nasa = store.award_rows([DOD_ID, NASA_ID])
     assert dod["obligated"] == 1594101040.69  # total_obligation in 03-award-detail-sample.json
     assert dod["obligated_basis"] == "award summary"
     assert dod["source"].endswith(f"/api/v2/awards/{DOD_ID}/")
-    nasa = store.graph.nodes[f"Award:{NASA_ID}"]
     assert nasa["obligated"] == 172213419.67  # total_obligation in awards_contract.json
     vendor = store.vendor_family("UNIVERSITY OF IOWA")
     assert NASA_ID in {award["key"] for award in vendor["awards"]}
@@ -82,7 +81,7 @@ def test_interrupted_api_load_resumes_at_the_next_page_and_keeps_what_it_committ
     assert first.returncode == 1
     assert "spending_by_award" in first.stderr and "Traceback" not in first.stderr
     # Page 1 was committed before the checkpoint moved past it.
-    assert f"Award:{DOD_ID}" in EmbeddedStore(tmp_path).graph
+    assert [row["key"] for row in open_store("embedded", home=tmp_path).award_rows([DOD_ID])] == [DOD_ID]
     assert json.loads((tmp_path / "usaspending-api.checkpoint.json").read_text())["page"] == 1
 
     failing["on"] = False
@@ -90,7 +89,7 @@ def test_interrupted_api_load_resumes_at_the_next_page_and_keeps_what_it_committ
     second = run_cli(tmp_path, httpserver.url_for("/"))
     assert second.returncode == 0, second.stderr
     assert [body["page"] for body in api.search_bodies] == [2]  # resumed: page 1 not fetched again
-    store = EmbeddedStore(tmp_path)
-    assert f"Award:{DOD_ID}" in store.graph and f"Award:{NASA_ID}" in store.graph
+    store = open_store("embedded", home=tmp_path)
+    assert [row["key"] for row in store.award_rows([DOD_ID, NASA_ID])] == [DOD_ID, NASA_ID]
     assert store.stats()["nodes"]["Award"] == 2
     assert not (tmp_path / "usaspending-api.checkpoint.json").exists()

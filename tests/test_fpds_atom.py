@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
 from ingest import fpds_atom
 from ingest.csvfile import SourceError
 from ingest.load import load
@@ -320,9 +319,9 @@ def test_a_truncated_or_missing_file_is_a_source_error(fpds_dir, tmp_path):
 # ----------------------------------------------------------------------------------------- loading
 
 
-def test_both_files_load_into_the_embedded_store(fpds_dir, tmp_path):
+def test_both_files_load_into_every_store(fpds_dir, tmp_path, make_store):
     paths = [fpds_dir / DOD, fpds_dir / GSA]
-    store = EmbeddedStore(tmp_path / "kg")
+    store = make_store()
 
     def records():
         for path in paths:
@@ -335,21 +334,21 @@ def test_both_files_load_into_the_embedded_store(fpds_dir, tmp_path):
     # DoD: ten orders numbered 0001 under ten different IDVs; GSA: 7 awards + 1 order with 3 actions
     assert summary["awards"] == 18
     stats = store.stats()
-    assert stats["nodes"]["Transaction"] == 20
+    assert stats["nodes"]["Fact"] == 20  # one per action
     assert stats["nodes"]["Award"] == 18
     assert stats["nodes"]["Vehicle"] == 12  # 10 DoD IDVs + GS00P95BSD0006 + GS07F0087K
-    assert stats["relationships"]["HAS_TRANSACTION"] == 20
+    assert stats["relationships"]["HAS_FACT"] == 20
     assert stats["relationships"]["AWARDED_TO"] == 18
     assert stats["relationships"]["AWARDED_BY"] == 18
     assert stats["relationships"]["UNDER_VEHICLE"] == 12  # 10 DoD + GSA entry 3 + the AZ order
 
-    graph = store.graph
+    graph = store.to_networkx()
     # GSA entries 8-10: obligations 55768.89 + 0.00 + 0.00; the feed's totalObligatedAmount is 55768.89
     signs = graph.nodes[f"Award:{AZ_SIGNS}"]
-    assert signs["obligated"] == 55768.89 and signs["obligated_basis"] == "sum of 3 transaction(s) loaded"
+    assert signs["obligated"] == 55768.89 and signs["obligated_basis"] == "sum of 3 action(s) loaded"
     assert signs["tx_count"] == 3
     assert (signs["first_action"], signs["last_action"]) == ("2002-06-15", "2003-05-15")
-    assert signs["current_value"] == 55768.89 and signs["values_as_of"] == "2003-05-15"
+    assert signs["current_value"] == 55768.89  # as of the latest action (2003-05-15)
     # DoD entry 10 is the only action of its order loaded: obligated is that action, not the feed's total
     by_light = graph.nodes[f"Award:{BY_LIGHT}"]
     assert by_light["obligated"] == 323256.60 and by_light["current_value"] == 11392366.76

@@ -11,11 +11,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.batch import Batch
-from graph.embedded import EmbeddedStore
+from core.curated import load_families
+from core.records import AgencyRef, Award, Party, Provenance, Transaction
 from graph.export import cypher_script, export
 from graph.neo4j_store import Neo4jStore
-from graph.store import StoreUnavailable
+from graph.store import StoreUnavailable, open_store
+from ingest.load import load
 
 pytestmark = pytest.mark.neo4j
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,61 +29,33 @@ def as_sets(graph: nx.MultiDiGraph):
     return nodes, edges
 
 
-def both(tmp_path, neo4j_store, *batches):
-    """Apply the same batches to both stores (derive and commit after each); return both graphs."""
-    embedded = EmbeddedStore(tmp_path / "kg")
+def action(vendor: str, key: str = "AWD1", amount: float = 10.5, date: str = "2024-01-15", subtier: str = "7012",
+           modification: str = "0") -> Transaction:
+    award = Award(key=key, piid=f"P-{key}", recipient=Party(vendor), awarding=AgencyRef(subtier_code=subtier),
+                  funding=AgencyRef(), prov=Provenance("test.csv", f"line {len(key) + len(modification)}", "2026-01-01"))
+    return Transaction(f"{key}|{modification}", award, modification, date, amount)
+
+
+def both(tmp_path, neo4j_store, *records):
+    """Load the same records into both stores; return both graphs (Neo4j's read back from Neo4j)."""
+    embedded = open_store("embedded", home=tmp_path / "kg")
     for store in (embedded, neo4j_store):
-        for batch in batches:
-            store.upsert(batch)
-            store.derive_awards(sorted(batch.awards_touched))
-            store.commit(None)
+        load(store, list(records), command="test", inputs=["test"], rejects_dir=tmp_path / "rejects", progress=False)
     return embedded.to_networkx(), neo4j_store.to_networkx()
 
 
-def award_batch(vendor: str, agency: str, tier: str, rank: int, as_of: str, end_date: str, aliases=()):
-    batch = Batch()
-    batch.node("Vendor", vendor, {"name": vendor.split(":", 1)[1], "aliases": list(aliases)})
-    batch.node("Agency", agency, {"code": agency.split(":", 1)[1], "tier": tier, "name": f"Agency {agency}"})
-    batch.node("Award", "AWD1", {"piid": "P1", "values_as_of": as_of, "end_date": end_date,
-                                 "obligated_summary": 10.5, "sources": [as_of]})
-    batch.awards_touched.add("AWD1")
-    batch.edge("AWARDED_TO", "AWD1", vendor, {"match": "uei", "confidence": "high", "rank": 3})
-    batch.edge("AWARDED_BY", "AWD1", agency, {"rank": rank, "source": f"file-{as_of}"})
-    return batch
-
-
-def test_merge_policies_and_single_edges_match_the_embedded_store(tmp_path, neo4j_store):
-    batches = [
-        award_batch("uei:A", "subtier:7012", "subtier", 2, "2024-01-01", "2025-01-01", ["A1"]),
-        award_batch("uei:A", "office:70CDCR", "office", 3, "2023-01-01", "2024-06-30", ["A2", "A1"]),  # older values
-        award_batch("uei:A", "toptier:070", "toptier", 1, "2025-02-01", "2026-09-30"),  # lower rank: edge stays
-    ]
-    two_rivals = Batch()  # two candidate agencies for one award in one batch: the better one wins
-    two_rivals.edge("FUNDED_BY", "AWD1", "subtier:7014", {"rank": 2})
-    two_rivals.edge("FUNDED_BY", "AWD1", "office:70B03C", {"rank": 3})
-    two_rivals.awards_touched.add("AWD1")
-    embedded, neo4j = both(tmp_path, neo4j_store, *batches, two_rivals)
-    assert as_sets(neo4j) == as_sets(embedded)
-    award = neo4j.nodes["Award:AWD1"]
-    assert award["end_date"] == "2026-09-30" and award["values_as_of"] == "2025-02-01"
-    assert award["sources"] == ["2024-01-01", "2023-01-01", "2025-02-01"]
-    assert award["awarded_by"] == "office:70CDCR" and award["funded_by"] == "office:70B03C"
-    assert neo4j.nodes["Vendor:uei:A"]["aliases"] == ["A1", "A2"]
-
-
 def test_hostile_text_is_stored_and_found_as_data(tmp_path, neo4j_store):
-    batch = award_batch("name:" + HOSTILE, "subtier:7012", "subtier", 2, "2024-01-01", "2025-01-01", [HOSTILE[::-1]])
-    embedded, neo4j = both(tmp_path, neo4j_store, batch)
+    embedded, neo4j = both(tmp_path, neo4j_store, action(HOSTILE))
     assert as_sets(neo4j) == as_sets(embedded)
     family = neo4j_store.vendor_family("DETACH DELETE n // \"<img")
-    assert family["name"] == HOSTILE and family["award_count"] == 1
+    assert family["name"] == HOSTILE and family["award_count"] == 1 and family["total_obligated"] == 10.5
     assert neo4j_store.search("`x` \n ;")[0]["name"] == HOSTILE
-    assert neo4j_store.stats()["nodes"] == {"Agency": 1, "Award": 1, "Vendor": 1}
+    # ICE and DHS above it; the vendor and the curated parent companies
+    assert neo4j_store.stats()["nodes"] == {"Agency": 2, "Award": 1, "Fact": 1, "Vendor": 1 + len(load_families())}
 
 
 def test_cypher_export_replays_into_an_identical_graph(tmp_path, neo4j_store):
-    embedded, _ = both(tmp_path, neo4j_store, award_batch("name:" + HOSTILE, "subtier:7012", "subtier", 2,
-                                                          "2024-01-01", "2025-01-01", ["x\\'y"]))
+    embedded, _ = both(tmp_path, neo4j_store, action(HOSTILE), action("x\\'y", key="AWD2", subtier="7014"))
     lines = list(cypher_script(embedded))
     neo4j_store.clear()
     with neo4j_store._session() as session:
@@ -92,20 +65,63 @@ def test_cypher_export_replays_into_an_identical_graph(tmp_path, neo4j_store):
 
 
 def test_file_exports_from_neo4j(tmp_path, neo4j_store):
-    _, neo4j = both(tmp_path, neo4j_store, award_batch("name:" + HOSTILE, "subtier:7012", "subtier", 2,
-                                                       "2024-01-01", "2025-01-01"))
+    _, neo4j = both(tmp_path, neo4j_store, action(HOSTILE))
     for fmt in ("graphml", "gexf"):
         out = tmp_path / f"graph.{fmt}"
         export(neo4j, fmt, out)
         read = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(out)
-        assert read.number_of_nodes() == 3 and read.number_of_edges() == 2
+        # vendor (and the curated parent companies), award, fact, ICE and DHS; AWARDED_TO, AWARDED_BY, HAS_FACT,
+        # PART_OF
+        assert read.number_of_nodes() == 5 + len(load_families()) and read.number_of_edges() == 4
         labels = {data.get("label") for _, data in read.nodes(data=True)}
         assert HOSTILE.replace("\n", " ") in {label.replace("\n", " ") for label in labels if label}
     written = export(neo4j, "csv", tmp_path / "csv")["files"]
-    assert {Path(path).name for path in written} == {"nodes_Agency.csv", "nodes_Award.csv", "nodes_Vendor.csv",
-                                                    "relationships_AWARDED_TO.csv", "relationships_AWARDED_BY.csv"}
+    assert {Path(path).name for path in written} == {
+        "nodes_Agency.csv", "nodes_Award.csv", "nodes_Fact.csv", "nodes_Vendor.csv", "relationships_AWARDED_TO.csv",
+        "relationships_AWARDED_BY.csv", "relationships_HAS_FACT.csv", "relationships_PART_OF.csv"}
     header = (tmp_path / "csv" / "nodes_Award.csv").read_text().splitlines()[0]
-    assert header.startswith("key:ID(Award),:LABEL,") and "obligated:double" in header and "sources:string[]" in header
+    assert header.startswith("key:ID(Award),:LABEL,") and "obligated:double" in header and "tx_count:long" in header
+    fact = (tmp_path / "csv" / "nodes_Fact.csv").read_text().splitlines()[0]
+    assert "fiscal_year:long" in fact and "cents:long" in fact
+
+
+def test_an_interrupted_push_is_completed_by_the_next_load(tmp_path, neo4j_store, monkeypatch):
+    """A push that fails half-way keeps the batches written, the working copy keeps nothing of the load,
+    and loading the same input again leaves Neo4j exactly as the embedded store."""
+    from graph import neo4j_store as module
+
+    records = [action(f"VENDOR {i}", key=f"AWD{i}", amount=i) for i in range(30)]
+    monkeypatch.setattr(module, "ROWS_PER_STATEMENT", 7)
+    facts_sent, real_write = [], neo4j_store._write
+
+    def failing_write(statement, **params):
+        if statement == module.cypher.UPSERT["fact"]:
+            facts_sent.append(len(params["rows"]))
+            if len(facts_sent) == 3:
+                raise RuntimeError("connection dropped mid-push")
+        return real_write(statement, **params)
+
+    monkeypatch.setattr(neo4j_store, "_write", failing_write)
+    with pytest.raises(RuntimeError, match="mid-push"):
+        load(neo4j_store, records, command="test", inputs=["t"], rejects_dir=tmp_path / "r", progress=False)
+    assert neo4j_store.stats()["nodes"]["Fact"] == 14  # the two batches of facts written before the failure
+    assert neo4j_store.staging.stats()["nodes"] == {}  # the working copy kept nothing
+    monkeypatch.setattr(neo4j_store, "_write", real_write)
+    embedded, neo4j = both(tmp_path, neo4j_store, *records)
+    assert as_sets(neo4j) == as_sets(embedded)
+    assert neo4j_store.vendor_family("VENDOR 29")["total_obligated"] == 29.0
+
+
+def test_neo4j_loaded_from_another_working_copy_is_refused(tmp_path, neo4j_store, neo4j_server):
+    load(neo4j_store, [action("A")], command="test", inputs=["t"], rejects_dir=tmp_path / "r", progress=False)
+    other = Neo4jStore(home=tmp_path / "elsewhere", **neo4j_server)
+    try:
+        with pytest.raises(StoreUnavailable, match="another working copy"):
+            load(other, [action("B", key="AWD2")], command="test", inputs=["t"], rejects_dir=tmp_path / "r",
+                 progress=False)
+    finally:
+        other.close()
+    assert neo4j_store.stats()["nodes"]["Award"] == 1
 
 
 def cli(*args, env):
@@ -150,8 +166,8 @@ def test_local_server_stops_cleanly_and_keeps_its_data(tmp_path, neo4j_server):
     started = neo4j_local.start(home, port, page_cache_mb=64, heap="512m", timeout=180)
     assert started["started"]
     try:
-        store = Neo4jStore(uri=f"bolt://127.0.0.1:{port}", password=neo4j_server["password"])
-        store.upsert(award_batch("uei:A", "subtier:7012", "subtier", 2, "2024-01-01", "2025-01-01"))
+        store = Neo4jStore(home=tmp_path / "kg", uri=f"bolt://127.0.0.1:{port}", password=neo4j_server["password"])
+        load(store, [action("A")], command="test", inputs=["t"], rejects_dir=tmp_path / "r", progress=False)
         store.close()
     finally:
         assert neo4j_local.stop(home)
@@ -159,8 +175,8 @@ def test_local_server_stops_cleanly_and_keeps_its_data(tmp_path, neo4j_server):
     assert "neo4j-local: stopped" in log
     neo4j_local.start(home, port, page_cache_mb=64, heap="512m", timeout=180)
     try:
-        store = Neo4jStore(uri=f"bolt://127.0.0.1:{port}", password=neo4j_server["password"])
-        assert store.stats()["nodes"] == {"Agency": 1, "Award": 1, "Vendor": 1}
+        store = Neo4jStore(home=tmp_path / "kg", uri=f"bolt://127.0.0.1:{port}", password=neo4j_server["password"])
+        assert store.stats()["nodes"] == {"Agency": 2, "Award": 1, "Fact": 1, "Vendor": 1 + len(load_families())}
         store.close()
     finally:
         neo4j_local.stop(home)
@@ -170,15 +186,7 @@ def test_questions_from_several_threads_at_once(tmp_path, neo4j_store):
     """The dashboard shares one store between sessions (threads): answers must not mix."""
     from concurrent.futures import ThreadPoolExecutor
 
-    batches = [award_batch("uei:A", "subtier:7012", "subtier", 2, "2024-01-01", "2025-01-01")]
-    other = Batch()
-    other.node("Vendor", "uei:B", {"name": "B"})
-    other.node("Agency", "subtier:7014", {"code": "7014", "tier": "subtier", "name": "Agency 7014"})
-    other.node("Award", "AWD2", {"piid": "P2", "obligated_summary": 99.0})
-    other.awards_touched.add("AWD2")
-    other.edge("AWARDED_TO", "AWD2", "uei:B", {"match": "uei", "confidence": "high", "rank": 3})
-    other.edge("AWARDED_BY", "AWD2", "subtier:7014", {"rank": 2})
-    both(tmp_path, neo4j_store, *batches, other)
+    both(tmp_path, neo4j_store, action("A"), action("B", key="AWD2", amount=99.0, subtier="7014"))
     expected = {name: neo4j_store.vendor_family(name) for name in ("A", "B")}
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda name: (name, neo4j_store.vendor_family(name)), ["A", "B"] * 20))

@@ -1,5 +1,6 @@
 """Entity resolution: vendor families over ALL the real files, checked against raw records and Torn Apart's
-own curated `vendor_decorations.csv`; plus `Resolver` unit tests on identifiers taken from those files.
+own curated `vendor_decorations.csv`, on every store; plus unit tests of the resolution (`graph.resolution`)
+on identifiers taken from those files.
 
 Award keys below were read from the raw rows named in each comment (for Torn Apart rows the key is
 CONT_AWD_<award_id_piid>_<awarding_sub_agency_code>_<parent_award_id>_<parent_award_agency_id>, or
@@ -13,21 +14,23 @@ from collections import defaultdict
 
 import pytest
 
-from graph.embedded import EmbeddedStore
+from core.curated import curated_links, load_families
+from graph.resolution import Party, resolve
 from ingest import transactions_csv, usaspending_csv
 from ingest.load import load
-from ingest.resolve import Resolver
+
+from .conftest import STORE_KINDS, open_test_store
 
 BULK = "usaspending_bulk_ice_mn"
 TORN = "torn_apart_ice_fy2013_2018"
 TX = "spending_by_transaction_ice_cbp_fy2021_2026"
 
 
-@pytest.fixture(scope="module")
-def store(shared_data, tmp_path_factory):
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def store(shared_data, tmp_path_factory, request):
     """Bulk ICE MN, Torn Apart fy13-18 (header from fy13), transactions FY2021-2026: one store."""
     home = tmp_path_factory.mktemp("kg_all")
-    store = EmbeddedStore(home)
+    store = open_test_store(request.param, home, request)
     bulk = sorted((shared_data / BULK).glob("*.csv"))
     torn = [shared_data / TORN / f"fy{year}.csv" for year in range(13, 19)]
     exports = sorted((shared_data / TX).glob("*.csv"))
@@ -41,7 +44,8 @@ def store(shared_data, tmp_path_factory):
         summary = load(store, (r for p in paths for r in reader(p)), command=command,
                        inputs=[str(p) for p in paths], rejects_dir=home / "rejects", progress=False)
         assert summary["rows_rejected"] == 0
-    return store
+    yield store
+    store.close()
 
 
 def members(family: dict) -> set[str]:
@@ -211,35 +215,22 @@ def test_decorated_duns_land_in_the_curated_family(store, shared_data, query, ca
         assert found <= members(family), f"DUNS {duns} (decorations line {line}) outside {canonical}: {found}"
 
 
-def _family_tops(store) -> dict[str, frozenset]:
-    """Vendor id -> the top vendors reachable over PARENT edges (computed here, not by the store's queries)."""
-    graph = store.graph
-    parents = defaultdict(list)
-    for source, target, key in graph.edges(keys=True):
-        if key == "PARENT":
-            parents[source].append(target)
-    tops = {}
-    for node, data in graph.nodes(data=True):
-        if data["label"] != "Vendor":
-            continue
-        seen, stack = {node}, [node]
-        while stack:
-            for parent in parents[stack.pop()]:
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-        tops[data["key"]] = frozenset(n for n in seen if not parents[n]) or frozenset([min(seen)])
-    return tops
+def _family_tops(store, day: str) -> dict[str, frozenset]:
+    """Vendor id -> the family it belonged to on `day` (one at a time)."""
+    ids = [row["id"] for row in store.entities() if row["kind"] == "Vendor"]
+    return {vid: frozenset([family]) for vid, family in store.families_on(ids, day).items()}
 
 
 def test_decorations_agreement_rate(store, shared_data):
     """Pairs of DUNS that Torn Apart gives the same cleanName should share a family in our store.
 
-    Measured on the real files: 71 such pairs (cleanName trimmed) with both DUNS in the store, 68 agree (95.8%). The 3 apart
-    (Shred-It USA, CSRA, Peraton) report different parents in the records themselves. Our store also joins
+    Families are compared as they were on the day Torn Apart published its file (a vendor is in one family at a
+    time: L3 Technologies reports L3Harris as its parent from 2021). Measured on the real files: 71 such pairs
+    (cleanName trimmed) with both DUNS in the store, 66 agree (93.0%); the 5 apart (CSRA, Fleet Management,
+    Shred-It USA, Peraton) report different parents in the records themselves. Our store also joins
     many pairs that decorations name differently (subsidiary vs parent), which is expected and only printed.
     """
-    tops = _family_tops(store)
+    tops = _family_tops(store, "2018-09-10")  # the day Torn Apart published its decorations
     by_duns = defaultdict(set)
     for vid, _, duns, _ in store.vendor_index():
         if duns:
@@ -270,78 +261,76 @@ def test_decorations_agreement_rate(store, shared_data):
 # ------------------------------------------------------------------------------------ Resolver units
 
 
+def match(parties: list[Party], party: Party) -> tuple[str, str]:
+    """(vendor id, how it matched) of `party` when the store holds `parties`."""
+    return resolve(parties)[0][party]
+
+
 def test_uei_beats_name():
-    resolver = Resolver(families={})
     # mn_all line 2: WEST PUBLISHING CORPORATION, UEI L997DB4PEJL8; its parent THOMSON REUTERS (MARKETS) ERQ7UKKC3791
-    west = resolver.resolve("WEST PUBLISHING CORPORATION", uei="L997DB4PEJL8")
-    parent = resolver.resolve("THOMSON REUTERS (MARKETS) LLC", uei="ERQ7UKKC3791")
-    assert (west.id, west.match, west.confidence, west.created) == ("uei:L997DB4PEJL8", "uei", "high", True)
-    assert parent.id != west.id
+    west = Party("WEST PUBLISHING CORPORATION", "L997DB4PEJL8", None)
+    parent = Party("THOMSON REUTERS (MARKETS) LLC", "ERQ7UKKC3791", None)
     # a record carrying West's UEI under another name is West
-    again = resolver.resolve("THOMSON REUTERS (MARKETS) LLC", uei="L997DB4PEJL8")
-    assert (again.id, again.match, again.confidence, again.created) == (west.id, "uei", "high", False)
+    again = Party("THOMSON REUTERS (MARKETS) LLC", "L997DB4PEJL8", None)
+    parties = [west, parent, again]
+    assert match(parties, west) == ("uei:L997DB4PEJL8", "uei")
+    assert match(parties, parent)[0] == "uei:ERQ7UKKC3791"
+    assert match(parties, again) == ("uei:L997DB4PEJL8", "uei")
 
 
-def test_duns_only_then_uei_and_duns_land_on_one_node():
-    resolver = Resolver(families={})
-    # torn_apart fy17.csv line 515: WEST PUBLISHING CORPORATION, DUNS 148508286, no UEI (2018 download)
-    old = resolver.resolve("WEST PUBLISHING CORPORATION", duns="148508286")
-    assert (old.id, old.match, old.created) == ("duns:148508286", "duns", True)
-    # mn_all line 177: the same company with UEI L997DB4PEJL8 and DUNS 148508286
-    both = resolver.resolve("WEST PUBLISHING CORPORATION", uei="L997DB4PEJL8", duns="148508286")
-    assert (both.id, both.match, both.confidence, both.created) == (old.id, "duns", "high", False)
-    # mn_all line 2: UEI only (no DUNS) -> still the same node, now known by its UEI
-    uei_only = resolver.resolve("WEST PUBLISHING CORPORATION", uei="L997DB4PEJL8")
-    assert (uei_only.id, uei_only.match) == (old.id, "uei")
+def test_duns_only_then_uei_and_duns_land_on_one_vendor():
+    # torn_apart fy17.csv line 515: DUNS only (2018 download); mn_all line 177: UEI and DUNS; mn_all line 2: UEI only
+    old = Party("WEST PUBLISHING CORPORATION", None, "148508286")
+    both = Party("WEST PUBLISHING CORPORATION", "L997DB4PEJL8", "148508286")
+    uei_only = Party("WEST PUBLISHING CORPORATION", "L997DB4PEJL8", None)
+    for parties in itertools.permutations([old, both, uei_only]):  # any order: the same vendor, named by its UEI
+        matched, vendors = resolve(parties)
+        assert {matched[p][0] for p in parties} == {"uei:L997DB4PEJL8"}
+        assert (matched[old][1], matched[both][1], matched[uei_only][1]) == ("duns", "uei", "uei")
+        assert vendors["uei:L997DB4PEJL8"].duns == "148508286"
 
 
 def test_different_ueis_with_the_same_name_key_stay_apart():
-    resolver = Resolver(families={})
     # umn line 2 'REGENTS OF THE UNIVERSITY OF MINNESOTA' KABJZBBJ4B54; umn line 6 'REGENTS OF UNIVERSITY OF
     # MINNESOTA' FVJMNPLMEEJ2: the names normalize alike but the registrations differ
-    first = resolver.resolve("REGENTS OF THE UNIVERSITY OF MINNESOTA", uei="KABJZBBJ4B54")
-    second = resolver.resolve("REGENTS OF UNIVERSITY OF MINNESOTA", uei="FVJMNPLMEEJ2")
-    assert first.id == "uei:KABJZBBJ4B54" and second.id == "uei:FVJMNPLMEEJ2"
-    assert second.created
+    first = Party("REGENTS OF THE UNIVERSITY OF MINNESOTA", "KABJZBBJ4B54", None)
+    second = Party("REGENTS OF UNIVERSITY OF MINNESOTA", "FVJMNPLMEEJ2", None)
+    assert match([first, second], first)[0] == "uei:KABJZBBJ4B54"
+    assert match([first, second], second)[0] == "uei:FVJMNPLMEEJ2"
 
 
 def test_different_duns_with_the_same_name_stay_apart():
-    resolver = Resolver(families={})
     # torn_apart: parent 'RELX INC.' appears with DUNS 210244596 and with DUNS 230792756
-    a = resolver.resolve("RELX INC.", duns="210244596")
-    b = resolver.resolve("RELX INC.", duns="230792756")
-    assert a.id != b.id and b.created
+    a, b = Party("RELX INC.", None, "210244596"), Party("RELX INC.", None, "230792756")
+    assert match([a, b], a)[0] != match([a, b], b)[0]
 
 
 def test_name_only_record_attaches_with_low_confidence():
-    resolver = Resolver(families={})
-    west = resolver.resolve("WEST PUBLISHING CORPORATION", uei="L997DB4PEJL8", duns="148508286")
-    # CBP_ICE_FY2021 line 6477: 'WEST PUBLISHING CORPORATION', no identifiers
-    name_only = resolver.resolve("WEST PUBLISHING CORPORATION")
-    assert (name_only.id, name_only.match, name_only.confidence, name_only.created) == (west.id, "name", "low", False)
-    # a differently punctuated spelling of the same legal name
-    assert resolver.resolve("West Publishing Corp.").id == west.id
-    # an unknown name is a new, low-confidence vendor
-    new = resolver.resolve("CLEARVIEW AI, INC.")
-    assert (new.id, new.match, new.confidence, new.created) == ("name:CLEARVIEW AI", "name", "low", True)
+    west = Party("WEST PUBLISHING CORPORATION", "L997DB4PEJL8", "148508286")
+    # CBP_ICE_FY2021 line 6477: 'WEST PUBLISHING CORPORATION', no identifiers; and another punctuation of it
+    name_only, punctuated = Party("WEST PUBLISHING CORPORATION", None, None), Party("West Publishing Corp.", None, None)
+    new = Party("CLEARVIEW AI, INC.", None, None)
+    parties = [west, name_only, punctuated, new]
+    assert match(parties, name_only) == ("uei:L997DB4PEJL8", "name")
+    assert match(parties, punctuated) == ("uei:L997DB4PEJL8", "name")
+    assert match(parties, new) == ("name:CLEARVIEW AI", "name")  # an unknown name is a vendor of its own
 
 
-def test_resolver_starts_from_the_store_index():
-    index = [("uei:L997DB4PEJL8", "L997DB4PEJL8", "148508286", ["WEST PUBLISHING CORPORATION"])]
-    resolver = Resolver(index, families={})
-    assert resolver.resolve(None, duns="148508286").id == "uei:L997DB4PEJL8"
-    assert resolver.resolve("WEST PUBLISHING CORPORATION").id == "uei:L997DB4PEJL8"
-    assert resolver.resolve(None, None, None) is None
+def test_a_record_joined_to_a_vendor_by_its_name_says_so():
+    """A DUNS-only record and a UEI-only record with the same legal name and no conflicting identifier are one
+    vendor, known by its UEI: the DUNS record joined it through its name, so its match says "name"."""
+    west = Party("WEST PUBLISHING CORPORATION", None, "148508286")
+    other = Party("WEST PUBLISHING CORP", "ZZZZZZZZZZZZ", None)
+    matched, _ = resolve([west, other])
+    assert matched[west] == ("uei:ZZZZZZZZZZZZ", "name")
+    assert matched[other] == ("uei:ZZZZZZZZZZZZ", "uei")
 
 
 def test_curated_table_lookups():
-    resolver = Resolver()
-    assert resolver.curated("CORRECTIONS CORPORATION OF AMERICA") == ("org:corecivic-inc", [])
-    alias, parents = resolver.curated("PALANTIR USG, INC.")
+    families = load_families()
+    assert curated_links(families, "CORRECTIONS CORPORATION OF AMERICA") == ("org:corecivic-inc", [])
+    alias, parents = curated_links(families, "PALANTIR USG, INC.")
     assert alias is None and [family for family, _ in parents] == ["org:palantir-technologies-inc"]
-    alias, parents = resolver.curated("LEXISNEXIS SPECIAL SERVICES INC")
+    alias, parents = curated_links(families, "LEXISNEXIS SPECIAL SERVICES INC")
     assert [family for family, _ in parents] == ["org:relx-plc"]
-    assert resolver.curated("KATHERINE J THOMSON") == (None, [])  # CBP_ICE_FY20xx: not Thomson Reuters
-    # a name-only record of a curated company joins the canonical node, with low confidence
-    match = resolver.resolve("CLEARVIEW AI, INC.")
-    assert (match.id, match.confidence) == ("org:clearview-ai-inc", "low")
+    assert curated_links(families, "KATHERINE J THOMSON") == (None, [])  # CBP_ICE_FY20xx: not Thomson Reuters

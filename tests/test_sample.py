@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
 from ingest import normalized_csv
 from ingest.load import load
 
@@ -57,8 +56,8 @@ def test_every_sample_row_cites_its_public_record():
             assert row["permalink"].startswith("https://www.usaspending.gov/award/CONT_")
 
 
-def test_sample_loads_with_the_families_make_run_shows(tmp_path):
-    store = EmbeddedStore(tmp_path)
+def test_sample_loads_with_the_families_make_run_shows(tmp_path, make_store):
+    store = make_store(tmp_path)
     records = (record for path in FILES for record in normalized_csv.read(path))
     summary = load(store, records, command="normalized", inputs=[str(f) for f in FILES],
                    rejects_dir=tmp_path / "rejects", progress=False)

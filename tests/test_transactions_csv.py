@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
 from ingest import clean, transactions_csv
 from ingest.csvfile import SourceError
 from ingest.load import load
 from core.records import Reject, Transaction
+
+from .conftest import STORE_KINDS, open_test_store
 
 DIR = "spending_by_transaction_ice_cbp_fy2021_2026"
 FILES = {f"CBP_ICE_FY{year}_Contract_Obligations.csv": rows for year, rows in (
@@ -28,15 +29,16 @@ OPO_7001 = "CONT_AWD_70RDAD22FC0000123_7001_70B04C19A00000003_7014"
 CLEARVIEW_ICE = "CONT_AWD_70CMSD21P00000127_7012_-NONE-_-NONE-"
 
 
-@pytest.fixture(scope="module")
-def loaded(shared_data, tmp_path_factory):
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def loaded(shared_data, tmp_path_factory, request):
     home = tmp_path_factory.mktemp("kg_transactions")
     paths = [shared_data / DIR / name for name in FILES]
     records = [record for path in paths for record in transactions_csv.read(path)]
-    store = EmbeddedStore(home)
+    store = open_test_store(request.param, home, request)
     summary = load(store, iter(records), command="transactions-csv", inputs=[str(p) for p in paths],
                    rejects_dir=home / "rejects", progress=False)
-    return store, summary, records
+    yield store, summary, records
+    store.close()
 
 
 def award_row(store, vendor: str, key: str) -> dict:
@@ -63,8 +65,8 @@ def test_load_summary_counts_duplicates(loaded):
     # 126 rows are exact repeats of another row in the same file (counted with the csv module)
     assert summary["duplicate_rows"] == 126
     stats = store.stats()
-    assert stats["nodes"]["Transaction"] == 57476 - 126
-    assert stats["relationships"]["HAS_TRANSACTION"] == 57476 - 126
+    assert stats["nodes"]["Fact"] == 57476 - 126  # one fact per distinct action (no summaries here)
+    assert stats["relationships"]["HAS_FACT"] == 57476 - 126
     # distinct Generated Award IDs over the six files
     assert stats["nodes"]["Award"] == 23461
     assert summary["awards"] == 23461
@@ -137,6 +139,35 @@ def test_agency_totals_from_distinct_rows(loaded):
     dhs = store.agency_profile("070", limit=0)
     assert dhs["award_count"] >= ice["award_count"] + cbp["award_count"]
     assert dhs["total_obligated"] >= ice["total_obligated"] + cbp["total_obligated"] - 1
+
+
+def raw_yearly(shared_data) -> dict[tuple[str, int], float]:
+    """Obligations by (awarding sub-agency, fiscal year of the action date), by pandas from the raw rows
+    (each distinct row once: an exact repeat is the same action listed twice)."""
+    import pandas as pd
+
+    frame = pd.concat([pd.read_csv(shared_data / DIR / name, dtype=str) for name in sorted(FILES)]).drop_duplicates()
+    date = pd.to_datetime(frame["Action Date"])
+    frame["fy"] = date.dt.year + (date.dt.month >= 10).astype(int)
+    frame["agency"] = frame["Generated Award ID"].str.split("_").str[3]
+    frame["cents"] = (frame["Federal Action Obligation"].astype(float) * 100).round().astype("int64")
+    sums = frame.groupby(["agency", "fy"])["cents"].sum()
+    return {(agency, int(fy)): cents / 100 for (agency, fy), cents in sums.items()}
+
+
+def test_yearly_totals_equal_a_group_by_of_the_raw_rows(loaded, shared_data):
+    store, _, _ = loaded
+    raw = raw_yearly(shared_data)
+    for code in ("7012", "7014"):
+        profile = store.agency_profile(code, limit=0)
+        assert {(code, y["fiscal_year"]): y["obligated"] for y in profile["yearly"]} == {
+            key: value for key, value in raw.items() if key[0] == code}
+        assert profile["not_split_by_year"]["obligated"] == 0.0  # every fact here is an action with its date
+    ice = {y["fiscal_year"]: y["obligated"] for y in store.agency_profile("ICE", limit=0)["yearly"]}
+    assert ice[2021] == 2531913298.35 and ice[2024] == 3207071693.16  # issue 8: not each award's whole total
+    network = store.subgraph(agency="ICE", fy_from=2024, fy_to=2024)
+    assert sum(e["obligated"] for e in network["edges"] if e["type"] == "AWARDS") == pytest.approx(3207071693.16,
+                                                                                                    abs=0.01)
 
 
 def test_transaction_keeps_provenance(loaded):

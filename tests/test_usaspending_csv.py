@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
 from ingest import usaspending_csv
 from ingest.csvfile import SourceError
 from ingest.load import load
@@ -67,9 +66,9 @@ def test_every_bulk_file_reads_one_record_per_row_without_rejects(shared_data, n
     assert all(isinstance(r, kind) for r in records)
 
 
-def test_bulk_files_load_with_full_row_accounting(shared_data, tmp_path):
+def test_bulk_files_load_with_full_row_accounting(shared_data, tmp_path, make_store):
     paths = [shared_data / BULK / name for name in (MN_ALL, UMN, SUBS_ALL, SUBS_MN)]
-    store = EmbeddedStore(tmp_path / "kg")
+    store = make_store()
 
     def records():
         for path in paths:
@@ -394,10 +393,10 @@ def test_damaged_rows_are_rejected_with_line_and_reason(shared_data, tmp_path):
     assert isinstance(records[6], Reject) and "2024-13-14" in records[6].reason
 
 
-def test_damaged_file_load_writes_rejects_file(shared_data, tmp_path):
+def test_damaged_file_load_writes_rejects_file(shared_data, tmp_path, make_store):
     damaged = tmp_path / "damaged.csv"
     _write_damaged_umn(shared_data, damaged)
-    store = EmbeddedStore(tmp_path / "kg")
+    store = make_store()
     summary = load(store, usaspending_csv.read(damaged), command="usaspending-csv", inputs=[str(damaged)],
                    rejects_dir=tmp_path / "rejects", progress=False)
     assert (summary["rows_read"], summary["rows_loaded"], summary["rows_rejected"]) == (5, 2, 3)
