@@ -237,6 +237,8 @@ RUN_COUNTS = f"""
 SELECT (SELECT count(DISTINCT award_key) FROM record_new),
        (SELECT count(DISTINCT vendor_id) FROM (
             SELECT pv.vendor_id FROM record_new {_party_join('pv', 'recipient', 'record_new')}
+            UNION ALL SELECT pv.vendor_id FROM record_new {_party_join('pv', 'parent', 'record_new')}
+            UNION ALL SELECT pv.vendor_id FROM subaward_new {_party_join('pv', 'sub', 'subaward_new')}
        )),
        (SELECT count(DISTINCT a) FROM (SELECT unnest([
             awarding_toptier, awarding_subtier, awarding_office, funding_toptier, funding_subtier, funding_office

@@ -100,10 +100,10 @@ def test_vendor_profile_palantir(home):
     awards = app.dataframe[2].value
     assert len(awards) == 12 and awards["permalink"][0].startswith("https://www.usaspending.gov/award/CONT_AWD_70CTD022")
     citation = app.code[0].value
-    assert citation.startswith("Palantir Technologies Inc. — U.S. Immigration and Customs Enforcement, award 70CTD022FR0000170: "
-                               "$150,703,824.61 obligated (sum of 14 transaction(s) loaded)")
+    assert citation.startswith("PALANTIR TECHNOLOGIES INC. — U.S. Immigration and Customs Enforcement, award 70CTD022FR0000170: "
+                               "$150,703,824.61 obligated (sum of 14 action(s) loaded)")
     assert "https://www.usaspending.gov/award/CONT_AWD_70CTD022FR0000170_7012_GS35F0086U_4730/" in citation
-    assert "CBP_ICE_FY2022_Contract_Obligations.csv, line 6361" in citation
+    assert "CBP_ICE_FY2026_Contract_Obligations.csv, line 4631" in citation  # the award's latest record
     chosen = run("vendor", name="Palantir", award="CONT_AWD_70CTD026FC0000012_7012_70RTAC26A00000001_7001")
     assert "award 70CTD026FC0000012: $86,271,599.30 obligated" in chosen.code[0].value
 
@@ -115,17 +115,20 @@ def test_agency_profile_ice(home):
     children = app.dataframe[0].value
     assert "70CDCR" in set(children["code"])
     vendors = app.dataframe[1].value
-    assert vendors["vendor"][0] == "The GEO Group, Inc." and vendors["obligated"][0] == pytest.approx(3126750309.43)
-    assert "Palantir Technologies Inc." in set(vendors["vendor"])
+    assert vendors["vendor"][0] == "THE GEO GROUP, INC." and vendors["obligated"][0] == pytest.approx(3126750309.43)
+    assert vendors["family"][0] == "The GEO Group, Inc."
+    assert "Palantir Technologies Inc." in set(vendors["family"])
 
 
 def test_paths_palantir_to_ice(home):
     app = run("paths", a="Palantir", b="ICE")
     assert "Palantir Technologies Inc." in app.text[0].value and "U.S. Immigration and Customs Enforcement" in app.text[0].value
     hops = app.dataframe[0].value
-    assert list(hops["relation"]) == ["award to (record points the other way)", "awarded by"]
-    assert all(link.startswith("https://www.usaspending.gov/award/") for link in hops["permalink"])
-    assert hops["record"][0].endswith(".csv, line 5188")
+    assert list(hops["relation"]) == ["parent company", "contract actions awarded"]
+    assert hops["record"][0] == "vendor_families.csv, record not stated"  # the curated table, with its source cited
+    assert hops["permalink"][1].startswith("https://www.usaspending.gov/award/") and hops["awards"][1] == 8  # awarded by ICE itself
+    cited = app.dataframe[1].value
+    assert len(cited) == 5 and all(link.startswith("https://www.usaspending.gov/award/") for link in cited["permalink"])
 
 
 def test_targets_ranking_and_renewals(home):
@@ -136,13 +139,13 @@ def test_targets_ranking_and_renewals(home):
     assert top["vendor"] == "VISTA OUTDOOR SALES LLC" and top["contracts"] == 468 and top["ending within 24 months"] == 9
     assert top["score"] == pytest.approx((top["money (0–1)"] + top["dependence (0–1)"] + .5 * top["growth (0–1)"]
                                           + .5 * top["contracts (0–1)"] + top["renewals (0–1)"]) / 4, abs=1e-3)
-    geo = ranking[ranking["vendor"] == "The GEO Group, Inc."].iloc[0]
+    geo = ranking[ranking["vendor"] == "THE GEO GROUP, INC."].iloc[0]
     assert geo["obligated from agency ($)"] == pytest.approx(3126750309.43) and geo["money (0–1)"] == 1.0
     assert "renewal calendar: 56 awards" in texts(app).lower()
     for name in ("dependence", "growth", "contracts", "renewals"):
         app.number_input(key=f"t_w_{name}").set_value(0.0).run()
     reweighted = app.dataframe[0].value
-    assert reweighted["vendor"][0] == "The GEO Group, Inc." and reweighted["score"][0] == 1.0
+    assert reweighted["vendor"][0] == "THE GEO GROUP, INC." and reweighted["score"][0] == 1.0
     assert app.query_params["w_renewals"] == "0.0"
 
 

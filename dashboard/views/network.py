@@ -85,9 +85,10 @@ try:
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
-vendors = sorted((n for n in graph["nodes"] if n["kind"] == "Vendor" and n["obligated"]),
-                 key=lambda n: (-n["obligated"], n["id"]))
-choices = {n["id"]: n["name"] for n in vendors}
+parents = {e["target"] for e in graph["edges"] if e["type"] == "PARENT"}  # a parent expands into its family's awards
+vendors = sorted((n for n in graph["nodes"] if n["kind"] == "Vendor" and (n["obligated"] or n["id"] in parents)),
+                 key=lambda n: (n["id"] not in parents, -n["obligated"], n["id"]))
+choices = {n["id"]: n["name"] + (" (its family)" if n["id"] in parents else "") for n in vendors}
 wanted = params.text("expand")
 expand = st.selectbox("Expand a vendor to its awards", [""] + list(choices),
                       index=([""] + list(choices)).index(wanted) if wanted in choices else 0,

@@ -7,8 +7,8 @@ import streamlit as st
 from dashboard import data, params
 from dashboard.exports import where_from
 
-RELATIONS = {"AWARDED_TO": "award to", "AWARDED_BY": "awarded by", "FUNDED_BY": "funded by", "PARENT": "parent company",
-             "PART_OF": "part of", "SUBAWARD": "subaward", "UNDER_VEHICLE": "under contract vehicle"}
+RELATIONS = {"AWARDED": "contract actions awarded", "FUNDED": "contract actions funded", "PARENT": "parent company",
+             "PART_OF": "part of", "SUBAWARD": "subaward"}
 
 st.title("Paths")
 src = data.require_data()
@@ -28,16 +28,23 @@ except (data.NotFound, data.Ambiguous) as error:
 if not chains:
     st.warning(f"No chain of at most {max_hops} hops links them in this store.")
     st.stop()
-st.write(f"{len(chains)} shortest chain(s) of {len(chains[0])} hop(s). Each hop is one record; "
-         "its permalink opens the award on USAspending.")
+st.write(f"{len(chains)} shortest chain(s) of {len(chains[0])} hop(s). A vendor–agency hop stands for the contract "
+         "actions between them (its money and award count, and its largest awards below); its permalink opens the "
+         "largest award on USAspending.")
 for number, chain in enumerate(chains, start=1):
     st.subheader(f"Chain {number}")
     st.text(" → ".join([chain[0]["from"]["name"] or chain[0]["from"]["id"]]
                        + [f"[{RELATIONS.get(h['rel'], h['rel'])}] {h['to']['name'] or h['to']['id']}" for h in chain]))
     st.dataframe(pd.DataFrame([{
         "hop": i, "from": f"{h['from']['kind']}: {h['from']['name']}",
-        "relation": RELATIONS.get(h["rel"], h["rel"]) + (" (record points the other way)" if h.get("reverse") else ""),
-        "to": f"{h['to']['kind']}: {h['to']['name']}", "amount": h.get("amount"), "match": h.get("match"),
+        "relation": RELATIONS.get(h["rel"], h["rel"]), "to": f"{h['to']['kind']}: {h['to']['name']}",
+        "obligated": h.get("obligated", h.get("amount")), "awards": h.get("awards"),
         "record": where_from(h) if h.get("source") else "", "permalink": h.get("permalink"),
     } for i, h in enumerate(chain, start=1)]), hide_index=True, width="stretch",
         column_config={"permalink": st.column_config.LinkColumn("permalink")})
+    cited = [{"hop": i, "award": r["piid"] or r["award"], "obligated": r["obligated"], "record": where_from(r),
+              "permalink": r["permalink"]} for i, h in enumerate(chain, start=1) for r in h.get("records", [])]
+    if cited:
+        st.caption("The largest awards behind each vendor–agency hop")
+        st.dataframe(pd.DataFrame(cited), hide_index=True, width="stretch",
+                     column_config={"permalink": st.column_config.LinkColumn("permalink")})
