@@ -9,7 +9,7 @@ SAMPLE := $(wildcard data/sample/*.csv)
 NEO4J_TEST_PORT ?= 7688
 NEO4J_TEST := $(PY) -m graph.neo4j_local --home data/neo4j-test --port $(NEO4J_TEST_PORT) --heap 1g --page-cache-mb 512
 
-.PHONY: run dashboard test browser setup load report bench bench-neo4j sample clean neo4j neo4j-stop \
+.PHONY: run dashboard test browser setup load report bench bench-store bench-neo4j sample clean neo4j neo4j-stop \
 	neo4j-test-server neo4j-test-stop
 
 setup: $(VENV)/.installed
@@ -69,10 +69,13 @@ browser:
 bench: setup
 	$(PY) bench/load_real_files.py
 
-# Batched vs naive loading into the local Neo4j (make neo4j) and query latency on both stores;
-# it empties the local server's database.
+# The stores at real size (28k, 280k and 1.5M actions): load rate, peak memory, open time, p50/p95 of every
+# question, against the targets of issue 8; bench-neo4j adds the local Neo4j (it empties its database).
+bench-store: setup
+	$(PY) bench/store_bench.py --baseline 4b232fa
+
 bench-neo4j: neo4j
-	$(PY) bench/neo4j_load.py --awards 100000
+	$(PY) bench/store_bench.py --neo4j
 
 # Rebuild data/sample from the real files in ../shared/data (see data/sample/README.md).
 sample: setup

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.embedded import EmbeddedStore  # noqa: E402
+from graph.store import open_store  # noqa: E402
 from ingest import fpds_atom, transactions_csv, usaspending_csv  # noqa: E402
 from ingest.load import load  # noqa: E402
 
@@ -61,7 +61,7 @@ def main() -> None:
     report = {"sources": []}
     csv_rows = csv_normalize = 0.0
     with tempfile.TemporaryDirectory() as home:
-        store = EmbeddedStore(Path(home))
+        store = open_store("embedded", home=Path(home))
         started = time.perf_counter()
         for name, reader, paths, header_from in sources(args.shared):
             rows, seconds = normalize_rate(reader, paths, header_from, args.repeat)
@@ -79,7 +79,7 @@ def main() -> None:
         report["total"] = {
             "csv_rows": int(csv_rows), "csv_normalize_rows_per_s": round(csv_rows / csv_normalize),
             "load_all_seconds_including_normalize_runs": round(total, 3), "store": store.stats(),
-            "store_file_mb": round((Path(home) / "graph.pickle").stat().st_size / 1e6, 1),
+            "store_file_mb": round((Path(home) / "store.duckdb").stat().st_size / 1e6, 1),
         }
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -58,13 +58,6 @@ class DuckStore(SqlFetches):
         self._lock_handle = None
         self._run_id = None
         self._cache: dict = {}
-        if self._legacy.exists() and not self.path.exists():
-            raise StoreUnavailable(
-                f"{self._legacy} is a store in the old format (a pickled graph) that this version does not read; "
-                f"run `python -m graph clear --yes` to remove it, then load your files again (`make load` for the "
-                f"bundled sample)")
-        if self.path.exists():
-            self._cursor().close()  # a corrupt or newer file is reported now, with what to do
 
     # -- reading ------------------------------------------------------------------------------
     def _identity(self):
@@ -80,18 +73,28 @@ class DuckStore(SqlFetches):
 
     def _cursor(self):
         identity = self._identity()
+        if identity is None and self._legacy.exists():
+            raise StoreUnavailable(
+                f"{self._legacy} is a store in the old format (a pickled graph) that this version does not read; "
+                f"run `python -m graph clear --yes` to remove it, then load your files again (`make load` for the "
+                f"bundled sample)")
         with self._reader_lock:
             if identity is None:
                 return _EmptyCursor()
             if self._reader is None or self._reader_id != identity:
-                if self._reader is not None:
-                    self._reader.close()
+                # the old file's connection is dropped, not closed: a question another thread is asking goes on
                 self._reader, self._reader_id = self._open_reader(), identity
-            return self._reader.cursor()
+            cursor = self._reader.cursor()
+        cursor.execute("USE kg")  # each cursor is a connection of its own
+        return cursor
 
     def _open_reader(self):
         try:
-            con = duckdb.connect(str(self.path), read_only=True)
+            # a private in-memory database attaching the file: DuckDB shares one instance per file path within a
+            # process, which would keep serving a file a load has since replaced
+            con = duckdb.connect()
+            con.execute(f"ATTACH '{str(self.path).replace(chr(39), chr(39) * 2)}' AS kg (READ_ONLY)")
+            con.execute("USE kg")
             found = con.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
         except duckdb.Error as error:
             raise StoreUnavailable(f"cannot open the embedded store {self.path}: {str(error).splitlines()[0]}; "
@@ -129,27 +132,15 @@ class DuckStore(SqlFetches):
         """Take the load lock and open a copy of the store to write into (`fresh`: a new run)."""
         if self._writer is not None:
             return
-        self.home.mkdir(parents=True, exist_ok=True)
-        if self._lock_handle is None:
-            handle = (self.home / "load.lock").open("a+")
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if not wait:
-                    handle.close()
-                    raise StoreUnavailable(f"another load is writing to {self.path}; wait for it to finish "
-                                           f"(or run again without --no-wait to queue behind it)") from None
-                print(f"another load is writing to {self.path}: waiting for it to finish…", file=sys.stderr)
-                fcntl.flock(handle, fcntl.LOCK_EX)
-            self._lock_handle = handle
-        if self._legacy.exists() and not self.path.exists():
+        self._lock(wait)
+        try:
+            self._cursor().close()  # refuse to build on an old, corrupt or foreign file
+        except StoreUnavailable:
             self._unlock()
-            raise StoreUnavailable(f"{self._legacy} is a store in the old format; run `python -m graph clear --yes` "
-                                   f"to remove it, then load again")
+            raise
         if self._loading.exists():
             self._loading.unlink()  # left by a load that was killed: never reached the store
         if self.path.exists():
-            self._cursor().close()  # refuse to build on a corrupt or foreign file
             shutil.copyfile(self.path, self._loading)
         con = duckdb.connect(str(self._loading))
         con.execute(sql.CREATE)
@@ -208,9 +199,26 @@ class DuckStore(SqlFetches):
             except duckdb.Error:
                 pass
             self._writer = None
-        if self._loading.exists():
+        if self._lock_handle is not None and self._loading.exists():  # only the lock holder owns the copy
             self._loading.unlink()
         self._unlock()
+
+    def _lock(self, wait: bool) -> None:
+        """One load at a time: an exclusive lock on KG_HOME/load.lock, released when the load ends or dies."""
+        if self._lock_handle is not None:
+            return
+        self.home.mkdir(parents=True, exist_ok=True)
+        handle = (self.home / "load.lock").open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                handle.close()
+                raise StoreUnavailable(f"another load is writing to {self.path}; wait for it to finish "
+                                       f"(or run again without --no-wait to queue behind it)") from None
+            print(f"another load is writing to {self.path}: waiting for it to finish…", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        self._lock_handle = handle
 
     def _unlock(self) -> None:
         if self._lock_handle is not None:
@@ -219,9 +227,9 @@ class DuckStore(SqlFetches):
             self._lock_handle = None
 
     def clear(self) -> None:
-        self.begin()
-        self._writer.close()
-        self._writer = None
+        """Delete the store (an old, corrupt or current one) under the load lock."""
+        self.rollback()
+        self._lock(wait=True)
         with self._reader_lock:
             if self._reader is not None:
                 self._reader.close()

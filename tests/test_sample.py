@@ -71,3 +71,10 @@ def test_sample_loads_with_the_families_make_run_shows(tmp_path, make_store):
     assert {a["code"] for a in clearview["agencies"]} == {"7012", "7014"}
     assert store.vendor_family("Amazon.com")["name"] == "Amazon.com, Inc."
     assert store.agency_profile("ICE")["code"] == "7012"
+    # issue 8: Federal Cartridge's $71.1M was counted in Vista Outdoor's family and in Northrop Grumman's
+    cartridge = next(r for r in store.entities() if r["name"] == "FEDERAL CARTRIDGE COMPANY")
+    own = store.vendor_totals([cartridge["id"]])[0]["total_obligated"]
+    assert own == 71085647.34
+    shares = [next((m["total_obligated"] for m in store.vendor_family(name)["subsidiaries"] if m["id"] == cartridge["id"]),
+                   0.0) for name in ("Vista Outdoor", "Northrop Grumman")]
+    assert all(shares) and sum(shares) == pytest.approx(own, abs=0.005)

@@ -1,0 +1,108 @@
+"""The embedded store's file: one load at a time, readers never blocked, a killed load leaves no trace,
+and a file it cannot read is one line that names it and the command that fixes it."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graph.store import StoreUnavailable, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = sorted((ROOT / "data" / "sample").glob("*.csv"))
+
+
+def ingest(home: Path, *args: str, wait: bool = True, **options):
+    env = {**os.environ, "KG_HOME": str(home)}
+    command = [sys.executable, "-m", "ingest", *args]
+    if wait:
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **options)
+
+
+@pytest.fixture
+def sample_home(tmp_path) -> Path:
+    done = ingest(tmp_path, "normalized", *map(str, SAMPLE), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    return tmp_path
+
+
+def test_a_second_load_waits_or_with_no_wait_stops(sample_home, shared_data):
+    holder = open_store("embedded", home=sample_home)
+    holder.begin()  # a load in progress: it holds the lock
+    try:
+        refused = ingest(sample_home, "normalized", *map(str, SAMPLE), "--no-progress", "--no-wait")
+        assert refused.returncode == 1
+        assert refused.stderr.count("\n") == 1 and "another load is writing" in refused.stderr
+        waiting = ingest(sample_home, "normalized", *map(str, SAMPLE), "--no-progress", wait=False)
+        time.sleep(3)
+        assert waiting.poll() is None  # queued behind the first
+    finally:
+        holder.rollback()
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert "waiting for it to finish" in err
+    runs = open_store("embedded", home=sample_home).runs()
+    assert len(runs) == 2 and runs[1]["rows_read"] == runs[0]["rows_read"]  # neither lost a row
+
+
+def test_a_killed_load_leaves_the_store_as_it_was(sample_home, shared_data):
+    before = (sample_home / "store.duckdb").read_bytes()
+    stats = open_store("embedded", home=sample_home).stats()
+    exports = sorted((shared_data / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv"))
+    loading = ingest(sample_home, "transactions-csv", *map(str, exports), wait=False, start_new_session=True)
+    deadline = time.time() + 60
+    while not (sample_home / "store.duckdb.loading").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # into the middle of the load
+    os.killpg(loading.pid, signal.SIGKILL)
+    loading.wait(timeout=30)
+    assert loading.returncode == -signal.SIGKILL
+    assert (sample_home / "store.duckdb").read_bytes() == before
+    assert open_store("embedded", home=sample_home).stats() == stats
+    again = ingest(sample_home, "transactions-csv", *map(str, exports[:1]), "--no-progress", "--no-wait")
+    assert again.returncode == 0, again.stderr  # the lock died with the process; the leftover copy is replaced
+
+
+def test_a_reader_keeps_reading_during_a_load_and_sees_it_after(sample_home, shared_data):
+    reader = open_store("embedded", home=sample_home)
+    before = reader.stats()
+    version = reader.version()
+    exports = sorted((shared_data / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv"))
+    loading = ingest(sample_home, "transactions-csv", *map(str, exports), "--no-progress", wait=False)
+    answered = 0
+    while loading.poll() is None:
+        assert reader.agency_profile("ICE", limit=5)["award_count"] > 0  # never blocked, never broken
+        answered += 1
+    assert loading.returncode == 0, loading.stderr.read()
+    assert answered > 0
+    assert reader.version() != version
+    assert reader.stats()["nodes"]["Fact"] > before["nodes"]["Fact"]  # the same object sees the new data
+
+
+def test_an_old_pickled_store_names_the_command_that_fixes_it(tmp_path):
+    (tmp_path / "graph.pickle").write_bytes(b"\x80\x05old")
+    with pytest.raises(StoreUnavailable, match=r"graph\.pickle.*old format.*python -m graph clear --yes"):
+        open_store("embedded", home=tmp_path).stats()
+    cleared = subprocess.run([sys.executable, "-m", "graph", "clear", "--yes"], cwd=ROOT, capture_output=True,
+                             text=True, env={**os.environ, "KG_HOME": str(tmp_path)})
+    assert cleared.returncode == 0, cleared.stderr
+    assert not (tmp_path / "graph.pickle").exists()
+    assert open_store("embedded", home=tmp_path).stats() == {"nodes": {}, "relationships": {}}
+
+
+def test_a_corrupt_store_file_is_one_line_naming_it(tmp_path):
+    (tmp_path / "store.duckdb").write_bytes(b"this is not a database" * 100)
+    done = subprocess.run([sys.executable, "-m", "graph", "stats"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "KG_HOME": str(tmp_path)})
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert str(tmp_path / "store.duckdb") in done.stderr and "python -m graph clear --yes" in done.stderr
+    cleared = subprocess.run([sys.executable, "-m", "graph", "clear", "--yes"], cwd=ROOT, capture_output=True,
+                             text=True, env={**os.environ, "KG_HOME": str(tmp_path)})
+    assert cleared.returncode == 0 and not (tmp_path / "store.duckdb").exists()
