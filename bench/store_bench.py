@@ -105,9 +105,13 @@ def child_load(kind: str, home: Path, actions: int, shared: Path) -> dict:
     if kind == "neo4j":
         store.clear()
     started = time.perf_counter()
+    generated = sum(1 for _ in scaled(records, actions))  # making the re-keyed copies is not part of a load
+    generate = time.perf_counter() - started
+    started = time.perf_counter()
     summary = load(store, scaled(records, actions), command="bench", inputs=["bench"], rejects_dir=home / "rejects",
                    progress=False)
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - started - generate
+    assert generated == summary["rows_read"]
     stats = store.stats()
     store.close()
     return {"rows": summary["rows_read"], "seconds": round(seconds, 1), "rows_per_s": round(summary["rows_read"] / seconds),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .keys import award_key, fiscal_year, permalink
-from .records import AgencyRef, Award, Party, Subaward, Transaction
+from .records import Award, Subaward, Transaction
 
 
 @dataclass(frozen=True)
@@ -86,30 +86,32 @@ RECORD_COLUMNS = tuple(field.name for field in RECORD_FIELDS)
 SUBAWARD_COLUMNS = tuple(field.name for field in SUBAWARD_FIELDS)
 
 
-def _party(prefix: str, party: Party) -> dict:
-    return {f"{prefix}_name": party.name, f"{prefix}_uei": party.uei, f"{prefix}_duns": party.duns}
-
-
-def _agency(role: str, ref: AgencyRef) -> dict:
-    return {f"{role}_toptier": ref.toptier_code, f"{role}_toptier_name": ref.toptier_name,
-            f"{role}_subtier": ref.subtier_code, f"{role}_subtier_name": ref.subtier_name,
-            f"{role}_office": ref.office_code, f"{role}_office_name": ref.office_name}
-
-
 def _award_row(kind: str, key: str, award: Award, date: str | None, amount: float | None) -> dict:
-    prov, recipient = award.prov, award.recipient
-    row = {"kind": kind, "key": key, "award_key": award.key, "modification": None, "action_date": date,
-           "fiscal_year": fiscal_year(date), "amount": amount, "action_description": None,
-           **_party("recipient", recipient), "recipient_cage": recipient.cage,
-           "parent_name": recipient.parent_name, "parent_uei": recipient.parent_uei,
-           "parent_duns": recipient.parent_duns,
-           **_agency("awarding", award.awarding), **_agency("funding", award.funding),
-           **{field.name: getattr(award, field.name) for field in AWARD_FIELDS},
-           "vehicle": award_key(award.parent_piid, award.parent_agency, None, None, is_idv=True)
-           if award.parent_piid else None,
-           "source": prov.source, "record": prov.record, "retrieved": prov.retrieved,
-           "permalink": prov.permalink or permalink(award.key)}
-    return row
+    """One dict literal: this runs for every row of every load."""
+    prov, recipient, awarding, funding = award.prov, award.recipient, award.awarding, award.funding
+    return {
+        "kind": kind, "key": key, "award_key": award.key, "modification": None, "action_date": date,
+        "fiscal_year": fiscal_year(date), "amount": amount, "action_description": None,
+        "recipient_name": recipient.name, "recipient_uei": recipient.uei, "recipient_duns": recipient.duns,
+        "parent_name": recipient.parent_name, "parent_uei": recipient.parent_uei, "parent_duns": recipient.parent_duns,
+        "recipient_cage": recipient.cage,
+        "awarding_toptier": awarding.toptier_code, "awarding_toptier_name": awarding.toptier_name,
+        "awarding_subtier": awarding.subtier_code, "awarding_subtier_name": awarding.subtier_name,
+        "awarding_office": awarding.office_code, "awarding_office_name": awarding.office_name,
+        "funding_toptier": funding.toptier_code, "funding_toptier_name": funding.toptier_name,
+        "funding_subtier": funding.subtier_code, "funding_subtier_name": funding.subtier_name,
+        "funding_office": funding.office_code, "funding_office_name": funding.office_name,
+        "piid": award.piid, "parent_piid": award.parent_piid, "parent_agency": award.parent_agency,
+        "award_type": award.award_type, "description": award.description, "naics": award.naics,
+        "naics_description": award.naics_description, "psc": award.psc, "psc_description": award.psc_description,
+        "base_date": award.base_date, "start_date": award.start_date, "end_date": award.end_date,
+        "potential_end_date": award.potential_end_date, "current_value": award.current_value,
+        "potential_value": award.potential_value,
+        "vehicle": award_key(award.parent_piid, award.parent_agency, None, None, is_idv=True)
+        if award.parent_piid else None,
+        "source": prov.source, "record": prov.record, "retrieved": prov.retrieved,
+        "permalink": prov.permalink or permalink(award.key),
+    }
 
 
 def record_rows(record) -> tuple[dict, dict | None]:
@@ -131,3 +133,10 @@ def record_rows(record) -> tuple[dict, dict | None]:
     if isinstance(record, Award):
         return _award_row("summary", record.key, record, record.values_as_of, record.obligated), None
     raise TypeError(f"not a record: {record!r}")
+
+
+def award_fields_markdown() -> str:
+    """The README's table of award fields, made from the declaration (a test keeps the README equal to it)."""
+    lines = ["| field | type | what it is |", "|---|---|---|"]
+    lines += [f"| `{field.name}` | {field.type.lower()} | {field.doc} |" for field in AWARD_FIELDS]
+    return "\n".join(lines)

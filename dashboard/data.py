@@ -77,6 +77,11 @@ def agency_profile(src: tuple, name: str, limit: int = 10**9) -> dict:
 
 
 @st.cache_data(show_spinner=False)
+def agency_money(src: tuple, name: str) -> list[dict]:
+    return store().agency_money(name)
+
+
+@st.cache_data(show_spinner=False)
 def subgraph(src: tuple, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
              min_amount: float, award_types: tuple[str, ...]) -> dict:
     return store().subgraph(agency=agency, vendor=vendor, fy_from=fy_from, fy_to=fy_to, min_amount=min_amount,

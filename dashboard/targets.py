@@ -1,6 +1,6 @@
 """Campaign targets: rank an agency's vendors by a weighted score whose every component is shown.
 
-Pure functions of the store's answers (`agency_profile` award rows and `vendor_totals`), so the
+Pure functions of the store's answers (`agency_money`, `agency_profile` award rows and `vendor_totals`), so the
 ranking is testable without Streamlit and identical on either store. Each component is scaled to
 0..1 before weighting; the score is the weighted mean, so weights are relative.
 """
@@ -12,8 +12,8 @@ from datetime import date
 COMPONENTS = {
     "money": "money from the agency (obligated), relative to the top vendor",
     "dependence": "share of the vendor's obligated money in the graph that comes from this agency",
-    "growth": "share of the agency's money to the vendor in awards first signed in the recent fiscal years",
-    "contracts": "number of the agency's awards to the vendor, relative to the top vendor",
+    "growth": "share of the agency's money to the vendor in actions dated in the recent fiscal years",
+    "contracts": "number of the agency's awards with actions to the vendor, relative to the top vendor",
     "renewals": "awards whose period of performance ends within the window, relative to the top vendor",
 }
 DEFAULT_WEIGHTS = {"money": 1.0, "dependence": 1.0, "growth": 0.5, "contracts": 0.5, "renewals": 1.0}
@@ -42,32 +42,33 @@ def renewals(awards: list[dict], today: date, months: int) -> list[dict]:
     return sorted(due, key=lambda a: (period_end(a), a["key"]))
 
 
-def rank(awards: list[dict], totals: list[dict], weights: dict, today: date, months: int = 12,
+def rank(money: list[dict], awards: list[dict], totals: list[dict], weights: dict, today: date, months: int = 12,
          recent_years: int = 3) -> list[dict]:
     """One row per vendor with its raw figures, its 0..1 components and its score, best first.
 
-    `awards`: the agency's award rows (each with `vendor`, `obligated`, `fy_first`, end dates);
-    `totals`: `vendor_totals` of those vendors (their obligated money across the whole graph).
+    `money`: the agency's facts by vendor, fiscal year and whether they are split by year (`agency_money`:
+    rows with `recipient`, `name`, `fiscal_year`, `split`, `obligated`, `awards`); recent money is the
+    actions dated in the recent fiscal years, earlier money the rest (award totals not split by year count as
+    earlier: their years are not known). `awards`: the agency's award rows (each with its latest `vendor` and
+    end dates), for renewals. `totals`: `vendor_totals` of those vendors (their money across the whole graph).
     """
     first_recent = fiscal_year(today) - recent_years + 1
     until = add_months(today, months).isoformat()
     rows: dict[str, dict] = {}
-    for award in awards:
-        vendor = award.get("vendor")
-        if not vendor:
-            continue
-        row = rows.setdefault(vendor["id"], {"id": vendor["id"], "name": vendor["name"], "money": 0.0,
-                                             "recent": 0.0, "earlier": 0.0, "contracts": 0, "renewals": 0})
-        amount = award.get("obligated") or 0.0
+    for group in money:
+        row = rows.setdefault(group["recipient"], {"id": group["recipient"], "name": group["name"], "money": 0.0,
+                                                   "recent": 0.0, "earlier": 0.0, "contracts": group["contracts"],
+                                                   "renewals": 0})
+        amount = group["obligated"] or 0.0
         row["money"] += amount
-        row["contracts"] += 1
-        if (award.get("fy_first") or 0) >= first_recent:
+        if group["split"] and (group["fiscal_year"] or 0) >= first_recent:
             row["recent"] += amount
         else:
             row["earlier"] += amount
-        end = period_end(award)
-        if end and today.isoformat() <= end <= until:
-            row["renewals"] += 1
+    for award in awards:
+        vendor, end = award.get("vendor"), period_end(award)
+        if vendor and vendor["id"] in rows and end and today.isoformat() <= end <= until:
+            rows[vendor["id"]]["renewals"] += 1
     total_of = {t["id"]: t["total_obligated"] for t in totals}
     top = {name: max([r[name] for r in rows.values()] + [0]) for name in ("money", "contracts", "renewals")}
     weight_sum = sum(max(w, 0) for w in weights.values()) or 1.0

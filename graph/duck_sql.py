@@ -69,17 +69,15 @@ def _party_join(alias: str, prefix: str, table: str) -> str:
 
 
 # (child vendor, reported parent vendor, dates of the first and last record reporting it, the latest record)
-REPORTED_PARENTS = f"""
+REPORTED_PARENTS = """
 SELECT child, parent, min(seen) AS first, max(seen) AS last,
-       max_by(source, coalesce(seen::VARCHAR, '') || source || record) AS source,
-       max_by(record, coalesce(seen::VARCHAR, '') || source || record) AS record,
-       max_by(permalink, coalesce(seen::VARCHAR, '') || source || record) AS permalink
+       first(source ORDER BY seen DESC NULLS LAST, source DESC, record DESC) AS source,
+       first(record ORDER BY seen DESC NULLS LAST, source DESC, record DESC) AS record,
+       first(permalink ORDER BY seen DESC NULLS LAST, source DESC, record DESC) AS permalink
 FROM (
-    SELECT c.vendor_id AS child, p.vendor_id AS parent, action_date AS seen, source, record, permalink
-    FROM chosen {_party_join('c', 'recipient', 'chosen')} {_party_join('p', 'parent', 'chosen')}
+    SELECT recipient AS child, parent_vendor AS parent, action_date AS seen, source, record, permalink FROM resolved
     UNION ALL
-    SELECT c.vendor_id, p.vendor_id, action_date, source, record, permalink
-    FROM subaward {_party_join('c', 'sub', 'subaward')} {_party_join('p', 'sub_parent', 'subaward')}
+    SELECT vendor, parent_vendor, action_date, source, record, permalink FROM subaward_fact
 ) WHERE child IS NOT NULL AND parent IS NOT NULL AND child <> parent GROUP BY child, parent
 """
 
@@ -95,10 +93,13 @@ def _agency_ids(role: str) -> str:
 # Each chosen record with its vendor (and how it matched) and its agencies' ids at every tier.
 RESOLVED = f"""
 CREATE OR REPLACE TEMP TABLE resolved AS
-SELECT chosen.*, pv.vendor_id AS recipient, pv.match AS match, {_agency_ids('awarding')}, {_agency_ids('funding')},
-       coalesce(action_date::VARCHAR, '') || '|' || CASE kind WHEN 'summary' THEN '2' WHEN 'action' THEN '1' ELSE '0' END
-       || '|' || coalesce(modification, '') || '|' || key AS ord
-FROM chosen {_party_join('pv', 'recipient', 'chosen')}
+SELECT chosen.*, pv.vendor_id AS recipient, pv.match AS match, pp.vendor_id AS parent_vendor,
+       {_agency_ids('awarding')}, {_agency_ids('funding')},
+       -- the order "latest" means: action date, then a summary after the actions of its day, then modification
+       row_number() OVER (ORDER BY action_date NULLS FIRST,
+                                   CASE kind WHEN 'summary' THEN 2 WHEN 'action' THEN 1 ELSE 0 END,
+                                   modification NULLS FIRST, key) AS ord
+FROM chosen {_party_join('pv', 'recipient', 'chosen')} {_party_join('pp', 'parent', 'chosen')}
 LEFT JOIN curated_agency ca_awarding ON ca_awarding.code = chosen.awarding_subtier
 LEFT JOIN curated_agency ca_funding ON ca_funding.code = chosen.funding_subtier
 """
@@ -226,9 +227,9 @@ FROM agency a;
 # Subawards, each once, with the vendor its sub-recipient resolved to.
 SUBAWARDS = f"""
 CREATE OR REPLACE TABLE subaward_fact AS
-SELECT s.*, pv.vendor_id AS vendor, pv.match AS match
+SELECT s.*, pv.vendor_id AS vendor, pv.match AS match, pp.vendor_id AS parent_vendor
 FROM (SELECT * FROM subaward QUALIFY row_number() OVER (PARTITION BY key ORDER BY source, record) = 1) s
-{_party_join('pv', 'sub', 's')};
+{_party_join('pv', 'sub', 's')} {_party_join('pp', 'sub_parent', 's')};
 """
 
 

@@ -166,6 +166,19 @@ class Queries:
         return answers.agency(agency, agency, self.fetch_agency_briefs([parent]).get(parent) if parent else None,
                               children, totals, funded, values, vendor_rows, self.award_rows(largest))
 
+    def agency_money(self, text: str) -> list[dict]:
+        """The agency's facts by recipient, fiscal year and whether they are split by year (for target scores),
+        with each recipient's name and number of awards."""
+        agency = self.find_agency(text)
+        chosen = FactFilter(awarding=(agency["tier"], agency["id"]))
+        groups = [g for g in self.fetch_fact_groups(chosen, "recipient,split,fiscal_year") if g["recipient"]]
+        contracts = {g["recipient"]: g["awards"] for g in self.fetch_fact_groups(chosen, "recipient")}
+        names = self.fetch_names(sorted(contracts))
+        return sorted(({"recipient": g["recipient"], "name": names.get(g["recipient"]), "split": g["split"],
+                        "fiscal_year": g["fiscal_year"], "obligated": cents_to_dollars(g["cents"]),
+                        "awards": g["awards"], "contracts": contracts[g["recipient"]]} for g in groups),
+                      key=lambda g: (g["recipient"], not g["split"], g["fiscal_year"] or 0))
+
     # -- network --------------------------------------------------------------------------------
     def subgraph(self, agency: str | None = None, vendor: str | None = None, fy_from: int | None = None,
                  fy_to: int | None = None, min_amount: float = 0.0, award_types=None) -> dict:

@@ -49,7 +49,8 @@ class FactFilter(NamedTuple):
 # How facts can be grouped: `fetch_fact_groups(filter, by)` returns one row per group with these keys,
 # plus `cents`, `awards` (distinct awards), `facts` and `reported` (facts that report an amount).
 GROUPINGS = {None: (), "recipient": ("recipient",), "award_key": ("award_key",),
-             "awarding_subtier": ("awarding_subtier",), "recipient,awarding_subtier": ("recipient", "awarding_subtier")}
+             "awarding_subtier": ("awarding_subtier",), "recipient,awarding_subtier": ("recipient", "awarding_subtier"),
+             "recipient,split,fiscal_year": ("recipient", "split", "fiscal_year")}
 
 
 class Fetches(Protocol):

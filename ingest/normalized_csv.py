@@ -11,11 +11,11 @@ from pathlib import Path
 
 from . import clean
 from .csvfile import SourceError
+from core import facts
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
 
-AWARD_FIELDS = ("piid", "parent_piid", "parent_agency", "award_type", "description", "naics", "naics_description",
-                "psc", "psc_description", "base_date", "start_date", "end_date", "potential_end_date",
-                "obligated", "current_value", "potential_value", "values_as_of")
+VALUES = ("obligated", "current_value", "potential_value", "values_as_of")  # the figures, with their as-of date
+AWARD_FIELDS = tuple(field.name for field in facts.AWARD_FIELDS if field.name not in VALUES) + VALUES
 PARTY_FIELDS = ("name", "uei", "duns", "cage", "parent_name", "parent_uei", "parent_duns")
 AGENCY_FIELDS = ("toptier_code", "toptier_name", "subtier_code", "subtier_name", "office_code", "office_name")
 MONEY = {"obligated", "current_value", "potential_value", "obligation", "sub_amount", "prime_amount"}

@@ -64,25 +64,41 @@ def test_big_graphs_get_computed_positions_without_physics():
 
 
 def test_targets_components_and_renewals():
+    money = [  # the agency's facts by vendor and fiscal year, as `agency_money` gives them
+        {"recipient": "v1", "name": "One", "split": True, "fiscal_year": 2025, "obligated": 100.0, "awards": 1,
+         "contracts": 2},
+        {"recipient": "v1", "name": "One", "split": True, "fiscal_year": 2019, "obligated": 250.0, "awards": 1,
+         "contracts": 2},
+        {"recipient": "v1", "name": "One", "split": False, "fiscal_year": 2024, "obligated": 50.0, "awards": 1,
+         "contracts": 2},  # an award total not split by year: its years are unknown, it counts as earlier
+        {"recipient": "v2", "name": "Two", "split": True, "fiscal_year": 2024, "obligated": 200.0, "awards": 1,
+         "contracts": 1},
+    ]
     awards = [
-        {"key": "a1", "vendor": {"id": "v1", "name": "One"}, "obligated": 100.0, "fy_first": 2025, "end_date": "2025-06-30"},
-        {"key": "a2", "vendor": {"id": "v1", "name": "One"}, "obligated": 300.0, "fy_first": 2019, "end_date": "2020-01-01"},
-        {"key": "a3", "vendor": {"id": "v2", "name": "Two"}, "obligated": 200.0, "fy_first": 2024,
-         "end_date": None, "potential_end_date": "2025-12-31"},
+        {"key": "a1", "vendor": {"id": "v1", "name": "One"}, "end_date": "2025-06-30"},
+        {"key": "a2", "vendor": {"id": "v1", "name": "One"}, "end_date": "2020-01-01"},
+        {"key": "a3", "vendor": {"id": "v2", "name": "Two"}, "end_date": None, "potential_end_date": "2025-12-31"},
     ]
     totals = [{"id": "v1", "total_obligated": 800.0}, {"id": "v2", "total_obligated": 200.0}]
-    ranked = targets.rank(awards, totals, {"money": 1, "dependence": 0, "growth": 0, "contracts": 0, "renewals": 0},
-                          date(2025, 1, 15), months=12, recent_years=3)
+    ranked = targets.rank(money, awards, totals, {"money": 1, "dependence": 0, "growth": 0, "contracts": 0,
+                                                  "renewals": 0}, date(2025, 1, 15), months=12, recent_years=3)
     one, two = ranked
     assert (one["id"], one["money"], one["money_part"], one["dependence_part"]) == ("v1", 400.0, 1.0, 0.5)
     assert (one["recent_money"], one["earlier_money"], one["growth_part"]) == (100.0, 300.0, 0.25)
     assert (one["contracts"], one["renewals"], two["renewals"]) == (2, 1, 1)
     assert two["dependence_part"] == 1.0 and two["growth_part"] == 1.0 and two["money_part"] == 0.5
     assert [a["key"] for a in targets.renewals(awards, date(2025, 1, 15), 12)] == ["a1", "a3"]
-    flipped = targets.rank(awards, totals, {"money": 0, "dependence": 1, "growth": 1, "contracts": 0, "renewals": 0},
-                           date(2025, 1, 15))
+    flipped = targets.rank(money, awards, totals, {"money": 0, "dependence": 1, "growth": 1, "contracts": 0,
+                                                   "renewals": 0}, date(2025, 1, 15))
     assert [r["id"] for r in flipped] == ["v2", "v1"] and flipped[0]["score"] == 1.0
     assert targets.fiscal_year(date(2025, 10, 1)) == 2026 and targets.add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+
+
+def test_agency_money_adds_up_to_the_agency_total(store):
+    rows = store.agency_money("ICE")
+    profile = store.agency_profile("ICE", limit=0)
+    assert sum(r["obligated"] or 0 for r in rows) == pytest.approx(profile["total_obligated"], abs=0.01)
+    assert {r["recipient"] for r in rows} == {v["id"] for v in profile["vendors"]}
 
 
 def test_exports(store):

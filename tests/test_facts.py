@@ -204,3 +204,24 @@ def test_raw_rows_give_the_issue_figures(shared_data):
                 agency = row["Generated Award ID"].split("_")[3]
                 sums[(agency, fy)] = sums.get((agency, fy), 0) + round(float(row["Federal Action Obligation"]) * 100)
     assert sums[("7012", 2021)] == 253191329835 and sums[("7012", 2024)] == 320707169316
+
+
+def test_every_record_kind_fills_exactly_the_declared_columns(shared_data):
+    from core.facts import RECORD_COLUMNS, SUBAWARD_COLUMNS, record_rows
+
+    kinds = {}
+    for reader, path in sources(shared_data):
+        for record in read(shared_data, reader, path):
+            kinds.setdefault(type(record).__name__, record)
+    assert {"Award", "Transaction", "Subaward"} <= set(kinds)
+    for name in ("Award", "Transaction", "Subaward"):
+        row, sub = record_rows(kinds[name])
+        assert tuple(row) == RECORD_COLUMNS
+        assert (sub is None) == (name != "Subaward") and (sub is None or tuple(sub) == SUBAWARD_COLUMNS)
+
+
+def test_the_readme_lists_the_declared_award_fields():
+    from core.facts import award_fields_markdown
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert award_fields_markdown() in readme  # regenerate the table with core.facts.award_fields_markdown()

@@ -40,13 +40,15 @@ except (data.NotFound, data.Ambiguous) as error:
     st.stop()
 
 awards = agency["awards"]
-vendor_ids = tuple(sorted({a["vendor"]["id"] for a in awards if a.get("vendor")}))
+money_rows = data.agency_money(src, agency_name)
+vendor_ids = tuple(sorted({g["recipient"] for g in money_rows}))
 totals = data.vendor_totals(src, vendor_ids)
-ranking = targets.rank(awards, totals, weights, today, int(months), int(recent))
+ranking = targets.rank(money_rows, awards, totals, weights, today, int(months), int(recent))
 st.header(md(f"{agency['name']}: {len(ranking):,} vendors ranked"))
 st.caption("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.items())
            + f". Recent = fiscal years {targets.fiscal_year(today) - int(recent) + 1}–{targets.fiscal_year(today)}. "
-           "Each component is scaled to 0–1; the score is their weighted mean.")
+           "Each component is scaled to 0–1; the score is their weighted mean. Money is the sum of the contract "
+           "actions (and award totals not split by year, counted as earlier).")
 table = pd.DataFrame([{
     "rank": i, "vendor": r["name"], "score": r["score"],
     **{f"{name} (0–1)": r[f"{name}_part"] for name in targets.COMPONENTS},
