@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from .store import GROUPINGS, FactFilter
 
+ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "Facets")  # graph/duck_reads.py
 CONSTRAINTS = [f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
                for label, key in (("Vendor", "id"), ("Agency", "id"), ("Award", "key"), ("Fact", "key"),
-                                  ("Vehicle", "key"), ("LoadRun", "seq"), ("Meta", "name"))]
+                                  ("Vehicle", "key"), ("LoadRun", "seq"), ("Meta", "name"),
+                                  *((label, "key") for label in ROLLUP_LABELS))]
 FACT_INDEXED = ("award_key", "recipient", "family", "awarding_id", "funding_id", "awarding_toptier",
                 "awarding_subtier", "awarding_office", "funding_toptier", "funding_subtier", "funding_office")
 INDEXES = ([f"CREATE INDEX fact_{name} IF NOT EXISTS FOR (n:Fact) ON (n.{name})" for name in FACT_INDEXED]
            + ["CREATE INDEX award_recipient IF NOT EXISTS FOR (n:Award) ON (n.recipient)",
               "CREATE INDEX award_awarding_id IF NOT EXISTS FOR (n:Award) ON (n.awarding_id)",
-              "CREATE INDEX vendor_family IF NOT EXISTS FOR (n:Vendor) ON (n.family)"])
+              "CREATE INDEX vendor_family IF NOT EXISTS FOR (n:Vendor) ON (n.family)"]
+           + [f"CREATE INDEX {label.lower()}_agency IF NOT EXISTS FOR (n:{label}) ON (n.agency)"
+              for label in ROLLUP_LABELS if label != "Facets"])
 # Labels of the graph model before facts (Transaction nodes and per-agency rollups): such a database is
 # reported, never mixed with this one.
 OLD_MODEL = "MATCH (n) WHERE n:Transaction OR n:AwardGroup OR n:AgencyTop RETURN count(n) > 0 AS old LIMIT 1"
@@ -62,6 +66,14 @@ DELETE = {
     "fact": "UNWIND $rows AS row MATCH (n:Fact {key: row.key}) DETACH DELETE n",
     "subaward": "UNWIND $rows AS row MATCH ()-[s:SUBAWARD {key: row.key}]->() DELETE s",
 }
+def upsert_rollup(label: str) -> str:
+    return f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row"
+
+
+def delete_rollup(label: str) -> str:
+    return f"UNWIND $rows AS row MATCH (n:{label} {{key: row.key}}) DELETE n"
+
+
 RUN_LOG = "MERGE (r:LoadRun {seq: $seq}) SET r.run = $run"
 RUNS = "MATCH (r:LoadRun) RETURN r.run AS run ORDER BY r.seq"
 SET_META = "MERGE (m:Meta {name: $name}) SET m.value = $value"
@@ -156,13 +168,23 @@ SUBAWARD_RECORDS = """
 MATCH (a:Award)-[s:SUBAWARD]->(v:Vendor) WHERE (v.id = $a AND a.recipient = $b) OR (v.id = $b AND a.recipient = $a)
 RETURN s.amount AS amount, s.source AS source, s.record AS record, s.permalink AS permalink, a.key AS award_key
 ORDER BY s.amount IS NULL, s.amount DESC, s.key LIMIT 1"""
+AGENCY_YEARS = """MATCH (n:AgencyYear {agency: $agency}) WHERE n.role = $role
+                  RETURN n.split AS split, n.fiscal_year AS fiscal_year, n.g AS g, n.cents AS cents,
+                         n.reported AS reported, n.facts AS facts, n.awards AS awards"""
+AGENCY_RECIPIENTS = """MATCH (n:AgencyRecipient {agency: $agency}) WHERE n.role = $role
+                       RETURN n.recipient AS recipient, n.cents AS cents, n.awards AS awards, n.facts AS facts,
+                              n.reported AS reported"""
+AGENCY_PAIRS = """MATCH (n:AgencyPair {agency: $agency})
+                  RETURN n.recipient AS recipient, n.awarding_subtier AS awarding_subtier, n.cents AS cents,
+                         n.awards AS awards, n.facts AS facts, n.reported AS reported"""
+TOP_AWARDS = """MATCH (n:TopAward {agency: $agency}) WHERE n.rank <= $limit
+                RETURN n.award_key AS award_key ORDER BY n.rank"""
 FACETS = """
 CALL () { MATCH (a:Award) WHERE a.award_type IS NOT NULL AND a.award_type <> ''
           RETURN collect(DISTINCT a.award_type) AS award_types }
 CALL () { MATCH (f:Fact) WHERE f.split RETURN min(f.fiscal_year) AS fy_min, max(f.fiscal_year) AS fy_max }
 RETURN award_types, fy_min, fy_max"""
-
-
+FACETS_ROLLUP = "MATCH (n:Facets {key: 'facets'}) RETURN n.award_types AS award_types, n.fy_min AS fy_min, n.fy_max AS fy_max"
 def fact_where(chosen: FactFilter) -> tuple[str, dict]:
     """A WHERE over `f` (a Fact) from constant property names, with its parameters."""
     conditions, params = ["true"], {}

@@ -10,7 +10,8 @@ import networkx as nx
 from .answers import CENTS
 from .export import build_graph
 from .queries import Queries
-from .store import GROUPINGS, FactFilter
+from .store import GROUPINGS, FactFilter, agency_only
+from .duck_sql import TOP_AWARDS
 
 AWARD_COLUMNS = """a.key, a.piid, a.parent_piid, a.award_type, coalesce(a.description, a.first_action_description)
     AS description, a.naics, a.naics_description, a.psc, a.psc_description, a.start_date::VARCHAR AS start_date,
@@ -84,6 +85,20 @@ def fact_where(chosen: FactFilter) -> tuple[str, list]:
     return " AND ".join(conditions), params
 
 
+# The rollups (derived data, left out of stats and exports) as the Neo4j store pushes them: (label, key columns,
+# SELECT giving each row its `key`).
+ROLLUP_TABLES = (
+    ("AgencyYear", ("key",), """SELECT concat_ws('|', role, agency, coalesce(split::VARCHAR, '-'),
+                                          coalesce(fiscal_year::VARCHAR, '-'), g) AS key, * FROM agency_year"""),
+    ("AgencyRecipient", ("key",), "SELECT concat_ws('|', role, agency, coalesce(recipient, '-')) AS key, * "
+                                  "FROM agency_recipient"),
+    ("AgencyPair", ("key",), "SELECT concat_ws('|', agency, coalesce(recipient, '-'), coalesce(awarding_subtier, '-')) "
+                             "AS key, * FROM agency_pair"),
+    ("TopAward", ("key",), "SELECT concat_ws('|', agency, rank) AS key, * FROM agency_top"),
+    ("Facets", ("key",), "SELECT 'facets' AS key, * FROM facets"),
+)
+
+
 class SqlFetches(Queries):
     """Mixed into the DuckDB store: `_rows(sql, params)` is its only door to the file."""
 
@@ -116,13 +131,13 @@ class SqlFetches(Queries):
         return {row["id"]: row for row in rows}
 
     def fetch_awards(self, keys: list[str]) -> list[dict]:
-        return self._rows(f"SELECT {AWARD_COLUMNS} FROM award a WHERE list_contains(?, a.key)", [list(keys)])
+        return self._rows(f"SELECT {AWARD_COLUMNS} FROM award a WHERE a.key IN (SELECT unnest(?::VARCHAR[]))",
+                          [list(keys)])
 
     def fetch_award_recipients(self, keys: list[str]) -> list[dict]:
         return self._rows("""
-            SELECT award_key, recipient, min(action_date)::VARCHAR AS first, max(action_date)::VARCHAR AS last
-            FROM fact WHERE kind = 'action' AND list_contains(?, award_key) AND recipient IS NOT NULL
-            GROUP BY award_key, recipient ORDER BY award_key, recipient""", [list(keys)])
+            SELECT award_key, recipient, first, last FROM award_recipient
+            WHERE award_key IN (SELECT unnest(?::VARCHAR[])) ORDER BY award_key, recipient""", [list(keys)])
 
     def fetch_members(self, family: str) -> list[dict]:
         return self._rows("""
@@ -146,21 +161,36 @@ class SqlFetches(Queries):
         rows = self._rows("SELECT id, family FROM vendor WHERE list_contains(?, id)", [list(ids)]) if ids else []
         return {row["id"]: row["family"] for row in rows}
 
+    use_rollups = True  # tests switch them off to check that they give what the facts give
+
+    def _rollup(self, chosen: FactFilter):
+        return agency_only(chosen) if self.use_rollups else None
+
     def fetch_fact_groups(self, chosen: FactFilter, by: str | None) -> list[dict]:
+        rollup = self._rollup(chosen)
+        if rollup and by in ("recipient", "recipient,awarding_subtier") and (by == "recipient" or rollup[0] == "awarding"):
+            table = "agency_recipient" if by == "recipient" else "agency_pair"
+            role = "role = ? AND " if by == "recipient" else ""
+            return self._rows(f"""SELECT {", ".join(GROUPINGS[by])}, cents, awards, facts, reported FROM {table}
+                                  WHERE {role}agency = ? ORDER BY ALL""", ([rollup[0]] if role else []) + [rollup[1]])
         columns = GROUPINGS[by]
         where, params = fact_where(chosen)
         keys = "".join(f"{column}, " for column in columns)
         group = f"GROUP BY {', '.join(columns)}" if columns else ""
         return self._rows(f"""
-            SELECT {keys}{CENTS} AS cents, count(DISTINCT award_key) AS awards, count(*) AS facts,
+            SELECT {keys}{CENTS} AS cents, count(DISTINCT award_no) AS awards, count(*) AS facts,
                    count(amount) AS reported
             FROM fact WHERE {where} {group} ORDER BY ALL""", params)
 
     def fetch_year_totals(self, chosen: FactFilter) -> list[dict]:
+        rollup = self._rollup(chosen)
+        if rollup:
+            return self._rows("""SELECT split, fiscal_year, g, cents, reported, facts, awards FROM agency_year
+                                 WHERE role = ? AND agency = ?""", list(rollup))
         where, params = fact_where(chosen)
         return self._rows(f"""
             SELECT split, fiscal_year, GROUPING(split, fiscal_year) AS g, {CENTS} AS cents,
-                   count(amount) AS reported, count(*) AS facts, count(DISTINCT award_key) AS awards
+                   count(amount) AS reported, count(*) AS facts, count(DISTINCT award_no) AS awards
             FROM fact WHERE {where} GROUP BY GROUPING SETS ((split, fiscal_year), ())""", params)
 
     def fetch_values(self, family: str | None = None, awarding: tuple[str, str] | None = None) -> dict:
@@ -190,9 +220,13 @@ class SqlFetches(Queries):
         return parents, children
 
     def fetch_largest_awards(self, chosen: FactFilter, limit: int) -> list[str]:
+        rollup = self._rollup(chosen)
+        if rollup and rollup[0] == "awarding" and limit <= TOP_AWARDS:
+            return [row["award_key"] for row in self._rows(
+                "SELECT award_key FROM agency_top WHERE agency = ? AND rank <= ? ORDER BY rank", [rollup[1], limit])]
         where, params = fact_where(chosen)
         return [row["key"] for row in self._rows(f"""
-            SELECT a.key FROM award a JOIN (SELECT DISTINCT award_key FROM fact WHERE {where}) f ON f.award_key = a.key
+            SELECT a.key FROM award a JOIN (SELECT DISTINCT award_no FROM fact WHERE {where}) f ON f.award_no = a.award_no
             ORDER BY coalesce(a.obligated_cents, 0) DESC, a.key LIMIT ?""", params + [limit])]
 
     def fetch_vendor_chain(self, ids: list[str]) -> list[dict]:
@@ -242,9 +276,7 @@ class SqlFetches(Queries):
         return []  # PART_OF: built from codes, no record of its own
 
     def fetch_facets(self) -> dict:
-        rows = self._rows("""
-            SELECT (SELECT list_sort(list(DISTINCT award_type)) FROM award WHERE award_type <> '') AS award_types,
-                   min(fiscal_year) AS fy_min, max(fiscal_year) AS fy_max FROM fact WHERE split""")
+        rows = self._rows("SELECT award_types, fy_min, fy_max FROM facets")
         row = rows[0] if rows else {}
         return {"award_types": list(row.get("award_types") or []), "fy_min": row.get("fy_min"),
                 "fy_max": row.get("fy_max")}

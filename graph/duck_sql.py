@@ -10,6 +10,7 @@ from core.facts import AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS
 
 FORMAT_VERSION = 2
 TIERS = ("toptier", "subtier", "office")
+TOP_AWARDS = 1000  # largest awards kept per agency (agency pages list up to this many without a scan)
 
 
 def _columns(fields) -> str:
@@ -142,6 +143,9 @@ UPDATE award SET
                            WHEN actions_reporting > 0 THEN 'sum of ' || actions_reporting || ' action(s) loaded'
                            WHEN prime_amount_subaward_file IS NOT NULL THEN 'prime award amount in a subaward file'
                            ELSE 'not reported' END;
+ALTER TABLE award ADD COLUMN award_no BIGINT;
+UPDATE award SET award_no = n.award_no FROM (SELECT key, row_number() OVER (ORDER BY key) AS award_no FROM award) n
+WHERE award.key = n.key;
 UPDATE award SET obligated_cents = CAST(round(obligated * 100) AS BIGINT),
                  current_cents = CAST(round(current_value * 100) AS BIGINT),
                  potential_cents = CAST(round(potential_value * 100) AS BIGINT);
@@ -176,7 +180,7 @@ WITH base AS (
        OR (NOT a.has_summary AND a.actions_reporting = 0 AND a.prime_amount_subaward_file IS NOT NULL)
 )
 SELECT base.*, CAST(round(base.amount * 100) AS BIGINT) AS cents, coalesce(vf.family, base.recipient) AS family,
-       aw.award_type,
+       aw.award_type, aw.award_no,
        {_tier_ids('awarding', 'ga')}, {_tier_ids('funding', 'gf')}
 FROM base
 JOIN award aw ON aw.key = base.award_key
@@ -184,7 +188,43 @@ LEFT JOIN vendor_family vf ON vf.vendor_id = base.recipient
      AND (vf.valid_from IS NULL OR coalesce(base.action_date, DATE '9999-12-31') >= vf.valid_from)
      AND (vf.valid_to IS NULL OR coalesce(base.action_date, DATE '9999-12-31') < vf.valid_to)
 LEFT JOIN agency_tiers ga ON ga.id = base.awarding_id
-LEFT JOIN agency_tiers gf ON gf.id = base.funding_id;
+LEFT JOIN agency_tiers gf ON gf.id = base.funding_id
+ORDER BY family, recipient, award_key;  -- a family's or vendor's facts sit together: its questions read few blocks
+"""
+
+# Rollups, derived data the agency questions read instead of scanning every fact of a department: for each
+# agency at every tier, as awarding and as funding agency, its facts by fiscal year (and the grand total, with
+# its own distinct award count), by recipient, by recipient and awarding sub-agency, and its largest awards.
+ROLLUPS = """
+CREATE OR REPLACE TEMP TABLE fact_by_agency AS
+""" + " UNION ALL ".join(
+    f"SELECT '{role}' AS role, {role}_{tier} AS agency, recipient, awarding_subtier, split, fiscal_year, cents, amount, "
+    f"award_no FROM fact WHERE {role}_{tier} IS NOT NULL" for role in ("awarding", "funding") for tier in TIERS) + f""";
+CREATE OR REPLACE TABLE agency_year AS
+SELECT role, agency, split, fiscal_year, GROUPING(split, fiscal_year) AS g, sum(cents) AS cents,
+       count(amount) AS reported, count(*) AS facts, count(DISTINCT award_no) AS awards
+FROM fact_by_agency GROUP BY GROUPING SETS ((role, agency, split, fiscal_year), (role, agency));
+CREATE OR REPLACE TABLE agency_recipient AS
+SELECT role, agency, recipient, sum(cents) AS cents, count(amount) AS reported, count(*) AS facts,
+       count(DISTINCT award_no) AS awards
+FROM fact_by_agency GROUP BY role, agency, recipient;
+CREATE OR REPLACE TABLE agency_pair AS
+SELECT agency, recipient, awarding_subtier, sum(cents) AS cents, count(amount) AS reported, count(*) AS facts,
+       count(DISTINCT award_no) AS awards
+FROM fact_by_agency WHERE role = 'awarding' GROUP BY agency, recipient, awarding_subtier;
+CREATE OR REPLACE TABLE agency_top AS
+SELECT agency, award_key, rank FROM (
+    SELECT f.agency, a.key AS award_key,
+           row_number() OVER (PARTITION BY f.agency ORDER BY coalesce(a.obligated_cents, 0) DESC, a.key) AS rank
+    FROM (SELECT DISTINCT agency, award_no FROM fact_by_agency WHERE role = 'awarding') f
+    JOIN award a ON a.award_no = f.award_no)
+WHERE rank <= {TOP_AWARDS};
+CREATE OR REPLACE TABLE award_recipient AS
+SELECT award_key, recipient, min(action_date)::VARCHAR AS first, max(action_date)::VARCHAR AS last
+FROM fact WHERE kind = 'action' AND recipient IS NOT NULL GROUP BY award_key, recipient ORDER BY award_key;
+CREATE OR REPLACE TABLE facets AS
+SELECT (SELECT list_sort(list(DISTINCT award_type)) FROM award WHERE award_type <> '') AS award_types,
+       min(fiscal_year) AS fy_min, max(fiscal_year) AS fy_max FROM fact WHERE split;
 """
 
 # Agencies from codes: one row per (tier, code); a curated name wins, else the label seen most often.

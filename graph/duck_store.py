@@ -364,3 +364,4 @@ def derive(con) -> None:
     _step(con, "award", sql.AWARD)
     _step(con, "agency", sql.AGENCY)
     _step(con, "fact", sql.FACT)
+    _step(con, "rollups", sql.ROLLUPS)

@@ -20,11 +20,12 @@ from pathlib import Path
 
 from . import cypher
 from .export import build_graph
-from .duck_reads import TABLES
+from .duck_reads import ROLLUP_TABLES, TABLES
 from .duck_store import DuckStore
 from .queries import Queries
 from .settings import kg_home, neo4j_connection
-from .store import FactFilter, StoreUnavailable
+from .store import FactFilter, StoreUnavailable, agency_only
+from .duck_sql import TOP_AWARDS
 
 log = logging.getLogger(__name__)
 ROWS_PER_STATEMENT = 5000
@@ -115,7 +116,7 @@ class Neo4jStore(Queries):
 
     @staticmethod
     def _forget_pushed(con) -> None:
-        for table, _, _ in TABLES:
+        for table, _, _ in TABLES + ROLLUP_TABLES:
             con.execute(f"DROP TABLE IF EXISTS pushed_{table}")
         con.execute("DELETE FROM meta WHERE name = 'pushed'")
 
@@ -132,17 +133,20 @@ class Neo4jStore(Queries):
     def _push(self, con, run: dict | None) -> None:
         """Write to Neo4j the derived rows that changed since the last push (deletions first)."""
         started, counts = time.perf_counter(), {}
-        for table, keys, select in TABLES:
+        pushed = [(table, keys, select, cypher.UPSERT[table], cypher.DELETE[table]) for table, keys, select in TABLES]
+        pushed += [(label, keys, select, cypher.upsert_rollup(label), cypher.delete_rollup(label))
+                   for label, keys, select in ROLLUP_TABLES]
+        for table, _, select, _, _ in pushed:
             con.execute(f"CREATE OR REPLACE TEMP TABLE current_{table} AS {select}")
             con.execute(f"CREATE TABLE IF NOT EXISTS pushed_{table} AS SELECT * FROM current_{table} LIMIT 0")
-        for table, keys, _ in reversed(TABLES):
+        for table, keys, _, _, delete in reversed(pushed):
             columns = ", ".join(keys)
             gone = con.execute(f"SELECT {columns} FROM pushed_{table} EXCEPT SELECT {columns} FROM current_{table}")
-            counts[f"{table}_deleted"] = self._send(cypher.DELETE[table], gone)
-        for table, keys, _ in TABLES:
+            counts[f"{table}_deleted"] = self._send(delete, gone)
+        for table, _, _, upsert, _ in pushed:
             changed = con.execute(f"SELECT * FROM current_{table} EXCEPT SELECT * FROM pushed_{table}")
-            counts[f"{table}_written"] = self._send(cypher.UPSERT[table], changed)
-        for table, _, _ in TABLES:
+            counts[f"{table}_written"] = self._send(upsert, changed)
+        for table, _, _, _, _ in pushed:
             con.execute(f"CREATE OR REPLACE TABLE pushed_{table} AS SELECT * FROM current_{table}")
         if run is not None:
             seq = con.execute("SELECT max(id) FROM run").fetchone()[0]
@@ -226,11 +230,24 @@ class Neo4jStore(Queries):
                 row["cents"] = None
         return rows
 
+    use_rollups = True  # tests switch them off to check that they give what the facts give
+
+    def _rollup(self, chosen: FactFilter):
+        return agency_only(chosen) if self.use_rollups else None
+
     def fetch_fact_groups(self, chosen: FactFilter, by):
+        rollup = self._rollup(chosen)
+        if rollup and by == "recipient":
+            return self._sums(self._read(cypher.AGENCY_RECIPIENTS, role=rollup[0], agency=rollup[1]))
+        if rollup and by == "recipient,awarding_subtier" and rollup[0] == "awarding":
+            return self._sums(self._read(cypher.AGENCY_PAIRS, agency=rollup[1]))
         statement, params = cypher.fact_groups(chosen, by)
         return self._sums(self._read(statement, **params))
 
     def fetch_year_totals(self, chosen: FactFilter):
+        rollup = self._rollup(chosen)
+        if rollup:
+            return self._read(cypher.AGENCY_YEARS, role=rollup[0], agency=rollup[1])
         statement, params = cypher.year_totals(chosen)
         return self._sums(self._read(statement, **params))
 
@@ -253,6 +270,9 @@ class Neo4jStore(Queries):
         return parents, self._read(cypher.AGENCY_CHILDREN, id=aid)
 
     def fetch_largest_awards(self, chosen: FactFilter, limit: int):
+        rollup = self._rollup(chosen)
+        if rollup and rollup[0] == "awarding" and limit <= TOP_AWARDS:
+            return [row["award_key"] for row in self._read(cypher.TOP_AWARDS, agency=rollup[1], limit=limit)]
         statement, params = cypher.largest_awards(chosen)
         return [row["key"] for row in self._read(statement, limit=limit, **params)]
 
@@ -278,7 +298,7 @@ class Neo4jStore(Queries):
         return []
 
     def fetch_facets(self):
-        rows = self._read(cypher.FACETS)
+        rows = self._read(cypher.FACETS_ROLLUP if self.use_rollups else cypher.FACETS)
         row = rows[0] if rows else {}
         return {"award_types": sorted(row.get("award_types") or []), "fy_min": row.get("fy_min"),
                 "fy_max": row.get("fy_max")}

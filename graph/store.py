@@ -46,6 +46,16 @@ class FactFilter(NamedTuple):
     award_types: tuple[str, ...] | None = None  # lower-case award types
 
 
+def agency_only(chosen: FactFilter) -> tuple[str, str] | None:
+    """(role, agency id) when a filter says only "awarded (or funded) by this agency": the questions the
+    stores' rollups answer without reading the facts."""
+    fields = {name: value for name, value in chosen._asdict().items() if value is not None}
+    if len(fields) == 1 and set(fields) <= {"awarding", "funding"}:
+        (role, (_, agency)), = fields.items()
+        return role, agency
+    return None
+
+
 # How facts can be grouped: `fetch_fact_groups(filter, by)` returns one row per group with these keys,
 # plus `cents`, `awards` (distinct awards), `facts` and `reported` (facts that report an amount).
 GROUPINGS = {None: (), "recipient": ("recipient",), "award_key": ("award_key",),

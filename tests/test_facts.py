@@ -225,3 +225,14 @@ def test_the_readme_lists_the_declared_award_fields():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert award_fields_markdown() in readme  # regenerate the table with core.facts.award_fields_markdown()
+
+
+@pytest.mark.parametrize("agency", ["ICE", "CBP", "DHS", "7055", "70CDCR"])
+def test_the_agency_rollups_give_what_the_facts_give(reference, agency):
+    store, _ = reference
+    with_rollups = (store.agency_profile(agency, limit=200), store.subgraph(agency=agency))
+    store.use_rollups = False
+    try:
+        assert (store.agency_profile(agency, limit=200), store.subgraph(agency=agency)) == with_rollups
+    finally:
+        store.use_rollups = True

@@ -198,3 +198,15 @@ def test_runs_are_logged_on_neo4j(stores):
     assert [run["command"] for run in runs][:3] == ["parity"] * 3
     assert all(run["store"] == "neo4j" and run["rows_read"] == run["rows_loaded"] + run["rows_rejected"]
                for run in runs)
+
+
+@pytest.mark.parametrize("agency", ["ICE", "DHS", "70CDCR", "7055"])
+def test_neo4j_rollups_give_what_its_facts_give(stores, agency):
+    neo4j = stores["neo4j"]
+    with_rollups = (neo4j.agency_profile(agency, limit=300), neo4j.subgraph(agency=agency), neo4j.facets())
+    neo4j.use_rollups = False
+    try:
+        assert (neo4j.agency_profile(agency, limit=300), neo4j.subgraph(agency=agency),
+                neo4j.facets()) == with_rollups
+    finally:
+        neo4j.use_rollups = True
