@@ -187,8 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted: nothing of this run was written to the store, except the API pages already "
-              "finished (run the same command again to resume at the next page)", file=sys.stderr)
+        print("interrupted: nothing of this run was committed to the store, except the API pages already "
+              "finished (run the same command again to resume; on Neo4j it also completes any batches already "
+              "pushed, without duplicating them)", file=sys.stderr)
         return 130
     if args.json:
         print_json(summary)

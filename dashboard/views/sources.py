@@ -11,9 +11,14 @@ from dashboard import data
 CAVEATS = """
 - **Obligated is not value.** *Obligated* is money committed; *current value* (base + exercised options) and
   *potential value* (base + all options) are ceilings. They are shown apart and never added together.
-- A total whose basis reads "sum of N transaction(s) loaded" only counts the actions in the files loaded
+- Every obligated figure is a sum of contract actions, each in the fiscal year of its own date. An award
+  known only from its summary counts as one "award total, not split by year", shown apart from the yearly bars.
+- A total whose basis reads "sum of N action(s) loaded" only counts the actions in the files loaded
   (the 2013–2018 files keep one action per award per fiscal year, so those sums are partial); an award
   summary's total is the complete figure.
+- A vendor is in one family at a time: the parent its records report as of each action's date (or the
+  curated table), so no money is counted in two families. Current and potential values no award reports
+  are shown as "not reported", never as $0.
 - **Parents are self-reported** by recipients to SAM.gov and change over time; curated parent links
   (`basis: curated`) cite their source in `data/vendor_families.csv`.
 - **Name-only matches** (search exports carry no UEI/DUNS) are marked low confidence.
