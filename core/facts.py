@@ -42,6 +42,21 @@ AWARD_FIELDS = (
     Field("current_value", "DOUBLE", "current total value: base + exercised options (a ceiling, not money paid)"),
     Field("potential_value", "DOUBLE", "potential total value: base + all options (a ceiling)"),
 )
+# What all of an award's records add up to, derived by the store (table `award`, Award nodes).
+AWARD_DERIVED_FIELDS = (
+    Field("first_action", "DATE", "date of its first action, or of the base award if earlier"),
+    Field("last_action", "DATE", "date of its last action"),
+    Field("obligated", "DOUBLE", "lifetime obligated: the summary's, else the sum of the actions loaded; "
+                                 "NULL = not reported"),
+    Field("obligated_basis", "VARCHAR", "what `obligated` is: award summary, sum of N action(s) loaded, …"),
+    Field("obligated_actions", "DOUBLE", "sum of the actions loaded"),
+    Field("has_summary", "BOOLEAN", "a prime award summary row was loaded"),
+    Field("tx_count", "BIGINT", "contract actions loaded"),
+    Field("recipient", "VARCHAR", "vendor id of the recipient on its latest record"),
+    Field("match", "VARCHAR", "how that recipient was resolved: uei, duns or name"),
+    Field("awarding_id", "VARCHAR", "agency id of the awarding office (else sub-agency, agency)"),
+    Field("funding_id", "VARCHAR", "agency id of the funding office (else sub-agency, agency)"),
+)
 PARTY_FIELDS = tuple(Field(f"{role}_{part}", "VARCHAR", f"{role} {part} as reported")
                      for role in ("recipient", "parent") for part in ("name", "uei", "duns"))
 AGENCY_FIELDS = tuple(Field(f"{role}_{tier}{suffix}", "VARCHAR", f"{role} {tier} {suffix or 'code'}")
@@ -68,6 +83,26 @@ RECORD_FIELDS = (
     *AGENCY_FIELDS, *AWARD_FIELDS, Field("vehicle", "VARCHAR", "generated id of the parent IDV"),
     *PROVENANCE_FIELDS,
 )
+# An award as every store returns it: its key, its own fields as of its latest record, what its records add
+# up to, and where its latest record came from. Reads name these and no other property.
+AWARD_READ_FIELDS = (Field("key", "VARCHAR", "USAspending generated award id"), *AWARD_FIELDS,
+                     *AWARD_DERIVED_FIELDS, *PROVENANCE_FIELDS)
+AWARD_READ_NAMES = tuple(field.name for field in AWARD_READ_FIELDS)
+
+
+class UnknownField(ValueError):
+    """A read named a property the model does not declare (the same error from every store)."""
+
+
+def award_fields(names) -> tuple[str, ...]:
+    """The names, checked against the declaration, so a store never silently answers null for a typo."""
+    names = tuple(names)
+    unknown = [name for name in names if name not in AWARD_READ_NAMES]
+    if unknown:
+        raise UnknownField(f"unknown award field {unknown[0]!r}; the fields are: {', '.join(AWARD_READ_NAMES)}")
+    return names
+
+
 SUBAWARD_FIELDS = (
     Field("key", "VARCHAR", "prime award key + report id + subaward number"),
     Field("award_key", "VARCHAR", "the prime award"),

@@ -7,6 +7,8 @@ number of awards that report them, and are None (not reported) when none does.
 """
 from __future__ import annotations
 
+from core.facts import AWARD_READ_NAMES
+
 CENTS = "sum(cents)"  # facts carry their amount in whole cents: no order of rows can change a sum
 TIER_COLUMNS = {role: {tier: f"{role}_{tier}" for tier in ("toptier", "subtier", "office")}
                 for role in ("awarding", "funding")}
@@ -52,12 +54,14 @@ def values(row: dict) -> dict:
             "total_potential_value": potential, "potential_value_awards": potential_awards}
 
 
+# award fields that an award row shows shaped (figures rounded, ids as briefs), not as stored
+SHAPED = ("obligated", "current_value", "potential_value", "obligated_actions", "has_summary", "recipient", "match",
+          "awarding_id", "funding_id")
+
+
 def award_row(row: dict, names: dict, agencies: dict, recipients: list[dict]) -> dict:
     """An award as readers see it: its latest attributes, its figures apart, who received its actions."""
-    out = {k: row[k] for k in ("key", "piid", "parent_piid", "award_type", "description", "naics",
-                               "naics_description", "psc", "psc_description", "start_date", "end_date",
-                               "potential_end_date", "first_action", "last_action", "obligated_basis", "tx_count",
-                               "permalink", "source", "record", "retrieved")}
+    out = {name: row[name] for name in AWARD_READ_NAMES if name not in SHAPED}
     out["fy_first"], out["fy_last"] = _fy(row["first_action"]), _fy(row["last_action"])
     for figure in ("obligated", "current_value", "potential_value"):
         out[figure] = round(row[figure], 2) if row[figure] is not None else None

@@ -11,6 +11,8 @@ import sys
 
 from pathlib import Path
 
+from core.facts import AWARD_READ_NAMES, UnknownField
+
 from .analytics import vendor_centrality
 from .console import print_json
 from .export import FORMATS, export
@@ -37,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     agency = command("agency", "an agency with its sub-agencies and offices: awards, funding, vendors")
     agency.add_argument("name", metavar="NAME|CODE", help="code (070, 7012, 70CDCR), abbreviation (ICE) or name")
     agency.add_argument("--limit", type=int, default=100, help="awards listed (totals count all)")
+    award = command("award", "awards by key: the award as readers see it, or --field values as stored")
+    award.add_argument("keys", nargs="+", metavar="KEY", help="generated award id, e.g. CONT_AWD_70CDCR18P00000008_7012_-NONE-_-NONE-")
+    award.add_argument("--field", action="append", dest="fields", metavar="NAME",
+                       help=f"only this declared field (repeatable): {', '.join(AWARD_READ_NAMES)}")
     search = command("search", "vendors and agencies whose name, alias or code contains TEXT")
     search.add_argument("text")
     search.add_argument("--limit", type=int, default=20)
@@ -90,6 +96,9 @@ def _report(command: str, answer) -> str:
     if command == "paths":
         return "\n\n".join(" -> ".join([p[0]["from"]["name"]] + [f"[{h['rel']}] {h['to']['name']}" for h in p])
                            for p in answer) or "no path"
+    if command == "award":
+        return "\n".join("  ".join(f"{name}={value}" for name, value in row.items() if not isinstance(value, (dict, list)))
+                         for row in answer)
     if command == "search":
         return "\n".join(f"{h['kind']}: {h['name']} ({h['id']})" for h in answer)
     if command == "centrality":
@@ -117,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             answer = store.vendor_family(args.name)
         elif args.command == "agency":
             answer = store.agency_profile(args.name, limit=args.limit)
+        elif args.command == "award":
+            answer = store.awards(args.keys, args.fields)
         elif args.command == "search":
             answer = store.search(args.text, limit=args.limit)
         elif args.command == "paths":
@@ -135,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         for candidate in error.candidates:
             print(f"  {json.dumps(candidate)}", file=sys.stderr)
         return 2
-    except (NotFound, StoreUnavailable, OSError) as error:
+    except (NotFound, StoreUnavailable, UnknownField, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:

@@ -5,6 +5,8 @@ constant property names (`FACT_PROPERTY`); no user or record text ever becomes p
 """
 from __future__ import annotations
 
+from core.facts import AWARD_READ_NAMES
+
 from .store import GROUPINGS, FactFilter
 
 ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "Facets")  # graph/duck_reads.py
@@ -107,12 +109,7 @@ MATCH (v:Vendor) RETURN 'Vendor' AS kind, v.id AS id, v.name AS name, v.aliases 
 NAMES = "MATCH (v:Vendor) WHERE v.id IN $ids RETURN v.id AS id, v.name AS name"
 FAMILIES = "MATCH (v:Vendor) WHERE v.id IN $ids RETURN v.id AS id, v.family AS family"
 AGENCY_BRIEFS = "MATCH (a:Agency) WHERE a.id IN $ids RETURN a.id AS id, a.name AS name, a.code AS code, a.tier AS tier"
-AWARD_FIELDS = ("key", "piid", "parent_piid", "award_type", "description", "naics", "naics_description", "psc",
-                "psc_description", "start_date", "end_date", "potential_end_date", "first_action", "last_action",
-                "obligated", "obligated_basis", "obligated_actions", "has_summary", "current_value", "potential_value",
-                "tx_count", "permalink", "source", "record", "retrieved", "recipient", "match", "awarding_id",
-                "funding_id")
-AWARDS = f"MATCH (a:Award) WHERE a.key IN $keys RETURN {', '.join(f'a.{f} AS {f}' for f in AWARD_FIELDS)}"
+AWARDS = f"MATCH (a:Award) WHERE a.key IN $keys RETURN {', '.join(f'a.{f} AS {f}' for f in AWARD_READ_NAMES)}"
 AWARD_RECIPIENTS = """
 MATCH (f:Fact) WHERE f.award_key IN $keys AND f.kind = 'action' AND f.recipient IS NOT NULL
 RETURN f.award_key AS award_key, f.recipient AS recipient, min(f.action_date) AS first, max(f.action_date) AS last

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import networkx as nx
 
+from core.facts import AWARD_READ_FIELDS
+
 from .answers import CENTS
 from .export import build_graph
 from .queries import Queries
 from .store import GROUPINGS, FactFilter, agency_only
 from .duck_sql import TOP_AWARDS
 
-AWARD_COLUMNS = """a.key, a.piid, a.parent_piid, a.award_type, coalesce(a.description, a.first_action_description)
-    AS description, a.naics, a.naics_description, a.psc, a.psc_description, a.start_date::VARCHAR AS start_date,
-    a.end_date::VARCHAR AS end_date, a.potential_end_date::VARCHAR AS potential_end_date,
-    a.first_action::VARCHAR AS first_action, a.last_action::VARCHAR AS last_action, a.obligated, a.obligated_basis,
-    a.obligated_actions, a.has_summary, a.current_value, a.potential_value, a.tx_count, a.permalink, a.source,
-    a.record, a.retrieved, a.recipient, a.match, a.awarding_id, a.funding_id"""
+
+def _column(field, table: str = "") -> str:
+    """A declared field as read: dates as ISO strings, so both stores return the same values."""
+    name = f"{table}{field.name}"
+    return f"{name}::VARCHAR AS {field.name}" if field.type == "DATE" else name
+
+
+AWARD_COLUMNS = ", ".join(_column(field, "a.") for field in AWARD_READ_FIELDS)
 TIER_COLUMN = {(role, tier): f"{role}_{tier}" for role in ("awarding", "funding")
                for tier in ("toptier", "subtier", "office")}
 PART_OF = "NOT (starts_with(child, 'office:') AND starts_with(parent, 'toptier:'))"  # the direct links only
@@ -38,13 +42,8 @@ TABLES = (
     ("vendor_parent", ("child", "parent", "basis"), """
         SELECT child, parent, basis, relation, note, first_reported::VARCHAR AS first_reported,
                last_reported::VARCHAR AS last_reported, source, record, permalink FROM vendor_parent"""),
-    ("award", ("key",), """
-        SELECT key, piid, parent_piid, award_type, coalesce(description, first_action_description) AS description,
-               naics, naics_description, psc, psc_description, start_date::VARCHAR AS start_date,
-               end_date::VARCHAR AS end_date, potential_end_date::VARCHAR AS potential_end_date,
-               first_action::VARCHAR AS first_action, last_action::VARCHAR AS last_action, obligated, obligated_basis,
-               obligated_actions, has_summary, current_value, potential_value, tx_count, permalink, source, record,
-               retrieved, recipient, match, awarding_id, funding_id, vehicle, obligated_cents, current_cents,
+    ("award", ("key",), f"""
+        SELECT {", ".join(_column(field) for field in AWARD_READ_FIELDS)}, vehicle, obligated_cents, current_cents,
                potential_cents FROM award"""),
     ("fact", ("key",), """
         SELECT key, award_key, kind, split, action_date::VARCHAR AS action_date, fiscal_year, amount, cents, recipient,

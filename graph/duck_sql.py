@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from core.facts import AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 TIERS = ("toptier", "subtier", "office")
 TOP_AWARDS = 1000  # largest awards kept per agency (agency pages list up to this many without a scan)
 
@@ -130,6 +130,7 @@ SELECT award_key AS key, {", ".join(_latest(field.name) for field in AWARD_FIELD
        max_by(source, ord) AS source, max_by(record, ord) AS record, max_by(retrieved, ord) AS retrieved,
        max_by(permalink, ord) FILTER (WHERE permalink IS NOT NULL) AS permalink
 FROM resolved GROUP BY award_key;
+UPDATE award SET description = first_action_description WHERE description IS NULL;
 ALTER TABLE award ADD COLUMN obligated DOUBLE;
 ALTER TABLE award ADD COLUMN obligated_basis VARCHAR;
 ALTER TABLE award ADD COLUMN obligated_cents BIGINT;

@@ -10,6 +10,7 @@ from collections import defaultdict
 
 import networkx as nx
 
+from core.facts import award_fields
 from core.keys import name_key
 
 from . import answers
@@ -108,6 +109,21 @@ class Queries:
         names = self.fetch_names(sorted(vendors))
         by_key = {row["key"]: answers.award_row(row, names, agencies, changes.get(row["key"], [])) for row in rows}
         return [by_key[key] for key in keys if key in by_key]
+
+    def awards(self, keys: list[str], fields: list[str] | None = None) -> list[dict]:
+        """Awards by key, each asked for: the rows readers see, or with `fields` those declared fields as
+        stored. A name the model does not declare raises UnknownField on every store (Cypher would
+        answer null)."""
+        names = ("key", *(n for n in award_fields(fields) if n != "key")) if fields else None
+        if names is None:
+            rows = self.award_rows(keys)
+        else:
+            rows = [{name: row[name] for name in names} for row in self.fetch_awards(keys)] if keys else []
+        by_key = {row["key"]: row for row in rows}
+        missing = [key for key in keys if key not in by_key]
+        if missing:
+            raise NotFound(f"no award with key {missing[0]!r}; vendor and agency profiles list their award keys")
+        return [by_key[key] for key in keys]
 
     # -- vendor families --------------------------------------------------------------------------
     def vendor_family(self, text: str) -> dict:

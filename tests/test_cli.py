@@ -194,6 +194,20 @@ def test_graph_not_found_exits_1(umn_home):
     assert "Nonexistent Vendor Name" in result.stderr
 
 
+def test_graph_award_by_key(umn_home):
+    home, _ = umn_home
+    listed = as_json(run(home, "graph", "agency", "ICE", "--json"))["awards"][0]
+    shown, = as_json(run(home, "graph", "award", listed["key"], "--json"))
+    assert shown == listed
+    stored, = as_json(run(home, "graph", "award", listed["key"], "--field", "piid", "--field", "end_date", "--json"))
+    assert stored == {"key": listed["key"], "piid": listed["piid"], "end_date": listed["end_date"]}
+    typo = run(home, "graph", "award", listed["key"], "--field", "obligation", check_code=1)
+    assert typo.stdout == "" and len(typo.stderr.strip().splitlines()) == 1
+    assert "unknown award field 'obligation'" in typo.stderr and "obligated" in typo.stderr
+    missing = run(home, "graph", "award", "CONT_AWD_NOPE", check_code=1)
+    assert "no award with key 'CONT_AWD_NOPE'" in missing.stderr
+
+
 def test_graph_search_paths_subgraph(umn_home):
     home, _ = umn_home
     hits = as_json(run(home, "graph", "search", "minnesota", "--json"))

@@ -157,6 +157,30 @@ def test_agency_profile_unknown(store):
         store.agency_profile("Bureau of Nothing")
 
 
+def test_award_by_key_and_declared_fields(store):
+    west = "CONT_AWD_70CDCR18P00000017_7012_-NONE-_-NONE-"  # mn_all line 2
+    row, = store.awards([west])
+    assert row["piid"] == "70CDCR18P00000017" and row["obligated"] == 7391976.0
+    assert row["vendor"]["name"] == "WEST PUBLISHING CORPORATION"
+    stored, = store.awards([west], ["piid", "end_date", "start_date", "current_value", "award_type", "naics", "psc",
+                                    "obligated_basis", "recipient", "tx_count"])
+    assert stored == {"key": west, "piid": "70CDCR18P00000017", "end_date": "2021-05-31", "start_date": "2017-12-22",
+                      "current_value": 7391976.0, "award_type": "PURCHASE ORDER", "naics": "519190", "psc": "D317",
+                      "obligated_basis": "award summary", "recipient": row["vendor"]["id"], "tx_count": 0}
+
+
+def test_unknown_award_field_is_the_same_error_on_every_store(store):
+    from core.facts import UnknownField
+    from graph.store import NotFound
+
+    west = "CONT_AWD_70CDCR18P00000017_7012_-NONE-_-NONE-"
+    for keys in ([west], []):  # checked before anything is fetched
+        with pytest.raises(UnknownField, match=r"^unknown award field 'obligation'; the fields are: key, piid, "):
+            store.awards(keys, ["piid", "obligation"])
+    with pytest.raises(NotFound, match="no award with key 'CONT_AWD_NOPE'"):
+        store.awards([west, "CONT_AWD_NOPE"], ["piid"])
+
+
 # ------------------------------------------------------------------------------------------------ search
 
 
