@@ -5,15 +5,17 @@ from user text; values are parameters.
 """
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from core.facts import AWARD_READ_FIELDS
 
 from .answers import CENTS
-from .export import build_graph
 from .queries import Queries
 from .store import GROUPINGS, FactFilter, agency_only
 from .duck_sql import TOP_AWARDS
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def _column(field, table: str = "") -> str:
@@ -283,4 +285,6 @@ class SqlFetches(Queries):
     # -- exports --------------------------------------------------------------------------------
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole store as a graph (vendors, agencies, awards, facts, vehicles), for exports."""
+        from .export import build_graph  # exports only: reading needs no networkx
+
         return build_graph({table: self._rows(f"{select} ORDER BY ALL") for table, _, select in TABLES})

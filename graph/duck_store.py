@@ -19,10 +19,8 @@ import time
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from core.curated import AGENCY_FILE, curated_links, load_families
-from core.facts import RECORD_FIELDS, SUBAWARD_FIELDS
 
 from . import duck_sql as sql
 from .duck_reads import SqlFetches
@@ -32,21 +30,6 @@ from .store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 MEMORY_LIMIT = os.environ.get("KG_DUCKDB_MEMORY", "3GB")  # DuckDB spills to disk past it
-_ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int32()}
-
-
-def _schema(fields) -> pa.Schema:
-    return pa.schema([(field.name, _ARROW_TYPES[field.type]) for field in fields] + [("run_id", pa.int32())])
-
-
-RECORD_SCHEMA, SUBAWARD_SCHEMA = _schema(RECORD_FIELDS), _schema(SUBAWARD_FIELDS)
-
-
-def _columns(rows: list[dict], schema: pa.Schema, run: int) -> pa.Table:
-    """Rows as an Arrow table, column by column (much faster than row by row), stamped with the run."""
-    names = schema.names[:-1]
-    arrays = [pa.array([row[name] for row in rows], schema.field(name).type) for name in names]
-    return pa.Table.from_arrays([*arrays, pa.array([run] * len(rows), pa.int32())], schema=schema)
 
 
 class DuckStore(SqlFetches):
@@ -164,14 +147,16 @@ class DuckStore(SqlFetches):
         """Append records' rows (from `core.facts.record_rows`) to the load's transaction."""
         if not rows:
             return
+        from . import duck_arrow  # writes only: reading needs no pyarrow
+
         self.begin()
         run = self._run_id
         records = [record for record, _ in rows]
         subawards = [sub for _, sub in rows if sub is not None]
-        batch = _columns(records, RECORD_SCHEMA, run)  # noqa: F841 (read by name below)
+        batch = duck_arrow.columns(records, duck_arrow.RECORD_SCHEMA, run)  # noqa: F841 (read by name below)
         self._writer.execute("INSERT INTO record_new SELECT * FROM batch")
         if subawards:
-            sub_batch = _columns(subawards, SUBAWARD_SCHEMA, run)  # noqa: F841
+            sub_batch = duck_arrow.columns(subawards, duck_arrow.SUBAWARD_SCHEMA, run)  # noqa: F841
             self._writer.execute("INSERT INTO subaward_new SELECT * FROM sub_batch")
 
     def commit(self, run: dict | None = None) -> None:
@@ -275,14 +260,6 @@ class _EmptyCursor:
         pass
 
 
-_FRAME_TYPES = {"aliases": pa.list_(pa.string()), "curated": pa.bool_()}
-
-
-def _frame(con, name: str, columns: list[str], rows: list[tuple]) -> None:
-    """A temporary table `name` (a constant) holding rows computed in Python."""
-    frame_rows = pa.table({column: pa.array([row[i] for row in rows], _FRAME_TYPES.get(column, pa.string()))
-                           for i, column in enumerate(columns)})  # noqa: F841 (read by name below)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM frame_rows")
 
 
 def _step(con, name: str, statement: str) -> None:
@@ -293,14 +270,17 @@ def _step(con, name: str, statement: str) -> None:
 
 def derive(con) -> None:
     """Rebuild every derived table from the records kept: the same records give the same tables."""
+    from . import duck_arrow
+
     started = time.perf_counter()
     _step(con, "chosen", sql.CHOSEN)
     parties = {}
     for name, uei, duns, seen in con.execute(sql.PARTIES).fetchall():
         parties[Party(name, uei, duns)] = str(seen) if seen else ""
     matched, vendors = resolve(parties)
-    _frame(con, "party_vendor", ["name", "uei", "duns", "vendor_id", "match"],
-           [(p.name or "", p.uei or "", p.duns or "", vendor_id, how) for p, (vendor_id, how) in matched.items()])
+    duck_arrow.frame(con, "party_vendor", ["name", "uei", "duns", "vendor_id", "match"],
+                     [(p.name or "", p.uei or "", p.duns or "", vendor_id, how)
+                      for p, (vendor_id, how) in matched.items()])
     con.execute("CREATE OR REPLACE TEMP TABLE curated_agency AS SELECT * FROM read_csv(?, header = true, "
                 "all_varchar = true)", [str(AGENCY_FILE)])
     _step(con, "resolved", sql.RESOLVED)
@@ -347,17 +327,17 @@ def derive(con) -> None:
                for vendor_id, *_ in vendor_rows}
     log.info("derive family timelines: %.2fs", time.perf_counter() - started)
     vendor_rows = sorted({row[0]: row for row in vendor_rows}.values())
-    _frame(con, "vendor_new", ["id", "name", "uei", "duns", "aliases", "curated", "note"], vendor_rows)
-    _frame(con, "vendor_current", ["id", "parent", "family"], [(v, p, f) for v, (p, f) in current.items()])
+    duck_arrow.frame(con, "vendor_new", ["id", "name", "uei", "duns", "aliases", "curated", "note"], vendor_rows)
+    duck_arrow.frame(con, "vendor_current", ["id", "parent", "family"], [(v, p, f) for v, (p, f) in current.items()])
     con.execute("""CREATE OR REPLACE TABLE vendor AS
                    SELECT v.*, c.parent, c.family FROM vendor_new v JOIN vendor_current c USING (id)""")
-    _frame(con, "vendor_parent_new", ["child", "parent", "basis", "relation", "note", "first_reported",
-                                      "last_reported", "source", "record", "permalink"],
-           sorted(set(parent_rows), key=lambda row: tuple("" if v is None else str(v) for v in row)))
+    duck_arrow.frame(con, "vendor_parent_new", ["child", "parent", "basis", "relation", "note", "first_reported",
+                                                "last_reported", "source", "record", "permalink"],
+                     sorted(set(parent_rows), key=lambda row: tuple("" if v is None else str(v) for v in row)))
     con.execute("""CREATE OR REPLACE TABLE vendor_parent AS SELECT child, parent, basis, relation, note,
                    first_reported::DATE AS first_reported, last_reported::DATE AS last_reported, source, record,
                    permalink FROM vendor_parent_new""")
-    _frame(con, "vendor_family_new", ["vendor_id", "valid_from", "valid_to", "family"], family_rows)
+    duck_arrow.frame(con, "vendor_family_new", ["vendor_id", "valid_from", "valid_to", "family"], family_rows)
     con.execute("""CREATE OR REPLACE TABLE vendor_family AS SELECT vendor_id, valid_from::DATE AS valid_from,
                    valid_to::DATE AS valid_to, family FROM vendor_family_new""")
     log.info("derive vendor tables: %.2fs", time.perf_counter() - started)

@@ -7,8 +7,7 @@ found) and the shaping in `graph/answers.py` are shared, so both stores give the
 from __future__ import annotations
 
 from collections import defaultdict
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from core.facts import award_fields
 from core.keys import name_key
@@ -16,6 +15,9 @@ from core.keys import name_key
 from . import answers
 from .answers import cents_to_dollars
 from .store import Ambiguous, FactFilter, NotFound
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 TIER_RANK = {"toptier": 1, "subtier": 2, "office": 3}
 MAX_HOPS = 10  # longest chain `paths` looks for
@@ -227,6 +229,8 @@ class Queries:
         cached = self._cache.get(("network", version))
         if cached is not None:
             return cached
+        import networkx as nx  # only network questions pay for it
+
         graph = nx.Graph()
         for row in self.entities():
             graph.add_node(f"{row['kind']}:{row['id']}", kind=row["kind"], id=row["id"], name=row["name"])
@@ -248,6 +252,8 @@ class Queries:
         """Shortest chains on the aggregated network; each hop lists the records behind it."""
         if not 1 <= max_hops <= MAX_HOPS:
             raise ValueError(f"max_hops must be between 1 and {MAX_HOPS}")
+        import networkx as nx
+
         start, end = self._entity(a), self._entity(b)
         graph = self.network()
         chains = []
