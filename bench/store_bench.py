@@ -98,6 +98,7 @@ def open_bench_store(kind: str, home: Path):
 
 def child_load(kind: str, home: Path, actions: int, shared: Path) -> dict:
     """In this (fresh) process: load the scaled rows; report rows/s and peak memory."""
+    from core.facts import record_rows
     from ingest.load import load
 
     records = real_records(shared)
@@ -107,6 +108,10 @@ def child_load(kind: str, home: Path, actions: int, shared: Path) -> dict:
     started = time.perf_counter()
     generated = sum(1 for _ in scaled(records, actions))  # making the re-keyed copies is not part of a load
     generate = time.perf_counter() - started
+    started = time.perf_counter()
+    for record in scaled(records, actions):  # the loader's Python work per record: its rows, declared in core
+        record_rows(record)
+    build = time.perf_counter() - started - generate
     started = time.perf_counter()
     summary = load(store, scaled(records, actions), command="bench", inputs=["bench"], rejects_dir=home / "rejects",
                    progress=False)
@@ -118,14 +123,20 @@ def child_load(kind: str, home: Path, actions: int, shared: Path) -> dict:
             "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
             "facts": stats["nodes"].get("Fact"), "awards": stats["nodes"].get("Award"),
             "vendors": stats["nodes"].get("Vendor"),
-            "store_mb": round(sum(p.stat().st_size for p in home.rglob("*.duckdb")) / 1e6, 1)}
+            "store_mb": round(sum(p.stat().st_size for p in home.rglob("*.duckdb")) / 1e6, 1),
+            "phases_s": {"python_rows": round(build, 1), **getattr(store, "last_commit", {})}}
 
 
 def child_open(kind: str, home: Path) -> dict:
     started = time.perf_counter()
+    import duckdb  # noqa: F401 (timed apart: the part of opening no code of ours can shorten)
+
+    imported = time.perf_counter()
     store = open_bench_store(kind, home)
     store.stats()
-    return {"open_and_first_answer_s": round(time.perf_counter() - started, 3)}
+    done = time.perf_counter()
+    return {"open_and_first_answer_s": round(done - started, 3), "import_duckdb_s": round(imported - started, 3),
+            "after_import_s": round(done - imported, 3)}
 
 
 def child_queries(kind: str, home: Path, runs: int) -> dict:
@@ -247,18 +258,34 @@ def main() -> None:
 
 
 def print_table(report: dict) -> None:
-    """The figures against the issue's targets, on stderr."""
+    """The figures against the issue's targets, on stderr, with the cause of each gap the figures show."""
     lines = []
     for size, entry in report["sizes"].items():
         embedded = entry["embedded"]
+        load, opened = embedded["load"], embedded["open"]
         worst = max(embedded["queries"].items(), key=lambda item: item[1]["p95_ms"])
-        lines.append(f"{int(size):>9,} actions  load {embedded['load']['rows_per_s']:>7,} rows/s (target >= 50,000)  "
-                     f"peak {embedded['load']['peak_rss_gb']} GB (<= 4)  open {embedded['open']['open_and_first_answer_s']}s "
+        lines.append(f"{int(size):>9,} actions  load {load['rows_per_s']:>7,} rows/s (target >= 50,000)  "
+                     f"peak {load['peak_rss_gb']} GB (<= 4)  open {opened['open_and_first_answer_s']}s "
                      f"(<= 0.2)  worst p95 {worst[1]['p95_ms']} ms ({worst[0]}; <= 150)")
+        phases = load.get("phases_s", {})
+        if load["rows_per_s"] < 50_000 and phases:
+            lines.append(f"{'':>11}load gap: of {load['seconds']} s, {phases.get('python_rows')} s build each record's "
+                         f"row in Python, {phases.get('derive_s')} s re-derive every table from all records, "
+                         f"{phases.get('write_s')} s write the file; the rest is inserts")
+        if opened["open_and_first_answer_s"] > 0.2:
+            lines.append(f"{'':>11}open gap: importing duckdb takes {opened['import_duckdb_s']} s of it, "
+                         f"opening and the first answer {opened['after_import_s']} s")
+        slow = sorted(name for name, figures in embedded["queries"].items() if figures["p95_ms"] > 150)
+        if slow:
+            lines.append(f"{'':>11}over 150 ms p95: {', '.join(slow)}")
         if "neo4j" in entry:
-            worst = max(entry["neo4j"]["queries"].items(), key=lambda item: item[1]["p95_ms"])
+            queries = entry["neo4j"]["queries"]
+            worst = max(queries.items(), key=lambda item: item[1]["p95_ms"])
             lines.append(f"{'':>9}  neo4j load {entry['neo4j']['load']['rows_per_s']:>7,} rows/s  "
                          f"worst p95 {worst[1]['p95_ms']} ms ({worst[0]}; <= 150)")
+            slow = sorted(name for name, figures in queries.items() if figures["p95_ms"] > 150)
+            if slow:
+                lines.append(f"{'':>11}neo4j over 150 ms p95: {', '.join(slow)}")
     print("\n".join(lines), file=sys.stderr)
 
 

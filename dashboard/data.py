@@ -77,6 +77,16 @@ def agency_profile(src: tuple, name: str, limit: int = 10**9) -> dict:
 
 
 @st.cache_data(show_spinner=False)
+def find_agency(src: tuple, name: str) -> dict:
+    return store().find_agency(name)
+
+
+@st.cache_data(show_spinner=False)
+def agency_renewals(src: tuple, name: str, start: str, until: str) -> list[dict]:
+    return store().agency_renewals(name, start, until)
+
+
+@st.cache_data(show_spinner=False)
 def agency_money(src: tuple, name: str) -> list[dict]:
     return store().agency_money(name)
 

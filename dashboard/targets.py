@@ -49,8 +49,8 @@ def rank(money: list[dict], awards: list[dict], totals: list[dict], weights: dic
     `money`: the agency's facts by vendor, fiscal year and whether they are split by year (`agency_money`:
     rows with `recipient`, `name`, `fiscal_year`, `split`, `obligated`, `awards`); recent money is the
     actions dated in the recent fiscal years, earlier money the rest (award totals not split by year count as
-    earlier: their years are not known). `awards`: the agency's award rows (each with its latest `vendor` and
-    end dates), for renewals. `totals`: `vendor_totals` of those vendors (their money across the whole graph).
+    earlier: their years are not known). `awards`: award rows of the agency (each with its latest `vendor` and
+    end dates; those ending in the window are enough: `Queries.agency_renewals`), for renewals. `totals`: `vendor_totals` of those vendors (their money across the whole graph).
     """
     first_recent = fiscal_year(today) - recent_years + 1
     until = add_months(today, months).isoformat()

@@ -134,6 +134,10 @@ MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
 RETURN sum(a.current_cents) AS current_cents, count(a.current_cents) AS current_awards,
        sum(a.potential_cents) AS potential_cents, count(a.potential_cents) AS potential_awards"""
                     for tier in ("toptier", "subtier", "office")}
+ENDING_AWARDS = {tier: f"""
+MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
+WITH a, coalesce(a.end_date, a.potential_end_date) AS ends WHERE ends >= $start AND ends <= $until
+RETURN a.key AS key ORDER BY ends, key""" for tier in ("toptier", "subtier", "office")}
 SUBAWARDS = """
 MATCH (a:Award)-[s:SUBAWARD]->(v:Vendor) WHERE v.id IN $ids
 RETURN a.key AS prime_award, a.recipient AS prime_vendor, v.id AS sub_vendor, s.amount AS amount, s.number AS number,

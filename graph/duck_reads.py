@@ -27,6 +27,7 @@ def _column(field, table: str = "") -> str:
 AWARD_COLUMNS = ", ".join(_column(field, "a.") for field in AWARD_READ_FIELDS)
 TIER_COLUMN = {(role, tier): f"{role}_{tier}" for role in ("awarding", "funding")
                for tier in ("toptier", "subtier", "office")}
+TIER_ID = {tier: f"{tier}_id" for tier in ("toptier", "subtier", "office")}  # column names, never user text
 PART_OF = "NOT (starts_with(child, 'office:') AND starts_with(parent, 'toptier:'))"  # the direct links only
 
 # a vendor's families over time, kept on its node as "from|to|family" strings (empty: unbounded)
@@ -198,12 +199,19 @@ class SqlFetches(Queries):
         if family is not None:
             where, params = "recipient IN (SELECT id FROM vendor WHERE family = ?)", [family]
         else:
-            where, params = f"awarding_id IN (SELECT id FROM agency_tiers WHERE {awarding[0]}_id = ?)", [awarding[1]]
+            where, params = f"awarding_id IN (SELECT id FROM agency_tiers WHERE {TIER_ID[awarding[0]]} = ?)", [awarding[1]]
         rows = self._rows(f"""
             SELECT sum(current_cents) AS current_cents, count(current_cents) AS current_awards,
                    sum(potential_cents) AS potential_cents, count(potential_cents) AS potential_awards
             FROM award WHERE {where}""", params)
         return rows[0] if rows else {}
+
+    def fetch_ending_awards(self, awarding: tuple[str, str], start: str, until: str) -> list[str]:
+        return [row["key"] for row in self._rows(f"""
+            SELECT key FROM award
+            WHERE awarding_id IN (SELECT id FROM agency_tiers WHERE {TIER_ID[awarding[0]]} = ?)
+              AND coalesce(end_date, potential_end_date) BETWEEN ?::DATE AND ?::DATE
+            ORDER BY coalesce(end_date, potential_end_date), key""", [awarding[1], start, until])]
 
     def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]:
         return self._rows("""

@@ -165,6 +165,7 @@ class DuckStore(SqlFetches):
         con, started = self._writer, time.perf_counter()
         con.execute(sql.MERGE_NEW)
         derive(con)
+        derived = time.perf_counter()
         if run is not None:
             awards, vendors, agencies = con.execute(sql.RUN_COUNTS).fetchone()
             run.update(awards=awards, vendors=vendors, agencies=agencies)
@@ -179,7 +180,8 @@ class DuckStore(SqlFetches):
         with self._loading.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(self._loading, self.path)
-        log.info("store written in %.1fs", time.perf_counter() - started)
+        self.last_commit = {"derive_s": round(derived - started, 2), "write_s": round(time.perf_counter() - derived, 2)}
+        log.info("store derived in %.1fs, written in %.1fs", derived - started, time.perf_counter() - derived)
         if run is not None:
             self._unlock()
         else:

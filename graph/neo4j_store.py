@@ -262,6 +262,10 @@ class Neo4jStore(Queries):
                 row[f"{figure}_cents"] = None
         return row
 
+    def fetch_ending_awards(self, awarding, start, until):
+        rows = self._read(cypher.ENDING_AWARDS[awarding[0]], id=awarding[1], start=start, until=until)
+        return [row["key"] for row in rows]
+
     def fetch_subawards(self, vendor_ids):
         return self._read(cypher.SUBAWARDS, ids=list(vendor_ids))
 

@@ -197,6 +197,12 @@ class Queries:
                         "awards": g["awards"], "contracts": contracts[g["recipient"]]} for g in groups),
                       key=lambda g: (g["recipient"], not g["split"], g["fiscal_year"] or 0))
 
+    def agency_renewals(self, text: str, start: str, until: str) -> list[dict]:
+        """The agency's awards whose period of performance (current end, else potential end) ends between the
+        two ISO dates, soonest first: the renewal calendar, read from the store rather than every award."""
+        agency = self.find_agency(text)
+        return self.award_rows(self.fetch_ending_awards((agency["tier"], agency["id"]), start, until))
+
     # -- network --------------------------------------------------------------------------------
     def subgraph(self, agency: str | None = None, vendor: str | None = None, fy_from: int | None = None,
                  fy_to: int | None = None, min_amount: float = 0.0, award_types=None) -> dict:

@@ -10,6 +10,7 @@ from dashboard import data, exports, network, params
 from dashboard.view_filters import Filters, sidebar
 
 MAX_AWARD_NODES = 150
+MAX_AWARD_ROWS = 1000  # listed on the page; the CSV and citations hold every award
 
 
 @st.cache_data(show_spinner=False)
@@ -124,6 +125,8 @@ else:
     columns[2].download_button("Awards (CSV)", exports.awards_csv(awards), "awards.csv", "text/csv")
     columns[3].download_button("Citations (Markdown)", exports.citations_md("Awards in this view", awards),
                                "citations.md", "text/markdown")
-    st.write(f"{len(awards):,} awards behind this view.")
-    st.dataframe(pd.DataFrame([exports.flat(a) for a in awards]), hide_index=True, width="stretch",
+    st.write(f"{len(awards):,} awards behind this view"
+             + (f"; the first {MAX_AWARD_ROWS:,} are listed (the CSV and citations hold them all)."
+                if len(awards) > MAX_AWARD_ROWS else "."))
+    st.dataframe(pd.DataFrame([exports.flat(a) for a in awards[:MAX_AWARD_ROWS]]), hide_index=True, width="stretch",
                  column_config={"permalink": st.column_config.LinkColumn("permalink")})

@@ -34,16 +34,17 @@ if not agency_name:
     st.info("Type an agency to rank its vendors, e.g. ICE.")
     st.stop()
 try:
-    agency = data.agency_profile(src, agency_name)
+    agency = data.find_agency(src, agency_name)
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
 
-awards = agency["awards"]
+until = targets.add_months(today, int(months))
+due = data.agency_renewals(src, agency_name, today.isoformat(), until.isoformat())  # soonest first
 money_rows = data.agency_money(src, agency_name)
 vendor_ids = tuple(sorted({g["recipient"] for g in money_rows}))
 totals = data.vendor_totals(src, vendor_ids)
-ranking = targets.rank(money_rows, awards, totals, weights, today, int(months), int(recent))
+ranking = targets.rank(money_rows, due, totals, weights, today, int(months), int(recent))
 st.header(md(f"{agency['name']}: {len(ranking):,} vendors ranked"))
 st.caption("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.items())
            + f". Recent = fiscal years {targets.fiscal_year(today) - int(recent) + 1}–{targets.fiscal_year(today)}. "
@@ -59,9 +60,7 @@ table = pd.DataFrame([{
 st.dataframe(table, hide_index=True, width="stretch")
 st.download_button("Ranking (CSV)", table.to_csv(index=False).encode("utf-8"), "targets.csv", "text/csv")
 
-due = targets.renewals(awards, today, int(months))
-st.subheader(f"Renewal calendar: {len(due):,} awards whose period of performance ends by "
-             f"{targets.add_months(today, int(months)).isoformat()}")
+st.subheader(f"Renewal calendar: {len(due):,} awards whose period of performance ends by {until.isoformat()}")
 st.caption("End = the award's current end date, else its potential end date (summary files report them; "
            "transaction exports often do not).")
 if due:
