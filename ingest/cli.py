@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--recipient", metavar="TEXT", help="recipient name or UEI search text")
     api.add_argument("--start", metavar="YYYY-MM-DD", type=iso_date, help="time period start")
     api.add_argument("--end", metavar="YYYY-MM-DD", type=iso_date, help="time period end")
+    api.add_argument("--award-types", default="contracts", metavar="GROUP|CODES",
+                     help="one group of award types: contracts (default: A,B,C,D), idvs, grants, direct_payments, "
+                          "loans, other, or codes of one group, comma-separated (e.g. IDV_A,IDV_B)")
     api.add_argument("--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)")
     api.add_argument("--page-size", type=int, default=100, help="results per search page (max 100)")
     api.add_argument("--no-subawards", action="store_true", help="skip each award's subawards")
@@ -146,8 +149,16 @@ def run_load(args) -> dict:
         check_files(args.paths)
         if args.header_from is not None and not args.header_from.is_file():
             raise SourceError(f"--header-from {args.header_from}: no such file")
-    elif args.start and args.end and args.start > args.end:
-        raise SourceError(f"--start {args.start} is after --end {args.end}")
+    else:
+        if args.start and args.end and args.start > args.end:
+            raise SourceError(f"--start {args.start} is after --end {args.end}")
+        from .usaspending_api import AWARD_TYPE_GROUPS, award_type_codes
+
+        chosen = args.award_types.strip()
+        try:
+            args.award_types = award_type_codes(AWARD_TYPE_GROUPS.get(chosen.lower()) or chosen.split(","))
+        except ValueError as error:
+            raise SourceError(f"--award-types {chosen}: {error}") from None
     store = open_store(args.store)
     try:
         return _load_into(store, args)
@@ -169,7 +180,8 @@ def _load_into(store, args) -> dict:
     client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache",
                         cache_max_age=args.cache_hours * 3600)
     records = iter_records(client, awarding_agency=args.awarding_agency, funding_agency=args.funding_agency,
-                           recipient=args.recipient, start=args.start, end=args.end, page_size=args.page_size,
+                           recipient=args.recipient, start=args.start, end=args.end, award_types=args.award_types,
+                           page_size=args.page_size,
                            checkpoint=home / "usaspending-api.checkpoint.json", with_subawards=not args.no_subawards,
                            on_page_done=lambda page: loader.flush(durable=True))
     return loader.run(records)

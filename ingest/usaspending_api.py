@@ -36,6 +36,20 @@ TOPTIER = "/api/v2/agency/{}/"
 AGENCY_AUTOCOMPLETE = "/api/v2/autocomplete/{}_agency_office/"
 EARLIEST = "2007-10-01"  # the search's documented earliest start date (search_filters.md, Time Period)
 MAX_PAGE_SIZE = 100
+# Without a cursor the search's `hasNext` comes from Elasticsearch's hit total, which stops counting at
+# 10,000: page numbers alone end there silently. After page 1 every request carries the keyset cursor
+# the previous answer returned (`last_record_unique_id`, `last_record_sort_value`), which has no ceiling.
+UNCOUNTED_AFTER = 10_000
+CURSOR = ("last_record_unique_id", "last_record_sort_value")
+# The search refuses a request that mixes these groups (search_filters.md, award_type_codes).
+AWARD_TYPE_GROUPS = {
+    "contracts": ("A", "B", "C", "D"),
+    "idvs": ("IDV_A", "IDV_B", "IDV_B_A", "IDV_B_B", "IDV_B_C", "IDV_C", "IDV_D", "IDV_E"),
+    "grants": ("02", "03", "04", "05"),
+    "direct_payments": ("06", "10"),
+    "loans": ("07", "08"),
+    "other": ("09", "11", "-1"),
+}
 SUBAWARD_PAGE_SIZE = 100
 
 FIELDS = (
@@ -69,8 +83,9 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
     filters are AND'd. `start`/`end` bound the award's activity (the API's default date semantics);
     a missing end is today, a missing start the API's earliest date.
 
+    Paging: page 1 plain, then each request carries the previous answer's keyset cursor (no 10,000 ceiling).
     Checkpoint: a JSON file with this run's request and the last page whose records were all yielded
-    *and* the consumer asked for more; a rerun with the same request resumes on the next page, so an
+    *and* the consumer asked for more, with its cursor; a rerun with the same request resumes after it, so an
     interrupted load re-yields at most the one page it was in (the loader upserts: no duplicates). The
     file is deleted when the run completes; a checkpoint for other filters is ignored (with a warning).
     `on_page_done(page)` is called before the checkpoint moves past a page: the loader makes that
@@ -84,14 +99,19 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
     request = {"filters": filters, "fields": list(FIELDS), "limit": page_size, "sort": SORT, "order": ORDER,
                "spending_level": "awards"}
     run = {"request": request, "with_subawards": with_subawards}
-    page = _resume_page(checkpoint, run)
+    page, cursor = _resume(checkpoint, run)
     search_url = client.url(SEARCH)
+    said: set[str] = set()
     while True:
-        data = client.post_json(SEARCH, {**request, "page": page})
+        data = client.post_json(SEARCH, {**request, "page": page, **(cursor or {})})
         results = data.get("results") if isinstance(data, dict) else None
         if not isinstance(results, list):
             raise ApiError(f"{search_url} answered without a `results` list on page {page}; "
                            f"check --base-url points at the USAspending API", url=search_url)
+        for message in data.get("messages") or []:
+            if message not in said:  # e.g. filters the API ignored; said once a run
+                said.add(message)
+                log.warning("%s says: %s", search_url, message)
         log.info("search page %d: %d awards", page, len(results))
         for index, hit in enumerate(results, 1):
             count = 0
@@ -100,27 +120,69 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
                 yield record
             if progress is not None and count:
                 progress(count)
-        if not _get(data, "page_metadata", "hasNext"):
+        metadata = _obj(_get(data, "page_metadata"))
+        if not metadata.get("hasNext"):
+            if cursor is None and page * page_size >= UNCOUNTED_AFTER:
+                raise ApiError(f"{search_url} stopped paging at {page * page_size:,} awards without a cursor, "
+                               f"where its count ends; more may match. Narrow the run with --start/--end "
+                               f"(fewer than {UNCOUNTED_AFTER:,} awards each)", url=search_url)
             break
+        cursor = _cursor(metadata)
+        if cursor is None and (page + 1) * page_size > UNCOUNTED_AFTER:
+            raise ApiError(f"{search_url} gave no `last_record_unique_id`/`last_record_sort_value` to page past "
+                           f"{UNCOUNTED_AFTER:,} awards; narrow the run with --start/--end", url=search_url)
         # The consumer came back for more after the page's last record: the page is done.
         if on_page_done is not None:
             on_page_done(page)
-        _save_checkpoint(checkpoint, run, page)
+        _save_checkpoint(checkpoint, run, page, cursor)
         page += 1
     if checkpoint is not None and checkpoint.exists():
         checkpoint.unlink()
+
+
+def _cursor(metadata: dict) -> dict | None:
+    """The keyset cursor of an answer, if it gave one (the API writes a missing sort value as "None")."""
+    unique, value = (metadata.get(name) for name in CURSOR)
+    if unique is None or value is None or value == "None":
+        return None
+    return {"last_record_unique_id": int(unique), "last_record_sort_value": str(value)}
+
+
+def award_type_codes(codes) -> list[str]:
+    """The codes, checked before any request: the search refuses unknown codes and mixed groups."""
+    codes = [str(code).strip() for code in codes if str(code).strip()]
+    group_of = {code: group for group, members in AWARD_TYPE_GROUPS.items() for code in members}
+    groups_text = "; ".join(f"{group}: {', '.join(members)}" for group, members in AWARD_TYPE_GROUPS.items())
+    unknown = [code for code in codes if code not in group_of]
+    if not codes or unknown:
+        problem = f"unknown award type code {unknown[0]!r}" if unknown else "no award type code given"
+        raise ValueError(f"{problem}; the codes, by group, are {groups_text}")
+    groups = sorted({group_of[code] for code in codes})
+    if len(groups) > 1:
+        raise ValueError(f"award type codes {', '.join(codes)} mix the groups {' and '.join(groups)}, which the "
+                         f"search refuses; run one group at a time ({groups_text})")
+    return codes
 
 
 def build_filters(client: HttpClient, *, awarding_agency: str | None = None, funding_agency: str | None = None,
                   recipient: str | None = None, start: str | None = None, end: str | None = None,
                   award_types=("A", "B", "C", "D")) -> dict:
     """The search's `filters` object (search_filters.md); agency codes are resolved to names here."""
-    filters: dict = {"award_type_codes": list(award_types)}
+    filters: dict = {"award_type_codes": award_type_codes(award_types)}
     if start or end:
         start_date = clean.date(start) or EARLIEST
         end_date = clean.date(end) or date.today().isoformat()
         if start_date > end_date:
             raise ValueError(f"start {start_date} is after end {end_date}")
+        if start_date < EARLIEST:  # the search answers 422 before it; bulk downloads reach further back
+            log.warning("start %s is before the search's earliest date %s: searching from %s", start_date, EARLIEST,
+                        EARLIEST)
+            start_date = EARLIEST
+        if end_date > date.today().isoformat():
+            log.warning("end %s is in the future: searching up to today, %s", end_date, date.today().isoformat())
+            end_date = date.today().isoformat()
+        if start_date > end_date:
+            raise ValueError(f"{start} to {end} lies outside the dates the search covers ({EARLIEST} to today)")
         filters["time_period"] = [{"start_date": start_date, "end_date": end_date}]
     agencies = []
     for kind, value in (("awarding", awarding_agency), ("funding", funding_agency)):
@@ -323,30 +385,37 @@ def subaward_from_result(row: dict, prime: Award, prov: Provenance) -> Subaward:
 
 # -- checkpoint ----------------------------------------------------------------------------------------------
 
-def _resume_page(checkpoint: Path | None, run: dict) -> int:
+def _resume(checkpoint: Path | None, run: dict) -> tuple[int, dict | None]:
+    """(next page, its cursor): where the last run stopped, if it asked for the same search."""
     if checkpoint is None or not checkpoint.exists():
-        return 1
+        return 1, None
     try:
         saved = json.loads(checkpoint.read_text(encoding="utf-8"))
-        done = int(saved["page"])
+        done, cursor = int(saved["page"]), saved.get("cursor")
         same = saved["run"] == json.loads(json.dumps(run))
     except (OSError, ValueError, KeyError, TypeError) as error:
         log.warning("ignoring unreadable checkpoint %s (%s); starting at page 1", checkpoint, error)
-        return 1
+        return 1, None
     if not same:
         log.warning("checkpoint %s is for other filters; starting at page 1", checkpoint)
-        return 1
-    log.info("resuming from checkpoint %s: pages 1-%d done, starting at page %d", checkpoint, done, done + 1)
-    return done + 1
+        return 1, None
+    if cursor is None and done * run["request"]["limit"] >= UNCOUNTED_AFTER:
+        log.warning("checkpoint %s has no cursor past page %d; starting at page 1", checkpoint, done)
+        return 1, None
+    log.info("resuming from checkpoint %s: pages 1-%d done, starting at page %d%s", checkpoint, done, done + 1,
+             " after the cursor it saved" if cursor else "")
+    return done + 1, cursor
 
 
-def _save_checkpoint(checkpoint: Path | None, run: dict, page: int) -> None:
+def _save_checkpoint(checkpoint: Path | None, run: dict, page: int, cursor: dict | None) -> None:
+    """Page and cursor together: the cursor resumes after the last award read even if the index was
+    reloaded and page numbers moved; the page number is kept for the log."""
     if checkpoint is None:
         return
     checkpoint.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=checkpoint.parent, prefix=checkpoint.name, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"run": run, "page": page}, handle, indent=1)
+        json.dump({"run": run, "page": page, "cursor": cursor}, handle, indent=1)
     os.replace(tmp, checkpoint)
 
 

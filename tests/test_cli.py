@@ -208,6 +208,14 @@ def test_graph_award_by_key(umn_home):
     assert "no award with key 'CONT_AWD_NOPE'" in missing.stderr
 
 
+def test_api_award_types_mixing_groups_is_one_line_before_any_request(tmp_path):
+    result = run(tmp_path / "kg", "ingest", "usaspending-api", "--award-types", "A,IDV_A",
+                 "--base-url", "http://127.0.0.1:9", check_code=1)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "--award-types A,IDV_A: award type codes A, IDV_A mix the groups contracts and idvs" in result.stderr
+    assert not (tmp_path / "kg" / "store.duckdb").exists()
+
+
 def test_graph_search_paths_subgraph(umn_home):
     home, _ = umn_home
     hits = as_json(run(home, "graph", "search", "minnesota", "--json"))

@@ -495,3 +495,133 @@ def test_cached_answers_expire_after_cache_max_age(httpserver, api_responses, tm
     assert len(httpserver.log) == 1  # three hours allowed: still served from the cache
     assert HttpClient(httpserver.url_for("/"), cache_dir=cache, cache_max_age=3600).get_json(path) == detail
     assert len(httpserver.log) == 2  # one hour allowed: fetched again
+
+
+# -- keyset cursor: no 10,000-award ceiling ----------------------------------------------------------------
+
+class CursorApi:
+    """The search as its source pages (usaspending_api/search/v2/views/spending_by_award.py): without a
+    cursor, `hasNext` comes from a hit total that stops counting at `counted` (Elasticsearch's 10,000) and
+    pages past `window` are refused with 422; with `last_record_unique_id`/`last_record_sort_value` it reads
+    `limit + 1` hits after them and `hasNext` is whether the extra one exists. Synthetic hits: the recorded
+    DoD–MIT hits, re-keyed (Award ID SYN0000…, internal_id 1…) so there are `total` of them; their
+    detail pages are answered 404, so each comes back as a Reject named by its generated id."""
+
+    def __init__(self, httpserver, recorded: dict, total: int, counted: int, window: int, cursor: bool = True):
+        self.hits = [self.hit(recorded, n) for n in range(1, total + 1)]
+        self.counted, self.window, self.cursor = counted, window, cursor
+        self.bodies = []
+        httpserver.expect_request(SEARCH, method="POST").respond_with_handler(self.search)
+        httpserver.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$"), method="GET").respond_with_data(
+            json.dumps({"detail": "No award found"}), status=404, content_type="application/json")
+
+    @staticmethod
+    def hit(recorded: dict, n: int, award_id: str | None = None) -> dict:
+        hit = copy.deepcopy(recorded["results"][n % len(recorded["results"])])
+        award_id = award_id or f"SYN{n:04d}"
+        hit.update({"internal_id": n, "Award ID": award_id, "generated_internal_id": f"CONT_AWD_{award_id}_9700_-NONE-_-NONE-"})
+        return hit
+
+    def ordered(self) -> list[dict]:
+        return sorted(self.hits, key=lambda h: (h["Award ID"], h["internal_id"]))
+
+    def search(self, request: Request) -> Response:
+        body = request.get_json()
+        self.bodies.append(body)
+        limit, page, hits = body["limit"], body["page"], self.ordered()
+        if "last_record_unique_id" in body:
+            after = (body["last_record_sort_value"], body["last_record_unique_id"])
+            taken = [h for h in hits if (h["Award ID"], h["internal_id"]) > after][:limit + 1]
+            has_next, results = len(taken) > limit, taken[:limit]
+        else:
+            start = (page - 1) * limit
+            if start >= self.window:
+                return json_response({"detail": f"Page #{page} with limit {limit} is over the maximum result limit "
+                                                f"{self.window}."}, status=422)
+            results = hits[start:start + limit]
+            has_next = min(len(hits), self.counted) - start > limit
+        metadata = {"page": page, "hasNext": has_next}
+        if self.cursor and has_next:
+            metadata.update(last_record_unique_id=results[-1]["internal_id"],
+                            last_record_sort_value=results[-1]["Award ID"])
+        return json_response({"spending_level": "awards", "limit": limit, "results": results,
+                              "page_metadata": metadata, "messages": ["The filter 'foo' was ignored."]})
+
+
+def ids(records) -> list[str]:
+    return [r.record if isinstance(r, Reject) else r.key for r in records]
+
+
+def test_cursor_pages_past_the_count_ceiling(httpserver, api_responses, caplog):
+    recorded = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    api = CursorApi(httpserver, recorded, total=47, counted=25, window=30)
+
+    with caplog.at_level("WARNING", logger="ingest.usaspending_api"):
+        records = list(iter_records(client_for(httpserver), with_subawards=False, page_size=10))
+
+    assert ids(records) == [h["generated_internal_id"] for h in api.ordered()]  # all 47, each once
+    assert "last_record_unique_id" not in api.bodies[0]
+    assert [(b["last_record_sort_value"], b["last_record_unique_id"]) for b in api.bodies[1:]] == \
+        [("SYN0010", 10), ("SYN0020", 20), ("SYN0030", 30), ("SYN0040", 40)]
+    said = [r.getMessage() for r in caplog.records if "says:" in r.getMessage()]
+    assert len(said) == 1 and "The filter 'foo' was ignored." in said[0]
+
+
+def test_without_a_cursor_the_ceiling_is_an_error_not_a_silent_stop(httpserver, api_responses, monkeypatch):
+    from ingest import usaspending_api
+
+    monkeypatch.setattr(usaspending_api, "UNCOUNTED_AFTER", 30)  # the API's 10,000, scaled to the fake
+    recorded = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    CursorApi(httpserver, recorded, total=47, counted=30, window=100, cursor=False)
+
+    with pytest.raises(ApiError, match=r"stopped paging at 30 awards without a cursor.*--start/--end"):
+        list(iter_records(client_for(httpserver), with_subawards=False, page_size=10))
+
+
+def test_resume_by_cursor_neither_repeats_nor_skips_when_the_index_moves(httpserver, api_responses, tmp_path):
+    recorded = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    api = CursorApi(httpserver, recorded, total=35, counted=10_000, window=10_000)
+    checkpoint = tmp_path / "checkpoint.json"
+    client = client_for(httpserver)
+
+    first = iter_records(client, with_subawards=False, page_size=10, checkpoint=checkpoint)
+    taken = [next(first) for _ in range(15)]  # page 1, half of page 2
+    first.close()
+    saved = json.loads(checkpoint.read_text())
+    assert saved["page"] == 1 and saved["cursor"] == {"last_record_unique_id": 10, "last_record_sort_value": "SYN0010"}
+    # Between runs the index is reloaded: two awards sort before the cursor, so page 2 now starts elsewhere.
+    api.hits += [CursorApi.hit(recorded, 100, "SYN0000A"), CursorApi.hit(recorded, 101, "SYN0005A")]
+
+    rest = list(iter_records(client, with_subawards=False, page_size=10, checkpoint=checkpoint))
+
+    expected = [f"CONT_AWD_SYN{n:04d}_9700_-NONE-_-NONE-" for n in range(1, 36)]
+    assert ids(taken) == expected[:15]
+    assert ids(rest) == expected[10:]  # page 2 again (the interrupted one), then the rest: none skipped
+    assert api.bodies[-4]["last_record_unique_id"] == 10  # resumed after the saved cursor, not at "page 2"
+    assert not checkpoint.exists()
+
+
+@pytest.mark.parametrize("codes, message", [
+    (["A", "IDV_A"], r"mix the groups contracts and idvs, which the search refuses"),
+    (["A", "Z"], r"unknown award type code 'Z'; the codes, by group, are contracts: A, B, C, D; idvs: IDV_A"),
+])
+def test_award_type_groups_are_checked_before_any_request(codes, message):
+    from ingest.usaspending_api import build_filters
+
+    with pytest.raises(ValueError, match=message):
+        build_filters(None, award_types=codes)
+
+
+def test_dates_are_clamped_to_what_the_search_covers(caplog):
+    from datetime import date
+
+    from ingest.usaspending_api import build_filters
+
+    with caplog.at_level("WARNING", logger="ingest.usaspending_api"):
+        filters = build_filters(None, start="2001-01-01", end="2099-01-01", award_types=["IDV_A", "IDV_B"])
+    assert filters["time_period"] == [{"start_date": "2007-10-01", "end_date": date.today().isoformat()}]
+    assert filters["award_type_codes"] == ["IDV_A", "IDV_B"]
+    text = caplog.text
+    assert "before the search's earliest date 2007-10-01" in text and "in the future" in text
+    with pytest.raises(ValueError, match="outside the dates the search covers"):
+        build_filters(None, start="2001-01-01", end="2005-01-01")
