@@ -1,11 +1,13 @@
 """`python -m ingest`: load public procurement records into the graph.
 
 Logs and progress go to stderr; the run summary goes to stdout (as JSON with --json).
-A user mistake (missing file, unknown layout, unreachable server) is one line on stderr and exit 1.
+A user mistake (missing file, unknown layout, unreachable server) is one line on stderr and exit 1; an
+agency name that matches nothing or several agencies lists the candidates on stderr and exits 2.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import re
 import sys
@@ -192,9 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     from .http import ApiError
+    from .usaspending_agencies import AgencyChoice
 
     try:
         summary = run_normalize(args) if args.command == "normalize" else run_load(args)
+    except AgencyChoice as error:
+        print(f"error: {error}", file=sys.stderr)
+        for candidate in error.candidates:
+            print(f"  {json.dumps(candidate)}", file=sys.stderr)
+        return 2
     except (SourceError, ApiError, StoreUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
@@ -24,6 +23,7 @@ from urllib.parse import quote
 
 from . import clean
 from .http import ApiError, HttpClient
+from .usaspending_agencies import agency_filter
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,6 @@ BASE_URL = "https://api.usaspending.gov"
 SEARCH = "/api/v2/search/spending_by_award/"
 DETAIL = "/api/v2/awards/{}/"
 SUBAWARDS = "/api/v2/subawards/"
-TOPTIER = "/api/v2/agency/{}/"
-AGENCY_AUTOCOMPLETE = "/api/v2/autocomplete/{}_agency_office/"
 EARLIEST = "2007-10-01"  # the search's documented earliest start date (search_filters.md, Time Period)
 MAX_PAGE_SIZE = 100
 # Without a cursor the search's `hasNext` comes from Elasticsearch's hit total, which stops counting at
@@ -62,8 +60,6 @@ FIELDS = (
 # id, which does not move as obligations change, rather than on the amount.
 SORT, ORDER = "Award ID", "asc"
 
-_TOPTIER_CODE = re.compile(r"^\d{3}$")
-_SUBTIER_CODE = re.compile(r"^(?=.*\d)[0-9A-Z]{4}$")
 
 
 def iter_records(client: HttpClient, *, awarding_agency: str | None = None, funding_agency: str | None = None,
@@ -73,13 +69,10 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
                  on_page_done=None) -> Iterator[Award | Subaward | Reject]:
     """Yield an Award per search hit (then its Subawards), or a Reject for a hit that cannot be used.
 
-    Agencies: the API contract's agency filter (`AgencyObject`) takes a *name* (required) and no code,
-    so codes are mapped to names first: a 3-digit code is a toptier agency, looked up with
-    `GET /api/v2/agency/<code>/`; a 4-character code with a digit (`7012`, `97AS`) is a subtier agency,
-    found in the agency autocomplete of its toptier (`0` + its first two digits, e.g. 7012 -> 070),
-    and sent with `toptier_name` so equally named subtiers elsewhere do not match. Anything else is a
-    name and is sent at both tiers (entries of one type are OR'd by the API), so "Department of
-    Homeland Security" and "U.S. Immigration and Customs Enforcement" both work. Awarding and funding
+    Agencies: the API contract's agency filter (`AgencyObject`) takes a *name* (required) and no code, so
+    what the user typed (code, abbreviation, name in any case) is resolved through the API first
+    (`ingest.usaspending_agencies`): a toptier agency is sent as one, a sub-agency with the toptier name the
+    API gives it; nothing or several matching raises `AgencyChoice` with the candidates. Awarding and funding
     filters are AND'd. `start`/`end` bound the award's activity (the API's default date semantics);
     a missing end is today, a missing start the API's earliest date.
 
@@ -187,68 +180,13 @@ def build_filters(client: HttpClient, *, awarding_agency: str | None = None, fun
     agencies = []
     for kind, value in (("awarding", awarding_agency), ("funding", funding_agency)):
         if value and value.strip():
-            agencies.extend(agency_filter(client, kind, value.strip()))
+            agencies.append(agency_filter(client, kind, value.strip()))
     if agencies:
         filters["agencies"] = agencies
     if recipient and recipient.strip():
         filters["recipient_search_text"] = [recipient.strip()]  # the contract allows one item only
     return filters
 
-
-def agency_filter(client: HttpClient, kind: str, value: str) -> list[dict]:
-    """AgencyObjects for one --awarding/--funding value: a toptier code, a subtier code or a name."""
-    if _TOPTIER_CODE.match(value):
-        return [{"type": kind, "tier": "toptier", "name": _toptier_name(client, value)}]
-    if _SUBTIER_CODE.match(value.upper()):
-        name, toptier_name = _subtier_name(client, kind, value.upper())
-        return [{"type": kind, "tier": "subtier", "name": name, "toptier_name": toptier_name}]
-    return [{"type": kind, "tier": tier, "name": value} for tier in ("toptier", "subtier")]
-
-
-def _toptier_name(client: HttpClient, code: str) -> str:
-    try:
-        data = client.get_json(TOPTIER.format(code))
-    except ApiError as error:
-        if error.is_client_error:
-            raise ApiError(f"toptier agency code {code} is unknown to {client.url(TOPTIER.format(code))} "
-                           f"(HTTP {error.status}); pass the agency's name instead", url=error.url,
-                           status=error.status) from None
-        raise
-    name = _text(_get(data, "name"))
-    if not name:
-        raise ApiError(f"{client.url(TOPTIER.format(code))} gave no agency name for code {code}; "
-                       f"pass the agency's name instead", url=client.url(TOPTIER.format(code)))
-    return name
-
-
-def _subtier_name(client: HttpClient, kind: str, code: str) -> tuple[str, str]:
-    """(subtier name, toptier name): no endpoint looks a subtier up by code, so search its toptier."""
-    hint = "pass the subtier agency's name instead (e.g. 'U.S. Immigration and Customs Enforcement')"
-    if not code[:2].isdigit():
-        raise ApiError(f"cannot tell the toptier agency of subtier code {code}; {hint}")
-    toptier_code = "0" + code[:2]
-    try:
-        toptier_name = _toptier_name(client, toptier_code)
-    except ApiError as error:
-        if not error.is_client_error:
-            raise
-        raise ApiError(f"subtier code {code}: its toptier code {toptier_code} is unknown to "
-                       f"{error.url} (HTTP {error.status}); {hint}", url=error.url, status=error.status) from None
-    path = AGENCY_AUTOCOMPLETE.format(kind)
-    data = client.post_json(path, {"search_text": toptier_name, "limit": 100})
-    results = _obj(_get(data, "results"))
-    candidates = []
-    for toptier in map(_obj, results.get("toptier_agency") or []):
-        candidates += [(_obj(sub), toptier) for sub in toptier.get("subtier_agencies") or []]
-    candidates += [(sub, _obj(sub.get("toptier_agency"))) for sub in map(_obj, results.get("subtier_agency") or [])]
-    for sub, toptier in candidates:
-        if clean.subtier_code(_text(sub.get("code"))) == code and _text(sub.get("name")):
-            return _text(sub["name"]), _text(toptier.get("name")) or toptier_name
-    raise ApiError(f"subtier code {code} is not among the {kind} sub-agencies of {toptier_name} "
-                   f"({toptier_code}) at {client.url(path)}; {hint}", url=client.url(path))
-
-
-# -- one search hit -> Award (+ Subawards) or Reject ---------------------------------------------------------
 
 def _records_for_hit(client: HttpClient, hit, where: str, search_url: str, with_subawards: bool):
     generated = _text(_get(hit, "generated_internal_id"))
@@ -298,6 +236,12 @@ def award_from_detail(detail: dict, prov: Provenance) -> Award:
     psc = _text(latest.get("product_or_service_code")) or _text(_get(detail, "psc_hierarchy", "base_code", "code"))
     psc_description = (_text(latest.get("product_or_service_description"))
                        or _text(_get(detail, "psc_hierarchy", "base_code", "description")))
+    # `parent_award` is null whenever the parent IDV is not in USAspending; its PIID and agency are still
+    # in the generated id (CONT_AWD_<piid>_<agency>_<parent piid>_<parent agency>)
+    try:
+        _, _, keyed_parent_piid, keyed_parent_agency = clean.split_award_key(key)
+    except clean.BadValue:
+        keyed_parent_piid = keyed_parent_agency = None
     return Award(
         key=key, piid=_text(detail.get("piid")), prov=prov,
         recipient=Party(
@@ -307,7 +251,8 @@ def award_from_detail(detail: dict, prov: Provenance) -> Award:
             parent_uei=clean.uei(_text(recipient.get("parent_recipient_uei"))),
             parent_duns=clean.duns(_text(recipient.get("parent_recipient_unique_id")))),
         awarding=_agency(detail.get("awarding_agency")), funding=_agency(detail.get("funding_agency")),
-        parent_piid=_text(parent.get("piid")), parent_agency=clean.subtier_code(_text(parent.get("sub_agency_id"))),
+        parent_piid=_text(parent.get("piid")) or keyed_parent_piid,
+        parent_agency=clean.subtier_code(_text(parent.get("sub_agency_id"))) or clean.subtier_code(keyed_parent_agency),
         award_type=_text(detail.get("type_description")) or _text(detail.get("type")),
         description=_text(detail.get("description")),
         naics=clean.code(naics), naics_description=naics_description,

@@ -16,6 +16,7 @@ from pathlib import Path
 from werkzeug import Request, Response
 
 from graph.store import open_store
+from tests.test_usaspending_agencies import ReferenceApi
 from tests.test_usaspending_api import DOD_ID, NASA_ID, FakeApi, as_page, load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,7 @@ def run_cli(home: Path, base_url: str) -> subprocess.CompletedProcess:
 def serve(httpserver, api_responses) -> FakeApi:
     count = load(api_responses, "layonez_bid_buster/02-award-count-dod-mit.json")
     nasa = load(api_responses, "planetary_usaspending_orm/awards_search_results_contracts.json")
+    ReferenceApi(httpserver, load(api_responses, "planetary_usaspending_orm/agency_autocomplete.json"))
     return FakeApi(httpserver, {1: as_page(count, 1, True), 2: as_page(nasa, 2, False)},
                    {DOD_ID: load(api_responses, "layonez_bid_buster/03-award-detail-sample.json"),
                     NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")})
@@ -74,6 +76,7 @@ def test_interrupted_api_load_resumes_at_the_next_page_and_keeps_what_it_committ
         return Response(json.dumps(pages[body["page"]]), content_type="application/json")
 
     httpserver.clear()
+    ReferenceApi(httpserver, load(api_responses, "planetary_usaspending_orm/agency_autocomplete.json"))
     httpserver.expect_request("/api/v2/search/spending_by_award/", method="POST").respond_with_handler(search)
     httpserver.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$")).respond_with_handler(api.detail)
 

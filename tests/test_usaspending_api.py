@@ -23,6 +23,8 @@ from ingest.http import ApiError, HttpClient
 from core.records import AgencyRef, Award, Party, Reject, Subaward
 from ingest.usaspending_api import iter_records
 
+from .test_usaspending_agencies import ReferenceApi
+
 SEARCH = "/api/v2/search/spending_by_award/"
 SUBAWARDS = "/api/v2/subawards/"
 DOD_ID = "CONT_AWD_0007_9700_FA870215D0001_9700"
@@ -260,9 +262,8 @@ def test_pagination_asks_each_page_once_and_stops_on_has_next_false(httpserver, 
 def test_request_body_carries_the_filters(httpserver, api_responses):
     count = load(api_responses, "layonez_bid_buster/02-award-count-dod-mit.json")
     api = FakeApi(httpserver, {1: as_page(count, 1, False)}, recorded_details(api_responses))
-    # Funding agency given as the toptier code 080: resolved with the recorded GET /api/v2/agency/080/.
-    httpserver.expect_request("/api/v2/agency/080/", method="GET").respond_with_json(
-        load(api_responses, "planetary_usaspending_orm/agency.json"))
+    # Agencies resolved through the references list and autocomplete (tests/test_usaspending_agencies.py).
+    ReferenceApi(httpserver, load(api_responses, "planetary_usaspending_orm/agency_autocomplete.json"))
 
     list(iter_records(client_for(httpserver), awarding_agency="Department of Defense", funding_agency="080",
                       recipient="Massachusetts Institute of Technology", start="2015-10-01", end="9/30/2016",
@@ -274,7 +275,6 @@ def test_request_body_carries_the_filters(httpserver, api_responses):
         "time_period": [{"start_date": "2015-10-01", "end_date": "2016-09-30"}],
         "agencies": [
             {"type": "awarding", "tier": "toptier", "name": "Department of Defense"},
-            {"type": "awarding", "tier": "subtier", "name": "Department of Defense"},
             {"type": "funding", "tier": "toptier", "name": NASA},
         ],
         "recipient_search_text": ["Massachusetts Institute of Technology"],
@@ -284,31 +284,6 @@ def test_request_body_carries_the_filters(httpserver, api_responses):
                   "generated_internal_id", "recipient_id"):
         assert field in body["fields"]
     assert (body["page"], body["limit"]) == (1, 50)
-
-
-def test_subtier_code_is_resolved_to_its_name(httpserver, api_responses):
-    count = load(api_responses, "layonez_bid_buster/02-award-count-dod-mit.json")
-    api = FakeApi(httpserver, {1: as_page(count, 1, False)}, recorded_details(api_responses))
-    httpserver.expect_request("/api/v2/agency/080/", method="GET").respond_with_json(
-        load(api_responses, "planetary_usaspending_orm/agency.json"))
-    httpserver.expect_request("/api/v2/autocomplete/awarding_agency_office/", method="POST",
-                              json={"search_text": NASA, "limit": 100}).respond_with_json(
-        load(api_responses, "planetary_usaspending_orm/agency_autocomplete.json"))
-
-    list(iter_records(client_for(httpserver), awarding_agency="8001"))
-
-    assert api.search_bodies[0]["filters"]["agencies"] == [
-        {"type": "awarding", "tier": "subtier", "name": "Headquarters, NASA", "toptier_name": NASA}]
-
-
-def test_unknown_subtier_code_says_to_pass_the_name(httpserver, api_responses):
-    httpserver.expect_request("/api/v2/agency/080/", method="GET").respond_with_json(
-        load(api_responses, "planetary_usaspending_orm/agency.json"))
-    httpserver.expect_request("/api/v2/autocomplete/awarding_agency_office/", method="POST").respond_with_json(
-        load(api_responses, "planetary_usaspending_orm/agency_autocomplete.json"))
-
-    with pytest.raises(ApiError, match=r"8099 .*pass the subtier agency's name"):
-        next(iter_records(client_for(httpserver), awarding_agency="8099"))
 
 
 def test_refused_search_stops_the_run(httpserver):
@@ -625,3 +600,15 @@ def test_dates_are_clamped_to_what_the_search_covers(caplog):
     assert "before the search's earliest date 2007-10-01" in text and "in the future" in text
     with pytest.raises(ValueError, match="outside the dates the search covers"):
         build_filters(None, start="2001-01-01", end="2005-01-01")
+
+
+def test_parent_idv_recovered_from_the_generated_id_when_parent_award_is_null(api_responses):
+    from core.records import Provenance
+    from ingest.usaspending_api import award_from_detail
+
+    # A copy of the recorded DoD detail with `parent_award` null, as the API answers when the parent IDV is
+    # not in USAspending; its generated id still names it (CONT_AWD_0007_9700_FA870215D0001_9700).
+    detail = copy.deepcopy(load(api_responses, "layonez_bid_buster/03-award-detail-sample.json"))
+    detail["parent_award"] = None
+    award = award_from_detail(detail, Provenance(source="test", record="1", retrieved="2026-12-02"))
+    assert (award.parent_piid, award.parent_agency) == ("FA870215D0001", "9700")
