@@ -50,7 +50,8 @@ def rank(money: list[dict], awards: list[dict], totals: list[dict], weights: dic
     rows with `recipient`, `name`, `fiscal_year`, `split`, `obligated`, `awards`); recent money is the
     actions dated in the recent fiscal years, earlier money the rest (award totals not split by year count as
     earlier: their years are not known). `awards`: award rows of the agency (each with its latest `vendor` and
-    end dates; those ending in the window are enough: `Queries.agency_renewals`), for renewals. `totals`: `vendor_totals` of those vendors (their money across the whole graph).
+    end dates; those ending in the window are enough: `Queries.agency_renewals`), for renewals. `totals`:
+    `vendor_totals` of those vendors (their money across the whole graph).
     """
     first_recent = fiscal_year(today) - recent_years + 1
     until = add_months(today, months).isoformat()

@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     agency.add_argument("name", metavar="NAME|CODE", help="code (070, 7012, 70CDCR), abbreviation (ICE) or name")
     agency.add_argument("--limit", type=int, default=100, help="awards listed (totals count all)")
     award = command("award", "awards by key: the award as readers see it, or --field values as stored")
-    award.add_argument("keys", nargs="+", metavar="KEY", help="generated award id, e.g. CONT_AWD_70CDCR18P00000008_7012_-NONE-_-NONE-")
+    award.add_argument("keys", nargs="+", metavar="KEY",
+                       help="generated award id, e.g. CONT_AWD_70CDCR18P00000008_7012_-NONE-_-NONE-")
     award.add_argument("--field", action="append", dest="fields", metavar="NAME",
                        help=f"only this declared field (repeatable): {', '.join(AWARD_READ_NAMES)}")
     search = command("search", "vendors and agencies whose name, alias or code contains TEXT")
@@ -97,8 +98,8 @@ def _report(command: str, answer) -> str:
         return "\n\n".join(" -> ".join([p[0]["from"]["name"]] + [f"[{h['rel']}] {h['to']['name']}" for h in p])
                            for p in answer) or "no path"
     if command == "award":
-        return "\n".join("  ".join(f"{name}={value}" for name, value in row.items() if not isinstance(value, (dict, list)))
-                         for row in answer)
+        return "\n".join("  ".join(f"{name}={value}" for name, value in row.items()
+                                   if not isinstance(value, (dict, list))) for row in answer)
     if command == "search":
         return "\n".join(f"{h['kind']}: {h['name']} ({h['id']})" for h in answer)
     if command == "centrality":

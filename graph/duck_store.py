@@ -262,8 +262,6 @@ class _EmptyCursor:
         pass
 
 
-
-
 def _step(con, name: str, statement: str) -> None:
     started = time.perf_counter()
     con.execute(statement)
