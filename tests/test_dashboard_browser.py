@@ -113,3 +113,20 @@ def test_hostile_name_renders_as_text(app_url, browser_context, tmp_path):
     assert dialogs == []
     assert remote(urls) == [], remote(urls)
     page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
+
+
+def test_downloads_are_built_when_clicked(app_url, browser_context, tmp_path):
+    context, _, _ = browser_context
+    page = context.new_page()
+    page.goto(f"{app_url}/vendor?name=Palantir")
+    page.get_by_text("$329,201,440.48").first.wait_for(timeout=60_000)
+    wait_ready(page)
+    with page.expect_download(timeout=60_000) as csv_download:
+        page.get_by_role("button", name="Awards (CSV)").click()
+    csv_text = Path(csv_download.value.path()).read_text(encoding="utf-8")
+    assert csv_download.value.suggested_filename.endswith("-awards.csv")
+    assert csv_text.splitlines()[0].startswith("key,") or "key" in csv_text.splitlines()[0]
+    assert len(csv_text.splitlines()) == 1 + 12  # the family's 12 awards (see tests/test_dashboard_units.py)
+    with page.expect_download(timeout=60_000) as md_download:
+        page.get_by_role("button", name="Citations (Markdown)").click()
+    assert "usaspending.gov/award/" in Path(md_download.value.path()).read_text(encoding="utf-8")
