@@ -14,6 +14,8 @@ import re
 
 from core.curated import load_agencies
 
+from . import clean
+from .api_values import obj, text
 from .http import ApiError, HttpClient
 
 log = logging.getLogger(__name__)
@@ -32,18 +34,18 @@ class AgencyChoice(Exception):
         self.candidates = candidates
 
 
-def agency_filter(client: HttpClient, kind: str, text: str) -> dict:
+def agency_filter(client: HttpClient, kind: str, typed: str) -> dict:
     """The search's AgencyObject for one --awarding/--funding value (kind: awarding | funding)."""
-    text = text.strip()
-    key = text.casefold()
+    typed = typed.strip()
+    key = typed.casefold()
     toptiers = toptier_agencies(client)
     exact = [t for t in toptiers if key in _keys(t)]
     if len(exact) == 1:
         return {"type": kind, "tier": "toptier", "name": exact[0]["name"]}
-    if SUBTIER_CODE.match(text.upper()) and not exact:
-        sub = subtier_by_code(client, kind, text.upper(), toptiers)
+    if SUBTIER_CODE.match(typed.upper()) and not exact:
+        sub = subtier_by_code(client, kind, typed.upper(), toptiers)
         return _subtier_object(kind, sub)
-    subs = subtier_agencies(client, kind, text)
+    subs = subtier_agencies(client, kind, typed)
     exact_subs = _distinct([s for s in subs if key in _keys(s)])
     if not exact and len(exact_subs) == 1:
         return _subtier_object(kind, exact_subs[0])
@@ -53,32 +55,29 @@ def agency_filter(client: HttpClient, kind: str, text: str) -> dict:
         return _subtier_object(kind, only) if only["tier"] == "subtier" else \
             {"type": kind, "tier": "toptier", "name": only["name"]}
     found = "no agency" if not candidates else f"{len(candidates)} agencies"
-    raise AgencyChoice(f"{kind} agency {text!r}: {found} at {client.url(TOPTIERS)} or "
+    raise AgencyChoice(f"{kind} agency {typed!r}: {found} at {client.url(TOPTIERS)} or "
                        f"{client.url(AUTOCOMPLETE.format(kind))} match it; {HINT}", candidates[:25])
 
 
 def toptier_agencies(client: HttpClient) -> list[dict]:
-    data = client.get_json(TOPTIERS)
-    rows = data.get("results") if isinstance(data, dict) else None
+    rows = obj(client.get_json(TOPTIERS)).get("results")
     if not isinstance(rows, list):
         raise ApiError(f"{client.url(TOPTIERS)} answered without a `results` list; check --base-url points at "
                        f"the USAspending API", url=client.url(TOPTIERS))
-    return sorted(({"tier": "toptier", "code": _text(row.get("toptier_code")), "name": _text(row.get("agency_name")),
-                    "abbreviation": _text(row.get("abbreviation"))} for row in rows if isinstance(row, dict)
-                   and _text(row.get("agency_name"))), key=lambda t: (t["code"], t["name"]))
+    return sorted(({"tier": "toptier", "code": text(row.get("toptier_code")), "name": text(row.get("agency_name")),
+                    "abbreviation": text(row.get("abbreviation"))} for row in map(obj, rows)
+                   if text(row.get("agency_name"))), key=lambda t: (t["code"] or "", t["name"]))
 
 
 def subtier_agencies(client: HttpClient, kind: str, search_text: str) -> list[dict]:
     """Every sub-agency the autocomplete gives for the text, each with the toptier the API puts it under."""
-    data = client.post_json(AUTOCOMPLETE.format(kind), {"search_text": search_text, "limit": 100})
-    results = data.get("results") if isinstance(data, dict) else None
-    results = results if isinstance(results, dict) else {}
+    results = obj(obj(client.post_json(AUTOCOMPLETE.format(kind), {"search_text": search_text, "limit": 100}))
+                  .get("results"))
     found = []
-    for toptier in results.get("toptier_agency") or []:
-        for sub in toptier.get("subtier_agencies") or []:
-            found.append(_subtier(sub, toptier))
-    for sub in results.get("subtier_agency") or []:
-        found.append(_subtier(sub, sub.get("toptier_agency") or {}))
+    for toptier in map(obj, results.get("toptier_agency") or []):
+        found += [_subtier(obj(sub), toptier) for sub in toptier.get("subtier_agencies") or []]
+    for sub in map(obj, results.get("subtier_agency") or []):
+        found.append(_subtier(sub, obj(sub.get("toptier_agency"))))
     return [s for s in found if s["name"] and s["toptier_name"]]
 
 
@@ -86,7 +85,8 @@ def subtier_by_code(client: HttpClient, kind: str, code: str, toptiers: list[dic
     """No endpoint looks a sub-agency up by code: ask the autocomplete for the name our agency table gives
     the code, else for each toptier agency in turn, and take the one whose answer lists the code."""
     curated = load_agencies().get(code)
-    searches = ([curated["name"]] if curated and curated.get("tier") == "subtier" else []) + [t["name"] for t in toptiers]
+    searches = [curated["name"]] if curated and curated.get("tier") == "subtier" else []
+    searches += [t["name"] for t in toptiers]
     for number, search_text in enumerate(searches, 1):
         if number == 2:
             log.info("looking for sub-agency code %s under each of %d toptier agencies", code, len(toptiers))
@@ -100,9 +100,9 @@ def subtier_by_code(client: HttpClient, kind: str, code: str, toptiers: list[dic
 
 
 def _subtier(sub: dict, toptier: dict) -> dict:
-    return {"tier": "subtier", "code": (_text(sub.get("code")) or "").upper(), "name": _text(sub.get("name")),
-            "abbreviation": _text(sub.get("abbreviation")), "toptier_name": _text(toptier.get("name")),
-            "toptier_code": _text(toptier.get("code"))}
+    return {"tier": "subtier", "code": clean.subtier_code(text(sub.get("code"))) or "", "name": text(sub.get("name")),
+            "abbreviation": text(sub.get("abbreviation")), "toptier_name": text(toptier.get("name")),
+            "toptier_code": text(toptier.get("code"))}
 
 
 def _subtier_object(kind: str, sub: dict) -> dict:
@@ -122,7 +122,3 @@ def _distinct(subs: list[dict]) -> list[dict]:
             out.append(sub)
     return out
 
-
-def _text(value) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    return text or None

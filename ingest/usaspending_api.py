@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import clean
+from .api_values import first as _first, get as _get, money as _money, obj as _obj, text as _text
 from .http import ApiError, HttpClient
 from .usaspending_agencies import agency_filter
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward
@@ -362,38 +363,3 @@ def _save_checkpoint(checkpoint: Path | None, run: dict, page: int, cursor: dict
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump({"run": run, "page": page, "cursor": cursor}, handle, indent=1)
     os.replace(tmp, checkpoint)
-
-
-# -- JSON value helpers: the API sends numbers and nulls where the files send text ---------------------------
-
-def _get(data, *path):
-    for step in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(step)
-    return data
-
-
-def _obj(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _first(row: dict, *keys):
-    for key in keys:
-        if row.get(key) is not None:
-            return row[key]
-    return None
-
-
-def _text(value) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    return clean.text(str(value))
-
-
-def _money(value) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    return clean.amount(str(value))
