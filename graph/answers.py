@@ -197,3 +197,30 @@ def hop_records(groups: list[dict], awards: dict[str, dict], shown: int = 5) -> 
     first = records[0] if records else {}
     return {"obligated": total / 100, "awards": len(groups), "source": first.get("source"),
             "record": first.get("record"), "permalink": first.get("permalink"), "records": records}
+
+
+CHANGE_MEANS = {
+    "new_award": "an award not held before (after: its obligated total)",
+    "new_modification": "a new contract action on an award held before (after: its obligation)",
+    "changed_amount": "an action's obligation, or an award's obligated, current or potential value, changed",
+    "changed_end_date": "an award's current or potential end of performance moved",
+    "new_vendor": "a vendor not held before (with its earliest award)",
+    "new_vendor_agency": "a vendor's first award from this sub-agency (or agency) in the store",
+}
+
+
+def changes(rows: list[dict], names: dict, briefs: dict, *, since: str | None, family: str | None,
+            agency: dict | None) -> dict:
+    listed = []
+    for row in rows:
+        brief = briefs.get(row["agency"]) if row["agency"] else None
+        listed.append({**{k: row[k] for k in ("seq", "run_id", "loaded_at", "change", "award_key", "action_key",
+                                               "field", "before", "after", "source", "record", "permalink")},
+                       "vendor": {"id": row["vendor"], "name": names.get(row["vendor"])} if row["vendor"] else None,
+                       "agency": {k: brief[k] for k in ("id", "name", "code", "tier")} if brief else None})
+    counts: dict[str, int] = {}
+    for row in listed:
+        counts[row["change"]] = counts.get(row["change"], 0) + 1
+    return {"since": since, "scope": "changes loaded since this date" if since else "changes of the latest load",
+            "family": family, "agency": {k: agency[k] for k in ("id", "name", "code", "tier")} if agency else None,
+            "count": len(listed), "counts": dict(sorted(counts.items())), "means": CHANGE_MEANS, "changes": listed}

@@ -69,9 +69,24 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("out", type=Path, help="file (graphml, gexf, cypher) or directory (csv)")
     command("runs", "what was loaded, when, from where, with row counts and rejects")
+    changes = command("changes", "what the loads added or changed: new awards and modifications, changed amounts "
+                                 "and end dates, new vendors and vendor-agency pairs, each with its record")
+    changes.add_argument("--since", type=_since, metavar="DATE", help="loaded on or after this ISO date (default: "
+                                                                     "what the latest load changed)")
+    changes.add_argument("--vendor", help="only this vendor's family (part of a name)")
+    changes.add_argument("--agency", metavar="NAME|CODE", help="only this agency, with its sub-agencies and offices")
+    changes.add_argument("--limit", type=int, help="at most this many (default: all)")
     clear = command("clear", "empty the store")
     clear.add_argument("--yes", action="store_true", help="really empty it")
     return parser
+
+
+def _since(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[\d:.+-]+Z?)?", text.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)")
+    return text.strip()
 
 
 def _report(command: str, answer) -> str:
@@ -100,6 +115,15 @@ def _report(command: str, answer) -> str:
     if command == "award":
         return "\n".join("  ".join(f"{name}={value}" for name, value in row.items()
                                    if not isinstance(value, (dict, list))) for row in answer)
+    if command == "changes":
+        lines = [f"{answer['count']} {answer['scope']}" + (f" {answer['since']}" if answer["since"] else "")
+                 + "".join(f"; {kind} {n}" for kind, n in answer["counts"].items())]
+        lines += [f"  {c['loaded_at']}  {c['change']}  {c['award_key'] or ''}  {(c['vendor'] or {}).get('name') or ''}  "
+                  f"{c['field']}: {c['before'] or '-'} -> {c['after'] or '-'}  ({c['source']} {c['record']})"
+                  for c in answer["changes"][:50]]
+        if answer["count"] > 50:
+            lines.append(f"  … {answer['count'] - 50} more (--json lists them all)")
+        return "\n".join(lines)
     if command == "search":
         return "\n".join(f"{h['kind']}: {h['name']} ({h['id']})" for h in answer)
     if command == "centrality":
@@ -138,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
                                     min_amount=args.min_amount, award_types=args.award_types)
             if args.command == "centrality":
                 answer = vendor_centrality(answer, limit=args.limit)
+        elif args.command == "changes":
+            answer = store.changes(since=args.since, vendor=args.vendor, agency=args.agency, limit=args.limit)
         elif args.command == "export":
             answer = {"store": args.store, **export(store.to_networkx(), args.format, args.out)}
         else:

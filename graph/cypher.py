@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from core.facts import AWARD_READ_NAMES
 
+from .duck_changes import COLUMNS as CHANGE_COLUMNS
 from .store import GROUPINGS, FactFilter
 
-ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "Facets")  # graph/duck_reads.py
+ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "Facets", "Change")  # graph/duck_reads.py
 CONSTRAINTS = [f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
                for label, key in (("Vendor", "id"), ("Agency", "id"), ("Award", "key"), ("Fact", "key"),
                                   ("Vehicle", "key"), ("LoadRun", "seq"), ("Meta", "name"),
@@ -185,6 +186,13 @@ CALL () { MATCH (a:Award) WHERE a.award_type IS NOT NULL AND a.award_type <> ''
           RETURN collect(DISTINCT a.award_type) AS award_types }
 CALL () { MATCH (f:Fact) WHERE f.split RETURN min(f.fiscal_year) AS fy_min, max(f.fiscal_year) AS fy_max }
 RETURN award_types, fy_min, fy_max"""
+CHANGES = f"""
+OPTIONAL MATCH (r:LoadRun) WITH max(r.seq) AS latest
+MATCH (c:Change)
+WHERE CASE WHEN $since IS NULL THEN c.run_id = latest ELSE c.loaded_at >= $since END
+  AND ($vendors IS NULL OR c.vendor IN $vendors OR c.family IN $vendors)
+  AND ($agency IS NULL OR $agency IN [c.agency, c.agency_toptier, c.agency_subtier])
+RETURN {", ".join(f"c.{name} AS {name}" for name in CHANGE_COLUMNS)} ORDER BY c.seq LIMIT $limit"""
 FACETS_ROLLUP = "MATCH (n:Facets {key: 'facets'}) RETURN n.award_types AS award_types, n.fy_min AS fy_min, n.fy_max AS fy_max"
 def fact_where(chosen: FactFilter) -> tuple[str, dict]:
     """A WHERE over `f` (a Fact) from constant property names, with its parameters."""

@@ -11,6 +11,7 @@ from core.facts import AWARD_READ_FIELDS
 
 from .answers import CENTS
 from .queries import Queries
+from .duck_changes import COLUMNS as CHANGE_COLUMNS
 from .store import GROUPINGS, FactFilter, agency_only
 from .duck_sql import TOP_AWARDS
 
@@ -98,6 +99,7 @@ ROLLUP_TABLES = (
                              "AS key, * FROM agency_pair"),
     ("TopAward", ("key",), "SELECT concat_ws('|', agency, rank) AS key, * FROM agency_top"),
     ("Facets", ("key",), "SELECT 'facets' AS key, * FROM facets"),
+    ("Change", ("key",), "SELECT CAST(seq AS VARCHAR) AS key, * FROM change"),  # a log: rows are only added
 )
 
 
@@ -289,6 +291,18 @@ class SqlFetches(Queries):
         row = rows[0] if rows else {}
         return {"award_types": list(row.get("award_types") or []), "fy_min": row.get("fy_min"),
                 "fy_max": row.get("fy_max")}
+
+    def fetch_changes(self, since: str | None, vendors: list[str] | None, agency: str | None,
+                      limit: int | None) -> list[dict]:
+        if not self._rows("SELECT 1 AS found FROM duckdb_tables() WHERE table_name = 'change'"):
+            return []  # a store written before the change log existed
+        rows = self._rows(f"""
+            SELECT {", ".join(CHANGE_COLUMNS)} FROM change
+            WHERE (CASE WHEN ? IS NULL THEN run_id = (SELECT max(id) FROM run) ELSE loaded_at >= ? END)
+              AND (? IS NULL OR list_contains(?, vendor) OR list_contains(?, family))
+              AND (? IS NULL OR ? IN (agency, agency_toptier, agency_subtier))
+            ORDER BY seq LIMIT ?""", [since, since, vendors, vendors, vendors, agency, agency, limit])
+        return rows
 
     # -- exports --------------------------------------------------------------------------------
     def to_networkx(self) -> nx.MultiDiGraph:

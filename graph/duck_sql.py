@@ -26,29 +26,40 @@ CREATE TABLE IF NOT EXISTS record_new AS SELECT * FROM record LIMIT 0;
 CREATE TABLE IF NOT EXISTS subaward_new AS SELECT * FROM subaward LIMIT 0;
 """
 
-# New rows join the kept ones; a row already kept (same record of the same source) is not added again.
+# New rows join the kept ones. A row already kept (same record of the same source) is added again only if
+# its content changed (the source was fetched again and USAspending revised it): the new version replaces it.
 MERGE_NEW = """
-INSERT INTO record SELECT * FROM (
-    SELECT * FROM record_new QUALIFY row_number() OVER (PARTITION BY kind, key, source, record ORDER BY run_id) = 1
-) n WHERE NOT EXISTS (SELECT 1 FROM record r WHERE r.kind = n.kind AND r.key = n.key AND r.source = n.source
-                                              AND r.record = n.record);
-INSERT INTO subaward SELECT * FROM (
-    SELECT * FROM subaward_new QUALIFY row_number() OVER (PARTITION BY key, source, record ORDER BY run_id) = 1
-) n WHERE NOT EXISTS (SELECT 1 FROM subaward s WHERE s.key = n.key AND s.source = n.source AND s.record = n.record);
+CREATE OR REPLACE TEMP TABLE record_in AS
+SELECT * FROM record_new QUALIFY row_number() OVER (PARTITION BY kind, key, source, record ORDER BY run_id) = 1;
+CREATE OR REPLACE TEMP TABLE record_fresh AS
+SELECT * EXCLUDE (run_id) FROM record_in
+EXCEPT SELECT r.* EXCLUDE (run_id) FROM record r SEMI JOIN record_in n USING (kind, key, source, record);
+DELETE FROM record r USING record_fresh f
+WHERE r.kind = f.kind AND r.key = f.key AND r.source = f.source AND r.record = f.record;
+INSERT INTO record SELECT n.* FROM record_in n SEMI JOIN record_fresh f USING (kind, key, source, record);
+CREATE OR REPLACE TEMP TABLE subaward_in AS
+SELECT * FROM subaward_new QUALIFY row_number() OVER (PARTITION BY key, source, record ORDER BY run_id) = 1;
+CREATE OR REPLACE TEMP TABLE subaward_fresh AS
+SELECT * EXCLUDE (run_id) FROM subaward_in
+EXCEPT SELECT s.* EXCLUDE (run_id) FROM subaward s SEMI JOIN subaward_in n USING (key, source, record);
+DELETE FROM subaward s USING subaward_fresh f WHERE s.key = f.key AND s.source = f.source AND s.record = f.record;
+INSERT INTO subaward SELECT n.* FROM subaward_in n SEMI JOIN subaward_fresh f USING (key, source, record);
 """
 CLEAR_NEW = "DELETE FROM record_new; DELETE FROM subaward_new;"
 
 
 
-# One row per action (a repeated action counted once: the copy from the first source by name), the
-# latest summary of each award, the latest prime amount a subaward file gave.
+# One row per action (a repeated action counted once: the copy retrieved last, then the first source by
+# name, so a file fetched again brings USAspending's revisions), the latest summary of each award, the
+# latest prime amount a subaward file gave.
 CHOSEN = """
 CREATE OR REPLACE TEMP TABLE chosen AS
 SELECT * FROM (SELECT * FROM record WHERE kind = 'action'
-               QUALIFY row_number() OVER (PARTITION BY key ORDER BY source, record) = 1)
+               QUALIFY row_number() OVER (PARTITION BY key ORDER BY retrieved DESC NULLS LAST, source, record) = 1)
 UNION ALL
 SELECT * FROM (SELECT * FROM record WHERE kind = 'summary'
-               QUALIFY row_number() OVER (PARTITION BY award_key ORDER BY action_date DESC NULLS LAST, source, record) = 1)
+               QUALIFY row_number() OVER (PARTITION BY award_key ORDER BY action_date DESC NULLS LAST,
+                                                                 retrieved DESC NULLS LAST, source, record) = 1)
 UNION ALL
 SELECT * FROM (SELECT * FROM record WHERE kind = 'subaward_prime'
                QUALIFY row_number() OVER (PARTITION BY award_key ORDER BY source DESC, record DESC) = 1);
@@ -269,7 +280,8 @@ FROM agency a;
 SUBAWARDS = f"""
 CREATE OR REPLACE TABLE subaward_fact AS
 SELECT s.*, pv.vendor_id AS vendor, pv.match AS match, pp.vendor_id AS parent_vendor
-FROM (SELECT * FROM subaward QUALIFY row_number() OVER (PARTITION BY key ORDER BY source, record) = 1) s
+FROM (SELECT * FROM subaward QUALIFY row_number() OVER (PARTITION BY key ORDER BY retrieved DESC NULLS LAST, source,
+                                                                                   record) = 1) s
 {_party_join('pv', 'sub', 's')} {_party_join('pp', 'sub_parent', 's')};
 """
 

@@ -22,7 +22,7 @@ import duckdb
 
 from core.curated import AGENCY_FILE, curated_links, load_families
 
-from . import duck_sql as sql
+from . import duck_changes, duck_sql as sql
 from .duck_reads import SqlFetches
 from .family import Families, Reported
 from .resolution import Party, resolve
@@ -48,6 +48,7 @@ class DuckStore(SqlFetches):
         self._writer = None
         self._lock_handle = None
         self._run_id = None
+        self._changes = 0  # changes this run's commits logged so far
         self._cache: dict = {}
 
     # -- reading ------------------------------------------------------------------------------
@@ -136,7 +137,9 @@ class DuckStore(SqlFetches):
         con = duckdb.connect(str(self._loading), config={"memory_limit": MEMORY_LIMIT,
                                                          "preserve_insertion_order": False})
         con.execute(sql.CREATE)
+        con.execute(duck_changes.CREATE)
         if fresh:
+            self._changes = 0
             con.execute(sql.CLEAR_NEW)  # rows of a run that stopped between its durable steps are merged already
         con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", [str(sql.FORMAT_VERSION)])
         self._run_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM run").fetchone()[0]
@@ -164,11 +167,13 @@ class DuckStore(SqlFetches):
         self.begin()
         con, started = self._writer, time.perf_counter()
         con.execute(sql.MERGE_NEW)
+        duck_changes.before(con)
         derive(con)
+        self._changes += duck_changes.record(con, self._run_id, _now())
         derived = time.perf_counter()
         if run is not None:
             awards, vendors, agencies = con.execute(sql.RUN_COUNTS).fetchone()
-            run.update(awards=awards, vendors=vendors, agencies=agencies)
+            run.update(awards=awards, vendors=vendors, agencies=agencies, changes=self._changes)
             con.execute("INSERT INTO run VALUES (?, ?)", [self._run_id, json.dumps(run, sort_keys=True)])
             con.execute(sql.CLEAR_NEW)  # kept until the run ends, which counts what all its steps brought
         if self.before_swap is not None:
@@ -242,6 +247,12 @@ class DuckStore(SqlFetches):
         """The vendors the store holds (id, UEI, DUNS, names), in id order."""
         for row in self._rows("SELECT id, uei, duns, aliases FROM vendor ORDER BY id"):
             yield row["id"], row["uei"], row["duns"], list(row["aliases"] or [])
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class _EmptyCursor:

@@ -301,6 +301,10 @@ class Neo4jStore(Queries):
             return self._read(cypher.SUBAWARD_RECORDS, a=a, b=b)
         return []
 
+    def fetch_changes(self, since, vendors, agency, limit):
+        return self._read(cypher.CHANGES, since=since, vendors=vendors, agency=agency,
+                          limit=limit if limit is not None else 2**62)
+
     def fetch_facets(self):
         rows = self._read(cypher.FACETS_ROLLUP if self.use_rollups else cypher.FACETS)
         row = rows[0] if rows else {}

@@ -203,6 +203,18 @@ class Queries:
         agency = self.find_agency(text)
         return self.award_rows(self.fetch_ending_awards((agency["tier"], agency["id"]), start, until))
 
+    # -- the change log -----------------------------------------------------------------------------
+    def changes(self, since: str | None = None, vendor: str | None = None, agency: str | None = None,
+                limit: int | None = None) -> dict:
+        """What the loads changed: since an ISO date (or time), else what the latest load changed; of one
+        vendor's family, one agency (with everything under it). Each change names its record."""
+        family = self.resolve_family(vendor)[0] if vendor else None
+        found = self.find_agency(agency) if agency else None
+        rows = self.fetch_changes(since, [family] if family else None, found["id"] if found else None, limit)
+        names = self.fetch_names(sorted({r["vendor"] for r in rows if r["vendor"]}))
+        briefs = self.fetch_agency_briefs(sorted({r["agency"] for r in rows if r["agency"]}))
+        return answers.changes(rows, names, briefs, since=since, family=family, agency=found)
+
     # -- network --------------------------------------------------------------------------------
     def subgraph(self, agency: str | None = None, vendor: str | None = None, fy_from: int | None = None,
                  fy_to: int | None = None, min_amount: float = 0.0, award_types=None) -> dict:

@@ -107,6 +107,36 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--cache-hours", type=float, default=24.0,
                      help="reuse cached answers younger than this (default 24; 0 fetches everything again)")
     _common(api)
+    download = commands.add_parser(
+        "usaspending-download", help="USAspending bulk downloads (one per fiscal year) or Award Data Archive files",
+        description="Ask USAspending to generate a bulk award download per fiscal year (or take the Award Data "
+                    "Archive's ready-made files), wait for it, stream the zip to KG_HOME/downloads and load every "
+                    "CSV in it, each file in one store transaction. A rerun resumes the same download.")
+    download.add_argument("--awarding-agency", metavar="NAME|CODE", help="awarding agency (toptier or subtier)")
+    download.add_argument("--funding-agency", metavar="NAME|CODE", help="funding agency (toptier or subtier)")
+    download.add_argument("--fy", required=True, metavar="YEARS", help="fiscal years: 2021, 2008-2026 or 2019,2021")
+    download.add_argument("--award-types", choices=("contracts", "idvs"), default="contracts",
+                          help="contracts (A-D, the default) or idvs (indefinite delivery vehicles)")
+    download.add_argument("--subawards", action="store_true", help="also the subcontracts reported under them")
+    download.add_argument("--archive", action="store_true",
+                          help="the Award Data Archive's Full file per fiscal year instead of a custom download "
+                               "(whole toptier agencies, contracts and IDVs)")
+    download.add_argument("--delta", action="store_true", help="with --archive: the agency's Delta files too")
+    download.add_argument("--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)")
+    download.add_argument("--files-host", action="append", default=[], metavar="URL",
+                          help="another origin the API may serve its files from (https://files.usaspending.gov "
+                               "always is one); repeatable")
+    download.add_argument("--poll-seconds", type=float, default=10, help="first wait between status checks")
+    download.add_argument("--wait-minutes", type=float, default=60, help="give up on a download not ready by then")
+    download.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
+    download.add_argument("--cache-hours", type=float, default=24.0,
+                          help="reuse a download requested (and answers cached) less than this long ago (default 24)")
+    _common(download)
+    refresh = commands.add_parser(
+        "refresh", help="re-run every download and API search the store's run log records, from its last action date",
+        description="For each usaspending-download and usaspending-api load in the store's run log, load again "
+                    "from the last action date it loaded to today (what is already held is not duplicated).")
+    _common(refresh)
     normalize = commands.add_parser(
         "normalize", help="write normalized records to one CSV (how data/sample was made)",
         description="Read source files and write their normalized records, with provenance, to --out. "
@@ -147,7 +177,14 @@ def run_normalize(args) -> dict:
 
 
 def run_load(args) -> dict:
-    if args.command != "usaspending-api":
+    if args.command == "refresh":
+        from .refresh import run_refresh
+
+        return run_refresh(args, build_parser(), run_load)
+    if args.command == "usaspending-download":
+        if not (args.awarding_agency or args.funding_agency):
+            raise SourceError("give --awarding-agency or --funding-agency: USAspending's bulk download needs an agency")
+    elif args.command != "usaspending-api":
         check_files(args.paths)
         if args.header_from is not None and not args.header_from.is_file():
             raise SourceError(f"--header-from {args.header_from}: no such file")
@@ -172,13 +209,20 @@ def _load_into(store, args) -> dict:
     home = kg_home()
     options = {"command": args.command, "rejects_dir": home / "rejects", "progress": not args.no_progress,
                "wait": not args.no_wait}
+    if args.command == "usaspending-download":
+        from .download_load import load_downloads
+
+        return load_downloads(store, args, options, home)
     if args.command != "usaspending-api":
         records = file_records(FILE_SOURCES[args.command], args.paths, args.header_from)
         return load(store, records, inputs=[str(p) for p in args.paths], total=count_rows(args.paths, args.command), **options)
     from .http import HttpClient
     from .usaspending_api import iter_records
 
-    loader = Loader(store, inputs=[args.base_url], **options)
+    request = {"awarding_agency": args.awarding_agency, "funding_agency": args.funding_agency,
+               "recipient": args.recipient, "start": args.start, "end": args.end, "award_types": ",".join(args.award_types),
+               "base_url": args.base_url, "page_size": args.page_size, "no_subawards": args.no_subawards}
+    loader = Loader(store, inputs=[args.base_url], extra={"request": request}, **options)
     client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache",
                         cache_max_age=args.cache_hours * 3600)
     records = iter_records(client, awarding_agency=args.awarding_agency, funding_agency=args.funding_agency,

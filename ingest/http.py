@@ -11,18 +11,23 @@ import json
 import logging
 import os
 import re
+import sys
 import tempfile
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "procurement-kg/0.1 (python-requests; public procurement records)"
 MAX_WAIT = 300.0  # never sleep longer than this on one retry, whatever Retry-After says
+MAX_REDIRECTS = 5
+CHUNK = 1 << 20
 
 
 class ApiError(RuntimeError):
@@ -66,16 +71,83 @@ class HttpClient:
         url = path if re.match(r"^https?://", path) else f"{self.base_url}/{path.lstrip('/')}"
         return requests.Request("GET", url, params=params).prepare().url if params else url
 
-    def get_json(self, path: str, params: dict | None = None):
-        return self._request("GET", self.url(path, params), None)
+    def get_json(self, path: str, params: dict | None = None, cache: bool = True):
+        """`cache=False` for answers that change by the minute (a download's status)."""
+        return self._request("GET", self.url(path, params), None, cache)
 
-    def post_json(self, path: str, body: dict):
-        return self._request("POST", self.url(path), body)
+    def post_json(self, path: str, body: dict, cache: bool = True):
+        return self._request("POST", self.url(path), body, cache)
+
+    def download(self, path: str, dest: Path, *, expected_bytes: float | None = None,
+                 hosts: frozenset[str] = frozenset(), progress: bool = True) -> Path:
+        """Stream a file to `dest` through `dest.part`: a broken transfer resumes where it stopped (a Range
+        request; a server that ignores it sends the whole file again), and the result must have the size the
+        server declared and, within the API's rounding to a byte in a thousand, `expected_bytes`."""
+        url = self.url(path)
+        if _host(url) not in {self.host, *hosts}:
+            raise ApiError(f"{url} is not on {self.base_url}{' or ' + ', '.join(sorted(hosts)) if hosts else ''}; "
+                           f"not fetched (pass --files-host HOST if the API serves its files from there)", url=url)
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        part = dest.with_name(dest.name + ".part")
+        last, last_status = "", None
+        for attempt in range(1, self.retries + 1):
+            have = part.stat().st_size if part.exists() else 0
+            headers = {"Accept": "*/*", "Accept-Encoding": "identity", **({"Range": f"bytes={have}-"} if have else {})}
+            wait = None
+            try:
+                with self._send("GET", url, None, headers=headers, stream=True, hosts=hosts) as response:
+                    status = response.status_code
+                    if status == 416 and have:  # nothing after what we have: start over rather than guess
+                        part.unlink()
+                        last, last_status = "the partial file was longer than the file", status
+                        continue
+                    if status == 429 or status >= 500:
+                        last, last_status = f"HTTP {status}", status
+                        wait = _retry_after(response.headers.get("Retry-After"))
+                        raise _Retry()
+                    if status not in (200, 206):
+                        raise ApiError(f"{url} answered {status}: {_detail(response)}; the file may have expired: "
+                                       f"request the download again", url=url, status=status)
+                    resumed = status == 206 and _range_start(response.headers.get("Content-Range")) == have
+                    length = response.headers.get("Content-Length")
+                    total = (have if resumed else 0) + int(length) if length and length.isdigit() else None
+                    with part.open("ab" if resumed else "wb") as out, \
+                            _bar(progress, dest.name, total, have if resumed else 0) as bar:
+                        for chunk in response.raw.stream(CHUNK, decode_content=False):
+                            out.write(chunk)
+                            bar.update(len(chunk))
+                got = part.stat().st_size
+                if total is not None and got != total:
+                    last, last_status = f"the transfer broke after {got:,} of {total:,} bytes", status
+                    raise _Retry()
+                break
+            except _Retry:
+                pass
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                    urllib3.exceptions.HTTPError) as error:
+                last, last_status = _reason(error, self.timeout), None
+            if attempt == self.retries:
+                raise ApiError(f"{url} could not be downloaded after {self.retries} tries ({last}); rerun the "
+                               f"same command to resume from the {part.stat().st_size if part.exists() else 0:,} "
+                               f"bytes kept in {part}", url=url, status=last_status)
+            wait = self._backoff(attempt) if wait is None else min(wait, MAX_WAIT)
+            log.warning("GET %s: %s; try %d/%d failed, resuming in %.1fs", url, last, attempt, self.retries, wait)
+            self.sleep(wait)
+        else:
+            raise ApiError(f"{url} could not be downloaded ({last})", url=url, status=last_status)
+        got = part.stat().st_size
+        if expected_bytes is not None and abs(got - expected_bytes) > max(1000, expected_bytes / 1000):
+            part.unlink()
+            raise ApiError(f"{url}: received {got:,} bytes but the download status reported {expected_bytes:,.0f}; "
+                           f"the partial file was deleted: rerun to fetch it again", url=url)
+        os.replace(part, dest)
+        return dest
 
     # -- internals ---------------------------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, body: dict | None):
-        cache_file = self._cache_file(method, url, body)
+    def _request(self, method: str, url: str, body: dict | None, cache: bool = True):
+        cache_file = self._cache_file(method, url, body) if cache else None
         if cache_file is not None:
             fresh = self.cache_max_age is None or (
                 cache_file.exists() and time.time() - cache_file.stat().st_mtime <= self.cache_max_age)
@@ -87,7 +159,7 @@ class HttpClient:
         last_status: int | None = None
         for attempt in range(1, self.retries + 1):
             try:
-                response = self.session.request(method, url, json=body, timeout=self.timeout)
+                response = self._send(method, url, body)
             except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
                     requests.exceptions.MissingSchema) as error:
                 raise ApiError(f"cannot use {url}: {error}; check --base-url", url=url) from None
@@ -102,7 +174,16 @@ class HttpClient:
                 continue
             status = response.status_code
             if 200 <= status < 300:
-                data = _json_of(response, url)
+                try:
+                    data = _json_of(response, url)
+                except ApiError as error:  # an HTML error page or a cut-off body: a proxy's hiccup, try again
+                    last, last_status = str(error), status
+                    if attempt == self.retries:
+                        raise
+                    wait = self._backoff(attempt)
+                    log.warning("%s; try %d/%d failed, retrying in %.1fs", error, attempt, self.retries, wait)
+                    self.sleep(wait)
+                    continue
                 if status == 200 and cache_file is not None:
                     _write_cache(cache_file, {"method": method, "url": url, "body": body, "response": data})
                 return data
@@ -122,6 +203,31 @@ class HttpClient:
                        f"rate-limiting: wait and rerun (an interrupted load resumes from its checkpoint)",
                        url=url, status=last_status)
 
+    def _send(self, method: str, url: str, body: dict | None, headers: dict | None = None, stream: bool = False,
+              hosts: frozenset[str] = frozenset()) -> requests.Response:
+        """One request, following redirects only within the base URL's host (or `hosts`): a redirect
+        elsewhere could hand our requests, or a file we load, to a server the user never chose."""
+        allowed = {self.host} | set(hosts)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self.session.request(method, url, json=body, timeout=self.timeout, headers=headers,
+                                            stream=stream, allow_redirects=False)
+            if response.status_code not in (301, 302, 303, 307, 308) or "Location" not in response.headers:
+                return response
+            target = urljoin(url, response.headers["Location"])
+            response.close()
+            if _host(target) not in allowed:
+                raise ApiError(f"{url} redirected to {target}, a host other than the configured {self.base_url}; "
+                               f"not followed (check --base-url; a proxy or captive portal may be in the way)",
+                               url=url, status=response.status_code)
+            if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+                method, body = "GET", None
+            url = target
+        raise ApiError(f"{url} redirected more than {MAX_REDIRECTS} times; not followed", url=url)
+
+    @property
+    def host(self) -> str:
+        return _host(self.base_url)
+
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff * 2 ** (attempt - 1), MAX_WAIT)
 
@@ -131,6 +237,27 @@ class HttpClient:
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         key = hashlib.sha256(f"{method.upper()} {url}\n{canonical}".encode()).hexdigest()
         return self.cache_dir / f"{key}.json"
+
+
+class _Retry(Exception):
+    """This try failed in a way worth another (the reason is already noted)."""
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _range_start(content_range: str | None) -> int | None:
+    match = re.match(r"bytes (\d+)-", content_range or "")
+    return int(match.group(1)) if match else None
+
+
+def _bar(progress: bool, name: str, total: int | None, initial: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="B", unit_scale=True, unit_divisor=1024, desc=name,
+                disable=not progress, file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
 
 
 def _json_of(response: requests.Response, url: str):

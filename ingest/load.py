@@ -18,7 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from core.facts import record_rows
-from core.records import Reject, Transaction
+from core.records import Reject, Subaward, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,10 @@ class Loader:
     """Feeds records to a store in batches; `flush(durable=True)` makes what was fed so far durable."""
 
     def __init__(self, store, *, command: str, inputs: list[str], rejects_dir: Path,
-                 total: int | None = None, progress: bool = True, wait: bool = True):
+                 total: int | None = None, progress: bool = True, wait: bool = True, extra: dict | None = None):
         self.store, self.command, self.inputs = store, command, inputs
+        self.extra = extra if extra is not None else {}  # more for the run log (what was asked, file by file)
+        self.last_action_date: str | None = None
         self.started = time.perf_counter()
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
         self.rejects = RejectsFile(rejects_dir / f"{stamp}-{command}.csv")
@@ -79,6 +81,9 @@ class Loader:
                 self.action_keys.add(record.key)
             self.rows.append(record_rows(record))
             self.loaded += 1
+            dated = _date_of(record)
+            if dated and (self.last_action_date is None or dated > self.last_action_date):
+                self.last_action_date = dated
         if self.read % self.store.batch_rows == 0:
             self.flush()
 
@@ -99,6 +104,7 @@ class Loader:
             "rows_read": self.read, "rows_loaded": self.loaded, "rows_rejected": self.rejected,
             "rejects_file": rejects_file, "duplicate_rows": self.duplicate_rows,
             "seconds": round(seconds, 3), "rows_per_second": round(self.read / seconds) if seconds else None,
+            "last_action_date": self.last_action_date, **self.extra,
         }
         if self.read != self.loaded + self.rejected:
             raise AssertionError(f"row accounting broke: {summary}")
@@ -120,6 +126,15 @@ class Loader:
         self.bar.close()
         self.rejects.close()
         self.store.rollback()
+
+
+def _date_of(record) -> str | None:
+    """The date a record reports: an action's date, a summary's last modification, a subaward's date."""
+    if isinstance(record, Transaction):
+        return record.action_date
+    if isinstance(record, Subaward):
+        return record.action_date
+    return getattr(record, "values_as_of", None)
 
 
 def load(store, records: Iterable, **options) -> dict:

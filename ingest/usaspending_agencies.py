@@ -65,7 +65,7 @@ def toptier_agencies(client: HttpClient) -> list[dict]:
         raise ApiError(f"{client.url(TOPTIERS)} answered without a `results` list; check --base-url points at "
                        f"the USAspending API", url=client.url(TOPTIERS))
     return sorted(({"tier": "toptier", "code": text(row.get("toptier_code")), "name": text(row.get("agency_name")),
-                    "abbreviation": text(row.get("abbreviation"))} for row in map(obj, rows)
+                    "abbreviation": text(row.get("abbreviation")), "agency_id": row.get("agency_id")} for row in map(obj, rows)
                    if text(row.get("agency_name"))), key=lambda t: (t["code"] or "", t["name"]))
 
 
