@@ -29,6 +29,7 @@ KNOWN_COLUMNS = frozenset(
        "award_id_piid", "subawardee_name", "prime_awardee_name"}
 )
 SAMPLE_ROWS = 2000
+DELETE_FLAG = "correction_delete_ind"  # Award Data Archive delta files: C corrected or new, D deleted
 
 
 def detect_layout(cols: Columns, path: Path) -> str:
@@ -53,12 +54,17 @@ def read(path: Path, header_from: Path | None = None) -> Iterator[Award | Transa
              " (header from --header-from)" if opened.header_given else "",
              "day-first" if dayfirst else "month-first")
     source, retrieved, width = str(path), opened.retrieved, len(opened.header)
+    deleted = cols.getter(DELETE_FLAG) if cols.has(DELETE_FLAG) else None
     for line, row in chain(head, opened.rows):
         if not row or (len(row) == 1 and not row[0].strip()):
             yield Reject(source, f"line {line}", "empty row", row)
             continue
         if len(row) != width:
             yield Reject(source, f"line {line}", f"row has {len(row)} columns, the header has {width}", row)
+            continue
+        if deleted is not None and deleted(row).strip().upper() == "D":
+            yield Reject(source, f"line {line}", "a delta file's deletion (correction_delete_ind D): not applied, the "
+                                                 "action stays as loaded before", row)
             continue
         prov = Provenance(source, f"line {line}", retrieved)
         try:

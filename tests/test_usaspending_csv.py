@@ -447,3 +447,18 @@ def test_header_only_file_reads_nothing(shared_data, tmp_path):
     with (shared_data / BULK / UMN).open(newline="", encoding="utf-8-sig") as handle:
         path.write_text(handle.readline(), encoding="utf-8")
     assert read_all(path) == []
+
+
+def test_a_delta_files_deletions_are_rejected_with_the_reason_not_loaded(shared_data, tmp_path):
+    # Real fy13 rows with the delta files' correction_delete_ind column added: C (corrected or new), D (deleted)
+    with (shared_data / "torn_apart_ice_fy2013_2018/fy13.csv").open(newline="", encoding="utf-8-sig") as handle:
+        rows = [row for _, row in zip(range(3), csv.reader(handle))]
+    delta = tmp_path / "FY(All)_070_Contracts_Delta_20250106_1.csv"
+    with delta.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["correction_delete_ind", *rows[0]], ["C", *rows[1]], ["D", *rows[2]]])
+
+    kept, deleted = list(usaspending_csv.read(delta))
+
+    assert isinstance(kept, Transaction)
+    assert isinstance(deleted, Reject) and deleted.record == "line 3"
+    assert deleted.reason.startswith("a delta file's deletion (correction_delete_ind D): not applied")
