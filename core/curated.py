@@ -14,6 +14,7 @@ from .keys import name_key
 DATA = Path(__file__).resolve().parents[1] / "data"
 FAMILIES_FILE = DATA / "vendor_families.csv"
 AGENCY_FILE = DATA / "agency_codes.csv"
+WATCHLIST_FILE = DATA / "watchlist.csv"
 
 
 def slug(text: str) -> str:
@@ -54,6 +55,18 @@ def load_families(path: Path = FAMILIES_FILE) -> dict[str, Family]:
 def load_agencies(path: Path = AGENCY_FILE) -> dict[str, dict]:
     with path.open(newline="", encoding="utf-8") as handle:
         return {row["code"]: row for row in csv.DictReader(handle)}
+
+
+def load_watchlist(path: Path = WATCHLIST_FILE) -> list[dict]:
+    """The vendors and agencies the Sources page follows (kind, name, why); edit the file to change it."""
+    entries = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            kind, name = (row.get("kind") or "").strip().lower(), (row.get("name") or "").strip()
+            if kind not in ("vendor", "agency") or not name:
+                raise ValueError(f"{path} line {line}: give kind (vendor or agency) and a name; found {dict(row)}")
+            entries.append({"kind": kind, "name": name, "why": (row.get("why") or "").strip()})
+    return entries
 
 
 def curated_links(families: dict[str, Family], name: str | None) -> tuple[str | None, list[tuple[str, str]]]:

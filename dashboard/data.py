@@ -108,6 +108,11 @@ def vendor_totals(src: tuple, ids: tuple[str, ...]) -> list[dict]:
     return store().vendor_totals(list(ids))
 
 
+@st.cache_data(show_spinner=False)
+def changes(src: tuple, since: str | None, vendor: str | None, agency: str | None, limit: int | None) -> dict:
+    return store().changes(since=since, vendor=vendor, agency=agency, limit=limit)
+
+
 def runs() -> list[dict]:
     return store().runs()
 

@@ -174,3 +174,17 @@ def test_hostile_name_stays_text(home):
     page = iframe_html(network)
     assert HOSTILE not in page  # in the data JSON as \u003cimg…, in the tooltip as &lt;img…
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
+
+
+def test_sources_shows_what_changed_for_the_watch_list(home):
+    from core.curated import load_watchlist
+
+    app = run("sources")
+    changes = app.dataframe[1].value
+    watched = {entry["name"] for entry in load_watchlist()}
+    assert set(changes["watching"]) <= watched and "Palantir Technologies" in set(changes["watching"])
+    palantir = changes[changes["watching"] == "Palantir Technologies"]
+    assert set(palantir["change"]) >= {"new_award", "new_vendor"}
+    assert all(str(link).startswith("https://www.usaspending.gov/award/") for link in palantir["permalink"].dropna())
+    assert palantir["record"].str.contains(r"\.csv, line \d+").all()
+    assert "python -m graph changes --since" in texts(app)

@@ -1,12 +1,17 @@
 """Sources: what was loaded, when, from where, with row counts and rejects; and the data's caveats."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from core.curated import WATCHLIST_FILE, load_watchlist
 from dashboard import data
+from dashboard.exports import where_from
+
+WATCH_ROWS = 200  # changes listed per watched vendor or agency (the count says how many there are)
 
 CAVEATS = """
 - **Obligated is not value.** *Obligated* is money committed; *current value* (base + exercised options) and
@@ -48,7 +53,50 @@ else:
             st.text(f"{run.get('loaded_at')}  {run.get('command')}")
             for path in run.get("inputs", []):
                 st.text(f"    {path}")
+
+
+def watch_list(src: tuple) -> None:
+    """The latest changes for each vendor and agency in data/watchlist.csv."""
+    st.subheader("Watch list: what changed")
+    try:
+        entries = load_watchlist()
+    except (OSError, ValueError) as error:
+        st.error(f"The watch list cannot be read: {error}")
+        return
+    since = st.date_input("Loaded since", value=dt.date.today() - dt.timedelta(days=30), key="watch_since")
+    st.caption(f"New awards and modifications, changed amounts and end dates, new vendors and vendor–agency pairs "
+               f"that the loads since then brought, for each entry of `{WATCHLIST_FILE.name}` (edit the file to change "
+               f"the list). Worked out by comparing the figures before and after each load: loading the same file "
+               f"again changes nothing. `python -m graph changes --since {since}` lists them all.")
+    rows, quiet, missing = [], [], []
+    for entry in entries:
+        try:
+            answer = data.changes(src, since.isoformat(), entry["name"] if entry["kind"] == "vendor" else None,
+                                  entry["name"] if entry["kind"] == "agency" else None, WATCH_ROWS)
+        except (data.NotFound, data.Ambiguous) as error:
+            missing.append(f"{entry['name']} ({error})")
+            continue
+        if not answer["count"]:
+            quiet.append(entry["name"])
+        for change in answer["changes"]:
+            rows.append({"watching": entry["name"], "loaded at": change["loaded_at"], "change": change["change"],
+                         "vendor": (change["vendor"] or {}).get("name"), "agency": (change["agency"] or {}).get("name"),
+                         "field": change["field"], "before": change["before"], "after": change["after"],
+                         "award": change["award_key"], "record": where_from(change),
+                         "permalink": change["permalink"] if str(change["permalink"] or "").startswith(
+                             ("https://", "http://")) else None})
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                     column_config={"permalink": st.column_config.LinkColumn("permalink")})
+    if quiet:
+        st.write(f"No change since {since} for: " + ", ".join(quiet) + ".")
+    if missing:
+        st.caption("Not matched in this store: " + "; ".join(missing))
+
+
 counts = data.stats(data.source())
+if runs:
+    watch_list(data.source())
 st.subheader("What the store holds")
 st.dataframe(pd.DataFrame([{"label": k, "count": v} for k, v in counts["nodes"].items()]
                           + [{"label": f"-[{k}]->", "count": v} for k, v in counts["relationships"].items()]),
