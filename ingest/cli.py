@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +32,7 @@ FILE_SOURCES = {
 }
 _ATOM_ENTRY = re.compile(rb"<(?:[\w.-]+:)?entry[\s>]")
 log = logging.getLogger("ingest")
+DURABLE_SECONDS = 60.0  # API loads commit what they read at most this often
 
 
 def count_rows(paths: list[Path], command: str) -> int:
@@ -103,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)")
     api.add_argument("--page-size", type=int, default=100, help="results per search page (max 100)")
     api.add_argument("--no-subawards", action="store_true", help="skip each award's subawards")
+    api.add_argument("--commit-every", type=float, default=DURABLE_SECONDS, metavar="SECONDS",
+                     help=f"commit what was read at most this often (default {DURABLE_SECONDS:g}; 0: after every page); "
+                          f"an interrupted run resumes from the last commit")
     api.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
     api.add_argument("--cache-hours", type=float, default=24.0,
                      help="reuse cached answers younger than this (default 24; 0 fetches everything again)")
@@ -229,8 +234,23 @@ def _load_into(store, args) -> dict:
                            recipient=args.recipient, start=args.start, end=args.end, award_types=args.award_types,
                            page_size=args.page_size,
                            checkpoint=home / "usaspending-api.checkpoint.json", with_subawards=not args.no_subawards,
-                           on_page_done=lambda page: loader.flush(durable=True))
+                           on_page_done=durable_every(loader, args.commit_every))
     return loader.run(records)
+
+
+def durable_every(loader: Loader, seconds: float):
+    """A page-done callback committing what was read at most every `seconds`: each commit derives every figure,
+    so committing each page of 100 awards would cost more than fetching them. An interrupt loses at most that
+    much work, which the checkpoint makes the rerun fetch again."""
+    last = [time.monotonic()]
+
+    def page_done(page: int) -> bool:
+        if time.monotonic() - last[0] < seconds:
+            return False
+        loader.flush(durable=True)
+        last[0] = time.monotonic()
+        return True
+    return page_done
 
 
 def main(argv: list[str] | None = None) -> int:

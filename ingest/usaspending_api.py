@@ -82,8 +82,9 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
     *and* the consumer asked for more, with its cursor; a rerun with the same request resumes after it, so an
     interrupted load re-yields at most the one page it was in (the loader upserts: no duplicates). The
     file is deleted when the run completes; a checkpoint for other filters is ignored (with a warning).
-    `on_page_done(page)` is called before the checkpoint moves past a page: the loader makes that
-    page's records durable in the store there, so the checkpoint never runs ahead of the store.
+    `on_page_done(page)` is called before the checkpoint moves past a page: the loader makes the records
+    so far durable in the store there and returns True (or None), or returns False to batch more pages first
+    (the checkpoint then stays put), so the checkpoint never runs ahead of the store.
     `progress(n)` is called with the number of records just yielded, for a progress bar.
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -125,10 +126,10 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
         if cursor is None and (page + 1) * page_size > UNCOUNTED_AFTER:
             raise ApiError(f"{search_url} gave no `last_record_unique_id`/`last_record_sort_value` to page past "
                            f"{UNCOUNTED_AFTER:,} awards; narrow the run with --start/--end", url=search_url)
-        # The consumer came back for more after the page's last record: the page is done.
-        if on_page_done is not None:
-            on_page_done(page)
-        _save_checkpoint(checkpoint, run, page, cursor)
+        # The consumer came back for more after the page's last record: the page is done. The checkpoint
+        # moves only when the consumer says the pages so far are durable (it may wait to batch several).
+        if on_page_done is None or on_page_done(page) is not False:
+            _save_checkpoint(checkpoint, run, page, cursor)
         page += 1
     if checkpoint is not None and checkpoint.exists():
         checkpoint.unlink()

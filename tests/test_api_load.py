@@ -22,11 +22,12 @@ from tests.test_usaspending_api import DOD_ID, NASA_ID, FakeApi, as_page, load
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(home: Path, base_url: str) -> subprocess.CompletedProcess:
+def run_cli(home: Path, base_url: str, commit_every: str = "0", timeout: float = 120) -> subprocess.CompletedProcess:
     env = {**os.environ, "KG_HOME": str(home)}
     return subprocess.run([sys.executable, "-m", "ingest", "usaspending-api", "--base-url", base_url,
-                           "--awarding-agency", "Department of Defense", "--no-subawards", "--no-progress", "--json"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+                           "--awarding-agency", "Department of Defense", "--no-subawards", "--no-progress", "--json",
+                           "--commit-every", commit_every],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def serve(httpserver, api_responses) -> FakeApi:
@@ -96,3 +97,36 @@ def test_interrupted_api_load_resumes_at_the_next_page_and_keeps_what_it_committ
     assert [row["key"] for row in store.award_rows([DOD_ID, NASA_ID])] == [DOD_ID, NASA_ID]
     assert store.stats()["nodes"]["Award"] == 2
     assert not (tmp_path / "usaspending-api.checkpoint.json").exists()
+
+
+def test_a_search_of_25000_replayed_awards_loads_all_25000(httpserver, api_responses, tmp_path):
+    """Past the API's 10,000-hit count: the search pages by cursor (tests/test_usaspending_api.py CursorApi, which
+    refuses page numbers past the window as the source does) and every award's detail is a copy of the recorded
+    DoD detail re-keyed to it (synthetic, labelled): 25,000 awards in, 25,000 in the store."""
+    import copy
+
+    from tests.test_usaspending_api import CursorApi
+
+    recorded = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    detail = load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")
+    api = CursorApi(httpserver, recorded, total=25_000, counted=10_000, window=10_000)
+
+    def rekeyed(request: Request) -> Response:
+        generated = request.path.split("/")[-2]
+        answer = copy.deepcopy(detail)
+        answer.update(generated_unique_award_id=generated, piid=generated.split("_")[2], subaward_count=0)
+        return Response(json.dumps(answer), content_type="application/json")
+
+    httpserver.clear_all_handlers()  # CursorApi answers details 404; here each has one
+    ReferenceApi(httpserver, load(api_responses, "planetary_usaspending_orm/agency_autocomplete.json"))
+    httpserver.expect_request("/api/v2/search/spending_by_award/", method="POST").respond_with_handler(api.search)
+    httpserver.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$")).respond_with_handler(rekeyed)
+
+    result = run_cli(tmp_path, httpserver.url_for("/"), commit_every="60", timeout=600)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    assert summary["rows_read"] == summary["rows_loaded"] == 25_000 and summary["rows_rejected"] == 0
+    assert summary["awards"] == 25_000
+    assert len(api.bodies) == 250 and all("last_record_unique_id" in body for body in api.bodies[1:])
+    assert open_store("embedded", home=tmp_path).stats()["nodes"]["Award"] == 25_000
