@@ -104,7 +104,7 @@ def award_fields(names) -> tuple[str, ...]:
 
 
 SUBAWARD_FIELDS = (
-    Field("key", "VARCHAR", "prime award key + report id + subaward number"),
+    Field("key", "VARCHAR", "prime award key | subaward number | date | amount (core.keys.subaward_key)"),
     Field("award_key", "VARCHAR", "the prime award"),
     Field("sub_name", "VARCHAR", "sub-recipient name"), Field("sub_uei", "VARCHAR", "sub-recipient UEI"),
     Field("sub_duns", "VARCHAR", "sub-recipient DUNS"),

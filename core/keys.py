@@ -75,3 +75,18 @@ def award_key(piid: str | None, agency: str | None, parent_piid: str | None, par
     if is_idv:
         return f"CONT_IDV_{piid}_{agency}"
     return f"CONT_AWD_{piid}_{agency}_{(parent_piid or '-NONE-').upper()}_{parent_agency or '-NONE-'}"
+
+
+def subaward_key(prime_key: str, number: str | None, action_date: str | None, amount: float | None,
+                 seen: dict | None = None) -> str:
+    """One subaward however it was read: prime award key | subaward number | date | amount, then |2, |3… for the
+    second and later rows of one source with all four the same (`seen` counts them per file, or per award's
+    subaward pages). USAspending lists such rows once per SAM/FSRS report and counts each; the bulk files
+    carry the report id, but the API's subaward search does not (its `internal_id` is the subaward number),
+    so the key is built from what both report, and a source's n-th such row is the other's n-th."""
+    shown = "-" if amount is None else f"{amount:.2f}"
+    key = f"{prime_key}|{number or '-'}|{action_date or '-'}|{shown}"
+    if seen is None:
+        return key
+    seen[key] = count = seen.get(key, 0) + 1
+    return key if count == 1 else f"{key}|{count}"

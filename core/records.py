@@ -89,7 +89,7 @@ class Transaction:
 class Subaward:
     """A subcontract reported against a prime award."""
 
-    key: str  # prime key + report id + subaward number
+    key: str  # prime key | subaward number | date | amount, |2… for repeats (core.keys.subaward_key)
     prime: Award  # prime award with its prime recipient (no money)
     sub: Party
     prov: Provenance

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from core.facts import AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: subaward keys without the report id, the change log
 TIERS = ("toptier", "subtier", "office")
 TOP_AWARDS = 1000  # largest awards kept per agency (agency pages list up to this many without a scan)
 

@@ -2,8 +2,8 @@
 
 One search (`POST /api/v2/search/spending_by_award/`) pages through the awards that match the filters;
 each hit's detail page (`GET /api/v2/awards/<generated id>/`) carries what the search does not (parent
-IDV, DUNS and parent recipient, funding agency, options values), and `POST /api/v2/subawards/` lists
-its subcontracts. All HTTP goes through `ingest.http.HttpClient` (retries, cache); this module only
+IDV, DUNS and parent recipient, funding agency, options values), and the same search with
+`spending_level: subawards` lists its subcontracts with their sub-recipients' UEIs. All HTTP goes through `ingest.http.HttpClient` (retries, cache); this module only
 builds requests and maps answers to `records`.
 
 Two kinds of failure are kept apart: a hit that cannot be mapped, or whose detail page the API refuses
@@ -25,6 +25,7 @@ from . import clean
 from .api_values import first as _first, get as _get, money as _money, obj as _obj, text as _text
 from .http import ApiError, HttpClient
 from .usaspending_agencies import agency_filter
+from core.keys import subaward_key
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 BASE_URL = "https://api.usaspending.gov"
 SEARCH = "/api/v2/search/spending_by_award/"
 DETAIL = "/api/v2/awards/{}/"
-SUBAWARDS = "/api/v2/subawards/"
 EARLIEST = "2007-10-01"  # the search's documented earliest start date (search_filters.md, Time Period)
 MAX_PAGE_SIZE = 100
 # Without a cursor the search's `hasNext` comes from Elasticsearch's hit total, which stops counting at
@@ -50,6 +50,8 @@ AWARD_TYPE_GROUPS = {
     "other": ("09", "11", "-1"),
 }
 SUBAWARD_PAGE_SIZE = 100
+SUBAWARD_FIELDS = ("Sub-Award ID", "Sub-Awardee Name", "Sub-Recipient UEI", "Sub-Award Date", "Sub-Award Amount",
+                   "Sub-Award Description", "Prime Award ID", "prime_award_generated_internal_id")
 
 FIELDS = (
     "Award ID", "Recipient Name", "Recipient UEI", "Award Amount", "Total Outlays", "Description",
@@ -110,7 +112,8 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
         log.info("search page %d: %d awards", page, len(results))
         for index, hit in enumerate(results, 1):
             count = 0
-            for record in _records_for_hit(client, hit, f"page {page} result {index}", search_url, with_subawards):
+            for record in _records_for_hit(client, hit, f"page {page} result {index}", search_url, with_subawards,
+                                           filters["award_type_codes"]):
                 count += 1
                 yield record
             if progress is not None and count:
@@ -190,7 +193,7 @@ def build_filters(client: HttpClient, *, awarding_agency: str | None = None, fun
     return filters
 
 
-def _records_for_hit(client: HttpClient, hit, where: str, search_url: str, with_subawards: bool):
+def _records_for_hit(client: HttpClient, hit, where: str, search_url: str, with_subawards: bool, award_types):
     generated = _text(_get(hit, "generated_internal_id"))
     if not generated:
         yield Reject(search_url, where, "search result has no generated_internal_id", hit)
@@ -213,7 +216,7 @@ def _records_for_hit(client: HttpClient, hit, where: str, search_url: str, with_
     yield award
     # subaward_count is on every contract detail; 0 means the list would be empty, so skip the request.
     if with_subawards and _get(detail, "subaward_count") != 0:
-        yield from _subawards(client, award, generated)
+        yield from _subawards(client, award, generated, award_types)
 
 
 class _BadRecord(ValueError):
@@ -282,14 +285,17 @@ def _agency(agency) -> AgencyRef:
         office_name=_text(agency.get("office_agency_name")))
 
 
-def _subawards(client: HttpClient, prime: Award, generated: str) -> Iterator[Subaward | Reject]:
-    url = client.url(SUBAWARDS)
-    page = 1
+def _subawards(client: HttpClient, prime: Award, generated: str, award_types) -> Iterator[Subaward | Reject]:
+    """The award's subcontracts from the subaward search (`spending_level: subawards`, filtered by
+    `award_unique_id`), which, unlike `/api/v2/subawards/`, gives each sub-recipient's UEI."""
+    url = client.url(SEARCH)
+    page, seen = 1, {}
     while True:
-        body = {"award_id": generated, "page": page, "limit": SUBAWARD_PAGE_SIZE, "sort": "subaward_number",
-                "order": "asc"}
+        body = {"filters": {"award_unique_id": generated, "award_type_codes": list(award_types)},
+                "fields": list(SUBAWARD_FIELDS), "spending_level": "subawards", "limit": SUBAWARD_PAGE_SIZE,
+                "page": page, "sort": "Sub-Award ID", "order": "asc"}
         try:
-            data = client.post_json(SUBAWARDS, body)
+            data = client.post_json(SEARCH, body)
         except ApiError as error:
             if not error.is_client_error:
                 raise
@@ -298,8 +304,11 @@ def _subawards(client: HttpClient, prime: Award, generated: str) -> Iterator[Sub
         retrieved = datetime.now(timezone.utc).isoformat(timespec="seconds")
         for index, row in enumerate(_get(data, "results") or [], 1):
             record = f"{generated} subawards page {page} result {index}"
+            of = _text(_get(row, "prime_award_generated_internal_id"))
+            if of and of.upper() != generated.upper():
+                continue  # `award_unique_id` is a text search: a subaward of another award that matched it
             try:
-                yield subaward_from_result(row, prime, Provenance(url, record, retrieved, prime.prov.permalink))
+                yield subaward_from_result(row, prime, Provenance(url, record, retrieved, prime.prov.permalink), seen)
             except (clean.BadValue, _BadRecord) as error:
                 yield Reject(url, record, str(error), row)
         if not _get(data, "page_metadata", "hasNext"):
@@ -307,27 +316,24 @@ def _subawards(client: HttpClient, prime: Award, generated: str) -> Iterator[Sub
         page += 1
 
 
-def subaward_from_result(row: dict, prime: Award, prov: Provenance) -> Subaward:
-    """Map one subaward row: `/api/v2/subawards/` (subawards.md) or a spending_by_award subaward hit.
-
-    Neither shape carries the SAM/FSRS report id the bulk files key on, and one subaward number is
-    reported many times (one row per report), so the key is prime key | number | action date | row id.
-    """
+def subaward_from_result(row: dict, prime: Award, prov: Provenance, seen: dict | None = None) -> Subaward:
+    """Map one subaward search hit (spending_by_award.md, subaward fields) or a `/api/v2/subawards/` row
+    (subawards.md). The key is `core.keys.subaward_key`, the one the bulk subaward files give too, so a
+    subaward loaded from both is one subaward."""
     if not isinstance(row, dict):
         raise _BadRecord("subaward result is not a JSON object")
-    number = _text(_first(row, "subaward_number", "Sub-Award ID"))
-    action_date = clean.date(_text(_first(row, "action_date", "Sub-Award Date")))
-    row_id = _text(_first(row, "id", "internal_id"))
-    sub = Party(name=_text(_first(row, "recipient_name", "Sub-Awardee Name")),
-                uei=clean.uei(_text(_first(row, "recipient_uei", "sub_awardee_or_recipient_uei", "Sub-Recipient UEI"))))
+    number = _text(_first(row, "Sub-Award ID", "subaward_number"))
+    action_date = clean.date(_text(_first(row, "Sub-Award Date", "action_date")))
+    amount = _money(_first(row, "Sub-Award Amount", "amount"))
+    sub = Party(name=_text(_first(row, "Sub-Awardee Name", "recipient_name")),
+                uei=clean.uei(_text(_first(row, "Sub-Recipient UEI", "recipient_uei", "sub_awardee_or_recipient_uei"))))
     if not sub.name and not sub.uei:
         raise _BadRecord("subaward has neither a recipient name nor a UEI")
-    if not number and not row_id:
-        raise _BadRecord("subaward has neither a subaward number nor an id")
-    return Subaward(
-        key=f"{prime.key}|{number or '-'}|{action_date or '-'}|{row_id or '-'}", prime=prime, sub=sub, prov=prov,
-        number=number, amount=_money(_first(row, "amount", "Sub-Award Amount")), action_date=action_date,
-        description=_text(_first(row, "description", "Sub-Award Description")))
+    if not number:
+        raise _BadRecord("subaward has no subaward number")
+    return Subaward(key=subaward_key(prime.key, number, action_date, amount, seen), prime=prime, sub=sub, prov=prov,
+                    number=number, amount=amount, action_date=action_date,
+                    description=_text(_first(row, "Sub-Award Description", "description")))
 
 
 # -- checkpoint ----------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import clean
 from .csvfile import Columns, SourceError, detect_dayfirst, open_csv
+from core.keys import subaward_key
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
 
 log = logging.getLogger(__name__)
@@ -231,7 +232,6 @@ def _subaward_mapper(cols: Columns) -> _Mapper:
     }.items()}
     key_of, prime_amount = cols.getter(p + "unique_key"), cols.getter(p + "amount")
     prime_description = cols.getter(p + "base_transaction_description")
-    report_id = cols.getter("subaward_sam_report_id", "subaward_fsrs_report_id")
     number, amount, action_date = cols.getter("subaward_number"), cols.getter("subaward_amount"), cols.getter(
         "subaward_action_date")
     description = cols.getter("subaward_description")
@@ -241,6 +241,8 @@ def _subaward_mapper(cols: Columns) -> _Mapper:
                        ("subawardee_parent_name",), ("subawardee_parent_uei",), ("subawardee_parent_duns",))
     awarding, funding = _agency(cols, p + "awarding_"), _agency(cols, p + "funding_")
     text = clean.text
+
+    seen: dict[str, int] = {}  # rows of this file with the same subaward key so far
 
     def map_row(row, prov, dayfirst) -> Subaward:
         prime_key = text(key_of(row))
@@ -260,9 +262,9 @@ def _subaward_mapper(cols: Columns) -> _Mapper:
         sub = sub_party(row)
         if not sub.name and not sub.uei:
             raise _BadRow("subaward has neither subawardee_name nor subawardee_uei")
+        money, dated = clean.amount(amount(row)), clean.date(action_date(row), dayfirst)
         return Subaward(
-            key=f"{prime_key}|{text(report_id(row)) or '-'}|{sub_number or '-'}", prime=prime, sub=sub,
-            prov=sub_prov, number=sub_number, amount=clean.amount(amount(row)),
-            action_date=clean.date(action_date(row), dayfirst), description=text(description(row)),
+            key=subaward_key(prime_key, sub_number, dated, money, seen), prime=prime, sub=sub,
+            prov=sub_prov, number=sub_number, amount=money, action_date=dated, description=text(description(row)),
             prime_amount=clean.amount(prime_amount(row)))
     return _Mapper(map_row, [g["base_date"], g["start_date"], action_date])

@@ -26,7 +26,6 @@ from ingest.usaspending_api import iter_records
 from .test_usaspending_agencies import ReferenceApi
 
 SEARCH = "/api/v2/search/spending_by_award/"
-SUBAWARDS = "/api/v2/subawards/"
 DOD_ID = "CONT_AWD_0007_9700_FA870215D0001_9700"
 NASA_ID = "CONT_AWD_80GSFC18C0008_8000_-NONE-_-NONE-"
 NASA = "National Aeronautics and Space Administration"
@@ -58,7 +57,6 @@ class FakeApi:
         httpserver.expect_request(SEARCH, method="POST").respond_with_handler(self.search)
         httpserver.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$"), method="GET").respond_with_handler(
             self.detail)
-        httpserver.expect_request(SUBAWARDS, method="POST").respond_with_handler(self.subawards)
 
     @property
     def search_pages(self) -> list[int]:
@@ -66,6 +64,9 @@ class FakeApi:
 
     def search(self, request: Request) -> Response:
         body = request.get_json()
+        if body.get("spending_level") == "subawards":
+            self.subaward_bodies.append(body)
+            return json_response(self.subaward_pages[body["page"]])
         self.search_bodies.append(body)
         return json_response(self.pages[body["page"]])
 
@@ -77,10 +78,6 @@ class FakeApi:
         # Synthetic: the recordings hold no detail page for this id; answer as a missing award would.
         return json_response({"detail": f"No award found with: '{generated}'"}, status=404)
 
-    def subawards(self, request: Request) -> Response:
-        body = request.get_json()
-        self.subaward_bodies.append(body)
-        return json_response(self.subaward_pages[body["page"]])
 
 
 def client_for(httpserver, **options) -> HttpClient:
@@ -164,8 +161,10 @@ def test_award_and_subawards_mapped_from_recorded_nasa_answers(httpserver, api_r
     assert (award.obligated, award.current_value, award.potential_value) == (
         172213419.67, 172272419.67, 172272419.67)
 
-    assert [body["award_id"] for body in api.subaward_bodies] == [NASA_ID, NASA_ID]
+    assert [body["filters"]["award_unique_id"] for body in api.subaward_bodies] == [NASA_ID, NASA_ID]
     assert [body["page"] for body in api.subaward_bodies] == [1, 2]
+    assert all(body["spending_level"] == "subawards" and "Sub-Recipient UEI" in body["fields"]
+               for body in api.subaward_bodies)
     assert all(isinstance(sub, Subaward) and sub.prime is award for sub in subawards)
     assert [(s.number, s.action_date, s.amount, s.sub.name, s.sub.uei) for s in subawards] == [
         ("1002081198", "2021-04-20", 495216.0, "REGENTS OF THE UNIVERSITY OF CALIFORNIA, THE", "GS3YEVSS12N6"),
@@ -173,10 +172,12 @@ def test_award_and_subawards_mapped_from_recorded_nasa_answers(httpserver, api_r
         ("1001942526", "2021-02-19", 71739.0, "LOCKHEED MARTIN CORPORATION", "HDHVQ4EF8A89"),
     ]
     # The same subaward number is reported twice (two reports): the keys must still differ.
+    assert [s.key for s in subawards][:2] == [f"{NASA_ID}|1002081198|2021-04-20|495216.00",
+                                              f"{NASA_ID}|1002081198|2022-10-04|2030214.00"]
     assert len({s.key for s in subawards}) == 3
     assert all(s.key.startswith(NASA_ID + "|") for s in subawards)
     assert subawards[0].description.startswith("UNDER THE DIRECTION OF THE TRACERS PI")
-    assert subawards[0].prov.source == httpserver.url_for(SUBAWARDS)
+    assert subawards[0].prov.source == httpserver.url_for(SEARCH)
     assert subawards[0].prov.permalink == f"https://www.usaspending.gov/award/{NASA_ID}/"
 
 
@@ -188,7 +189,7 @@ def contract_example(shared_data: Path, contract: str) -> dict:
     return json.JSONDecoder().raw_decode(body[body.index("{"):])[0]
 
 
-def test_subawards_endpoint_shape_from_contract_example(httpserver, api_responses, shared_data):
+def test_subaward_rows_of_the_older_subawards_endpoint_shape_map_too(httpserver, api_responses, shared_data):
     search = load(api_responses, "planetary_usaspending_orm/awards_search_results_contracts.json")
     example = contract_example(shared_data, "subawards.md")
     # Served copies: the NASA hit alone on the last page; the contract's example subaward page with
@@ -203,7 +204,7 @@ def test_subawards_endpoint_shape_from_contract_example(httpserver, api_response
     assert (sub.number, sub.action_date, sub.amount) == ("Z981002", "2011-10-27", 110000.0)
     assert sub.sub == Party(name="URS GROUP, INC.")
     assert sub.description.startswith("DEVELOPMENT OF A SELF-SUSTAINED WIRELESS")
-    assert sub.key == f"{NASA_ID}|Z981002|2011-10-27|119270129"
+    assert sub.key == f"{NASA_ID}|Z981002|2011-10-27|110000.00"
 
 
 def test_unmappable_detail_is_rejected_and_the_run_goes_on(httpserver, api_responses):
@@ -612,3 +613,40 @@ def test_parent_idv_recovered_from_the_generated_id_when_parent_award_is_null(ap
     detail["parent_award"] = None
     award = award_from_detail(detail, Provenance(source="test", record="1", retrieved="2026-12-02"))
     assert (award.parent_piid, award.parent_agency) == ("FA870215D0001", "9700")
+
+
+def test_a_subaward_of_another_award_matching_the_text_search_is_left_out(httpserver, api_responses):
+    search = load(api_responses, "planetary_usaspending_orm/awards_search_results_contracts.json")
+    hits = load(api_responses, "planetary_usaspending_orm/awards_search_results_subawards.json")
+    other = copy.deepcopy(hits["results"][0])  # synthetic: a hit of another prime award
+    other["prime_award_generated_internal_id"] = NASA_ID + "X"
+    FakeApi(httpserver, {1: as_page(search, 1, False, search["results"][:1])},
+            {NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")},
+            {1: as_page(hits, 1, False, hits["results"] + [other])})
+
+    award, *subawards = list(iter_records(client_for(httpserver)))
+
+    assert len(subawards) == 3 and all(s.prime is award for s in subawards)
+
+
+def test_one_subaward_read_from_a_bulk_file_and_from_the_api_has_one_key(shared_data, tmp_path):
+    """The first real ICE subaward row of the bulk file, and the subaward search hit the API would give for it
+    (synthetic: the recorded hit's shape with that row's values), key the same."""
+    import csv as csv_module
+
+    from ingest import usaspending_csv
+
+    path = shared_data / "usaspending_bulk_ice_mn/all_after_2020__Contracts_Subawards_2025-03-28_H03M23S17_1.csv"
+    bulk = next(r for r in usaspending_csv.read(path) if isinstance(r, Subaward))
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        row = next(csv_module.DictReader(handle))
+    recorded = load(shared_data / "usaspending_api_responses", "planetary_usaspending_orm/awards_search_results_subawards.json")
+    hit = {**recorded["results"][0], "Sub-Award ID": row["subaward_number"], "Sub-Award Date": row["subaward_action_date"],
+           "Sub-Award Amount": float(row["subaward_amount"]), "Sub-Awardee Name": row["subawardee_name"],
+           "Sub-Recipient UEI": row["subawardee_uei"], "prime_award_generated_internal_id": row["prime_award_unique_key"]}
+    from ingest.usaspending_api import subaward_from_result
+    from core.records import Provenance
+
+    api = subaward_from_result(hit, bulk.prime, Provenance("api", "hit 1", "2026-12-02T00:00:00+00:00"))
+
+    assert api.key == bulk.key and api.sub.uei == bulk.sub.uei == row["subawardee_uei"]
