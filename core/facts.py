@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .keys import award_key, fiscal_year, permalink
-from .records import Award, Subaward, Transaction
+from .records import Award, RecipientYear, Subaward, Transaction
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ PROVENANCE_FIELDS = (
 )
 # One row per record read (table `record`).
 RECORD_FIELDS = (
-    Field("kind", "VARCHAR", "action | summary | subaward_prime"),
+    Field("kind", "VARCHAR", "action | summary | subaward_prime | recipient_year (a recipient profile's year)"),
     Field("key", "VARCHAR", "action key (award key + modification + transaction number), or the award key"),
     Field("award_key", "VARCHAR", "USAspending generated award id"),
     Field("modification", "VARCHAR", "modification number of an action"),
@@ -167,6 +167,15 @@ def record_rows(record) -> tuple[dict, dict | None]:
         return prime, sub
     if isinstance(record, Award):
         return _award_row("summary", record.key, record, record.values_as_of, record.obligated), None
+    if isinstance(record, RecipientYear):
+        row = dict.fromkeys(RECORD_COLUMNS)
+        row.update(kind="recipient_year", key=f"{record.recipient_id}|{record.fiscal_year}",
+                   fiscal_year=record.fiscal_year, amount=record.total, recipient_name=record.party.name,
+                   recipient_uei=record.party.uei, recipient_duns=record.party.duns,
+                   action_description=None if record.transactions is None else f"{record.transactions} transactions",
+                   source=record.prov.source, record=record.prov.record, retrieved=record.prov.retrieved,
+                   permalink=record.prov.permalink)
+        return row, None
     raise TypeError(f"not a record: {record!r}")
 
 

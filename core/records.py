@@ -101,6 +101,20 @@ class Subaward:
 
 
 @dataclass(slots=True)
+class RecipientYear:
+    """A recipient's USAspending profile for one fiscal year: its obligations from every agency, all award
+    types (`total_transaction_amount` of `/api/v2/recipient/<id>/?year=`), the denominator of how much a vendor
+    depends on one agency. Not a contract action: it adds to no money figure of the graph."""
+
+    recipient_id: str  # USAspending recipient hash with its level suffix (-C child, -P parent, -R neither)
+    party: Party
+    fiscal_year: int
+    total: float | None
+    transactions: int | None
+    prov: Provenance
+
+
+@dataclass(slots=True)
 class Reject:
     """A row that could not be used: it goes to the rejects file with its line and reason."""
 

@@ -109,6 +109,11 @@ def vendor_totals(src: tuple, ids: tuple[str, ...]) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False)
+def federal_totals(src: tuple, ids: tuple[str, ...]) -> dict:
+    return store().federal_totals(list(ids))
+
+
+@st.cache_data(show_spinner=False)
 def changes(src: tuple, since: str | None, vendor: str | None, agency: str | None, limit: int | None) -> dict:
     return store().changes(since=since, vendor=vendor, agency=agency, limit=limit)
 

@@ -10,7 +10,7 @@ from core.facts import AWARD_READ_NAMES
 from .duck_changes import COLUMNS as CHANGE_COLUMNS
 from .store import GROUPINGS, FactFilter
 
-ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "Facets", "Change")  # graph/duck_reads.py
+ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "Facets", "Change", "RecipientYear")  # graph/duck_reads.py
 CONSTRAINTS = [f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
                for label, key in (("Vendor", "id"), ("Agency", "id"), ("Award", "key"), ("Fact", "key"),
                                   ("Vehicle", "key"), ("LoadRun", "seq"), ("Meta", "name"),
@@ -186,6 +186,11 @@ CALL () { MATCH (a:Award) WHERE a.award_type IS NOT NULL AND a.award_type <> ''
           RETURN collect(DISTINCT a.award_type) AS award_types }
 CALL () { MATCH (f:Fact) WHERE f.split RETURN min(f.fiscal_year) AS fy_min, max(f.fiscal_year) AS fy_max }
 RETURN award_types, fy_min, fy_max"""
+RECIPIENT_YEARS = """
+MATCH (n:RecipientYear) WHERE n.vendor IN $ids
+RETURN n.vendor AS vendor, n.fiscal_year AS fiscal_year, n.amount AS amount, n.recipient_id AS recipient_id,
+       n.transactions AS transactions, n.source AS source, n.record AS record, n.retrieved AS retrieved,
+       n.permalink AS permalink ORDER BY vendor, fiscal_year"""
 CHANGES = f"""
 OPTIONAL MATCH (r:LoadRun) WITH max(r.seq) AS latest
 MATCH (c:Change)

@@ -100,6 +100,7 @@ ROLLUP_TABLES = (
     ("TopAward", ("key",), "SELECT concat_ws('|', agency, rank) AS key, * FROM agency_top"),
     ("Facets", ("key",), "SELECT 'facets' AS key, * FROM facets"),
     ("Change", ("key",), "SELECT CAST(seq AS VARCHAR) AS key, * FROM change"),  # a log: rows are only added
+    ("RecipientYear", ("key",), "SELECT concat_ws('|', vendor, fiscal_year) AS key, * FROM recipient_year"),
 )
 
 
@@ -291,6 +292,11 @@ class SqlFetches(Queries):
         row = rows[0] if rows else {}
         return {"award_types": list(row.get("award_types") or []), "fy_min": row.get("fy_min"),
                 "fy_max": row.get("fy_max")}
+
+    def fetch_recipient_years(self, ids: list[str]) -> list[dict]:
+        return self._rows("""SELECT vendor, fiscal_year, amount, recipient_id, transactions, source, record, retrieved,
+                                    permalink FROM recipient_year WHERE list_contains(?, vendor)
+                             ORDER BY vendor, fiscal_year""", [list(ids)])
 
     def fetch_changes(self, since: str | None, vendors: list[str] | None, agency: str | None,
                       limit: int | None) -> list[dict]:

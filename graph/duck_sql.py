@@ -286,6 +286,20 @@ FROM (SELECT * FROM subaward QUALIFY row_number() OVER (PARTITION BY key ORDER B
 """
 
 
+# Each vendor's USAspending recipient profile by fiscal year (every agency, every award type): the profile
+# fetched last for each recipient and year, joined to the vendor with its UEI.
+RECIPIENT_YEARS = """
+CREATE OR REPLACE TABLE recipient_year AS
+SELECT v.id AS vendor, r.fiscal_year, r.amount, split_part(r.key, '|', 1) AS recipient_id, r.action_description AS
+       transactions, r.source, r.record, r.retrieved, r.permalink
+FROM (SELECT * FROM record WHERE kind = 'recipient_year'
+      QUALIFY row_number() OVER (PARTITION BY key ORDER BY retrieved DESC NULLS LAST, source, record) = 1) r
+JOIN vendor v ON v.uei = r.recipient_uei AND NOT v.curated
+QUALIFY row_number() OVER (PARTITION BY v.id, r.fiscal_year ORDER BY r.key) = 1
+ORDER BY vendor, fiscal_year;
+"""
+
+
 # What a run brought: its awards, the vendors its rows resolved to, the agencies they name.
 RUN_COUNTS = f"""
 SELECT (SELECT count(DISTINCT award_key) FROM record_new),

@@ -352,6 +352,7 @@ def derive(con) -> None:
     con.execute("""CREATE OR REPLACE TABLE vendor_family AS SELECT vendor_id, valid_from::DATE AS valid_from,
                    valid_to::DATE AS valid_to, family FROM vendor_family_new""")
     log.info("derive vendor tables: %.2fs", time.perf_counter() - started)
+    _step(con, "recipient years", sql.RECIPIENT_YEARS)
     _step(con, "award", sql.AWARD)
     _step(con, "agency", sql.AGENCY)
     _step(con, "fact", sql.FACT)

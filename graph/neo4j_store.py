@@ -301,6 +301,9 @@ class Neo4jStore(Queries):
             return self._read(cypher.SUBAWARD_RECORDS, a=a, b=b)
         return []
 
+    def fetch_recipient_years(self, ids):
+        return self._read(cypher.RECIPIENT_YEARS, ids=list(ids))
+
     def fetch_changes(self, since, vendors, agency, limit):
         return self._read(cypher.CHANGES, since=since, vendors=vendors, agency=agency,
                           limit=limit if limit is not None else 2**62)

@@ -203,6 +203,14 @@ class Queries:
         agency = self.find_agency(text)
         return self.award_rows(self.fetch_ending_awards((agency["tier"], agency["id"]), start, until))
 
+    def federal_totals(self, ids) -> dict[str, dict[int, dict]]:
+        """Each vendor's obligations from every agency per fiscal year, as its USAspending recipient profile
+        gives them (`python -m ingest usaspending-recipients`); vendors without a fetched profile are left out."""
+        totals: dict[str, dict[int, dict]] = defaultdict(dict)
+        for row in self.fetch_recipient_years(sorted(set(ids))):
+            totals[row["vendor"]][row["fiscal_year"]] = row
+        return dict(totals)
+
     # -- the change log -----------------------------------------------------------------------------
     def changes(self, since: str | None = None, vendor: str | None = None, agency: str | None = None,
                 limit: int | None = None) -> dict:

@@ -101,6 +101,8 @@ class Fetches(Protocol):
     def fetch_links(self) -> list[tuple[str, str, str]]: """(AWARDED | FUNDED | PARENT | PART_OF | SUBAWARD, a, b)."""
     def fetch_link_records(self, rel: str, a: str, b: str) -> list[dict]: """The records behind a link."""
     def fetch_facets(self) -> dict: """Award types present and the fiscal-year span of the actions."""
+    def fetch_recipient_years(self, ids: list[str]) -> list[dict]:
+        """The vendors' USAspending recipient profiles by fiscal year (every agency, every award type)."""
     def fetch_changes(self, since: str | None, vendors: list[str] | None, agency: str | None,
                       limit: int | None) -> list[dict]:
         """The change log (`graph/duck_changes.py`): loaded since `since` (ISO date or time), else by the

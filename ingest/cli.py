@@ -137,6 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("--cache-hours", type=float, default=24.0,
                           help="reuse a download requested (and answers cached) less than this long ago (default 24)")
     _common(download)
+    recipients = commands.add_parser(
+        "usaspending-recipients", help="USAspending recipient profiles: each vendor's obligations from every agency "
+                                       "per fiscal year (the denominator of dependence on the Targets page)",
+        description="For the vendors in the store with a UEI (or those named), fetch their USAspending recipient "
+                    "profile per fiscal year (POST /api/v2/recipient/, GET /api/v2/recipient/<id>/?year=) and store "
+                    "each year's total with its retrieval time.")
+    recipients.add_argument("--vendor", action="append", default=[], metavar="NAME",
+                            help="only this vendor's family (part of a name; repeatable); default: every vendor")
+    recipients.add_argument("--fy", metavar="YEARS", help="fiscal years (default: those the store's actions span)")
+    recipients.add_argument("--base-url", default="https://api.usaspending.gov", help="API server")
+    recipients.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
+    recipients.add_argument("--cache-hours", type=float, default=24.0, help="reuse cached answers this long")
+    _common(recipients)
     refresh = commands.add_parser(
         "refresh", help="re-run every download and API search the store's run log records, from its last action date",
         description="For each usaspending-download and usaspending-api load in the store's run log, load again "
@@ -189,11 +202,11 @@ def run_load(args) -> dict:
     if args.command == "usaspending-download":
         if not (args.awarding_agency or args.funding_agency):
             raise SourceError("give --awarding-agency or --funding-agency: USAspending's bulk download needs an agency")
-    elif args.command != "usaspending-api":
+    elif args.command in FILE_SOURCES:
         check_files(args.paths)
         if args.header_from is not None and not args.header_from.is_file():
             raise SourceError(f"--header-from {args.header_from}: no such file")
-    else:
+    elif args.command == "usaspending-api":
         if args.start and args.end and args.start > args.end:
             raise SourceError(f"--start {args.start} is after --end {args.end}")
         from .usaspending_api import AWARD_TYPE_GROUPS, award_type_codes
@@ -218,6 +231,8 @@ def _load_into(store, args) -> dict:
         from .download_load import load_downloads
 
         return load_downloads(store, args, options, home)
+    if args.command == "usaspending-recipients":
+        return _load_recipients(store, args, options, home)
     if args.command != "usaspending-api":
         records = file_records(FILE_SOURCES[args.command], args.paths, args.header_from)
         return load(store, records, inputs=[str(p) for p in args.paths], total=count_rows(args.paths, args.command), **options)
@@ -236,6 +251,39 @@ def _load_into(store, args) -> dict:
                            checkpoint=home / "usaspending-api.checkpoint.json", with_subawards=not args.no_subawards,
                            on_page_done=durable_every(loader, args.commit_every))
     return loader.run(records)
+
+
+def _load_recipients(store, args, options: dict, home: Path) -> dict:
+    from .http import HttpClient
+    from .usaspending_download import fiscal_years
+    from .usaspending_recipients import profiles
+
+    if args.vendor:
+        members = [m for name in args.vendor for m in store.fetch_members(store.resolve_family(name)[0])]
+        vendors = sorted({(m["id"], m["uei"]) for m in members if m.get("uei")})
+        without = len({m["id"] for m in members if not m.get("uei")})
+    else:
+        index = list(store.vendor_index())
+        vendors = sorted((vid, uei) for vid, uei, _, _ in index if uei)
+        without = len(index) - len(vendors)
+    if args.fy:
+        years = fiscal_years(args.fy)
+    else:
+        facets = store.facets()
+        if facets.get("fy_min") is None:
+            raise SourceError("the store holds no dated action to take fiscal years from; give --fy")
+        years = list(range(facets["fy_min"], facets["fy_max"] + 1))
+    if not vendors:
+        raise SourceError("no vendor with a UEI to look up" + (f" among {', '.join(args.vendor)}" if args.vendor else
+                                                                  " in the store: load awards first"))
+    log.warning("usaspending-recipients: %d vendor(s) with a UEI, FY%d-%d (%d without a UEI left out)", len(vendors),
+                years[0], years[-1], without)
+    client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache",
+                        cache_max_age=args.cache_hours * 3600)
+    extra = {"request": {"vendor": args.vendor, "fy": f"{years[0]}-{years[-1]}", "base_url": args.base_url},
+             "vendors_asked": len(vendors), "vendors_without_uei": without}
+    loader = Loader(store, inputs=[args.base_url], extra=extra, total=len(vendors) * len(years), **options)
+    return loader.run(profiles(client, vendors, years))
 
 
 def durable_every(loader: Loader, seconds: float):

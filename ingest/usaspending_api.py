@@ -274,14 +274,18 @@ def award_from_detail(detail: dict, prov: Provenance) -> Award:
 
 
 def _agency(agency) -> AgencyRef:
-    """AgencyRef from the detail's Agency object; `funding_agency` may be null."""
+    """AgencyRef from the detail's Agency object; `funding_agency` may be null.
+
+    The detail names the office (`office_agency_name`) but gives no office code (award_id.md, Agency), and
+    neither do the search or `/api/v2/transactions/`; the office code is never guessed from the PIID. An award
+    whose action rows are loaded from a bulk file takes its office from them (the store keeps each attribute
+    from the latest record that reports it)."""
     if not isinstance(agency, dict):
         return AgencyRef()
     toptier, subtier = _obj(agency.get("toptier_agency")), _obj(agency.get("subtier_agency"))
     return AgencyRef(
         toptier_code=clean.toptier_code(_text(toptier.get("code"))), toptier_name=_text(toptier.get("name")),
         subtier_code=clean.subtier_code(_text(subtier.get("code"))), subtier_name=_text(subtier.get("name")),
-        office_code=clean.code(_text(agency.get("office_agency_code") or agency.get("office_code"))),
         office_name=_text(agency.get("office_agency_name")))
 
 

@@ -44,16 +44,23 @@ due = data.agency_renewals(src, agency_name, today.isoformat(), until.isoformat(
 money_rows = data.agency_money(src, agency_name)
 vendor_ids = tuple(sorted({g["recipient"] for g in money_rows}))
 totals = data.vendor_totals(src, vendor_ids)
-ranking = targets.rank(money_rows, due, totals, weights, today, int(months), int(recent))
+federal = data.federal_totals(src, vendor_ids)
+ranking = targets.rank(money_rows, due, totals, weights, today, int(months), int(recent), federal)
 st.header(md(f"{agency['name']}: {len(ranking):,} vendors ranked"))
 st.caption("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.items())
            + f". Recent = fiscal years {targets.fiscal_year(today) - int(recent) + 1}–{targets.fiscal_year(today)}. "
            "Each component is scaled to 0–1; the score is their weighted mean. Money is the sum of the contract "
-           "actions (and award totals not split by year, counted as earlier).")
+           "actions (and award totals not split by year, counted as earlier). "
+           + (f"Dependence is measured against USAspending recipient profiles for {len(federal):,} of these vendors "
+              "(their obligations from every agency in the same fiscal years; `python -m ingest usaspending-recipients`);"
+              " the others against the money this graph holds, which overstates it when only one agency is loaded."
+              if federal else "No recipient profile is loaded, so dependence is the share of the money this graph "
+              "holds (run `python -m ingest usaspending-recipients` to measure it against all federal money)."))
 table = pd.DataFrame([{
     "rank": i, "vendor": r["name"], "score": r["score"],
     **{f"{name} (0–1)": r[f"{name}_part"] for name in targets.COMPONENTS},
     "obligated from agency ($)": r["money"], "vendor's total in graph ($)": r["graph_total"],
+    "federal total, profile years ($)": r["federal_total"], "dependence measured on": r["dependence_basis"],
     "recent ($)": r["recent_money"], "earlier ($)": r["earlier_money"], "contracts": r["contracts"],
     f"ending within {months} months": r["renewals"], "id": r["id"],
 } for i, r in enumerate(ranking, start=1)])
