@@ -17,7 +17,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 BASE_URL = "https://api.usaspending.gov"
 SEARCH = "/api/v2/search/spending_by_award/"
+COUNT = "/api/v2/search/spending_by_award_count/"
 DETAIL = "/api/v2/awards/{}/"
 EARLIEST = "2007-10-01"  # the search's documented earliest start date (search_filters.md, Time Period)
 MAX_PAGE_SIZE = 100
@@ -96,11 +97,17 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
     request = {"filters": filters, "fields": list(FIELDS), "limit": page_size, "sort": SORT, "order": ORDER,
                "spending_level": "awards"}
     run = {"request": request, "with_subawards": with_subawards}
-    page, cursor = _resume(checkpoint, run)
+    bounds = filters.get("time_period", [{"start_date": EARLIEST, "end_date": date.today().isoformat()}])[0]
+    windows, window, page, cursor = _resume(checkpoint, run, [(bounds["start_date"], bounds["end_date"])])
     search_url = client.url(SEARCH)
     said: set[str] = set()
-    while True:
-        data = client.post_json(SEARCH, {**request, "page": page, **(cursor or {})})
+    yielded: set[str] = set()  # awards already given by an earlier date window (an award spans its dates)
+    counted = False  # this window's awards were counted and fit in what page numbers reach
+    while window < len(windows):
+        first, last = windows[window]
+        asked = {**request, "filters": {**filters, "time_period": [{"start_date": first, "end_date": last}]}} \
+            if len(windows) > 1 else request
+        data = client.post_json(SEARCH, {**asked, "page": page, **(cursor or {})})
         results = data.get("results") if isinstance(data, dict) else None
         if not isinstance(results, list):
             raise ApiError(f"{search_url} answered without a `results` list on page {page}; "
@@ -109,8 +116,21 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
             if message not in said:  # e.g. filters the API ignored; said once a run
                 said.add(message)
                 log.warning("%s says: %s", search_url, message)
-        log.info("search page %d: %d awards", page, len(results))
+        metadata = _obj(_get(data, "page_metadata"))
+        if page == 1 and metadata.get("hasNext") and _cursor(metadata) is None:
+            # no keyset cursor: page numbers end at the count's ceiling, so a larger window is cut in two
+            halves = _split_if_too_many(client, asked["filters"], first, last)
+            if halves:
+                windows[window:window + 1] = halves
+                continue
+            counted = True  # fewer than page numbers reach: paging to the end is safe
+        log.info("search page %d%s: %d awards", page, f" of {first}..{last}" if len(windows) > 1 else "", len(results))
         for index, hit in enumerate(results, 1):
+            generated = _text(_get(hit, "generated_internal_id"))
+            if len(windows) > 1 and generated:
+                if generated in yielded:
+                    continue
+                yielded.add(generated)
             count = 0
             for record in _records_for_hit(client, hit, f"page {page} result {index}", search_url, with_subawards,
                                            filters["award_type_codes"]):
@@ -118,24 +138,43 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
                 yield record
             if progress is not None and count:
                 progress(count)
-        metadata = _obj(_get(data, "page_metadata"))
         if not metadata.get("hasNext"):
-            if cursor is None and page * page_size >= UNCOUNTED_AFTER:
+            if cursor is None and page * page_size >= UNCOUNTED_AFTER and not counted:
                 raise ApiError(f"{search_url} stopped paging at {page * page_size:,} awards without a cursor, "
                                f"where its count ends; more may match. Narrow the run with --start/--end "
                                f"(fewer than {UNCOUNTED_AFTER:,} awards each)", url=search_url)
-            break
+            window, page, cursor, counted = window + 1, 1, None, False
+            continue
         cursor = _cursor(metadata)
-        if cursor is None and (page + 1) * page_size > UNCOUNTED_AFTER:
+        if cursor is None and (page + 1) * page_size > UNCOUNTED_AFTER and not counted:
             raise ApiError(f"{search_url} gave no `last_record_unique_id`/`last_record_sort_value` to page past "
                            f"{UNCOUNTED_AFTER:,} awards; narrow the run with --start/--end", url=search_url)
         # The consumer came back for more after the page's last record: the page is done. The checkpoint
         # moves only when the consumer says the pages so far are durable (it may wait to batch several).
         if on_page_done is None or on_page_done(page) is not False:
-            _save_checkpoint(checkpoint, run, page, cursor)
+            _save_checkpoint(checkpoint, run, page, cursor, windows, window)
         page += 1
     if checkpoint is not None and checkpoint.exists():
         checkpoint.unlink()
+
+
+def _split_if_too_many(client: HttpClient, filters: dict, first: str, last: str) -> list[tuple[str, str]] | None:
+    """Two halves of the window if its awards may be more than page numbers reach, else None (the count is
+    exact, but a count equal to the ceiling is taken as the ceiling: the search's own total stops there)."""
+    answer = _obj(client.post_json(COUNT, {"filters": filters, "spending_level": "awards"}))
+    counts = _obj(answer.get("results"))
+    total = sum(value for value in counts.values() if isinstance(value, (int, float)))
+    if total < UNCOUNTED_AFTER:
+        return None
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    if start >= end:
+        raise ApiError(f"{client.url(SEARCH)} gives no cursor and {total:,} awards match on {first} alone, more than "
+                       f"the {UNCOUNTED_AFTER:,} it pages; narrow the filters", url=client.url(SEARCH))
+    middle = start + (end - start) // 2
+    log.warning("%s gives no keyset cursor and %s..%s holds %d awards (it pages %d): searching %s..%s and %s..%s",
+                client.url(SEARCH), first, last, total, UNCOUNTED_AFTER, first, middle.isoformat(),
+                (middle + timedelta(days=1)).isoformat(), last)
+    return [(first, middle.isoformat()), ((middle + timedelta(days=1)).isoformat(), last)]
 
 
 def _cursor(metadata: dict) -> dict | None:
@@ -342,29 +381,33 @@ def subaward_from_result(row: dict, prime: Award, prov: Provenance, seen: dict |
 
 # -- checkpoint ----------------------------------------------------------------------------------------------
 
-def _resume(checkpoint: Path | None, run: dict) -> tuple[int, dict | None]:
-    """(next page, its cursor): where the last run stopped, if it asked for the same search."""
+def _resume(checkpoint: Path | None, run: dict, windows: list) -> tuple[list, int, int, dict | None]:
+    """(date windows, window, next page, its cursor): where the last run stopped, if it asked the same."""
+    fresh = (windows, 0, 1, None)
     if checkpoint is None or not checkpoint.exists():
-        return 1, None
+        return fresh
     try:
         saved = json.loads(checkpoint.read_text(encoding="utf-8"))
         done, cursor = int(saved["page"]), saved.get("cursor")
+        saved_windows = [tuple(w) for w in saved.get("windows") or windows]
+        window = int(saved.get("window", 0))
         same = saved["run"] == json.loads(json.dumps(run))
     except (OSError, ValueError, KeyError, TypeError) as error:
         log.warning("ignoring unreadable checkpoint %s (%s); starting at page 1", checkpoint, error)
-        return 1, None
+        return fresh
     if not same:
         log.warning("checkpoint %s is for other filters; starting at page 1", checkpoint)
-        return 1, None
+        return fresh
     if cursor is None and done * run["request"]["limit"] >= UNCOUNTED_AFTER:
         log.warning("checkpoint %s has no cursor past page %d; starting at page 1", checkpoint, done)
-        return 1, None
+        return fresh
     log.info("resuming from checkpoint %s: pages 1-%d done, starting at page %d%s", checkpoint, done, done + 1,
              " after the cursor it saved" if cursor else "")
-    return done + 1, cursor
+    return saved_windows, window, done + 1, cursor
 
 
-def _save_checkpoint(checkpoint: Path | None, run: dict, page: int, cursor: dict | None) -> None:
+def _save_checkpoint(checkpoint: Path | None, run: dict, page: int, cursor: dict | None, windows=None,
+                     window: int = 0) -> None:
     """Page and cursor together: the cursor resumes after the last award read even if the index was
     reloaded and page numbers moved; the page number is kept for the log."""
     if checkpoint is None:
@@ -372,5 +415,5 @@ def _save_checkpoint(checkpoint: Path | None, run: dict, page: int, cursor: dict
     checkpoint.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=checkpoint.parent, prefix=checkpoint.name, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"run": run, "page": page, "cursor": cursor}, handle, indent=1)
+        json.dump({"run": run, "page": page, "cursor": cursor, "windows": windows, "window": window}, handle, indent=1)
     os.replace(tmp, checkpoint)

@@ -549,8 +549,12 @@ def test_without_a_cursor_the_ceiling_is_an_error_not_a_silent_stop(httpserver, 
     monkeypatch.setattr(usaspending_api, "UNCOUNTED_AFTER", 30)  # the API's 10,000, scaled to the fake
     recorded = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
     CursorApi(httpserver, recorded, total=47, counted=30, window=100, cursor=False)
+    # synthetic: a count that stops at the ceiling too, so splitting by date cannot be decided on it
+    httpserver.expect_request("/api/v2/search/spending_by_award_count/", method="POST").respond_with_json(
+        {"results": {"contracts": 30, "idvs": 0, "grants": 0, "loans": 0, "direct_payments": 0, "other": 0},
+         "spending_level": "awards"})
 
-    with pytest.raises(ApiError, match=r"stopped paging at 30 awards without a cursor.*--start/--end"):
+    with pytest.raises(ApiError, match=r"gives no cursor and 30 awards match on \d{4}-\d\d-\d\d alone, more than the 30"):
         list(iter_records(client_for(httpserver), with_subawards=False, page_size=10))
 
 
@@ -650,3 +654,62 @@ def test_one_subaward_read_from_a_bulk_file_and_from_the_api_has_one_key(shared_
     api = subaward_from_result(hit, bulk.prime, Provenance("api", "hit 1", "2026-12-02T00:00:00+00:00"))
 
     assert api.key == bulk.key and api.sub.uei == bulk.sub.uei == row["subawardee_uei"]
+
+
+class WindowApi:
+    """A search without a keyset cursor (an older API, or a proxy that drops it), over `total` synthetic hits
+    (the recorded DoD-MIT hit re-keyed) each dated one day apart from 2020-01-01: page numbers stop at `window`
+    hits, `spending_by_award_count` counts what matches the time period exactly, as its source does."""
+
+    def __init__(self, httpserver, recorded: dict, total: int, window: int):
+        from datetime import date as day, timedelta
+
+        self.hits = []
+        for n in range(1, total + 1):
+            hit = CursorApi.hit(recorded, n)
+            hit["date"] = (day(2020, 1, 1) + timedelta(days=n - 1)).isoformat()
+            self.hits.append(hit)
+        self.window, self.bodies, self.counted = window, [], []
+        httpserver.expect_request(SEARCH, method="POST").respond_with_handler(self.search)
+        httpserver.expect_request("/api/v2/search/spending_by_award_count/", method="POST").respond_with_handler(
+            self.count)
+        httpserver.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$"), method="GET").respond_with_data(
+            json.dumps({"detail": "No award found"}), status=404, content_type="application/json")
+
+    def matching(self, filters: dict) -> list[dict]:
+        period = (filters.get("time_period") or [{"start_date": "0000", "end_date": "9999"}])[0]
+        return [h for h in self.hits if period["start_date"] <= h["date"] <= period["end_date"]]
+
+    def count(self, request: Request) -> Response:
+        filters = request.get_json()["filters"]
+        self.counted.append(filters.get("time_period"))
+        return json_response({"results": {"contracts": len(self.matching(filters)), "idvs": 0, "grants": 0,
+                                          "loans": 0, "direct_payments": 0, "other": 0}, "spending_level": "awards"})
+
+    def search(self, request: Request) -> Response:
+        body = request.get_json()
+        self.bodies.append(body)
+        hits, limit, page = self.matching(body["filters"]), body["limit"], body["page"]
+        start = (page - 1) * limit
+        if start >= self.window:
+            return json_response({"detail": "over the maximum result limit"}, status=422)
+        results = hits[start:start + limit]
+        return json_response({"spending_level": "awards", "limit": limit, "results": results,
+                              "page_metadata": {"page": page, "hasNext": min(len(hits), self.window) - start > limit}})
+
+
+def test_without_a_cursor_a_large_result_is_split_into_date_windows(httpserver, api_responses, monkeypatch):
+    from ingest import usaspending_api
+
+    monkeypatch.setattr(usaspending_api, "UNCOUNTED_AFTER", 30)  # the API's 10,000, scaled to the fake
+    recorded = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    api = WindowApi(httpserver, recorded, total=100, window=30)
+
+    records = list(iter_records(client_for(httpserver), with_subawards=False, page_size=10, start="2020-01-01",
+                                end="2020-04-09"))
+
+    assert sorted(ids(records)) == sorted(h["generated_internal_id"] for h in api.hits)  # all 100, each once
+    paged = {tuple(b["filters"]["time_period"][0].values()) for b in api.bodies if b["page"] > 1}
+    assert paged and all(len(api.matching({"time_period": [dict(zip(("start_date", "end_date"), p))]})) < 30
+                         for p in paged)  # every window paged through holds fewer than page numbers reach
+    assert len(api.counted) > 2
