@@ -56,7 +56,9 @@ class BulkApi:
                  break_first=False, status_override=None):
         recorded = json.loads((api_responses / "planetary_usaspending_orm/agency_autocomplete.json").read_text())
         self.reference = ReferenceApi(httpserver, recorded)
-        self.server, self.zips, self.rows = httpserver, zips, rows
+        self.server, self.zips, self.rows = httpserver, dict(zips), dict(rows)
+        header = (api_responses.parent / "usaspending_bulk_ice_mn" / ICE_FILES[2021][0]).read_bytes().split(b"\n")[0]
+        self.header_only = header + b"\n"
         self.running_polls, self.break_first, self.status_override = running_polls, break_first, status_override
         self.bodies, self.polls, self.ranges, self.generated = [], {}, [], 0
         httpserver.expect_request(BULK, method="POST").respond_with_handler(self.start)
@@ -70,8 +72,8 @@ class BulkApi:
         body = request.get_json()
         self.bodies.append(body)
         start, end = body["filters"]["date_range"]["start_date"], body["filters"]["date_range"]["end_date"]
-        year = int(end[:4])
-        assert start == f"{year - 1}-10-01"
+        year = int(start[:4]) + 1
+        assert start == f"{year - 1}-10-01" and end <= f"{year}-09-30"
         self.generated += 1
         name = self.name_for(year)
         return Response(json.dumps({"status_url": self.server.url_for(f"{STATUS}?file_name={name}"), "file_name": name,
@@ -86,7 +88,7 @@ class BulkApi:
         self.polls[name] = self.polls.get(name, 0) + 1
         if self.status_override:
             return Response(json.dumps(self.status_override), content_type="application/json")
-        data = self.zips[self.year_of(name)]
+        data = self.zip_for(self.year_of(name))
         running = self.polls[name] <= self.running_polls
         body = {"status": "running" if running else "finished", "message": None, "file_name": name,
                 "file_url": self.server.url_for(f"/files/{name}"),
@@ -94,8 +96,15 @@ class BulkApi:
                 "total_rows": None if running else self.rows[self.year_of(name)], "seconds_elapsed": "1.5"}
         return Response(json.dumps(body), content_type="application/json")
 
+    def zip_for(self, year: int) -> bytes:
+        """The zip of a year; a year the test gave none of holds the header of a prime award file only."""
+        if year not in self.zips:
+            self.zips[year] = build_zip({ICE_FILES[2021][0]: self.header_only})
+            self.rows[year] = 0
+        return self.zips[year]
+
     def file(self, request: Request) -> Response:
-        data = self.zips[self.year_of(request.path.rsplit("/", 1)[-1])]
+        data = self.zip_for(self.year_of(request.path.rsplit("/", 1)[-1]))
         asked = request.headers.get("Range")
         self.ranges.append(asked)
         if asked:
@@ -356,3 +365,69 @@ def test_refresh_asks_again_from_the_last_action_date(httpserver, api_responses,
     assert argv[:3] == ["usaspending-download", "--awarding-agency", "ICE"]
     assert argv[argv.index("--fy") + 1].startswith(f"{year}-")
     assert argv[argv.index("--base-url") + 1] == httpserver.url_for("/").rstrip("/")
+
+
+def test_refresh_runs_the_recorded_download_again_up_to_today(httpserver, api_responses, ice_zips, tmp_path,
+                                                             monkeypatch):
+    from datetime import date
+
+    zips, rows, _ = ice_zips
+    api = BulkApi(httpserver, api_responses, zips, rows, running_polls=0)  # ready at once: refresh polls every 10 s
+    first = download(tmp_path / "kg", httpserver, monkeypatch=monkeypatch)
+    api.bodies.clear()
+
+    summary = cli.run_load(cli.build_parser().parse_args(["refresh", "--no-progress"]))
+
+    assert summary["refreshed"] == 1
+    last = first["last_action_date"]
+    start_fy = int(last[:4]) + (last[5:7] >= "10")
+    today = date.today()
+    this_fy = today.year + (today.month >= 10)
+    assert [b["filters"]["date_range"]["start_date"] for b in api.bodies] == [
+        f"{year - 1}-10-01" for year in range(start_fy, this_fy + 1)]
+    assert api.bodies[-1]["filters"]["date_range"]["end_date"] == min(date(this_fy, 9, 30), today).isoformat()
+    store = open_store("embedded", home=tmp_path / "kg")
+    try:
+        runs = store.runs()
+        assert [r["command"] for r in runs] == ["usaspending-download"] * 2
+        assert store.stats()["nodes"]["Award"] == first["awards"]  # nothing duplicated
+    finally:
+        store.close()
+
+
+def test_the_award_data_archive_full_and_delta_files_load(httpserver, api_responses, ice_zips, tmp_path, monkeypatch):
+    zips, rows, raw = ice_zips
+    BulkApi(httpserver, api_responses, {}, {})
+    files = {"FY2021_070_Contracts_Full_20250106.zip": zips[2021],
+             "FY(All)_070_Contracts_Delta_20250106.zip": zips[2022]}
+    asked = []
+
+    def monthly(request: Request) -> Response:
+        body = request.get_json()
+        asked.append(body)
+        listed = [{"agency_name": "Department of Homeland Security", "agency_acronym": "DHS", "fiscal_year": 2021,
+                   "type": "contracts", "updated_date": "2025-01-06", "file_name": name,
+                   "url": httpserver.url_for(f"/archive/{name}")} for name in files]
+        return Response(json.dumps({"monthly_files": listed}), content_type="application/json")
+
+    httpserver.expect_request("/api/v2/bulk_download/list_monthly_files/", method="POST").respond_with_handler(monthly)
+    httpserver.expect_request(re.compile(r"^/archive/.+\.zip$")).respond_with_handler(
+        lambda request: Response(files[request.path.rsplit("/", 1)[-1]], content_type="application/zip"))
+
+    summary = download(tmp_path / "kg", httpserver, "--archive", "--delta", monkeypatch=monkeypatch)
+
+    assert asked == [{"agency": 1070, "fiscal_year": 2021, "type": "contracts"},
+                     {"agency": 1070, "fiscal_year": 2022, "type": "contracts"}]  # DHS's id in the toptier list
+    assert sorted(z["zip"] for z in summary["zips"]) == sorted(files)
+    assert summary["rows_read"] == sum(rows.values())
+    assert summary["rows_read"] == summary["rows_loaded"] + summary["rows_rejected"]
+
+
+def test_a_busy_file_server_is_waited_for_as_it_asks(httpserver, tmp_path):
+    answers = iter([Response("busy", status=503, headers={"Retry-After": "7"}),
+                    Response(b"PK-zip-bytes", content_type="application/zip")])
+    httpserver.expect_request("/files/y.zip").respond_with_handler(lambda request: next(answers))
+    waits = []
+    client = HttpClient(httpserver.url_for("/"), sleep=waits.append)
+    path = client.download("/files/y.zip", tmp_path / "y.zip", progress=False)
+    assert path.read_bytes() == b"PK-zip-bytes" and waits == [7.0]
