@@ -272,6 +272,9 @@ def print_table(report: dict) -> None:
             lines.append(f"{'':>11}load gap: of {load['seconds']} s, {phases.get('python_rows')} s build each record's "
                          f"row in Python, {phases.get('derive_s')} s re-derive every table from all records, "
                          f"{phases.get('write_s')} s write the file; the rest is inserts")
+        if phases.get("merge_and_change_log_s") is not None:
+            lines.append(f"{'':>11}of the derive, {phases['merge_and_change_log_s']} s merge the new rows and log "
+                         f"what changed (the change feed)")
         if opened["open_and_first_answer_s"] > 0.2:
             lines.append(f"{'':>11}open gap: importing duckdb takes {opened['import_duckdb_s']} s of it, "
                          f"opening and the first answer {opened['after_import_s']} s")

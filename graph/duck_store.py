@@ -168,9 +168,12 @@ class DuckStore(SqlFetches):
         con, started = self._writer, time.perf_counter()
         con.execute(sql.MERGE_NEW)
         duck_changes.before(con)
+        snapshot = time.perf_counter()
         derive(con)
+        compared = time.perf_counter()
         self._changes += duck_changes.record(con, self._run_id, _now())
         derived = time.perf_counter()
+        changes_s = (snapshot - started) + (derived - compared)  # merge included: the rows it compares
         if run is not None:
             awards, vendors, agencies = con.execute(sql.RUN_COUNTS).fetchone()
             run.update(awards=awards, vendors=vendors, agencies=agencies, changes=self._changes)
@@ -185,7 +188,8 @@ class DuckStore(SqlFetches):
         with self._loading.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(self._loading, self.path)
-        self.last_commit = {"derive_s": round(derived - started, 2), "write_s": round(time.perf_counter() - derived, 2)}
+        self.last_commit = {"derive_s": round(derived - started, 2), "write_s": round(time.perf_counter() - derived, 2),
+                            "merge_and_change_log_s": round(changes_s, 2)}
         log.info("store derived in %.1fs, written in %.1fs", derived - started, time.perf_counter() - derived)
         if run is not None:
             self._unlock()

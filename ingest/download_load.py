@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 from . import usaspending_csv, usaspending_download as dl
-from .http import HttpClient
+from .http import ApiError, HttpClient
 from .load import Loader
 from .usaspending_agencies import agency_filter
 
@@ -26,7 +26,7 @@ def load_downloads(store, args, options: dict, home: Path) -> dict:
     years = dl.fiscal_years(args.fy)
     agencies = [agency_filter(client, kind, value)
                 for kind, value in (("awarding", args.awarding_agency), ("funding", args.funding_agency)) if value]
-    hosts = frozenset(origin.rstrip("/").lower() for origin in [dl.FILES_HOST, *args.files_host])
+    hosts = frozenset(_origin(origin) for origin in [dl.FILES_HOST, *args.files_host])
     downloads = home / "downloads"
     if args.archive:
         readies = dl.archive_files(client, agencies[0], years, args.delta)
@@ -40,7 +40,12 @@ def load_downloads(store, args, options: dict, home: Path) -> dict:
 
     def records():
         for ready in readies:
-            path = dl.fetch(client, ready, downloads, hosts, options["progress"])
+            try:
+                path = dl.fetch(client, ready, downloads, hosts, options["progress"])
+            except ApiError as error:
+                if error.status in (404, 410) and ready.job is not None:
+                    ready.job.unlink(missing_ok=True)  # expired on the server: the rerun asks for it anew
+                raise
             zip_read = 0
             for member in dl.csv_members(path):
                 before = (loader.read, loader.loaded, loader.rejected)
@@ -57,3 +62,9 @@ def load_downloads(store, args, options: dict, home: Path) -> dict:
             zips.append({"zip": ready.file_name, "holds": ready.label, "rows_reported": ready.rows, "rows_read": zip_read})
 
     return loader.run(records())
+
+
+def _origin(text: str) -> str:
+    """`files.example.org` or `https://files.example.org/`: the origin a file URL must have."""
+    text = text.strip().rstrip("/").lower()
+    return text if "://" in text else f"https://{text}"

@@ -86,7 +86,7 @@ class HttpClient:
         url = self.url(path)
         if _host(url) not in {self.host, *hosts}:
             raise ApiError(f"{url} is not on {self.base_url}{' or ' + ', '.join(sorted(hosts)) if hosts else ''}; "
-                           f"not fetched (pass --files-host HOST if the API serves its files from there)", url=url)
+                           f"not fetched (pass --files-host https://HOST if the API serves its files from there)", url=url)
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         part = dest.with_name(dest.name + ".part")

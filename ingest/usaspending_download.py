@@ -20,7 +20,7 @@ import os
 import time
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
@@ -49,6 +49,11 @@ class Ready:
     expected_bytes: float | None
     rows: int | None
     label: str  # what it holds, for messages: "FY2021 contracts of …"
+    job: Path | None = None  # the record of our request for it (dropped when the file is gone or failed)
+
+
+class DownloadFailed(ApiError):
+    """USAspending could not generate the file: asking for the same one again will not help."""
 
 
 def fiscal_years(text_value: str, today: date | None = None) -> list[int]:
@@ -90,14 +95,14 @@ def request_body(agencies: list[dict], award_types: str, year: int, subawards: b
     return {"filters": filters, "file_format": "csv"}
 
 
-def requested(client: HttpClient, body: dict, jobs: Path, max_age: float) -> str:
-    """The file name of the download this request generates: one asked for earlier (younger than
-    `max_age` seconds, so a rerun resumes it), else a new one."""
+def requested(client: HttpClient, body: dict, jobs: Path, max_age: float) -> tuple[str, Path]:
+    """The file name of the download this request generates, and the record of it: one asked for earlier
+    (younger than `max_age` seconds, so a rerun resumes it), else a new one."""
     key = hashlib.sha256(f"{client.base_url}\n{json.dumps(body, sort_keys=True)}".encode()).hexdigest()[:24]
     job = jobs / f"{key}.json"
     if job.exists() and time.time() - job.stat().st_mtime <= max_age:
         try:
-            return json.loads(job.read_text(encoding="utf-8"))["file_name"]
+            return json.loads(job.read_text(encoding="utf-8"))["file_name"], job
         except (OSError, ValueError, KeyError):
             log.warning("ignoring unreadable download record %s", job)
     answer = obj(client.post_json(BULK, body, cache=False))
@@ -109,7 +114,7 @@ def requested(client: HttpClient, body: dict, jobs: Path, max_age: float) -> str
         log.warning("%s says: %s", client.url(BULK), message)
     jobs.mkdir(parents=True, exist_ok=True)
     job.write_text(json.dumps({"file_name": file_name, "request": body, "answer": answer}), encoding="utf-8")
-    return file_name
+    return file_name, job
 
 
 def wait_until_ready(client: HttpClient, file_name: str, label: str, *, poll: float = 10, timeout: float = 3600,
@@ -129,7 +134,7 @@ def wait_until_ready(client: HttpClient, file_name: str, label: str, *, poll: fl
             return Ready(file_name, file_url, float(size) * 1000 if isinstance(size, (int, float)) else None,
                          rows if isinstance(rows, int) else None, label)
         if state == FAILED:
-            raise ApiError(f"USAspending could not generate {file_name} ({label}): "
+            raise DownloadFailed(f"USAspending could not generate {file_name} ({label}): "
                            f"{text(status.get('message')) or 'no reason given'}; rerun later, or narrow the request",
                            url=url)
         if state not in RUNNING:
@@ -150,7 +155,13 @@ def custom_downloads(client: HttpClient, agencies: list[dict], years: list[int],
     for year in years:
         body = request_body(agencies, award_types, year, subawards)
         label = f"FY{year} {award_types} of {names}"
-        yield wait_until_ready(client, requested(client, body, jobs, max_age), label, **waiting)
+        file_name, job = requested(client, body, jobs, max_age)
+        try:
+            ready = wait_until_ready(client, file_name, label, **waiting)
+        except DownloadFailed:
+            job.unlink(missing_ok=True)  # the rerun asks USAspending to generate it again
+            raise
+        yield replace(ready, job=job)
 
 
 def archive_files(client: HttpClient, agency: dict, years: list[int], delta: bool) -> list[Ready]:

@@ -303,7 +303,7 @@ def test_a_redirect_to_another_host_is_not_followed(httpserver):
 
 def test_a_file_on_a_host_the_user_did_not_name_is_not_fetched(httpserver, tmp_path):
     client = HttpClient(httpserver.url_for("/"), sleep=lambda s: None)
-    with pytest.raises(ApiError, match=r"http://198.51.100.7/x.zip is not on .*not fetched \(pass --files-host"):
+    with pytest.raises(ApiError, match=r"http://198.51.100.7/x.zip is not on .*not fetched \(pass --files-host https://HOST"):
         client.download("http://198.51.100.7/x.zip", tmp_path / "x.zip", progress=False)
 
 
@@ -431,3 +431,14 @@ def test_a_busy_file_server_is_waited_for_as_it_asks(httpserver, tmp_path):
     client = HttpClient(httpserver.url_for("/"), sleep=waits.append)
     path = client.download("/files/y.zip", tmp_path / "y.zip", progress=False)
     assert path.read_bytes() == b"PK-zip-bytes" and waits == [7.0]
+
+
+def test_a_failed_download_is_asked_for_anew_on_the_rerun(httpserver, api_responses, tmp_path, monkeypatch):
+    api = BulkApi(httpserver, api_responses, {}, {}, status_override={
+        "status": "failed", "message": "Query timed out", "file_name": "x.zip", "file_url": None})
+    with pytest.raises(ApiError, match="could not generate"):
+        download(tmp_path / "kg", httpserver, monkeypatch=monkeypatch)
+    with pytest.raises(ApiError, match="could not generate"):
+        download(tmp_path / "kg", httpserver, monkeypatch=monkeypatch)
+    assert len(api.bodies) == 2  # not the failed file again: a new request each time
+    assert not list((tmp_path / "kg" / "downloads" / "requests").glob("*.json"))
