@@ -10,7 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from ingest.usaspending_download import Ready, csv_members, fiscal_years, wait_u
 
 from .test_usaspending_agencies import ReferenceApi
 
+ROOT = Path(__file__).resolve().parents[1]
 BULK = "/api/v2/bulk_download/awards/"
 STATUS = "/api/v2/download/status/"
 ICE_FILES = {
@@ -151,7 +155,14 @@ def test_every_row_of_the_served_files_loads_and_the_counts_add_up(httpserver, a
     zips, rows, _ = ice_zips
     api = BulkApi(httpserver, api_responses, zips, rows, running_polls=2)
 
-    summary = download(tmp_path / "kg", httpserver, monkeypatch=monkeypatch)
+    # the command a newcomer types, in a process of its own: summary JSON on stdout, progress and logs on stderr
+    done = subprocess.run([sys.executable, "-m", "ingest", "usaspending-download", "--awarding-agency", "ICE", "--fy",
+                           "2021-2022", "--base-url", httpserver.url_for("/").rstrip("/"), "--poll-seconds", "0.01",
+                           "--json"], cwd=ROOT, env={**os.environ, "KG_HOME": str(tmp_path / "kg")},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads(done.stdout)
+    assert "ICE_FY2021" in done.stderr  # the progress bar names the zip it is fetching
 
     read, rejected = expected_counts(shared_data / "usaspending_bulk_ice_mn")
     assert summary["rows_read"] == read == sum(rows.values())
