@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)")
     api.add_argument("--page-size", type=int, default=100, help="results per search page (max 100)")
     api.add_argument("--no-subawards", action="store_true", help="skip each award's subawards")
+    api.add_argument("--workers", type=int, default=4, choices=range(1, 11), metavar="1..10",
+                     help="award details fetched at once (default 4); records keep the search's order")
     api.add_argument("--commit-every", type=float, default=DURABLE_SECONDS, metavar="SECONDS",
                      help=f"commit what was read at most this often (default {DURABLE_SECONDS:g}; 0: after every page); "
                           f"an interrupted run resumes from the last commit")
@@ -249,7 +251,7 @@ def _load_into(store, args) -> dict:
                            recipient=args.recipient, start=args.start, end=args.end, award_types=args.award_types,
                            page_size=args.page_size,
                            checkpoint=home / "usaspending-api.checkpoint.json", with_subawards=not args.no_subawards,
-                           on_page_done=durable_every(loader, args.commit_every))
+                           on_page_done=durable_every(loader, args.commit_every), workers=args.workers)
     return loader.run(records)
 
 

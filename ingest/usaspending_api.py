@@ -17,6 +17,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -36,6 +37,7 @@ COUNT = "/api/v2/search/spending_by_award_count/"
 DETAIL = "/api/v2/awards/{}/"
 EARLIEST = "2007-10-01"  # the search's documented earliest start date (search_filters.md, Time Period)
 MAX_PAGE_SIZE = 100
+MAX_WORKERS = 10  # requests' connection pool keeps 10 connections per host
 # Without a cursor the search's `hasNext` comes from Elasticsearch's hit total, which stops counting at
 # 10,000: page numbers alone end there silently. After page 1 every request carries the keyset cursor
 # the previous answer returned (`last_record_unique_id`, `last_record_sort_value`), which has no ceiling.
@@ -69,8 +71,8 @@ SORT, ORDER = "Award ID", "asc"
 def iter_records(client: HttpClient, *, awarding_agency: str | None = None, funding_agency: str | None = None,
                  recipient: str | None = None, start: str | None = None, end: str | None = None,
                  award_types=("A", "B", "C", "D"), page_size: int = 100, checkpoint: Path | None = None,
-                 with_subawards: bool = True, progress=None,
-                 on_page_done=None) -> Iterator[Award | Subaward | Reject]:
+                 with_subawards: bool = True, progress=None, on_page_done=None,
+                 workers: int = 1) -> Iterator[Award | Subaward | Reject]:
     """Yield an Award per search hit (then its Subawards), or a Reject for a hit that cannot be used.
 
     Agencies: the API contract's agency filter (`AgencyObject`) takes a *name* (required) and no code, so
@@ -89,7 +91,11 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
     so far durable in the store there and returns True (or None), or returns False to batch more pages first
     (the checkpoint then stays put), so the checkpoint never runs ahead of the store.
     `progress(n)` is called with the number of records just yielded, for a progress bar.
+    `workers`: how many hits' detail (and subaward) requests run at once; the records come out in the
+    search's order whatever finishes first, so the answer does not depend on it.
     """
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ValueError(f"workers must be between 1 and {MAX_WORKERS} (the HTTP connection pool's size), not {workers}")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE} (the API's maximum), not {page_size}")
     filters = build_filters(client, awarding_agency=awarding_agency, funding_agency=funding_agency,
@@ -125,19 +131,28 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
                 continue
             counted = True  # fewer than page numbers reach: paging to the end is safe
         log.info("search page %d%s: %d awards", page, f" of {first}..{last}" if len(windows) > 1 else "", len(results))
+        todo = []
         for index, hit in enumerate(results, 1):
             generated = _text(_get(hit, "generated_internal_id"))
             if len(windows) > 1 and generated:
                 if generated in yielded:
                     continue
                 yielded.add(generated)
-            count = 0
-            for record in _records_for_hit(client, hit, f"page {page} result {index}", search_url, with_subawards,
-                                           filters["award_type_codes"]):
-                count += 1
-                yield record
-            if progress is not None and count:
-                progress(count)
+            todo.append((f"page {page} result {index}", hit))
+
+        def fetch(item):
+            where, hit = item
+            return list(_records_for_hit(client, hit, where, search_url, with_subawards, filters["award_type_codes"]))
+        # each hit's detail and subaward pages are fetched side by side (`workers` at a time) and given in order
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="usaspending") if workers > 1 else None
+        try:
+            for records in (pool.map(fetch, todo) if pool is not None else map(fetch, todo)):
+                yield from records
+                if progress is not None and records:
+                    progress(len(records))
+        finally:
+            if pool is not None:  # a failure stops the hits not started yet instead of waiting for them
+                pool.shutdown(wait=True, cancel_futures=True)
         if not metadata.get("hasNext"):
             if cursor is None and page * page_size >= UNCOUNTED_AFTER and not counted:
                 raise ApiError(f"{search_url} stopped paging at {page * page_size:,} awards without a cursor, "

@@ -713,3 +713,40 @@ def test_without_a_cursor_a_large_result_is_split_into_date_windows(httpserver, 
     assert paged and all(len(api.matching({"time_period": [dict(zip(("start_date", "end_date"), p))]})) < 30
                          for p in paged)  # every window paged through holds fewer than page numbers reach
     assert len(api.counted) > 2
+
+
+def test_details_fetched_side_by_side_come_out_in_the_search_order(api_responses):
+    """A threaded local server answers each detail after a random few milliseconds (synthetic details: the
+    recorded DoD detail re-keyed), so with 4 workers they finish out of order; the records must not."""
+    import random
+    import time
+
+    from pytest_httpserver import HTTPServer
+
+    recorded = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    detail = load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")
+    server = HTTPServer(threaded=True)
+    server.start()
+    try:
+        api = CursorApi(server, recorded, total=60, counted=10_000, window=10_000)
+        server.clear_all_handlers()
+        server.expect_request(SEARCH, method="POST").respond_with_handler(api.search)
+        chance = random.Random(7)
+
+        def slow(request: Request) -> Response:
+            time.sleep(chance.random() * 0.02)
+            generated = request.path.split("/")[-2]
+            return json_response({**detail, "generated_unique_award_id": generated, "subaward_count": 0})
+
+        server.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$")).respond_with_handler(slow)
+        client = HttpClient(server.url_for("/"), sleep=lambda seconds: None)
+        one = [r.key for r in iter_records(client, with_subawards=False, page_size=25, workers=1)]
+        four = [r.key for r in iter_records(client, with_subawards=False, page_size=25, workers=4)]
+    finally:
+        server.stop()
+    assert four == one == [h["generated_internal_id"] for h in api.ordered()]
+
+
+def test_workers_are_bounded_by_the_connection_pool():
+    with pytest.raises(ValueError, match="workers must be between 1 and 10"):
+        next(iter_records(HttpClient("http://127.0.0.1:9"), workers=11))
