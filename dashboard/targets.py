@@ -90,7 +90,7 @@ def rank(money: list[dict], awards: list[dict], totals: list[dict], weights: dic
             share, whole = sum(by_year.get((row["id"], y), 0.0) for y in years), sum(
                 federal[row["id"]][y]["amount"] for y in years)
             basis = (f"USAspending recipient profile FY{years[0]}–FY{years[-1]} ({len(years)} years): "
-                     f"${share:,.2f} of ${whole:,.2f} from every agency")
+                     f"${share:,.2f} in actions dated those years of ${whole:,.2f} from every agency")
         else:
             share, whole, basis = row["money"], total, "obligated in this graph (no recipient profile fetched)"
         moved = abs(row["recent"]) + abs(row["earlier"])

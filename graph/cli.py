@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from pathlib import Path
@@ -82,8 +83,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _since(text: str) -> str:
-    import re
-
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[\d:.+-]+Z?)?", text.strip()):
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)")
     return text.strip()

@@ -321,9 +321,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted: nothing of this run was committed to the store, except the API pages already "
-              "finished (run the same command again to resume; on Neo4j it also completes any batches already "
-              "pushed, without duplicating them)", file=sys.stderr)
+        print("interrupted: nothing of this run was committed to the store, except what API loads committed "
+              "(at most every --commit-every seconds) and the files downloads finished (run the same command again "
+              "to resume; on Neo4j it also completes any batches already pushed, without duplicating them)",
+              file=sys.stderr)
         return 130
     if args.json:
         print_json(summary)

@@ -3,8 +3,8 @@
 One search (`POST /api/v2/search/spending_by_award/`) pages through the awards that match the filters;
 each hit's detail page (`GET /api/v2/awards/<generated id>/`) carries what the search does not (parent
 IDV, DUNS and parent recipient, funding agency, options values), and the same search with
-`spending_level: subawards` lists its subcontracts with their sub-recipients' UEIs. All HTTP goes through `ingest.http.HttpClient` (retries, cache); this module only
-builds requests and maps answers to `records`.
+`spending_level: subawards` lists its subcontracts with their sub-recipients' UEIs. All HTTP goes through
+`ingest.http.HttpClient` (retries, cache); this module only builds requests and maps answers to `records`.
 
 Two kinds of failure are kept apart: a hit that cannot be mapped, or whose detail page the API refuses
 (4xx), becomes a `Reject` and the run goes on; a search the API refuses, or an API that cannot be
@@ -65,7 +65,6 @@ FIELDS = (
 # Page order must be the same on every request of a run (and on its resumed rerun): sort on the award
 # id, which does not move as obligations change, rather than on the amount.
 SORT, ORDER = "Award ID", "asc"
-
 
 
 def iter_records(client: HttpClient, *, awarding_agency: str | None = None, funding_agency: str | None = None,

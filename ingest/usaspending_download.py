@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
+from core.keys import fiscal_year
+
 from .api_values import obj, text
 from .csvfile import SourceError
 from .http import ApiError, HttpClient
@@ -59,7 +61,7 @@ class DownloadFailed(ApiError):
 def fiscal_years(text_value: str, today: date | None = None) -> list[int]:
     """'2021', '2008-2026' or '2019,2021': the years, each a full fiscal year of at most 366 days."""
     today = today or date.today()
-    latest = today.year + (1 if today.month >= 10 else 0)
+    latest = fiscal_year(today.isoformat())
     years: set[int] = set()
     for part in text_value.replace(" ", "").split(","):
         first, _, last = part.partition("-")
