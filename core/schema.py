@@ -41,6 +41,8 @@ REL_TYPES = {rel.name: rel for rel in (
     RelType("HAS_FACT", "Award", "Fact"),
     RelType("UNDER_VEHICLE", "Award", "Vehicle"),
     RelType("SUBAWARD", "Award", "Vendor", keyed=True),
+    # an action whose description names the vendor's product, sold by another vendor (graph/attribution.py)
+    RelType("MENTIONS_PRODUCT", "Fact", "Vendor"),
 )}
 AGENCY_TIERS = ("toptier", "subtier", "office")
 

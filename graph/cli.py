@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 from core.facts import AWARD_READ_NAMES, UnknownField
+from core.judgements import append_judgement, judgements_file
+from core.products import BadTable
 
 from .analytics import vendor_centrality
 from .console import print_json
@@ -53,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     paths.add_argument("b")
     paths.add_argument("--max-hops", type=int, default=6, choices=range(1, MAX_HOPS + 1), metavar=f"1..{MAX_HOPS}")
     paths.add_argument("--limit", type=int, default=5)
+    paths.add_argument("--direct-only", action="store_true",
+                       help="leave out the links of makers' products sold through other vendors")
     def network_filters(sub):
         sub.add_argument("--agency")
         sub.add_argument("--vendor")
@@ -77,9 +81,53 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--vendor", help="only this vendor's family (part of a name)")
     changes.add_argument("--agency", metavar="NAME|CODE", help="only this agency, with its sub-agencies and offices")
     changes.add_argument("--limit", type=int, help="at most this many (default: all)")
+    command("attribute", "attribute actions to the makers their descriptions name again, with the current "
+                         "data/product_makers.csv and data/judgements.csv (run after editing either)")
+    review = command("review", "the review queue: attributions by amount and vendor merges made by name only, each "
+                               "with its evidence; with --verdict, record a judgement in data/judgements.csv")
+    review.add_argument("--kind", choices=("attribution", "merge"), help="only this kind")
+    review.add_argument("--pending", action="store_true", help="only what no one has judged yet")
+    review.add_argument("--limit", type=int, help="at most this many of each kind")
+    review.add_argument("--record", help="the action or award key (attributions) or name|uei|duns (merges) judged")
+    target = review.add_mutually_exclusive_group()
+    target.add_argument("--maker", help="the maker an attribution names (its family's canonical name)")
+    target.add_argument("--vendor", help="the vendor id a party was merged into")
+    review.add_argument("--verdict", choices=("correct", "wrong", "same", "not_same"))
+    review.add_argument("--who", help="who judges (a name or handle)")
+    review.add_argument("--why", help="the evidence read")
     clear = command("clear", "empty the store")
     clear.add_argument("--yes", action="store_true", help="really empty it")
     return parser
+
+
+def _review(store, args) -> dict:
+    """List the queue, or (with --verdict) check one judgement against the store and append it to the file."""
+    if args.verdict is None:
+        if args.record or args.maker or args.vendor or args.who or args.why:
+            raise BadTable("to record a judgement give --record, --maker or --vendor, --verdict, --who and --why")
+        return store.review(kind=args.kind, pending=args.pending, limit=args.limit)
+    kind = "attribution" if args.verdict in ("correct", "wrong") else "merge"
+    target = args.maker if kind == "attribution" else args.vendor
+    missing = [flag for flag, value in (("--record", args.record), ("--maker" if kind == "attribution" else "--vendor",
+                                                                     target), ("--who", args.who), ("--why", args.why))
+               if not value]
+    if missing:
+        raise BadTable(f"a {kind} judgement needs {', '.join(missing)}")
+    row = {"kind": kind, "record": args.record, "target": target, "verdict": args.verdict, "who": args.who,
+           "why": args.why}
+    from core.judgements import check  # the row's own checks first: they name what is wrong
+
+    judged = check({**row, "when": "2000-01-01"}, _families(), "the judgement given")
+    store.check_judged(kind, judged.record, judged.target)
+    written = append_judgement(row)
+    return {"recorded": {k: getattr(written, k) for k in ("kind", "record", "target", "verdict", "who", "when", "why")},
+            "file": str(judgements_file())}
+
+
+def _families():
+    from core.curated import load_families
+
+    return load_families()
 
 
 def _since(text: str) -> str:
@@ -98,6 +146,12 @@ def _report(command: str, answer) -> str:
         lines = [f"{answer['name']}  total obligated ${answer['total_obligated']:,.2f} in {answer['award_count']} awards"]
         lines += [f"  subsidiary/registration: {s['name']}  ${s['total_obligated']:,.2f}" for s in answer["subsidiaries"]]
         lines += [f"  agency: {a['name']} ({a['code']})  ${a['total_obligated']:,.2f}" for a in answer["agencies"]]
+        through = answer["through_others"]
+        if through["actions"]:
+            lines.append(f"  through others ({through['label']}): ${through['obligated'] or 0:,.2f} in "
+                         f"{through['actions']} actions, not in the total above")
+            lines += [f"    via {r['name']}: ${r['obligated'] or 0:,.2f} in {r['actions']} actions "
+                      f"({', '.join(r['products'])})" for r in through["resellers"][:10]]
         lines += [f"  award {r['piid']}  ${r['obligated']:,.2f} obligated ({r['obligated_basis']})  "
                   f"{(r['awarding_agency'] or {}).get('name') or ''}  {r['permalink']}" for r in answer["awards"][:10]]
         if answer["award_count"] > 10:
@@ -109,8 +163,33 @@ def _report(command: str, answer) -> str:
         lines += [f"  {v['name']}  ${v['total_obligated']:,.2f}" for v in answer["vendors"][:25]]
         return "\n".join(lines)
     if command == "paths":
-        return "\n\n".join(" -> ".join([p[0]["from"]["name"]] + [f"[{h['rel']}] {h['to']['name']}" for h in p])
-                           for p in answer) or "no path"
+        def step(hop):
+            via = hop.get("through_others")
+            label = f"{hop['rel']}; through others: {via['route']}" if via and hop["rel"] != "THROUGH_OTHERS" else (
+                f"through others: {via['route']}" if via else hop["rel"])
+            return f"[{label}] {hop['to']['name']}"
+        return "\n\n".join(" -> ".join([p[0]["from"]["name"]] + [step(h) for h in p]) for p in answer) or "no path"
+    if command == "attribute":
+        return (f"{answer['mentions']} actions attributed to makers through other vendors ({answer['rules']} rules, "
+                f"{answer['texts']} distinct texts matched in {answer['match_s']}s); "
+                f"{answer['judgements_pending']} judgements wait for records not loaded")
+    if command == "review":
+        if "recorded" in answer:
+            return f"recorded in {answer['file']}: {answer['recorded']}; run `python -m graph attribute` to apply it"
+        lines = []
+        for entry in answer.get("attributions", []):
+            money = f"${entry['obligated']:,.2f}" if entry["obligated"] is not None else "not reported"
+            verdict = (entry["judgement"] or {}).get("verdict", "pending")
+            lines.append(f"attribution  {money}  {entry['maker']['name']} ({', '.join(entry['products'])}) via "
+                         f"{entry['recipient']['name']}  {entry['actions']} actions  [{verdict}]  {entry['record']}")
+            if entry["evidence"]:
+                lines.append(f"    \"{entry['evidence'][0]['text']}\"  {entry['permalink']}")
+        for entry in answer.get("merges", []):
+            money = f"${entry['obligated']:,.2f}" if entry["obligated"] is not None else "not reported"
+            verdict = (entry["judgement"] or {}).get("verdict", "pending")
+            lines.append(f"merge  {money}  {entry['party']['name']!r} joined {entry['vendor']['name']} "
+                         f"({entry['vendor']['id']}) by name  [{verdict}]  {entry['record']}")
+        return "\n".join(lines + [answer["how_to_judge"]])
     if command == "award":
         return "\n".join("  ".join(f"{name}={value}" for name, value in row.items()
                                    if not isinstance(value, (dict, list))) for row in answer)
@@ -155,7 +234,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "search":
             answer = store.search(args.text, limit=args.limit)
         elif args.command == "paths":
-            answer = store.paths(args.a, args.b, max_hops=args.max_hops, limit=args.limit)
+            answer = store.paths(args.a, args.b, max_hops=args.max_hops, limit=args.limit,
+                                 through_others=not args.direct_only)
+        elif args.command == "attribute":
+            answer = store.attribute()
+        elif args.command == "review":
+            answer = _review(store, args)
         elif args.command in ("subgraph", "centrality"):
             answer = store.subgraph(agency=args.agency, vendor=args.vendor, fy_from=args.fy_from, fy_to=args.fy_to,
                                     min_amount=args.min_amount, award_types=args.award_types)
@@ -172,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         for candidate in error.candidates:
             print(f"  {json.dumps(candidate)}", file=sys.stderr)
         return 2
-    except (NotFound, StoreUnavailable, UnknownField, OSError) as error:
+    except (NotFound, StoreUnavailable, UnknownField, OSError, BadTable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:

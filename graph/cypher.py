@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from core.facts import AWARD_READ_NAMES
 
+from .attribution import MENTION_READ, NAME_MERGE_READ
 from .duck_changes import COLUMNS as CHANGE_COLUMNS
 from .store import GROUPINGS, FactFilter
 
-ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "Facets", "Change", "RecipientYear")  # graph/duck_reads.py
+ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "Facets", "Change", "RecipientYear", "NameMerge")  # graph/duck_reads.py
 CONSTRAINTS = [f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
                for label, key in (("Vendor", "id"), ("Agency", "id"), ("Award", "key"), ("Fact", "key"),
                                   ("Vehicle", "key"), ("LoadRun", "seq"), ("Meta", "name"),
@@ -58,6 +59,8 @@ UPSERT = {
         OPTIONAL MATCH (a)-[old:SUBAWARD {key: row.key}]->()
         DELETE old
         WITH DISTINCT a, v, row CREATE (a)-[s:SUBAWARD]->(v) SET s = row""",
+    "mention": """UNWIND $rows AS row MATCH (f:Fact {key: row.fact_key}) MATCH (v:Vendor {id: row.maker})
+                  MERGE (f)-[m:MENTIONS_PRODUCT]->(v) SET m = row""",
 }
 DELETE = {
     "vendor": "UNWIND $rows AS row MATCH (n:Vendor {id: row.id}) DETACH DELETE n",
@@ -68,6 +71,8 @@ DELETE = {
     "award": "UNWIND $rows AS row MATCH (n:Award {key: row.key}) DETACH DELETE n",
     "fact": "UNWIND $rows AS row MATCH (n:Fact {key: row.key}) DETACH DELETE n",
     "subaward": "UNWIND $rows AS row MATCH ()-[s:SUBAWARD {key: row.key}]->() DELETE s",
+    "mention": """UNWIND $rows AS row MATCH (:Fact {key: row.fact_key})-[m:MENTIONS_PRODUCT]->(:Vendor {id: row.maker})
+                  DELETE m""",
 }
 def upsert_rollup(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row"
@@ -99,8 +104,9 @@ CALL () { MATCH ()-[r:FUNDED_BY]->() RETURN count(r) AS FUNDED_BY }
 CALL () { MATCH ()-[r:HAS_FACT]->() RETURN count(r) AS HAS_FACT }
 CALL () { MATCH ()-[r:UNDER_VEHICLE]->() RETURN count(r) AS UNDER_VEHICLE }
 CALL () { MATCH ()-[r:SUBAWARD]->() RETURN count(r) AS SUBAWARD }
+CALL () { MATCH ()-[r:MENTIONS_PRODUCT]->() RETURN count(r) AS MENTIONS_PRODUCT }
 RETURN Vendor, Agency, Award, Fact, Vehicle, PARENT, PART_OF, AWARDED_TO, AWARDED_BY, FUNDED_BY, HAS_FACT,
-       UNDER_VEHICLE, SUBAWARD"""
+       UNDER_VEHICLE, SUBAWARD, MENTIONS_PRODUCT"""
 ENTITIES = """
 MATCH (a:Agency) RETURN 'Agency' AS kind, a.id AS id, a.name AS name, a.aliases AS aliases, a.code AS code,
        a.tier AS tier, a.abbreviation AS abbreviation, null AS family
@@ -198,6 +204,17 @@ WHERE CASE WHEN $since IS NULL THEN c.run_id = latest ELSE c.loaded_at >= $since
   AND ($vendors IS NULL OR c.vendor IN $vendors OR c.family IN $vendors)
   AND ($agency IS NULL OR $agency IN [c.agency, c.agency_toptier, c.agency_subtier])
 RETURN {", ".join(f"c.{name} AS {name}" for name in CHANGE_COLUMNS)} ORDER BY c.seq LIMIT $limit"""
+MENTIONS = {tier: f"""
+MATCH (:Fact)-[m:MENTIONS_PRODUCT]->(:Vendor)
+WHERE ($makers IS NULL OR m.maker IN $makers) AND ($agency IS NULL OR m.{tier} = $agency)
+  AND ($awarding_id IS NULL OR m.awarding_id = $awarding_id) AND ($recipient IS NULL OR m.recipient = $recipient)
+RETURN {", ".join(f"m.{name} AS {name}" for name in MENTION_READ)}
+ORDER BY maker, recipient IS NULL, recipient, award_key, fact_key"""
+            for tier in ("awarding_toptier", "awarding_subtier", "awarding_office", "awarding_id")}
+KNOWN_KEYS = """MATCH (f:Fact) WHERE f.key IN $keys RETURN f.key AS key
+                UNION MATCH (a:Award) WHERE a.key IN $keys RETURN a.key AS key"""
+NAME_MERGES = f"""MATCH (n:NameMerge) RETURN {", ".join(f"n.{name} AS {name}" for name in NAME_MERGE_READ)}
+                  ORDER BY party, vendor"""
 FACETS_ROLLUP = "MATCH (n:Facets {key: 'facets'}) RETURN n.award_types AS award_types, n.fy_min AS fy_min, n.fy_max AS fy_max"
 def fact_where(chosen: FactFilter) -> tuple[str, dict]:
     """A WHERE over `f` (a Fact) from constant property names, with its parameters."""
@@ -259,4 +276,5 @@ WHOLE_GRAPH = {
     "award": "MATCH (n:Award) RETURN properties(n) AS row",
     "fact": "MATCH (n:Fact) RETURN properties(n) AS row",
     "subaward": "MATCH (:Award)-[s:SUBAWARD]->(:Vendor) RETURN properties(s) AS row",
+    "mention": "MATCH (:Fact)-[m:MENTIONS_PRODUCT]->(:Vendor) RETURN properties(m) AS row",
 }

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from core.facts import AWARD_READ_FIELDS
 
 from .answers import CENTS
+from .attribution import MENTION_READ, NAME_MERGE_READ
 from .queries import Queries
 from .duck_changes import COLUMNS as CHANGE_COLUMNS
 from .store import GROUPINGS, FactFilter, agency_only
@@ -56,7 +57,11 @@ TABLES = (
     ("subaward", ("key",), """
         SELECT key, award_key, vendor, number, amount, action_date::VARCHAR AS action_date, description, match,
                source, record, permalink FROM subaward_fact WHERE vendor IS NOT NULL"""),
+    ("mention", ("fact_key", "maker"), "SELECT " + ", ".join(
+        "action_date::VARCHAR AS action_date" if name == "action_date" else name for name in MENTION_READ)
+     + " FROM mention"),
 )
+MENTION_TIERS = {tier: f"awarding_{tier}" for tier in ("toptier", "subtier", "office")}  # column names
 
 
 def fact_where(chosen: FactFilter) -> tuple[str, list]:
@@ -101,6 +106,7 @@ ROLLUP_TABLES = (
     ("Facets", ("key",), "SELECT 'facets' AS key, * FROM facets"),
     ("Change", ("key",), "SELECT CAST(seq AS VARCHAR) AS key, * FROM change"),  # a log: rows are only added
     ("RecipientYear", ("key",), "SELECT concat_ws('|', vendor, fiscal_year) AS key, * FROM recipient_year"),
+    ("NameMerge", ("key",), "SELECT party || '#' || vendor AS key, * FROM name_merge"),
 )
 
 
@@ -118,7 +124,8 @@ class SqlFetches(Queries):
                    (SELECT count(awarding_id) FROM award) AS "AWARDED_BY",
                    (SELECT count(funding_id) FROM award) AS "FUNDED_BY",
                    (SELECT count(*) FROM fact) AS "HAS_FACT", (SELECT count(vehicle) FROM award) AS "UNDER_VEHICLE",
-                   (SELECT count(*) FROM subaward_fact WHERE vendor IS NOT NULL) AS "SUBAWARD" """)
+                   (SELECT count(*) FROM subaward_fact WHERE vendor IS NOT NULL) AS "SUBAWARD",
+                   (SELECT count(*) FROM mention) AS "MENTIONS_PRODUCT" """)
         return rows[0] if rows else {}
 
     def fetch_entities(self) -> list[dict]:
@@ -309,6 +316,27 @@ class SqlFetches(Queries):
               AND (? IS NULL OR ? IN (agency, agency_toptier, agency_subtier))
             ORDER BY seq LIMIT ?""", [since, since, vendors, vendors, vendors, agency, agency, limit])
         return rows
+
+    def fetch_mentions(self, makers: list[str] | None = None, awarding: tuple[str, str] | None = None,
+                       awarding_id: str | None = None, recipient: str | None = None) -> list[dict]:
+        tier = MENTION_TIERS[awarding[0]] if awarding else "awarding_id"
+        columns = ", ".join("action_date::VARCHAR AS action_date" if name == "action_date" else name
+                            for name in MENTION_READ)
+        return self._rows(f"""
+            SELECT {columns} FROM mention
+            WHERE (?::VARCHAR[] IS NULL OR list_contains(?, maker)) AND (?::VARCHAR IS NULL OR {tier} = ?)
+              AND (?::VARCHAR IS NULL OR awarding_id = ?) AND (?::VARCHAR IS NULL OR recipient = ?)
+            ORDER BY maker, recipient NULLS LAST, award_key, fact_key""",
+                          [makers, makers, awarding[1] if awarding else None, awarding[1] if awarding else None,
+                           awarding_id, awarding_id, recipient, recipient])
+
+    def fetch_known_keys(self, keys: list[str]) -> set[str]:
+        return {row["key"] for row in self._rows("""
+            SELECT key FROM fact WHERE key IN (SELECT unnest(?::VARCHAR[]))
+            UNION SELECT key FROM award WHERE key IN (SELECT unnest(?::VARCHAR[]))""", [list(keys), list(keys)])}
+
+    def fetch_name_merges(self) -> list[dict]:
+        return self._rows(f"SELECT {', '.join(NAME_MERGE_READ)} FROM name_merge ORDER BY party, vendor")
 
     # -- exports --------------------------------------------------------------------------------
     def to_networkx(self) -> nx.MultiDiGraph:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from core.facts import AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS
 
-FORMAT_VERSION = 4  # 4: subaward keys without the report id, the change log
+FORMAT_VERSION = 5  # 4: subaward keys without the report id, the change log; 5: mentions, name merges
 TIERS = ("toptier", "subtier", "office")
 TOP_AWARDS = 1000  # largest awards kept per agency (agency pages list up to this many without a scan)
 
@@ -273,6 +273,38 @@ SELECT a.id,
            AS subtier_id,
        CASE a.tier WHEN 'office' THEN a.id END AS office_id
 FROM agency a;
+"""
+
+
+# The review queue's merges: parties (as records report them) that joined a vendor by their name only, while the
+# vendor has other parties too, with what they bring and the reviewer's judgement if there is one.
+NAME_MERGES = """
+CREATE OR REPLACE TABLE name_merge AS
+WITH joined AS (
+    SELECT pv.* FROM party_vendor pv
+    WHERE pv.match = 'name' AND pv.vendor_id IN (SELECT vendor_id FROM party_vendor GROUP BY vendor_id
+                                                  HAVING count(*) > 1)
+),
+brought AS (
+    SELECT coalesce(recipient_name, '') AS name, coalesce(recipient_uei, '') AS uei,
+           coalesce(recipient_duns, '') AS duns, count(*) AS records,
+           sum(CAST(round(amount * 100) AS BIGINT)) FILTER (WHERE kind = 'action') AS cents,
+           count(amount) FILTER (WHERE kind = 'action') AS reported, count(DISTINCT award_key) AS awards,
+           min(action_date)::VARCHAR AS first, max(action_date)::VARCHAR AS last,
+           min(award_key) AS award_key, min(permalink) AS permalink, min(source) AS source, min(record) AS record
+    FROM resolved GROUP BY ALL
+)
+SELECT j.name || '|' || j.uei || '|' || j.duns AS party, j.name, nullif(j.uei, '') AS uei, nullif(j.duns, '') AS duns,
+       j.vendor_id AS vendor, v.name AS vendor_name, v.uei AS vendor_uei, v.duns AS vendor_duns,
+       (SELECT list_sort(list(DISTINCT p.name)) FROM party_vendor p
+        WHERE p.vendor_id = j.vendor_id AND p.match <> 'name') AS vendor_identified_names,
+       coalesce(b.records, 0) AS records, b.cents, coalesce(b.reported, 0) AS reported, coalesce(b.awards, 0) AS awards,
+       b.first, b.last, b.award_key, b.permalink, b.source, b.record,
+       m.verdict, m.who, m.judged_at, m.why
+FROM joined j JOIN vendor v ON v.id = j.vendor_id
+LEFT JOIN brought b ON b.name = j.name AND b.uei = j.uei AND b.duns = j.duns
+LEFT JOIN judged_merge m ON m.party = j.name || '|' || j.uei || '|' || j.duns AND m.vendor = j.vendor_id
+ORDER BY party, vendor
 """
 
 

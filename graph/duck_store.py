@@ -21,9 +21,12 @@ from pathlib import Path
 import duckdb
 
 from core.curated import AGENCY_FILE, curated_links, load_families
+from core.judgements import judgements_file, party_record
+from core.products import rules_file
 
 from . import duck_changes, duck_sql as sql
 from .duck_reads import SqlFetches
+from .attribution import derive_mentions, merge_apart, rules_and_judgements
 from .family import Families, Reported
 from .resolution import Party, resolve
 from .store import StoreUnavailable
@@ -36,6 +39,8 @@ class DuckStore(SqlFetches):
     kind = "embedded"
     takes_records = True
     batch_rows = 20_000
+    strict = False  # `graph attribute`: a judgement naming a record the store lacks is an error
+    attributed: dict = {}
     before_swap = None  # called with the load's connection (inside its transaction) and the run, before commit
 
     def __init__(self, home: Path):
@@ -169,14 +174,16 @@ class DuckStore(SqlFetches):
         con.execute(sql.MERGE_NEW)
         duck_changes.before(con)
         snapshot = time.perf_counter()
-        derive(con)
+        self.attributed = derive(con, strict=self.strict)
         compared = time.perf_counter()
         self._changes += duck_changes.record(con, self._run_id, _now())
         derived = time.perf_counter()
         changes_s = (snapshot - started) + (derived - compared)  # merge included: the rows it compares
         if run is not None:
             awards, vendors, agencies = con.execute(sql.RUN_COUNTS).fetchone()
-            run.update(awards=awards, vendors=vendors, agencies=agencies, changes=self._changes)
+            run.update(awards=awards, vendors=vendors, agencies=agencies, changes=self._changes,
+                       mentions=self.attributed.get("mentions"),
+                       judgements_pending=self.attributed.get("judgements_pending"))
             con.execute("INSERT INTO run VALUES (?, ?)", [self._run_id, json.dumps(run, sort_keys=True)])
             con.execute(sql.CLEAR_NEW)  # kept until the run ends, which counts what all its steps brought
         if self.before_swap is not None:
@@ -195,6 +202,21 @@ class DuckStore(SqlFetches):
             self._unlock()
         else:
             self.begin(fresh=False)  # a durable step inside a load (an API page): go on in a fresh copy
+
+    def attribute(self, wait: bool = True) -> dict:
+        """Derive everything again with the current rules and judgements (no records are read): what
+        `python -m graph attribute` runs after the rule table or the judgements changed."""
+        self.begin(wait=wait)
+        self.strict = True
+        try:
+            self.commit({"command": "attribute", "inputs": [str(rules_file()), str(judgements_file())],
+                         "loaded_at": _now(), "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0})
+        except BaseException:
+            self.rollback()
+            raise
+        finally:
+            self.strict = False
+        return {**self.attributed, **self.last_commit}
 
     def rollback(self) -> None:
         """Drop the load: close and delete the copy; the store file was never touched."""
@@ -283,16 +305,23 @@ def _step(con, name: str, statement: str) -> None:
     log.info("derive %s: %.2fs", name, time.perf_counter() - started)
 
 
-def derive(con) -> None:
-    """Rebuild every derived table from the records kept: the same records give the same tables."""
+def derive(con, strict: bool = False) -> dict:
+    """Rebuild every derived table from the records kept (and the curated tables and judgements): the same
+    inputs give the same tables. Returns what attribution found; `strict`: see `derive_mentions`."""
     from . import duck_arrow
 
     started = time.perf_counter()
+    rules, judgements = rules_and_judgements()  # checked before any work: a bad line stops the load
     _step(con, "chosen", sql.CHOSEN)
     parties = {}
     for name, uei, duns, seen in con.execute(sql.PARTIES).fetchall():
         parties[Party(name, uei, duns)] = str(seen) if seen else ""
     matched, vendors = resolve(parties)
+    apart = merge_apart(judgements)
+    kept_apart = {party for party, (vendor_id, how) in matched.items()
+                  if how == "name" and (party_record(party.name, party.uei, party.duns), vendor_id) in apart}
+    if kept_apart:
+        matched, vendors = resolve(parties, kept_apart)
     duck_arrow.frame(con, "party_vendor", ["name", "uei", "duns", "vendor_id", "match"],
                      [(p.name or "", p.uei or "", p.duns or "", vendor_id, how)
                       for p, (vendor_id, how) in matched.items()])
@@ -361,3 +390,9 @@ def derive(con) -> None:
     _step(con, "agency", sql.AGENCY)
     _step(con, "fact", sql.FACT)
     _step(con, "rollups", sql.ROLLUPS)
+    attributed = derive_mentions(con, rules, judgements, strict=strict)
+    duck_arrow.frame(con, "judged_merge", ["party", "vendor", "verdict", "who", "judged_at", "why"],
+                     [(j.record, j.target, j.verdict, j.who, j.when, j.why) for j in judgements.values()
+                      if j.kind == "merge"])
+    _step(con, "name merges", sql.NAME_MERGES)
+    return attributed

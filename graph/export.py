@@ -60,6 +60,8 @@ def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
         edge("HAS_FACT", node("Award", row["award_key"]), node("Fact", row["key"], row))
     for row in tables["subaward"]:
         edge("SUBAWARD", node("Award", row["award_key"]), node("Vendor", row["vendor"]), row["key"], row)
+    for row in tables.get("mention", ()):
+        edge("MENTIONS_PRODUCT", node("Fact", row["fact_key"]), node("Vendor", row["maker"]), row=row)
     return graph
 
 

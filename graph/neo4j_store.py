@@ -130,6 +130,12 @@ class Neo4jStore(Queries):
     def rollback(self) -> None:
         self.staging.rollback()
 
+    def attribute(self, wait: bool = True) -> dict:
+        self.begin(wait=wait)
+        answer = self.staging.attribute(wait=wait)
+        self._cache.clear()
+        return answer
+
     def _push(self, con, run: dict | None) -> None:
         """Write to Neo4j the derived rows that changed since the last push (deletions first)."""
         started, counts = time.perf_counter(), {}
@@ -307,6 +313,17 @@ class Neo4jStore(Queries):
     def fetch_changes(self, since, vendors, agency, limit):
         return self._read(cypher.CHANGES, since=since, vendors=vendors, agency=agency,
                           limit=limit if limit is not None else 2**62)
+
+    def fetch_mentions(self, makers=None, awarding=None, awarding_id=None, recipient=None):
+        tier = f"awarding_{awarding[0]}" if awarding else "awarding_id"
+        return self._read(cypher.MENTIONS[tier], makers=list(makers) if makers is not None else None,
+                          agency=awarding[1] if awarding else None, awarding_id=awarding_id, recipient=recipient)
+
+    def fetch_known_keys(self, keys):
+        return {row["key"] for row in self._read(cypher.KNOWN_KEYS, keys=list(keys))}
+
+    def fetch_name_merges(self):
+        return self._read(cypher.NAME_MERGES)
 
     def fetch_facets(self):
         rows = self._read(cypher.FACETS_ROLLUP if self.use_rollups else cypher.FACETS)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from core.facts import award_fields
 from core.keys import name_key
 
-from . import answers
+from . import answers, through_others
 from .answers import cents_to_dollars
 from .store import Ambiguous, FactFilter, NotFound
 
@@ -42,7 +42,7 @@ class Queries:
         counts = self.fetch_counts()
         nodes = {k: counts[k] for k in ("Agency", "Award", "Fact", "Vehicle", "Vendor") if counts.get(k)}
         rels = {k: counts[k] for k in ("AWARDED_BY", "AWARDED_TO", "FUNDED_BY", "HAS_FACT", "PARENT", "PART_OF",
-                                       "SUBAWARD", "UNDER_VEHICLE") if counts.get(k)}
+                                       "SUBAWARD", "UNDER_VEHICLE", "MENTIONS_PRODUCT") if counts.get(k)}
         return {"nodes": nodes, "relationships": rels}
 
     def search(self, text: str, limit: int = 20) -> list[dict]:
@@ -146,8 +146,21 @@ class Queries:
         briefs = self.fetch_agency_briefs(sorted(a["awarding_subtier"] for a in agencies))
         totals = answers.money_totals(self.fetch_year_totals(FactFilter(family=family)))
         values = answers.values(self.fetch_values(family=family))
-        return answers.family(family, matched, members, own, parents, names, awards, agencies, briefs, totals,
-                              values, self.subawards(ids))
+        answer = answers.family(family, matched, members, own, parents, names, awards, agencies, briefs, totals,
+                                values, self.subawards(ids))
+        answer["direct"] = {"obligated": answer["total_obligated"], "awards": answer["award_count"],
+                            "basis": through_others.DIRECT_BASIS + " (total_obligated)"}
+        answer["through_others"] = self.sold_through(family)
+        return answer
+
+    def sold_through(self, family: str) -> dict:
+        """What the maker's products brought in through other vendors, by reseller and agency (never added to
+        its own obligations)."""
+        rows = self.fetch_mentions(makers=[family])
+        names = self.fetch_names(sorted({r["recipient"] for r in rows if r["recipient"]}))
+        agencies = self.fetch_agency_briefs(sorted({r[c] for r in rows for c in ("awarding_subtier", "awarding_id")
+                                                    if r[c]}))
+        return through_others.sold_through(rows, names, agencies)
 
     def families_on(self, ids: list[str], day: str) -> dict[str, str]:
         """Which family each vendor belonged to on `day` (ISO date): a family's money that day went to it."""
@@ -181,8 +194,21 @@ class Queries:
             children = [c for c in children if c["tier"] == "subtier"]
         children = sorted(children, key=lambda c: (c["tier"], c["code"] or "", c["id"]))
         largest = self.fetch_largest_awards(FactFilter(awarding=where), limit)
-        return answers.agency(agency, agency, self.fetch_agency_briefs([parent]).get(parent) if parent else None,
-                              children, totals, funded, values, vendor_rows, self.award_rows(largest))
+        answer = answers.agency(agency, agency, self.fetch_agency_briefs([parent]).get(parent) if parent else None,
+                                children, totals, funded, values, vendor_rows, self.award_rows(largest))
+        mentions = self.fetch_mentions(awarding=where)
+        direct: dict[str, dict] = {}
+        for v in vendors:  # the makers' own sales to this agency: their family members' money
+            own = direct.setdefault(families.get(v["recipient"]) or v["recipient"], {"cents": 0, "awards": 0})
+            own["cents"] += v["cents"] or 0
+            own["awards"] += v["awards"]
+        maker_names = self.fetch_names(sorted({r["maker"] for r in mentions} | {r["recipient"] for r in mentions
+                                                                                if r["recipient"]}))
+        answer["makers"] = through_others.agency_makers(mentions, direct, maker_names)
+        answer["makers_basis"] = ("per maker whose products reached this agency through other vendors: sold "
+                                  "directly (" + through_others.DIRECT_BASIS + ") and through others (" +
+                                  through_others.BASIS + ")")
+        return answer
 
     def agency_money(self, text: str) -> list[dict]:
         """The agency's facts by recipient, fiscal year and whether they are split by year (for target scores),
@@ -225,11 +251,13 @@ class Queries:
 
     # -- network --------------------------------------------------------------------------------
     def subgraph(self, agency: str | None = None, vendor: str | None = None, fy_from: int | None = None,
-                 fy_to: int | None = None, min_amount: float = 0.0, award_types=None) -> dict:
+                 fy_to: int | None = None, min_amount: float = 0.0, award_types=None,
+                 through_others: bool = False) -> dict:
         """Vendors and sub-agencies joined by the facts between them, with parent and PART_OF links.
 
         A fiscal-year filter keeps the actions dated in those years; award totals not split by year are
-        then left out (and counted in `left_out`)."""
+        then left out (and counted in `left_out`). `through_others` adds the layer of makers' products sold
+        through resellers (maker -> reseller -> sub-agency), under the same filters, as `through_others`."""
         found = self.find_agency(agency) if agency else None
         chosen = FactFilter(awarding=(found["tier"], found["id"]) if found else None,
                             family=self.resolve_family(vendor)[0] if vendor else None,
@@ -246,7 +274,17 @@ class Queries:
             edges = [e for e in edges if (e["cents"] or 0) >= floor]
         chain = self.fetch_vendor_chain(sorted({e["recipient"] for e in edges}))
         agencies = self.fetch_agency_chain(sorted({e["awarding_subtier"] for e in edges}))
-        return answers.subgraph(edges, chain, agencies, left_out)
+        answer = answers.subgraph(edges, chain, agencies, left_out)
+        if through_others:
+            rows = self.fetch_mentions(awarding=chosen.awarding)
+            rows = [r for r in rows if (chosen.family is None or chosen.family in (r["maker"], r["recipient_family"]))
+                    and (chosen.award_types is None or (r["award_type"] or "").lower() in chosen.award_types)
+                    and (not (fy_from or fy_to) or (r["split"] and (not fy_from or (r["fiscal_year"] or 0) >= fy_from)
+                                                    and (not fy_to or (r["fiscal_year"] or 0) <= fy_to)))]
+            names = self.fetch_names(sorted({r["maker"] for r in rows} | {r["recipient"] for r in rows if r["recipient"]}))
+            briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
+            answer["through_others"] = through_others.layer(rows, names, briefs, floor)
+        return answer
 
     def network(self) -> nx.Graph:
         """The aggregated network paths run on (vendor–agency, parent, part-of and subaward links, one
@@ -265,6 +303,14 @@ class Queries:
                 (f"Agency:{a}", f"Agency:{b}") if kind == "PART_OF" else (f"Vendor:{a}", f"Vendor:{b}"))
             if start != end and not graph.has_edge(start, end):
                 graph.add_edge(start, end, rel=kind)
+        # a maker's products sold to an agency through others: a link of its own (the maker -> the awarding
+        # agency), or, where the maker's family also sells there directly, a mark on that link
+        for maker, agency in sorted({(r["maker"], r["awarding_id"]) for r in self.fetch_mentions() if r["awarding_id"]}):
+            start, end = f"Vendor:{maker}", f"Agency:{agency}"
+            if graph.has_edge(start, end):
+                graph.edges[start, end]["through_others"] = True
+            elif start in graph and end in graph:
+                graph.add_edge(start, end, rel="THROUGH_OTHERS", through_others=True)
         self._cache[("network", version)] = graph
         return graph
 
@@ -274,14 +320,17 @@ class Queries:
         except NotFound:
             return f"Vendor:{self.resolve_family(text)[0]}"
 
-    def paths(self, a: str, b: str, max_hops: int = 6, limit: int = 5) -> list[list[dict]]:
-        """Shortest chains on the aggregated network; each hop lists the records behind it."""
+    def paths(self, a: str, b: str, max_hops: int = 6, limit: int = 5, through_others: bool = True) -> list[list[dict]]:
+        """Shortest chains on the aggregated network; each hop lists the records behind it. With
+        `through_others`, a maker reaches an agency its products were sold to through other vendors."""
         if not 1 <= max_hops <= MAX_HOPS:
             raise ValueError(f"max_hops must be between 1 and {MAX_HOPS}")
         import networkx as nx
 
         start, end = self._entity(a), self._entity(b)
         graph = self.network()
+        if not through_others:
+            graph = nx.subgraph_view(graph, filter_edge=lambda u, v: graph.edges[u, v]["rel"] != "THROUGH_OTHERS")
         chains = []
         try:
             for path in nx.all_shortest_paths(graph, start, end):
@@ -298,7 +347,20 @@ class Queries:
         ends = {nid: {k: graph.nodes[nid][k] for k in ("kind", "id", "name")} for nid in (left, right)}
         hop = {"from": ends[left], "rel": rel, "to": ends[right]}
         a, b = ends[left]["id"], ends[right]["id"]
-        if rel in ("AWARDED", "FUNDED"):
+        if graph.edges[left, right].get("through_others"):
+            maker, agency = (a, b) if ends[left]["kind"] == "Vendor" else (b, a)
+            rows = self.fetch_mentions(makers=[maker], awarding_id=agency)
+            names = self.fetch_names(sorted({r["recipient"] for r in rows if r["recipient"]}))
+            briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
+            through = through_others.sold_through(rows, names, briefs)
+            for reseller in through["resellers"]:
+                reseller["records"] = reseller["records"][:5]
+            hop["through_others"] = {"route": through_others.route_label(rows, names), **through}
+        if rel == "THROUGH_OTHERS":
+            first = hop["through_others"]["resellers"][0]["records"][0] if hop["through_others"]["resellers"] else {}
+            hop.update({"obligated": hop["through_others"]["obligated"], "source": first.get("source"),
+                        "record": first.get("record"), "permalink": first.get("permalink")})
+        elif rel in ("AWARDED", "FUNDED"):
             vendor, agency = (a, b) if ends[left]["kind"] == "Vendor" else (b, a)
             chosen = FactFilter(recipient=vendor, **{"awarding_id" if rel == "AWARDED" else "funding_id": agency})
             groups = self.fetch_fact_groups(chosen, "award_key")
@@ -310,6 +372,39 @@ class Queries:
             if rows:
                 hop.update({k: v for k, v in rows[0].items() if v is not None})
         return hop
+
+    # -- the review queue -------------------------------------------------------------------------
+    def review(self, kind: str | None = None, pending: bool = False, limit: int | None = None) -> dict:
+        """Attributions by amount and name-only vendor merges, each with its evidence and judgement."""
+        queue: dict = {}
+        if kind in (None, "attribution"):
+            rows = self.fetch_mentions()
+            names = self.fetch_names(sorted({r["maker"] for r in rows} | {r["recipient"] for r in rows if r["recipient"]}))
+            briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
+            queue["attributions"] = through_others.review_attributions(rows, names, briefs)
+        if kind in (None, "merge"):
+            queue["merges"] = through_others.review_merges(self.fetch_name_merges())
+        counts = {}
+        for name, entries in queue.items():
+            counts[name] = {"listed": len(entries), "judged": sum(1 for e in entries if e["judgement"])}
+            if pending:
+                entries[:] = [e for e in entries if not e["judgement"]]
+            if limit is not None:
+                del entries[limit:]
+        return {"counts": counts, **queue,
+                "how_to_judge": "python -m graph review --record RECORD (--maker NAME | --vendor ID) --verdict "
+                                "correct|wrong|same|not_same --who NAME --why TEXT; then python -m graph attribute"}
+
+    def check_judged(self, kind: str, record: str, target: str) -> None:
+        """A judgement must name something this store holds: an action or award (attributions), a name-only
+        merge (merges)."""
+        if kind == "attribution":
+            if not self.fetch_known_keys([record]):
+                raise NotFound(f"no action or award with key {record!r} in the store; `python -m graph review` "
+                               f"lists the attributions with their keys")
+        elif not any(row["party"] == record and row["vendor"] == target for row in self.fetch_name_merges()):
+            raise NotFound(f"{record!r} did not join vendor {target!r} by name in this store; `python -m graph "
+                           f"review --kind merge` lists the merges")
 
     # -- dashboard helpers ------------------------------------------------------------------------
     def facets(self) -> dict:

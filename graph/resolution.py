@@ -58,8 +58,9 @@ class _Clusters:
         return True
 
 
-def resolve(parties) -> tuple[dict[Party, tuple[str, str]], dict[str, Vendor]]:
-    """({party: (vendor id, how it matched: uei | duns | name)}, {vendor id: Vendor})."""
+def resolve(parties, apart=frozenset()) -> tuple[dict[Party, tuple[str, str]], dict[str, Vendor]]:
+    """({party: (vendor id, how it matched: uei | duns | name)}, {vendor id: Vendor}). Parties in `apart` (a
+    reviewer judged them not the same as the vendor their name joined) join nothing by name."""
     parties = sorted(set(parties), key=lambda p: (p.uei or "", p.duns or "", p.name or ""))
     clusters = _Clusters(parties)
     for attribute, check in (("uei", False), ("duns", True)):
@@ -76,7 +77,7 @@ def resolve(parties) -> tuple[dict[Party, tuple[str, str]], dict[str, Vendor]]:
     names = defaultdict(list)
     for index, party in enumerate(parties):
         key = name_key(party.name)
-        if key:
+        if key and party not in apart:
             names[key].append(index)
     for key in sorted(names):
         members = names[key]
@@ -96,7 +97,9 @@ def resolve(parties) -> tuple[dict[Party, tuple[str, str]], dict[str, Vendor]]:
         elif dunss:
             vendor_id = f"duns:{dunss[0]}"
         else:
-            vendor_id = f"name:{min(name_key(parties[i].name) for i in indexes)}"
+            vendor_id = f"name:{min(name_key(parties[i].name) or '' for i in indexes)}"
+            if any(parties[i] in apart for i in indexes):  # kept apart from the name's other bearers
+                vendor_id += f"|{min(parties[i].name or '' for i in indexes)}"
         vendors[vendor_id] = Vendor(vendor_id, ueis[0] if ueis else None, dunss[0] if dunss else None,
                                     sorted({parties[i].name for i in indexes if parties[i].name}))
         identified = {by_identifier[i] for i in indexes if (ueis and ueis[0] == parties[i].uei)

@@ -197,6 +197,9 @@ def run_normalize(args) -> dict:
 
 
 def run_load(args) -> dict:
+    from graph.attribution import rules_and_judgements
+
+    rules_and_judgements()  # a bad rule or judgement line stops the load before any file is read
     if args.command == "refresh":
         from .refresh import run_refresh
 
@@ -307,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    from core.products import BadTable
+
     from .http import ApiError
     from .usaspending_agencies import AgencyChoice
 
@@ -317,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         for candidate in error.candidates:
             print(f"  {json.dumps(candidate)}", file=sys.stderr)
         return 2
-    except (SourceError, ApiError, StoreUnavailable) as error:
+    except (SourceError, ApiError, StoreUnavailable, BadTable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
