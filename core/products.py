@@ -39,6 +39,11 @@ class Rule:
     source: str
     line: int
 
+    @property
+    def source_pattern(self) -> str:
+        """The pattern as the table writes it (without the word boundaries the matcher adds)."""
+        return self.pattern.pattern[len(r"\b(?:"):-len(r")\b")]
+
 
 @dataclass(frozen=True)
 class Match:
@@ -96,7 +101,7 @@ def load_rules(path: Path | None = None, families: dict[str, Family] | None = No
             pattern = _regex(path, line, "pattern", row["pattern"], wrap=True)
             if pattern is None:
                 raise BadTable(f"{path} line {line}: rule {rule_id!r} has no pattern")
-            if pattern.search(""):
+            if re.fullmatch(row["pattern"].strip(), ""):
                 raise BadTable(f"{path} line {line}: pattern {row['pattern']!r} matches empty text")
             try:
                 confidence = float(row["confidence"])
@@ -111,6 +116,67 @@ def load_rules(path: Path | None = None, families: dict[str, Family] | None = No
                               _regex(path, line, "exclude", row["exclude"]), _regex(path, line, "psc", row["psc"]),
                               _regex(path, line, "naics", row["naics"]), confidence, source, line))
     return rules
+
+
+def without_lookarounds(source: str) -> str:
+    """The pattern with its lookahead and lookbehind groups taken out: it matches every text the pattern does
+    (assertions only narrow), in the syntax RE2 also reads, so a store can screen texts in its own engine."""
+    out, i, depth_class = [], 0, False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            out.append(source[i:i + 2])
+            i += 2
+            continue
+        if depth_class:
+            depth_class = char != "]"
+            out.append(char)
+            i += 1
+            continue
+        if char == "[":
+            depth_class = True
+            out.append(char)
+            if source[i + 1:i + 2] == "]" or source[i + 1:i + 3] == "^]":  # a ] first in a class is literal
+                step = 2 if source[i + 1] == "]" else 3
+                out.append(source[i + 1:i + step])
+                i += step
+                continue
+            i += 1
+            continue
+        if source.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            i = _group_end(source, i)
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _group_end(source: str, start: int) -> int:
+    """Index just after the group opened at `start`."""
+    depth, i, in_class = 0, start, False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(source)
+
+
+def screen_pattern(rules: list[Rule]) -> str:
+    """One case-insensitive pattern every text a rule could match also matches (word boundaries and
+    lookarounds left out), for screening texts before the rules are tried one by one."""
+    return "(?i)" + "|".join(f"(?:{without_lookarounds(rule.source_pattern)})" for rule in rules)
 
 
 class Matcher:

@@ -14,7 +14,7 @@ import time
 
 from core.curated import load_families
 from core.judgements import Judgement, judgements_file, load_judgements
-from core.products import BadTable, Matcher, load_rules, rules_file
+from core.products import BadTable, Matcher, load_rules, rules_file, screen_pattern
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,9 @@ FROM fact f JOIN award a ON a.key = f.award_key
 LEFT JOIN (SELECT key, action_description FROM resolved WHERE kind = 'action') r ON r.key = f.key
 """
 DISTINCT_TEXTS = "SELECT DISTINCT action_text, award_text, psc, naics FROM fact_text"
+# only the texts DuckDB's own regular-expression engine (RE2, vectorized, on every core) finds a product in
+# reach Python: the screen matches every text a rule could (core.products.screen_pattern)
+SCREENED_TEXTS = DISTINCT_TEXTS + " WHERE regexp_matches(action_text, ?) OR regexp_matches(award_text, ?)"
 MATCH_COLUMNS = ["action_text", "award_text", "psc", "naics", "maker", "rule", "product", "field", "span",
                  "span_start", "span_end", "text", "confidence"]
 # A mention as every store returns it (Neo4j keeps these as the MENTIONS_PRODUCT relationship's properties).
@@ -91,9 +94,17 @@ def derive_mentions(con, rules, judgements: dict[tuple, Judgement], strict: bool
     (`graph attribute`), else it waits for that record's load and is counted as pending."""
     from . import duck_arrow
 
+    import duckdb
+
     started = time.perf_counter()
     con.execute(FACT_TEXT)
-    texts = con.execute(DISTINCT_TEXTS).fetchall()
+    screen = screen_pattern(rules)
+    try:
+        texts = con.execute(SCREENED_TEXTS, [screen, screen]).fetchall() if rules else []
+    except duckdb.Error as error:  # a rule in Python-only syntax: every text goes to Python (slower, same answer)
+        log.warning("the product rules cannot screen texts in DuckDB (%s); matching every text in Python",
+                    str(error).splitlines()[0])
+        texts = con.execute(DISTINCT_TEXTS).fetchall()
     matcher, rows = Matcher(rules), []
     for action_text, award_text, psc, naics in texts:
         for match in matcher.match((action_text, award_text), psc, naics):
@@ -117,7 +128,8 @@ def derive_mentions(con, rules, judgements: dict[tuple, Judgement], strict: bool
                     "when those records are loaded", len(unknown), judgements_file(), unknown[0][1])
     con.execute(MENTION)
     count = con.execute("SELECT count(*) FROM mention").fetchone()[0]
-    log.info("attribution: %d distinct texts matched in %.2fs (%d rules), %d mentions", len(texts),
-             matched - started, len(rules), count)
-    return {"texts": len(texts), "match_s": round(matched - started, 3), "mentions": count, "rules": len(rules),
+    facts = con.execute("SELECT count(*) FROM fact_text").fetchone()[0]
+    log.info("attribution: %d facts, %d distinct texts with a possible product matched in %.2fs (%d rules), "
+             "%d mentions", facts, len(texts), matched - started, len(rules), count)
+    return {"facts": facts, "texts": len(texts), "match_s": round(matched - started, 3), "mentions": count, "rules": len(rules),
             "judgements_pending": len(unknown), "rules_file": str(rules_file())}

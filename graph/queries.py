@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from core.facts import award_fields
 from core.keys import name_key
 
-from . import answers, through_others
+from . import answers
+from . import through_others as sold
 from .answers import cents_to_dollars
 from .store import Ambiguous, FactFilter, NotFound
 
@@ -149,7 +150,7 @@ class Queries:
         answer = answers.family(family, matched, members, own, parents, names, awards, agencies, briefs, totals,
                                 values, self.subawards(ids))
         answer["direct"] = {"obligated": answer["total_obligated"], "awards": answer["award_count"],
-                            "basis": through_others.DIRECT_BASIS + " (total_obligated)"}
+                            "basis": sold.DIRECT_BASIS + " (total_obligated)"}
         answer["through_others"] = self.sold_through(family)
         return answer
 
@@ -160,7 +161,7 @@ class Queries:
         names = self.fetch_names(sorted({r["recipient"] for r in rows if r["recipient"]}))
         agencies = self.fetch_agency_briefs(sorted({r[c] for r in rows for c in ("awarding_subtier", "awarding_id")
                                                     if r[c]}))
-        return through_others.sold_through(rows, names, agencies)
+        return sold.sold_through(rows, names, agencies)
 
     def families_on(self, ids: list[str], day: str) -> dict[str, str]:
         """Which family each vendor belonged to on `day` (ISO date): a family's money that day went to it."""
@@ -204,10 +205,10 @@ class Queries:
             own["awards"] += v["awards"]
         maker_names = self.fetch_names(sorted({r["maker"] for r in mentions} | {r["recipient"] for r in mentions
                                                                                 if r["recipient"]}))
-        answer["makers"] = through_others.agency_makers(mentions, direct, maker_names)
+        answer["makers"] = sold.agency_makers(mentions, direct, maker_names)
         answer["makers_basis"] = ("per maker whose products reached this agency through other vendors: sold "
-                                  "directly (" + through_others.DIRECT_BASIS + ") and through others (" +
-                                  through_others.BASIS + ")")
+                                  "directly (" + sold.DIRECT_BASIS + ") and through others (" +
+                                  sold.BASIS + ")")
         return answer
 
     def agency_money(self, text: str) -> list[dict]:
@@ -283,7 +284,7 @@ class Queries:
                                                     and (not fy_to or (r["fiscal_year"] or 0) <= fy_to)))]
             names = self.fetch_names(sorted({r["maker"] for r in rows} | {r["recipient"] for r in rows if r["recipient"]}))
             briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
-            answer["through_others"] = through_others.layer(rows, names, briefs, floor)
+            answer["through_others"] = sold.layer(rows, names, briefs, floor)
         return answer
 
     def network(self) -> nx.Graph:
@@ -330,7 +331,8 @@ class Queries:
         start, end = self._entity(a), self._entity(b)
         graph = self.network()
         if not through_others:
-            graph = nx.subgraph_view(graph, filter_edge=lambda u, v: graph.edges[u, v]["rel"] != "THROUGH_OTHERS")
+            full = graph
+            graph = nx.subgraph_view(full, filter_edge=lambda u, v: full.edges[u, v]["rel"] != "THROUGH_OTHERS")
         chains = []
         try:
             for path in nx.all_shortest_paths(graph, start, end):
@@ -352,10 +354,10 @@ class Queries:
             rows = self.fetch_mentions(makers=[maker], awarding_id=agency)
             names = self.fetch_names(sorted({r["recipient"] for r in rows if r["recipient"]}))
             briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
-            through = through_others.sold_through(rows, names, briefs)
+            through = sold.sold_through(rows, names, briefs)
             for reseller in through["resellers"]:
                 reseller["records"] = reseller["records"][:5]
-            hop["through_others"] = {"route": through_others.route_label(rows, names), **through}
+            hop["through_others"] = {"route": sold.route_label(rows, names), **through}
         if rel == "THROUGH_OTHERS":
             first = hop["through_others"]["resellers"][0]["records"][0] if hop["through_others"]["resellers"] else {}
             hop.update({"obligated": hop["through_others"]["obligated"], "source": first.get("source"),
@@ -381,9 +383,9 @@ class Queries:
             rows = self.fetch_mentions()
             names = self.fetch_names(sorted({r["maker"] for r in rows} | {r["recipient"] for r in rows if r["recipient"]}))
             briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
-            queue["attributions"] = through_others.review_attributions(rows, names, briefs)
+            queue["attributions"] = sold.review_attributions(rows, names, briefs)
         if kind in (None, "merge"):
-            queue["merges"] = through_others.review_merges(self.fetch_name_merges())
+            queue["merges"] = sold.review_merges(self.fetch_name_merges())
         counts = {}
         for name, entries in queue.items():
             counts[name] = {"listed": len(entries), "judged": sum(1 for e in entries if e["judgement"])}

@@ -11,6 +11,20 @@ SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared")).resolve()
 SHARED_DATA = SHARED / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_judgements(tmp_path_factory):
+    """Tests never read or write the curated data/judgements.csv: each session has an empty file of its own (a
+    test that records judgements points KG_JUDGEMENTS at its own)."""
+    path = tmp_path_factory.mktemp("judgements") / "judgements.csv"
+    previous = os.environ.get("KG_JUDGEMENTS")
+    os.environ["KG_JUDGEMENTS"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("KG_JUDGEMENTS", None)
+    else:
+        os.environ["KG_JUDGEMENTS"] = previous
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

@@ -1,5 +1,9 @@
 """Shared by the dashboard tests: a store home holding the bundled sample (plus, on request, a record
-whose vendor name and description are an HTML injection), loaded with the project's own ingest."""
+whose vendor name and description are an HTML injection), or the real ICE/CBP transaction export (where
+Four Points Technology resells Amazon Web Services), loaded with the project's own ingest.
+
+Every load reads a fixed product-rule table and a judgements file of its own in the home (`curated_env`),
+never data/product_makers.csv (being curated) or data/judgements.csv (which tests must not write)."""
 from __future__ import annotations
 
 import csv
@@ -9,6 +13,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared")).resolve()
+TRANSACTIONS = sorted((SHARED / "data" / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv"))
+TEST_RULES = ("id,maker,product,pattern,exclude,psc,naics,confidence,source\n"
+              'aws,"Amazon.com, Inc.",Amazon Web Services,AMAZON WEB SERVICES|AWS,,,,0.9,AWS is Amazon\'s cloud\n')
+FOUR_POINTS_AWARD = "CONT_AWD_70B04C24F00000413_7014_NNG15SD22B_8000"  # CBP's largest AWS order via Four Points
 SAMPLE = sorted((ROOT / "data" / "sample").glob("*.csv"))
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_KEY = "CONT_AWD_70CDCR99XSS0001_7012_-NONE-_-NONE-"
@@ -34,11 +43,31 @@ def hostile_file(folder: Path) -> Path:
     return path
 
 
+def curated_env(home: Path) -> dict[str, str]:
+    """KG_HOME, and the rules and judgements files of this home (the rules written on first use)."""
+    home.mkdir(parents=True, exist_ok=True)
+    rules = home / "product_makers.csv"
+    if not rules.exists():
+        rules.write_text(TEST_RULES, encoding="utf-8")
+    return {"KG_HOME": str(home), "KG_PRODUCT_RULES": str(rules), "KG_JUDGEMENTS": str(home / "judgements.csv")}
+
+
+def _ingest(home: Path, *args: str) -> None:
+    env = {**os.environ, **curated_env(home)}
+    subprocess.run([sys.executable, "-m", "ingest", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
 def load_sample(home: Path, hostile: bool = False) -> Path:
     """`python -m ingest normalized` the bundled sample (and the hostile record) into `home`."""
     home.mkdir(parents=True, exist_ok=True)
     files = [str(p) for p in SAMPLE] + ([str(hostile_file(home))] if hostile else [])
-    env = {**os.environ, "KG_HOME": str(home)}
-    subprocess.run([sys.executable, "-m", "ingest", "normalized", *files], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    _ingest(home, "normalized", *files)
+    return home
+
+
+def load_transactions(home: Path) -> Path:
+    """`python -m ingest transactions-csv` the ICE/CBP FY2021-2026 export into `home` (about 12 s)."""
+    if not TRANSACTIONS:
+        raise FileNotFoundError(f"no transaction export under {SHARED / 'data'}: clone next to shared/ or set KG_SHARED")
+    _ingest(home, "transactions-csv", *map(str, TRANSACTIONS))
     return home

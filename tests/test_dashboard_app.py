@@ -1,7 +1,8 @@
 """Every dashboard page, run by Streamlit's AppTest on the bundled sample: what each page shows.
 
 Figures are the store's answers on the sample (the same `python -m graph vendor Palantir` prints);
-the hostile record checks that a name made of HTML stays text.
+the hostile record checks that a name made of HTML stays text. Makers' products sold through others
+(Amazon Web Services resold by Four Points Technology) are checked on the real ICE/CBP transaction export.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard_support import HOSTILE, ROOT, load_sample
+from tests.dashboard_support import FOUR_POINTS_AWARD, HOSTILE, ROOT, curated_env, load_sample, load_transactions
 
 APP = str(ROOT / "dashboard" / "app.py")
 
@@ -21,6 +22,20 @@ def home(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("KG_HOME", str(path))
     monkeypatch_module.setenv("KG_STORE", "embedded")
     return path
+
+
+@pytest.fixture(scope="module")
+def resold_home(tmp_path_factory):
+    return load_transactions(tmp_path_factory.mktemp("resold"))
+
+
+@pytest.fixture
+def resold(resold_home, monkeypatch):
+    """The transaction export's store for one test (its own rules and judgements files)."""
+    for name, value in curated_env(resold_home).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("KG_STORE", "embedded")
+    return resold_home
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +203,105 @@ def test_sources_shows_what_changed_for_the_watch_list(home):
     assert all(str(link).startswith("https://www.usaspending.gov/award/") for link in palantir["permalink"].dropna())
     assert palantir["record"].str.contains(r"\.csv, line \d+").all()
     assert "python -m graph changes --since" in texts(app)
+
+
+# -- makers' products sold through others (the transaction export) --------------------------------------
+
+def test_vendor_profile_keeps_sold_through_others_apart(resold):
+    app = run("vendor", name="Amazon")
+    shown = texts(app)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Obligated (money committed)"] == "$8,885.17"  # AWS's own CBP award
+    assert metrics["Obligated directly (its family's own awards)"] == "$8,885.17"
+    assert metrics["Sold through others (attributed from award descriptions)"] == "$452,820,512.13"
+    assert "never added together" in shown and "Not part of the maker's own obligations" in shown
+    resellers = app.dataframe[0].value
+    assert resellers["reseller"][0] == "FOUR POINTS TECHNOLOGY, L.L.C."
+    assert resellers["obligated (attributed)"][0] == pytest.approx(405266917.60)
+    assert resellers["actions"][0] == 68 and resellers["products"][0] == "Amazon Web Services"
+    actions = app.dataframe[1].value
+    assert len(actions) == 100 and actions["amount"].is_monotonic_decreasing
+    top = actions.iloc[0]
+    assert top["reseller"] == "FOUR POINTS TECHNOLOGY, L.L.C." and top["agency"] == "U.S. Customs and Border Protection"
+    assert top["matched"] == "AMAZON WEB SERVICES" and "INCREASE AMAZON WEB SERVICES OPTIONAL UNITS" in top["text"]
+    assert top["award"] == FOUR_POINTS_AWARD and top["judgement"] == "pending" and top["confidence"] == 0.9
+    assert all(link.startswith("https://www.usaspending.gov/award/") for link in actions["permalink"])
+
+
+def test_vendor_without_products_sold_through_others_gets_one_line(resold):
+    app = run("vendor", name="FOUR POINTS TECHNOLOGY")
+    assert "Sold through others" not in [h.value for h in app.subheader]
+    assert any("no contract action recorded under another vendor" in c.value for c in app.caption)
+
+
+def test_agency_profile_lists_makers_sold_directly_and_through_others(resold):
+    app = run("agency", name="ICE")
+    makers = next(d.value for d in app.dataframe if "maker" in d.value.columns)
+    amazon = makers[makers["maker"] == "Amazon.com, Inc."].iloc[0]
+    assert amazon["sold directly ($)"] == 0.0 and amazon["direct awards"] == 0
+    assert amazon["through others ($, attributed from award descriptions)"] == pytest.approx(51671339.71)
+    assert amazon["actions through others"] == 10 and amazon["awards through others"] == 6
+    assert amazon["resellers"].startswith("FOUR POINTS TECHNOLOGY, L.L.C. (Amazon Web Services)")
+    assert "Makers: sold directly and through others" in [h.value for h in app.subheader]
+
+
+def test_network_draws_the_resellers_layer_from_the_url(resold):
+    plain = iframe_html(run("network", agency="7014"))
+    assert "legend-resellers" not in plain and f'"color": "{network_colour()}"' not in plain
+    app = run("network", agency="7014", resellers="True")
+    page = iframe_html(app)
+    assert "legend-resellers" in page and f'"color": "{network_colour()}", "dashes": true' in page
+    assert '"from": "Vendor:org:amazon-com-inc", "label": "Amazon Web Services $353.6M"' in page.replace("\n", "")
+    assert "attributed from award descriptions" in texts(app)
+    assert app.query_params["resellers"] == "True"
+    app.sidebar.checkbox(key="f_resellers").uncheck().run()
+    assert "resellers" not in app.query_params and "legend-resellers" not in iframe_html(app)
+
+
+def network_colour() -> str:
+    from dashboard.network import RESELLER_COLOUR
+
+    return RESELLER_COLOUR
+
+
+def test_paths_follow_products_sold_through_resellers(resold):
+    app = run("paths", a="Amazon", b="ICE")
+    hops = app.dataframe[0].value
+    assert list(hops["relation"]) == ["products sold through other vendors (attributed from award descriptions)"]
+    assert hops["obligated"][0] == pytest.approx(51671339.71)
+    route = hops["through others (attributed from award descriptions)"][0]
+    assert route.startswith("Amazon Web Services via FOUR POINTS TECHNOLOGY, L.L.C., $51,639,537, 8 actions")
+    records = app.dataframe[-1].value
+    assert set(records["reseller"]) == {"FOUR POINTS TECHNOLOGY, L.L.C.", "BLUE TECH INC."} and len(records) == 7
+    assert all(link.startswith("https://www.usaspending.gov/award/") for link in records["permalink"])
+    direct = run("paths", a="Amazon", b="ICE", follow="False")
+    assert all("through other vendors" not in r for d in direct.dataframe for r in d.value.get("relation", []))
+
+
+def test_review_lists_attributions_and_merges_with_their_evidence(resold):
+    app = run("review")
+    attributions = app.dataframe[0].value
+    assert attributions["award"][0] == FOUR_POINTS_AWARD and attributions["maker"][0] == "Amazon.com, Inc."
+    assert attributions["recipient (reseller)"][0] == "FOUR POINTS TECHNOLOGY, L.L.C."
+    assert attributions["obligated (attributed)"][0] == pytest.approx(205047324.62)
+    assert attributions["obligated (attributed)"].is_monotonic_decreasing and len(attributions) == 18
+    assert set(attributions["judgement"]) == {"pending"}
+    evidence = app.dataframe[1].value
+    assert "INCREASE AMAZON WEB SERVICES OPTIONAL UNITS" in evidence["text"][0]
+    merges = app.dataframe[2].value
+    assert merges["reported party"][0] == "LEIDOS, INC." and merges["vendor id"][0] == "name:LEIDOS"
+    assert merges["match"][0] == "name only" and merges["permalink"][0].startswith("https://www.usaspending.gov/")
+    assert "python -m graph attribute" in texts(app)
+    assert app.selectbox(key="r_item").value.split("\x1f") == ["attribution", FOUR_POINTS_AWARD, "org:amazon-com-inc"]
+    merges_only = run("review", kind="merge", pending="True")
+    assert "Attributions" not in " ".join(h.value for h in merges_only.subheader)
+    assert merges_only.selectbox(key="r_item").value.startswith("merge\x1f")
+
+
+def test_review_form_reports_a_bad_judgement_and_writes_nothing(resold):
+    app = run("review")
+    app.radio(key="r_verdict_attribution").set_value("wrong")
+    app.text_input(key="r_who").input("tester")
+    app.button[0].click().run()  # no "why": the judgements file says what is missing
+    assert not app.success and "say why" in app.error[0].value
+    assert not (resold / "judgements.csv").exists()

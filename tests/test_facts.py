@@ -61,6 +61,8 @@ def answers(store) -> str:
     out["network ICE FY2024"] = store.subgraph(agency="ICE", fy_from=2024, fy_to=2024)
     out["network DHS"] = store.subgraph(agency="DHS", min_amount=1_000_000)
     out["paths"] = ask("paths", "Palantir", "CBP")
+    out["paths through resellers"] = ask("paths", "Amazon.com", "ICE")
+    out["review queue"] = store.review()  # attributions and name-only merges, with their evidence
     return json.dumps(out, sort_keys=True, default=str)
 
 
