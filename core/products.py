@@ -173,10 +173,15 @@ def _group_end(source: str, start: int) -> int:
     return len(source)
 
 
+def rule_screens(rules: list[Rule]) -> list[str]:
+    """For each rule, a case-insensitive pattern that matches every text the rule could match (word boundaries
+    and lookarounds left out): a store's own engine can say which rules are worth trying on a text."""
+    return [f"(?i){without_lookarounds(rule.source_pattern)}" for rule in rules]
+
+
 def screen_pattern(rules: list[Rule]) -> str:
-    """One case-insensitive pattern every text a rule could match also matches (word boundaries and
-    lookarounds left out), for screening texts before the rules are tried one by one."""
-    return "(?i)" + "|".join(f"(?:{without_lookarounds(rule.source_pattern)})" for rule in rules)
+    """All the rules' screens in one pattern, for screening texts before any rule is tried."""
+    return "(?i)" + "|".join(f"(?:{screen[4:]})" for screen in rule_screens(rules))
 
 
 class Matcher:
@@ -188,17 +193,20 @@ class Matcher:
         self._screen = (re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in rules), re.IGNORECASE)
                         if rules else None)
 
-    def match(self, texts: tuple[str | None, ...], psc: str | None = None, naics: str | None = None) -> list[Match]:
+    def match(self, texts: tuple[str | None, ...], psc: str | None = None, naics: str | None = None,
+              candidates: tuple[set[int] | None, ...] | None = None) -> list[Match]:
         """[Match] per maker, for the texts in TEXT_FIELDS order: a text is read only when the ones before it
-        named none of the maker's products; `psc`/`naics` are the award's code and description."""
+        named none of the maker's products; `psc`/`naics` are the award's code and description. `candidates`
+        (per text, the indexes of the rules whose screens match it, see `rule_screens`) spares the others."""
         if self._screen is None:
             return []
         found: dict[str, Match] = {}
-        for field, text in zip(TEXT_FIELDS, texts):
-            if not text or self._screen.search(text) is None:
+        for position, (field, text) in enumerate(zip(TEXT_FIELDS, texts)):
+            tried = candidates[position] if candidates is not None else None
+            if not text or (tried is not None and not tried) or (tried is None and self._screen.search(text) is None):
                 continue
-            for rule in self.rules:
-                if rule.maker in found:
+            for index, rule in enumerate(self.rules):
+                if rule.maker in found or (tried is not None and index not in tried):
                     continue
                 hit = rule.pattern.search(text)
                 if hit is None or (rule.exclude is not None and rule.exclude.search(text)):

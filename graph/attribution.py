@@ -14,7 +14,7 @@ import time
 
 from core.curated import load_families
 from core.judgements import Judgement, judgements_file, load_judgements
-from core.products import BadTable, Matcher, load_rules, rules_file, screen_pattern
+from core.products import BadTable, Matcher, load_rules, rule_screens, rules_file, screen_pattern
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,22 @@ def merge_apart(judgements: dict[tuple, Judgement]) -> set[tuple[str, str]]:
     return {(j.record, j.target) for j in judgements.values() if j.kind == "merge" and j.verdict == "not_same"}
 
 
+def _candidates(con, rules, texts: set[str]) -> dict[str, set[int]] | None:
+    """{text: indexes of the rules whose screens match it}, each screen a parameter compiled once by DuckDB;
+    None when a screen is not in RE2's syntax (then Python tries every rule)."""
+    import duckdb
+
+    if not rules or not texts:
+        return {}
+    flags = ", ".join("regexp_matches(t, ?)" for _ in rules)  # placeholders only: the patterns are parameters
+    try:
+        rows = con.execute(f"SELECT t, {flags} FROM (SELECT unnest(?::VARCHAR[]) AS t)",
+                           [*rule_screens(rules), sorted(texts)]).fetchall()
+    except duckdb.Error:
+        return None
+    return {row[0]: {index for index, hit in enumerate(row[1:]) if hit} for row in rows}
+
+
 def derive_mentions(con, rules, judgements: dict[tuple, Judgement], strict: bool = False) -> dict:
     """Build table `mention`; with `strict`, a judgement naming a record the store does not hold is an error
     (`graph attribute`), else it waits for that record's load and is counted as pending."""
@@ -98,6 +114,7 @@ def derive_mentions(con, rules, judgements: dict[tuple, Judgement], strict: bool
 
     started = time.perf_counter()
     con.execute(FACT_TEXT)
+    texted = time.perf_counter()
     screen = screen_pattern(rules)
     try:
         texts = con.execute(SCREENED_TEXTS, [screen, screen]).fetchall() if rules else []
@@ -105,9 +122,11 @@ def derive_mentions(con, rules, judgements: dict[tuple, Judgement], strict: bool
         log.warning("the product rules cannot screen texts in DuckDB (%s); matching every text in Python",
                     str(error).splitlines()[0])
         texts = con.execute(DISTINCT_TEXTS).fetchall()
+    candidates = _candidates(con, rules, {text for row in texts for text in row[:2] if text})
     matcher, rows = Matcher(rules), []
     for action_text, award_text, psc, naics in texts:
-        for match in matcher.match((action_text, award_text), psc, naics):
+        tried = (candidates.get(action_text), candidates.get(award_text)) if candidates is not None else None
+        for match in matcher.match((action_text, award_text), psc, naics, tried):
             text = action_text if match.field == "action description" else award_text
             rows.append((action_text, award_text, psc, naics, match.rule.maker, match.rule.id, match.rule.product,
                          match.field, match.span, str(match.start), str(match.end), text, str(match.rule.confidence)))
@@ -126,10 +145,16 @@ def derive_mentions(con, rules, judgements: dict[tuple, Judgement], strict: bool
     if unknown:
         log.warning("%d judgement(s) in %s name records this store does not hold (first: line %s); they apply "
                     "when those records are loaded", len(unknown), judgements_file(), unknown[0][1])
+    linking = time.perf_counter()
     con.execute(MENTION)
     count = con.execute("SELECT count(*) FROM mention").fetchone()[0]
+    log.info("attribution phases: texts %.2fs, screen and match %.2fs, judgements %.2fs, links %.2fs",
+             texted - started, matched - texted, linking - matched, time.perf_counter() - linking)
     facts = con.execute("SELECT count(*) FROM fact_text").fetchone()[0]
     log.info("attribution: %d facts, %d distinct texts with a possible product matched in %.2fs (%d rules), "
              "%d mentions", facts, len(texts), matched - started, len(rules), count)
-    return {"facts": facts, "texts": len(texts), "match_s": round(matched - started, 3), "mentions": count, "rules": len(rules),
+    seconds = time.perf_counter() - started
+    return {"facts": facts, "texts": len(texts), "match_s": round(matched - started, 3),
+            "attribution_s": round(seconds, 3), "facts_per_second": round(facts / seconds) if seconds else None,
+            "mentions": count, "rules": len(rules),
             "judgements_pending": len(unknown), "rules_file": str(rules_file())}

@@ -165,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     normalize.add_argument("--source", choices=sorted(FILE_SOURCES), default="usaspending-csv")
     normalize.add_argument("--header-from", type=Path, metavar="FILE")
     normalize.add_argument("--match", metavar="REGEX", help="keep only records whose party names match")
+    normalize.add_argument("--or-products", action="store_true",
+                           help="with --match, also keep every record of an award whose descriptions name a maker's "
+                                "product (data/product_makers.csv): the sales through resellers")
     normalize.add_argument("--out", type=Path, required=True, metavar="FILE")
     normalize.add_argument("--json", action="store_true")
     normalize.add_argument("-v", "--verbose", action="store_true")
@@ -178,17 +181,40 @@ def _names(record) -> list[str]:
     return [n for p in parties for n in (p.name, p.parent_name) if n]
 
 
+def _award_of(record):
+    return record.prime if isinstance(record, Subaward) else (record.award if isinstance(record, Transaction) else record)
+
+
+def _product_awards(args) -> set[str]:
+    """Keys of the awards with a record whose description (or its award's) names a maker's product."""
+    from core.products import Matcher, load_rules
+
+    matcher, keys = Matcher(load_rules()), set()
+    for record in file_records(FILE_SOURCES[args.source], args.paths, args.header_from):
+        if isinstance(record, Reject):
+            continue
+        award = _award_of(record)
+        own = record.description if isinstance(record, (Transaction, Subaward)) else None
+        psc = " ".join(filter(None, (award.psc, award.psc_description)))
+        naics = " ".join(filter(None, (award.naics, award.naics_description)))
+        if matcher.match((own, award.description), psc, naics):
+            keys.add(award.key)
+    return keys
+
+
 def run_normalize(args) -> dict:
     check_files(args.paths)
     pattern = re.compile(args.match, re.IGNORECASE) if args.match else None
     counts = {"rows_read": 0, "rows_rejected": 0, "rows_skipped": 0}
+    products = _product_awards(args) if pattern and args.or_products else set()
 
     def kept():
         for record in file_records(FILE_SOURCES[args.source], args.paths, args.header_from):
             counts["rows_read"] += 1
             if isinstance(record, Reject):
                 counts["rows_rejected"] += 1
-            elif pattern and not any(pattern.search(name) for name in _names(record)):
+            elif (pattern and not any(pattern.search(name) for name in _names(record))
+                  and _award_of(record).key not in products):
                 counts["rows_skipped"] += 1
             else:
                 yield record

@@ -341,6 +341,12 @@ def test_the_duckdb_screen_lets_through_every_text_a_rule_matches(matcher, share
                                               [screen_pattern(matcher.rules)]).fetchall()}
     matched = {text for text in texts if matcher.match((text,))}
     assert matched and matched <= screened
+    # and each rule's own screen: the rules DuckDB says are worth trying find what trying every rule finds
+    from graph.attribution import _candidates
+
+    candidates = _candidates(con, matcher.rules, screened)
+    for text in screened:
+        assert matcher.match((text,), candidates=(candidates[text],)) == matcher.match((text,)), text
 
 
 @pytest.mark.parametrize("source, screen", [
@@ -353,3 +359,8 @@ def test_lookarounds_are_taken_out_of_the_screen(source, screen):
     from core.products import without_lookarounds
 
     assert without_lookarounds(source) == screen
+
+
+def test_the_curated_judgements_file_is_valid():
+    judged = load_judgements(ROOT / "data" / "judgements.csv")
+    assert all(j.who and j.why and j.when for j in judged.values())

@@ -210,3 +210,51 @@ def test_neo4j_rollups_give_what_its_facts_give(stores, agency):
                 neo4j.facets()) == with_rollups
     finally:
         neo4j.use_rollups = True
+
+
+# ---------------------------------------------------------------- issue 10: makers behind resellers, both stores
+
+
+def test_the_same_actions_are_attributed(stores):
+    assert same(stores, "fetch_mentions") and same(stores, "fetch_name_merges")
+
+
+@pytest.mark.parametrize("maker", ["Amazon", "Microsoft Corporation", "Babel Street", "Motorola Solutions", "Oracle",
+                                   "Magnet Forensics", "Clearview AI"])
+def test_maker_profiles_agree(stores, maker):
+    family = same(stores, "vendor_family", maker)
+    assert set(family["through_others"]) >= {"label", "basis", "obligated", "resellers", "agencies"}
+
+
+def test_paths_and_network_through_resellers_agree(stores):
+    chains = same(stores, "paths", "Amazon", "ICE")
+    assert any(hop.get("through_others") for chain in chains for hop in chain)
+    same(stores, "paths", "Amazon", "ICE", through_others=False)
+    for filters in ({"agency": "ICE"}, {"agency": "CBP", "fy_from": 2025}, {"vendor": "Amazon"}, {"min_amount": 1e6}):
+        layer = same(stores, "subgraph", through_others=True, **filters)["through_others"]
+        assert layer["edges"] or filters.get("vendor")
+
+
+def test_the_review_queue_agrees_and_judgements_apply_on_both(stores, tmp_path, monkeypatch):
+    from core.judgements import append_judgement
+
+    queue = same(stores, "review")
+    assert queue["attributions"] and queue["merges"]
+    wrong, merge = queue["attributions"][0], queue["merges"][0]
+    monkeypatch.setenv("KG_JUDGEMENTS", str(tmp_path / "judgements.csv"))
+    append_judgement({"kind": "attribution", "record": wrong["record"], "target": wrong["maker"]["name"],
+                      "verdict": "wrong", "who": "parity", "why": "both stores must drop it"})
+    append_judgement({"kind": "merge", "record": merge["record"], "target": merge["vendor"]["id"],
+                      "verdict": "not_same", "who": "parity", "why": "both stores must split it"})
+    try:
+        for kind in ("embedded", "neo4j"):
+            stores[kind].attribute()
+        after = same(stores, "review")
+        assert (wrong["record"], wrong["maker"]["id"]) not in {(e["record"], e["maker"]["id"]) for e in after["attributions"]}
+        assert (merge["record"], merge["vendor"]["id"]) not in {(e["record"], e["vendor"]["id"]) for e in after["merges"]}
+        test_the_whole_graph_is_identical(stores)
+    finally:
+        (tmp_path / "judgements.csv").unlink()
+        for kind in ("embedded", "neo4j"):
+            stores[kind].attribute()
+    assert same(stores, "review") == queue
