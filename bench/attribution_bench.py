@@ -95,13 +95,12 @@ def labels() -> None:
 
     matcher = Matcher(load_rules())
     names = {rule.maker: rule.maker_name for rule in matcher.rules}
-    expected = defaultdict(set)
+    expected, psc = defaultdict(set), {}
     with (ROOT / "tests" / "product_labels.csv").open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            expected[row["description"]]
-            if row["maker"].strip():
-                expected[row["description"]].add(row["maker"].strip())
-    found = {text: {names[m.rule.maker] for m in matcher.match((text,))} for text in expected}
+            psc[row["description"]] = row["psc"] or None
+            expected[row["description"]] |= {row["maker"].strip()} if row["maker"].strip() else set()
+    found = {text: {names[m.rule.maker] for m in matcher.match((text,), psc[text])} for text in expected}
     positives = sum(len(v) for v in expected.values())
     hits = sum(len(found[t] & expected[t]) for t in expected)
     wrong = sum(len(found[t] - expected[t]) for t in expected)

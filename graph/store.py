@@ -107,6 +107,14 @@ class Fetches(Protocol):
                       limit: int | None) -> list[dict]:
         """The change log (`graph/duck_changes.py`): loaded since `since` (ISO date or time), else by the
         latest run; of those vendors (ids or families) and that agency (at any tier); in order."""
+    def fetch_mentions(self, makers: list[str] | None = None, awarding: tuple[str, str] | None = None,
+                       awarding_id: str | None = None, recipient: str | None = None) -> list[dict]:
+        """Attributed actions (`graph.attribution.MENTION_READ` columns) of those makers (family ids), awarded
+        at or below that (tier, agency id), or by exactly `awarding_id`, recorded under `recipient`; in order of
+        maker, recipient, award and action."""
+    def fetch_name_merges(self) -> list[dict]:
+        """Parties joined to a vendor by name only (`graph.attribution.NAME_MERGE_READ` columns)."""
+    def fetch_known_keys(self, keys: list[str]) -> set[str]: """Those of `keys` that are action or award keys."""
 
 
 STORES = {"embedded": "graph.duck_store:DuckStore", "neo4j": "graph.neo4j_store:Neo4jStore"}

@@ -113,13 +113,14 @@ def labelled() -> list[dict]:
 def test_recall_and_precision_on_hand_labelled_descriptions(matcher):
     rows = labelled()
     expected: dict[str, set[str]] = {}
+    psc = {row["description"]: row["psc"] or None for row in rows}  # the record's product code, where a rule needs it
     for row in rows:
         expected.setdefault(row["description"], set())
         if row["maker"].strip():
             expected[row["description"]].add(row["maker"].strip())
     positives = sum(len(m) for m in expected.values())
     assert positives >= 30 and len(expected) >= 40
-    found = {text: makers(matcher, text) for text in expected}
+    found = {text: makers(matcher, text, psc[text]) for text in expected}
     hits = sum(len(found[t] & expected[t]) for t in expected)
     wrong = sorted((t, sorted(found[t] - expected[t])) for t in expected if found[t] - expected[t])
     assert not wrong, f"attributed to a maker the labels do not name: {wrong}"
