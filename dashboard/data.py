@@ -11,6 +11,7 @@ import sys
 
 import streamlit as st
 
+from core.products import BadTable
 from graph.store import Ambiguous, NotFound, StoreUnavailable, open_store
 
 log = logging.getLogger("dashboard")
@@ -20,7 +21,7 @@ if not log.handlers:  # our own lines on stderr, without turning on every librar
     log.addHandler(_handler)
     log.setLevel(logging.INFO)
 
-__all__ = ["Ambiguous", "NotFound", "StoreUnavailable", "store_kind"]
+__all__ = ["Ambiguous", "BadTable", "NotFound", "StoreUnavailable", "store_kind"]
 
 
 def store_kind() -> str:
@@ -93,14 +94,16 @@ def agency_money(src: tuple, name: str) -> list[dict]:
 
 @st.cache_data(show_spinner=False)
 def subgraph(src: tuple, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
-             min_amount: float, award_types: tuple[str, ...]) -> dict:
+             min_amount: float, award_types: tuple[str, ...], through_others: bool = False) -> dict:
+    """`through_others`: with the layer of makers' products sold through resellers (answer["through_others"])."""
     return store().subgraph(agency=agency, vendor=vendor, fy_from=fy_from, fy_to=fy_to, min_amount=min_amount,
-                            award_types=list(award_types) or None)
+                            award_types=list(award_types) or None, through_others=through_others)
 
 
 @st.cache_data(show_spinner=False)
-def paths(src: tuple, a: str, b: str, max_hops: int, limit: int) -> list:
-    return store().paths(a, b, max_hops=max_hops, limit=limit)
+def paths(src: tuple, a: str, b: str, max_hops: int, limit: int, through_others: bool = True) -> list:
+    """`through_others`: a maker also reaches the agencies its products were sold to through other vendors."""
+    return store().paths(a, b, max_hops=max_hops, limit=limit, through_others=through_others)
 
 
 @st.cache_data(show_spinner=False)
@@ -116,6 +119,25 @@ def federal_totals(src: tuple, ids: tuple[str, ...]) -> dict:
 @st.cache_data(show_spinner=False)
 def changes(src: tuple, since: str | None, vendor: str | None, agency: str | None, limit: int | None) -> dict:
     return store().changes(since=since, vendor=vendor, agency=agency, limit=limit)
+
+
+@st.cache_data(show_spinner=False)
+def review(src: tuple, kind: str | None, pending: bool) -> dict:
+    """The review queue: attributions (largest first) and name-only merges, each with its evidence."""
+    return store().review(kind=kind, pending=pending)
+
+
+def record_judgement(kind: str, record: str, target: str, verdict: str, who: str, why: str):
+    """Never cached: check the store holds what is judged (NotFound if not), then append one line to the
+    judgements file (BadTable on bad input). Returns (the Judgement, the file). Nothing in the store changes
+    until the next `python -m graph attribute` or load."""
+    from core.judgements import append_judgement, judgements_file
+
+    store().check_judged(kind, record, target)
+    judged = append_judgement({"kind": kind, "record": record, "target": target, "verdict": verdict, "who": who,
+                               "why": why})
+    log.info("judgement recorded: %s %s -> %s: %s by %s", kind, record, target, judged.verdict, judged.who)
+    return judged, judgements_file()
 
 
 def runs() -> list[dict]:

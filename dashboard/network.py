@@ -5,6 +5,9 @@ Bootstrap from a CDN; we remove those tags (they only style a card around the ca
 vis-network CSS, and refuse to return a page that still points at another host. Labels are drawn on a
 canvas (never parsed as HTML); tooltips are escaped. Above `PHYSICS_LIMIT` nodes the physics
 simulation is off and positions come from `positions()`, a cheap deterministic layout.
+
+The optional "through resellers" layer (`with_resellers`) adds maker -> reseller -> agency links, dashed, in
+a colour of their own, labelled with the products and the attributed amount (never added to obligations).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import re
 from pathlib import Path
 
 import pyvis
+from pyvis.edge import Edge
 from pyvis.network import Network
 
 PHYSICS_LIMIT = 300
@@ -27,6 +31,10 @@ COLOURS = {  # kind -> (colour, legend text)
     "office": ("#f0a35e", "office"),
     "award": ("#8c8c8c", "award"),
 }
+
+RESELLER_EDGES = ("THROUGH_RESELLER", "RESOLD_TO")  # maker -> reseller, reseller -> sub-agency
+RESELLER_COLOUR = "#12a38a"
+RESELLER_TEXT = "through resellers: a maker's products sold by another vendor (attributed from award descriptions)"
 
 
 def money(value) -> str:
@@ -93,6 +101,45 @@ def positions(graph: dict) -> dict[str, tuple[float, float]]:
     return {nid: (round(x, 1), round(y, 1)) for nid, (x, y) in placed.items()}
 
 
+def short_money(value) -> str:
+    if value is None:
+        return "amount not reported"
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"${value / size:,.1f}{unit}"
+    return f"${value:,.0f}"
+
+
+def with_resellers(graph: dict, layer: dict | None) -> dict:
+    """The subgraph plus the through-resellers layer (`subgraph(..., through_others=True)["through_others"]`):
+    its vendors and agencies missing from the graph become nodes (no obligated money of their own here), its
+    links become edges of type THROUGH_RESELLER / RESOLD_TO with the products as one string (for GraphML)."""
+    if not layer or not layer.get("edges"):
+        return graph
+    nodes, present = list(graph["nodes"]), {n["id"] for n in graph["nodes"]}
+    for node in layer.get("nodes", []):
+        if node["id"] not in present:
+            nodes.append({"id": node["id"], "kind": node["kind"], "name": node.get("name"), "tier": None,
+                          "obligated": 0.0, "shown_for": "the through-resellers layer (no award edge in this view)"})
+            present.add(node["id"])
+    edges = list(graph["edges"])
+    for edge in layer["edges"]:
+        if edge["source"] in present and edge["target"] in present:
+            edges.append({**edge, "products": " / ".join(edge.get("products") or []), "basis": layer.get("label")})
+    return {**graph, "nodes": nodes, "edges": edges}
+
+
+def reseller_tooltip(edge: dict) -> str:
+    how = (f"{edge.get('maker_name') or edge.get('maker')}'s products sold through this vendor"
+           if edge["type"] == "THROUGH_RESELLER" else "resold to this agency")
+    unreported = f", {edge['actions_not_reported']} without an amount" if edge.get("actions_not_reported") else ""
+    lines = [edge.get("label") or "", how, f"products: {edge.get('products') or 'not named'}",
+             f"{money(edge.get('obligated')) if edge.get('obligated') is not None else 'amount not reported'} "
+             f"attributed from award descriptions in {edge.get('actions', 0)} action(s), {edge.get('awards', 0)} "
+             f"award(s){unreported}", "not part of the maker's own obligations"]
+    return html.escape("\n".join(line for line in lines if line))
+
+
 def tooltip(node: dict, kind: str) -> str:
     """Plain text (vis-network shows a string tooltip as text); escaped all the same."""
     lines = [node.get("name") or node["id"], COLOURS[kind][1]]
@@ -101,6 +148,8 @@ def tooltip(node: dict, kind: str) -> str:
                   node.get("permalink") or ""]
     else:
         lines.append(f"obligated {money(node.get('obligated'))} on the edges shown")
+    if node.get("shown_for"):
+        lines.append(f"drawn for {node['shown_for']}")
     return html.escape("\n".join(line for line in lines if line))
 
 
@@ -110,7 +159,10 @@ def build_html(graph: dict, height: int = 650) -> str:
     big = len(graph["nodes"]) > PHYSICS_LIMIT
     parents = {e["target"] for e in graph["edges"] if e["type"] == "PARENT"}
     top_money = max([n.get("obligated") or 0 for n in graph["nodes"]] + [1])
-    top_edge = max([e.get("obligated") or 0 for e in graph["edges"]] + [1])
+    top_edge = max([e.get("obligated") or 0 for e in graph["edges"] if e["type"] not in RESELLER_EDGES] + [1])
+    top_resold = max([e.get("obligated") or 0 for e in graph["edges"] if e["type"] in RESELLER_EDGES] + [1])
+    ids = {node["id"] for node in graph["nodes"]}
+    layer = False
     where = positions(graph) if big else {}
     for node in graph["nodes"]:
         kind = node_kind(node, parents)
@@ -124,11 +176,23 @@ def build_html(graph: dict, height: int = 650) -> str:
             label = f"{money(edge.get('obligated'))} obligated in {edge.get('awards', 1)} award(s)"
             net.add_edge(edge["source"], edge["target"], width=1 + 11 * share, title=html.escape(label),
                          color="#9bb7d4")
+        elif edge["type"] in RESELLER_EDGES:
+            if edge["source"] not in ids or edge["target"] not in ids:
+                continue
+            layer = True
+            share = math.sqrt(max(edge.get("obligated") or 0, 0) / top_resold)
+            # appended, not add_edge: pyvis drops a second edge between two nodes of an undirected network, and a
+            # reseller's resold link runs beside its own award link; curved, so the two stay apart
+            net.edges.append(Edge(edge["source"], edge["target"], False, width=1 + 5 * share, dashes=True,
+                                  color=RESELLER_COLOUR, arrows="to", title=reseller_tooltip(edge),
+                                  label=f"{edge.get('products') or ''} {short_money(edge.get('obligated'))}".strip(),
+                                  font={"size": 10, "color": RESELLER_COLOUR, "strokeWidth": 3, "align": "middle"},
+                                  smooth={"enabled": True, "type": "curvedCW", "roundness": 0.2}).options)
         else:
             net.add_edge(edge["source"], edge["target"], width=1, dashes=True, color="#bbbbbb",
                          title=html.escape("parent company" if edge["type"] == "PARENT" else "part of"))
     net.set_options(OPTIONS_BIG if big else OPTIONS_SMALL)
-    return offline(net.generate_html(), fixed=big)
+    return offline(net.generate_html(), fixed=big, legend=LEGEND_DIV_RESELLERS if layer else LEGEND_DIV)
 
 
 OPTIONS_SMALL = """{"physics": {"enabled": true, "solver": "forceAtlas2Based",
@@ -145,6 +209,10 @@ LEGEND = "".join(
     for colour, text in COLOURS.values())
 LEGEND_DIV = (f'<div id="legend" style="font:12px sans-serif;padding:4px 0">{LEGEND} '
               '<span>size: money · edge width: obligated · dashed: parent / part of</span></div>')
+RESELLER_LEGEND = (f'<span id="legend-resellers" style="margin-right:12px"><span style="display:inline-block;'
+                   f'width:22px;border-top:2px dashed {RESELLER_COLOUR};margin-right:4px;vertical-align:middle"></span>'
+                   f'{html.escape(RESELLER_TEXT)}</span>')
+LEGEND_DIV_RESELLERS = LEGEND_DIV.replace(f"{LEGEND} ", f"{LEGEND}{RESELLER_LEGEND} ", 1)
 
 # Lets a browser test (and bench/dashboard_render.py) tell when the canvas was first drawn: after the
 # first "afterDrawing" (physics: once stabilized) or, with fixed positions (whose first drawing may come
@@ -157,14 +225,14 @@ _CDN = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*[\"']https?://[^>]
 _REMOTE = re.compile(r"\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 
 
-def offline(page: str, fixed: bool = False) -> str:
+def offline(page: str, fixed: bool = False, legend: str = LEGEND_DIV) -> str:
     """Drop pyvis's CDN tags and source-map hint, add vis-network's CSS and our legend; fail if anything remote is left."""
     page = _CDN.sub("", page)
     page = page.replace("//# sourceMappingURL=vis-network.min.js.map", "")
     page = re.sub(r"<center>\s*<h1></h1>\s*</center>", "", page)
     css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
     page = page.replace("</head>", f"<style>{css}\nbody{{margin:0}}</style>\n</head>", 1)
-    page = page.replace("<body>", f"<body>\n{LEGEND_DIV}", 1)
+    page = page.replace("<body>", f"<body>\n{legend}", 1)
     page = page.replace("</body>", DRAWN_MARK % (FIXED_DRAWN if fixed else "") + "\n</body>", 1)
     if _REMOTE.search(page):
         raise ValueError("network page still references a remote resource")

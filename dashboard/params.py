@@ -35,3 +35,11 @@ def write(values: dict, defaults: dict) -> None:
                 st.query_params[name] = [str(v) for v in value]
         elif st.query_params.get(name) != str(value):
             st.query_params[name] = str(value)
+
+
+def flag(name: str, default: bool) -> bool:
+    """A checkbox's value in the URL (written as True/False by `write`)."""
+    value = st.query_params.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")

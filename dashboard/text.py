@@ -14,3 +14,9 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:$])")
 
 def md(value) -> str:
     return _MARKDOWN.sub(r"\\\1", html.escape(str(value if value is not None else ""), quote=False))
+
+
+def http_link(value) -> str | None:
+    """A URL for a LinkColumn only when it is http(s); anything else (javascript:, data:, a path) is no link."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else None

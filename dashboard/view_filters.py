@@ -21,10 +21,11 @@ class Filters:
     fy_to: int | None
     award_types: tuple[str, ...]
     min_amount: float
+    through_others: bool = False  # the layer of makers' products sold through resellers
 
     def subgraph(self, src: tuple) -> dict:
         return data.subgraph(src, self.agency, self.vendor, self.fy_from, self.fy_to, self.min_amount,
-                             self.award_types)
+                             self.award_types, self.through_others)
 
     def keeps(self, award: dict) -> bool:
         """The per-award filters `store.subgraph` applies (years overlap the range, award type)."""
@@ -61,8 +62,13 @@ def sidebar(src: tuple) -> Filters:
                                [t for t in params.many("type") if t in facets["award_types"]], key="f_types")
         minimum = st.number_input("Minimum obligated on an edge ($)", min_value=0.0, step=100000.0,
                                   value=params.number("min", 0.0, float), key="f_min")
+        resellers = st.checkbox("Through resellers", params.flag("resellers", False), key="f_resellers",
+                                help="Add a maker's products sold to agencies by other vendors (maker → reseller → "
+                                     "agency, dashed): attributed from award descriptions, never added to the "
+                                     "obligated figures.")
     params.write({"agency": agency, "vendor": vendor, "fy_from": years[0], "fy_to": years[1], "type": types,
-                  "min": minimum}, {"fy_from": low, "fy_to": high, "min": 0.0})
+                  "min": minimum, "resellers": resellers}, {"fy_from": low, "fy_to": high, "min": 0.0,
+                                                            "resellers": False})
     return Filters(agency=agency or None, vendor=vendor or None,
                    fy_from=years[0] if years[0] > low else None, fy_to=years[1] if years[1] < high else None,
-                   award_types=tuple(types), min_amount=float(minimum))
+                   award_types=tuple(types), min_amount=float(minimum), through_others=resellers)

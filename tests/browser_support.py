@@ -26,10 +26,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(home: Path, log_path: Path, store: str = "embedded"):
-    """The app on a free local port, reading the store (embedded at `home`, or the NEO4J_* one); yields its URL."""
+def running_app(home: Path, log_path: Path, store: str = "embedded", env: dict | None = None):
+    """The app on a free local port, reading the store (embedded at `home`, or the NEO4J_* one); yields its URL.
+    `env`: more variables for it (KG_JUDGEMENTS, KG_PRODUCT_RULES)."""
     port = free_port()
-    env = {**os.environ, "KG_HOME": str(home), "KG_STORE": store}
+    env = {**os.environ, **(env or {}), "KG_HOME": str(home), "KG_STORE": store}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]

@@ -68,6 +68,7 @@ def load_sample(home: Path, hostile: bool = False) -> Path:
 def load_transactions(home: Path) -> Path:
     """`python -m ingest transactions-csv` the ICE/CBP FY2021-2026 export into `home` (about 12 s)."""
     if not TRANSACTIONS:
-        raise FileNotFoundError(f"no transaction export under {SHARED / 'data'}: clone next to shared/ or set KG_SHARED")
+        raise FileNotFoundError(f"no transaction export under {SHARED / 'data'}: clone next to shared/ or set "
+                                f"KG_SHARED")
     _ingest(home, "transactions-csv", *map(str, TRANSACTIONS))
     return home

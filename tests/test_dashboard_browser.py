@@ -1,12 +1,16 @@
 """The dashboard in a real browser (Playwright + Debian's chromium), against the app started here.
 
 Checks what only a browser shows: the pyvis network is drawn with the expected nodes, a filter change
-redraws it, a profile opens from a shared URL, a hostile name stays text, and no request leaves
-localhost (everything is recorded; anything remote is aborted and fails the test).
+redraws it, a profile opens from a shared URL, a hostile name stays text, a reviewer's judgement typed
+into /review lands in the judgements file and takes effect on `python -m graph attribute`, and no request
+leaves localhost (everything is recorded; anything remote is aborted and fails the test).
 """
 from __future__ import annotations
 
+import csv
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -15,7 +19,8 @@ import pytest
 
 from tests.browser_support import (CHROMIUM, guard_requests, launch, network_frame, node_ids, remote, running_app,
                                    wait_ready)
-from tests.dashboard_support import HOSTILE, HOSTILE_UEI, load_sample
+from tests.dashboard_support import (FOUR_POINTS_AWARD, HOSTILE, HOSTILE_UEI, ROOT, curated_env, load_sample,
+                                     load_transactions)
 
 if not Path(CHROMIUM).exists():
     message = f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)"
@@ -30,8 +35,17 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def app_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     home = load_sample(folder / "kg", hostile=True)
-    with running_app(home, folder / "streamlit.log") as url:
+    with running_app(home, folder / "streamlit.log", env=curated_env(home)) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def resold_app(tmp_path_factory):
+    """The app on the ICE/CBP transaction export, with its own rules and judgements files; yields (URL, home)."""
+    folder = tmp_path_factory.mktemp("browser-resold")
+    home = load_transactions(folder / "kg")
+    with running_app(home, folder / "streamlit.log", env=curated_env(home)) as url:
+        yield url, home
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +127,55 @@ def test_hostile_name_renders_as_text(app_url, browser_context, tmp_path):
     assert dialogs == []
     assert remote(urls) == [], remote(urls)
     page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
+
+
+def test_review_judgement_is_recorded_and_applied_by_attribute(resold_app, browser_context, tmp_path):
+    from graph.store import open_store
+
+    url, home = resold_app
+    env = curated_env(home)
+    context, urls, dialogs = browser_context
+    page = context.new_page()
+    page.goto(f"{url}/review")
+    page.get_by_role("heading", name="Record a judgement").wait_for(timeout=90_000)
+    wait_ready(page)
+    item = page.get_by_role("combobox", name="Item")
+    item.click()
+    page.keyboard.type("70B04C24F00000413")  # the award: CBP's largest AWS order through Four Points
+    page.get_by_role("option", name=FOUR_POINTS_AWARD).click()
+    wait_ready(page)
+    assert "Amazon.com, Inc. (Amazon Web Services) via FOUR POINTS TECHNOLOGY, L.L.C." in item.input_value()
+    assert FOUR_POINTS_AWARD in item.input_value()
+    assert page.get_by_text("INCREASE AMAZON WEB SERVICES OPTIONAL UNITS").count() >= 1  # the evidence shown
+    page.get_by_text("wrong (not the maker's product)").click()
+    page.get_by_label("Who (your name or handle)").fill("browser test")
+    page.get_by_label("Why (the evidence you read)").fill("checking the review page end to end")
+    page.get_by_role("button", name="Record judgement").click()
+    page.get_by_text("Recorded in").wait_for(timeout=60_000)
+    assert page.get_by_text("python -m graph attribute").count() >= 1
+    page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+
+    with open(env["KG_JUDGEMENTS"], newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["kind"], row["record"], row["target"], row["verdict"], row["who"]) == (
+        "attribution", FOUR_POINTS_AWARD, "Amazon.com, Inc.", "wrong", "browser test")
+    assert row["why"] == "checking the review page end to end" and row["when"][:2] == "20"
+
+    before = open_store("embedded", home=home).vendor_family("Amazon")["through_others"]
+    assert FOUR_POINTS_AWARD in {r["award_key"] for s in before["resellers"] for r in s["records"]}
+    subprocess.run([sys.executable, "-m", "graph", "attribute"], cwd=ROOT, env={**os.environ, **env}, check=True,
+                   capture_output=True)
+    after = open_store("embedded", home=home).vendor_family("Amazon")["through_others"]
+    assert FOUR_POINTS_AWARD not in {r["award_key"] for s in after["resellers"] for r in s["records"]}
+    assert after["obligated"] == pytest.approx(before["obligated"] - 205047324.62)
+
+    profile = context.new_page()  # the running dashboard sees the new store version without a restart
+    profile.goto(f"{url}/vendor?name=Amazon")
+    profile.get_by_text(f"${after['obligated']:,.2f}").first.wait_for(timeout=60_000)
+    assert dialogs == []
+    assert remote(urls) == [], remote(urls)
 
 
 def test_profile_downloads_hold_the_family_awards(app_url, browser_context):

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.dashboard_support import ROOT, SAMPLE, hostile_file, load_sample
+from tests.dashboard_support import ROOT, SAMPLE, curated_env, hostile_file, load_sample
 from tests.test_dashboard_app import run
 
 pytestmark = pytest.mark.neo4j
@@ -25,7 +25,7 @@ def homes(tmp_path_factory, neo4j_server):
     neo4j_home = tmp_path_factory.mktemp("kg-neo4j")
     store = Neo4jStore(**neo4j_server)
     store.clear()
-    env = {**os.environ, "KG_HOME": str(neo4j_home), "NEO4J_URI": neo4j_server["uri"],
+    env = {**os.environ, **curated_env(neo4j_home), "NEO4J_URI": neo4j_server["uri"],  # the same rules as embedded
            "NEO4J_PASSWORD": neo4j_server["password"]}
     files = [str(p) for p in SAMPLE] + [str(hostile_file(neo4j_home))]
     subprocess.run([sys.executable, "-m", "ingest", "normalized", *files, "--store", "neo4j", "--no-progress"],
@@ -54,6 +54,8 @@ def page(kind: str, home, view: str, query: dict) -> dict:
     ("agency", {"name": "ICE"}),
     ("paths", {"a": "Palantir", "b": "ICE"}),
     ("targets", {"agency": "ICE", "today": "2025-01-01", "months": "24"}),
+    ("review", {}),
+    ("vendor", {"name": "Amazon"}),
 ], ids=lambda value: value if isinstance(value, str) else ",".join(value))
 def test_page_is_the_same_on_both_stores(homes, name, query):
     embedded = page("embedded", homes["embedded"], name, query)

@@ -116,3 +116,38 @@ def test_exports(store):
 
 def test_markdown_text_is_literal():
     assert md("<b>*x*</b> [a](javascript:1)") == r"&lt;b&gt;\*x\*&lt;/b&gt; \[a\]\(javascript\:1\)"
+
+
+def test_resellers_layer_is_dashed_labelled_escaped_and_exportable():
+    from dashboard.text import http_link
+
+    hostile = "<script>alert(1)</script>"
+    graph = {"nodes": [{"id": "Vendor:r", "kind": "Vendor", "name": "Reseller & Co", "obligated": 10.0},
+                       {"id": "Agency:a", "kind": "Agency", "tier": "subtier", "name": "Agency", "obligated": 10.0}],
+             "edges": [{"source": "Vendor:r", "target": "Agency:a", "type": "AWARDS", "obligated": 10.0, "awards": 1}]}
+    layer = {"label": "attributed from award descriptions", "basis": "…",
+             "nodes": [{"id": "Vendor:m", "kind": "Vendor", "name": hostile},
+                       {"id": "Vendor:r", "kind": "Vendor", "name": "Reseller & Co"},
+                       {"id": "Agency:a", "kind": "Agency", "name": "Agency"}],
+             "edges": [{"source": "Vendor:m", "target": "Vendor:r", "type": "THROUGH_RESELLER", "maker": "m",
+                        "maker_name": hostile, "products": [hostile], "obligated": 2_500_000.0, "actions": 3,
+                        "actions_not_reported": 0, "awards": 1, "label": f"{hostile} via Reseller & Co"},
+                       {"source": "Vendor:r", "target": "Agency:a", "type": "RESOLD_TO", "maker": "m",
+                        "maker_name": hostile, "products": [hostile], "obligated": None, "actions": 1,
+                        "actions_not_reported": 1, "awards": 1, "label": hostile}]}
+    drawn = network.with_resellers(graph, layer)
+    assert [n["id"] for n in drawn["nodes"]] == ["Vendor:r", "Agency:a", "Vendor:m"]
+    assert drawn["nodes"][2]["obligated"] == 0.0 and len(drawn["edges"]) == 3
+    assert network.with_resellers(graph, None) is graph and network.with_resellers(graph, {"edges": []}) is graph
+    page = network.build_html(drawn)
+    assert hostile not in page and "</script>alert" not in page  # labels in JSON as \u003c…, tooltips escaped
+    assert page.count(f'"color": "{network.RESELLER_COLOUR}", "dashes": true') == 2  # beside the award edge, kept
+    assert '"label": "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e $2.5M"' in page
+    assert "amount not reported" in page and 'id="legend-resellers"' in page
+    assert 'id="legend-resellers"' not in network.build_html(graph)
+    parsed = nx.parse_graphml(exports.graphml(drawn).decode())
+    assert parsed.number_of_edges() == 3 and exports.gexf(drawn)
+    assert [network.short_money(v) for v in (None, 950.0, 51_639_536.51, 2.1e9)] == [
+        "amount not reported", "$950", "$51.6M", "$2.1B"]
+    assert [http_link(u) for u in ("https://x.gov/a", "HTTP://x", "javascript:alert(1)", None, "/a")] == [
+        "https://x.gov/a", "HTTP://x", None, None, None]

@@ -1,10 +1,11 @@
-"""Agency profile: an agency with its sub-agencies and offices, its vendors and awards."""
+"""Agency profile: an agency with its sub-agencies and offices, its vendors, the makers whose products reached
+it directly and through other vendors, and its awards."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, params, profile
+from dashboard import attributed, data, params, profile
 from dashboard.text import md
 
 AWARD_ROWS = 1000
@@ -42,4 +43,5 @@ st.subheader(f"Vendors ({len(agency['vendors']):,})")
 st.dataframe(pd.DataFrame([{"vendor": v["name"], "family": v["family"], "id": v["id"], "obligated": v["total_obligated"],
                             "awards": v["award_count"]} for v in agency["vendors"]]), hide_index=True, width="stretch",
              column_config={"obligated": st.column_config.NumberColumn("obligated", format="dollar")})
+attributed.makers_section(agency)
 profile.awards_section(f"Awards by {agency['name']}", awards, "agency", of=agency["award_count"])

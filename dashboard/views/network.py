@@ -1,4 +1,5 @@
-"""Network: vendors, parent companies and agencies joined by their awards, filtered from the sidebar."""
+"""Network: vendors, parent companies and agencies joined by their awards, filtered from the sidebar; optionally
+the layer of makers' products sold through resellers (dashed, attributed from award descriptions)."""
 from __future__ import annotations
 
 import time
@@ -7,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, exports, network, params
+from dashboard.text import md
 from dashboard.view_filters import Filters, sidebar
 
 MAX_AWARD_NODES = 150
@@ -19,6 +21,8 @@ def page_html(src: tuple, filters: Filters, expand: str) -> tuple[str, dict]:
     graph = filters.subgraph(src)
     if expand:
         graph = with_awards(src, graph, filters, expand)
+    if filters.through_others:
+        graph = network.with_resellers(graph, graph.get("through_others"))
     return network.build_html(graph), graph
 
 
@@ -106,6 +110,17 @@ st.caption(f"{len(drawn['nodes']):,} nodes ({agencies:,} agencies) and {len(draw
            + ("Layout computed (too many nodes for live physics). " if len(drawn["nodes"]) > network.PHYSICS_LIMIT
               else "Drag nodes to rearrange. ")
            + "Hover a node or an edge for its figures.")
+if filters.through_others:
+    layer = graph.get("through_others") or {}
+    resold = [e for e in layer.get("edges", []) if e["type"] == "RESOLD_TO"]
+    if resold:
+        total = network.money(sum(e["obligated"] or 0 for e in resold))
+        st.caption(f"Through resellers ({md(layer.get('label'))}), dashed: {len(layer['edges']):,} links of "
+                   f"{len({e['maker'] for e in resold}):,} maker(s) to {len({e['source'] for e in resold}):,} "
+                   f"reseller(s) and on to the agencies, {md(total)} in all, not counted in the obligated figures "
+                   f"above. {md(layer.get('basis') or '')}")
+    else:
+        st.caption("Through resellers: no maker's products were sold through other vendors in this view.")
 if not graph["nodes"]:
     st.info("No award matches these filters.")
 else:

@@ -1,10 +1,11 @@
-"""Vendor profile: a family (top parent and subsidiaries), its agencies, awards and subawards."""
+"""Vendor profile: a family (top parent and subsidiaries), its agencies, awards and subawards, and what its
+products brought in through other vendors (kept apart from its own obligations)."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, params, profile
+from dashboard import attributed, data, params, profile
 from dashboard.text import md
 
 st.title("Vendor profile")
@@ -28,6 +29,7 @@ st.text("\n".join(line for line in (
     f"aliases: {'; '.join(family['aliases'])}" if family["aliases"] else "",
     f"matched “{name}”: {'; '.join(family['matched'])}") if line))
 profile.totals(family)
+attributed.sold_through_section(family)
 profile.yearly(family)
 st.subheader("Subsidiaries and registrations")
 if family["subsidiaries"]:
