@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.exports import where_from
-from dashboard.network import money
+from dashboard.network import money, short_money
 from dashboard.text import http_link, md
 
 LABEL = "attributed from award descriptions"
@@ -58,10 +58,12 @@ def sold_through_section(family: dict) -> None:
         return
     st.subheader("Sold through others")
     columns = st.columns(2)
-    columns[0].metric("Obligated directly (its family's own awards)", money(direct["obligated"]),
-                      help=f"{direct['awards']:,} awards; {direct['basis']}")
-    columns[1].metric(f"Sold through others ({through.get('label') or LABEL})", amount(through["obligated"]),
-                      help=f"{through['actions']:,} actions in {through['awards']:,} awards")
+    columns[0].metric("Obligated directly (its family's own awards)", short_money(direct["obligated"]),
+                      help=f"exactly {money(direct['obligated'])} in {direct['awards']:,} awards; {direct['basis']}")
+    columns[1].metric(f"Sold through others ({through.get('label') or LABEL})",
+                      short_money(through["obligated"]) if through["obligated"] is not None else "not reported",
+                      help=f"exactly {amount(through['obligated'])} in {through['actions']:,} actions of "
+                           f"{through['awards']:,} awards")
     unreported = (f"; {through['actions_not_reported']:,} of them report no amount"
                   if through.get("actions_not_reported") else "")
     st.caption(f"Two figures apart, never added together. Directly: {md(direct['basis'])}. Through others: "

@@ -102,12 +102,14 @@ def positions(graph: dict) -> dict[str, tuple[float, float]]:
 
 
 def short_money(value) -> str:
+    """$8.30B, $329.20M, $8.89k, $950: what a card or a label has room for (the exact figure goes beside it)."""
     if value is None:
         return "amount not reported"
+    sign = "-" if value < 0 else ""
     for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= size:
-            return f"${value / size:,.1f}{unit}"
-    return f"${value:,.0f}"
+            return f"{sign}${abs(value) / size:,.2f}{unit}"
+    return f"{sign}${abs(value):,.0f}"
 
 
 def with_resellers(graph: dict, layer: dict | None) -> dict:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import exports, params
-from dashboard.network import money
+from dashboard.network import money, short_money
 
 AWARD_TABLE = ("piid", "vendor", "awarding_agency", "obligated", "obligated_basis", "current_value",
                "potential_value", "first_action", "end_date", "description", "permalink", "source", "record")
@@ -16,12 +16,15 @@ def totals(answer: dict) -> None:
     """The three figures apart: obligated (a sum of facts), and the two ceilings, each summed over the
     awards that report it (or "not reported")."""
     columns = st.columns(4)
-    columns[0].metric("Obligated (money committed)", money(answer["total_obligated"]))
+    # compact on the card ($8.3B), exact in its tooltip: a metric card cuts long figures off
+    columns[0].metric("Obligated (money committed)", short_money(answer["total_obligated"]),
+                      help=f"exactly {money(answer['total_obligated'])}")
     for column, figure, label in ((columns[1], "current_value", "Current value (base + exercised options)"),
                                   (columns[2], "potential_value", "Potential value (base + all options)")):
         value, reporting = answer[f"total_{figure}"], answer[f"{figure}_awards"]
-        column.metric(label, money(value) if value is not None else "not reported",
-                      help=f"summed over the {reporting:,} awards that report it")
+        column.metric(label, short_money(value) if value is not None else "not reported",
+                      help=(f"exactly {money(value)}, " if value is not None else "") +
+                           f"summed over the {reporting:,} awards that report it")
     columns[3].metric("Awards", f"{answer['award_count']:,}")
     st.caption(f"Three different figures, never added together. Obligated is money committed: "
                f"{answer['obligated_basis']}. Current and potential values are ceilings, summed only over the "

@@ -38,7 +38,9 @@ class Filters:
 
 
 def agency_label(entry: dict) -> str:
-    return f"{entry['name']} ({entry['code']}, {entry['tier']})"
+    """Name (abbreviation, code, tier): typing "ICE" finds the agency itself, listed before its offices."""
+    parts = [entry.get("abbreviation"), entry["code"], entry["tier"]]
+    return f"{entry['name']} ({', '.join(part for part in parts if part)})"
 
 
 def sidebar(src: tuple) -> Filters:
@@ -57,7 +59,11 @@ def sidebar(src: tuple) -> Filters:
         low, high = facets["fy_min"] or 2000, facets["fy_max"] or date.today().year + 1
         fy_from = min(max(params.number("fy_from", low), low), high)
         fy_to = max(min(params.number("fy_to", high), high), fy_from)
-        years = st.slider("Fiscal years", low, high, (fy_from, fy_to), key="f_years")
+        if low < high:
+            years = st.slider("Fiscal years", low, high, (fy_from, fy_to), key="f_years")
+        else:  # a slider needs two ends: the store holds actions of one fiscal year
+            years = (low, high)
+            st.caption(f"Fiscal year {low}: the only one the store's actions are dated in.")
         types = st.multiselect("Award type", facets["award_types"],
                                [t for t in params.many("type") if t in facets["award_types"]], key="f_types")
         minimum = st.number_input("Minimum obligated on an edge ($)", min_value=0.0, step=100000.0,

@@ -168,7 +168,7 @@ def _report(command: str, answer) -> str:
             label = f"{hop['rel']}; through others: {via['route']}" if via and hop["rel"] != "THROUGH_OTHERS" else (
                 f"through others: {via['route']}" if via else hop["rel"])
             return f"[{label}] {hop['to']['name']}"
-        return "\n\n".join(" -> ".join([p[0]["from"]["name"]] + [step(h) for h in p]) for p in answer) or "no path"
+        return "\n\n".join(" -> ".join([p[0]["from"]["name"]] + [step(h) for h in p]) for p in answer if p) or "no path"
     if command == "attribute":
         return (f"{answer['mentions']} actions attributed to makers through other vendors ({answer['rules']} rules, "
                 f"{answer['texts']} distinct texts matched in {answer['match_s']}s); "

@@ -52,7 +52,7 @@ class Queries:
         for row in self.entities():
             names = [row["name"], row.get("code"), row.get("abbreviation"), *(row["aliases"] or [])]
             if any(needle in (name or "").lower() for name in names):
-                hits.append({k: row.get(k) for k in ("kind", "id", "name", "tier", "code")})
+                hits.append({k: row.get(k) for k in ("kind", "id", "name", "tier", "code", "abbreviation")})
         return sorted(hits, key=lambda h: (h["kind"], h["name"] or "", h["id"]))[:limit]
 
     def find_agency(self, text: str) -> dict:
@@ -321,6 +321,13 @@ class Queries:
         except NotFound:
             return f"Vendor:{self.resolve_family(text)[0]}"
 
+    def _member(self, text: str) -> str:
+        """The vendor a name means within its family: the one whose own name or alias it is, else the head."""
+        family, matched = self.resolve_family(text)
+        wanted = name_key(text)
+        exact = sorted(v["id"] for v in matched if wanted in {name_key(n) for n in [v["name"], *(v["aliases"] or [])]})
+        return f"Vendor:{exact[0] if exact else family}"
+
     def paths(self, a: str, b: str, max_hops: int = 6, limit: int = 5, through_others: bool = True) -> list[list[dict]]:
         """Shortest chains on the aggregated network; each hop lists the records behind it. With
         `through_others`, a maker reaches an agency its products were sold to through other vendors."""
@@ -329,6 +336,10 @@ class Queries:
         import networkx as nx
 
         start, end = self._entity(a), self._entity(b)
+        if start == end and start.startswith("Vendor:"):  # two names in one family: the links between them
+            start, end = self._member(a), self._member(b)
+        if start == end:
+            return []  # one entity: no chain to show
         graph = self.network()
         if not through_others:
             full = graph

@@ -106,7 +106,8 @@ def test_vendor_profile_palantir(home):
     app = run("vendor", name="Palantir")
     shown = texts(app)
     assert "Palantir Technologies Inc" in app.header[0].value
-    assert [m.value for m in app.metric] == ["$329,201,440.48", "$58,791,492.88", "$133,257,663.28", "12"]
+    assert [m.value for m in app.metric] == ["$329.20M", "$58.79M", "$133.26M", "12"]  # compact on the cards
+    assert "exactly $329,201,440.48" in app.metric[0].proto.help  # and exact beside them
     assert "Obligated (money committed)" in shown and "Potential value (base + all options)" in shown
     subsidiaries = app.dataframe[0].value
     assert "PALANTIR USG, INC." in set(subsidiaries["name"])
@@ -126,7 +127,8 @@ def test_vendor_profile_palantir(home):
 def test_agency_profile_ice(home):
     app = run("agency", name="ICE")
     assert "U.S. Immigration and Customs Enforcement" in app.header[0].value.replace("\\", "")
-    assert app.metric[0].value == "$9,271,373,633.53"  # the sample's ICE awards plus the hostile test record
+    assert app.metric[0].value == "$9.27B"  # the sample's ICE awards plus the hostile test record
+    assert "exactly $9,271,373,633.53" in app.metric[0].proto.help
     children = app.dataframe[0].value
     assert "70CDCR" in set(children["code"])
     vendors = app.dataframe[1].value
@@ -211,9 +213,11 @@ def test_vendor_profile_keeps_sold_through_others_apart(resold):
     app = run("vendor", name="Amazon")
     shown = texts(app)
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Obligated (money committed)"] == "$8,885.17"  # AWS's own CBP award
-    assert metrics["Obligated directly (its family's own awards)"] == "$8,885.17"
-    assert metrics["Sold through others (attributed from award descriptions)"] == "$452,820,512.13"
+    assert metrics["Obligated (money committed)"] == "$8.89k"  # AWS's own CBP award
+    assert metrics["Obligated directly (its family's own awards)"] == "$8.89k"
+    assert metrics["Sold through others (attributed from award descriptions)"] == "$452.82M"
+    helps = {m.label: m.proto.help for m in app.metric}
+    assert "exactly $452,820,512.13" in helps["Sold through others (attributed from award descriptions)"]
     assert "never added together" in shown and "Not part of the maker's own obligations" in shown
     resellers = app.dataframe[0].value
     assert resellers["reseller"][0] == "FOUR POINTS TECHNOLOGY, L.L.C."
@@ -251,7 +255,7 @@ def test_network_draws_the_resellers_layer_from_the_url(resold):
     app = run("network", agency="7014", resellers="True")
     page = iframe_html(app)
     assert "legend-resellers" in page and f'"color": "{network_colour()}", "dashes": true' in page
-    assert '"from": "Vendor:org:amazon-com-inc", "label": "Amazon Web Services $353.6M"' in page.replace("\n", "")
+    assert '"from": "Vendor:org:amazon-com-inc", "label": "Amazon Web Services $353.63M"' in page.replace("\n", "")
     assert "attributed from award descriptions" in texts(app)
     assert app.query_params["resellers"] == "True"
     app.sidebar.checkbox(key="f_resellers").uncheck().run()
@@ -307,3 +311,33 @@ def test_review_form_reports_a_bad_judgement_and_writes_nothing(resold):
     app.button[0].click().run()  # no "why": the judgements file says what is missing
     assert not app.success and "say why" in app.error[0].value
     assert not (resold / "judgements.csv").exists()
+
+
+@pytest.fixture(scope="module")
+def one_year_home(tmp_path_factory):
+    """A store holding one fiscal year (the FY2021 export only): the fiscal-year slider has no range."""
+    from tests.dashboard_support import TRANSACTIONS, _ingest
+
+    home = tmp_path_factory.mktemp("one_year")
+    _ingest(home, "transactions-csv", str(next(p for p in TRANSACTIONS if "FY2021" in p.name)))
+    return home
+
+
+@pytest.mark.parametrize("page, query", [("network", {}), ("network", {"agency": "7012"}),
+                                         ("vendor", {"name": "GEO GROUP"}), ("agency", {"name": "ICE"}),
+                                         ("paths", {"a": "GEO GROUP", "b": "ICE"}), ("targets", {"agency": "ICE"}),
+                                         ("sources", {}), ("review", {})])
+def test_a_one_fiscal_year_store_renders_every_page(one_year_home, monkeypatch, page, query):
+    for name, value in curated_env(one_year_home).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("KG_STORE", "embedded")
+    app = run(page, **query)  # no exception (issue 11: the slider raised StreamlitInvalidMinMaxError)
+    if page == "network":
+        assert any("Fiscal year 2021" in c.value for c in app.sidebar.caption)
+
+
+def test_the_agency_filter_finds_an_agency_by_its_abbreviation(home):
+    app = run("network")
+    labels = [app.sidebar.selectbox[0].format_func(option) for option in app.sidebar.selectbox[0].options]
+    first = next(label for label in labels if "ICE" in label)  # what the selectbox search matches, in its order
+    assert first.startswith("U.S. Immigration and Customs Enforcement (ICE, 7012, subtier")

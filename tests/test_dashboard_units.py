@@ -142,12 +142,12 @@ def test_resellers_layer_is_dashed_labelled_escaped_and_exportable():
     page = network.build_html(drawn)
     assert hostile not in page and "</script>alert" not in page  # labels in JSON as \u003c…, tooltips escaped
     assert page.count(f'"color": "{network.RESELLER_COLOUR}", "dashes": true') == 2  # beside the award edge, kept
-    assert '"label": "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e $2.5M"' in page
+    assert '"label": "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e $2.50M"' in page
     assert "amount not reported" in page and 'id="legend-resellers"' in page
     assert 'id="legend-resellers"' not in network.build_html(graph)
     parsed = nx.parse_graphml(exports.graphml(drawn).decode())
     assert parsed.number_of_edges() == 3 and exports.gexf(drawn)
-    assert [network.short_money(v) for v in (None, 950.0, 51_639_536.51, 2.1e9)] == [
-        "amount not reported", "$950", "$51.6M", "$2.1B"]
+    assert [network.short_money(v) for v in (None, 950.0, 51_639_536.51, 2.1e9, -8885.17)] == [
+        "amount not reported", "$950", "$51.64M", "$2.10B", "-$8.89k"]
     assert [http_link(u) for u in ("https://x.gov/a", "HTTP://x", "javascript:alert(1)", None, "/a")] == [
         "https://x.gov/a", "HTTP://x", None, None, None]

@@ -71,6 +71,11 @@ def test_sample_loads_with_the_families_make_run_shows(tmp_path, make_store):
     assert {a["code"] for a in clearview["agencies"]} == {"7012", "7014"}
     amazon = store.vendor_family("Amazon.com")
     assert amazon["name"] == "Amazon.com, Inc."
+    # issue 11: two names in one family give the links between them, not a traceback; one entity gives none
+    chain, = store.paths("West Publishing", "Thomson Reuters")
+    assert chain and all(hop["rel"] == "PARENT" for hop in chain)
+    assert chain[-1]["to"]["name"] == "Thomson Reuters Corporation"
+    assert store.paths("ICE", "ICE") == []
     # issue 10: the sample keeps the awards whose descriptions name a maker's product, so make run shows them
     assert {"FOUR POINTS TECHNOLOGY, L.L.C.", "BOOZ ALLEN HAMILTON INC"} <= {
         r["name"] for r in amazon["through_others"]["resellers"]}
