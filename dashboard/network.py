@@ -172,10 +172,12 @@ def build_html(graph: dict, height: int = 650) -> str:
         net.add_node(node["id"], label=node.get("name") or node["id"], title=tooltip(node, kind),
                      color=COLOURS[kind][0], size=8 + 42 * math.sqrt(max(node.get("obligated") or 0, 0) / top_money),
                      shape="square" if node["kind"] == "Agency" else "dot", **extra)
+    names = {node["id"]: node.get("name") or node["id"] for node in graph["nodes"]}  # edge tooltips name both ends
     for edge in graph["edges"]:
         if edge["type"] in ("AWARDS", "AWARD"):
             share = math.sqrt(max(edge.get("obligated") or 0, 0) / top_edge)
-            label = f"{money(edge.get('obligated'))} obligated in {edge.get('awards', 1)} award(s)"
+            ends = f"{names.get(edge['source'], edge['source'])} → {names.get(edge['target'], edge['target'])}"
+            label = f"{ends}: {money(edge.get('obligated'))} obligated in {edge.get('awards', 1)} award(s)"
             net.add_edge(edge["source"], edge["target"], width=1 + 11 * share, title=html.escape(label),
                          color="#9bb7d4")
         elif edge["type"] in RESELLER_EDGES:

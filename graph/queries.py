@@ -76,7 +76,13 @@ class Queries:
         return top[0]
 
     def resolve_family(self, text: str) -> tuple[str, list[dict]]:
-        """The family (its head's id) of the vendors whose name or alias contains `text`, and those vendors."""
+        """The family (its head's id) of the vendors whose name or alias contains `text`, and those vendors; a
+        vendor id (`uei:…`, `duns:…`, `org:…`), UEI or DUNS means that vendor (and so its family)."""
+        wanted = text.strip()
+        ids = {wanted, f"uei:{wanted.upper()}", f"duns:{wanted}"}
+        matches = [row for row in self.entities() if row["kind"] == "Vendor" and row["id"] in ids]
+        if matches:
+            return matches[0]["family"] or matches[0]["id"], matches[:1]
         needle = text.lower()
         matches = [row for row in self.entities() if row["kind"] == "Vendor"
                    and any(needle in (n or "").lower() for n in [row["name"], *(row["aliases"] or [])])]
@@ -91,10 +97,12 @@ class Queries:
                            if any(wanted in {name_key(n) for n in [v["name"], *(v["aliases"] or [])]} for v in vendors))
             if len(exact) != 1:
                 names = self.fetch_names(sorted(families))
-                candidates = sorted(({"family": names.get(family) or family,
-                                      "matches": sorted(v["name"] or v["id"] for v in vendors)}
-                                     for family, vendors in families.items()), key=lambda c: c["family"])
-                raise Ambiguous(f"{text!r} matches {len(families)} vendor families; be more specific", candidates)
+                candidates = sorted(({"family": names.get(family) or family, "family_id": family,
+                                      "matches": sorted(v["name"] or v["id"] for v in vendors),
+                                      "vendor_ids": sorted(v["id"] for v in vendors)}
+                                     for family, vendors in families.items()), key=lambda c: (c["family"], c["family_id"]))
+                raise Ambiguous(f"{text!r} matches {len(families)} vendor families; be more specific, or give one "
+                                f"of the vendor ids listed (a UEI or DUNS is accepted too)", candidates)
             families = {exact[0]: families[exact[0]]}
         (family, matched), = families.items()
         return family, matched

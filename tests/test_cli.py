@@ -292,3 +292,14 @@ def test_readme_mentions_every_subcommand():
             if not (written_out or in_section):
                 missing.append(f"python -m {cli} {name}")
     assert not missing, f"README.md does not document: {missing}"
+
+
+def test_graph_vendor_by_id_uei_or_duns(umn_home):
+    """Issue 11: two families of one name can be told apart by the ids the ambiguity lists."""
+    home, _ = umn_home
+    result = run(home, "graph", "vendor", "REGENTS", check_code=2)
+    assert "vendor ids listed" in result.stderr and '"vendor_ids": ["uei:' in result.stderr
+    by_name = as_json(run(home, "graph", "vendor", "REGENTS OF UNIVERSITY OF MINNESOTA", "--json"))
+    vendor = next(m for m in [by_name, *by_name["subsidiaries"]] if m["uei"])
+    for text in (vendor["id"], vendor["uei"], vendor["uei"].lower()):
+        assert as_json(run(home, "graph", "vendor", text, "--json"))["id"] == by_name["id"]

@@ -48,6 +48,9 @@ def test_network_page_is_offline_and_escapes_tooltips(store):
                "edges": [{"source": "Vendor:x", "target": "Agency:y", "type": "AWARDS", "obligated": 5.0, "awards": 1}]}
     page = network.build_html(hostile)
     assert "<script>alert(1)</script>" not in page and "</script>alert" not in page
+    # an edge's tooltip names both its ends (escaped like every name)
+    assert ("\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;/script\\u0026gt; \\u2192 A\\u0026amp;B: $5.00 obligated in "
+            "1 award(s)") in page  # HTML-escaped, then JSON-escaped into the page
 
 
 def test_big_graphs_get_computed_positions_without_physics():
