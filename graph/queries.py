@@ -330,10 +330,14 @@ class Queries:
             return f"Vendor:{self.resolve_family(text)[0]}"
 
     def _member(self, text: str) -> str:
-        """The vendor a name means within its family: the one whose own name or alias it is, else the head."""
+        """The vendor a name means within its family: the one whose own name or alias it is (or the only one it
+        matched, as an id, UEI or DUNS does), else the head."""
         family, matched = self.resolve_family(text)
         wanted = name_key(text)
-        exact = sorted(v["id"] for v in matched if wanted in {name_key(n) for n in [v["name"], *(v["aliases"] or [])]})
+        exact = (sorted(v["id"] for v in matched if name_key(v["name"]) == wanted)
+                 or sorted(v["id"] for v in matched if wanted in {name_key(n) for n in v["aliases"] or []}))
+        if not exact and len(matched) == 1:
+            exact = [matched[0]["id"]]
         return f"Vendor:{exact[0] if exact else family}"
 
     def paths(self, a: str, b: str, max_hops: int = 6, limit: int = 5, through_others: bool = True) -> list[list[dict]]:

@@ -74,6 +74,7 @@ def test_sample_loads_with_the_families_make_run_shows(tmp_path, make_store):
     # issue 11: two names in one family give the links between them, not a traceback; one entity gives none
     chain, = store.paths("West Publishing", "Thomson Reuters")
     assert chain and all(hop["rel"] == "PARENT" for hop in chain)
+    assert chain[0]["from"]["name"] == "WEST PUBLISHING CORPORATION"  # the vendor of that name, not one with it as alias
     assert chain[-1]["to"]["name"] == "Thomson Reuters Corporation"
     assert store.paths("ICE", "ICE") == []
     # issue 10: the sample keeps the awards whose descriptions name a maker's product, so make run shows them
