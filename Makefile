@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export KG_HOME ?= $(CURDIR)/data/kg
-SAMPLE := $(wildcard data/sample/*.csv)
+SAMPLE := $(wildcard data/sample/*.csv.gz)
 
 # The Neo4j test server: its own data directory and port, so tests never empty a database you use.
 NEO4J_TEST_PORT ?= 7688

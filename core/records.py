@@ -7,7 +7,11 @@ source did not report that figure, which is not the same as 0.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# USAspending names its bulk files with the time it generated them: …_2025-03-21_H19M57S23_1.csv
+_GENERATED = re.compile(r"_(\d{4}-\d{2}-\d{2})_H(\d{2})M(\d{2})S(\d{2})(?:_\d+)?\.[^/\\]*$")
 
 
 @dataclass(slots=True)
@@ -18,6 +22,13 @@ class Provenance:
     record: str  # "line 123" for files, the record id/page for APIs
     retrieved: str  # ISO timestamp: file modification time or fetch time
     permalink: str | None = None  # https://www.usaspending.gov/award/<generated id>/
+
+
+def source_generated(source: str | None) -> str | None:
+    """When the source says it was made (a bulk file's name), as ISO date and time; None when it does not say.
+    Kept apart from `retrieved`, which is when this project read or fetched the file."""
+    found = _GENERATED.search(source or "")
+    return f"{found[1]}T{found[2]}:{found[3]}:{found[4]}" if found else None
 
 
 @dataclass(slots=True)

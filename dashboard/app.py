@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data  # noqa: E402
+from dashboard import coverage, data  # noqa: E402
 
 VIEWS = ROOT / "dashboard" / "views"
 
@@ -29,4 +29,5 @@ pages = [
 ]
 page = st.navigation(pages)
 st.sidebar.caption(f"Store: {data.store_kind()} (set KG_STORE). Every figure links to its USAspending record.")
+coverage.sidebar()
 page.run()

@@ -101,9 +101,51 @@ def subgraph(src: tuple, agency: str | None, vendor: str | None, fy_from: int | 
 
 
 @st.cache_data(show_spinner=False)
+def view_awards(src: tuple, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
+                award_types: tuple[str, ...], recipients: tuple[str, ...] | None, offset: int, limit: int) -> dict:
+    """One page of the awards behind a network view (the facts `subgraph` sums, under the same filters), largest
+    obligated total first, ties by key; with how many there are. Only `limit` award rows are read."""
+    from graph.store import FactFilter
+
+    s = store()
+    found = s.find_agency(agency) if agency else None
+    chosen = FactFilter(awarding=(found["tier"], found["id"]) if found else None,
+                        family=s.resolve_family(vendor)[0] if vendor else None, recipients=recipients,
+                        award_types=tuple(sorted({t.lower() for t in award_types})) if award_types else None)
+    if fy_from or fy_to:
+        chosen = chosen._replace(split=True, fy_from=fy_from or None, fy_to=fy_to or None)
+    total = s.fetch_fact_groups(chosen, None)
+    keys = s.fetch_largest_awards(chosen, offset + limit)[offset:]
+    return {"count": total[0]["awards"] if total else 0, "awards": s.award_rows(keys)}
+
+
+@st.cache_data(show_spinner=False)
+def subaward_rows(src: tuple, agencies: tuple[tuple[str, str], ...]) -> list[dict]:
+    """Subawards made under the prime awards of these agencies ((tier, id) each), as fetched: with the prime's
+    and the subcontractor's vendor ids (the network's subaward layer)."""
+    return [row for where in agencies for row in store().fetch_agency_subawards(where)]
+
+
+@st.cache_data(show_spinner=False)
+def vendor_names(src: tuple, ids: tuple[str, ...]) -> dict:
+    return store().fetch_names(list(ids))
+
+
+@st.cache_data(show_spinner=False)
 def paths(src: tuple, a: str, b: str, max_hops: int, limit: int, through_others: bool = True) -> list:
     """`through_others`: a maker also reaches the agencies its products were sold to through other vendors."""
     return store().paths(a, b, max_hops=max_hops, limit=limit, through_others=through_others)
+
+
+@st.cache_data(show_spinner=False)
+def direct_ties(src: tuple, a: str, b: str) -> dict:
+    return store().direct_ties(a, b)
+
+
+@st.cache_data(show_spinner=False)
+def award_actions(src: tuple, keys: tuple[str, ...]) -> dict[str, list[dict]]:
+    """The records behind each award's obligated total (for its citation)."""
+    return store().award_actions(list(keys))
 
 
 @st.cache_data(show_spinner=False)
@@ -114,6 +156,43 @@ def vendor_totals(src: tuple, ids: tuple[str, ...]) -> list[dict]:
 @st.cache_data(show_spinner=False)
 def federal_totals(src: tuple, ids: tuple[str, ...]) -> dict:
     return store().federal_totals(list(ids))
+
+
+@st.cache_data(show_spinner=False)
+def families(src: tuple, ids: tuple[str, ...]) -> dict:
+    """Each vendor's family now ({id: {id, name}})."""
+    return store().families(list(ids))
+
+
+@st.cache_data(show_spinner=False)
+def agency_families(src: tuple, name: str) -> dict:
+    return store().agency_families(name)
+
+
+@st.cache_data(show_spinner=False)
+def top_vendors(src: tuple, name: str, fiscal_year: int, limit: int) -> dict:
+    return store().top_vendors(name, fiscal_year, limit)
+
+
+@st.cache_data(show_spinner=False)
+def agency_end_dates(src: tuple, name: str) -> dict:
+    return store().agency_end_dates(name)
+
+
+@st.cache_data(show_spinner=False)
+def agency_awards(src: tuple, name: str) -> list[dict]:
+    return store().agency_awards(name)
+
+
+@st.cache_data(show_spinner=False)
+def loaded_coverage(src: tuple) -> dict:
+    return store().loaded_coverage()
+
+
+@st.cache_data(show_spinner=False)
+def agency_subawards(src: tuple, name: str) -> list[dict]:
+    """Subawards made under the agency's prime awards."""
+    return store().agency_subawards(name)
 
 
 @st.cache_data(show_spinner=False)
@@ -165,3 +244,12 @@ def lookup_error(error: LookupError) -> None:
     st.warning(str(error))
     for candidate in getattr(error, "candidates", []):
         st.text(" · ".join(f"{k}: {v}" for k, v in candidate.items()))
+
+
+@st.cache_data(show_spinner=False)
+def brief_pdf(src: tuple, name: str) -> bytes:
+    """The vendor family's one-page brief (graph/brief.py) as PDF bytes, built once per store version."""
+    from graph.brief import assemble
+    from graph.brief_render import pdf
+
+    return pdf(assemble(store(), name))

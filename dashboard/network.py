@@ -12,6 +12,7 @@ a colour of their own, labelled with the products and the attributed amount (nev
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 from pathlib import Path
@@ -30,7 +31,10 @@ COLOURS = {  # kind -> (colour, legend text)
     "subtier": ("#d9534f", "agency (sub-agency)"),
     "office": ("#f0a35e", "office"),
     "award": ("#8c8c8c", "award"),
+    "group": ("#b8b8b8", "other vendors of an agency, grouped"),
 }
+SUBAWARD_COLOUR = "#c77c02"
+SUBAWARD_TEXT = "subawards: prime vendor → subcontractor (subaward amounts, never added to obligations)"
 
 RESELLER_EDGES = ("THROUGH_RESELLER", "RESOLD_TO")  # maker -> reseller, reseller -> sub-agency
 RESELLER_COLOUR = "#12a38a"
@@ -46,6 +50,8 @@ def node_kind(node: dict, parents: set[str]) -> str:
         return node.get("tier") or "subtier"
     if node["kind"] == "Award":
         return "award"
+    if node["kind"] == "Group":
+        return "group"
     return "parent" if node["id"] in parents else "vendor"
 
 
@@ -148,6 +154,16 @@ def tooltip(node: dict, kind: str) -> str:
     if node["kind"] == "Award":
         lines += [f"obligated {money(node.get('obligated'))} ({node.get('basis') or 'basis not stated'})",
                   node.get("permalink") or ""]
+    elif node["kind"] == "Group":
+        lines += [f"{node['vendors']:,} vendors in {node['families']:,} families, left out of the drawing",
+                  f"obligated {money(node.get('obligated'))} on their edges to this agency "
+                  f"({node['awards']:,} awards counted per vendor)", "show more families with the control above"]
+    elif node.get("family"):
+        lines[1] = f"vendor family #{node['rank']} ({node['members']:,} vendor(s) with awards in this view)"
+        lines.append(f"obligated {money(node.get('obligated'))} on the edges shown "
+                     f"({node['awards']:,} awards counted per vendor)")
+        listed = node.get("member_names") or ""
+        lines.append("members: " + (listed if len(listed) <= 400 else listed[:400].rsplit("; ", 1)[0] + "; …"))
     else:
         lines.append(f"obligated {money(node.get('obligated'))} on the edges shown")
     if node.get("shown_for"):
@@ -155,31 +171,54 @@ def tooltip(node: dict, kind: str) -> str:
     return html.escape("\n".join(line for line in lines if line))
 
 
-def build_html(graph: dict, height: int = 650) -> str:
-    """The page for one subgraph answer (nodes/edges as `store.subgraph` returns them, plus award nodes)."""
+def build_html(graph: dict, height: int = 650, where: dict | None = None) -> str:
+    """The page for one subgraph answer (nodes/edges as `store.subgraph` returns them, plus award nodes), or
+    for the top view of `dashboard.network_view` (nodes with `label` and `url`, group nodes, subaward edges).
+    `where`: positions computed beforehand (physics off, the same picture every time)."""
     net = Network(height=f"{height}px", width="100%", directed=False, cdn_resources="in_line")
     big = len(graph["nodes"]) > PHYSICS_LIMIT
+    fixed = big or where is not None
     parents = {e["target"] for e in graph["edges"] if e["type"] == "PARENT"}
     top_money = max([n.get("obligated") or 0 for n in graph["nodes"]] + [1])
-    top_edge = max([e.get("obligated") or 0 for e in graph["edges"] if e["type"] not in RESELLER_EDGES] + [1])
+    top_edge = max([e.get("obligated") or 0 for e in graph["edges"] if e["type"] in ("AWARDS", "AWARD")] + [1])
     top_resold = max([e.get("obligated") or 0 for e in graph["edges"] if e["type"] in RESELLER_EDGES] + [1])
+    top_sub = max([e.get("subaward_amount") or 0 for e in graph["edges"] if e["type"] == "SUBAWARD"] + [1])
     ids = {node["id"] for node in graph["nodes"]}
-    layer = False
-    where = positions(graph) if big else {}
+    layer = subawards = False
+    if where is None and big:
+        where = positions(graph)
     for node in graph["nodes"]:
         kind = node_kind(node, parents)
-        extra = {"x": where[node["id"]][0], "y": where[node["id"]][1]} if big else {}
-        net.add_node(node["id"], label=node.get("name") or node["id"], title=tooltip(node, kind),
+        extra = {"x": where[node["id"]][0], "y": where[node["id"]][1]} if fixed else {}
+        if node.get("url"):
+            extra["url"] = node["url"]
+        if node.get("label") is not None:
+            extra["font"] = {"size": 14 if node["kind"] == "Agency" else 12, "strokeWidth": 3, "strokeColor": "#ffffff"}
+        net.add_node(node["id"], label=node.get("label") or node.get("name") or node["id"], title=tooltip(node, kind),
                      color=COLOURS[kind][0], size=8 + 42 * math.sqrt(max(node.get("obligated") or 0, 0) / top_money),
-                     shape="square" if node["kind"] == "Agency" else "dot", **extra)
+                     shape="square" if node["kind"] == "Agency" else ("diamond" if kind == "group" else "dot"), **extra)
     names = {node["id"]: node.get("name") or node["id"] for node in graph["nodes"]}  # edge tooltips name both ends
     for edge in graph["edges"]:
+        ends = f"{names.get(edge['source'], edge['source'])} → {names.get(edge['target'], edge['target'])}"
         if edge["type"] in ("AWARDS", "AWARD"):
             share = math.sqrt(max(edge.get("obligated") or 0, 0) / top_edge)
-            ends = f"{names.get(edge['source'], edge['source'])} → {names.get(edge['target'], edge['target'])}"
-            label = f"{ends}: {money(edge.get('obligated'))} obligated in {edge.get('awards', 1)} award(s)"
+            counted = " (counted per vendor)" if edge.get("vendors", 1) > 1 else ""
+            label = f"{ends}: {money(edge.get('obligated'))} obligated in {edge.get('awards', 1):,} award(s){counted}"
             net.add_edge(edge["source"], edge["target"], width=1 + 11 * share, title=html.escape(label),
                          color="#9bb7d4")
+        elif edge["type"] == "SUBAWARD":
+            if edge["source"] not in ids or edge["target"] not in ids:
+                continue
+            subawards = True
+            amount = edge.get("subaward_amount")
+            unreported = f", {edge['not_reported']} without an amount" if edge.get("not_reported") else ""
+            label = (f"{ends}: subawards {money(amount) if amount is not None else 'amount not reported'} in "
+                     f"{edge['subawards']:,} subaward(s){unreported}; subaward amounts, not part of the obligations")
+            net.edges.append(Edge(edge["source"], edge["target"], True, width=1 + 4 * math.sqrt(max(amount or 0, 0) / top_sub),
+                                  dashes=[6, 4], color=SUBAWARD_COLOUR, title=html.escape(label),
+                                  label=f"subaward {short_money(amount)}",
+                                  font={"size": 10, "color": SUBAWARD_COLOUR, "strokeWidth": 3, "align": "middle"},
+                                  smooth={"enabled": True, "type": "curvedCCW", "roundness": 0.15}).options)
         elif edge["type"] in RESELLER_EDGES:
             if edge["source"] not in ids or edge["target"] not in ids:
                 continue
@@ -192,17 +231,58 @@ def build_html(graph: dict, height: int = 650) -> str:
                                   label=f"{edge.get('products') or ''} {short_money(edge.get('obligated'))}".strip(),
                                   font={"size": 10, "color": RESELLER_COLOUR, "strokeWidth": 3, "align": "middle"},
                                   smooth={"enabled": True, "type": "curvedCW", "roundness": 0.2}).options)
+        elif edge["type"] == "CHAIN":  # a hop of a Paths chain, its amount written on it
+            net.edges.append(Edge(edge["source"], edge["target"], True, width=2, color="#6f8fb0", arrows="to",
+                                  title=html.escape(f"{ends}: {edge['label']}"), label=edge["label"],
+                                  font={"size": 11, "strokeWidth": 3, "align": "top"}).options)
         else:
             net.add_edge(edge["source"], edge["target"], width=1, dashes=True, color="#bbbbbb",
-                         title=html.escape("parent company" if edge["type"] == "PARENT" else "part of"))
-    net.set_options(OPTIONS_BIG if big else OPTIONS_SMALL)
-    return offline(net.generate_html(), fixed=big, legend=LEGEND_DIV_RESELLERS if layer else LEGEND_DIV)
+                         title=html.escape(f"{ends}: " + ("parent company" if edge["type"] == "PARENT" else "part of")))
+    net.set_options(OPTIONS_FIXED if where is not None and not big else (OPTIONS_BIG if big else OPTIONS_SMALL))
+    legend = LEGEND_DIV_RESELLERS if layer else LEGEND_DIV
+    if subawards:
+        legend = legend.replace("</div>", f"{SUBAWARD_LEGEND}</div>", 1)
+    return offline(net.generate_html(), fixed=fixed, legend=legend)
+
+
+def with_focus(page: str, focus: str | None) -> str:
+    """Select and centre on node `focus` once drawn (the id is a JSON string, `<` escaped: it cannot end the
+    script). Kept out of the cached page so that a search redraws nothing."""
+    if not focus:
+        return page
+    value = json.dumps(focus).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return page.replace("</body>", FOCUS_SCRIPT.replace("FOCUS_ID", value) + "\n</body>", 1)
+
+
+FOCUS_SCRIPT = """<script>(function () {
+  var id = FOCUS_ID;
+  if (nodes.get(id) === null) { return; }
+  function go() { network.selectNodes([id]); network.focus(id, {scale: 1.6, animation: false}); window.focusedOn = id; }
+  go();
+  network.once("afterDrawing", go);
+})();</script>"""
+
+# A click on a node opens its profile in the app's own window. The iframe is sandboxed without top
+# navigation, but it shares the app's origin: the link is made and followed in the parent document.
+CLICK_SCRIPT = """<script>network.on("click", function (params) {
+  if (!params.nodes.length) { return; }
+  var node = nodes.get(params.nodes[0]);
+  if (!node || !node.url) { return; }
+  var top = window.parent, link = top.document.createElement("a");
+  link.href = new URL(node.url, top.location.href).href;
+  window.openedProfile = link.href;
+  top.document.body.appendChild(link);
+  link.click();
+});</script>"""
 
 
 OPTIONS_SMALL = """{"physics": {"enabled": true, "solver": "forceAtlas2Based",
   "stabilization": {"enabled": true, "iterations": 300, "fit": true}},
   "nodes": {"font": {"size": 12}}, "edges": {"smooth": false},
   "interaction": {"hover": true, "tooltipDelay": 120}}"""
+OPTIONS_FIXED = """{"physics": {"enabled": false}, "layout": {"improvedLayout": false},
+  "nodes": {"scaling": {"label": {"enabled": false, "drawThreshold": 1}}}, "edges": {"smooth": false},
+  "interaction": {"hover": true, "tooltipDelay": 120, "navigationButtons": false}}"""
 OPTIONS_BIG = """{"physics": {"enabled": false}, "layout": {"improvedLayout": false},
   "nodes": {"font": {"size": 10}}, "edges": {"smooth": false},
   "interaction": {"hover": false, "hideEdgesOnDrag": true, "tooltipDelay": 200}}"""
@@ -216,6 +296,9 @@ LEGEND_DIV = (f'<div id="legend" style="font:12px sans-serif;padding:4px 0">{LEG
 RESELLER_LEGEND = (f'<span id="legend-resellers" style="margin-right:12px"><span style="display:inline-block;'
                    f'width:22px;border-top:2px dashed {RESELLER_COLOUR};margin-right:4px;vertical-align:middle"></span>'
                    f'{html.escape(RESELLER_TEXT)}</span>')
+SUBAWARD_LEGEND = (f'<span id="legend-subawards" style="margin-left:12px"><span style="display:inline-block;'
+                   f'width:22px;border-top:2px dashed {SUBAWARD_COLOUR};margin-right:4px;vertical-align:middle"></span>'
+                   f'{html.escape(SUBAWARD_TEXT)}</span>')
 LEGEND_DIV_RESELLERS = LEGEND_DIV.replace(f"{LEGEND} ", f"{LEGEND}{RESELLER_LEGEND} ", 1)
 
 # Lets a browser test (and bench/dashboard_render.py) tell when the canvas was first drawn: after the
@@ -237,7 +320,7 @@ def offline(page: str, fixed: bool = False, legend: str = LEGEND_DIV) -> str:
     css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
     page = page.replace("</head>", f"<style>{css}\nbody{{margin:0}}</style>\n</head>", 1)
     page = page.replace("<body>", f"<body>\n{legend}", 1)
-    page = page.replace("</body>", DRAWN_MARK % (FIXED_DRAWN if fixed else "") + "\n</body>", 1)
+    page = page.replace("</body>", DRAWN_MARK % (FIXED_DRAWN if fixed else "") + "\n" + CLICK_SCRIPT + "\n</body>", 1)
     if _REMOTE.search(page):
         raise ValueError("network page still references a remote resource")
     return page

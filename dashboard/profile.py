@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, params
+from dashboard import data, exports, params
 from dashboard.network import money, short_money
 
 AWARD_TABLE = ("piid", "vendor", "awarding_agency", "obligated", "obligated_basis", "current_value",
@@ -76,7 +76,14 @@ def awards_section(title: str, awards: list[dict], key: str, of: int | None = No
     chosen = st.selectbox("Award", keys, index=keys.index(wanted) if wanted in labels else 0,
                           format_func=labels.get, key=f"{key}-cite")
     params.write({"award": chosen}, {"award": keys[0]})
-    st.code(exports.citation(next(a for a in awards if a["key"] == chosen)), language=None, wrap_lines=True)
+    actions = data.award_actions(data.source(), (chosen,))[chosen]
+    st.code(exports.citation(next(a for a in awards if a["key"] == chosen), actions), language=None, wrap_lines=True)
+    if actions:
+        st.caption(f"The {len(actions):,} record(s) behind its obligated total, each with its file and line")
+        st.dataframe(pd.DataFrame([{"date": r["action_date"], "fiscal year": r["fiscal_year"], "obligated": r["obligated"],
+                                    "modification": r["modification"], "kind": r["kind"], "record": exports.where_from(r)}
+                                   for r in actions]), hide_index=True, width="stretch",
+                     column_config={"obligated": st.column_config.NumberColumn("obligated", format="dollar")})
     with st.expander(f"Citations of the {min(len(awards), 20)} largest awards"):
         for award in awards[:20]:
             st.code(exports.citation(award), language=None, wrap_lines=True)

@@ -22,6 +22,7 @@ class Filters:
     award_types: tuple[str, ...]
     min_amount: float
     through_others: bool = False  # the layer of makers' products sold through resellers
+    subawards: bool = False  # the layer of subawards (prime vendor -> subcontractor); not a filter of the subgraph
 
     def subgraph(self, src: tuple) -> dict:
         return data.subgraph(src, self.agency, self.vendor, self.fy_from, self.fy_to, self.min_amount,
@@ -72,9 +73,13 @@ def sidebar(src: tuple) -> Filters:
                                 help="Add a maker's products sold to agencies by other vendors (maker → reseller → "
                                      "agency, dashed): attributed from award descriptions, never added to the "
                                      "obligated figures.")
+        subawards = st.checkbox("Subawards", params.flag("subawards", False), key="f_subawards",
+                                help="Add prime vendor → subcontractor links (dashed), labelled with the subaward "
+                                     "amounts: never added to the obligated figures.")
     params.write({"agency": agency, "vendor": vendor, "fy_from": years[0], "fy_to": years[1], "type": types,
-                  "min": minimum, "resellers": resellers}, {"fy_from": low, "fy_to": high, "min": 0.0,
-                                                            "resellers": False})
+                  "min": minimum, "resellers": resellers, "subawards": subawards},
+                 {"fy_from": low, "fy_to": high, "min": 0.0, "resellers": False, "subawards": False})
     return Filters(agency=agency or None, vendor=vendor or None,
                    fy_from=years[0] if years[0] > low else None, fy_to=years[1] if years[1] < high else None,
-                   award_types=tuple(types), min_amount=float(minimum), through_others=resellers)
+                   award_types=tuple(types), min_amount=float(minimum), through_others=resellers,
+                   subawards=subawards)

@@ -17,6 +17,8 @@ from core.judgements import append_judgement, judgements_file
 from core.products import BadTable
 
 from .analytics import vendor_centrality
+from .brief import assemble as assemble_brief
+from .brief_render import FORMATS as BRIEF_FORMATS, render as render_brief
 from .console import print_json
 from .export import FORMATS, export
 from .queries import MAX_HOPS
@@ -50,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     search = command("search", "vendors and agencies whose name, alias or code contains TEXT")
     search.add_argument("text")
     search.add_argument("--limit", type=int, default=20)
+    ties = command("ties", "every direct tie between two entities: awards, obligated, years, offices; subawards")
+    ties.add_argument("a")
+    ties.add_argument("b")
     paths = command("paths", "shortest chains of records linking two entities")
     paths.add_argument("a")
     paths.add_argument("b")
@@ -95,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--verdict", choices=("correct", "wrong", "same", "not_same"))
     review.add_argument("--who", help="who judges (a name or handle)")
     review.add_argument("--why", help="the evidence read")
+    brief = command("brief", "a one-page brief on a vendor family to hand out: money by agency, top awards, "
+                             "upcoming end dates, sources (Markdown on stdout, or --out FILE)")
+    brief.add_argument("name", help="part of a vendor name or alias, a UEI, DUNS or vendor id")
+    brief.add_argument("--format", choices=BRIEF_FORMATS, default="md", help="md (default), html or pdf")
+    brief.add_argument("--out", type=Path, help="write the brief to this file (pdf needs one)")
     clear = command("clear", "empty the store")
     clear.add_argument("--yes", action="store_true", help="really empty it")
     return parser
@@ -122,6 +132,17 @@ def _review(store, args) -> dict:
     written = append_judgement(row)
     return {"recorded": {k: getattr(written, k) for k in ("kind", "record", "target", "verdict", "who", "when", "why")},
             "file": str(judgements_file())}
+
+
+def _brief(store, args) -> dict:
+    """Assemble and render the brief; write it to --out (pdf must go to a file), else keep the text for stdout."""
+    if args.format == "pdf" and args.out is None:
+        raise BadTable("--format pdf writes a file: give --out FILE.pdf")
+    content = render_brief(assemble_brief(store, args.name), args.format)
+    if args.out is None:
+        return {"format": args.format, "out": None, "text": content.decode("utf-8")}
+    args.out.write_bytes(content)
+    return {"format": args.format, "out": str(args.out), "bytes": len(content)}
 
 
 def _families():
@@ -162,6 +183,8 @@ def _report(command: str, answer) -> str:
                  f"in {answer['award_count']} awards; funded ${answer['funded_obligated']:,.2f}"]
         lines += [f"  {v['name']}  ${v['total_obligated']:,.2f}" for v in answer["vendors"][:25]]
         return "\n".join(lines)
+    if command == "ties":
+        return _ties_report(answer)
     if command == "paths":
         def step(hop):
             via = hop.get("through_others")
@@ -207,9 +230,31 @@ def _report(command: str, answer) -> str:
     if command == "centrality":
         return "\n".join(f"{v['name']}  agencies {v['agencies']}  betweenness {v['betweenness']:.4f}  "
                          f"${v['obligated']:,.2f}" for v in answer["vendors"]) or "no vendors"
+    if command == "brief":
+        return answer["text"].rstrip("\n") if answer["out"] is None else (
+            f"wrote the {answer['format']} brief to {answer['out']} ({answer['bytes']:,} bytes)")
     if command == "export":
         return f"wrote {answer['nodes']} nodes and {answer['relationships']} relationships: {', '.join(answer['files'])}"
     return json.dumps(answer, indent=2)
+
+
+def _ties_report(answer: dict) -> str:
+    names = [end["name"] for end in answer["ends"]]
+    if answer["same_family"]:
+        return f"same family: {names[0]} (`paths` gives the parent links between the two names)"
+    lines = []
+    for tie in answer["ties"]:
+        if tie["role"] == "subaward":
+            amount = f"${tie['amount']:,.2f}" if tie["amount"] is not None else "amount not reported"
+            lines.append(f"{tie['subawards']} subawards under {tie['prime_awards']} prime awards of "
+                         f"{tie['prime_family']}: {amount}, {tie['first'] or '?'} to {tie['last'] or '?'}")
+            continue
+        lines.append(f"{tie['relation']} {names[1] if answer['ends'][1]['kind'] == 'Agency' else names[0]}: "
+                     f"{tie['awards']} awards, {tie['actions']} actions, ${tie['obligated']:,.2f} obligated, "
+                     f"FY{tie['fy_first']}-FY{tie['fy_last']}")
+        lines += [f"  {o['name']} ({o['code'] or '-'})  ${o['obligated']:,.2f}  {o['awards']} awards"
+                  for o in tie["awarding_offices"][:10]]
+    return "\n".join(lines) or f"no direct tie between {names[0]} and {names[1]}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             answer = store.awards(args.keys, args.fields)
         elif args.command == "search":
             answer = store.search(args.text, limit=args.limit)
+        elif args.command == "ties":
+            answer = store.direct_ties(args.a, args.b)
         elif args.command == "paths":
             answer = store.paths(args.a, args.b, max_hops=args.max_hops, limit=args.limit,
                                  through_others=not args.direct_only)
@@ -240,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
             answer = store.attribute()
         elif args.command == "review":
             answer = _review(store, args)
+        elif args.command == "brief":
+            answer = _brief(store, args)
         elif args.command in ("subgraph", "centrality"):
             answer = store.subgraph(agency=args.agency, vendor=args.vendor, fy_from=args.fy_from, fy_to=args.fy_to,
                                     min_amount=args.min_amount, award_types=args.award_types)

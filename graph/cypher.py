@@ -121,6 +121,13 @@ AWARD_RECIPIENTS = """
 MATCH (f:Fact) WHERE f.award_key IN $keys AND f.kind = 'action' AND f.recipient IS NOT NULL
 RETURN f.award_key AS award_key, f.recipient AS recipient, min(f.action_date) AS first, max(f.action_date) AS last
 ORDER BY award_key, recipient"""
+AWARD_FACTS = """
+MATCH (f:Fact) WHERE f.award_key IN $keys
+RETURN f.award_key AS award_key, f.key AS key, f.kind AS kind, f.split AS split,
+       CASE WHEN f.action_date IS NULL THEN null ELSE toString(f.action_date) END AS action_date,
+       f.fiscal_year AS fiscal_year, f.cents AS cents, f.modification AS modification, f.source AS source,
+       f.record AS record
+ORDER BY award_key, action_date IS NULL, action_date, key"""
 MEMBERS = """
 CALL () { MATCH (v:Vendor {family: $family}) RETURN v
           UNION MATCH (f:Fact {family: $family}) WITH DISTINCT f.recipient AS id MATCH (v:Vendor {id: id}) RETURN v }
@@ -145,11 +152,15 @@ ENDING_AWARDS = {tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
 WITH a, coalesce(a.end_date, a.potential_end_date) AS ends WHERE ends >= $start AND ends <= $until
 RETURN a.key AS key ORDER BY ends, key""" for tier in ("toptier", "subtier", "office")}
-SUBAWARDS = """
-MATCH (a:Award)-[s:SUBAWARD]->(v:Vendor) WHERE v.id IN $ids
+SUBAWARD_ROWS = """
 RETURN a.key AS prime_award, a.recipient AS prime_vendor, v.id AS sub_vendor, s.amount AS amount, s.number AS number,
        s.action_date AS action_date, s.description AS description, s.source AS source, s.record AS record,
        s.permalink AS permalink"""
+SUBAWARDS = "MATCH (a:Award)-[s:SUBAWARD]->(v:Vendor) WHERE v.id IN $ids" + SUBAWARD_ROWS
+SUBAWARDS_UNDER = "MATCH (a:Award)-[s:SUBAWARD]->(v:Vendor) WHERE a.key IN $keys" + SUBAWARD_ROWS
+AGENCY_SUBAWARDS = {tier: f"""
+MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})-[s:SUBAWARD]->(v:Vendor)""" + SUBAWARD_ROWS
+                    for tier in ("toptier", "subtier", "office")}
 AGENCY_PARENTS = "MATCH (:Agency {id: $id})-[:PART_OF]->(p:Agency) RETURN p.id AS id ORDER BY id"
 AGENCY_CHILDREN = """MATCH (c:Agency)-[:PART_OF]->(:Agency {id: $id})
                      RETURN c.id AS id, c.name AS name, c.code AS code, c.tier AS tier"""

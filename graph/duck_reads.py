@@ -30,6 +30,12 @@ AWARD_COLUMNS = ", ".join(_column(field, "a.") for field in AWARD_READ_FIELDS)
 TIER_COLUMN = {(role, tier): f"{role}_{tier}" for role in ("awarding", "funding")
                for tier in ("toptier", "subtier", "office")}
 TIER_ID = {tier: f"{tier}_id" for tier in ("toptier", "subtier", "office")}  # column names, never user text
+# a subaward as readers see it, with its prime award's recipient (the resolved subawards are the SUBAWARD links)
+SUBAWARD_ROWS = """
+    SELECT s.award_key AS prime_award, a.recipient AS prime_vendor, s.vendor AS sub_vendor, s.amount,
+           s.number, s.action_date::VARCHAR AS action_date, s.description, s.source, s.record, s.permalink
+    FROM subaward_fact s LEFT JOIN award a ON a.key = s.award_key
+    """
 PART_OF = "NOT (starts_with(child, 'office:') AND starts_with(parent, 'toptier:'))"  # the direct links only
 
 # a vendor's families over time, kept on its node as "from|to|family" strings (empty: unbounded)
@@ -151,6 +157,13 @@ class SqlFetches(Queries):
             SELECT award_key, recipient, first, last FROM award_recipient
             WHERE award_key IN (SELECT unnest(?::VARCHAR[])) ORDER BY award_key, recipient""", [list(keys)])
 
+    def fetch_award_facts(self, keys: list[str]) -> list[dict]:
+        return self._rows("""
+            SELECT award_key, key, kind, split, action_date::VARCHAR AS action_date, fiscal_year, cents, modification,
+                   source, record FROM fact
+            WHERE award_key IN (SELECT unnest(?::VARCHAR[])) ORDER BY award_key, action_date NULLS LAST, key""",
+                          [list(keys)])
+
     def fetch_members(self, family: str) -> list[dict]:
         return self._rows("""
             SELECT id, name, uei, duns, aliases, parent FROM vendor
@@ -224,11 +237,15 @@ class SqlFetches(Queries):
             ORDER BY coalesce(end_date, potential_end_date), key""", [awarding[1], start, until])]
 
     def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]:
-        return self._rows("""
-            SELECT s.award_key AS prime_award, a.recipient AS prime_vendor, s.vendor AS sub_vendor, s.amount,
-                   s.number, s.action_date::VARCHAR AS action_date, s.description, s.source, s.record, s.permalink
-            FROM subaward_fact s LEFT JOIN award a ON a.key = s.award_key
-            WHERE list_contains(?, s.vendor)""", [list(vendor_ids)])
+        return self._rows(SUBAWARD_ROWS + "WHERE list_contains(?, s.vendor)", [list(vendor_ids)])
+
+    def fetch_subawards_under(self, award_keys: list[str]) -> list[dict]:
+        return self._rows(SUBAWARD_ROWS + "WHERE s.vendor IS NOT NULL AND list_contains(?, s.award_key)",
+                          [list(award_keys)])
+
+    def fetch_agency_subawards(self, awarding: tuple[str, str]) -> list[dict]:
+        return self._rows(SUBAWARD_ROWS + f"""WHERE s.vendor IS NOT NULL
+            AND a.awarding_id IN (SELECT id FROM agency_tiers WHERE {TIER_ID[awarding[0]]} = ?)""", [awarding[1]])
 
     def fetch_agency_links(self, aid: str) -> tuple[list[str], list[dict]]:
         parents = [row["parent"] for row in self._rows(

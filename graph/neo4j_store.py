@@ -217,6 +217,9 @@ class Neo4jStore(Queries):
     def fetch_award_recipients(self, keys):
         return self._read(cypher.AWARD_RECIPIENTS, keys=list(keys))
 
+    def fetch_award_facts(self, keys):
+        return self._read(cypher.AWARD_FACTS, keys=list(keys))
+
     def fetch_members(self, family):
         return self._read(cypher.MEMBERS, family=family)
 
@@ -274,6 +277,12 @@ class Neo4jStore(Queries):
 
     def fetch_subawards(self, vendor_ids):
         return self._read(cypher.SUBAWARDS, ids=list(vendor_ids))
+
+    def fetch_subawards_under(self, award_keys):
+        return self._read(cypher.SUBAWARDS_UNDER, keys=list(award_keys))
+
+    def fetch_agency_subawards(self, awarding):
+        return self._read(cypher.AGENCY_SUBAWARDS[awarding[0]], id=awarding[1])
 
     def fetch_agency_links(self, aid):
         parents = [row["id"] for row in self._read(cypher.AGENCY_PARENTS, id=aid)]

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 from core.facts import award_fields
 from core.keys import name_key
 
+from . import agency_families as fam
 from . import answers
 from . import through_others as sold
+from . import ties
 from .answers import cents_to_dollars
 from .store import Ambiguous, FactFilter, NotFound
 
@@ -177,7 +179,26 @@ class Queries:
                 if (row["valid_from"] is None or row["valid_from"] <= day) and (row["valid_to"] is None or day < row["valid_to"])}
 
     def subawards(self, vendor_ids: list[str]) -> list[dict]:
-        rows = self.fetch_subawards(vendor_ids)
+        """The subawards the vendors received (they are the subcontractors)."""
+        return self._subaward_rows(self.fetch_subawards(vendor_ids))
+
+    def award_actions(self, keys: list[str]) -> dict[str, list[dict]]:
+        """Each award's facts in date order, with dollars: what a citation of its total lists, line by line."""
+        out: dict[str, list[dict]] = {key: [] for key in keys}
+        for row in self.fetch_award_facts(sorted(set(keys))):
+            out.setdefault(row["award_key"], []).append({**row, "obligated": cents_to_dollars(row["cents"])})
+        return out
+
+    def subawards_under(self, award_keys: list[str]) -> list[dict]:
+        """The subawards made under these prime awards (their primes' subcontractors)."""
+        return self._subaward_rows(self.fetch_subawards_under(sorted(set(award_keys))))
+
+    def agency_subawards(self, text: str) -> list[dict]:
+        """The subawards made under the prime awards the agency awarded."""
+        agency = self.find_agency(text)
+        return self._subaward_rows(self.fetch_agency_subawards((agency["tier"], agency["id"])))
+
+    def _subaward_rows(self, rows: list[dict]) -> list[dict]:
         names = self.fetch_names(sorted({r["prime_vendor"] for r in rows if r["prime_vendor"]}
                                         | {r["sub_vendor"] for r in rows}))
         return answers.subawards(rows, names)
@@ -245,6 +266,84 @@ class Queries:
         for row in self.fetch_recipient_years(sorted(set(ids))):
             totals[row["vendor"]][row["fiscal_year"]] = row
         return dict(totals)
+
+    # -- an agency's vendors as families (targets, the agency page) --------------------------------
+    def families(self, ids) -> dict[str, dict]:
+        """Each vendor's family now: {vendor id: {"id": family id, "name": its name}} (a vendor alone is its own)."""
+        wanted = sorted(set(ids))
+        families = self.fetch_families(wanted)
+        names = self.fetch_names(sorted(set(wanted) | {f for f in families.values() if f}))
+        return {vid: {"id": families.get(vid) or vid, "name": names.get(families.get(vid) or vid) or names.get(vid)}
+                for vid in wanted}
+
+    def _family_table(self, chosen: FactFilter, groups: list[dict]) -> list[dict]:
+        vendors = sorted({g["recipient"] for g in groups if g["recipient"]})
+        families = self.fetch_families(vendors)
+        names = self.fetch_names(sorted(set(vendors) | {f for f in families.values() if f}))
+        rolled = fam.rollup(groups, families, names)
+        distinct = {}
+        for fid, family in rolled.items():  # members may share awards: count those families' awards once
+            if len(family["members"]) > 1:
+                whole = self.fetch_fact_groups(chosen._replace(recipients=tuple(sorted(family["members"]))), None)
+                distinct[fid] = whole[0]["awards"] if whole else 0
+        return fam.family_rows(rolled, distinct)
+
+    def agency_families(self, text: str) -> dict:
+        """The agency's vendors rolled up into their families now, largest obligated first: each family with its
+        members (their own obligated and awards), its obligated and its distinct awards."""
+        agency = self.find_agency(text)
+        chosen = FactFilter(awarding=(agency["tier"], agency["id"]))
+        rows = self._family_table(chosen, self.fetch_fact_groups(chosen, "recipient"))
+        return {"agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")}, "families": rows,
+                "basis": fam.FAMILY_BASIS}
+
+    def top_vendors(self, text: str, fiscal_year: int, limit: int = 20) -> dict:
+        """The agency's top families in one fiscal year (actions dated in it), with the change from the year before
+        (None and `new` when the family had no action that year)."""
+        agency = self.find_agency(text)
+        where = (agency["tier"], agency["id"])
+        years = {}
+        for year in (fiscal_year - 1, fiscal_year):
+            chosen = FactFilter(awarding=where, split=True, fy_from=year, fy_to=year)
+            years[year] = self._family_table(chosen, self.fetch_fact_groups(chosen, "recipient"))
+        total = self.fetch_fact_groups(FactFilter(awarding=where, split=True, fy_from=fiscal_year, fy_to=fiscal_year),
+                                       None)
+        return {"agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")},
+                "fiscal_year": fiscal_year, "families_in_year": len(years[fiscal_year]),
+                "total": cents_to_dollars(total[0]["cents"]) if total else None,
+                "rows": fam.top_rows(years[fiscal_year], years[fiscal_year - 1], limit), "basis": fam.YEAR_BASIS}
+
+    def agency_end_dates(self, text: str) -> dict:
+        """Every award of the agency (with facts from it) that reports an end date, current or potential, as award
+        rows; and how many of its awards report none (they cannot be placed on a renewal calendar)."""
+        agency = self.find_agency(text)
+        where = (agency["tier"], agency["id"])
+        keys = {g["award_key"] for g in self.fetch_fact_groups(FactFilter(awarding=where), "award_key")}
+        dated = self.fetch_ending_awards(where, "0001-01-01", "9999-12-31")
+        return {"award_count": len(keys), "undated": len(keys - set(dated)), "dated": self.award_rows(dated)}
+
+    def agency_awards(self, text: str) -> list[dict]:
+        """Every award with facts from the agency, largest obligated first (the citations behind its rankings)."""
+        agency = self.find_agency(text)
+        return self.award_rows(self.fetch_largest_awards(FactFilter(awarding=(agency["tier"], agency["id"])), 10**9))
+
+    def loaded_coverage(self) -> dict:
+        """What this store's money covers: the awarding sub-agencies with facts (obligated, awards), largest first,
+        and the fiscal-year span of the actions. A share of "the money in this store" is a share of this."""
+        groups = [g for g in self.fetch_fact_groups(FactFilter(), "awarding_subtier") if g["awarding_subtier"]]
+        briefs = self.fetch_agency_briefs(sorted(g["awarding_subtier"] for g in groups))
+        agencies = sorted(({**briefs.get(g["awarding_subtier"], {"id": g["awarding_subtier"], "name": None,
+                                                                  "code": None, "tier": None}),
+                            "obligated": cents_to_dollars(g["cents"]) or 0.0, "awards": g["awards"]} for g in groups),
+                          key=lambda a: (-a["obligated"], a["id"]))
+        keys, dated = set(), set()
+        for agency in agencies:  # awards with facts, and those of them with a current or potential end date
+            where = ("subtier", agency["id"])
+            keys |= {g["award_key"] for g in self.fetch_fact_groups(FactFilter(awarding=where), "award_key")}
+            dated |= set(self.fetch_ending_awards(where, "0001-01-01", "9999-12-31"))
+        facets = self.fetch_facets()
+        return {"agencies": agencies, "fy_min": facets.get("fy_min"), "fy_max": facets.get("fy_max"),
+                "award_count": len(keys), "dated_awards": len(keys & dated)}
 
     # -- the change log -----------------------------------------------------------------------------
     def changes(self, since: str | None = None, vendor: str | None = None, agency: str | None = None,
@@ -324,10 +423,8 @@ class Queries:
         return graph
 
     def _entity(self, text: str) -> str:
-        try:
-            return f"Agency:{self.find_agency(text)['id']}"
-        except NotFound:
-            return f"Vendor:{self.resolve_family(text)[0]}"
+        end = self._end(text)
+        return f"{end['kind']}:{end['id']}"
 
     def _member(self, text: str) -> str:
         """The vendor a name means within its family: the one whose own name or alias it is (or the only one it
@@ -366,6 +463,43 @@ class Queries:
             return []
         return [[self._hop(graph, left, right) for left, right in zip(chain, chain[1:])]
                 for chain in sorted(chains)[:limit]]
+
+    def direct_ties(self, a: str, b: str) -> dict:
+        """Every direct tie between the two: a family and an agency (the actions it awarded and funded, by year and
+        office), two families (subawards either way), or two names of one family (`same_family`)."""
+        ends = [self._end(text) for text in (a, b)]
+        out = {"ends": [{k: e[k] for k in ("kind", "id", "name")} for e in ends], "same_family": False, "ties": []}
+        kinds = [e["kind"] for e in ends]
+        if kinds == ["Vendor", "Vendor"] and ends[0]["id"] == ends[1]["id"]:
+            out["same_family"] = True
+        elif sorted(kinds) == ["Agency", "Vendor"]:
+            vendor, agency = ends if kinds[0] == "Vendor" else ends[::-1]
+            for role in ties.ROLES:
+                chosen = FactFilter(family=vendor["id"], **{role: (agency["tier"], agency["id"])})
+                total = self.fetch_fact_groups(chosen, None)
+                if not total or not total[0]["facts"]:
+                    continue
+                by_office = {column: self.fetch_fact_groups(chosen, column)
+                             for column in ("awarding_office", "funding_office")}
+                briefs = self.fetch_agency_briefs(sorted({g[c] for c, rows in by_office.items() for g in rows if g[c]}))
+                out["ties"].append(ties.money_tie(role, total[0], self.fetch_year_totals(chosen),
+                                                  *(ties.offices(by_office[c], c, briefs) for c in by_office)))
+        elif kinds == ["Vendor", "Vendor"]:
+            members = [{m["id"] for m in self.fetch_members(e["id"])} for e in ends]
+            for prime, sub in ((0, 1), (1, 0)):
+                rows = [r for r in self.fetch_subawards(sorted(members[sub])) if r["prime_vendor"] in members[prime]]
+                if rows:
+                    out["ties"].append(ties.subaward_tie(ends[prime]["id"], rows))
+        return out
+
+    def _end(self, text: str) -> dict:
+        """An entity a name means, for `direct_ties`: an agency (with its tier) or a vendor family (its head)."""
+        try:
+            agency = self.find_agency(text)
+            return {"kind": "Agency", "id": agency["id"], "name": agency["name"], "tier": agency["tier"]}
+        except NotFound:
+            family = self.resolve_family(text)[0]
+            return {"kind": "Vendor", "id": family, "name": self.fetch_names([family]).get(family) or family}
 
     def _hop(self, graph: nx.Graph, left: str, right: str) -> dict:
         rel = graph.edges[left, right]["rel"]

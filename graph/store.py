@@ -60,7 +60,8 @@ def agency_only(chosen: FactFilter) -> tuple[str, str] | None:
 # plus `cents`, `awards` (distinct awards), `facts` and `reported` (facts that report an amount).
 GROUPINGS = {None: (), "recipient": ("recipient",), "award_key": ("award_key",),
              "awarding_subtier": ("awarding_subtier",), "recipient,awarding_subtier": ("recipient", "awarding_subtier"),
-             "recipient,split,fiscal_year": ("recipient", "split", "fiscal_year")}
+             "recipient,split,fiscal_year": ("recipient", "split", "fiscal_year"),
+             "awarding_office": ("awarding_office",), "funding_office": ("funding_office",)}
 
 
 class Fetches(Protocol):
@@ -76,6 +77,9 @@ class Fetches(Protocol):
     def fetch_awards(self, keys: list[str]) -> list[dict]: """Award rows (see `answers.award_row`)."""
     def fetch_award_recipients(self, keys: list[str]) -> list[dict]:
         """(award_key, recipient, first, last): who received each award's actions, and when."""
+    def fetch_award_facts(self, keys: list[str]) -> list[dict]:
+        """(award_key, key, kind, split, action_date, fiscal_year, cents, modification, source, record): every fact
+        of the awards, by award, date and key; the actions (and the unsplit rest) behind each award's total."""
     def fetch_members(self, family: str) -> list[dict]:
         """The vendors in the family now or on the date of any of its facts."""
     def fetch_parents(self, ids: list[str]) -> list[dict]: """Every parent link reported for the vendors."""
@@ -90,6 +94,9 @@ class Fetches(Protocol):
         """Current and potential value (cents, and how many awards report each) over the awards whose
         latest recipient is in the family, or whose latest awarding agency is at or below the agency."""
     def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]: """Subawards the vendors received."""
+    def fetch_subawards_under(self, award_keys: list[str]) -> list[dict]: """Subawards made under the prime awards."""
+    def fetch_agency_subawards(self, awarding: tuple[str, str]) -> list[dict]:
+        """Subawards made under the prime awards the agency (tier, id) awarded."""
     def fetch_agency_links(self, aid: str) -> tuple[list[str], list[dict]]: """(parent ids, child briefs)."""
     def fetch_largest_awards(self, chosen: FactFilter, limit: int) -> list[str]:
         """Keys of the awards with facts passing the filter, largest obligated first."""

@@ -7,6 +7,7 @@ agency name that matches nothing or several agencies lists the candidates on std
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import logging
 import re
@@ -39,7 +40,7 @@ def count_rows(paths: list[Path], command: str) -> int:
     """Rows estimate for the progress bar's ETA: data lines of a CSV, entries of an Atom feed."""
     total = 0
     for path in paths:
-        data = path.read_bytes()
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
         total += len(_ATOM_ENTRY.findall(data)) if command == "fpds-atom" else max(data.count(b"\n") - 1, 0)
     return total
 

@@ -1,12 +1,16 @@
-"""Normalized records as one flat CSV: what `python -m ingest normalize` writes and the bundled sample is.
+"""Normalized records as one flat CSV: what `python -m ingest normalize` writes and the bundled data is.
 
 A normalized file keeps each record's original provenance (source file, line, retrieval time,
-USAspending permalink), so figures loaded from it still cite the public record, not the sample.
+USAspending permalink), so figures loaded from it still cite the public record, not the bundle.
+A name ending in `.gz` is gzip-compressed (written with a fixed timestamp, so a rebuild gives the same bytes).
 """
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import clean
@@ -60,10 +64,22 @@ def to_row(record) -> dict:
     return row
 
 
+@contextmanager
+def _open(path: Path, mode: str):
+    """The file as text, through gzip when its name ends in .gz."""
+    if path.suffix != ".gz":
+        with path.open(mode, newline="", encoding="utf-8") as handle:
+            yield handle
+        return
+    with path.open(mode + "b") as raw, gzip.GzipFile(filename="", mode=mode + "b", fileobj=raw, mtime=0) as unzipped, \
+            io.TextIOWrapper(unzipped, newline="", encoding="utf-8") as handle:
+        yield handle
+
+
 def write(records: Iterable, path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with _open(path, "w") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         for record in records:
@@ -75,7 +91,7 @@ def write(records: Iterable, path: Path) -> int:
 def read(path: Path, header_from: Path | None = None) -> Iterator[Award | Transaction | Subaward | Reject]:
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
-    with path.open(newline="", encoding="utf-8") as handle:
+    with _open(path, "r") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in ("kind", "key", "award_key", "source", "record") if c not in (reader.fieldnames or [])]
         if missing:
@@ -84,7 +100,7 @@ def read(path: Path, header_from: Path | None = None) -> Iterator[Award | Transa
         for row in reader:
             line = f"line {reader.line_num}"
             try:
-                yield _from_row({k: clean.text(v) for k, v in row.items()})
+                yield _from_row({k: clean.text(v) if v else None for k, v in row.items()})
             except (clean.BadValue, KeyError, ValueError) as error:
                 yield Reject(str(path), line, f"bad normalized row: {error}", row)
 

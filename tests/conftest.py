@@ -112,3 +112,26 @@ def make_store(store_kind, request, tmp_path):
     yield make
     for store in opened:
         store.close()
+
+
+@pytest.fixture(scope="session")
+def bundle_home(tmp_path_factory) -> Path:
+    """The bundled data plus the hostile record, loaded once for all the page tests, which only read it."""
+    from tests.dashboard_support import load_sample
+
+    return load_sample(tmp_path_factory.mktemp("bundle"), hostile=True)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+@pytest.fixture(scope="module")
+def home(bundle_home, monkeypatch_module) -> Path:
+    """The bundle's store as the dashboard's (KG_HOME, embedded) for one test module."""
+    monkeypatch_module.setenv("KG_HOME", str(bundle_home))
+    monkeypatch_module.setenv("KG_STORE", "embedded")
+    return bundle_home
+

@@ -7,6 +7,7 @@ never data/product_makers.csv (being curated) or data/judgements.csv (which test
 from __future__ import annotations
 
 import csv
+import gzip
 import os
 import subprocess
 import sys
@@ -18,7 +19,7 @@ TRANSACTIONS = sorted((SHARED / "data" / "spending_by_transaction_ice_cbp_fy2021
 TEST_RULES = ("id,maker,product,pattern,exclude,psc,naics,confidence,source\n"
               'aws,"Amazon.com, Inc.",Amazon Web Services,AMAZON WEB SERVICES|AWS,,,,0.9,AWS is Amazon\'s cloud\n')
 FOUR_POINTS_AWARD = "CONT_AWD_70B04C24F00000413_7014_NNG15SD22B_8000"  # CBP's largest AWS order via Four Points
-SAMPLE = sorted((ROOT / "data" / "sample").glob("*.csv"))
+SAMPLE = sorted((ROOT / "data" / "sample").glob("*.csv.gz"))
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_KEY = "CONT_AWD_70CDCR99XSS0001_7012_-NONE-_-NONE-"
 HOSTILE_UEI = "XSSTEST00001"
@@ -27,7 +28,7 @@ HOSTILE_UEI = "XSSTEST00001"
 def hostile_file(folder: Path) -> Path:
     """One real award row of the sample with its vendor and description replaced by the hostile text."""
     source = SAMPLE[0]
-    with source.open(newline="", encoding="utf-8") as handle:
+    with gzip.open(source, "rt", newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         columns = reader.fieldnames
         row = next(r for r in reader if r["kind"] == "award" and r["awarding_subtier_code"] == "7012")

@@ -11,17 +11,10 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard_support import FOUR_POINTS_AWARD, HOSTILE, ROOT, curated_env, load_sample, load_transactions
+from dashboard.profile_links import name_in
+from tests.apptest_support import APP, frame, iframe_html, run, texts
+from tests.dashboard_support import FOUR_POINTS_AWARD, HOSTILE, curated_env, load_transactions
 
-APP = str(ROOT / "dashboard" / "app.py")
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory, monkeypatch_module):
-    path = load_sample(tmp_path_factory.mktemp("kg"), hostile=True)
-    monkeypatch_module.setenv("KG_HOME", str(path))
-    monkeypatch_module.setenv("KG_STORE", "embedded")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -38,47 +31,16 @@ def resold(resold_home, monkeypatch):
     return resold_home
 
 
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
-def run(page: str, **query) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.query_params.update(query)
-    app.run()
-    if page != "network":
-        app.switch_page(f"views/{page}.py")
-        app.run()
-    assert not app.exception, [e.message for e in app.exception]
-    return app
-
-
-def iframe_html(app: AppTest) -> str:
-    frames = [e for e in app.main if type(e).__name__ == "UnknownElement" and e.type == "iframe"]
-    assert len(frames) == 1
-    proto = frames[0].proto
-    return proto.srcdoc or proto.src
-
-
-def texts(app: AppTest) -> str:
-    parts = [e.value for kind in ("title", "header", "subheader", "caption", "markdown", "text", "code")
-             for e in getattr(app, kind)]
-    parts += [m.value for m in app.metric] + [m.label for m in app.metric]
-    return "\n".join(str(p) for p in parts)
-
-
 def test_network_whole_graph_draws_the_watch_list_offline(home):
     app = run("network")
     page = iframe_html(app)
-    for name in ("Palantir Technologies Inc.", "Clearview AI, Inc.", "Amazon.com, Inc.",
-                 "U.S. Immigration and Customs Enforcement"):
+    for name in ("Palantir Technologies Inc.", "The GEO Group, Inc.", "CoreCivic, Inc.",
+                 "U.S. Immigration and Customs Enforcement"):  # the top families, labelled (tests/test_dashboard_network.py)
         assert f'"label": "{name}"' in page
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
     assert "cdn.jsdelivr" not in page and "bootstrap" not in page.lower()
     assert "new vis.Network" in page and 'id="legend"' in page
-    assert "nodes (4 agencies)" in texts(app)
+    assert "vendor families drawn (largest obligated first), 4 agencies" in texts(app)
 
 
 def test_network_filters_come_from_the_url_and_go_back_to_it(home):
@@ -93,7 +55,7 @@ def test_network_filters_come_from_the_url_and_go_back_to_it(home):
     page = iframe_html(app)
     assert '"label": "Clearview AI, Inc."' in page and "Palantir" not in page
     assert app.query_params["vendor"] == "Clearview"
-    assert "awards behind this view" in texts(app)
+    assert "Awards behind this view" in texts(app)
 
 
 def test_network_expands_a_vendor_into_its_awards(home):
@@ -109,67 +71,92 @@ def test_vendor_profile_palantir(home):
     assert [m.value for m in app.metric] == ["$329.20M", "$58.79M", "$133.26M", "12"]  # compact on the cards
     assert "exactly $329,201,440.48" in app.metric[0].proto.help  # and exact beside them
     assert "Obligated (money committed)" in shown and "Potential value (base + all options)" in shown
-    subsidiaries = app.dataframe[0].value
+    links = app.dataframe[0].value  # the family tree's links, each with its source
+    assert set(links["basis"]) == {"curated", "record"} and "vendor_families.csv" in links["source"][0]
+    assert "└─ PALANTIR USG, INC." in "\n".join(t.value for t in app.text)
+    subsidiaries = app.dataframe[1].value
     assert "PALANTIR USG, INC." in set(subsidiaries["name"])
-    agencies = app.dataframe[1].value
+    agencies = app.dataframe[2].value
     assert list(agencies["code"]) == ["7012"] and agencies["obligated"][0] == pytest.approx(329201440.48)
-    awards = app.dataframe[2].value
+    awards = app.dataframe[3].value
     assert len(awards) == 12 and awards["permalink"][0].startswith("https://www.usaspending.gov/award/CONT_AWD_70CTD022")
     citation = app.code[0].value
     assert citation.startswith("PALANTIR TECHNOLOGIES INC. — U.S. Immigration and Customs Enforcement, award 70CTD022FR0000170: "
-                               "$150,703,824.61 obligated (sum of 14 action(s) loaded)")
+                               "“INVESTIGATIVE CASE MANAGEMENT (ICM) OPERATIONS AND MAINTENANCE (O&M) SUPPORT SERVICES "
+                               "AND CUSTOM ENHANCEMENTS”; $150,703,824.61 obligated (sum of 14 action(s) loaded)")
     assert "https://www.usaspending.gov/award/CONT_AWD_70CTD022FR0000170_7012_GS35F0086U_4730/" in citation
     assert "CBP_ICE_FY2026_Contract_Obligations.csv, line 4631" in citation  # the award's latest record
+    # every action behind the total, each with its file and line; they add up to it
+    behind = citation.split("Behind the obligated total: ", 1)[1].rstrip(".").split("; ")
+    assert len(behind) == 14 and "2025-07-22 -$18,000.00 (mod P00010, CBP_ICE_FY2025_Contract_Obligations.csv, line 10670)" in behind
+    listed = [re.search(r" (-?)\$([\d,.]+) \(", line).groups() for line in behind]
+    listed = [float(sign + digits.replace(",", "")) for sign, digits in listed]
+    assert round(sum(listed), 2) == 150703824.61
+    actions = app.dataframe[4].value
+    assert len(actions) == 14 and round(actions["obligated"].sum(), 2) == 150703824.61
     chosen = run("vendor", name="Palantir", award="CONT_AWD_70CTD026FC0000012_7012_70RTAC26A00000001_7001")
-    assert "award 70CTD026FC0000012: $86,271,599.30 obligated" in chosen.code[0].value
+    assert re.search(r"award 70CTD026FC0000012: “[^”]+”; \$86,271,599\.30 obligated", chosen.code[0].value)
 
 
 def test_agency_profile_ice(home):
     app = run("agency", name="ICE")
     assert "U.S. Immigration and Customs Enforcement" in app.header[0].value.replace("\\", "")
-    assert app.metric[0].value == "$9.27B"  # the sample's ICE awards plus the hostile test record
-    assert "exactly $9,271,373,633.53" in app.metric[0].proto.help
+    # every ICE award of the bundle ($23,861,507,717.09: the sum of their obligated, summary else actions, in SQL
+    # over the store) plus the hostile test record's $12,345.67
+    assert app.metric[0].value == "$23.86B"
+    assert "exactly $23,861,520,062.76" in app.metric[0].proto.help
     children = app.dataframe[0].value
     assert "70CDCR" in set(children["code"])
-    vendors = app.dataframe[1].value
-    assert vendors["vendor"][0] == "THE GEO GROUP, INC." and vendors["obligated"][0] == pytest.approx(3126750309.43)
-    assert vendors["family"][0] == "The GEO Group, Inc."
-    assert "Palantir Technologies Inc." in set(vendors["family"])
+    families = app.dataframe[1].value  # vendors as families: GEO Group's members' ICE money together
+    assert name_in(families["family"][0]) == "The GEO Group, Inc."
+    assert families["obligated ($)"][0] == pytest.approx(4804761815.55)
+    assert "Palantir Technologies Inc." in {name_in(link) for link in families["family"]}
+    assert "report an end date (current or potential)" in texts(app)  # the coverage beside the totals
 
 
 def test_paths_palantir_to_ice(home):
     app = run("paths", a="Palantir", b="ICE")
     assert "Palantir Technologies Inc." in app.text[0].value and "U.S. Immigration and Customs Enforcement" in app.text[0].value
-    hops = app.dataframe[0].value
+    # first the direct ties: the same money and awards as the vendor profile's ICE row, by year and office
+    shown = texts(app).replace("\\", "")
+    assert "Contract actions awarded by the agency: 12 awards, 44 actions, $329,201,440.48 obligated, FY2013–FY2026." in shown
+    offices = frame(app, "office")
+    assert offices["office"].iloc[-1] == "office not named in the records"  # the FY2021+ exports name none
+    assert round(offices["obligated ($)"].sum(), 2) == 329201440.48
+    hops = frame(app, "relation")
     assert list(hops["relation"]) == ["parent company", "contract actions awarded"]
     assert hops["record"][0] == "vendor_families.csv, record not stated"  # the curated table, with its source cited
     assert hops["permalink"][1].startswith("https://www.usaspending.gov/award/") and hops["awards"][1] == 8  # awarded by ICE itself
-    cited = app.dataframe[1].value
+    cited = frame(app, "award")
     assert len(cited) == 5 and all(link.startswith("https://www.usaspending.gov/award/") for link in cited["permalink"])
+    drawn = iframe_html(app)  # the chain as a small graph, the amount written on each hop
+    assert "parent company" in drawn and re.search(r"awarded \$[\d.]+M in 8 award\(s\)", drawn)
 
 
 def test_targets_ranking_and_renewals(home):
     app = run("targets", agency="ICE", today="2025-01-01", months="24")
     ranking = app.dataframe[0].value
-    # Default weights (1, 1, .5, .5, 1): VISTA OUTDOOR has the most ICE awards (468) and the most ending by 2027-01-01 (9)
+    # ranked by family: GEO Group (with B.I. Incorporated inside) leads; its ICE money is the sum of its members'
+    # ICE actions and award rests ($4,804,761,815.55 by SQL over the store, see tests/test_brief.py)
     top = ranking.iloc[0]
-    assert top["vendor"] == "VISTA OUTDOOR SALES LLC" and top["contracts"] == 468 and top["ending within 24 months"] == 9
-    assert top["score"] == pytest.approx((top["money (0–1)"] + top["dependence (0–1)"] + .5 * top["growth (0–1)"]
-                                          + .5 * top["contracts (0–1)"] + top["renewals (0–1)"]) / 4, abs=1e-3)
-    geo = ranking[ranking["vendor"] == "THE GEO GROUP, INC."].iloc[0]
-    assert geo["obligated from agency ($)"] == pytest.approx(3126750309.43) and geo["money (0–1)"] == 1.0
-    assert "renewal calendar: 56 awards" in texts(app).lower()
-    for name in ("dependence", "growth", "contracts", "renewals"):
+    assert name_in(top["family"]) == "The GEO Group, Inc." and "B.I. INCORPORATED" in top["members"]
+    assert top["obligated from agency ($)"] == pytest.approx(4804761815.55) and top["contracts"] == 136
+    weights = dict(zip(("money", "dependence", "growth", "contracts", "renewals", "options"), (1, 1, .5, .5, 1, .5)))
+    parts = {"dependence": "share of the money in this store (0–1)"}
+    assert top["score"] == pytest.approx(sum(w * top[parts.get(k, f"{k} (0–1)")] for k, w in weights.items())
+                                         / sum(weights.values()), abs=1e-3)
+    assert "renewal calendar: 60 awards" in texts(app).lower()
+    for name in ("dependence", "growth", "contracts", "renewals", "options"):
         app.number_input(key=f"t_w_{name}").set_value(0.0).run()
     reweighted = app.dataframe[0].value
-    assert reweighted["vendor"][0] == "THE GEO GROUP, INC." and reweighted["score"][0] == 1.0
+    assert name_in(reweighted["family"][0]) == "The GEO Group, Inc." and reweighted["score"][0] == 1.0
     assert app.query_params["w_renewals"] == "0.0"
 
 
 def test_sources_lists_the_load_and_the_caveats(home):
     app = run("sources")
     runs = app.dataframe[0].value
-    assert list(runs["rows read"]) == [7711 + 1] and list(runs["rows rejected"]) == [0]
+    assert list(runs["rows read"]) == [65007 + 1] and list(runs["rows rejected"]) == [0]  # the bundle + the hostile row
     assert "ice_bulk_downloads_2025.csv" in runs["inputs"][0]
     assert "Obligated is not value" in texts(app)
 

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from tests.dashboard_support import ROOT, SAMPLE, curated_env, hostile_file, load_sample
-from tests.test_dashboard_app import run
+from tests.apptest_support import run
 
 pytestmark = pytest.mark.neo4j
 

@@ -131,7 +131,7 @@ def cli(*args, env):
 def test_cli_with_store_neo4j(tmp_path, neo4j_store, neo4j_server):
     env = {**os.environ, "NEO4J_URI": neo4j_server["uri"], "NEO4J_PASSWORD": neo4j_server["password"],
            "KG_HOME": str(tmp_path / "kg")}
-    sample = sorted((ROOT / "data" / "sample").glob("*.csv"))
+    sample = sorted((ROOT / "data" / "sample").glob("*.csv.gz"))
     loaded = cli("-m", "ingest", "normalized", *map(str, sample), "--store", "neo4j", "--json", "--no-progress", env=env)
     assert loaded.returncode == 0, loaded.stderr
     summary = json.loads(loaded.stdout)

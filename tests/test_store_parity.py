@@ -177,6 +177,37 @@ def test_dashboard_reads(stores):
     assert childless and all(row["award_count"] == 0 for row in same(stores, "vendor_totals", childless))
 
 
+def test_subawards_under_primes_and_agencies(stores):
+    """Issue 11: subawards show under their prime awards and on the awarding agency's page, alike on both stores."""
+    under_ice = same(stores, "agency_subawards", "ICE")
+    assert under_ice and all(row["prime_award"] and row["sub_recipient"] for row in under_ice)
+    primes = sorted({row["prime_award"] for row in under_ice})
+    under = same(stores, "subawards_under", primes + ["no-such-award"])
+    assert sorted(map(repr, under)) == sorted(map(repr, under_ice))
+    same(stores, "agency_subawards", "CBP")
+
+
+@pytest.mark.parametrize("a, b", [("Palantir", "ICE"), ("GEO Group", "Immigration and Customs Enforcement"),
+                                  ("ICE", "Palantir"), ("Amazon", "Palantir"), ("West Publishing", "Thomson Reuters"),
+                                  ("CoreCivic", "CBP")])
+def test_direct_ties_agree(stores, a, b):
+    ties = same(stores, "direct_ties", a, b)
+    for tie in ties["ties"]:
+        if tie["role"] != "subaward":  # the offices (with the unnamed ones) share out the tie's money
+            assert round(sum(o["obligated"] for o in tie["awarding_offices"]), 2) == tie["obligated"]
+
+
+def test_the_actions_behind_an_award_agree_and_add_up(stores):
+    """Issue 11: a citation lists every record behind an award's total, alike on both stores."""
+    awards = same(stores, "vendor_family", "Palantir")["awards"]
+    keys = [award["key"] for award in awards] + ["no-such-award"]
+    actions = same(stores, "award_actions", keys)
+    assert actions["no-such-award"] == []
+    for award in awards:
+        cents = [row["cents"] for row in actions[award["key"]] if row["cents"] is not None]
+        assert cents and sum(cents) == round(award["obligated"] * 100)
+
+
 def test_a_hop_carries_its_record(stores):
     chains = same(stores, "paths", "Palantir", "ICE")
     assert chains

@@ -94,20 +94,28 @@ def test_profiles_are_the_denominator_of_dependence(make_store, httpserver, api_
     assert without[0]["dependence_basis"] == "obligated in this graph (no recipient profile fetched)"
 
 
-def test_cli_fetches_the_store_vendors_profiles(httpserver, api_responses, tmp_path, monkeypatch):
+def load_with_profiles(httpserver, api_responses, tmp_path) -> tuple[RecipientApi, dict]:
+    """The recorded NASA awards in the store under KG_HOME, then their vendor's FY2025 profile fetched from the
+    recorded API through the CLI's own load."""
     from graph.store import open_store
 
-    monkeypatch.setenv("KG_HOME", str(tmp_path / "kg"))
     store = open_store("embedded")
     try:
         load(store, nasa_records(api_responses), command="usaspending-api", inputs=["recorded"],
              rejects_dir=tmp_path / "rejects", progress=False)
     finally:
         store.close()
-    RecipientApi(httpserver, api_responses)
+    api = RecipientApi(httpserver, api_responses)
     args = cli.build_parser().parse_args(["usaspending-recipients", "--base-url", httpserver.url_for("/"), "--fy",
                                           "2025", "--no-progress"])
-    summary = cli.run_load(args)
+    return api, cli.run_load(args)
+
+
+def test_cli_fetches_the_store_vendors_profiles(httpserver, api_responses, tmp_path, monkeypatch):
+    from graph.store import open_store
+
+    monkeypatch.setenv("KG_HOME", str(tmp_path / "kg"))
+    _, summary = load_with_profiles(httpserver, api_responses, tmp_path)
     assert summary["rows_loaded"] == 1 and summary["vendors_asked"] == 1
     store = open_store("embedded")
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import attributed, data, params, profile
+from dashboard import agency_tables, attributed, coverage, data, params, profile
 from dashboard.text import md
 
 AWARD_ROWS = 1000
@@ -32,16 +32,16 @@ st.text("\n".join(line for line in (
     f"part of: {parent['name']} ({parent['code']})" if parent else "", ) if line))
 profile.totals(agency)
 st.caption(f"Awards it or its sub-agencies and offices awarded. It also funded awards with "
-           f"${agency['funded_obligated']:,.2f} obligated ({agency['funded_award_count']:,} awards).")
+           f"${agency['funded_obligated']:,.2f} obligated ({agency['funded_award_count']:,} awards). "
+           + coverage.end_date_line(data.agency_end_dates(src, name)))
 profile.yearly(agency)
 st.subheader("Sub-agencies and offices")
 if agency["children"]:
     st.dataframe(pd.DataFrame(agency["children"]), hide_index=True, width="stretch")
 else:
     st.caption("None in the graph.")
-st.subheader(f"Vendors ({len(agency['vendors']):,})")
-st.dataframe(pd.DataFrame([{"vendor": v["name"], "family": v["family"], "id": v["id"], "obligated": v["total_obligated"],
-                            "awards": v["award_count"]} for v in agency["vendors"]]), hide_index=True, width="stretch",
-             column_config={"obligated": st.column_config.NumberColumn("obligated", format="dollar")})
+agency_tables.families_section(src, name, agency)
+agency_tables.top_vendors_section(src, name, agency)
 attributed.makers_section(agency)
+agency_tables.subawards_section(src, name, agency)
 profile.awards_section(f"Awards by {agency['name']}", awards, "agency", of=agency["award_count"])

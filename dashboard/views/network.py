@@ -1,5 +1,7 @@
-"""Network: vendors, parent companies and agencies joined by their awards, filtered from the sidebar; optionally
-the layer of makers' products sold through resellers (dashed, attributed from award descriptions)."""
+"""Network: the top vendor families by obligated money within the sidebar's filters, every one labelled, the
+rest of each agency's vendors grouped into one node ("N other vendors, $X"); or one entity's ego network.
+Layers: makers' products sold through resellers, and subawards (dashed; never added to obligations).
+A search centres the drawing on a node; a click on a node opens its profile."""
 from __future__ import annotations
 
 import time
@@ -7,68 +9,68 @@ import time
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, exports, network, params
+from dashboard import data, exports, network, network_view, params
 from dashboard.text import md
 from dashboard.view_filters import Filters, sidebar
 
 MAX_AWARD_NODES = 150
-MAX_AWARD_ROWS = 1000  # listed on the page; the CSV and citations hold every award
+PAGE_SIZE = 50  # awards listed per page under the graph
+MORE_STEP = 25
+
+
+def agency_codes(src: tuple) -> dict[str, str]:
+    return {e["id"]: e["code"] for e in data.entities(src) if e["kind"] == "Agency"}
+
+
+def in_years(filters: Filters, day: str | None) -> bool:
+    """A subaward's fiscal year (from its action date) within the filter's years; undated ones only unfiltered."""
+    if not (filters.fy_from or filters.fy_to):
+        return True
+    if not day:
+        return False
+    year = int(day[:4]) + (1 if int(day[5:7]) >= 10 else 0)
+    return (not filters.fy_from or year >= filters.fy_from) and (not filters.fy_to or year <= filters.fy_to)
 
 
 @st.cache_data(show_spinner=False)
-def page_html(src: tuple, filters: Filters, expand: str) -> tuple[str, dict]:
-    """The drawn graph (with the expanded vendor's awards) and its HTML, cached by the filters."""
+def page_html(src: tuple, filters: Filters, ego: str, hops: int, more: int, expand: str) -> tuple[str, dict]:
+    """The drawing and its HTML, cached by the store version and every control (layout included)."""
     graph = filters.subgraph(src)
+    scope = network_view.ego_scope(graph, ego, hops) if ego else None
+    view = network_view.top_view(graph, more=more, scope=scope, pinned=ego or None)
     if expand:
-        graph = with_awards(src, graph, filters, expand)
+        view = with_awards(src, view, filters, expand)
+    if filters.subawards:
+        if filters.agency:
+            found = data.find_agency(src, filters.agency)
+            where = ((found["tier"], found["id"]),)
+        else:
+            where = tuple(tuple(n["id"].split(":", 1)[1].split(":", 1)) for n in view["nodes"]
+                          if n["kind"] == "Agency" and n.get("tier") != "toptier")
+        rows = [r for r in data.subaward_rows(src, where) if in_years(filters, r.get("action_date"))]
+        names = data.vendor_names(src, tuple(sorted({r["sub_vendor"] for r in rows})))
+        view = network_view.with_subawards(view, graph, rows, names)
     if filters.through_others:
-        graph = network.with_resellers(graph, graph.get("through_others"))
-    return network.build_html(graph), graph
+        view = network.with_resellers(view, graph.get("through_others"))
+    return network_view.view_html(view, agency_codes(src)), view
 
 
-@st.cache_data(show_spinner=False)
-def graph_files(src: tuple, filters: Filters, expand: str) -> tuple[bytes, bytes]:
-    """GraphML and GEXF of the drawn graph, made once per view (seconds on the largest graphs)."""
-    drawn = page_html(src, filters, expand)[1]
-    return exports.graphml(drawn), exports.gexf(drawn)
-
-
-def view_awards(src: tuple, filters: Filters) -> list[dict] | None:
-    """The awards behind the view (None for the whole graph: pick an agency or vendor to list them)."""
-    if filters.agency:
-        awards = data.agency_profile(src, filters.agency)["awards"]
-        if filters.vendor:
-            family = data.vendor_family(src, filters.vendor)
-            members = {family["id"], *(s["id"] for s in family["subsidiaries"])}
-            awards = [a for a in awards if (a.get("vendor") or {}).get("id") in members]
-    elif filters.vendor:
-        awards = data.vendor_family(src, filters.vendor)["awards"]
-    else:
-        return None
-    return [a for a in awards if filters.keeps(a)]
-
-
-def with_awards(src: tuple, graph: dict, filters: Filters, vendor_node: str) -> dict:
-    """Add the expanded vendor's awards (largest first) as nodes between it and its agencies."""
-    name = next((n["name"] for n in graph["nodes"] if n["id"] == vendor_node), None)
-    if name is None:
-        return graph
-    family = data.vendor_family(src, name)
-    awards = view_awards(src, filters)
-    if awards is None:
-        awards = [a for a in family["awards"] if filters.keeps(a)]
-    vendor_id = vendor_node.split(":", 1)[1]
-    # a family's head stands for the whole family; any other vendor for its own awards
-    ids = {vendor_id, *(s["id"] for s in family["subsidiaries"])} if family["id"] == vendor_id else {vendor_id}
-    awards = [a for a in awards if (a.get("vendor") or {}).get("id") in ids][:MAX_AWARD_NODES]
-    nodes, edges = list(graph["nodes"]), list(graph["edges"])
+def with_awards(src: tuple, view: dict, filters: Filters, family_node: str) -> dict:
+    """Add the family's awards in the view (largest first) as nodes between it and its drawn agencies."""
+    if family_node not in {n["id"] for n in view["nodes"] if n.get("family")}:
+        return view
+    head = family_node.split(":", 1)[1]
+    page = data.view_awards(src, filters.agency, head, filters.fy_from, filters.fy_to, filters.award_types, None,
+                            0, MAX_AWARD_NODES)
+    nodes, edges = list(view["nodes"]), list(view["edges"])
     present = {n["id"] for n in nodes}
-    for award in awards:
+    for award in page["awards"]:
         aid = f"Award:{award['key']}"
-        nodes.append({"id": aid, "kind": "Award", "name": award.get("piid") or award["key"], "tier": None,
+        nodes.append({"id": aid, "kind": "Award", "name": award.get("piid") or award["key"],
+                      "label": award.get("piid") or award["key"], "tier": None,
                       "obligated": award.get("obligated") or 0.0, "basis": award.get("obligated_basis"),
                       "permalink": award.get("permalink")})
-        edges.append({"source": vendor_node, "target": aid, "type": "AWARD", "obligated": award.get("obligated"),
+        edges.append({"source": family_node, "target": aid, "type": "AWARD", "obligated": award.get("obligated"),
                       "awards": 1})
         agency = award.get("awarding_agency")
         if agency:
@@ -79,7 +81,13 @@ def with_awards(src: tuple, graph: dict, filters: Filters, vendor_node: str) -> 
             if target in present:
                 edges.append({"source": aid, "target": target, "type": "AWARD", "obligated": award.get("obligated"),
                               "awards": 1})
-    return {"nodes": nodes, "edges": edges}
+    return {**view, "nodes": nodes, "edges": edges}
+
+
+def node_choice(node: dict) -> str:
+    kind = {"Agency": "agency", "Group": "group", "Award": "award"}.get(node["kind"], "vendor family"
+                                                                          if node.get("family") else "vendor")
+    return f"{node.get('name') or node['id']} ({kind}, {network.short_money(node.get('obligated'))})"
 
 
 st.title("Network")
@@ -90,26 +98,76 @@ try:
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
-parents = {e["target"] for e in graph["edges"] if e["type"] == "PARENT"}  # a parent expands into its family's awards
-vendors = sorted((n for n in graph["nodes"] if n["kind"] == "Vendor" and (n["obligated"] or n["id"] in parents)),
-                 key=lambda n: (n["id"] not in parents, -n["obligated"], n["id"]))
-choices = {n["id"]: n["name"] + (" (its family)" if n["id"] in parents else "") for n in vendors}
-wanted = params.text("expand")
-expand = st.selectbox("Expand a vendor to its awards", [""] + list(choices),
-                      index=([""] + list(choices)).index(wanted) if wanted in choices else 0,
-                      format_func=lambda nid: choices.get(nid, "none (awards aggregated into edges)"))
-params.write({"expand": expand}, {})
+
+families = network_view.families(graph)
+ranked = network_view.ranked(families)
+agency_nodes = sorted((n for n in graph["nodes"] if n["kind"] == "Agency"), key=lambda n: n["id"])
+left, middle, right = st.columns([2, 3, 2])
+modes = ["top", "ego"]
+mode = left.radio("Draw", modes, index=modes.index(params.text("mode", "top")) if params.text("mode") in modes else 0,
+                  format_func=lambda m: "top families" if m == "top" else "one entity and its neighbours",
+                  horizontal=True, key="n_mode")
+ego, hops = "", 1
+if mode == "ego":
+    entities = [n["id"] for n in agency_nodes] + ranked
+    labels = {n["id"]: f"{n.get('name') or n['id']} (agency)" for n in agency_nodes}
+    labels.update({h: f"{families[h]['name']} (vendor family, {network.short_money(families[h]['cents'] / 100)})"
+                   for h in ranked})
+    wanted = params.text("ego")
+    ego = middle.selectbox("Entity (vendor family or agency)", entities,
+                           index=entities.index(wanted) if wanted in entities else None,
+                           format_func=lambda e: labels.get(e, e), key="n_ego", placeholder="pick one") or ""
+    hops = right.radio("Hops", [1, 2], index=1 if params.number("hops", 1) == 2 else 0, horizontal=True, key="n_hops")
+else:
+    more = params.number("more", 0)
+    more = middle.number_input(f"Show more vendor families (beyond the top ones; {len(ranked):,} in these filters)",
+                               min_value=0, max_value=max(len(ranked), 0), step=MORE_STEP,
+                               value=min(max(more, 0), len(ranked)), key="n_more")
+more = int(more) if mode == "top" else 0
+expand_wanted = params.text("expand")
 started = time.perf_counter()
-html_page, drawn = page_html(src, filters, expand)
+html_page, drawn = page_html(src, filters, ego, int(hops), more, "")
+drawn_families = {n["id"]: n for n in drawn["nodes"] if n.get("family")}
+expand = right.selectbox("Expand a family to its awards", [""] + list(drawn_families),
+                         index=([""] + list(drawn_families)).index(expand_wanted) if expand_wanted in drawn_families else 0,
+                         format_func=lambda nid: drawn_families[nid]["name"] if nid else "none (awards aggregated)",
+                         key="n_expand") if mode == "top" else ""
+if expand:
+    html_page, drawn = page_html(src, filters, ego, int(hops), more, expand)
 data.log.info("network: %d nodes, %d edges, html %d kB in %.2fs", len(drawn["nodes"]), len(drawn["edges"]),
               len(html_page) // 1000, time.perf_counter() - started)
+
+# search: a drawn node, centred and selected in the drawing
+needle = st.text_input("Find a node in the drawing (part of a name)", params.text("find"), key="n_find").strip()
+matches = [n for n in drawn["nodes"] if needle and needle.casefold() in (n.get("name") or n["id"]).casefold()]
+matches.sort(key=lambda n: (-(n.get("obligated") or 0), n["id"]))
+wanted_focus = params.text("focus")
+focus_ids = [n["id"] for n in matches] or ([wanted_focus] if wanted_focus in {n["id"] for n in drawn["nodes"]} else [])
+by_id = {n["id"]: n for n in drawn["nodes"]}
+focus = st.selectbox(f"{len(matches):,} matching node(s) drawn: centre on", focus_ids,
+                     index=focus_ids.index(wanted_focus) if wanted_focus in focus_ids else (0 if focus_ids else None),
+                     format_func=lambda nid: node_choice(by_id[nid]), key="n_focus",
+                     placeholder="type a name above") if focus_ids else None
+if needle and not matches:
+    st.caption(f"No drawn node's name contains “{md(needle)}”: widen the filters, show more families, or open the "
+               "vendor profile.")
+params.write({"mode": mode, "ego": ego, "hops": hops if mode == "ego" else None, "more": more, "expand": expand,
+              "find": needle, "focus": focus}, {"mode": "top", "more": 0, "hops": 1})
+
 agencies = sum(1 for n in drawn["nodes"] if n["kind"] == "Agency")
+groups = [n for n in drawn["nodes"] if n["kind"] == "Group"]
 edge_money = sum(e["obligated"] for e in graph["edges"] if e["type"] == "AWARDS")
-st.caption(f"{len(drawn['nodes']):,} nodes ({agencies:,} agencies) and {len(drawn['edges']):,} links; "
-           f"{network.money(edge_money)} obligated on the vendor–agency edges shown. "
-           + ("Layout computed (too many nodes for live physics). " if len(drawn["nodes"]) > network.PHYSICS_LIMIT
-              else "Drag nodes to rearrange. ")
-           + "Hover a node or an edge for its figures.")
+grouped = len(set().union(*(set(v["vendors"]) for v in drawn.get("left_out", {}).values())))
+st.caption(f"{drawn.get('families_drawn', 0):,} of {drawn.get('families_total', 0):,} vendor families drawn "
+           f"(largest obligated first), {agencies:,} agencies"
+           + (f", and {len(groups):,} group node(s) holding the other {grouped:,} vendors "
+              f"({network.money(sum(g['obligated'] for g in groups))} obligated on their edges)" if groups else "")
+           + f"; {network.money(edge_money)} obligated on every vendor–agency edge in these filters. "
+           "Hover a node or an edge for its exact figures; click a node to open its profile.")
+if graph.get("left_out"):
+    lo = graph["left_out"]
+    st.caption(f"Left out by the fiscal-year filter: {network.money(lo['not_split_by_year'])} in {lo['awards']:,} "
+               f"award totals not split by year ({lo['why']}).")
 if filters.through_others:
     layer = graph.get("through_others") or {}
     resold = [e for e in layer.get("edges", []) if e["type"] == "RESOLD_TO"]
@@ -121,27 +179,59 @@ if filters.through_others:
                    f"above. {md(layer.get('basis') or '')}")
     else:
         st.caption("Through resellers: no maker's products were sold through other vendors in this view.")
-if not graph["nodes"]:
-    st.info("No award matches these filters.")
+if filters.subawards:
+    subs = [e for e in drawn["edges"] if e["type"] == "SUBAWARD"]
+    rest = drawn.get("subawards_left_out") or {}
+    st.caption(f"Subawards, dashed orange: {len(subs):,} prime → subcontractor link(s), "
+               f"{network.money(sum(e['subaward_amount'] or 0 for e in subs))} in subaward amounts (made under the "
+               f"primes' awards; not added to the obligated figures; the award-type filter does not apply to them)"
+               + (f"; {rest['links']:,} more link(s) to smaller subcontractors not drawn "
+                  f"({network.money(rest['amount'])})." if rest.get("links") else "."))
+if not graph["nodes"] or not drawn["nodes"]:
+    st.info("No award matches these filters." if not ego else "Pick an entity to draw its neighbours.")
 else:
-    st.iframe(html_page, height=720)
+    st.iframe(network.with_focus(html_page, focus), height=760)
+
+st.subheader("Awards behind this view")
+if mode == "ego" and ego:
+    kind_agency = ego.startswith("Agency:")
+    codes = agency_codes(src)
+    award_agency = codes.get(ego.split(":", 1)[1]) if kind_agency else filters.agency
+    award_vendor = filters.vendor if kind_agency else ego.split(":", 1)[1]
+else:
+    award_agency, award_vendor = filters.agency, filters.vendor
+shown = None
+if filters.min_amount > 0:  # the vendors with an edge at or above the minimum
+    shown = tuple(sorted({e["source"].split(":", 1)[1] for e in graph["edges"] if e["type"] == "AWARDS"}))
+count = data.view_awards(src, award_agency, award_vendor, filters.fy_from, filters.fy_to, filters.award_types,
+                         shown, 0, 0)["count"]
+pages = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+number = st.number_input(f"Page (of {pages:,}; {PAGE_SIZE} awards a page, {count:,} awards, largest obligated total "
+                         f"first)", min_value=1, max_value=pages, value=min(max(params.number("page", 1), 1), pages),
+                         key="n_page")
+params.write({"page": number}, {"page": 1})
+listed = data.view_awards(src, award_agency, award_vendor, filters.fy_from, filters.fy_to, filters.award_types,
+                          shown, (number - 1) * PAGE_SIZE, PAGE_SIZE)["awards"]
+if listed:
+    st.dataframe(pd.DataFrame([exports.flat(a) for a in listed]), hide_index=True, width="stretch",
+                 column_config={"permalink": st.column_config.LinkColumn("permalink")})
+else:
+    st.caption("No award on this page.")
 
 st.subheader("Export this view")
-awards = view_awards(src, filters)
 columns = st.columns(4)
-graphml, gexf = graph_files(src, filters, expand)
-columns[0].download_button("Subgraph (GraphML)", graphml, "contract-graph.graphml", "application/graphml+xml")
-columns[1].download_button("Subgraph (GEXF)", gexf, "contract-graph.gexf", "application/xml")
-if awards is None:
-    st.caption("Pick an agency or a vendor to list, export and cite the awards behind the view.")
-else:
-    shown = {n["id"].split(":", 1)[1] for n in graph["nodes"] if n["kind"] == "Vendor"}
-    awards = [a for a in awards if (a.get("vendor") or {}).get("id") in shown]
-    columns[2].download_button("Awards (CSV)", exports.awards_csv(awards), "awards.csv", "text/csv")
-    columns[3].download_button("Citations (Markdown)", exports.citations_md("Awards in this view", awards),
+columns[0].download_button("Drawing (GraphML)", exports.graphml(drawn), "contract-graph.graphml",
+                           "application/graphml+xml")
+columns[1].download_button("Drawing (GEXF)", exports.gexf(drawn), "contract-graph.gexf", "application/xml")
+if columns[2].button("Prepare complete exports", help="Every award behind the view as CSV and citations, and the "
+                                                      "whole subgraph (every vendor) as GraphML: read on request."):
+    st.session_state["n_export"] = True
+if st.session_state.get("n_export"):
+    everything = data.view_awards(src, award_agency, award_vendor, filters.fy_from, filters.fy_to,
+                                  filters.award_types, shown, 0, max(count, 1))["awards"]
+    columns = st.columns(3)
+    columns[0].download_button("Awards (CSV)", exports.awards_csv(everything), "awards.csv", "text/csv")
+    columns[1].download_button("Citations (Markdown)", exports.citations_md("Awards in this view", everything),
                                "citations.md", "text/markdown")
-    st.write(f"{len(awards):,} awards behind this view"
-             + (f"; the first {MAX_AWARD_ROWS:,} are listed (the CSV and citations hold them all)."
-                if len(awards) > MAX_AWARD_ROWS else "."))
-    st.dataframe(pd.DataFrame([exports.flat(a) for a in awards[:MAX_AWARD_ROWS]]), hide_index=True, width="stretch",
-                 column_config={"permalink": st.column_config.LinkColumn("permalink")})
+    columns[2].download_button("Subgraph, every vendor (GraphML)", exports.graphml(graph), "contract-subgraph.graphml",
+                               "application/graphml+xml")

@@ -1,4 +1,5 @@
-"""Targets: which of an agency's vendors to press, with every part of the score shown and weighted."""
+"""Targets: which of an agency's vendor families to press, with every part of the score shown, weighted and said
+in a sentence, the renewal calendar, and the table with its citations as CSV and XLSX."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,9 +7,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, exports, params, targets
-from dashboard.network import money
-from dashboard.text import md
+from dashboard import data, params, profile_links, targets
+from dashboard import targets_export as export
+from dashboard.exports import citation, where_from
+from dashboard.text import http_link, md
 
 st.title("Targets")
 src = data.require_data()
@@ -21,17 +23,9 @@ except ValueError:
 today = columns[0].date_input("Today", default_today, key="t_today")
 months = columns[1].number_input("Renewal window (months)", 1, 120, params.number("months", 12), key="t_months")
 recent = columns[2].number_input("Recent = the last N fiscal years", 1, 20, params.number("recent", 3), key="t_recent")
-with st.expander("Weights (relative; 0 switches a component off)", expanded=True):
-    weight_columns = st.columns(len(targets.COMPONENTS))
-    weights = {name: weight_columns[i].number_input(name, 0.0, 10.0, params.number(f"w_{name}", default, float),
-                                                    step=0.25, key=f"t_w_{name}", help=targets.COMPONENTS[name])
-               for i, (name, default) in enumerate(targets.DEFAULT_WEIGHTS.items())}
-params.write({"agency": agency_name, "today": today.isoformat(), "months": months, "recent": recent,
-              **{f"w_{k}": v for k, v in weights.items()}},
-             {"today": date.today().isoformat(), "months": 12, "recent": 3,
-              **{f"w_{k}": v for k, v in targets.DEFAULT_WEIGHTS.items()}})
 if not agency_name:
-    st.info("Type an agency to rank its vendors, e.g. ICE.")
+    st.info("Type an agency to rank its vendor families, e.g. ICE.")
+    params.write({"agency": agency_name}, {})
     st.stop()
 try:
     agency = data.find_agency(src, agency_name)
@@ -39,40 +33,127 @@ except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
 
-until = targets.add_months(today, int(months))
-due = data.agency_renewals(src, agency_name, today.isoformat(), until.isoformat())  # soonest first
 money_rows = data.agency_money(src, agency_name)
-vendor_ids = tuple(sorted({g["recipient"] for g in money_rows}))
+ends = data.agency_end_dates(src, agency_name)
+awards = data.agency_awards(src, agency_name)
+vendor_ids = tuple(sorted({g["recipient"] for g in money_rows}
+                          | {r["id"] for a in awards for r in a.get("recipients") or []}
+                          | {a["vendor"]["id"] for a in ends["dated"] + awards if a.get("vendor")}))
+families = data.families(src, vendor_ids)
+family_awards = {f["id"]: f["awards"] for f in data.agency_families(src, agency_name)["families"]}
 totals = data.vendor_totals(src, vendor_ids)
 federal = data.federal_totals(src, vendor_ids)
-ranking = targets.rank(money_rows, due, totals, weights, today, int(months), int(recent), federal)
-st.header(md(f"{agency['name']}: {len(ranking):,} vendors ranked"))
-st.caption("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.items())
-           + f". Recent = fiscal years {targets.fiscal_year(today) - int(recent) + 1}–{targets.fiscal_year(today)}. "
-           "Each component is scaled to 0–1; the score is their weighted mean. Money is the sum of the contract "
-           "actions (and award totals not split by year, counted as earlier). "
-           + (f"Dependence is measured against USAspending recipient profiles for {len(federal):,} of these vendors "
-              "(their obligations from every agency in the same fiscal years; `python -m ingest usaspending-recipients`);"
-              " the others against the money this graph holds, which overstates it when only one agency is loaded."
-              if federal else "No recipient profile is loaded, so dependence is the share of the money this graph "
-              "holds (run `python -m ingest usaspending-recipients` to measure it against all federal money)."))
-table = pd.DataFrame([{
-    "rank": i, "vendor": r["name"], "score": r["score"],
-    **{f"{name} (0–1)": r[f"{name}_part"] for name in targets.COMPONENTS},
-    "obligated from agency ($)": r["money"], "vendor's total in graph ($)": r["graph_total"],
-    "federal total, profile years ($)": r["federal_total"], "dependence measured on": r["dependence_basis"],
-    "recent ($)": r["recent_money"], "earlier ($)": r["earlier_money"], "contracts": r["contracts"],
-    f"ending within {months} months": r["renewals"], "id": r["id"],
-} for i, r in enumerate(ranking, start=1)])
-st.dataframe(table, hide_index=True, width="stretch")
-st.download_button("Ranking (CSV)", table.to_csv(index=False).encode("utf-8"), "targets.csv", "text/csv")
+facets = data.facets(src)
+coverage = data.loaded_coverage(src)
+last_year = min(targets.fiscal_year(today), facets["fy_max"]) if facets.get("fy_max") else targets.fiscal_year(today)
+short = agency.get("abbreviation") or agency["name"]
+profiled = sum(1 for vid in vendor_ids if vid in federal)
+measure = ("dependence" if profiled and profiled == len(set(federal) | set(vendor_ids)) else
+           targets.STORE_SHARE if not profiled else f"dependence where profiled, else {targets.STORE_SHARE}")
 
-st.subheader(f"Renewal calendar: {len(due):,} awards whose period of performance ends by {until.isoformat()}")
-st.caption("End = the award's current end date, else its potential end date (summary files report them; "
-           "transaction exports often do not).")
+with st.expander("Weights (relative; 0 switches a component off)", expanded=True):
+    weight_columns = st.columns(len(targets.COMPONENTS))
+    weights = {name: weight_columns[i].number_input(
+        measure if name == "dependence" else name, 0.0, 10.0, params.number(f"w_{name}", default, float),
+        step=0.25, key=f"t_w_{name}", help=targets.COMPONENTS[name])
+        for i, (name, default) in enumerate(targets.DEFAULT_WEIGHTS.items())}
+params.write({"agency": agency_name, "today": today.isoformat(), "months": months, "recent": recent,
+              **{f"w_{k}": v for k, v in weights.items()}},
+             {"today": date.today().isoformat(), "months": 12, "recent": 3,
+              **{f"w_{k}": v for k, v in targets.DEFAULT_WEIGHTS.items()}})
+
+ranking = targets.rank(money_rows, ends["dated"], totals, weights, today, int(months), int(recent), federal,
+                       families, family_awards, last_year, short)
+first_recent = last_year - int(recent) + 1
+loaded = ", ".join(f"{a['name'] or a['id']} ({a['code'] or '?'})" for a in coverage["agencies"][:6])
+if len(coverage["agencies"]) > 6:
+    loaded += f" and {len(coverage['agencies']) - 6} other sub-agencies"
+span = (f"FY{coverage['fy_min']}–FY{coverage['fy_max']}" if coverage.get("fy_min") else "no dated action")
+st.header(md(f"{agency['name']}: {len(ranking):,} vendor families ranked"))
+if not profiled:
+    st.warning(md(f"No USAspending recipient profile is loaded, so the column is the {targets.STORE_SHARE} — not "
+                  f"dependence. This store holds the contract actions awarded by {loaded or 'no agency'} in {span}; "
+                  "a vendor's business with every other agency is missing, so the share overstates how much it "
+                  "depends on this one. Run `python -m ingest usaspending-recipients` to load the vendors' federal "
+                  "totals."))
+elif measure != "dependence":
+    st.info(md(f"Recipient profiles are loaded for {profiled:,} of {len(vendor_ids):,} vendors: their families' "
+               f"dependence is measured on them; the others show the {targets.STORE_SHARE} ({loaded}, {span})."))
+st.caption(md("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.items())
+              + f". Recent = fiscal years {first_recent}–{last_year}. Families are the vendors' families now; money "
+              "is the sum of the agency's contract actions to the members (and award totals not split by year, counted "
+              "as earlier). Each component is scaled to 0–1; the score is their weighted mean."))
+
+behind = export.awards_by_family(awards, families)
+link = profile_links.vendor_url
+table = pd.DataFrame([{
+    "rank": r["rank"], "family": link(r["id"], r["name"]), "obligated from agency ($)": r["money"],
+    "score": r["score"], "why": r["why"],
+    "members": "; ".join(m["name"] or m["id"] for m in r["members"]),
+    **{(f"{measure} (0–1)" if name == "dependence" else f"{name} (0–1)"): r[f"{name}_part"]
+       for name in targets.COMPONENTS},
+    **({"dependence": r["dependence"]} if profiled else {}), targets.STORE_SHARE: r["store_share"],
+    "measured on": r["dependence_basis"], "federal total, profile years ($)": r["federal_total"],
+    "family's total in this store ($)": r["graph_total"], "recent ($)": r["recent_money"],
+    "earlier ($)": r["earlier_money"], "contracts": r["contracts"], f"ending within {months} months": r["renewals"],
+    "unexercised options ($)": r["options"], "id": r["id"],
+} for r in ranking])
+dollars = st.column_config.NumberColumn(format="dollar")
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "rank": st.column_config.NumberColumn("rank", pinned=True),
+    "family": profile_links.column("family", pinned=True),
+    "obligated from agency ($)": st.column_config.NumberColumn("obligated from agency ($)", format="dollar",
+                                                               pinned=True)})
+if ranking:
+    st.subheader("Why each ranks where it does")
+    st.markdown("\n".join(f"- {md(r['why'])}" for r in ranking[:10]))
+    if len(ranking) > 10:
+        st.caption(f"The other {len(ranking) - 10:,} sentences are in the table's `why` column and the exports.")
+
+due = targets.calendar_rows(ends["dated"], families, today, int(months))
+until = targets.add_months(today, int(months))
+rows = export.ranking_rows(ranking, measure, int(months), behind)
+lines = export.award_lines(ranking, behind)
+calendar = export.calendar_lines(due)
+about = [{"item": k, "value": v} for k, v in (
+    ("agency", agency["name"]), ("today", today.isoformat()), ("renewal window (months)", int(months)),
+    ("recent fiscal years", f"{first_recent}–{last_year}"), ("dependence column", measure),
+    ("store holds", f"{loaded}; {span}"), ("unexercised options", targets.OPTIONS_BASIS),
+    ("awards without an end date", f"{ends['undated']:,} of {ends['award_count']:,}"),
+    *((f"weight: {k}", v) for k, v in weights.items()))]
+buttons = st.columns(3)
+buttons[0].download_button("Ranking with citations (CSV)", export.to_csv(rows), "targets.csv", "text/csv",
+                           key="t_csv")
+buttons[1].download_button("Awards behind the ranking (CSV)", export.to_csv(lines, export.AWARD_LINE_COLUMNS),
+                           "targets-awards.csv", "text/csv", key="t_awards_csv")
+# the workbook takes seconds for an agency with thousands of awards: built when asked, for these settings only
+settings = (src, agency["id"], today.isoformat(), int(months), int(recent), tuple(sorted(weights.items())))
+if buttons[2].button("Prepare the XLSX (ranking, awards, calendar)", key="t_xlsx_prepare"):
+    st.session_state["t_xlsx_bytes"] = (settings, export.to_xlsx({
+        "targets": (rows, None), "awards": (lines, export.AWARD_LINE_COLUMNS),
+        "renewal calendar": (calendar, export.CALENDAR_COLUMNS), "about": (about, ("item", "value"))}))
+prepared = st.session_state.get("t_xlsx_bytes")
+if prepared and prepared[0] == settings:
+    buttons[2].download_button("Ranking, awards and calendar (XLSX)", prepared[1], "targets.xlsx",
+                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="t_xlsx")
+
+st.subheader(f"Renewal calendar: {len(due):,} awards whose current or potential end date falls by {until.isoformat()}")
+st.caption(f"{ends['undated']:,} of {ends['award_count']:,} awards report no end date; they cannot be placed on the "
+           "calendar. An award is placed by the earliest of its current end date and its potential end date that "
+           f"falls in the window (the column says which). Unexercised options = {targets.OPTIONS_BASIS}; empty when "
+           "either value is not reported.")
 if due:
-    st.dataframe(pd.DataFrame([{"ends": targets.period_end(a), "vendor": (a.get("vendor") or {}).get("name"),
-                                "piid": a.get("piid"), "obligated": money(a.get("obligated")),
-                                "potential end": a.get("potential_end_date"), "permalink": a.get("permalink"),
-                                "citation": exports.citation(a)} for a in due]),
-                 hide_index=True, width="stretch", column_config={"permalink": st.column_config.LinkColumn("permalink")})
+    st.dataframe(pd.DataFrame([{
+        "date": r["date"], "placed by": r["field"], "family": link(r["family_id"], r["family"]),
+        "unexercised options ($)": r["options"], "permalink": http_link(r["award"].get("permalink")),
+        "piid": r["award"].get("piid"), "current end": r["award"].get("end_date"),
+        "potential end": r["award"].get("potential_end_date"), "current value ($)": r["award"].get("current_value"),
+        "potential value ($)": r["award"].get("potential_value"), "obligated ($)": r["award"].get("obligated"),
+        "source": where_from(r["award"]), "citation": citation(r["award"])} for r in due]),
+        hide_index=True, width="stretch", column_config={
+            "date": st.column_config.TextColumn("date", pinned=True),
+            "family": profile_links.column("family", pinned=True),
+            "unexercised options ($)": st.column_config.NumberColumn("unexercised options ($)", format="dollar",
+                                                                     pinned=True),
+            "permalink": st.column_config.LinkColumn("permalink", pinned=True),
+            "current value ($)": dollars, "potential value ($)": dollars, "obligated ($)": dollars})

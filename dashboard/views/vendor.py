@@ -2,10 +2,12 @@
 products brought in through other vendors (kept apart from its own obligations)."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import attributed, data, params, profile
+from dashboard import attributed, data, family_tree, params, profile
 from dashboard.text import md
 
 st.title("Vendor profile")
@@ -28,9 +30,20 @@ st.text("\n".join(line for line in (
     f"parent: {family['parent']}" if family.get("parent") else "top of its family (no parent recorded)",
     f"aliases: {'; '.join(family['aliases'])}" if family["aliases"] else "",
     f"matched “{name}”: {'; '.join(family['matched'])}") if line))
+st.download_button("Download one-page brief (PDF)", data.brief_pdf(src, family["id"]),
+                   f"{re.sub(r'[^a-z0-9]+', '-', family['id'].lower()).strip('-')}-brief.pdf", "application/pdf",
+                   key="brief_pdf", help="money by agency, top awards, upcoming end dates and sources, on one page")
 profile.totals(family)
 attributed.sold_through_section(family)
 profile.yearly(family)
+st.subheader("Family tree")
+st.text("\n".join(family_tree.tree_lines(family)))
+links = family_tree.link_rows(family)
+if links:
+    st.caption("Each link with its source: a record's parent as reported (file, line, the dates it was reported, the "
+               "award's page) or the curated table data/vendor_families.csv with its note.")
+    st.dataframe(pd.DataFrame(links), hide_index=True, width="stretch",
+                 column_config={"permalink": st.column_config.LinkColumn("permalink")})
 st.subheader("Subsidiaries and registrations")
 if family["subsidiaries"]:
     st.dataframe(pd.DataFrame([{"name": s["name"], "parent": s["parent"], "id": s["id"], "UEI": s["uei"],

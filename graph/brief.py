@@ -1,0 +1,110 @@
+"""A one-page brief on a vendor family, as plain data: what an organizer hands out, whatever the format.
+
+`assemble` reads only the store's read API (`vendor_family`, `loaded_coverage`, `entities`, `runs`, and
+`fetch_agency_chain` to name an office's sub-agency) and returns a dict that `graph.brief_render` turns into
+Markdown, HTML or PDF. Money is Decimal: the store keeps whole cents and its answers give them as `cents / 100`
+floats, whose repr is exactly the two-decimal figure (below 2**53 cents), so `Decimal(repr(x))` is the store's
+figure to the cent, never a float rounding.
+
+Keys: name, id, top_parent, ueis, duns, subsidiaries, total, award_count, fy_first, fy_last, not_split,
+agencies, values, through_others, basis, leaves_out, coverage, awards, award_total, renewals, renewal_total,
+sources, generated, store.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import PurePath
+
+CENT = Decimal("0.01")
+TOP_AWARDS = 8
+RENEWALS = 5
+LEAVES_OUT = ("Current and potential value (contract ceilings) are never added in; an amount not reported is "
+              "not reported, not zero; sales of its products through other vendors are not counted here.")
+NOT_IN_STORE = "State and local purchases are not in this store."
+
+
+def dollars(value: float | None) -> Decimal | None:
+    """The store's figure to the cent (see the module docstring); None stays None (not reported)."""
+    return None if value is None else Decimal(repr(value)).quantize(CENT)
+
+
+def assemble(store, name: str, today: date | None = None, now: datetime | None = None) -> dict:
+    """The brief of the family `name` resolves to (NotFound / Ambiguous as `vendor_family` raises them).
+    `today` decides which end dates are upcoming; `now` is the generation time (both default to now)."""
+    now = now or datetime.now(timezone.utc)
+    today = today or now.date()
+    family = store.vendor_family(name)
+    abbreviations = _agency_labels(store, family["awards"])
+    members = [family, *family["subsidiaries"]]
+    years = [y["fiscal_year"] for y in family["yearly"]]
+    awards = family["awards"]
+    upcoming = sorted((a for a in awards if _end(a)[0] and _end(a)[0] >= today.isoformat()),
+                      key=lambda a: (_end(a)[0], a["key"]))
+    runs = store.runs()
+    return {
+        "name": family["name"], "id": family["id"], "top_parent": family["parent"] or family["name"],
+        "ueis": sorted({m["uei"] for m in members if m.get("uei")}),
+        "duns": sorted({m["duns"] for m in members if m.get("duns")}),
+        "subsidiaries": [{"name": s["name"], "id": s["id"], "uei": s["uei"], "duns": s["duns"],
+                          "obligated": dollars(s["total_obligated"]), "awards": s["award_count"]}
+                         for s in family["subsidiaries"]],
+        "total": dollars(family["total_obligated"]), "award_count": family["award_count"],
+        "fy_first": min(years, default=None), "fy_last": max(years, default=None),
+        "not_split": dollars(family["not_split_by_year"]["obligated"]),
+        "agencies": [{"name": a["name"], "abbreviation": abbreviations.get(a["id"]), "code": a["code"],
+                      "obligated": dollars(a["total_obligated"]), "awards": a["award_count"]}
+                     for a in family["agencies"]],
+        "values": [{"label": label, "amount": dollars(family[f"total_{figure}"]),
+                    "reporting": family[f"{figure}_awards"]}
+                   for figure, label in (("current_value", "current value"), ("potential_value", "potential value"))],
+        "through_others": {"label": family["through_others"]["label"],
+                           "obligated": dollars(family["through_others"]["obligated"]),
+                           "actions": family["through_others"]["actions"],
+                           "resellers": len(family["through_others"]["resellers"])},
+        "basis": family["obligated_basis"], "leaves_out": LEAVES_OUT,
+        "coverage": _coverage(store.loaded_coverage(), abbreviations),
+        "awards": [_award(a, abbreviations) for a in awards[:TOP_AWARDS]], "award_total": len(awards),
+        "renewals": [_award(a, abbreviations) for a in upcoming[:RENEWALS]], "renewal_total": len(upcoming),
+        "sources": [{"file": file, "awards": count} for file, count in
+                    sorted(Counter(PurePath(a["source"]).name for a in awards if a["source"]).items())],
+        "generated": now.isoformat(timespec="seconds"),
+        "store": {"kind": store.kind, "version": store.version(), "loads": len(runs),
+                  "loaded_at": runs[-1]["loaded_at"] if runs else None},
+    }
+
+
+def _agency_labels(store, awards: list[dict]) -> dict[str, str | None]:
+    """Agency id -> its abbreviation (ICE, CBP); an office reads as the sub-agency above it, so every award
+    names the agency a reader knows."""
+    labels = {e["id"]: e.get("abbreviation") for e in store.entities() if e["kind"] == "Agency"}
+    offices = sorted({a["awarding_agency"]["id"] for a in awards
+                      if a["awarding_agency"] and a["awarding_agency"]["tier"] == "office"})
+    parents = {row["id"]: row["parent"] for row in store.fetch_agency_chain(offices)} if offices else {}
+    for office in offices:
+        labels[office] = labels.get(office) or labels.get(parents.get(office))
+    return labels
+
+
+def _end(award: dict) -> tuple[str | None, str]:
+    """The end of performance a renewal calendar reads: the current end date, else the potential one."""
+    if award["end_date"]:
+        return award["end_date"], "current"
+    return award["potential_end_date"], "potential"
+
+
+def _award(award: dict, abbreviations: dict) -> dict:
+    agency = award["awarding_agency"] or {}
+    end, which = _end(award)
+    return {"key": award["key"], "piid": award["piid"], "agency": abbreviations.get(agency.get("id"))
+            or agency.get("name"), "description": award["description"],
+            "obligated": dollars(award.get("family_obligated", award["obligated"])),
+            "start": award["start_date"] or award["first_action"], "end": end, "end_kind": which if end else None,
+            "permalink": award["permalink"], "source": PurePath(award["source"]).name if award["source"] else None,
+            "record": award["record"]}
+
+
+def _coverage(loaded: dict, abbreviations: dict) -> dict:
+    return {"agencies": [abbreviations.get(a["id"]) or a["name"] or a["id"] for a in loaded["agencies"]],
+            "fy_min": loaded["fy_min"], "fy_max": loaded["fy_max"], "note": NOT_IN_STORE}

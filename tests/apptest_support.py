@@ -1,0 +1,39 @@
+"""Running the dashboard under Streamlit's AppTest, and reading what a page shows: shared by the page tests."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard_support import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def run(view: str = "network", timeout: int = 180, **query) -> AppTest:
+    """The app opened on page `view` (the default, Network, without switching) with the query parameters."""
+    app = AppTest.from_file(APP, default_timeout=timeout)
+    app.query_params.update(query)
+    app.run()
+    if view != "network":
+        app.switch_page(f"views/{view}.py")
+        app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def iframe_html(app: AppTest) -> str:
+    frames = [e for e in app.main if type(e).__name__ == "UnknownElement" and e.type == "iframe"]
+    assert len(frames) == 1
+    proto = frames[0].proto
+    return proto.srcdoc or proto.src
+
+
+def frame(app: AppTest, column: str):
+    """The first table on the page with this column."""
+    return next(d.value for d in app.dataframe if column in d.value.columns)
+
+
+def texts(app: AppTest) -> str:
+    parts = [e.value for kind in ("title", "header", "subheader", "caption", "markdown", "text", "code")
+             for e in getattr(app, kind)]
+    parts += [m.value for m in app.metric] + [m.label for m in app.metric]
+    return "\n".join(str(p) for p in parts)
