@@ -4,7 +4,12 @@ Starts the app (as the browser test does), then for each page measures from navi
 network canvas was drawn (network pages) or the profile's total is on screen. The first visit of a
 page includes computing its answer; `again` is a second visit in a new tab (Streamlit's caches warm).
 
-    python bench/dashboard_render.py [--home KG_HOME]   # default: the bundled sample in a temporary home
+The one-page brief (graph/brief.py, PDF) is timed in-process on the same store first: what the vendor page's
+button and `python -m graph brief` compute.
+
+    python bench/dashboard_render.py [--home KG_HOME] [--target S]   # default: the bundled data in a temporary
+                                                        # home, target 2 s (the issue: 3 s on the 1.5M-action
+                                                        # store that `store_bench.py --keep` leaves)
     python bench/dashboard_render.py --store neo4j      # whatever the NEO4J_* server holds (e.g. after
                                                         # bench/neo4j_load.py: 112,000 awards)
 """
@@ -32,10 +37,12 @@ PAGES = [  # (name, path, what says it rendered)
     ("vendor profile, Palantir", "/vendor?name=Palantir", "Obligated (money committed)"),
     ("agency profile, ICE", "/agency?name=ICE", "Obligated (money committed)"),
     ("paths, Palantir to ICE", "/paths?a=Palantir&b=ICE", "Chain 1"),
+    ("paths, GEO Group to CoreCivic", "/paths?a=GEO%20Group&b=CoreCivic", "Chain 1"),
+    ("vendor profile, GEO Group", "/vendor?name=GEO%20Group", "Obligated (money committed)"),
     ("targets, ICE", "/targets?agency=ICE", "Renewal calendar"),
     ("sources", "/sources", "What the store holds"),
 ]
-TARGET_S = 2.0  # the issue's target for a page's first render at 1.5M actions
+BRIEFS = ("GEO Group", "Palantir")
 
 
 def visit(context, url: str, marker: str | None) -> dict:
@@ -56,17 +63,39 @@ def visit(context, url: str, marker: str | None) -> dict:
     return result
 
 
+def time_briefs(kind: str, home: Path) -> list[dict]:
+    """Assemble and render each brief as PDF in this process, on a store opened for it alone."""
+    from graph.brief import assemble
+    from graph.brief_render import pdf
+    from graph.store import open_store
+
+    store = open_store(kind, home=home)
+    try:
+        out = []
+        for name in BRIEFS:
+            started = time.perf_counter()
+            size = len(pdf(assemble(store, name)))
+            out.append({"brief": name, "seconds": round(time.perf_counter() - started, 2), "bytes": size})
+        return out
+    finally:
+        store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, help="a loaded KG_HOME (default: load the bundled sample)")
     parser.add_argument("--store", choices=("embedded", "neo4j"), default="embedded")
+    parser.add_argument("--target", type=float, default=2.0, help="seconds a first render may take")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         if args.store == "neo4j":
             home = args.home or Path(scratch) / "kg"
         else:
             home = args.home or load_sample(Path(scratch) / "kg")
-        report = {"store": args.store, "home": str(home), "pages": []}
+        report = {"store": args.store, "home": str(home), "pages": [], "briefs": time_briefs(args.store, home)}
+        for entry in report["briefs"]:
+            print(f"brief PDF, {entry['brief']:<18} {entry['seconds']:>6} s "
+                  f"({'met' if entry['seconds'] <= args.target else 'missed'}: <= {args.target} s)", file=sys.stderr)
         with running_app(home, Path(scratch) / "streamlit.log", args.store) as base, \
                 sync_playwright() as playwright:
             browser = launch(playwright)
@@ -80,8 +109,8 @@ def main() -> None:
             report["remote_requests"] = remote(urls)
             for entry in report["pages"]:
                 seconds = entry["first"]["seconds"]
-                print(f"{entry['page']:<28} first render {seconds:>6} s ({'met' if seconds <= TARGET_S else 'missed'}: "
-                      f"<= {TARGET_S} s)  again {entry['again']['seconds']} s", file=sys.stderr)
+                print(f"{entry['page']:<32} first render {seconds:>6} s ({'met' if seconds <= args.target else 'missed'}: "
+                      f"<= {args.target} s)  again {entry['again']['seconds']} s", file=sys.stderr)
             browser.close()
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import data, params, profile_links
 from dashboard.exports import where_from
-from dashboard.text import http_link, md
+from dashboard.text import record_link, md
 
 DOLLARS = {"format": "dollar"}
 
@@ -83,7 +83,7 @@ def subawards_section(src: tuple, text: str, agency: dict) -> None:
                f"{len(reported):,} that report an amount ({len(rows) - len(reported):,} do not). Subaward money is "
                "part of the prime's obligation, never added to it.")
     st.dataframe(pd.DataFrame([{
-        "amount ($)": r["amount"], "action date": r["action_date"], "permalink": http_link(r["permalink"]),
+        "amount ($)": r["amount"], "action date": r["action_date"], "permalink": record_link(r["permalink"]),
         "prime": profile_links.vendor_url(r["prime_recipient"], r["prime_recipient"]),
         "subcontractor": profile_links.vendor_url(r["sub_recipient"], r["sub_recipient"]),
         "prime award": r["prime_award"], "description": r["description"], "source": where_from(r)} for r in rows]),

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.exports import where_from
 from dashboard.network import money, short_money
-from dashboard.text import http_link, md
+from dashboard.text import record_link, md
 
 LABEL = "attributed from award descriptions"
 MONEY = {"format": "dollar"}
@@ -38,7 +38,7 @@ def record_row(record: dict, **extra) -> dict:
             "product": record.get("product"), "matched": record.get("matched"), "found in": record.get("found_in"),
             "text": record.get("text"), "confidence": record.get("confidence"),
             "judgement": judgement_text(record.get("judgement")), "award": record.get("award_key"),
-            "record": where_from(record), "permalink": http_link(record.get("permalink"))}
+            "record": where_from(record), "permalink": record_link(record.get("permalink"))}
 
 
 def records_table(rows: list[dict]) -> None:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import networkx as nx
 
+from core.keys import permalink
 from core.records import source_generated
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP, CSV injection)
 CITED_ACTIONS = 25  # actions a citation lists one by one; beyond this it gives their count and where they are
 
 AWARD_COLUMNS = ("vendor", "vendor_id", "awarding_agency", "piid", "key", "award_type", "description", "obligated",
@@ -26,12 +28,19 @@ def flat(award: dict) -> dict:
             "awarding_agency": agency.get("name")}
 
 
+def spreadsheet_cell(value):
+    """Text a spreadsheet would take for a formula, made inert by a leading apostrophe (OWASP's rule); every other
+    value as it is. For files meant to be opened in a spreadsheet; `graph export --format csv` (neo4j-admin
+    import) keeps raw values."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def awards_csv(awards: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=AWARD_COLUMNS)
     writer.writeheader()
     for award in awards:
-        writer.writerow(flat(award))
+        writer.writerow({k: spreadsheet_cell(v) for k, v in flat(award).items()})
     return out.getvalue().encode("utf-8")
 
 
@@ -64,6 +73,16 @@ def action_lines(actions: list[dict]) -> str:
                      f"{where_from(a)})" for a in actions)
 
 
+def cited_permalink(award: dict) -> str:
+    """The award's page rebuilt from its key as USAspending builds it; a different link in the record is quoted
+    as text, flagged, never cited as the source."""
+    rebuilt = permalink(award.get("key"))
+    given = award.get("permalink")
+    if given and given != rebuilt:
+        return f"{rebuilt or 'no permalink'} [the record's own link differs and is not used: {given!r}]"
+    return rebuilt or "no permalink"
+
+
 def citation(award: dict, actions: list[dict] | None = None) -> str:
     """One line a reporter can paste: who, from whom, what was bought, how much on what basis, when, where to
     check; with `actions`, every record behind the obligated total."""
@@ -75,8 +94,7 @@ def citation(award: dict, actions: list[dict] | None = None) -> str:
     return (f"{vendor} — {agency}, award {award.get('piid') or award.get('key')}:{bought}; "
             f"{_money(award.get('obligated'))} obligated ({award.get('obligated_basis') or 'basis not stated'}); "
             f"current value {_money(award.get('current_value'))}, potential value {_money(award.get('potential_value'))}; "
-            f"{dates}. USAspending: {award.get('permalink') or 'no permalink'} "
-            f"(source: {dated_source(award)}).{behind}")
+            f"{dates}. USAspending: {cited_permalink(award)} (source: {dated_source(award)}).{behind}")
 
 
 def citations_md(title: str, awards: list[dict]) -> bytes:

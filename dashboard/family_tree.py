@@ -3,7 +3,7 @@ curated table (and its note) that states it, so a reader can check every branch 
 from __future__ import annotations
 
 from dashboard.exports import where_from
-from dashboard.text import http_link
+from dashboard.text import record_link
 
 
 def tree_lines(family: dict) -> list[str]:
@@ -39,5 +39,5 @@ def link_rows(family: dict) -> list[dict]:
             rows.append({"vendor": member["name"], "parent": link["parent"], "relation": link["relation"],
                          "basis": link["basis"], "source": where_from(link) if link.get("source") else "",
                          "reported": " to ".join(d for d in (link["first_reported"], link["last_reported"]) if d),
-                         "note": link.get("note") or "", "permalink": http_link(link.get("permalink"))})
+                         "note": link.get("note") or "", "permalink": record_link(link.get("permalink"))})
     return rows

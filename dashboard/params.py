@@ -2,6 +2,8 @@
 
 A page reads its defaults from the URL on load (`text`, `number`, `many`) and writes its current
 values back after its widgets ran (`write`), dropping values equal to the default so URLs stay short.
+The sidebar's navigation starts a page with an empty URL, so the vendor and the agency a user last looked at
+are also kept in the session (`remember`) and fill a page's empty fields (`carried`).
 """
 from __future__ import annotations
 
@@ -43,3 +45,13 @@ def flag(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def remember(kind: str, value: str) -> None:
+    """The vendor or agency just shown (kind "vendor" or "agency"), for the next page the user opens."""
+    st.session_state[f"current_{kind}"] = value
+
+
+def carried(name: str, kind: str) -> str:
+    """The URL's value of `name`, else the vendor or agency last shown in this session."""
+    return text(name) or st.session_state.get(f"current_{kind}", "")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, exports, params
+from dashboard import data, exports, params, profile_links
 from dashboard.network import money, short_money
+from dashboard.text import record_link
 
-AWARD_TABLE = ("piid", "vendor", "awarding_agency", "obligated", "obligated_basis", "current_value",
-               "potential_value", "first_action", "end_date", "description", "permalink", "source", "record")
+# the key columns first and pinned (the award, its money, its dates, its page): they stay in view as the rest scroll
+AWARD_TABLE = ("piid", "obligated", "first_action", "end_date", "permalink", "vendor", "awarding_agency",
+               "description", "obligated_basis", "current_value", "potential_value", "source", "record")
 
 
 def totals(answer: dict) -> None:
@@ -51,6 +53,15 @@ def yearly(answer: dict) -> None:
                    f"whose actions were not loaded, or obligations not in the loaded actions).")
 
 
+def entity_links(award: dict) -> dict:
+    """The award's links: its permalink only when http(s), its vendor and agency to their profiles (the name
+    shown, the id or code asked)."""
+    vendor, agency = award.get("vendor") or {}, award.get("awarding_agency") or {}
+    return {"permalink": record_link(award.get("permalink")),
+            "vendor": profile_links.vendor_url(vendor.get("id"), vendor.get("name")),
+            "awarding_agency": profile_links.agency_url(agency.get("code"), agency.get("name"))}
+
+
 def awards_section(title: str, awards: list[dict], key: str, of: int | None = None) -> None:
     """`of`: how many awards there are in all, when `awards` holds only the largest of them."""
     if of is not None and of > len(awards):
@@ -60,10 +71,15 @@ def awards_section(title: str, awards: list[dict], key: str, of: int | None = No
     if not awards:
         st.info("No awards.")
         return
-    rows = [{c: exports.flat(a).get(c) for c in AWARD_TABLE} for a in awards]
+    rows = [{**{c: exports.flat(a).get(c) for c in AWARD_TABLE}, **entity_links(a)} for a in awards]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"permalink": st.column_config.LinkColumn("permalink"),
-                                "obligated": st.column_config.NumberColumn("obligated", format="dollar")})
+                 column_config={"piid": st.column_config.TextColumn("piid", pinned=True),
+                                "permalink": st.column_config.LinkColumn("permalink", pinned=True),
+                                "obligated": st.column_config.NumberColumn("obligated", format="dollar", pinned=True),
+                                "first_action": st.column_config.TextColumn("first action", pinned=True),
+                                "end_date": st.column_config.TextColumn("end date", pinned=True),
+                                "vendor": profile_links.column("vendor"),
+                                "awarding_agency": profile_links.column("awarding agency")})
     columns = st.columns(2)
     columns[0].download_button("Awards (CSV)", exports.awards_csv(awards), f"{key}-awards.csv", "text/csv",
                                key=f"{key}-csv")

@@ -10,7 +10,7 @@ import csv
 import io
 
 from dashboard import targets
-from dashboard.exports import where_from
+from dashboard.exports import spreadsheet_cell, where_from
 
 CITED_IN_ROW = 5  # the largest awards named in the row itself; the awards sheet lists every one
 AWARD_LINE_COLUMNS = ("rank", "family", "family_id", "award_key", "piid", "recipient", "recipient_id",
@@ -102,16 +102,18 @@ def to_csv(rows: list[dict], columns=None) -> bytes:
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in fields})
+        writer.writerow({k: ("" if row.get(k) is None else spreadsheet_cell(row.get(k))) for k in fields})
     return out.getvalue().encode("utf-8")
 
 
 def _cell(sheet, value):
-    """A plain value, except text openpyxl would take for a formula or refuse (control characters)."""
+    """A plain value, except text a spreadsheet would take for a formula (neutralized as in the CSV, and stored as
+    text) or openpyxl would refuse (control characters)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if isinstance(value, str) and (value.startswith("=") or ILLEGAL_CHARACTERS_RE.search(value)):
+    value = spreadsheet_cell(value)
+    if isinstance(value, str) and (value.startswith("'") or ILLEGAL_CHARACTERS_RE.search(value)):
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
         cell.data_type = "s"  # text stays text: "=…" is not a formula
         return cell

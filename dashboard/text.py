@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:$])")
 
@@ -16,7 +17,12 @@ def md(value) -> str:
     return _MARKDOWN.sub(r"\\\1", html.escape(str(value if value is not None else ""), quote=False))
 
 
-def http_link(value) -> str | None:
-    """A URL for a LinkColumn only when it is http(s); anything else (javascript:, data:, a path) is no link."""
-    text = str(value or "").strip()
-    return text if text.lower().startswith(("https://", "http://")) else None
+LINKED_HOSTS = ("www.usaspending.gov", "sam.gov")  # the public record's own pages
+
+
+def record_link(value) -> str | None:
+    """A record's URL for a LinkColumn only when it is an https page of USAspending or SAM.gov; anything else
+    (another host, http, javascript:, data:, vbscript:, a path) is no link, so a spoofed permalink cannot send a
+    reader elsewhere."""
+    parts = urlsplit(str(value or "").strip())
+    return parts.geturl() if parts.scheme.lower() == "https" and (parts.hostname or "") in LINKED_HOSTS else None

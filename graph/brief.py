@@ -7,8 +7,8 @@ floats, whose repr is exactly the two-decimal figure (below 2**53 cents), so `De
 figure to the cent, never a float rounding.
 
 Keys: name, id, top_parent, ueis, duns, subsidiaries, total, award_count, fy_first, fy_last, not_split,
-agencies, values, through_others, basis, leaves_out, coverage, awards, award_total, renewals, renewal_total,
-sources, generated, store.
+yearly, subawards, caveats, agencies, values, through_others, basis, leaves_out, coverage, awards, award_total,
+renewals, renewal_total, sources, generated, store.
 """
 from __future__ import annotations
 
@@ -17,12 +17,18 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import PurePath
 
+from core.keys import permalink
+
 CENT = Decimal("0.01")
 TOP_AWARDS = 8
 RENEWALS = 5
 LEAVES_OUT = ("Current and potential value (contract ceilings) are never added in; an amount not reported is "
               "not reported, not zero; sales of its products through other vendors are not counted here.")
 NOT_IN_STORE = "State and local purchases are not in this store."
+CAVEATS = ("Obligated is money committed; current and potential value are ceilings. A parent company comes from "
+           "the records (as the vendor reported it, self-reported) or from the curated data/vendor_families.csv "
+           "with its source. Subaward amounts are the primes' reports, part of their obligations.")
+PARTIES = 3  # subcontractors or primes named
 
 
 def dollars(value: float | None) -> Decimal | None:
@@ -53,6 +59,10 @@ def assemble(store, name: str, today: date | None = None, now: datetime | None =
         "total": dollars(family["total_obligated"]), "award_count": family["award_count"],
         "fy_first": min(years, default=None), "fy_last": max(years, default=None),
         "not_split": dollars(family["not_split_by_year"]["obligated"]),
+        "yearly": [{"fiscal_year": y["fiscal_year"], "obligated": dollars(y["obligated"])} for y in family["yearly"]],
+        "subawards": {"as_prime": _subawards(store.subawards_under([a["key"] for a in awards]), "sub_recipient"),
+                      "as_sub": _subawards(family["subawards_received"], "prime_recipient")},
+        "caveats": CAVEATS,
         "agencies": [{"name": a["name"], "abbreviation": abbreviations.get(a["id"]), "code": a["code"],
                       "obligated": dollars(a["total_obligated"]), "awards": a["award_count"]}
                      for a in family["agencies"]],
@@ -101,10 +111,24 @@ def _award(award: dict, abbreviations: dict) -> dict:
             or agency.get("name"), "description": award["description"],
             "obligated": dollars(award.get("family_obligated", award["obligated"])),
             "start": award["start_date"] or award["first_action"], "end": end, "end_kind": which if end else None,
-            "permalink": award["permalink"], "source": PurePath(award["source"]).name if award["source"] else None,
+            "permalink": permalink(award["key"]), "source": PurePath(award["source"]).name if award["source"] else None,
             "record": award["record"]}
+
+
+def _subawards(rows: list[dict], party: str) -> dict:
+    """Subawards in one direction: how many, their reported amount, and the other parties, largest first."""
+    by_party: dict[str, Decimal] = {}
+    for row in rows:
+        name = row[party] or "name not reported"
+        by_party[name] = by_party.get(name, Decimal(0)) + (dollars(row["amount"]) or Decimal(0))
+    reported = [dollars(row["amount"]) for row in rows if row["amount"] is not None]
+    ranked = sorted(by_party, key=lambda name: (-by_party[name], name))
+    return {"count": len(rows), "amount": sum(reported, Decimal(0)) if reported else None,
+            "not_reported": len(rows) - len(reported), "parties": ranked[:PARTIES],
+            "others": max(len(ranked) - PARTIES, 0)}
 
 
 def _coverage(loaded: dict, abbreviations: dict) -> dict:
     return {"agencies": [abbreviations.get(a["id"]) or a["name"] or a["id"] for a in loaded["agencies"]],
-            "fy_min": loaded["fy_min"], "fy_max": loaded["fy_max"], "note": NOT_IN_STORE}
+            "fy_min": loaded["fy_min"], "fy_max": loaded["fy_max"], "note": NOT_IN_STORE,
+            "award_count": loaded.get("award_count", 0), "dated_awards": loaded.get("dated_awards", 0)}

@@ -65,6 +65,18 @@ def _listed(items: list[str], limit: int, sep: str = ", ") -> str:
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
 
 
+PROSE = ("family", "total", "years", "basis", "subawards", "coverage")  # in this order under the name
+
+
+def _subaward_line(side: dict, role: str, others: str) -> str:
+    if not side["count"]:
+        return f"as {role}, none in this store"
+    unreported = f", {side['not_reported']:,} without an amount" if side["not_reported"] else ""
+    more = f" and {side['others']:,} more" if side["others"] else ""
+    return (f"as {role}, {side['count']:,} subawards, {money(side['amount'])}{unreported} ({others}: "
+            f"{', '.join(side['parties'])}{more})")
+
+
 def sentences(brief: dict) -> dict[str, str]:
     """The brief's prose, once for every format."""
     values = "; ".join(f"{v['label']} {money(v['amount'])}" + (f" over the {v['reporting']:,} awards reporting it"
@@ -83,12 +95,23 @@ def sentences(brief: dict) -> dict[str, str]:
         "basis": (f"The total is obligated money (obligated amounts of contract actions): the {brief['basis']}. "
                   f"{brief['leaves_out']} Apart, never added: {values}.{sold}"),
         "coverage": (f"This store holds awards from {', '.join(coverage['agencies']) or 'no agency'}, "
-                     f"{_years(coverage['fy_min'], coverage['fy_max'])}. {coverage['note']}"),
+                     f"{_years(coverage['fy_min'], coverage['fy_max'])}; {_dated(coverage)}. {coverage['note']} "
+                     f"{brief['caveats']}"),
+        "years": "By fiscal year: " + ("; ".join(f"FY{y['fiscal_year']} {compact(y['obligated']) or money(y['obligated'])}"
+                                                 for y in brief["yearly"]) or "no action dated") + ".",
+        "subawards": ("Subawards: " + _subaward_line(brief["subawards"]["as_prime"], "prime", "to")
+                      + "; " + _subaward_line(brief["subawards"]["as_sub"], "subcontractor", "from") + "."),
         "sources": "Sources (award rows by file): " + _listed([f"{s['file']} ({s['awards']:,})"
                                                                for s in brief["sources"]], SOURCES, "; ") + ".",
         "generated": (f"Generated {brief['generated']} from the {store['kind']} store (last load "
                       f"{store['loaded_at'] or 'unknown'}, {store['loads']} loads, version {store['version']})."),
     }
+
+
+def _dated(coverage: dict) -> str:
+    whole = coverage["award_count"]
+    return (f"{coverage['dated_awards'] / whole:.0%} of its {whole:,} awards report an end date" if whole
+            else "no award")
 
 
 def tables(brief: dict, awards: int | None = None, subsidiaries: int = SUBSIDIARIES,
@@ -141,8 +164,7 @@ def _md_cell(text: str) -> str:
 
 def markdown(brief: dict) -> str:
     said = sentences(brief)
-    lines = [f"# {_md_cell(brief['name'])}", "", said["family"], "", said["total"], "", said["basis"], "",
-             said["coverage"], ""]
+    lines = [f"# {_md_cell(brief['name'])}", ""] + [line for key in PROSE for line in (said[key], "")]
     for table in tables(brief):
         lines += [f"## {table.title}", "", "| " + " | ".join(table.headers) + " |",
                   "|" + "---|" * len(table.headers)]
@@ -171,7 +193,7 @@ def html_page(brief: dict) -> str:
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{_esc(brief['name'])}: one-page brief</title><style>{STYLE}</style></head><body>",
              f"<h1>{_esc(brief['name'])}</h1>"]
-    parts += [f"<p>{_esc(said[k])}</p>" for k in ("family", "total", "basis", "coverage")]
+    parts += [f"<p>{_esc(said[k])}</p>" for k in PROSE]
     for table in tables(brief):
         parts += [f"<h2>{_esc(table.title)}</h2><table><thead><tr>",
                   "".join(f"<th>{_esc(h)}</th>" for h in table.headers), "</tr></thead><tbody>"]
@@ -229,7 +251,7 @@ def _pdf_layout(brief: dict, awards: int, subsidiaries: int, renewals: int, last
     said = sentences(brief)
     doc.set_font("Helvetica", "B", 15)
     doc.multi_cell(0, 7, _pdf_text(brief["name"]), new_x="LMARGIN", new_y="NEXT")
-    for key in ("family", "total", "basis", "coverage"):
+    for key in PROSE:
         doc.set_font("Helvetica", "B" if key == "total" else "", 8)
         doc.multi_cell(0, 3.8, _pdf_text(said[key]), new_x="LMARGIN", new_y="NEXT")
     for table in tables(brief, awards, subsidiaries, renewals):

@@ -19,14 +19,19 @@ from core.products import BadTable
 from .analytics import vendor_centrality
 from .brief import assemble as assemble_brief
 from .brief_render import FORMATS as BRIEF_FORMATS, render as render_brief
-from .console import print_json
+from .console import OneLineParser, number, print_json
 from .export import FORMATS, export
 from .queries import MAX_HOPS
 from .store import STORES, Ambiguous, NotFound, StoreUnavailable, open_store
 
 
+COUNT = number(int, 1, 10**9)  # how many rows to list
+YEAR = number(int, 1900, 2100)  # a fiscal year
+MAX_AMOUNT = 1e12  # dollars: no contract action comes near
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m graph", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m graph", description=__doc__.splitlines()[0])
     parser.add_argument("--store", choices=sorted(STORES), default="embedded",
                         help="which store to read (default: the embedded store under KG_HOME)")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -43,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     vendor.add_argument("name", help="part of a vendor name or alias (case-insensitive)")
     agency = command("agency", "an agency with its sub-agencies and offices: awards, funding, vendors")
     agency.add_argument("name", metavar="NAME|CODE", help="code (070, 7012, 70CDCR), abbreviation (ICE) or name")
-    agency.add_argument("--limit", type=int, default=100, help="awards listed (totals count all)")
+    agency.add_argument("--limit", type=COUNT, default=100, help="awards listed (totals count all)")
     award = command("award", "awards by key: the award as readers see it, or --field values as stored")
     award.add_argument("keys", nargs="+", metavar="KEY",
                        help="generated award id, e.g. CONT_AWD_70CDCR18P00000008_7012_-NONE-_-NONE-")
@@ -51,30 +56,30 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"only this declared field (repeatable): {', '.join(AWARD_READ_NAMES)}")
     search = command("search", "vendors and agencies whose name, alias or code contains TEXT")
     search.add_argument("text")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=COUNT, default=20)
     ties = command("ties", "every direct tie between two entities: awards, obligated, years, offices; subawards")
     ties.add_argument("a")
     ties.add_argument("b")
     paths = command("paths", "shortest chains of records linking two entities")
     paths.add_argument("a")
     paths.add_argument("b")
-    paths.add_argument("--max-hops", type=int, default=6, choices=range(1, MAX_HOPS + 1), metavar=f"1..{MAX_HOPS}")
-    paths.add_argument("--limit", type=int, default=5)
+    paths.add_argument("--max-hops", type=number(int, 1, MAX_HOPS), default=6, metavar=f"1..{MAX_HOPS}")
+    paths.add_argument("--limit", type=COUNT, default=5)
     paths.add_argument("--direct-only", action="store_true",
                        help="leave out the links of makers' products sold through other vendors")
     def network_filters(sub):
         sub.add_argument("--agency")
         sub.add_argument("--vendor")
-        sub.add_argument("--from-year", type=int, dest="fy_from", help="first fiscal year")
-        sub.add_argument("--to-year", type=int, dest="fy_to", help="last fiscal year")
-        sub.add_argument("--min-amount", type=float, default=0.0)
+        sub.add_argument("--from-year", type=YEAR, dest="fy_from", help="first fiscal year")
+        sub.add_argument("--to-year", type=YEAR, dest="fy_to", help="last fiscal year")
+        sub.add_argument("--min-amount", type=number(float, 0, MAX_AMOUNT), default=0.0)
         sub.add_argument("--award-type", action="append", dest="award_types", metavar="TYPE",
                          help="only awards of this type (repeatable), e.g. 'DELIVERY ORDER'")
 
     network_filters(command("subgraph", "vendor-agency network with filters (what the network view draws)"))
     centrality = command("centrality", "vendors ranked by centrality in the vendor-agency network (networkx)")
     network_filters(centrality)
-    centrality.add_argument("--limit", type=int, default=25)
+    centrality.add_argument("--limit", type=COUNT, default=25)
     export = command("export", "write the whole store as graphml, gexf, neo4j-admin csv or a Cypher script")
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("out", type=Path, help="file (graphml, gexf, cypher) or directory (csv)")
@@ -85,14 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                                      "what the latest load changed)")
     changes.add_argument("--vendor", help="only this vendor's family (part of a name)")
     changes.add_argument("--agency", metavar="NAME|CODE", help="only this agency, with its sub-agencies and offices")
-    changes.add_argument("--limit", type=int, help="at most this many (default: all)")
+    changes.add_argument("--limit", type=COUNT, help="at most this many (default: all)")
     command("attribute", "attribute actions to the makers their descriptions name again, with the current "
                          "data/product_makers.csv and data/judgements.csv (run after editing either)")
     review = command("review", "the review queue: attributions by amount and vendor merges made by name only, each "
                                "with its evidence; with --verdict, record a judgement in data/judgements.csv")
     review.add_argument("--kind", choices=("attribution", "merge"), help="only this kind")
     review.add_argument("--pending", action="store_true", help="only what no one has judged yet")
-    review.add_argument("--limit", type=int, help="at most this many of each kind")
+    review.add_argument("--limit", type=COUNT, help="at most this many of each kind")
     review.add_argument("--record", help="the action or award key (attributions) or name|uei|duns (merges) judged")
     target = review.add_mutually_exclusive_group()
     target.add_argument("--maker", help="the maker an attribution names (its family's canonical name)")
@@ -234,7 +239,8 @@ def _report(command: str, answer) -> str:
         return answer["text"].rstrip("\n") if answer["out"] is None else (
             f"wrote the {answer['format']} brief to {answer['out']} ({answer['bytes']:,} bytes)")
     if command == "export":
-        return f"wrote {answer['nodes']} nodes and {answer['relationships']} relationships: {', '.join(answer['files'])}"
+        return (f"wrote {answer['nodes']} nodes and {answer['relationships']} relationships: {', '.join(answer['files'])}"
+                + (f"\nnote: {answer['note']}" if answer.get("note") else ""))
     return json.dumps(answer, indent=2)
 
 

@@ -4,6 +4,8 @@
   keeps its `kind` (label) and `key`, and shows its name as `label`.
 - csv: a directory in `neo4j-admin database import` layout, one nodes file per label and one
   relationships file per type, typed headers (`:ID`, `:LABEL`, `:START_ID`, `obligated:double`, ...).
+  Values are raw, as neo4j-admin reads them: a name beginning with `=` stays so (not for spreadsheets; the
+  dashboard's CSV and XLSX downloads are the ones made safe to open in one).
 - cypher: a script of MERGE statements, one per line, constraints first: `cypher-shell < OUT` (or
   any driver) rebuilds the graph. Values are written as escaped Cypher literals.
 """
@@ -20,6 +22,8 @@ from . import cypher as statements
 from core.schema import LABELS, REL_TYPES
 
 FORMATS = ("graphml", "gexf", "csv", "cypher")
+RAW_CSV = ("raw values for `neo4j-admin database import`, not made safe for spreadsheets (a cell beginning with = "
+           "may run as a formula there): use the dashboard's CSV or XLSX downloads to open in a spreadsheet")
 ROWS_PER_STATEMENT = 500
 AWARD_LINKS = (("AWARDED_TO", "recipient", "Vendor"), ("AWARDED_BY", "awarding_id", "Agency"),
                ("FUNDED_BY", "funding_id", "Agency"), ("UNDER_VEHICLE", "vehicle", "Vehicle"))
@@ -218,4 +222,4 @@ def export(graph: nx.MultiDiGraph, fmt: str, out: Path) -> dict:
     else:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     return {"format": fmt, "files": [str(path) for path in files], "nodes": graph.number_of_nodes(),
-            "relationships": graph.number_of_edges()}
+            "relationships": graph.number_of_edges(), **({"note": RAW_CSV} if fmt == "csv" else {})}

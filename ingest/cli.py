@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from graph.console import print_json
+from graph.console import OneLineParser, number, print_json
 from graph.settings import kg_home
 from graph.store import STORES, StoreUnavailable, open_store
 
@@ -77,7 +77,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="python -m ingest", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     helps = {
         "usaspending-csv": "USAspending bulk downloads: contract prime award summaries, transactions, subawards",
@@ -104,15 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="one group of award types: contracts (default: A,B,C,D), idvs, grants, direct_payments, "
                           "loans, other, or codes of one group, comma-separated (e.g. IDV_A,IDV_B)")
     api.add_argument("--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)")
-    api.add_argument("--page-size", type=int, default=100, help="results per search page (max 100)")
+    api.add_argument("--page-size", type=number(int, 1, 100), default=100, help="results per search page (max 100)")
     api.add_argument("--no-subawards", action="store_true", help="skip each award's subawards")
     api.add_argument("--workers", type=int, default=4, choices=range(1, 11), metavar="1..10",
                      help="award details fetched at once (default 4); records keep the search's order")
-    api.add_argument("--commit-every", type=float, default=DURABLE_SECONDS, metavar="SECONDS",
+    api.add_argument("--commit-every", type=number(float, 0, 86400), default=DURABLE_SECONDS, metavar="SECONDS",
                      help=f"commit what was read at most this often (default {DURABLE_SECONDS:g}; 0: after every page); "
                           f"an interrupted run resumes from the last commit")
     api.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
-    api.add_argument("--cache-hours", type=float, default=24.0,
+    api.add_argument("--cache-hours", type=number(float, 0, 10**5), default=24.0,
                      help="reuse cached answers younger than this (default 24; 0 fetches everything again)")
     _common(api)
     download = commands.add_parser(
@@ -134,10 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("--files-host", action="append", default=[], metavar="URL",
                           help="another origin the API may serve its files from (https://files.usaspending.gov "
                                "always is one); repeatable")
-    download.add_argument("--poll-seconds", type=float, default=10, help="first wait between status checks")
-    download.add_argument("--wait-minutes", type=float, default=60, help="give up on a download not ready by then")
+    download.add_argument("--poll-seconds", type=number(float, 0.001, 3600), default=10, help="first wait between status checks")
+    download.add_argument("--wait-minutes", type=number(float, 0.1, 10**4), default=60, help="give up on a download not ready by then")
     download.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
-    download.add_argument("--cache-hours", type=float, default=24.0,
+    download.add_argument("--cache-hours", type=number(float, 0, 10**5), default=24.0,
                           help="reuse a download requested (and answers cached) less than this long ago (default 24)")
     _common(download)
     recipients = commands.add_parser(
@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     recipients.add_argument("--fy", metavar="YEARS", help="fiscal years (default: those the store's actions span)")
     recipients.add_argument("--base-url", default="https://api.usaspending.gov", help="API server")
     recipients.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
-    recipients.add_argument("--cache-hours", type=float, default=24.0, help="reuse cached answers this long")
+    recipients.add_argument("--cache-hours", type=number(float, 0, 10**5), default=24.0, help="reuse cached answers this long")
     _common(recipients)
     refresh = commands.add_parser(
         "refresh", help="re-run every download and API search the store's run log records, from its last action date",

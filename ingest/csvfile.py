@@ -50,6 +50,16 @@ def read_header_file(path: Path) -> list[str]:
     return [row[1].strip() for row in rows if row] if is_dictionary else [name.strip() for name in rows[0]]
 
 
+def check_unique(path: Path, header: list[str]) -> None:
+    """Two columns of one name would leave one of them unread (the last one wins): stop the file instead."""
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if name and name in seen:
+            raise SourceError(f"{path}: the header names column {name!r} twice, at positions {seen[name]} and "
+                              f"{position}; rename or remove one and load again (nothing was loaded from this file)")
+        seen.setdefault(name, position)
+
+
 def open_csv(path: Path, known_columns: frozenset[str], header_from: Path | None = None) -> Opened:
     """Open a CSV and tell whether its first row is a header (it names known columns) or data."""
     if not path.exists():
@@ -82,6 +92,11 @@ def open_csv(path: Path, known_columns: frozenset[str], header_from: Path | None
         raise SourceError(f"{path}: the first row is not a header (it names no known column); if the file "
                           f"lost its header row, pass --header-from FILE with a file of the same layout "
                           f"(e.g. fy13.csv or the data dictionary)")
+    try:
+        check_unique(path, header)
+    except SourceError:
+        handle.close()
+        raise
     return Opened(path=path, header=header, rows=rows, header_given=given, retrieved=file_time(path))
 
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import clean
-from .csvfile import SourceError
+from .csvfile import SourceError, check_unique
 from core import facts
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
 
@@ -93,6 +93,7 @@ def read(path: Path, header_from: Path | None = None) -> Iterator[Award | Transa
         raise SourceError(f"{path}: no such file")
     with _open(path, "r") as handle:
         reader = csv.DictReader(handle)
+        check_unique(path, reader.fieldnames or [])
         missing = [c for c in ("kind", "key", "award_key", "source", "record") if c not in (reader.fieldnames or [])]
         if missing:
             raise SourceError(f"{path}: not a normalized records file (missing {', '.join(missing)}); "

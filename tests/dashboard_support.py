@@ -25,17 +25,17 @@ HOSTILE_KEY = "CONT_AWD_70CDCR99XSS0001_7012_-NONE-_-NONE-"
 HOSTILE_UEI = "XSSTEST00001"
 
 
-def hostile_file(folder: Path) -> Path:
+def hostile_file(folder: Path, name: str = HOSTILE, permalink: str | None = None) -> Path:
     """One real award row of the sample with its vendor and description replaced by the hostile text."""
     source = SAMPLE[0]
     with gzip.open(source, "rt", newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         columns = reader.fieldnames
         row = next(r for r in reader if r["kind"] == "award" and r["awarding_subtier_code"] == "7012")
-    row.update(key=HOSTILE_KEY, award_key=HOSTILE_KEY, piid="70CDCR99XSS0001", parent_piid="", description=HOSTILE,
-               recipient_name=HOSTILE, recipient_uei=HOSTILE_UEI, recipient_duns="", recipient_cage="",
+    row.update(key=HOSTILE_KEY, award_key=HOSTILE_KEY, piid="70CDCR99XSS0001", parent_piid="", description=name,
+               recipient_name=name, recipient_uei=HOSTILE_UEI, recipient_duns="", recipient_cage="",
                recipient_parent_name="", recipient_parent_uei="", recipient_parent_duns="", obligated="12345.67",
-               permalink=f"https://www.usaspending.gov/award/{HOSTILE_KEY}/")
+               permalink=permalink or f"https://www.usaspending.gov/award/{HOSTILE_KEY}/")
     path = folder / "hostile.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)

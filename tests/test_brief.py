@@ -64,6 +64,7 @@ def test_pdf_is_one_page_with_the_ice_total(home, geo_ice, tmp_path):
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF-")
     pages, text = page_text(out)
+    text = " ".join(text.split())  # a sentence may wrap anywhere
     assert pages == 1
     assert geo_ice in text
     assert "U.S. Immigration and Customs Enforcement (ICE)" in text
@@ -109,6 +110,29 @@ def test_every_agency_figure_is_the_stores_sum_to_the_cent(home):
     assert all(isinstance(a["obligated"], Decimal) for a in brief["awards"])
 
 
+def test_years_add_up_to_the_total_and_subawards_are_the_stores(home):
+    """Money by fiscal year (plus award totals not split by year) is the total; a prime's subawards in the brief
+    are those the store holds under the family's awards (Deloitte Consulting, 58 subawards in the bundle)."""
+    from graph.brief import assemble
+    from graph.store import open_store
+
+    store = open_store("embedded", home=home)
+    try:
+        brief = assemble(store, "CKV2L9GZKJK3")  # Deloitte Consulting's UEI
+    finally:
+        store.close()
+    assert sum(y["obligated"] for y in brief["yearly"]) + (brief["not_split"] or 0) == brief["total"]
+    with duckdb.connect(str(home / "store.duckdb"), read_only=True) as con:
+        (count, cents), = con.execute("""SELECT count(*), sum(round(amount * 100)) FROM subaward_fact
+                                         WHERE vendor IS NOT NULL AND award_key IN
+                                               (SELECT award_key FROM fact WHERE family = ?)""", [brief["id"]]).fetchall()
+    prime = brief["subawards"]["as_prime"]
+    assert count >= 58 and prime["count"] == count and prime["amount"] == Decimal(int(cents)) / 100
+    text = brief_render.markdown(brief)
+    assert f"Subawards: as prime, {count:,} subawards, {brief_render.money(prime['amount'])}" in text
+    assert "By fiscal year: FY" in text and "self-reported" in text
+
+
 def test_duns_names_the_same_family(home, geo_ice):
     done = graph(home, "brief", "094160959", "--format", "html")  # B.I. Incorporated's DUNS: GEO Group's family
     assert done.returncode == 0, done.stderr
@@ -138,7 +162,14 @@ def hand_brief(name: str, awards: int = 2, subsidiaries: int = 1) -> dict:
                        {"label": "potential value", "amount": Decimal("5.00"), "reporting": 1}],
             "through_others": {"label": "attributed", "obligated": None, "actions": 0, "resellers": 0},
             "basis": "sum of the contract actions loaded", "leaves_out": "ceilings are never added in.",
-            "coverage": {"agencies": ["ICE"], "fy_min": 2013, "fy_max": 2026, "note": "No state or local."},
+            "coverage": {"agencies": ["ICE"], "fy_min": 2013, "fy_max": 2026, "note": "No state or local.",
+                         "award_count": 10, "dated_awards": 4},
+            "yearly": [{"fiscal_year": 2024, "obligated": Decimal("1234.50")},
+                       {"fiscal_year": 2025, "obligated": Decimal("1234.50")}],
+            "subawards": {"as_prime": {"count": 2, "amount": Decimal("10.00"), "not_reported": 1,
+                                       "parties": [f"{name} sub"], "others": 0},
+                          "as_sub": {"count": 0, "amount": None, "not_reported": 0, "parties": [], "others": 0}},
+            "caveats": "Parents are self-reported.",
             "awards": [award, {**award, "key": "K2", "permalink": GOOD_LINK}] + [dict(award)] * (awards - 2),
             "award_total": awards + 40, "renewals": [award] * 5, "renewal_total": 9,
             "sources": [{"file": "evil.csv", "awards": awards}], "generated": "2026-01-01T00:00:00+00:00",

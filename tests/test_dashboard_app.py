@@ -328,3 +328,21 @@ def test_the_agency_filter_finds_an_agency_by_its_abbreviation(home):
     labels = [app.sidebar.selectbox[0].format_func(option) for option in app.sidebar.selectbox[0].options]
     first = next(label for label in labels if "ICE" in label)  # what the selectbox search matches, in its order
     assert first.startswith("U.S. Immigration and Customs Enforcement (ICE, 7012, subtier")
+
+
+def test_the_sidebar_navigation_keeps_the_vendor_and_the_agency(home):
+    """A page opened from the sidebar has an empty URL: it starts from the vendor and agency last shown."""
+    app = run("vendor", name="Palantir")
+    app.query_params.clear()
+    app.switch_page("views/agency.py").run()
+    assert app.text_input(key="a_name").value == ""  # no agency shown yet
+    app.text_input(key="a_name").set_value("ICE").run()
+    app.query_params.clear()
+    app.switch_page("views/paths.py").run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert (app.text_input(key="p_a").value, app.text_input(key="p_b").value) == ("Palantir", "ICE")
+    assert "Contract actions awarded by the agency" in texts(app).replace("\\", "")
+    app.query_params.clear()
+    app.switch_page("views/targets.py").run()
+    assert app.text_input(key="t_agency").value == "ICE"
+

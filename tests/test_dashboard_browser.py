@@ -120,7 +120,10 @@ def test_network_labels_are_drawn(app_url, browser_context):
     drawn = frame.evaluate("""() => network.body.data.nodes.get().map(n => [n.id, n.label,
                                        (n.font && n.font.size) || 0])""")
     assert drawn and all(label and size > 0 for _, label, size in drawn)
-    assert [label for nid, label, _ in drawn if nid == PALANTIR] == ["Palantir Technologies Inc."]
+    labels = {nid: label for nid, label, _ in drawn}
+    assert labels[PALANTIR] == "Palantir Technologies Inc."  # the issue's names, labelled in the default view
+    assert labels["Vendor:org:the-geo-group-inc"] == "The GEO Group, Inc."
+    assert labels["Vendor:org:corecivic-inc"] == "CoreCivic, Inc."
     threshold = frame.evaluate("() => network.body.nodes[Object.keys(network.body.nodes)[0]].options.scaling.label"
                                ".drawThreshold")
     assert threshold <= 1  # labels stay drawn when the whole drawing is fitted

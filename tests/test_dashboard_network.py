@@ -180,3 +180,16 @@ def test_small_stores_render(tmp_path, monkeypatch, name, keep):
         assert "Vendor:org:palantir-technologies-inc" in {n["id"] for n in nodes}
         assert not any(n["id"].startswith(GROUP_PREFIX) for n in nodes)
     run(mode="ego", ego=nodes[0]["id"], hops="2")
+
+
+def test_search_draws_a_family_outside_the_top_ones_and_centres_on_it(home):
+    """Amazon's own obligations do not place it among the top families; searching for it draws it anyway."""
+    amazon = "Vendor:org:amazon-com-inc"
+    top = [n["id"] for n in drawn_nodes(iframe_html(run()))]
+    assert amazon not in top
+    app = run(find="Amazon")
+    assert app.query_params["focus"] == amazon
+    nodes = {n["id"]: n for n in drawn_nodes(iframe_html(app))}
+    assert nodes[amazon]["label"] == "Amazon.com, Inc."
+    assert "not among the top families by money: drawn as well" in " ".join(c.value for c in app.caption).replace("\\", "")
+

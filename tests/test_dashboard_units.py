@@ -122,7 +122,7 @@ def test_markdown_text_is_literal():
 
 
 def test_resellers_layer_is_dashed_labelled_escaped_and_exportable():
-    from dashboard.text import http_link
+    from dashboard.text import record_link
 
     hostile = "<script>alert(1)</script>"
     graph = {"nodes": [{"id": "Vendor:r", "kind": "Vendor", "name": "Reseller & Co", "obligated": 10.0},
@@ -152,5 +152,21 @@ def test_resellers_layer_is_dashed_labelled_escaped_and_exportable():
     assert parsed.number_of_edges() == 3 and exports.gexf(drawn)
     assert [network.short_money(v) for v in (None, 950.0, 51_639_536.51, 2.1e9, -8885.17)] == [
         "amount not reported", "$950", "$51.64M", "$2.10B", "-$8.89k"]
-    assert [http_link(u) for u in ("https://x.gov/a", "HTTP://x", "javascript:alert(1)", None, "/a")] == [
-        "https://x.gov/a", "HTTP://x", None, None, None]
+    assert [record_link(u) for u in (
+        "https://www.usaspending.gov/award/A/", "https://sam.gov/entity/X", "https://evil.example/phish",
+        "http://www.usaspending.gov/award/A/", "https://www.usaspending.gov.evil.example/a",
+        "javascript:alert(1)", "data:text/html,x", "vbscript:x", None, "/a")] == [
+        "https://www.usaspending.gov/award/A/", "https://sam.gov/entity/X"] + [None] * 8
+
+
+def test_award_rows_link_only_http_permalinks_and_name_their_profiles():
+    from dashboard.profile import entity_links
+    from dashboard.profile_links import name_in
+
+    award = {"permalink": "javascript:alert(1)", "vendor": {"id": "uei:X", "name": "<b>[x](y)</b>"},
+             "awarding_agency": {"code": "7012", "name": "ICE"}}
+    links = entity_links(award)
+    assert links["permalink"] is None  # a javascript: value is never a link
+    assert links["vendor"].startswith("/vendor?name=uei%3AX#") and name_in(links["vendor"]) == "<b>[x](y)</b>"
+    assert links["awarding_agency"].startswith("/agency?name=7012#")
+    assert entity_links({**award, "permalink": "https://www.usaspending.gov/award/A/"})["permalink"].startswith("https://")

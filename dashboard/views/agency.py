@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import agency_tables, attributed, coverage, data, params, profile
+from dashboard import agency_tables, attributed, coverage, data, params, profile, profile_links
 from dashboard.text import md
 
 AWARD_ROWS = 1000
@@ -13,7 +13,7 @@ AWARD_ROWS = 1000
 st.title("Agency profile")
 src = data.require_data()
 name = st.text_input("Agency (code such as 7012, abbreviation such as ICE, or part of a name)",
-                     params.text("name"), key="a_name").strip()
+                     params.carried("name", "agency"), key="a_name").strip()
 params.write({"name": name}, {})
 if not name:
     st.info("Type an agency: ICE, CBP, DHS, a code such as 7012 or an office code such as 70CDCR.")
@@ -23,6 +23,7 @@ try:  # totals and the yearly chart cover every award; the table lists the large
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
+params.remember("agency", name)
 
 awards = agency["awards"]
 st.header(md(agency["name"]))
@@ -37,7 +38,9 @@ st.caption(f"Awards it or its sub-agencies and offices awarded. It also funded a
 profile.yearly(agency)
 st.subheader("Sub-agencies and offices")
 if agency["children"]:
-    st.dataframe(pd.DataFrame(agency["children"]), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame([{**child, "name": profile_links.agency_url(child["code"], child["name"])}
+                               for child in agency["children"]]), hide_index=True, width="stretch",
+                 column_config={"name": profile_links.column("name")})
 else:
     st.caption("None in the graph.")
 agency_tables.families_section(src, name, agency)

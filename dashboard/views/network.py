@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, exports, network, network_view, params
-from dashboard.text import md
+from dashboard.text import record_link, md
 from dashboard.view_filters import Filters, sidebar
 
 MAX_AWARD_NODES = 150
@@ -33,11 +33,13 @@ def in_years(filters: Filters, day: str | None) -> bool:
 
 
 @st.cache_data(show_spinner=False)
-def page_html(src: tuple, filters: Filters, ego: str, hops: int, more: int, expand: str) -> tuple[str, dict]:
-    """The drawing and its HTML, cached by the store version and every control (layout included)."""
+def page_html(src: tuple, filters: Filters, ego: str, hops: int, more: int, expand: str,
+              found: str = "") -> tuple[str, dict]:
+    """The drawing and its HTML, cached by the store version and every control (layout included). `found`: a
+    family the search named that is not among the top ones, drawn as well."""
     graph = filters.subgraph(src)
     scope = network_view.ego_scope(graph, ego, hops) if ego else None
-    view = network_view.top_view(graph, more=more, scope=scope, pinned=ego or None)
+    view = network_view.top_view(graph, more=more, scope=scope, pinned=ego or found or None)
     if expand:
         view = with_awards(src, view, filters, expand)
     if filters.subawards:
@@ -140,6 +142,14 @@ data.log.info("network: %d nodes, %d edges, html %d kB in %.2fs", len(drawn["nod
 # search: a drawn node, centred and selected in the drawing
 needle = st.text_input("Find a node in the drawing (part of a name)", params.text("find"), key="n_find").strip()
 matches = [n for n in drawn["nodes"] if needle and needle.casefold() in (n.get("name") or n["id"]).casefold()]
+hidden = [h for h in ranked if needle and not matches and mode == "top"
+          and needle.casefold() in (families[h]["name"] or h).casefold()]
+if hidden:  # a family in the filters but not among the top ones: draw it too, then centre on it
+    html_page, drawn = page_html(src, filters, ego, int(hops), more, expand, hidden[0])
+    matches = [n for n in drawn["nodes"] if n["id"] == hidden[0]]
+    st.caption(md(f"{families[hidden[0]]['name']} is not among the top families by money: drawn as well"
+                  + (f" ({len(hidden) - 1:,} other families match; type more of the name)" if len(hidden) > 1 else "")
+                  + "."))
 matches.sort(key=lambda n: (-(n.get("obligated") or 0), n["id"]))
 wanted_focus = params.text("focus")
 focus_ids = [n["id"] for n in matches] or ([wanted_focus] if wanted_focus in {n["id"] for n in drawn["nodes"]} else [])
@@ -213,7 +223,8 @@ params.write({"page": number}, {"page": 1})
 listed = data.view_awards(src, award_agency, award_vendor, filters.fy_from, filters.fy_to, filters.award_types,
                           shown, (number - 1) * PAGE_SIZE, PAGE_SIZE)["awards"]
 if listed:
-    st.dataframe(pd.DataFrame([exports.flat(a) for a in listed]), hide_index=True, width="stretch",
+    st.dataframe(pd.DataFrame([{**exports.flat(a), "permalink": record_link(a.get("permalink"))} for a in listed]),
+                 hide_index=True, width="stretch",
                  column_config={"permalink": st.column_config.LinkColumn("permalink")})
 else:
     st.caption("No award on this page.")

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import attributed, data, params, paths_view
 from dashboard.network import build_html, money
 from dashboard.exports import where_from
-from dashboard.text import http_link, md
+from dashboard.text import record_link, md
 
 CHAINS_READ = 40  # shortest chains asked for, before folding those that cite the same records
 CHAINS_SHOWN = 5
@@ -28,8 +28,8 @@ def step(hop: dict) -> str:
 st.title("Paths")
 src = data.require_data()
 left, right, hops = st.columns([3, 3, 1])
-a = left.text_input("From (vendor or agency)", params.text("a"), key="p_a").strip()
-b = right.text_input("To (vendor or agency)", params.text("b"), key="p_b").strip()
+a = left.text_input("From (vendor or agency)", params.carried("a", "vendor"), key="p_a").strip()
+b = right.text_input("To (vendor or agency)", params.carried("b", "agency"), key="p_b").strip()
 max_hops = hops.number_input("Max hops", 1, 10, params.number("hops", 6), key="p_hops")
 follow = st.checkbox("Follow products sold through resellers", params.flag("follow", True), key="p_resellers",
                      help="A maker reaches the agencies its products were sold to by other vendors (attributed from "
@@ -112,13 +112,13 @@ for number, folded_chain in enumerate(chains, start=1):
         "relation": RELATIONS.get(h["rel"], h["rel"]), "to": f"{h['to']['kind']}: {h['to']['name']}",
         "obligated": h.get("obligated", h.get("amount")), "awards": h.get("awards"),
         "record": where_from(h) if h.get("source") else ("agency codes" if h["rel"] == "PART_OF" else ""),
-        "permalink": http_link(h.get("permalink")),
+        "permalink": record_link(h.get("permalink")),
         "through others (attributed from award descriptions)": (h.get("through_others") or {}).get("route"),
     } for i, h in enumerate(chain, start=1)]), hide_index=True, width="stretch",
         column_config={"permalink": st.column_config.LinkColumn("permalink", width="medium"),
                        "obligated": st.column_config.NumberColumn("obligated", format="dollar")})
     cited = [{"hop": i, "award": r["piid"] or r["award"], "obligated": r["obligated"], "record": where_from(r),
-              "permalink": http_link(r["permalink"])}
+              "permalink": record_link(r["permalink"])}
              for i, h in enumerate(chain, start=1) for r in h.get("records", [])]
     if cited:
         st.caption("The largest awards behind each vendor–agency hop")

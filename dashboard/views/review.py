@@ -10,7 +10,7 @@ from core.judgements import judgements_file
 from dashboard import attributed, data, params
 from dashboard.exports import where_from
 from dashboard.network import money
-from dashboard.text import http_link, md
+from dashboard.text import record_link, md
 
 ROWS = 500  # items listed per table; the form offers every item
 KINDS = {"": "attributions and name-only merges", "attribution": "attributions", "merge": "name-only merges"}
@@ -55,7 +55,7 @@ def show_attributions(entries: list[dict], counts: dict) -> None:
         "confidence": e["confidence"], "rules": ", ".join(e["rules"]),
         "judgement": attributed.judgement_text(e["judgement"]),
         "award": e["record"], "maker id": e["maker"]["id"], "recipient id": e["recipient"]["id"],
-        "permalink": http_link(e["permalink"])} for e in entries[:ROWS]]), hide_index=True, width="stretch",
+        "permalink": record_link(e["permalink"])} for e in entries[:ROWS]]), hide_index=True, width="stretch",
         column_config={"permalink": st.column_config.LinkColumn("permalink"),
                        "obligated (attributed)": st.column_config.NumberColumn("obligated (attributed)",
                                                                                format="dollar")})
@@ -77,7 +77,7 @@ def show_merges(entries: list[dict], counts: dict) -> None:
         "vendor also reported as": "; ".join(e["vendor"]["identified_as"]), "match": e["match"],
         "confidence": e["confidence"], "obligated": e["obligated"], "records": e["records"], "awards": e["awards"],
         "first": e["first"], "last": e["last"], "judgement": attributed.judgement_text(e["judgement"]),
-        "evidence record": where_from(e["evidence"]), "permalink": http_link(e["evidence"].get("permalink"))}
+        "evidence record": where_from(e["evidence"]), "permalink": record_link(e["evidence"].get("permalink"))}
         for e in entries[:ROWS]]), hide_index=True, width="stretch",
         column_config={"permalink": st.column_config.LinkColumn("permalink"),
                        "obligated": st.column_config.NumberColumn("obligated", format="dollar")})

@@ -10,6 +10,7 @@ import streamlit as st
 from core.curated import WATCHLIST_FILE, load_watchlist
 from dashboard import data
 from dashboard.exports import where_from
+from dashboard.text import record_link
 
 WATCH_ROWS = 200  # changes listed per watched vendor or agency (the count says how many there are)
 
@@ -83,8 +84,7 @@ def watch_list(src: tuple) -> None:
                          "vendor": (change["vendor"] or {}).get("name"), "agency": (change["agency"] or {}).get("name"),
                          "field": change["field"], "before": change["before"], "after": change["after"],
                          "award": change["award_key"], "record": where_from(change),
-                         "permalink": change["permalink"] if str(change["permalink"] or "").startswith(
-                             ("https://", "http://")) else None})
+                         "permalink": record_link(change["permalink"])})
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                      column_config={"permalink": st.column_config.LinkColumn("permalink")})

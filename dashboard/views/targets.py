@@ -10,11 +10,11 @@ import streamlit as st
 from dashboard import data, params, profile_links, targets
 from dashboard import targets_export as export
 from dashboard.exports import citation, where_from
-from dashboard.text import http_link, md
+from dashboard.text import record_link, md
 
 st.title("Targets")
 src = data.require_data()
-agency_name = st.text_input("Agency (ICE, CBP, DHS, a code…)", params.text("agency"), key="t_agency").strip()
+agency_name = st.text_input("Agency (ICE, CBP, DHS, a code…)", params.carried("agency", "agency"), key="t_agency").strip()
 columns = st.columns(3)
 try:
     default_today = date.fromisoformat(params.text("today"))
@@ -32,6 +32,7 @@ try:
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
+params.remember("agency", agency_name)
 
 money_rows = data.agency_money(src, agency_name)
 ends = data.agency_end_dates(src, agency_name)
@@ -145,7 +146,7 @@ st.caption(f"{ends['undated']:,} of {ends['award_count']:,} awards report no end
 if due:
     st.dataframe(pd.DataFrame([{
         "date": r["date"], "placed by": r["field"], "family": link(r["family_id"], r["family"]),
-        "unexercised options ($)": r["options"], "permalink": http_link(r["award"].get("permalink")),
+        "unexercised options ($)": r["options"], "permalink": record_link(r["award"].get("permalink")),
         "piid": r["award"].get("piid"), "current end": r["award"].get("end_date"),
         "potential end": r["award"].get("potential_end_date"), "current value ($)": r["award"].get("current_value"),
         "potential value ($)": r["award"].get("potential_value"), "obligated ($)": r["award"].get("obligated"),

@@ -7,12 +7,12 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import attributed, data, family_tree, params, profile
-from dashboard.text import md
+from dashboard import attributed, data, family_tree, params, profile, profile_links
+from dashboard.text import record_link, md
 
 st.title("Vendor profile")
 src = data.require_data()
-name = st.text_input("Vendor (part of a name or alias)", params.text("name"), key="v_name").strip()
+name = st.text_input("Vendor (part of a name or alias)", params.carried("name", "vendor"), key="v_name").strip()
 params.write({"name": name}, {})
 if not name:
     st.info("Type part of a vendor's name, e.g. Palantir, Clearview AI or Amazon.com.")
@@ -22,6 +22,7 @@ try:
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
+params.remember("vendor", name)
 
 st.header(md(family["name"]))
 st.text("\n".join(line for line in (
@@ -52,10 +53,12 @@ if family["subsidiaries"]:
 else:
     st.caption("None recorded.")
 st.subheader("Agencies it received awards from")
-st.dataframe(pd.DataFrame([{"agency": a["name"], "code": a["code"], "tier": a["tier"], "obligated": a["total_obligated"],
-                            "awards": a["award_count"]} for a in family["agencies"]]), hide_index=True, width="stretch")
+st.dataframe(pd.DataFrame([{"agency": profile_links.agency_url(a["code"], a["name"]), "code": a["code"], "tier": a["tier"],
+                            "obligated": a["total_obligated"], "awards": a["award_count"]} for a in family["agencies"]]),
+             hide_index=True, width="stretch", column_config={"agency": profile_links.column("agency")})
 profile.awards_section(f"Awards to {family['name']}", family["awards"], "vendor")
 if family["subawards_received"]:
     st.subheader(f"Subawards received ({len(family['subawards_received']):,})")
-    st.dataframe(pd.DataFrame(family["subawards_received"]), hide_index=True, width="stretch",
+    st.dataframe(pd.DataFrame([{**row, "permalink": record_link(row["permalink"])} for row in family["subawards_received"]]),
+                 hide_index=True, width="stretch",
                  column_config={"permalink": st.column_config.LinkColumn("permalink")})
