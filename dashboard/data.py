@@ -175,8 +175,8 @@ def top_vendors(src: tuple, name: str, fiscal_year: int, limit: int) -> dict:
 
 
 @st.cache_data(show_spinner=False)
-def agency_end_dates(src: tuple, name: str) -> dict:
-    return store().agency_end_dates(name)
+def agency_end_dates(src: tuple, name: str, rows_from: str | None = "0001-01-01") -> dict:
+    return store().agency_end_dates(name, rows_from)
 
 
 @st.cache_data(show_spinner=False)
@@ -252,4 +252,4 @@ def brief_pdf(src: tuple, name: str) -> bytes:
     from graph.brief import assemble
     from graph.brief_render import pdf
 
-    return pdf(assemble(store(), name))
+    return pdf(assemble(store(), name, family=vendor_family(src, name), coverage=loaded_coverage(src)))

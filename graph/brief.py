@@ -36,12 +36,14 @@ def dollars(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(repr(value)).quantize(CENT)
 
 
-def assemble(store, name: str, today: date | None = None, now: datetime | None = None) -> dict:
+def assemble(store, name: str, today: date | None = None, now: datetime | None = None,
+             family: dict | None = None, coverage: dict | None = None) -> dict:
     """The brief of the family `name` resolves to (NotFound / Ambiguous as `vendor_family` raises them).
-    `today` decides which end dates are upcoming; `now` is the generation time (both default to now)."""
+    `today` decides which end dates are upcoming; `now` is the generation time (both default to now). `family`
+    and `coverage`: the store's `vendor_family(name)` and `loaded_coverage()` when the caller has them already."""
     now = now or datetime.now(timezone.utc)
     today = today or now.date()
-    family = store.vendor_family(name)
+    family = family or store.vendor_family(name)
     abbreviations = _agency_labels(store, family["awards"])
     members = [family, *family["subsidiaries"]]
     years = [y["fiscal_year"] for y in family["yearly"]]
@@ -74,7 +76,7 @@ def assemble(store, name: str, today: date | None = None, now: datetime | None =
                            "actions": family["through_others"]["actions"],
                            "resellers": len(family["through_others"]["resellers"])},
         "basis": family["obligated_basis"], "leaves_out": LEAVES_OUT,
-        "coverage": _coverage(store.loaded_coverage(), abbreviations),
+        "coverage": _coverage(coverage or store.loaded_coverage(), abbreviations),
         "awards": [_award(a, abbreviations) for a in awards[:TOP_AWARDS]], "award_total": len(awards),
         "renewals": [_award(a, abbreviations) for a in upcoming[:RENEWALS]], "renewal_total": len(upcoming),
         "sources": [{"file": file, "awards": count} for file, count in

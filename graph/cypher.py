@@ -152,6 +152,10 @@ ENDING_AWARDS = {tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
 WITH a, coalesce(a.end_date, a.potential_end_date) AS ends WHERE ends >= $start AND ends <= $until
 RETURN a.key AS key ORDER BY ends, key""" for tier in ("toptier", "subtier", "office")}
+OPEN_AWARDS = {tier: f"""
+MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
+WHERE a.end_date >= $day OR a.potential_end_date >= $day
+RETURN a.key AS key ORDER BY key""" for tier in ("toptier", "subtier", "office")}
 SUBAWARD_ROWS = """
 RETURN a.key AS prime_award, a.recipient AS prime_vendor, v.id AS sub_vendor, s.amount AS amount, s.number AS number,
        s.action_date AS action_date, s.description AS description, s.source AS source, s.record AS record,

@@ -236,6 +236,13 @@ class SqlFetches(Queries):
               AND coalesce(end_date, potential_end_date) BETWEEN ?::DATE AND ?::DATE
             ORDER BY coalesce(end_date, potential_end_date), key""", [awarding[1], start, until])]
 
+    def fetch_open_awards(self, awarding: tuple[str, str], day: str) -> list[str]:
+        return [row["key"] for row in self._rows(f"""
+            SELECT key FROM award
+            WHERE awarding_id IN (SELECT id FROM agency_tiers WHERE {TIER_ID[awarding[0]]} = ?)
+              AND (end_date >= ?::DATE OR potential_end_date >= ?::DATE)
+            ORDER BY key""", [awarding[1], day, day])]
+
     def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]:
         return self._rows(SUBAWARD_ROWS + "WHERE list_contains(?, s.vendor)", [list(vendor_ids)])
 

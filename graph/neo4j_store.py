@@ -275,6 +275,9 @@ class Neo4jStore(Queries):
         rows = self._read(cypher.ENDING_AWARDS[awarding[0]], id=awarding[1], start=start, until=until)
         return [row["key"] for row in rows]
 
+    def fetch_open_awards(self, awarding, day):
+        return [row["key"] for row in self._read(cypher.OPEN_AWARDS[awarding[0]], id=awarding[1], day=day)]
+
     def fetch_subawards(self, vendor_ids):
         return self._read(cypher.SUBAWARDS, ids=list(vendor_ids))
 

@@ -313,14 +313,21 @@ class Queries:
                 "total": cents_to_dollars(total[0]["cents"]) if total else None,
                 "rows": fam.top_rows(years[fiscal_year], years[fiscal_year - 1], limit), "basis": fam.YEAR_BASIS}
 
-    def agency_end_dates(self, text: str) -> dict:
-        """Every award of the agency (with facts from it) that reports an end date, current or potential, as award
-        rows; and how many of its awards report none (they cannot be placed on a renewal calendar)."""
+    def agency_end_dates(self, text: str, rows_from: str | None = "0001-01-01") -> dict:
+        """How many of the agency's awards (with facts from it) report no end date, current or potential (they
+        cannot be placed on a renewal calendar); and, as award rows, those whose current or potential end date is
+        on or after `rows_from` (None: no rows, only the counts)."""
         agency = self.find_agency(text)
-        where = (agency["tier"], agency["id"])
-        keys = {g["award_key"] for g in self.fetch_fact_groups(FactFilter(awarding=where), "award_key")}
-        dated = self.fetch_ending_awards(where, "0001-01-01", "9999-12-31")
-        return {"award_count": len(keys), "undated": len(keys - set(dated)), "dated": self.award_rows(dated)}
+        count, dated = self._dated_counts((agency["tier"], agency["id"]))
+        keys = self.fetch_open_awards((agency["tier"], agency["id"]), rows_from) if rows_from is not None else []
+        return {"award_count": count, "undated": count - dated, "dated": self.award_rows(keys)}
+
+    def _dated_counts(self, where: tuple[str, str]) -> tuple[int, int]:
+        """(awards with facts awarded at or below the agency, how many of them report an end date): counts, so a
+        store of a million awards answers without listing them."""
+        total = self.fetch_fact_groups(FactFilter(awarding=where), None)
+        count = total[0]["awards"] if total else 0
+        return count, min(len(self.fetch_ending_awards(where, "0001-01-01", "9999-12-31")), count)
 
     def agency_awards(self, text: str) -> list[dict]:
         """Every award with facts from the agency, largest obligated first (the citations behind its rankings)."""
@@ -336,14 +343,10 @@ class Queries:
                                                                   "code": None, "tier": None}),
                             "obligated": cents_to_dollars(g["cents"]) or 0.0, "awards": g["awards"]} for g in groups),
                           key=lambda a: (-a["obligated"], a["id"]))
-        keys, dated = set(), set()
-        for agency in agencies:  # awards with facts, and those of them with a current or potential end date
-            where = ("subtier", agency["id"])
-            keys |= {g["award_key"] for g in self.fetch_fact_groups(FactFilter(awarding=where), "award_key")}
-            dated |= set(self.fetch_ending_awards(where, "0001-01-01", "9999-12-31"))
+        counts = [self._dated_counts(("subtier", agency["id"])) for agency in agencies]
         facets = self.fetch_facets()
         return {"agencies": agencies, "fy_min": facets.get("fy_min"), "fy_max": facets.get("fy_max"),
-                "award_count": len(keys), "dated_awards": len(keys & dated)}
+                "award_count": sum(c for c, _ in counts), "dated_awards": sum(d for _, d in counts)}
 
     # -- the change log -----------------------------------------------------------------------------
     def changes(self, since: str | None = None, vendor: str | None = None, agency: str | None = None,

@@ -103,6 +103,9 @@ class Fetches(Protocol):
     def fetch_ending_awards(self, awarding: tuple[str, str], start: str, until: str) -> list[str]:
         """Keys of the awards at or below the agency whose current (else potential) end date lies between the
         ISO dates, by that date then key."""
+    def fetch_open_awards(self, awarding: tuple[str, str], day: str) -> list[str]:
+        """Keys of the awards at or below the agency whose current or potential end date is on or after the ISO
+        day (their options may still be exercised), by key."""
     def fetch_vendor_chain(self, ids: list[str]) -> list[dict]: """The vendors and their parents up to the top."""
     def fetch_agency_chain(self, ids: list[str]) -> list[dict]: """The agencies and the agencies above them."""
     def fetch_links(self) -> list[tuple[str, str, str]]: """(AWARDED | FUNDED | PARENT | PART_OF | SUBAWARD, a, b)."""

@@ -1,9 +1,10 @@
 """Running the dashboard under Streamlit's AppTest, and reading what a page shows: shared by the page tests."""
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest, app_test
 
-from tests.dashboard_support import ROOT
+from tests.dashboard_support import ROOT, curated_env
 
 APP = str(ROOT / "dashboard" / "app.py")
 
@@ -37,3 +38,27 @@ def texts(app: AppTest) -> str:
              for e in getattr(app, kind)]
     parts += [m.value for m in app.metric] + [m.label for m in app.metric]
     return "\n".join(str(p) for p in parts)
+
+
+class RecordingStorage(MemoryMediaFileStorage):
+    """Streamlit's own in-memory media storage, remembered so a test can read what a download button serves."""
+    last: "RecordingStorage | None" = None
+
+    def __init__(self, endpoint: str):
+        super().__init__(endpoint)
+        RecordingStorage.last = self
+
+
+def serve(home, patch):
+    """The dashboard on this store home (its curated files, the embedded store), its downloads readable."""
+    for name, value in curated_env(home).items():
+        patch.setenv(name, value)
+    patch.setenv("KG_STORE", "embedded")
+    patch.setattr(app_test, "MemoryMediaFileStorage", RecordingStorage)
+    return home
+
+
+def download(app: AppTest, label: str) -> bytes:
+    """The bytes the download button with this label serves."""
+    button = next(b for b in app.get("download_button") if b.label == label)
+    return RecordingStorage.last.get_file(button.proto.url.rsplit("/", 1)[1]).content

@@ -15,12 +15,11 @@ from pathlib import Path
 import duckdb
 import pypdfium2
 import pytest
-from streamlit.testing.v1 import app_test
 
 from graph import brief_render
 from tests.dashboard_support import ROOT, curated_env
+from tests.apptest_support import download, serve
 from tests.apptest_support import run as run_page
-from tests.test_dashboard_targets import RecordingStorage, download
 
 BUTTON = "Download one-page brief (PDF)"
 EVIL_LINK = "https://evil.example/award/x"
@@ -204,10 +203,7 @@ def test_pdf_shrinks_to_one_page_and_replaces_what_the_core_font_cannot_encode(t
 
 
 def test_vendor_page_offers_the_brief_as_pdf(home, monkeypatch, tmp_path):
-    for name, value in curated_env(home).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("KG_STORE", "embedded")
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", RecordingStorage)
+    serve(home, monkeypatch)
     app = run_page("vendor", name="GEO Group")
     buttons = [b for b in app.get("download_button") if b.label == BUTTON]
     assert len(buttons) == 1

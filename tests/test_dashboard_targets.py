@@ -13,43 +13,23 @@ from urllib.parse import quote
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest, app_test
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from dashboard import targets
 from dashboard.profile_links import name_in
-from tests.apptest_support import frame, run
+from tests.apptest_support import download, frame, run, serve
 from tests.dashboard_support import HOSTILE, TRANSACTIONS, _ingest, curated_env
 
 GEO = "org:the-geo-group-inc"
 
 
-class RecordingStorage(MemoryMediaFileStorage):
-    """Streamlit's own in-memory media storage, remembered so a test can read what a download button serves."""
-    last: "RecordingStorage | None" = None
-
-    def __init__(self, endpoint: str):
-        super().__init__(endpoint)
-        RecordingStorage.last = self
-
-
 @pytest.fixture
 def sample(home, monkeypatch):
-    for name, value in curated_env(home).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("KG_STORE", "embedded")
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", RecordingStorage)
-    return home
+    return serve(home, monkeypatch)
 
 
 def sql(home: Path, query: str, params=()):
     with duckdb.connect(str(home / "store.duckdb"), read_only=True) as con:
         return con.execute(query, list(params)).fetchall()
-
-
-def download(app: AppTest, label: str) -> bytes:
-    button = next(b for b in app.get("download_button") if b.label == label)
-    return RecordingStorage.last.get_file(button.proto.url.rsplit("/", 1)[1]).content
 
 
 def ice_cents(home: Path, where: str, params=()) -> int:
@@ -61,15 +41,13 @@ def ice_cents(home: Path, where: str, params=()) -> int:
 def ice_targets(home):
     """One run of the targets page for ICE (shared by the tests that read it)."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in curated_env(home).items():
-            patch.setenv(name, value)
-        patch.setenv("KG_STORE", "embedded")
-        patch.setattr(app_test, "MemoryMediaFileStorage", RecordingStorage)
+        serve(home, patch)
         app = run("targets", agency="ICE", today="2025-01-01", months="24")
+        assert not [b for b in app.get("download_button")]  # built only when asked: the page lists no award
+        app.button(key="t_prepare").click().run()
+        assert not app.exception
         files = {label: download(app, label) for label in ("Ranking with citations (CSV)",
                                                            "Awards behind the ranking (CSV)")}
-        app.button(key="t_xlsx_prepare").click().run()
-        assert not app.exception
         files["xlsx"] = download(app, "Ranking, awards and calendar (XLSX)")
     return app, files
 

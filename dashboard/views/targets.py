@@ -35,11 +35,9 @@ except (data.NotFound, data.Ambiguous) as error:
 params.remember("agency", agency_name)
 
 money_rows = data.agency_money(src, agency_name)
-ends = data.agency_end_dates(src, agency_name)
-awards = data.agency_awards(src, agency_name)
+ends = data.agency_end_dates(src, agency_name, today.isoformat())  # the awards still open: renewals, options
 vendor_ids = tuple(sorted({g["recipient"] for g in money_rows}
-                          | {r["id"] for a in awards for r in a.get("recipients") or []}
-                          | {a["vendor"]["id"] for a in ends["dated"] + awards if a.get("vendor")}))
+                          | {a["vendor"]["id"] for a in ends["dated"] if a.get("vendor")}))
 families = data.families(src, vendor_ids)
 family_awards = {f["id"]: f["awards"] for f in data.agency_families(src, agency_name)["families"]}
 totals = data.vendor_totals(src, vendor_ids)
@@ -85,7 +83,6 @@ st.caption(md("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.i
               "is the sum of the agency's contract actions to the members (and award totals not split by year, counted "
               "as earlier). Each component is scaled to 0–1; the score is their weighted mean."))
 
-behind = export.awards_by_family(awards, families)
 link = profile_links.vendor_url
 table = pd.DataFrame([{
     "rank": r["rank"], "family": link(r["id"], r["name"]), "obligated from agency ($)": r["money"],
@@ -113,8 +110,6 @@ if ranking:
 
 due = targets.calendar_rows(ends["dated"], families, today, int(months))
 until = targets.add_months(today, int(months))
-rows = export.ranking_rows(ranking, measure, int(months), behind)
-lines = export.award_lines(ranking, behind)
 calendar = export.calendar_lines(due)
 about = [{"item": k, "value": v} for k, v in (
     ("agency", agency["name"]), ("today", today.isoformat()), ("renewal window (months)", int(months)),
@@ -122,20 +117,24 @@ about = [{"item": k, "value": v} for k, v in (
     ("store holds", f"{loaded}; {span}"), ("unexercised options", targets.OPTIONS_BASIS),
     ("awards without an end date", f"{ends['undated']:,} of {ends['award_count']:,}"),
     *((f"weight: {k}", v) for k, v in weights.items()))]
-buttons = st.columns(3)
-buttons[0].download_button("Ranking with citations (CSV)", export.to_csv(rows), "targets.csv", "text/csv",
-                           key="t_csv")
-buttons[1].download_button("Awards behind the ranking (CSV)", export.to_csv(lines, export.AWARD_LINE_COLUMNS),
-                           "targets-awards.csv", "text/csv", key="t_awards_csv")
-# the workbook takes seconds for an agency with thousands of awards: built when asked, for these settings only
+# the downloads cite every award of the agency (hundreds of thousands on a big store): built when asked, for these
+# settings only, so the page itself never lists them
 settings = (src, agency["id"], today.isoformat(), int(months), int(recent), tuple(sorted(weights.items())))
-if buttons[2].button("Prepare the XLSX (ranking, awards, calendar)", key="t_xlsx_prepare"):
-    st.session_state["t_xlsx_bytes"] = (settings, export.to_xlsx({
+buttons = st.columns(4)
+if buttons[0].button("Prepare the downloads (CSV and XLSX, with citations)", key="t_prepare"):
+    behind = export.awards_by_family(data.agency_awards(src, agency_name), families)
+    rows = export.ranking_rows(ranking, measure, int(months), behind)
+    lines = export.award_lines(ranking, behind)
+    st.session_state["t_downloads"] = (settings, export.to_csv(rows),
+                                       export.to_csv(lines, export.AWARD_LINE_COLUMNS), export.to_xlsx({
         "targets": (rows, None), "awards": (lines, export.AWARD_LINE_COLUMNS),
         "renewal calendar": (calendar, export.CALENDAR_COLUMNS), "about": (about, ("item", "value"))}))
-prepared = st.session_state.get("t_xlsx_bytes")
+prepared = st.session_state.get("t_downloads")
 if prepared and prepared[0] == settings:
-    buttons[2].download_button("Ranking, awards and calendar (XLSX)", prepared[1], "targets.xlsx",
+    buttons[1].download_button("Ranking with citations (CSV)", prepared[1], "targets.csv", "text/csv", key="t_csv")
+    buttons[2].download_button("Awards behind the ranking (CSV)", prepared[2], "targets-awards.csv", "text/csv",
+                               key="t_awards_csv")
+    buttons[3].download_button("Ranking, awards and calendar (XLSX)", prepared[3], "targets.xlsx",
                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="t_xlsx")
 
 st.subheader(f"Renewal calendar: {len(due):,} awards whose current or potential end date falls by {until.isoformat()}")
