@@ -464,8 +464,12 @@ class Queries:
                 chains.append(path)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return []
-        return [[self._hop(graph, left, right) for left, right in zip(chain, chain[1:])]
-                for chain in sorted(chains)[:limit]]
+        hops: dict[tuple[str, str], dict] = {}  # chains share hops: each one's records are read once
+        for chain in sorted(chains)[:limit]:
+            for left, right in zip(chain, chain[1:]):
+                if (left, right) not in hops:
+                    hops[(left, right)] = self._hop(graph, left, right)
+        return [[dict(hops[(left, right)]) for left, right in zip(chain, chain[1:])] for chain in sorted(chains)[:limit]]
 
     def direct_ties(self, a: str, b: str) -> dict:
         """Every direct tie between the two: a family and an agency (the actions it awarded and funded, by year and

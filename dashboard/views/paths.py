@@ -11,7 +11,7 @@ from dashboard.network import build_html, money
 from dashboard.exports import where_from
 from dashboard.text import record_link, md
 
-CHAINS_READ = 40  # shortest chains asked for, before folding those that cite the same records
+CHAINS_READ = 8  # shortest chains asked for, before folding those that cite the same records (each costs its hops)
 CHAINS_SHOWN = 5
 RELATIONS = {"AWARDED": "contract actions awarded", "FUNDED": "contract actions funded", "PARENT": "parent company",
              "PART_OF": "part of", "SUBAWARD": "subaward",
