@@ -464,12 +464,13 @@ class Queries:
                 chains.append(path)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return []
+        chosen = sorted(chains)[:limit]
         hops: dict[tuple[str, str], dict] = {}  # chains share hops: each one's records are read once
-        for chain in sorted(chains)[:limit]:
+        for chain in chosen:
             for left, right in zip(chain, chain[1:]):
                 if (left, right) not in hops:
                     hops[(left, right)] = self._hop(graph, left, right)
-        return [[dict(hops[(left, right)]) for left, right in zip(chain, chain[1:])] for chain in sorted(chains)[:limit]]
+        return [[dict(hops[(left, right)]) for left, right in zip(chain, chain[1:])] for chain in chosen]
 
     def direct_ties(self, a: str, b: str) -> dict:
         """Every direct tie between the two: a family and an agency (the actions it awarded and funded, by year and
@@ -500,7 +501,8 @@ class Queries:
         return out
 
     def _end(self, text: str) -> dict:
-        """An entity a name means, for `direct_ties`: an agency (with its tier) or a vendor family (its head)."""
+        """The entity a name means for `paths` and `direct_ties`: an agency (with its tier), else a vendor family
+        (its head)."""
         try:
             agency = self.find_agency(text)
             return {"kind": "Agency", "id": agency["id"], "name": agency["name"], "tier": agency["tier"]}
