@@ -179,6 +179,24 @@ def record_rows(record) -> tuple[dict, dict | None]:
     raise TypeError(f"not a record: {record!r}")
 
 
+# Neo4j cannot index a property value of more than about 8 KB, and keys, ids, codes and names are indexed (or
+# matched), so each store takes the same rule from here: longer cells reject their row, never a whole load.
+MAX_KEY_BYTES = 4000  # keys, ids, codes and names (the real files' longest key is 840 bytes)
+MAX_TEXT_BYTES = 32000  # descriptions (the real files' longest is 1,238 bytes)
+
+
+def too_long(rows: tuple[dict, dict | None]) -> str | None:
+    """Why a record's rows are too long for the stores, or None."""
+    for row in rows:
+        for name, value in (row or {}).items():
+            if isinstance(value, str) and len(value) > MAX_KEY_BYTES // 4:
+                size, limit = len(value.encode("utf-8")), MAX_TEXT_BYTES if "description" in name else MAX_KEY_BYTES
+                if size > limit:
+                    return (f"{name} is {size:,} bytes long, over the limit of {limit:,} bytes for one "
+                            f"{'description' if limit == MAX_TEXT_BYTES else 'key, id, code or name'} (core/facts.py)")
+    return None
+
+
 def award_fields_markdown() -> str:
     """The README's table of award fields, made from the declaration (a test keeps the README equal to it)."""
     lines = ["| field | type | what it is |", "|---|---|---|"]

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 
@@ -20,11 +21,18 @@ def fiscal_year(iso_date: str | None) -> int | None:
     return year + 1 if month >= 10 else year
 
 
-_NON_WORD = re.compile(r"[^A-Z0-9&]+")
+_NON_WORD = re.compile(r"(?:[^\w&]|_)+")
 _SUFFIXES = frozenset(
     {"INC", "INCORPORATED", "LLC", "L L C", "LLP", "LP", "LTD", "LIMITED", "CORP", "CORPORATION", "CO",
      "COMPANY", "PLC", "THE", "PC", "PLLC", "NA"}
 )
+
+
+def _fold(name: str) -> str:
+    """Accents dropped (MÜLLER matches MULLER), other letters kept: MÜLLER and MÖLLER stay two names."""
+    if name.isascii():
+        return name
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=131072)
@@ -37,7 +45,7 @@ def name_key(name: str | None) -> str | None:
     if not name:
         return None
     words, initials = [], False
-    for word in _NON_WORD.sub(" ", name.upper().replace("'", "")).split():
+    for word in _NON_WORD.sub(" ", _fold(name).upper().replace("'", "")).split():
         single = len(word) == 1 and word.isalpha()
         if single and initials:
             words[-1] += word  # a run of initials is one word: L.L.C. -> LLC, B.I. -> BI, U.S. -> US

@@ -7,6 +7,9 @@ are also kept in the session (`remember`) and fill a page's empty fields (`carri
 """
 from __future__ import annotations
 
+import math
+from datetime import date
+
 import streamlit as st
 
 
@@ -14,11 +17,43 @@ def text(name: str, default: str = "") -> str:
     return st.query_params.get(name, default)
 
 
-def number(name: str, default, cast=int):
-    try:
-        return cast(st.query_params[name])
-    except (KeyError, ValueError):
+def number(name: str, default, cast=int, low=None, high=None):
+    """The URL's number, or `default` if absent; a value that is not a finite number or lies outside
+    [low, high] is replaced (clamped) with a message on the page, so no URL can crash a widget."""
+    raw = st.query_params.get(name)
+    if raw is None:
         return default
+    try:
+        value = cast(raw)
+        if not math.isfinite(value):
+            raise ValueError
+    except (ValueError, OverflowError):
+        return _replaced(name, raw, default, "is not a finite number")
+    if low is not None and value < low:
+        return _replaced(name, raw, cast(low), f"is below {low}")
+    if high is not None and value > high:
+        return _replaced(name, raw, cast(high), f"is above {high}")
+    return value
+
+
+def day(name: str, default: date, low: date, high: date) -> date:
+    """A YYYY-MM-DD date from the URL, kept between `low` and `high` like `number`."""
+    raw = st.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        return _replaced(name, raw, default, "is not a YYYY-MM-DD date")
+    if not low <= value <= high:
+        return _replaced(name, raw, min(max(value, low), high), f"is outside {low} to {high}")
+    return value
+
+
+def _replaced(name: str, raw: str, used, why: str):
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+    st.warning(f"The link's {name}={shown!r} {why}; using {used}.", icon="⚠️")
+    return used
 
 
 def many(name: str) -> list[str]:

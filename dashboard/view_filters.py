@@ -58,8 +58,8 @@ def sidebar(src: tuple) -> Filters:
         vendor = st.text_input("Vendor (part of a name; its whole family is drawn)", params.text("vendor"),
                                key="f_vendor").strip()
         low, high = facets["fy_min"] or 2000, facets["fy_max"] or date.today().year + 1
-        fy_from = min(max(params.number("fy_from", low), low), high)
-        fy_to = max(min(params.number("fy_to", high), high), fy_from)
+        fy_from = params.number("fy_from", low, int, low, high)
+        fy_to = params.number("fy_to", high, int, fy_from, high)
         if low < high:
             years = st.slider("Fiscal years", low, high, (fy_from, fy_to), key="f_years")
         else:  # a slider needs two ends: the store holds actions of one fiscal year
@@ -68,7 +68,7 @@ def sidebar(src: tuple) -> Filters:
         types = st.multiselect("Award type", facets["award_types"],
                                [t for t in params.many("type") if t in facets["award_types"]], key="f_types")
         minimum = st.number_input("Minimum obligated on an edge ($)", min_value=0.0, step=100000.0,
-                                  value=params.number("min", 0.0, float), key="f_min")
+                                  value=params.number("min", 0.0, float, 0.0, 1e15), key="f_min")
         resellers = st.checkbox("Through resellers", params.flag("resellers", False), key="f_resellers",
                                 help="Add a maker's products sold to agencies by other vendors (maker → reseller → "
                                      "agency, dashed): attributed from award descriptions, never added to the "

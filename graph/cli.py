@@ -287,8 +287,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "ties":
             answer = store.direct_ties(args.a, args.b)
         elif args.command == "paths":
+            ends = [store.end(text) for text in (args.a, args.b)]
             answer = store.paths(args.a, args.b, max_hops=args.max_hops, limit=args.limit,
                                  through_others=not args.direct_only)
+            if not answer and ends[0]["id"] == ends[1]["id"]:
+                print(f"same entity: both names mean {ends[0]['name']} ({ends[0]['id']}); no chain to show "
+                      f"(`vendor` or `agency` shows it)", file=sys.stderr)
         elif args.command == "attribute":
             answer = store.attribute()
         elif args.command == "review":

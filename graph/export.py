@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -69,8 +70,13 @@ def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
     return graph
 
 
+# What XML 1.0 cannot hold at all; ingest drops control characters, this keeps a store loaded before that readable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _flat(value):
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+    value = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
 
 
 def for_files(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -80,7 +86,7 @@ def for_files(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         # `kind` and `label` name the node's label and title in these files: a property of that name is kept as `<name>_`
         attrs = {(f"{name}_" if name == "kind" else name): _flat(value) for name, value in data.items()
                  if value is not None and name != "label"}
-        flat.add_node(nid, kind=data["label"], label=data.get(LABELS[data["label"]].title) or data["key"], **attrs)
+        flat.add_node(nid, kind=data["label"], label=_flat(data.get(LABELS[data["label"]].title) or data["key"]), **attrs)
     for u, v, key, data in graph.edges(keys=True, data=True):
         attrs = {name: _flat(value) for name, value in data.items() if value is not None}
         flat.add_edge(u, v, key=f"{u}|{key}|{v}", **attrs)

@@ -426,7 +426,7 @@ class Queries:
         return graph
 
     def _entity(self, text: str) -> str:
-        end = self._end(text)
+        end = self.end(text)
         return f"{end['kind']}:{end['id']}"
 
     def _member(self, text: str) -> str:
@@ -475,7 +475,7 @@ class Queries:
     def direct_ties(self, a: str, b: str) -> dict:
         """Every direct tie between the two: a family and an agency (the actions it awarded and funded, by year and
         office), two families (subawards either way), or two names of one family (`same_family`)."""
-        ends = [self._end(text) for text in (a, b)]
+        ends = [self.end(text) for text in (a, b)]
         out = {"ends": [{k: e[k] for k in ("kind", "id", "name")} for e in ends], "same_family": False, "ties": []}
         kinds = [e["kind"] for e in ends]
         if kinds == ["Vendor", "Vendor"] and ends[0]["id"] == ends[1]["id"]:
@@ -500,9 +500,11 @@ class Queries:
                     out["ties"].append(ties.subaward_tie(ends[prime]["id"], rows))
         return out
 
-    def _end(self, text: str) -> dict:
+    def end(self, text: str) -> dict:
         """The entity a name means for `paths` and `direct_ties`: an agency (with its tier), else a vendor family
-        (its head)."""
+        (its head). A blank name is asked for, never matched against everything."""
+        if not (text or "").strip():
+            raise NotFound("give a vendor or agency for each end (a name, UEI, DUNS or agency code)")
         try:
             agency = self.find_agency(text)
             return {"kind": "Agency", "id": agency["id"], "name": agency["name"], "tier": agency["tier"]}

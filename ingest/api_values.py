@@ -2,6 +2,8 @@
 send text, and any field may be missing or of another type."""
 from __future__ import annotations
 
+import math
+
 from . import clean
 
 
@@ -34,5 +36,11 @@ def money(value) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise clean.BadValue(f"amount {value!r} is not a finite number")
+        return clean.plausible(number, str(value))
     return clean.amount(str(value))

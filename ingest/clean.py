@@ -15,10 +15,21 @@ from core.keys import BadValue, award_key, fiscal_year, name_key, permalink, spl
 
 MISSING = frozenset({"", "NAN", "NaN", "nan", "NULL", "null", "None", "N/A", "#N/A", "-"})
 
+# No single contract action, award value or subaward comes near a trillion dollars (the largest
+# DHS award in the real files is under $10 billion), so a larger cell is a damaged or hostile file.
+AMOUNT_BOUND = 10**12
+
+
+# Control characters (NUL and the rest of C0 but tab, newline and carriage return, DEL) mean nothing in a name or
+# description and make XML exports unreadable, so they are dropped before anything reaches a store.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
 
 def text(value: str | None) -> str | None:
     if value is None:
         return None
+    if not value.isprintable():
+        value = value.translate(_CONTROLS)
     value = value.strip()
     return None if value in MISSING else value
 
@@ -39,7 +50,7 @@ def amount(value: str | None) -> float | None:
             return None
         if math.isinf(number):
             raise BadValue(f"amount {value!r} is not a finite number")
-        return number
+        return plausible(number, value)
     cleaned = value.replace(",", "").replace("$", "").strip()
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     if negative:
@@ -50,7 +61,15 @@ def amount(value: str | None) -> float | None:
         raise BadValue(f"amount {value!r} is not a number") from None
     if not math.isfinite(number):
         raise BadValue(f"amount {value!r} is not a finite number")
-    return -number if negative else number
+    return plausible(-number if negative else number, value)
+
+
+def plausible(number: float, value: str) -> float:
+    """The number, if within AMOUNT_BOUND (see `amount`)."""
+    if abs(number) > AMOUNT_BOUND:
+        raise BadValue(f"amount {value!r} exceeds the bound of $1,000,000,000,000 for one record (ingest/clean.py "
+                       f"AMOUNT_BOUND); check the file")
+    return number
 
 
 _DIGITS = re.compile(r"^\d+$")

@@ -22,6 +22,7 @@ from graph.store import STORES, StoreUnavailable, open_store
 
 from . import clean, fpds_atom, normalized_csv, transactions_csv, usaspending_csv
 from .csvfile import SourceError
+from .encoding import UTF8, detect
 from .load import Loader, load
 from core.records import Reject, Subaward, Transaction
 
@@ -31,6 +32,7 @@ FILE_SOURCES = {
     "normalized": normalized_csv.read,
     "fpds-atom": fpds_atom.read,
 }
+DECODED_SOURCES = {"usaspending-csv", "transactions-csv"}  # text files of unknown origin; ours and XML say their encoding
 _ATOM_ENTRY = re.compile(rb"<(?:[\w.-]+:)?entry[\s>]")
 log = logging.getLogger("ingest")
 DURABLE_SECONDS = 60.0  # API loads commit what they read at most this often
@@ -51,9 +53,17 @@ def check_files(paths: list[Path]) -> None:
             raise SourceError(f"{path}: no such file (check the path; nothing was loaded)")
 
 
-def file_records(reader, paths: list[Path], header_from: Path | None) -> Iterator:
+def file_records(source: str, paths: list[Path], header_from: Path | None, encoding: str | None = None,
+                 decoded: dict | None = None) -> Iterator:
+    """The records of each file in turn; a CSV source's encoding is settled per file first (`decoded` keeps it)."""
+    reader = FILE_SOURCES[source]
     for path in paths:
-        yield from reader(path, header_from)
+        chosen = detect(path, encoding) if source in DECODED_SOURCES else None
+        if chosen and chosen != UTF8:
+            log.warning("%s: not UTF-8; read as %s (%s)", path, chosen, "as declared" if encoding else "detected")
+        if decoded is not None and chosen:
+            decoded[str(path)] = chosen
+        yield from reader(path, header_from, chosen)
 
 
 def iso_date(text: str) -> str:
@@ -76,6 +86,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="more logging on stderr")
 
 
+def _encoding(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--encoding", metavar="NAME",
+                        help="text encoding of CSV files that are not UTF-8 (e.g. cp1252); by default each file is "
+                             "checked and, if not UTF-8, its encoding detected; the run summary reports it")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="python -m ingest", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--header-from", type=Path, metavar="FILE",
                              help="header for files that lost their header row: a CSV of the same layout "
                                   "or a two-column data dictionary (letter,name)")
+        _encoding(command)
         _common(command)
     api = commands.add_parser("usaspending-api", help="the USAspending REST API (spending_by_award + award detail)",
                               description="Search awards through the USAspending API, fetch each award's detail "
@@ -165,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     normalize.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     normalize.add_argument("--source", choices=sorted(FILE_SOURCES), default="usaspending-csv")
     normalize.add_argument("--header-from", type=Path, metavar="FILE")
+    _encoding(normalize)
     normalize.add_argument("--match", metavar="REGEX", help="keep only records whose party names match")
     normalize.add_argument("--or-products", action="store_true",
                            help="with --match, also keep every record of an award whose descriptions name a maker's "
@@ -191,7 +209,7 @@ def _product_awards(args) -> set[str]:
     from core.products import Matcher, load_rules
 
     matcher, keys = Matcher(load_rules()), set()
-    for record in file_records(FILE_SOURCES[args.source], args.paths, args.header_from):
+    for record in file_records(args.source, args.paths, args.header_from, args.encoding):
         if isinstance(record, Reject):
             continue
         award = _award_of(record)
@@ -205,12 +223,16 @@ def _product_awards(args) -> set[str]:
 
 def run_normalize(args) -> dict:
     check_files(args.paths)
-    pattern = re.compile(args.match, re.IGNORECASE) if args.match else None
+    try:
+        pattern = re.compile(args.match, re.IGNORECASE) if args.match else None
+    except re.error as error:
+        raise SourceError(f"--match {args.match!r} is not a regular expression: {error}") from None
     counts = {"rows_read": 0, "rows_rejected": 0, "rows_skipped": 0}
+    decoded: dict[str, str] = {}
     products = _product_awards(args) if pattern and args.or_products else set()
 
     def kept():
-        for record in file_records(FILE_SOURCES[args.source], args.paths, args.header_from):
+        for record in file_records(args.source, args.paths, args.header_from, args.encoding, decoded):
             counts["rows_read"] += 1
             if isinstance(record, Reject):
                 counts["rows_rejected"] += 1
@@ -220,7 +242,7 @@ def run_normalize(args) -> dict:
             else:
                 yield record
     written = normalized_csv.write(kept(), args.out)
-    return {**counts, "rows_written": written, "out": str(args.out)}
+    return {**counts, "rows_written": written, "out": str(args.out), "encodings": decoded}
 
 
 def run_load(args) -> dict:
@@ -266,8 +288,10 @@ def _load_into(store, args) -> dict:
     if args.command == "usaspending-recipients":
         return _load_recipients(store, args, options, home)
     if args.command != "usaspending-api":
-        records = file_records(FILE_SOURCES[args.command], args.paths, args.header_from)
-        return load(store, records, inputs=[str(p) for p in args.paths], total=count_rows(args.paths, args.command), **options)
+        decoded: dict[str, str] = {}
+        records = file_records(args.command, args.paths, args.header_from, args.encoding, decoded)
+        return load(store, records, inputs=[str(p) for p in args.paths], total=count_rows(args.paths, args.command),
+                    extra={"encodings": decoded}, **options)
     from .http import HttpClient
     from .usaspending_api import iter_records
 

@@ -39,9 +39,11 @@ def file_time(path: Path) -> str:
 
 def read_header_file(path: Path) -> list[str]:
     """A header from another CSV's first row, or from a two-column dictionary ('A,award_id_piid')."""
+    from .encoding import detect
+
     if not path.is_file():
         raise SourceError(f"--header-from {path}: no such file")
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+    with path.open(newline="", encoding=detect(path)) as handle:
         rows = list(islice(csv.reader(handle), 400))
     if not rows:
         raise SourceError(f"--header-from {path}: the file is empty")
@@ -60,13 +62,18 @@ def check_unique(path: Path, header: list[str]) -> None:
         seen.setdefault(name, position)
 
 
-def open_csv(path: Path, known_columns: frozenset[str], header_from: Path | None = None) -> Opened:
-    """Open a CSV and tell whether its first row is a header (it names known columns) or data."""
+def open_csv(path: Path, known_columns: frozenset[str], header_from: Path | None = None,
+             encoding: str | None = None) -> Opened:
+    """Open a CSV and tell whether its first row is a header (it names known columns) or data.
+
+    `encoding` is one `encoding.detect` chose for this file; without it the file is checked here."""
+    from .encoding import detect
+
     if not path.exists():
         raise SourceError(f"{path}: no such file")
     if not path.is_file():
         raise SourceError(f"{path}: not a file")
-    handle = path.open(newline="", encoding="utf-8-sig", errors="replace")
+    handle = path.open(newline="", encoding=encoding or detect(path))
     reader = csv.reader(handle)
     first = next(reader, None)
     if first is None:

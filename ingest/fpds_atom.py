@@ -217,10 +217,11 @@ def _check_feed(path: Path) -> None:
                           f"{_namespace(root.tag) or 'none'}, expected <feed> in {ATOM}); {_WHAT_TO_DO}")
 
 
-def read(path: Path, header_from: Path | None = None) -> Iterator[Transaction | Reject]:
+def read(path: Path, header_from: Path | None = None, encoding: str | None = None) -> Iterator[Transaction | Reject]:
     """Yield one Transaction (or Reject) per `<entry>` of one saved FPDS ATOM feed page.
 
-    `header_from` is accepted and ignored, so the CLI can hand every file source the same arguments.
+    `header_from` and `encoding` are accepted and ignored (the XML declares its own encoding), so the CLI can hand
+    every file source the same arguments.
     """
     path = Path(path)
     if not path.exists():

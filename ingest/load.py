@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from core import facts
 from core.facts import record_rows
 from core.records import Reject, Subaward, Transaction
 
@@ -74,12 +75,15 @@ class Loader:
         if isinstance(record, Reject):
             self.rejected += 1
             self.rejects.write(record)
+        elif (too_long := facts.too_long(rows := record_rows(record))) is not None:
+            self.rejected += 1
+            self.rejects.write(Reject(record.prov.source, record.prov.record, too_long, None))
         else:
             if isinstance(record, Transaction):
                 if record.key in self.action_keys:
                     self.duplicate_rows += 1  # an action already read: kept once
                 self.action_keys.add(record.key)
-            self.rows.append(record_rows(record))
+            self.rows.append(rows)
             self.loaded += 1
             dated = _date_of(record)
             if dated and (self.last_action_date is None or dated > self.last_action_date):

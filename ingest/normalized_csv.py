@@ -88,27 +88,37 @@ def write(records: Iterable, path: Path) -> int:
     return count
 
 
-def read(path: Path, header_from: Path | None = None) -> Iterator[Award | Transaction | Subaward | Reject]:
+def read(path: Path, header_from: Path | None = None, encoding: str | None = None) -> Iterator[Award | Transaction | Subaward | Reject]:
+    """Our own files are UTF-8 (`encoding` is ignored); a byte that is not stops the file at its line."""
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
     with _open(path, "r") as handle:
         reader = csv.DictReader(handle)
-        check_unique(path, reader.fieldnames or [])
-        missing = [c for c in ("kind", "key", "award_key", "source", "record") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise SourceError(f"{path}: not a normalized records file (missing {', '.join(missing)}); "
-                              f"write one with `python -m ingest normalize`")
-        for row in reader:
-            line = f"line {reader.line_num}"
-            try:
-                yield _from_row({k: clean.text(v) if v else None for k, v in row.items()})
-            except (clean.BadValue, KeyError, ValueError) as error:
-                yield Reject(str(path), line, f"bad normalized row: {error}", row)
+        try:
+            yield from _rows(path, reader)
+        except UnicodeDecodeError as error:
+            raise SourceError(f"{path}: after line {reader.line_num} the file holds {error.object[error.start:error.end]!r}, "
+                              f"which is not UTF-8; normalized files are written as UTF-8 by `python -m ingest "
+                              f"normalize`, so write it again (what was read of this file is not committed)") from None
+
+
+def _rows(path: Path, reader: csv.DictReader):
+    check_unique(path, reader.fieldnames or [])
+    missing = [c for c in ("kind", "key", "award_key", "source", "record") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise SourceError(f"{path}: not a normalized records file (missing {', '.join(missing)}); "
+                          f"write one with `python -m ingest normalize`")
+    for row in reader:
+        line = f"line {reader.line_num}"
+        try:
+            yield _from_row({k: clean.text(v) if v else None for k, v in row.items()})
+        except (clean.BadValue, KeyError, ValueError) as error:
+            yield Reject(str(path), line, f"bad normalized row: {error}", row)
 
 
 def _from_row(row: dict):
     def money(name):
-        return float(row[name]) if row.get(name) is not None else None
+        return clean.amount(row.get(name))
 
     prov = Provenance(row["source"], row["record"], row.get("retrieved") or "", row.get("permalink"))
     award = Award(

@@ -18,8 +18,8 @@ KNOWN_COLUMNS = frozenset(REQUIRED + ("Agency", "Modification", "Transaction Des
                                       "Product/Service Description", "NAICS Description"))
 
 
-def read(path: Path, header_from: Path | None = None) -> Iterator[Transaction | Reject]:
-    opened = open_csv(path, KNOWN_COLUMNS, header_from)
+def read(path: Path, header_from: Path | None = None, encoding: str | None = None) -> Iterator[Transaction | Reject]:
+    opened = open_csv(path, KNOWN_COLUMNS, header_from, encoding)
     cols = Columns(opened.header)
     if not cols.has(*REQUIRED):
         missing = [name for name in REQUIRED if name not in cols.index]

@@ -42,9 +42,9 @@ def detect_layout(cols: Columns, path: Path) -> str:
                       f"for search-result exports use `python -m ingest transactions-csv`")
 
 
-def read(path: Path, header_from: Path | None = None) -> Iterator[Award | Transaction | Subaward | Reject]:
+def read(path: Path, header_from: Path | None = None, encoding: str | None = None) -> Iterator[Award | Transaction | Subaward | Reject]:
     """Yield normalized records from one bulk CSV, one per data row (rejects included)."""
-    opened = open_csv(path, KNOWN_COLUMNS, header_from)
+    opened = open_csv(path, KNOWN_COLUMNS, header_from, encoding)
     cols = Columns(opened.header)
     layout = detect_layout(cols, path)
     mapper = {"prime_awards": _prime_award_mapper, "transactions": _transaction_mapper,

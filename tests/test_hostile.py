@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -104,3 +105,112 @@ def test_two_columns_of_one_name_stop_the_file_naming_both_positions(shared_data
     from graph.store import open_store
 
     assert open_store("embedded", home=home).stats()["nodes"] == {}  # nothing loaded
+
+
+# -- decoding and amounts, through `python -m ingest` on both stores -------------------------------------------------
+
+EXPORT = "spending_by_transaction_ice_cbp_fy2021_2026"
+
+
+def real_rows(shared_data, count: int) -> list[list[str]]:
+    """The header and the first `count` data rows of the FY2021 ICE/CBP transaction export."""
+    source = shared_data / EXPORT / "CBP_ICE_FY2021_Contract_Obligations.csv"
+    with source.open(newline="", encoding="utf-8-sig") as handle:
+        return [row for _, row in zip(range(count + 1), csv.reader(handle))]
+
+
+def write_rows(path, rows, encoding="utf-8"):
+    with path.open("w", newline="", encoding=encoding) as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+@pytest.fixture
+def cli_load(store_kind, request, monkeypatch, capsys, tmp_path):
+    """Runs `python -m ingest ARGS --store KIND --json` in-process into an empty store; (exit code, summary, stderr)."""
+    from ingest.cli import main
+    from tests.conftest import open_test_store
+
+    home = tmp_path / "kg"
+    open_test_store(store_kind, home, request).close()  # empty (Neo4j: the test server)
+    for name, value in curated_env(home).items():
+        monkeypatch.setenv(name, value)
+    if store_kind == "neo4j":
+        server = request.getfixturevalue("neo4j_server")
+        for name, key in (("NEO4J_URI", "uri"), ("NEO4J_USER", "user"), ("NEO4J_PASSWORD", "password"),
+                          ("NEO4J_DATABASE", "database")):
+            monkeypatch.setenv(name, server[key])
+
+    def load(*args: str):
+        code = main([*args, "--store", store_kind, "--json", "--no-progress"])
+        out = capsys.readouterr()
+        return code, (json.loads(out.out) if code == 0 else None), out.err
+
+    def store():
+        return open_test_store(store_kind, home, request, fresh=False)
+
+    load.store = store
+    return load
+
+
+def vendor_names(store) -> set[str]:
+    return {e["name"] for e in store.fetch_entities() if e["kind"] == "Vendor"}
+
+
+def test_a_cp1252_file_is_detected_and_two_umlauts_stay_two_vendors(cli_load, shared_data, tmp_path, caplog):
+    rows = real_rows(shared_data, 3)
+    rows[1][2], rows[2][2] = "MÜLLER GMBH", "MÖLLER GMBH"
+    path = write_rows(tmp_path / "cp1252.csv", rows, encoding="cp1252")
+    code, summary, err = cli_load("transactions-csv", str(path))
+    assert code == 0, err
+    assert summary["encodings"][str(path)] == "cp1252"
+    assert summary["rows_read"] == 3 == summary["rows_loaded"] + summary["rows_rejected"]
+    assert f"{path}: not UTF-8; read as cp1252 (detected)" in caplog.text
+    store = cli_load.store()
+    try:
+        assert {"MÜLLER GMBH", "MÖLLER GMBH"} <= vendor_names(store)
+        assert not any("\ufffd" in name for name in vendor_names(store))
+    finally:
+        store.close()
+
+
+def test_a_byte_the_declared_encoding_cannot_decode_stops_the_file_at_its_line(cli_load, shared_data, tmp_path):
+    rows = real_rows(shared_data, 3)
+    path = tmp_path / "broken.csv"
+    write_rows(path, rows)
+    data = path.read_bytes().split(b"\n")
+    data[2] = data[2].replace(b"INC", b"IN\x81C", 1) if b"INC" in data[2] else data[2] + b"\x81"
+    path.write_bytes(b"\n".join(data))
+    code, _, err = cli_load("transactions-csv", str(path), "--encoding", "cp1252")
+    assert code == 1 and err.count("\n") == 1, err
+    assert f"{path}: line 3 " in err and "cannot be decoded as cp1252" in err and "nothing was loaded" in err
+    code, _, err = cli_load("transactions-csv", str(path), "--encoding", "no-such-codec")
+    assert code == 1 and "not an encoding Python knows" in err
+    store = cli_load.store()
+    try:
+        assert store.stats()["nodes"] == {}
+    finally:
+        store.close()
+
+
+def test_an_absurd_amount_is_rejected_with_its_line_and_no_total_overflows(cli_load, shared_data, tmp_path):
+    rows = real_rows(shared_data, 4)
+    rows[2][3] = "1e307"
+    rows[3][3] = "-2000000000000.00"
+    path = write_rows(tmp_path / "absurd.csv", rows)
+    code, summary, err = cli_load("transactions-csv", str(path))
+    assert code == 0, err
+    assert (summary["rows_read"], summary["rows_loaded"], summary["rows_rejected"]) == (4, 2, 2)
+    with open(summary["rejects_file"], newline="", encoding="utf-8") as handle:
+        rejects = list(csv.DictReader(handle))
+    assert [r["record"] for r in rejects] == ["line 3", "line 4"]
+    assert all("exceeds the bound of $1,000,000,000,000" in r["reason"] for r in rejects)
+    kept = sum(float(row[3]) for row in (rows[1], rows[4]))
+    store = cli_load.store()
+    try:
+        from graph.store import FactFilter
+
+        total = sum(g["cents"] for g in store.fetch_fact_groups(FactFilter(), None))
+        assert total == round(kept * 100)
+    finally:
+        store.close()

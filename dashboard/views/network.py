@@ -119,12 +119,11 @@ if mode == "ego":
     ego = middle.selectbox("Entity (vendor family or agency)", entities,
                            index=entities.index(wanted) if wanted in entities else None,
                            format_func=lambda e: labels.get(e, e), key="n_ego", placeholder="pick one") or ""
-    hops = right.radio("Hops", [1, 2], index=1 if params.number("hops", 1) == 2 else 0, horizontal=True, key="n_hops")
+    hops = right.radio("Hops", [1, 2], index=1 if params.number("hops", 1, int, 1, 2) == 2 else 0, horizontal=True, key="n_hops")
 else:
-    more = params.number("more", 0)
     more = middle.number_input(f"Show more vendor families (beyond the top ones; {len(ranked):,} in these filters)",
                                min_value=0, max_value=max(len(ranked), 0), step=MORE_STEP,
-                               value=min(max(more, 0), len(ranked)), key="n_more")
+                               value=params.number("more", 0, int, 0, len(ranked)), key="n_more")
 more = int(more) if mode == "top" else 0
 expand_wanted = params.text("expand")
 started = time.perf_counter()
@@ -217,7 +216,7 @@ count = data.view_awards(src, award_agency, award_vendor, filters.fy_from, filte
                          shown, 0, 0)["count"]
 pages = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
 number = st.number_input(f"Page (of {pages:,}; {PAGE_SIZE} awards a page, {count:,} awards, largest obligated total "
-                         f"first)", min_value=1, max_value=pages, value=min(max(params.number("page", 1), 1), pages),
+                         f"first)", min_value=1, max_value=pages, value=params.number("page", 1, int, 1, pages),
                          key="n_page")
 params.write({"page": number}, {"page": 1})
 listed = data.view_awards(src, award_agency, award_vendor, filters.fy_from, filters.fy_to, filters.award_types,

@@ -30,7 +30,7 @@ src = data.require_data()
 left, right, hops = st.columns([3, 3, 1])
 a = left.text_input("From (vendor or agency)", params.carried("a", "vendor"), key="p_a").strip()
 b = right.text_input("To (vendor or agency)", params.carried("b", "agency"), key="p_b").strip()
-max_hops = hops.number_input("Max hops", 1, 10, params.number("hops", 6), key="p_hops")
+max_hops = hops.number_input("Max hops", 1, 10, params.number("hops", 6, int, 1, 10), key="p_hops")
 follow = st.checkbox("Follow products sold through resellers", params.flag("follow", True), key="p_resellers",
                      help="A maker reaches the agencies its products were sold to by other vendors (attributed from "
                           "award descriptions; that money stays the resellers' obligations).")

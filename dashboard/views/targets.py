@@ -16,13 +16,13 @@ st.title("Targets")
 src = data.require_data()
 agency_name = st.text_input("Agency (ICE, CBP, DHS, a code…)", params.carried("agency", "agency"), key="t_agency").strip()
 columns = st.columns(3)
-try:
-    default_today = date.fromisoformat(params.text("today"))
-except ValueError:
-    default_today = date.today()
-today = columns[0].date_input("Today", default_today, key="t_today")
-months = columns[1].number_input("Renewal window (months)", 1, 120, params.number("months", 12), key="t_months")
-recent = columns[2].number_input("Recent = the last N fiscal years", 1, 20, params.number("recent", 3), key="t_recent")
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)  # the span of USAspending's records, with room for end dates
+today = columns[0].date_input("Today", params.day("today", date.today(), EARLIEST, LATEST), EARLIEST, LATEST,
+                              key="t_today")
+months = columns[1].number_input("Renewal window (months)", 1, 120, params.number("months", 12, int, 1, 120),
+                                 key="t_months")
+recent = columns[2].number_input("Recent = the last N fiscal years", 1, 20, params.number("recent", 3, int, 1, 20),
+                                 key="t_recent")
 if not agency_name:
     st.info("Type an agency to rank its vendor families, e.g. ICE.")
     params.write({"agency": agency_name}, {})
@@ -53,7 +53,7 @@ measure = ("dependence" if profiled and profiled == len(set(federal) | set(vendo
 with st.expander("Weights (relative; 0 switches a component off)", expanded=True):
     weight_columns = st.columns(len(targets.COMPONENTS))
     weights = {name: weight_columns[i].number_input(
-        measure if name == "dependence" else name, 0.0, 10.0, params.number(f"w_{name}", default, float),
+        measure if name == "dependence" else name, 0.0, 10.0, params.number(f"w_{name}", default, float, 0.0, 10.0),
         step=0.25, key=f"t_w_{name}", help=targets.COMPONENTS[name])
         for i, (name, default) in enumerate(targets.DEFAULT_WEIGHTS.items())}
 params.write({"agency": agency_name, "today": today.isoformat(), "months": months, "recent": recent,
