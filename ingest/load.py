@@ -17,8 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from core import facts
-from core.facts import record_rows
+from core.facts import record_rows, too_long
 from core.records import Reject, Subaward, Transaction
 
 log = logging.getLogger(__name__)
@@ -75,9 +74,9 @@ class Loader:
         if isinstance(record, Reject):
             self.rejected += 1
             self.rejects.write(record)
-        elif (too_long := facts.too_long(rows := record_rows(record))) is not None:
+        elif (why := too_long(rows := record_rows(record))) is not None:
             self.rejected += 1
-            self.rejects.write(Reject(record.prov.source, record.prov.record, too_long, None))
+            self.rejects.write(Reject(record.prov.source, record.prov.record, why, None))
         else:
             if isinstance(record, Transaction):
                 if record.key in self.action_keys:
