@@ -1,5 +1,3 @@
-from graph.console import entry
+from graph.entry import entry
 
-from .cli import main
-
-entry(main)
+entry("graph.cli")

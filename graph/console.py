@@ -1,5 +1,5 @@
-"""What both command lines share: JSON on stdout, a broken pipe (`| head`) is a clean exit, and a bad
-argument is one line on stderr with exit code 2 (numbers checked against their range)."""
+"""What both command lines share: JSON on stdout, and a bad argument is one line on stderr with exit code 2
+(numbers checked against their range). Start-up, Ctrl-C and a broken pipe are `graph.entry`'s."""
 from __future__ import annotations
 
 import argparse
@@ -37,11 +37,3 @@ def number(kind, low=None, high=None):
 def print_json(answer) -> None:
     json.dump(answer, sys.stdout, indent=2)
     sys.stdout.write("\n")
-
-
-def entry(main) -> None:
-    try:
-        sys.exit(main())
-    except BrokenPipeError:
-        sys.stderr.close()
-        sys.exit(0)

@@ -29,7 +29,7 @@ from .duck_reads import SqlFetches
 from .attribution import derive_mentions, merge_apart, rules_and_judgements
 from .family import Families, Reported
 from .resolution import Party, resolve
-from .store import StoreUnavailable
+from .store import StoreUnavailable, guarded_write
 
 log = logging.getLogger(__name__)
 MEMORY_LIMIT = os.environ.get("KG_DUCKDB_MEMORY", "3GB")  # DuckDB spills to disk past it
@@ -125,6 +125,7 @@ class DuckStore(SqlFetches):
     def _loading(self) -> Path:
         return self.path.with_name("store.duckdb.loading")
 
+    @guarded_write
     def begin(self, wait: bool = True, fresh: bool = True) -> None:
         """Take the load lock and open a copy of the store to write into (`fresh`: a new run)."""
         if self._writer is not None:
@@ -135,12 +136,13 @@ class DuckStore(SqlFetches):
         except StoreUnavailable:
             self._unlock()
             raise
-        if self._loading.exists():
-            self._loading.unlink()  # left by a load that was killed: never reached the store
+        self._drop_copy()  # one left by a load that was killed never reached the store
         if self.path.exists():
             shutil.copyfile(self.path, self._loading)
-        con = duckdb.connect(str(self._loading), config={"memory_limit": MEMORY_LIMIT,
-                                                         "preserve_insertion_order": False})
+        con = self._writer = duckdb.connect(str(self._loading), config={"memory_limit": MEMORY_LIMIT,
+                                                                        "preserve_insertion_order": False})
+        # held from here, so that a failure (or Ctrl-C) below is rolled back with the connection closed: an open
+        # one left to the garbage collector would write the deleted copy back at exit
         con.execute(sql.CREATE)
         con.execute(duck_changes.CREATE)
         if fresh:
@@ -149,8 +151,8 @@ class DuckStore(SqlFetches):
         con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", [str(sql.FORMAT_VERSION)])
         self._run_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM run").fetchone()[0]
         con.execute("BEGIN TRANSACTION")
-        self._writer = con
 
+    @guarded_write
     def write(self, rows: list[tuple[dict, dict | None]]) -> None:
         """Append records' rows (from `core.facts.record_rows`) to the load's transaction."""
         if not rows:
@@ -167,6 +169,7 @@ class DuckStore(SqlFetches):
             sub_batch = duck_arrow.columns(subawards, duck_arrow.SUBAWARD_SCHEMA, run)  # noqa: F841
             self._writer.execute("INSERT INTO subaward_new SELECT * FROM sub_batch")
 
+    @guarded_write
     def commit(self, run: dict | None = None) -> None:
         """Merge the new rows, derive every figure, and swap the file in; `run` is logged with its counts."""
         self.begin()
@@ -226,9 +229,14 @@ class DuckStore(SqlFetches):
             except duckdb.Error:
                 pass
             self._writer = None
-        if self._lock_handle is not None and self._loading.exists():  # only the lock holder owns the copy
-            self._loading.unlink()
+        if self._lock_handle is not None:  # only the lock holder owns the copy
+            self._drop_copy()
         self._unlock()
+
+    def _drop_copy(self) -> None:
+        """Delete the load's copy and the write-ahead log DuckDB keeps beside it."""
+        for path in (self._loading, self._loading.with_name(self._loading.name + ".wal")):
+            path.unlink(missing_ok=True)
 
     def _lock(self, wait: bool) -> None:
         """One load at a time: an exclusive lock on KG_HOME/load.lock, released when the load ends or dies."""

@@ -23,12 +23,16 @@ from .export import build_graph
 from .duck_reads import ROLLUP_TABLES, TABLES
 from .duck_store import DuckStore
 from .queries import Queries
-from .settings import kg_home, neo4j_connection
+from .settings import kg_home, neo4j_connection, neo4j_retry_seconds
 from .store import FactFilter, StoreUnavailable, agency_only
 from .duck_sql import TOP_AWARDS
 
 log = logging.getLogger(__name__)
 ROWS_PER_STATEMENT = 5000
+def _reason(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__  # the driver's message spans lines
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
 
@@ -50,7 +54,8 @@ class Neo4jStore(Queries):
         try:
             # "no such property/label yet" notifications are expected on an empty database
             self.driver = GraphDatabase.driver(self.uri, auth=(user or settings["user"], password or settings["password"]),
-                                               notifications_disabled_classifications=["UNRECOGNIZED"])
+                                               notifications_disabled_classifications=["UNRECOGNIZED"],
+                                               max_transaction_retry_time=neo4j_retry_seconds())
             self.driver.verify_connectivity()
             with self._session() as session:
                 for statement in cypher.CONSTRAINTS + cypher.INDEXES:
@@ -60,12 +65,10 @@ class Neo4jStore(Queries):
             raise StoreUnavailable(f"Neo4j at {self.uri} refused the credentials ({error.message}); "
                                    f"set NEO4J_USER / NEO4J_PASSWORD") from None
         except (ServiceUnavailable, OSError) as error:
-            reason = " ".join(str(error).split())  # the driver's message spans lines
-            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri} ({reason}); start the local server with "
+            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri} ({_reason(error)}); start the local server with "
                                    f"`make neo4j`, or set NEO4J_URI to a running one") from None
         except (Neo4jError, ValueError) as error:
-            reason = " ".join(str(error).split())
-            raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}): {reason}") from None
+            raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}): {_reason(error)}") from None
         self._old = bool(old and old["old"])  # reported on every read and load until the database is cleared
         staging = Path(home or kg_home()) / "neo4j-staging" / _slug(f"{self.uri}-{self.database}")
         self.staging = DuckStore(staging)
@@ -83,12 +86,26 @@ class Neo4jStore(Queries):
             raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}) holds a graph written by an "
                                    f"older version of this project (Transaction nodes); run `python -m graph clear "
                                    f"--yes --store neo4j` and load again")
-        with self._session() as session:
-            return session.execute_read(lambda tx: [record.data() for record in tx.run(statement, **params)])
+        from neo4j.exceptions import DriverError
+
+        try:
+            with self._session() as session:
+                return session.execute_read(lambda tx: [record.data() for record in tx.run(statement, **params)])
+        except DriverError as error:
+            raise StoreUnavailable(f"lost Neo4j at {self.uri} ({_reason(error)}); check that the server is running "
+                                   f"and ask again") from None
 
     def _write(self, statement: str, **params) -> None:
-        with self._session() as session:
-            session.execute_write(lambda tx: tx.run(statement, **params).consume())
+        """One batch of a load. Every batch is an upsert (MERGE on the key) or a delete by key, so a load the
+        server drops part-way is completed by running it again, with nothing duplicated."""
+        from neo4j.exceptions import DriverError
+
+        try:
+            with self._session() as session:
+                session.execute_write(lambda tx: tx.run(statement, **params).consume())
+        except DriverError as error:
+            raise StoreUnavailable(f"lost Neo4j at {self.uri} part-way through the load ({_reason(error)}); rerun "
+                                   f"the same command to complete it: nothing is duplicated") from None
 
     def _meta(self, name: str):
         rows = self._read(cypher.GET_META, name=name)

@@ -35,3 +35,16 @@ def neo4j_connection() -> dict:
         "password": os.environ.get("NEO4J_PASSWORD") or LOCAL_NEO4J_PASSWORD,
         "database": os.environ.get("NEO4J_DATABASE") or "neo4j",
     }
+
+
+def neo4j_retry_seconds() -> float:
+    """NEO4J_RETRY_SECONDS: how long the driver retries a write the server dropped before the load stops
+    (the driver's default, 30 s, unless set)."""
+    text = os.environ.get("NEO4J_RETRY_SECONDS") or "30"
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise ValueError(f"NEO4J_RETRY_SECONDS={text!r} is not a number of seconds between 0 and 3600")
+    return seconds

@@ -9,7 +9,10 @@ Fetch rows are plain dicts; money is in whole cents (`cents`). Facts are filtere
 """
 from __future__ import annotations
 
+import errno
+import functools
 import importlib
+import os
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -28,6 +31,48 @@ class Ambiguous(LookupError):
 
 class StoreUnavailable(RuntimeError):
     """The store cannot be opened or reached: the message names it and what to do."""
+
+
+DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def disk_error(error: BaseException) -> str | None:
+    """"No space left on device" and the like, from an OSError or from a DuckDB error's text; else None."""
+    if isinstance(error, OSError) and error.errno in DISK_ERRORS:
+        return os.strerror(error.errno)
+    text = str(error)
+    return next((os.strerror(code) for code in DISK_ERRORS if os.strerror(code) in text), None)
+
+
+def guarded_write(method):
+    """A store write that a full, read-only or forbidden directory stops: the load is dropped (the store stays
+    as it was at its last commit) and one StoreUnavailable says where and what to do. Ctrl-C inside a DuckDB
+    query drops the load too and comes out as the KeyboardInterrupt it was."""
+    @functools.wraps(method)
+    def wrapped(self, *args, **kwargs):
+        from .entry import interrupted
+
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException as error:  # an OSError, the store's own error wrapping one, or Ctrl-C
+            if interrupted(error):
+                self.rollback()
+                raise KeyboardInterrupt from None
+            what = disk_error(error) if isinstance(error, Exception) and not isinstance(error, StoreUnavailable) \
+                else None
+            if what is None:
+                raise
+            self.rollback()
+            raise StoreUnavailable(f"cannot write the store in {self.home}: {what}; this run's rows not yet "
+                                   f"committed were dropped and the store holds what it held at its last commit; "
+                                   f"{disk_advice(what)}, then rerun") from None
+    return wrapped
+
+
+def disk_advice(what: str) -> str:
+    full = what in (os.strerror(errno.ENOSPC), os.strerror(errno.EDQUOT))
+    return ("free space there or set KG_HOME to a directory with room" if full else
+            "make it writable or set KG_HOME to a writable directory")
 
 
 class FactFilter(NamedTuple):

@@ -18,12 +18,13 @@ from pathlib import Path
 
 from graph.console import OneLineParser, number, print_json
 from graph.settings import kg_home
-from graph.store import STORES, StoreUnavailable, open_store
+from graph.store import STORES, StoreUnavailable, disk_advice, disk_error, open_store
 
 from . import clean, fpds_atom, normalized_csv, transactions_csv, usaspending_csv
 from .csvfile import SourceError
 from .encoding import UTF8, detect
 from .load import Loader, load
+from .paging import MAX_PAGES
 from core.records import Reject, Subaward, Transaction
 
 FILE_SOURCES = {
@@ -122,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "loans, other, or codes of one group, comma-separated (e.g. IDV_A,IDV_B)")
     api.add_argument("--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)")
     api.add_argument("--page-size", type=number(int, 1, 100), default=100, help="results per search page (max 100)")
+    api.add_argument("--max-pages", type=number(int, 1, 10**6), default=MAX_PAGES, metavar="N",
+                     help=f"stop with an error after N search pages (default {MAX_PAGES:,}); a repeated page, or an "
+                          f"empty one that claims more, stops the run too")
     api.add_argument("--no-subawards", action="store_true", help="skip each award's subawards")
     api.add_argument("--workers", type=int, default=4, choices=range(1, 11), metavar="1..10",
                      help="award details fetched at once (default 4); records keep the search's order")
@@ -305,7 +309,8 @@ def _load_into(store, args) -> dict:
                            recipient=args.recipient, start=args.start, end=args.end, award_types=args.award_types,
                            page_size=args.page_size,
                            checkpoint=home / "usaspending-api.checkpoint.json", with_subawards=not args.no_subawards,
-                           on_page_done=durable_every(loader, args.commit_every), workers=args.workers)
+                           on_page_done=durable_every(loader, args.commit_every), workers=args.workers,
+                           max_pages=args.max_pages)
     return loader.run(records)
 
 
@@ -376,11 +381,16 @@ def main(argv: list[str] | None = None) -> int:
     except (SourceError, ApiError, StoreUnavailable, BadTable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # outside the store: the rejects file, a download, a checkpoint
+        if disk_error(error) is None:
+            raise
+        print(f"error: cannot write {error.filename or 'a file'}: {disk_error(error)}; nothing of this run was "
+              f"committed after its last commit; {disk_advice(disk_error(error))}, then rerun", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("interrupted: nothing of this run was committed to the store, except what API loads committed "
-              "(at most every --commit-every seconds) and the files downloads finished (run the same command again "
-              "to resume; on Neo4j it also completes any batches already pushed, without duplicating them)",
-              file=sys.stderr)
+        print("interrupted: the store holds this run whole if it had finished committing, else what it held "
+              "before, plus what an API load had committed (every --commit-every seconds) and the files a download "
+              "had finished; run the same command again to complete it: nothing is duplicated", file=sys.stderr)
         return 130
     if args.json:
         print_json(summary)

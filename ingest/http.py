@@ -28,6 +28,8 @@ USER_AGENT = "procurement-kg/0.1 (python-requests; public procurement records)"
 MAX_WAIT = 300.0  # never sleep longer than this on one retry, whatever Retry-After says
 MAX_REDIRECTS = 5
 CHUNK = 1 << 20
+CONNECT_TIMEOUT = 10.0  # seconds to open the connection
+DEADLINE = 120.0  # seconds for one whole JSON answer: a server trickling bytes cannot hold a run for ever
 
 
 class ApiError(RuntimeError):
@@ -46,7 +48,9 @@ class ApiError(RuntimeError):
 class HttpClient:
     """JSON over HTTP with retries on 429/5xx/connection errors and an optional response cache.
 
-    `retries` is the total number of tries per request. Waits grow as backoff * 2**(try-1), unless the
+    `timeout` is the read timeout (the longest silence between two reads) and `deadline` the most one JSON answer
+    may take from the request to its last byte; connecting may take CONNECT_TIMEOUT. `retries` is the total
+    number of tries per request. Waits grow as backoff * 2**(try-1), unless the
     server sends Retry-After (seconds or an HTTP date), which wins. `sleep` is injectable so tests
     record the waits instead of sitting through them. Cached answers older than `cache_max_age` seconds
     are fetched again (USAspending revises records; a cache is for resuming, not for archiving).
@@ -54,13 +58,17 @@ class HttpClient:
 
     def __init__(self, base_url: str, cache_dir: Path | str | None = None, timeout: float = 30, retries: int = 5,
                  backoff: float = 1.0, sleep=time.sleep, user_agent: str = USER_AGENT,
-                 session: requests.Session | None = None, cache_max_age: float | None = None):
+                 session: requests.Session | None = None, cache_max_age: float | None = None,
+                 deadline: float = DEADLINE):
         if retries < 1:
             raise ValueError("retries is the number of tries and must be at least 1")
+        if not 0 < deadline < float("inf"):
+            raise ValueError("deadline is the most seconds one answer may take and must be a positive number")
         self.base_url = base_url.rstrip("/")
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.cache_max_age = cache_max_age  # seconds; None: cached answers never expire
         self.timeout, self.retries, self.backoff, self.sleep = timeout, retries, backoff, sleep
+        self.deadline = deadline
         self.session = session or requests.Session()
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
         if self.cache_dir:
@@ -159,7 +167,9 @@ class HttpClient:
         last_status: int | None = None
         for attempt in range(1, self.retries + 1):
             try:
-                response = self._send(method, url, body)
+                started = time.monotonic()
+                response = self._send(method, url, body, stream=True)
+                _read_within(response, started + self.deadline, self.deadline)
             except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
                     requests.exceptions.MissingSchema) as error:
                 raise ApiError(f"cannot use {url}: {error}; check --base-url", url=url) from None
@@ -209,8 +219,9 @@ class HttpClient:
         elsewhere could hand our requests, or a file we load, to a server the user never chose."""
         allowed = {self.host} | set(hosts)
         for _ in range(MAX_REDIRECTS + 1):
-            response = self.session.request(method, url, json=body, timeout=self.timeout, headers=headers,
-                                            stream=stream, allow_redirects=False)
+            response = self.session.request(method, url, json=body, timeout=(min(CONNECT_TIMEOUT, self.timeout),
+                                                                             self.timeout),
+                                            headers=headers, stream=stream, allow_redirects=False)
             if response.status_code not in (301, 302, 303, 307, 308) or "Location" not in response.headers:
                 return response
             target = urljoin(url, response.headers["Location"])
@@ -237,6 +248,33 @@ class HttpClient:
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         key = hashlib.sha256(f"{method.upper()} {url}\n{canonical}".encode()).hexdigest()
         return self.cache_dir / f"{key}.json"
+
+
+class _Deadline(requests.Timeout):
+    """The whole answer did not arrive within the deadline, however steadily its bytes came."""
+
+
+def _read_within(response: requests.Response, deadline_at: float, deadline: float) -> None:
+    """Read a streamed answer's body into it by reads of what has arrived, checking the clock between reads
+    (one `read()` would wait for the whole body, and a trickle never trips the read timeout)."""
+    parts = []
+    try:
+        while chunk := response.raw.read1(CHUNK, decode_content=True):
+            parts.append(chunk)
+            if time.monotonic() > deadline_at:
+                raise _Deadline(f"the answer took longer than the {deadline:g}s deadline")
+    except urllib3.exceptions.ReadTimeoutError as error:
+        response.close()
+        raise requests.Timeout(str(error)) from None
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError) as error:
+        response.close()
+        raise requests.exceptions.ChunkedEncodingError(str(error)) from None
+    except _Deadline:
+        response.close()
+        raise
+    response._content = b"".join(parts)  # what requests' .json() and .text read
+    response._content_consumed = True
+    response.close()  # the body is read: this hands the connection back to the pool
 
 
 class _Retry(Exception):
@@ -306,6 +344,8 @@ _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 
 def _reason(error: Exception, timeout: float) -> str:
     """'connection refused' rather than requests' three-line pool message."""
+    if isinstance(error, _Deadline):
+        return str(error)
     if isinstance(error, requests.Timeout):
         return f"no answer within {timeout:g}s"
     match = _ERRNO.search(str(error))

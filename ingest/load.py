@@ -62,12 +62,12 @@ class Loader:
         self.started = time.perf_counter()
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
         self.rejects = RejectsFile(rejects_dir / f"{stamp}-{command}.csv")
-        store.begin(wait=wait)
         self.rows: list = []
         self.action_keys: set[str] = set()
         self.read = self.loaded = self.rejected = self.duplicate_rows = 0
         self.bar = tqdm(total=total, unit=" rows", file=sys.stderr, disable=not progress, mininterval=0.5,
                         desc=command, dynamic_ncols=True)
+        store.begin(wait=wait)  # last: a failure (or Ctrl-C) in it drops what it began, and none can come after
 
     def feed(self, record) -> None:
         self.read += 1

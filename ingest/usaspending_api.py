@@ -25,6 +25,7 @@ from urllib.parse import quote
 from . import clean
 from .api_values import first as _first, get as _get, money as _money, obj as _obj, text as _text
 from .http import ApiError, HttpClient
+from .paging import MAX_PAGES, PageGuard
 from .usaspending_agencies import agency_filter
 from core.keys import subaward_key
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward
@@ -71,7 +72,7 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
                  recipient: str | None = None, start: str | None = None, end: str | None = None,
                  award_types=("A", "B", "C", "D"), page_size: int = 100, checkpoint: Path | None = None,
                  with_subawards: bool = True, progress=None, on_page_done=None,
-                 workers: int = 1) -> Iterator[Award | Subaward | Reject]:
+                 workers: int = 1, max_pages: int = MAX_PAGES) -> Iterator[Award | Subaward | Reject]:
     """Yield an Award per search hit (then its Subawards), or a Reject for a hit that cannot be used.
 
     Agencies: the API contract's agency filter (`AgencyObject`) takes a *name* (required) and no code, so
@@ -90,6 +91,8 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
     so far durable in the store there and returns True (or None), or returns False to batch more pages first
     (the checkpoint then stays put), so the checkpoint never runs ahead of the store.
     `progress(n)` is called with the number of records just yielded, for a progress bar.
+    `max_pages`: the most search pages one run asks for (`ingest.paging`: a repeated or empty page that claims
+    more stops the run too).
     `workers`: how many hits' detail (and subaward) requests run at once; the records come out in the
     search's order whatever finishes first, so the answer does not depend on it.
     """
@@ -105,6 +108,7 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
     bounds = filters.get("time_period", [{"start_date": EARLIEST, "end_date": date.today().isoformat()}])[0]
     windows, window, page, cursor = _resume(checkpoint, run, [(bounds["start_date"], bounds["end_date"])])
     search_url = client.url(SEARCH)
+    guard = PageGuard(search_url, max_pages)
     said: set[str] = set()
     yielded: set[str] = set()  # awards already given by an earlier date window (an award spans its dates)
     counted = False  # this window's awards were counted and fit in what page numbers reach
@@ -129,6 +133,8 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
                 windows[window:window + 1] = halves
                 continue
             counted = True  # fewer than page numbers reach: paging to the end is safe
+        guard.check(page, [_row_id(hit, "generated_internal_id") for hit in results], bool(metadata.get("hasNext")),
+                    _cursor(metadata))
         log.info("search page %d%s: %d awards", page, f" of {first}..{last}" if len(windows) > 1 else "", len(results))
         todo = []
         for index, hit in enumerate(results, 1):
@@ -158,6 +164,7 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
                                f"where its count ends; more may match. Narrow the run with --start/--end "
                                f"(fewer than {UNCOUNTED_AFTER:,} awards each)", url=search_url)
             window, page, cursor, counted = window + 1, 1, None, False
+            guard.restart()
             continue
         cursor = _cursor(metadata)
         if cursor is None and (page + 1) * page_size > UNCOUNTED_AFTER and not counted:
@@ -170,6 +177,11 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
         page += 1
     if checkpoint is not None and checkpoint.exists():
         checkpoint.unlink()
+
+
+def _row_id(row, key: str) -> str:
+    """The record's id for telling pages apart; the whole row when the id is missing."""
+    return _text(_get(row, key)) or json.dumps(row, sort_keys=True, default=str)
 
 
 def _split_if_too_many(client: HttpClient, filters: dict, first: str, last: str) -> list[tuple[str, str]] | None:
@@ -347,6 +359,7 @@ def _subawards(client: HttpClient, prime: Award, generated: str, award_types) ->
     `award_unique_id`), which, unlike `/api/v2/subawards/`, gives each sub-recipient's UEI."""
     url = client.url(SEARCH)
     page, seen = 1, {}
+    guard = PageGuard(url, what=f"subaward search of {generated}")
     while True:
         body = {"filters": {"award_unique_id": generated, "award_type_codes": list(award_types)},
                 "fields": list(SUBAWARD_FIELDS), "spending_level": "subawards", "limit": SUBAWARD_PAGE_SIZE,
@@ -359,7 +372,9 @@ def _subawards(client: HttpClient, prime: Award, generated: str, award_types) ->
             yield Reject(url, f"{generated} subawards page {page}", str(error), body)
             return
         retrieved = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        for index, row in enumerate(_get(data, "results") or [], 1):
+        rows = _get(data, "results") or []
+        guard.check(page, [_row_id(row, "Sub-Award ID") for row in rows], bool(_get(data, "page_metadata", "hasNext")))
+        for index, row in enumerate(rows, 1):
             record = f"{generated} subawards page {page} result {index}"
             of = _text(_get(row, "prime_award_generated_internal_id"))
             if of and of.upper() != generated.upper():

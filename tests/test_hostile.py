@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -147,9 +148,14 @@ def cli_load(store_kind, request, monkeypatch, capsys, tmp_path):
         return code, (json.loads(out.out) if code == 0 else None), out.err
 
     def store():
-        return open_test_store(store_kind, home, request, fresh=False)
+        return open_test_store(store_kind, load.home, request, fresh=False)
 
-    load.store = store
+    def move(to):
+        """Load into (and open) the store under `to` from now on (the curated tables stay where they are)."""
+        load.home = to
+        monkeypatch.setenv("KG_HOME", str(to))
+
+    load.home, load.store, load.move = home, store, move
     return load
 
 
@@ -214,3 +220,336 @@ def test_an_absurd_amount_is_rejected_with_its_line_and_no_total_overflows(cli_l
         assert total == round(kept * 100)
     finally:
         store.close()
+
+
+# -- bounded remote I/O: a local server replaying recorded USAspending answers (rows 5-7) ---------------------------
+
+def api_search(api_responses):
+    """The recorded DoD search answer (its first award has a recorded detail page), the recorded details and
+    `as_page`, which rewrites only a copy's page metadata."""
+    from tests.test_usaspending_api import DOD_ID, as_page, load, recorded_details
+
+    one = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    assert one["results"][0]["generated_internal_id"] == DOD_ID
+    return one, recorded_details(api_responses), as_page
+
+
+class Pages(dict):
+    """Search pages made on demand: a server whose `hasNext` never ends."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, page):
+        return self.make(page)
+
+
+def award_count(store) -> int:
+    return store.stats()["nodes"].get("Award", 0)
+
+
+@pytest.mark.parametrize("kind", ["same page", "empty page", "page cap"])
+def test_a_search_that_never_ends_stops_with_one_line_and_keeps_what_it_loaded(cli_load, httpserver, api_responses,
+                                                                               kind):
+    import copy
+
+    from tests.test_usaspending_api import FakeApi
+
+    one, details, as_page = api_search(api_responses)
+
+    def page(n):
+        if kind == "same page":  # the same answer again and again, cursor and all
+            return as_page(one, n, True)
+        if kind == "empty page" and n > 1:
+            return as_page(one, n, True, results=[])
+        # every page new (a fresh cursor, rekeyed awards), and every one says another follows
+        data = as_page(one, n, True)
+        for index, hit in enumerate(data["results"]):
+            hit["generated_internal_id"] = f"{hit['generated_internal_id']}-{n}-{index}" if n > 1 else \
+                hit["generated_internal_id"]
+        data["page_metadata"]["last_record_unique_id"] = n
+        data["page_metadata"]["last_record_sort_value"] = f"page {n}"
+        return copy.deepcopy(data)
+    api = FakeApi(httpserver, Pages(page), details)
+    url = httpserver.url_for("/api/v2/search/spending_by_award/")
+    extra = ["--max-pages", "3"] if kind == "page cap" else []
+    code, _, err = cli_load("usaspending-api", "--base-url", httpserver.url_for("/"), "--no-subawards",
+                            "--commit-every", "0", *extra)
+    assert code == 1 and err.strip().count("\n") == 0, err
+    expected = {"same page": "search page 2 repeats page 1 (the same cursor)",
+                "empty page": "search page 2 is empty but says more pages follow (hasNext)",
+                "page cap": "search still says more pages follow after 3 pages, the cap"}[kind]
+    assert f"{url}: {expected}" in err, err
+    assert api.search_pages == ([1, 2, 3] if kind == "page cap" else [1, 2])
+    store = cli_load.store()
+    try:  # page 1 was committed (--commit-every 0); its one award with a detail page is there, once
+        assert award_count(store) == 1
+    finally:
+        store.close()
+
+
+def test_a_redirect_of_the_search_to_another_host_is_not_followed(cli_load, httpserver):
+    from pytest_httpserver import HTTPServer
+
+    other = HTTPServer(host="localhost", port=0)
+    other.expect_request("/steal").respond_with_json({"results": []})
+    other.start()
+    try:
+        target = other.url_for("/steal")
+        httpserver.expect_request("/api/v2/search/spending_by_award/", method="POST").respond_with_data(
+            "", status=307, headers={"Location": target})
+        code, _, err = cli_load("usaspending-api", "--base-url", httpserver.url_for("/"), "--no-subawards")
+        assert code == 1 and err.strip().count("\n") == 0, err
+        assert f"redirected to {target}, a host other than the configured" in err
+        assert other.log == []  # the POST body never reached the other host
+    finally:
+        other.clear()
+        if other.is_running():
+            other.stop()
+    store = cli_load.store()
+    try:
+        assert store.stats()["nodes"] == {}
+    finally:
+        store.close()
+
+
+def test_an_answer_that_trickles_is_cut_at_the_deadline(httpserver, api_responses):
+    import time
+
+    from werkzeug import Response
+
+    from ingest.http import ApiError, HttpClient
+
+    recorded = (api_responses / "layonez_bid_buster/01-award-search-dod-mit.json").read_bytes()
+
+    def trickle(request):
+        def body():
+            for start in range(0, len(recorded), 64):  # 64 bytes every half second: never silent for long
+                yield recorded[start:start + 64]
+                time.sleep(0.5)
+        return Response(body(), content_type="application/json")
+    httpserver.expect_request("/api/v2/search/spending_by_award/", method="POST").respond_with_handler(trickle)
+    client = HttpClient(httpserver.url_for("/"), timeout=5, deadline=2, retries=2, sleep=lambda s: None)
+    started = time.monotonic()
+    with pytest.raises(ApiError, match=r"cannot reach .*spending_by_award/: the answer took longer than the 2s "
+                                       r"deadline; check --base-url"):
+        client.post_json("/api/v2/search/spending_by_award/", {"page": 1}, cache=False)
+    assert time.monotonic() - started < 2 * (2 + 1)  # two tries, each cut within a read of its deadline
+
+
+def test_a_gzipped_answer_is_read_whole_within_the_deadline(httpserver, api_responses):
+    import gzip
+
+    from werkzeug import Response
+
+    from ingest.http import HttpClient
+
+    recorded = (api_responses / "layonez_bid_buster/01-award-search-dod-mit.json").read_bytes()
+    httpserver.expect_request("/search").respond_with_response(
+        Response(gzip.compress(recorded), headers={"Content-Encoding": "gzip"}, content_type="application/json"))
+    assert HttpClient(httpserver.url_for("/")).get_json("/search", cache=False) == json.loads(recorded)
+
+
+# -- one line, never a traceback: a full or read-only disk, a lost Neo4j, Ctrl-C, a zero page size (row 10) ---------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """`make(size, read_only=False)`: a real tmpfs of that size mounted under tmp_path (needs root, as CI runs)."""
+    mounted = []
+
+    def make(size: str, read_only: bool = False):
+        point = tmp_path / f"disk{len(mounted)}"
+        point.mkdir()
+        options = f"size={size}" + (",ro" if read_only else "")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True,
+                              text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip()}): needs root")
+        mounted.append(point)
+        return point
+    yield make
+    for point in mounted:
+        subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+def disk_free(path) -> int:
+    stats = os.statvfs(path)
+    return stats.f_bavail * stats.f_frsize
+
+
+def test_a_disk_that_fills_is_one_line_and_the_store_stays_as_it_was(cli_load, shared_data, tmp_path, small_disk):
+    disk = small_disk("8m")
+    cli_load.move(disk / "kg")
+    code, first, err = cli_load("transactions-csv", str(write_rows(tmp_path / "first.csv", real_rows(shared_data, 5))))
+    assert code == 0, err
+    store = cli_load.store()
+    try:
+        before = store.stats()
+    finally:
+        store.close()
+    (disk / "filler").write_bytes(b"\0" * max(0, disk_free(disk) - 64 * 1024))  # too little for one more load
+    code, _, err = cli_load("transactions-csv", str(write_rows(tmp_path / "more.csv", real_rows(shared_data, 400))))
+    assert code == 1 and err.strip().count("\n") == 0, err
+    assert re.search(f"cannot write the store in {re.escape(str(disk / 'kg'))}\\S*: No space left on device", err), err
+    assert "the store holds what it held at its last commit; free space there" in err
+    assert not list((disk / "kg").rglob("*.loading*"))  # the half-written copy is gone
+    (disk / "filler").unlink()
+    store = cli_load.store()
+    try:
+        assert store.stats() == before
+    finally:
+        store.close()
+
+
+def test_a_read_only_store_directory_is_one_line(cli_load, shared_data, tmp_path, small_disk):
+    cli_load.move(small_disk("1m", read_only=True) / "kg")
+    code, _, err = cli_load("transactions-csv", str(write_rows(tmp_path / "rows.csv", real_rows(shared_data, 5))))
+    assert code == 1 and err.strip().count("\n") == 0, err
+    assert re.search(f"cannot write the store in {re.escape(str(cli_load.home))}\\S*: Read-only file system", err), err
+    assert "make it writable or set KG_HOME to a writable directory" in err
+
+
+class Relay:
+    """A TCP relay in front of the Neo4j test server. `cut()` drops every connection and refuses new ones, as a
+    server that died would (the real server goes on serving the other tests); `restore()` brings it back."""
+
+    def __init__(self, host: str, port: int):
+        import socket
+        import threading
+
+        self.target, self.live, self.sockets = (host, port), True, []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.live:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(1 << 16):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def cut(self):
+        import socket
+
+        self.live = False
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
+        self.sockets.clear()
+
+    def restore(self):
+        self.live = True
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_lost_mid_load_is_one_line_and_a_rerun_completes_without_duplicates(neo4j_server, shared_data, tmp_path,
+                                                                                   monkeypatch, capsys):
+    from urllib.parse import urlsplit
+
+    from graph.neo4j_store import Neo4jStore
+    from ingest.cli import main
+
+    path = write_rows(tmp_path / "rows.csv", real_rows(shared_data, 60))
+    monkeypatch.setenv("NEO4J_RETRY_SECONDS", "1")  # how long the driver retries the lost server before giving up
+    target = urlsplit(neo4j_server["uri"])
+    relay = Relay(target.hostname, target.port)
+    through = {**neo4j_server, "uri": f"bolt://127.0.0.1:{relay.port}"}  # bolt: the relay, never a routed address
+
+    def load(home, connection):
+        for name, value in curated_env(home).items():
+            monkeypatch.setenv(name, value)
+        for name in ("uri", "user", "password", "database"):
+            monkeypatch.setenv(f"NEO4J_{name.upper()}", connection[name])
+        code = main(["transactions-csv", str(path), "--store", "neo4j", "--json", "--no-progress"])
+        return code, capsys.readouterr()
+
+    def counts(home, connection):
+        store = Neo4jStore(home=home, **connection)
+        try:
+            return store.stats(), store.fetch_counts()
+        finally:
+            store.close()
+    try:
+        Neo4jStore(home=tmp_path / "clean", **neo4j_server).clear()
+        assert load(tmp_path / "clean", neo4j_server)[0] == 0
+        expected = counts(tmp_path / "clean", neo4j_server)
+
+        Neo4jStore(home=tmp_path / "kg", **through).clear()
+        sent = Neo4jStore._send
+
+        def send_then_die(self, statement, result):
+            done = sent(self, statement, result)
+            relay.cut()  # the server is gone after the first batch of the push
+            return done
+        monkeypatch.setattr(Neo4jStore, "_send", send_then_die)
+        code, out = load(tmp_path / "kg", through)
+        assert code == 1 and out.err.strip().count("\n") == 0, out.err
+        assert f"lost Neo4j at {through['uri']} part-way through the load" in out.err
+        assert "rerun the same command to complete it: nothing is duplicated" in out.err
+        monkeypatch.setattr(Neo4jStore, "_send", sent)
+        relay.restore()
+        code, out = load(tmp_path / "kg", through)
+        assert code == 0, out.err
+        assert counts(tmp_path / "kg", through) == expected
+    finally:
+        relay.close()
+        Neo4jStore(home=tmp_path / "clean", **neo4j_server).clear()
+
+
+@pytest.mark.parametrize("after", [0.05, 0.1, 0.3, 0.45, 0.6, 1.0, 1.5, 2.0, 4.0])
+def test_ctrl_c_at_any_moment_is_one_line_and_leaves_the_store_whole(shared_data, tmp_path, after):
+    import signal
+    import time
+
+    home = tmp_path / "kg"
+    path = write_rows(tmp_path / "rows.csv", real_rows(shared_data, 3000))
+    env = {**os.environ, **curated_env(home)}
+    command = [sys.executable, "-m", "ingest", "transactions-csv", str(path), "--no-progress"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    if process.returncode != 0:  # -2: the signal came before the interpreter ran a line of ours
+        assert process.returncode in (130, -signal.SIGINT), err
+        assert err.strip().count("\n") == 0 and (err == "" or err.startswith("interrupted")), err
+    from graph.store import open_store
+
+    runs = open_store("embedded", home=home).runs() if (home / "store.duckdb").exists() else []
+    assert len(runs) == 1 if process.returncode == 0 else len(runs) <= 1  # a Ctrl-C may come after the commit
+    assert all(run["rows_read"] == 3000 == run["rows_loaded"] + run["rows_rejected"] for run in runs)  # all or none
+    assert not list(home.glob("*.loading*"))
+
+
+def test_a_zero_page_size_is_one_line_with_exit_2(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "ingest", "usaspending-api", "--page-size", "0"], cwd=ROOT,
+                          capture_output=True, text=True, env={**os.environ, **curated_env(tmp_path / "kg")})
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "--page-size: 0 is out of range: give a number between 1 and 100" in done.stderr
