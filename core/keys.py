@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -98,3 +99,15 @@ def subaward_key(prime_key: str, number: str | None, action_date: str | None, am
         return key
     seen[key] = count = seen.get(key, 0) + 1
     return key if count == 1 else f"{key}|{count}"
+
+
+KEY_TEXT_BYTES = 2000  # past this a text in a key is its digest: a long description must not make a key too long
+
+
+def key_text(text: str | None) -> str:
+    """A free text as part of a key (an action told apart by its description): itself, or its SHA-256 when
+    long, so that a key stays under the stores' limit whatever the description (no description in the real
+    files is that long: their longest is 1,238 bytes, so no key of theirs changes)."""
+    text = text or ""
+    data = text.encode("utf-8")
+    return text if len(data) <= KEY_TEXT_BYTES else "sha256:" + hashlib.sha256(data).hexdigest()

@@ -23,6 +23,58 @@ class SourceError(Exception):
     """This file or server cannot be used at all: the message says which and what to do."""
 
 
+class Unclosed(list):
+    """The cells of a record whose quoted field never closed, so that it swallowed the lines after its own."""
+
+    def __init__(self, cells: list[str], last_line: int):
+        super().__init__(cells)
+        self.last_line = last_line
+
+
+def width_problem(row: list[str], width: int) -> str | None:
+    """Why a row cannot be read by the header's columns, or None."""
+    if isinstance(row, Unclosed):
+        return (f"a quote opened on this line is not closed on it: the field runs on to line {row.last_line} and the "
+                f"row makes {len(row)} columns, not {width}; close the quote (the lines after this one were read on "
+                f"their own)")
+    if len(row) != width:
+        return f"row has {len(row)} columns, the header has {width}"
+    return None
+
+
+class _Lines:
+    """A file's physical lines as the csv reader takes them, held until the record they make is read."""
+
+    def __init__(self, lines):
+        self.lines, self.held = lines, []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.held.append(line)
+        return line
+
+    def take(self) -> list[str]:
+        held, self.held = self.held, []
+        return held
+
+
+def _records(lines: _Lines, width: int, line: int):
+    """(line, cells) per record, numbered by its last line as csv's `line_num` is. A record of the wrong width
+    that runs over several lines is a quote left open: it comes as `Unclosed` at the line where it began, and
+    the lines it swallowed are read again on their own."""
+    for row in csv.reader(lines):
+        raw = lines.take()
+        if len(raw) > 1 and len(row) != width:
+            yield line, Unclosed(row, line + len(raw) - 1)
+            yield from _records(_Lines(iter(raw[1:])), width, line + 1)
+        else:
+            yield line + len(raw) - 1, row
+        line += len(raw)
+
+
 @dataclass
 class Opened:
     path: Path
@@ -74,13 +126,13 @@ def open_csv(path: Path, known_columns: frozenset[str], header_from: Path | None
     if not path.is_file():
         raise SourceError(f"{path}: not a file")
     handle = path.open(newline="", encoding=encoding or detect(path))
-    reader = csv.reader(handle)
-    first = next(reader, None)
+    lines = _Lines(handle)
+    first = next(csv.reader(lines), None)
     if first is None:
         handle.close()
         raise SourceError(f"{path}: the file is empty")
+    numbered = _records(lines, len(first), len(lines.take()) + 1)
     first_is_header = sum(1 for cell in first if cell.strip() in known_columns) >= 2
-    numbered = ((reader.line_num, row) for row in reader)
     if header_from is not None:
         header = read_header_file(header_from)
         if first_is_header:

@@ -76,7 +76,8 @@ class Loader:
             self.rejects.write(record)
         elif (why := too_long(rows := record_rows(record))) is not None:
             self.rejected += 1
-            self.rejects.write(Reject(record.prov.source, record.prov.record, why, None))
+            prov = record.award.prov if isinstance(record, Transaction) else record.prov  # an action cites its award's row
+            self.rejects.write(Reject(prov.source, prov.record, why, None))
         else:
             if isinstance(record, Transaction):
                 if record.key in self.action_keys:

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import clean
-from .csvfile import Columns, SourceError, open_csv
+from .csvfile import Columns, SourceError, open_csv, width_problem
+from core.keys import key_text
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Transaction
 
 REQUIRED = ("Award ID", "Recipient Name", "Federal Action Obligation", "Action Date", "Generated Award ID")
@@ -29,8 +30,8 @@ def read(path: Path, header_from: Path | None = None, encoding: str | None = Non
     source, retrieved, width = str(path), opened.retrieved, len(opened.header)
     text = clean.text
     for line, row in opened.rows:
-        if len(row) != width:
-            yield Reject(source, f"line {line}", f"row has {len(row)} columns, the header has {width}", row)
+        if (problem := width_problem(row, width)) is not None:
+            yield Reject(source, f"line {line}", problem, row)
             continue
         try:
             key = (text(get["Generated Award ID"](row)) or "").upper()
@@ -55,6 +56,6 @@ def read(path: Path, header_from: Path | None = None, encoding: str | None = Non
             psc_description=text(get["Product/Service Description"](row)),
             naics_description=text(get["NAICS Description"](row)), values_as_of=action_date)
         # The export has no transaction number: an exact repeat of a row is the same action listed twice.
-        tx_key = f"{key}|{modification}|{action_date}|{obligation}|{description or ''}"
+        tx_key = f"{key}|{modification}|{action_date}|{obligation}|{key_text(description)}"
         yield Transaction(key=tx_key, award=award, modification=modification, action_date=action_date,
                           obligation=obligation, description=description)

@@ -13,7 +13,7 @@ from itertools import chain, islice
 from pathlib import Path
 
 from . import clean
-from .csvfile import Columns, SourceError, detect_dayfirst, open_csv
+from .csvfile import Columns, SourceError, detect_dayfirst, open_csv, width_problem
 from core.keys import subaward_key
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
 
@@ -60,8 +60,8 @@ def read(path: Path, header_from: Path | None = None, encoding: str | None = Non
         if not row or (len(row) == 1 and not row[0].strip()):
             yield Reject(source, f"line {line}", "empty row", row)
             continue
-        if len(row) != width:
-            yield Reject(source, f"line {line}", f"row has {len(row)} columns, the header has {width}", row)
+        if (problem := width_problem(row, width)) is not None:
+            yield Reject(source, f"line {line}", problem, row)
             continue
         if deleted is not None and deleted(row).strip().upper() == "D":
             yield Reject(source, f"line {line}", "a delta file's deletion (correction_delete_ind D): not applied, the "

@@ -155,7 +155,7 @@ def cli_load(store_kind, request, monkeypatch, capsys, tmp_path):
         load.home = to
         monkeypatch.setenv("KG_HOME", str(to))
 
-    load.home, load.store, load.move = home, store, move
+    load.home, load.store, load.move, load.kind = home, store, move, store_kind
     return load
 
 
@@ -553,3 +553,131 @@ def test_a_zero_page_size_is_one_line_with_exit_2(tmp_path):
                           capture_output=True, text=True, env={**os.environ, **curated_env(tmp_path / "kg")})
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "--page-size: 0 is out of range: give a number between 1 and 100" in done.stderr
+
+
+# -- CSV edge cases (row 13) ------------------------------------------------------------------------------------------
+
+def test_an_unterminated_quote_is_one_reject_at_the_line_it_opened_and_the_rows_after_it_load(cli_load, shared_data,
+                                                                                              tmp_path):
+    rows = real_rows(shared_data, 8)
+    path = write_rows(tmp_path / "quote.csv", rows)
+    lines = path.read_bytes().split(b"\r\n")
+    lines[2] = lines[2].replace(b",", b',"', 1)  # line 3: a quote opens in its second field and is never closed
+    path.write_bytes(b"\r\n".join(lines))
+    code, summary, err = cli_load("transactions-csv", str(path))
+    assert code == 0, err
+    assert (summary["rows_read"], summary["rows_loaded"], summary["rows_rejected"]) == (8, 7, 1)
+    with open(summary["rejects_file"], newline="", encoding="utf-8") as handle:
+        (reject,) = list(csv.DictReader(handle))
+    assert reject["record"] == "line 3"
+    assert re.match(r"a quote opened on this line is not closed on it: the field runs on to line \d+ and the row "
+                    r"makes \d+ columns, not 10", reject["reason"]), reject["reason"]
+    store = cli_load.store()
+    try:  # the six rows after it were read on their own, each with its own line (the embedded copy of either store)
+        records = {r["record"] for r in getattr(store, "staging", store)._rows("SELECT DISTINCT record FROM record")}
+    finally:
+        store.close()
+    assert records == {f"line {n}" for n in (2, 4, 5, 6, 7, 8, 9)}
+
+
+# -- control characters and over-long values: one validation for both stores (rows 8 and 11) -------------------------
+
+def column(rows, name: str) -> int:
+    return rows[0].index(name)
+
+
+def test_control_characters_never_reach_a_store_or_an_xml_export(cli_load, shared_data, tmp_path, capsys):
+    import networkx as nx
+
+    from graph.cli import main as graph_main
+
+    rows = real_rows(shared_data, 3)
+    rows[1][column(rows, "Recipient Name")] = "NUL\x00 AND BELL\x07 CORP"
+    rows[2][column(rows, "Transaction Description")] = "RADIO\x1b[31m SERVICES\x7f"
+    code, summary, err = cli_load("transactions-csv", str(write_rows(tmp_path / "controls.csv", rows)))
+    assert code == 0 and summary["rows_loaded"] == 3, err
+    store = cli_load.store()
+    try:
+        assert "NUL AND BELL CORP" in vendor_names(store)
+    finally:
+        store.close()
+    for form, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        out = tmp_path / f"graph.{form}"
+        assert graph_main(["export", "--format", form, str(out), "--store", cli_load.kind]) == 0, capsys.readouterr()
+        data = out.read_bytes()
+        assert not any(byte in data for byte in (b"\x00", b"\x07", b"\x1b", b"\x7f"))
+        names = {attrs.get("label") or attrs.get("name") for _, attrs in reader(out).nodes(data=True)}
+        assert "NUL AND BELL CORP" in names  # the file reads back, with the name as cleaned
+
+
+def test_an_over_long_name_or_description_is_rejected_alone_on_both_stores(cli_load, shared_data, tmp_path):
+    rows = real_rows(shared_data, 4)
+    rows[2][column(rows, "Recipient Name")] = "LONG NAME " * 500  # 5,000 bytes: over Neo4j's index limit
+    rows[3][column(rows, "Transaction Description")] = "D" * 40_000
+    code, summary, err = cli_load("transactions-csv", str(write_rows(tmp_path / "long.csv", rows)))
+    assert code == 0, err
+    assert (summary["rows_read"], summary["rows_loaded"], summary["rows_rejected"]) == (4, 2, 2)
+    with open(summary["rejects_file"], newline="", encoding="utf-8") as handle:
+        rejects = {r["record"]: r["reason"] for r in csv.DictReader(handle)}
+    assert "over the limit of 4,000 bytes for one key, id, code or name" in rejects["line 3"]
+    assert "over the limit of 32,000 bytes for one description" in rejects["line 4"]
+    store = cli_load.store()
+    try:
+        assert store.stats()["nodes"]["Award"] == len({rows[n][column(rows, "Generated Award ID")] for n in (1, 4)})
+    finally:
+        store.close()
+
+
+# -- URL parameters and path ends (row 9) ----------------------------------------------------------------------------
+
+def opened(view: str, **query):
+    """The app opened straight on page `view` with these URL parameters (not through Network, which would drop
+    the parameters it owns), failing on any exception."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_support import APP
+
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.query_params.update(query)
+    if view != "network":
+        app.switch_page(f"views/{view}.py")
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+@pytest.mark.parametrize("view, query, shown", [
+    ("network", {"min": "1e999", "more": "-5", "page": "nan"}, ["min='1e999' is not a finite number"]),
+    ("network", {"min": "nan", "mode": "ego", "hops": "999"}, ["min='nan' is not a finite number",
+                                                                "hops='999' is above 2"]),
+    ("targets", {"agency": "ICE", "months": "999999", "recent": "0", "w_money": "-1e999", "today": "9999-12-31"},
+     ["months='999999' is above 120", "recent='0' is below 1", "w_money='-1e999' is not a finite number",
+      "today='9999-12-31' is outside"]),
+    ("targets", {"months": "-5", "w_growth": "1e308"}, ["months='-5' is below 1"]),
+    ("paths", {"a": HOSTILE_UEI, "b": "ICE", "hops": "999"}, ["hops='999' is above 10"]),
+])
+def test_hostile_url_parameters_are_clamped_with_a_message(formula_app, view, query, shown):
+    warnings = "\n".join(w.value for w in opened(view, **query).warning)
+    for text in shown:
+        assert text in warnings, warnings
+
+
+def test_paths_between_one_entity_twice_or_blank_names_answer_in_one_line(formula_app):
+    env = {**os.environ, **curated_env(formula_app)}
+
+    def paths(*ends):
+        return subprocess.run([sys.executable, "-m", "graph", "paths", *ends], cwd=ROOT, capture_output=True,
+                              text=True, env=env)
+    same = paths(HOSTILE_UEI, HOSTILE_UEI)
+    assert same.returncode == 0 and "Traceback" not in same.stderr, same.stderr
+    assert "same entity: both names mean" in same.stderr
+    blank = paths("", "")
+    assert blank.returncode == 1 and blank.stderr.count("\n") == 1 and "Traceback" not in blank.stderr, blank.stderr
+    assert "give a vendor or agency for each end" in blank.stderr, blank.stderr
+    limit = subprocess.run([sys.executable, "-m", "graph", "search", "x", "--limit", "-1"], cwd=ROOT,
+                           capture_output=True, text=True, env=env)
+    assert limit.returncode == 2 and limit.stderr.count("\n") == 1 and "out of range" in limit.stderr, limit.stderr
+    for a, b in ((HOSTILE_UEI, HOSTILE_UEI), ("", "")):
+        page = opened("paths", a=a, b=b)
+        shown = "\n".join(e.value for kind in ("info", "warning", "error") for e in getattr(page, kind))
+        assert ("one entity, so there is nothing to link" if a else "Give two names") in shown, shown
