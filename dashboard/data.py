@@ -180,6 +180,32 @@ def agency_end_dates(src: tuple, name: str, rows_from: str | None = "0001-01-01"
 
 
 @st.cache_data(show_spinner=False)
+def target_inputs(src: tuple, name: str, today: str) -> dict:
+    """What the Targets page ranks an agency's vendor families on (`dashboard.targets.rank`), gathered once per
+    store version, agency and day: its money by vendor and year, its awards still open, and their vendors'
+    families, award counts, store totals and recipient profiles."""
+    money = agency_money(src, name)
+    ends = agency_end_dates(src, name, today)
+    ids = tuple(sorted({g["recipient"] for g in money} | {a["vendor"]["id"] for a in ends["dated"] if a.get("vendor")}))
+    return {"money": money, "ends": ends, "vendor_ids": ids, "families": families(src, ids),
+            "family_awards": {f["id"]: f["awards"] for f in agency_families(src, name)["families"]},
+            "totals": vendor_totals(src, ids), "federal": federal_totals(src, ids)}
+
+
+@st.cache_data(show_spinner=False)
+def target_ranking(src: tuple, name: str, today: str, weights: tuple, months: int, recent: int, last_year: int,
+                   short: str) -> list[dict]:
+    """The ranking for these settings, computed once whatever the number of sessions asking for it."""
+    from datetime import date
+
+    from .targets import rank
+
+    got = target_inputs(src, name, today)
+    return rank(got["money"], got["ends"]["dated"], got["totals"], dict(weights), date.fromisoformat(today), months,
+                recent, got["federal"], got["families"], got["family_awards"], last_year, short)
+
+
+@st.cache_data(show_spinner=False)
 def agency_awards(src: tuple, name: str) -> list[dict]:
     return store().agency_awards(name)
 

@@ -71,7 +71,7 @@ def awards_section(title: str, awards: list[dict], key: str, of: int | None = No
     if not awards:
         st.info("No awards.")
         return
-    rows = [{**{c: exports.flat(a).get(c) for c in AWARD_TABLE}, **entity_links(a)} for a in awards]
+    rows = [{**{c: flat.get(c) for c in AWARD_TABLE}, **entity_links(a)} for a in awards for flat in [exports.flat(a)]]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={"piid": st.column_config.TextColumn("piid", pinned=True),
                                 "permalink": st.column_config.LinkColumn("permalink", pinned=True),

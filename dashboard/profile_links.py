@@ -6,6 +6,7 @@ encoded, in its fragment; `LinkColumn(display_text=NAME_IN_LINK)` shows that nam
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 import streamlit as st
@@ -13,6 +14,7 @@ import streamlit as st
 NAME_IN_LINK = r"#(.+)$"
 
 
+@lru_cache(maxsize=1 << 16)  # every rerun of a page links the same names again, for every session
 def vendor_url(key: str | None, name: str | None) -> str | None:
     """`key`: a vendor or family id (or a name) the vendor page resolves."""
     if not key and not name:
@@ -20,6 +22,7 @@ def vendor_url(key: str | None, name: str | None) -> str | None:
     return f"/vendor?name={quote(key or name, safe='')}#{quote(name or key, safe='')}"
 
 
+@lru_cache(maxsize=1 << 16)
 def agency_url(key: str | None, name: str | None) -> str | None:
     """`key`: an agency code (or name) the agency page finds."""
     if not key and not name:

@@ -25,9 +25,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class AppUrl(str):
+    """The app's base URL, knowing the server's process id (for its memory)."""
+    pid: int
+
+
 @contextmanager
 def running_app(home: Path, log_path: Path, store: str = "embedded", env: dict | None = None):
-    """The app on a free local port, reading the store (embedded at `home`, or the NEO4J_* one); yields its URL.
+    """The app on a free local port, reading the store (embedded at `home`, or the NEO4J_* one); yields its URL
+    (an `AppUrl`).
     `env`: more variables for it (KG_JUDGEMENTS, KG_PRODUCT_RULES)."""
     port = free_port()
     env = {**os.environ, **(env or {}), "KG_HOME": str(home), "KG_STORE": store}
@@ -37,7 +43,8 @@ def running_app(home: Path, log_path: Path, store: str = "embedded", env: dict |
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            base = f"http://127.0.0.1:{port}"
+            base = AppUrl(f"http://127.0.0.1:{port}")
+            base.pid = process.pid
             deadline = time.monotonic() + 60
             while True:
                 try:

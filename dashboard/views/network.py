@@ -34,9 +34,10 @@ def in_years(filters: Filters, day: str | None) -> bool:
 
 @st.cache_data(show_spinner=False)
 def page_html(src: tuple, filters: Filters, ego: str, hops: int, more: int, expand: str,
-              found: str = "") -> tuple[str, dict]:
-    """The drawing and its HTML, cached by the store version and every control (layout included). `found`: a
-    family the search named that is not among the top ones, drawn as well."""
+              found: str = "") -> tuple[str, dict, dict]:
+    """The drawing, its HTML and its GraphML and GEXF files, cached by the store version and every control
+    (layout included): a rerun of the page builds none of them again. `found`: a family the search named that
+    is not among the top ones, drawn as well."""
     graph = filters.subgraph(src)
     scope = network_view.ego_scope(graph, ego, hops) if ego else None
     view = network_view.top_view(graph, more=more, scope=scope, pinned=ego or found or None)
@@ -54,7 +55,8 @@ def page_html(src: tuple, filters: Filters, ego: str, hops: int, more: int, expa
         view = network_view.with_subawards(view, graph, rows, names)
     if filters.through_others:
         view = network.with_resellers(view, graph.get("through_others"))
-    return network_view.view_html(view, agency_codes(src)), view
+    files = {"graphml": exports.graphml(view), "gexf": exports.gexf(view)}
+    return network_view.view_html(view, agency_codes(src)), view, files
 
 
 def with_awards(src: tuple, view: dict, filters: Filters, family_node: str) -> dict:
@@ -127,14 +129,14 @@ else:
 more = int(more) if mode == "top" else 0
 expand_wanted = params.text("expand")
 started = time.perf_counter()
-html_page, drawn = page_html(src, filters, ego, int(hops), more, "")
+html_page, drawn, files = page_html(src, filters, ego, int(hops), more, "")
 drawn_families = {n["id"]: n for n in drawn["nodes"] if n.get("family")}
 expand = right.selectbox("Expand a family to its awards", [""] + list(drawn_families),
                          index=([""] + list(drawn_families)).index(expand_wanted) if expand_wanted in drawn_families else 0,
                          format_func=lambda nid: drawn_families[nid]["name"] if nid else "none (awards aggregated)",
                          key="n_expand") if mode == "top" else ""
 if expand:
-    html_page, drawn = page_html(src, filters, ego, int(hops), more, expand)
+    html_page, drawn, files = page_html(src, filters, ego, int(hops), more, expand)
 data.log.info("network: %d nodes, %d edges, html %d kB in %.2fs", len(drawn["nodes"]), len(drawn["edges"]),
               len(html_page) // 1000, time.perf_counter() - started)
 
@@ -144,7 +146,7 @@ matches = [n for n in drawn["nodes"] if needle and needle.casefold() in (n.get("
 hidden = [h for h in ranked if needle and not matches and mode == "top"
           and needle.casefold() in (families[h]["name"] or h).casefold()]
 if hidden:  # a family in the filters but not among the top ones: draw it too, then centre on it
-    html_page, drawn = page_html(src, filters, ego, int(hops), more, expand, hidden[0])
+    html_page, drawn, files = page_html(src, filters, ego, int(hops), more, expand, hidden[0])
     matches = [n for n in drawn["nodes"] if n["id"] == hidden[0]]
     st.caption(md(f"{families[hidden[0]]['name']} is not among the top families by money: drawn as well"
                   + (f" ({len(hidden) - 1:,} other families match; type more of the name)" if len(hidden) > 1 else "")
@@ -230,9 +232,8 @@ else:
 
 st.subheader("Export this view")
 columns = st.columns(4)
-columns[0].download_button("Drawing (GraphML)", exports.graphml(drawn), "contract-graph.graphml",
-                           "application/graphml+xml")
-columns[1].download_button("Drawing (GEXF)", exports.gexf(drawn), "contract-graph.gexf", "application/xml")
+columns[0].download_button("Drawing (GraphML)", files["graphml"], "contract-graph.graphml", "application/graphml+xml")
+columns[1].download_button("Drawing (GEXF)", files["gexf"], "contract-graph.gexf", "application/xml")
 if columns[2].button("Prepare complete exports", help="Every award behind the view as CSV and citations, and the "
                                                       "whole subgraph (every vendor) as GraphML: read on request."):
     st.session_state["n_export"] = True

@@ -34,14 +34,9 @@ except (data.NotFound, data.Ambiguous) as error:
     st.stop()
 params.remember("agency", agency_name)
 
-money_rows = data.agency_money(src, agency_name)
-ends = data.agency_end_dates(src, agency_name, today.isoformat())  # the awards still open: renewals, options
-vendor_ids = tuple(sorted({g["recipient"] for g in money_rows}
-                          | {a["vendor"]["id"] for a in ends["dated"] if a.get("vendor")}))
-families = data.families(src, vendor_ids)
-family_awards = {f["id"]: f["awards"] for f in data.agency_families(src, agency_name)["families"]}
-totals = data.vendor_totals(src, vendor_ids)
-federal = data.federal_totals(src, vendor_ids)
+inputs = data.target_inputs(src, agency_name, today.isoformat())
+ends = inputs["ends"]  # the awards still open: renewals, options
+vendor_ids, families, federal = inputs["vendor_ids"], inputs["families"], inputs["federal"]
 facets = data.facets(src)
 coverage = data.loaded_coverage(src)
 last_year = min(targets.fiscal_year(today), facets["fy_max"]) if facets.get("fy_max") else targets.fiscal_year(today)
@@ -61,8 +56,8 @@ params.write({"agency": agency_name, "today": today.isoformat(), "months": month
              {"today": date.today().isoformat(), "months": 12, "recent": 3,
               **{f"w_{k}": v for k, v in targets.DEFAULT_WEIGHTS.items()}})
 
-ranking = targets.rank(money_rows, ends["dated"], totals, weights, today, int(months), int(recent), federal,
-                       families, family_awards, last_year, short)
+ranking = data.target_ranking(src, agency_name, today.isoformat(), tuple(weights.items()), int(months),
+                              int(recent), last_year, short)
 first_recent = last_year - int(recent) + 1
 loaded = ", ".join(f"{a['name'] or a['id']} ({a['code'] or '?'})" for a in coverage["agencies"][:6])
 if len(coverage["agencies"]) > 6:
