@@ -681,3 +681,13 @@ def test_paths_between_one_entity_twice_or_blank_names_answer_in_one_line(formul
         page = opened("paths", a=a, b=b)
         shown = "\n".join(e.value for kind in ("info", "warning", "error") for e in getattr(page, kind))
         assert ("one entity, so there is nothing to link" if a else "Give two names") in shown, shown
+
+
+def test_a_bad_match_regex_is_one_line(shared_data, tmp_path):
+    source = shared_data / EXPORT / "CBP_ICE_FY2021_Contract_Obligations.csv"
+    done = subprocess.run([sys.executable, "-m", "ingest", "normalize", "--source", "transactions-csv", str(source),
+                           "--match", "(", "--out", str(tmp_path / "out.csv.gz")], cwd=ROOT, capture_output=True,
+                          text=True, env={**os.environ, **curated_env(tmp_path / "kg")})
+    assert done.returncode in (1, 2) and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "--match" in done.stderr and "(" in done.stderr, done.stderr
+    assert not (tmp_path / "out.csv.gz").exists()
