@@ -15,6 +15,7 @@ import html
 import json
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pyvis
@@ -171,11 +172,19 @@ def tooltip(node: dict, kind: str) -> str:
     return html.escape("\n".join(line for line in lines if line))
 
 
+@lru_cache(maxsize=None)
+def _template_env(folder: str):
+    from jinja2 import Environment, FileSystemLoader
+
+    return Environment(loader=FileSystemLoader(folder))
+
+
 def build_html(graph: dict, height: int = 650, where: dict | None = None) -> str:
     """The page for one subgraph answer (nodes/edges as `store.subgraph` returns them, plus award nodes), or
     for the top view of `dashboard.network_view` (nodes with `label` and `url`, group nodes, subaward edges).
     `where`: positions computed beforehand (physics off, the same picture every time)."""
     net = Network(height=f"{height}px", width="100%", directed=False, cdn_resources="in_line")
+    net.templateEnv = _template_env(net.template_dir)  # compiled once, not once per drawing (0.15 s each)
     big = len(graph["nodes"]) > PHYSICS_LIMIT
     fixed = big or where is not None
     parents = {e["target"] for e in graph["edges"] if e["type"] == "PARENT"}

@@ -1,6 +1,7 @@
 """Running the dashboard under Streamlit's AppTest, and reading what a page shows: shared by the page tests."""
 from __future__ import annotations
 
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
 
@@ -49,16 +50,29 @@ class RecordingStorage(MemoryMediaFileStorage):
         RecordingStorage.last = self
 
 
+class RecordingManager(MediaFileManager):
+    """Streamlit's media file manager, remembered so a test can run a deferred download's callable."""
+    last: "RecordingManager | None" = None
+
+    def __init__(self, storage):
+        super().__init__(storage)
+        RecordingManager.last = self
+
+
 def serve(home, patch):
     """The dashboard on this store home (its curated files, the embedded store), its downloads readable."""
     for name, value in curated_env(home).items():
         patch.setenv(name, value)
     patch.setenv("KG_STORE", "embedded")
     patch.setattr(app_test, "MemoryMediaFileStorage", RecordingStorage)
+    patch.setattr(app_test, "MediaFileManager", RecordingManager)
     return home
 
 
 def download(app: AppTest, label: str) -> bytes:
     """The bytes the download button with this label serves."""
     button = next(b for b in app.get("download_button") if b.label == label)
-    return RecordingStorage.last.get_file(button.proto.url.rsplit("/", 1)[1]).content
+    url = button.proto.url
+    if button.proto.deferred_file_id:  # built when clicked: run its callable as Streamlit's file request does
+        url = RecordingManager.last.execute_deferred(button.proto.deferred_file_id)
+    return RecordingStorage.last.get_file(url.rsplit("/", 1)[1]).content

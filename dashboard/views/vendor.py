@@ -2,6 +2,8 @@
 products brought in through other vendors (kept apart from its own obligations)."""
 from __future__ import annotations
 
+import functools
+
 import re
 
 import pandas as pd
@@ -31,7 +33,7 @@ st.text("\n".join(line for line in (
     f"parent: {family['parent']}" if family.get("parent") else "top of its family (no parent recorded)",
     f"aliases: {'; '.join(family['aliases'])}" if family["aliases"] else "",
     f"matched “{name}”: {'; '.join(family['matched'])}") if line))
-st.download_button("Download one-page brief (PDF)", data.brief_pdf(src, family["id"]),
+st.download_button("Download one-page brief (PDF)", functools.partial(data.brief_pdf, src, family["id"]),  # on click
                    f"{re.sub(r'[^a-z0-9]+', '-', family['id'].lower()).strip('-')}-brief.pdf", "application/pdf",
                    key="brief_pdf", help="money by agency, top awards, upcoming end dates and sources, on one page")
 profile.totals(family)
