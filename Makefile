@@ -26,7 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: setup load dashboard
 
 dashboard: setup
-	$(PY) -m streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false \
+	$(PY) -m dashboard.serve --server.headless true --browser.gatherUsageStats false \
 		--server.port $(PORT)
 
 load: setup

@@ -268,6 +268,12 @@ def fact_groups(chosen: FactFilter, by: str | None) -> tuple[str, dict]:
             f"count(*) AS facts, count(f.amount) AS reported"), params
 
 
+def group_awards(chosen: FactFilter) -> tuple[str, dict]:
+    where, params = fact_where(chosen)
+    return (f"""UNWIND $groups AS g MATCH (f:Fact) WHERE f.recipient IN g.members AND {where}
+                RETURN g.gid AS gid, count(DISTINCT f.award_key) AS awards"""), params
+
+
 def year_totals(chosen: FactFilter) -> tuple[str, dict]:
     where, params = fact_where(chosen)
     return (f"""MATCH (f:Fact) WHERE {where}

@@ -207,6 +207,18 @@ class SqlFetches(Queries):
                    count(amount) AS reported
             FROM fact WHERE {where} {group} ORDER BY ALL""", params)
 
+    def fetch_group_awards(self, chosen: FactFilter, groups: dict[str, list[str]]) -> dict[str, int]:
+        pairs = sorted((gid, member) for gid, members in groups.items() for member in members)
+        if not pairs:
+            return {}
+        where, params = fact_where(chosen)
+        rows = self._rows(f"""
+            SELECT m.gid, count(DISTINCT f.award_no) AS awards
+            FROM (SELECT unnest(?::VARCHAR[]) AS gid, unnest(?::VARCHAR[]) AS member) m
+            JOIN (SELECT recipient, award_no FROM fact WHERE {where}) f ON f.recipient = m.member
+            GROUP BY m.gid""", [[p[0] for p in pairs], [p[1] for p in pairs]] + params)
+        return {row["gid"]: row["awards"] for row in rows}
+
     def fetch_year_totals(self, chosen: FactFilter) -> list[dict]:
         rollup = self._rollup(chosen)
         if rollup:

@@ -270,6 +270,14 @@ class Neo4jStore(Queries):
         statement, params = cypher.fact_groups(chosen, by)
         return self._sums(self._read(statement, **params))
 
+    def fetch_group_awards(self, chosen: FactFilter, groups):
+        if not any(groups.values()):
+            return {}
+        statement, params = cypher.group_awards(chosen)
+        rows = self._read(statement, groups=[{"gid": gid, "members": sorted(members)}
+                                             for gid, members in sorted(groups.items()) if members], **params)
+        return {row["gid"]: row["awards"] for row in rows}
+
     def fetch_year_totals(self, chosen: FactFilter):
         rollup = self._rollup(chosen)
         if rollup:

@@ -281,12 +281,9 @@ class Queries:
         families = self.fetch_families(vendors)
         names = self.fetch_names(sorted(set(vendors) | {f for f in families.values() if f}))
         rolled = fam.rollup(groups, families, names)
-        distinct = {}
-        for fid, family in rolled.items():  # members may share awards: count those families' awards once
-            if len(family["members"]) > 1:
-                whole = self.fetch_fact_groups(chosen._replace(recipients=tuple(sorted(family["members"]))), None)
-                distinct[fid] = whole[0]["awards"] if whole else 0
-        return fam.family_rows(rolled, distinct)
+        shared = {fid: sorted(family["members"]) for fid, family in rolled.items() if len(family["members"]) > 1}
+        distinct = self.fetch_group_awards(chosen, shared)  # members may share awards: count those once
+        return fam.family_rows(rolled, {fid: distinct.get(fid, 0) for fid in shared})
 
     def agency_families(self, text: str) -> dict:
         """The agency's vendors rolled up into their families now, largest obligated first: each family with its

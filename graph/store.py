@@ -132,6 +132,9 @@ class Fetches(Protocol):
     def fetch_family_timeline(self, ids: list[str]) -> list[dict]:
         """(vendor_id, valid_from, valid_to, family): which family each vendor was in when (None: unbounded)."""
     def fetch_fact_groups(self, chosen: FactFilter, by: str | None) -> list[dict]: """See GROUPINGS."""
+    def fetch_group_awards(self, chosen: FactFilter, groups: dict[str, list[str]]) -> dict[str, int]:
+        """Each group's distinct awards among the facts `chosen` keeps whose recipient is one of the group's
+        vendors: one query for every family of a table, so members sharing an award count it once."""
     def fetch_year_totals(self, chosen: FactFilter) -> list[dict]:
         """Rows (split, fiscal_year, g, cents, awards, facts, reported) grouped by GROUPING SETS
         ((split, fiscal_year), ()); g = 3 marks the grand total."""

@@ -37,7 +37,7 @@ def running_app(home: Path, log_path: Path, store: str = "embedded", env: dict |
     `env`: more variables for it (KG_JUDGEMENTS, KG_PRODUCT_RULES)."""
     port = free_port()
     env = {**os.environ, **(env or {}), "KG_HOME": str(home), "KG_STORE": store}
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    command = [sys.executable, "-m", "dashboard.serve",
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
     with log_path.open("w") as log:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from graph.store import open_store
-from graph.store import Ambiguous, NotFound
+from graph.store import Ambiguous, FactFilter, NotFound
 from ingest import transactions_csv, usaspending_csv
 from ingest.load import load
 
@@ -302,3 +302,23 @@ def test_the_review_queue_agrees_and_judgements_apply_on_both(stores, tmp_path, 
         for kind in ("embedded", "neo4j"):
             stores[kind].attribute()
     assert same(stores, "review") == queue
+
+
+@pytest.mark.parametrize("agency", ["ICE", "DHS", "70CDCR"])
+def test_family_award_counts_agree_and_count_a_shared_award_once(stores, agency):
+    """The families' distinct awards come from one batched query; it gives, on both stores, what one query per
+    family gives."""
+    embedded = stores["embedded"]
+    profile = embedded.find_agency(agency)
+    chosen = FactFilter(awarding=(profile["tier"], profile["id"]))
+    families = same(stores, "agency_families", agency)["families"]
+    groups = {row["id"]: sorted(m["id"] for m in row["members"]) for row in families if len(row["members"]) > 1}
+    assert groups, "the files hold families of several vendors at the agency"
+    groups["no-such-family"] = ["no-such-vendor"]
+    counts = same(stores, "fetch_group_awards", chosen, groups)
+    one_by_one = {fid: embedded.fetch_fact_groups(chosen._replace(recipients=tuple(members)), None)
+                  for fid, members in groups.items()}
+    assert counts == {fid: rows[0]["awards"] for fid, rows in one_by_one.items() if rows and rows[0]["awards"]}
+    assert same(stores, "fetch_group_awards", chosen, {}) == {}
+    assert all(row["awards"] <= sum(m["awards"] for m in row["members"]) for row in families)
+    same(stores, "top_vendors", agency, 2025)

@@ -1,0 +1,141 @@
+"""Local agencies and what they do with surveillance vendors: the records local sources yield (issue 12).
+
+Federal records are contract actions with money; local sources (transparency portals, a city's purchase
+orders, a FOIA spreadsheet) mostly report deployments, data-sharing links and policies, without money.
+They are kept as their own records so that nothing of theirs can be summed into an obligated total.
+
+A local agency's key is `local:<source>:<the source's own id>`: it can never equal a federal agency code
+(those are digits and letters without a colon), and two spellings of one agency in one source are one key.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .records import Provenance
+
+JURISDICTIONS = ("police department", "sheriff", "city", "county", "state agency", "campus", "task force",
+                 "federal")
+DEPLOYMENT_STATUSES = ("active", "ended", "cancelled", "rejected")
+
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "PR": "Puerto Rico", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
+    "WI": "Wisconsin", "WY": "Wyoming",
+}
+_STATE_NAMES = {name.lower(): code for code, name in US_STATES.items()}
+_WORDS = re.compile(r"[A-Za-z]+")
+_ALSO_WORDS = {"CO", "SD"}  # county, sheriff's department
+
+# First match wins: a university's police is a campus, a county's sheriff a sheriff, "MS Office of Homeland
+# Security" a state agency (only the named federal bodies are federal).
+_KINDS = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in (
+    ("federal", r"^(FBI|ATF|DEA|USPIS|HSI)\b|\bUS Postal Inspection|\bUS Marshals?\b|\bSecret Service\b|"
+                r"\bBorder Patrol\b|\bHomeland Security Investigations\b|\bFederal Bureau\b"),
+    ("task force", r"\btask force\b|\bHIDTA\b"),
+    ("campus", r"\buniversity\b|\bcollege\b|\bcampus\b|\bschools?\b|\bISD\b"),
+    ("sheriff", r"\bsheriff|\bS[OD]\b"),
+    ("state agency", r"\bstate (patrol|police)\b|\bhighway patrol\b|\bbureau of investigation\b|"
+                     r"\battorney general\b|\bdepartment of\b|\bdept\.? of\b|\boffice of homeland security\b|"
+                     r"\blaw enforcement agency\b"),
+    ("police department", r"\bPD\b|\bpolice\b|\bpublic safety\b|\bDPS\b"),
+    ("county", r"\bcounty\b"),
+    ("city", r"\b(city|town|village) of\b|\btownship\b|\bTWP\b"),
+))
+
+
+def jurisdiction_of(name: str) -> str | None:
+    """The jurisdiction type a name spells (`JURISDICTIONS`), None when it spells none (a vendor's demo
+    account, a dispatch centre): read from the name, so a guess the review can correct, never a fact."""
+    for kind, pattern in _KINDS:
+        if pattern.search(name):
+            return kind
+    return None
+
+
+def state_of(name: str) -> str | None:
+    """The US state a local name ends with ("Avon IN PD", "WakeMed Campus PD (NC)", "Alabama Law Enforcement
+    Agency"): the last two-letter capital state code in it, where "CO" and "SD" (also "county" and "sheriff's
+    department") give way to any other code, else a state's name spelled out; None when it names none."""
+    words = _WORDS.findall(name)
+    codes = [word for word in words if word in US_STATES]
+    if len(set(codes)) > 1:
+        codes = [code for code in codes if code not in _ALSO_WORDS] or codes
+    if codes:
+        return codes[-1]
+    text = " ".join(words).lower()
+    for state, code in _STATE_NAMES.items():
+        if re.search(rf"\b{state}\b", text):
+            return code
+    return None
+
+
+def local_key(source: str, source_id: str) -> str:
+    return f"local:{source}:{source_id}"
+
+
+@dataclass(slots=True)
+class LocalAgency:
+    """An agency of tier `local` as one source lists it: the source's id is its identity there."""
+
+    key: str  # local_key(source, id)
+    name: str  # as the source spells it
+    prov: Provenance
+    jurisdiction: str | None = None  # one of JURISDICTIONS, read from the name
+    state: str | None = None  # two-letter code
+    county: str | None = None
+    city: str | None = None
+    notes: str | None = None
+
+
+@dataclass(slots=True)
+class Deployment:
+    """Agency -USES-> vendor: the agency runs the vendor's technology, as of a date, per a source."""
+
+    agency: str  # LocalAgency key
+    agency_name: str  # the spelling on this row
+    vendor_name: str
+    technology: str | None
+    prov: Provenance
+    status: str | None = None  # one of DEPLOYMENT_STATUSES, None when the source does not say
+    as_of: str | None = None  # ISO date or timestamp the source reports the figures at
+    count: int | None = None  # e.g. cameras; None: not reported (not zero)
+    source_url: str | None = None
+    figures: dict = field(default_factory=dict)  # the source's other reported figures, by its names
+
+
+@dataclass(slots=True)
+class SharingLink:
+    """Agency -SHARES_DATA_WITH-> agency: `searcher` can search `owner`'s data in `system`."""
+
+    owner: str  # LocalAgency key of the agency whose data is searched
+    owner_name: str
+    searcher: str
+    searcher_name: str
+    system: str
+    prov: Provenance
+    as_of: str | None = None
+    portal: str | None = None  # the owner's portal URL, when the source gives it
+
+
+@dataclass(slots=True)
+class Policy:
+    """An agency's published policy text, with its date: retention, permitted and prohibited uses, hotlists."""
+
+    agency: str
+    agency_name: str
+    prov: Provenance
+    updated: str | None = None
+    source_url: str | None = None
+    text_hash: str | None = None
+    sections: dict = field(default_factory=dict)  # section name (the source's) -> text
+
+
+LocalRecord = LocalAgency | Deployment | SharingLink | Policy
