@@ -77,6 +77,11 @@ def state_of(name: str) -> str | None:
     return None
 
 
+def state_code(text: str) -> str | None:
+    """'MN', 'mn' or 'Minnesota' -> 'MN'; None for anything else."""
+    return text.upper() if text.upper() in US_STATES else _STATE_NAMES.get(text.strip().lower())
+
+
 def local_key(source: str, source_id: str) -> str:
     return f"local:{source}:{source_id}"
 
@@ -108,7 +113,26 @@ class Deployment:
     as_of: str | None = None  # ISO date or timestamp the source reports the figures at
     count: int | None = None  # e.g. cameras; None: not reported (not zero)
     source_url: str | None = None
+    notes: str | None = None
     figures: dict = field(default_factory=dict)  # the source's other reported figures, by its names
+
+
+@dataclass(slots=True)
+class LocalContract:
+    """Local agency -CONTRACTS_WITH-> vendor: a purchase order or contract as a city's or agency's own document
+    reports it. Its amount is what the document says, not a federal obligation: never summed with those."""
+
+    agency: str
+    agency_name: str
+    vendor_name: str
+    prov: Provenance
+    number: str | None = None
+    amount: float | None = None  # None: the document gives none (not zero)
+    start_date: str | None = None
+    end_date: str | None = None
+    technology: str | None = None
+    source_url: str | None = None
+    notes: str | None = None
 
 
 @dataclass(slots=True)
@@ -119,7 +143,7 @@ class SharingLink:
     owner_name: str
     searcher: str
     searcher_name: str
-    system: str
+    system: str | None
     prov: Provenance
     as_of: str | None = None
     portal: str | None = None  # the owner's portal URL, when the source gives it
@@ -138,4 +162,4 @@ class Policy:
     sections: dict = field(default_factory=dict)  # section name (the source's) -> text
 
 
-LocalRecord = LocalAgency | Deployment | SharingLink | Policy
+LocalRecord = LocalAgency | Deployment | LocalContract | SharingLink | Policy

@@ -1,0 +1,277 @@
+"""Any CSV or XLSX a reporter holds (a FOIA response, a city's purchase orders, a council agenda export), read
+through a declared column map: `python -m ingest table FILE --map MAP.toml` (issue 12).
+
+A map (TOML) says which relationship each row makes and where each field comes from:
+
+    relationship = "uses"            # uses | contract | shares-with
+    source = "oakland-po"            # names the agencies' id space: local:<source>:<id or name and state>
+    missing = ["NA", "n/a"]          # cells that mean "not reported" (blank always does)
+    [columns]                        # field = the file's column header
+    agency_name = "Department"
+    vendor_name = "Supplier"
+    date = "PO Date"
+    [constants]                      # field = one value for every row
+    state = "CA"
+    technology = "license plate readers"
+
+Each field is declared once, in `FIELDS`; a map naming another field, or a column the file lacks, stops with
+one line naming the map or file. A row missing a required field, or with a value that is not a date or
+number, is rejected with its line and column; every row is either a record or a reject.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.keys import name_key
+from core.local import (DEPLOYMENT_STATUSES, JURISDICTIONS, Deployment, LocalAgency, LocalContract, SharingLink,
+                        jurisdiction_of, local_key, state_code, state_of)
+from core.records import Provenance, Reject
+
+from . import clean
+from .csvfile import SourceError, check_unique, file_time, open_csv, width_problem
+
+# field -> (kind of value, what it is); kinds: text, date, amount, count, status, jurisdiction, state
+FIELDS = {
+    "agency_id": ("text", "the source's id of the agency (spellings of one id are one agency)"),
+    "agency_name": ("text", "the agency as the file spells it"),
+    "agency_type": ("jurisdiction", f"one of {', '.join(JURISDICTIONS)} (else read from the name)"),
+    "state": ("state", "two-letter code or the state's name (else read from the name)"),
+    "county": ("text", "county"),
+    "city": ("text", "city"),
+    "vendor_name": ("text", "the vendor as the file spells it"),
+    "technology": ("text", "technology or product"),
+    "status": ("status", f"one of {', '.join(DEPLOYMENT_STATUSES)}"),
+    "date": ("date", "as-of date (uses), start date (contract) or as-of date (shares-with)"),
+    "end_date": ("date", "a contract's end date"),
+    "amount": ("amount", "a contract's amount in dollars"),
+    "count": ("count", "how many (e.g. cameras)"),
+    "number": ("text", "a contract's or purchase order's number"),
+    "source_url": ("url", "the source document's http(s) address"),
+    "notes": ("text", "free text kept with the record"),
+    "second_agency_id": ("text", "shares-with: the id of the agency that can search the first one's data"),
+    "second_agency_name": ("text", "shares-with: the agency that can search the first one's data"),
+    "system": ("text", "shares-with: the system shared (e.g. Flock Safety)"),
+}
+RELATIONSHIPS = {  # relationship -> fields every row needs
+    "uses": ("agency_name", "vendor_name"),
+    "contract": ("agency_name", "vendor_name"),
+    "shares-with": ("agency_name", "second_agency_name"),
+}
+
+
+@dataclass(frozen=True)
+class TableMap:
+    path: Path
+    relationship: str
+    source: str
+    columns: dict[str, str]
+    constants: dict[str, str]
+    missing: frozenset[str] = frozenset()
+
+
+def load_map(path: Path) -> TableMap:
+    """The map, checked against `FIELDS` and `RELATIONSHIPS` before any row is read."""
+    if not path.is_file():
+        raise SourceError(f"{path}: no such map file (see data/maps/ for examples)")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise SourceError(f"{path}: not a TOML map ({error})") from None
+    unknown = sorted(set(raw) - {"relationship", "source", "missing", "columns", "constants"})
+    if unknown:
+        raise SourceError(f"{path}: unknown key {unknown[0]!r}; a map has relationship, source, missing, "
+                          f"[columns] and [constants]")
+    missing = raw.get("missing", [])
+    if not isinstance(missing, list) or not all(isinstance(text, str) for text in missing):
+        raise SourceError(f"{path}: `missing` must be a list of texts, e.g. missing = [\"NA\"]")
+    relationship = raw.get("relationship")
+    if relationship not in RELATIONSHIPS:
+        raise SourceError(f"{path}: relationship {relationship!r} is not one of {', '.join(RELATIONSHIPS)}")
+    source = raw.get("source")
+    if not isinstance(source, str) or not source.strip() or ":" in source:
+        raise SourceError(f"{path}: `source` must name the file's id space (text without ':'), e.g. "
+                          f"source = \"oakland-po\"")
+    parts = {}
+    for part in ("columns", "constants"):
+        table = raw.get(part, {})
+        if not isinstance(table, dict):
+            raise SourceError(f"{path}: [{part}] must be a table of field = text")
+        for name, value in table.items():
+            if name not in FIELDS:
+                raise SourceError(f"{path}: [{part}] names unknown field {name!r}; the fields are "
+                                  f"{', '.join(FIELDS)}")
+            if not isinstance(value, str):
+                raise SourceError(f"{path}: [{part}] {name} must be text, not {value!r}")
+        parts[part] = dict(table)
+    both = sorted(set(parts["columns"]) & set(parts["constants"]))
+    if both:
+        raise SourceError(f"{path}: field {both[0]!r} is both a column and a constant; keep one")
+    for name in RELATIONSHIPS[relationship]:
+        if name not in parts["columns"] and name not in parts["constants"]:
+            raise SourceError(f"{path}: relationship {relationship!r} needs {name}: map it under [columns] "
+                              f"or give it under [constants]")
+    return TableMap(path, relationship, source.strip(), parts["columns"], parts["constants"],
+                    frozenset(text.strip() for text in missing))
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator[tuple[int, list[str]]], str]:
+    """(header, numbered rows, retrieved) of a CSV or of one sheet of an XLSX."""
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises several kinds for a damaged or mislabelled file
+            raise SourceError(f"{path}: not a readable XLSX workbook ({error})") from None
+        names = book.sheetnames
+        if sheet is None and len(names) > 1:
+            raise SourceError(f"{path}: the workbook has {len(names)} sheets ({', '.join(names)}); "
+                              f"pick one with --sheet NAME")
+        if sheet is not None and sheet not in names:
+            raise SourceError(f"{path}: no sheet {sheet!r}; the sheets are {', '.join(names)}")
+        values = book[sheet or names[0]].iter_rows(values_only=True)
+        first = next(values, None)
+        if first is None:
+            raise SourceError(f"{path}: the sheet is empty")
+        header = [_cell_text(cell).strip() for cell in first]
+        check_unique(path, header)
+        numbered = ((line, [_cell_text(cell) for cell in row]) for line, row in enumerate(values, start=2)
+                    if any(cell is not None for cell in row))
+        return header, numbered, file_time(path)
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
+        raise SourceError(f"{path}: not a CSV or XLSX file (by its name)")
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        first = next(csv.reader(handle), [])
+    opened = open_csv(path, frozenset(cell.strip() for cell in first))
+    return opened.header, opened.rows, opened.retrieved
+
+
+def _convert(kind: str, value: str | None, column: str):
+    if value is None:
+        return None
+    if kind == "date":
+        return clean.date(value)
+    if kind == "amount":
+        return clean.amount(value)
+    if kind == "count":
+        digits = value.replace(",", "")
+        if not digits.isdigit():
+            raise clean.BadValue(f"{value!r} is not a count")
+        return int(digits)
+    if kind == "status":
+        if value.lower() not in DEPLOYMENT_STATUSES:
+            raise clean.BadValue(f"status {value!r} is not one of {', '.join(DEPLOYMENT_STATUSES)}")
+        return value.lower()
+    if kind == "jurisdiction":
+        if value.lower() not in JURISDICTIONS:
+            raise clean.BadValue(f"agency type {value!r} is not one of {', '.join(JURISDICTIONS)}")
+        return value.lower()
+    if kind == "state":
+        if (code := state_code(value)) is None:
+            raise clean.BadValue(f"state {value!r} is not a US state's code or name")
+        return code
+    if kind == "url":
+        if not value.lower().startswith(("https://", "http://")):
+            raise clean.BadValue(f"url {value!r} is not an http(s) address")
+        return value
+    return value
+
+
+def read(path: Path, table_map: TableMap, sheet: str | None = None) -> Iterator:
+    """The file's rows as local records (an agency the first time its key is seen, then the row's
+    relationship) or rejects."""
+    header, numbered, retrieved = rows(path, sheet)
+    index = {name: position for position, name in enumerate(header)}
+    missing = [column for column in table_map.columns.values() if column not in index]
+    if missing:
+        raise SourceError(f"{path}: the map {table_map.path} names column {missing[0]!r}, which the file does not "
+                          f"have; its columns are {', '.join(repr(name) for name in header)}")
+    seen: set[str] = set()
+    width, source = len(header), str(path)
+    for line, row in numbered:
+        if (problem := width_problem(row, width)) is not None:
+            yield Reject(source, f"line {line}", problem, row)
+            continue
+        prov = Provenance(source, f"line {line}", retrieved)
+        try:
+            values = _values(table_map, index, row)
+            made = _records(table_map, values, prov)
+        except clean.BadValue as error:
+            yield Reject(source, f"line {line}", str(error), row)
+            continue
+        for record in made:
+            if isinstance(record, LocalAgency):
+                if record.key in seen:
+                    continue
+                seen.add(record.key)
+            yield record
+
+
+def _values(table_map: TableMap, index: dict[str, int], row: list[str]) -> dict:
+    values = {}
+    for name, (kind, _) in FIELDS.items():
+        if name in table_map.columns:
+            column = table_map.columns[name]
+            raw = clean.text(row[index[column]])
+            raw = None if raw in table_map.missing else raw
+        else:
+            column, raw = "(constant)", clean.text(table_map.constants.get(name))
+        try:
+            values[name] = _convert(kind, raw, column)
+        except clean.BadValue as error:
+            raise clean.BadValue(f"column {column!r} ({name}): {error}") from None
+    for name in RELATIONSHIPS[table_map.relationship]:
+        if values[name] is None:
+            where = table_map.columns.get(name, "(constant)")
+            raise clean.BadValue(f"column {where!r} ({name}) is empty; the relationship needs it")
+    return values
+
+
+def _agency(table_map: TableMap, values: dict, prov: Provenance, prefix: str = "") -> LocalAgency:
+    name = values[f"{prefix}agency_name"]
+    given = values[f"{prefix}agency_id"]
+    state = values["state"] if not prefix else None
+    state = state or state_of(name)
+    ident = given or f"{name_key(name)}|{state or '-'}"
+    jurisdiction = (values["agency_type"] if not prefix else None) or jurisdiction_of(name)
+    return LocalAgency(key=local_key(table_map.source, ident), name=name, prov=prov, jurisdiction=jurisdiction,
+                       state=state, county=None if prefix else values["county"],
+                       city=None if prefix else values["city"])
+
+
+def _records(table_map: TableMap, values: dict, prov: Provenance) -> list:
+    agency = _agency(table_map, values, prov)
+    if table_map.relationship == "uses":
+        return [agency, Deployment(agency=agency.key, agency_name=agency.name, vendor_name=values["vendor_name"],
+                                   technology=values["technology"], prov=prov, status=values["status"],
+                                   as_of=values["date"], count=values["count"], source_url=values["source_url"],
+                                   notes=values["notes"])]
+    if table_map.relationship == "contract":
+        return [agency, LocalContract(agency=agency.key, agency_name=agency.name, vendor_name=values["vendor_name"],
+                                      prov=prov, number=values["number"], amount=values["amount"],
+                                      start_date=values["date"], end_date=values["end_date"],
+                                      technology=values["technology"], source_url=values["source_url"],
+                                      notes=values["notes"])]
+    second = _agency(table_map, values, prov, prefix="second_")
+    return [agency, second, SharingLink(owner=agency.key, owner_name=agency.name, searcher=second.key,
+                                        searcher_name=second.name, system=values["system"], prov=prov,
+                                        as_of=values["date"], portal=values["source_url"])]
