@@ -41,7 +41,7 @@ _KINDS = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in (
                 r"\bBorder Patrol\b|\bHomeland Security Investigations\b|\bFederal Bureau\b"),
     ("task force", r"\btask force\b|\bHIDTA\b"),
     ("campus", r"\buniversity\b|\bcollege\b|\bcampus\b|\bschools?\b|\bISD\b"),
-    ("sheriff", r"\bsheriff|\bS[OD]\b"),
+    ("sheriff", r"\bsheriff|(?-i:\bS[OD]\b)"),  # SO, SD: sheriff's office, department (see jurisdiction_of)
     ("state agency", r"\bstate (patrol|police)\b|\bhighway patrol\b|\bbureau of investigation\b|"
                      r"\battorney general\b|\bdepartment of\b|\bdept\.? of\b|\boffice of homeland security\b|"
                      r"\blaw enforcement agency\b"),
@@ -54,6 +54,8 @@ _KINDS = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in (
 def jurisdiction_of(name: str) -> str | None:
     """The jurisdiction type a name spells (`JURISDICTIONS`), None when it spells none (a vendor's demo
     account, a dispatch centre): read from the name, so a guess the review can correct, never a fact."""
+    if state_of(name) == "SD":  # "Sioux Falls SD PD": there SD is South Dakota, not a sheriff's department
+        name = re.sub(r"\bSD\b", " ", name)
     for kind, pattern in _KINDS:
         if pattern.search(name):
             return kind

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from core.local import Deployment, LocalAgency, Policy, SharingLink, jurisdiction_of, local_key, state_of
@@ -28,7 +29,8 @@ VENDOR = "Flock Safety"
 TECHNOLOGY = "automated license plate readers"
 PORTAL_HOST = "transparency.flocksafety.com"
 
-# (file name pattern, the columns it must have): the first file of the folder matching each is read, in this order.
+# (role, file name pattern, the columns it must have), read in this order; of several files matching a pattern,
+# the last by name is read (the scrape's newest, by the date in its name).
 FILES = (
     ("agencies", "agency[0-9]*.csv", ("id", "name", "notes")),
     ("access", "agency_access*.csv", ("src_agency", "external_agency", "src_agency_id", "external_agency_id")),
@@ -48,6 +50,7 @@ POLICY_SECTIONS = ("whats_detected", "whats_not_detected", "acceptable_use_polic
 NOT_REPORTED = frozenset({"NA", "Data Unavailable"})  # what the portals and the scrape print for no figure
 _COUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d+$")
 _DAYS = re.compile(r"^(\d+) days?$")
+_SCRAPED = re.compile(r"(20\d\d)(\d\d)(\d\d)\.csv$")
 
 
 def files(directory: Path) -> dict[str, Path]:
@@ -56,8 +59,7 @@ def files(directory: Path) -> dict[str, Path]:
         raise SourceError(f"{directory}: not a folder; pass the folder holding the portal CSVs")
     found = {}
     for role, pattern, _ in FILES:
-        matches = sorted(path for path in directory.glob(pattern)
-                         if not (role == "agencies" and path.name.startswith("agency_")))
+        matches = sorted(directory.glob(pattern))
         if not matches:
             raise SourceError(f"{directory}: no {pattern} (the {role} file of the Flock portal scrape)")
         found[role] = matches[-1]
@@ -136,6 +138,8 @@ def read(directory: Path) -> Iterator[LocalAgency | Deployment | SharingLink | P
         opened, cols = _rows(path, required)
         get = {name: cols.getter(name) for name in cols.index}
         source, width, make = str(path), len(opened.header), readers[role]
+        if role == "access":
+            make = partial(_link, as_of=scraped_on(path))
         for line, row in opened.rows:
             if (problem := width_problem(row, width)) is not None:
                 yield Reject(source, f"line {line}", problem, row)
@@ -160,11 +164,22 @@ def _agency(cell: dict, prov: Provenance) -> LocalAgency:
                        jurisdiction=jurisdiction_of(name), state=state_of(name), notes=_value(cell["notes"]))
 
 
-def _link(cell: dict, prov: Provenance) -> SharingLink:
+def scraped_on(path: Path) -> str | None:
+    """The date a scrape file's name gives (agency_access20240426.csv: 2024-04-26), None when it gives none."""
+    found = _SCRAPED.search(path.name)
+    if not found:
+        return None
+    try:
+        return dt.date(int(found[1]), int(found[2]), int(found[3])).isoformat()
+    except ValueError:
+        return None
+
+
+def _link(cell: dict, prov: Provenance, as_of: str | None = None) -> SharingLink:
     return SharingLink(owner=local_key(SOURCE, source_id(cell["src_agency_id"], "src_agency_id")),
                        owner_name=_name(cell, "src_agency"),
                        searcher=local_key(SOURCE, source_id(cell["external_agency_id"], "external_agency_id")),
-                       searcher_name=_name(cell, "external_agency"), system=SYSTEM, prov=prov)
+                       searcher_name=_name(cell, "external_agency"), system=SYSTEM, prov=prov, as_of=as_of)
 
 
 def _deployment(cell: dict, prov: Provenance) -> Deployment:
@@ -173,7 +188,7 @@ def _deployment(cell: dict, prov: Provenance) -> Deployment:
         if name == "data_retention_in_days":
             figures[name] = retention_days(cell[name])
         elif name in COUNTED:
-            figures[name] = count(cell[name])
+            figures[name] = count(cell.get(name, ""))
         else:
             figures[name] = _value(cell.get(name, ""))
     return Deployment(agency=local_key(SOURCE, source_id(cell["id"], "id")), agency_name=_name(cell, "agency"),

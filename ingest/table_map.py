@@ -131,8 +131,10 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator[tuple[int, list[str]]], str]:
-    """(header, numbered rows, retrieved) of a CSV or of one sheet of an XLSX."""
+def rows(path: Path, sheet: str | None = None,
+         encoding: str | None = None) -> tuple[list[str], Iterator[tuple[int, list[str]]], str]:
+    """(header, numbered rows, retrieved) of a CSV (in `encoding`, else the one detected) or of one sheet of
+    an XLSX."""
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -159,9 +161,12 @@ def rows(path: Path, sheet: str | None = None) -> tuple[list[str], Iterator[tupl
         return header, numbered, file_time(path)
     if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
         raise SourceError(f"{path}: not a CSV or XLSX file (by its name)")
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        first = next(csv.reader(handle), [])
-    opened = open_csv(path, frozenset(cell.strip() for cell in first))
+    from .encoding import detect
+
+    encoding = detect(path, encoding)  # strict: an undecodable byte stops the file at its line
+    with path.open(newline="", encoding=encoding) as handle:
+        first = next(csv.reader(handle), [])  # a mapped file's first row is its header
+    opened = open_csv(path, frozenset(cell.strip() for cell in first), encoding=encoding)
     return opened.header, opened.rows, opened.retrieved
 
 
@@ -196,10 +201,10 @@ def _convert(kind: str, value: str | None, column: str):
     return value
 
 
-def read(path: Path, table_map: TableMap, sheet: str | None = None) -> Iterator:
+def read(path: Path, table_map: TableMap, sheet: str | None = None, encoding: str | None = None) -> Iterator:
     """The file's rows as local records (an agency the first time its key is seen, then the row's
     relationship) or rejects."""
-    header, numbered, retrieved = rows(path, sheet)
+    header, numbered, retrieved = rows(path, sheet, encoding)
     index = {name: position for position, name in enumerate(header)}
     missing = [column for column in table_map.columns.values() if column not in index]
     if missing:

@@ -43,6 +43,7 @@ def test_every_row_of_the_four_files_is_one_record(folder, records):
     assert len(of(records, LocalAgency)) == 5152
     assert len(of(records, SharingLink)) == 37099
     assert len({(link.owner, link.searcher) for link in of(records, SharingLink)}) == 37099  # no duplicate link
+    assert {link.as_of for link in of(records, SharingLink)} == {"2024-04-26"}  # the scrape's date, in its name
     assert len(of(records, Policy)) == 370
 
 
@@ -97,6 +98,8 @@ def test_federal_and_state_agencies_among_those_with_access(records):
     ("WakeMed Campus PD and Public Safety (NC)", "campus", "NC"), ("Alabama Law Enforcement Agency (ALEA)",
                                                                   "state agency", "AL"),
     ("Mahoning Valley Law Enforcement TF (OH)", None, "OH"), ("Flock Safety - Sales", None, None),
+    ("Sioux Falls SD PD", "police department", "SD"), ("Pennington County SD SO", "sheriff", "SD"),
+    ("Tallapoosa County AL SD", "sheriff", "AL"), ("Sylvania Township OH PD", "police department", "OH"),
 ])
 def test_names_spell_a_jurisdiction_and_a_state(name, jurisdiction, state):
     assert (jurisdiction_of(name), state_of(name)) == (jurisdiction, state)

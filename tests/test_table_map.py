@@ -51,8 +51,8 @@ def a_map(tmp_path: Path, text: str, name: str = "map.toml") -> table_map.TableM
     return table_map.load_map(path)
 
 
-def read(path, the_map, sheet=None):
-    return list(table_map.read(path, the_map, sheet))
+def read(path, the_map, sheet=None, encoding=None):
+    return list(table_map.read(path, the_map, sheet, encoding))
 
 
 def test_a_csv_of_our_own_makes_the_deployments_its_map_describes(tmp_path):
@@ -176,3 +176,15 @@ def test_the_example_flock_maps_give_what_the_flock_adapter_gives(shared_data):
     links = sorted((l.owner, l.searcher, l.system) for l in access if isinstance(l, SharingLink))
     assert len(links) == 37099
     assert links == sorted((l.owner, l.searcher, l.system) for l in adapter if isinstance(l, SharingLink))
+
+
+def test_a_cp1252_export_read_in_its_declared_encoding(tmp_path):
+    path = tmp_path / "foia.csv"
+    rows = [list(row) for row in ROWS]
+    rows[3][1] = "Cañon City CO PD"
+    with path.open("w", newline="", encoding="cp1252") as handle:
+        csv.writer(handle).writerows(rows)
+    names = [r.name for r in read(path, a_map(tmp_path, USES), encoding="cp1252") if isinstance(r, LocalAgency)]
+    assert names == ["Oakland CA PD", "Cañon City CO PD"]
+    with pytest.raises(SourceError, match=r"line 4 .* cannot be decoded as utf-8"):
+        read(path, a_map(tmp_path, USES), encoding="utf-8")  # strict: the byte is named, nothing is read
