@@ -15,6 +15,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 FAMILIES_FILE = DATA / "vendor_families.csv"
 AGENCY_FILE = DATA / "agency_codes.csv"
 WATCHLIST_FILE = DATA / "watchlist.csv"
+FEDERAL_BODIES_FILE = DATA / "federal_bodies.csv"  # federal agencies local data names, with their hierarchy
+FEDERAL_NAMES_FILE = DATA / "federal_names.csv"  # local spellings (FBI, ATF Nashville TN) -> those bodies
 
 
 def slug(text: str) -> str:
@@ -82,3 +84,40 @@ def curated_links(families: dict[str, Family], name: str | None) -> tuple[str | 
             if pattern.search(key):
                 parents.append((family.id, source))
     return alias_of, parents
+
+
+def load_federal_bodies(path: Path = FEDERAL_BODIES_FILE) -> dict[str, dict]:
+    """{id: row}: each body's parent is another body of the file, its `federal_id` the award hierarchy's id."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = {row["id"]: row for row in csv.DictReader(handle)}
+    for line, row in enumerate(rows.values(), start=2):
+        if row["parent"] and row["parent"] not in rows:
+            raise ValueError(f"{path} line {line}: parent {row['parent']!r} is not a body of the file")
+        if not row["source"].strip():
+            raise ValueError(f"{path} line {line}: give the source of this row")
+    return rows
+
+
+def load_federal_names(path: Path = FEDERAL_NAMES_FILE, bodies: dict | None = None) -> list[tuple]:
+    """[(pattern, body id, relation: is | office of, source)], matched against local names in file order."""
+    bodies = load_federal_bodies() if bodies is None else bodies
+    names = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                pattern = re.compile(row["pattern"])
+            except re.error as error:
+                raise ValueError(f"{path} line {line}: bad pattern {row['pattern']!r}: {error}") from None
+            if row["body"] not in bodies or row["relation"] not in ("is", "office of"):
+                raise ValueError(f"{path} line {line}: body must be an id of {FEDERAL_BODIES_FILE.name} and relation "
+                                 f"'is' or 'office of'; found {row['body']!r}, {row['relation']!r}")
+            names.append((pattern, row["body"], row["relation"], row["source"]))
+    return names
+
+
+def federal_body(names: list[tuple], name: str) -> tuple[str, str, str] | None:
+    """(body id, relation, source) of the first pattern a local agency's name matches, else None."""
+    for pattern, body, relation, source in names:
+        if pattern.search(name.strip()):
+            return body, relation, source
+    return None

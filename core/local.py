@@ -117,6 +117,7 @@ class Deployment:
     source_url: str | None = None
     notes: str | None = None
     figures: dict = field(default_factory=dict)  # the source's other reported figures, by its names
+    where: LocalAgency | None = None  # the agency as this row describes it (type, place), when it does
 
 
 @dataclass(slots=True)
@@ -135,6 +136,7 @@ class LocalContract:
     technology: str | None = None
     source_url: str | None = None
     notes: str | None = None
+    where: LocalAgency | None = None
 
 
 @dataclass(slots=True)
@@ -149,6 +151,7 @@ class SharingLink:
     prov: Provenance
     as_of: str | None = None
     portal: str | None = None  # the owner's portal URL, when the source gives it
+    where: LocalAgency | None = None  # the owner as this row describes it
 
 
 @dataclass(slots=True)

@@ -43,8 +43,15 @@ REL_TYPES = {rel.name: rel for rel in (
     RelType("SUBAWARD", "Award", "Vendor", keyed=True),
     # an action whose description names the vendor's product, sold by another vendor (graph/attribution.py)
     RelType("MENTIONS_PRODUCT", "Fact", "Vendor"),
+    # the local layer (core/local.py): agencies of tier `local` (Neo4j: also labelled `Local`), with no money
+    # summed into the federal figures; a local contract's amount is its document's, never an obligation
+    RelType("USES", "Agency", "Vendor", keyed=True),  # a deployment; key: agency|vendor|technology
+    RelType("SHARES_DATA_WITH", "Agency", "Agency", keyed=True),  # the end agency can search the start's data
+    RelType("CONTRACTS_WITH", "Agency", "Vendor", keyed=True),  # a local contract or purchase order
 )}
 AGENCY_TIERS = ("toptier", "subtier", "office")
+LOCAL_TIER = "local"  # an agency from local data; federal bodies it names keep their federal tier
+LOCAL_LABEL = "Local"  # Neo4j's second label on every node of the local layer, kept out of the federal reads
 
 
 def agency_id(tier: str, code: str) -> str:

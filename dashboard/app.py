@@ -24,6 +24,7 @@ pages = [
     st.Page(VIEWS / "agency.py", title="Agency profile", url_path="agency"),
     st.Page(VIEWS / "paths.py", title="Paths", url_path="paths"),
     st.Page(VIEWS / "targets.py", title="Targets", url_path="targets"),
+    st.Page(VIEWS / "local.py", title="Local", url_path="local"),
     st.Page(VIEWS / "review.py", title="Review queue", url_path="review"),
     st.Page(VIEWS / "sources.py", title="Sources", url_path="sources"),
 ]

@@ -279,3 +279,38 @@ def brief_pdf(src: tuple, name: str) -> bytes:
     from graph.brief_render import pdf
 
     return pdf(assemble(store(), name, family=vendor_family(src, name), coverage=loaded_coverage(src)))
+
+
+# -- the local layer (graph/local_queries.py) ------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def local_overview(src: tuple) -> dict:
+    return store().local_overview()
+
+
+@st.cache_data(show_spinner=False)
+def local_profile(src: tuple, agency: str) -> dict:
+    return store().local_profile(agency)
+
+
+@st.cache_data(show_spinner=False)
+def sharing(src: tuple, agency: str, hops: int) -> dict:
+    return store().sharing(agency, hops=hops)
+
+
+@st.cache_data(show_spinner=False)
+def local_customers(src: tuple, family: str) -> list[dict]:
+    return store().local_customers(family)
+
+
+@st.cache_data(show_spinner=False)
+def bridge(src: tuple) -> dict:
+    return store().bridge()
+
+
+@st.cache_data(show_spinner=False)
+def sharing_page(src: tuple, agency: str, hops: int) -> tuple[dict, str]:
+    """The agency's sharing answer and its ego-network page, drawn once per store version."""
+    from .sharing_network import build_html
+
+    answer = sharing(src, agency, hops)
+    return answer, build_html(answer)

@@ -26,3 +26,10 @@ def record_link(value) -> str | None:
     reader elsewhere."""
     parts = urlsplit(str(value or "").strip())
     return parts.geturl() if parts.scheme.lower() == "https" and (parts.hostname or "") in LINKED_HOSTS else None
+
+
+def web_link(value) -> str | None:
+    """A local record's page (a portal, a city's document) as a link only when it is an http(s) address with a
+    host; anything else (javascript:, data:, a path) is no link."""
+    parts = urlsplit(str(value or "").strip())
+    return parts.geturl() if parts.scheme.lower() in ("http", "https") and parts.hostname else None

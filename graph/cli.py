@@ -21,6 +21,7 @@ from .brief import assemble as assemble_brief
 from .brief_render import FORMATS as BRIEF_FORMATS, render as render_brief
 from .console import OneLineParser, number, print_json
 from .export import FORMATS, export
+from .local_queries import MAX_SHARING_HOPS
 from .queries import MAX_HOPS
 from .store import STORES, Ambiguous, NotFound, StoreUnavailable, open_store
 
@@ -110,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("name", help="part of a vendor name or alias, a UEI, DUNS or vendor id")
     brief.add_argument("--format", choices=BRIEF_FORMATS, default="md", help="md (default), html or pdf")
     brief.add_argument("--out", type=Path, help="write the brief to this file (pdf needs one)")
+    command("bridge", "vendor families local agencies use (deployments, local contracts), with what the same "
+                      "family sells to federal agencies: both sides' counts, money and records")
+    sharing = command("sharing", "who can search a local agency's data (Flock portals' access lists), directly and "
+                                 "through N hops, the federal agencies among them, and whose data it can search")
+    sharing.add_argument("agency", metavar="AGENCY", help="a local agency's name as a source spells it, or its id")
+    sharing.add_argument("--hops", type=number(int, 1, MAX_SHARING_HOPS), default=1, metavar=f"1..{MAX_SHARING_HOPS}")
+    policies = command("policies", "local agencies whose policy prohibits a use, with how many agencies in how many "
+                                   "other states can search their data")
+    policies.add_argument("--prohibits", required=True, metavar="TEXT", help='e.g. "immigration"')
     clear = command("clear", "empty the store")
     clear.add_argument("--yes", action="store_true", help="really empty it")
     return parser
@@ -162,12 +172,39 @@ def _since(text: str) -> str:
     return text.strip()
 
 
+def _local_report(command: str, answer: dict) -> str:
+    if command == "bridge":
+        lines = []
+        for row in answer["families"]:
+            local, federal = row["local"], row["federal"]
+            lines.append(f"{row['name']}: used by {local['agencies']} local agencies in {local['states']} states "
+                         f"({local['deployments']} deployments, {local['contracts']} local contracts); federal: "
+                         + (f"${federal['obligated']:,.2f} obligated in {federal['awards']} awards"
+                            if row["in_federal_data"] else "none in the federal data loaded"))
+        return "\n".join(lines) or "no local deployments or contracts loaded"
+    if command == "sharing":
+        agency, found = answer["agency"], answer["searchable_by"]
+        lines = [f"{agency['name']} ({agency['id']}): {found['direct_count']} agencies can search its data; "
+                 f"it can search {answer['can_search']['count']} agencies' data"]
+        lines += [f"  hop {level['hop']}: {level['count']} agencies" for level in found["by_hop"]]
+        lines += [f"  federal: {a['name']} (hop {a['hop']})" for a in found["federal"]]
+        lines += [f"  searches: {a['name']}" for a in answer["can_search"]["agencies"][:50]]
+        return "\n".join(lines)
+    lines = [f"{answer['count']} agencies' policies prohibit {answer['prohibits']!r}"]
+    lines += [f"  {a['name']}: searchable by {a['searchable_by']} agencies, {a['other_state_agencies']} of them in "
+              f"{a['other_states']} other states" for a in answer["agencies"]]
+    return "\n".join(lines)
+
+
 def _report(command: str, answer) -> str:
     """A short human-readable view; --json gives everything."""
     if command == "stats":
         lines = [f"{label}: {count}" for label, count in answer["nodes"].items()]
         lines += [f"-[{rel}]-> {count}" for rel, count in answer["relationships"].items()]
+        lines += [f"local {name.replace('_', ' ')}: {count}" for name, count in answer.get("local", {}).items()]
         return "\n".join(lines)
+    if command in ("bridge", "sharing", "policies"):
+        return _local_report(command, answer)
     if command == "vendor":
         lines = [f"{answer['name']}  total obligated ${answer['total_obligated']:,.2f} in {answer['award_count']} awards"]
         lines += [f"  subsidiary/registration: {s['name']}  ${s['total_obligated']:,.2f}" for s in answer["subsidiaries"]]
@@ -306,6 +343,12 @@ def main(argv: list[str] | None = None) -> int:
                 answer = vendor_centrality(answer, limit=args.limit)
         elif args.command == "changes":
             answer = store.changes(since=args.since, vendor=args.vendor, agency=args.agency, limit=args.limit)
+        elif args.command == "bridge":
+            answer = store.bridge()
+        elif args.command == "sharing":
+            answer = store.sharing(args.agency, hops=args.hops)
+        elif args.command == "policies":
+            answer = store.policies(args.prohibits)
         elif args.command == "export":
             answer = {"store": args.store, **export(store.to_networkx(), args.format, args.out)}
         else:
@@ -315,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         for candidate in error.candidates:
             print(f"  {json.dumps(candidate)}", file=sys.stderr)
         return 2
-    except (NotFound, StoreUnavailable, UnknownField, OSError, BadTable) as error:
+    except (NotFound, StoreUnavailable, UnknownField, OSError, BadTable, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:

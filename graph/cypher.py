@@ -92,12 +92,12 @@ ANY_NODE = "MATCH (n) RETURN count(n) > 0 AS any LIMIT 1"
 # -- reads --------------------------------------------------------------------------------------
 COUNTS = """
 CALL () { MATCH (n:Vendor) RETURN count(n) AS Vendor }
-CALL () { MATCH (n:Agency) RETURN count(n) AS Agency }
+CALL () { MATCH (n:Agency) WHERE NOT n:Local RETURN count(n) AS Agency }
 CALL () { MATCH (n:Award) RETURN count(n) AS Award }
 CALL () { MATCH (n:Fact) RETURN count(n) AS Fact }
 CALL () { MATCH (n:Vehicle) RETURN count(n) AS Vehicle }
 CALL () { MATCH ()-[r:PARENT]->() WITH DISTINCT startNode(r) AS a, endNode(r) AS b RETURN count(*) AS PARENT }
-CALL () { MATCH ()-[r:PART_OF]->() RETURN count(r) AS PART_OF }
+CALL () { MATCH (c)-[r:PART_OF]->() WHERE NOT c:Local RETURN count(r) AS PART_OF }
 CALL () { MATCH ()-[r:AWARDED_TO]->() RETURN count(r) AS AWARDED_TO }
 CALL () { MATCH ()-[r:AWARDED_BY]->() RETURN count(r) AS AWARDED_BY }
 CALL () { MATCH ()-[r:FUNDED_BY]->() RETURN count(r) AS FUNDED_BY }
@@ -108,7 +108,7 @@ CALL () { MATCH ()-[r:MENTIONS_PRODUCT]->() RETURN count(r) AS MENTIONS_PRODUCT 
 RETURN Vendor, Agency, Award, Fact, Vehicle, PARENT, PART_OF, AWARDED_TO, AWARDED_BY, FUNDED_BY, HAS_FACT,
        UNDER_VEHICLE, SUBAWARD, MENTIONS_PRODUCT"""
 ENTITIES = """
-MATCH (a:Agency) RETURN 'Agency' AS kind, a.id AS id, a.name AS name, a.aliases AS aliases, a.code AS code,
+MATCH (a:Agency) WHERE NOT a:Local RETURN 'Agency' AS kind, a.id AS id, a.name AS name, a.aliases AS aliases, a.code AS code,
        a.tier AS tier, a.abbreviation AS abbreviation, null AS family
 UNION ALL
 MATCH (v:Vendor) RETURN 'Vendor' AS kind, v.id AS id, v.name AS name, v.aliases AS aliases, null AS code,
@@ -179,7 +179,7 @@ CALL () { MATCH (f:Fact) WHERE f.recipient IS NOT NULL AND f.awarding_id IS NOT 
           UNION MATCH (f:Fact) WHERE f.recipient IS NOT NULL AND f.funding_id IS NOT NULL
           RETURN DISTINCT 'FUNDED' AS rel, f.recipient AS a, f.funding_id AS b
           UNION MATCH (c:Vendor)-[:PARENT]->(p:Vendor) RETURN DISTINCT 'PARENT' AS rel, c.id AS a, p.id AS b
-          UNION MATCH (c:Agency)-[:PART_OF]->(p:Agency) RETURN 'PART_OF' AS rel, c.id AS a, p.id AS b
+          UNION MATCH (c:Agency)-[:PART_OF]->(p:Agency) WHERE NOT c:Local RETURN 'PART_OF' AS rel, c.id AS a, p.id AS b
           UNION MATCH (a:Award)-[:SUBAWARD]->(v:Vendor) WHERE a.recipient IS NOT NULL
           RETURN DISTINCT 'SUBAWARD' AS rel, v.id AS a, a.recipient AS b }
 RETURN rel, a, b"""
@@ -291,8 +291,8 @@ def largest_awards(chosen: FactFilter) -> tuple[str, dict]:
 # The whole graph, table by table, as rows of the shape `graph.duck_reads.TABLES` gives (for exports).
 WHOLE_GRAPH = {
     "vendor": "MATCH (n:Vendor) RETURN properties(n) AS row",
-    "agency": "MATCH (n:Agency) RETURN properties(n) AS row",
-    "agency_link": "MATCH (c:Agency)-[:PART_OF]->(p:Agency) RETURN {child: c.id, parent: p.id} AS row",
+    "agency": "MATCH (n:Agency) WHERE NOT n:Local RETURN properties(n) AS row",
+    "agency_link": "MATCH (c:Agency)-[:PART_OF]->(p:Agency) WHERE NOT c:Local RETURN {child: c.id, parent: p.id} AS row",
     "vendor_parent": "MATCH (:Vendor)-[r:PARENT]->(:Vendor) RETURN properties(r) AS row",
     "award": "MATCH (n:Award) RETURN properties(n) AS row",
     "fact": "MATCH (n:Fact) RETURN properties(n) AS row",

@@ -5,15 +5,17 @@ from __future__ import annotations
 import pyarrow as pa
 
 from core.facts import RECORD_FIELDS, SUBAWARD_FIELDS
+from core.local_rows import LOCAL_FIELDS
 
-ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int32()}
+ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int32(),
+               "BIGINT": pa.int64()}
 
 
 def schema(fields) -> pa.Schema:
     return pa.schema([(field.name, ARROW_TYPES[field.type]) for field in fields] + [("run_id", pa.int32())])
 
 
-RECORD_SCHEMA, SUBAWARD_SCHEMA = schema(RECORD_FIELDS), schema(SUBAWARD_FIELDS)
+RECORD_SCHEMA, SUBAWARD_SCHEMA, LOCAL_SCHEMA = schema(RECORD_FIELDS), schema(SUBAWARD_FIELDS), schema(LOCAL_FIELDS)
 
 
 def columns(rows: list[dict], schema: pa.Schema, run: int) -> pa.Table:

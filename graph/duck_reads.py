@@ -15,6 +15,7 @@ from .queries import Queries
 from .duck_changes import COLUMNS as CHANGE_COLUMNS
 from .store import GROUPINGS, FactFilter, agency_only
 from .duck_sql import TOP_AWARDS
+from .duck_local import LocalSqlFetches
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -116,7 +117,7 @@ ROLLUP_TABLES = (
 )
 
 
-class SqlFetches(Queries):
+class SqlFetches(LocalSqlFetches, Queries):
     """Mixed into the DuckDB store: `_rows(sql, params)` is its only door to the file."""
 
     def fetch_counts(self) -> dict:

@@ -7,8 +7,9 @@ the vendor resolution in `graph/resolution.py`) at the end of each load, in the 
 from __future__ import annotations
 
 from core.facts import AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS
+from .duck_local import VENDOR_PARTIES
 
-FORMAT_VERSION = 5  # 4: subaward keys without the report id, the change log; 5: mentions, name merges
+FORMAT_VERSION = 6  # 4: subaward keys without the report id, the change log; 5: mentions, name merges; 6: local layer
 TIERS = ("toptier", "subtier", "office")
 TOP_AWARDS = 1000  # largest awards kept per agency (agency pages list up to this many without a scan)
 
@@ -65,12 +66,13 @@ SELECT * FROM (SELECT * FROM record WHERE kind = 'subaward_prime'
                QUALIFY row_number() OVER (PARTITION BY award_key ORDER BY source DESC, record DESC) = 1);
 """
 
-PARTIES = """
+PARTIES = f"""
 SELECT name, uei, duns, max(seen) AS seen FROM (
     SELECT recipient_name AS name, recipient_uei AS uei, recipient_duns AS duns, action_date AS seen FROM chosen
     UNION ALL SELECT parent_name, parent_uei, parent_duns, action_date FROM chosen
     UNION ALL SELECT sub_name, sub_uei, sub_duns, action_date FROM subaward
     UNION ALL SELECT sub_parent_name, sub_parent_uei, sub_parent_duns, action_date FROM subaward
+    UNION ALL {VENDOR_PARTIES}  -- vendors as local records name them (graph/duck_local.py)
 ) WHERE coalesce(name, uei, duns) IS NOT NULL GROUP BY ALL
 """
 

@@ -24,7 +24,7 @@ from core.curated import AGENCY_FILE, curated_links, load_families
 from core.judgements import judgements_file, party_record
 from core.products import rules_file
 
-from . import duck_changes, duck_sql as sql
+from . import duck_changes, duck_local, duck_sql as sql
 from .duck_reads import SqlFetches
 from .attribution import derive_mentions, merge_apart, rules_and_judgements
 from .family import Families, Reported
@@ -144,10 +144,12 @@ class DuckStore(SqlFetches):
         # held from here, so that a failure (or Ctrl-C) below is rolled back with the connection closed: an open
         # one left to the garbage collector would write the deleted copy back at exit
         con.execute(sql.CREATE)
+        con.execute(duck_local.CREATE)
         con.execute(duck_changes.CREATE)
         if fresh:
             self._changes = 0
             con.execute(sql.CLEAR_NEW)  # rows of a run that stopped between its durable steps are merged already
+            con.execute(duck_local.CLEAR_NEW)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", [str(sql.FORMAT_VERSION)])
         self._run_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM run").fetchone()[0]
         con.execute("BEGIN TRANSACTION")
@@ -170,11 +172,23 @@ class DuckStore(SqlFetches):
             self._writer.execute("INSERT INTO subaward_new SELECT * FROM sub_batch")
 
     @guarded_write
+    def write_local(self, rows: list[dict]) -> None:
+        """Append local records' rows (`core.local_rows.local_row`) to the load's transaction."""
+        if not rows:
+            return
+        from . import duck_arrow
+
+        self.begin()
+        batch = duck_arrow.columns(rows, duck_arrow.LOCAL_SCHEMA, self._run_id)  # noqa: F841 (read by name below)
+        self._writer.execute("INSERT INTO local_record_new SELECT * FROM batch")
+
+    @guarded_write
     def commit(self, run: dict | None = None) -> None:
         """Merge the new rows, derive every figure, and swap the file in; `run` is logged with its counts."""
         self.begin()
         con, started = self._writer, time.perf_counter()
         con.execute(sql.MERGE_NEW)
+        con.execute(duck_local.MERGE_NEW)
         duck_changes.before(con)
         snapshot = time.perf_counter()
         self.attributed = derive(con, strict=self.strict)
@@ -184,11 +198,16 @@ class DuckStore(SqlFetches):
         changes_s = (snapshot - started) + (derived - compared)  # merge included: the rows it compares
         if run is not None:
             awards, vendors, agencies = con.execute(sql.RUN_COUNTS).fetchone()
+            local = con.execute(LOCAL_RUN_COUNTS).fetchone()
+            if local[0]:
+                run["local"] = dict(zip(("rows", "agencies", "deployments", "contracts", "sharing_links",
+                                         "policies"), local))
             run.update(awards=awards, vendors=vendors, agencies=agencies, changes=self._changes,
                        mentions=self.attributed.get("mentions"),
                        judgements_pending=self.attributed.get("judgements_pending"))
             con.execute("INSERT INTO run VALUES (?, ?)", [self._run_id, json.dumps(run, sort_keys=True)])
             con.execute(sql.CLEAR_NEW)  # kept until the run ends, which counts what all its steps brought
+            con.execute(duck_local.CLEAR_NEW)
         if self.before_swap is not None:
             self.before_swap(con, run)  # e.g. the Neo4j store pushes what changed; a failure drops the load
         con.execute("COMMIT")
@@ -281,6 +300,13 @@ class DuckStore(SqlFetches):
         """The vendors the store holds (id, UEI, DUNS, names), in id order."""
         for row in self._rows("SELECT id, uei, duns, aliases FROM vendor ORDER BY id"):
             yield row["id"], row["uei"], row["duns"], list(row["aliases"] or [])
+
+
+# what this run's local rows are about (distinct keys of each kind), for the run summary
+LOCAL_RUN_COUNTS = """SELECT count(*), count(DISTINCT key) FILTER (kind = 'agency'),
+                             count(DISTINCT key) FILTER (kind = 'deployment'), count(DISTINCT key) FILTER (kind = 'contract'),
+                             count(DISTINCT key) FILTER (kind = 'sharing'), count(DISTINCT key) FILTER (kind = 'policy')
+                      FROM local_record_new"""
 
 
 def _now() -> str:
@@ -403,4 +429,5 @@ def derive(con, strict: bool = False) -> dict:
                      [(j.record, j.target, j.verdict, j.who, j.when, j.why) for j in judgements.values()
                       if j.kind == "merge"])
     _step(con, "name merges", sql.NAME_MERGES)
+    duck_local.derive_local(con)
     return attributed

@@ -18,8 +18,9 @@ import time
 import uuid
 from pathlib import Path
 
-from . import cypher
+from . import cypher, cypher_local
 from .export import build_graph
+from .duck_local import AGENCY_READ, CONTRACT_READ, DEPLOYMENT_READ, LOCAL_TABLES, MATCH_READ, SHARING_READ
 from .duck_reads import ROLLUP_TABLES, TABLES
 from .duck_store import DuckStore
 from .queries import Queries
@@ -58,7 +59,7 @@ class Neo4jStore(Queries):
                                                max_transaction_retry_time=neo4j_retry_seconds())
             self.driver.verify_connectivity()
             with self._session() as session:
-                for statement in cypher.CONSTRAINTS + cypher.INDEXES:
+                for statement in cypher.CONSTRAINTS + cypher_local.CONSTRAINTS + cypher.INDEXES:
                     session.run(statement).consume()
                 old = session.run(cypher.OLD_MODEL).single()
         except AuthError as error:
@@ -81,7 +82,8 @@ class Neo4jStore(Queries):
     def _session(self, **options):
         return self.driver.session(database=self.database, **options)
 
-    def _read(self, statement: str, **params) -> list[dict]:
+    def _read(self, statement: str, _shape=None, **params) -> list[dict]:
+        """The records as dicts (`record.data()`), or as `_shape(record)` makes them."""
         if self._old:
             raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}) holds a graph written by an "
                                    f"older version of this project (Transaction nodes); run `python -m graph clear "
@@ -90,7 +92,8 @@ class Neo4jStore(Queries):
 
         try:
             with self._session() as session:
-                return session.execute_read(lambda tx: [record.data() for record in tx.run(statement, **params)])
+                shape = _shape or (lambda record: record.data())
+                return session.execute_read(lambda tx: [shape(record) for record in tx.run(statement, **params)])
         except DriverError as error:
             raise StoreUnavailable(f"lost Neo4j at {self.uri} ({_reason(error)}); check that the server is running "
                                    f"and ask again") from None
@@ -133,12 +136,15 @@ class Neo4jStore(Queries):
 
     @staticmethod
     def _forget_pushed(con) -> None:
-        for table, _, _ in TABLES + ROLLUP_TABLES:
+        for table, _, _ in TABLES + ROLLUP_TABLES + LOCAL_TABLES:
             con.execute(f"DROP TABLE IF EXISTS pushed_{table}")
         con.execute("DELETE FROM meta WHERE name = 'pushed'")
 
     def write(self, rows) -> None:
         self.staging.write(rows)
+
+    def write_local(self, rows) -> None:
+        self.staging.write_local(rows)
 
     def commit(self, run: dict | None = None) -> None:
         self.staging.commit(run)
@@ -159,6 +165,8 @@ class Neo4jStore(Queries):
         pushed = [(table, keys, select, cypher.UPSERT[table], cypher.DELETE[table]) for table, keys, select in TABLES]
         pushed += [(label, keys, select, cypher.upsert_rollup(label), cypher.delete_rollup(label))
                    for label, keys, select in ROLLUP_TABLES]
+        pushed += [(table, keys, select, cypher_local.UPSERT[table], cypher_local.DELETE[table])
+                   for table, keys, select in LOCAL_TABLES]
         for table, _, select, _, _ in pushed:
             con.execute(f"CREATE OR REPLACE TEMP TABLE current_{table} AS {select}")
             con.execute(f"CREATE TABLE IF NOT EXISTS pushed_{table} AS SELECT * FROM current_{table} LIMIT 0")
@@ -212,6 +220,37 @@ class Neo4jStore(Queries):
                             for table, statement in cypher.WHOLE_GRAPH.items()})
 
     # -- fetches ------------------------------------------------------------------------------
+    def _filled(self, statement: str, columns, **params) -> list[dict]:
+        """Rows of `properties(...)`, with the columns Neo4j leaves out (it keeps no null) filled with None."""
+        return [{name: record["row"].get(name) for name in columns} for record in self._read(statement, **params)]
+
+    def fetch_local_agencies(self, ids=None):
+        return self._filled(cypher_local.AGENCIES, AGENCY_READ, ids=None if ids is None else list(ids))
+
+    def fetch_deployments(self, agencies=None, families=None):
+        return self._filled(cypher_local.DEPLOYMENTS, DEPLOYMENT_READ, agencies=agencies, families=families)
+
+    def fetch_local_contracts(self, agencies=None, families=None):
+        return self._filled(cypher_local.CONTRACTS, CONTRACT_READ, agencies=agencies, families=families)
+
+    def fetch_sharing(self, ids, side):
+        # the list as the driver gives it: `record.data()` would walk every nested value again
+        rows = self._read(cypher_local.SHARING[side], _shape=lambda record: record["rows"], ids=sorted(set(ids)))
+        return [dict(zip(SHARING_READ, values)) for values in rows[0]] if rows else []
+
+    def fetch_sharing_counts(self):
+        return self._read(cypher_local.SHARING_COUNTS)
+
+    def fetch_local_links(self):
+        return self._read(cypher_local.LINKS)
+
+    def fetch_local_matches(self):
+        return self._filled(cypher_local.MATCHES, MATCH_READ)
+
+    def fetch_local_counts(self) -> dict:
+        rows = self._read(cypher_local.COUNTS)
+        return rows[0] if rows else {}
+
     def fetch_counts(self) -> dict:
         rows = self._read(cypher.COUNTS)
         return rows[0] if rows else {}

@@ -17,6 +17,7 @@ from . import answers
 from . import through_others as sold
 from . import ties
 from .answers import cents_to_dollars
+from .local_queries import LocalQueries
 from .store import Ambiguous, FactFilter, NotFound
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ MAX_HOPS = 10  # longest chain `paths` looks for
 MAX_CHAINS = 10_000  # shortest chains enumerated before sorting and cutting to `limit`
 
 
-class Queries:
+class Queries(LocalQueries):
     _cache: dict
 
     def entities(self) -> list[dict]:
@@ -46,7 +47,11 @@ class Queries:
         nodes = {k: counts[k] for k in ("Agency", "Award", "Fact", "Vehicle", "Vendor") if counts.get(k)}
         rels = {k: counts[k] for k in ("AWARDED_BY", "AWARDED_TO", "FUNDED_BY", "HAS_FACT", "PARENT", "PART_OF",
                                        "SUBAWARD", "UNDER_VEHICLE", "MENTIONS_PRODUCT") if counts.get(k)}
-        return {"nodes": nodes, "relationships": rels}
+        local = self.fetch_local_counts()
+        answer = {"nodes": nodes, "relationships": rels}
+        if any(local.values()):
+            answer["local"] = local  # the local layer's own counts (no money): agencies of tier local, links, ...
+        return answer
 
     def search(self, text: str, limit: int = 20) -> list[dict]:
         needle = text.lower()

@@ -174,6 +174,28 @@ def build_parser() -> argparse.ArgumentParser:
     recipients.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
     recipients.add_argument("--cache-hours", type=number(float, 0, 10**5), default=24.0, help="reuse cached answers this long")
     _common(recipients)
+    flock = commands.add_parser(
+        "flock-portals", help="Flock Safety transparency portals (the N&O scrape's four CSVs): deployments, "
+                              "data-sharing links, policies",
+        description="Load a folder holding agency*.csv, agency_access*.csv, latest_usage*.csv and "
+                    "agency_policies*.csv: local agencies, who can search whose Flock data, camera counts and "
+                    "retention, and policy text, each cited to its file and line.")
+    flock.add_argument("directory", type=Path, metavar="DIR")
+    _common(flock)
+    table = commands.add_parser(
+        "table", help="any CSV or XLSX through a column map (data/maps/ has examples; the README documents maps)",
+        description="Load a spreadsheet a reporter holds (a FOIA response, purchase orders, an agenda export): "
+                    "the TOML map says which relationship each row makes (uses, contract, shares-with) and which "
+                    "column or constant gives each field.")
+    table.add_argument("path", type=Path, metavar="FILE")
+    table.add_argument("--map", type=Path, required=True, metavar="MAP.toml", help="the column map")
+    table.add_argument("--sheet", metavar="NAME", help="the sheet of an XLSX workbook with several")
+    table.add_argument("--dry-run", action="store_true",
+                       help="print what the map makes of the first rows (JSON lines on stdout); load nothing")
+    table.add_argument("--rows", type=number(int, 1, 10**6), default=5, metavar="N",
+                       help="with --dry-run: how many rows to show (default 5)")
+    _encoding(table)
+    _common(table)
     refresh = commands.add_parser(
         "refresh", help="re-run every download and API search the store's run log records, from its last action date",
         description="For each usaspending-download and usaspending-api load in the store's run log, load again "
@@ -184,7 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read source files and write their normalized records, with provenance, to --out. "
                     "Rows whose recipient, parent or sub-recipient name matches --match are kept.")
     normalize.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    normalize.add_argument("--source", choices=sorted(FILE_SOURCES), default="usaspending-csv")
+    normalize.add_argument("--source", choices=sorted([*FILE_SOURCES, "flock-portals"]), default="usaspending-csv",
+                           help="the files' kind; flock-portals: PATH is the folder of the portal scrape, written as "
+                                "normalized local records")
     normalize.add_argument("--header-from", type=Path, metavar="FILE")
     _encoding(normalize)
     normalize.add_argument("--match", metavar="REGEX", help="keep only records whose party names match")
@@ -226,6 +250,8 @@ def _product_awards(args) -> set[str]:
 
 
 def run_normalize(args) -> dict:
+    if args.source == "flock-portals":
+        return _normalize_local(args)
     check_files(args.paths)
     try:
         pattern = re.compile(args.match, re.IGNORECASE) if args.match else None
@@ -260,6 +286,8 @@ def run_load(args) -> dict:
     if args.command == "usaspending-download":
         if not (args.awarding_agency or args.funding_agency):
             raise SourceError("give --awarding-agency or --funding-agency: USAspending's bulk download needs an agency")
+    elif args.command in LOCAL_SOURCES:
+        return _load_local(args)
     elif args.command in FILE_SOURCES:
         check_files(args.paths)
         if args.header_from is not None and not args.header_from.is_file():
@@ -312,6 +340,81 @@ def _load_into(store, args) -> dict:
                            on_page_done=durable_every(loader, args.commit_every), workers=args.workers,
                            max_pages=args.max_pages)
     return loader.run(records)
+
+
+LOCAL_SOURCES = ("flock-portals", "table")
+
+
+def _normalize_local(args) -> dict:
+    """The portal scrape's records, every one, as normalized local records with their provenance (data/sample)."""
+    from . import flock_portals, normalized_local
+
+    if len(args.paths) != 1:
+        raise SourceError("--source flock-portals takes one folder (the one holding the four portal CSVs)")
+    counts = {"rows_read": 0, "rows_rejected": 0}
+
+    def kept():
+        for record in flock_portals.read(args.paths[0]):
+            counts["rows_read"] += 1
+            if isinstance(record, Reject):
+                counts["rows_rejected"] += 1
+            else:
+                yield record
+    written = normalized_local.write(kept(), args.out)
+    return {**counts, "rows_written": written, "out": str(args.out)}
+
+
+def _local_records(args):
+    """(records, inputs, rows estimate) of a local source; checks the folder or the map before any store opens."""
+    if args.command == "flock-portals":
+        from . import flock_portals
+
+        paths = flock_portals.files(args.directory)
+        total = sum(max(path.read_bytes().count(b"\n") - 1, 0) for path in paths.values())
+        return flock_portals.read(args.directory), [str(path) for path in paths.values()], total
+    from . import table_map
+
+    chosen = table_map.load_map(args.map)
+    if not args.path.is_file():
+        raise SourceError(f"{args.path}: no such file (check the path; nothing was loaded)")
+    return table_map.read(args.path, chosen, args.sheet, args.encoding), [str(args.path), str(args.map)], None
+
+
+def _load_local(args) -> dict:
+    records, inputs, total = _local_records(args)
+    if getattr(args, "dry_run", False):
+        return _dry_run(records, args.rows)
+    store = open_store(args.store)
+    try:
+        options = {"command": args.command, "rejects_dir": kg_home() / "rejects", "progress": not args.no_progress,
+                   "wait": not args.no_wait}
+        return load(store, records, inputs=inputs, total=total, **options)
+    finally:
+        store.close()
+
+
+def _dry_run(records, rows: int) -> dict:
+    """The records (and rejects) the map makes of the first `rows` data rows, one JSON object a line on stdout."""
+    import dataclasses
+
+    seen, made = set(), {"records": 0, "rejects": 0}
+    for record in records:
+        prov = record if isinstance(record, Reject) else record.prov
+        line = prov.record
+        if line not in seen and len(seen) == rows:
+            break
+        seen.add(line)
+        if isinstance(record, Reject):
+            made["rejects"] += 1
+            shown = {"reject": {"record": record.record, "reason": record.reason}}
+        else:
+            made["records"] += 1
+            fields = {k: v for k, v in dataclasses.asdict(record).items() if k != "prov" and v not in (None, {}, [])}
+            if "where" in fields:  # the agency as the row describes it, cited by the row itself
+                fields["where"] = {k: v for k, v in fields["where"].items() if k != "prov" and v is not None}
+            shown = {type(record).__name__: fields, "from": prov.record}
+        print(json.dumps(shown, sort_keys=True, default=str))
+    return {"dry_run": True, "rows_shown": len(seen), **made}
 
 
 def _load_recipients(store, args, options: dict, home: Path) -> dict:

@@ -18,6 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from core.facts import record_rows, too_long
+from core.local_rows import LOCAL_TYPES, local_row
 from core.records import Reject, Subaward, Transaction
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class Loader:
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
         self.rejects = RejectsFile(rejects_dir / f"{stamp}-{command}.csv")
         self.rows: list = []
+        self.local_rows: list[dict] = []  # local records (core/local.py): kept apart, no money of theirs is summed
         self.action_keys: set[str] = set()
         self.read = self.loaded = self.rejected = self.duplicate_rows = 0
         self.bar = tqdm(total=total, unit=" rows", file=sys.stderr, disable=not progress, mininterval=0.5,
@@ -74,6 +76,9 @@ class Loader:
         if isinstance(record, Reject):
             self.rejected += 1
             self.rejects.write(record)
+        elif isinstance(record, LOCAL_TYPES):
+            self.local_rows.append(local_row(record))
+            self.loaded += 1
         elif (why := too_long(rows := record_rows(record))) is not None:
             self.rejected += 1
             prov = record.award.prov if isinstance(record, Transaction) else record.prov  # an action cites its award's row
@@ -93,7 +98,9 @@ class Loader:
 
     def flush(self, durable: bool = False) -> None:
         self.store.write(self.rows)
-        self.rows = []
+        if self.local_rows:
+            self.store.write_local(self.local_rows)
+        self.rows, self.local_rows = [], []
         self.bar.update(self.read - self.bar.n)
         if durable:
             self.store.commit(None)

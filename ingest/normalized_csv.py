@@ -89,9 +89,20 @@ def write(records: Iterable, path: Path) -> int:
 
 
 def read(path: Path, header_from: Path | None = None, encoding: str | None = None) -> Iterator[Award | Transaction | Subaward | Reject]:
-    """Our own files are UTF-8 (`encoding` is ignored); a byte that is not stops the file at its line."""
+    """Our own files are UTF-8 (`encoding` is ignored); a byte that is not stops the file at its line. A file of
+    local records (`ingest/normalized_local.py`) is read as such."""
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
+    from . import normalized_local
+
+    with _open(path, "r") as handle:
+        try:
+            header = next(csv.reader(handle), [])
+        except UnicodeDecodeError:
+            header = []  # reported below, with its line
+    if normalized_local.is_local(header):  # local records (deployments, sharing links, policies)
+        yield from normalized_local.read(path)
+        return
     with _open(path, "r") as handle:
         reader = csv.DictReader(handle)
         try:

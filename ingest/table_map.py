@@ -202,15 +202,13 @@ def _convert(kind: str, value: str | None, column: str):
 
 
 def read(path: Path, table_map: TableMap, sheet: str | None = None, encoding: str | None = None) -> Iterator:
-    """The file's rows as local records (an agency the first time its key is seen, then the row's
-    relationship) or rejects."""
+    """Each row as one local record (its relationship, with the agency as the row describes it) or one reject."""
     header, numbered, retrieved = rows(path, sheet, encoding)
     index = {name: position for position, name in enumerate(header)}
     missing = [column for column in table_map.columns.values() if column not in index]
     if missing:
         raise SourceError(f"{path}: the map {table_map.path} names column {missing[0]!r}, which the file does not "
                           f"have; its columns are {', '.join(repr(name) for name in header)}")
-    seen: set[str] = set()
     width, source = len(header), str(path)
     for line, row in numbered:
         if (problem := width_problem(row, width)) is not None:
@@ -219,16 +217,9 @@ def read(path: Path, table_map: TableMap, sheet: str | None = None, encoding: st
         prov = Provenance(source, f"line {line}", retrieved)
         try:
             values = _values(table_map, index, row)
-            made = _records(table_map, values, prov)
+            yield _record(table_map, values, prov)
         except clean.BadValue as error:
             yield Reject(source, f"line {line}", str(error), row)
-            continue
-        for record in made:
-            if isinstance(record, LocalAgency):
-                if record.key in seen:
-                    continue
-                seen.add(record.key)
-            yield record
 
 
 def _values(table_map: TableMap, index: dict[str, int], row: list[str]) -> dict:
@@ -263,20 +254,18 @@ def _agency(table_map: TableMap, values: dict, prov: Provenance, prefix: str = "
                        city=None if prefix else values["city"])
 
 
-def _records(table_map: TableMap, values: dict, prov: Provenance) -> list:
+def _record(table_map: TableMap, values: dict, prov: Provenance):
     agency = _agency(table_map, values, prov)
     if table_map.relationship == "uses":
-        return [agency, Deployment(agency=agency.key, agency_name=agency.name, vendor_name=values["vendor_name"],
-                                   technology=values["technology"], prov=prov, status=values["status"],
-                                   as_of=values["date"], count=values["count"], source_url=values["source_url"],
-                                   notes=values["notes"])]
+        return Deployment(agency=agency.key, agency_name=agency.name, vendor_name=values["vendor_name"],
+                          technology=values["technology"], prov=prov, status=values["status"], as_of=values["date"],
+                          count=values["count"], source_url=values["source_url"], notes=values["notes"], where=agency)
     if table_map.relationship == "contract":
-        return [agency, LocalContract(agency=agency.key, agency_name=agency.name, vendor_name=values["vendor_name"],
-                                      prov=prov, number=values["number"], amount=values["amount"],
-                                      start_date=values["date"], end_date=values["end_date"],
-                                      technology=values["technology"], source_url=values["source_url"],
-                                      notes=values["notes"])]
+        return LocalContract(agency=agency.key, agency_name=agency.name, vendor_name=values["vendor_name"], prov=prov,
+                             number=values["number"], amount=values["amount"], start_date=values["date"],
+                             end_date=values["end_date"], technology=values["technology"],
+                             source_url=values["source_url"], notes=values["notes"], where=agency)
     second = _agency(table_map, values, prov, prefix="second_")
-    return [agency, second, SharingLink(owner=agency.key, owner_name=agency.name, searcher=second.key,
-                                        searcher_name=second.name, system=values["system"], prov=prov,
-                                        as_of=values["date"], portal=values["source_url"])]
+    return SharingLink(owner=agency.key, owner_name=agency.name, searcher=second.key, searcher_name=second.name,
+                       system=values["system"], prov=prov, as_of=values["date"], portal=values["source_url"],
+                       where=agency)

@@ -27,7 +27,7 @@ HOSTILE_UEI = "XSSTEST00001"
 
 def hostile_file(folder: Path, name: str = HOSTILE, permalink: str | None = None) -> Path:
     """One real award row of the sample with its vendor and description replaced by the hostile text."""
-    source = SAMPLE[0]
+    source = next(path for path in SAMPLE if path.name.startswith("ice_bulk_downloads"))
     with gzip.open(source, "rt", newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         columns = reader.fieldnames

@@ -24,7 +24,8 @@ FILES = sorted(SAMPLE.glob("*.csv.gz"))
 # each bundled file and the shared files it normalizes (fy14-fy18 have no header row of their own)
 ORIGINS = {"ice_bulk_downloads_2025.csv.gz": ("usaspending_bulk_ice_mn/*.csv", 1),
            "ice_transactions_fy2013_2018.csv.gz": ("torn_apart_ice_fy2013_2018/fy1[345678].csv", None),
-           "ice_cbp_transactions_fy2021_2026.csv.gz": ("spending_by_transaction_ice_cbp_fy2021_2026/*.csv", 1)}
+           "ice_cbp_transactions_fy2021_2026.csv.gz": ("spending_by_transaction_ice_cbp_fy2021_2026/*.csv", 1),
+           "flock_portals_2024.csv.gz": ("flock_transparency_portals/*.csv", 1)}  # local records
 
 
 def rows(path: Path) -> list[dict]:
@@ -73,6 +74,9 @@ def test_every_bundled_row_cites_its_public_record():
     for path in FILES:
         for row in csv.DictReader(gzip.open(path, "rt", newline="", encoding="utf-8")):
             assert row["source"].endswith(".csv") and row["record"].startswith("line ")
+            if "award_key" not in row:  # a local record: the portal scrape's line, and the portal where it has one
+                assert row["kind"] in ("agency", "sharing") or row["url"].startswith("https://transparency.flocksafety.com/")
+                continue
             assert row["permalink"].startswith("https://www.usaspending.gov/award/CONT_")
 
 
@@ -82,7 +86,7 @@ def test_sample_loads_with_the_families_make_run_shows(tmp_path, make_store):
     summary = load(store, records, command="normalized", inputs=[str(f) for f in FILES],
                    rejects_dir=tmp_path / "rejects", progress=False)
     assert summary["rows_rejected"] == 0
-    assert summary["rows_read"] == 1859 + 5672 + 57476  # rows in the three files (data/sample/README.md)
+    assert summary["rows_read"] == 1859 + 5672 + 57476 + 42986  # rows in the four files (data/sample/README.md)
     palantir = store.vendor_family("Palantir")
     assert palantir["name"] == "Palantir Technologies Inc."
     assert {s["name"] for s in palantir["subsidiaries"]} >= {"PALANTIR USG, INC."}

@@ -55,6 +55,15 @@ def read(path, the_map, sheet=None, encoding=None):
     return list(table_map.read(path, the_map, sheet, encoding))
 
 
+def agencies_of(records) -> list[LocalAgency]:
+    """The agencies the rows describe, each the first time its key is seen."""
+    seen = {}
+    for record in records:
+        if getattr(record, "where", None) is not None:
+            seen.setdefault(record.where.key, record.where)
+    return list(seen.values())
+
+
 def test_a_csv_of_our_own_makes_the_deployments_its_map_describes(tmp_path):
     records = read(write(tmp_path / "foia.csv", ROWS), a_map(tmp_path, USES))
     deployments = [r for r in records if isinstance(r, Deployment)]
@@ -65,7 +74,7 @@ def test_a_csv_of_our_own_makes_the_deployments_its_map_describes(tmp_path):
     ]
     assert deployments[0].source_url == "https://oakland.example.org/agenda/4412.pdf"
     assert [d.prov.record for d in deployments] == ["line 2", "line 3", "line 4"]
-    agencies = [r for r in records if isinstance(r, LocalAgency)]  # two spellings of id 17: one agency
+    agencies = agencies_of(records)  # two spellings of id 17: one agency
     assert [(a.key, a.name, a.state, a.jurisdiction) for a in agencies] == [
         ("local:bay-area-foia:17", "Oakland CA PD", "CA", "police department"),
         ("local:bay-area-foia:9", "Alameda County Sheriff's Office", "CA", "sheriff")]
@@ -75,7 +84,7 @@ def test_a_csv_of_our_own_makes_the_deployments_its_map_describes(tmp_path):
 def test_without_an_id_column_an_agency_is_its_name_and_state(tmp_path):
     text = USES.replace('agency_id = "Agency ID"\n', "")
     records = read(write(tmp_path / "foia.csv", ROWS), a_map(tmp_path, text))
-    keys = [r.key for r in records if isinstance(r, LocalAgency)]
+    keys = [a.key for a in agencies_of(records)]
     assert keys == ["local:bay-area-foia:OAKLAND CA PD|CA", "local:bay-area-foia:OAKLAND POLICE DEPARTMENT|CA",
                     "local:bay-area-foia:ALAMEDA COUNTY SHERIFFS OFFICE|CA"]
 
@@ -184,7 +193,7 @@ def test_a_cp1252_export_read_in_its_declared_encoding(tmp_path):
     rows[3][1] = "Cañon City CO PD"
     with path.open("w", newline="", encoding="cp1252") as handle:
         csv.writer(handle).writerows(rows)
-    names = [r.name for r in read(path, a_map(tmp_path, USES), encoding="cp1252") if isinstance(r, LocalAgency)]
+    names = [a.name for a in agencies_of(read(path, a_map(tmp_path, USES), encoding="cp1252"))]
     assert names == ["Oakland CA PD", "Cañon City CO PD"]
     with pytest.raises(SourceError, match=r"line 4 .* cannot be decoded as utf-8"):
         read(path, a_map(tmp_path, USES), encoding="utf-8")  # strict: the byte is named, nothing is read

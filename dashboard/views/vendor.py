@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import attributed, data, family_tree, params, profile, profile_links
+from dashboard import attributed, data, family_tree, local_customers, params, profile, profile_links
 from dashboard.text import record_link, md
 
 st.title("Vendor profile")
@@ -59,6 +59,7 @@ st.dataframe(pd.DataFrame([{"agency": profile_links.agency_url(a["code"], a["nam
                             "obligated": a["total_obligated"], "awards": a["award_count"]} for a in family["agencies"]]),
              hide_index=True, width="stretch", column_config={"agency": profile_links.column("agency")})
 profile.awards_section(f"Awards to {family['name']}", family["awards"], "vendor")
+local_customers.section(src, family)
 if family["subawards_received"]:
     st.subheader(f"Subawards received ({len(family['subawards_received']):,})")
     st.dataframe(pd.DataFrame([{**row, "permalink": record_link(row["permalink"])} for row in family["subawards_received"]]),

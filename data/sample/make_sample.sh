@@ -16,3 +16,6 @@ $PY -m ingest normalize --source usaspending-csv --out "$OUT"/ice_transactions_f
 # Every ICE and CBP contract action FY2021-2026 (spending_by_transaction exports)
 $PY -m ingest normalize --source transactions-csv --out "$OUT"/ice_cbp_transactions_fy2021_2026.csv.gz \
   "$S"/spending_by_transaction_ice_cbp_fy2021_2026/*.csv
+# Flock Safety transparency portals (The News & Observer's "Private Eyes" scrape, 2023-2024, MIT): every agency,
+# data-sharing link, deployment (camera counts) and policy, as normalized local records
+$PY -m ingest normalize --source flock-portals --out "$OUT"/flock_portals_2024.csv.gz "$S"/flock_transparency_portals

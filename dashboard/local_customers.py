@@ -1,0 +1,29 @@
+"""The vendor profile's "Local customers": the local agencies whose records name the family's vendors, each cited."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, profile_links, sharing_network
+from dashboard.text import web_link
+
+
+def section(src: tuple, family: dict) -> None:
+    st.subheader("Local customers")
+    customers = data.local_customers(src, family["id"])
+    if not customers:
+        st.caption("No local agency's deployment or contract names this family's vendors in the data loaded.")
+        return
+    st.caption(f"{len(customers):,} local agencies in {len({c['state'] for c in customers if c['state']}):,} states "
+               f"use or contract with it (deployments and local contracts as their sources report them; counts such "
+               f"as cameras are the sources' own, never money).")
+    st.dataframe(pd.DataFrame([{
+        "agency": f"{sharing_network.profile_url(c['id'])}#{quote(c['name'], safe='')}", "state": c["state"],
+        "jurisdiction": c["jurisdiction"], "technologies": "; ".join(c["technologies"]), "count": c["count"],
+        "source": "; ".join(f"{Path(x['source']).name} {x['record']}" for x in c["citations"][:3]),
+        "page": web_link(c["citations"][0]["url"]) if c["citations"] else None} for c in customers]),
+        hide_index=True, width="stretch", height=320,
+        column_config={"agency": profile_links.column("agency"), "page": st.column_config.LinkColumn("page")})

@@ -1,0 +1,231 @@
+"""The local layer in the embedded store: the rows kept (`local_record`) and the tables derived from them.
+
+Derived like the federal tables, from every row held at once, so file order and reruns change nothing:
+- `local_agency`: one row per agency key with every spelling, its jurisdiction, place, the federal body it
+  belongs to (data/federal_names.csv), and its latest policy as properties; plus those federal bodies;
+- `local_link`: agency -PART_OF-> federal body -PART_OF-> body (data/federal_bodies.csv);
+- `deployment`, `local_contract`, `sharing`: one row per key, citing the row it was taken from and
+  counting the rows that reported it (`rows`: more than 1 is a duplicate, reported, never counted twice);
+- `local_match`: the same normalized name and state in two sources, a low-confidence match for review.
+A vendor name resolves as a name-only party among the federal records' parties (`PARTIES`), so a local
+"Axon Enterprise" is the federal graph's vendor, and the curated families place "Flock Safety".
+"""
+from __future__ import annotations
+
+import itertools
+import time
+import logging
+from collections import Counter, defaultdict
+
+from core.curated import federal_body, load_federal_bodies, load_federal_names
+from core.keys import name_key
+from core.local import jurisdiction_of, state_of
+from core.local_rows import LOCAL_FIELDS
+from core.schema import LOCAL_TIER
+
+log = logging.getLogger(__name__)
+
+CREATE = f"""
+CREATE TABLE IF NOT EXISTS local_record ({", ".join(f"{f.name} {f.type}" for f in LOCAL_FIELDS)}, run_id INTEGER);
+CREATE TABLE IF NOT EXISTS local_record_new AS SELECT * FROM local_record LIMIT 0;
+"""
+# as the federal records: a row kept again only if its content changed, the new version replacing it
+MERGE_NEW = """
+CREATE OR REPLACE TEMP TABLE local_in AS
+SELECT * FROM local_record_new QUALIFY row_number() OVER (PARTITION BY kind, key, source, record ORDER BY run_id) = 1;
+CREATE OR REPLACE TEMP TABLE local_fresh AS
+SELECT * EXCLUDE (run_id) FROM local_in
+EXCEPT SELECT r.* EXCLUDE (run_id) FROM local_record r SEMI JOIN local_in n USING (kind, key, source, record);
+DELETE FROM local_record r USING local_fresh f
+WHERE r.kind = f.kind AND r.key = f.key AND r.source = f.source AND r.record = f.record;
+INSERT INTO local_record SELECT n.* FROM local_in n SEMI JOIN local_fresh f USING (kind, key, source, record);
+"""
+CLEAR_NEW = "DELETE FROM local_record_new;"
+VENDOR_PARTIES = "SELECT vendor_name, NULL, NULL, NULL FROM local_record WHERE vendor_name IS NOT NULL"
+
+_VENDOR_JOIN = """LEFT JOIN party_vendor pv ON pv.name = r.vendor_name AND pv.uei = '' AND pv.duns = ''
+                  LEFT JOIN vendor v ON v.id = pv.vendor_id"""
+DERIVED = f"""
+CREATE OR REPLACE TABLE deployment AS
+SELECT r.key, r.agency, pv.vendor_id AS vendor, v.family, r.vendor_name, r.technology, r.status, r.as_of, r.count,
+       r.url, r.notes, r.details, r.source, r.record, r.retrieved, count(*) OVER (PARTITION BY r.key) AS rows
+FROM local_record r {_VENDOR_JOIN} WHERE r.kind = 'deployment'
+QUALIFY row_number() OVER (PARTITION BY r.key ORDER BY r.as_of DESC NULLS LAST, r.source, r.record) = 1;
+CREATE OR REPLACE TABLE local_contract AS
+SELECT r.key, r.agency, pv.vendor_id AS vendor, v.family, r.vendor_name, r.technology, r.number,
+       r.as_of AS start_date, r.end_date, round(r.amount * 100)::BIGINT AS amount_cents, r.url, r.notes, r.source,
+       r.record, r.retrieved, count(*) OVER (PARTITION BY r.key) AS rows
+FROM local_record r {_VENDOR_JOIN} WHERE r.kind = 'contract'
+QUALIFY row_number() OVER (PARTITION BY r.key ORDER BY r.source, r.record) = 1;
+CREATE OR REPLACE TABLE sharing AS
+WITH portal AS (SELECT agency, min(url) AS url FROM deployment WHERE url IS NOT NULL GROUP BY agency)
+SELECT r.key, r.agency AS owner, r.other AS searcher, r.system, max(r.as_of) OVER w AS as_of,
+       coalesce(r.url, p.url) AS portal, r.source, r.record, count(*) OVER w AS rows
+FROM local_record r LEFT JOIN portal p ON p.agency = r.agency WHERE r.kind = 'sharing'
+WINDOW w AS (PARTITION BY r.key)
+QUALIFY row_number() OVER (PARTITION BY r.key ORDER BY r.source, r.record) = 1;
+CREATE OR REPLACE TABLE local_agency AS
+WITH policy AS (
+    SELECT agency, as_of, url, text_hash, details, source, record,
+           count(DISTINCT key) OVER (PARTITION BY agency) AS versions FROM local_record WHERE kind = 'policy'
+    QUALIFY row_number() OVER (PARTITION BY agency ORDER BY as_of DESC NULLS LAST, source, record) = 1),
+flock AS (  -- the figures a portal reports beside its policy: retention and the hotlists it alerts on
+    SELECT agency, max(TRY_CAST(json_extract_string(details, '$.data_retention_in_days') AS INTEGER)) AS retention_days,
+           max(json_extract_string(details, '$.hotlists_alerted_on')) AS hotlists
+    FROM deployment WHERE details IS NOT NULL GROUP BY agency)
+SELECT b.id, b.name, b.aliases, b.tier, b.jurisdiction, b.state, b.county, b.city, b.notes, b.code, b.federal_id,
+       b.federal_body, b.federal_relation, b.federal_source, b.source, b.record,
+       p.as_of AS policy_updated, p.url AS policy_url, p.text_hash AS policy_hash, p.details AS policy_sections,
+       json_extract_string(p.details, '$.prohibited_uses') AS prohibited_uses, p.source AS policy_source,
+       p.record AS policy_record, p.versions AS policy_versions, f.retention_days, f.hotlists
+FROM local_agency_base b LEFT JOIN policy p ON p.agency = b.id LEFT JOIN flock f ON f.agency = b.id;
+"""
+AGENCY_COLUMNS = ["id", "name", "aliases", "tier", "jurisdiction", "state", "county", "city", "notes", "code",
+                  "federal_id", "federal_body", "federal_relation", "federal_source", "source", "record"]
+
+
+def derive_local(con) -> None:
+    """Rebuild the local tables (after the federal vendor tables: vendors resolve against them)."""
+    from . import duck_arrow
+
+    started = time.perf_counter()
+    names: dict[str, Counter] = defaultdict(Counter)
+    listed: dict[str, tuple] = {}
+    for kind, agency, name, other, other_name, jurisdiction, state, county, city, notes, source, record in con.execute(
+            """SELECT kind, agency, agency_name, other, other_name, jurisdiction, state, county, city, notes, source,
+                      record FROM local_record ORDER BY source, record, kind, key""").fetchall():
+        names[agency][name] += 1
+        if other is not None:
+            names[other][other_name] += 1
+        # an agency's own row (a list of agencies) describes it first, else the first row saying what it is
+        described = kind == "agency" or any((jurisdiction, state, county, city))
+        if described and (agency not in listed or (kind == "agency" and not listed[agency][0])):
+            listed[agency] = (kind == "agency", (name, jurisdiction, state, county, city, notes, source, record))
+    bodies, patterns = load_federal_bodies(), load_federal_names()
+    rows, links, used = [], set(), set()
+    for agency in sorted(names):
+        spelled = names[agency]
+        own, described = listed.get(agency, (False, None))
+        name, jurisdiction, state, county, city, notes, source, record = described or (
+            None, None, None, None, None, None, None, None)
+        if not own:  # named by a list of agencies, or else spelled most often (ties: the first by sort)
+            name = min(spelled, key=lambda n: (-spelled[n], n))
+        body = federal_body(patterns, name)
+        if body is not None:
+            links.add((agency, body[0]))
+            used.add(body[0])
+            jurisdiction = "federal"
+        rows.append((agency, name, sorted(spelled), LOCAL_TIER, jurisdiction or jurisdiction_of(name),
+                     state or state_of(name), county, city, notes, None, None, *(body or (None, None, None)),
+                     source, record))
+    while used:  # the bodies matched and those above them
+        body = bodies[used.pop()]
+        if body["parent"]:
+            links.add((body["id"], body["parent"]))
+            used.add(body["parent"])
+        if body["id"] not in {row[0] for row in rows}:
+            rows.append((body["id"], body["name"], sorted({body["name"], body["abbreviation"]}), body["tier"],
+                         "federal", None, None, None, None, body["federal_id"].split(":")[-1] or None,
+                         body["federal_id"] or None, None, None, body["source"], "data/federal_bodies.csv",
+                         f"id {body['id']}"))
+    duck_arrow.frame(con, "local_agency_base", AGENCY_COLUMNS, sorted(rows, key=lambda row: row[0]))
+    duck_arrow.frame(con, "local_link_new", ["child", "parent"], sorted(links))
+    con.execute("CREATE OR REPLACE TABLE local_link AS SELECT * FROM local_link_new")
+    con.execute(DERIVED)
+    duck_arrow.frame(con, "local_match_new", ["key", "a", "b", "name_key", "state", "a_name", "b_name"],
+                     _matches(rows))
+    con.execute("CREATE OR REPLACE TABLE local_match AS SELECT * FROM local_match_new")
+    log.info("derive local layer: %.2fs", time.perf_counter() - started)
+
+
+def _matches(rows: list[tuple]) -> list[tuple]:
+    """Pairs of agencies of different sources with the same normalized name and state (a state both know)."""
+    groups = defaultdict(list)
+    for agency, name, _, tier, _, state, *_ in rows:
+        if tier == LOCAL_TIER and state:
+            groups[(name_key(name), state)].append((agency, name))
+    pairs = []
+    for (key, state), members in sorted(groups.items()):
+        for (a, a_name), (b, b_name) in itertools.combinations(sorted(members), 2):
+            if a.split(":")[1] != b.split(":")[1]:  # one source's ids are already one agency each
+                pairs.append((f"{a}|{b}", a, b, key, state, a_name, b_name))
+    return pairs
+
+
+# The columns each local table is read with, in both stores (Neo4j keeps no null property: a store fills them).
+AGENCY_READ = (*AGENCY_COLUMNS, "policy_updated", "policy_url", "policy_hash", "policy_sections", "prohibited_uses",
+               "policy_source", "policy_record", "policy_versions", "retention_days", "hotlists")
+DEPLOYMENT_READ = ("key", "agency", "vendor", "family", "vendor_name", "technology", "status", "as_of", "count", "url",
+                   "notes", "details", "source", "record", "retrieved", "rows")
+CONTRACT_READ = ("key", "agency", "vendor", "family", "vendor_name", "technology", "number", "start_date",
+                 "end_date", "amount_cents", "url", "notes", "source", "record", "retrieved", "rows")
+SHARING_READ = ("key", "owner", "searcher", "system", "as_of", "portal", "source", "record", "rows")
+MATCH_READ = ("key", "a", "b", "name_key", "state", "a_name", "b_name")
+SIDES = {"owner": "owner", "searcher": "searcher"}  # column names, never user text
+
+
+class LocalSqlFetches:
+    """The local layer's fetches (`graph.store.Fetches`), mixed into the embedded store."""
+
+    def fetch_local_agencies(self, ids: list[str] | None = None) -> list[dict]:
+        where, params = ("WHERE list_contains(?, id)", [list(ids)]) if ids is not None else ("", [])
+        return self._rows(f"SELECT {', '.join(AGENCY_READ)} FROM local_agency {where} ORDER BY id", params)
+
+    def _by_agency(self, table: str, columns, agencies, families) -> list[dict]:
+        conditions, params = ["TRUE"], []
+        if agencies is not None:
+            conditions.append("list_contains(?, agency)")
+            params.append(list(agencies))
+        if families is not None:
+            conditions.append("list_contains(?, family)")
+            params.append(list(families))
+        return self._rows(f"SELECT {', '.join(columns)} FROM {table} WHERE {' AND '.join(conditions)} "
+                          f"ORDER BY agency, key", params)
+
+    def fetch_deployments(self, agencies: list[str] | None = None, families: list[str] | None = None) -> list[dict]:
+        return self._by_agency("deployment", DEPLOYMENT_READ, agencies, families)
+
+    def fetch_local_contracts(self, agencies: list[str] | None = None,
+                              families: list[str] | None = None) -> list[dict]:
+        return self._by_agency("local_contract", CONTRACT_READ, agencies, families)
+
+    def fetch_sharing(self, ids: list[str], side: str) -> list[dict]:
+        return self._rows(f"SELECT {', '.join(SHARING_READ)} FROM sharing WHERE list_contains(?, {SIDES[side]}) "
+                          f"ORDER BY key", [list(ids)])
+
+    def fetch_sharing_counts(self) -> list[dict]:
+        return self._rows("""
+            SELECT id AS agency, count(DISTINCT o.key) AS searchable_by, count(DISTINCT s.key) AS can_search
+            FROM local_agency a LEFT JOIN sharing o ON o.owner = a.id LEFT JOIN sharing s ON s.searcher = a.id
+            GROUP BY id HAVING count(o.key) + count(s.key) > 0 ORDER BY id""")
+
+    def fetch_local_links(self) -> list[dict]:
+        return self._rows("SELECT child, parent FROM local_link ORDER BY child, parent")
+
+    def fetch_local_matches(self) -> list[dict]:
+        return self._rows(f"SELECT {', '.join(MATCH_READ)} FROM local_match ORDER BY key")
+
+    def fetch_local_counts(self) -> dict:
+        rows = self._rows("""
+            SELECT (SELECT count(*) FROM local_agency WHERE tier = 'local') AS agencies,
+                   (SELECT count(*) FROM local_agency WHERE tier <> 'local') AS federal_bodies,
+                   (SELECT count(*) FROM deployment) AS deployments,
+                   (SELECT count(count) FROM deployment) AS deployments_with_count,
+                   (SELECT count(*) FROM local_contract) AS contracts,
+                   (SELECT count(*) FROM sharing) AS sharing_links,
+                   (SELECT coalesce(sum(rows - 1), 0) FROM sharing) AS sharing_duplicate_rows,
+                   (SELECT count(policy_versions) FROM local_agency) AS agencies_with_policy,
+                   (SELECT coalesce(sum(policy_versions), 0) FROM local_agency) AS policies""")
+        return rows[0] if rows else {}
+
+
+# The local tables as the Neo4j store pushes them: (table, key columns, SELECT), after the federal TABLES
+# (vendors first). Key columns name what a deletion needs to find the relationship from its start node.
+LOCAL_TABLES = (
+    ("local_agency", ("id",), f"SELECT {', '.join(AGENCY_READ)} FROM local_agency"),
+    ("local_link", ("child", "parent"), "SELECT child, parent FROM local_link"),
+    ("deployment", ("key", "agency"), f"SELECT {', '.join(DEPLOYMENT_READ)} FROM deployment"),
+    ("local_contract", ("key", "agency"), f"SELECT {', '.join(CONTRACT_READ)} FROM local_contract"),
+    ("sharing", ("key", "owner"), f"SELECT {', '.join(SHARING_READ)} FROM sharing"),
+    ("local_match", ("key",), f"SELECT {', '.join(MATCH_READ)} FROM local_match"),
+)

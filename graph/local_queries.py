@@ -1,0 +1,294 @@
+"""The local layer's questions, written once over the stores' local fetches (issue 12).
+
+Local records carry no federal money: a deployment reports a count (cameras), a local contract the amount its
+document gives, and neither is ever added to an obligated total. Every answer says what it counts and cites
+the file and line (and portal) each row came from.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from core.keys import name_key
+
+from .answers import cents_to_dollars
+from .store import Ambiguous, FactFilter, NotFound
+
+MAX_SHARING_HOPS = 6
+SHARING_BASIS = ("hop 1: agencies that can search this agency's data (its portal lists them); hop N: agencies "
+                 "that can search the data of an agency at hop N-1, the reach of a search network, not a "
+                 "permission on this agency's data")
+BRIEF = ("id", "name", "tier", "jurisdiction", "state", "federal_body")
+
+
+def _brief(row: dict) -> dict:
+    return {key: row.get(key) for key in BRIEF}
+
+
+def _cite(row: dict) -> dict:
+    return {"source": row["source"], "record": row["record"], "url": row.get("url") or row.get("portal")}
+
+
+class LocalQueries:
+    """Mixed into `graph.queries.Queries`: every store answers these through its local fetches."""
+
+    def local_agencies(self) -> dict[str, dict]:
+        version = self.version()
+        cached = self._cache.get(("local_agencies", version))
+        if cached is None:
+            cached = {row["id"]: row for row in self.fetch_local_agencies()}
+            self._cache[("local_agencies", version)] = cached
+        return cached
+
+    def find_local_agency(self, text: str) -> dict:
+        """An agency of the local layer by id, then by a name it is spelled with (any case), then by part of one."""
+        agencies = self.local_agencies()
+        wanted = text.strip()
+        if wanted in agencies:
+            return agencies[wanted]
+        if wanted.isdigit():  # a source's own id: Flock's 2065
+            hits = [a for a in agencies.values() if a["id"].endswith(f":{int(wanted)}")]
+            if len(hits) == 1:
+                return hits[0]
+        lowered = wanted.lower()
+        for rule in (lambda names: lowered in {n.lower() for n in names},
+                     lambda names: name_key(wanted) in {name_key(n) for n in names},
+                     lambda names: any(lowered in n.lower() for n in names)):
+            hits = [a for a in agencies.values() if rule([a["name"], *(a["aliases"] or [])])]
+            if len(hits) == 1:
+                return hits[0]
+            if hits:
+                raise Ambiguous(f"{text!r} matches {len(hits)} local agencies; give one of their ids",
+                                [_brief(a) for a in sorted(hits, key=lambda a: a["id"])[:50]])
+        raise NotFound(f"no local agency is named {text!r} (load one with `python -m ingest flock-portals DIR` or "
+                       f"`python -m ingest table FILE --map MAP.toml`)")
+
+    def _federal_chain(self, agency: dict) -> list[dict]:
+        """The federal bodies above an agency (ATF Nashville TN: ATF, then DOJ), from the curated tables."""
+        version = self.version()
+        parents = self._cache.get(("local_links", version))
+        if parents is None:
+            parents = defaultdict(list)
+            for link in self.fetch_local_links():
+                parents[link["child"]].append(link["parent"])
+            self._cache[("local_links", version)] = parents
+        agencies, chain, at = self.local_agencies(), [], agency["id"]
+        while parents.get(at):
+            at = parents[at][0]
+            body = agencies[at]
+            chain.append({"id": body["id"], "name": body["name"], "tier": body["tier"],
+                          "federal_id": body["federal_id"], "source": body["source"]})
+        return chain
+
+    # -- sharing -----------------------------------------------------------------------------------
+    def sharing(self, text: str, hops: int = 1) -> dict:
+        """Who can search this agency's data, directly and through `hops` hops, which federal agencies are among
+        them, and whose data it can search itself."""
+        if not 1 <= hops <= MAX_SHARING_HOPS:
+            raise ValueError(f"--hops must be 1 to {MAX_SHARING_HOPS}")
+        agency = self.find_local_agency(text)
+        agencies = self.local_agencies()
+        direct = self.fetch_sharing([agency["id"]], "owner")
+        levels, seen, frontier = [], {agency["id"]}, [agency["id"]]
+        for hop in range(1, hops + 1):
+            links = direct if hop == 1 else self.fetch_sharing(frontier, "owner")
+            frontier = sorted({link["searcher"] for link in links} - seen)
+            if not frontier:
+                break
+            seen.update(frontier)
+            levels.append({"hop": hop, "count": len(frontier), "agencies": [_brief(agencies[a]) for a in frontier]})
+        reach = [a for level in levels for a in level["agencies"]]
+        federal = [{**a, "hop": level["hop"], "federal_chain": self._federal_chain(agencies[a["id"]])}
+                   for level in levels for a in level["agencies"] if a["jurisdiction"] == "federal"]
+        searches = self.fetch_sharing([agency["id"]], "searcher")
+        return {
+            "agency": {**_brief(agency), "aliases": agency["aliases"], "source": agency["source"],
+                       "record": agency["record"]},
+            "searchable_by": {
+                "direct": [{**_brief(agencies[link["searcher"]]), "system": link["system"], "as_of": link["as_of"],
+                            **_cite(link)} for link in sorted(direct, key=lambda l: (agencies[l["searcher"]]["name"],
+                                                                                     l["searcher"]))],
+                "direct_count": len({link["searcher"] for link in direct}),
+                "by_hop": levels, "reach": len(reach), "federal": federal,
+                "states": len({a["state"] for a in reach if a["state"]}), "basis": SHARING_BASIS},
+            "can_search": {
+                "count": len({link["owner"] for link in searches}),
+                "agencies": [{**_brief(agencies[link["owner"]]), "system": link["system"], "as_of": link["as_of"],
+                              **_cite(link)} for link in sorted(searches, key=lambda l: (agencies[l["owner"]]["name"],
+                                                                                         l["owner"]))]},
+        }
+
+    # -- policies ----------------------------------------------------------------------------------
+    def policies(self, prohibits: str) -> dict:
+        """Agencies whose policy's prohibited uses name `prohibits`, with how many agencies, in how many other
+        states, can search their data."""
+        needle = prohibits.strip().lower()
+        if not needle:
+            raise ValueError("give the use to look for, e.g. --prohibits immigration")
+        agencies = self.local_agencies()
+        hits = sorted((a for a in agencies.values() if needle in (a["prohibited_uses"] or "").lower()),
+                      key=lambda a: (a["name"], a["id"]))
+        searchers = defaultdict(set)
+        for link in self.fetch_sharing([a["id"] for a in hits], "owner") if hits else []:
+            searchers[link["owner"]].add(link["searcher"])
+        rows = []
+        for agency in hits:
+            found = [agencies[s] for s in sorted(searchers[agency["id"]])]
+            elsewhere = [s for s in found if s["state"] and agency["state"] and s["state"] != agency["state"]]
+            text = agency["prohibited_uses"]
+            at = text.lower().find(needle)
+            rows.append({**_brief(agency), "policy_updated": agency["policy_updated"],
+                         "policy_url": agency["policy_url"], "source": agency["policy_source"],
+                         "record": agency["policy_record"],
+                         "excerpt": text[max(at - 80, 0):at + len(needle) + 80].strip(),
+                         "searchable_by": len(found), "other_state_agencies": len(elsewhere),
+                         "other_states": len({s["state"] for s in elsewhere}),
+                         "federal_searchers": [s["name"] for s in found if s["jurisdiction"] == "federal"]})
+        every_state = {agencies[s]["state"] for agency in hits for s in searchers[agency["id"]]
+                       if agencies[s]["state"] and agencies[s]["state"] != agency["state"]}
+        rows.sort(key=lambda r: (-r["searchable_by"], r["name"], r["id"]))
+        return {"prohibits": prohibits, "count": len(rows), "agencies": rows,
+                "agencies_searchable_from_other_states": sum(1 for r in rows if r["other_state_agencies"]),
+                "other_states_total": len(every_state),
+                "basis": "the policy's prohibited uses section contains the text (any case); searchable_by: agencies "
+                         "that its portal lists as able to search its data; other states: theirs differ from its own "
+                         "(agencies whose state the name does not give are left out of that count)"}
+
+    # -- the bridge to the federal graph -------------------------------------------------------------
+    def bridge(self) -> dict:
+        """Vendor families used by local agencies, with what the same family sells to federal agencies."""
+        agencies = self.local_agencies()
+        local = defaultdict(lambda: {"deployments": [], "contracts": []})
+        for row in self.fetch_deployments():
+            local[row["family"] or row["vendor"]]["deployments"].append(row)
+        for row in self.fetch_local_contracts():
+            local[row["family"] or row["vendor"]]["contracts"].append(row)
+        names = self.fetch_names(sorted(local))
+        rows = []
+        for family, found in local.items():
+            deployments, contracts = found["deployments"], found["contracts"]
+            users = sorted({r["agency"] for r in deployments + contracts})
+            counted = [r["count"] for r in deployments if r["count"] is not None]
+            amounts = [r["amount_cents"] for r in contracts if r["amount_cents"] is not None]
+            owners = sorted({r["agency"] for r in deployments})
+            federal_searchers = sorted({agencies[l["searcher"]]["name"] for l in self.fetch_sharing(owners, "owner")
+                                        if agencies[l["searcher"]]["jurisdiction"] == "federal"}) if owners else []
+            totals = self.fetch_year_totals(FactFilter(family=family))
+            total = next((t for t in totals if t["g"] == 3), {"cents": None, "awards": 0, "facts": 0})
+            subtiers = [g["awarding_subtier"] for g in self.fetch_fact_groups(FactFilter(family=family),
+                                                                              "awarding_subtier") if g["awarding_subtier"]]
+            briefs = self.fetch_agency_briefs(sorted(subtiers))
+            rows.append({
+                "family": family, "name": names.get(family) or family,
+                "in_federal_data": bool(total["awards"]),
+                "local": {"agencies": len(users), "states": len({agencies[a]["state"] for a in users
+                                                                  if agencies[a]["state"]}),
+                          "deployments": len(deployments), "contracts": len(contracts),
+                          "technologies": sorted({r["technology"] for r in deployments + contracts if r["technology"]}),
+                          "count_reported": sum(counted), "deployments_reporting_count": len(counted),
+                          "contract_amount": cents_to_dollars(sum(amounts)) if amounts else None,
+                          "contracts_reporting_amount": len(amounts),
+                          "federal_agencies_searching_its_customers_data": federal_searchers,
+                          "records": [_cite(r) for r in (deployments + contracts)[:5]]},
+                "federal": {"obligated": cents_to_dollars(total["cents"]) or 0.0, "awards": total["awards"],
+                            "actions": total["facts"],
+                            "agencies": sorted(briefs[s]["name"] or s for s in subtiers if s in briefs),
+                            "largest_awards": self.fetch_largest_awards(FactFilter(family=family), 3)},
+            })
+        rows.sort(key=lambda r: (not r["in_federal_data"], -r["local"]["agencies"], r["name"], r["family"]))
+        return {"families": rows, "both": sum(1 for r in rows if r["in_federal_data"]),
+                "basis": "families of the vendors local records name (deployments and local contracts); federal: "
+                         "obligated = sum of the family's contract actions loaded (plus award totals not split by "
+                         "year); local counts (e.g. cameras) and contract amounts are the local documents' own and "
+                         "never added to federal money"}
+
+    # -- pages ----------------------------------------------------------------------------------------
+    def local_overview(self) -> dict:
+        """Every local agency with its deployments, vendors and sharing counts, and the same by state."""
+        agencies = self.local_agencies()
+        deployments = defaultdict(list)
+        for row in self.fetch_deployments():
+            deployments[row["agency"]].append(row)
+        contracts = defaultdict(list)
+        for row in self.fetch_local_contracts():
+            contracts[row["agency"]].append(row)
+        counts = {row["agency"]: row for row in self.fetch_sharing_counts()}
+        names = self.fetch_names(sorted({r["family"] or r["vendor"] for rows in (*deployments.values(),
+                                                                                   *contracts.values()) for r in rows}))
+        table = []
+        for agency in sorted(agencies.values(), key=lambda a: (a["name"], a["id"])):
+            used = deployments.get(agency["id"], []) + contracts.get(agency["id"], [])
+            shared = counts.get(agency["id"], {})
+            if agency["tier"] != "local":
+                continue
+            cameras = [r["count"] for r in deployments.get(agency["id"], []) if r["count"] is not None]
+            table.append({**_brief(agency), "vendors": sorted({names.get(r["family"] or r["vendor"]) or r["vendor_name"]
+                                                               for r in used}),
+                          "technologies": sorted({r["technology"] for r in used if r["technology"]}),
+                          "deployments": len(deployments.get(agency["id"], [])), "contracts": len(contracts.get(agency["id"], [])),
+                          "cameras": sum(cameras) if cameras else None,
+                          "searchable_by": shared.get("searchable_by", 0), "can_search": shared.get("can_search", 0),
+                          "policy": agency["policy_versions"] is not None})
+        states = defaultdict(lambda: {"agencies": 0, "using": 0, "deployments": 0, "cameras": 0, "technologies": set()})
+        for row in table:
+            if row["state"]:
+                state = states[row["state"]]
+                state["agencies"] += 1
+                state["using"] += bool(row["deployments"] or row["contracts"])
+                state["deployments"] += row["deployments"]
+                state["cameras"] += row["cameras"] or 0
+                state["technologies"].update(row["technologies"])
+        by_state = [{"state": code, **{k: (sorted(v) if isinstance(v, set) else v) for k, v in figures.items()}}
+                    for code, figures in sorted(states.items())]
+        return {"agencies": table, "states": by_state, "counts": self.fetch_local_counts(),
+                "basis": "agencies: every agency of tier local the store holds; using: with a deployment or a local "
+                         "contract; cameras: sum of the counts deployments report (those reporting none are left out)"}
+
+    def local_profile(self, text: str) -> dict:
+        agency = self.find_local_agency(text)
+        agencies = self.local_agencies()
+        deployments = self.fetch_deployments([agency["id"]])
+        contracts = self.fetch_local_contracts([agency["id"]])
+        names = self.fetch_names(sorted({r["family"] or r["vendor"] for r in deployments + contracts}))
+        shares_with = self.fetch_sharing([agency["id"]], "owner")
+        shared_by = self.fetch_sharing([agency["id"]], "searcher")
+        policy = None
+        if agency["policy_versions"] is not None:
+            import json
+
+            policy = {"updated": agency["policy_updated"], "url": agency["policy_url"],
+                      "sections": json.loads(agency["policy_sections"] or "{}"), "versions": agency["policy_versions"],
+                      "retention_days": agency["retention_days"], "hotlists": agency["hotlists"],
+                      "source": agency["policy_source"], "record": agency["policy_record"]}
+        return {
+            "agency": {**_brief(agency), "aliases": agency["aliases"], "county": agency["county"],
+                       "city": agency["city"], "notes": agency["notes"], "source": agency["source"],
+                       "record": agency["record"], "federal_relation": agency["federal_relation"],
+                       "federal_chain": self._federal_chain(agency)},
+            "deployments": [{**r, "vendor_display": names.get(r["family"] or r["vendor"]) or r["vendor_name"]}
+                            for r in deployments],
+            "contracts": [{**r, "amount": cents_to_dollars(r["amount_cents"]),
+                           "vendor_display": names.get(r["family"] or r["vendor"]) or r["vendor_name"]}
+                          for r in contracts],
+            "policy": policy,
+            "shares_with": [{**_brief(agencies[l["searcher"]]), "system": l["system"], "as_of": l["as_of"], **_cite(l)}
+                            for l in shares_with],
+            "shared_by": [{**_brief(agencies[l["owner"]]), "system": l["system"], "as_of": l["as_of"], **_cite(l)}
+                          for l in shared_by],
+        }
+
+    def local_customers(self, family: str) -> list[dict]:
+        """The local agencies using or contracting with the family's vendors, each with its rows and citations."""
+        agencies = self.local_agencies()
+        rows = defaultdict(list)
+        for row in self.fetch_deployments(families=[family]) + self.fetch_local_contracts(families=[family]):
+            rows[row["agency"]].append(row)
+        return [{**_brief(agencies[a]), "deployments": sum(1 for r in found if "status" in r),
+                 "contracts": sum(1 for r in found if "number" in r),
+                 "technologies": sorted({r["technology"] for r in found if r["technology"]}),
+                 "count": sum(r.get("count") or 0 for r in found) if any(r.get("count") is not None for r in found)
+                 else None, "citations": [_cite(r) for r in found]}
+                for a, found in sorted(rows.items(), key=lambda item: (agencies[item[0]]["name"], item[0]))]
+
+    def local_review(self) -> list[dict]:
+        """Same normalized name and state in two sources: a low-confidence match a reviewer confirms or rejects."""
+        return self.fetch_local_matches()
