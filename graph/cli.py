@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "data/product_makers.csv and data/judgements.csv (run after editing either)")
     review = command("review", "the review queue: attributions by amount and vendor merges made by name only, each "
                                "with its evidence; with --verdict, record a judgement in data/judgements.csv")
-    review.add_argument("--kind", choices=("attribution", "merge"), help="only this kind")
+    review.add_argument("--kind", choices=("attribution", "merge", "local"),
+                        help="only this kind (local: local agencies of two sources with one name and state)")
     review.add_argument("--pending", action="store_true", help="only what no one has judged yet")
     review.add_argument("--limit", type=COUNT, help="at most this many of each kind")
     review.add_argument("--record", help="the action or award key (attributions) or name|uei|duns (merges) judged")

@@ -298,4 +298,9 @@ WHOLE_GRAPH = {
     "fact": "MATCH (n:Fact) RETURN properties(n) AS row",
     "subaward": "MATCH (:Award)-[s:SUBAWARD]->(:Vendor) RETURN properties(s) AS row",
     "mention": "MATCH (:Fact)-[m:MENTIONS_PRODUCT]->(:Vendor) RETURN properties(m) AS row",
+    "local_agency": "MATCH (n:Local) RETURN properties(n) AS row",
+    "local_link": "MATCH (c:Local)-[:PART_OF]->(p:Local) RETURN {child: c.id, parent: p.id} AS row",
+    "deployment": "MATCH (:Local)-[r:USES]->(:Vendor) RETURN properties(r) AS row",
+    "local_contract": "MATCH (:Local)-[r:CONTRACTS_WITH]->(:Vendor) RETURN properties(r) AS row",
+    "sharing": "MATCH (:Local)-[r:SHARES_DATA_WITH]->(:Local) RETURN properties(r) AS row",
 }

@@ -13,8 +13,8 @@ A vendor name resolves as a name-only party among the federal records' parties (
 from __future__ import annotations
 
 import itertools
-import time
 import logging
+import time
 from collections import Counter, defaultdict
 
 from core.curated import federal_body, load_federal_bodies, load_federal_names
@@ -23,23 +23,15 @@ from core.local import jurisdiction_of, state_of
 from core.local_rows import LOCAL_FIELDS
 from core.schema import LOCAL_TIER
 
+from .duck_merge import merge_new
+
 log = logging.getLogger(__name__)
 
 CREATE = f"""
 CREATE TABLE IF NOT EXISTS local_record ({", ".join(f"{f.name} {f.type}" for f in LOCAL_FIELDS)}, run_id INTEGER);
 CREATE TABLE IF NOT EXISTS local_record_new AS SELECT * FROM local_record LIMIT 0;
 """
-# as the federal records: a row kept again only if its content changed, the new version replacing it
-MERGE_NEW = """
-CREATE OR REPLACE TEMP TABLE local_in AS
-SELECT * FROM local_record_new QUALIFY row_number() OVER (PARTITION BY kind, key, source, record ORDER BY run_id) = 1;
-CREATE OR REPLACE TEMP TABLE local_fresh AS
-SELECT * EXCLUDE (run_id) FROM local_in
-EXCEPT SELECT r.* EXCLUDE (run_id) FROM local_record r SEMI JOIN local_in n USING (kind, key, source, record);
-DELETE FROM local_record r USING local_fresh f
-WHERE r.kind = f.kind AND r.key = f.key AND r.source = f.source AND r.record = f.record;
-INSERT INTO local_record SELECT n.* FROM local_in n SEMI JOIN local_fresh f USING (kind, key, source, record);
-"""
+MERGE_NEW = merge_new("local_record", ("kind", "key", "source", "record"))  # as the federal records are merged
 CLEAR_NEW = "DELETE FROM local_record_new;"
 VENDOR_PARTIES = "SELECT vendor_name, NULL, NULL, NULL FROM local_record WHERE vendor_name IS NOT NULL"
 

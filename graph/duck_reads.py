@@ -15,7 +15,9 @@ from .queries import Queries
 from .duck_changes import COLUMNS as CHANGE_COLUMNS
 from .store import GROUPINGS, FactFilter, agency_only
 from .duck_sql import TOP_AWARDS
-from .duck_local import LocalSqlFetches
+from .duck_local import LOCAL_TABLES, LocalSqlFetches
+
+LOCAL_GRAPH = tuple(table for table in LOCAL_TABLES if table[0] != "local_match")  # review data, not graph
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -380,4 +382,4 @@ class SqlFetches(LocalSqlFetches, Queries):
         """The whole store as a graph (vendors, agencies, awards, facts, vehicles), for exports."""
         from .export import build_graph  # exports only: reading needs no networkx
 
-        return build_graph({table: self._rows(f"{select} ORDER BY ALL") for table, _, select in TABLES})
+        return build_graph({table: self._rows(f"{select} ORDER BY ALL") for table, _, select in TABLES + LOCAL_GRAPH})

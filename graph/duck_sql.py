@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from core.facts import AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS
 from .duck_local import VENDOR_PARTIES
+from .duck_merge import merge_new
 
 FORMAT_VERSION = 6  # 4: subaward keys without the report id, the change log; 5: mentions, name merges; 6: local layer
 TIERS = ("toptier", "subtier", "office")
@@ -27,25 +28,8 @@ CREATE TABLE IF NOT EXISTS record_new AS SELECT * FROM record LIMIT 0;
 CREATE TABLE IF NOT EXISTS subaward_new AS SELECT * FROM subaward LIMIT 0;
 """
 
-# New rows join the kept ones. A row already kept (same record of the same source) is added again only if
-# its content changed (the source was fetched again and USAspending revised it): the new version replaces it.
-MERGE_NEW = """
-CREATE OR REPLACE TEMP TABLE record_in AS
-SELECT * FROM record_new QUALIFY row_number() OVER (PARTITION BY kind, key, source, record ORDER BY run_id) = 1;
-CREATE OR REPLACE TEMP TABLE record_fresh AS
-SELECT * EXCLUDE (run_id) FROM record_in
-EXCEPT SELECT r.* EXCLUDE (run_id) FROM record r SEMI JOIN record_in n USING (kind, key, source, record);
-DELETE FROM record r USING record_fresh f
-WHERE r.kind = f.kind AND r.key = f.key AND r.source = f.source AND r.record = f.record;
-INSERT INTO record SELECT n.* FROM record_in n SEMI JOIN record_fresh f USING (kind, key, source, record);
-CREATE OR REPLACE TEMP TABLE subaward_in AS
-SELECT * FROM subaward_new QUALIFY row_number() OVER (PARTITION BY key, source, record ORDER BY run_id) = 1;
-CREATE OR REPLACE TEMP TABLE subaward_fresh AS
-SELECT * EXCLUDE (run_id) FROM subaward_in
-EXCEPT SELECT s.* EXCLUDE (run_id) FROM subaward s SEMI JOIN subaward_in n USING (key, source, record);
-DELETE FROM subaward s USING subaward_fresh f WHERE s.key = f.key AND s.source = f.source AND s.record = f.record;
-INSERT INTO subaward SELECT n.* FROM subaward_in n SEMI JOIN subaward_fresh f USING (key, source, record);
-"""
+# New rows join the kept ones (graph/duck_merge.py).
+MERGE_NEW = merge_new("record", ("kind", "key", "source", "record")) + merge_new("subaward", ("key", "source", "record"))
 CLEAR_NEW = "DELETE FROM record_new; DELETE FROM subaward_new;"
 
 

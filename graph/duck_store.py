@@ -302,8 +302,9 @@ class DuckStore(SqlFetches):
             yield row["id"], row["uei"], row["duns"], list(row["aliases"] or [])
 
 
-# what this run's local rows are about (distinct keys of each kind), for the run summary
-LOCAL_RUN_COUNTS = """SELECT count(*), count(DISTINCT key) FILTER (kind = 'agency'),
+# what this run's local rows are about (the agencies they name, distinct keys of each kind), for the run summary
+LOCAL_RUN_COUNTS = """SELECT count(*), (SELECT count(*) FROM (SELECT agency FROM local_record_new UNION
+                                                              SELECT other FROM local_record_new WHERE other IS NOT NULL)),
                              count(DISTINCT key) FILTER (kind = 'deployment'), count(DISTINCT key) FILTER (kind = 'contract'),
                              count(DISTINCT key) FILTER (kind = 'sharing'), count(DISTINCT key) FILTER (kind = 'policy')
                       FROM local_record_new"""

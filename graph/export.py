@@ -20,7 +20,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import cypher as statements
-from core.schema import LABELS, REL_TYPES
+from core.schema import LABELS, LOCAL_LABEL, REL_TYPES
 
 FORMATS = ("graphml", "gexf", "csv", "cypher")
 RAW_CSV = ("raw values for `neo4j-admin database import`, not made safe for spreadsheets (a cell beginning with = "
@@ -67,6 +67,18 @@ def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
         edge("SUBAWARD", node("Award", row["award_key"]), node("Vendor", row["vendor"]), row["key"], row)
     for row in tables.get("mention", ()):
         edge("MENTIONS_PRODUCT", node("Fact", row["fact_key"]), node("Vendor", row["maker"]), row=row)
+    # the local layer (graph/duck_local.py): its agencies (and the federal bodies they name) carry `local`, which
+    # the Cypher script and the neo4j-admin files turn into the label Local the Neo4j store gives them
+    for row in tables.get("local_agency", ()):
+        node("Agency", row["id"], {**row, "local": True})
+    for row in tables.get("local_link", ()):
+        edge("PART_OF", node("Agency", row["child"]), node("Agency", row["parent"]))
+    for table, rel, start, end in (("deployment", "USES", "agency", "vendor"),
+                                   ("local_contract", "CONTRACTS_WITH", "agency", "vendor"),
+                                   ("sharing", "SHARES_DATA_WITH", "owner", "searcher")):
+        label = REL_TYPES[rel].end
+        for row in tables.get(table, ()):
+            edge(rel, node("Agency", row[start]), node(label, row[end]), row["key"], row)
     return graph
 
 
@@ -130,9 +142,13 @@ def cypher_script(graph: nx.MultiDiGraph):
         by_label.setdefault(data["label"], []).append({"key": data["key"], "props": _props(data)})
     for label, rows in by_label.items():
         spec = LABELS[label]
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            yield (f"UNWIND {literal(rows[start:start + ROWS_PER_STATEMENT])} AS row "
-                   f"MERGE (n:{label} {{{spec.key}: row.key}}) SET n += row.props;")
+        for local in (False, True):
+            chosen = [{"key": row["key"], "props": {k: v for k, v in row["props"].items() if k != "local"}}
+                      for row in rows if bool(row["props"].get("local")) == local]
+            also = f", n:{LOCAL_LABEL}" if local else ""
+            for start in range(0, len(chosen), ROWS_PER_STATEMENT):
+                yield (f"UNWIND {literal(chosen[start:start + ROWS_PER_STATEMENT])} AS row "
+                       f"MERGE (n:{label} {{{spec.key}: row.key}}) SET n += row.props{also};")
     by_type: dict[str, list] = {}
     for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda item: item[:3]):
         rel = data["type"]
@@ -180,14 +196,15 @@ def write_csv(graph: nx.MultiDiGraph, out: Path) -> list[Path]:
         nodes = [(nid, data) for nid, data in sorted(graph.nodes(data=True)) if data["label"] == label]
         if not nodes:
             continue
-        names = sorted({name for _, data in nodes for name in _props(data)})
+        names = sorted({name for _, data in nodes for name in _props(data)} - {"local"})
         kinds = {name: _csv_type(data.get(name) for _, data in nodes) for name in names}
         path = out / f"nodes_{label}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow([f"{spec.key}:ID({label})", ":LABEL", *(f"{name}:{kinds[name]}" for name in names)])
             for _, data in nodes:
-                writer.writerow([data["key"], label, *(_csv_value(data.get(name), kinds[name]) for name in names)])
+                labels = f"{label};{LOCAL_LABEL}" if data.get("local") else label
+                writer.writerow([data["key"], labels, *(_csv_value(data.get(name), kinds[name]) for name in names)])
         written.append(path)
     for rel, spec in REL_TYPES.items():
         edges = [(u, v, key, data) for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3])

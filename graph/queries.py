@@ -547,7 +547,8 @@ class Queries(LocalQueries):
 
     # -- the review queue -------------------------------------------------------------------------
     def review(self, kind: str | None = None, pending: bool = False, limit: int | None = None) -> dict:
-        """Attributions by amount and name-only vendor merges, each with its evidence and judgement."""
+        """Attributions by amount and name-only vendor merges, each with its evidence and judgement; local agencies
+        of two sources with the same normalized name and state (kept apart until a reviewer says otherwise)."""
         queue: dict = {}
         if kind in (None, "attribution"):
             rows = self.fetch_mentions()
@@ -556,6 +557,13 @@ class Queries(LocalQueries):
             queue["attributions"] = sold.review_attributions(rows, names, briefs)
         if kind in (None, "merge"):
             queue["merges"] = sold.review_merges(self.fetch_name_merges())
+        if kind in (None, "local"):
+            agencies = self.local_agencies()
+            queue["local_matches"] = [
+                {"kind": "local_match", "record": m["key"], "state": m["state"], "name_key": m["name_key"],
+                 "agencies": [{"id": a, "name": agencies[a]["name"], "source": agencies[a]["source"],
+                               "record": agencies[a]["record"]} for a in (m["a"], m["b"])],
+                 "judgement": None} for m in self.fetch_local_matches()]
         counts = {}
         for name, entries in queue.items():
             counts[name] = {"listed": len(entries), "judged": sum(1 for e in entries if e["judgement"])}

@@ -77,13 +77,18 @@ def _open(path: Path, mode: str):
 
 
 def write(records: Iterable, path: Path) -> int:
+    return write_rows((to_row(record) for record in records), COLUMNS, path)
+
+
+def write_rows(rows: Iterable[dict], columns, path: Path) -> int:
+    """Rows (None written as blank) under a header of `columns`; returns how many."""
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     with _open(path, "w") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
-        for record in records:
-            writer.writerow({k: ("" if v is None else v) for k, v in to_row(record).items()})
+        for row in rows:
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
             count += 1
     return count
 

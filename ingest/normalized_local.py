@@ -18,7 +18,7 @@ from core.records import Provenance, Reject
 
 from . import clean
 from .csvfile import SourceError, check_unique
-from .normalized_csv import _open
+from .normalized_csv import _open, write_rows
 
 REQUIRED = ("kind", "key", "agency", "agency_name", "source", "record")
 
@@ -28,15 +28,7 @@ def is_local(header: list[str]) -> bool:
 
 
 def write(records: Iterable, path: Path) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with _open(path, "w") as handle:
-        writer = csv.DictWriter(handle, fieldnames=LOCAL_COLUMNS)
-        writer.writeheader()
-        for record in records:
-            writer.writerow({k: ("" if v is None else v) for k, v in local_row(record).items()})
-            count += 1
-    return count
+    return write_rows((local_row(record) for record in records), LOCAL_COLUMNS, path)
 
 
 def read(path: Path) -> Iterator:

@@ -111,3 +111,8 @@ def test_the_local_page_in_a_browser_draws_the_largest_ego_network(bundle_home, 
         print(f"\nPittsboro IN PD's ego-network drawn {seconds:.2f}s after the page was asked for")
         context.close()
         browser.close()
+
+
+def test_the_review_queue_lists_local_matches(home):
+    app = run("review", kind="local")
+    assert any(s.value.startswith("Local agencies named alike in two sources") for s in app.subheader)

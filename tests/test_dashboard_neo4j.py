@@ -56,6 +56,10 @@ def page(kind: str, home, view: str, query: dict) -> dict:
     ("targets", {"agency": "ICE", "today": "2025-01-01", "months": "24"}),
     ("review", {}),
     ("vendor", {"name": "Amazon"}),
+    ("local", {}),
+    ("local", {"agency": "Pittsboro IN PD", "hops": "2"}),
+    ("local", {"agency": "ATF Nashville TN", "state": "TN", "using": "False"}),
+    ("vendor", {"name": "Flock"}),
 ], ids=lambda value: value if isinstance(value, str) else ",".join(value))
 def test_page_is_the_same_on_both_stores(homes, name, query):
     embedded = page("embedded", homes["embedded"], name, query)

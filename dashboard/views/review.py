@@ -13,7 +13,8 @@ from dashboard.network import money
 from dashboard.text import record_link, md
 
 ROWS = 500  # items listed per table; the form offers every item
-KINDS = {"": "attributions and name-only merges", "attribution": "attributions", "merge": "name-only merges"}
+KINDS = {"": "attributions, name-only merges and local matches", "attribution": "attributions",
+         "merge": "name-only merges", "local": "local agencies named alike in two sources"}
 VERDICTS = {"attribution": {"correct": "correct (the maker's product)", "wrong": "wrong (not the maker's product)"},
             "merge": {"same": "same vendor", "not_same": "not the same vendor"}}
 APPLY = "it takes effect on the next `python -m graph attribute` (or load)"
@@ -83,6 +84,22 @@ def show_merges(entries: list[dict], counts: dict) -> None:
                        "obligated": st.column_config.NumberColumn("obligated", format="dollar")})
 
 
+def show_local_matches(entries: list[dict]) -> None:
+    st.subheader(f"Local agencies named alike in two sources ({len(entries):,})")
+    if not entries:
+        st.caption("None: no two sources name an agency with the same normalized name and state.")
+        return
+    st.caption("The same normalized name and state in two sources: a low-confidence match. The two stay separate "
+               "agencies in the graph; compare their rows before treating them as one.")
+    st.dataframe(pd.DataFrame([{
+        "state": e["state"], "name (normalized)": e["name_key"],
+        **{f"{side} agency": a["name"] for side, a in zip(("first", "second"), e["agencies"])},
+        **{f"{side} id": a["id"] for side, a in zip(("first", "second"), e["agencies"])},
+        **{f"{side} cited": f"{a['source']} {a['record']}" if a["source"] else "named in links only"
+           for side, a in zip(("first", "second"), e["agencies"])}}
+        for e in entries[:ROWS]]), hide_index=True, width="stretch")
+
+
 def evidence(entry: dict) -> None:
     """The chosen item's evidence, right above the form."""
     money, so_far = attributed.amount(entry["obligated"]), attributed.judgement_text(entry["judgement"])
@@ -149,4 +166,6 @@ if kind in ("", "attribution"):
     show_attributions(queue.get("attributions", []), queue["counts"].get("attributions", {}))
 if kind in ("", "merge"):
     show_merges(queue.get("merges", []), queue["counts"].get("merges", {}))
+if kind in ("", "local"):
+    show_local_matches(queue.get("local_matches", []))
 judge(queue.get("attributions", []) + queue.get("merges", []))
