@@ -107,6 +107,18 @@ def test_the_local_page_in_a_browser_draws_the_largest_ego_network(bundle_home, 
         wait_ready(page)
         page.screenshot(path=str(tmp_path / "local.png"), full_page=True)
         assert page.get_by_text("Pittsboro IN PD").count() >= 1
+        # a click on the FBI's node opens its profile on the same page
+        frame = network_frame(page)
+        page.locator("iframe").first.scroll_into_view_if_needed()
+        x, y = frame.evaluate("""(id) => { const r = document.querySelector('canvas').getBoundingClientRect();
+                                          const p = network.canvasToDOM(network.getPosition(id));
+                                          return [r.left + p.x, r.top + p.y]; }""", "local:flock:860")
+        box = page.locator("iframe").first.bounding_box()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_url("**/local?agency=local%3Aflock%3A860", timeout=60_000)
+        page.get_by_role("heading", name="FBI").first.wait_for(timeout=60_000)
+        wait_ready(page)
+        assert page.get_by_text("is: Federal Bureau of Investigation → part of Department of Justice").count() == 1
         assert remote(urls) == [], remote(urls)
         print(f"\nPittsboro IN PD's ego-network drawn {seconds:.2f}s after the page was asked for")
         context.close()

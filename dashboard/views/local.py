@@ -146,7 +146,10 @@ columns[1].metric("deployments", f"{counts['deployments']:,}",
 columns[2].metric("data-sharing links", f"{counts['sharing_links']:,}",
                   help=f"duplicate rows in the sources, counted once: {counts['sharing_duplicate_rows']:,}")
 columns[3].metric("policies", f"{counts['policies']:,}", help=f"of {counts['agencies_with_policy']:,} agencies")
-name = st.text_input("Agency (name as the source spells it, or its id)", params.text("agency"), key="l_agency").strip()
+from_url = params.text("agency")
+if st.session_state.get("l_agency_url") != from_url:  # a link to another agency (the ego-network's, in this tab)
+    st.session_state["l_agency"] = st.session_state["l_agency_url"] = from_url
+name = st.text_input("Agency (name as the source spells it, or its id)", key="l_agency").strip()
 if not name:
     st.info("Pick an agency in the table, or type one: Pittsboro IN PD, Avon IN PD, ATF Nashville TN.")
 else:
