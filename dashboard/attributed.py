@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.exports import where_from
-from dashboard.network import money, short_money
+from core.wording import money, short_money
 from dashboard.text import record_link, md
 
 LABEL = "attributed from award descriptions"
@@ -18,8 +18,7 @@ MONEY = {"format": "dollar"}
 THROUGH_COLUMN = f"through others ($, {LABEL})"
 
 
-def amount(value) -> str:
-    return money(value) if value is not None else "not reported"
+amount = money
 
 
 def judgement_text(judgement: dict | None) -> str:

@@ -13,6 +13,7 @@ import networkx as nx
 
 from core.keys import permalink
 from core.records import source_generated
+from core.wording import money
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP, CSV injection)
 CITED_ACTIONS = 25  # actions a citation lists one by one; beyond this it gives their count and where they are
@@ -44,8 +45,7 @@ def awards_csv(awards: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _money(value) -> str:
-    return "not reported" if value is None else f"{'-' if value < 0 else ''}${abs(value):,.2f}"
+_money = money
 
 
 def where_from(award: dict) -> str:

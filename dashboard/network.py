@@ -22,6 +22,8 @@ import pyvis
 from pyvis.edge import Edge
 from pyvis.network import Network
 
+from core.wording import money, short_money  # noqa: F401 (the app's pages read them here too)
+
 PHYSICS_LIMIT = 300
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 
@@ -40,10 +42,6 @@ SUBAWARD_TEXT = "subawards: prime vendor → subcontractor (subaward amounts, ne
 RESELLER_EDGES = ("THROUGH_RESELLER", "RESOLD_TO")  # maker -> reseller, reseller -> sub-agency
 RESELLER_COLOUR = "#12a38a"
 RESELLER_TEXT = "through resellers: a maker's products sold by another vendor (attributed from award descriptions)"
-
-
-def money(value) -> str:
-    return f"${(value or 0):,.2f}"
 
 
 def node_kind(node: dict, parents: set[str]) -> str:
@@ -106,17 +104,6 @@ def positions(graph: dict) -> dict[str, tuple[float, float]]:
         theta = 2 * math.pi * i / max(len(loose), 1)
         placed[nid] = (outer * math.cos(theta), outer * math.sin(theta))
     return {nid: (round(x, 1), round(y, 1)) for nid, (x, y) in placed.items()}
-
-
-def short_money(value) -> str:
-    """$8.30B, $329.20M, $8.89k, $950: what a card or a label has room for (the exact figure goes beside it)."""
-    if value is None:
-        return "amount not reported"
-    sign = "-" if value < 0 else ""
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{sign}${abs(value) / size:,.2f}{unit}"
-    return f"{sign}${abs(value):,.0f}"
 
 
 def with_resellers(graph: dict, layer: dict | None) -> dict:

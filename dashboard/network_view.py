@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from core.wording import short_money
+
 MAX_NODES = 150
 LABEL_CHARS = 30
 AGENCY_LABEL_CHARS = 48
@@ -175,12 +177,6 @@ def top_view(graph: dict, more: int = 0, budget: int = MAX_NODES, scope: tuple[s
             edges.append(edge)
     return {"nodes": nodes, "edges": edges, "left_out": left_out, "families_total": len(order),
             "families_drawn": len(chosen)}
-
-
-def short_money(value) -> str:
-    from dashboard.network import short_money as compact
-
-    return compact(value)
 
 
 def with_subawards(view: dict, graph: dict, rows: list[dict], names: dict[str, str],

@@ -3,7 +3,7 @@ after folding the chains that cite the very same records (two offices of one age
 awards read as one chain, "also through" the others). Pure functions: same chains, same picture."""
 from __future__ import annotations
 
-from dashboard.network import short_money
+from core.wording import short_money
 from dashboard.network_view import short_label
 from dashboard.profile_links import agency_url, vendor_url
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, exports, params, profile_links
-from dashboard.network import money, short_money
+from core.wording import money, short_money
 from dashboard.text import record_link
 
 # the key columns first and pinned (the award, its money, its dates, its page): they stay in view as the rest scroll

@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from dashboard.network import short_money
+from core.wording import short_money
 
 STORE_SHARE = "share of the money in this store"
 NO_PROFILE = "obligated in this graph (no recipient profile fetched)"

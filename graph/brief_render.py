@@ -11,6 +11,8 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
+from core.wording import money, short_money
+
 FORMATS = ("md", "html", "pdf")
 LINKABLE = re.compile(r"https://www\.usaspending\.gov/[^\s\"'<>()|\\`]*")
 ELLIPSIS = "…"
@@ -30,18 +32,9 @@ class Table(NamedTuple):
 
 
 # -- words and figures every format shares ----------------------------------------------------------------
-def money(value: Decimal | None) -> str:
-    return "not reported" if value is None else f"{'-' if value < 0 else ''}${abs(value):,.2f}"
-
-
 def compact(value: Decimal | None) -> str:
     """$4.80B, $20.33M, $8.89k: for reading at a glance, always beside the exact figure."""
-    if value is None:
-        return ""
-    for size, unit in ((10**9, "B"), (10**6, "M"), (10**3, "k")):
-        if abs(value) >= size:
-            return f"{'-' if value < 0 else ''}${abs(value) / size:,.2f}{unit}"
-    return money(value)
+    return short_money(value, missing_text="")
 
 
 def link(url: str | None) -> str | None:

@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import attributed, data, params, paths_view
-from dashboard.network import build_html, money
+from core.wording import money
+from dashboard.network import build_html
 from dashboard.exports import where_from
 from dashboard.text import record_link, md
 

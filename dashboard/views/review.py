@@ -9,7 +9,6 @@ import streamlit as st
 from core.judgements import judgements_file
 from dashboard import attributed, data, params
 from dashboard.exports import where_from
-from dashboard.network import money
 from dashboard.text import record_link, md
 
 ROWS = 500  # items listed per table; the form offers every item
