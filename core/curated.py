@@ -1,15 +1,17 @@
 """The curated tables in data/: canonical parent companies (vendor_families.csv) and agency codes.
 
-Each row cites its source; both stores and the resolver read them through here.
+Each row cites its source; both stores and the resolver read them through here. People edit these files by
+hand: each is decoded strictly (a bad byte names its file and line) and its patterns are compiled by RE2, the
+linear-time engine (`core/tables.py`).
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .keys import name_key
+from .tables import BadTable, pattern as compiled, rows as table_rows
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FAMILIES_FILE = DATA / "vendor_families.csv"
@@ -29,45 +31,39 @@ class Family:
 
     id: str
     name: str
-    aliases: list[re.Pattern] = field(default_factory=list)
-    subsidiaries: list[tuple[re.Pattern, str]] = field(default_factory=list)  # (pattern, source)
+    aliases: list = field(default_factory=list)  # RE2 patterns
+    subsidiaries: list[tuple] = field(default_factory=list)  # (pattern, source)
     alias_sources: list[str] = field(default_factory=list)
 
 
 def load_families(path: Path = FAMILIES_FILE) -> dict[str, Family]:
     families: dict[str, Family] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            canonical = row["canonical"].strip()
-            family = families.setdefault(canonical, Family(id=f"org:{slug(canonical)}", name=canonical))
-            try:
-                pattern = re.compile(row["pattern"])
-            except re.error as error:
-                raise ValueError(f"{path} line {line}: bad pattern {row['pattern']!r}: {error}") from None
-            if row["relation"] == "alias":
-                family.aliases.append(pattern)
-                family.alias_sources.append(row["source"])
-            elif row["relation"] == "subsidiary":
-                family.subsidiaries.append((pattern, row["source"]))
-            else:
-                raise ValueError(f"{path} line {line}: relation must be alias or subsidiary")
+    for line, row in enumerate(table_rows(path), start=2):
+        canonical = row["canonical"].strip()
+        family = families.setdefault(canonical, Family(id=f"org:{slug(canonical)}", name=canonical))
+        pattern = compiled(row["pattern"], f"{path} line {line}: column 'pattern'", ignore_case=False)
+        if row["relation"] == "alias":
+            family.aliases.append(pattern)
+            family.alias_sources.append(row["source"])
+        elif row["relation"] == "subsidiary":
+            family.subsidiaries.append((pattern, row["source"]))
+        else:
+            raise BadTable(f"{path} line {line}: relation must be alias or subsidiary")
     return families
 
 
 def load_agencies(path: Path = AGENCY_FILE) -> dict[str, dict]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return {row["code"]: row for row in csv.DictReader(handle)}
+    return {row["code"]: row for row in table_rows(path)}
 
 
 def load_watchlist(path: Path = WATCHLIST_FILE) -> list[dict]:
     """The vendors and agencies the Sources page follows (kind, name, why); edit the file to change it."""
     entries = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            kind, name = (row.get("kind") or "").strip().lower(), (row.get("name") or "").strip()
-            if kind not in ("vendor", "agency") or not name:
-                raise ValueError(f"{path} line {line}: give kind (vendor or agency) and a name; found {dict(row)}")
-            entries.append({"kind": kind, "name": name, "why": (row.get("why") or "").strip()})
+    for line, row in enumerate(table_rows(path), start=2):
+        kind, name = (row.get("kind") or "").strip().lower(), (row.get("name") or "").strip()
+        if kind not in ("vendor", "agency") or not name:
+            raise ValueError(f"{path} line {line}: give kind (vendor or agency) and a name; found {dict(row)}")
+        entries.append({"kind": kind, "name": name, "why": (row.get("why") or "").strip()})
     return entries
 
 
@@ -88,8 +84,7 @@ def curated_links(families: dict[str, Family], name: str | None) -> tuple[str | 
 
 def load_federal_bodies(path: Path = FEDERAL_BODIES_FILE) -> dict[str, dict]:
     """{id: row}: each body's parent is another body of the file, its `federal_id` the award hierarchy's id."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = {row["id"]: row for row in csv.DictReader(handle)}
+    rows = {row["id"]: row for row in table_rows(path)}
     for line, row in enumerate(rows.values(), start=2):
         if row["parent"] and row["parent"] not in rows:
             raise ValueError(f"{path} line {line}: parent {row['parent']!r} is not a body of the file")
@@ -102,16 +97,12 @@ def load_federal_names(path: Path = FEDERAL_NAMES_FILE, bodies: dict | None = No
     """[(pattern, body id, relation: is | office of, source)], matched against local names in file order."""
     bodies = load_federal_bodies() if bodies is None else bodies
     names = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            try:
-                pattern = re.compile(row["pattern"])
-            except re.error as error:
-                raise ValueError(f"{path} line {line}: bad pattern {row['pattern']!r}: {error}") from None
-            if row["body"] not in bodies or row["relation"] not in ("is", "office of"):
-                raise ValueError(f"{path} line {line}: body must be an id of {FEDERAL_BODIES_FILE.name} and relation "
-                                 f"'is' or 'office of'; found {row['body']!r}, {row['relation']!r}")
-            names.append((pattern, row["body"], row["relation"], row["source"]))
+    for line, row in enumerate(table_rows(path), start=2):
+        pattern = compiled(row["pattern"], f"{path} line {line}: column 'pattern'", ignore_case=False)
+        if row["body"] not in bodies or row["relation"] not in ("is", "office of"):
+            raise ValueError(f"{path} line {line}: body must be an id of {FEDERAL_BODIES_FILE.name} and relation "
+                             f"'is' or 'office of'; found {row['body']!r}, {row['relation']!r}")
+        names.append((pattern, row["body"], row["relation"], row["source"]))
     return names
 
 

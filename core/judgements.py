@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .curated import DATA, Family, load_families
-from .products import BadTable
+from .tables import BadTable, rows as table_rows
 
 JUDGEMENTS_FILE = DATA / "judgements.csv"
 COLUMNS = ("kind", "record", "target", "verdict", "who", "when", "why")
@@ -90,14 +90,13 @@ def load_judgements(path: Path | None = None, families: dict[str, Family] | None
     if not path.exists():
         return {}
     latest: dict[tuple, Judgement] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in COLUMNS if column not in (reader.fieldnames or ())]
-        if missing:
-            raise BadTable(f"{path} line 1: missing column(s) {', '.join(missing)}; the columns are {','.join(COLUMNS)}")
-        for line, row in enumerate(reader, start=2):
-            judgement = check(row, families, f"{path} line {line}")
-            latest[judgement.subject] = judgement
+    reader = table_rows(path)  # decoded strictly: a byte that is not UTF-8 names its line
+    missing = [column for column in COLUMNS if column not in (reader.fieldnames or ())]
+    if missing:
+        raise BadTable(f"{path} line 1: missing column(s) {', '.join(missing)}; the columns are {','.join(COLUMNS)}")
+    for line, row in enumerate(reader, start=2):
+        judgement = check(row, families, f"{path} line {line}")
+        latest[judgement.subject] = judgement
     return latest
 
 

@@ -66,6 +66,9 @@ def split_award_key(key: str) -> tuple[str | None, str | None, str | None, str |
     parts = key.split("_")
     if len(parts) < 4 or parts[0] != "CONT" or parts[1] not in ("AWD", "IDV"):
         raise BadValue(f"award id {key!r} is not CONT_AWD_… or CONT_IDV_…")
+    if len(parts) != (6 if parts[1] == "AWD" else 4):  # e.g. a key cut short inside its parent PIID
+        raise BadValue(f"award id {key!r} has {len(parts) - 2} parts, not {4 if parts[1] == 'AWD' else 2} "
+                       f"(PIID, agency{', parent PIID, parent agency' if parts[1] == 'AWD' else ''})")
     none = lambda value: None if value == "-NONE-" else value  # noqa: E731
     parent_piid = none(parts[4]) if len(parts) > 4 else None
     parent_agency = none(parts[5]) if len(parts) > 5 else None

@@ -134,5 +134,10 @@ class Reject:
     reason: str
     raw: list[str] | dict | str | None = field(default=None)
 
+    def __post_init__(self):
+        # a file's last line without its line break (ingest/csvfile.py CutOff) that fails a check was cut inside
+        if getattr(self.raw, "cut_off", False) and not self.reason.startswith("file ends inside this row"):
+            self.reason = f"file ends inside this row: the last line has no line break and {self.reason}"
+
 
 Record = Award | Transaction | Subaward | Reject

@@ -29,7 +29,8 @@ LEFT JOIN (SELECT key, action_description FROM resolved WHERE kind = 'action') r
 """
 DISTINCT_TEXTS = "SELECT DISTINCT action_text, award_text, psc, naics FROM fact_text"
 # only the texts DuckDB's own regular-expression engine (RE2, vectorized, on every core) finds a product in
-# reach Python: the screen matches every text a rule could (core.products.screen_pattern)
+# reach Python: the rules are compiled by RE2 in Python too (core/tables.py), so the screen
+# (core.products.screen_pattern) finds exactly the texts a rule matches
 SCREENED_TEXTS = DISTINCT_TEXTS + " WHERE regexp_matches(action_text, ?) OR regexp_matches(award_text, ?)"
 MATCH_COLUMNS = ["action_text", "award_text", "psc", "naics", "maker", "rule", "product", "field", "span",
                  "span_start", "span_end", "text", "confidence"]
@@ -89,19 +90,13 @@ def merge_apart(judgements: dict[tuple, Judgement]) -> set[tuple[str, str]]:
     return {(j.record, j.target) for j in judgements.values() if j.kind == "merge" and j.verdict == "not_same"}
 
 
-def _candidates(con, rules, texts: set[str]) -> dict[str, set[int]] | None:
-    """{text: indexes of the rules whose screens match it}, each screen a parameter compiled once by DuckDB;
-    None when a screen is not in RE2's syntax (then Python tries every rule)."""
-    import duckdb
-
+def _candidates(con, rules, texts: set[str]) -> dict[str, set[int]]:
+    """{text: indexes of the rules whose screens match it}, each screen a parameter compiled once by DuckDB."""
     if not rules or not texts:
         return {}
     flags = ", ".join("regexp_matches(t, ?)" for _ in rules)  # placeholders only: the patterns are parameters
-    try:
-        rows = con.execute(f"SELECT t, {flags} FROM (SELECT unnest(?::VARCHAR[]) AS t)",
-                           [*rule_screens(rules), sorted(texts)]).fetchall()
-    except duckdb.Error:
-        return None
+    rows = con.execute(f"SELECT t, {flags} FROM (SELECT unnest(?::VARCHAR[]) AS t)",
+                       [*rule_screens(rules), sorted(texts)]).fetchall()
     return {row[0]: {index for index, hit in enumerate(row[1:]) if hit} for row in rows}
 
 
@@ -110,22 +105,15 @@ def derive_mentions(con, rules, judgements: dict[tuple, Judgement], strict: bool
     (`graph attribute`), else it waits for that record's load and is counted as pending."""
     from . import duck_arrow
 
-    import duckdb
-
     started = time.perf_counter()
     con.execute(FACT_TEXT)
     texted = time.perf_counter()
-    screen = screen_pattern(rules)
-    try:
-        texts = con.execute(SCREENED_TEXTS, [screen, screen]).fetchall() if rules else []
-    except duckdb.Error as error:  # a rule in Python-only syntax: every text goes to Python (slower, same answer)
-        log.warning("the product rules cannot screen texts in DuckDB (%s); matching every text in Python",
-                    str(error).splitlines()[0])
-        texts = con.execute(DISTINCT_TEXTS).fetchall()
+    screen = screen_pattern(rules)  # RE2 has read every rule already (core/tables.py): DuckDB reads it alike
+    texts = con.execute(SCREENED_TEXTS, [screen, screen]).fetchall() if rules else []
     candidates = _candidates(con, rules, {text for row in texts for text in row[:2] if text})
     matcher, rows = Matcher(rules), []
     for action_text, award_text, psc, naics in texts:
-        tried = (candidates.get(action_text), candidates.get(award_text)) if candidates is not None else None
+        tried = (candidates.get(action_text), candidates.get(award_text))
         for match in matcher.match((action_text, award_text), psc, naics, tried):
             text = action_text if match.field == "action description" else award_text
             rows.append((action_text, award_text, psc, naics, match.rule.maker, match.rule.id, match.rule.product,

@@ -39,7 +39,7 @@ class DuckStore(SqlFetches):
     kind = "embedded"
     takes_records = True
     batch_rows = 20_000
-    strict = False  # `graph attribute`: a judgement naming a record the store lacks is an error
+    strict = False  # --strict: a judgement naming a record the store lacks is an error (else warned, pending)
     attributed: dict = {}
     before_swap = None  # called with the load's connection (inside its transaction) and the run, before commit
 
@@ -225,11 +225,11 @@ class DuckStore(SqlFetches):
         else:
             self.begin(fresh=False)  # a durable step inside a load (an API page): go on in a fresh copy
 
-    def attribute(self, wait: bool = True) -> dict:
+    def attribute(self, wait: bool = True, strict: bool = False) -> dict:
         """Derive everything again with the current rules and judgements (no records are read): what
         `python -m graph attribute` runs after the rule table or the judgements changed."""
         self.begin(wait=wait)
-        self.strict = True
+        self.strict = strict
         try:
             self.commit({"command": "attribute", "inputs": [str(rules_file()), str(judgements_file())],
                          "loaded_at": _now(), "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0})

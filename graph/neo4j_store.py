@@ -153,9 +153,17 @@ class Neo4jStore(Queries):
     def rollback(self) -> None:
         self.staging.rollback()
 
-    def attribute(self, wait: bool = True) -> dict:
+    @property
+    def strict(self) -> bool:  # --strict: the staging store derives the mentions (graph/duck_store.py)
+        return self.staging.strict
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        self.staging.strict = value
+
+    def attribute(self, wait: bool = True, strict: bool = False) -> dict:
         self.begin(wait=wait)
-        answer = self.staging.attribute(wait=wait)
+        answer = self.staging.attribute(wait=wait, strict=strict)
         self._cache.clear()
         return answer
 

@@ -31,8 +31,27 @@ class Unclosed(list):
         self.last_line = last_line
 
 
+CUT_OFF = "file ends inside this row"
+
+
+class CutOff(list):
+    """The cells of the file's last record when the file ends without a line break after it. Well-formed, it
+    loads; if it leaves a quote open, or (`core.records.Reject`) any of its values fails its column's check,
+    the file was cut inside it, and its one reject says so."""
+
+    cut_off = True
+
+    def __init__(self, cells: list[str], open_quote: bool):
+        super().__init__(cells)
+        self.open_quote = open_quote
+
+
 def width_problem(row: list[str], width: int) -> str | None:
     """Why a row cannot be read by the header's columns, or None."""
+    if isinstance(row, CutOff) and (row.open_quote or len(row) != width):
+        return (f"{CUT_OFF}: the last line has no line break and "
+                + ("leaves a quote open" if row.open_quote else f"makes {len(row)} columns, not {width}")
+                + "; the file was probably cut off: fetch or copy it again")
     if isinstance(row, Unclosed):
         return (f"a quote opened on this line is not closed on it: the field runs on to line {row.last_line} and the "
                 f"row makes {len(row)} columns, not {width}; close the quote (the lines after this one were read on "
@@ -46,7 +65,7 @@ class _Lines:
     """A file's physical lines as the csv reader takes them, held until the record they make is read."""
 
     def __init__(self, lines):
-        self.lines, self.held = lines, []
+        self.lines, self.held, self.last = lines, [], ""
 
     def __iter__(self):
         return self
@@ -54,6 +73,7 @@ class _Lines:
     def __next__(self) -> str:
         line = next(self.lines)
         self.held.append(line)
+        self.last = line
         return line
 
     def take(self) -> list[str]:
@@ -62,17 +82,42 @@ class _Lines:
 
 
 def _records(lines: _Lines, width: int, line: int):
-    """(line, cells) per record, numbered by its last line as csv's `line_num` is. A record of the wrong width
-    that runs over several lines is a quote left open: it comes as `Unclosed` at the line where it began, and
-    the lines it swallowed are read again on their own."""
+    """(line, cells, physical lines) per record, numbered by its last line as csv's `line_num` is. A record of
+    the wrong width that runs over several lines is a quote left open: it comes as `Unclosed` at the line where
+    it began, and the lines it swallowed are read again on their own."""
     for row in csv.reader(lines):
         raw = lines.take()
         if len(raw) > 1 and len(row) != width:
-            yield line, Unclosed(row, line + len(raw) - 1)
+            yield line, Unclosed(row, line + len(raw) - 1), raw[:1]
             yield from _records(_Lines(iter(raw[1:])), width, line + 1)
         else:
-            yield line + len(raw) - 1, row
+            yield line + len(raw) - 1, row, raw
         line += len(raw)
+
+
+def _ends_in_quote(raw: list[str]) -> bool:
+    """Whether these lines end inside a quoted field (csv's strict mode says so at the end of the data)."""
+    try:
+        for _ in csv.reader(raw, strict=True):
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
+
+
+def _marked(records, lines: _Lines):
+    """(line, cells) per record; the last one is a `CutOff` when the file ends without a line break."""
+    held = None
+    for record in records:
+        if held is not None:
+            yield held[0], held[1]
+        held = record
+    if held is None:
+        return
+    line, row, raw = held
+    if not lines.last.endswith(("\n", "\r")) and not isinstance(row, Unclosed):
+        row = CutOff(row, _ends_in_quote(raw))
+    yield line, row
 
 
 @dataclass
@@ -131,7 +176,7 @@ def open_csv(path: Path, known_columns: frozenset[str], header_from: Path | None
     if first is None:
         handle.close()
         raise SourceError(f"{path}: the file is empty")
-    numbered = _records(lines, len(first), len(lines.take()) + 1)
+    numbered = _marked(_records(lines, len(first), len(lines.take()) + 1), lines)
     first_is_header = sum(1 for cell in first if cell.strip() in known_columns) >= 2
     if header_from is not None:
         header = read_header_file(header_from)

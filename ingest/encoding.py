@@ -1,9 +1,10 @@
 """Which text encoding a file is in, decided once for the whole file before any row is read.
 
-Decoding with errors replaced turns `MÜLLER` and `MÖLLER` into one `M�LLER` and merges two vendors, so a
-file is checked to decode strictly from its first byte to its last: as UTF-8 when it is, otherwise as the
-`--encoding` given or the one `charset-normalizer` detects. A byte that still cannot be decoded stops the
-file at its line, before anything of it is loaded.
+Decoding with errors replaced turns `MÜLLER` and `MÖLLER` into one `M�LLER` and merges two vendors, and a
+guessed code page turns `PEÑA` into `PEîA` with no reject, so a file is decoded strictly from its first byte
+to its last, in one of two encodings only: UTF-8, else Windows-1252 (the code page US agencies' spreadsheets
+are saved in). Any other code page is named with `--encoding`. A byte the encoding cannot decode stops the
+file, naming its line and column, before anything of it is loaded.
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from pathlib import Path
 from .csvfile import SourceError
 
 UTF8 = "utf-8-sig"  # a BOM, when present, is not part of the first column's name
+WINDOWS = "cp1252"  # the only code page tried without --encoding
 _CHUNK = 1 << 20
-_SAMPLE = 4 << 20  # bytes charset-normalizer looks at: the file's start and the text around its first non-UTF-8 byte
 
 
 class Undecodable(Exception):
@@ -40,26 +41,22 @@ def _check(path: Path, encoding: str) -> None:
             offset += len(chunk)
 
 
-def _line_at(path: Path, offset: int) -> int:
+def _where(path: Path, offset: int) -> str:
+    """'line L (column C, byte offset N)' of a byte, the column counted in bytes from the line's start."""
     with path.open("rb") as handle:
-        return handle.read(offset).count(b"\n") + 1
+        before = handle.read(offset)
+    line, column = before.count(b"\n") + 1, offset - before.rfind(b"\n")
+    return f"line {line} (column {column}, byte offset {offset})"
 
 
 def _stop(path: Path, encoding: str, bad: Undecodable, how: str) -> SourceError:
-    return SourceError(f"{path}: line {_line_at(path, bad.offset)} (byte {bad.offset}) holds {bad.data!r}, which cannot "
-                       f"be decoded as {encoding} ({how}); re-save the file as UTF-8 or pass the right --encoding "
-                       f"(nothing was loaded from this file)")
-
-
-def _sample(path: Path, offset: int) -> bytes:
-    with path.open("rb") as handle:
-        head = handle.read(_SAMPLE // 2)
-        handle.seek(max(offset - _SAMPLE // 4, len(head)))
-        return head + handle.read(_SAMPLE // 2)
+    return SourceError(f"{path}: {_where(path, bad.offset)} holds {bad.data!r}, which cannot be decoded as {encoding} "
+                       f"({how}); re-save the file as UTF-8 or pass the right --encoding (nothing was loaded from "
+                       f"this file)")
 
 
 def detect(path: Path, declared: str | None = None) -> str:
-    """The encoding to read `path` with: the declared one, else UTF-8 if every byte decodes, else the detected one."""
+    """The encoding to read `path` with: the declared one, else UTF-8 if every byte decodes, else Windows-1252."""
     if declared:
         try:
             codecs.lookup(declared)
@@ -75,16 +72,12 @@ def detect(path: Path, declared: str | None = None) -> str:
         return UTF8
     except Undecodable as bad:
         first_bad = bad
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(_sample(path, first_bad.offset)).best()
-    if best is None or codecs.lookup(best.encoding).name == "utf-8":
-        raise _stop(path, "UTF-8", first_bad, "and no other encoding could be detected")
-    # A short sample fits several code pages equally; a US spreadsheet saved "as CSV" is Windows-1252.
-    fits = [codecs.lookup(name).name for name in best.could_be_from_charset]
-    encoding = "cp1252" if "cp1252" in fits else codecs.lookup(best.encoding).name
     try:
-        _check(path, encoding)
+        _check(path, WINDOWS)
+        return WINDOWS
     except Undecodable as bad:
-        raise _stop(path, encoding, bad, "the encoding detected from the file's start") from None
-    return encoding
+        also = "" if bad.offset == first_bad.offset else f"; as Windows-1252, {_where(path, bad.offset)} holds {bad.data!r}"
+        raise SourceError(f"{path}: {_where(path, first_bad.offset)} holds byte {first_bad.data[:1]!r}, which decodes "
+                          f"neither as UTF-8 nor as Windows-1252{also}; if the file is in another code page, pass it "
+                          f"with --encoding NAME (e.g. --encoding cp437), or re-save the file as UTF-8 (nothing was "
+                          f"loaded from this file)") from None

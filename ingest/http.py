@@ -301,10 +301,17 @@ def _bar(progress: bool, name: str, total: int | None, initial: int):
 def _json_of(response: requests.Response, url: str):
     try:
         return response.json()
-    except ValueError:
+    except ValueError as error:
         kind = response.headers.get("Content-Type", "unknown content type")
-        raise ApiError(f"{url} answered {response.status_code} with {kind}, not JSON; check --base-url "
-                       f"points at the API root", url=url, status=response.status_code) from None
+        if "json" not in kind.lower():
+            raise ApiError(f"{url} answered {response.status_code} with {kind}, not JSON; check --base-url "
+                           f"points at the API root", url=url, status=response.status_code) from None
+        position = getattr(error, "pos", None)  # a character index into the decoded text: say it in bytes
+        where = "" if position is None else \
+            f" (byte {len(response.text[:position].encode(response.encoding or 'utf-8', 'replace'))})"
+        raise ApiError(f"{url} answered {response.status_code} with {kind}, but the body is not valid JSON{where}; "
+                       f"the answer was damaged or cut off: run the same command again", url=url,
+                       status=response.status_code) from None
 
 
 def _detail(response: requests.Response) -> str:

@@ -78,9 +78,12 @@ def load_map(path: Path) -> TableMap:
     """The map, checked against `FIELDS` and `RELATIONSHIPS` before any row is read."""
     if not path.is_file():
         raise SourceError(f"{path}: no such map file (see data/maps/ for examples)")
+    from core.tables import text_of
+
+    text = text_of(path)  # decoded strictly: a byte that is not UTF-8 names its line
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise SourceError(f"{path}: not a TOML map ({error})") from None
     unknown = sorted(set(raw) - {"relationship", "source", "missing", "columns", "constants"})
     if unknown:
@@ -168,6 +171,15 @@ def rows(path: Path, sheet: str | None = None,
         first = next(csv.reader(handle), [])  # a mapped file's first row is its header
     opened = open_csv(path, frozenset(cell.strip() for cell in first), encoding=encoding)
     return opened.header, opened.rows, opened.retrieved
+
+
+def encodings(path: Path, declared: str | None = None) -> dict[str, str]:
+    """{file: the encoding it is read in} for the run summary (an XLSX workbook has none to report)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return {}
+    from .encoding import detect
+
+    return {str(path): detect(path, declared)}
 
 
 def _convert(kind: str, value: str | None, column: str):
