@@ -30,7 +30,7 @@ dashboard: setup
 		--server.port $(PORT)
 
 load: setup
-	$(PY) -m ingest normalized $(SAMPLE)
+	$(PY) -m ingest normalized --coverage data/sample/coverage.csv $(SAMPLE)
 
 report: setup
 	$(PY) -m graph stats

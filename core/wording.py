@@ -22,7 +22,7 @@ Number = int | float | Decimal | None
 
 def missing(value) -> bool:
     """True for a value the record does not hold: None, NaN (pandas' empty cell), an empty string."""
-    if value is None:
+    if value is None or type(value).__name__ == "NAType":  # pandas' NA, without importing pandas here
         return True
     if isinstance(value, float):
         return math.isnan(value)

@@ -3,14 +3,13 @@ with the change from the year before, and the primes' subawards. Names link to t
 permalinks are pinned so they stay in view."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import data, params, profile_links
+from core.wording import description, money
+from dashboard import data, params, profile_links, tables
 from dashboard.exports import where_from
+from dashboard.tables import Column
 from dashboard.text import record_link, md
-
-DOLLARS = {"format": "dollar"}
 
 
 def families_section(src: tuple, text: str, agency: dict) -> None:
@@ -22,21 +21,18 @@ def families_section(src: tuple, text: str, agency: dict) -> None:
     if not rows:
         st.caption("None in the graph.")
         return
-    st.dataframe(pd.DataFrame([{
-        "obligated ($)": f["obligated"], "family": profile_links.vendor_url(f["id"], f["name"]),
-        "members": len(f["members"]), "awards": f["awards"],
-        "member names": "; ".join(m["name"] for m in f["members"])} for f in rows]),
-        hide_index=True, width="stretch", column_config={
-            "obligated ($)": st.column_config.NumberColumn("obligated ($)", pinned=True, **DOLLARS),
-            "family": profile_links.column("family", pinned=True)})
+    tables.show([{**f, "family": profile_links.vendor_url(f["id"], f["name"]), "member_count": len(f["members"]),
+                  "member_names": "; ".join(m["name"] for m in f["members"])} for f in rows],
+                [Column("family", "Family", "profile", True, "medium"), Column("obligated", "Obligated", "money", True),
+                 Column("awards", "Awards", "count"), Column("member_count", "Members", "count"),
+                 Column("member_names", "Member names", width="large")], key="agency-families")
     several = [f for f in rows if len(f["members"]) > 1]
     with st.expander(f"Members of the {len(several):,} families with more than one vendor"):
-        st.dataframe(pd.DataFrame([{
-            "obligated ($)": m["obligated"], "member": profile_links.vendor_url(m["id"], m["name"]),
-            "family": profile_links.vendor_url(f["id"], f["name"]), "awards": m["awards"]}
-            for f in several for m in f["members"]]), hide_index=True, width="stretch", column_config={
-            "obligated ($)": st.column_config.NumberColumn("obligated ($)", pinned=True, **DOLLARS),
-            "member": profile_links.column("member", pinned=True), "family": profile_links.column("family")})
+        tables.show([{**m, "member": profile_links.vendor_url(m["id"], m["name"]),
+                      "family": profile_links.vendor_url(f["id"], f["name"])} for f in several for m in f["members"]],
+                    [Column("member", "Member", "profile", True, "medium"), Column("obligated", "Obligated", "money", True),
+                     Column("family", "Family", "profile", width="medium"), Column("awards", "Awards", "count")],
+                    key="agency-members")
 
 
 def top_vendors_section(src: tuple, text: str, agency: dict, limit: int = 25) -> None:
@@ -56,20 +52,18 @@ def top_vendors_section(src: tuple, text: str, agency: dict, limit: int = 25) ->
                     f"from FY{year - 1}"))
     st.caption(md(f"{answer['basis']}. Change = FY{year} minus FY{year - 1}; \"new\" when the family had no action "
                   f"in FY{year - 1}. {answer['families_in_year']:,} families had actions in FY{year}"
-                  + (f", ${total:,.2f} in all." if total is not None else ".")))
+                  + (f", {money(total)} in all." if total is not None else ".")))
     if not answer["rows"]:
         st.caption(f"No contract action dated in FY{year}.")
         return
-    st.dataframe(pd.DataFrame([{
-        "rank": r["rank"], f"FY{year} ($)": r["obligated"], "family": profile_links.vendor_url(r["id"], r["name"]),
-        f"FY{year - 1} ($)": r["previous"], "change ($)": r["change"], "new": "new" if r["new"] else "",
-        f"awards in FY{year}": r["awards"], "members": "; ".join(m["name"] for m in r["members"])}
-        for r in answer["rows"]]), hide_index=True, width="stretch", column_config={
-        "rank": st.column_config.NumberColumn("rank", pinned=True),
-        f"FY{year} ($)": st.column_config.NumberColumn(f"FY{year} ($)", pinned=True, **DOLLARS),
-        "family": profile_links.column("family", pinned=True),
-        f"FY{year - 1} ($)": st.column_config.NumberColumn(f"FY{year - 1} ($)", **DOLLARS),
-        "change ($)": st.column_config.NumberColumn("change ($)", **DOLLARS)})
+    tables.show([{**r, "family": profile_links.vendor_url(r["id"], r["name"]),
+                  "member_names": "; ".join(m["name"] for m in r["members"])} for r in answer["rows"]],
+                [Column("rank", "Rank", "count", True, "small"), Column("family", "Family", "profile", True, "medium"),
+                 Column("obligated", f"FY{year}", "money", True),
+                 Column("previous", f"FY{year - 1}", "money", missing=f"none in FY{year - 1} (new)"),
+                 Column("change", "Change", "money", missing="new"),
+                 Column("awards", f"Awards in FY{year}", "count"),
+                 Column("member_names", "Members", width="large")], key="agency-top")
 
 
 def subawards_section(src: tuple, text: str, agency: dict) -> None:
@@ -79,16 +73,16 @@ def subawards_section(src: tuple, text: str, agency: dict) -> None:
         st.caption("No subaward under this agency's prime awards in the store.")
         return
     reported = [r["amount"] for r in rows if r["amount"] is not None]
-    st.caption(f"Subawards the primes reported under this agency's awards: ${sum(reported):,.2f} over the "
+    st.caption(f"Subawards the primes reported under this agency's awards: {money(sum(reported))} over the "
                f"{len(reported):,} that report an amount ({len(rows) - len(reported):,} do not). Subaward money is "
                "part of the prime's obligation, never added to it.")
-    st.dataframe(pd.DataFrame([{
-        "amount ($)": r["amount"], "action date": r["action_date"], "permalink": record_link(r["permalink"]),
-        "prime": profile_links.vendor_url(r["prime_recipient"], r["prime_recipient"]),
-        "subcontractor": profile_links.vendor_url(r["sub_recipient"], r["sub_recipient"]),
-        "prime award": r["prime_award"], "description": r["description"], "source": where_from(r)} for r in rows]),
-        hide_index=True, width="stretch", column_config={
-        "amount ($)": st.column_config.NumberColumn("amount ($)", pinned=True, **DOLLARS),
-        "action date": st.column_config.TextColumn("action date", pinned=True),
-        "permalink": st.column_config.LinkColumn("permalink", pinned=True),
-        "prime": profile_links.column("prime"), "subcontractor": profile_links.column("subcontractor")})
+    tables.show([{**r, "permalink": record_link(r["permalink"]), "description": description(r["description"], 140),
+                  "prime": profile_links.vendor_url(r["prime_recipient"], r["prime_recipient"]),
+                  "sub": profile_links.vendor_url(r["sub_recipient"], r["sub_recipient"]), "source": where_from(r)}
+                 for r in rows],
+                [Column("prime", "Prime vendor", "profile", True, "medium"),
+                 Column("sub", "Subcontractor", "profile", True, "medium"),
+                 Column("amount", "Subaward amount", "money", True), Column("action_date", "Date"),
+                 Column("prime_award", "Prime award"), Column("description", "What was bought", width="large"),
+                 Column("permalink", "USAspending page", "link"), Column("source", "Source file and line")],
+                key="agency-subawards")

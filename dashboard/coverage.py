@@ -14,14 +14,17 @@ def share(part: int, whole: int) -> str:
     return f"{part / whole:.0%}" if whole else "no award"
 
 
-def store_line(coverage: dict) -> str:
-    """The agencies and fiscal years held, what is not held, and how many awards report an end date."""
+def store_line(coverage: dict, years: dict | None = None) -> str:
+    """The agencies held, the fiscal years in runs with their gaps and cut years named (`years`: the grid of
+    `store.coverage()`), what is not held, and how many awards report an end date."""
     agencies = coverage["agencies"]
-    named = ", ".join(a["name"] or a["id"] for a in agencies[:SHOWN])
+    short = {cell["agency"]: cell.get("abbreviation") for cell in (years or {}).get("cells", [])}
+    named = ", ".join(short.get(a["id"]) or a["name"] or a["id"] for a in agencies[:SHOWN])
     if len(agencies) > SHOWN:
         named += f" and {len(agencies) - SHOWN} more"
-    span = f"FY{coverage['fy_min']}–FY{coverage['fy_max']}" if coverage.get("fy_min") else "no dated action"
-    return md(f"Coverage: federal contract actions awarded by {named or 'no agency'}, {span}. Not in this store: "
+    span = (years or {}).get("line") or (
+        f"FY{coverage['fy_min']}–FY{coverage['fy_max']}" if coverage.get("fy_min") else "no dated action")
+    return md(f"Coverage: federal contract actions awarded by {named or 'no agency'}: {span}. Not in this store: "
               f"other agencies' awards, grants, and state and local purchases. "
               f"{share(coverage.get('dated_awards', 0), coverage.get('award_count', 0))} of its "
               f"{coverage.get('award_count', 0):,} awards report an end date.")
@@ -39,6 +42,6 @@ def sidebar() -> None:
     try:
         src = data.source()
         if data.stats(src)["nodes"]:
-            st.sidebar.caption(store_line(data.loaded_coverage(src)))
+            st.sidebar.caption(store_line(data.loaded_coverage(src), data.coverage(src)))
     except data.StoreUnavailable:
         pass  # the page itself says so, with what to do

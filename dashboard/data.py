@@ -216,6 +216,19 @@ def loaded_coverage(src: tuple) -> dict:
 
 
 @st.cache_data(show_spinner=False)
+def coverage(src: tuple) -> dict:
+    """The agency x year grid (`core.coverage`): read once per load, scoped per page with `coverage_within`."""
+    return store().coverage()
+
+
+def coverage_within(src: tuple, agencies: list[str]) -> dict:
+    """The grid at or below these agencies (an office's page passes its sub-agency too), over the store's span."""
+    from core.coverage import scope
+
+    return scope(coverage(src), set(agencies))
+
+
+@st.cache_data(show_spinner=False)
 def agency_subawards(src: tuple, name: str) -> list[dict]:
     """Subawards made under the agency's prime awards."""
     return store().agency_subawards(name)

@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
+from core.wording import NOT_REPORTED, text
 from dashboard import data, profile_links, sharing_network
 from dashboard.text import web_link
 
@@ -21,9 +22,13 @@ def section(src: tuple, family: dict) -> None:
                f"use or contract with it (deployments and local contracts as their sources report them; counts such "
                f"as cameras are the sources' own, never money).")
     st.dataframe(pd.DataFrame([{
-        "agency": f"{sharing_network.profile_url(c['id'])}#{quote(c['name'], safe='')}", "state": c["state"],
-        "jurisdiction": c["jurisdiction"], "technologies": "; ".join(c["technologies"]), "count": c["count"],
-        "source": "; ".join(f"{Path(x['source']).name} {x['record']}" for x in c["citations"][:3]),
-        "page": web_link(c["citations"][0]["url"]) if c["citations"] else None} for c in customers]),
+        "Agency": f"{sharing_network.profile_url(c['id'])}#{quote(c['name'], safe='')}", "State": text(c["state"]),
+        "Count": text(None if c["count"] is None else f"{c['count']:,}"), "Technologies": "; ".join(c["technologies"])
+        or NOT_REPORTED, "Jurisdiction": text(c["jurisdiction"]),
+        "Source": "; ".join(f"{Path(x['source']).name} {x['record']}" for x in c["citations"][:3]),
+        "Portal page": web_link(c["citations"][0]["url"]) if c["citations"] else None} for c in customers]),
         hide_index=True, width="stretch", height=320,
-        column_config={"agency": profile_links.column("agency"), "page": st.column_config.LinkColumn("page")})
+        column_config={"Agency": profile_links.column("Agency", width="medium"),
+                       "Count": st.column_config.TextColumn("Count", help="what the source reports (cameras for "
+                                                                          "Flock portals); not reported: no figure"),
+                       "Portal page": st.column_config.LinkColumn("Portal page", display_text="open", width="small")})

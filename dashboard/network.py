@@ -23,6 +23,7 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 
 from core.wording import money, short_money  # noqa: F401 (the app's pages read them here too)
+from dashboard.network_view import short_label
 
 PHYSICS_LIMIT = 300
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
@@ -42,6 +43,18 @@ SUBAWARD_TEXT = "subawards: prime vendor → subcontractor (subaward amounts, ne
 RESELLER_EDGES = ("THROUGH_RESELLER", "RESOLD_TO")  # maker -> reseller, reseller -> sub-agency
 RESELLER_COLOUR = "#12a38a"
 RESELLER_TEXT = "through resellers: a maker's products sold by another vendor (attributed from award descriptions)"
+
+
+def node_size(obligated: float | None, top_money: float) -> float:
+    """A node's radius on the canvas: area grows with its money (the layout leaves room for the same size)."""
+    return 8 + 42 * math.sqrt(max(obligated or 0, 0) / (top_money or 1))
+
+
+def label_font(node: dict) -> int:
+    """The label's font size in canvas pixels (agencies a little larger; the options' default otherwise)."""
+    if node.get("label") is not None:
+        return 14 if node["kind"] == "Agency" else 12
+    return 14
 
 
 def node_kind(node: dict, parents: set[str]) -> str:
@@ -106,20 +119,55 @@ def positions(graph: dict) -> dict[str, tuple[float, float]]:
     return {nid: (round(x, 1), round(y, 1)) for nid, (x, y) in placed.items()}
 
 
-def with_resellers(graph: dict, layer: dict | None) -> dict:
+def sum_links(edges: list[dict], names: dict[str, str]) -> list[dict]:
+    """Layer links that now join the same two drawn nodes for one maker, summed into one (amounts, actions and
+    awards add up: an award has one awarding agency and one recipient, so no award is counted twice)."""
+    merged: dict[tuple, dict] = {}
+    for edge in edges:
+        key = (edge["source"], edge["target"], edge["type"], edge.get("maker"))
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = {**edge, "products": list(edge.get("products") or [])}
+            continue
+        if edge.get("obligated") is not None:
+            seen["obligated"] = (seen.get("obligated") or 0.0) + edge["obligated"]
+        for field in ("actions", "actions_not_reported", "awards"):
+            seen[field] = (seen.get(field) or 0) + (edge.get(field) or 0)
+        seen["products"] = sorted(set(seen["products"]) | set(edge.get("products") or []))
+    for edge in merged.values():
+        products = " / ".join(edge["products"])
+        maker = edge.get("maker_name") or edge.get("maker")
+        edge["label"] = (f"{products} via {names.get(edge['target']) or edge['target']}"
+                         if edge["type"] == "THROUGH_RESELLER" else f"{products} ({maker})")
+    return list(merged.values())
+
+
+def with_resellers(graph: dict, layer: dict | None, heads: dict[str, str] | None = None) -> dict:
     """The subgraph plus the through-resellers layer (`subgraph(..., through_others=True)["through_others"]`):
     its vendors and agencies missing from the graph become nodes (no obligated money of their own here), its
-    links become edges of type THROUGH_RESELLER / RESOLD_TO with the products as one string (for GraphML)."""
+    links become edges of type THROUGH_RESELLER / RESOLD_TO with the products as one string (for GraphML).
+    `heads` (vendor node -> family head): a vendor whose family is drawn as one node joins that node."""
     if not layer or not layer.get("edges"):
         return graph
     nodes, present = list(graph["nodes"]), {n["id"] for n in graph["nodes"]}
+    heads = heads or {}
+
+    def drawn_as(node_id: str) -> str:
+        head = heads.get(node_id, node_id)
+        return head if head in present else node_id
+
+    names = {n["id"]: n.get("name") for n in graph["nodes"]}
     for node in layer.get("nodes", []):
-        if node["id"] not in present:
+        names.setdefault(node["id"], node.get("name"))
+        if drawn_as(node["id"]) not in present:
             nodes.append({"id": node["id"], "kind": node["kind"], "name": node.get("name"), "tier": None,
-                          "obligated": 0.0, "shown_for": "the through-resellers layer (no award edge in this view)"})
+                          "label": short_label(node.get("name") or node["id"]), "obligated": 0.0,
+                          "shown_for": "the through-resellers layer (no award edge in this view)"})
             present.add(node["id"])
+    moved = [{**edge, "source": drawn_as(edge["source"]), "target": drawn_as(edge["target"])}
+             for edge in layer["edges"]]
     edges = list(graph["edges"])
-    for edge in layer["edges"]:
+    for edge in sum_links(moved, names):
         if edge["source"] in present and edge["target"] in present:
             edges.append({**edge, "products": " / ".join(edge.get("products") or []), "basis": layer.get("label")})
     return {**graph, "nodes": nodes, "edges": edges}
@@ -189,9 +237,9 @@ def build_html(graph: dict, height: int = 650, where: dict | None = None) -> str
         if node.get("url"):
             extra["url"] = node["url"]
         if node.get("label") is not None:
-            extra["font"] = {"size": 14 if node["kind"] == "Agency" else 12, "strokeWidth": 3, "strokeColor": "#ffffff"}
+            extra["font"] = {"size": label_font(node), "strokeWidth": 3, "strokeColor": "#ffffff"}
         net.add_node(node["id"], label=node.get("label") or node.get("name") or node["id"], title=tooltip(node, kind),
-                     color=COLOURS[kind][0], size=8 + 42 * math.sqrt(max(node.get("obligated") or 0, 0) / top_money),
+                     color=COLOURS[kind][0], size=node_size(node.get("obligated"), top_money),
                      shape="square" if node["kind"] == "Agency" else ("diamond" if kind == "group" else "dot"), **extra)
     names = {node["id"]: node.get("name") or node["id"] for node in graph["nodes"]}  # edge tooltips name both ends
     for edge in graph["edges"]:

@@ -102,6 +102,32 @@ def ego_scope(graph: dict, centre: str, hops: int) -> tuple[set[str], set[str]]:
     return {n for n in reached if n in fams}, {n for n in reached if n.startswith("Agency:")}
 
 
+def layer_scope(layer: dict | None, graph: dict, ego: str) -> dict | None:
+    """The through-resellers layer of one entity: for a vendor family, the links of the makers and resellers in
+    that family (its products sold by others, and others' products it sold); for an agency, what was resold to
+    it or to the agencies it is part of or holds (maker -> reseller links summed over those agencies only)."""
+    if not layer or not ego:
+        return layer
+    from dashboard.network import sum_links
+
+    heads = family_heads(graph)
+    names = {n["id"]: n.get("name") for n in layer.get("nodes", [])}
+    if ego.startswith("Agency:"):
+        near = {ego} | {e["target"] if e["source"] == ego else e["source"] for e in graph["edges"]
+                        if e["type"] == "PART_OF" and ego in (e["source"], e["target"])}
+        resold = [e for e in layer["edges"] if e["type"] == "RESOLD_TO" and e["target"] in near]
+        sold = sum_links([{**e, "source": f"Vendor:{e['maker']}", "target": e["source"], "type": "THROUGH_RESELLER"}
+                          for e in resold], names)
+    else:
+        def ours(vendor: str) -> bool:
+            return heads.get(vendor, vendor) == ego
+
+        resold = [e for e in layer["edges"] if e["type"] == "RESOLD_TO" and (ours(f"Vendor:{e['maker']}") or ours(e["source"]))]
+        sold = [e for e in layer["edges"] if e["type"] == "THROUGH_RESELLER" and (ours(e["source"]) or ours(e["target"]))]
+    kept = {e["source"] for e in sold + resold} | {e["target"] for e in sold + resold}
+    return {**layer, "nodes": [n for n in layer.get("nodes", []) if n["id"] in kept], "edges": sold + resold}
+
+
 def top_view(graph: dict, more: int = 0, budget: int = MAX_NODES, scope: tuple[set, set] | None = None,
              pinned: str | None = None) -> dict:
     """The drawing: agencies, the top families (one node each, on the head's id), one "other vendors" node per
@@ -232,12 +258,16 @@ def with_subawards(view: dict, graph: dict, rows: list[dict], names: dict[str, s
             "subawards_left_out": {"links": len(left), "amount": sum(p["subaward_amount"] or 0.0 for p in left)}}
 
 
-def profile_url(node: dict, codes: dict[str, str]) -> str | None:
-    """The page a click opens (relative to the app): a family's vendor profile (by the head's id, which
-    `vendor_family` resolves exactly), an agency's profile (by its code); a group opens its agency."""
+def profile_url(node: dict, codes: dict[str, str], named: set[str] | frozenset = frozenset()) -> str | None:
+    """The page a click opens (relative to the app): a family's vendor profile, an agency's profile (by its
+    code); a group opens its agency. A family whose name finds it and no other (`named`, see `unique_names`)
+    opens by that name, so the profile's search box shows a name; any other by its head's id, which
+    `vendor_family` resolves exactly."""
     from urllib.parse import urlencode
 
     if node["kind"] == "Vendor":
+        if node["id"] in named and node.get("name"):
+            return "vendor?" + urlencode({"name": node["name"]})
         vid = node.get("vendor_id") or node["id"].split(":", 1)[1]
         return "vendor?" + urlencode({"name": vid})
     agency = node["id"] if node["kind"] == "Agency" else node.get("agency")
@@ -247,16 +277,233 @@ def profile_url(node: dict, codes: dict[str, str]) -> str | None:
     return None
 
 
+def unique_names(nodes: list[dict], vendors: list[dict]) -> set[str]:
+    """The drawn family nodes whose name, typed in the vendor profile, finds that family alone: every vendor
+    whose name or an alias contains it (any case; the store's search rule) belongs to the family. `vendors`:
+    the store's entities (id, name, aliases, family). One pass over a joined text, not one per name."""
+    from bisect import bisect_right
+
+    texts, owners, starts, at = [], [], [], 0
+    for vendor in vendors:
+        if vendor.get("kind", "Vendor") != "Vendor":
+            continue
+        for name in sorted({n for n in [vendor.get("name"), *(vendor.get("aliases") or [])] if n}):
+            texts.append(name.lower())
+            owners.append(vendor.get("family") or vendor["id"])
+            starts.append(at)
+            at += len(name) + 1
+    blob = "\x00".join(texts)
+    out = set()
+    for node in nodes:
+        name = (node.get("name") or "").strip()
+        if node["kind"] != "Vendor" or not name or ":" in name.split()[0] or name.isdigit():
+            continue
+        needle, found, i = name.lower(), set(), blob.find(name.lower())
+        while i >= 0 and len(found) < 2:
+            found.add(owners[bisect_right(starts, i) - 1])
+            i = blob.find(needle, i + 1)
+        if found == {node["id"].split(":", 1)[1]}:
+            out.add(node["id"])
+    return out
+
+
+def rank_entities(needle: str, entries: list[dict]) -> list[str]:
+    """The picker's choices for what was typed: entries (id, name, aliases) in their usual order; those whose
+    name holds the text as a whole word first, then those whose name starts with it, then any name containing
+    it, then those found only by an alias. Without text, every entry in its usual order."""
+    import re
+
+    text = " ".join(needle.split()).casefold()
+    if not text:
+        return [e["id"] for e in entries]
+    word = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
+    tiers: list[list[str]] = [[], [], [], []]
+    for entry in entries:
+        names = [(n or "").casefold() for n in entry.get("names") or [entry.get("name")]]
+        if any(word.search(n) for n in names):
+            tiers[0].append(entry["id"])
+        elif any(n.startswith(text) for n in names):
+            tiers[1].append(entry["id"])
+        elif any(text in n for n in names):
+            tiers[2].append(entry["id"])
+        elif any(text in (a or "").casefold() for a in entry.get("aliases") or []):
+            tiers[3].append(entry["id"])
+    return [eid for tier in tiers for eid in tier]
+
+
+def awards_text(count: int) -> str:
+    return f"{count:,} award{'' if count == 1 else 's'}"
+
+
+def headline(graph: dict, ego: str = "", agency: dict | None = None) -> str | None:
+    """The page's answer in one sentence (plain text; the page escapes it): who got the most from the agency in
+    view (the entity drawn, or the agency filter), what one vendor family got and from whom, or, with no
+    agency in view, which family got the most in these filters. None when no award is in view."""
+    fams = families(graph)
+    if not fams:
+        return None
+    names = {n["id"]: n.get("name") or n["id"] for n in graph["nodes"]}
+    if ego and not ego.startswith("Agency:"):
+        family = fams.get(ego)
+        if family is None:
+            return None
+        top_agency, pair = max(family["agencies"].items(), key=lambda item: (item[1][0], item[0]))
+        where = (f"from {len(family['agencies']):,} agencies, the most from {names.get(top_agency)} "
+                 f"({short_money(pair[0] / 100)})" if len(family["agencies"]) > 1 else f"from {names.get(top_agency)}")
+        return f"{family['name']} got {short_money(family['cents'] / 100)} in {awards_text(family['awards'])} {where}."
+    target = ego or (f"Agency:{agency['id']}" if agency and f"Agency:{agency['id']}" in names else None)
+    if target:
+        paid = {h: f["agencies"][target] for h, f in fams.items() if target in f["agencies"]}
+        if not paid:
+            return None
+        whole = sum(p[0] for p in paid.values())
+        top = min(paid, key=lambda h: (-paid[h][0], h))
+        share = f"{paid[top][0] / whole:.0%} of " if whole > 0 else ""
+        return (f"{fams[top]['name']} got the most from {names.get(target)}: {short_money(paid[top][0] / 100)} in "
+                f"{awards_text(paid[top][1])}, {share}the {short_money(whole / 100)} it obligated to {len(paid):,} "
+                f"vendor families in this view.")
+    order = ranked(fams)
+    top = fams[order[0]]
+    whole = sum(f["cents"] for f in fams.values())
+    paying = {a for f in fams.values() for a in f["agencies"]}
+    scope = f"from {agency.get('name') or agency['id']}" if agency else f"from the {len(paying):,} agencies in view"
+    agencies = sorted(top["agencies"].items(), key=lambda item: (-item[1][0], item[0]))
+    most = (f", most of it from {names.get(agencies[0][0])}" if len(agencies) > 1 else
+            f", all from {names.get(agencies[0][0])}")
+    return (f"{top['name']} got the most {scope}: {short_money(top['cents'] / 100)} in {awards_text(top['awards'])}"
+            f"{most}; {len(fams):,} vendor families got {short_money(whole / 100)} in all.")
+
+
+# Arial's advance widths in 1/1000 em (Liberation Sans, which draws the labels where Arial is missing, has the
+# same metrics): a label's width on the canvas, measured before it is drawn.
+_WIDTHS = {**dict.fromkeys("ijl|'", 222), **dict.fromkeys(" ftI!,./:;[]\\", 278), **dict.fromkeys("r()-`{}", 333),
+           **dict.fromkeys('"', 355), **dict.fromkeys("Jcksvxyz*^", 500), **dict.fromkeys("L", 556),
+           **dict.fromkeys("abdeghnopqu0123456789$#_?", 556), **dict.fromkeys("FTZ", 611),
+           **dict.fromkeys("ABEKPSVXY&", 667), **dict.fromkeys("CDHNRUw", 722), **dict.fromkeys("GOQ", 778),
+           **dict.fromkeys("Mm", 833), **dict.fromkeys("%", 889), **dict.fromkeys("W", 944),
+           **dict.fromkeys("@…—", 1000)}
+STROKE = 3  # the white outline drawn around each label (font strokeWidth)
+GAP = 6.0  # free space kept between any two nodes' boxes (shape and label), in canvas pixels
+ROOM = 1.6  # before placing, a drawing is spread to at least this many times the area of its boxes,
+ASPECT = 1.5  # this much wider than tall (the frame is wide, and so are the labels)
+
+
+def text_width(text: str, size: float) -> float:
+    """The width of `text` in Arial at `size` px (an unknown character counts as a wide one)."""
+    return sum(_WIDTHS.get(ch, 722) for ch in text) * size / 1000
+
+
+def node_boxes(view: dict) -> dict[str, tuple[float, float, float, float]]:
+    """Per node, the box its shape and label cover, relative to its position: (left, top, right, bottom).
+    vis-network draws a dot, square or diamond of radius `size`, and the label centred 3 px below it."""
+    from dashboard.network import label_font, node_size
+
+    top_money = max([n.get("obligated") or 0 for n in view["nodes"]] + [1])
+    boxes = {}
+    for node in view["nodes"]:
+        radius = node_size(node.get("obligated"), top_money)
+        font = label_font(node)
+        text = node.get("label") or node.get("name") or node["id"]
+        half = max(text_width(text, font) / 2 + STROKE, radius)
+        boxes[node["id"]] = (-half, -radius, half, radius + 3 + font * 1.25 + STROKE)
+    return boxes
+
+
+def overlaps(where: dict[str, tuple[float, float]], boxes: dict, gap: float = 0.0) -> list[tuple[str, str]]:
+    """Pairs of nodes whose boxes (grown by `gap` / 2 on every side) overlap at these positions."""
+    import numpy as np
+
+    ids = sorted(where)
+    if len(ids) < 2:
+        return []
+    xy = np.array([where[i] for i in ids], dtype=float)
+    box = np.array([boxes[i] for i in ids], dtype=float)
+    left, top = xy[:, 0] + box[:, 0] - gap / 2, xy[:, 1] + box[:, 1] - gap / 2
+    right, bottom = xy[:, 0] + box[:, 2] + gap / 2, xy[:, 1] + box[:, 3] + gap / 2
+    hit = ((np.minimum(right[:, None], right[None, :]) - np.maximum(left[:, None], left[None, :]) > 0)
+           & (np.minimum(bottom[:, None], bottom[None, :]) - np.maximum(top[:, None], top[None, :]) > 0))
+    first, second = np.nonzero(np.triu(hit, 1))
+    return [(ids[a], ids[b]) for a, b in zip(first.tolist(), second.tolist())]
+
+
+def _offsets(step: float, reach: float):
+    """Grid offsets within `reach`, nearest first (ties by angle): where to look for a free spot."""
+    import numpy as np
+
+    count = int(reach // step)
+    grid = np.arange(-count, count + 1) * step
+    xs, ys = np.meshgrid(grid, grid)
+    xs, ys = xs.ravel(), ys.ravel()
+    keep = xs ** 2 + ys ** 2 <= reach ** 2
+    xs, ys = xs[keep], ys[keep]
+    order = np.lexsort((np.arctan2(ys, xs), xs ** 2 + ys ** 2))
+    return xs[order], ys[order]
+
+
+def separate(where: dict[str, tuple[float, float]], boxes: dict, gap: float = GAP,
+             first: list[str] | None = None) -> dict[str, tuple[float, float]]:
+    """Place nodes one by one (`first` gives the order: the important ones keep their spot), each at its
+    position if its box (shape and label) overlaps no box placed before, else at the nearest free spot
+    on a grid around it, searched ever further out. So no two boxes overlap, and nodes move as little as
+    that allows. Deterministic."""
+    import numpy as np
+
+    ids = [i for i in (first or []) if i in where] + sorted(set(where) - set(first or []))
+    xy = np.array([where[i] for i in ids], dtype=float)
+    area = sum((boxes[i][2] - boxes[i][0] + gap) * (boxes[i][3] - boxes[i][1] + gap) for i in ids)
+    if len(ids) > 1:  # too crowded (or squashed flat) for the boxes: spread the drawing first, then few searches
+        centre = xy.mean(axis=0)
+        wide, tall = (ROOM * area * ASPECT) ** 0.5, (ROOM * area / ASPECT) ** 0.5
+        grow_x = max(1.0, wide / max(float(np.ptp(xy[:, 0])), 1.0))
+        grow_y = max(1.0, tall / max(float(np.ptp(xy[:, 1])), 1.0))
+        where = {i: (centre[0] + (where[i][0] - centre[0]) * grow_x, centre[1] + (where[i][1] - centre[1]) * grow_y)
+                 for i in ids}
+    near, far = _offsets(8.0, 480.0), _offsets(40.0, 6000.0)
+    placed = np.empty((0, 4))
+    out: dict[str, tuple[float, float]] = {}
+    for nid in ids:
+        x, y = where[nid]
+        left, top, right, bottom = boxes[nid]
+        left, top, right, bottom = left - gap / 2, top - gap / 2, right + gap / 2, bottom + gap / 2
+        spot = None
+        for xs, ys in (near, far):
+            for begin, end in zip([0, 128, 1024, 4096, 12288], [128, 1024, 4096, 12288, len(xs)]):  # near ones first
+                cx, cy = x + xs[begin:end], y + ys[begin:end]
+                if not len(cx):
+                    continue
+                if not len(placed):
+                    spot = (cx[0], cy[0])
+                    break
+                there = placed[(placed[:, 2] > cx.min() + left) & (placed[:, 0] < cx.max() + right)
+                               & (placed[:, 3] > cy.min() + top) & (placed[:, 1] < cy.max() + bottom)]
+                clash = ((np.minimum(cx[:, None] + right, there[None, :, 2]) - np.maximum(cx[:, None] + left, there[None, :, 0]) > 0)
+                         & (np.minimum(cy[:, None] + bottom, there[None, :, 3]) - np.maximum(cy[:, None] + top, there[None, :, 1]) > 0)).any(axis=1)
+                free = np.flatnonzero(~clash)
+                if len(free):
+                    spot = (cx[free[0]], cy[free[0]])
+                    break
+            if spot is not None:
+                break
+        if spot is None:  # not even 6,000 px away (never with drawings this size): below everything placed
+            spot = (x, float(placed[:, 3].max()) - top)
+        out[nid] = (round(float(spot[0]), 1), round(float(spot[1]), 1))
+        placed = np.vstack([placed, [spot[0] + left, spot[1] + top, spot[0] + right, spot[1] + bottom]])
+    return out
+
+
 def layout(view: dict) -> dict[str, tuple[float, float]]:
     """Positions for the drawing: the ring-and-spiral start (`network.positions`), relaxed by a seeded spring
-    layout so labels spread out. Deterministic (fixed seed, nodes and edges in a fixed order)."""
+    layout, then nodes moved apart until no shape or label covers another (`separate`). Deterministic
+    (fixed seed, nodes and edges in a fixed order)."""
     import networkx as nx
 
     from dashboard.network import positions
 
     start = positions(view)
+    boxes = node_boxes(view)
+    sizes = {n["id"]: (1e18 if n["kind"] == "Agency" else 0.0) + (n.get("obligated") or 0.0) for n in view["nodes"]}
     if len(view["nodes"]) < 2:
-        return {nid: (0.0, 0.0) for nid in start} or {n["id"]: (0.0, 0.0) for n in view["nodes"]}
+        return {n["id"]: (0.0, 0.0) for n in view["nodes"]}
     graph = nx.Graph()
     graph.add_nodes_from(sorted(n["id"] for n in view["nodes"]))
     for edge in sorted(view["edges"], key=lambda e: (e["source"], e["target"], e["type"])):
@@ -265,19 +512,24 @@ def layout(view: dict) -> dict[str, tuple[float, float]]:
     span = max(max(abs(x), abs(y)) for x, y in start.values()) or 1.0
     initial = {nid: (x / span, y / span) for nid, (x, y) in start.items()}
     placed = nx.spring_layout(graph, pos=initial, k=2.2 / len(graph) ** 0.5, iterations=120, seed=7)
-    scale = 60.0 * len(graph) ** 0.5  # about 1,500 px across at 150 nodes: labels readable once fitted
-    return {nid: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for nid, (x, y) in sorted(placed.items())}
+    # `separate` then makes room for the labels (about 2,000 px across at 150 nodes); a small drawing keeps
+    # room for the labels written on its edges
+    scale = max(40.0 * len(graph) ** 0.5, 300.0)
+    wide = 1.5  # labels are wide and the frame is wider than tall: spread more across than down
+    first = sorted(placed, key=lambda nid: (-sizes.get(nid, 0.0), nid))  # the largest nodes keep their spots
+    return separate({nid: (float(x) * scale * wide, float(y) * scale) for nid, (x, y) in sorted(placed.items())},
+                    boxes, first=first)
 
 
-def with_urls(view: dict, codes: dict[str, str]) -> dict:
+def with_urls(view: dict, codes: dict[str, str], named: set[str] | frozenset = frozenset()) -> dict:
     """Each node with the profile its click opens."""
-    return {**view, "nodes": [{**n, "url": profile_url(n, codes)} for n in view["nodes"]]}
+    return {**view, "nodes": [{**n, "url": profile_url(n, codes, named)} for n in view["nodes"]]}
 
 
-def view_html(view: dict, codes: dict[str, str], height: int = 700) -> str:
+def view_html(view: dict, codes: dict[str, str], height: int = 700, named: set[str] | frozenset = frozenset()) -> str:
     from dashboard.network import build_html
 
-    return build_html(with_urls(view, codes), height=height, where=layout(view))
+    return build_html(with_urls(view, codes, named), height=height, where=layout(view))
 
 
 def default_view_html(store) -> str:
@@ -285,4 +537,5 @@ def default_view_html(store) -> str:
     bench/dashboard_render.py times (subgraph + grouping + layout + HTML)."""
     graph = store.subgraph()
     codes = {row["id"]: row["code"] for row in store.search("", limit=10**9) if row["kind"] == "Agency"}
-    return view_html(top_view(graph), codes)
+    view = top_view(graph)
+    return view_html(view, codes, named=unique_names(view["nodes"], store.entities()))

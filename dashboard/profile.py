@@ -2,16 +2,26 @@
 with their permalinks and a citation to copy for each."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import data, exports, params, profile_links
-from core.wording import money, short_money
+from core.coverage import chart_years
+from core.wording import description, money, short_money, year_runs
+from dashboard import data, exports, params, profile_links, tables, yearly_chart
+from dashboard.tables import Column
 from dashboard.text import record_link
 
-# the key columns first and pinned (the award, its money, its dates, its page): they stay in view as the rest scroll
-AWARD_TABLE = ("piid", "obligated", "first_action", "end_date", "permalink", "vendor", "awarding_agency",
-               "description", "obligated_basis", "current_value", "potential_value", "source", "record")
+# the key columns first (the award, its vendor, its money, its agency, its dates, its page): pinned, they stay in
+# view as the rest scroll
+AWARD_TABLE = [Column("piid", "Award", pinned=True, width="small"), Column("vendor", "Vendor", "profile", True, "medium"),
+               Column("obligated", "Obligated", "money", True, "small"),
+               Column("awarding_agency", "Awarding agency", "profile", width="medium"),
+               Column("first_action", "First action", width="small"), Column("end_date", "Ends", width="small"),
+               Column("permalink", "USAspending page", "link", width="small"),
+               Column("description", "What was bought", width="large"),
+               Column("current_value", "Current value (ceiling)", "money"),
+               Column("potential_value", "Potential value (ceiling)", "money"),
+               Column("obligated_basis", "Obligated: what it sums"), Column("source", "Source file"),
+               Column("record", "Line")]
 
 
 def totals(answer: dict) -> None:
@@ -28,29 +38,31 @@ def totals(answer: dict) -> None:
                       help=(f"exactly {money(value)}, " if value is not None else "") +
                            f"summed over the {reporting:,} awards that report it")
     columns[3].metric("Awards", f"{answer['award_count']:,}")
-    st.caption(f"Three different figures, never added together. Obligated is money committed: "
-               f"{answer['obligated_basis']}. Current and potential values are ceilings, summed only over the "
-               f"awards that report them ({answer['current_value_awards']:,} and "
-               f"{answer['potential_value_awards']:,} of {answer['award_count']:,}).")
+    with st.expander("What these three figures are"):
+        st.caption(f"Three different figures, never added together. Obligated is money committed: "
+                   f"{answer['obligated_basis']}. Current and potential values are ceilings, summed only over the "
+                   f"awards that report them ({answer['current_value_awards']:,} and "
+                   f"{answer['potential_value_awards']:,} of {answer['award_count']:,}).")
 
 
-def yearly(answer: dict) -> None:
-    """Obligated by the fiscal year of each action; award totals not split by year shown apart."""
+def yearly(answer: dict, coverage: dict) -> None:
+    """Obligated by the fiscal year of each action over the store's whole span (`coverage`: the grid scoped to
+    the profile's agencies): years not loaded are labelled gaps, partial and truncated years are marked; award
+    totals not split by year shown apart."""
     rest = answer["not_split_by_year"]
-    if not answer["yearly"] and not rest["obligated"]:
-        return
+    if not any(y["obligated"] for y in answer["yearly"]) and not rest["obligated"]:
+        return  # nothing to draw: the headline says what the loaded actions hold ($0 net, or none)
     st.subheader("Obligated by fiscal year")
-    st.caption("Each contract action in the fiscal year (October–September) of its own date. Award totals that "
-               "no loaded action splits by year are a separate series, never mixed into the bars.")
-    rows = [{"fiscal year": str(y["fiscal_year"]), "series": "contract actions", "obligated ($)": round(y["obligated"], 2)}
-            for y in answer["yearly"]]
-    if rest["obligated"]:
-        rows.append({"fiscal year": "not split by year", "series": rest["label"],
-                     "obligated ($)": round(rest["obligated"], 2)})
-    st.bar_chart(pd.DataFrame(rows), x="fiscal year", y="obligated ($)", color="series")
+    rows = chart_years(answer["yearly"], coverage.get("years") or [])
+    st.altair_chart(yearly_chart.chart(rows, rest), width="stretch")
+    gaps = [r["fiscal_year"] for r in rows if r["status"] == "not_loaded"]
+    st.caption("Each contract action in the fiscal year (October–September) of its own date. "
+               + (f"{year_runs(gaps)}: not loaded (no action of those years is in this store; a gap, not a drop)."
+                  if gaps else ""))
     if rest["obligated"]:
         st.caption(f"{rest['label']}: {money(rest['obligated'])} over {rest['awards']:,} awards (award summaries "
-                   f"whose actions were not loaded, or obligations not in the loaded actions).")
+                   f"whose actions were not loaded, or obligations not in the loaded actions), a separate bar, "
+                   f"never in a year's.")
 
 
 def entity_links(award: dict) -> dict:
@@ -71,15 +83,9 @@ def awards_section(title: str, awards: list[dict], key: str, of: int | None = No
     if not awards:
         st.info("No awards.")
         return
-    rows = [{**{c: flat.get(c) for c in AWARD_TABLE}, **entity_links(a)} for a in awards for flat in [exports.flat(a)]]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"piid": st.column_config.TextColumn("piid", pinned=True),
-                                "permalink": st.column_config.LinkColumn("permalink", pinned=True),
-                                "obligated": st.column_config.NumberColumn("obligated", format="dollar", pinned=True),
-                                "first_action": st.column_config.TextColumn("first action", pinned=True),
-                                "end_date": st.column_config.TextColumn("end date", pinned=True),
-                                "vendor": profile_links.column("vendor"),
-                                "awarding_agency": profile_links.column("awarding agency")})
+    rows = [{**flat, "description": description(flat.get("description"), 140), "source": exports.where_from(a),
+             **entity_links(a)} for a in awards for flat in [exports.flat(a)]]
+    tables.show(rows, AWARD_TABLE, key=f"{key}-awards")
     columns = st.columns(2)
     columns[0].download_button("Awards (CSV)", exports.awards_csv(awards), f"{key}-awards.csv", "text/csv",
                                key=f"{key}-csv")
@@ -96,10 +102,10 @@ def awards_section(title: str, awards: list[dict], key: str, of: int | None = No
     st.code(exports.citation(next(a for a in awards if a["key"] == chosen), actions), language=None, wrap_lines=True)
     if actions:
         st.caption(f"The {len(actions):,} record(s) behind its obligated total, each with its file and line")
-        st.dataframe(pd.DataFrame([{"date": r["action_date"], "fiscal year": r["fiscal_year"], "obligated": r["obligated"],
-                                    "modification": r["modification"], "kind": r["kind"], "record": exports.where_from(r)}
-                                   for r in actions]), hide_index=True, width="stretch",
-                     column_config={"obligated": st.column_config.NumberColumn("obligated", format="dollar")})
+        tables.show([{**r, "record": exports.where_from(r)} for r in actions],
+                    [Column("action_date", "Date"), Column("obligated", "Obligated", "money"),
+                     Column("fiscal_year", "Fiscal year"), Column("modification", "Modification"),
+                     Column("kind", "Kind"), Column("record", "Source file and line")], key=f"{key}-actions")
     with st.expander(f"Citations of the {min(len(awards), 20)} largest awards"):
         for award in awards[:20]:
             st.code(exports.citation(award), language=None, wrap_lines=True)

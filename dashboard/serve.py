@@ -18,7 +18,7 @@ APP = ROOT / "dashboard" / "app.py"
 PRELOAD = ("pyvis.network", "altair", "pandas", "pyarrow", "duckdb", "networkx", "jinja2",
            "dashboard.data", "dashboard.network", "dashboard.network_view", "dashboard.profile",
            "dashboard.agency_tables", "dashboard.family_tree", "dashboard.paths_view", "dashboard.targets",
-           "dashboard.targets_export", "dashboard.coverage", "dashboard.exports", "dashboard.attributed",
+           "dashboard.targets_export", "dashboard.coverage", "dashboard.yearly_chart", "dashboard.tables", "dashboard.exports", "dashboard.attributed",
            "graph.store", "graph.queries")
 
 
@@ -29,7 +29,8 @@ def main() -> int:
         importlib.import_module(name)
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    # the developer chrome ("Deploy", the developer menu) hidden wherever the server is started from
+    sys.argv = ["streamlit", "run", str(APP), "--client.toolbarMode", "viewer", *sys.argv[1:]]
     return cli.main()
 
 

@@ -57,8 +57,8 @@ def ego_graph(answer: dict, limit: int = GROUP_ABOVE) -> dict:
     owners = answer["can_search"]["agencies"]
     later = [level for level in answer["searchable_by"]["by_hop"] if level["hop"] > 1]
     nodes = [{"id": centre["id"], "label": centre["name"], "kind": "centre", "count": 1, "x": 0, "y": 0,
-              "title": f"{centre['name']}: {len(searchers):,} agencies can search its data; it can search "
-                       f"{len(owners):,} agencies' data", "url": profile_url(centre["id"])}]
+              "title": f"{centre['name']}: {reach(len(searchers))}; {searches(len(owners))}",
+              "url": profile_url(centre["id"])}]
     edges = []
     rings = [("in", searchers, 1, centre["id"], True), ("out", owners, -1, centre["id"], False)]
     for side, rows, direction, anchor, outward in rings:
@@ -81,6 +81,16 @@ def ego_graph(answer: dict, limit: int = GROUP_ABOVE) -> dict:
             node["title"] = f"hop {level['hop']}: " + node["title"]
             nodes.append(node)
     return {"nodes": nodes, "edges": edges}
+
+
+def reach(count: int) -> str:
+    """No access list of its own loaded is no figure: "not reported", never "0 agencies can search its data"."""
+    return (f"{count:,} agencies can search its data" if count else
+            "who can search its data: not reported (no access list of its own in the data)")
+
+
+def searches(count: int) -> str:
+    return f"it can search {count:,} agencies' data" if count else "no loaded access list names it as a searcher"
 
 
 def size(count: int) -> float:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from core.wording import NOT_REPORTED
+
+NONE_LOADED = "none loaded"
+
 # (column, row) of each state's tile, west to east and north to south
 TILES = {
     "AK": (0, 0), "ME": (11, 0), "VT": (10, 1), "NH": (11, 1),
@@ -26,9 +30,18 @@ def frame(states: list[dict]) -> pd.DataFrame:
     rows = []
     for code, (column, row) in TILES.items():
         found = figures.get(code, {})
+        listed = bool(found)
         rows.append({"state": code, "column": column, "row": row, "agencies": found.get("agencies", 0),
                      "using": found.get("using", 0), "deployments": found.get("deployments", 0),
-                     "cameras": found.get("cameras", 0), "technologies": ", ".join(found.get("technologies", []))})
+                     "cameras": found.get("cameras", 0), "technologies": ", ".join(found.get("technologies", [])),
+                     # the tooltip's words: a state no record names is "none loaded", a sum of no counts "not
+                     # reported" (the numbers above only colour the tiles)
+                     "agencies_text": f"{found['agencies']:,}" if listed else NONE_LOADED,
+                     "using_text": f"{found['using']:,}" if listed else NONE_LOADED,
+                     "deployments_text": f"{found['deployments']:,}" if listed else NONE_LOADED,
+                     "cameras_text": f"{found['cameras']:,}" if found.get("cameras") else
+                     (NOT_REPORTED if found.get("deployments") else NONE_LOADED),
+                     "technologies_text": ", ".join(found.get("technologies", [])) or NONE_LOADED})
     return pd.DataFrame(rows)
 
 
@@ -37,8 +50,10 @@ def chart(states: list[dict]) -> alt.Chart:
     base = alt.Chart(data).encode(x=alt.X("column:O", axis=None), y=alt.Y("row:O", axis=None))
     tiles = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color("using:Q", title="agencies with a deployment", scale=alt.Scale(scheme="oranges")),
-        tooltip=[alt.Tooltip("state:N"), alt.Tooltip("using:Q", title="agencies with a deployment"),
-                 alt.Tooltip("agencies:Q", title="agencies listed"), alt.Tooltip("deployments:Q"),
-                 alt.Tooltip("cameras:Q", title="cameras reported"), alt.Tooltip("technologies:N")])
+        tooltip=[alt.Tooltip("state:N"), alt.Tooltip("using_text:N", title="agencies with a deployment"),
+                 alt.Tooltip("agencies_text:N", title="agencies listed"),
+                 alt.Tooltip("deployments_text:N", title="deployments"),
+                 alt.Tooltip("cameras_text:N", title="cameras reported"),
+                 alt.Tooltip("technologies_text:N", title="technologies")])
     labels = base.mark_text(fontSize=11, fontWeight="bold").encode(text="state:N")
     return (tiles + labels).properties(height=340)

@@ -12,18 +12,21 @@ import sys
 
 from pathlib import Path
 
+from core.coverage import notes as coverage_notes
 from core.facts import AWARD_READ_NAMES, UnknownField
 from core.judgements import append_judgement, judgements_file
 from core.products import BadTable
+from core.wording import NO_FEDERAL_AWARDS, money
 
 from .analytics import vendor_centrality
 from .brief import assemble as assemble_brief
 from .brief_render import FORMATS as BRIEF_FORMATS, render as render_brief
 from .console import OneLineParser, number, print_json
 from .export import FORMATS, export
-from .local_queries import MAX_SHARING_HOPS
+from .local_queries import MAX_SHARING_HOPS, federal_path, federal_sentence
 from .queries import MAX_HOPS
 from .store import STORES, Ambiguous, NotFound, StoreUnavailable, open_store
+from .ties import shared_office
 
 
 COUNT = number(int, 1, 10**9)  # how many rows to list
@@ -68,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     paths.add_argument("--limit", type=COUNT, default=5)
     paths.add_argument("--direct-only", action="store_true",
                        help="leave out the links of makers' products sold through other vendors")
+    paths.add_argument("--shared-offices", action="store_true",
+                       help="also list chains that only pass through an office both ends dealt with (no link), "
+                            "after the real ones")
     def network_filters(sub):
         sub.add_argument("--agency")
         sub.add_argument("--vendor")
@@ -92,8 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--vendor", help="only this vendor's family (part of a name)")
     changes.add_argument("--agency", metavar="NAME|CODE", help="only this agency, with its sub-agencies and offices")
     changes.add_argument("--limit", type=COUNT, help="at most this many (default: all)")
-    command("attribute", "attribute actions to the makers their descriptions name again, with the current "
-                         "data/product_makers.csv and data/judgements.csv (run after editing either)")
+    attribute = command("attribute", "attribute actions to the makers their descriptions name again, with the "
+                                     "current data/product_makers.csv and data/judgements.csv (run after editing "
+                                     "either)")
+    attribute.add_argument("--strict", action="store_true", help="a judgement naming a record the store does not "
+                           "hold is an error (by default it is warned about and counted as pending)")
     review = command("review", "the review queue: attributions by amount and vendor merges made by name only, each "
                                "with its evidence; with --verdict, record a judgement in data/judgements.csv")
     review.add_argument("--kind", choices=("attribution", "merge", "local"),
@@ -116,7 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "family sells to federal agencies: both sides' counts, money and records")
     sharing = command("sharing", "who can search a local agency's data (Flock portals' access lists), directly and "
                                  "through N hops, the federal agencies among them, and whose data it can search")
-    sharing.add_argument("agency", metavar="AGENCY", help="a local agency's name as a source spells it, or its id")
+    sharing.add_argument("agency", metavar="AGENCY", nargs="?",
+                         help="a local agency's name as a source spells it, or its id")
+    sharing.add_argument("--federal", action="store_true",
+                         help="instead of one agency: every local agency whose data a federal agency can search")
     sharing.add_argument("--hops", type=number(int, 1, MAX_SHARING_HOPS), default=1, metavar=f"1..{MAX_SHARING_HOPS}")
     policies = command("policies", "local agencies whose policy prohibits a use, with how many agencies in how many "
                                    "other states can search their data")
@@ -183,9 +195,13 @@ def _local_report(command: str, answer: dict) -> str:
                          + (f"${federal['obligated']:,.2f} obligated in {federal['awards']} awards"
                             if row["in_federal_data"] else "none in the federal data loaded"))
         return "\n".join(lines) or "no local deployments or contracts loaded"
+    if command == "sharing" and "links" in answer:  # --federal
+        return _federal_report(answer)
     if command == "sharing":
         agency, found = answer["agency"], answer["searchable_by"]
-        lines = [f"{agency['name']} ({agency['id']}): {found['direct_count']} agencies can search its data; "
+        searched = (f"{found['direct_count']} agencies can search its data" if found["direct_count"] else
+                    "who can search its data: not reported (no access list of its own in the data)")
+        lines = [f"{agency['name']} ({agency['id']}): {searched}; "
                  f"it can search {answer['can_search']['count']} agencies' data"]
         lines += [f"  hop {level['hop']}: {level['count']} agencies" for level in found["by_hop"]]
         lines += [f"  federal: {a['name']} (hop {a['hop']})" for a in found["federal"]]
@@ -193,7 +209,22 @@ def _local_report(command: str, answer: dict) -> str:
         return "\n".join(lines)
     lines = [f"{answer['count']} agencies' policies prohibit {answer['prohibits']!r}"]
     lines += [f"  {a['name']}: searchable by {a['searchable_by']} agencies, {a['other_state_agencies']} of them in "
-              f"{a['other_states']} other states" for a in answer["agencies"]]
+              f"{a['other_states']} other states" if a["searchable_by"] else
+              f"  {a['name']}: who can search its data not reported (no access list of its own in the data)"
+              for a in answer["agencies"]]
+    return "\n".join(lines)
+
+
+def _federal_report(answer: dict) -> str:
+    """`sharing --federal`: the answer in one line, then one line per listing with its hierarchy and source row."""
+    from core.wording import count
+
+    lines = [federal_sentence(answer)]
+    for row in answer["links"]:
+        chain = federal_path(row["federal"]["name"], row["federal_relation"], row["federal_chain"])
+        lines.append(f"  {row['agency']['name']} ({row['agency']['state'] or 'state not given'}): {chain} "
+                     f"via {row['system'] or 'system not reported'}; {Path(row['source']).name} {row['record']}")
+    lines += [f"  {b['name']}: {count(b['agencies'], 'agency', 'agencies')}" for b in answer["federal_agencies"]]
     return "\n".join(lines)
 
 
@@ -207,9 +238,12 @@ def _report(command: str, answer) -> str:
     if command in ("bridge", "sharing", "policies"):
         return _local_report(command, answer)
     if command == "vendor":
-        lines = [f"{answer['name']}  total obligated ${answer['total_obligated']:,.2f} in {answer['award_count']} awards"]
-        lines += [f"  subsidiary/registration: {s['name']}  ${s['total_obligated']:,.2f}" for s in answer["subsidiaries"]]
-        lines += [f"  agency: {a['name']} ({a['code']})  ${a['total_obligated']:,.2f}" for a in answer["agencies"]]
+        lines = [f"{answer['name']}  total obligated {money(answer['total_obligated'])} in {answer['award_count']} awards"
+                 if answer["award_count"] else f"{answer['name']}: {NO_FEDERAL_AWARDS}"]
+        lines += _covered(answer)
+        lines += [f"  subsidiary/registration: {s['name']}  " + (money(s['total_obligated']) if s["award_count"] else
+                                                                 NO_FEDERAL_AWARDS) for s in answer["subsidiaries"]]
+        lines += [f"  agency: {a['name']} ({a['code']})  {money(a['total_obligated'])}" for a in answer["agencies"]]
         through = answer["through_others"]
         if through["actions"]:
             lines.append(f"  through others ({through['label']}): ${through['obligated'] or 0:,.2f} in "
@@ -222,19 +256,15 @@ def _report(command: str, answer) -> str:
             lines.append(f"  … {answer['award_count'] - 10} more awards (--json lists them all)")
         return "\n".join(lines)
     if command == "agency":
-        lines = [f"{answer['name']} ({answer['code']}, {answer['tier']})  awarded ${answer['total_obligated']:,.2f} "
-                 f"in {answer['award_count']} awards; funded ${answer['funded_obligated']:,.2f}"]
-        lines += [f"  {v['name']}  ${v['total_obligated']:,.2f}" for v in answer["vendors"][:25]]
+        lines = [f"{answer['name']} ({answer['code']}, {answer['tier']})  awarded {money(answer['total_obligated'])} "
+                 f"in {answer['award_count']} awards; funded {money(answer['funded_obligated'])}"]
+        lines += _covered(answer)
+        lines += [f"  {v['name']}  {money(v['total_obligated'])}" for v in answer["vendors"][:25]]
         return "\n".join(lines)
     if command == "ties":
         return _ties_report(answer)
     if command == "paths":
-        def step(hop):
-            via = hop.get("through_others")
-            label = f"{hop['rel']}; through others: {via['route']}" if via and hop["rel"] != "THROUGH_OTHERS" else (
-                f"through others: {via['route']}" if via else hop["rel"])
-            return f"[{label}] {hop['to']['name']}"
-        return "\n\n".join(" -> ".join([p[0]["from"]["name"]] + [step(h) for h in p]) for p in answer if p) or "no path"
+        return _paths_report(answer)
     if command == "attribute":
         return (f"{answer['mentions']} actions attributed to makers through other vendors ({answer['rules']} rules, "
                 f"{answer['texts']} distinct texts matched in {answer['match_s']}s); "
@@ -244,16 +274,16 @@ def _report(command: str, answer) -> str:
             return f"recorded in {answer['file']}: {answer['recorded']}; run `python -m graph attribute` to apply it"
         lines = []
         for entry in answer.get("attributions", []):
-            money = f"${entry['obligated']:,.2f}" if entry["obligated"] is not None else "not reported"
+            amount = money(entry["obligated"])
             verdict = (entry["judgement"] or {}).get("verdict", "pending")
-            lines.append(f"attribution  {money}  {entry['maker']['name']} ({', '.join(entry['products'])}) via "
+            lines.append(f"attribution  {amount}  {entry['maker']['name']} ({', '.join(entry['products'])}) via "
                          f"{entry['recipient']['name']}  {entry['actions']} actions  [{verdict}]  {entry['record']}")
             if entry["evidence"]:
                 lines.append(f"    \"{entry['evidence'][0]['text']}\"  {entry['permalink']}")
         for entry in answer.get("merges", []):
-            money = f"${entry['obligated']:,.2f}" if entry["obligated"] is not None else "not reported"
+            amount = money(entry["obligated"])
             verdict = (entry["judgement"] or {}).get("verdict", "pending")
-            lines.append(f"merge  {money}  {entry['party']['name']!r} joined {entry['vendor']['name']} "
+            lines.append(f"merge  {amount}  {entry['party']['name']!r} joined {entry['vendor']['name']} "
                          f"({entry['vendor']['id']}) by name  [{verdict}]  {entry['record']}")
         return "\n".join(lines + [answer["how_to_judge"]])
     if command == "award":
@@ -282,23 +312,69 @@ def _report(command: str, answer) -> str:
     return json.dumps(answer, indent=2)
 
 
+def _paths_report(answer: dict) -> str:
+    """`paths`: each chain as sentences that say every relation in its own direction, without the hop a name adds
+    by resolving to its own family; chains through a shared office (asked for) come last, marked."""
+    from .ties import sentence, shared_office, trimmed
+
+    if not answer["chains"]:
+        return ("no chain of ownership, subaward or money links them; the only chains pass through a shared office "
+                "(--shared-offices lists them)" if answer["shared_office_chains"] else "no path")
+    blocks = []
+    for chain in answer["chains"]:
+        hops, meant = trimmed(chain)
+        office = shared_office(chain)
+        blocks.append("\n".join([f"through a shared office ({office}), no link:" if office else "linked:"]
+                                + [f"  {sentence(hop)}" + (f"\n    through others: {hop['through_others']['route']}"
+                                                           if hop.get("through_others") else "") for hop in hops]
+                                + ([f"  (where a name means its family: {'; '.join(meant)})"] if meant else [])))
+    return "\n\n".join(blocks)
+
+
 def _ties_report(answer: dict) -> str:
+    from core.wording import count, money, years
+
     names = [end["name"] for end in answer["ends"]]
     if answer["same_family"]:
         return f"same family: {names[0]} (`paths` gives the parent links between the two names)"
     lines = []
-    for tie in answer["ties"]:
+    both = answer.get("both")
+    money_ties = [t for t in answer["ties"] if t["role"] != "subaward"]
+    if both and len(money_ties) == 2 and both["actions"] == money_ties[0]["actions"] == money_ties[1]["actions"]:
+        money_ties[0] = {**money_ties[0], "relation": "awarded and funded by"}  # the same actions: one block
+        money_ties = money_ties[:1]
+    for tie in [t for t in answer["ties"] if t["role"] == "subaward"] + money_ties:
         if tie["role"] == "subaward":
-            amount = f"${tie['amount']:,.2f}" if tie["amount"] is not None else "amount not reported"
-            lines.append(f"{tie['subawards']} subawards under {tie['prime_awards']} prime awards of "
-                         f"{tie['prime_family']}: {amount}, {tie['first'] or '?'} to {tie['last'] or '?'}")
+            lines.append(f"{count(tie['subawards'], 'subaward')} under {count(tie['prime_awards'], 'prime award')} of "
+                         f"{tie['prime_family']}: {money(tie['amount'])}, {tie['first'] or '?'} to {tie['last'] or '?'}")
             continue
+        span = years(tie["fy_first"], tie["fy_last"]) if tie["fy_first"] else "no action dated by fiscal year"
         lines.append(f"{tie['relation']} {names[1] if answer['ends'][1]['kind'] == 'Agency' else names[0]}: "
-                     f"{tie['awards']} awards, {tie['actions']} actions, ${tie['obligated']:,.2f} obligated, "
-                     f"FY{tie['fy_first']}-FY{tie['fy_last']}")
-        lines += [f"  {o['name']} ({o['code'] or '-'})  ${o['obligated']:,.2f}  {o['awards']} awards"
+                     f"{count(tie['awards'], 'award')}, {count(tie['actions'], 'action')}, {money(tie['obligated'])} "
+                     f"obligated, {span}")
+        if both and len(money_ties) == 2 and tie["role"] == "funding" and both["actions"]:
+            lines.append(f"  of these, also awarded by it: {count(both['actions'], 'action')}, "
+                         f"{money(both['obligated'])}")
+        lines += [f"  registration {r['name']}  {money(r['obligated'])}  {count(r['awards'], 'award')}"
+                  for r in tie.get("registrations", []) if len(tie.get("registrations", [])) > 1]
+        lines += [f"  {o['name']} ({o['code'] or '-'})  {money(o['obligated'])}  {count(o['awards'], 'award')}"
                   for o in tie["awarding_offices"][:10]]
     return "\n".join(lines) or f"no direct tie between {names[0]} and {names[1]}"
+
+
+def _covered(answer: dict) -> list[str]:
+    coverage = answer.get("coverage") or {}
+    return ([f"  years held: {coverage['line']}"] if coverage.get("cells") else []) + \
+        [f"  leaves out: {note}" for note in coverage.get("notes") or []]
+
+
+def figure_coverage(store, agencies: list[str], yearly: list[dict]) -> dict:
+    """What a profile's figures cover, as the dashboard shows it: the years of its agencies (gaps named), each
+    year's status, and what its totals leave out."""
+    scoped = store.coverage(within=agencies)
+    held = [y["fiscal_year"] for y in yearly]
+    return {"line": scoped["line"], "years": scoped["years"], "cells": scoped["cells"],
+            "notes": coverage_notes(scoped["cells"], held)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,8 +392,12 @@ def main(argv: list[str] | None = None) -> int:
             answer = store.stats()
         elif args.command == "vendor":
             answer = store.vendor_family(args.name)
+            answer["coverage"] = figure_coverage(store, [a["id"] for a in answer["agencies"]], answer["yearly"])
         elif args.command == "agency":
             answer = store.agency_profile(args.name, limit=args.limit)
+            parent = answer.get("parent") if answer["tier"] == "office" else None
+            answer["coverage"] = figure_coverage(store, [answer["id"]] + ([parent["id"]] if parent else []),
+                                                 answer["yearly"])
         elif args.command == "award":
             answer = store.awards(args.keys, args.fields)
         elif args.command == "search":
@@ -326,13 +406,19 @@ def main(argv: list[str] | None = None) -> int:
             answer = store.direct_ties(args.a, args.b)
         elif args.command == "paths":
             ends = [store.end(text) for text in (args.a, args.b)]
-            answer = store.paths(args.a, args.b, max_hops=args.max_hops, limit=args.limit,
-                                 through_others=not args.direct_only)
+            found = store.paths(args.a, args.b, max_hops=args.max_hops, limit=args.limit,
+                                through_others=not args.direct_only, shared_offices=False)
+            weak = [chain for chain in store.paths(args.a, args.b, max_hops=args.max_hops, limit=args.limit,
+                                                   through_others=not args.direct_only) if shared_office(chain)] \
+                if args.shared_offices or not found else []  # through an office both ends dealt with: no link
+            answer = found + weak if args.shared_offices else found
             if not answer and ends[0]["id"] == ends[1]["id"]:
                 print(f"same entity: both names mean {ends[0]['name']} ({ends[0]['id']}); no chain to show "
                       f"(`vendor` or `agency` shows it)", file=sys.stderr)
+            if not args.json:
+                answer = {"chains": answer, "shared_office_chains": len(weak)}
         elif args.command == "attribute":
-            answer = store.attribute()
+            answer = store.attribute(strict=args.strict)
         elif args.command == "review":
             answer = _review(store, args)
         elif args.command == "brief":
@@ -347,7 +433,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "bridge":
             answer = store.bridge()
         elif args.command == "sharing":
-            answer = store.sharing(args.agency, hops=args.hops)
+            if args.federal == bool(args.agency):
+                raise BadTable("give one local AGENCY, or --federal (every agency a federal agency can search)")
+            answer = store.federal_sharing() if args.federal else store.sharing(args.agency, hops=args.hops)
         elif args.command == "policies":
             answer = store.policies(args.prohibits)
         elif args.command == "export":

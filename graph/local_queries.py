@@ -28,6 +28,39 @@ def _cite(row: dict) -> dict:
     return {"source": row["source"], "record": row["record"], "url": row.get("url") or row.get("portal")}
 
 
+def federal_sentence(answer: dict) -> str:
+    """`federal_sharing`'s answer in one sentence, for the page and the CLI (plain text: escape it for Markdown)."""
+    from core.wording import count
+
+    if not answer["agencies"]:
+        return ("No loaded access list names a federal agency among those that can search a local agency's data "
+                "(none loaded, or none names one).")
+    where = count(answer["states"], "state")
+    if answer["no_state"]:
+        where += f" (and {count(answer['no_state'], 'agency', 'agencies')} whose state the name does not give)"
+    what = f" ({', '.join(answer['technologies'])})" if answer["technologies"] else ""
+    through = f" through {', '.join(answer['systems'])}" if answer["systems"] else ""
+    return (f"{count(answer['agencies'], 'local agency', 'local agencies')} in {where} share their data{what} with "
+            f"{count(len(answer['federal_agencies']), 'federal agency', 'federal agencies')}{through}.")
+
+
+def federal_path(name: str, relation: str | None, chain: list[dict], short: bool = False) -> str:
+    """The federal body and those above it, in reading order: "ATF Nashville TN → Bureau of Alcohol, … →
+    Department of Justice" (`short`: "ATF Nashville TN → ATF → DOJ", where the chain gives abbreviations); a name
+    that is the body it names adds no hop: "FBI (Federal Bureau of Investigation) → Department of Justice", "USPIS →
+    USPS"."""
+    def said(body: dict) -> str:
+        return (body.get("abbreviation") or body["name"]) if short else body["name"]
+
+    if not chain:
+        return name
+    if relation == "is":
+        same = {name_key(chain[0]["name"]), name_key(said(chain[0]))}
+        head = (said(chain[0]) if short else name) if name_key(name) in same else f"{name} ({said(chain[0])})"
+        return " → ".join([head, *(said(b) for b in chain[1:])])
+    return " → ".join([name, *(said(b) for b in chain)])
+
+
 class LocalQueries:
     """Mixed into `graph.queries.Queries`: every store answers these through its local fetches."""
 
@@ -116,6 +149,40 @@ class LocalQueries:
                               **_cite(link)} for link in sorted(searches, key=lambda l: (agencies[l["owner"]]["name"],
                                                                                          l["owner"]))]},
         }
+
+    def federal_sharing(self) -> dict:
+        """Every local agency whose data a federal agency can search (a portal's access list names the federal
+        agency): which federal body, the bodies above it, through which system, and the row that says so."""
+        agencies = self.local_agencies()
+        federal = sorted(a["id"] for a in agencies.values() if a["jurisdiction"] == "federal")
+        links = self.fetch_sharing(federal, "searcher") if federal else []
+        owners = sorted({link["owner"] for link in links})
+        technologies = sorted({r["technology"] for r in self.fetch_deployments(owners) if r["technology"]}) \
+            if owners else []
+        chains = {s: [{**body, "abbreviation": min(agencies[body["id"]]["aliases"] or [body["name"]], key=len)}
+                      for body in self._federal_chain(agencies[s])] for s in {link["searcher"] for link in links}}
+        relation = {s: agencies[s]["federal_relation"] for s in chains}
+        rows = [{"agency": _brief(agencies[link["owner"]]), "federal": _brief(agencies[link["searcher"]]),
+                 "federal_chain": chains[link["searcher"]], "federal_relation": relation[link["searcher"]],
+                 "system": link["system"], "as_of": link["as_of"],
+                 **_cite(link)} for link in links]
+        rows.sort(key=lambda r: (r["agency"]["state"] or "~", r["agency"]["name"], r["agency"]["id"],
+                                 r["federal"]["name"], r["federal"]["id"]))
+        searchers = defaultdict(set)
+        for link in links:
+            searchers[link["searcher"]].add(link["owner"])
+        bodies = [{**_brief(agencies[s]), "federal_chain": chains[s], "federal_relation": relation[s],
+                   "agencies": len(found),
+                   "states": len({agencies[o]["state"] for o in found if agencies[o]["state"]})}
+                  for s, found in searchers.items()]
+        bodies.sort(key=lambda b: (-b["agencies"], b["name"], b["id"]))
+        return {"agencies": len(owners), "states": len({agencies[o]["state"] for o in owners if agencies[o]["state"]}),
+                "no_state": sum(1 for o in owners if not agencies[o]["state"]),
+                "federal_agencies": bodies, "systems": sorted({link["system"] for link in links if link["system"]}),
+                "technologies": technologies, "links": rows,
+                "basis": "a local agency's portal lists the federal agency among those that can search its data "
+                         "(one row per listing, cited to its file and line); federal: the agencies the store marks "
+                         "federal, with the bodies above them (data/federal_bodies.csv)"}
 
     # -- policies ----------------------------------------------------------------------------------
     def policies(self, prohibits: str) -> dict:
@@ -226,7 +293,8 @@ class LocalQueries:
                           "technologies": sorted({r["technology"] for r in used if r["technology"]}),
                           "deployments": len(deployments.get(agency["id"], [])), "contracts": len(contracts.get(agency["id"], [])),
                           "cameras": sum(cameras) if cameras else None,
-                          "searchable_by": shared.get("searchable_by", 0), "can_search": shared.get("can_search", 0),
+                          # no access list of its own in the data: not reported, never "0 agencies"
+                          "searchable_by": shared.get("searchable_by") or None, "can_search": shared.get("can_search", 0),
                           "policy": agency["policy_versions"] is not None})
         states = defaultdict(lambda: {"agencies": 0, "using": 0, "deployments": 0, "cameras": 0, "technologies": set()})
         for row in table:
@@ -241,7 +309,10 @@ class LocalQueries:
                     for code, figures in sorted(states.items())]
         return {"agencies": table, "states": by_state, "counts": self.fetch_local_counts(),
                 "basis": "agencies: every agency of tier local the store holds; using: with a deployment or a local "
-                         "contract; cameras: sum of the counts deployments report (those reporting none are left out)"}
+                         "contract; cameras: sum of the counts deployments report (those reporting none are left out); "
+                         "can search its data (searchable_by): the agencies its own portal's access list names, not "
+                         "reported when no list of its own is loaded; it can search (can_search): the agencies whose "
+                         "loaded lists name it"}
 
     def local_profile(self, text: str) -> dict:
         agency = self.find_local_agency(text)

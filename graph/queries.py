@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from core import coverage as coverage_model
 from core.facts import award_fields
 from core.keys import name_key
 
@@ -350,6 +351,36 @@ class Queries(LocalQueries):
         return {"agencies": agencies, "fy_min": facets.get("fy_min"), "fy_max": facets.get("fy_max"),
                 "award_count": sum(c for c, _ in counts), "dated_awards": sum(d for _, d in counts)}
 
+    def coverage(self, within: list[str] | None = None) -> dict:
+        """The agency x fiscal-year grid of the actions held, each cell with its status (`core.coverage`): from the
+        run log's declarations and the actions' sources, so both stores answer the same in any load order.
+        `within`: only the agencies at or below these ids (a profile's), over the whole store's span of years."""
+        groups = self.fetch_fact_groups(FactFilter(split=True), "awarding_subtier,fiscal_year,source")
+        declared = coverage_model.declarations(self.runs())
+        held = sorted({g["awarding_subtier"] for g in groups if g["awarding_subtier"]})
+        entities = {row["id"]: row for row in self.entities() if row["kind"] == "Agency"}
+        above = {aid: {row["id"] for row in self.fetch_agency_chain([aid])} for aid in held}
+        resolved: dict[str, str | None] = {}
+
+        def covers(declaration: dict, agency: str) -> bool:
+            text = declaration["agency"]
+            if text == "*":
+                return True
+            if text not in resolved:
+                try:
+                    resolved[text] = self.find_agency(text)["id"]
+                except LookupError:
+                    resolved[text] = None  # names no agency held: it covers nothing here
+            return resolved[text] in above.get(agency, {agency})
+
+        cells = [{**cell, "above": sorted(above.get(cell["agency"], {cell["agency"]}))}
+                 for cell in coverage_model.grid(groups, declared, entities, covers)]
+        whole = coverage_model.summary(cells, declared)
+        if within is None:
+            return whole
+        chains = {row["id"] for row in self.fetch_agency_chain(sorted(within))} if within else set()
+        return coverage_model.scope(whole, set(within) | (chains & set(held)))
+
     # -- the change log -----------------------------------------------------------------------------
     def changes(self, since: str | None = None, vendor: str | None = None, agency: str | None = None,
                 limit: int | None = None) -> dict:
@@ -411,11 +442,16 @@ class Queries(LocalQueries):
         graph = nx.Graph()
         for row in self.entities():
             graph.add_node(f"{row['kind']}:{row['id']}", kind=row["kind"], id=row["id"], name=row["name"])
+        lower: dict[tuple, set] = defaultdict(set)  # a link's child company, part-of agency or subaward recipient
         for kind, a, b in self.fetch_links():
             start, end = (f"Vendor:{a}", f"Agency:{b}") if kind in ("AWARDED", "FUNDED") else (
                 (f"Agency:{a}", f"Agency:{b}") if kind == "PART_OF" else (f"Vendor:{a}", f"Vendor:{b}"))
             if start != end and not graph.has_edge(start, end):
                 graph.add_edge(start, end, rel=kind)
+            if start != end and kind in ("PARENT", "PART_OF", "SUBAWARD") and graph.edges[start, end]["rel"] == kind:
+                lower[(start, end) if start < end else (end, start)].add(start)
+        for (start, end), children in lower.items():  # both ways (or neither): no direction to tell
+            graph.edges[start, end]["child"] = next(iter(children)) if len(children) == 1 else None
         # a maker's products sold to an agency through others: a link of its own (the maker -> the awarding
         # agency), or, where the maker's family also sells there directly, a mark on that link
         for maker, agency in sorted({(r["maker"], r["awarding_id"]) for r in self.fetch_mentions() if r["awarding_id"]}):
@@ -442,9 +478,11 @@ class Queries(LocalQueries):
             exact = [matched[0]["id"]]
         return f"Vendor:{exact[0] if exact else family}"
 
-    def paths(self, a: str, b: str, max_hops: int = 6, limit: int = 5, through_others: bool = True) -> list[list[dict]]:
+    def paths(self, a: str, b: str, max_hops: int = 6, limit: int = 5, through_others: bool = True,
+              shared_offices: bool = True) -> list[list[dict]]:
         """Shortest chains on the aggregated network; each hop lists the records behind it. With
-        `through_others`, a maker reaches an agency its products were sold to through other vendors."""
+        `through_others`, a maker reaches an agency its products were sold to through other vendors. Without
+        `shared_offices`, only real links (`ties.real_routes`): no chain through an office two vendors share."""
         if not 1 <= max_hops <= MAX_HOPS:
             raise ValueError(f"max_hops must be between 1 and {MAX_HOPS}")
         import networkx as nx
@@ -460,7 +498,8 @@ class Queries(LocalQueries):
             graph = nx.subgraph_view(full, filter_edge=lambda u, v: full.edges[u, v]["rel"] != "THROUGH_OTHERS")
         chains = []
         try:
-            for path in nx.all_shortest_paths(graph, start, end):
+            for path in (nx.all_shortest_paths(graph, start, end) if shared_offices
+                         else ties.real_routes(graph, start, end, through_others)):
                 if len(path) - 1 > max_hops or len(chains) >= MAX_CHAINS:
                     break
                 chains.append(path)
@@ -492,8 +531,15 @@ class Queries(LocalQueries):
                 by_office = {column: self.fetch_fact_groups(chosen, column)
                              for column in ("awarding_office", "funding_office")}
                 briefs = self.fetch_agency_briefs(sorted({g[c] for c, rows in by_office.items() for g in rows if g[c]}))
+                members = self.fetch_fact_groups(chosen, "recipient")
+                names = self.fetch_names(sorted({g["recipient"] for g in members if g["recipient"]}))
                 out["ties"].append(ties.money_tie(role, total[0], self.fetch_year_totals(chosen),
-                                                  *(ties.offices(by_office[c], c, briefs) for c in by_office)))
+                                                  *(ties.offices(by_office[c], c, briefs) for c in by_office),
+                                                  ties.registrations(members, names)))
+            if len(out["ties"]) == 2:  # the actions it both awarded and funded: one block when they are all of both
+                both = self.fetch_fact_groups(FactFilter(family=vendor["id"], awarding=(agency["tier"], agency["id"]),
+                                                         funding=(agency["tier"], agency["id"])), None)
+                out["both"] = ties.overlap(both[0] if both else None)
         elif kinds == ["Vendor", "Vendor"]:
             members = [{m["id"] for m in self.fetch_members(e["id"])} for e in ends]
             for prime, sub in ((0, 1), (1, 0)):
@@ -543,6 +589,9 @@ class Queries(LocalQueries):
             rows = self.fetch_link_records(rel, a, b)
             if rows:
                 hop.update({k: v for k, v in rows[0].items() if v is not None})
+            child = graph.edges[left, right].get("child")
+            if child:  # which end is the child company, the agency part of the other, the subaward's recipient
+                hop["child"] = graph.nodes[child]["id"]
         return hop
 
     # -- the review queue -------------------------------------------------------------------------

@@ -106,7 +106,8 @@ def agency_only(chosen: FactFilter) -> tuple[str, str] | None:
 GROUPINGS = {None: (), "recipient": ("recipient",), "award_key": ("award_key",),
              "awarding_subtier": ("awarding_subtier",), "recipient,awarding_subtier": ("recipient", "awarding_subtier"),
              "recipient,split,fiscal_year": ("recipient", "split", "fiscal_year"),
-             "awarding_office": ("awarding_office",), "funding_office": ("funding_office",)}
+             "awarding_office": ("awarding_office",), "funding_office": ("funding_office",),
+             "awarding_subtier,fiscal_year,source": ("awarding_subtier", "fiscal_year", "source")}
 
 
 class Fetches(Protocol):

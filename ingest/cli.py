@@ -85,12 +85,31 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument("-v", "--verbose", action="store_true", help="more logging on stderr")
+    parser.add_argument("--strict", action="store_true", help="a judgement (data/judgements.csv) naming a record "
+                        "the store does not hold is an error (by default it is warned about and counted as pending)")
 
 
 def _encoding(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", metavar="NAME",
                         help="text encoding of CSV files that are not UTF-8 (e.g. cp1252); by default each file is "
                              "checked and, if not UTF-8, its encoding detected; the run summary reports it")
+
+
+def _covers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--covers", action="append", default=[], metavar="AGENCY:FY-FY[:STATUS]",
+                        help="what these files hold whole, e.g. ICE:2021-2026 (status complete by default; or "
+                             "as_loaded, partial, truncated); without it their agency-years read as partial")
+    parser.add_argument("--coverage", type=Path, metavar="FILE",
+                        help="a coverage declarations file (source,agency,fy_from,fy_to,status,note), e.g. "
+                             "data/sample/coverage.csv")
+
+
+def declared_coverage(args) -> list[dict]:
+    """The --covers and --coverage declarations of a file load, checked before any file is read."""
+    from core.coverage import parse_spec, read_declarations
+
+    found = [parse_spec(spec) for spec in args.covers]
+    return found + (read_declarations(args.coverage) if args.coverage else [])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                              help="header for files that lost their header row: a CSV of the same layout "
                                   "or a two-column data dictionary (letter,name)")
         _encoding(command)
+        _covers(command)
         _common(command)
     api = commands.add_parser("usaspending-api", help="the USAspending REST API (spending_by_award + award detail)",
                               description="Search awards through the USAspending API, fetch each award's detail "
@@ -290,6 +310,7 @@ def run_load(args) -> dict:
         return _load_local(args)
     elif args.command in FILE_SOURCES:
         check_files(args.paths)
+        args.declared = declared_coverage(args)
         if args.header_from is not None and not args.header_from.is_file():
             raise SourceError(f"--header-from {args.header_from}: no such file")
     elif args.command == "usaspending-api":
@@ -303,6 +324,7 @@ def run_load(args) -> dict:
         except ValueError as error:
             raise SourceError(f"--award-types {chosen}: {error}") from None
     store = open_store(args.store)
+    store.strict = args.strict  # judgements about records not held: an error, else a warning and a count
     try:
         return _load_into(store, args)
     finally:
@@ -322,8 +344,9 @@ def _load_into(store, args) -> dict:
     if args.command != "usaspending-api":
         decoded: dict[str, str] = {}
         records = file_records(args.command, args.paths, args.header_from, args.encoding, decoded)
+        covers = {"covers": args.declared} if args.declared else {}
         return load(store, records, inputs=[str(p) for p in args.paths], total=count_rows(args.paths, args.command),
-                    extra={"encodings": decoded}, **options)
+                    extra={"encodings": decoded, **covers}, **options)
     from .http import HttpClient
     from .usaspending_api import iter_records
 
@@ -380,15 +403,31 @@ def _local_records(args):
     return table_map.read(args.path, chosen, args.sheet, args.encoding), [str(args.path), str(args.map)], None
 
 
+def _decoded(args) -> dict[str, str]:
+    """{file: the encoding it is read in} of a local source's text files, for the summary's `encodings`."""
+    from . import flock_portals, table_map
+
+    if args.command == "table":
+        chosen = table_map.encodings(args.path, args.encoding)
+    else:
+        chosen = {str(path): detect(path) for path in flock_portals.files(args.directory).values()}
+    for path, encoding in chosen.items():
+        if encoding != UTF8:
+            log.warning("%s: not UTF-8; read as %s (%s)", path, encoding, "as declared" if
+                        getattr(args, "encoding", None) else "detected")
+    return chosen
+
+
 def _load_local(args) -> dict:
     records, inputs, total = _local_records(args)
     if getattr(args, "dry_run", False):
         return _dry_run(records, args.rows)
     store = open_store(args.store)
+    store.strict = args.strict
     try:
         options = {"command": args.command, "rejects_dir": kg_home() / "rejects", "progress": not args.no_progress,
                    "wait": not args.no_wait}
-        return load(store, records, inputs=inputs, total=total, **options)
+        return load(store, records, inputs=inputs, total=total, extra={"encodings": _decoded(args)}, **options)
     finally:
         store.close()
 
@@ -469,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    from core.coverage import CoverageError
     from core.products import BadTable
 
     from .http import ApiError
@@ -481,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         for candidate in error.candidates:
             print(f"  {json.dumps(candidate)}", file=sys.stderr)
         return 2
-    except (SourceError, ApiError, StoreUnavailable, BadTable) as error:
+    except (SourceError, ApiError, StoreUnavailable, BadTable, CoverageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except OSError as error:  # outside the store: the rejects file, a download, a checkpoint

@@ -71,15 +71,20 @@ def test_vendor_profile_palantir(home):
     assert [m.value for m in app.metric] == ["$329.20M", "$58.79M", "$133.26M", "12"]  # compact on the cards
     assert "exactly $329,201,440.48" in app.metric[0].proto.help  # and exact beside them
     assert "Obligated (money committed)" in shown and "Potential value (base + all options)" in shown
-    links = app.dataframe[0].value  # the family tree's links, each with its source
-    assert set(links["basis"]) == {"curated", "record"} and "vendor_families.csv" in links["source"][0]
+    # the answer in one sentence, before any caveat, with the years it spans and the gap inside them
+    assert app.markdown[0].value.replace("\\", "") == ("**Palantir Technologies Inc.: $329.20M obligated by ICE in 12 "
+                                                       "awards, FY2013–FY2026 (FY2019–20 not loaded).**")
+    links = frame(app, "Link")  # the family tree's links, each with its source
+    assert set(links["Basis"]) == {"curated", "record"} and "vendor_families.csv" in links["Source file and line"][0]
     assert "└─ PALANTIR USG, INC." in "\n".join(t.value for t in app.text)
-    subsidiaries = app.dataframe[1].value
-    assert "PALANTIR USG, INC." in set(subsidiaries["name"])
-    agencies = app.dataframe[2].value
-    assert list(agencies["code"]) == ["7012"] and agencies["obligated"][0] == pytest.approx(329201440.48)
-    awards = app.dataframe[3].value
-    assert len(awards) == 12 and awards["permalink"][0].startswith("https://www.usaspending.gov/award/CONT_AWD_70CTD022")
+    subsidiaries = frame(app, "UEI")
+    assert "PALANTIR USG, INC." in set(subsidiaries["Name"])
+    agencies = frame(app, "Tier")
+    assert list(agencies["Code"]) == ["7012"] and agencies["Obligated"][0] == pytest.approx(329201440.48)
+    awards = frame(app, "What was bought")
+    assert list(awards.columns[:4]) == ["Award", "Vendor", "Obligated", "Awarding agency"]  # the key columns first
+    assert len(awards) == 12 and awards["USAspending page"][0].startswith(
+        "https://www.usaspending.gov/award/CONT_AWD_70CTD022")
     citation = app.code[0].value
     assert citation.startswith("PALANTIR TECHNOLOGIES INC. — U.S. Immigration and Customs Enforcement, award 70CTD022FR0000170: "
                                "“INVESTIGATIVE CASE MANAGEMENT (ICM) OPERATIONS AND MAINTENANCE (O&M) SUPPORT SERVICES "
@@ -89,11 +94,11 @@ def test_vendor_profile_palantir(home):
     # every action behind the total, each with its file and line; they add up to it
     behind = citation.split("Behind the obligated total: ", 1)[1].rstrip(".").split("; ")
     assert len(behind) == 14 and "2025-07-22 -$18,000.00 (mod P00010, CBP_ICE_FY2025_Contract_Obligations.csv, line 10670)" in behind
-    listed = [re.search(r" (-?)\$([\d,.]+) \(", line).groups() for line in behind]
+    listed = [re.search(r" (-?)\$([\d,.]+)(?: net)? \(", line).groups() for line in behind]
     listed = [float(sign + digits.replace(",", "")) for sign, digits in listed]
     assert round(sum(listed), 2) == 150703824.61
-    actions = app.dataframe[4].value
-    assert len(actions) == 14 and round(actions["obligated"].sum(), 2) == 150703824.61
+    actions = frame(app, "Modification")
+    assert len(actions) == 14 and round(actions["Obligated"].sum(), 2) == 150703824.61
     chosen = run("vendor", name="Palantir", award="CONT_AWD_70CTD026FC0000012_7012_70RTAC26A00000001_7001")
     assert re.search(r"award 70CTD026FC0000012: “[^”]+”; \$86,271,599\.30 obligated", chosen.code[0].value)
 
@@ -105,32 +110,38 @@ def test_agency_profile_ice(home):
     # over the store) plus the hostile test record's $12,345.67
     assert app.metric[0].value == "$23.86B"
     assert "exactly $23,861,520,062.76" in app.metric[0].proto.help
-    children = app.dataframe[0].value
-    assert "70CDCR" in set(children["code"])
-    families = app.dataframe[1].value  # vendors as families: GEO Group's members' ICE money together
-    assert name_in(families["family"][0]) == "The GEO Group, Inc."
-    assert families["obligated ($)"][0] == pytest.approx(4804761815.55)
-    assert "Palantir Technologies Inc." in {name_in(link) for link in families["family"]}
+    assert app.markdown[0].value.replace("\\", "").startswith("**ICE obligated $23.86B in ")
+    assert "FY2013–FY2026 (FY2019–20 not loaded)" in app.markdown[0].value.replace("\\", "")
+    children = frame(app, "Tier")
+    assert "70CDCR" in set(children["Code"])
+    families = frame(app, "Member names")  # vendors as families: GEO Group's members' ICE money together
+    assert name_in(families["Family"][0]) == "The GEO Group, Inc."
+    assert families["Obligated"][0] == pytest.approx(4804761815.55)
+    assert "Palantir Technologies Inc." in {name_in(link) for link in families["Family"]}
     assert "report an end date (current or potential)" in texts(app)  # the coverage beside the totals
 
 
 def test_paths_palantir_to_ice(home):
     app = run("paths", a="Palantir", b="ICE")
-    assert "Palantir Technologies Inc." in app.text[0].value and "U.S. Immigration and Customs Enforcement" in app.text[0].value
-    # first the direct ties: the same money and awards as the vendor profile's ICE row, by year and office
+    headline = app.main.markdown[0].value.replace("\\", "")  # the answer first, before any evidence or caveat
+    assert headline.startswith("#### U.S. Immigration and Customs Enforcement awarded the Palantir Technologies Inc. "
+                               "family $329.20M in 12 awards, FY2013–FY2026")
+    # then the direct ties: the same money and awards as the vendor profile's ICE row, by year and office
     shown = texts(app).replace("\\", "")
-    assert "Contract actions awarded by the agency: 12 awards, 44 actions, $329,201,440.48 obligated, FY2013–FY2026." in shown
-    offices = frame(app, "office")
-    assert offices["office"].iloc[-1] == "office not named in the records"  # the FY2021+ exports name none
-    assert round(offices["obligated ($)"].sum(), 2) == 329201440.48
-    hops = frame(app, "relation")
-    assert list(hops["relation"]) == ["parent company", "contract actions awarded"]
-    assert hops["record"][0] == "vendor_families.csv, record not stated"  # the curated table, with its source cited
-    assert hops["permalink"][1].startswith("https://www.usaspending.gov/award/") and hops["awards"][1] == 8  # awarded by ICE itself
-    cited = frame(app, "award")
-    assert len(cited) == 5 and all(link.startswith("https://www.usaspending.gov/award/") for link in cited["permalink"])
+    assert ("U.S. Immigration and Customs Enforcement awarded contract actions to the Palantir Technologies Inc. family: "
+            "$329,201,440.48 obligated in 12 awards (44 actions), FY2013–FY2026.") in shown
+    offices = frame(app, "Office")
+    assert offices["Office"].iloc[-1] == "office not named in the records"  # the FY2021+ exports name none
+    assert offices["Obligated"].iloc[-1] == "$318,692,423.00" and len(offices) == 5  # with ICE's 4 named offices
+    hops = frame(app, "What the records say")  # the family's own registration adds no hop
+    assert list(hops["What the records say"]) == [
+        "U.S. Immigration and Customs Enforcement awarded PALANTIR TECHNOLOGIES INC. $318.69M in 8 awards"]
+    assert "another registration of Palantir Technologies Inc. (source: vendor_families.csv)" in shown
+    assert hops["Permalink"][0].startswith("https://www.usaspending.gov/award/") and hops["Awards"][0] == 8
+    cited = frame(app, "Award")
+    assert len(cited) == 5 and all(link.startswith("https://www.usaspending.gov/award/") for link in cited["Permalink"])
     drawn = iframe_html(app)  # the chain as a small graph, the amount written on each hop
-    assert "parent company" in drawn and re.search(r"awarded \$[\d.]+M in 8 award\(s\)", drawn)
+    assert re.search(r"awarded \$[\d.]+M in 8 award\(s\)", drawn)
 
 
 def test_targets_ranking_and_renewals(home):
@@ -184,13 +195,14 @@ def test_sources_shows_what_changed_for_the_watch_list(home):
     from core.curated import load_watchlist
 
     app = run("sources")
-    changes = app.dataframe[1].value
+    changes = frame(app, "Watching")
     watched = {entry["name"] for entry in load_watchlist()}
-    assert set(changes["watching"]) <= watched and "Palantir Technologies" in set(changes["watching"])
-    palantir = changes[changes["watching"] == "Palantir Technologies"]
-    assert set(palantir["change"]) >= {"new_award", "new_vendor"}
-    assert all(str(link).startswith("https://www.usaspending.gov/award/") for link in palantir["permalink"].dropna())
-    assert palantir["record"].str.contains(r"\.csv, line \d+").all()
+    assert set(changes["Watching"]) <= watched and "Palantir Technologies" in set(changes["Watching"])
+    palantir = changes[changes["Watching"] == "Palantir Technologies"]
+    assert set(palantir["Change"]) >= {"new_award", "new_vendor"}
+    assert all(str(link).startswith("https://www.usaspending.gov/award/") for link in
+               palantir["USAspending page"].dropna())
+    assert palantir["Source file and line"].str.contains(r"\.csv, line \d+").all()
     assert "python -m graph changes --since" in texts(app)
 
 
@@ -257,17 +269,22 @@ def network_colour() -> str:
 
 def test_paths_follow_products_sold_through_resellers(resold):
     app = run("paths", a="Amazon", b="ICE")
-    hops = app.dataframe[0].value
-    assert list(hops["relation"]) == ["products sold through other vendors (attributed from award descriptions)"]
-    assert hops["obligated"][0] == pytest.approx(51671339.71)
-    route = hops["through others (attributed from award descriptions)"][0]
+    hops = frame(app, "What the records say")
+    assert list(hops["What the records say"]) == ["U.S. Immigration and Customs Enforcement bought Amazon.com, Inc.'s "
+                                                  "products through other vendors: $51.67M (attributed from award "
+                                                  "descriptions)"]
+    assert hops["Obligated"][0] == "$51,671,339.71"
+    route = hops["Through others (attributed from award descriptions)"][0]
     assert route.startswith("Amazon Web Services via FOUR POINTS TECHNOLOGY, L.L.C., $51,639,537, 8 actions")
     records = app.dataframe[-1].value
     assert set(records["reseller"]) == {"FOUR POINTS TECHNOLOGY, L.L.C.", "BLUE TECH INC."} and len(records) == 7
     assert all(link.startswith("https://www.usaspending.gov/award/") for link in records["permalink"])
-    direct = run("paths", a="Amazon", b="ICE", follow="False")
-    relations = list(direct.dataframe[0].value["relation"])
-    assert relations[:2] == ["parent company", "contract actions awarded"]  # via AWS's own CBP award
+    direct = run("paths", a="Amazon", b="ICE", follow="False")  # AWS's own CBP award reaches ICE only through CBP
+    assert "through an office that dealt with both sides" in direct.main.markdown[1].value.replace("\\", "")
+    assert not [d for d in direct.dataframe if "What the records say" in d.value.columns]  # not shown as a path
+    asked = run("paths", a="Amazon", b="ICE", follow="False", shared="True")
+    relations = list(frame(asked, "What the records say")["What the records say"])
+    assert relations[0] == "AMAZON WEB SERVICES, INC. is a subsidiary of Amazon.com, Inc."
     assert not any("through other vendors" in r for r in relations)
 
 
@@ -341,7 +358,7 @@ def test_the_sidebar_navigation_keeps_the_vendor_and_the_agency(home):
     app.switch_page("views/paths.py").run()
     assert not app.exception, [e.message for e in app.exception]
     assert (app.text_input(key="p_a").value, app.text_input(key="p_b").value) == ("Palantir", "ICE")
-    assert "Contract actions awarded by the agency" in texts(app).replace("\\", "")
+    assert "awarded contract actions to the Palantir Technologies Inc. family" in texts(app).replace("\\", "")
     app.query_params.clear()
     app.switch_page("views/targets.py").run()
     assert app.text_input(key="t_agency").value == "ICE"

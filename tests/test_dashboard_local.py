@@ -21,29 +21,36 @@ def test_the_local_page_shows_the_portal_counts_and_a_map(home):
     shown = texts(app)
     for figure in ("5,153", "365", "37,099", "370"):
         assert figure in shown
-    table = frame(app, "searchable by")
+    table = frame(app, "Can search its data")
     assert len(table) == 365  # by default: the agencies with a deployment
-    top = table.sort_values("searchable by", ascending=False).iloc[0]
-    assert name_in(top["agency"]) == "Pittsboro IN PD" and top["searchable by"] == 3_861
+    reported = table[table["Can search its data"].str[0].str.isdigit()]
+    top = reported.loc[reported["Can search its data"].str.replace(",", "").astype(int).idxmax()]
+    assert name_in(top["Agency"]) == "Pittsboro IN PD" and top["Can search its data"] == "3,861"
+    assert list(table.columns[:4]) == ["Agency", "State", "Vendors", "Cameras"]  # the key columns first
+    # a portal whose access list is not loaded reports nobody: never "0"
+    avon = table[table["Agency"].map(name_in) == "Avon IN PD"].iloc[0]
+    assert avon["Can search its data"] == "not reported"
+    assert not {"None", "nan", "$0.00"} & set(table.astype(str).to_numpy().ravel())
+    assert "0" not in set(table["Can search its data"]) | set(table["It can search"])  # a portal's "0 cameras" stays
     charts = [e for e in app.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
     assert charts, "the state map is drawn"
 
 
 def test_the_table_filters_come_from_the_url(home):
     app = run("local", state="TN", using="False")
-    table = frame(app, "searchable by")
-    assert set(table["state"]) == {"TN"}
-    assert "ATF Nashville TN" in {name_in(url) for url in table["agency"]}
+    table = frame(app, "Can search its data")
+    assert set(table["State"]) == {"TN"}
+    assert "ATF Nashville TN" in {name_in(url) for url in table["Agency"]}
 
 
 def test_an_agency_profile_cites_its_portal_and_lines(home):
     app = run("local", agency="Pittsboro IN PD")
-    deployments = frame(app, "technology")
+    deployments = frame(app, "Technology")
     row = deployments.iloc[0]
-    assert (row["vendor"], row["technology"], row["count"]) == ("Flock Group, Inc.", "automated license plate readers",
-                                                               row["count"])
-    assert row["source"] == "latest_usage04262023.csv" and row["line"].startswith("line ")
-    assert row["page"] == "https://transparency.flocksafety.com/pittsboro-in-pd"
+    assert (row["Vendor"], row["Technology"], row["Count"]) == ("Flock Group, Inc.", "automated license plate readers",
+                                                               "7")
+    assert row["Source"].startswith("latest_usage04262023.csv, line ")
+    assert row["Portal page"] == "https://transparency.flocksafety.com/pittsboro-in-pd"
     shown = texts(app)
     assert "3,861" in shown and "FBI (hop 1)" in shown.replace("\\", "")
     assert "prohibited uses" in [e.label for e in app.expander]
@@ -53,9 +60,64 @@ def test_an_agency_profile_cites_its_portal_and_lines(home):
 
 def test_avon_shows_whose_data_it_can_search(home):
     app = run("local", agency="Avon IN PD")
-    searched = next(d.value for d in app.dataframe if "as of" in d.value.columns and len(d.value) == 41)
-    assert set(searched["source"]) == {"agency_access20240426.csv"}
-    assert "0** agencies can search its data" in texts(app).replace("\\", "")
+    searched = next(d.value for d in app.dataframe if "As of" in d.value.columns and len(d.value) == 41)
+    assert {s.split(",")[0] for s in searched["Source"]} == {"agency_access20240426.csv"}
+    shown = texts(app).replace("\\", "")
+    assert "Who can search its data: not reported (no access list of its own in the data)" in shown
+    assert "0** agencies" not in shown and "**41** agencies' data" in shown
+
+
+def local_view(view: str):
+    """The Local page opened with `?view=` (a name `run` keeps for the page itself)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_support import APP
+
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.query_params["view"] = view
+    app.run()
+    app.switch_page("views/local.py")
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def test_the_federal_view_answers_who_shares_with_federal_agencies(home):
+    app = local_view("federal")
+    shown = texts(app).replace("\\", "")
+    assert ("120 local agencies in 25 states share their data (automated license plate readers) with 4 federal "
+            "agencies through Flock Safety") in shown
+    bodies = frame(app, "Local agencies")
+    assert dict(zip(bodies["Federal agency"].map(name_in), bodies["Local agencies"])) == {
+        "US Postal Inspection Service": 110, "FBI": 30, "ATF Nashville TN": 29, "ATF Louisville KY": 14}
+    listings = frame(app, "Local agency")
+    assert len(listings) == 183 and listings["Local agency"].map(name_in).nunique() == 120
+    assert set(bodies["Part of"]) >= {"Bureau of Alcohol, Tobacco, Firearms and Explosives → Department of Justice",
+                                      "Federal Bureau of Investigation → Department of Justice"}
+    nashville = listings[listings["Federal agency"] == "ATF Nashville TN → ATF → DOJ"].iloc[0]
+    assert nashville["System"] == "Flock Safety" and re.fullmatch(r"agency_access20240426\.csv, line \d+",
+                                                                   nashville["Source"])
+    assert not {"None", "nan"} & set(listings.drop(columns="Portal page").astype(str).to_numpy().ravel())
+
+
+@pytest.mark.parametrize("query, message", [
+    ({"vendor": "Axon"}, "No local records name Axon yet"),
+    ({"state": "ZZ"}, "No local records are in the state ZZ yet"),
+    ({"kind": "space agency"}, "No local records give the jurisdiction space agency yet"),
+])
+def test_a_filter_that_matches_nothing_says_so_and_lists_nothing(home, query, message):
+    app = run("local", **query)
+    assert any(message in w.value.replace("\\", "") for w in app.warning)
+    assert not any("Can search its data" in d.value.columns for d in app.dataframe)  # no Flock agency as if it matched
+    assert "0 of 5,153 agencies" in texts(app)
+
+
+def test_a_filter_hidden_by_the_default_box_says_why(home):
+    app = run("local", kind="federal")
+    assert "0 of 5,153 agencies" in texts(app)
+    hint = " ".join(i.value for i in app.info)
+    assert "without \"Only agencies with a deployment or contract\": 4 agencies (untick it to list them)" in hint
+    assert "/local?view=federal" in hint
 
 
 def test_an_unknown_agency_says_what_to_do(home):
@@ -66,8 +128,10 @@ def test_an_unknown_agency_says_what_to_do(home):
 def test_the_vendor_profile_lists_local_customers(home):
     app = run("vendor", name="Flock")
     assert "Local customers" in [e.value for e in app.subheader]
-    customers = frame(app, "jurisdiction")
-    assert len(customers) == 365 and "Pittsboro IN PD" in {name_in(u) for u in customers["agency"]}
+    customers = frame(app, "Jurisdiction")
+    assert len(customers) == 365 and "Pittsboro IN PD" in {name_in(u) for u in customers["Agency"]}
+    assert list(customers.columns[:3]) == ["Agency", "State", "Count"]
+    assert not {"None", "nan"} & set(customers.drop(columns="Portal page").astype(str).to_numpy().ravel())
 
 
 def test_the_largest_ego_network_stays_readable():

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.dashboard_support import ROOT, SAMPLE, curated_env, hostile_file, load_sample
+from tests.dashboard_support import COVERAGE, ROOT, SAMPLE, curated_env, hostile_file, load_sample
 from tests.apptest_support import run
 
 pytestmark = pytest.mark.neo4j
@@ -28,7 +28,8 @@ def homes(tmp_path_factory, neo4j_server):
     env = {**os.environ, **curated_env(neo4j_home), "NEO4J_URI": neo4j_server["uri"],  # the same rules as embedded
            "NEO4J_PASSWORD": neo4j_server["password"]}
     files = [str(p) for p in SAMPLE] + [str(hostile_file(neo4j_home))]
-    subprocess.run([sys.executable, "-m", "ingest", "normalized", *files, "--store", "neo4j", "--no-progress"],
+    subprocess.run([sys.executable, "-m", "ingest", "normalized", "--coverage", str(COVERAGE), *files, "--store", "neo4j",
+                    "--no-progress"],
                    cwd=ROOT, env=env, check=True, capture_output=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NEO4J_URI", neo4j_server["uri"])

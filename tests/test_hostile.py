@@ -82,8 +82,8 @@ def test_a_spoofed_permalink_is_never_a_link_and_never_cited(link):
 
 def test_the_vendor_page_links_the_rebuilt_permalink_only(formula_app):
     vendor = run("vendor", name=HOSTILE_UEI)
-    awards = next(d.value for d in vendor.dataframe if "obligated_basis" in d.value.columns)
-    assert list(awards["permalink"]) == [None]  # the phishing link is not clickable
+    awards = next(d.value for d in vendor.dataframe if "Obligated: what it sums" in d.value.columns)
+    assert list(awards["USAspending page"]) == [None]  # the phishing link is not clickable
     assert f"https://www.usaspending.gov/award/{HOSTILE_KEY}/" in vendor.code[0].value
     assert PHISH not in vendor.code[0].value.split("not used:")[0]
 

@@ -114,6 +114,46 @@ def direct_portal(reached: dict) -> str:
     return {a["url"] for a in reached["direct"]}.pop()
 
 
+def test_every_local_agency_a_federal_agency_can_search_in_one_answer(loaded):
+    from graph.local_queries import federal_path, federal_sentence
+
+    answer = loaded["store"].federal_sharing()
+    assert (answer["agencies"], answer["states"], len(answer["federal_agencies"])) == (120, 25, 4)
+    assert federal_sentence(answer) == ("120 local agencies in 25 states share their data (automated license plate "
+                                        "readers) with 4 federal agencies through Flock Safety.")
+    bodies = {b["name"]: b for b in answer["federal_agencies"]}
+    assert {name: b["agencies"] for name, b in bodies.items()} == {
+        "US Postal Inspection Service": 110, "FBI": 30, "ATF Nashville TN": 29, "ATF Louisville KY": 14}
+    assert sum(b["agencies"] for b in bodies.values()) == len(answer["links"]) == 183
+    nashville = bodies["ATF Nashville TN"]
+    assert federal_path(nashville["name"], nashville["federal_relation"], nashville["federal_chain"]) == (
+        "ATF Nashville TN → Bureau of Alcohol, Tobacco, Firearms and Explosives → Department of Justice")
+    assert federal_path(nashville["name"], nashville["federal_relation"], nashville["federal_chain"],
+                        short=True) == "ATF Nashville TN → ATF → DOJ"
+    fbi = bodies["FBI"]
+    assert federal_path(fbi["name"], fbi["federal_relation"], fbi["federal_chain"], short=True) == "FBI → DOJ"
+    assert federal_path(fbi["name"], fbi["federal_relation"], fbi["federal_chain"]) == (
+        "FBI (Federal Bureau of Investigation) → Department of Justice")
+    usps = bodies["US Postal Inspection Service"]  # a name that is the body it names adds no hop
+    assert federal_path(usps["name"], usps["federal_relation"], usps["federal_chain"]) == (
+        "US Postal Inspection Service → U.S. Postal Service")
+    assert federal_path(usps["name"], usps["federal_relation"], usps["federal_chain"], short=True) == "USPIS → USPS"
+    # each listing is a row of the access file: Pittsboro's portal lists the FBI
+    pittsboro = [r for r in answer["links"] if r["agency"]["name"] == "Pittsboro IN PD"]
+    assert "FBI" in {r["federal"]["name"] for r in pittsboro}
+    assert all(r["source"].endswith("agency_access20240426.csv") and r["record"].startswith("line ")
+               and r["system"] == "Flock Safety" for r in answer["links"])
+    assert all(r["agency"]["jurisdiction"] != "federal" for r in answer["links"])
+
+
+def test_no_access_list_of_its_own_is_not_reported_never_zero(loaded):
+    rows = {r["name"]: r for r in loaded["store"].local_overview()["agencies"]}
+    assert rows["Avon IN PD"]["searchable_by"] is None  # its portal's access list is not in the access file
+    assert rows["Pittsboro IN PD"]["searchable_by"] == 3_861
+    assert not any(r["searchable_by"] == 0 for r in rows.values())
+    assert rows["Springfield Police Department"]["searchable_by"] is None  # no portal at all
+
+
 def test_a_state_office_of_homeland_security_stays_a_state_agency(loaded):
     agency = loaded["store"].find_local_agency("MS Office of Homeland Security")
     assert agency["jurisdiction"] == "state agency" and agency["federal_body"] is None
@@ -248,6 +288,15 @@ def test_the_cli_answers_sharing_bridge_and_policies(loaded, tmp_path):
     assert policies["count"] > 300
     missing = run("sharing", "Nowhere PD")
     assert missing.returncode == 1 and "no local agency is named" in missing.stderr
+    federal = run("sharing", "--federal", "--json")
+    assert federal.returncode == 0, federal.stderr
+    assert (json.loads(federal.stdout)["agencies"], len(json.loads(federal.stdout)["federal_agencies"])) == (120, 4)
+    said = run("sharing", "--federal").stdout.splitlines()
+    assert said[0].startswith("120 local agencies in 25 states share their data")
+    assert any("ATF Nashville TN → Bureau of Alcohol" in line and "agency_access20240426.csv line " in line
+               for line in said)
+    neither = run("sharing")
+    assert neither.returncode == 1 and "--federal" in neither.stderr
 
 
 @pytest.fixture(scope="module")
@@ -266,7 +315,7 @@ def both(request, shared_data, tmp_path_factory):
     ("stats",), ("sharing", "2065", 2), ("sharing", "local:flock:119", 1), ("policies", "immigration"), ("bridge",),
     ("local_overview",), ("local_profile", "ATF Nashville TN"), ("local_profile", "Springfield Police Department"),
     ("local_profile", "Pittsboro IN PD"), ("local_customers", "org:flock-group-inc"), ("local_review",), ("review",),
-    ("fetch_local_agencies",)], ids=lambda q: "-".join(map(str, q)))
+    ("fetch_local_agencies",), ("federal_sharing",)], ids=lambda q: "-".join(map(str, q)))
 def test_both_stores_give_the_same_local_answers(both, question):
     method, *args = question
     answers = [json.dumps(getattr(both[kind], method)(*args), sort_keys=True, default=str)

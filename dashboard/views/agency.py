@@ -2,10 +2,11 @@
 it directly and through other vendors, and its awards."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import agency_tables, attributed, coverage, data, params, profile, profile_links
+from core.wording import money
+from dashboard import agency_tables, attributed, coverage, data, headline, params, profile, profile_links, tables
+from dashboard.tables import Column
 from dashboard.text import md
 
 AWARD_ROWS = 1000
@@ -26,21 +27,27 @@ except (data.NotFound, data.Ambiguous) as error:
 params.remember("agency", name)
 
 awards = agency["awards"]
-st.header(md(agency["name"]))
 parent = agency.get("parent")
-st.text("\n".join(line for line in (
-    f"code {agency['code']} · {agency['tier']}" + (f" · {agency['abbreviation']}" if agency.get("abbreviation") else ""),
-    f"part of: {parent['name']} ({parent['code']})" if parent else "", ) if line))
+# an office's actions sit in its sub-agency's cells of the grid: scope by the agency and what it is part of
+scope = data.coverage_within(src, [agency["id"]] + ([parent["id"]] if parent and agency["tier"] == "office" else []))
+st.header(md(agency["name"]))
+st.markdown(f"**{md(headline.agency(agency, scope))}**")
 profile.totals(agency)
-st.caption(f"Awards it or its sub-agencies and offices awarded. It also funded awards with "
-           f"${agency['funded_obligated']:,.2f} obligated ({agency['funded_award_count']:,} awards). "
-           + coverage.end_date_line(data.agency_end_dates(src, name, None)))
-profile.yearly(agency)
+profile.yearly(agency, scope)
+if scope["notes"]:
+    st.warning(" ".join(f"{note}." for note in scope["notes"]))
+with st.expander("What this covers"):
+    st.text("\n".join(line for line in (
+        f"code {agency['code']} · {agency['tier']}" + (f" · {agency['abbreviation']}" if agency.get("abbreviation") else ""),
+        f"part of: {parent['name']} ({parent['code']})" if parent else "", ) if line))
+    st.caption(f"Awards it or its sub-agencies and offices awarded. It also funded awards with "
+               f"{money(agency['funded_obligated'])} obligated ({agency['funded_award_count']:,} awards). "
+               + coverage.end_date_line(data.agency_end_dates(src, name, None)) + f" Years held: {scope['line']}.")
 st.subheader("Sub-agencies and offices")
 if agency["children"]:
-    st.dataframe(pd.DataFrame([{**child, "name": profile_links.agency_url(child["code"], child["name"])}
-                               for child in agency["children"]]), hide_index=True, width="stretch",
-                 column_config={"name": profile_links.column("name")})
+    tables.show([{**child, "name": profile_links.agency_url(child["code"], child["name"])} for child in agency["children"]],
+                [Column("name", "Name", "profile", True, "large"), Column("code", "Code"), Column("tier", "Tier")],
+                key="agency-children")
 else:
     st.caption("None in the graph.")
 agency_tables.families_section(src, name, agency)

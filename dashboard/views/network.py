@@ -54,9 +54,28 @@ def page_html(src: tuple, filters: Filters, ego: str, hops: int, more: int, expa
         names = data.vendor_names(src, tuple(sorted({r["sub_vendor"] for r in rows})))
         view = network_view.with_subawards(view, graph, rows, names)
     if filters.through_others:
-        view = network.with_resellers(view, graph.get("through_others"))
+        layer = network_view.layer_scope(graph.get("through_others"), graph, ego)
+        view = {**network.with_resellers(view, layer, network_view.family_heads(graph)), "reseller_layer": layer or {}}
     files = {"graphml": exports.graphml(view), "gexf": exports.gexf(view)}
-    return network_view.view_html(view, agency_codes(src)), view, files
+    named = network_view.unique_names([n for n in view["nodes"] if n["kind"] == "Vendor"], vendor_entries(src))
+    return network_view.view_html(view, agency_codes(src), named=named), view, files
+
+
+@st.cache_data(show_spinner=False)
+def vendor_entries(src: tuple) -> list[dict]:
+    """Every vendor with its aliases and family: which drawn names find their family alone in the profile."""
+    return [e for e in data.store().entities() if e["kind"] == "Vendor"]
+
+
+def picker_entries(agency_nodes: list[dict], families: dict, ranked: list[str], vendors: list[dict]) -> list[dict]:
+    """The entity picker's entries (id, names, aliases) in their usual order: agencies, then families by money.
+    An agency's abbreviation counts as a name; a family's members' names and aliases as its aliases."""
+    aliases: dict[str, set] = {}
+    for vendor in vendors:
+        aliases.setdefault(f"Vendor:{vendor.get('family') or vendor['id']}", set()).update(
+            n for n in [vendor.get("name"), *(vendor.get("aliases") or [])] if n)
+    return ([{"id": n["id"], "names": [n.get("name"), n.get("abbreviation")], "aliases": []} for n in agency_nodes]
+            + [{"id": h, "names": [families[h]["name"]], "aliases": sorted(aliases.get(h, ()))} for h in ranked])
 
 
 def with_awards(src: tuple, view: dict, filters: Filters, family_node: str) -> dict:
@@ -95,6 +114,7 @@ def node_choice(node: dict) -> str:
 
 
 st.title("Network")
+answer = st.empty()  # the page's answer in one sentence, filled once the drawing is chosen
 src = data.require_data()
 filters = sidebar(src)
 try:
@@ -118,9 +138,21 @@ if mode == "ego":
     labels.update({h: f"{families[h]['name']} (vendor family, {network.short_money(families[h]['cents'] / 100)})"
                    for h in ranked})
     wanted = params.text("ego")
-    ego = middle.selectbox("Entity (vendor family or agency)", entities,
-                           index=entities.index(wanted) if wanted in entities else None,
-                           format_func=lambda e: labels.get(e, e), key="n_ego", placeholder="pick one") or ""
+    if wanted and wanted not in entities:
+        st.warning(md(f"The link's ego={wanted[:60]!r} names no vendor family or agency with awards in these filters; "
+                      "pick one below."), icon="⚠️")
+    agency_by_id = {e["id"]: e for e in data.entities(src) if e["kind"] == "Agency"}
+    typed = middle.text_input("Entity: type part of a name (vendor family or agency)", key="n_ego_q").strip()
+    entries = picker_entries([{**n, "abbreviation": (agency_by_id.get(n["id"].split(":", 1)[1]) or {}).get("abbreviation")}
+                              for n in agency_nodes], families, ranked, vendor_entries(src))
+    choices = network_view.rank_entities(typed, entries)
+    if typed and not choices:
+        middle.caption(f"No vendor family or agency in these filters is named “{md(typed)}”.")
+    ego = middle.selectbox("Entity (names that match first, then aliases)", choices,
+                           index=choices.index(wanted) if wanted in choices else (0 if typed and choices else None),
+                           format_func=lambda e: labels.get(e, e), placeholder="pick one",
+                           key=f"n_ego:{typed.casefold()}" if typed else "n_ego",  # new text: its best match
+                           filter_mode="contains") or ""
     hops = right.radio("Hops", [1, 2], index=1 if params.number("hops", 1, int, 1, 2) == 2 else 0, horizontal=True, key="n_hops")
 else:
     more = middle.number_input(f"Show more vendor families (beyond the top ones; {len(ranked):,} in these filters)",
@@ -165,43 +197,59 @@ if needle and not matches:
 params.write({"mode": mode, "ego": ego, "hops": hops if mode == "ego" else None, "more": more, "expand": expand,
               "find": needle, "focus": focus}, {"mode": "top", "more": 0, "hops": 1})
 
+if expand_wanted and expand_wanted not in drawn_families:
+    st.warning(md(f"The link's expand={expand_wanted[:60]!r} is not a vendor family drawn here; no family expanded."),
+               icon="⚠️")
+if wanted_focus and wanted_focus not in by_id:
+    st.warning(md(f"The link's focus={wanted_focus[:60]!r} is not a node of this drawing; nothing centred."), icon="⚠️")
+
+years = (f" in FY{filters.fy_from}–FY{filters.fy_to}" if filters.fy_from and filters.fy_to else
+         f" from FY{filters.fy_from} on" if filters.fy_from else f" up to FY{filters.fy_to}" if filters.fy_to else "")
+agency_in_view = data.find_agency(src, filters.agency) if filters.agency else None
+sentence = network_view.headline(graph, ego if mode == "ego" else "", agency_in_view)
+if sentence:
+    answer.markdown(f"**{md(sentence[:-1])}**{md(years)}.")
+if not graph["nodes"] or not drawn["nodes"]:
+    st.info(f"No award matches these filters{years}: widen the years, the agency or the vendor."
+            if not (mode == "ego" and not ego) else "Pick an entity to draw its neighbours.")
+else:
+    st.iframe(network.with_focus(html_page, focus), height=760)
+
 agencies = sum(1 for n in drawn["nodes"] if n["kind"] == "Agency")
 groups = [n for n in drawn["nodes"] if n["kind"] == "Group"]
 edge_money = sum(e["obligated"] for e in graph["edges"] if e["type"] == "AWARDS")
 grouped = len(set().union(*(set(v["vendors"]) for v in drawn.get("left_out", {}).values())))
-st.caption(f"{drawn.get('families_drawn', 0):,} of {drawn.get('families_total', 0):,} vendor families drawn "
-           f"(largest obligated first), {agencies:,} agencies"
-           + (f", and {len(groups):,} group node(s) holding the other {grouped:,} vendors "
-              f"({network.money(sum(g['obligated'] for g in groups))} obligated on their edges)" if groups else "")
-           + f"; {network.money(edge_money)} obligated on every vendor–agency edge in these filters. "
-           "Hover a node or an edge for its exact figures; click a node to open its profile.")
-if graph.get("left_out"):
-    lo = graph["left_out"]
-    st.caption(f"Left out by the fiscal-year filter: {network.money(lo['not_split_by_year'])} in {lo['awards']:,} "
-               f"award totals not split by year ({lo['why']}).")
-if filters.through_others:
-    layer = graph.get("through_others") or {}
-    resold = [e for e in layer.get("edges", []) if e["type"] == "RESOLD_TO"]
-    if resold:
-        total = network.money(sum(e["obligated"] or 0 for e in resold))
-        st.caption(f"Through resellers ({md(layer.get('label'))}), dashed: {len(layer['edges']):,} links of "
-                   f"{len({e['maker'] for e in resold}):,} maker(s) to {len({e['source'] for e in resold}):,} "
-                   f"reseller(s) and on to the agencies, {md(total)} in all, not counted in the obligated figures "
-                   f"above. {md(layer.get('basis') or '')}")
-    else:
-        st.caption("Through resellers: no maker's products were sold through other vendors in this view.")
-if filters.subawards:
-    subs = [e for e in drawn["edges"] if e["type"] == "SUBAWARD"]
-    rest = drawn.get("subawards_left_out") or {}
-    st.caption(f"Subawards, dashed orange: {len(subs):,} prime → subcontractor link(s), "
-               f"{network.money(sum(e['subaward_amount'] or 0 for e in subs))} in subaward amounts (made under the "
-               f"primes' awards; not added to the obligated figures; the award-type filter does not apply to them)"
-               + (f"; {rest['links']:,} more link(s) to smaller subcontractors not drawn "
-                  f"({network.money(rest['amount'])})." if rest.get("links") else "."))
-if not graph["nodes"] or not drawn["nodes"]:
-    st.info("No award matches these filters." if not ego else "Pick an entity to draw its neighbours.")
-else:
-    st.iframe(network.with_focus(html_page, focus), height=760)
+with st.expander("What the drawing counts, and what it leaves out"):
+    st.caption(f"{drawn.get('families_drawn', 0):,} of {drawn.get('families_total', 0):,} vendor families drawn "
+               f"(largest obligated first), {agencies:,} agencies"
+               + (f", and {len(groups):,} group node(s) holding the other {grouped:,} vendors "
+                  f"({network.money(sum(g['obligated'] for g in groups))} obligated on their edges)" if groups else "")
+               + f"; {network.money(edge_money)} obligated on every vendor–agency edge in these filters. "
+               "Hover a node or an edge for its exact figures; click a node to open its profile.")
+    if graph.get("left_out"):
+        lo = graph["left_out"]
+        st.caption(f"Left out by the fiscal-year filter: {network.money(lo['not_split_by_year'])} in {lo['awards']:,} "
+                   f"award totals not split by year ({lo['why']}).")
+    if filters.through_others:
+        layer = drawn.get("reseller_layer") or {}
+        resold = [e for e in layer.get("edges", []) if e["type"] == "RESOLD_TO"]
+        whose = " of this entity" if mode == "ego" and ego else ""
+        if resold:
+            total = network.money(sum(e["obligated"] or 0 for e in resold))
+            st.caption(f"Through resellers{whose} ({md(layer.get('label'))}), dashed: {len(layer['edges']):,} links of "
+                       f"{len({e['maker'] for e in resold}):,} maker(s) to {len({e['source'] for e in resold}):,} "
+                       f"reseller(s) and on to the agencies, {md(total)} in all, not counted in the obligated figures "
+                       f"above. {md(layer.get('basis') or '')}")
+        else:
+            st.caption(f"Through resellers{whose}: no maker's products were sold through other vendors in this view.")
+    if filters.subawards:
+        subs = [e for e in drawn["edges"] if e["type"] == "SUBAWARD"]
+        rest = drawn.get("subawards_left_out") or {}
+        st.caption(f"Subawards, dashed orange: {len(subs):,} prime → subcontractor link(s), "
+                   f"{network.money(sum(e['subaward_amount'] or 0 for e in subs))} in subaward amounts (made under the "
+                   f"primes' awards; not added to the obligated figures; the award-type filter does not apply to them)"
+                   + (f"; {rest['links']:,} more link(s) to smaller subcontractors not drawn "
+                      f"({network.money(rest['amount'])})." if rest.get("links") else "."))
 
 st.subheader("Awards behind this view")
 if mode == "ego" and ego:

@@ -8,8 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from core.curated import WATCHLIST_FILE, load_watchlist
-from dashboard import data
+from core.coverage import AS_LOADED, COMPLETE, PARTIAL, TRUNCATED
+from dashboard import data, tables
 from dashboard.exports import where_from
+from dashboard.tables import Column
+from dashboard.text import md
 from dashboard.text import record_link
 
 WATCH_ROWS = 200  # changes listed per watched vendor or agency (the count says how many there are)
@@ -30,8 +33,10 @@ CAVEATS = """
 - **Name-only matches** (search exports carry no UEI/DUNS) are marked low confidence.
 - Agencies are joined on their codes; their names differ between file types.
 - Records are a snapshot of the day they were downloaded (*retrieved*); USAspending revises past records.
-- The bundled sample keeps watch-list vendors only: its totals are totals **of the sample**, not of all
-  spending of an agency.
+- The bundled data (`make load`) keeps **every** record of its source files, filtered by nothing (see
+  `data/sample/README.md`). The source files themselves are not whole: the FY2013–18 files are Torn Apart's subset
+  of ICE's awards, FY2019–20 are not in them at all, and three agency-years of the FY2021–26 exports stop before
+  their negative rows. The grid above says which, year by year.
 """
 
 st.title("Sources")
@@ -86,16 +91,55 @@ def watch_list(src: tuple) -> None:
                          "award": change["award_key"], "record": where_from(change),
                          "permalink": record_link(change["permalink"])})
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                     column_config={"permalink": st.column_config.LinkColumn("permalink")})
+        tables.show(rows, [Column("watching", "Watching", pinned=True, width="medium"), Column("change", "Change"),
+                           Column("vendor", "Vendor", width="medium", missing="no vendor named"),
+                           Column("agency", "Agency", width="medium", missing="no agency named"),
+                           Column("field", "Field"), Column("before", "Before", missing="none before"),
+                           Column("after", "After", missing="none after"), Column("loaded at", "Loaded at"),
+                           Column("award", "Award", missing="no award"), Column("permalink", "USAspending page", "link"),
+                           Column("record", "Source file and line")], key="watch-changes")
     if quiet:
         st.write(f"No change since {since} for: " + ", ".join(quiet) + ".")
     if missing:
         st.caption("Not matched in this store: " + "; ".join(missing))
 
 
+def coverage_grid(src: tuple) -> None:
+    """Agency x fiscal year: what each loaded year holds, from the loads' declarations and the actions' sources."""
+    grid = data.coverage(src)
+    st.subheader("What each agency-year holds")
+    if not grid["cells"]:
+        st.info("No contract action is loaded yet, so no year is covered.")
+        return
+    st.markdown(f"**{md(grid['line'])}.**")
+    first, last = grid["span"]
+    short = {COMPLETE: "complete", AS_LOADED: "as loaded", PARTIAL: "partial", TRUNCATED: "truncated"}
+    agencies = sorted({(c["abbreviation"] or c["name"], c["agency"]) for c in grid["cells"]})
+    status = {(c["agency"], c["fiscal_year"]): short[c["status"]] for c in grid["cells"]}
+    table = pd.DataFrame([{"agency": name, **{f"FY{y % 100:02d}": status.get((aid, y), "not loaded")
+                                              for y in range(first, last + 1)}} for name, aid in agencies])
+    colours = {"complete": "#d7ead9", "as loaded": "#e8f0f8", "partial": "#fdf0d5", "truncated": "#f6d2c4",
+               "not loaded": "#eeeeee"}
+    st.dataframe(table.style.map(lambda value: f"background-color: {colours.get(value, 'white')}"),
+                 hide_index=True, width="stretch",
+                 column_config={"agency": st.column_config.TextColumn("Agency", pinned=True),
+                                **{f"FY{y % 100:02d}": st.column_config.TextColumn(f"FY{y}", width="small")
+                                   for y in range(first, last + 1)}})
+    st.caption("complete: a download or search this project made of the whole agency-year; as loaded: the file's "
+               "own selection, completeness not established; partial: a known subset (or a file whose load declared "
+               "nothing); truncated: the rows stop before the year's de-obligations, so its totals include none; not "
+               "loaded: no action of that year is held (a gap, never a drop). A load declares what it covers with "
+               "`--covers AGENCY:FY-FY` or `--coverage FILE`.")
+    with st.expander("Each agency-year with its sources and the declaration behind its status"):
+        tables.show([{**c, "sources": "; ".join(c["sources"])} for c in grid["cells"]], [Column("name", "Agency", pinned=True, width="medium"),
+                                    Column("fiscal_year", "Fiscal year"), Column("label", "Status", width="large"),
+                                    Column("actions", "Actions held", "count"),
+                                    Column("sources", "Source files", width="large")], key="coverage-cells")
+
+
 counts = data.stats(data.source())
 if runs:
+    coverage_grid(data.source())
     watch_list(data.source())
 st.subheader("What the store holds")
 st.dataframe(pd.DataFrame([{"label": k, "count": v} for k, v in counts["nodes"].items()]

@@ -79,12 +79,13 @@ st.caption(md("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.i
               "as earlier). Each component is scaled to 0–1; the score is their weighted mean."))
 
 link = profile_links.vendor_url
+parts = {name: (f"{measure} (0–1)" if name == "dependence" else f"{name} (0–1)") for name in targets.COMPONENTS}
+# the score and its parts right after the name, then the money: what a ranking is read by stays in view
 table = pd.DataFrame([{
-    "rank": r["rank"], "family": link(r["id"], r["name"]), "obligated from agency ($)": r["money"],
-    "score": r["score"], "why": r["why"],
+    "rank": r["rank"], "family": link(r["id"], r["name"]), "score": r["score"],
+    **{parts[name]: r[f"{name}_part"] for name in targets.COMPONENTS},
+    "obligated from agency ($)": r["money"], "why": r["why"],
     "members": "; ".join(m["name"] or m["id"] for m in r["members"]),
-    **{(f"{measure} (0–1)" if name == "dependence" else f"{name} (0–1)"): r[f"{name}_part"]
-       for name in targets.COMPONENTS},
     **({"dependence": r["dependence"]} if profiled else {}), targets.STORE_SHARE: r["store_share"],
     "measured on": r["dependence_basis"], "federal total, profile years ($)": r["federal_total"],
     "family's total in this store ($)": r["graph_total"], "recent ($)": r["recent_money"],
@@ -93,10 +94,11 @@ table = pd.DataFrame([{
 } for r in ranking])
 dollars = st.column_config.NumberColumn(format="dollar")
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "rank": st.column_config.NumberColumn("rank", pinned=True),
-    "family": profile_links.column("family", pinned=True),
-    "obligated from agency ($)": st.column_config.NumberColumn("obligated from agency ($)", format="dollar",
-                                                               pinned=True)})
+    "rank": st.column_config.NumberColumn("rank", pinned=True, width="small"),
+    "family": profile_links.column("family", pinned=True, width="medium"),
+    "score": st.column_config.NumberColumn("score", format="%.2f", width="small"),
+    **{part: st.column_config.NumberColumn(part, format="%.2f", width="small") for part in parts.values()},
+    "obligated from agency ($)": st.column_config.NumberColumn("obligated from agency ($)", format="dollar")})
 if ranking:
     st.subheader("Why each ranks where it does")
     st.markdown("\n".join(f"- {md(r['why'])}" for r in ranking[:10]))

@@ -6,11 +6,16 @@ import functools
 
 import re
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import attributed, data, family_tree, local_customers, params, profile, profile_links
+from core.wording import NO_FEDERAL_AWARDS, description
+from dashboard import (attributed, data, family_tree, headline, local_customers, params, profile, profile_links,
+                       tables)
+from dashboard.exports import where_from
+from dashboard.tables import Column
 from dashboard.text import record_link, md
+
+ZERO_AWARDS = 200  # a $0 family with at most this many awards has its actions read to tell "$0 net" apart
 
 st.title("Vendor profile")
 src = data.require_data()
@@ -26,42 +31,70 @@ except (data.NotFound, data.Ambiguous) as error:
     st.stop()
 params.remember("vendor", name)
 
+agency_ids = [a["id"] for a in family["agencies"]]
+scope = data.coverage_within(src, agency_ids)
+zero = family["award_count"] and family["total_obligated"] == 0 and family["award_count"] <= ZERO_AWARDS
+actions = data.award_actions(src, tuple(a["key"] for a in family["awards"])) if zero else None
 st.header(md(family["name"]))
-st.text("\n".join(line for line in (
+st.markdown(f"**{md(headline.vendor(family, scope, actions))}**")
+identity = "\n".join(line for line in (
     f"id: {family['id']}", f"UEI: {family['uei']}" if family.get("uei") else "",
     f"DUNS: {family['duns']}" if family.get("duns") else "",
     f"parent: {family['parent']}" if family.get("parent") else "top of its family (no parent recorded)",
     f"aliases: {'; '.join(family['aliases'])}" if family["aliases"] else "",
-    f"matched “{name}”: {'; '.join(family['matched'])}") if line))
+    f"matched “{name}”: {'; '.join(family['matched'])}") if line)
 st.download_button("Download one-page brief (PDF)", functools.partial(data.brief_pdf, src, family["id"]),  # on click
                    f"{re.sub(r'[^a-z0-9]+', '-', family['id'].lower()).strip('-')}-brief.pdf", "application/pdf",
                    key="brief_pdf", help="money by agency, top awards, upcoming end dates and sources, on one page")
-profile.totals(family)
+if family["award_count"]:
+    profile.totals(family)
+else:
+    st.info(f"{NO_FEDERAL_AWARDS[0].upper()}{NO_FEDERAL_AWARDS[1:]}: no contract action, award summary or subaward "
+            f"in this store names {family['name']} or its family as the recipient. That is not $0: this store holds "
+            f"federal contract actions of {data.coverage(src)['line']}.")
 attributed.sold_through_section(family)
-profile.yearly(family)
+if family["award_count"]:
+    profile.yearly(family, scope)
+if scope["notes"] and family["award_count"]:
+    st.warning(" ".join(f"{note}." for note in scope["notes"]))
+with st.expander("Identifiers and how the name was matched"):
+    st.text(identity)
 st.subheader("Family tree")
 st.text("\n".join(family_tree.tree_lines(family)))
 links = family_tree.link_rows(family)
 if links:
     st.caption("Each link with its source: a record's parent as reported (file, line, the dates it was reported, the "
                "award's page) or the curated table data/vendor_families.csv with its note.")
-    st.dataframe(pd.DataFrame(links), hide_index=True, width="stretch",
-                 column_config={"permalink": st.column_config.LinkColumn("permalink")})
+    tables.show(links, [Column("vendor", "Vendor", pinned=True, width="medium"), Column("relation", "Link"),
+                        Column("parent", "Parent", width="medium"), Column("basis", "Basis"),
+                        Column("reported", "Reported"), Column("source", "Source file and line"),
+                        Column("permalink", "USAspending page", "link"), Column("note", "Note")], key="vendor-links")
 st.subheader("Subsidiaries and registrations")
 if family["subsidiaries"]:
-    st.dataframe(pd.DataFrame([{"name": s["name"], "parent": s["parent"], "id": s["id"], "UEI": s["uei"],
-                                "DUNS": s["duns"], "obligated": s["total_obligated"], "awards": s["award_count"]}
-                               for s in family["subsidiaries"]]), hide_index=True, width="stretch")
+    tables.show([{**s, "total_obligated": s["total_obligated"] if s["award_count"] else None}
+                 for s in family["subsidiaries"]],
+                [Column("name", "Name", pinned=True, width="large"),
+                 Column("total_obligated", "Obligated", "money", missing="no federal awards"),
+                                         Column("award_count", "Awards", "count"), Column("parent", "Parent"),
+                                         Column("uei", "UEI"), Column("duns", "DUNS"), Column("id", "Id")],
+                key="vendor-subsidiaries")
 else:
     st.caption("None recorded.")
-st.subheader("Agencies it received awards from")
-st.dataframe(pd.DataFrame([{"agency": profile_links.agency_url(a["code"], a["name"]), "code": a["code"], "tier": a["tier"],
-                            "obligated": a["total_obligated"], "awards": a["award_count"]} for a in family["agencies"]]),
-             hide_index=True, width="stretch", column_config={"agency": profile_links.column("agency")})
-profile.awards_section(f"Awards to {family['name']}", family["awards"], "vendor")
+if family["agencies"]:
+    st.subheader("Agencies it received awards from")
+    tables.show([{**a, "agency": profile_links.agency_url(a["code"], a["name"])} for a in family["agencies"]],
+                [Column("agency", "Agency", "profile", True, "large"), Column("total_obligated", "Obligated", "money"),
+                 Column("award_count", "Awards", "count"), Column("code", "Code"), Column("tier", "Tier")],
+                key="vendor-agencies")
+if family["award_count"]:
+    profile.awards_section(f"Awards to {family['name']}", family["awards"], "vendor")
 local_customers.section(src, family)
 if family["subawards_received"]:
     st.subheader(f"Subawards received ({len(family['subawards_received']):,})")
-    st.dataframe(pd.DataFrame([{**row, "permalink": record_link(row["permalink"])} for row in family["subawards_received"]]),
-                 hide_index=True, width="stretch",
-                 column_config={"permalink": st.column_config.LinkColumn("permalink")})
+    tables.show([{**row, "permalink": record_link(row["permalink"]), "description": description(row["description"], 140),
+                  "source": where_from(row)} for row in family["subawards_received"]],
+                [Column("prime_recipient", "Prime vendor", pinned=True, width="medium"),
+                 Column("amount", "Subaward amount", "money", True), Column("action_date", "Date"),
+                 Column("prime_award", "Prime award"), Column("description", "What was bought", width="large"),
+                 Column("permalink", "USAspending page", "link"), Column("source", "Source file and line")],
+                key="vendor-subawards")
