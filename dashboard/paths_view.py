@@ -4,7 +4,7 @@ after folding the chains that cite the very same records (two offices of one age
 awards read as one chain, "also through" the others). Pure functions: same answers, same words and picture."""
 from __future__ import annotations
 
-from core.wording import count, money, short_money, years
+from core.wording import count, money, short_money, year_runs, years
 from graph.ties import SAME_COMPANY, sentence, shared_office, trimmed
 from dashboard.network_view import short_label
 from dashboard.profile_links import agency_url, vendor_url
@@ -130,9 +130,11 @@ def block_line(answer: dict, block: dict) -> str:
             f"{span}.")
 
 
-def headline(answer: dict, real: list[dict], weak: list[list[dict]], max_hops: int) -> tuple[str, str | None]:
+def headline(answer: dict, real: list[dict], weak: list[list[dict]], max_hops: int,
+             not_loaded: tuple[int, ...] = ()) -> tuple[str, str | None]:
     """The page's answer in one sentence, before any evidence or caveat; and, when there is no link, one more
-    sentence saying what was looked for (None otherwise)."""
+    sentence saying what was looked for (None otherwise). `not_loaded`: the fiscal years the store lacks, named
+    when they fall inside the tie's span (a quote must not outrun the data)."""
     names = [e["name"] or e["id"] for e in answer["ends"]]
     blocks = money_blocks(answer)
     if answer["same_family"]:
@@ -141,6 +143,8 @@ def headline(answer: dict, real: list[dict], weak: list[list[dict]], max_hops: i
     if blocks:
         tie = blocks[0]["tie"]
         span = years(tie["fy_first"], tie["fy_last"]) if tie["fy_first"] else "no action dated by fiscal year"
+        gaps = [y for y in not_loaded if tie["fy_first"] and tie["fy_first"] < y < tie["fy_last"]]
+        span += f" ({year_runs(gaps)} not loaded)" if gaps else ""
         return (f"{_agency(answer)} {blocks[0]['verb']} {family(_vendor(answer))} {short_money(tie['obligated'])} "
                 f"in {count(tie['awards'], 'award')}, {span}: a direct tie."), None
     subawards = [t for t in answer["ties"] if t["role"] == "subaward"]

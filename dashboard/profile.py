@@ -20,8 +20,14 @@ AWARD_TABLE = [Column("piid", "Award", pinned=True, width="small"), Column("vend
                Column("description", "What was bought", width="large"),
                Column("current_value", "Current value (ceiling)", "money"),
                Column("potential_value", "Potential value (ceiling)", "money"),
-               Column("obligated_basis", "Obligated: what it sums"), Column("source", "Source file"),
-               Column("record", "Line")]
+               Column("obligated_basis", "Obligated: what it sums"), Column("source", "Source file and line"),
+               Column("key", "Award key")]
+
+
+def award_rows(awards: list[dict]) -> list[dict]:
+    """The awards as AWARD_TABLE reads them: names linked to their profiles, descriptions clean, the source cited."""
+    return [{**flat, "description": description(flat.get("description"), 140), "source": exports.where_from(a),
+             **entity_links(a)} for a in awards for flat in [exports.flat(a)]]
 
 
 def totals(answer: dict) -> None:
@@ -83,9 +89,7 @@ def awards_section(title: str, awards: list[dict], key: str, of: int | None = No
     if not awards:
         st.info("No awards.")
         return
-    rows = [{**flat, "description": description(flat.get("description"), 140), "source": exports.where_from(a),
-             **entity_links(a)} for a in awards for flat in [exports.flat(a)]]
-    tables.show(rows, AWARD_TABLE, key=f"{key}-awards")
+    tables.show(award_rows(awards), AWARD_TABLE, key=f"{key}-awards")
     columns = st.columns(2)
     columns[0].download_button("Awards (CSV)", exports.awards_csv(awards), f"{key}-awards.csv", "text/csv",
                                key=f"{key}-csv")

@@ -12,10 +12,14 @@ from core.wording import NOT_REPORTED, missing, money
 from dashboard import profile_links
 
 
+FORMATS = {"money": money, "count": "{:,.0f}", "score": "{:.2f}"}  # what a number column shows
+NUMBERS = tuple(FORMATS)
+
+
 class Column(NamedTuple):
     field: str  # the row's key
     header: str  # what the reader sees
-    kind: str = "text"  # text, money, count, link (a record's page), profile (a name linking to its profile)
+    kind: str = "text"  # text, money, count, score (0–1), link (a record's page), profile (a name to its profile)
     pinned: bool = False
     width: str | None = None  # small, medium or large
     missing: str = NOT_REPORTED  # what an empty cell means in this column
@@ -24,7 +28,7 @@ class Column(NamedTuple):
 def numeric(rows: list[dict], columns: list[Column]) -> set[str]:
     """The money and count columns every row reports: those stay numbers (formatted for display, sorted by value).
     A grid draws an empty number as a grey "None", so a column with a gap is shown as words instead."""
-    return {c.field for c in columns if c.kind in ("money", "count") and not any(missing(r.get(c.field)) for r in rows)}
+    return {c.field for c in columns if c.kind in NUMBERS and not any(missing(r.get(c.field)) for r in rows)}
 
 
 def frame(rows: list[dict], columns: list[Column]) -> pd.DataFrame:
@@ -38,7 +42,8 @@ def frame(rows: list[dict], columns: list[Column]) -> pd.DataFrame:
             return value
         if missing(value):
             return c.missing
-        return money(value) if c.kind == "money" else f"{value:,}" if c.kind == "count" else value
+        return money(value) if c.kind == "money" else f"{value:,}" if c.kind == "count" else \
+            f"{value:.2f}" if c.kind == "score" else value
 
     return pd.DataFrame([{c.header: cell(row, c) for c in columns} for row in rows], columns=[c.header for c in columns])
 
@@ -65,7 +70,7 @@ def styled(table: pd.DataFrame, columns: list[Column], numbers: set[str]):
     style = table.style
     for c in columns:
         if c.field in numbers:
-            style = style.format(money if c.kind == "money" else "{:,.0f}", subset=[c.header])
+            style = style.format(FORMATS[c.kind], subset=[c.header])
     return style
 
 

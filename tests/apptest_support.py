@@ -10,13 +10,14 @@ from tests.dashboard_support import ROOT, curated_env
 APP = str(ROOT / "dashboard" / "app.py")
 
 
-def run(view: str = "network", timeout: int = 180, **query) -> AppTest:
-    """The app opened on page `view` (the default, Network, without switching) with the query parameters."""
+def run(page: str = "network", timeout: int = 180, /, **query) -> AppTest:
+    """The app opened on `page` (the default, Network, without switching) with the query parameters (positional
+    only, so a query may hold `page` or `view`, as the Network and Local pages' do)."""
     app = AppTest.from_file(APP, default_timeout=timeout)
     app.query_params.update(query)
     app.run()
-    if view != "network":
-        app.switch_page(f"views/{view}.py")
+    if page != "network":
+        app.switch_page(f"views/{page}.py")
         app.run()
     assert not app.exception, [e.message for e in app.exception]
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 import time
@@ -110,6 +111,37 @@ def test_network_filter_profile_and_no_remote_request(app_url, browser_context, 
 
 
 PALANTIR = "Vendor:org:palantir-technologies-inc"
+
+
+READS = [  # what a reporter must read on each page of the bundle, in words
+    ("/vendor?name=Palantir", ["FY2013–FY2026 (FY2019–20 not loaded)", "FY2019–20: not loaded", "truncated"]),
+    ("/agency?name=ICE", ["FY2019–20 not loaded", "ICE FY2022–23 truncated: de-obligations missing"]),
+    ("/vendor?name=Flock", ["Flock Group, Inc.: no federal awards in the loaded data", "That is not $0"]),
+    ("/vendor?name=Venntel", ["$0 net in the loaded actions", "fall in years not loaded"]),
+    ("/local?view=federal", ["local agencies in", "share their data", "with 4 federal agencies"]),
+    ("/sources", ["What each agency-year holds", "FY2019–20 not loaded"]),
+]
+STRAY = re.compile(r"(?<![\w.])(None|nan|NaN)(?!\w)|\$0\.00(?!\d)")
+
+
+def test_pages_say_gaps_and_nothings_in_words(app_url, browser_context, tmp_path):
+    """The yearly charts span the gaps (drawn, and said under them), $0 and nothing are words, and no page shows
+    None, nan or $0.00 in its text (grid cells are canvas: the AppTest page scan reads those)."""
+    context, _, _ = browser_context
+    page = context.new_page()
+    for path, expected in READS:
+        page.goto(f"{app_url}{path}")
+        page.get_by_text(expected[0], exact=False).first.wait_for(timeout=60_000)
+        wait_ready(page)
+        shown = page.inner_text("[data-testid='stMain']")
+        for phrase in expected:
+            assert phrase in shown, (path, phrase)
+        assert not STRAY.search(shown), (path, STRAY.search(shown).group(0))
+        if path.startswith(("/vendor?name=Palantir", "/agency")):
+            assert page.locator("[data-testid='stVegaLiteChart']").count() >= 1  # the yearly chart is drawn
+        assert page.get_by_text("Deploy", exact=True).count() == 0  # no developer chrome
+        page.screenshot(path=str(tmp_path / f"{path.strip('/').split('?')[0]}.png"), full_page=True)
+    page.close()
 
 
 def test_network_labels_are_drawn(app_url, browser_context):

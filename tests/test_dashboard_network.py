@@ -15,7 +15,7 @@ import pytest
 
 from dashboard.network import short_money
 from dashboard.network_view import GROUP_PREFIX, MAX_NODES
-from tests.apptest_support import iframe_html, run
+from tests.apptest_support import frame, iframe_html, run
 from tests.dashboard_support import HOSTILE, HOSTILE_UEI, ROOT, _ingest
 
 SAMPLE_FILES = sorted((ROOT / "data" / "sample").glob("*.csv.gz"))  # the rows (coverage.csv declares, holds none)
@@ -104,11 +104,11 @@ def test_ego_network_of_a_family_and_of_an_agency(home):
 
 def test_awards_are_paged(home):
     app = run(agency="7012")
-    table = app.dataframe[0].value
-    assert len(table) == 50 and table["obligated"].is_monotonic_decreasing
-    second = run(agency="7012", page="2").dataframe[0].value
-    assert not set(table["key"]) & set(second["key"])
-    assert table["obligated"].min() >= second["obligated"].max()
+    table = frame(app, "Award key")
+    assert len(table) == 50 and table["Obligated"].is_monotonic_decreasing
+    second = frame(run(agency="7012", page="2"), "Award key")
+    assert not set(table["Award key"]) & set(second["Award key"])
+    assert table["Obligated"].min() >= second["Obligated"].max()
 
 
 def test_subaward_layer_is_dashed_and_kept_apart(home):

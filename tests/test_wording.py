@@ -64,7 +64,9 @@ def test_descriptions_are_cut_at_a_word():
 # -- the pages of the bundle ----------------------------------------------------------------------------------
 PAGES = [("vendor", {"name": "Palantir"}), ("vendor", {"name": "Flock"}), ("vendor", {"name": "Venntel"}),
          ("vendor", {"name": "GEO Group"}), ("agency", {"name": "ICE"}), ("agency", {"name": "CBP"}),
-         ("sources", {})]
+         ("sources", {}), ("paths", {"a": "Palantir", "b": "ICE"}), ("paths", {"a": "GEO Group", "b": "ICE"}),
+         ("local", {}), ("local", {"view": "federal"}), ("local", {"agency": "Avon IN PD"}), ("network", {}),
+         ("network", {"vendor": "Amazon"}), ("targets", {"agency": "ICE", "today": "2025-01-01"}), ("review", {})]
 
 
 def shown_text(app) -> list[str]:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import time
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import data, exports, network, network_view, params
-from dashboard.text import record_link, md
+from dashboard import data, exports, network, network_view, params, profile, tables
+from dashboard.text import md
 from dashboard.view_filters import Filters, sidebar
 
 MAX_AWARD_NODES = 150
@@ -272,9 +271,7 @@ params.write({"page": number}, {"page": 1})
 listed = data.view_awards(src, award_agency, award_vendor, filters.fy_from, filters.fy_to, filters.award_types,
                           shown, (number - 1) * PAGE_SIZE, PAGE_SIZE)["awards"]
 if listed:
-    st.dataframe(pd.DataFrame([{**exports.flat(a), "permalink": record_link(a.get("permalink"))} for a in listed]),
-                 hide_index=True, width="stretch",
-                 column_config={"permalink": st.column_config.LinkColumn("permalink")})
+    tables.show(profile.award_rows(listed), profile.AWARD_TABLE, key="network-awards")
 else:
     st.caption("No award on this page.")
 

@@ -28,7 +28,7 @@ def chains(src: tuple, a: str, b: str, max_hops: int, limit: int, follow: bool, 
                               shared_offices=shared_offices)
 
 
-def show_tie_blocks(answer: dict) -> None:
+def show_tie_blocks(answer: dict, scope: dict) -> None:
     for block in paths_view.money_blocks(answer):
         tie = block["tie"]
         st.markdown(md(paths_view.block_line(answer, block)))
@@ -45,8 +45,6 @@ def show_tie_blocks(answer: dict) -> None:
                                         "Obligated": money(o["obligated"]), "Awards": o["awards"],
                                         "Actions": o["actions"]} for o in tie[key]]), hide_index=True, width="stretch")
         if tie["by_year"]:  # over the store's whole span, the years it lacks drawn as gaps
-            agencies = [end["id"] for end in answer["ends"] if end.get("kind") == "Agency"]
-            scope = data.coverage_within(data.source(), agencies) if agencies else data.coverage(data.source())
             st.altair_chart(yearly_chart.chart(chart_years(tie["by_year"], scope["years"]), height=180),
                             width="stretch")
 
@@ -147,14 +145,17 @@ if answer["ends"][0] == answer["ends"][1] and not (answer["same_family"] and fou
 if answer["same_family"] and found:  # the family's head twice says nothing: the names as typed
     names = [found[0][0]["from"]["name"] or a, found[0][-1]["to"]["name"] or b]
 real = paths_view.readable(paths_view.collapse(found)[:CHAINS_SHOWN])
-headline, detail = paths_view.headline(answer, real, weak, int(max_hops))
+agencies = [end["id"] for end in answer["ends"] if end.get("kind") == "Agency"]
+scope = data.coverage_within(data.source(), agencies) if agencies else data.coverage(data.source())
+headline, detail = paths_view.headline(answer, real, weak, int(max_hops),
+                                       tuple(y["fiscal_year"] for y in scope["years"] if y["status"] == "not_loaded"))
 st.markdown("#### " + md(headline))
 if detail:
     st.markdown(md(detail))
 
 if answer["ties"]:
     st.subheader("Direct ties")
-    show_tie_blocks(answer)
+    show_tie_blocks(answer, scope)
     for tie in (t for t in answer["ties"] if t["role"] == "subaward"):
         prime = names[0] if tie["prime_family"] == answer["ends"][0]["id"] else names[1]
         st.markdown(md(f"{count(tie['subawards'], 'subaward')} under {count(tie['prime_awards'], 'prime award')} of "

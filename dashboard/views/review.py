@@ -86,7 +86,7 @@ def show_merges(entries: list[dict], counts: dict) -> None:
 def show_local_matches(entries: list[dict]) -> None:
     st.subheader(f"Local agencies named alike in two sources ({len(entries):,})")
     if not entries:
-        st.caption("None: no two sources name an agency with the same normalized name and state.")
+        st.caption("No match to judge: no two sources name an agency with the same normalized name and state.")
         return
     st.caption("The same normalized name and state in two sources: a low-confidence match. The two stay separate "
                "agencies in the graph; compare their rows before treating them as one.")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import data, params, profile_links, targets
+from dashboard import data, params, profile_links, tables, targets
 from dashboard import targets_export as export
 from dashboard.exports import citation, where_from
+from dashboard.tables import Column
 from dashboard.text import record_link, md
 
 st.title("Targets")
@@ -79,26 +79,24 @@ st.caption(md("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.i
               "as earlier). Each component is scaled to 0–1; the score is their weighted mean."))
 
 link = profile_links.vendor_url
-parts = {name: (f"{measure} (0–1)" if name == "dependence" else f"{name} (0–1)") for name in targets.COMPONENTS}
 # the score and its parts right after the name, then the money: what a ranking is read by stays in view
-table = pd.DataFrame([{
-    "rank": r["rank"], "family": link(r["id"], r["name"]), "score": r["score"],
-    **{parts[name]: r[f"{name}_part"] for name in targets.COMPONENTS},
-    "obligated from agency ($)": r["money"], "why": r["why"],
-    "members": "; ".join(m["name"] or m["id"] for m in r["members"]),
-    **({"dependence": r["dependence"]} if profiled else {}), targets.STORE_SHARE: r["store_share"],
-    "measured on": r["dependence_basis"], "federal total, profile years ($)": r["federal_total"],
-    "family's total in this store ($)": r["graph_total"], "recent ($)": r["recent_money"],
-    "earlier ($)": r["earlier_money"], "contracts": r["contracts"], f"ending within {months} months": r["renewals"],
-    "unexercised options ($)": r["options"], "id": r["id"],
-} for r in ranking])
-dollars = st.column_config.NumberColumn(format="dollar")
-st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "rank": st.column_config.NumberColumn("rank", pinned=True, width="small"),
-    "family": profile_links.column("family", pinned=True, width="medium"),
-    "score": st.column_config.NumberColumn("score", format="%.2f", width="small"),
-    **{part: st.column_config.NumberColumn(part, format="%.2f", width="small") for part in parts.values()},
-    "obligated from agency ($)": st.column_config.NumberColumn("obligated from agency ($)", format="dollar")})
+score_columns = [Column("rank", "rank", "count", True, "small"), Column("family", "family", "profile", True, "medium"),
+                 Column("score", "score", "score", width="small"),
+                 *(Column(f"{name}_part", f"{measure} (0–1)" if name == "dependence" else f"{name} (0–1)", "score",
+                          width="small") for name in targets.COMPONENTS),
+                 Column("money", "obligated from agency ($)", "money"), Column("why", "why", width="large"),
+                 Column("member_names", "members", width="large"),
+                 *([Column("dependence", "dependence", "score", missing="not measured (no profile)")] if profiled else []),
+                 Column("store_share", targets.STORE_SHARE, "score", missing="no money in this store"),
+                 Column("dependence_basis", "measured on"),
+                 Column("federal_total", "federal total, profile years ($)", "money", missing="no profile loaded"),
+                 Column("graph_total", "family's total in this store ($)", "money"),
+                 Column("recent_money", "recent ($)", "money"), Column("earlier_money", "earlier ($)", "money"),
+                 Column("contracts", "contracts", "count"), Column("renewals", f"ending within {months} months", "count"),
+                 Column("options", "unexercised options ($)", "money", missing="no open option reported"),
+                 Column("id", "id")]
+tables.show([{**r, "family": link(r["id"], r["name"]), "member_names": "; ".join(m["name"] or m["id"] for m in r["members"])}
+             for r in ranking], score_columns, key="targets-ranking")
 if ranking:
     st.subheader("Why each ranks where it does")
     st.markdown("\n".join(f"- {md(r['why'])}" for r in ranking[:10]))
@@ -140,17 +138,14 @@ st.caption(f"{ends['undated']:,} of {ends['award_count']:,} awards report no end
            f"falls in the window (the column says which). Unexercised options = {targets.OPTIONS_BASIS}; empty when "
            "either value is not reported.")
 if due:
-    st.dataframe(pd.DataFrame([{
-        "date": r["date"], "placed by": r["field"], "family": link(r["family_id"], r["family"]),
-        "unexercised options ($)": r["options"], "permalink": record_link(r["award"].get("permalink")),
-        "piid": r["award"].get("piid"), "current end": r["award"].get("end_date"),
-        "potential end": r["award"].get("potential_end_date"), "current value ($)": r["award"].get("current_value"),
-        "potential value ($)": r["award"].get("potential_value"), "obligated ($)": r["award"].get("obligated"),
-        "source": where_from(r["award"]), "citation": citation(r["award"])} for r in due]),
-        hide_index=True, width="stretch", column_config={
-            "date": st.column_config.TextColumn("date", pinned=True),
-            "family": profile_links.column("family", pinned=True),
-            "unexercised options ($)": st.column_config.NumberColumn("unexercised options ($)", format="dollar",
-                                                                     pinned=True),
-            "permalink": st.column_config.LinkColumn("permalink", pinned=True),
-            "current value ($)": dollars, "potential value ($)": dollars, "obligated ($)": dollars})
+    tables.show([{**r["award"], "date": r["date"], "placed by": r["field"], "family": link(r["family_id"], r["family"]),
+                  "options": r["options"], "permalink": record_link(r["award"].get("permalink")),
+                  "source": where_from(r["award"]), "citation": citation(r["award"])} for r in due],
+                [Column("date", "date", pinned=True, width="small"), Column("family", "family", "profile", True, "medium"),
+                 Column("options", "unexercised options ($)", "money", True, missing="not reported (a value missing)"),
+                 Column("placed by", "placed by"), Column("permalink", "permalink", "link", True),
+                 Column("piid", "piid"), Column("end_date", "current end", missing="none reported"),
+                 Column("potential_end_date", "potential end", missing="none reported"),
+                 Column("current_value", "current value ($)", "money"),
+                 Column("potential_value", "potential value ($)", "money"), Column("obligated", "obligated ($)", "money"),
+                 Column("source", "source"), Column("citation", "citation", width="large")], key="targets-calendar")
