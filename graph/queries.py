@@ -64,16 +64,21 @@ class Queries(LocalQueries):
         return sorted(hits, key=lambda h: (h["kind"], h["name"] or "", h["id"]))[:limit]
 
     def find_agency(self, text: str) -> dict:
-        """An agency by code, then abbreviation, then part of a name (the highest tier that matches)."""
+        """An agency by code, then abbreviation, then part of a name (the highest tier that matches).
+
+        Abbreviations come from data/agency_codes.csv (USAspending's agency list), so "USCG" is the Coast Guard
+        itself, never an office whose name holds the letters; two agencies of one tier sharing an abbreviation
+        (a code USAspending retired beside its successor) are listed, not picked at random."""
         wanted = text.strip()
         agencies = [row for row in self.entities() if row["kind"] == "Agency"]
-        for rule in (lambda a: a["code"] == wanted.upper(),
-                     lambda a: (a["abbreviation"] or "").lower() == wanted.lower()):
-            hits = [a for a in agencies if rule(a)]
-            if hits:
-                return min(hits, key=lambda a: (TIER_RANK[a["tier"]], a["id"]))
-        needle = wanted.lower()
-        hits = [a for a in agencies if any(needle in (n or "").lower() for n in [a["name"], *(a["aliases"] or [])])]
+        hits = [a for a in agencies if a["code"] == wanted.upper()]
+        if hits:
+            return min(hits, key=lambda a: (TIER_RANK[a["tier"]], a["id"]))
+        hits = [a for a in agencies if (a["abbreviation"] or "").casefold() == wanted.casefold()]
+        if not hits:
+            needle = wanted.lower()
+            hits = [a for a in agencies
+                    if any(needle in (n or "").lower() for n in [a["name"], *(a["aliases"] or [])])]
         if not hits:
             raise NotFound(f"no agency code, abbreviation or name matches {text!r}")
         best = min(TIER_RANK[a["tier"]] for a in hits)
