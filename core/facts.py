@@ -185,16 +185,25 @@ MAX_KEY_BYTES = 4000  # keys, ids, codes and names (the real files' longest key 
 MAX_TEXT_BYTES = 32000  # descriptions (the real files' longest is 1,238 bytes)
 
 
+UNLIMITED = frozenset({"details"})  # a local row's JSON of the source's other figures: never indexed (real: 79 KB)
+DERIVED = ("key", "agency", "other")  # made from other fields: a too-long row names the field it was read from
+
+
 def too_long(rows: tuple[dict, dict | None]) -> str | None:
-    """Why a record's rows are too long for the stores, or None."""
+    """Why a record's rows (federal, or a local row of `core.local_rows`) are too long for the stores, or None."""
+    found = []
     for row in rows:
         for name, value in (row or {}).items():
-            if isinstance(value, str) and len(value) > MAX_KEY_BYTES // 4:
-                size, limit = len(value.encode("utf-8")), MAX_TEXT_BYTES if "description" in name else MAX_KEY_BYTES
+            if isinstance(value, str) and len(value) > MAX_KEY_BYTES // 4 and name not in UNLIMITED:
+                text = "description" in name or name == "notes"
+                size, limit = len(value.encode("utf-8")), MAX_TEXT_BYTES if text else MAX_KEY_BYTES
                 if size > limit:
-                    return (f"{name} is {size:,} bytes long, over the limit of {limit:,} bytes for one "
-                            f"{'description' if limit == MAX_TEXT_BYTES else 'key, id, code or name'} (core/facts.py)")
-    return None
+                    found.append((name in DERIVED, name, size, limit, text))
+    if not found:
+        return None
+    _, name, size, limit, text = min(found, key=lambda f: f[0])  # the first field read, else the first made
+    return (f"{name} is {size:,} bytes long, over the limit of {limit:,} bytes for one "
+            f"{'description' if text else 'key, id, code or name'} (core/facts.py)")
 
 
 def award_fields_markdown() -> str:

@@ -14,6 +14,7 @@ import networkx as nx
 from core.keys import permalink
 from core.records import source_generated
 from core.wording import money
+from graph.answers import cited, trusted_link
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP, CSV injection)
 CITED_ACTIONS = 25  # actions a citation lists one by one; beyond this it gives their count and where they are
@@ -24,6 +25,7 @@ AWARD_COLUMNS = ("vendor", "vendor_id", "awarding_agency", "piid", "key", "award
 
 
 def flat(award: dict) -> dict:
+    award = cited(award)  # one permalink rule (graph.answers.cited): rebuilt from the key
     vendor, agency = award.get("vendor") or {}, award.get("awarding_agency") or {}
     return {**{c: award.get(c) for c in AWARD_COLUMNS}, "vendor": vendor.get("name"), "vendor_id": vendor.get("id"),
             "awarding_agency": agency.get("name")}
@@ -74,12 +76,13 @@ def action_lines(actions: list[dict]) -> str:
 
 
 def cited_permalink(award: dict) -> str:
-    """The award's page rebuilt from its key as USAspending builds it; a different link in the record is quoted
-    as text, flagged, never cited as the source."""
+    """The award's page rebuilt from its key as USAspending builds it; a different USAspending link in the record is
+    quoted as text, flagged, never cited as the source; a link to any other host is not repeated at all."""
     rebuilt = permalink(award.get("key"))
-    given = award.get("permalink")
+    given = award.get("source_permalink") or award.get("permalink")
     if given and given != rebuilt:
-        return f"{rebuilt or 'no permalink'} [the record's own link differs and is not used: {given!r}]"
+        quoted = f": {given!r}" if trusted_link(given) else " (not a USAspending https link)"
+        return f"{rebuilt or 'no permalink'} [the record's own link differs and is not used{quoted}]"
     return rebuilt or "no permalink"
 
 
@@ -106,6 +109,7 @@ def to_networkx(graph: dict) -> nx.MultiDiGraph:
     """The subgraph answer as a networkx graph; attributes without a value are left out (GraphML has no null)."""
     out = nx.MultiDiGraph()
     for node in graph["nodes"]:
+        node = cited(node)
         out.add_node(node["id"], **{k: v for k, v in node.items() if k != "id" and v is not None})
     for edge in graph["edges"]:
         out.add_edge(edge["source"], edge["target"],

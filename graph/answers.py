@@ -7,7 +7,11 @@ number of awards that report them, and are None (not reported) when none does.
 """
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from core.facts import AWARD_READ_NAMES
+from core.keys import permalink as rebuilt_permalink
 
 CENTS = "sum(cents)"  # facts carry their amount in whole cents: no order of rows can change a sum
 TIER_COLUMNS = {role: {tier: f"{role}_{tier}" for tier in ("toptier", "subtier", "office")}
@@ -15,6 +19,49 @@ TIER_COLUMNS = {role: {tier: f"{role}_{tier}" for tier in ("toptier", "subtier",
 NOT_SPLIT = "award total, not split by year"
 TOTAL_BASIS = ("sum of the contract actions loaded, plus award totals not split by year where only an award "
                "summary (or a subaward file's prime amount) reports them")
+
+
+# One permalink rule for every answer, export and brief (issue 28): the link given is the award's page rebuilt from
+# its key; a record's own URL is never given as the permalink (a spoofed file could send readers anywhere), and is
+# kept as `source_permalink` only when it is https on www.usaspending.gov and differs from the rebuilt one.
+AWARD_KEY = re.compile(r"^(CONT|ASST)_(AWD|IDV|NON|AGG)_[^|]*$")
+KEY_FIELDS = ("award_key", "prime_award", "award", "key")  # where a row names the award its permalink is of
+
+
+def trusted_link(url) -> str | None:
+    """The URL when it is https on www.usaspending.gov, else None."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme == "https" and parts.hostname == "www.usaspending.gov" else None
+
+
+def cited(row: dict) -> dict:
+    """The row with its `permalink` rebuilt from its award key (or, with no award key, the record's link only when
+    trusted), and the record's own trusted link, when it differs, as `source_permalink`."""
+    if "permalink" not in row:
+        return row
+    given = row["permalink"]
+    key = next((row[f] for f in KEY_FIELDS if isinstance(row.get(f), str) and AWARD_KEY.match(row[f])), None)
+    trusted = trusted_link(given)
+    link = rebuilt_permalink(key) if key else trusted
+    out = {**row, "permalink": link}
+    out.pop("source_permalink", None)
+    if trusted and trusted != link:
+        out["source_permalink"] = trusted
+    return out
+
+
+def cite(answer):
+    """`cited` applied to every row of an answer, however deep (the CLI's output, exports)."""
+    if isinstance(answer, dict):
+        return cited({k: cite(v) for k, v in answer.items()})
+    if isinstance(answer, list) or type(answer) is tuple:
+        return type(answer)(cite(v) for v in answer)
+    return answer
 
 
 def cents_to_dollars(cents) -> float | None:

@@ -19,6 +19,7 @@ from core.products import BadTable
 from core.wording import NO_FEDERAL_AWARDS, money
 
 from .analytics import vendor_centrality
+from .answers import cite
 from .brief import assemble as assemble_brief
 from .brief_render import FORMATS as BRIEF_FORMATS, render as render_brief
 from .console import OneLineParser, number, print_json
@@ -166,7 +167,7 @@ def _brief(store, args) -> dict:
     """Assemble and render the brief; write it to --out (pdf must go to a file), else keep the text for stdout."""
     if args.format == "pdf" and args.out is None:
         raise BadTable("--format pdf writes a file: give --out FILE.pdf")
-    content = render_brief(assemble_brief(store, args.name), args.format)
+    content = render_brief(cite(assemble_brief(store, args.name)), args.format)
     if args.out is None:
         return {"format": args.format, "out": None, "text": content.decode("utf-8")}
     args.out.write_bytes(content)
@@ -453,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if store is not None:
             store.close()
+    answer = cite(answer)  # one permalink rule for every answer (graph.answers.cited)
     if args.json:
         print_json(answer)
     else:

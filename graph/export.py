@@ -20,6 +20,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import cypher as statements
+from .answers import cited
 from core.schema import LABELS, LOCAL_LABEL, REL_TYPES
 
 FORMATS = ("graphml", "gexf", "csv", "cypher")
@@ -38,6 +39,7 @@ def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
 
     def node(label, key, row=None):
+        row = cited(row) if row is not None else None  # one permalink rule (graph.answers.cited)
         nid = f"{label}:{key}"
         if row is not None or nid not in graph:
             graph.add_node(nid, label=label, key=key,
@@ -45,6 +47,7 @@ def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
         return nid
 
     def edge(rel, start, end, key=None, row=None):
+        row = cited(row) if row is not None else None
         graph.add_edge(start, end, key=f"{rel}|{key}" if key is not None else rel, type=rel,
                        **{k: v for k, v in (row or {}).items() if v is not None and k not in ("key", "type")})
 

@@ -76,9 +76,13 @@ class Loader:
         if isinstance(record, Reject):
             self.rejected += 1
             self.rejects.write(record)
-        elif isinstance(record, LOCAL_TYPES):
-            self.local_rows.append(local_row(record))
-            self.loaded += 1
+        elif isinstance(record, LOCAL_TYPES):  # local rows take the federal rows' length limits (core.facts)
+            if (why := too_long((row := local_row(record), None))) is not None:
+                self.rejected += 1
+                self.rejects.write(Reject(record.prov.source, record.prov.record, why, None))
+            else:
+                self.local_rows.append(row)
+                self.loaded += 1
         elif (why := too_long(rows := record_rows(record))) is not None:
             self.rejected += 1
             prov = record.award.prov if isinstance(record, Transaction) else record.prov  # an action cites its award's row

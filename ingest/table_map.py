@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.facts import too_long
 from core.keys import name_key
 from core.local import (DEPLOYMENT_STATUSES, JURISDICTIONS, Deployment, LocalAgency, LocalContract, SharingLink,
                         jurisdiction_of, local_key, state_code, state_of)
@@ -243,6 +244,8 @@ def _values(table_map: TableMap, index: dict[str, int], row: list[str]) -> dict:
             raw = None if raw in table_map.missing else raw
         else:
             column, raw = "(constant)", clean.text(table_map.constants.get(name))
+        if raw is not None and (why := too_long(({name: raw}, None))) is not None:  # before any name is read
+            raise clean.BadValue(f"column {column!r}: {why}")
         try:
             values[name] = _convert(kind, raw, column)
         except clean.BadValue as error:
