@@ -40,12 +40,14 @@ report: setup
 	$(PY) -m graph agency ICE
 
 # Every test, Neo4j's included (the test server is started first and left running for the next run;
-# without Java/Maven the Neo4j tests skip with a message, except under CI where they fail). Then the
-# Neo4j tests once more through a neo4j:// URI, the routing driver a cluster or Aura uses.
+# without Java/Maven the Neo4j tests skip with a message, except under CI where they fail). Then the store
+# contract once more (the parity suite and the Neo4j store's own tests) through a neo4j:// URI, the routing driver a
+# cluster or Aura uses: every question and write goes through it, without repeating the page and loader tests.
 test: setup browser
 	-$(NEO4J_TEST) start
 	KG_TEST_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_TEST_PORT) $(PY) -m pytest -q tests
-	KG_TEST_NEO4J_URI=neo4j://127.0.0.1:$(NEO4J_TEST_PORT) $(PY) -m pytest -q -m neo4j tests
+	KG_TEST_NEO4J_URI=neo4j://127.0.0.1:$(NEO4J_TEST_PORT) $(PY) -m pytest -q -m neo4j tests/test_store_parity.py \
+		tests/test_neo4j_store.py
 
 # A local Neo4j Community 5.26 on bolt://127.0.0.1:7687 (data in data/neo4j, user neo4j, password
 # NEO4J_PASSWORD or the dev default): what `--store neo4j` talks to when no NEO4J_URI is set.
