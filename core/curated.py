@@ -34,13 +34,15 @@ class Family:
     aliases: list = field(default_factory=list)  # RE2 patterns
     subsidiaries: list[tuple] = field(default_factory=list)  # (pattern, source)
     alias_sources: list[str] = field(default_factory=list)
+    key: str = ""  # the canonical name, normalized: a record naming the company so is the company itself
 
 
 def load_families(path: Path = FAMILIES_FILE) -> dict[str, Family]:
     families: dict[str, Family] = {}
     for line, row in enumerate(table_rows(path), start=2):
         canonical = row["canonical"].strip()
-        family = families.setdefault(canonical, Family(id=f"org:{slug(canonical)}", name=canonical))
+        family = families.setdefault(canonical, Family(id=f"org:{slug(canonical)}", name=canonical,
+                                                       key=name_key(canonical) or ""))
         pattern = compiled(row["pattern"], f"{path} line {line}: column 'pattern'", ignore_case=False)
         if row["relation"] == "alias":
             family.aliases.append(pattern)
@@ -68,13 +70,15 @@ def load_watchlist(path: Path = WATCHLIST_FILE) -> list[dict]:
 
 
 def curated_links(families: dict[str, Family], name: str | None) -> tuple[str | None, list[tuple[str, str]]]:
-    """(family id this name is an alias of, [(parent family id, source)] it is a subsidiary of)."""
+    """(family id this name is an alias of, [(parent family id, source)] it is a subsidiary of). A name whose
+    key is the family's own canonical name is an alias too: records name a parent so (DELOITTE LLP). The
+    caller asks for every spelling of a resolved vendor, so its UEI and DUNS (one vendor) join with it."""
     key = name_key(name)
     if not key:
         return None, []
     alias_of, parents = None, []
     for family in families.values():
-        if alias_of is None and any(pattern.search(key) for pattern in family.aliases):
+        if alias_of is None and (key == family.key or any(pattern.search(key) for pattern in family.aliases)):
             alias_of = family.id
         for pattern, source in family.subsidiaries:
             if pattern.search(key):

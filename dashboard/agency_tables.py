@@ -12,8 +12,42 @@ from dashboard.tables import Column
 from dashboard.text import record_link, md
 
 
+def sector_of(answer: dict) -> tuple[str, ...] | None:
+    """The category ids an answer was limited to (its `sector`), None for every purchase."""
+    scope = answer.get("sector") or {}
+    return tuple(scope["categories"]) if scope.get("leaves_out") else None
+
+
+def categories_section(src: tuple, text: str, scope: dict | None = None) -> None:
+    """The agency's money by category and fiscal year: every purchase, each category its own line ("unclassified"
+    too), adding up to its total. `scope`: the profile's coverage grid, so a year not loaded says so."""
+    answer = data.agency_categories(src, text)
+    rows = answer["categories"]
+    st.subheader("Money by category and fiscal year")
+    tech = answer["technology"]
+    st.caption(md(f"Every contract action has one category: a maker named in its description, else its product or "
+                  f"service code (PSC), else its NAICS code; else unclassified. The categories add up to "
+                  f"{money(answer['total_obligated'])}; the technology lens (surveillance, data, cloud) holds "
+                  f"{money(tech['obligated'], 'none of it')}"
+                  + (f" ({tech['share']:.1%})." if tech["share"] is not None and tech["obligated"] else ".")))
+    if not rows:
+        st.caption("No contract action awarded by it in the graph.")
+        return
+    held = {y["fiscal_year"] for r in rows for y in r["yearly"]}
+    status = {y["fiscal_year"]: y["status"] for y in (scope or {}).get("years") or []}
+    years = sorted(held | {y for y, s in status.items() if held and min(held) <= y <= max(held)})
+    table = [{"label": r["label"] + (" (technology lens)" if r["lens"] else ""), "obligated": r["obligated"],
+              "not_split": r["not_split_by_year"], **{f"fy{y['fiscal_year']}": y["obligated"] for y in r["yearly"]}}
+             for r in rows]
+    tables.show(table, [Column("label", "Category", pinned=True, width="medium"),
+                        Column("obligated", "Obligated", "money", True),
+                        *(Column(f"fy{y}", f"FY{y}", "money",
+                                 missing="not loaded" if status.get(y) == "not_loaded" else "none") for y in years),
+                        Column("not_split", "Not split by year", "money", missing="none")], key="agency-categories")
+
+
 def families_section(src: tuple, text: str, agency: dict) -> None:
-    answer = data.agency_families(src, text)
+    answer = data.agency_families(src, text, sector_of(agency))
     rows = answer["families"]
     st.subheader(f"Vendors, as families ({len(rows):,})")
     st.caption(md(f"Each vendor in the family it belongs to now; {answer['basis']}. Awards are counted once per "
@@ -46,7 +80,7 @@ def top_vendors_section(src: tuple, text: str, agency: dict, limit: int = 25) ->
     wanted = params.number("fy", facets["fy_max"])
     year = st.selectbox("Fiscal year", years, index=years.index(wanted) if wanted in years else 0, key="a_fy")
     params.write({"fy": year}, {"fy": facets["fy_max"]})
-    answer = data.top_vendors(src, text, int(year), limit)
+    answer = data.top_vendors(src, text, int(year), limit, sector_of(agency))
     total = answer["total"]
     st.subheader(md(f"Top vendors of {agency.get('abbreviation') or agency['name']} in FY{year}, with the change "
                     f"from FY{year - 1}"))

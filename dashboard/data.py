@@ -68,13 +68,20 @@ def entities(src: tuple) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False)
-def vendor_family(src: tuple, name: str) -> dict:
-    return store().vendor_family(name)
+def vendor_family(src: tuple, name: str, categories: tuple[str, ...] | None = None) -> dict:
+    """`categories`: only those sectors' money (None: every purchase); the answer's `sector` says which."""
+    return store().vendor_family(name, categories=categories)
 
 
 @st.cache_data(show_spinner=False)
-def agency_profile(src: tuple, name: str, limit: int = 10**9) -> dict:
-    return store().agency_profile(name, limit=limit)
+def agency_profile(src: tuple, name: str, limit: int = 10**9, categories: tuple[str, ...] | None = None) -> dict:
+    return store().agency_profile(name, limit=limit, categories=categories)
+
+
+@st.cache_data(show_spinner=False)
+def agency_categories(src: tuple, name: str) -> dict:
+    """The agency's money by category and fiscal year (every purchase; the categories add up to its total)."""
+    return store().agency_categories(name)
 
 
 @st.cache_data(show_spinner=False)
@@ -88,21 +95,25 @@ def agency_renewals(src: tuple, name: str, start: str, until: str) -> list[dict]
 
 
 @st.cache_data(show_spinner=False)
-def agency_money(src: tuple, name: str) -> list[dict]:
-    return store().agency_money(name)
+def agency_money(src: tuple, name: str, categories: tuple[str, ...] | None = None) -> list[dict]:
+    return store().agency_money(name, categories=categories)
 
 
 @st.cache_data(show_spinner=False)
 def subgraph(src: tuple, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
-             min_amount: float, award_types: tuple[str, ...], through_others: bool = False) -> dict:
-    """`through_others`: with the layer of makers' products sold through resellers (answer["through_others"])."""
+             min_amount: float, award_types: tuple[str, ...], through_others: bool = False,
+             categories: tuple[str, ...] | None = None) -> dict:
+    """`through_others`: with the layer of makers' products sold through resellers (answer["through_others"]);
+    `categories`: only those sectors' facts (None: every purchase)."""
     return store().subgraph(agency=agency, vendor=vendor, fy_from=fy_from, fy_to=fy_to, min_amount=min_amount,
-                            award_types=list(award_types) or None, through_others=through_others)
+                            award_types=list(award_types) or None, through_others=through_others,
+                            categories=categories)
 
 
 @st.cache_data(show_spinner=False)
 def view_awards(src: tuple, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
-                award_types: tuple[str, ...], recipients: tuple[str, ...] | None, offset: int, limit: int) -> dict:
+                award_types: tuple[str, ...], recipients: tuple[str, ...] | None, offset: int, limit: int,
+                categories: tuple[str, ...] | None = None) -> dict:
     """One page of the awards behind a network view (the facts `subgraph` sums, under the same filters), largest
     obligated total first, ties by key; with how many there are. Only `limit` award rows are read."""
     from graph.store import FactFilter
@@ -111,7 +122,8 @@ def view_awards(src: tuple, agency: str | None, vendor: str | None, fy_from: int
     found = s.find_agency(agency) if agency else None
     chosen = FactFilter(awarding=(found["tier"], found["id"]) if found else None,
                         family=s.resolve_family(vendor)[0] if vendor else None, recipients=recipients,
-                        award_types=tuple(sorted({t.lower() for t in award_types})) if award_types else None)
+                        award_types=tuple(sorted({t.lower() for t in award_types})) if award_types else None,
+                        categories=categories)
     if fy_from or fy_to:
         chosen = chosen._replace(split=True, fy_from=fy_from or None, fy_to=fy_to or None)
     total = s.fetch_fact_groups(chosen, None)
@@ -138,8 +150,8 @@ def paths(src: tuple, a: str, b: str, max_hops: int, limit: int, through_others:
 
 
 @st.cache_data(show_spinner=False)
-def direct_ties(src: tuple, a: str, b: str) -> dict:
-    return store().direct_ties(a, b)
+def direct_ties(src: tuple, a: str, b: str, categories: tuple[str, ...] | None = None) -> dict:
+    return store().direct_ties(a, b, categories=categories)
 
 
 @st.cache_data(show_spinner=False)
@@ -165,13 +177,13 @@ def families(src: tuple, ids: tuple[str, ...]) -> dict:
 
 
 @st.cache_data(show_spinner=False)
-def agency_families(src: tuple, name: str) -> dict:
-    return store().agency_families(name)
+def agency_families(src: tuple, name: str, categories: tuple[str, ...] | None = None) -> dict:
+    return store().agency_families(name, categories=categories)
 
 
 @st.cache_data(show_spinner=False)
-def top_vendors(src: tuple, name: str, fiscal_year: int, limit: int) -> dict:
-    return store().top_vendors(name, fiscal_year, limit)
+def top_vendors(src: tuple, name: str, fiscal_year: int, limit: int, categories: tuple[str, ...] | None = None) -> dict:
+    return store().top_vendors(name, fiscal_year, limit, categories)
 
 
 @st.cache_data(show_spinner=False)
@@ -180,34 +192,35 @@ def agency_end_dates(src: tuple, name: str, rows_from: str | None = "0001-01-01"
 
 
 @st.cache_data(show_spinner=False)
-def target_inputs(src: tuple, name: str, today: str) -> dict:
-    """What the Targets page ranks an agency's vendor families on (`dashboard.targets.rank`), gathered once per
-    store version, agency and day: its money by vendor and year, its awards still open, and their vendors'
-    families, award counts, store totals and recipient profiles."""
-    money = agency_money(src, name)
-    ends = agency_end_dates(src, name, today)
-    ids = tuple(sorted({g["recipient"] for g in money} | {a["vendor"]["id"] for a in ends["dated"] if a.get("vendor")}))
-    return {"money": money, "ends": ends, "vendor_ids": ids, "families": families(src, ids),
-            "family_awards": {f["id"]: f["awards"] for f in agency_families(src, name)["families"]},
-            "totals": vendor_totals(src, ids), "federal": federal_totals(src, ids)}
-
-
-@st.cache_data(show_spinner=False)
-def target_ranking(src: tuple, name: str, today: str, weights: tuple, months: int, recent: int, last_year: int,
-                   short: str) -> list[dict]:
-    """The ranking for these settings, computed once whatever the number of sessions asking for it."""
+def target_ranking(src: tuple, name: str, categories: tuple[str, ...] | None, today: str, weights: tuple,
+                   months: int, recent: int) -> dict:
+    """The campaign ranking (graph/targets.py, shared with `graph targets`) for these settings, computed once
+    whatever the number of sessions asking for it. `categories` None: every purchase."""
     from datetime import date
 
-    from .targets import rank
+    from graph.targets import targets
 
-    got = target_inputs(src, name, today)
-    return rank(got["money"], got["ends"]["dated"], got["totals"], dict(weights), date.fromisoformat(today), months,
-                recent, got["federal"], got["families"], got["family_awards"], last_year, short)
+    return targets(store(), name, list(categories) if categories else ["all"], months, date.fromisoformat(today),
+                   dict(weights), recent)
 
 
 @st.cache_data(show_spinner=False)
-def agency_awards(src: tuple, name: str) -> list[dict]:
-    return store().agency_awards(name)
+def target_calendar(src: tuple, name: str, categories: tuple[str, ...] | None, today: str, months: int) -> list[dict]:
+    """The renewal calendar of the ranking: the agency's awards with an action in the sector whose next decision
+    falls in the window (`graph.targets.calendar_rows`), soonest first."""
+    from datetime import date
+
+    from graph.store import FactFilter
+    from graph.targets import calendar_rows
+
+    dated = agency_end_dates(src, name, today)["dated"]
+    if categories:
+        agency = find_agency(src, name)
+        chosen = FactFilter(awarding=(agency["tier"], agency["id"]), categories=tuple(categories))
+        keys = {g["award_key"] for g in store().fetch_fact_groups(chosen, "award_key")}
+        dated = [a for a in dated if a["key"] in keys]
+    ids = tuple(sorted({a["vendor"]["id"] for a in dated if a.get("vendor")}))
+    return calendar_rows(dated, families(src, ids), date.fromisoformat(today), months)
 
 
 @st.cache_data(show_spinner=False)
@@ -286,12 +299,13 @@ def lookup_error(error: LookupError) -> None:
 
 
 @st.cache_data(show_spinner=False)
-def brief_pdf(src: tuple, name: str) -> bytes:
-    """The vendor family's one-page brief (graph/brief.py) as PDF bytes, built once per store version."""
+def brief_pdf(src: tuple, name: str, categories: tuple[str, ...] | None = None) -> bytes:
+    """The vendor family's one-page brief (graph/brief.py) as PDF bytes, built once per store version and sector."""
     from graph.brief import assemble
     from graph.brief_render import pdf
 
-    return pdf(assemble(store(), name, family=vendor_family(src, name), coverage=loaded_coverage(src)))
+    return pdf(assemble(store(), name, family=vendor_family(src, name, categories), coverage=loaded_coverage(src),
+                        categories=categories))
 
 
 # -- the local layer (graph/local_queries.py) ------------------------------------------------------------

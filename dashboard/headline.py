@@ -2,6 +2,7 @@
 spans and the gaps inside them named in the same sentence, so the quote cannot outrun the data."""
 from __future__ import annotations
 
+from core.categories import label
 from core.coverage import NOT_LOADED
 from core.wording import NO_FEDERAL_AWARDS, count, short_money, year_runs
 
@@ -38,15 +39,25 @@ def zero_modifications(family: dict, actions: dict[str, list[dict]]) -> bool:
     return bool(rows) and all((a.get("obligated") or 0) == 0 for a in rows)
 
 
+def _sector(answer: dict) -> str:
+    """" in the technology lens" (or the chosen categories) when an answer covers only some sectors, else ""."""
+    scope = answer.get("sector") or {}
+    if not scope.get("leaves_out"):
+        return ""
+    return " in the technology lens" if scope["sector"] == "technology" else (
+        " in " + ", ".join(label(c) for c in scope["categories"]))
+
+
 def vendor(family: dict, coverage: dict, actions: dict[str, list[dict]] | None = None) -> str:
     name = family["name"]
     if not family["award_count"]:
-        return f"{name}: {NO_FEDERAL_AWARDS}."
+        return (f"{name}: no federal awards{_sector(family)} in the loaded data." if _sector(family)
+                else f"{name}: {NO_FEDERAL_AWARDS}.")
     if family["total_obligated"] == 0 and actions is not None and zero_modifications(family, actions):
         return (f"{name}: $0 net in the loaded actions: its {count(family['award_count'], 'award')} hold only $0 "
                 f"modifications; the obligations that bought them fall in years not loaded.")
     agencies = agency_names(sorted(family["agencies"], key=lambda a: -(a.get("total_obligated") or 0)), coverage)
-    return (f"{name}: {short_money(family['total_obligated'])} obligated"
+    return (f"{name}: {short_money(family['total_obligated'])} obligated{_sector(family)}"
             + (f" by {agencies}" if agencies else "")
             + f" in {count(family['award_count'], 'award')}{_span(family.get('yearly') or [], coverage)}.")
 
@@ -54,8 +65,8 @@ def vendor(family: dict, coverage: dict, actions: dict[str, list[dict]] | None =
 def agency(profile: dict, coverage: dict) -> str:
     label = profile.get("abbreviation") or profile["name"]
     if not profile["award_count"]:
-        return f"{label}: no award it made is in the loaded data."
+        return f"{label}: no award it made{_sector(profile)} is in the loaded data."
     vendors = len(profile.get("vendors") or [])
-    return (f"{label} obligated {short_money(profile['total_obligated'])} in "
+    return (f"{label} obligated {short_money(profile['total_obligated'])}{_sector(profile)} in "
             f"{count(profile['award_count'], 'award')}" + (f" to {count(vendors, 'vendor')}" if vendors else "")
             + f"{_span(profile.get('yearly') or [], coverage)}.")

@@ -74,6 +74,22 @@ def write(values: dict, defaults: dict) -> None:
             st.query_params[name] = str(value)
 
 
+def sectors(default: tuple[str, ...] = ("technology",), name: str = "sector") -> tuple[list[str], tuple[str, ...] | None]:
+    """The URL's sector (repeatable or comma-separated, as `core.categories.sectors` reads `--sector`): the names
+    and the category ids they stand for (None: all purchases). Absent means `default`; a name no category has is
+    replaced by the default with a message, like a bad number."""
+    from core.categories import sectors as category_ids
+
+    names = [part.strip() for value in st.query_params.get_all(name) for part in value.split(",") if part.strip()]
+    if not names:
+        return list(default), category_ids(default)
+    try:
+        return names, category_ids(names)
+    except ValueError as error:
+        st.warning(f"The link's {name}: {error}; using {', '.join(default)}.", icon="⚠️")
+        return list(default), category_ids(default)
+
+
 def flag(name: str, default: bool) -> bool:
     """A checkbox's value in the URL (written as True/False by `write`)."""
     value = st.query_params.get(name)

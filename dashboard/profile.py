@@ -49,6 +49,35 @@ def totals(answer: dict) -> None:
                    f"{answer['obligated_basis']}. Current and potential values are ceilings, summed only over the "
                    f"awards that report them ({answer['current_value_awards']:,} and "
                    f"{answer['potential_value_awards']:,} of {answer['award_count']:,}).")
+        scope = answer.get("sector") or {}
+        if scope.get("leaves_out"):
+            st.caption(f"Obligated and awards cover {scope['line']}. The two ceilings are award-level figures, not "
+                       f"split by category: they cover every purchase.")
+
+
+def categories_section(family: dict) -> None:
+    """The family's money by category (every purchase: the categories add up to its total), each category with the
+    rules that placed its actions, in words and with their sources."""
+    rows = family.get("categories") or []
+    if not rows:
+        return
+    st.subheader("Categories of what it sold")
+    st.caption("Every contract action has one category: a maker named in its description, else its product or "
+               "service code (PSC), else its NAICS code; else unclassified. Each rule below cites its source "
+               "(data/technology_categories.csv).")
+    tables.show([{"category": r["label"] + (" (technology lens)" if r["lens"] else ""), "obligated": r["obligated"],
+                  "facts": r["facts"], "reason": ("; ".join(x["reason"] for x in r["reasons"][:3])
+                                                  + (f"; and {len(r['reasons']) - 3:,} more rules"
+                                                     if len(r["reasons"]) > 3 else ""))} for r in rows],
+                [Column("category", "Category", pinned=True, width="medium"),
+                 Column("obligated", "Obligated", "money", True), Column("facts", "Actions", "count"),
+                 Column("reason", "Why (rule and source)", width="large")], key="vendor-categories")
+    with st.expander("Every rule that placed its actions"):
+        tables.show([{"category": r["label"], "obligated": x["obligated"], "facts": x["facts"], "reason": x["reason"]}
+                     for r in rows for x in r["reasons"]],
+                    [Column("category", "Category", pinned=True), Column("obligated", "Obligated", "money", True),
+                     Column("facts", "Actions", "count"), Column("reason", "Rule and its source", width="large")],
+                    key="vendor-category-rules")
 
 
 def yearly(answer: dict, coverage: dict) -> None:

@@ -8,20 +8,20 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from core.wording import NOT_REPORTED, missing, money
+from core.wording import NOT_REPORTED, missing, money, short_money
 from dashboard import profile_links
 
 
-FORMATS = {"money": money, "count": "{:,.0f}", "score": "{:.2f}"}  # what a number column shows
+FORMATS = {"money": money, "short": short_money, "count": "{:,.0f}", "score": "{:.2f}"}  # what a number column shows
 NUMBERS = tuple(FORMATS)
 
 
 class Column(NamedTuple):
     field: str  # the row's key
     header: str  # what the reader sees
-    kind: str = "text"  # text, money, count, score (0–1), link (a record's page), profile (a name to its profile)
+    kind: str = "text"  # text, money, short (money as $329.20M), count, score (0–1), link, profile (name to profile)
     pinned: bool = False
-    width: str | None = None  # small, medium or large
+    width: str | int | None = None  # small, medium, large or pixels
     missing: str = NOT_REPORTED  # what an empty cell means in this column
 
 
@@ -42,8 +42,8 @@ def frame(rows: list[dict], columns: list[Column]) -> pd.DataFrame:
             return value
         if missing(value):
             return c.missing
-        return money(value) if c.kind == "money" else f"{value:,}" if c.kind == "count" else \
-            f"{value:.2f}" if c.kind == "score" else value
+        return money(value) if c.kind == "money" else short_money(value) if c.kind == "short" else \
+            f"{value:,}" if c.kind == "count" else f"{value:.2f}" if c.kind == "score" else value
 
     return pd.DataFrame([{c.header: cell(row, c) for c in columns} for row in rows], columns=[c.header for c in columns])
 

@@ -1,7 +1,7 @@
 """The network filters: read from the URL, drawn in the sidebar, written back to the URL.
 
 Kept apart from the page so the award list of a view (for exports and award nodes) applies exactly
-the filters `store.subgraph` applied.
+the filters `store.subgraph` applied. `sector_picker` is the sector filter every page draws (URL `sector`).
 """
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ class Filters:
     min_amount: float
     through_others: bool = False  # the layer of makers' products sold through resellers
     subawards: bool = False  # the layer of subawards (prime vendor -> subcontractor); not a filter of the subgraph
+    categories: tuple[str, ...] | None = None  # the sector (category ids); None: every purchase
 
     def subgraph(self, src: tuple) -> dict:
         return data.subgraph(src, self.agency, self.vendor, self.fy_from, self.fy_to, self.min_amount,
-                             self.award_types, self.through_others)
+                             self.award_types, self.through_others, self.categories)
 
     def keeps(self, award: dict) -> bool:
         """The per-award filters `store.subgraph` applies (years overlap the range, award type)."""
@@ -38,13 +39,69 @@ class Filters:
         return not types or (award.get("award_type") or "").casefold() in types
 
 
+SECTOR_MODES = {"technology": "Technology lens (surveillance, data, cloud)", "all": "All purchases",
+                "chosen": "Chosen categories"}
+
+
+def sector_picker(default: tuple[str, ...] = ("all",), applies: str | None = None) -> tuple[str, ...] | None:
+    """The sector filter in the sidebar, kept in the URL as `sector` (repeatable or comma-separated): the category
+    ids it stands for, None for every purchase. An empty URL means the page's `default` (the landing network opens
+    on the technology lens, profiles on every purchase, so their totals are the agency's or vendor's own);
+    `applies`: what it filters on this page ("": nothing, said so)."""
+    from core.categories import CATEGORIES, label
+    from graph.sectors import scope
+
+    names, chosen = params.sectors(default)
+    mode = names[0] if names in (["technology"], ["all"]) else "chosen"
+    if st.session_state.get("sector_seen") != names:  # a link, or another page's default: the URL wins
+        st.session_state["f_sector"] = mode
+        st.session_state["f_sector_ids"] = list(chosen or ())
+    with st.sidebar:
+        st.header("Sector")
+        mode = st.radio("Purchases", list(SECTOR_MODES), index=list(SECTOR_MODES).index(mode), key="f_sector",
+                        format_func=SECTOR_MODES.get,
+                        help="Every contract action has one category, placed by a maker named in its description, "
+                             "else its PSC, else its NAICS code (data/technology_categories.csv).")
+        if mode == "chosen":
+            picked = st.multiselect("Categories", [c.id for c in CATEGORIES], format_func=label, key="f_sector_ids")
+            names, chosen = (picked, tuple(picked)) if picked else (["all"], None)
+        else:
+            names, chosen = [mode], (None if mode == "all" else tuple(c.id for c in CATEGORIES if c.lens))
+        if applies == "":
+            st.caption("This page's lists are not split by category: the sector filters nothing here (it is kept "
+                       "for the other pages).")
+        else:
+            st.caption(f"{applies or 'This page'} shows {scope(chosen)['line']}.")
+    st.session_state["sector_seen"] = names
+    params.write({"sector": names}, {"sector": list(default)})
+    return chosen
+
+
+def _switch(mode: str) -> None:
+    """A button's callback: set the sector filter (callbacks run before the widgets are drawn again)."""
+    st.session_state["f_sector"] = mode
+
+
+def lens_switch(categories: tuple[str, ...] | None, where=st) -> None:
+    """Under a page's answer: which sector it shows and a visible switch to all purchases (or back to the lens)."""
+    from graph.sectors import scope
+
+    if categories is None:
+        where.caption("Showing all purchases (every category).")
+        where.button("Show the technology lens only", key="lens_on", on_click=_switch, args=("technology",))
+        return
+    where.caption(f"Showing {scope(categories)['line']}.")
+    where.button("Show all purchases", key="lens_off", on_click=_switch, args=("all",))
+
+
 def agency_label(entry: dict) -> str:
     """Name (abbreviation, code, tier): typing "ICE" finds the agency itself, listed before its offices."""
     parts = [entry.get("abbreviation"), entry["code"], entry["tier"]]
     return f"{entry['name']} ({', '.join(part for part in parts if part)})"
 
 
-def sidebar(src: tuple) -> Filters:
+def sidebar(src: tuple, default_sector: tuple[str, ...] = ("technology",)) -> Filters:
+    categories = sector_picker(default_sector, "The network")
     facets = data.facets(src)
     agencies = sorted((e for e in data.entities(src) if e["kind"] == "Agency"),
                       key=lambda e: ({"toptier": 0, "subtier": 1, "office": 2}.get(e["tier"], 3), e["name"] or ""))
@@ -82,4 +139,4 @@ def sidebar(src: tuple) -> Filters:
     return Filters(agency=agency or None, vendor=vendor or None,
                    fy_from=years[0] if years[0] > low else None, fy_to=years[1] if years[1] < high else None,
                    award_types=tuple(types), min_amount=float(minimum), through_others=resellers,
-                   subawards=subawards)
+                   subawards=subawards, categories=categories)

@@ -19,6 +19,7 @@ from pathlib import PurePath
 from core.coverage import NOT_LOADED, chart_years
 from core.keys import permalink
 from core.wording import count, description, money, short_money, year_runs, years
+from graph import vehicles
 
 CENT = Decimal("0.01")
 TOP_AWARDS = 12  # the PDF shows as many as fit; md and html show brief_render.AWARDS
@@ -38,14 +39,16 @@ def dollars(value: float | None) -> Decimal | None:
 
 
 def assemble(store, name: str, today: date | None = None, now: datetime | None = None,
-             family: dict | None = None, coverage: dict | None = None, grid: dict | None = None) -> dict:
+             family: dict | None = None, coverage: dict | None = None, grid: dict | None = None,
+             categories: tuple[str, ...] | None = None) -> dict:
     """The brief of the family `name` resolves to (NotFound / Ambiguous as `vendor_family` raises them).
     `today` decides which end dates are upcoming; `now` is the generation time (both default to now). `family`,
     `coverage` and `grid`: the store's `vendor_family(name)`, `loaded_coverage()` and `coverage(within=the
-    family's agencies)` when the caller has them already."""
+    family's agencies)` when the caller has them already. `categories`: only those sectors' money (the brief says
+    which); how much of its money from each agency is technology is said either way."""
     now = now or datetime.now(timezone.utc)
     today = today or now.date()
-    family = family or store.vendor_family(name)
+    family = family or store.vendor_family(name, categories=categories)
     within = [a["id"] for a in family["agencies"]]
     grid = grid or store.coverage(within=within if within else None)
     abbreviations = _agency_labels(store, family["awards"])
@@ -98,7 +101,21 @@ def assemble(store, name: str, today: date | None = None, now: datetime | None =
         "store": {"kind": store.kind, "loads": len(runs), "loaded_at": runs[-1]["loaded_at"] if runs else None},
     }
     brief["facts"] = facts(brief, family, rows, actions)
+    brief["sector"] = family.get("sector") or {}
+    brief["technology"] = _technology(store, family, abbreviations)
+    held = vehicles.family_vehicles(store, family["id"])  # open ceilings, apart from the money (graph/vehicles.py)
+    brief["vehicles"] = {"rows": held, "line": vehicles.sentence(held)}
     return brief
+
+
+def _technology(store, family: dict, abbreviations: dict) -> list[dict]:
+    """Per agency the family sold to: its money from it, and how much of that is technology, by category (all its
+    purchases: a brief limited to a sector still says what share that sector is)."""
+    labels = {e["id"]: e.get("abbreviation") for e in store.entities() if e["kind"] == "Agency"}
+    return [{"agency": labels.get(share["agency"]["id"]) or share["agency"]["name"] or share["agency"]["id"],
+             "total": dollars(share["total"]), "technology": dollars(share["obligated"]),
+             "by_category": [{"label": c["label"], "obligated": dollars(c["obligated"])} for c in share["by_category"]]}
+            for share in store.family_technology(family["id"])]
 
 
 def _agency_labels(store, awards: list[dict]) -> dict[str, str | None]:

@@ -75,6 +75,8 @@ def _layout(brief: dict, awards: int, lines: int, chart: float):
     said = sentences(brief)
     _text(doc, said["headline"], 12.5, "B", 5.6)
     _text(doc, said["ids"], 7, "", 3.2, GREY)
+    if said["technology"]:
+        _text(doc, said["technology"], 7, "", 3.2)
     doc.ln(1.5)
     if brief["nothing"] == "no_awards":
         _text(doc, said["no_awards"], 9, "", 4.5)

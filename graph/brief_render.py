@@ -70,7 +70,9 @@ def headline(brief: dict) -> str:
     name, nothing = brief["name"], brief["nothing"]
     span = years(brief["fy_first"], brief["fy_last"]) if brief["yearly"] else "in award totals not split by year"
     if nothing == "no_awards":
-        return f"{name}: {NO_FEDERAL_AWARDS}"
+        sector = brief.get("sector") or {}
+        return (f"{name}: no federal awards of {sector['line'].split(' only;')[0]} in the loaded data"
+                if sector.get("leaves_out") else f"{name}: {NO_FEDERAL_AWARDS}")
     awards = count(brief["award_count"], "award")
     if nothing == "zero_modifications":
         return (f"{name}: $0 in the loaded actions ({awards} from {_by(brief)}, {span}): modifications only; "
@@ -108,6 +110,7 @@ def sentences(brief: dict) -> dict[str, str]:
         "identity": (f"{ended('Top parent: ' + brief['top_parent'])} Registrations: "
                      f"{_listed(registrations, REGISTRATIONS, '; ')}. {ids}"),
         "ids": f"{ended('Top parent: ' + brief['top_parent'])} {ids}",
+        "technology": technology_line(brief),
         "chart": (f"Obligated by fiscal year (contract actions dated in the year).{rest} Coverage of "
                   f"{', '.join(_agency_word(a) for a in brief['agencies'][:AGENCIES]) or 'the store'}: "
                   f"{coverage['line']}."),
@@ -127,6 +130,27 @@ def sentences(brief: dict) -> dict[str, str]:
                       f"{(store['loaded_at'] or 'not reported')[:10]}); loaded: {held or 'no agency'}, "
                       f"{years(coverage['fy_min'], coverage['fy_max'])}."),
     }
+
+
+def technology_line(brief: dict) -> str:
+    """How much of its money from each agency is technology (the lens), by category; and the sector the brief's
+    figures cover when it is not every purchase."""
+    parts = []
+    for row in brief.get("technology") or []:
+        if row["technology"] is None:
+            parts.append(f"none of its {compact(row['total'])} from {row['agency']}")
+            continue
+        share = (f" ({row['technology'] / row['total']:.0%})" if row["total"] and row["total"] > 0
+                 and row["technology"] > 0 else "")
+        split = ", ".join(f"{c['label']} {compact(c['obligated'])}" for c in row["by_category"])
+        parts.append(f"{compact(row['technology'])} of its {compact(row['total'])} from {row['agency']}{share}: "
+                     f"{split}")
+    line = ("Technology (surveillance and biometrics, data and analytics, cloud and hosting): " + "; ".join(parts) + "."
+            if parts else "")
+    sector = brief.get("sector") or {}
+    if sector.get("leaves_out"):
+        line = f"Figures cover {sector['line']}. " + line
+    return line
 
 
 def _subaward_line(side: dict, role: str, others: str) -> str:
@@ -222,6 +246,10 @@ def _md_chart(brief: dict) -> list[str]:
 def markdown(brief: dict) -> str:
     said = sentences(brief)
     lines = [f"# {md(said['headline'])}", "", md(said["identity"]), ""]
+    if said["technology"]:
+        lines += [md(said["technology"]), ""]
+    if (brief.get("vehicles") or {}).get("line"):  # contract vehicles (graph/vehicles.py): open ceilings, not spending
+        lines += [md(brief["vehicles"]["line"]), ""]
     if brief["nothing"] == "no_awards":
         lines += [md(said["no_awards"]), ""]
     else:
@@ -292,6 +320,8 @@ def html_page(brief: dict) -> str:
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{_esc(brief['name'])}: one-page brief</title><style>{STYLE}</style></head><body>",
              f"<h1>{_esc(said['headline'])}</h1>", f'<p class="small">{_esc(said["identity"])}</p>']
+    if said["technology"]:
+        parts.append(f"<p>{_esc(said['technology'])}</p>")
     if brief["nothing"] == "no_awards":
         parts.append(f"<p>{_esc(said['no_awards'])}</p>")
     else:

@@ -12,6 +12,7 @@ import sys
 
 from pathlib import Path
 
+from core.categories import sectors
 from core.coverage import notes as coverage_notes
 from core.facts import AWARD_READ_NAMES, UnknownField
 from core.judgements import append_judgement, judgements_file
@@ -23,7 +24,7 @@ from .answers import cite
 from .brief import assemble as assemble_brief
 from .brief_render import FORMATS as BRIEF_FORMATS, render as render_brief
 from .console import OneLineParser, number, print_json
-from .export import FORMATS, export
+from .export import FORMATS, export_sector
 from .local_queries import MAX_SHARING_HOPS, federal_path, federal_sentence
 from .queries import MAX_HOPS
 from .store import STORES, Ambiguous, NotFound, StoreUnavailable, open_store
@@ -48,12 +49,21 @@ def build_parser() -> argparse.ArgumentParser:
                          help="which store to read")
         return sub
 
+    def sector(sub):
+        sub.add_argument("--sector", action="append", metavar="NAME",
+                         help="only these categories (repeatable): technology (surveillance, data, cloud), all, or "
+                              "a category (surveillance, data, cloud, it, telecom, detention, transport, other, "
+                              "unclassified)")
+        return sub
+
     command("stats", "count nodes by label and relationships by type")
     vendor = command("vendor", "a vendor family: top parent, subsidiaries, awards, agencies, totals")
     vendor.add_argument("name", help="part of a vendor name or alias (case-insensitive)")
+    sector(vendor)
     agency = command("agency", "an agency with its sub-agencies and offices: awards, funding, vendors")
     agency.add_argument("name", metavar="NAME|CODE", help="code (070, 7012, 70CDCR), abbreviation (ICE) or name")
     agency.add_argument("--limit", type=COUNT, default=100, help="awards listed (totals count all)")
+    sector(agency)
     award = command("award", "awards by key: the award as readers see it, or --field values as stored")
     award.add_argument("keys", nargs="+", metavar="KEY",
                        help="generated award id, e.g. CONT_AWD_70CDCR18P00000008_7012_-NONE-_-NONE-")
@@ -65,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     ties = command("ties", "every direct tie between two entities: awards, obligated, years, offices; subawards")
     ties.add_argument("a")
     ties.add_argument("b")
+    sector(ties)
     paths = command("paths", "shortest chains of records linking two entities")
     paths.add_argument("a")
     paths.add_argument("b")
@@ -83,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--min-amount", type=number(float, 0, MAX_AMOUNT), default=0.0)
         sub.add_argument("--award-type", action="append", dest="award_types", metavar="TYPE",
                          help="only awards of this type (repeatable), e.g. 'DELIVERY ORDER'")
+        sector(sub)
 
     network_filters(command("subgraph", "vendor-agency network with filters (what the network view draws)"))
     centrality = command("centrality", "vendors ranked by centrality in the vendor-agency network (networkx)")
@@ -91,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", "write the whole store as graphml, gexf, neo4j-admin csv or a Cypher script")
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("out", type=Path, help="file (graphml, gexf, cypher) or directory (csv)")
+    sector(export)
     command("runs", "what was loaded, when, from where, with row counts and rejects")
     changes = command("changes", "what the loads added or changed: new awards and modifications, changed amounts "
                                  "and end dates, new vendors and vendor-agency pairs, each with its record")
@@ -122,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("name", help="part of a vendor name or alias, a UEI, DUNS or vendor id")
     brief.add_argument("--format", choices=BRIEF_FORMATS, default="md", help="md (default), html or pdf")
     brief.add_argument("--out", type=Path, help="write the brief to this file (pdf needs one)")
+    sector(brief)
     command("bridge", "vendor families local agencies use (deployments, local contracts), with what the same "
                       "family sells to federal agencies: both sides' counts, money and records")
     sharing = command("sharing", "who can search a local agency's data (Flock portals' access lists), directly and "
@@ -134,6 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
     policies = command("policies", "local agencies whose policy prohibits a use, with how many agencies in how many "
                                    "other states can search their data")
     policies.add_argument("--prohibits", required=True, metavar="TEXT", help='e.g. "immigration"')
+    targets = command("targets", "an agency's vendor families ranked for a campaign: money in the sector (default: "
+                                 "the technology lens), sales through resellers, dependence where measured, graded "
+                                 "renewal pressure, and local levers beside the score")
+    targets.add_argument("agency", metavar="AGENCY", help="code (7012), abbreviation (ICE) or name")
+    targets.add_argument("--sector", action="append", metavar="NAME",
+                         help="technology (the default: surveillance, data, cloud), all (every purchase), or a "
+                              "category (repeatable)")
+    targets.add_argument("--months", type=number(int, 1, 120), default=12, help="renewal window (default 12)")
+    targets.add_argument("--today", type=_day, help="the day the window starts (ISO date; default: today)")
     clear = command("clear", "empty the store")
     clear.add_argument("--yes", action="store_true", help="really empty it")
     return parser
@@ -167,7 +190,7 @@ def _brief(store, args) -> dict:
     """Assemble and render the brief; write it to --out (pdf must go to a file), else keep the text for stdout."""
     if args.format == "pdf" and args.out is None:
         raise BadTable("--format pdf writes a file: give --out FILE.pdf")
-    content = render_brief(cite(assemble_brief(store, args.name)), args.format)
+    content = render_brief(cite(assemble_brief(store, args.name, categories=sectors(args.sector))), args.format)
     if args.out is None:
         return {"format": args.format, "out": None, "text": content.decode("utf-8")}
     args.out.write_bytes(content)
@@ -178,6 +201,22 @@ def _families():
     from core.curated import load_families
 
     return load_families()
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _targets_report(answer: dict) -> str:
+    """`targets`: the ranking, one line of figures and one reason per family, then who lacks a profile."""
+    from .targets import report
+
+    return report(answer)
 
 
 def _since(text: str) -> str:
@@ -241,7 +280,7 @@ def _report(command: str, answer) -> str:
     if command == "vendor":
         lines = [f"{answer['name']}  total obligated {money(answer['total_obligated'])} in {answer['award_count']} awards"
                  if answer["award_count"] else f"{answer['name']}: {NO_FEDERAL_AWARDS}"]
-        lines += _covered(answer)
+        lines += _covered(answer) + _sector_line(answer)
         lines += [f"  subsidiary/registration: {s['name']}  " + (money(s['total_obligated']) if s["award_count"] else
                                                                  NO_FEDERAL_AWARDS) for s in answer["subsidiaries"]]
         lines += [f"  agency: {a['name']} ({a['code']})  {money(a['total_obligated'])}" for a in answer["agencies"]]
@@ -259,7 +298,7 @@ def _report(command: str, answer) -> str:
     if command == "agency":
         lines = [f"{answer['name']} ({answer['code']}, {answer['tier']})  awarded {money(answer['total_obligated'])} "
                  f"in {answer['award_count']} awards; funded {money(answer['funded_obligated'])}"]
-        lines += _covered(answer)
+        lines += _covered(answer) + _sector_line(answer)
         lines += [f"  {v['name']}  {money(v['total_obligated'])}" for v in answer["vendors"][:25]]
         return "\n".join(lines)
     if command == "ties":
@@ -302,14 +341,18 @@ def _report(command: str, answer) -> str:
     if command == "search":
         return "\n".join(f"{h['kind']}: {h['name']} ({h['id']})" for h in answer)
     if command == "centrality":
-        return "\n".join(f"{v['name']}  agencies {v['agencies']}  betweenness {v['betweenness']:.4f}  "
-                         f"${v['obligated']:,.2f}" for v in answer["vendors"]) or "no vendors"
+        return "\n".join([line.strip() for line in _sector_line(answer)] + [
+            f"{v['name']}  agencies {v['agencies']}  betweenness {v['betweenness']:.4f}  ${v['obligated']:,.2f}"
+            for v in answer["vendors"]]) or "no vendors"
     if command == "brief":
         return answer["text"].rstrip("\n") if answer["out"] is None else (
             f"wrote the {answer['format']} brief to {answer['out']} ({answer['bytes']:,} bytes)")
+    if command == "targets":
+        return _targets_report(answer)
     if command == "export":
         return (f"wrote {answer['nodes']} nodes and {answer['relationships']} relationships: {', '.join(answer['files'])}"
-                + (f"\nnote: {answer['note']}" if answer.get("note") else ""))
+                + (f"\nnote: {answer['note']}" if answer.get("note") else "")
+                + "".join(f"\n{line.strip()}" for line in _sector_line(answer)))
     return json.dumps(answer, indent=2)
 
 
@@ -360,7 +403,14 @@ def _ties_report(answer: dict) -> str:
                   for r in tie.get("registrations", []) if len(tie.get("registrations", [])) > 1]
         lines += [f"  {o['name']} ({o['code'] or '-'})  {money(o['obligated'])}  {count(o['awards'], 'award')}"
                   for o in tie["awarding_offices"][:10]]
-    return "\n".join(lines) or f"no direct tie between {names[0]} and {names[1]}"
+    lines = lines or [f"no direct tie between {names[0]} and {names[1]}"]
+    return "\n".join([line.strip() for line in _sector_line(answer)] + lines)
+
+
+def _sector_line(answer: dict) -> list[str]:
+    """The sector an answer covers (`graph.sectors.scope`), said only when it is not every purchase."""
+    scope = answer.get("sector") or {}
+    return [f"  sector: {scope['line']}"] if scope.get("leaves_out") else []
 
 
 def _covered(answer: dict) -> list[str]:
@@ -392,10 +442,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "stats":
             answer = store.stats()
         elif args.command == "vendor":
-            answer = store.vendor_family(args.name)
+            answer = store.vendor_family(args.name, categories=sectors(args.sector))
             answer["coverage"] = figure_coverage(store, [a["id"] for a in answer["agencies"]], answer["yearly"])
         elif args.command == "agency":
-            answer = store.agency_profile(args.name, limit=args.limit)
+            answer = store.agency_profile(args.name, limit=args.limit, categories=sectors(args.sector))
             parent = answer.get("parent") if answer["tier"] == "office" else None
             answer["coverage"] = figure_coverage(store, [answer["id"]] + ([parent["id"]] if parent else []),
                                                  answer["yearly"])
@@ -404,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "search":
             answer = store.search(args.text, limit=args.limit)
         elif args.command == "ties":
-            answer = store.direct_ties(args.a, args.b)
+            answer = store.direct_ties(args.a, args.b, categories=sectors(args.sector))
         elif args.command == "paths":
             ends = [store.end(text) for text in (args.a, args.b)]
             found = store.paths(args.a, args.b, max_hops=args.max_hops, limit=args.limit,
@@ -426,9 +476,10 @@ def main(argv: list[str] | None = None) -> int:
             answer = _brief(store, args)
         elif args.command in ("subgraph", "centrality"):
             answer = store.subgraph(agency=args.agency, vendor=args.vendor, fy_from=args.fy_from, fy_to=args.fy_to,
-                                    min_amount=args.min_amount, award_types=args.award_types)
+                                    min_amount=args.min_amount, award_types=args.award_types,
+                                    categories=sectors(args.sector))
             if args.command == "centrality":
-                answer = vendor_centrality(answer, limit=args.limit)
+                answer = {**vendor_centrality(answer, limit=args.limit), "sector": answer["sector"]}
         elif args.command == "changes":
             answer = store.changes(since=args.since, vendor=args.vendor, agency=args.agency, limit=args.limit)
         elif args.command == "bridge":
@@ -439,8 +490,12 @@ def main(argv: list[str] | None = None) -> int:
             answer = store.federal_sharing() if args.federal else store.sharing(args.agency, hops=args.hops)
         elif args.command == "policies":
             answer = store.policies(args.prohibits)
+        elif args.command == "targets":
+            from .targets import targets as rank_targets
+
+            answer = rank_targets(store, args.agency, sectors=args.sector, months=args.months, today=args.today)
         elif args.command == "export":
-            answer = {"store": args.store, **export(store.to_networkx(), args.format, args.out)}
+            answer = {"store": args.store, **export_sector(store, args.format, args.out, sectors(args.sector))}
         else:
             answer = store.runs()
     except Ambiguous as error:

@@ -17,7 +17,7 @@ CONSTRAINTS = [f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{l
                                   ("Vehicle", "key"), ("LoadRun", "seq"), ("Meta", "name"),
                                   *((label, "key") for label in ROLLUP_LABELS))]
 FACT_INDEXED = ("award_key", "recipient", "family", "awarding_id", "funding_id", "awarding_toptier",
-                "awarding_subtier", "awarding_office", "funding_toptier", "funding_subtier", "funding_office")
+                "awarding_subtier", "awarding_office", "funding_toptier", "funding_subtier", "funding_office", "category")
 INDEXES = ([f"CREATE INDEX fact_{name} IF NOT EXISTS FOR (n:Fact) ON (n.{name})" for name in FACT_INDEXED]
            + ["CREATE INDEX award_recipient IF NOT EXISTS FOR (n:Award) ON (n.recipient)",
               "CREATE INDEX award_awarding_id IF NOT EXISTS FOR (n:Award) ON (n.awarding_id)",
@@ -258,6 +258,9 @@ def fact_where(chosen: FactFilter) -> tuple[str, dict]:
     if chosen.award_types is not None:
         conditions.append("toLower(f.award_type) IN $award_types")
         params["award_types"] = list(chosen.award_types)
+    if chosen.categories is not None:
+        conditions.append("f.category IN $categories")
+        params["categories"] = list(chosen.categories)
     return " AND ".join(conditions), params
 
 

@@ -62,7 +62,8 @@ TABLES = (
     ("fact", ("key",), """
         SELECT key, award_key, kind, split, action_date::VARCHAR AS action_date, fiscal_year, amount, cents, recipient,
                family, awarding_id, funding_id, awarding_toptier, awarding_subtier, awarding_office, funding_toptier,
-               funding_subtier, funding_office, award_type, modification, source, record, permalink FROM fact"""),
+               funding_subtier, funding_office, award_type, modification, source, record, permalink, category,
+               category_rule FROM fact"""),
     ("subaward", ("key",), """
         SELECT key, award_key, vendor, number, amount, action_date::VARCHAR AS action_date, description, match,
                source, record, permalink FROM subaward_fact WHERE vendor IS NOT NULL"""),
@@ -99,6 +100,9 @@ def fact_where(chosen: FactFilter) -> tuple[str, list]:
     if chosen.award_types is not None:
         conditions.append("list_contains(?, lower(award_type))")
         params.append(list(chosen.award_types))
+    if chosen.categories is not None:
+        conditions.append("list_contains(?, category)")
+        params.append(list(chosen.categories))
     return " AND ".join(conditions), params
 
 

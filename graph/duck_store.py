@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.categories import load as load_categories
 from core.curated import AGENCY_FILE, curated_links, load_families
 from core.judgements import judgements_file, party_record
 from core.products import rules_file
@@ -27,6 +28,7 @@ from core.products import rules_file
 from . import duck_changes, duck_local, duck_sql as sql
 from .duck_reads import SqlFetches
 from .attribution import derive_mentions, merge_apart, rules_and_judgements
+from .categorize import derive_categories
 from .family import Families, Reported
 from .resolution import Party, resolve
 from .store import StoreUnavailable, guarded_write
@@ -347,6 +349,7 @@ def derive(con, strict: bool = False) -> dict:
 
     started = time.perf_counter()
     rules, judgements = rules_and_judgements()  # checked before any work: a bad line stops the load
+    classifier = load_categories()
     _step(con, "chosen", sql.CHOSEN)
     parties = {}
     for name, uei, duns, seen in con.execute(sql.PARTIES).fetchall():
@@ -426,6 +429,7 @@ def derive(con, strict: bool = False) -> dict:
     _step(con, "fact", sql.FACT)
     _step(con, "rollups", sql.ROLLUPS)
     attributed = derive_mentions(con, rules, judgements, strict=strict)
+    attributed["categories"] = derive_categories(con, classifier, rules)
     duck_arrow.frame(con, "judged_merge", ["party", "vendor", "verdict", "who", "judged_at", "why"],
                      [(j.record, j.target, j.verdict, j.who, j.when, j.why) for j in judgements.values()
                       if j.kind == "merge"])

@@ -249,3 +249,23 @@ def export(graph: nx.MultiDiGraph, fmt: str, out: Path) -> dict:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     return {"format": fmt, "files": [str(path) for path in files], "nodes": graph.number_of_nodes(),
             "relationships": graph.number_of_edges(), **({"note": RAW_CSV} if fmt == "csv" else {})}
+
+
+def in_sector(graph: nx.MultiDiGraph, categories: tuple[str, ...]) -> nx.MultiDiGraph:
+    """The graph with only the facts of those categories: an award none of whose facts is left goes with them, and
+    so does a vendor left with no relationship; agencies, vehicles and the local layer stay (they carry no money)."""
+    kept = graph.copy()
+    kept.remove_nodes_from([n for n, d in graph.nodes(data=True)
+                            if d["label"] == "Fact" and d.get("category", "unclassified") not in categories])
+    kept.remove_nodes_from([n for n, d in kept.nodes(data=True) if d["label"] == "Award"
+                            and not any(kept.nodes[v]["label"] == "Fact" for v in kept.successors(n))])
+    kept.remove_nodes_from([n for n, d in kept.nodes(data=True) if d["label"] == "Vendor" and kept.degree(n) == 0])
+    return kept
+
+
+def export_sector(store, fmt: str, out: Path, categories: tuple[str, ...] | None) -> dict:
+    """`export` of the whole store, or (with category ids) of the facts of those sectors, saying which."""
+    from .sectors import scope
+
+    graph = store.to_networkx()
+    return {**export(in_sector(graph, categories) if categories else graph, fmt, out), "sector": scope(categories)}

@@ -15,6 +15,7 @@ from core.keys import name_key
 
 from . import agency_families as fam
 from . import answers
+from . import sectors
 from . import through_others as sold
 from . import ties
 from .answers import cents_to_dollars
@@ -150,30 +151,84 @@ class Queries(LocalQueries):
         return [by_key[key] for key in keys]
 
     # -- vendor families --------------------------------------------------------------------------
-    def vendor_family(self, text: str) -> dict:
+    def vendor_family(self, text: str, categories: tuple[str, ...] | None = None) -> dict:
+        """The family's profile; `categories` (category ids, `core.categories.sectors`) limits its money to those
+        sectors, and `sector` says which (current and potential values and sales through others are not split
+        by category: `sector.not_filtered` names them)."""
         family, matched = self.resolve_family(text)
         members = self.fetch_members(family)
         ids = [m["id"] for m in members]
-        own = {row["recipient"]: row for row in self.fetch_fact_groups(FactFilter(family=family), "recipient")}
+        mine = FactFilter(family=family, categories=categories)
+        own = {row["recipient"]: row for row in self.fetch_fact_groups(mine, "recipient")}
         parents = defaultdict(list)
         for row in self.fetch_parents(ids):
             parents[row["child"]].append(row)
         names = self.fetch_names(sorted(set(ids) | {p["parent"] for rows in parents.values() for p in rows}))
-        share = {row["award_key"]: row["cents"] for row in self.fetch_fact_groups(FactFilter(family=family), "award_key")}
+        share = {row["award_key"]: row["cents"] for row in self.fetch_fact_groups(mine, "award_key")}
         awards = self.award_rows(sorted(share, key=lambda key: (-(share[key] or 0), key)))
         for award in awards:
             award["family_obligated"] = cents_to_dollars(share[award["key"]])
-        agencies = self.fetch_fact_groups(FactFilter(family=family), "awarding_subtier")
+        agencies = self.fetch_fact_groups(mine, "awarding_subtier")
         agencies = [a for a in agencies if a["awarding_subtier"]]
         briefs = self.fetch_agency_briefs(sorted(a["awarding_subtier"] for a in agencies))
-        totals = answers.money_totals(self.fetch_year_totals(FactFilter(family=family)))
+        totals = answers.money_totals(self.fetch_year_totals(mine))
         values = answers.values(self.fetch_values(family=family))
         answer = answers.family(family, matched, members, own, parents, names, awards, agencies, briefs, totals,
                                 values, self.subawards(ids))
         answer["direct"] = {"obligated": answer["total_obligated"], "awards": answer["award_count"],
                             "basis": sold.DIRECT_BASIS + " (total_obligated)"}
         answer["through_others"] = self.sold_through(family)
+        answer["sector"] = self.sector_scope(categories)
+        answer["categories"] = self.vendor_categories(family)
         return answer
+
+    @staticmethod
+    def sector_scope(categories: tuple[str, ...] | None) -> dict:
+        """Which sector an answer covers and what it leaves out (`graph.sectors.scope`)."""
+        out = sectors.scope(categories)
+        if categories:
+            out["not_filtered"] = ["current and potential award values", "sales through other vendors"]
+        return out
+
+    def vendor_categories(self, family: str) -> list[dict]:
+        """The family's money by category, each category with the rules that placed its actions, in words and
+        with their sources (all of its purchases: the categories add up to its total)."""
+        rows = self.fetch_fact_groups(FactFilter(family=family), "category,category_rule")
+        names = self.fetch_names(sorted({r["category_rule"].split("|")[1] for r in rows
+                                         if (r["category_rule"] or "").startswith(("maker|", "seller|"))}))
+        return sectors.reasons(rows, names)
+
+    def family_technology(self, family: str) -> list[dict]:
+        """For each sub-agency the family sold to (largest first) its money from it, and how much of it the
+        technology lens holds, by category (`graph.sectors.technology_share`): all its purchases, whatever sector
+        an answer is limited to."""
+        groups = [g for g in self.fetch_fact_groups(FactFilter(family=family), "awarding_subtier")
+                  if g["awarding_subtier"]]
+        groups.sort(key=lambda g: (-(g["cents"] or 0), g["awarding_subtier"]))
+        briefs = self.fetch_agency_briefs([g["awarding_subtier"] for g in groups])
+        out = []
+        for group in groups:
+            aid = group["awarding_subtier"]
+            rows = self.fetch_fact_groups(FactFilter(family=family, awarding=("subtier", aid)), "category")
+            out.append({"agency": briefs.get(aid) or {"id": aid, "name": None, "code": None, "tier": "subtier"},
+                        **sectors.technology_share(rows, cents_to_dollars(group["cents"]))})
+        return out
+
+    def agency_categories(self, text: str, family: str | None = None) -> dict:
+        """The agency's money (awarded at or below it) by category and fiscal year, every category its own line
+        ("unclassified" too), with the total they add up to; `family`: only that vendor family's actions."""
+        return self._agency_categories(self.find_agency(text), family)
+
+    def _agency_categories(self, agency: dict, family: str | None = None) -> dict:
+        chosen = FactFilter(awarding=(agency["tier"], agency["id"]), family=family)
+        rows = sectors.by_category_year(self.fetch_fact_groups(chosen, "category,split,fiscal_year"))
+        cents = sum(round(r["obligated"] * 100) for r in rows if r["obligated"] is not None)
+        reported = any(r["obligated"] is not None for r in rows)
+        return {"agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")}, "family": family,
+                "categories": rows, "total_obligated": cents / 100 if reported else None,
+                "technology": sectors.technology_share(
+                    [{"category": r["category"], "cents": None if r["obligated"] is None else
+                      round(r["obligated"] * 100)} for r in rows], cents / 100 if reported else None)}
 
     def sold_through(self, family: str) -> dict:
         """What the maker's products brought in through other vendors, by reseller and agency (never added to
@@ -215,13 +270,15 @@ class Queries(LocalQueries):
         return answers.subawards(rows, names)
 
     # -- agencies ---------------------------------------------------------------------------------
-    def agency_profile(self, text: str, limit: int = 100) -> dict:
+    def agency_profile(self, text: str, limit: int = 100, categories: tuple[str, ...] | None = None) -> dict:
+        """The agency's profile; `categories` limits its money to those sectors (`sector` says which), and
+        `categories` in the answer gives all its money by category and year."""
         agency = self.find_agency(text)
         where = (agency["tier"], agency["id"])
-        totals = answers.money_totals(self.fetch_year_totals(FactFilter(awarding=where)))
-        funded = answers.money_totals(self.fetch_year_totals(FactFilter(funding=where)))
+        totals = answers.money_totals(self.fetch_year_totals(FactFilter(awarding=where, categories=categories)))
+        funded = answers.money_totals(self.fetch_year_totals(FactFilter(funding=where, categories=categories)))
         values = answers.values(self.fetch_values(awarding=where))
-        vendors = self.fetch_fact_groups(FactFilter(awarding=where), "recipient")
+        vendors = self.fetch_fact_groups(FactFilter(awarding=where, categories=categories), "recipient")
         vendors = [v for v in vendors if v["recipient"]]
         names = self.fetch_names(sorted(v["recipient"] for v in vendors))
         families = self.fetch_families(sorted(v["recipient"] for v in vendors))
@@ -234,7 +291,7 @@ class Queries(LocalQueries):
         if agency["tier"] == "toptier":
             children = [c for c in children if c["tier"] == "subtier"]
         children = sorted(children, key=lambda c: (c["tier"], c["code"] or "", c["id"]))
-        largest = self.fetch_largest_awards(FactFilter(awarding=where), limit)
+        largest = self.fetch_largest_awards(FactFilter(awarding=where, categories=categories), limit)
         answer = answers.agency(agency, agency, self.fetch_agency_briefs([parent]).get(parent) if parent else None,
                                 children, totals, funded, values, vendor_rows, self.award_rows(largest))
         mentions = self.fetch_mentions(awarding=where)
@@ -249,13 +306,15 @@ class Queries(LocalQueries):
         answer["makers_basis"] = ("per maker whose products reached this agency through other vendors: sold "
                                   "directly (" + sold.DIRECT_BASIS + ") and through others (" +
                                   sold.BASIS + ")")
+        answer["sector"] = self.sector_scope(categories)
+        answer["categories"] = self._agency_categories(agency)["categories"]
         return answer
 
-    def agency_money(self, text: str) -> list[dict]:
+    def agency_money(self, text: str, categories: tuple[str, ...] | None = None) -> list[dict]:
         """The agency's facts by recipient, fiscal year and whether they are split by year (for target scores),
-        with each recipient's name and number of awards."""
+        with each recipient's name and number of awards; `categories`: only those sectors' facts."""
         agency = self.find_agency(text)
-        chosen = FactFilter(awarding=(agency["tier"], agency["id"]))
+        chosen = FactFilter(awarding=(agency["tier"], agency["id"]), categories=categories)
         groups = [g for g in self.fetch_fact_groups(chosen, "recipient,split,fiscal_year") if g["recipient"]]
         contracts = {g["recipient"]: g["awards"] for g in self.fetch_fact_groups(chosen, "recipient")}
         names = self.fetch_names(sorted(contracts))
@@ -296,26 +355,28 @@ class Queries(LocalQueries):
         distinct = self.fetch_group_awards(chosen, shared)  # members may share awards: count those once
         return fam.family_rows(rolled, {fid: distinct.get(fid, 0) for fid in shared})
 
-    def agency_families(self, text: str) -> dict:
+    def agency_families(self, text: str, categories: tuple[str, ...] | None = None) -> dict:
         """The agency's vendors rolled up into their families now, largest obligated first: each family with its
-        members (their own obligated and awards), its obligated and its distinct awards."""
+        members (their own obligated and awards), its obligated and its distinct awards; `categories`: only
+        those sectors' facts (`sector` says which)."""
         agency = self.find_agency(text)
-        chosen = FactFilter(awarding=(agency["tier"], agency["id"]))
+        chosen = FactFilter(awarding=(agency["tier"], agency["id"]), categories=categories)
         rows = self._family_table(chosen, self.fetch_fact_groups(chosen, "recipient"))
         return {"agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")}, "families": rows,
-                "basis": fam.FAMILY_BASIS}
+                "basis": fam.FAMILY_BASIS, "sector": self.sector_scope(categories)}
 
-    def top_vendors(self, text: str, fiscal_year: int, limit: int = 20) -> dict:
+    def top_vendors(self, text: str, fiscal_year: int, limit: int = 20,
+                    categories: tuple[str, ...] | None = None) -> dict:
         """The agency's top families in one fiscal year (actions dated in it), with the change from the year before
-        (None and `new` when the family had no action that year)."""
+        (None and `new` when the family had no action that year); `categories`: only those sectors' actions."""
         agency = self.find_agency(text)
         where = (agency["tier"], agency["id"])
         years = {}
         for year in (fiscal_year - 1, fiscal_year):
-            chosen = FactFilter(awarding=where, split=True, fy_from=year, fy_to=year)
+            chosen = FactFilter(awarding=where, split=True, fy_from=year, fy_to=year, categories=categories)
             years[year] = self._family_table(chosen, self.fetch_fact_groups(chosen, "recipient"))
-        total = self.fetch_fact_groups(FactFilter(awarding=where, split=True, fy_from=fiscal_year, fy_to=fiscal_year),
-                                       None)
+        total = self.fetch_fact_groups(FactFilter(awarding=where, split=True, fy_from=fiscal_year, fy_to=fiscal_year,
+                                                  categories=categories), None)
         return {"agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")},
                 "fiscal_year": fiscal_year, "families_in_year": len(years[fiscal_year]),
                 "total": cents_to_dollars(total[0]["cents"]) if total else None,
@@ -401,7 +462,7 @@ class Queries(LocalQueries):
     # -- network --------------------------------------------------------------------------------
     def subgraph(self, agency: str | None = None, vendor: str | None = None, fy_from: int | None = None,
                  fy_to: int | None = None, min_amount: float = 0.0, award_types=None,
-                 through_others: bool = False) -> dict:
+                 through_others: bool = False, categories: tuple[str, ...] | None = None) -> dict:
         """Vendors and sub-agencies joined by the facts between them, with parent and PART_OF links.
 
         A fiscal-year filter keeps the actions dated in those years; award totals not split by year are
@@ -410,7 +471,8 @@ class Queries(LocalQueries):
         found = self.find_agency(agency) if agency else None
         chosen = FactFilter(awarding=(found["tier"], found["id"]) if found else None,
                             family=self.resolve_family(vendor)[0] if vendor else None,
-                            award_types=tuple(sorted({t.lower() for t in award_types})) if award_types else None)
+                            award_types=tuple(sorted({t.lower() for t in award_types})) if award_types else None,
+                            categories=tuple(categories) if categories else None)
         left_out = None
         if fy_from or fy_to:
             rest = self.fetch_fact_groups(chosen._replace(split=False), None)
@@ -424,6 +486,7 @@ class Queries(LocalQueries):
         chain = self.fetch_vendor_chain(sorted({e["recipient"] for e in edges}))
         agencies = self.fetch_agency_chain(sorted({e["awarding_subtier"] for e in edges}))
         answer = answers.subgraph(edges, chain, agencies, left_out)
+        answer["sector"] = self.sector_scope(chosen.categories)
         if through_others:
             rows = self.fetch_mentions(awarding=chosen.awarding)
             rows = [r for r in rows if (chosen.family is None or chosen.family in (r["maker"], r["recipient_family"]))
@@ -518,18 +581,20 @@ class Queries(LocalQueries):
                     hops[(left, right)] = self._hop(graph, left, right)
         return [[dict(hops[(left, right)]) for left, right in zip(chain, chain[1:])] for chain in chosen]
 
-    def direct_ties(self, a: str, b: str) -> dict:
+    def direct_ties(self, a: str, b: str, categories: tuple[str, ...] | None = None) -> dict:
         """Every direct tie between the two: a family and an agency (the actions it awarded and funded, by year and
         office), two families (subawards either way), or two names of one family (`same_family`)."""
         ends = [self.end(text) for text in (a, b)]
-        out = {"ends": [{k: e[k] for k in ("kind", "id", "name")} for e in ends], "same_family": False, "ties": []}
+        out = {"ends": [{k: e[k] for k in ("kind", "id", "name")} for e in ends], "same_family": False, "ties": [],
+               "sector": self.sector_scope(categories)}
         kinds = [e["kind"] for e in ends]
         if kinds == ["Vendor", "Vendor"] and ends[0]["id"] == ends[1]["id"]:
             out["same_family"] = True
         elif sorted(kinds) == ["Agency", "Vendor"]:
             vendor, agency = ends if kinds[0] == "Vendor" else ends[::-1]
             for role in ties.ROLES:
-                chosen = FactFilter(family=vendor["id"], **{role: (agency["tier"], agency["id"])})
+                chosen = FactFilter(family=vendor["id"], categories=categories,
+                                    **{role: (agency["tier"], agency["id"])})
                 total = self.fetch_fact_groups(chosen, None)
                 if not total or not total[0]["facts"]:
                     continue
@@ -543,7 +608,8 @@ class Queries(LocalQueries):
                                                   ties.registrations(members, names)))
             if len(out["ties"]) == 2:  # the actions it both awarded and funded: one block when they are all of both
                 both = self.fetch_fact_groups(FactFilter(family=vendor["id"], awarding=(agency["tier"], agency["id"]),
-                                                         funding=(agency["tier"], agency["id"])), None)
+                                                         funding=(agency["tier"], agency["id"]),
+                                                         categories=categories), None)
                 out["both"] = ties.overlap(both[0] if both else None)
         elif kinds == ["Vendor", "Vendor"]:
             members = [{m["id"] for m in self.fetch_members(e["id"])} for e in ends]

@@ -89,6 +89,7 @@ class FactFilter(NamedTuple):
     fy_from: int | None = None
     fy_to: int | None = None
     award_types: tuple[str, ...] | None = None  # lower-case award types
+    categories: tuple[str, ...] | None = None  # category ids (core/categories.py): the technology lens or any sector
 
 
 def agency_only(chosen: FactFilter) -> tuple[str, str] | None:
@@ -107,7 +108,13 @@ GROUPINGS = {None: (), "recipient": ("recipient",), "award_key": ("award_key",),
              "awarding_subtier": ("awarding_subtier",), "recipient,awarding_subtier": ("recipient", "awarding_subtier"),
              "recipient,split,fiscal_year": ("recipient", "split", "fiscal_year"),
              "awarding_office": ("awarding_office",), "funding_office": ("funding_office",),
-             "awarding_subtier,fiscal_year,source": ("awarding_subtier", "fiscal_year", "source")}
+             "awarding_subtier,fiscal_year,source": ("awarding_subtier", "fiscal_year", "source"),
+             "category": ("category",), "category,split,fiscal_year": ("category", "split", "fiscal_year"),
+             "category,category_rule": ("category", "category_rule"),
+             "recipient,category": ("recipient", "category"),
+             # targets (graph/targets.py): each family's categories with their rules, its awards, mentions in a sector
+             "recipient,category,category_rule": ("recipient", "category", "category_rule"),
+             "recipient,award_key": ("recipient", "award_key"), "key": ("key",)}
 
 
 class Fetches(Protocol):

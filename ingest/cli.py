@@ -32,6 +32,7 @@ FILE_SOURCES = {
     "transactions-csv": transactions_csv.read,
     "normalized": normalized_csv.read,
     "fpds-atom": fpds_atom.read,
+    "fpds-atom-vehicles": fpds_atom.read_summaries,
 }
 DECODED_SOURCES = {"usaspending-csv", "transactions-csv"}  # text files of unknown origin; ours and XML say their encoding
 _ATOM_ENTRY = re.compile(rb"<(?:[\w.-]+:)?entry[\s>]")
@@ -44,7 +45,7 @@ def count_rows(paths: list[Path], command: str) -> int:
     total = 0
     for path in paths:
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-        total += len(_ATOM_ENTRY.findall(data)) if command == "fpds-atom" else max(data.count(b"\n") - 1, 0)
+        total += len(_ATOM_ENTRY.findall(data)) if command.startswith("fpds-atom") else max(data.count(b"\n") - 1, 0)
     return total
 
 
@@ -120,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         "transactions-csv": "flattened spending_by_transaction search-result exports",
         "normalized": "normalized record files written by `normalize` (e.g. the bundled sample in data/sample)",
         "fpds-atom": "FPDS ATOM feed files (saved ezsearch FEEDS/ATOM answers): one contract action per entry",
+        "fpds-atom-vehicles": "FPDS ATOM feed files of contract vehicles: each entry as the award's summary as of "
+                              "that action (ceiling, last date to order), never as spending",
     }
     for name, text in helps.items():
         command = commands.add_parser(name, help=text, description=text)

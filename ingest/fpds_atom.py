@@ -69,7 +69,9 @@ class _Paths:
         self.signed, self.effective = q("relevantContractDates/signedDate"), q("relevantContractDates/effectiveDate")
         self.current_end = q("relevantContractDates/currentCompletionDate")
         self.ultimate_end = q("relevantContractDates/ultimateCompletionDate")
+        self.last_to_order = q("relevantContractDates/lastDateToOrder")
         self.obligated = q("dollarValues/obligatedAmount")
+        self.total_obligated = q("totalDollarValues/totalObligatedAmount")
         self.current_value = q("totalDollarValues/totalBaseAndExercisedOptionsValue")
         self.potential_value = q("totalDollarValues/totalBaseAndAllOptionsValue")
         self.awarding_agency = q("purchaserInformation/contractingOfficeAgencyID")
@@ -128,7 +130,8 @@ def _coded(element: ET.Element | None) -> tuple[str | None, str | None]:
     return clean.code(element.text), clean.text(element.get("description"))
 
 
-def _map(document: ET.Element, p: _Paths, number: int, source: str, retrieved: str) -> Transaction:
+def _map(document: ET.Element, p: _Paths, number: int, source: str, retrieved: str,
+         summary: bool = False) -> Transaction | Award:
     text, find, findtext = clean.text, document.find, document.findtext
     is_idv = _local(document.tag) == "IDV"
     block = next((found for found in map(find, p.id_blocks) if found is not None), None)
@@ -180,10 +183,16 @@ def _map(document: ET.Element, p: _Paths, number: int, source: str, retrieved: s
         description=description if base_action else None,
         naics=naics, naics_description=naics_description, psc=psc, psc_description=psc_description,
         start_date=clean.date(findtext(p.effective)), end_date=clean.date(findtext(p.current_end)),
-        potential_end_date=clean.date(findtext(p.ultimate_end)),
+        # an IDV has no completion date: its end is the last date to order under it (USAspending's "ordering
+        # period end date")
+        potential_end_date=clean.date(findtext(p.ultimate_end)) or (
+            clean.date(findtext(p.last_to_order)) if is_idv else None),
         current_value=clean.amount(findtext(p.current_value)), potential_value=clean.amount(findtext(p.potential_value)),
         values_as_of=action_date,
     )
+    if summary:  # the award as of this action (`read_summaries`): its totals, the IDV's own obligations
+        award.obligated = clean.amount(findtext(p.total_obligated))
+        return award
     return Transaction(key=tx_key, award=award, modification=modification or "0", action_date=action_date,
                        obligation=obligation, description=description)
 
@@ -223,6 +232,24 @@ def read(path: Path, header_from: Path | None = None, encoding: str | None = Non
     `header_from` and `encoding` are accepted and ignored (the XML declares its own encoding), so the CLI can hand
     every file source the same arguments.
     """
+    return _read(path, summary=False)
+
+
+def read_summaries(path: Path, header_from: Path | None = None,
+                   encoding: str | None = None) -> Iterator[Award | Reject]:
+    """Yield one award summary (or Reject) per `<entry>`: the award as of that action, its totals included.
+
+    For contract vehicles (`ingest normalize --source fpds-atom-vehicles`, the bundled
+    data/vehicles/fpds_contract_vehicles.csv.gz). A vehicle's entries carry its ceiling
+    (totalBaseAndAllOptionsValue) and last date to order, and obligate almost nothing: the money is in the orders
+    placed under it. Read as actions, their $0 modifications would mark agency-years as loaded that no spending
+    record covers; as summaries they are award totals not split by year, and the store keeps each vehicle's
+    latest one (its ceiling and ordering end as of its last modification).
+    """
+    return _read(path, summary=True)
+
+
+def _read(path: Path, summary: bool) -> Iterator[Transaction | Award | Reject]:
     path = Path(path)
     if not path.exists():
         raise SourceError(f"{path}: no such file")
@@ -251,7 +278,7 @@ def read(path: Path, header_from: Path | None = None, encoding: str | None = Non
                     ns = _namespace(document.tag)
                     p = paths.get(ns) or paths.setdefault(ns, _Paths(ns))
                     try:
-                        yield _map(document, p, number, source, retrieved)
+                        yield _map(document, p, number, source, retrieved, summary)
                     except (clean.BadValue, _BadEntry) as error:
                         yield Reject(source, record, str(error), _title(element))
                 element.clear()  # streaming: an entry read is dropped (an empty <entry/> stays in the tree)

@@ -35,11 +35,11 @@ AGENCIES = [
 ]
 
 # what each abbreviation must name; USMS and ARMY have no abbreviation in USAspending's list (it gives none for
-# 1544 and "USA" for 2100): "ARMY" reaches the Army by its name, "USMS" only the office named after it.
+# 1544 and "USA" for 2100): "ARMY" reaches the Army by its name; USMS is sourced to an FPDS record (below).
 EXPECTED = {"USCG": "subtier:7008", "USSS": "subtier:7009", "TSA": "subtier:7013", "FEMA": "subtier:7022",
             "USCIS": "subtier:7003", "FBI": "subtier:1549", "DEA": "subtier:1524", "DOD": "toptier:097",
             "ARMY": "subtier:2100", "DHS": "toptier:070", "DOJ": "toptier:015", "uscg": "subtier:7008",
-            "Marshals": "subtier:1544"}
+            "Marshals": "subtier:1544", "USMS": "subtier:1544"}
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_the_store_holds_the_listed_abbreviations(store):
     assert agencies["subtier:7008"]["abbreviation"] == "USCG"
     assert agencies["subtier:7008"]["name"] == "U.S. Coast Guard"
     assert agencies["subtier:2100"]["abbreviation"] == "USA"
-    assert agencies["subtier:1544"]["abbreviation"] is None  # the list gives none; none is made up
+    assert agencies["subtier:1544"]["abbreviation"] == "USMS"  # sourced to FPDS, see below
     assert agencies["office:70Z0G1"]["abbreviation"] is None
 
 
@@ -100,3 +100,15 @@ def test_the_table_is_sourced_and_keeps_the_curated_rows():
     assert codes["7012"]["abbreviation"] == "ICE" and codes["7014"]["abbreviation"] == "CBP"
     assert codes["7001"]["abbreviation"] == "DHS OPO" and codes["4732"]["abbreviation"] == "FAS"
     assert codes["097"]["name"] == "Department of Defense" and codes["7003"]["abbreviation"] == "USCIS"
+
+
+def test_usms_is_sourced_to_the_fpds_record_that_uses_it(shared_data):
+    """USAspending's list gives 1544 no abbreviation; the row added for it cites an FPDS record in which
+    USMS names the Marshals Service: the record (kept in ../shared) says what the row says."""
+    row = load_agencies()["1544"]
+    assert (row["name"], row["abbreviation"], row["parent_code"]) == ("U.S. Marshals Service", "USMS", "015")
+    assert "15M40018DA3500001__6a98ff03a477/page-0000-start-0.xml" in row["source"]
+    record = (shared_data / "fpds_atom_contract_vehicles" / "15M40018DA3500001__6a98ff03a477"
+              / "page-0000-start-0.xml").read_text(encoding="utf-8")
+    assert '<ns1:agencyID name="U.S. MARSHALS SERVICE">1544</ns1:agencyID>' in record
+    assert '<ns1:contractingOfficeID name="U.S. DEPT OF JUSTICE, USMS" country="USA">15M400<' in record

@@ -15,8 +15,14 @@ import pytest
 
 from dashboard.network import short_money
 from dashboard.network_view import GROUP_PREFIX, MAX_NODES
-from tests.apptest_support import frame, iframe_html, run
+from tests.apptest_support import frame, iframe_html, run as run_page
 from tests.dashboard_support import HOSTILE, HOSTILE_UEI, ROOT, _ingest
+
+
+def run(page: str = "network", timeout: int = 180, /, **query):
+    """The page over every purchase (these tests check the whole drawing; the landing opens on the technology
+    lens, tests/test_sector_lens.py)."""
+    return run_page(page, timeout, **{"sector": "all", **query})
 
 SAMPLE_FILES = sorted((ROOT / "data" / "sample").glob("*.csv.gz"))  # the rows (coverage.csv declares, holds none)
 NODE = re.compile(r'nodes = new vis\.DataSet\((\[.*?\])\);', re.S)

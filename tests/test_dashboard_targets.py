@@ -14,7 +14,7 @@ from urllib.parse import quote
 import duckdb
 import pytest
 
-from dashboard import targets
+from core.wording import short_money
 from dashboard.profile_links import name_in
 from tests.apptest_support import download, frame, run, serve
 from tests.dashboard_support import HOSTILE, TRANSACTIONS, _ingest, curated_env
@@ -37,97 +37,89 @@ def ice_cents(home: Path, where: str, params=()) -> int:
                          WHERE f.awarding_subtier = 'subtier:7012' AND {where}""", params)[0][0]
 
 
+TODAY = "2025-09-30"
+PALANTIR = "org:palantir-technologies-inc"
+
+
 @pytest.fixture(scope="module")
 def ice_targets(home):
-    """One run of the targets page for ICE (shared by the tests that read it)."""
+    """One run of the targets page for ICE in its default sector, the technology lens (shared by the tests)."""
     with pytest.MonkeyPatch.context() as patch:
         serve(home, patch)
-        app = run("targets", agency="ICE", today="2025-01-01", months="24")
-        assert not [b for b in app.get("download_button")]  # built only when asked: the page lists no award
-        app.button(key="t_prepare").click().run()
-        assert not app.exception
-        files = {label: download(app, label) for label in ("Ranking with citations (CSV)",
-                                                           "Awards behind the ranking (CSV)")}
-        files["xlsx"] = download(app, "Ranking, awards and calendar (XLSX)")
+        app = run("targets", agency="ICE", today=TODAY)
+        files = {"csv": download(app, "Ranking, the page's columns (CSV)"),
+                 "xlsx": download(app, "Ranking, calendar and settings (XLSX)")}
     return app, files
 
 
-def test_targets_rank_geo_group_as_a_family_with_bi_inside(ice_targets, home):
+def test_the_lens_is_the_default_and_ranks_palantir_not_geo_group(ice_targets, home):
     app, _ = ice_targets
     ranking = frame(app, "why")
     names = [name_in(url) for url in ranking["family"]]
-    geo = ranking.iloc[names.index("The GEO Group, Inc.")]
-    assert "B.I. INCORPORATED" in geo["members"] and "THE GEO GROUP, INC." in geo["members"]
-    assert "B.I. INCORPORATED" not in names  # a member is not ranked apart from its family
-    assert geo["obligated from agency ($)"] == pytest.approx(ice_cents(home, "v.family = ?", [GEO]) / 100)
-    bi = ice_cents(home, "v.name = 'B.I. INCORPORATED'")
-    assert bi > 0 and geo["obligated from agency ($)"] > bi / 100
-    assert geo["why"].startswith(f"The GEO Group, Inc. ranks {targets.ordinal(int(geo['rank']))}: ")
-    assert "obligated by ICE in FY2023–2025" in geo["why"] and "summed over" in geo["why"]
-    assert any(m.value.startswith("- ") and "The GEO Group, Inc\\. ranks" in m.value for m in app.markdown)
+    assert "Palantir Technologies Inc." in names[:3] and "The GEO Group, Inc." not in names
+    assert "Amazon.com, Inc." in names[:20]
+    answer = app.markdown[0].value.replace("\\", "")
+    assert answer.startswith("**In the technology lens, a campaign on ICE would press ")
+    assert app.radio(key="f_sector").value == "technology" and app.button(key="lens_off")
+    palantir = ranking.iloc[names.index("Palantir Technologies Inc.")]
+    lens = ice_cents(home, "v.family = ? AND f.category IN ('surveillance', 'data', 'cloud')", [PALANTIR])
+    assert palantir["obligated"] == short_money(lens / 100) and lens > 0  # words in the column: shown short
+    assert palantir["dependence"] == "not measured"  # no recipient profile in the bundle
+    assert palantir["categories"].startswith("data and analytics $") and "sold by Palantir" in palantir["categories"]
+    assert palantir["why"].startswith("Palantir Technologies Inc. ranks ")
+    assert "https://www.usaspending.gov/award/" in palantir["citations"]
+    amazon = ranking.iloc[names.index("Amazon.com, Inc.")]  # ranks on AWS sold through resellers, never summed
+    assert amazon["obligated"] == "none of its own" and amazon["via resellers"].startswith("$")
+    reasons = "\n".join(m.value for m in app.markdown)
+    assert "Palantir Technologies Inc\\. ranks 1st" in reasons and "](https://www.usaspending.gov/award/" in reasons
 
 
-def test_without_profiles_the_column_is_the_share_of_the_money_in_this_store(ice_targets):
+def test_families_without_a_profile_are_named_with_the_command_that_fetches_them(ice_targets):
     app, _ = ice_targets
-    ranking = frame(app, "why")
-    assert "dependence" not in ranking.columns and "share of the money in this store" in ranking.columns
-    assert "share of the money in this store (0–1)" in ranking.columns
-    warning = app.warning[0].value.replace("\\", "")
-    assert "not dependence" in warning and "U.S. Immigration and Customs Enforcement (7012)" in warning
-    assert "U.S. Customs and Border Protection (7014)" in warning and "FY2013–FY2026" in warning
-    assert app.number_input(key="t_w_dependence").label == "share of the money in this store"
+    (code,) = app.code
+    assert code.value.startswith("python -m ingest usaspending-recipients --vendor 'Palantir Technologies Inc.'")
+    heading = next(h.value for h in app.subheader if h.value.startswith("Dependence not measured"))
+    assert "families have no recipient profile" in heading
+    assert set(frame(app, "why")["dependence"]) == {"not measured"}
 
 
-def test_renewals_place_awards_by_end_date_with_their_unexercised_options(ice_targets, home):
-    app, _ = ice_targets
-    calendar = frame(app, "placed by")
-    assert len(calendar) > 0 and set(calendar["placed by"]) <= {label for _, label in targets.END_FIELDS}
-    for _, row in calendar.iterrows():
-        key = row["permalink"].rstrip("/").rsplit("/", 1)[1]
-        end, potential_end, current, potential = sql(home, """
-            SELECT end_date::VARCHAR, potential_end_date::VARCHAR, current_cents, potential_cents FROM award
-            WHERE key = ?""", [key])[0]
-        field = "end_date" if row["placed by"].startswith("current") else "potential_end_date"
-        assert row["date"] == (end if field == "end_date" else potential_end)
-        assert "2025-01-01" <= row["date"] <= "2027-01-01"
-        options = row["unexercised options ($)"]
-        if current is None or potential is None:
-            assert options == "not reported (a value missing)"  # said in words, not zero
-        else:  # a column with words in it writes its money out
-            assert dollars(options) == pytest.approx((potential - current) / 100)
-    assert any(not str(cell).startswith("not reported") for cell in calendar["unexercised options ($)"])
-    total, undated = sql(home, """
-        SELECT count(DISTINCT f.award_key), count(DISTINCT f.award_key) FILTER (WHERE a.end_date IS NULL AND
-               a.potential_end_date IS NULL)
-        FROM fact f JOIN award a ON a.key = f.award_key WHERE f.awarding_subtier = 'subtier:7012'""")[0]
-    assert f"{undated:,} of {total:,} awards report no end date; they cannot be placed on the calendar" in \
-        "\n".join(c.value for c in app.caption)
+def test_all_purchases_is_one_click_away_and_kept_in_the_url(home, ice_targets):
+    with pytest.MonkeyPatch.context() as patch:
+        serve(home, patch)
+        app = run("targets", agency="ICE", today=TODAY, sector="all")
+        ranking = frame(app, "why")
+        names = [name_in(url) for url in ranking["family"]]
+        assert "The GEO Group, Inc." in names[:5] and "Palantir Technologies Inc." in names
+        assert app.markdown[0].value.startswith("**Across all purchases, a campaign on ICE")
+        geo = ranking.iloc[names.index("The GEO Group, Inc.")]
+        assert geo["obligated"] == pytest.approx(ice_cents(home, "v.family = ?", [GEO]) / 100)  # every family's own
+        assert "obligated by ICE in all purchases" in geo["why"] and "summed over" in geo["why"]
+        lens, _ = ice_targets  # the switch back to the lens, then the lens's own button to all purchases
+        app.button(key="lens_on").click().run()
+        switched = [name_in(url) for url in frame(app, "why")["family"]]
+        assert "The GEO Group, Inc." not in switched and switched == [name_in(u) for u in frame(lens, "why")["family"]]
 
 
-def test_csv_and_xlsx_downloads_carry_the_rows_and_their_permalinks(ice_targets):
+def test_downloads_carry_the_pages_columns(ice_targets):
     import openpyxl
 
     app, files = ice_targets
-    rows = list(csv.DictReader(io.StringIO(files["Ranking with citations (CSV)"].decode("utf-8"))))
     ranking = frame(app, "why")
-    assert [r["family_id"] for r in rows] == list(ranking["id"])
-    geo = next(r for r in rows if r["family_id"] == GEO)
-    assert "https://www.usaspending.gov/award/" in geo["citations"] and geo["why"].startswith("The GEO Group")
-    lines = list(csv.DictReader(io.StringIO(files["Awards behind the ranking (CSV)"].decode("utf-8"))))
-    geo_lines = [line for line in lines if line["family_id"] == GEO]
-    assert len(geo_lines) == int(geo["awards behind the row"]) > 0
-    assert "B.I. INCORPORATED" in {line["recipient"] for line in geo_lines}
-    assert all(line["permalink"].startswith("https://www.usaspending.gov/award/") for line in geo_lines)
+    rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8"))))
+    assert list(rows[0].keys()) == list(ranking.columns)
+    assert [r["id"] for r in rows] == list(ranking["id"])
+    first = rows[0]
+    assert first["family"] == name_in(ranking["family"][0]) and first["dependence"] == "not measured"
+    assert short_money(float(first["obligated"])) == ranking["obligated"][0]  # the exact number in the file
+    assert first["why"] == ranking["why"][0] and first["citations"] == ranking["citations"][0]
     book = openpyxl.load_workbook(io.BytesIO(files["xlsx"]), read_only=True)
-    assert book.sheetnames == ["targets", "awards", "renewal calendar", "about"]
+    assert book.sheetnames == ["targets", "renewal calendar", "about"]
     sheet = list(book["targets"].iter_rows(values_only=True))
-    header = list(sheet[0])
-    assert [r[header.index("family_id")] for r in sheet[1:]] == list(ranking["id"])
-    first = dict(zip(header, sheet[1]))
-    assert first["obligated from agency ($)"] == pytest.approx(ranking["obligated from agency ($)"][0])
-    awards = list(book["awards"].iter_rows(values_only=True))
-    permalinks = [r[list(awards[0]).index("permalink")] for r in awards[1:]]
-    assert len(awards) - 1 == len(lines) and permalinks[0].startswith("https://www.usaspending.gov/award/")
+    assert list(sheet[0]) == list(ranking.columns)
+    assert [r[list(sheet[0]).index("id")] for r in sheet[1:]] == list(ranking["id"])
+    about = dict(list(book["about"].iter_rows(values_only=True))[1:])
+    assert about["sector"].startswith("technology lens") and about["today"] == TODAY
+    assert about["command fetching their profiles"] == app.code[0].value
 
 
 def dollars(cell) -> float:
@@ -195,8 +187,8 @@ def one_year_home(tmp_path_factory):
     return home
 
 
-@pytest.mark.parametrize("page, query", [("targets", {"agency": "ICE"}), ("agency", {"name": "ICE"}),
-                                         ("targets", {"agency": "CBP"})])
+@pytest.mark.parametrize("page, query", [("targets", {"agency": "ICE", "sector": "all"}), ("agency", {"name": "ICE"}),
+                                         ("targets", {"agency": "CBP", "sector": "all"})])
 def test_one_fiscal_year_and_empty_stores_render(one_year_home, tmp_path, monkeypatch, page, query):
     for name, value in curated_env(one_year_home).items():
         monkeypatch.setenv(name, value)
@@ -217,15 +209,11 @@ def test_dependence_is_measured_on_recipient_profiles_when_loaded(httpserver, ap
 
     monkeypatch.setenv("KG_HOME", str(tmp_path / "kg"))
     monkeypatch.setenv("KG_STORE", "embedded")
-    api, _ = load_with_profiles(httpserver, api_responses, tmp_path)
-    app = run("targets", agency="8000", today="2025-09-01")
+    load_with_profiles(httpserver, api_responses, tmp_path)
+    app = run("targets", agency="8000", today="2025-09-01", sector="all")
     ranking = frame(app, "why")
     (row,) = ranking.to_dict("records")
     fy2025 = 1600000.0 + 1200000.0 + 282046.29  # the three recorded FY2025 actions
-    assert row["dependence"] == pytest.approx(round(fy2025 / api.profile["total_transaction_amount"], 4)
-                                              if "total_transaction_amount" in api.profile else
-                                              round(fy2025 / 267039000.14, 4))
-    assert row["federal total, profile years ($)"] == 267039000.14
-    assert row["measured on"].startswith("USAspending recipient profile FY2025–FY2025")
-    assert "dependence (0–1)" in ranking.columns and not app.warning
-    assert "of its federal obligations in its profile years" in row["why"]
+    assert row["dependence"] == pytest.approx(round(fy2025 / 267039000.14, 4))
+    assert "of its federal obligations from" in row["why"] and "not measured" not in row["why"]
+    assert not app.code and "Every ranked family's dependence is measured" in "\n".join(c.value for c in app.caption)

@@ -7,7 +7,7 @@ from datetime import date
 import networkx as nx
 import pytest
 
-from dashboard import exports, network, targets
+from dashboard import exports, network
 from dashboard.text import md
 from graph.store import open_store
 from tests.dashboard_support import load_sample
@@ -66,34 +66,24 @@ def test_big_graphs_get_computed_positions_without_physics():
     assert '"enabled": false' in page and '"x": ' in page
 
 
-def test_targets_components_and_renewals():
-    money = [  # the agency's facts by vendor and fiscal year, as `agency_money` gives them
-        {"recipient": "v1", "name": "One", "split": True, "fiscal_year": 2025, "obligated": 100.0, "awards": 1,
-         "contracts": 2},
-        {"recipient": "v1", "name": "One", "split": True, "fiscal_year": 2019, "obligated": 250.0, "awards": 1,
-         "contracts": 2},
-        {"recipient": "v1", "name": "One", "split": False, "fiscal_year": 2024, "obligated": 50.0, "awards": 1,
-         "contracts": 2},  # an award total not split by year: its years are unknown, it counts as earlier
-        {"recipient": "v2", "name": "Two", "split": True, "fiscal_year": 2024, "obligated": 200.0, "awards": 1,
-         "contracts": 1},
-    ]
+def test_targets_renewal_calendar_and_its_pressure():
+    """graph/targets.py's pure parts (the page ranks nothing itself): decisions placed by the earliest end date in the
+    window, pressing 1 today and falling linearly to 0 at the window's end."""
+    from graph import targets
+
     awards = [
-        {"key": "a1", "vendor": {"id": "v1", "name": "One"}, "end_date": "2025-06-30"},
+        {"key": "a1", "vendor": {"id": "v1", "name": "One"}, "end_date": "2025-07-15", "current_value": 100.0,
+         "potential_value": 150.0},
         {"key": "a2", "vendor": {"id": "v1", "name": "One"}, "end_date": "2020-01-01"},
         {"key": "a3", "vendor": {"id": "v2", "name": "Two"}, "end_date": None, "potential_end_date": "2025-12-31"},
     ]
-    totals = [{"id": "v1", "total_obligated": 800.0}, {"id": "v2", "total_obligated": 200.0}]
-    ranked = targets.rank(money, awards, totals, {"money": 1, "dependence": 0, "growth": 0, "contracts": 0,
-                                                  "renewals": 0}, date(2025, 1, 15), months=12, recent_years=3)
-    one, two = ranked
-    assert (one["id"], one["money"], one["money_part"], one["dependence_part"]) == ("v1", 400.0, 1.0, 0.5)
-    assert (one["recent_money"], one["earlier_money"], one["growth_part"]) == (100.0, 300.0, 0.25)
-    assert (one["contracts"], one["renewals"], two["renewals"]) == (2, 1, 1)
-    assert two["dependence_part"] == 1.0 and two["growth_part"] == 1.0 and two["money_part"] == 0.5
-    assert [a["key"] for a in targets.renewals(awards, date(2025, 1, 15), 12)] == ["a1", "a3"]
-    flipped = targets.rank(money, awards, totals, {"money": 0, "dependence": 1, "growth": 1, "contracts": 0,
-                                                   "renewals": 0}, date(2025, 1, 15))
-    assert [r["id"] for r in flipped] == ["v2", "v1"] and flipped[0]["score"] == 1.0
+    rows = targets.calendar_rows(awards, {"v1": {"id": "f1", "name": "Family"}}, date(2025, 1, 15), 12)
+    assert [(r["award"]["key"], r["family_id"], r["field"]) for r in rows] == [
+        ("a1", "f1", "current end date (end_date)"), ("a3", "v2", "potential end date (potential_end_date)")]
+    assert rows[0]["options"] == 50.0 and rows[1]["options"] is None and rows[1]["pressure"] is None
+    assert rows[0]["pressure"] == pytest.approx(100.0 * rows[0]["weight"]) and 0 < rows[0]["weight"] < 1
+    assert targets.soon("2025-01-15", date(2025, 1, 15), date(2026, 1, 15)) == 1.0
+    assert targets.scaled(1.0, 100.0) == pytest.approx(0.1) and targets.scaled(5.0, 0.0) == 0.0
     assert targets.fiscal_year(date(2025, 10, 1)) == 2026 and targets.add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
 
 

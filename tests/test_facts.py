@@ -63,6 +63,7 @@ def answers(store) -> str:
     out["paths"] = ask("paths", "Palantir", "CBP")
     out["paths through resellers"] = ask("paths", "Amazon.com", "ICE")
     out["review queue"] = store.review()  # attributions and name-only merges, with their evidence
+    out["categories"] = store.fetch_fact_groups(FactFilter(), "category,category_rule")  # the technology lens
     return json.dumps(out, sort_keys=True, default=str)
 
 

@@ -383,3 +383,48 @@ def test_read_rate_on_the_real_files(fpds_dir, capsys):
     assert count == 20 * rounds
     with capsys.disabled():
         print(f"\nfpds_atom.read: {count} entries in {seconds:.3f}s = {count / seconds:,.0f} entries/s")
+
+
+# ----------------------------------------------------------------------------- contract vehicles (Issue 27 part 4)
+ARMY_EA = "W519TC25D0039__542a447437b0/page-0000-start-0.xml"  # Palantir USG's Army enterprise agreement, 2 entries
+
+
+def test_an_idv_entry_reads_its_last_date_to_order_as_its_end(shared_data):
+    """Entry 1 of the Army agreement (read by eye): IDVID 9700/W519TC25D0039 mod 0, signed 2025-07-31, lastDateToOrder
+    2035-07-31, baseAndAllOptionsValue 10000000000.00, obligatedAmount 0.00, Army office W519TC."""
+    tx = entries(fpds_atom.read(shared_data / "fpds_atom_contract_vehicles" / ARMY_EA))[1]
+    assert tx.award.key == "CONT_IDV_W519TC25D0039_9700" and tx.obligation == 0.0
+    assert (tx.award.end_date, tx.award.potential_end_date) == (None, "2035-07-31")
+    assert tx.award.potential_value == 10_000_000_000 and tx.award.current_value is None
+
+
+def test_vehicle_entries_read_as_award_summaries_never_as_actions(shared_data):
+    """`read_summaries`: each entry is the award as of that action (its totals), so no $0 modification is an action
+    dated in a fiscal year; the store keeps the latest (entry 2, mod P00001, signed 2026-02-27)."""
+    awards = list(fpds_atom.read_summaries(shared_data / "fpds_atom_contract_vehicles" / ARMY_EA))
+    assert [type(a).__name__ for a in awards] == ["Award", "Award"]
+    first, latest = awards
+    assert (first.values_as_of, latest.values_as_of) == ("2025-07-31", "2026-02-27")
+    assert latest.prov.record == "entry 2 (PIID W519TC25D0039 mod P00001)"
+    assert (latest.obligated, latest.potential_value, latest.potential_end_date) == (0.0, 10_000_000_000, "2035-07-31")
+    assert latest.awarding.subtier_code == "2100" and latest.awarding.toptier_code == "097"
+    assert latest.recipient.parent_name == "PALANTIR TECHNOLOGIES INC."
+    assert first.description.startswith("CONSOLIDATED ENTERPRISE AGREEMENT") and latest.description is None
+
+
+def test_the_cli_normalizes_vehicles_as_summaries(shared_data, tmp_path):
+    import csv
+    import gzip
+    import subprocess
+    import sys
+
+    out = tmp_path / "vehicles.csv.gz"
+    folder = shared_data / "fpds_atom_contract_vehicles"
+    pages = sorted(folder.glob("GS35F0086U__*/page-*.xml"))
+    done = subprocess.run([sys.executable, "-m", "ingest", "normalize", "--source", "fpds-atom-vehicles", "--out",
+                           str(out), *map(str, pages)], cwd=Path(__file__).resolve().parents[1],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(gzip.open(out, "rt", newline="", encoding="utf-8")))
+    assert len(rows) == 132 and {row["kind"] for row in rows} == {"award"}  # the GSA schedule's 132 entries
+    assert {row["potential_value"] for row in rows} == {"395000.0"}  # totalBaseAndAllOptionsValue, every entry

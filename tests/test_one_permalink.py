@@ -2,7 +2,8 @@
 
 A real ICE prime-award file (and its subawards) whose `usaspending_permalink` is spoofed to another host is
 loaded into a store; no `--json` answer and no export may repeat that host: the permalink is rebuilt from the
-award key. A real Flock portal row with a 10 MB agency name is one reject naming the field, never a node id."""
+award key, on every store (one load per store). A real Flock portal row with a 10 MB agency name is one
+reject naming the field, never a node id."""
 from __future__ import annotations
 
 import csv
@@ -21,6 +22,7 @@ from graph import cli
 from graph.answers import cited
 from ingest import table_map
 from ingest.load import load
+from tests.conftest import STORE_KINDS, open_test_store
 from tests.dashboard_support import ROOT, curated_env
 
 SPOOF = "https://evil.example/phish"
@@ -43,9 +45,15 @@ def spoofed(source: Path, out: Path, keep=lambda row: True) -> list[dict]:
     return rows
 
 
-@pytest.fixture(scope="module")
-def spoofed_home(shared_data, tmp_path_factory):
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def spoofed_home(shared_data, tmp_path_factory, request):
+    """The spoofed files loaded by `python -m ingest` into each store; KG_STORE in the env names it."""
     home = tmp_path_factory.mktemp("spoofed")
+    kind, store_env = request.param, {"KG_STORE": request.param}
+    if kind == "neo4j":
+        server = request.getfixturevalue("neo4j_server")
+        open_test_store(kind, home, request).close()  # the test server's database, emptied
+        store_env.update({f"NEO4J_{name.upper()}": value for name, value in server.items()})
     subs = spoofed(shared_data / BULK / SUBAWARDS, home / "subawards.csv")
     primes_of_subs = {row["prime_award_unique_key"] for row in subs}
     taken = []
@@ -57,17 +65,18 @@ def spoofed_home(shared_data, tmp_path_factory):
         return False
 
     primes = spoofed(shared_data / BULK / PRIMES, home / "primes.csv", keep)
-    env = {**os.environ, **curated_env(home)}
-    subprocess.run([sys.executable, "-m", "ingest", "usaspending-csv", "--no-progress", str(home / "primes.csv"),
-                    str(home / "subawards.csv")], cwd=ROOT, env=env, check=True, capture_output=True)
+    env = {**os.environ, **curated_env(home), **store_env}
+    subprocess.run([sys.executable, "-m", "ingest", "usaspending-csv", "--store", kind, "--no-progress",
+                    str(home / "primes.csv"), str(home / "subawards.csv")], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
     return home, env, primes
 
 
 def run(env: dict, monkeypatch, capsys, *argv: str) -> str:
     for name, value in env.items():
-        if name.startswith("KG_"):
+        if name.startswith(("KG_", "NEO4J_")):
             monkeypatch.setenv(name, value)
-    code = cli.main(list(argv))
+    code = cli.main(["--store", env["KG_STORE"], *argv])
     out = capsys.readouterr()
     assert code == 0, (argv, out.err)
     return out.out

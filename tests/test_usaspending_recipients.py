@@ -11,10 +11,11 @@ import json
 import re
 from datetime import date
 
+import pytest
 from werkzeug import Request, Response
 
 from core.records import Provenance, Transaction
-from dashboard import targets
+from graph.targets import NOT_MEASURED, targets
 from ingest import cli
 from ingest.http import HttpClient
 from ingest.load import load
@@ -66,6 +67,11 @@ def test_profiles_are_the_denominator_of_dependence(make_store, httpserver, api_
     load(store, nasa_records(api_responses), command="usaspending-api", inputs=["recorded"],
          rejects_dir=tmp_path / "rejects", progress=False)
     vendor = next(vid for vid, uei, _, _ in store.vendor_index() if uei == UEI)
+    # before the profile: dependence is not measured and leaves the score (the other weights renormalized)
+    (without,) = targets(store, "8000", ["all"], today=date(2025, 9, 1))["families"]
+    assert without["dependence"] is None and without["dependence_basis"].startswith(NOT_MEASURED)
+    assert without["weighted"]["dependence"] is None
+    assert without["score"] == pytest.approx(sum(v for v in without["weighted"].values() if v is not None), abs=1e-3)
     api = RecipientApi(httpserver, api_responses)
 
     client = HttpClient(httpserver.url_for("/"), sleep=lambda s: None)
@@ -82,16 +88,14 @@ def test_profiles_are_the_denominator_of_dependence(make_store, httpserver, api_
     # no money figure of the graph moved: the profile is a denominator, not an action
     assert store.vendor_totals([vendor])[0]["total_obligated"] == 172213419.67
 
-    money = store.agency_money("8000")
-    ranked = targets.rank(money, [], store.vendor_totals([vendor]), targets.DEFAULT_WEIGHTS, date(2025, 9, 1),
-                          federal=totals)
-    (row,) = ranked
+    answer = targets(store, "8000", ["all"], today=date(2025, 9, 1))
+    (row,) = answer["families"]
     fy2025 = 1600000.0 + 1200000.0 + 282046.29  # the three recorded FY2025 actions
-    assert row["dependence_part"] == round(fy2025 / 267039000.14, 4)
+    assert row["dependence"] == round(fy2025 / 267039000.14, 4) == row["parts"]["dependence"]
+    assert row["weighted"]["dependence"] is not None and row["weighted"]["dependence"] > 0  # it enters the score
     assert row["federal_total"] == 267039000.14
     assert row["dependence_basis"].startswith("USAspending recipient profile FY2025–FY2025 (1 years)")
-    without = targets.rank(money, [], store.vendor_totals([vendor]), targets.DEFAULT_WEIGHTS, date(2025, 9, 1))
-    assert without[0]["dependence_basis"] == "obligated in this graph (no recipient profile fetched)"
+    assert answer["lacking_profile"] == []
 
 
 def load_with_profiles(httpserver, api_responses, tmp_path) -> tuple[RecipientApi, dict]:

@@ -8,11 +8,13 @@ from core.wording import money
 from dashboard import agency_tables, attributed, coverage, data, headline, params, profile, profile_links, tables
 from dashboard.tables import Column
 from dashboard.text import md
+from dashboard.view_filters import lens_switch, sector_picker
 
 AWARD_ROWS = 1000
 
 st.title("Agency profile")
 src = data.require_data()
+categories = sector_picker(("all",), "The profile")
 name = st.text_input("Agency (code such as 7012, abbreviation such as ICE, or part of a name)",
                      params.carried("name", "agency"), key="a_name").strip()
 params.write({"name": name}, {})
@@ -20,7 +22,7 @@ if not name:
     st.info("Type an agency: ICE, CBP, DHS, a code such as 7012 or an office code such as 70CDCR.")
     st.stop()
 try:  # totals and the yearly chart cover every award; the table lists the largest (ICE has tens of thousands)
-    agency = data.agency_profile(src, name, AWARD_ROWS)
+    agency = data.agency_profile(src, name, AWARD_ROWS, categories)
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
@@ -32,6 +34,7 @@ parent = agency.get("parent")
 scope = data.coverage_within(src, [agency["id"]] + ([parent["id"]] if parent and agency["tier"] == "office" else []))
 st.header(md(agency["name"]))
 st.markdown(f"**{md(headline.agency(agency, scope))}**")
+lens_switch(categories)
 profile.totals(agency)
 profile.yearly(agency, scope)
 if scope["notes"]:
@@ -50,6 +53,7 @@ if agency["children"]:
                 key="agency-children")
 else:
     st.caption("None in the graph.")
+agency_tables.categories_section(src, name, scope)
 agency_tables.families_section(src, name, agency)
 agency_tables.top_vendors_section(src, name, agency)
 attributed.makers_section(agency)

@@ -14,6 +14,7 @@ import streamlit as st
 from core.wording import NOT_REPORTED, count, money, text
 from dashboard import data, params, profile_links, sharing_network, state_grid
 from dashboard.text import md, web_link
+from dashboard.view_filters import sector_picker
 from graph.local_queries import federal_path, federal_sentence
 
 LINK = {"Portal page": st.column_config.LinkColumn("Portal page", display_text="open", width="small")}
@@ -269,6 +270,7 @@ def policy_section(policy: dict | None) -> None:
 
 st.title("Local agencies")
 src = data.require_data()
+sector_picker(("all",), "")
 overview = data.local_overview(src)
 counts = overview["counts"]
 if not counts.get("agencies"):

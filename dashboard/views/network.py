@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import data, exports, network, network_view, params, profile, tables
 from dashboard.text import md
-from dashboard.view_filters import Filters, sidebar
+from dashboard.view_filters import Filters, lens_switch, sidebar
 
 MAX_AWARD_NODES = 150
 PAGE_SIZE = 50  # awards listed per page under the graph
@@ -83,7 +83,7 @@ def with_awards(src: tuple, view: dict, filters: Filters, family_node: str) -> d
         return view
     head = family_node.split(":", 1)[1]
     page = data.view_awards(src, filters.agency, head, filters.fy_from, filters.fy_to, filters.award_types, None,
-                            0, MAX_AWARD_NODES)
+                            0, MAX_AWARD_NODES, filters.categories)
     nodes, edges = list(view["nodes"]), list(view["edges"])
     present = {n["id"] for n in nodes}
     for award in page["awards"]:
@@ -116,6 +116,7 @@ st.title("Network")
 answer = st.empty()  # the page's answer in one sentence, filled once the drawing is chosen
 src = data.require_data()
 filters = sidebar(src)
+lens_switch(filters.categories)
 try:
     graph = filters.subgraph(src)
 except (data.NotFound, data.Ambiguous) as error:
@@ -262,14 +263,14 @@ shown = None
 if filters.min_amount > 0:  # the vendors with an edge at or above the minimum
     shown = tuple(sorted({e["source"].split(":", 1)[1] for e in graph["edges"] if e["type"] == "AWARDS"}))
 count = data.view_awards(src, award_agency, award_vendor, filters.fy_from, filters.fy_to, filters.award_types,
-                         shown, 0, 0)["count"]
+                         shown, 0, 0, filters.categories)["count"]
 pages = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
 number = st.number_input(f"Page (of {pages:,}; {PAGE_SIZE} awards a page, {count:,} awards, largest obligated total "
                          f"first)", min_value=1, max_value=pages, value=params.number("page", 1, int, 1, pages),
                          key="n_page")
 params.write({"page": number}, {"page": 1})
 listed = data.view_awards(src, award_agency, award_vendor, filters.fy_from, filters.fy_to, filters.award_types,
-                          shown, (number - 1) * PAGE_SIZE, PAGE_SIZE)["awards"]
+                          shown, (number - 1) * PAGE_SIZE, PAGE_SIZE, filters.categories)["awards"]
 if listed:
     tables.show(profile.award_rows(listed), profile.AWARD_TABLE, key="network-awards")
 else:
@@ -284,7 +285,7 @@ if columns[2].button("Prepare complete exports", help="Every award behind the vi
     st.session_state["n_export"] = True
 if st.session_state.get("n_export"):
     everything = data.view_awards(src, award_agency, award_vendor, filters.fy_from, filters.fy_to,
-                                  filters.award_types, shown, 0, max(count, 1))["awards"]
+                                  filters.award_types, shown, 0, max(count, 1), filters.categories)["awards"]
     columns = st.columns(3)
     columns[0].download_button("Awards (CSV)", exports.awards_csv(everything), "awards.csv", "text/csv")
     columns[1].download_button("Citations (Markdown)", exports.citations_md("Awards in this view", everything),

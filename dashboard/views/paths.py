@@ -15,6 +15,7 @@ from core.wording import count, money, text
 from dashboard.network import build_html
 from dashboard.exports import where_from
 from dashboard.text import record_link, md
+from dashboard.view_filters import sector_picker
 from graph.ties import sentence, shared_office
 
 CHAINS_READ = 8  # shortest chains asked for, before folding those that cite the same records (each costs its hops)
@@ -111,6 +112,7 @@ def show_chains(found: list[list[dict]], answer: dict) -> list[dict]:
 
 st.title("Paths")
 src = data.require_data()
+categories = sector_picker(("all",), "The direct ties' money (the chains follow every link)")
 left, right, hops = st.columns([3, 3, 1])
 a = left.text_input("From (vendor or agency)", params.carried("a", "vendor") or params.text("from"), key="p_a").strip()
 b = right.text_input("To (vendor or agency)", params.carried("b", "agency") or params.text("to"), key="p_b").strip()
@@ -129,7 +131,7 @@ if not (a and b):
     st.info("Give two names, e.g. Palantir and ICE, or Amazon.com and Palantir.")
     st.stop()
 try:
-    answer = data.direct_ties(src, a, b)
+    answer = data.direct_ties(src, a, b, categories)
     found = chains(src, a, b, int(max_hops), CHAINS_READ, follow, False)
     everything = chains(src, a, b, int(max_hops), CHAINS_READ, follow, True) if shared or not found else []
 except (data.NotFound, data.Ambiguous) as error:

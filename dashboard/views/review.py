@@ -10,6 +10,7 @@ from core.judgements import judgements_file
 from dashboard import attributed, data, params
 from dashboard.exports import where_from
 from dashboard.text import record_link, md
+from dashboard.view_filters import sector_picker
 
 ROWS = 500  # items listed per table; the form offers every item
 KINDS = {"": "attributions, name-only merges and local matches", "attribution": "attributions",
@@ -151,6 +152,7 @@ def judge(entries: list[dict]) -> None:
 
 st.title("Review queue")
 src = data.require_data()
+sector_picker(("all",), "")
 columns = st.columns([2, 1])
 wanted_kind = params.text("kind")
 kind = columns[0].selectbox("Show", list(KINDS), index=list(KINDS).index(wanted_kind) if wanted_kind in KINDS else 0,

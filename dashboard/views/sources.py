@@ -14,6 +14,7 @@ from dashboard.exports import where_from
 from dashboard.tables import Column
 from dashboard.text import md
 from dashboard.text import record_link
+from dashboard.view_filters import sector_picker
 
 WATCH_ROWS = 200  # changes listed per watched vendor or agency (the count says how many there are)
 
@@ -40,6 +41,7 @@ CAVEATS = """
 """
 
 st.title("Sources")
+sector_picker(("all",), "")
 kind = data.store_kind()
 runs = data.runs()
 if not runs:

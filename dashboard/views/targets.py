@@ -1,5 +1,10 @@
-"""Targets: which of an agency's vendor families to press, with every part of the score shown, weighted and said
-in a sentence, the renewal calendar, and the table with its citations as CSV and XLSX."""
+"""Targets: which of an agency's vendor families a campaign should press, in the technology lens by default.
+
+The answer first, in one sentence; then the table (every component beside the score, the levers beside it and
+never in it), each row's reason with its citations, the families whose dependence is not measured with the command
+that fetches their profiles, the renewal calendar, and the same table as CSV and XLSX. The ranking itself is
+graph/targets.py, the one `python -m graph targets` prints.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -10,10 +15,15 @@ from dashboard import data, params, profile_links, tables, targets
 from dashboard import targets_export as export
 from dashboard.exports import citation, where_from
 from dashboard.tables import Column
-from dashboard.text import record_link, md
+from dashboard.text import md, record_link
+from dashboard.view_filters import lens_switch, sector_picker
+from graph.targets import COMPONENTS, DEFAULT_WEIGHTS, OPTIONS_BASIS
+
+WHY_SHOWN = 10
 
 st.title("Targets")
 src = data.require_data()
+categories = sector_picker(("technology",), "The ranking")
 agency_name = st.text_input("Agency (ICE, CBP, DHS, a code…)", params.carried("agency", "agency"), key="t_agency").strip()
 columns = st.columns(3)
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)  # the span of USAspending's records, with room for end dates
@@ -28,124 +38,92 @@ if not agency_name:
     params.write({"agency": agency_name}, {})
     st.stop()
 try:
-    agency = data.find_agency(src, agency_name)
+    data.find_agency(src, agency_name)
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
 params.remember("agency", agency_name)
 
-inputs = data.target_inputs(src, agency_name, today.isoformat())
-ends = inputs["ends"]  # the awards still open: renewals, options
-vendor_ids, families, federal = inputs["vendor_ids"], inputs["families"], inputs["federal"]
-facets = data.facets(src)
-coverage = data.loaded_coverage(src)
-last_year = min(targets.fiscal_year(today), facets["fy_max"]) if facets.get("fy_max") else targets.fiscal_year(today)
-short = agency.get("abbreviation") or agency["name"]
-profiled = sum(1 for vid in vendor_ids if vid in federal)
-measure = ("dependence" if profiled and profiled == len(set(federal) | set(vendor_ids)) else
-           targets.STORE_SHARE if not profiled else f"dependence where profiled, else {targets.STORE_SHARE}")
-
-with st.expander("Weights (relative; 0 switches a component off)", expanded=True):
-    weight_columns = st.columns(len(targets.COMPONENTS))
+with st.expander("Weights (relative; 0 switches a component off)"):
+    weight_columns = st.columns(len(DEFAULT_WEIGHTS))
     weights = {name: weight_columns[i].number_input(
-        measure if name == "dependence" else name, 0.0, 10.0, params.number(f"w_{name}", default, float, 0.0, 10.0),
-        step=0.25, key=f"t_w_{name}", help=targets.COMPONENTS[name])
-        for i, (name, default) in enumerate(targets.DEFAULT_WEIGHTS.items())}
+        name, 0.0, 10.0, params.number(f"w_{name}", default, float, 0.0, 10.0), step=0.25, key=f"t_w_{name}",
+        help=COMPONENTS[name]) for i, (name, default) in enumerate(DEFAULT_WEIGHTS.items())}
 params.write({"agency": agency_name, "today": today.isoformat(), "months": months, "recent": recent,
               **{f"w_{k}": v for k, v in weights.items()}},
              {"today": date.today().isoformat(), "months": 12, "recent": 3,
-              **{f"w_{k}": v for k, v in targets.DEFAULT_WEIGHTS.items()}})
+              **{f"w_{k}": v for k, v in DEFAULT_WEIGHTS.items()}})
 
-ranking = data.target_ranking(src, agency_name, today.isoformat(), tuple(weights.items()), int(months),
-                              int(recent), last_year, short)
-first_recent = last_year - int(recent) + 1
-loaded = ", ".join(f"{a['name'] or a['id']} ({a['code'] or '?'})" for a in coverage["agencies"][:6])
-if len(coverage["agencies"]) > 6:
-    loaded += f" and {len(coverage['agencies']) - 6} other sub-agencies"
-span = (f"FY{coverage['fy_min']}–FY{coverage['fy_max']}" if coverage.get("fy_min") else "no dated action")
-st.header(md(f"{agency['name']}: {len(ranking):,} vendor families ranked"))
-if not profiled:
-    st.warning(md(f"No USAspending recipient profile is loaded, so the column is the {targets.STORE_SHARE} — not "
-                  f"dependence. This store holds the contract actions awarded by {loaded or 'no agency'} in {span}; "
-                  "a vendor's business with every other agency is missing, so the share overstates how much it "
-                  "depends on this one. Run `python -m ingest usaspending-recipients` to load the vendors' federal "
-                  "totals."))
-elif measure != "dependence":
-    st.info(md(f"Recipient profiles are loaded for {profiled:,} of {len(vendor_ids):,} vendors: their families' "
-               f"dependence is measured on them; the others show the {targets.STORE_SHARE} ({loaded}, {span})."))
-st.caption(md("; ".join(f"{name}: {text}" for name, text in targets.COMPONENTS.items())
-              + f". Recent = fiscal years {first_recent}–{last_year}. Families are the vendors' families now; money "
-              "is the sum of the agency's contract actions to the members (and award totals not split by year, counted "
-              "as earlier). Each component is scaled to 0–1; the score is their weighted mean."))
+answer = data.target_ranking(src, agency_name, categories, today.isoformat(), tuple(weights.items()), int(months),
+                             int(recent))
+ranking = answer["families"]
+st.markdown(f"**{targets.answer_line(answer)}**")
+lens_switch(categories)
 
-link = profile_links.vendor_url
-# the score and its parts right after the name, then the money: what a ranking is read by stays in view
-score_columns = [Column("rank", "rank", "count", True, "small"), Column("family", "family", "profile", True, "medium"),
-                 Column("score", "score", "score", width="small"),
-                 *(Column(f"{name}_part", f"{measure} (0–1)" if name == "dependence" else f"{name} (0–1)", "score",
-                          width="small") for name in targets.COMPONENTS),
-                 Column("money", "obligated from agency ($)", "money"), Column("why", "why", width="large"),
-                 Column("member_names", "members", width="large"),
-                 *([Column("dependence", "dependence", "score", missing="not measured (no profile)")] if profiled else []),
-                 Column("store_share", targets.STORE_SHARE, "score", missing="no money in this store"),
-                 Column("dependence_basis", "measured on"),
-                 Column("federal_total", "federal total, profile years ($)", "money", missing="no profile loaded"),
-                 Column("graph_total", "family's total in this store ($)", "money"),
-                 Column("recent_money", "recent ($)", "money"), Column("earlier_money", "earlier ($)", "money"),
-                 Column("contracts", "contracts", "count"), Column("renewals", f"ending within {months} months", "count"),
-                 Column("options", "unexercised options ($)", "money", missing="no open option reported"),
-                 Column("id", "id")]
-tables.show([{**r, "family": link(r["id"], r["name"]), "member_names": "; ".join(m["name"] or m["id"] for m in r["members"])}
-             for r in ranking], score_columns, key="targets-ranking")
+table_columns = targets.columns(int(months))
+tables.show(targets.table_rows(answer), table_columns, key="targets-ranking")
+st.caption(md(f"Score: {answer['score_basis']}. "
+              + "; ".join(f"{name} (weight {answer['weights'][name]:g}): {text}" for name, text in COMPONENTS.items())
+              + f". Recent = FY{answer['recent_years'][0]}–FY{answer['recent_years'][1]}. Obligated: "
+              f"{answer['bases']['obligated']}. Through resellers: {answer['bases']['through_resellers']}. "
+              f"Levers: {answer['bases']['levers']}."))
+
+rows, headers = export.ranking_rows(answer)
+settings = (src, agency_name, categories, today.isoformat(), int(months), int(recent), tuple(weights.items()))
+buttons = st.columns(2)
+buttons[0].download_button("Ranking, the page's columns (CSV)", export.to_csv(rows, headers), "targets.csv",
+                           "text/csv", key="t_csv")
+
+
+def workbook() -> bytes:
+    """Built when the button is clicked: the ranking, the renewal calendar and the settings."""
+    due = data.target_calendar(*settings[:5])
+    return export.to_xlsx({"targets": (rows, headers),
+                           "renewal calendar": (export.calendar_lines(due), export.CALENDAR_COLUMNS),
+                           "about": (export.about_rows(answer), ("item", "value"))})
+
+
+buttons[1].download_button("Ranking, calendar and settings (XLSX)", workbook, "targets.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="t_xlsx")
+
 if ranking:
     st.subheader("Why each ranks where it does")
-    st.markdown("\n".join(f"- {md(r['why'])}" for r in ranking[:10]))
-    if len(ranking) > 10:
-        st.caption(f"The other {len(ranking) - 10:,} sentences are in the table's `why` column and the exports.")
+    st.markdown("\n".join(targets.why_line(r) for r in ranking[:WHY_SHOWN]))
+    if len(ranking) > WHY_SHOWN:
+        st.caption(f"The other {len(ranking) - WHY_SHOWN:,} sentences are in the table's `why` column and the "
+                   "downloads; its `citations` column holds each family's largest awards.")
 
-due = targets.calendar_rows(ends["dated"], families, today, int(months))
-until = targets.add_months(today, int(months))
-calendar = export.calendar_lines(due)
-about = [{"item": k, "value": v} for k, v in (
-    ("agency", agency["name"]), ("today", today.isoformat()), ("renewal window (months)", int(months)),
-    ("recent fiscal years", f"{first_recent}–{last_year}"), ("dependence column", measure),
-    ("store holds", f"{loaded}; {span}"), ("unexercised options", targets.OPTIONS_BASIS),
-    ("awards without an end date", f"{ends['undated']:,} of {ends['award_count']:,}"),
-    *((f"weight: {k}", v) for k, v in weights.items()))]
-# the downloads cite every award of the agency (hundreds of thousands on a big store): built when asked, for these
-# settings only, so the page itself never lists them
-settings = (src, agency["id"], today.isoformat(), int(months), int(recent), tuple(sorted(weights.items())))
-buttons = st.columns(4)
-if buttons[0].button("Prepare the downloads (CSV and XLSX, with citations)", key="t_prepare"):
-    behind = export.awards_by_family(data.agency_awards(src, agency_name), families)
-    rows = export.ranking_rows(ranking, measure, int(months), behind)
-    lines = export.award_lines(ranking, behind)
-    st.session_state["t_downloads"] = (settings, export.to_csv(rows),
-                                       export.to_csv(lines, export.AWARD_LINE_COLUMNS), export.to_xlsx({
-        "targets": (rows, None), "awards": (lines, export.AWARD_LINE_COLUMNS),
-        "renewal calendar": (calendar, export.CALENDAR_COLUMNS), "about": (about, ("item", "value"))}))
-prepared = st.session_state.get("t_downloads")
-if prepared and prepared[0] == settings:
-    buttons[1].download_button("Ranking with citations (CSV)", prepared[1], "targets.csv", "text/csv", key="t_csv")
-    buttons[2].download_button("Awards behind the ranking (CSV)", prepared[2], "targets-awards.csv", "text/csv",
-                               key="t_awards_csv")
-    buttons[3].download_button("Ranking, awards and calendar (XLSX)", prepared[3], "targets.xlsx",
-                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="t_xlsx")
+lacking = answer["lacking_profile"]
+st.subheader(f"Dependence not measured: {len(lacking):,} of {len(ranking):,} families have no recipient profile")
+if lacking:
+    shown = ", ".join(f"{r['name']} ({r['rank']})" for r in lacking[:20])
+    more = f" and {len(lacking) - 20:,} more" if len(lacking) > 20 else ""
+    st.caption(md(f"Their dependence column says \"not measured\" and leaves their score (its weight renormalized "
+                  f"over the other components). Without a profile: {shown}{more}. This command fetches the first "
+                  "20 (USAspending recipient profiles; then reload the page):"))
+    st.code(answer["fetch_profiles"], language="bash", wrap_lines=True)
+else:
+    st.caption("Every ranked family's dependence is measured on its members' USAspending recipient profiles.")
 
-st.subheader(f"Renewal calendar: {len(due):,} awards whose current or potential end date falls by {until.isoformat()}")
-st.caption(f"{ends['undated']:,} of {ends['award_count']:,} awards report no end date; they cannot be placed on the "
-           "calendar. An award is placed by the earliest of its current end date and its potential end date that "
-           f"falls in the window (the column says which). Unexercised options = {targets.OPTIONS_BASIS}; empty when "
-           "either value is not reported.")
+due = data.target_calendar(*settings[:5])
+link = profile_links.vendor_url
+st.subheader(f"Renewal calendar: {len(due):,} awards whose next decision falls by {answer['window_end']}")
+st.caption(f"{answer['awards_undated']:,} of {answer['awards_counted']:,} awards report no end date; they cannot be "
+           "placed on the calendar. An award is placed by the earliest of its current end date and its potential end "
+           f"date that falls in the window (the column says which). Unexercised options = {OPTIONS_BASIS}. "
+           f"Renewal pressure = {answer['bases']['renewal_pressure']}, weighted 1 today falling to 0 at the window's "
+           "end.")
 if due:
     tables.show([{**r["award"], "date": r["date"], "placed by": r["field"], "family": link(r["family_id"], r["family"]),
-                  "options": r["options"], "permalink": record_link(r["award"].get("permalink")),
-                  "source": where_from(r["award"]), "citation": citation(r["award"])} for r in due],
+                  "options": r["options"], "stake": r["stake"], "pressure": r["pressure"],
+                  "permalink": record_link(r["award"].get("permalink")), "source": where_from(r["award"]),
+                  "citation": citation(r["award"])} for r in due],
                 [Column("date", "date", pinned=True, width="small"), Column("family", "family", "profile", True, "medium"),
-                 Column("options", "unexercised options ($)", "money", True, missing="not reported (a value missing)"),
-                 Column("placed by", "placed by"), Column("permalink", "permalink", "link", True),
+                 Column("stake", "current value ($)", "money", width="small"),
+                 Column("pressure", "pressure ($)", "money", width="small"),
+                 Column("options", "unexercised options ($)", "money", missing="not reported (a value missing)"),
+                 Column("placed by", "placed by"), Column("permalink", "permalink", "link"),
                  Column("piid", "piid"), Column("end_date", "current end", missing="none reported"),
                  Column("potential_end_date", "potential end", missing="none reported"),
-                 Column("current_value", "current value ($)", "money"),
                  Column("potential_value", "potential value ($)", "money"), Column("obligated", "obligated ($)", "money"),
                  Column("source", "source"), Column("citation", "citation", width="large")], key="targets-calendar")

@@ -11,21 +11,24 @@ import streamlit as st
 from core.wording import NO_FEDERAL_AWARDS, description
 from dashboard import (attributed, data, family_tree, headline, local_customers, params, profile, profile_links,
                        tables)
+from dashboard import vehicles_view
 from dashboard.exports import where_from
 from dashboard.tables import Column
 from dashboard.text import record_link, md
+from dashboard.view_filters import lens_switch, sector_picker
 
 ZERO_AWARDS = 200  # a $0 family with at most this many awards has its actions read to tell "$0 net" apart
 
 st.title("Vendor profile")
 src = data.require_data()
+categories = sector_picker(("all",), "The profile")
 name = st.text_input("Vendor (part of a name or alias)", params.carried("name", "vendor"), key="v_name").strip()
 params.write({"name": name}, {})
 if not name:
     st.info("Type part of a vendor's name, e.g. Palantir, Clearview AI or Amazon.com.")
     st.stop()
 try:
-    family = data.vendor_family(src, name)
+    family = data.vendor_family(src, name, categories)
 except (data.NotFound, data.Ambiguous) as error:
     data.lookup_error(error)
     st.stop()
@@ -37,13 +40,14 @@ zero = family["award_count"] and family["total_obligated"] == 0 and family["awar
 actions = data.award_actions(src, tuple(a["key"] for a in family["awards"])) if zero else None
 st.header(md(family["name"]))
 st.markdown(f"**{md(headline.vendor(family, scope, actions))}**")
+lens_switch(categories)
 identity = "\n".join(line for line in (
     f"id: {family['id']}", f"UEI: {family['uei']}" if family.get("uei") else "",
     f"DUNS: {family['duns']}" if family.get("duns") else "",
     f"parent: {family['parent']}" if family.get("parent") else "top of its family (no parent recorded)",
     f"aliases: {'; '.join(family['aliases'])}" if family["aliases"] else "",
     f"matched “{name}”: {'; '.join(family['matched'])}") if line)
-st.download_button("Download one-page brief (PDF)", functools.partial(data.brief_pdf, src, family["id"]),  # on click
+st.download_button("Download one-page brief (PDF)", functools.partial(data.brief_pdf, src, family["id"], categories),
                    f"{re.sub(r'[^a-z0-9]+', '-', family['id'].lower()).strip('-')}-brief.pdf", "application/pdf",
                    key="brief_pdf", help="money by agency, top awards, upcoming end dates and sources, on one page")
 if family["award_count"]:
@@ -51,12 +55,16 @@ if family["award_count"]:
 else:
     st.info(f"{NO_FEDERAL_AWARDS[0].upper()}{NO_FEDERAL_AWARDS[1:]}: no contract action, award summary or subaward "
             f"in this store names {family['name']} or its family as the recipient. That is not $0: this store holds "
-            f"federal contract actions of {data.coverage(src)['line']}.")
+            f"federal contract actions of {data.coverage(src)['line']}." if not categories else
+            f"No contract action of {family['sector']['line'].split(' only;')[0]} names {family['name']} or its "
+            f"family as the recipient in this store; its categories are below (switch to all purchases to see "
+            f"its awards).")
 attributed.sold_through_section(family)
 if family["award_count"]:
     profile.yearly(family, scope)
 if scope["notes"] and family["award_count"]:
     st.warning(" ".join(f"{note}." for note in scope["notes"]))
+profile.categories_section(family)
 with st.expander("Identifiers and how the name was matched"):
     st.text(identity)
 st.subheader("Family tree")
@@ -88,6 +96,7 @@ if family["agencies"]:
                 key="vendor-agencies")
 if family["award_count"]:
     profile.awards_section(f"Awards to {family['name']}", family["awards"], "vendor")
+vehicles_view.section(src, family)  # contract vehicles: open ceilings, apart from the money
 local_customers.section(src, family)
 if family["subawards_received"]:
     st.subheader(f"Subawards received ({len(family['subawards_received']):,})")
