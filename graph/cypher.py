@@ -11,7 +11,8 @@ from .attribution import MENTION_READ, NAME_MERGE_READ
 from .duck_changes import COLUMNS as CHANGE_COLUMNS
 from .store import GROUPINGS, FactFilter
 
-ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "Facets", "Change", "RecipientYear", "NameMerge")  # graph/duck_reads.py
+ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "AgencyCategory", "Facets", "Change",
+                 "RecipientYear", "NameMerge")  # graph/duck_reads.py
 CONSTRAINTS = [f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
                for label, key in (("Vendor", "id"), ("Agency", "id"), ("Award", "key"), ("Fact", "key"),
                                   ("Vehicle", "key"), ("LoadRun", "seq"), ("Meta", "name"),
@@ -197,6 +198,9 @@ AGENCY_YEARS = """MATCH (n:AgencyYear {agency: $agency}) WHERE n.role = $role
 AGENCY_RECIPIENTS = """MATCH (n:AgencyRecipient {agency: $agency}) WHERE n.role = $role
                        RETURN n.recipient AS recipient, n.cents AS cents, n.awards AS awards, n.facts AS facts,
                               n.reported AS reported"""
+AGENCY_CATEGORIES = """MATCH (n:AgencyCategory {agency: $agency})
+                       RETURN n.category AS category, n.split AS split, n.fiscal_year AS fiscal_year, n.cents AS cents,
+                              n.awards AS awards, n.facts AS facts, n.reported AS reported"""
 AGENCY_PAIRS = """MATCH (n:AgencyPair {agency: $agency})
                   RETURN n.recipient AS recipient, n.awarding_subtier AS awarding_subtier, n.cents AS cents,
                          n.awards AS awards, n.facts AS facts, n.reported AS reported"""

@@ -116,6 +116,8 @@ ROLLUP_TABLES = (
     ("AgencyPair", ("key",), "SELECT concat_ws('|', agency, coalesce(recipient, '-'), coalesce(awarding_subtier, '-')) "
                              "AS key, * FROM agency_pair"),
     ("TopAward", ("key",), "SELECT concat_ws('|', agency, rank) AS key, * FROM agency_top"),
+    ("AgencyCategory", ("key",), """SELECT concat_ws('|', agency, category, coalesce(split::VARCHAR, '-'),
+                                              coalesce(fiscal_year::VARCHAR, '-')) AS key, * FROM agency_category"""),
     ("Facets", ("key",), "SELECT 'facets' AS key, * FROM facets"),
     ("Change", ("key",), "SELECT CAST(seq AS VARCHAR) AS key, * FROM change"),  # a log: rows are only added
     ("RecipientYear", ("key",), "SELECT concat_ws('|', vendor, fiscal_year) AS key, * FROM recipient_year"),
@@ -205,6 +207,9 @@ class SqlFetches(LocalSqlFetches, Queries):
             role = "role = ? AND " if by == "recipient" else ""
             return self._rows(f"""SELECT {", ".join(GROUPINGS[by])}, cents, awards, facts, reported FROM {table}
                                   WHERE {role}agency = ? ORDER BY ALL""", ([rollup[0]] if role else []) + [rollup[1]])
+        if rollup and by == "category,split,fiscal_year" and rollup[0] == "awarding":
+            return self._rows("""SELECT category, split, fiscal_year, cents, awards, facts, reported
+                                 FROM agency_category WHERE agency = ? ORDER BY ALL""", [rollup[1]])
         columns = GROUPINGS[by]
         where, params = fact_where(chosen)
         keys = "".join(f"{column}, " for column in columns)

@@ -190,6 +190,17 @@ LEFT JOIN agency_tiers gf ON gf.id = base.funding_id
 ORDER BY family, recipient, award_key;  -- a family's or vendor's facts sit together: its questions read few blocks
 """
 
+# The agency profile's money by category and year (graph/queries.py `_agency_categories`), read instead of every
+# fact of the agency: for each awarding agency at every tier, derived once the facts have their category.
+AGENCY_CATEGORY = """
+CREATE OR REPLACE TABLE agency_category AS
+SELECT agency, category, split, fiscal_year, sum(cents) AS cents, count(DISTINCT award_no) AS awards,
+       count(*) AS facts, count(amount) AS reported
+FROM (SELECT unnest([awarding_toptier, awarding_subtier, awarding_office]) AS agency, category, split, fiscal_year,
+             cents, amount, award_no FROM fact)
+WHERE agency IS NOT NULL GROUP BY ALL ORDER BY ALL;
+"""
+
 # Rollups, derived data the agency questions read instead of scanning every fact of a department: for each
 # agency at every tier, as awarding and as funding agency, its facts by fiscal year (and the grand total, with
 # its own distinct award count), by recipient, by recipient and awarding sub-agency, and its largest awards.

@@ -430,6 +430,7 @@ def derive(con, strict: bool = False) -> dict:
     _step(con, "rollups", sql.ROLLUPS)
     attributed = derive_mentions(con, rules, judgements, strict=strict)
     attributed["categories"] = derive_categories(con, classifier, rules)
+    _step(con, "agency categories", sql.AGENCY_CATEGORY)
     duck_arrow.frame(con, "judged_merge", ["party", "vendor", "verdict", "who", "judged_at", "why"],
                      [(j.record, j.target, j.verdict, j.who, j.when, j.why) for j in judgements.values()
                       if j.kind == "merge"])

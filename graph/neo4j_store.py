@@ -314,6 +314,8 @@ class Neo4jStore(Queries):
             return self._sums(self._read(cypher.AGENCY_RECIPIENTS, role=rollup[0], agency=rollup[1]))
         if rollup and by == "recipient,awarding_subtier" and rollup[0] == "awarding":
             return self._sums(self._read(cypher.AGENCY_PAIRS, agency=rollup[1]))
+        if rollup and by == "category,split,fiscal_year" and rollup[0] == "awarding":
+            return self._sums(self._read(cypher.AGENCY_CATEGORIES, agency=rollup[1]))
         statement, params = cypher.fact_groups(chosen, by)
         return self._sums(self._read(statement, **params))
 
