@@ -171,7 +171,10 @@ class Classifier:
             if key == "-":
                 return f"{what}: no technology rule names it ({label('other')})"
             rule = (self.psc if kind == "psc" else self.naics).get(key)
-            return what + (f" (rule {kind.upper()} {key}: {rule.source})" if rule else "")
+            if rule is None:
+                return what
+            # the rule's source names its code already when the rule is the code itself, not a prefix of it
+            return rule.source if key == detail else f"{what}, under rule {kind.upper()} {key}: {rule.source}"
         return "no maker, PSC or NAICS code the tables know"
 
 
