@@ -4,20 +4,38 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export KG_HOME ?= $(CURDIR)/data/kg
 SAMPLE := $(wildcard data/sample/*.csv.gz)
+VEHICLES := $(wildcard data/vehicles/*.csv.gz)
 
 # The Neo4j test server: its own data directory and port, so tests never empty a database you use.
 NEO4J_TEST_PORT ?= 7688
 NEO4J_TEST := $(PY) -m graph.neo4j_local --home data/neo4j-test --port $(NEO4J_TEST_PORT) --heap 1g --page-cache-mb 512
 
 .PHONY: run dashboard test browser setup load report bench bench-store bench-neo4j sample clean neo4j neo4j-stop \
-	neo4j-test-server neo4j-test-stop
+	neo4j-test-server neo4j-test-stop docs lock check
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# Every pinned version (requirements-dev.txt: what runs, tests, lints and builds the docs), then this project
+# editable (compat: the checkout itself goes on the path, so bench scripts and Streamlit's page files import
+# core, graph, ingest, dashboard and tests from anywhere), with the `contractgraph` command.
+$(VENV)/.installed: requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e . --config-settings editable_mode=compat
 	touch $@
+
+# Remake the lock files from pyproject.toml after changing a dependency there; pinned versions stay unless
+# UPGRADE=--upgrade. requirements.txt is what runs; requirements-dev.txt adds the extras at the same versions.
+lock: setup
+	$(PY) -m uv pip compile --quiet $(UPGRADE) pyproject.toml --extra neo4j --extra dashboard --python-version 3.11 \
+		-o requirements.txt
+	$(PY) -m uv pip compile --quiet $(UPGRADE) pyproject.toml --all-extras -c requirements.txt --python-version 3.11 \
+		-o requirements-dev.txt
+
+# Lint (ruff, rules in pyproject.toml) and types (mypy: strict on core/): part of `make test`.
+check: setup
+	$(PY) -m ruff check --quiet .
+	$(PY) -m mypy
 
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -30,7 +48,7 @@ dashboard: setup
 		--server.port $(PORT)
 
 load: setup
-	$(PY) -m ingest normalized --coverage data/sample/coverage.csv $(SAMPLE)
+	$(PY) -m ingest normalized --coverage data/sample/coverage.csv $(SAMPLE) $(VEHICLES)
 
 report: setup
 	$(PY) -m graph stats
@@ -43,7 +61,7 @@ report: setup
 # without Java/Maven the Neo4j tests skip with a message, except under CI where they fail). Then the store
 # contract once more (the parity suite and the Neo4j store's own tests) through a neo4j:// URI, the routing driver a
 # cluster or Aura uses: every question and write goes through it, without repeating the page and loader tests.
-test: setup browser
+test: setup browser icu check
 	-$(NEO4J_TEST) start
 	KG_TEST_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_TEST_PORT) $(PY) -m pytest -q tests
 	KG_TEST_NEO4J_URI=neo4j://127.0.0.1:$(NEO4J_TEST_PORT) $(PY) -m pytest -q -m neo4j tests/test_store_parity.py \
@@ -64,6 +82,11 @@ neo4j-test-stop: setup
 	$(NEO4J_TEST) stop
 
 # The browser test drives Debian's chromium (Playwright cannot download its own browsers here).
+# tests/test_ftm.py builds the FollowTheMoney library's own environment once; its pyicu compiles against ICU's headers.
+icu:
+	pkg-config --exists icu-i18n || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends \
+		libicu-dev pkg-config g++) || echo "ICU headers could not be installed: the FtM test will be skipped" >&2
+
 browser:
 	test -x /usr/bin/chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium) \
 		|| echo "chromium could not be installed: the browser test will be skipped (it fails under CI)" >&2
@@ -78,6 +101,11 @@ bench-store: setup
 
 bench-neo4j: neo4j
 	$(PY) bench/store_bench.py --neo4j
+
+# The manual: docs/cli.md regenerated from the parsers, then the site built into site/ (a warning is an error).
+docs: setup
+	$(PY) -m docs.gen_cli
+	$(PY) -m mkdocs build --strict
 
 # Rebuild data/sample from the real files in ../shared/data (see data/sample/README.md).
 sample: setup

@@ -13,12 +13,10 @@ import argparse
 import copy
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 RESPONSES = ROOT.parent / "shared" / "data" / "usaspending_api_responses" / "layonez_bid_buster"
 

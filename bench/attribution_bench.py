@@ -18,15 +18,12 @@ import argparse
 import csv
 import dataclasses
 import os
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from store_bench import real_records, rekey  # noqa: E402
 

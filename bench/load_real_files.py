@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from graph.store import open_store  # noqa: E402
 from ingest import fpds_atom, transactions_csv, usaspending_csv  # noqa: E402

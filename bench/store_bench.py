@@ -35,7 +35,6 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from core.categories import LENS  # noqa: E402
 from core.records import Award, Reject, Subaward, Transaction  # noqa: E402
@@ -185,7 +184,6 @@ def in_child(*args: str) -> dict:
 BASELINE_SCRIPT = """
 import json, sys, time, statistics
 from pathlib import Path
-sys.path.insert(0, {root!r})
 from graph.embedded import EmbeddedStore
 from ingest import transactions_csv, usaspending_csv
 from ingest.load import load

@@ -16,8 +16,10 @@ tables, so both stores, in any load order, place every action alike.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .curated import DATA, Family, load_families
 from .tables import BadTable, rows as table_rows
@@ -71,7 +73,7 @@ def label(category: str | None) -> str:
     return BY_ID[category].label if category in BY_ID else "unclassified"
 
 
-def sectors(names) -> tuple[str, ...] | None:
+def sectors(names: Iterable[str] | None) -> tuple[str, ...] | None:
     """The category ids `--sector NAME` (repeatable) stands for: `technology` is the lens, `all` (or nothing)
     is no filter; a name is a category id or its label. Raises ValueError naming the choices."""
     chosen: list[str] = []
@@ -115,7 +117,7 @@ class Classifier:
     naics_by_text: dict[str, str]
     naics_text: dict[str, str]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.product = {r.key: r for r in self.rules if r.by == "product"}
         self.maker = {r.key: r for r in self.rules if r.by == "maker"}
         self.seller = {r.key: r for r in self.rules if r.by == "seller"}
@@ -133,7 +135,7 @@ class Classifier:
         code = (code or "").strip().upper()
         return code or by_text.get(_code_key(text))
 
-    def classify(self, products, seller: str | None, psc: str | None, psc_description: str | None,
+    def classify(self, products: Iterable[tuple[str, str]], seller: str | None, psc: str | None, psc_description: str | None,
                  naics: str | None, naics_description: str | None) -> tuple[str, str]:
         """(category id, rule key) for one action. `products`: the (product rule id, maker family id) named in
         its descriptions, in the product table's order; `seller`: its recipient's family on its date."""
@@ -189,7 +191,8 @@ def load(path: Path | None = None, families: dict[str, Family] | None = None,
     # a rule of the shipped table or of the one in use (a smaller table of one's own leaves the others inert)
     product_ids = {row.get("id", "").strip() for table in {PRODUCT_RULES_FILE, product_path}
                    for row in table_rows(table)}
-    rules, seen = [], {}
+    rules: list[CategoryRule] = []
+    seen: dict[tuple[str, str], int] = {}
     for line, row in enumerate(table_rows(path), start=2):
         where = f"{path} line {line}"
         missing = [column for column in COLUMNS if not (row.get(column) or "").strip()]
@@ -223,7 +226,7 @@ def load(path: Path | None = None, families: dict[str, Family] | None = None,
     return Classifier(rules, psc_by_text, psc_text, naics_by_text, naics_text)
 
 
-_LOADED: dict[tuple, Classifier] = {}
+_LOADED: dict[tuple[Any, ...], Classifier] = {}
 
 
 def cached() -> Classifier:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import fnmatch
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from core.wording import year_runs
 
@@ -31,7 +33,7 @@ class CoverageError(ValueError):
 
 
 def declaration(agency: str, fy_from: int, fy_to: int, status: str = COMPLETE, note: str = "",
-                source: str = "", where: str = "--covers") -> dict:
+                source: str = "", where: str = "--covers") -> dict[str, Any]:
     if status not in DECLARED:
         raise CoverageError(f"{where}: status {status!r} is not one of {', '.join(DECLARED)}")
     if not agency.strip():
@@ -42,7 +44,7 @@ def declaration(agency: str, fy_from: int, fy_to: int, status: str = COMPLETE, n
             "source": source.strip().replace("\\", "/")}
 
 
-def parse_spec(spec: str) -> dict:
+def parse_spec(spec: str) -> dict[str, Any]:
     """`ICE:2021-2026`, `7012:2022:truncated`: what a load of files declares it covers (complete by default)."""
     match = _SPEC.match(spec)
     if not match:
@@ -52,7 +54,7 @@ def parse_spec(spec: str) -> dict:
     return declaration(agency, int(first), int(last or first), status or COMPLETE, where=f"--covers {spec!r}")
 
 
-def read_declarations(path: Path) -> list[dict]:
+def read_declarations(path: Path) -> list[dict[str, Any]]:
     """A declarations file (columns source, agency, fy_from, fy_to, status, note), strictly: a bad byte or line
     stops with one message naming the file and line; nothing of it is used."""
     try:
@@ -85,7 +87,7 @@ def _source_matches(pattern: str, source: str) -> bool:
     return not pattern or fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, "*/" + pattern.lstrip("/"))
 
 
-def _status(declarations: list[dict], sources: list[str]) -> tuple[str, str, dict | None]:
+def _status(declarations: list[dict[str, Any]], sources: list[str]) -> tuple[str, str, dict[str, Any] | None]:
     """One agency-year: complete when a declaration without a source says so (a download or search of the whole
     agency-year); else each source's most specific declaration, and the cell is the least covered of them."""
     whole = [d for d in declarations if not d["source"] and d["status"] == COMPLETE]
@@ -102,11 +104,12 @@ def _status(declarations: list[dict], sources: list[str]) -> tuple[str, str, dic
     return worst or (PARTIAL, UNDECLARED, None)
 
 
-def grid(groups: list[dict], declarations: list[dict], agencies: dict[str, dict], covers) -> list[dict]:
+def grid(groups: list[dict[str, Any]], declarations: list[dict[str, Any]], agencies: dict[str, dict[str, Any]],
+         covers: Callable[[dict[str, Any], str], bool]) -> list[dict[str, Any]]:
     """Each agency-year holding actions, with its status. `groups`: rows (awarding_subtier, fiscal_year, source,
     facts) of the actions (not the award totals, which no year splits); `agencies`: {id: {name, code,
     abbreviation}}; `covers(declaration, agency_id)`: whether the declaration's agency is the agency or above it."""
-    cells: dict[tuple[str, int], dict] = {}
+    cells: dict[tuple[str, int], dict[str, Any]] = {}
     for row in groups:
         if not row["awarding_subtier"] or row["fiscal_year"] is None:
             continue
@@ -127,11 +130,12 @@ def grid(groups: list[dict], declarations: list[dict], agencies: dict[str, dict]
     return answer
 
 
-def short_name(cell: dict) -> str:
-    return cell.get("abbreviation") or cell.get("code") or cell["name"]
+def short_name(cell: dict[str, Any]) -> str:
+    name: str = cell.get("abbreviation") or cell.get("code") or cell["name"]
+    return name
 
 
-def years(cells: list[dict], span: tuple[int, int] | None = None) -> list[dict]:
+def years(cells: list[dict[str, Any]], span: tuple[int, int] | None = None) -> list[dict[str, Any]]:
     """Every fiscal year of the span, in order, with its status over the agencies held: "not loaded" where no
     action is held; else the least covered of its agencies' statuses leaving truncation aside (it is named apart,
     by agency, in `truncated`), or truncated when every agency of the year is."""
@@ -140,7 +144,7 @@ def years(cells: list[dict], span: tuple[int, int] | None = None) -> list[dict]:
         if not held:
             return []
         span = (min(held), max(held))
-    by_year: dict[int, list[dict]] = {}
+    by_year: dict[int, list[dict[str, Any]]] = {}
     for cell in cells:
         by_year.setdefault(cell["fiscal_year"], []).append(cell)
     answer = []
@@ -161,7 +165,7 @@ def years(cells: list[dict], span: tuple[int, int] | None = None) -> list[dict]:
     return answer
 
 
-def truncations(cells: list[dict]) -> str:
+def truncations(cells: list[dict[str, Any]]) -> str:
     """"ICE FY2022–23 and CBP FY2021 truncated: de-obligations missing", or ""."""
     runs: dict[str, list[int]] = {}
     for cell in cells:
@@ -174,13 +178,13 @@ def truncations(cells: list[dict]) -> str:
     return f"{listed} truncated: de-obligations missing"
 
 
-def line(cells: list[dict], span: tuple[int, int] | None = None) -> str:
+def line(cells: list[dict[str, Any]], span: tuple[int, int] | None = None) -> str:
     """The span in runs of years of one status: "FY2013–18 (partial: Torn Apart subset), FY2019–20 not loaded,
     FY2021–26 (as loaded; ICE FY2022–23 truncated: de-obligations missing)"."""
     rows = years(cells, span)
     if not rows:
         return "no action loaded"
-    runs: list[list] = []
+    runs: list[list[Any]] = []
     for row in rows:
         if runs and (runs[-1][0], runs[-1][1]) == (row["status"], row["note"]) and row["fiscal_year"] == runs[-1][3] + 1:
             runs[-1][3] = row["fiscal_year"]
@@ -206,7 +210,7 @@ def line(cells: list[dict], span: tuple[int, int] | None = None) -> str:
     return ", ".join(parts)
 
 
-def notes(cells: list[dict], fiscal_years=None) -> list[str]:
+def notes(cells: list[dict[str, Any]], fiscal_years: Iterable[int] | None = None) -> list[str]:
     """What a figure over these agency-years leaves out, in words: one line per kind, empty when nothing."""
     chosen = [c for c in cells if fiscal_years is None or c["fiscal_year"] in set(fiscal_years)]
     found = []
@@ -226,7 +230,7 @@ def _fiscal(day: str) -> int:
     return year + 1 if month >= 10 else year
 
 
-def implied(run: dict) -> list[dict]:
+def implied(run: dict[str, Any]) -> list[dict[str, Any]]:
     """What a download or search the project made itself covers: its own filter, whole. A bulk download of an
     awarding agency's contracts covers its fiscal years; an award search of an agency's contracts (A-D) with no
     recipient filter covers the fiscal years wholly inside its dates."""
@@ -249,13 +253,13 @@ def implied(run: dict) -> list[dict]:
     return []
 
 
-def declarations(runs: list[dict]) -> list[dict]:
+def declarations(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every declaration of the run log, each once, in a fixed order (the grid is the same in any load order)."""
     found = {tuple(sorted(d.items())): d for run in runs for d in [*(run.get("covers") or []), *implied(run)]}
     return [found[key] for key in sorted(found)]
 
 
-def summary(cells: list[dict], declared: list[dict], span: tuple[int, int] | None = None) -> dict:
+def summary(cells: list[dict[str, Any]], declared: list[dict[str, Any]], span: tuple[int, int] | None = None) -> dict[str, Any]:
     """The grid with its years, its one line and what a figure over all of it leaves out."""
     if span is None and cells:
         span = (min(c["fiscal_year"] for c in cells), max(c["fiscal_year"] for c in cells))
@@ -263,7 +267,7 @@ def summary(cells: list[dict], declared: list[dict], span: tuple[int, int] | Non
             "line": line(cells, span), "notes": notes(cells), "declarations": declared}
 
 
-def scope(whole: dict, agencies: set[str], fiscal_years=None) -> dict:
+def scope(whole: dict[str, Any], agencies: set[str], fiscal_years: Iterable[int] | None = None) -> dict[str, Any]:
     """The part of the grid at or below these agency ids (a profile's agencies, or an office's sub-agency), over
     the whole store's span, so a year the store lacks stays a visible gap; `notes` only for `fiscal_years` (the
     years the figure has money in) when given."""
@@ -273,7 +277,7 @@ def scope(whole: dict, agencies: set[str], fiscal_years=None) -> dict:
             "within": sorted(agencies)}
 
 
-def chart_years(yearly: list[dict], coverage_years: list[dict]) -> list[dict]:
+def chart_years(yearly: list[dict[str, Any]], coverage_years: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A yearly series over the whole span, gaps included: one row per fiscal year of `coverage_years` (and of
     `yearly`, should it reach outside), with the figure's `obligated` (None where it has no action that year),
     the year's coverage `status` and a `mark` to print under the bar: "not loaded", "partial", "truncated" or ""."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .keys import name_key
 from .tables import BadTable, pattern as compiled, rows as table_rows
@@ -31,8 +32,8 @@ class Family:
 
     id: str
     name: str
-    aliases: list = field(default_factory=list)  # RE2 patterns
-    subsidiaries: list[tuple] = field(default_factory=list)  # (pattern, source)
+    aliases: list[Any] = field(default_factory=list)  # RE2 patterns
+    subsidiaries: list[tuple[Any, ...]] = field(default_factory=list)  # (pattern, source)
     alias_sources: list[str] = field(default_factory=list)
     key: str = ""  # the canonical name, normalized: a record naming the company so is the company itself
 
@@ -54,11 +55,11 @@ def load_families(path: Path = FAMILIES_FILE) -> dict[str, Family]:
     return families
 
 
-def load_agencies(path: Path = AGENCY_FILE) -> dict[str, dict]:
+def load_agencies(path: Path = AGENCY_FILE) -> dict[str, dict[str, Any]]:
     return {row["code"]: row for row in table_rows(path)}
 
 
-def load_watchlist(path: Path = WATCHLIST_FILE) -> list[dict]:
+def load_watchlist(path: Path = WATCHLIST_FILE) -> list[dict[str, Any]]:
     """The vendors and agencies the Sources page follows (kind, name, why); edit the file to change it."""
     entries = []
     for line, row in enumerate(table_rows(path), start=2):
@@ -86,7 +87,7 @@ def curated_links(families: dict[str, Family], name: str | None) -> tuple[str | 
     return alias_of, parents
 
 
-def load_federal_bodies(path: Path = FEDERAL_BODIES_FILE) -> dict[str, dict]:
+def load_federal_bodies(path: Path = FEDERAL_BODIES_FILE) -> dict[str, dict[str, Any]]:
     """{id: row}: each body's parent is another body of the file, its `federal_id` the award hierarchy's id."""
     rows = {row["id"]: row for row in table_rows(path)}
     for line, row in enumerate(rows.values(), start=2):
@@ -97,7 +98,7 @@ def load_federal_bodies(path: Path = FEDERAL_BODIES_FILE) -> dict[str, dict]:
     return rows
 
 
-def load_federal_names(path: Path = FEDERAL_NAMES_FILE, bodies: dict | None = None) -> list[tuple]:
+def load_federal_names(path: Path = FEDERAL_NAMES_FILE, bodies: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     """[(pattern, body id, relation: is | office of, source)], matched against local names in file order."""
     bodies = load_federal_bodies() if bodies is None else bodies
     names = []
@@ -110,7 +111,7 @@ def load_federal_names(path: Path = FEDERAL_NAMES_FILE, bodies: dict | None = No
     return names
 
 
-def federal_body(names: list[tuple], name: str) -> tuple[str, str, str] | None:
+def federal_body(names: list[tuple[Any, ...]], name: str) -> tuple[str, str, str] | None:
     """(body id, relation, source) of the first pattern a local agency's name matches, else None."""
     for pattern, body, relation, source in names:
         if pattern.search(name.strip()):

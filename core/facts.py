@@ -6,15 +6,18 @@ family a row belongs to, and which value of an award is its latest, are decided 
 (`graph/resolution.py`, the store's derivation), never from the order the rows arrived in.
 
 Row kinds: "action" (one contract action), "summary" (a prime award summary row: the award's lifetime
-figures as of its last modification) and "subaward_prime" (a prime award as a subaward file names it,
-with the prime amount that file reported).
+figures as of its last modification), "subaward_prime" (a prime award as a subaward file names it,
+with the prime amount that file reported) and "vehicle" (a contract vehicle as of one of its records: kept in a
+table of its own, `vehicle`, never among the awards, facts or money).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .keys import award_key, fiscal_year, permalink
-from .records import Award, RecipientYear, Subaward, Transaction
+from .records import Award, RecipientYear, Subaward, Transaction, Vehicle
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ PROVENANCE_FIELDS = (
 )
 # One row per record read (table `record`).
 RECORD_FIELDS = (
-    Field("kind", "VARCHAR", "action | summary | subaward_prime | recipient_year (a recipient profile's year)"),
+    Field("kind", "VARCHAR", "action | summary | subaward_prime | vehicle | recipient_year (a recipient profile's "
+                             "year)"),
     Field("key", "VARCHAR", "action key (award key + modification + transaction number), or the award key"),
     Field("award_key", "VARCHAR", "USAspending generated award id"),
     Field("modification", "VARCHAR", "modification number of an action"),
@@ -94,14 +98,43 @@ class UnknownField(ValueError):
     """A read named a property the model does not declare (the same error from every store)."""
 
 
-def award_fields(names) -> tuple[str, ...]:
+def award_fields(names: Iterable[str]) -> tuple[str, ...]:
     """The names, checked against the declaration, so a store never silently answers null for a typo."""
-    names = tuple(names)
-    unknown = [name for name in names if name not in AWARD_READ_NAMES]
+    chosen = tuple(names)
+    unknown = [name for name in chosen if name not in AWARD_READ_NAMES]
     if unknown:
         raise UnknownField(f"unknown award field {unknown[0]!r}; the fields are: {', '.join(AWARD_READ_NAMES)}")
-    return names
+    return chosen
 
+
+# A contract vehicle as every store returns it (table `vehicle`, the properties of its Vehicle node): its latest
+# record's attributes, its holder and its agency. Its ceiling is never added to a money figure (graph/vehicles.py).
+VEHICLE_FIELDS = (
+    Field("key", "VARCHAR", "the IDV's generated award id (CONT_IDV_…)"),
+    Field("piid", "VARCHAR", "procurement instrument id"),
+    Field("award_type", "VARCHAR", "IDIQ, GSA schedule, BPA, …"),
+    Field("description", "VARCHAR", "the vehicle's description (the latest record that gives one)"),
+    Field("naics", "VARCHAR", "NAICS code"), Field("psc", "VARCHAR", "product or service code"),
+    Field("start_date", "DATE", "effective date"),
+    Field("potential_end_date", "DATE", "last date to order"),
+    Field("current_value", "DOUBLE", "base and exercised options"),
+    Field("potential_value", "DOUBLE", "the ceiling: base and all options (what could be ordered, not money paid)"),
+    Field("obligated", "DOUBLE", "the IDV's own total obligated on its latest record (the orders' money is elsewhere)"),
+    Field("as_of", "DATE", "date of its latest record"),
+    Field("records", "BIGINT", "records read of it"),
+    Field("recipient", "VARCHAR", "vendor id of the holder on its latest record"),
+    Field("recipient_name", "VARCHAR", "that vendor's name"),
+    Field("match", "VARCHAR", "how the holder was resolved: uei, duns or name"),
+    Field("family", "VARCHAR", "the holder's family on the date of its latest record"),
+    Field("awarding_id", "VARCHAR", "agency id of the awarding office (else sub-agency, agency)"),
+    Field("agency_id", "VARCHAR", "the awarding sub-tier agency (else the most specific one known)"),
+    Field("agency_name", "VARCHAR", "its name (the curated one, else as reported)"),
+    Field("agency_tier", "VARCHAR", "its tier"),
+    Field("department_id", "VARCHAR", "the toptier agency above it"),
+    Field("department_name", "VARCHAR", "its name"),
+    *PROVENANCE_FIELDS,
+)
+VEHICLE_READ_NAMES = tuple(field.name for field in VEHICLE_FIELDS)
 
 SUBAWARD_FIELDS = (
     Field("key", "VARCHAR", "prime award key | subaward number | date | amount (core.keys.subaward_key)"),
@@ -121,7 +154,7 @@ RECORD_COLUMNS = tuple(field.name for field in RECORD_FIELDS)
 SUBAWARD_COLUMNS = tuple(field.name for field in SUBAWARD_FIELDS)
 
 
-def _award_row(kind: str, key: str, award: Award, date: str | None, amount: float | None) -> dict:
+def _award_row(kind: str, key: str, award: Award, date: str | None, amount: float | None) -> dict[str, Any]:
     """One dict literal: this runs for every row of every load."""
     prov, recipient, awarding, funding = award.prov, award.recipient, award.awarding, award.funding
     return {
@@ -149,7 +182,7 @@ def _award_row(kind: str, key: str, award: Award, date: str | None, amount: floa
     }
 
 
-def record_rows(record) -> tuple[dict, dict | None]:
+def record_rows(record: object) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(row of table `record`, row of table `subaward` or None) for one normalized record."""
     if isinstance(record, Transaction):
         row = _award_row("action", record.key, record.award, record.action_date, record.obligation)
@@ -165,6 +198,8 @@ def record_rows(record) -> tuple[dict, dict | None]:
                "source": record.prov.source, "record": record.prov.record, "retrieved": record.prov.retrieved,
                "permalink": record.prov.permalink or permalink(record.prime.key)}
         return prime, sub
+    if isinstance(record, Vehicle):  # before Award, which it extends: a vehicle is never an award's summary
+        return _award_row("vehicle", record.key, record, record.values_as_of, record.obligated), None
     if isinstance(record, Award):
         return _award_row("summary", record.key, record, record.values_as_of, record.obligated), None
     if isinstance(record, RecipientYear):
@@ -189,7 +224,7 @@ UNLIMITED = frozenset({"details"})  # a local row's JSON of the source's other f
 DERIVED = ("key", "agency", "other")  # made from other fields: a too-long row names the field it was read from
 
 
-def too_long(rows: tuple[dict, dict | None]) -> str | None:
+def too_long(rows: tuple[dict[str, Any], dict[str, Any] | None]) -> str | None:
     """Why a record's rows (federal, or a local row of `core.local_rows`) are too long for the stores, or None."""
     found = []
     for row in rows:
@@ -207,7 +242,7 @@ def too_long(rows: tuple[dict, dict | None]) -> str | None:
 
 
 def award_fields_markdown() -> str:
-    """The README's table of award fields, made from the declaration (a test keeps the README equal to it)."""
+    """The award fields table of docs/data-model.md, made from the declaration (tests/test_docs.py checks the page)."""
     lines = ["| field | type | what it is |", "|---|---|---|"]
     lines += [f"| `{field.name}` | {field.type.lower()} | {field.doc} |" for field in AWARD_FIELDS]
     return "\n".join(lines)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from .curated import DATA, Family, load_families
 from .tables import BadTable, rows as table_rows
@@ -50,7 +51,7 @@ def party_record(name: str | None, uei: str | None, duns: str | None) -> str:
     return f"{name or ''}|{uei or ''}|{duns or ''}"
 
 
-def check(row: dict, families: dict[str, Family], where: str) -> Judgement:
+def check(row: dict[str, Any], families: dict[str, Family], where: str) -> Judgement:
     """One judgement, validated; `where` names its file and line in every message."""
     values = {column: " ".join(str(row.get(column) or "").split()) for column in COLUMNS}
     kind = values["kind"].lower()
@@ -67,10 +68,11 @@ def check(row: dict, families: dict[str, Family], where: str) -> Judgement:
     if kind == "attribution":
         by_name = {family.name: family.id for family in families.values()}
         ids = {family.id for family in families.values()}
-        target = by_name.get(target, target if target in ids else None)
-        if target is None:
+        found = by_name.get(target, target if target in ids else None)
+        if found is None:
             raise BadTable(f"{where}: unknown maker {values['target']!r}; use a canonical name of "
                            f"data/vendor_families.csv")
+        target = found
     elif not target:
         raise BadTable(f"{where}: name the vendor id the party was joined to")
     if not values["who"]:
@@ -83,13 +85,13 @@ def check(row: dict, families: dict[str, Family], where: str) -> Judgement:
                      int(where.rsplit(" ", 1)[-1]) if where.rsplit(" ", 1)[-1].isdigit() else 0)
 
 
-def load_judgements(path: Path | None = None, families: dict[str, Family] | None = None) -> dict[tuple, Judgement]:
+def load_judgements(path: Path | None = None, families: dict[str, Family] | None = None) -> dict[tuple[Any, ...], Judgement]:
     """{(kind, record, target): the last judgement about it}, the whole file checked first."""
     path = Path(path or judgements_file())
     families = load_families() if families is None else families
     if not path.exists():
         return {}
-    latest: dict[tuple, Judgement] = {}
+    latest: dict[tuple[Any, ...], Judgement] = {}
     reader = table_rows(path)  # decoded strictly: a byte that is not UTF-8 names its line
     missing = [column for column in COLUMNS if column not in (reader.fieldnames or ())]
     if missing:
@@ -104,7 +106,7 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def append_judgement(row: dict, path: Path | None = None, families: dict[str, Family] | None = None) -> Judgement:
+def append_judgement(row: dict[str, Any], path: Path | None = None, families: dict[str, Family] | None = None) -> Judgement:
     """Check one judgement and append it to the file (created with its header), under a lock so the CLI and
     the dashboard can write at once."""
     path = Path(path or judgements_file())

@@ -8,6 +8,7 @@ import hashlib
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 
 class BadValue(ValueError):
@@ -45,7 +46,8 @@ def name_key(name: str | None) -> str | None:
     """
     if not name:
         return None
-    words, initials = [], False
+    words: list[str] = []
+    initials = False
     for word in _NON_WORD.sub(" ", _fold(name).upper().replace("'", "")).split():
         single = len(word) == 1 and word.isalpha()
         if single and initials:
@@ -69,7 +71,8 @@ def split_award_key(key: str) -> tuple[str | None, str | None, str | None, str |
     if len(parts) != (6 if parts[1] == "AWD" else 4):  # e.g. a key cut short inside its parent PIID
         raise BadValue(f"award id {key!r} has {len(parts) - 2} parts, not {4 if parts[1] == 'AWD' else 2} "
                        f"(PIID, agency{', parent PIID, parent agency' if parts[1] == 'AWD' else ''})")
-    none = lambda value: None if value == "-NONE-" else value  # noqa: E731
+    def none(value: str) -> str | None:
+        return None if value == "-NONE-" else value
     parent_piid = none(parts[4]) if len(parts) > 4 else None
     parent_agency = none(parts[5]) if len(parts) > 5 else None
     return none(parts[2]), none(parts[3]), parent_piid, parent_agency
@@ -90,7 +93,7 @@ def award_key(piid: str | None, agency: str | None, parent_piid: str | None, par
 
 
 def subaward_key(prime_key: str, number: str | None, action_date: str | None, amount: float | None,
-                 seen: dict | None = None) -> str:
+                 seen: dict[str, Any] | None = None) -> str:
     """One subaward however it was read: prime award key | subaward number | date | amount, then |2, |3… for the
     second and later rows of one source with all four the same (`seen` counts them per file, or per award's
     subaward pages). USAspending lists such rows once per SAM/FSRS report and counts each; the bulk files

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .records import Provenance
 
@@ -67,7 +68,7 @@ def state_of(name: str) -> str | None:
     Agency"): the last two-letter capital state code in it, where "CO" and "SD" (also "county" and "sheriff's
     department") give way to any other code, else a state's name spelled out; None when it names none."""
     words = _WORDS.findall(name)
-    codes = [word for word in words if word in US_STATES]
+    codes: list[str] = [word for word in words if word in US_STATES]
     if len(set(codes)) > 1:
         codes = [code for code in codes if code not in _ALSO_WORDS] or codes
     if codes:
@@ -116,7 +117,7 @@ class Deployment:
     count: int | None = None  # e.g. cameras; None: not reported (not zero)
     source_url: str | None = None
     notes: str | None = None
-    figures: dict = field(default_factory=dict)  # the source's other reported figures, by its names
+    figures: dict[str, Any] = field(default_factory=dict)  # the source's other reported figures, by its names
     where: LocalAgency | None = None  # the agency as this row describes it (type, place), when it does
 
 
@@ -164,7 +165,7 @@ class Policy:
     updated: str | None = None
     source_url: str | None = None
     text_hash: str | None = None
-    sections: dict = field(default_factory=dict)  # section name (the source's) -> text
+    sections: dict[str, Any] = field(default_factory=dict)  # section name (the source's) -> text
 
 
 LocalRecord = LocalAgency | Deployment | LocalContract | SharingLink | Policy

@@ -8,6 +8,7 @@ link in another copy of a file, is one link in the graph; (kind, key, source, re
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from .facts import Field
 from .local import Deployment, LocalAgency, LocalContract, Policy, SharingLink
@@ -46,11 +47,11 @@ LOCAL_COLUMNS = tuple(field.name for field in LOCAL_FIELDS)
 LOCAL_TYPES = (LocalAgency, Deployment, LocalContract, SharingLink, Policy)
 
 
-def _key(*parts) -> str:
+def _key(*parts: object) -> str:
     return "|".join("" if part is None else str(part) for part in parts)
 
 
-def local_row(record) -> dict:
+def local_row(record: Any) -> dict[str, Any]:
     """The record's row: every declared column, None where the record has no value."""
     row = dict.fromkeys(LOCAL_COLUMNS)
     row.update(source=record.prov.source, record=record.prov.record, retrieved=record.prov.retrieved)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .curated import DATA, Family, load_families
 from .tables import BadTable, pattern as compiled, rows as table_rows
@@ -31,10 +32,10 @@ class Rule:
     maker: str  # family id (org:…)
     maker_name: str
     product: str
-    pattern: object  # RE2 patterns (core/tables.py), case-insensitive
-    exclude: object | None
-    psc: object | None
-    naics: object | None
+    pattern: Any  # RE2 patterns (core/tables.py), case-insensitive; re2 has no type stubs
+    exclude: Any | None
+    psc: Any | None
+    naics: Any | None
     confidence: float
     source: str
     line: int
@@ -99,7 +100,7 @@ def bounded(source: str) -> str:
     return "|".join(f"(?:{part})" for part in out)
 
 
-def _regex(path: Path, line: int, column: str, text: str, wrap: bool = False):
+def _regex(path: Path, line: int, column: str, text: str, wrap: bool = False) -> Any | None:
     text = (text or "").strip()
     if not text:
         return None
@@ -112,7 +113,8 @@ def load_rules(path: Path | None = None, families: dict[str, Family] | None = No
     path = Path(path or rules_file())
     families = load_families() if families is None else families
     by_name = {family.name: family for family in families.values()}
-    rules, seen = [], {}
+    rules: list[Rule] = []
+    seen: dict[str, int] = {}
     if not path.is_file():
         raise BadTable(f"cannot read the product rules {path}: no such file")
     reader = table_rows(path)  # the whole file decoded strictly first: a bad byte names its line

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 # USAspending names its bulk files with the time it generated them: …_2025-03-21_H19M57S23_1.csv
 _GENERATED = re.compile(r"_(\d{4}-\d{2}-\d{2})_H(\d{2})M(\d{2})S(\d{2})(?:_\d+)?\.[^/\\]*$")
@@ -85,6 +86,14 @@ class Award:
 
 
 @dataclass(slots=True)
+class Vehicle(Award):
+    """A contract vehicle (an IDV: schedule, IDIQ, BPA) as one of its records reports it: its ceiling
+    (`potential_value`) and last date to order (`potential_end_date`). Kept apart from the awards (record kind
+    "vehicle", table `vehicle`): a ceiling is what could be ordered, so no award count, fact, coverage cell or money
+    total ever includes it."""
+
+
+@dataclass(slots=True)
 class Transaction:
     """One contract action (a modification). Carries its award's descriptive fields, not its totals."""
 
@@ -132,12 +141,12 @@ class Reject:
     source: str
     record: str
     reason: str
-    raw: list[str] | dict | str | None = field(default=None)
+    raw: list[str] | dict[str, Any] | str | None = field(default=None)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # a file's last line without its line break (ingest/csvfile.py CutOff) that fails a check was cut inside
         if getattr(self.raw, "cut_off", False) and not self.reason.startswith("file ends inside this row"):
             self.reason = f"file ends inside this row: the last line has no line break and {self.reason}"
 
 
-Record = Award | Transaction | Subaward | Reject
+Record = Award | Vehicle | Transaction | Subaward | Reject

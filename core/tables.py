@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import re2
 
@@ -41,7 +42,7 @@ def _feature(reason: str) -> str | None:
     return None
 
 
-def pattern(text: str, where: str, ignore_case: bool = True):
+def pattern(text: str, where: str, ignore_case: bool = True) -> Any:
     """`text` compiled by RE2; BadTable names `where` (file, line and column) and the feature RE2 cannot read."""
     try:
         return re2.compile(text, _options(ignore_case))
@@ -70,6 +71,6 @@ def text_of(path: Path) -> str:
                        f"file as UTF-8 (nothing was applied)") from None
 
 
-def rows(path: Path) -> csv.DictReader:
+def rows(path: Path) -> csv.DictReader[str]:
     """A DictReader over the strictly decoded file (line numbers as `csv` counts them)."""
     return csv.DictReader(io.StringIO(text_of(path), newline=""))

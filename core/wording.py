@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 NOT_REPORTED = "not reported"
@@ -20,7 +21,7 @@ NO_FEDERAL_AWARDS = "no federal awards in the loaded data"
 Number = int | float | Decimal | None
 
 
-def missing(value) -> bool:
+def missing(value: object) -> bool:
     """True for a value the record does not hold: None, NaN (pandas' empty cell), an empty string."""
     if value is None or type(value).__name__ == "NAType":  # pandas' NA, without importing pandas here
         return True
@@ -34,7 +35,7 @@ def missing(value) -> bool:
 def money(value: Number, missing_text: str = NOT_REPORTED) -> str:
     """The exact figure, "-$1,234.56"; zero is "$0 net" (something was there and netted out); nothing is
     `missing_text`."""
-    if missing(value):
+    if value is None or missing(value):
         return missing_text
     if value == 0:
         return ZERO_NET
@@ -44,25 +45,26 @@ def money(value: Number, missing_text: str = NOT_REPORTED) -> str:
 def short_money(value: Number, missing_text: str = NOT_REPORTED) -> str:
     """$8.30B, $329.20M, $8.89k, $950: what a card, a label or a headline has room for (the exact figure
     stays one hover or one column away)."""
-    if missing(value):
+    if value is None or missing(value):
         return missing_text
     if value == 0:
         return ZERO_NET
     sign = "-" if value < 0 else ""
+    magnitude = -value if value < 0 else value
     for size, unit in ((10**9, "B"), (10**6, "M"), (10**3, "k")):
-        if abs(value) >= size:
-            return f"{sign}${abs(value) / size:,.2f}{unit}"
-    return f"{sign}${abs(value):,.0f}" if abs(value) >= 1 else f"{sign}${abs(value):,.2f}"
+        if magnitude >= size:
+            return f"{sign}${magnitude / size:,.2f}{unit}"
+    return f"{sign}${magnitude:,.0f}" if magnitude >= 1 else f"{sign}${magnitude:,.2f}"
 
 
-def count(value, noun: str, plural: str | None = None, missing_text: str = NOT_REPORTED) -> str:
+def count(value: object, noun: str, plural: str | None = None, missing_text: str = NOT_REPORTED) -> str:
     """"1 award", "12 awards", or "not reported" (never "0 agencies" for a count nobody reported)."""
     if missing(value):
         return missing_text
     return f"{value:,} {noun if value == 1 else (plural or noun + 's')}"
 
 
-def text(value, missing_text: str = NOT_REPORTED) -> str:
+def text(value: object, missing_text: str = NOT_REPORTED) -> str:
     """Any cell as words: a missing value says so; anything else as it is."""
     return missing_text if missing(value) else str(value)
 
@@ -74,7 +76,7 @@ def years(first: int | None, last: int | None) -> str:
     return f"FY{first}" if first == last or last is None else f"FY{first}–FY{last}"
 
 
-def year_runs(fiscal_years) -> str:
+def year_runs(fiscal_years: Iterable[int]) -> str:
     """Consecutive fiscal years folded: [2013..2018, 2021, 2022] -> "FY2013–18, FY2021–22"."""
     runs: list[list[int]] = []
     for year in sorted(set(fiscal_years)):
@@ -91,7 +93,7 @@ _IGF = re.compile(r"^\s*(?:IGF\s*:{1,2}\s*(?:OT|CT|CL)(?:\s*,\s*(?:OT|CT|CL))*\s
                   re.IGNORECASE)
 
 
-def description(value, limit: int | None = None) -> str:
+def description(value: object, limit: int | None = None) -> str:
     """A record's description to read: the inherently-governmental marker (`IGF::OT::IGF`, `IGF::CL,CT::IGF`)
     the exports put before it removed, spaces folded, cut at a word with an ellipsis."""
     if missing(value):

@@ -4,16 +4,13 @@ Reads the store named by KG_STORE (embedded by default, under KG_HOME) through t
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import streamlit as st
+
+from dashboard import coverage, data  # importable as the project is installed (`make setup`: pip install -e .)
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
-    sys.path.insert(0, str(ROOT))
-
-import streamlit as st  # noqa: E402
-
-from dashboard import coverage, data  # noqa: E402
 
 VIEWS = ROOT / "dashboard" / "views"
 

@@ -15,7 +15,7 @@ import html
 import json
 import math
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyvis
@@ -207,7 +207,7 @@ def tooltip(node: dict, kind: str) -> str:
     return html.escape("\n".join(line for line in lines if line))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_env(folder: str):
     from jinja2 import Environment, FileSystemLoader
 

@@ -242,7 +242,7 @@ def with_subawards(view: dict, graph: dict, rows: list[dict], names: dict[str, s
         else:
             pair["subaward_amount"] = (pair["subaward_amount"] or 0.0) + row["amount"]
     new: dict[str, float] = defaultdict(float)
-    for (prime, sub), pair in pairs.items():
+    for (_prime, sub), pair in pairs.items():
         if sub.startswith(SUB_PREFIX):
             new[sub] += pair["subaward_amount"] or 0.0
     keep = set(sorted(new, key=lambda s: (-new[s], s))[:max_new])

@@ -23,8 +23,6 @@ PRELOAD = ("pyvis.network", "altair", "pandas", "pyarrow", "duckdb", "networkx",
 
 
 def main() -> int:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     for name in PRELOAD:
         importlib.import_module(name)
     from streamlit.web import cli

@@ -1,8 +1,13 @@
 """Tables a reporter reads: human headers, the key columns first and pinned, money as money, and a missing
-value said in words ("not reported") instead of a grey None. Money stays a number underneath, so a click on
-its header still sorts by amount; only what is shown is formatted (a pandas Styler)."""
+value said in words ("not reported") instead of a grey None. Money, counts and scores stay numbers underneath,
+so a click on a header sorts by amount; only what is shown is formatted (a pandas Styler). A number column's
+empty cell holds +infinity underneath and shows its column's words: the grid draws a true empty cell as a grey
+"None" and sorts it as 0, so the words would sit among the numbers; +infinity puts them after every number on
+the first (ascending) click (the grid reverses the whole column on the second). Text columns holding ISO dates
+("2026-03-31 (current end date)") already sort by date, their words ("none reported") after every date."""
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import pandas as pd
@@ -12,8 +17,9 @@ from core.wording import NOT_REPORTED, missing, money, short_money
 from dashboard import profile_links
 
 
-FORMATS = {"money": money, "short": short_money, "count": "{:,.0f}", "score": "{:.2f}"}  # what a number column shows
+FORMATS = {"money": money, "short": short_money, "count": "{:,.0f}".format, "score": "{:.2f}".format}  # shown
 NUMBERS = tuple(FORMATS)
+LAST = math.inf  # a number column's empty cell underneath: sorted after every number, shown as the column's words
 
 
 class Column(NamedTuple):
@@ -26,24 +32,23 @@ class Column(NamedTuple):
 
 
 def numeric(rows: list[dict], columns: list[Column]) -> set[str]:
-    """The money and count columns every row reports: those stay numbers (formatted for display, sorted by value).
-    A grid draws an empty number as a grey "None", so a column with a gap is shown as words instead."""
-    return {c.field for c in columns if c.kind in NUMBERS and not any(missing(r.get(c.field)) for r in rows)}
+    """The money, count and score columns: numbers underneath (formatted for display, sorted by value), gaps and
+    all (an empty cell is LAST underneath and its column's words on screen)."""
+    return {c.field for c in columns if c.kind in NUMBERS}
 
 
 def frame(rows: list[dict], columns: list[Column]) -> pd.DataFrame:
     """The rows' fields under their headers, in the columns' order; a cell the row lacks holds its column's words
-    for it ("not reported"), and money in a column with such a gap is written out ("$1,234.56")."""
+    for it ("not reported"), or LAST in a number column (shown as those words by `styled`)."""
     numbers = numeric(rows, columns)
 
     def cell(row: dict, c: Column):
         value = row.get(c.field)
-        if c.field in numbers or c.kind in ("link", "profile"):
+        if c.field in numbers:
+            return LAST if missing(value) else value
+        if c.kind in ("link", "profile"):
             return value
-        if missing(value):
-            return c.missing
-        return money(value) if c.kind == "money" else short_money(value) if c.kind == "short" else \
-            f"{value:,}" if c.kind == "count" else f"{value:.2f}" if c.kind == "score" else value
+        return c.missing if missing(value) else value
 
     return pd.DataFrame([{c.header: cell(row, c) for c in columns} for row in rows], columns=[c.header for c in columns])
 
@@ -64,13 +69,19 @@ def config(columns: list[Column], numbers: set[str]) -> dict:
     return found
 
 
+def shown(value, c: Column) -> str:
+    """What a number cell shows: money exact ("$1,234.56", "$0 net") or short, counts with separators, scores to
+    two places; LAST as the column's words ("not reported", "not measured")."""
+    return c.missing if value == LAST else FORMATS[c.kind](value)
+
+
 def styled(table: pd.DataFrame, columns: list[Column], numbers: set[str]):
-    """Display values of the numeric columns: money exact ("$1,234.56", "$0 net"), counts with separators; the
-    values underneath are untouched, so a click on the header sorts by amount."""
+    """Display values of the numeric columns (`shown`); the values underneath are untouched, so a click on the
+    header sorts by amount."""
     style = table.style
     for c in columns:
         if c.field in numbers:
-            style = style.format(FORMATS[c.kind], subset=[c.header])
+            style = style.format(lambda value, c=c: shown(value, c), subset=[c.header])
     return style
 
 

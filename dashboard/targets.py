@@ -3,16 +3,18 @@
 One list of columns serves the page and its downloads, so the CSV and XLSX carry exactly the page's columns: the
 page shows a family as a link to its profile and a citation as a link to the award, the files write the name and
 the permalink. Money and the nothings ("not measured", "none") go through core/wording.py and the column's words.
+The vehicles a family holds sit in their own column as open ceilings (vehicle-level data), never in any money.
 """
 from __future__ import annotations
 
-from core.wording import short_money
+from core.wording import short_money, text
 from dashboard.profile_links import vendor_url
 from dashboard.tables import Column
 from dashboard.text import md, record_link
 from graph.targets import NOT_MEASURED
 
 NO_DECISION = "none in the window"
+NO_VEHICLES = "not in this store (reload it)"
 
 
 def columns(months: int) -> list[Column]:
@@ -32,6 +34,7 @@ def columns(months: int) -> list[Column]:
         Column("next_decision", "next decision", width=90, missing=NO_DECISION),
         Column("options", "options", "short", width=70, missing="none reported"),
         Column("awards", "contracts", "count", width=65),
+        Column("vehicles", "vehicles (open ceiling, not spending)", width="medium", missing=NO_VEHICLES),
         Column("categories", "categories", width="medium"),
         Column("why", "why", width="large"),
         Column("citations", "citations", width="large", missing="no award of its own"),
@@ -61,14 +64,33 @@ def decision_text(decision: dict | None) -> str | None:
     return f"{decision['date']} ({decision['field'].split(' (')[0]}), {decision.get('piid') or decision['award_key']}"
 
 
-def citations_text(row: dict) -> str | None:
-    """The permalinks behind the row's figures: its largest awards (their money) and its next decision's award."""
-    cites = [f"{short_money(c['obligated'])}: {c['permalink']}" for c in row["citations"]
-             if record_link(c["permalink"])]
+def vehicles_text(figure: dict | None) -> str | None:
+    """"2: Department of the Army (open ceiling $10.00B), …": how many vehicles the family holds and where, each
+    with its open ceiling (vehicle-level data, not spending); "none held"; None when the store keeps none."""
+    if figure is None:
+        return None
+    if not figure["count"]:
+        return "none held"
+    return f"{figure['count']:,}: " + ", ".join(f"{text(v['agency'])} (open ceiling {short_money(v['ceiling'])})"
+                                                for v in figure["rows"])
+
+
+def cited(row: dict) -> list[tuple[str, str]]:
+    """(label, permalink) behind each of the row's figures: its largest awards (their money), the resellers' awards
+    behind its "via resellers" figure, its next decision's award and its vehicles; http(s) permalinks only."""
+    cites = [(short_money(c["obligated"]), c["permalink"]) for c in row["citations"]]
+    cites += [(f"via {c['reseller']['name']} {short_money(c['obligated'])}", c["permalink"])
+              for c in row.get("reseller_citations") or []]
     decision = row["next_decision"]
-    if decision and record_link(decision["permalink"]):
-        cites.append(f"next decision {decision['date']}: {decision['permalink']}")
-    return "; ".join(cites) or None
+    if decision:
+        cites.append((f"next decision {decision['date']}", decision["permalink"]))
+    cites += [(f"vehicle {text(v['piid'])}", v["permalink"]) for v in (row.get("vehicles") or {}).get("rows", [])]
+    return [(label, link) for label, link in cites if record_link(link)]
+
+
+def citations_text(row: dict) -> str | None:
+    """The permalinks behind the row's figures (`cited`), written out for the table and the files."""
+    return "; ".join(f"{label}: {link}" for label, link in cited(row)) or None
 
 
 def table_rows(answer: dict, links: bool = True) -> list[dict]:
@@ -85,6 +107,7 @@ def table_rows(answer: dict, links: bool = True) -> list[dict]:
             "dependence": r["dependence"], "renewal_pressure": r["renewal_pressure"] if r["renewal_awards"] else None,
             "next_decision": decision_text(decision),
             "options": r["options"], "awards": r["awards"], "categories": categories_text(r["categories"]),
+            "vehicles": vehicles_text(r.get("vehicles")),
             "why": r["why"],
             "citations": citations_text(r),
         })
@@ -110,12 +133,9 @@ def answer_line(answer: dict) -> str:
 
 
 def why_line(row: dict) -> str:
-    """The row's sentence with its figures' citations: the money links to the family's largest awards."""
-    cites = [f"[{md(short_money(c['obligated']))}]({record_link(c['permalink'])})" for c in row["citations"]
-             if record_link(c["permalink"])]
-    decision = row["next_decision"]
-    if decision and record_link(decision["permalink"]):
-        cites.append(f"[next decision {md(decision['date'])}]({record_link(decision['permalink'])})")
+    """The row's sentence with its figures' citations: the money links to the family's largest awards, the sales
+    through resellers to the resellers' awards, the vehicles to theirs."""
+    cites = [f"[{md(label)}]({record_link(link)})" for label, link in cited(row)]
     return f"- {md(row['why'])}" + (f" Cited: {', '.join(cites)}." if cites else "")
 
 

@@ -226,7 +226,7 @@ def subgraph(edges: list[dict], chain: list[dict], agencies: list[dict], left_ou
     rows = [{"id": nid, "kind": meta.get(nid, (nid.split(":")[0], None, None))[0],
              "name": meta.get(nid, (None, nid, None))[1], "tier": meta.get(nid, (None, None, None))[2],
              "obligated": money / 100} for nid, money in sorted(nodes.items())]
-    unique = {(l["source"], l["target"], l["type"]): l for l in links}
+    unique = {(link["source"], link["target"], link["type"]): link for link in links}
     answer = {"nodes": rows, "edges": [unique[k] for k in sorted(unique)]}
     if left_out is not None:
         answer["left_out"] = {"not_split_by_year": cents_to_dollars(left_out["cents"]) or 0.0,

@@ -38,7 +38,23 @@ MATCH_COLUMNS = ["action_text", "award_text", "psc", "naics", "maker", "rule", "
 MENTION_READ = ("fact_key", "award_key", "maker", "rule", "product", "field", "span", "span_start", "span_end", "text",
                 "confidence", "verdict", "who", "judged_at", "why", "recipient", "recipient_family", "kind", "split",
                 "action_date", "fiscal_year", "amount", "cents", "awarding_id", "awarding_toptier", "awarding_subtier",
-                "awarding_office", "funding_id", "award_type", "modification", "source", "record", "permalink")
+                "awarding_office", "funding_id", "award_type", "modification", "source", "record", "permalink",
+                "category")
+# A mention's money grouped in the store, for the questions that only add it up (the agency's makers, targets):
+# each grouping's columns (never user text); every group has cents (None = not reported), reported, actions,
+# awards (distinct) and products (distinct, sorted).
+MENTION_GROUPINGS = {by: tuple(by.split(",")) for by in (
+    "maker", "maker,recipient", "maker,recipient,split,fiscal_year", "maker,recipient,award_key")}
+
+
+def mention_groups(rows: list[dict], by: str) -> list[dict]:
+    """The groups as both stores return them: no reported amount is None (Cypher sums nothing to 0), products
+    sorted, groups in the order of their columns (a missing value last)."""
+    columns = MENTION_GROUPINGS[by]
+    shaped = [{**row, "cents": row["cents"] if row["reported"] else None,
+               "products": sorted(p for p in row["products"] or [] if p is not None)} for row in rows]
+    return sorted(shaped, key=lambda row: tuple((row[c] is None, row[c] if row[c] is not None else 0)
+                                                for c in columns))
 NAME_MERGE_READ = ("party", "name", "uei", "duns", "vendor", "vendor_name", "vendor_uei", "vendor_duns",
                    "vendor_identified_names", "records", "cents", "reported", "awards", "first", "last", "award_key",
                    "permalink", "source", "record", "verdict", "who", "judged_at", "why")

@@ -77,6 +77,8 @@ def _layout(brief: dict, awards: int, lines: int, chart: float):
     _text(doc, said["ids"], 7, "", 3.2, GREY)
     if said["technology"]:
         _text(doc, said["technology"], 7, "", 3.2)
+    if (brief.get("vehicles") or {}).get("line"):  # contract vehicles (graph/vehicles.py): open ceilings, not spending
+        _text(doc, brief["vehicles"]["line"], 7, "", 3.2)
     doc.ln(1.5)
     if brief["nothing"] == "no_awards":
         _text(doc, said["no_awards"], 9, "", 4.5)

@@ -3,7 +3,8 @@
 The makers named in an action's descriptions come from attribution's `text_match` (every rule that fired,
 a reviewer's "wrong" removed), so a product the review queue rejected does not place the action either.
 Only the distinct combinations of (products named, seller family, PSC, NAICS) reach Python, so the cost follows
-the vocabulary of the records, not their number. The fact table gains `category` and `category_rule`.
+the vocabulary of the records, not their number. The fact table gains `category` and `category_rule`, and each
+mention its action's category.
 """
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ JOIN category_of c ON c.rules = array_to_string(i.rules, ' ') AND c.seller = coa
      AND c.naics_description = i.naics_description
 ORDER BY f.family, f.recipient, f.award_key  -- the order graph/duck_sql.py FACT keeps
 """
+# a mention carries its action's category, so the reseller layers follow a sector filter without a join to `fact`
+MENTION_CATEGORY = """
+CREATE OR REPLACE TABLE mention AS
+SELECT m.*, f.category FROM mention m LEFT JOIN fact f ON f.key = m.fact_key
+ORDER BY m.maker, m.recipient, m.award_key, m.fact_key  -- attribution's order
+"""
 
 
 def derive_categories(con, classifier: Classifier, rules) -> dict:
@@ -60,6 +67,7 @@ def derive_categories(con, classifier: Classifier, rules) -> dict:
                                           "category", "category_rule"], rows)
     before = con.execute("SELECT count(*) FROM fact").fetchone()[0]
     con.execute(WITH_CATEGORY)
+    con.execute(MENTION_CATEGORY)
     counts = dict(con.execute("SELECT category, count(*) FROM fact GROUP BY ALL ORDER BY ALL").fetchall())
     if sum(counts.values()) != before:  # every fact keeps exactly one category
         raise RuntimeError(f"categories: {sum(counts.values())} facts placed of {before}")

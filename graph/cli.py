@@ -100,9 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     centrality = command("centrality", "vendors ranked by centrality in the vendor-agency network (networkx)")
     network_filters(centrality)
     centrality.add_argument("--limit", type=COUNT, default=25)
-    export = command("export", "write the whole store as graphml, gexf, neo4j-admin csv or a Cypher script")
+    export = command("export", "write the whole store as graphml, gexf, neo4j-admin csv, a Cypher script or "
+                               "FollowTheMoney entities (ftm: JSON lines for Aleph)")
     export.add_argument("--format", required=True, choices=FORMATS)
-    export.add_argument("out", type=Path, help="file (graphml, gexf, cypher) or directory (csv)")
+    export.add_argument("out", type=Path, help="file (graphml, gexf, cypher, ftm) or directory (csv)")
     sector(export)
     command("runs", "what was loaded, when, from where, with row counts and rejects")
     changes = command("changes", "what the loads added or changed: new awards and modifications, changed amounts "
@@ -352,6 +353,8 @@ def _report(command: str, answer) -> str:
     if command == "export":
         return (f"wrote {answer['nodes']} nodes and {answer['relationships']} relationships: {', '.join(answer['files'])}"
                 + (f"\nnote: {answer['note']}" if answer.get("note") else "")
+                + ("\nFtM entities: " + ", ".join(f"{n:,} {schema}" for schema, n in answer["entities"].items())
+                   if answer.get("entities") else "")
                 + "".join(f"\n{line.strip()}" for line in _sector_line(answer)))
     return json.dumps(answer, indent=2)
 

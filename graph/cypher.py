@@ -5,9 +5,9 @@ constant property names (`FACT_PROPERTY`); no user or record text ever becomes p
 """
 from __future__ import annotations
 
-from core.facts import AWARD_READ_NAMES
+from core.facts import AWARD_READ_NAMES, VEHICLE_READ_NAMES
 
-from .attribution import MENTION_READ, NAME_MERGE_READ
+from .attribution import MENTION_GROUPINGS, MENTION_READ, NAME_MERGE_READ
 from .duck_changes import COLUMNS as CHANGE_COLUMNS
 from .store import GROUPINGS, FactFilter
 
@@ -22,7 +22,8 @@ FACT_INDEXED = ("award_key", "recipient", "family", "awarding_id", "funding_id",
 INDEXES = ([f"CREATE INDEX fact_{name} IF NOT EXISTS FOR (n:Fact) ON (n.{name})" for name in FACT_INDEXED]
            + ["CREATE INDEX award_recipient IF NOT EXISTS FOR (n:Award) ON (n.recipient)",
               "CREATE INDEX award_awarding_id IF NOT EXISTS FOR (n:Award) ON (n.awarding_id)",
-              "CREATE INDEX vendor_family IF NOT EXISTS FOR (n:Vendor) ON (n.family)"]
+              "CREATE INDEX vendor_family IF NOT EXISTS FOR (n:Vendor) ON (n.family)",
+              "CREATE INDEX vehicle_family IF NOT EXISTS FOR (n:Vehicle) ON (n.family)"]
            + [f"CREATE INDEX {label.lower()}_agency IF NOT EXISTS FOR (n:{label}) ON (n.agency)"
               for label in ROLLUP_LABELS if label != "Facets"])
 # Labels of the graph model before facts (Transaction nodes and per-agency rollups): such a database is
@@ -62,6 +63,8 @@ UPSERT = {
         WITH DISTINCT a, v, row CREATE (a)-[s:SUBAWARD]->(v) SET s = row""",
     "mention": """UNWIND $rows AS row MATCH (f:Fact {key: row.fact_key}) MATCH (v:Vendor {id: row.maker})
                   MERGE (f)-[m:MENTIONS_PRODUCT]->(v) SET m = row""",
+    # a loaded vehicle's record on the Vehicle node awards may also point to (UNDER_VEHICLE); no link of its own
+    "vehicle": "UNWIND $rows AS row MERGE (n:Vehicle {key: row.key}) SET n = row",
 }
 DELETE = {
     "vendor": "UNWIND $rows AS row MATCH (n:Vendor {id: row.id}) DETACH DELETE n",
@@ -74,6 +77,9 @@ DELETE = {
     "subaward": "UNWIND $rows AS row MATCH ()-[s:SUBAWARD {key: row.key}]->() DELETE s",
     "mention": """UNWIND $rows AS row MATCH (:Fact {key: row.fact_key})-[m:MENTIONS_PRODUCT]->(:Vendor {id: row.maker})
                   DELETE m""",
+    # the record goes; the node stays while an award is under it
+    "vehicle": """UNWIND $rows AS row MATCH (n:Vehicle {key: row.key}) SET n = {key: row.key}
+                  WITH n WHERE NOT EXISTS { ()-[:UNDER_VEHICLE]->(n) } DELETE n""",
 }
 def upsert_rollup(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row"
@@ -129,6 +135,8 @@ RETURN f.award_key AS award_key, f.key AS key, f.kind AS kind, f.split AS split,
        f.fiscal_year AS fiscal_year, f.cents AS cents, f.modification AS modification, f.source AS source,
        f.record AS record
 ORDER BY award_key, action_date IS NULL, action_date, key"""
+VEHICLES = f"""MATCH (n:Vehicle) WHERE n.family IN $families
+               RETURN {", ".join(f"n.{name} AS {name}" for name in VEHICLE_READ_NAMES)} ORDER BY key"""
 MEMBERS = """
 CALL () { MATCH (v:Vendor {family: $family}) RETURN v
           UNION MATCH (f:Fact {family: $family}) WITH DISTINCT f.recipient AS id MATCH (v:Vendor {id: id}) RETURN v }
@@ -153,10 +161,22 @@ ENDING_AWARDS = {tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
 WITH a, coalesce(a.end_date, a.potential_end_date) AS ends WHERE ends >= $start AND ends <= $until
 RETURN a.key AS key ORDER BY ends, key""" for tier in ("toptier", "subtier", "office")}
-OPEN_AWARDS = {tier: f"""
+DATED_AWARD_COUNT = {tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
-WHERE a.end_date >= $day OR a.potential_end_date >= $day
-RETURN a.key AS key ORDER BY key""" for tier in ("toptier", "subtier", "office")}
+WHERE coalesce(a.end_date, a.potential_end_date) IS NOT NULL
+RETURN count(a) AS dated""" for tier in ("toptier", "subtier", "office")}
+
+
+def open_awards(tier: str, within: FactFilter | None) -> tuple[str, dict]:
+    """The agency's awards open on $day; with `within`, those with a fact (with a recipient) it holds."""
+    where, params = fact_where(within or FactFilter())
+    fact = "" if within is None else \
+        f" AND EXISTS {{ MATCH (a)-[:HAS_FACT]->(f:Fact) WHERE {where} AND f.recipient IS NOT NULL }}"
+    return (f"""MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
+                WHERE (a.end_date >= $day OR a.potential_end_date >= $day){fact}
+                RETURN a.key AS key ORDER BY key"""), params
+
+
 SUBAWARD_ROWS = """
 RETURN a.key AS prime_award, a.recipient AS prime_vendor, v.id AS sub_vendor, s.amount AS amount, s.number AS number,
        s.action_date AS action_date, s.description AS description, s.source AS source, s.record AS record,
@@ -230,6 +250,15 @@ WHERE ($makers IS NULL OR m.maker IN $makers) AND ($agency IS NULL OR m.{tier} =
 RETURN {", ".join(f"m.{name} AS {name}" for name in MENTION_READ)}
 ORDER BY maker, recipient IS NULL, recipient, award_key, fact_key"""
             for tier in ("awarding_toptier", "awarding_subtier", "awarding_office", "awarding_id")}
+# (tier, grouping) -> statement; the tiers and groupings are this module's and attribution's names, never user text
+MENTION_GROUPS = {(tier, by): f"""
+MATCH (:Fact)-[m:MENTIONS_PRODUCT]->(:Vendor)
+WHERE ($agency IS NULL OR m.{tier} = $agency) AND ($categories IS NULL OR m.category IN $categories)
+WITH {", ".join(f"m.{name} AS {name}" for name in columns)}, m
+RETURN {", ".join(columns)}, sum(m.cents) AS cents, count(m.cents) AS reported, count(*) AS actions,
+       count(DISTINCT m.award_key) AS awards, collect(DISTINCT m.product) AS products"""
+                  for tier in ("awarding_toptier", "awarding_subtier", "awarding_office", "awarding_id")
+                  for by, columns in MENTION_GROUPINGS.items()}
 KNOWN_KEYS = """MATCH (f:Fact) WHERE f.key IN $keys RETURN f.key AS key
                 UNION MATCH (a:Award) WHERE a.key IN $keys RETURN a.key AS key"""
 NAME_MERGES = f"""MATCH (n:NameMerge) RETURN {", ".join(f"n.{name} AS {name}" for name in NAME_MERGE_READ)}
@@ -281,6 +310,15 @@ def group_awards(chosen: FactFilter) -> tuple[str, dict]:
                 RETURN g.gid AS gid, count(DISTINCT f.award_key) AS awards"""), params
 
 
+def group_top_awards(chosen: FactFilter) -> tuple[str, dict]:
+    where, params = fact_where(chosen)
+    return (f"""UNWIND $groups AS g MATCH (f:Fact) WHERE f.recipient IN g.members AND {where}
+                WITH g.gid AS gid, f.award_key AS award_key, coalesce(sum(f.cents), 0) AS cents
+                ORDER BY gid, cents DESC, award_key
+                WITH gid, collect({{award_key: award_key, cents: cents}})[..$limit] AS top
+                RETURN gid, top ORDER BY gid"""), params
+
+
 def year_totals(chosen: FactFilter) -> tuple[str, dict]:
     where, params = fact_where(chosen)
     return (f"""MATCH (f:Fact) WHERE {where}
@@ -305,6 +343,8 @@ WHOLE_GRAPH = {
     "fact": "MATCH (n:Fact) RETURN properties(n) AS row",
     "subaward": "MATCH (:Award)-[s:SUBAWARD]->(:Vendor) RETURN properties(s) AS row",
     "mention": "MATCH (:Fact)-[m:MENTIONS_PRODUCT]->(:Vendor) RETURN properties(m) AS row",
+    # a loaded vehicle's record (a node that only orders point at has none)
+    "vehicle": "MATCH (n:Vehicle) WHERE n.records IS NOT NULL RETURN properties(n) AS row",
     "local_agency": "MATCH (n:Local) RETURN properties(n) AS row",
     "local_link": "MATCH (c:Local)-[:PART_OF]->(p:Local) RETURN {child: c.id, parent: p.id} AS row",
     "deployment": "MATCH (:Local)-[r:USES]->(:Vendor) RETURN properties(r) AS row",

@@ -30,6 +30,6 @@ FRAME_TYPES = {"aliases": pa.list_(pa.string()), "curated": pa.bool_()}
 
 def frame(con, name: str, columns: list[str], rows: list[tuple]) -> None:
     """A temporary table `name` (a constant) holding rows computed in Python."""
-    frame_rows = pa.table({column: pa.array([row[i] for row in rows], FRAME_TYPES.get(column, pa.string()))
-                           for i, column in enumerate(columns)})  # noqa: F841 (read by name below)
+    frame_rows = pa.table({column: pa.array([row[i] for row in rows], FRAME_TYPES.get(column, pa.string()))  # noqa: F841
+                           for i, column in enumerate(columns)})  # (read by name below)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM frame_rows")

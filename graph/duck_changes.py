@@ -33,7 +33,7 @@ CREATE OR REPLACE TEMP TABLE before_vendor AS SELECT id FROM vendor WHERE NOT cu
 CREATE OR REPLACE TEMP TABLE before_pair AS
 SELECT DISTINCT recipient, coalesce(awarding_subtier, awarding_toptier) AS agency FROM fact WHERE recipient IS NOT NULL;
 """
-NOTHING_BEFORE = f"""
+NOTHING_BEFORE = """
 CREATE OR REPLACE TEMP TABLE before_award (key VARCHAR, recipient VARCHAR, awarding_id VARCHAR, obligated_cents BIGINT,
     current_cents BIGINT, potential_cents BIGINT, end_date DATE, potential_end_date DATE);
 CREATE OR REPLACE TEMP TABLE before_action (key VARCHAR, cents BIGINT);

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.facts import AWARD_READ_FIELDS
+from core.facts import AWARD_READ_FIELDS, VEHICLE_FIELDS
 
 from .answers import CENTS
-from .attribution import MENTION_READ, NAME_MERGE_READ
+from .attribution import MENTION_GROUPINGS, MENTION_READ, NAME_MERGE_READ, mention_groups
 from .queries import Queries
 from .duck_changes import COLUMNS as CHANGE_COLUMNS
 from .store import GROUPINGS, FactFilter, agency_only
@@ -30,6 +30,7 @@ def _column(field, table: str = "") -> str:
 
 
 AWARD_COLUMNS = ", ".join(_column(field, "a.") for field in AWARD_READ_FIELDS)
+VEHICLE_COLUMNS = ", ".join(_column(field) for field in VEHICLE_FIELDS)
 TIER_COLUMN = {(role, tier): f"{role}_{tier}" for role in ("awarding", "funding")
                for tier in ("toptier", "subtier", "office")}
 TIER_ID = {tier: f"{tier}_id" for tier in ("toptier", "subtier", "office")}  # column names, never user text
@@ -70,6 +71,8 @@ TABLES = (
     ("mention", ("fact_key", "maker"), "SELECT " + ", ".join(
         "action_date::VARCHAR AS action_date" if name == "action_date" else name for name in MENTION_READ)
      + " FROM mention"),
+    # contract vehicles (graph/vehicles.py): properties of their Vehicle nodes, linked to nothing (no money)
+    ("vehicle", ("key",), f"SELECT {VEHICLE_COLUMNS} FROM vehicle"),
 )
 MENTION_TIERS = {tier: f"awarding_{tier}" for tier in ("toptier", "subtier", "office")}  # column names
 
@@ -125,6 +128,20 @@ ROLLUP_TABLES = (
 )
 
 
+
+# Up to this many keys are looked up in a table's index one by one (a list of parameters lets DuckDB use it);
+# more are found in one scan of the table, which is then faster.
+INDEXED_KEYS = 500
+
+
+def _keys_in(keys: list[str]) -> str:
+    """The right side of `key IN (…)`: placeholders only, never the keys' text."""
+    return ", ".join("?" * len(keys)) if 0 < len(keys) <= INDEXED_KEYS else "SELECT unnest(?::VARCHAR[])"
+
+
+def _keys_args(keys: list[str]) -> list:
+    return list(keys) if 0 < len(keys) <= INDEXED_KEYS else [list(keys)]
+
 class SqlFetches(LocalSqlFetches, Queries):
     """Mixed into the DuckDB store: `_rows(sql, params)` is its only door to the file."""
 
@@ -132,7 +149,8 @@ class SqlFetches(LocalSqlFetches, Queries):
         rows = self._rows(f"""
             SELECT (SELECT count(*) FROM vendor) AS "Vendor", (SELECT count(*) FROM agency) AS "Agency",
                    (SELECT count(*) FROM award) AS "Award", (SELECT count(*) FROM fact) AS "Fact",
-                   (SELECT count(DISTINCT vehicle) FROM award) AS "Vehicle",
+                   (SELECT count(*) FROM (SELECT vehicle FROM award WHERE vehicle IS NOT NULL
+                                          UNION SELECT key FROM vehicle)) AS "Vehicle",
                    (SELECT count(*) FROM (SELECT DISTINCT child, parent FROM vendor_parent)) AS "PARENT",
                    (SELECT count(*) FROM agency_link WHERE {PART_OF}) AS "PART_OF",
                    (SELECT count(recipient) FROM award) AS "AWARDED_TO",
@@ -158,13 +176,14 @@ class SqlFetches(LocalSqlFetches, Queries):
         return {row["id"]: row for row in rows}
 
     def fetch_awards(self, keys: list[str]) -> list[dict]:
-        return self._rows(f"SELECT {AWARD_COLUMNS} FROM award a WHERE a.key IN (SELECT unnest(?::VARCHAR[]))",
-                          [list(keys)])
+        keys = sorted(set(keys))
+        return self._rows(f"SELECT {AWARD_COLUMNS} FROM award a WHERE a.key IN ({_keys_in(keys)})", _keys_args(keys))
 
     def fetch_award_recipients(self, keys: list[str]) -> list[dict]:
-        return self._rows("""
+        keys = sorted(set(keys))
+        return self._rows(f"""
             SELECT award_key, recipient, first, last FROM award_recipient
-            WHERE award_key IN (SELECT unnest(?::VARCHAR[])) ORDER BY award_key, recipient""", [list(keys)])
+            WHERE award_key IN ({_keys_in(keys)}) ORDER BY award_key, recipient""", _keys_args(keys))
 
     def fetch_award_facts(self, keys: list[str]) -> list[dict]:
         return self._rows("""
@@ -172,6 +191,10 @@ class SqlFetches(LocalSqlFetches, Queries):
                    source, record FROM fact
             WHERE award_key IN (SELECT unnest(?::VARCHAR[])) ORDER BY award_key, action_date NULLS LAST, key""",
                           [list(keys)])
+
+    def fetch_vehicles(self, families: list[str]) -> list[dict]:
+        return self._rows(f"SELECT {VEHICLE_COLUMNS} FROM vehicle WHERE list_contains(?, family) ORDER BY key",
+                          [list(families)]) if families else []
 
     def fetch_members(self, family: str) -> list[dict]:
         return self._rows("""
@@ -260,12 +283,38 @@ class SqlFetches(LocalSqlFetches, Queries):
               AND coalesce(end_date, potential_end_date) BETWEEN ?::DATE AND ?::DATE
             ORDER BY coalesce(end_date, potential_end_date), key""", [awarding[1], start, until])]
 
-    def fetch_open_awards(self, awarding: tuple[str, str], day: str) -> list[str]:
+    def fetch_dated_award_count(self, awarding: tuple[str, str]) -> int:
+        return self._rows(f"""
+            SELECT count(*) AS dated FROM award
+            WHERE awarding_id IN (SELECT id FROM agency_tiers WHERE {TIER_ID[awarding[0]]} = ?)
+              AND coalesce(end_date, potential_end_date) IS NOT NULL""", [awarding[1]])[0]["dated"]
+
+    def fetch_open_awards(self, awarding: tuple[str, str], day: str, within: FactFilter | None = None) -> list[str]:
+        where, params = fact_where(within) if within is not None else ("", [])
+        held = f"AND award_no IN (SELECT award_no FROM fact WHERE {where} AND recipient IS NOT NULL)" if where else ""
         return [row["key"] for row in self._rows(f"""
             SELECT key FROM award
             WHERE awarding_id IN (SELECT id FROM agency_tiers WHERE {TIER_ID[awarding[0]]} = ?)
-              AND (end_date >= ?::DATE OR potential_end_date >= ?::DATE)
-            ORDER BY key""", [awarding[1], day, day])]
+              AND (end_date >= ?::DATE OR potential_end_date >= ?::DATE) {held}
+            ORDER BY key""", [awarding[1], day, day] + params)]
+
+    def fetch_group_top_awards(self, chosen: FactFilter, groups: dict[str, list[str]], limit: int) -> dict[str, list]:
+        pairs = sorted((gid, member) for gid, members in groups.items() for member in members)
+        if not pairs:
+            return {}
+        where, params = fact_where(chosen)
+        rows = self._rows(f"""
+            SELECT gid, award_key, cents FROM (
+                SELECT m.gid, f.award_key, coalesce(sum(f.cents), 0) AS cents
+                FROM (SELECT unnest(?::VARCHAR[]) AS gid, unnest(?::VARCHAR[]) AS member) m
+                JOIN (SELECT recipient, award_key, cents FROM fact WHERE {where}) f ON f.recipient = m.member
+                GROUP BY m.gid, f.award_key)
+            QUALIFY row_number() OVER (PARTITION BY gid ORDER BY cents DESC, award_key) <= ?
+            ORDER BY gid, cents DESC, award_key""", [[p[0] for p in pairs], [p[1] for p in pairs]] + params + [limit])
+        top: dict[str, list] = {}
+        for row in rows:
+            top.setdefault(row["gid"], []).append({"award_key": row["award_key"], "cents": row["cents"]})
+        return top
 
     def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]:
         return self._rows(SUBAWARD_ROWS + "WHERE list_contains(?, s.vendor)", [list(vendor_ids)])
@@ -377,6 +426,18 @@ class SqlFetches(LocalSqlFetches, Queries):
             ORDER BY maker, recipient NULLS LAST, award_key, fact_key""",
                           [makers, makers, awarding[1] if awarding else None, awarding[1] if awarding else None,
                            awarding_id, awarding_id, recipient, recipient])
+
+    def fetch_mention_groups(self, awarding: tuple[str, str] | None, categories: tuple[str, ...] | None,
+                             by: str) -> list[dict]:
+        columns = ", ".join(MENTION_GROUPINGS[by])
+        tier = MENTION_TIERS[awarding[0]] if awarding else "awarding_id"
+        return mention_groups(self._rows(f"""
+            SELECT {columns}, sum(cents) AS cents, count(cents) AS reported, count(*) AS actions,
+                   count(DISTINCT award_key) AS awards, list(DISTINCT product) AS products
+            FROM mention
+            WHERE (?::VARCHAR IS NULL OR {tier} = ?) AND (?::VARCHAR[] IS NULL OR list_contains(?, category))
+            GROUP BY {columns}""", [awarding[1] if awarding else None, awarding[1] if awarding else None,
+                                    categories, categories]), by)
 
     def fetch_known_keys(self, keys: list[str]) -> set[str]:
         return {row["key"] for row in self._rows("""

@@ -6,11 +6,15 @@ the vendor resolution in `graph/resolution.py`) at the end of each load, in the 
 """
 from __future__ import annotations
 
-from core.facts import AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS
+from core.facts import AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS, VEHICLE_FIELDS
 from .duck_local import VENDOR_PARTIES
 from .duck_merge import merge_new
 
-FORMAT_VERSION = 6  # 4: subaward keys without the report id, the change log; 5: mentions, name merges; 6: local layer
+FORMAT_VERSION = 7  # 4: subaward keys without the report id, the change log; 5: mentions, name merges; 6: local layer;
+# 7: categories, contract vehicles, indexes on award keys
+# Earlier formats whose `record` rows this one reads as they are: a load into such a store derives every table anew
+# (as each load does) and writes it in this format; only reading one without a load asks for `graph clear`.
+DERIVES_FROM = (6,)
 TIERS = ("toptier", "subtier", "office")
 TOP_AWARDS = 1000  # largest awards kept per agency (agency pages list up to this many without a scan)
 
@@ -147,6 +151,9 @@ WHERE award.key = n.key;
 UPDATE award SET obligated_cents = CAST(round(obligated * 100) AS BIGINT),
                  current_cents = CAST(round(current_value * 100) AS BIGINT),
                  potential_cents = CAST(round(potential_value * 100) AS BIGINT);
+-- awards are read by key a few at a time (profiles cite their largest): an index finds them without reading every
+-- column of every award
+CREATE INDEX award_key ON award (key);
 """
 
 
@@ -231,6 +238,7 @@ WHERE rank <= {TOP_AWARDS};
 CREATE OR REPLACE TABLE award_recipient AS
 SELECT award_key, recipient, min(action_date)::VARCHAR AS first, max(action_date)::VARCHAR AS last
 FROM fact WHERE kind = 'action' AND recipient IS NOT NULL GROUP BY award_key, recipient ORDER BY award_key;
+CREATE INDEX award_recipient_key ON award_recipient (award_key);  -- read a few awards at a time, as `award`
 CREATE OR REPLACE TABLE facets AS
 SELECT (SELECT list_sort(list(DISTINCT award_type)) FROM award WHERE award_type <> '') AS award_types,
        min(fiscal_year) AS fy_min, max(fiscal_year) AS fy_max FROM fact WHERE split;
@@ -329,15 +337,71 @@ ORDER BY vendor, fiscal_year;
 """
 
 
-# What a run brought: its awards, the vendors its rows resolved to, the agencies they name.
+# Contract vehicles (record kind 'vehicle', Issue 27 part 4), in a table of their own: each IDV with every attribute
+# from its latest record that reports it (a base entry's description, the latest ceiling and last date to order), its
+# holder as a vendor of the spending (`vehicle_party`: graph/vehicles.py `attach_holders`, which never changes one)
+# and its family on the date of its latest record (as a fact's), its awarding agency with the sub-tier and toptier
+# names (curated, else as reported). Never joined to an award, fact, rollup or agency row: a ceiling is not money,
+# and a vehicle's agency is no agency of the loaded spending. (The harvest's one BPA call, an order under a
+# schedule, is kept as a record and is no vehicle.)
+_VEHICLE_OWN = [field.name for field in VEHICLE_FIELDS[1:10]]
+VEHICLE_PARTIES = "SELECT DISTINCT recipient_name, recipient_uei, recipient_duns FROM record WHERE kind = 'vehicle'"
+VEHICLE = f"""
+CREATE OR REPLACE TEMP TABLE vehicle_record AS
+SELECT r.*, hv.vendor_id AS recipient, hv.match AS match, {_agency_ids('awarding')},
+       row_number() OVER (ORDER BY r.action_date NULLS FIRST, r.retrieved NULLS FIRST, r.source DESC,
+                                   r.record DESC) AS ord
+FROM record r
+LEFT JOIN vehicle_party hv ON hv.name = coalesce(r.recipient_name, '') AND hv.uei = coalesce(r.recipient_uei, '')
+     AND hv.duns = coalesce(r.recipient_duns, '')
+LEFT JOIN curated_agency ca_awarding ON ca_awarding.code = r.awarding_subtier
+WHERE r.kind = 'vehicle' AND starts_with(r.award_key, 'CONT_IDV_');
+CREATE OR REPLACE TABLE vehicle AS
+WITH latest AS (
+    SELECT award_key AS key, {", ".join(_latest(name) for name in _VEHICLE_OWN)},
+           max_by(amount, ord) AS obligated, max(action_date) AS as_of, count(*) AS records,
+           max_by(recipient, ord) FILTER (WHERE recipient IS NOT NULL) AS recipient,
+           max_by(match, ord) FILTER (WHERE recipient IS NOT NULL) AS match,
+           {", ".join(f"max_by({c}, ord) FILTER (WHERE awarding_id IS NOT NULL) AS {c}" for c in (
+               "awarding_id", "awarding_toptier_id", "awarding_subtier_id", "awarding_office_id",
+               "awarding_toptier_name", "awarding_subtier_name", "awarding_office_name"))},
+           max_by(source, ord) AS source, max_by(record, ord) AS record, max_by(retrieved, ord) AS retrieved,
+           max_by(permalink, ord) FILTER (WHERE permalink IS NOT NULL) AS permalink
+    FROM vehicle_record GROUP BY award_key
+)
+SELECT l.key, {", ".join(f"l.{name}" for name in _VEHICLE_OWN)}, l.obligated, l.as_of, l.records, l.recipient,
+       v.name AS recipient_name, l.match, coalesce(vf.family, l.recipient) AS family, l.awarding_id,
+       coalesce(l.awarding_subtier_id, l.awarding_office_id, l.awarding_toptier_id) AS agency_id,
+       CASE WHEN l.awarding_subtier_id IS NOT NULL THEN coalesce(cs.name, l.awarding_subtier_name)
+            WHEN l.awarding_office_id IS NOT NULL THEN l.awarding_office_name
+            ELSE coalesce(ct.name, l.awarding_toptier_name) END AS agency_name,
+       CASE WHEN l.awarding_subtier_id IS NOT NULL THEN 'subtier' WHEN l.awarding_office_id IS NOT NULL THEN 'office'
+            WHEN l.awarding_toptier_id IS NOT NULL THEN 'toptier' END AS agency_tier,
+       l.awarding_toptier_id AS department_id, coalesce(ct.name, l.awarding_toptier_name) AS department_name,
+       l.source, l.record, l.retrieved, l.permalink
+FROM latest l
+LEFT JOIN vendor v ON v.id = l.recipient
+LEFT JOIN vendor_family vf ON vf.vendor_id = l.recipient
+     AND (vf.valid_from IS NULL OR coalesce(l.as_of, DATE '9999-12-31') >= vf.valid_from)
+     AND (vf.valid_to IS NULL OR coalesce(l.as_of, DATE '9999-12-31') < vf.valid_to)
+LEFT JOIN curated_agency cs ON cs.tier = 'subtier' AND cs.code = split_part(l.awarding_subtier_id, ':', 2)
+LEFT JOIN curated_agency ct ON ct.tier = 'toptier' AND ct.code = split_part(l.awarding_toptier_id, ':', 2)
+ORDER BY l.key;
+"""
+
+
+# What a run brought: its awards, the vendors its rows resolved to, the agencies they name (a contract vehicle's rows
+# count in none of these), and its contract vehicles.
 RUN_COUNTS = f"""
-SELECT (SELECT count(DISTINCT award_key) FROM record_new),
+SELECT (SELECT count(DISTINCT award_key) FROM record_new WHERE kind <> 'vehicle'),
        (SELECT count(DISTINCT vendor_id) FROM (
-            SELECT pv.vendor_id FROM record_new {_party_join('pv', 'recipient', 'record_new')}
+            SELECT pv.vendor_id FROM record_new {_party_join('pv', 'recipient', 'record_new')} WHERE kind <> 'vehicle'
             UNION ALL SELECT pv.vendor_id FROM record_new {_party_join('pv', 'parent', 'record_new')}
+            WHERE kind <> 'vehicle'
             UNION ALL SELECT pv.vendor_id FROM subaward_new {_party_join('pv', 'sub', 'subaward_new')}
        )),
        (SELECT count(DISTINCT a) FROM (SELECT unnest([
             awarding_toptier, awarding_subtier, awarding_office, funding_toptier, funding_subtier, funding_office
-       ]) AS a FROM record_new) WHERE a IS NOT NULL)
+       ]) AS a FROM record_new WHERE kind <> 'vehicle') WHERE a IS NOT NULL),
+       (SELECT count(DISTINCT award_key) FROM record_new WHERE kind = 'vehicle' AND starts_with(award_key, 'CONT_IDV_'))
 """

@@ -31,6 +31,7 @@ from .attribution import derive_mentions, merge_apart, rules_and_judgements
 from .categorize import derive_categories
 from .family import Families, Reported
 from .resolution import Party, resolve
+from .vehicles import attach_holders
 from .store import StoreUnavailable, guarded_write
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class DuckStore(SqlFetches):
         self._run_id = None
         self._changes = 0  # changes this run's commits logged so far
         self._cache: dict = {}
+        self._upgrading = False  # a load may open a store of an earlier format it derives anew (`sql.DERIVES_FROM`)
 
     # -- reading ------------------------------------------------------------------------------
     def _identity(self):
@@ -98,7 +100,8 @@ class DuckStore(SqlFetches):
         except duckdb.Error as error:
             raise StoreUnavailable(f"cannot open the embedded store {self.path}: {str(error).splitlines()[0]}; "
                                    f"run `python -m graph clear --yes` and load again") from None
-        if found is None or int(found[0]) != sql.FORMAT_VERSION:
+        if found is None or int(found[0]) != sql.FORMAT_VERSION and not (
+                self._upgrading and int(found[0]) in sql.DERIVES_FROM):
             con.close()
             raise StoreUnavailable(f"{self.path} was written in store format {found[0] if found else '?'}, this "
                                    f"version reads format {sql.FORMAT_VERSION}; run `python -m graph clear --yes` "
@@ -133,11 +136,14 @@ class DuckStore(SqlFetches):
         if self._writer is not None:
             return
         self._lock(wait)
-        try:
-            self._cursor().close()  # refuse to build on an old, corrupt or foreign file
+        try:  # refuse to build on an old, corrupt or foreign file (a format whose records this one derives is fine)
+            self._upgrading = True
+            self._cursor().close()
         except StoreUnavailable:
             self._unlock()
             raise
+        finally:
+            self._upgrading, self._reader = False, None  # readers check the format again
         self._drop_copy()  # one left by a load that was killed never reached the store
         if self.path.exists():
             shutil.copyfile(self.path, self._loading)
@@ -199,8 +205,10 @@ class DuckStore(SqlFetches):
         derived = time.perf_counter()
         changes_s = (snapshot - started) + (derived - compared)  # merge included: the rows it compares
         if run is not None:
-            awards, vendors, agencies = con.execute(sql.RUN_COUNTS).fetchone()
+            awards, vendors, agencies, vehicles = con.execute(sql.RUN_COUNTS).fetchone()
             local = con.execute(LOCAL_RUN_COUNTS).fetchone()
+            if vehicles:
+                run["vehicles"] = vehicles  # contract vehicles: apart from the awards (graph/vehicles.py)
             if local[0]:
                 run["local"] = dict(zip(("rows", "agencies", "deployments", "contracts", "sharing_links",
                                          "policies"), local))
@@ -363,6 +371,12 @@ def derive(con, strict: bool = False) -> dict:
     duck_arrow.frame(con, "party_vendor", ["name", "uei", "duns", "vendor_id", "match"],
                      [(p.name or "", p.uei or "", p.duns or "", vendor_id, how)
                       for p, (vendor_id, how) in matched.items()])
+    # contract vehicles' holders join the vendors above and change none (graph/vehicles.py)
+    held, holder_vendors = attach_holders((Party(*row) for row in con.execute(sql.VEHICLE_PARTIES).fetchall()), matched)
+    vendors = {**holder_vendors, **vendors}
+    duck_arrow.frame(con, "vehicle_party", ["name", "uei", "duns", "vendor_id", "match"],
+                     [(p.name or "", p.uei or "", p.duns or "", vendor_id, how)
+                      for p, (vendor_id, how) in held.items()])
     con.execute("CREATE OR REPLACE TEMP TABLE curated_agency AS SELECT * FROM read_csv(?, header = true, "
                 "all_varchar = true)", [str(AGENCY_FILE)])
     _step(con, "resolved", sql.RESOLVED)
@@ -424,6 +438,7 @@ def derive(con, strict: bool = False) -> dict:
                    valid_to::DATE AS valid_to, family FROM vendor_family_new""")
     log.info("derive vendor tables: %.2fs", time.perf_counter() - started)
     _step(con, "recipient years", sql.RECIPIENT_YEARS)
+    _step(con, "vehicles", sql.VEHICLE)  # contract vehicles: a table of their own, read by no money figure
     _step(con, "award", sql.AWARD)
     _step(con, "agency", sql.AGENCY)
     _step(con, "fact", sql.FACT)

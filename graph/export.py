@@ -6,6 +6,7 @@
   relationships file per type, typed headers (`:ID`, `:LABEL`, `:START_ID`, `obligated:double`, ...).
   Values are raw, as neo4j-admin reads them: a name beginning with `=` stays so (not for spreadsheets; the
   dashboard's CSV and XLSX downloads are the ones made safe to open in one).
+- ftm: FollowTheMoney entities as JSON lines, for Aleph and OpenAleph (the mapping: graph/ftm.py).
 - cypher: a script of MERGE statements, one per line, constraints first: `cypher-shell < OUT` (or
   any driver) rebuilds the graph. Values are written as escaped Cypher literals.
 """
@@ -23,7 +24,7 @@ from . import cypher as statements
 from .answers import cited
 from core.schema import LABELS, LOCAL_LABEL, REL_TYPES
 
-FORMATS = ("graphml", "gexf", "csv", "cypher")
+FORMATS = ("graphml", "gexf", "csv", "cypher", "ftm")
 RAW_CSV = ("raw values for `neo4j-admin database import`, not made safe for spreadsheets (a cell beginning with = "
            "may run as a formula there): use the dashboard's CSV or XLSX downloads to open in a spreadsheet")
 ROWS_PER_STATEMENT = 500
@@ -70,6 +71,8 @@ def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
         edge("SUBAWARD", node("Award", row["award_key"]), node("Vendor", row["vendor"]), row["key"], row)
     for row in tables.get("mention", ()):
         edge("MENTIONS_PRODUCT", node("Fact", row["fact_key"]), node("Vendor", row["maker"]), row=row)
+    for row in tables.get("vehicle", ()):  # a contract vehicle's record: its ceiling is no money, so no link
+        node("Vehicle", row["key"], row)
     # the local layer (graph/duck_local.py): its agencies (and the federal bodies they name) carry `local`, which
     # the Cypher script and the neo4j-admin files turn into the label Local the Neo4j store gives them
     for row in tables.get("local_agency", ()):
@@ -245,6 +248,11 @@ def export(graph: nx.MultiDiGraph, fmt: str, out: Path) -> dict:
             for line in cypher_script(graph):
                 handle.write(line + "\n")
         files = [out]
+    elif fmt == "ftm":  # FollowTheMoney JSON lines (graph/ftm.py)
+        from .ftm import write_ftm
+
+        return {"format": fmt, "files": [str(out)], "nodes": graph.number_of_nodes(),
+                "relationships": graph.number_of_edges(), "entities": write_ftm(graph, out)}
     else:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     return {"format": fmt, "files": [str(path) for path in files], "nodes": graph.number_of_nodes(),

@@ -138,16 +138,16 @@ class LocalQueries:
                        "record": agency["record"]},
             "searchable_by": {
                 "direct": [{**_brief(agencies[link["searcher"]]), "system": link["system"], "as_of": link["as_of"],
-                            **_cite(link)} for link in sorted(direct, key=lambda l: (agencies[l["searcher"]]["name"],
-                                                                                     l["searcher"]))],
+                            **_cite(link)} for link in sorted(direct, key=lambda link: (agencies[link["searcher"]]["name"],
+                                                                                        link["searcher"]))],
                 "direct_count": len({link["searcher"] for link in direct}),
                 "by_hop": levels, "reach": len(reach), "federal": federal,
                 "states": len({a["state"] for a in reach if a["state"]}), "basis": SHARING_BASIS},
             "can_search": {
                 "count": len({link["owner"] for link in searches}),
                 "agencies": [{**_brief(agencies[link["owner"]]), "system": link["system"], "as_of": link["as_of"],
-                              **_cite(link)} for link in sorted(searches, key=lambda l: (agencies[l["owner"]]["name"],
-                                                                                         l["owner"]))]},
+                              **_cite(link)} for link in sorted(searches, key=lambda link: (agencies[link["owner"]]["name"],
+                                                                                            link["owner"]))]},
         }
 
     def federal_sharing(self) -> dict:
@@ -237,8 +237,8 @@ class LocalQueries:
             counted = [r["count"] for r in deployments if r["count"] is not None]
             amounts = [r["amount_cents"] for r in contracts if r["amount_cents"] is not None]
             owners = sorted({r["agency"] for r in deployments})
-            federal_searchers = sorted({agencies[l["searcher"]]["name"] for l in self.fetch_sharing(owners, "owner")
-                                        if agencies[l["searcher"]]["jurisdiction"] == "federal"}) if owners else []
+            federal_searchers = sorted({agencies[link["searcher"]]["name"] for link in self.fetch_sharing(owners, "owner")
+                                        if agencies[link["searcher"]]["jurisdiction"] == "federal"}) if owners else []
             totals = self.fetch_year_totals(FactFilter(family=family))
             total = next((t for t in totals if t["g"] == 3), {"cents": None, "awards": 0, "facts": 0})
             subtiers = [g["awarding_subtier"] for g in self.fetch_fact_groups(FactFilter(family=family),
@@ -341,10 +341,10 @@ class LocalQueries:
                            "vendor_display": names.get(r["family"] or r["vendor"]) or r["vendor_name"]}
                           for r in contracts],
             "policy": policy,
-            "shares_with": [{**_brief(agencies[l["searcher"]]), "system": l["system"], "as_of": l["as_of"], **_cite(l)}
-                            for l in shares_with],
-            "shared_by": [{**_brief(agencies[l["owner"]]), "system": l["system"], "as_of": l["as_of"], **_cite(l)}
-                          for l in shared_by],
+            "shares_with": [{**_brief(agencies[link["searcher"]]), "system": link["system"], "as_of": link["as_of"], **_cite(link)}
+                            for link in shares_with],
+            "shared_by": [{**_brief(agencies[link["owner"]]), "system": link["system"], "as_of": link["as_of"], **_cite(link)}
+                          for link in shared_by],
         }
 
     def local_customers(self, family: str) -> list[dict]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import cypher, cypher_local
 from .export import build_graph
+from .attribution import mention_groups
 from .duck_local import AGENCY_READ, CONTRACT_READ, DEPLOYMENT_READ, LOCAL_TABLES, MATCH_READ, SHARING_READ
 from .duck_reads import ROLLUP_TABLES, TABLES
 from .duck_store import DuckStore
@@ -284,6 +285,9 @@ class Neo4jStore(Queries):
     def fetch_award_facts(self, keys):
         return self._read(cypher.AWARD_FACTS, keys=list(keys))
 
+    def fetch_vehicles(self, families):
+        return self._read(cypher.VEHICLES, families=list(families)) if families else []
+
     def fetch_members(self, family):
         return self._read(cypher.MEMBERS, family=family)
 
@@ -349,8 +353,21 @@ class Neo4jStore(Queries):
         rows = self._read(cypher.ENDING_AWARDS[awarding[0]], id=awarding[1], start=start, until=until)
         return [row["key"] for row in rows]
 
-    def fetch_open_awards(self, awarding, day):
-        return [row["key"] for row in self._read(cypher.OPEN_AWARDS[awarding[0]], id=awarding[1], day=day)]
+    def fetch_dated_award_count(self, awarding):
+        return self._read(cypher.DATED_AWARD_COUNT[awarding[0]], id=awarding[1])[0]["dated"]
+
+    def fetch_open_awards(self, awarding, day, within=None):
+        statement, params = cypher.open_awards(awarding[0], within)
+        return [row["key"] for row in self._read(statement, id=awarding[1], day=day, **params)]
+
+    def fetch_group_top_awards(self, chosen, groups, limit):
+        if not any(groups.values()):
+            return {}
+        statement, params = cypher.group_top_awards(chosen)
+        rows = self._read(statement, groups=[{"gid": gid, "members": sorted(members)}
+                                             for gid, members in sorted(groups.items()) if members],
+                          limit=limit, **params)
+        return {row["gid"]: [dict(top) for top in row["top"]] for row in rows}
 
     def fetch_subawards(self, vendor_ids):
         return self._read(cypher.SUBAWARDS, ids=list(vendor_ids))
@@ -404,6 +421,12 @@ class Neo4jStore(Queries):
         tier = f"awarding_{awarding[0]}" if awarding else "awarding_id"
         return self._read(cypher.MENTIONS[tier], makers=list(makers) if makers is not None else None,
                           agency=awarding[1] if awarding else None, awarding_id=awarding_id, recipient=recipient)
+
+    def fetch_mention_groups(self, awarding, categories, by):
+        tier = f"awarding_{awarding[0]}" if awarding else "awarding_id"
+        rows = self._read(cypher.MENTION_GROUPS[(tier, by)], agency=awarding[1] if awarding else None,
+                          categories=list(categories) if categories is not None else None)
+        return mention_groups(rows, by)
 
     def fetch_known_keys(self, keys):
         return {row["key"] for row in self._read(cypher.KNOWN_KEYS, keys=list(keys))}

@@ -153,8 +153,8 @@ class Queries(LocalQueries):
     # -- vendor families --------------------------------------------------------------------------
     def vendor_family(self, text: str, categories: tuple[str, ...] | None = None) -> dict:
         """The family's profile; `categories` (category ids, `core.categories.sectors`) limits its money to those
-        sectors, and `sector` says which (current and potential values and sales through others are not split
-        by category: `sector.not_filtered` names them)."""
+        sectors, and `sector` says which (current and potential values and subawards are not split by category:
+        `sector.not_filtered` names them; sales through others are, by their action's category)."""
         family, matched = self.resolve_family(text)
         members = self.fetch_members(family)
         ids = [m["id"] for m in members]
@@ -177,7 +177,7 @@ class Queries(LocalQueries):
                                 values, self.subawards(ids))
         answer["direct"] = {"obligated": answer["total_obligated"], "awards": answer["award_count"],
                             "basis": sold.DIRECT_BASIS + " (total_obligated)"}
-        answer["through_others"] = self.sold_through(family)
+        answer["through_others"] = self.sold_through(family, categories)
         answer["sector"] = self.sector_scope(categories)
         answer["categories"] = self.vendor_categories(family)
         return answer
@@ -187,7 +187,7 @@ class Queries(LocalQueries):
         """Which sector an answer covers and what it leaves out (`graph.sectors.scope`)."""
         out = sectors.scope(categories)
         if categories:
-            out["not_filtered"] = ["current and potential award values", "sales through other vendors"]
+            out["not_filtered"] = ["current and potential award values", "subawards"]
         return out
 
     def vendor_categories(self, family: str) -> list[dict]:
@@ -230,10 +230,11 @@ class Queries(LocalQueries):
                     [{"category": r["category"], "cents": None if r["obligated"] is None else
                       round(r["obligated"] * 100)} for r in rows], cents / 100 if reported else None)}
 
-    def sold_through(self, family: str) -> dict:
+    def sold_through(self, family: str, categories: tuple[str, ...] | None = None) -> dict:
         """What the maker's products brought in through other vendors, by reseller and agency (never added to
-        its own obligations)."""
-        rows = self.fetch_mentions(makers=[family])
+        its own obligations); `categories`: only actions in those sectors."""
+        rows = [row for row in self.fetch_mentions(makers=[family])
+                if categories is None or row["category"] in categories]
         names = self.fetch_names(sorted({r["recipient"] for r in rows if r["recipient"]}))
         agencies = self.fetch_agency_briefs(sorted({r[c] for r in rows for c in ("awarding_subtier", "awarding_id")
                                                     if r[c]}))
@@ -294,19 +295,22 @@ class Queries(LocalQueries):
         largest = self.fetch_largest_awards(FactFilter(awarding=where, categories=categories), limit)
         answer = answers.agency(agency, agency, self.fetch_agency_briefs([parent]).get(parent) if parent else None,
                                 children, totals, funded, values, vendor_rows, self.award_rows(largest))
-        mentions = self.fetch_mentions(awarding=where)
+        by_maker = self.fetch_mention_groups(where, categories, "maker")
+        by_reseller = self.fetch_mention_groups(where, categories, "maker,recipient")
         direct: dict[str, dict] = {}
         for v in vendors:  # the makers' own sales to this agency: their family members' money
             own = direct.setdefault(families.get(v["recipient"]) or v["recipient"], {"cents": 0, "awards": 0})
             own["cents"] += v["cents"] or 0
             own["awards"] += v["awards"]
-        maker_names = self.fetch_names(sorted({r["maker"] for r in mentions} | {r["recipient"] for r in mentions
-                                                                                if r["recipient"]}))
-        answer["makers"] = sold.agency_makers(mentions, direct, maker_names)
+        maker_names = self.fetch_names(sorted({g["maker"] for g in by_maker} | {g["recipient"] for g in by_reseller
+                                                                                if g["recipient"]}))
+        answer["makers"] = sold.agency_makers(by_maker, by_reseller, direct, maker_names)
         answer["makers_basis"] = ("per maker whose products reached this agency through other vendors: sold "
                                   "directly (" + sold.DIRECT_BASIS + ") and through others (" +
                                   sold.BASIS + ")")
         answer["sector"] = self.sector_scope(categories)
+        if categories:  # no subawards here; the makers' sales through others follow each action's category
+            answer["sector"]["not_filtered"] = ["current and potential award values"]
         answer["categories"] = self._agency_categories(agency)["categories"]
         return answer
 
@@ -382,21 +386,22 @@ class Queries(LocalQueries):
                 "total": cents_to_dollars(total[0]["cents"]) if total else None,
                 "rows": fam.top_rows(years[fiscal_year], years[fiscal_year - 1], limit), "basis": fam.YEAR_BASIS}
 
-    def agency_end_dates(self, text: str, rows_from: str | None = "0001-01-01") -> dict:
+    def agency_end_dates(self, text: str, rows_from: str | None = "0001-01-01",
+                         within: FactFilter | None = None) -> dict:
         """How many of the agency's awards (with facts from it) report no end date, current or potential (they
         cannot be placed on a renewal calendar); and, as award rows, those whose current or potential end date is
-        on or after `rows_from` (None: no rows, only the counts)."""
+        on or after `rows_from` (None: no rows, only the counts), with a fact `within` that filter (None: all)."""
         agency = self.find_agency(text)
         count, dated = self._dated_counts((agency["tier"], agency["id"]))
-        keys = self.fetch_open_awards((agency["tier"], agency["id"]), rows_from) if rows_from is not None else []
+        keys = self.fetch_open_awards((agency["tier"], agency["id"]), rows_from, within) if rows_from is not None else []
         return {"award_count": count, "undated": count - dated, "dated": self.award_rows(keys)}
 
     def _dated_counts(self, where: tuple[str, str]) -> tuple[int, int]:
         """(awards with facts awarded at or below the agency, how many of them report an end date): counts, so a
         store of a million awards answers without listing them."""
-        total = self.fetch_fact_groups(FactFilter(awarding=where), None)
+        total = [row for row in self.fetch_year_totals(FactFilter(awarding=where)) if row["g"] == 3]  # all years
         count = total[0]["awards"] if total else 0
-        return count, min(len(self.fetch_ending_awards(where, "0001-01-01", "9999-12-31")), count)
+        return count, min(self.fetch_dated_award_count(where), count)
 
     def agency_awards(self, text: str) -> list[dict]:
         """Every award with facts from the agency, largest obligated first (the citations behind its rankings)."""

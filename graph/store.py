@@ -133,6 +133,9 @@ class Fetches(Protocol):
     def fetch_award_facts(self, keys: list[str]) -> list[dict]:
         """(award_key, key, kind, split, action_date, fiscal_year, cents, modification, source, record): every fact
         of the awards, by award, date and key; the actions (and the unsplit rest) behind each award's total."""
+    def fetch_vehicles(self, families: list[str]) -> list[dict]:
+        """Contract vehicles (`core.facts.VEHICLE_FIELDS`) whose holder was in one of the families on the date of the
+        vehicle's latest record, by key: apart from every award and money figure (graph/vehicles.py)."""
     def fetch_members(self, family: str) -> list[dict]:
         """The vendors in the family now or on the date of any of its facts."""
     def fetch_parents(self, ids: list[str]) -> list[dict]: """Every parent link reported for the vendors."""
@@ -159,9 +162,15 @@ class Fetches(Protocol):
     def fetch_ending_awards(self, awarding: tuple[str, str], start: str, until: str) -> list[str]:
         """Keys of the awards at or below the agency whose current (else potential) end date lies between the
         ISO dates, by that date then key."""
-    def fetch_open_awards(self, awarding: tuple[str, str], day: str) -> list[str]:
+    def fetch_dated_award_count(self, awarding: tuple[str, str]) -> int:
+        """How many awards awarded at or below the agency report an end date (current or potential)."""
+    def fetch_open_awards(self, awarding: tuple[str, str], day: str, within: FactFilter | None = None) -> list[str]:
         """Keys of the awards at or below the agency whose current or potential end date is on or after the ISO
-        day (their options may still be exercised), by key."""
+        day (their options may still be exercised), by key; with `within`, only those with a fact (with a
+        recipient) that the filter holds."""
+    def fetch_group_top_awards(self, chosen: FactFilter, groups: dict[str, list[str]], limit: int) -> dict[str, list]:
+        """Per group (id: member vendor ids), its `limit` largest awards by the money of its members' facts in the
+        filter: [{award_key, cents}], largest first, then by key."""
     def fetch_vendor_chain(self, ids: list[str]) -> list[dict]: """The vendors and their parents up to the top."""
     def fetch_agency_chain(self, ids: list[str]) -> list[dict]: """The agencies and the agencies above them."""
     def fetch_links(self) -> list[tuple[str, str, str]]: """(AWARDED | FUNDED | PARENT | PART_OF | SUBAWARD, a, b)."""
@@ -178,6 +187,10 @@ class Fetches(Protocol):
         """Attributed actions (`graph.attribution.MENTION_READ` columns) of those makers (family ids), awarded
         at or below that (tier, agency id), or by exactly `awarding_id`, recorded under `recipient`; in order of
         maker, recipient, award and action."""
+    def fetch_mention_groups(self, awarding: tuple[str, str] | None, categories: tuple[str, ...] | None,
+                             by: str) -> list[dict]:
+        """Mentions at or below that (tier, agency id), of actions in those categories, grouped
+        (`graph.attribution.MENTION_GROUPINGS`): each group's cents, reported, actions, awards and products."""
     def fetch_name_merges(self) -> list[dict]:
         """Parties joined to a vendor by name only (`graph.attribution.NAME_MERGE_READ` columns)."""
     def fetch_known_keys(self, keys: list[str]) -> set[str]: """Those of `keys` that are action or award keys."""

@@ -2,7 +2,7 @@
 whose every component is shown, with the levers a campaign would pull beside it (never in it).
 
 Shared by `python -m graph targets` and the Targets page, and written over the fetches every store implements,
-so both stores rank alike. The choices, said once here and in the README:
+so both stores rank alike. The choices, said once here and in docs/targets.md:
 - money is the family's own obligations from the agency in the sector (its members' contract actions); what its
   products brought in through resellers (mentions whose action is in the sector) is its own column, never added.
   The score's "exposure" is the larger of the two, so Amazon ranks on AWS sold through Four Points, and a maker
@@ -27,6 +27,7 @@ from core.wording import short_money
 
 from .answers import cents_to_dollars
 from .store import FactFilter
+from .vehicles import LABEL as VEHICLE_LABEL, families_vehicles
 
 NOT_MEASURED = "not measured"
 COMPONENTS = {
@@ -54,6 +55,9 @@ LEVERS_BASIS = ("beside the score, never in it: the local layer's deployments an
                 "while a federal agency can search their data (Flock portals' access lists)")
 FETCH = "python -m ingest usaspending-recipients"
 CITED = 3  # the family's largest awards in the sector, cited in its row
+VEHICLES_BASIS = ("contract vehicles the family holds (IDVs: schedules, IDIQs, BPAs, at any agency): count, agencies, "
+                  "each one's open ceiling (base and all options: what could be ordered) and last date to order; "
+                  "vehicle-level data, not spending, never added to any money or the score")
 
 
 def fiscal_year(day: date) -> int:
@@ -188,40 +192,34 @@ def targets(store, agency_text: str, sectors=None, months: int = 12, today: date
 
     # own money by recipient and year; awards and categories with their rules
     groups = [g for g in store.fetch_fact_groups(chosen, "recipient,split,fiscal_year") if g["recipient"]]
-    award_groups = [g for g in store.fetch_fact_groups(chosen, "recipient,award_key") if g["recipient"]]
     rule_groups = [g for g in store.fetch_fact_groups(chosen, "recipient,category,category_rule") if g["recipient"]]
-    # sales through resellers: mentions of the agency whose action is in the sector
-    mentions = store.fetch_mentions(awarding=where)
-    if chosen_cats is not None and mentions:
-        resellers = tuple(sorted({m["recipient"] for m in mentions if m["recipient"]}))
-        in_sector = {g["key"] for g in store.fetch_fact_groups(
-            FactFilter(awarding=where, categories=chosen_cats, recipients=resellers), "key")} if resellers else set()
-        mentions = [m for m in mentions if m["fact_key"] in in_sector]
+    # sales through resellers: the agency's mentions whose action is in the sector, added up by the store
+    sold = store.fetch_mention_groups(where, chosen_cats, "maker,recipient,split,fiscal_year")
+    sold_awards = store.fetch_mention_groups(where, chosen_cats, "maker,recipient,award_key")
     # open awards (renewals, options), kept to those with an action in the sector
-    ends = store.agency_end_dates(agency_text, today.isoformat())
-    sector_awards = {g["award_key"] for g in award_groups}
-    dated = [a for a in ends["dated"] if chosen_cats is None or a["key"] in sector_awards]
+    ends = store.agency_end_dates(agency_text, today.isoformat(), within=chosen if chosen_cats else None)
+    dated = ends["dated"]
 
     vendor_ids = sorted({g["recipient"] for g in groups} | {(a.get("vendor") or {}).get("id") for a in dated
                                                             if a.get("vendor")})
     families = store.families(vendor_ids)
-    makers = sorted({m["maker"] for m in mentions})
-    names = store.fetch_names(sorted(set(vendor_ids) | set(makers) | {m["recipient"] for m in mentions
-                                                                      if m["recipient"]}))
+    makers = sorted({g["maker"] for g in sold})
+    names = store.fetch_names(sorted(set(vendor_ids) | set(makers) | {g["recipient"] for g in sold if g["recipient"]}))
     fam = {vid: info["id"] for vid, info in families.items()}
 
     dated_years = [g["fiscal_year"] for g in groups if g["split"] and g["fiscal_year"]]
-    dated_years += [m["fiscal_year"] for m in mentions if m["split"] and m["fiscal_year"]]
+    dated_years += [g["fiscal_year"] for g in sold if g["split"] and g["fiscal_year"]]
     first_recent = max(last - recent + 1, min(dated_years, default=last))
     rows: dict[str, dict] = {}
 
     def row_of(fid: str, name: str | None) -> dict:
         return rows.setdefault(fid, {
             "id": fid, "name": name or fid, "members": {}, "obligated": 0.0, "own_recent": 0.0,
-            "own_awards": set(), "through": 0.0, "through_recent": 0.0,
+            "through": 0.0, "through_recent": 0.0,
             "through_awards": set(), "through_actions": 0, "resellers": defaultdict(float), "categories": {},
             "pressure": 0.0, "stake_awards": 0, "options": 0.0, "options_awards": 0, "open_awards": 0,
-            "next": None, "award_cents": defaultdict(int)})
+            "next": None, "through_cents": defaultdict(int),
+            "through_by": {}})
 
     for g in groups:
         vendor = g["recipient"]
@@ -233,11 +231,10 @@ def targets(store, agency_text: str, sectors=None, months: int = 12, today: date
         row["obligated"] += amount
         if g["split"] and g["fiscal_year"] is not None and first_recent <= g["fiscal_year"] <= last:
             row["own_recent"] += amount
-    for g in award_groups:
-        row = rows.get(fam.get(g["recipient"]) or g["recipient"])
-        if row is not None:
-            row["own_awards"].add(g["award_key"])
-            row["award_cents"][g["award_key"]] += g["cents"] or 0
+    # each family's distinct awards and its largest ones (its citations), counted by the store over its members
+    members_of = {fid: sorted(row["members"]) for fid, row in rows.items() if row["members"]}
+    own_awards = store.fetch_group_awards(chosen, members_of)
+    cited = store.fetch_group_top_awards(chosen, members_of, CITED)
     for g in rule_groups:
         row = rows.get(fam.get(g["recipient"]) or g["recipient"])
         if row is None:
@@ -245,15 +242,20 @@ def targets(store, agency_text: str, sectors=None, months: int = 12, today: date
         category = row["categories"].setdefault(g["category"] or "unclassified", {"cents": 0, "rules": defaultdict(int)})
         category["cents"] += g["cents"] or 0
         category["rules"][g["category_rule"]] += g["cents"] or 0
-    for m in mentions:
-        row = row_of(m["maker"], names.get(m["maker"]))
-        amount = cents_to_dollars(m["cents"]) or 0.0
+    for g in sold:
+        row = row_of(g["maker"], names.get(g["maker"]))
+        amount = cents_to_dollars(g["cents"]) or 0.0
         row["through"] += amount
-        row["through_actions"] += 1
-        row["through_awards"].add(m["award_key"])
-        row["resellers"][m["recipient"]] += amount
-        if m["split"] and m["fiscal_year"] is not None and first_recent <= m["fiscal_year"] <= last:
+        row["through_actions"] += g["actions"]
+        row["resellers"][g["recipient"]] += amount
+        if g["split"] and g["fiscal_year"] is not None and first_recent <= g["fiscal_year"] <= last:
             row["through_recent"] += amount
+    for g in sold_awards:
+        row = row_of(g["maker"], names.get(g["maker"]))
+        row["through_awards"].add(g["award_key"])
+        if g["award_key"]:  # the reseller's award behind the figure: its citation
+            row["through_cents"][g["award_key"]] += g["cents"] or 0
+            row["through_by"][g["award_key"]] = g["recipient"]
     start, until = today.isoformat(), until_day.isoformat()
     for award in dated:
         vendor = (award.get("vendor") or {}).get("id")
@@ -299,7 +301,7 @@ def targets(store, agency_text: str, sectors=None, months: int = 12, today: date
         row["exposure"] = max(row["obligated"], row["through"])
         row["exposure_basis"] = "through resellers" if through_leads else "own obligations"
         row["recent"] = row["through_recent"] if through_leads else row["own_recent"]
-        row["awards"] = len(row["through_awards"] if through_leads else row["own_awards"])
+        row["awards"] = len(row["through_awards"]) if through_leads else own_awards.get(row["id"], 0)
         row["name"] = family_names.get(row["id"]) or row["name"]
     top = {k: max([r[k] for r in rows.values()] + [0]) for k in ("exposure", "awards", "recent")}
     ranked = []
@@ -320,7 +322,8 @@ def targets(store, agency_text: str, sectors=None, months: int = 12, today: date
         weighted = {k: (used[k] * parts[k] / total_weight if total_weight else 0.0) if k in used else None
                     for k in parts}
         score = sum(v for v in weighted.values() if v is not None)
-        largest = sorted(row["award_cents"].items(), key=lambda kv: (-kv[1], kv[0]))[:CITED]
+        largest = [(top["award_key"], top["cents"]) for top in cited.get(row["id"], [])]
+        through_largest = sorted(row["through_cents"].items(), key=lambda kv: (-kv[1], kv[0]))[:CITED]
         categories = [{"id": cid, "label": cats.label(cid), "obligated": cents_to_dollars(c["cents"]),
                        "reasons": [{"rule": rule, "obligated": cents_to_dollars(cents),
                                     "reason": _reason(classifier, rule, family_names)}
@@ -350,11 +353,18 @@ def targets(store, agency_text: str, sectors=None, months: int = 12, today: date
             "categories": categories,
             "citations": [{"award_key": key, "obligated": cents_to_dollars(cents), "permalink": permalink(key)}
                           for key, cents in largest],
+            "reseller_citations": [{"award_key": key, "obligated": cents_to_dollars(cents), "permalink": permalink(key),
+                                    "reseller": {"id": row["through_by"][key],
+                                                 "name": names.get(row["through_by"][key]) if row["through_by"][key]
+                                                 else "recipient not reported"}}
+                                   for key, cents in through_largest],
             "levers": levers.get(row["id"], _no_levers()),
         })
     ranked.sort(key=lambda r: (-r["score"], -r["exposure"], r["id"]))
+    held = families_vehicles(store, [row["id"] for row in ranked])  # after the score: vehicles never enter it
     for place, row in enumerate(ranked, start=1):
         row["rank"] = place
+        row["vehicles"] = vehicles_figure(held.get(row["id"]))
         row["why"] = sentence(row, place, short, first_recent, last, months, sector_words.split(" (")[0])
     lacking = [{"id": r["id"], "name": r["name"], "rank": r["rank"]} for r in ranked if r["dependence"] is None
                and r["members"]]
@@ -370,7 +380,8 @@ def targets(store, agency_text: str, sectors=None, months: int = 12, today: date
                                "(and award totals not split by year)",
                   "through_resellers": "mentions of the family's products in actions of other vendors to the agency "
                                        "in the sector; never added to its obligations",
-                  "renewal_pressure": STAKE_BASIS, "options": OPTIONS_BASIS, "levers": LEVERS_BASIS},
+                  "renewal_pressure": STAKE_BASIS, "options": OPTIONS_BASIS, "levers": LEVERS_BASIS,
+                  "vehicles": VEHICLES_BASIS},
         "awards_undated": ends["undated"], "awards_counted": ends["award_count"],
         "families": ranked, "lacking_profile": lacking,
         "fetch_profiles": fetch_command([r["name"] for r in lacking[:20]]),
@@ -471,6 +482,8 @@ def report(answer: dict, shown: int = 25) -> str:
         if row["categories"]:
             lines.append("     categories: " + "; ".join(f"{c['label']} {money(c['obligated'])} ({c['reasons'][0]['reason']})"
                                                           for c in row["categories"][:2]))
+        if row["vehicles"] and row["vehicles"]["count"]:
+            lines.append("     " + vehicles_line(row["vehicles"]))
         levers = row["levers"]
         if levers["local_agencies"]:
             lines.append(f"     levers: {levers['local_agencies']} local agencies, {len(levers['cancelled_or_rejected'])}"
@@ -482,3 +495,37 @@ def report(answer: dict, shown: int = 25) -> str:
         lines.append(f"{len(answer['lacking_profile']):,} families lack a recipient profile (dependence not measured); "
                      f"fetch the first 20 with: {answer['fetch_profiles']}")
     return "\n".join(lines)
+
+
+def vehicles_figure(held: list[dict] | None) -> dict | None:
+    """The contract vehicles a family holds, compact: how many, at which agencies, each one's open ceiling and last
+    date to order with its permalink. Vehicle-level data, not spending: never added to any money or the score.
+    None when the store keeps no vehicles (written before they had a place of their own)."""
+    if held is None:
+        return None
+    agencies = []
+    for v in held:
+        name = (v.get("agency") or {}).get("name") or "agency not reported"
+        if name not in agencies:
+            agencies.append(name)
+    return {"count": len(held), "agencies": agencies,
+            "beyond_dhs": sorted({(v.get("agency") or {}).get("name") or "agency not reported"
+                                  for v in held if v.get("beyond_dhs")}),
+            "rows": [{"key": v["key"], "piid": v.get("piid"), "agency": (v.get("agency") or {}).get("name"),
+                      "department": (v.get("department") or {}).get("name"), "ceiling": v.get("ceiling"),
+                      "last_date_to_order": v.get("last_date_to_order"), "source": v.get("source"),
+                      "permalink": v.get("permalink") or permalink(v["key"])} for v in held],
+            "label": VEHICLE_LABEL}
+
+
+def vehicles_line(figure: dict | None) -> str | None:
+    """"2 contract vehicles: Department of the Army W519TC25D0039 (open ceiling $10.00B, last date to order
+    2035-07-31); … (vehicle-level data, not spending)", or None when none is held or they were not looked up."""
+    if not figure or not figure["count"]:
+        return None
+    from core.wording import text
+
+    parts = [f"{text(v['agency'])} {text(v['piid'])} (open ceiling {short_money(v['ceiling'])}, last date to order "
+             f"{text(v['last_date_to_order'])})" for v in figure["rows"]]
+    return (f"{figure['count']:,} contract vehicle{'' if figure['count'] == 1 else 's'}: {'; '.join(parts)} "
+            f"({figure['label']})")

@@ -13,6 +13,7 @@ BASIS = ("attributed from award descriptions: obligations of contract actions re
          "description names this maker's product (rules: data/product_makers.csv; reviewers' judgements: "
          "data/judgements.csv). Not part of the maker's own obligations. An action naming two makers' products "
          "counts once for each maker.")
+LABEL = "attributed from award descriptions"
 DIRECT_BASIS = "obligations of contract actions whose recipient was in the maker's family on the action's date"
 
 
@@ -61,7 +62,7 @@ def sold_through(rows: list[dict], names: dict, agencies: dict, with_records: bo
     agency_rows = [{"id": aid, "name": (agencies.get(aid) or {}).get("name"),
                     "code": (agencies.get(aid) or {}).get("code"), **_sum(group)}
                    for aid, group in by_agency.items()]
-    return {"label": "attributed from award descriptions", "basis": BASIS, **_sum(rows),
+    return {"label": LABEL, "basis": BASIS, **_sum(rows),
             "resellers": _order(resellers), "agencies": _order(agency_rows)}
 
 
@@ -75,22 +76,24 @@ def route_label(rows: list[dict], names: dict) -> str:
     return "; ".join(parts)
 
 
-def agency_makers(rows: list[dict], direct: dict[str, dict], names: dict) -> list[dict]:
-    """Per maker with products sold to the agency through others: sold directly and through others, apart."""
-    by_maker = defaultdict(list)
-    for row in rows:
-        by_maker[row["maker"]].append(row)
+def agency_makers(by_maker: list[dict], by_reseller: list[dict], direct: dict[str, dict], names: dict) -> list[dict]:
+    """Per maker with products sold to the agency through others: sold directly and through others, apart.
+    From the store's mention groups (`fetch_mention_groups`, by "maker" and by "maker,recipient")."""
+    resellers = defaultdict(list)
+    for g in by_reseller:
+        resellers[g["maker"]].append({"id": g["recipient"],
+                                      "name": names.get(g["recipient"]) if g["recipient"] else "recipient not reported",
+                                      "obligated": cents_to_dollars(g["cents"]), "actions": g["actions"],
+                                      "awards": g["awards"], "products": g["products"]})
     out = []
-    for maker, group in by_maker.items():
-        through = sold_through(group, names, {}, with_records=False)
-        own = direct.get(maker, {})
-        out.append({"id": maker, "name": names.get(maker),
+    for g in by_maker:
+        own = direct.get(g["maker"], {})
+        out.append({"id": g["maker"], "name": names.get(g["maker"]),
                     "sold_directly": {"obligated": cents_to_dollars(own.get("cents")) or 0.0,
                                       "awards": own.get("awards", 0), "basis": DIRECT_BASIS},
-                    "through_others": {k: through[k] for k in ("label", "obligated", "actions", "actions_not_reported",
-                                                               "awards")}
-                    | {"resellers": [{k: r[k] for k in ("id", "name", "obligated", "actions", "awards", "products")}
-                                     for r in through["resellers"]]}})
+                    "through_others": {"label": LABEL, "obligated": cents_to_dollars(g["cents"]),
+                                       "actions": g["actions"], "actions_not_reported": g["actions"] - g["reported"],
+                                       "awards": g["awards"], "resellers": _order(resellers[g["maker"]])}})
     return sorted(out, key=lambda m: (-(m["through_others"]["obligated"] or 0), m["name"] or "", m["id"]))
 
 
@@ -155,5 +158,5 @@ def layer(rows: list[dict], names: dict, agencies: dict, floor_cents: int = 0) -
                       "label": f"{' / '.join(products)} via {names.get(reseller)}"})
         for vid in (maker, reseller):
             nodes[f"Vendor:{vid}"] = {"id": f"Vendor:{vid}", "kind": "Vendor", "name": names.get(vid)}
-    return {"label": "attributed from award descriptions", "basis": BASIS, "nodes": [nodes[k] for k in sorted(nodes)],
+    return {"label": LABEL, "basis": BASIS, "nodes": [nodes[k] for k in sorted(nodes)],
             "edges": edges}

@@ -206,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     flock.add_argument("directory", type=Path, metavar="DIR")
     _common(flock)
     table = commands.add_parser(
-        "table", help="any CSV or XLSX through a column map (data/maps/ has examples; the README documents maps)",
+        "table", help="any CSV or XLSX through a column map (data/maps/ has examples; docs/map-format.md documents maps)",
         description="Load a spreadsheet a reporter holds (a FOIA response, purchase orders, an agenda export): "
                     "the TOML map says which relationship each row makes (uses, contract, shares-with) and which "
                     "column or constant gives each field.")
@@ -357,8 +357,7 @@ def _load_into(store, args) -> dict:
                "recipient": args.recipient, "start": args.start, "end": args.end, "award_types": ",".join(args.award_types),
                "base_url": args.base_url, "page_size": args.page_size, "no_subawards": args.no_subawards}
     loader = Loader(store, inputs=[args.base_url], extra={"request": request}, **options)
-    client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache",
-                        cache_max_age=args.cache_hours * 3600)
+    client = HttpClient.for_command(args, home)
     records = iter_records(client, awarding_agency=args.awarding_agency, funding_agency=args.funding_agency,
                            recipient=args.recipient, start=args.start, end=args.end, award_types=args.award_types,
                            page_size=args.page_size,
@@ -484,8 +483,7 @@ def _load_recipients(store, args, options: dict, home: Path) -> dict:
                                                                   " in the store: load awards first"))
     log.warning("usaspending-recipients: %d vendor(s) with a UEI, FY%d-%d (%d without a UEI left out)", len(vendors),
                 years[0], years[-1], without)
-    client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache",
-                        cache_max_age=args.cache_hours * 3600)
+    client = HttpClient.for_command(args, home)
     extra = {"request": {"vendor": args.vendor, "fy": f"{years[0]}-{years[-1]}", "base_url": args.base_url},
              "vendors_asked": len(vendors), "vendors_without_uei": without}
     loader = Loader(store, inputs=[args.base_url], extra=extra, total=len(vendors) * len(years), **options)

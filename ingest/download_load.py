@@ -21,8 +21,7 @@ REQUEST_OPTIONS = ("awarding_agency", "funding_agency", "fy", "award_types", "su
 
 
 def load_downloads(store, args, options: dict, home: Path) -> dict:
-    client = HttpClient(args.base_url, cache_dir=args.cache_dir or home / "http-cache",
-                        cache_max_age=args.cache_hours * 3600)
+    client = HttpClient.for_command(args, home)
     years = dl.fiscal_years(args.fy)
     agencies = [agency_filter(client, kind, value)
                 for kind, value in (("awarding", args.awarding_agency), ("funding", args.funding_agency)) if value]

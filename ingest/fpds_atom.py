@@ -39,7 +39,7 @@ from pathlib import Path
 
 from . import clean
 from .csvfile import SourceError, file_time
-from core.records import AgencyRef, Award, Party, Provenance, Reject, Transaction
+from core.records import AgencyRef, Award, Party, Provenance, Reject, Transaction, Vehicle
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def _coded(element: ET.Element | None) -> tuple[str | None, str | None]:
 
 
 def _map(document: ET.Element, p: _Paths, number: int, source: str, retrieved: str,
-         summary: bool = False) -> Transaction | Award:
+         summary: bool = False) -> Transaction | Vehicle:
     text, find, findtext = clean.text, document.find, document.findtext
     is_idv = _local(document.tag) == "IDV"
     block = next((found for found in map(find, p.id_blocks) if found is not None), None)
@@ -173,7 +173,7 @@ def _map(document: ET.Element, p: _Paths, number: int, source: str, retrieved: s
     prov = Provenance(source, f"entry {number} (PIID {piid} mod {modification or none})", retrieved,
                       clean.permalink(key))
     base_action = (modification or "0") == "0"
-    award = Award(
+    award = (Vehicle if summary else Award)(
         key=key, piid=piid, recipient=recipient, awarding=_agency_ref(find(p.awarding_agency), find(p.awarding_office)),
         funding=_agency_ref(find(p.funding_agency), find(p.funding_office)), prov=prov,
         parent_piid=parent_piid, parent_agency=parent_agency,
@@ -190,7 +190,7 @@ def _map(document: ET.Element, p: _Paths, number: int, source: str, retrieved: s
         current_value=clean.amount(findtext(p.current_value)), potential_value=clean.amount(findtext(p.potential_value)),
         values_as_of=action_date,
     )
-    if summary:  # the award as of this action (`read_summaries`): its totals, the IDV's own obligations
+    if summary:  # the vehicle as of this action (`read_summaries`): its totals, the IDV's own obligations
         award.obligated = clean.amount(findtext(p.total_obligated))
         return award
     return Transaction(key=tx_key, award=award, modification=modification or "0", action_date=action_date,
@@ -236,20 +236,21 @@ def read(path: Path, header_from: Path | None = None, encoding: str | None = Non
 
 
 def read_summaries(path: Path, header_from: Path | None = None,
-                   encoding: str | None = None) -> Iterator[Award | Reject]:
-    """Yield one award summary (or Reject) per `<entry>`: the award as of that action, its totals included.
+                   encoding: str | None = None) -> Iterator[Vehicle | Reject]:
+    """Yield one `Vehicle` (or Reject) per `<entry>`: the vehicle as of that action, its totals included.
 
     For contract vehicles (`ingest normalize --source fpds-atom-vehicles`, the bundled
-    data/vehicles/fpds_contract_vehicles.csv.gz). A vehicle's entries carry its ceiling
+    data/vehicles/fpds_contract_vehicles.csv.gz, in the default load). A vehicle's entries carry its ceiling
     (totalBaseAndAllOptionsValue) and last date to order, and obligate almost nothing: the money is in the orders
     placed under it. Read as actions, their $0 modifications would mark agency-years as loaded that no spending
-    record covers; as summaries they are award totals not split by year, and the store keeps each vehicle's
-    latest one (its ceiling and ordering end as of its last modification).
+    record covers; read as award summaries, each vehicle would count as an award and its ceiling would enter every
+    potential-value total. As vehicles (record kind "vehicle") they sit in a table of their own, and the store
+    keeps each vehicle's latest record (its ceiling and ordering end as of its last modification).
     """
     return _read(path, summary=True)
 
 
-def _read(path: Path, summary: bool) -> Iterator[Transaction | Award | Reject]:
+def _read(path: Path, summary: bool) -> Iterator[Transaction | Vehicle | Reject]:
     path = Path(path)
     if not path.exists():
         raise SourceError(f"{path}: no such file")

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import clean
 from .csvfile import SourceError, check_unique
 from core import facts
-from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
+from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction, Vehicle
 
 VALUES = ("obligated", "current_value", "potential_value", "values_as_of")  # the figures, with their as-of date
 AWARD_FIELDS = tuple(field.name for field in facts.AWARD_FIELDS if field.name not in VALUES) + VALUES
@@ -56,9 +56,9 @@ def to_row(record) -> dict:
                    sub_action_date=record.action_date, sub_description=record.description,
                    prime_amount=record.prime_amount, source=record.prov.source, record=record.prov.record,
                    retrieved=record.prov.retrieved, permalink=record.prov.permalink)
-    elif isinstance(record, Award):
+    elif isinstance(record, Award):  # a Vehicle (an Award kept apart from the awards) is written as kind "vehicle"
         row = _award_row(record)
-        row.update(kind="award", key=record.key)
+        row.update(kind="vehicle" if isinstance(record, Vehicle) else "award", key=record.key)
     else:
         raise TypeError(f"cannot write {type(record).__name__}")
     return row
@@ -137,13 +137,13 @@ def _from_row(row: dict):
         return clean.amount(row.get(name))
 
     prov = Provenance(row["source"], row["record"], row.get("retrieved") or "", row.get("permalink"))
-    award = Award(
+    kind = row["kind"]
+    award = (Vehicle if kind == "vehicle" else Award)(
         key=row["award_key"], recipient=Party(**{f: row.get(f"recipient_{f}") for f in PARTY_FIELDS}),
         awarding=AgencyRef(**{f: row.get(f"awarding_{f}") for f in AGENCY_FIELDS}),
         funding=AgencyRef(**{f: row.get(f"funding_{f}") for f in AGENCY_FIELDS}), prov=prov,
         **{f: (money(f) if f in MONEY else row.get(f)) for f in AWARD_FIELDS})
-    kind = row["kind"]
-    if kind == "award":
+    if kind in ("award", "vehicle"):
         return award
     if kind == "transaction":
         return Transaction(key=row["key"], award=award, modification=row.get("modification"),
@@ -155,4 +155,4 @@ def _from_row(row: dict):
                         prov=prov, number=row.get("sub_number"), amount=money("sub_amount"),
                         action_date=row.get("sub_action_date"), description=row.get("sub_description"),
                         prime_amount=money("prime_amount"))
-    raise ValueError(f"kind {kind!r} is not award, transaction or subaward")
+    raise ValueError(f"kind {kind!r} is not award, vehicle, transaction or subaward")

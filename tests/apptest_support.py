@@ -44,7 +44,7 @@ def texts(app: AppTest) -> str:
 
 class RecordingStorage(MemoryMediaFileStorage):
     """Streamlit's own in-memory media storage, remembered so a test can read what a download button serves."""
-    last: "RecordingStorage | None" = None
+    last: RecordingStorage | None = None
 
     def __init__(self, endpoint: str):
         super().__init__(endpoint)
@@ -53,7 +53,7 @@ class RecordingStorage(MemoryMediaFileStorage):
 
 class RecordingManager(MediaFileManager):
     """Streamlit's media file manager, remembered so a test can run a deferred download's callable."""
-    last: "RecordingManager | None" = None
+    last: RecordingManager | None = None
 
     def __init__(self, storage):
         super().__init__(storage)

@@ -20,6 +20,7 @@ TEST_RULES = ("id,maker,product,pattern,exclude,psc,naics,confidence,source\n"
               'aws,"Amazon.com, Inc.",Amazon Web Services,AMAZON WEB SERVICES|AWS,,,,0.9,AWS is Amazon\'s cloud\n')
 FOUR_POINTS_AWARD = "CONT_AWD_70B04C24F00000413_7014_NNG15SD22B_8000"  # CBP's largest AWS order via Four Points
 SAMPLE = sorted((ROOT / "data" / "sample").glob("*.csv.gz"))
+VEHICLES = sorted((ROOT / "data" / "vehicles").glob("*.csv.gz"))  # contract vehicles: in the default load too
 COVERAGE = ROOT / "data" / "sample" / "coverage.csv"  # what the bundle's sources cover (its README says why)
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_KEY = "CONT_AWD_70CDCR99XSS0001_7012_-NONE-_-NONE-"
@@ -60,9 +61,10 @@ def _ingest(home: Path, *args: str) -> None:
 
 
 def load_sample(home: Path, hostile: bool = False) -> Path:
-    """`python -m ingest normalized` the bundled sample (and the hostile record) into `home`."""
+    """`python -m ingest normalized` the bundled sample and contract vehicles (as `make load` does) and the hostile
+    record into `home`."""
     home.mkdir(parents=True, exist_ok=True)
-    files = [str(p) for p in SAMPLE] + ([str(hostile_file(home))] if hostile else [])
+    files = [str(p) for p in SAMPLE + VEHICLES] + ([str(hostile_file(home))] if hostile else [])
     _ingest(home, "normalized", "--coverage", str(COVERAGE), *files)
     return home
 

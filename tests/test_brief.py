@@ -285,3 +285,24 @@ def test_vendor_page_offers_the_brief_as_pdf(home, monkeypatch, tmp_path):
     path.write_bytes(download(app, BUTTON))
     pages, text, _ = pdf_page(path)
     assert pages == 1 and text.startswith("The GEO Group, Inc.: $4.81B obligated") and "FY2019–20 not loaded" in text
+
+
+def test_pdf_lists_the_vehicles_apart_from_the_money(briefs, tmp_path):
+    """The PDF carries the Markdown brief's vehicles line (graph/vehicles.py): agency, PIID, open ceiling, last date
+    to order and source, labelled vehicle-level data, never added to the obligations; the page stays one page."""
+    palantir = briefs["Palantir"]
+    held = palantir["vehicles"]["rows"]
+    assert {"W519TC25D0039", "GS35F0086U"} <= {v["piid"] for v in held}
+    path = tmp_path / "vehicles.pdf"
+    path.write_bytes(brief_render.pdf(palantir))
+    pages, text, _ = pdf_page(path)
+    assert pages == 1
+    assert "Contract vehicles held (vehicle-level data, not spending; a ceiling is what could be ordered, never added "\
+           "to the obligations above)" in text
+    assert "Department of the Army (Department of Defense) W519TC25D0039, open ceiling $10.00B, last date to order " \
+           "2035-07-31" in text
+    assert "Federal Acquisition Service (General Services Administration) GS35F0086U, open ceiling $395.00k" in text
+    headline = text.split(" Top parent:", 1)[0]
+    assert headline.startswith(f"{palantir['name']}: ") and "$10" not in headline  # no ceiling in the money
+    markdown = brief_render.markdown(palantir).replace("\\", "")
+    assert palantir["vehicles"]["line"] in markdown and " ".join(palantir["vehicles"]["line"].split()) in text

@@ -79,7 +79,7 @@ def test_rules_in_order_on_real_actions(facts, classifier):
 
 
 def test_the_code_lists_are_measured_before_relied_on(facts, classifier):
-    """How many actions' PSC and NAICS the lists know (the README quotes these figures)."""
+    """How many actions' PSC and NAICS the lists know (docs/targets.md quotes these figures)."""
     psc = sum(1 for f in facts if classifier._code(f["psc"], f["psc_description"], classifier.psc_by_text))
     naics = sum(1 for f in facts if classifier._code(f["naics"], f["naics_description"], classifier.naics_by_text))
     print(f"PSC known for {psc} of {len(facts)} actions ({psc / len(facts):.1%}); NAICS for {naics} "

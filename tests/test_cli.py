@@ -7,7 +7,6 @@ import argparse
 import csv
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -267,31 +266,6 @@ def test_help_runs(cli, tmp_path):
     result = run(tmp_path / "kg", cli, "--help")
     for name in cli_commands()[cli]:
         assert name in result.stdout
-
-
-def _cli_section(text: str, cli: str) -> str:
-    """The README section whose heading names `python -m <cli>`, up to the next heading of that level or higher."""
-    match = re.search(rf"^(#+)[^\n]*python -m {cli}\b[^\n]*$", text, re.M)
-    if not match:
-        return ""
-    level = len(match.group(1))
-    end = re.compile(rf"^#{{1,{level}}}\s", re.M).search(text, match.end())
-    return text[match.end():end.start() if end else len(text)]
-
-
-def test_readme_mentions_every_subcommand():
-    readme = ROOT / "README.md"
-    assert readme.is_file(), "README.md is missing"
-    text = readme.read_text(encoding="utf-8")
-    missing = []
-    for cli, helps in cli_commands().items():
-        section = _cli_section(text, cli)
-        for name in helps:
-            written_out = re.search(rf"python -m {cli}\b[^\n]*?\s{re.escape(name)}(?=[\s`'\"]|$)", text, re.M)
-            in_section = re.search(rf"`{re.escape(name)}(?=[\s`])", section)
-            if not (written_out or in_section):
-                missing.append(f"python -m {cli} {name}")
-    assert not missing, f"README.md does not document: {missing}"
 
 
 def test_graph_vendor_by_id_uei_or_duns(umn_home):

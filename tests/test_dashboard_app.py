@@ -164,7 +164,8 @@ def test_targets_ranking_and_renewals(home):
 def test_sources_lists_the_load_and_the_caveats(home):
     app = run("sources")
     runs = app.dataframe[0].value
-    assert list(runs["rows read"]) == [65007 + 42986 + 1] and list(runs["rows rejected"]) == [0]  # the bundle (federal and local rows) + the hostile row
+    # the bundle (federal, local and contract-vehicle rows) + the hostile row
+    assert list(runs["rows read"]) == [65007 + 42986 + 593 + 1] and list(runs["rows rejected"]) == [0]
     assert "ice_bulk_downloads_2025.csv" in runs["inputs"][0]
     assert "Obligated is not value" in texts(app)
 

@@ -1,6 +1,6 @@
 """The dashboard on the Neo4j store shows what it shows on the embedded store, page for page.
 
-The bundled sample (with the hostile record) is loaded into both stores with `python -m ingest
+The bundled sample and contract vehicles (with the hostile record) are loaded into both stores with `python -m ingest
 normalized`; each page is run by AppTest once per store and its text, tables and network compared.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.dashboard_support import COVERAGE, ROOT, SAMPLE, curated_env, hostile_file, load_sample
+from tests.dashboard_support import COVERAGE, ROOT, SAMPLE, VEHICLES, curated_env, hostile_file, load_sample
 from tests.apptest_support import run
 
 pytestmark = pytest.mark.neo4j
@@ -27,7 +27,7 @@ def homes(tmp_path_factory, neo4j_server):
     store.clear()
     env = {**os.environ, **curated_env(neo4j_home), "NEO4J_URI": neo4j_server["uri"],  # the same rules as embedded
            "NEO4J_PASSWORD": neo4j_server["password"]}
-    files = [str(p) for p in SAMPLE] + [str(hostile_file(neo4j_home))]
+    files = [str(p) for p in SAMPLE + VEHICLES] + [str(hostile_file(neo4j_home))]  # as `load_sample` (make load)
     subprocess.run([sys.executable, "-m", "ingest", "normalized", "--coverage", str(COVERAGE), *files, "--store", "neo4j",
                     "--no-progress"],
                    cwd=ROOT, env=env, check=True, capture_output=True)

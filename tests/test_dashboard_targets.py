@@ -17,6 +17,7 @@ import pytest
 from core.wording import short_money
 from dashboard.profile_links import name_in
 from tests.apptest_support import download, frame, run, serve
+from streamlit import dataframe_util
 from tests.dashboard_support import HOSTILE, TRANSACTIONS, _ingest, curated_env
 
 GEO = "org:the-geo-group-inc"
@@ -25,6 +26,13 @@ GEO = "org:the-geo-group-inc"
 @pytest.fixture
 def sample(home, monkeypatch):
     return serve(home, monkeypatch)
+
+
+def shown(app, column: str):
+    """The first table with this column as the reader sees it: the display values the page's Styler wrote (number
+    columns hold numbers underneath, a gap as +infinity, shown as the column's words)."""
+    element = next(d for d in app.dataframe if column in d.value.columns)
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
 
 
 def sql(home: Path, query: str, params=()):
@@ -61,17 +69,37 @@ def test_the_lens_is_the_default_and_ranks_palantir_not_geo_group(ice_targets, h
     answer = app.markdown[0].value.replace("\\", "")
     assert answer.startswith("**In the technology lens, a campaign on ICE would press ")
     assert app.radio(key="f_sector").value == "technology" and app.button(key="lens_off")
-    palantir = ranking.iloc[names.index("Palantir Technologies Inc.")]
+    palantir, seen = ranking.iloc[names.index("Palantir Technologies Inc.")], shown(app, "why")
     lens = ice_cents(home, "v.family = ? AND f.category IN ('surveillance', 'data', 'cloud')", [PALANTIR])
-    assert palantir["obligated"] == short_money(lens / 100) and lens > 0  # words in the column: shown short
-    assert palantir["dependence"] == "not measured"  # no recipient profile in the bundle
+    assert palantir["obligated"] == pytest.approx(lens / 100) and lens > 0  # a number underneath, shown short
+    assert seen["obligated"][names.index("Palantir Technologies Inc.")] == short_money(lens / 100)
+    assert seen["dependence"][names.index("Palantir Technologies Inc.")] == "not measured"  # no recipient profile
     assert palantir["categories"].startswith("data and analytics $") and "sold by Palantir" in palantir["categories"]
     assert palantir["why"].startswith("Palantir Technologies Inc. ranks ")
     assert "https://www.usaspending.gov/award/" in palantir["citations"]
-    amazon = ranking.iloc[names.index("Amazon.com, Inc.")]  # ranks on AWS sold through resellers, never summed
+    amazon = seen.iloc[names.index("Amazon.com, Inc.")]  # ranks on AWS sold through resellers, never summed
     assert amazon["obligated"] == "none of its own" and amazon["via resellers"].startswith("$")
+    assert "via FOUR POINTS TECHNOLOGY, L.L.C. $" in amazon["citations"]  # its figure cites the resellers' awards
     reasons = "\n".join(m.value for m in app.markdown)
     assert "Palantir Technologies Inc\\. ranks 1st" in reasons and "](https://www.usaspending.gov/award/" in reasons
+
+
+def test_number_columns_sort_by_value_with_their_words_after_every_number(ice_targets):
+    """A click on a header sorts the values underneath: numbers (never text like "$5.1M" < "$51K"), and a gap as
+    +infinity, so its words ("none of its own", "not measured") come after every number."""
+    app, _ = ice_targets
+    ranking, seen = frame(app, "why"), shown(app, "why")
+    for column, words in (("obligated", "none of its own"), ("via resellers", "none"), ("dependence", "not measured"),
+                          ("options", "none reported")):
+        assert ranking[column].dtype.kind == "f", column
+        order = ranking[column].sort_values(kind="stable").index
+        gaps = [i for i in order if seen[column][i] == words]
+        assert gaps == list(order[len(order) - len(gaps):]), column  # the words last
+        numbers = [ranking[column][i] for i in order if seen[column][i] != words]
+        assert numbers == sorted(numbers) and all(n != float("inf") for n in numbers), column
+    assert any(seen["via resellers"] == "none") and any(seen["via resellers"] != "none")
+    dated = [d for d in seen["next decision"] if d != "none in the window"]
+    assert all(d[:10] == d[:10].strip() and d[4] == "-" for d in dated)  # ISO dates first: text sort is date order
 
 
 def test_families_without_a_profile_are_named_with_the_command_that_fetches_them(ice_targets):
@@ -80,7 +108,7 @@ def test_families_without_a_profile_are_named_with_the_command_that_fetches_them
     assert code.value.startswith("python -m ingest usaspending-recipients --vendor 'Palantir Technologies Inc.'")
     heading = next(h.value for h in app.subheader if h.value.startswith("Dependence not measured"))
     assert "families have no recipient profile" in heading
-    assert set(frame(app, "why")["dependence"]) == {"not measured"}
+    assert set(shown(app, "why")["dependence"]) == {"not measured"}
 
 
 def test_all_purchases_is_one_click_away_and_kept_in_the_url(home, ice_targets):
@@ -110,7 +138,8 @@ def test_downloads_carry_the_pages_columns(ice_targets):
     assert [r["id"] for r in rows] == list(ranking["id"])
     first = rows[0]
     assert first["family"] == name_in(ranking["family"][0]) and first["dependence"] == "not measured"
-    assert short_money(float(first["obligated"])) == ranking["obligated"][0]  # the exact number in the file
+    assert float(first["obligated"]) == ranking["obligated"][0]  # the exact number in the file
+    assert first["vehicles (open ceiling, not spending)"] == shown(app, "why")["vehicles (open ceiling, not spending)"][0]
     assert first["why"] == ranking["why"][0] and first["citations"] == ranking["citations"][0]
     book = openpyxl.load_workbook(io.BytesIO(files["xlsx"]), read_only=True)
     assert book.sheetnames == ["targets", "renewal calendar", "about"]
@@ -122,16 +151,9 @@ def test_downloads_carry_the_pages_columns(ice_targets):
     assert about["command fetching their profiles"] == app.code[0].value
 
 
-def dollars(cell) -> float:
-    """A money cell as a number, whether the grid holds the number or its words ("-$1,234.56", "$0 net")."""
-    if isinstance(cell, str):
-        return 0.0 if cell == "$0 net" else float(cell.replace("$", "").replace(",", ""))
-    return cell
-
-
 def test_top_vendors_of_a_fiscal_year_with_the_change_from_the_year_before(sample, home):
     app = run("agency", name="ICE", fy="2025")
-    top = frame(app, "Change")
+    top, seen = frame(app, "Change"), shown(app, "Change")
     assert app.selectbox(key="a_fy").value == 2025
     families = dict(sql(home, "SELECT id, coalesce(family, id) FROM vendor"))
     by_year: dict[tuple[str, int], int] = {}
@@ -142,13 +164,14 @@ def test_top_vendors_of_a_fiscal_year_with_the_change_from_the_year_before(sampl
     expected = sorted(((cents, fid) for (fid, year), cents in by_year.items() if year == 2025),
                       key=lambda c: (-c[0], c[1]))
     assert len(top) == min(25, len(expected))
-    for (_, row), (cents, fid) in zip(top.iterrows(), expected):
+    for (at, row), (cents, fid) in zip(top.iterrows(), expected):
         assert row["FY2025"] == pytest.approx(cents / 100)
         assert row["Family"].startswith(f"/vendor?name={quote(fid, safe='')}")
-        if (fid, 2024) in by_year:  # a column with a "new" in it is written out: "-$1,234.56"
-            assert dollars(row["Change"]) == pytest.approx((cents - by_year[(fid, 2024)]) / 100)
+        if (fid, 2024) in by_year:  # a number underneath even in a column with a "new" in it
+            assert row["Change"] == pytest.approx((cents - by_year[(fid, 2024)]) / 100)
         else:
-            assert row["Change"] == "new" and row["FY2024"] == "none in FY2024 (new)"
+            assert row["Change"] == row["FY2024"] == float("inf")  # sorts after every number, shown in words
+            assert seen["Change"][at] == "new" and seen["FY2024"][at] == "none in FY2024 (new)"
     default = run("agency", name="ICE")
     assert default.selectbox(key="a_fy").value == sql(home, "SELECT max(fiscal_year) FROM fact WHERE split")[0][0]
 

@@ -115,3 +115,27 @@ def test_a_corrupt_store_file_is_one_line_naming_it(tmp_path):
     cleared = subprocess.run([sys.executable, "-m", "graph", "clear", "--yes"], cwd=ROOT, capture_output=True,
                              text=True, env={**os.environ, "KG_HOME": str(tmp_path)})
     assert cleared.returncode == 0 and not (tmp_path / "store.duckdb").exists()
+
+
+def test_a_store_of_the_previous_format_is_read_again_after_a_load(sample_home):
+    """A store an earlier version wrote (format in `graph.duck_sql.DERIVES_FROM`): reading it names the command, and
+    a load (`make load` after an update) derives every table anew in this format, answering as a fresh load does."""
+    import duckdb
+
+    from graph import duck_sql
+
+    before = open_store("embedded", home=sample_home)
+    fresh, counts = before.agency_profile("ICE", limit=5), before.stats()
+    before.close()
+    path = sample_home / "store.duckdb"
+    with duckdb.connect(str(path)) as con:  # as the previous version left it: its format, no table it lacked
+        con.execute("UPDATE meta SET value = ? WHERE name = 'format'", [str(duck_sql.DERIVES_FROM[-1])])
+        con.execute("DROP TABLE vehicle")
+    done = subprocess.run([sys.executable, "-m", "graph", "stats"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "KG_HOME": str(sample_home)})
+    assert done.returncode == 1 and "python -m graph clear --yes" in done.stderr and "format" in done.stderr
+    again = ingest(sample_home, "normalized", str(SAMPLE[0]), "--no-progress")
+    assert again.returncode == 0, again.stderr
+    store = open_store("embedded", home=sample_home)
+    assert store.agency_profile("ICE", limit=5) == fresh
+    assert store.stats() == counts  # every table derived again, the vehicles' included

@@ -223,13 +223,6 @@ def test_every_record_kind_fills_exactly_the_declared_columns(shared_data):
         assert (sub is None) == (name != "Subaward") and (sub is None or tuple(sub) == SUBAWARD_COLUMNS)
 
 
-def test_the_readme_lists_the_declared_award_fields():
-    from core.facts import award_fields_markdown
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert award_fields_markdown() in readme  # regenerate the table with core.facts.award_fields_markdown()
-
-
 @pytest.mark.parametrize("agency", ["ICE", "CBP", "DHS", "7055", "70CDCR"])
 def test_the_agency_rollups_give_what_the_facts_give(reference, agency):
     store, _ = reference

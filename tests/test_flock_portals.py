@@ -164,6 +164,6 @@ def test_the_row_order_of_a_file_changes_no_record(folder, tmp_path):
         csv.writer(handle).writerows([header, *reversed(rows)])
 
     def links(where):
-        return sorted((l.owner, l.owner_name, l.searcher, l.searcher_name) for l in of(flock_portals.read(where),
+        return sorted((link.owner, link.owner_name, link.searcher, link.searcher_name) for link in of(flock_portals.read(where),
                                                                                        SharingLink))
     assert links(shuffled) == links(folder)

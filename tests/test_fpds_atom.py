@@ -398,11 +398,14 @@ def test_an_idv_entry_reads_its_last_date_to_order_as_its_end(shared_data):
     assert tx.award.potential_value == 10_000_000_000 and tx.award.current_value is None
 
 
-def test_vehicle_entries_read_as_award_summaries_never_as_actions(shared_data):
-    """`read_summaries`: each entry is the award as of that action (its totals), so no $0 modification is an action
-    dated in a fiscal year; the store keeps the latest (entry 2, mod P00001, signed 2026-02-27)."""
+def test_vehicle_entries_read_as_vehicles_never_as_actions_or_awards(shared_data):
+    """`read_summaries`: each entry is the vehicle as of that action (its totals), so no $0 modification is an action
+    dated in a fiscal year and no vehicle is an award; the store keeps the latest (entry 2, mod P00001, 2026-02-27)."""
+    from core.facts import record_rows
+
     awards = list(fpds_atom.read_summaries(shared_data / "fpds_atom_contract_vehicles" / ARMY_EA))
-    assert [type(a).__name__ for a in awards] == ["Award", "Award"]
+    assert [type(a).__name__ for a in awards] == ["Vehicle", "Vehicle"]
+    assert {record_rows(a)[0]["kind"] for a in awards} == {"vehicle"}  # the store's own kind, apart from awards
     first, latest = awards
     assert (first.values_as_of, latest.values_as_of) == ("2025-07-31", "2026-02-27")
     assert latest.prov.record == "entry 2 (PIID W519TC25D0039 mod P00001)"
@@ -412,7 +415,7 @@ def test_vehicle_entries_read_as_award_summaries_never_as_actions(shared_data):
     assert first.description.startswith("CONSOLIDATED ENTERPRISE AGREEMENT") and latest.description is None
 
 
-def test_the_cli_normalizes_vehicles_as_summaries(shared_data, tmp_path):
+def test_the_cli_normalizes_vehicles_as_vehicles(shared_data, tmp_path):
     import csv
     import gzip
     import subprocess
@@ -426,5 +429,5 @@ def test_the_cli_normalizes_vehicles_as_summaries(shared_data, tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(gzip.open(out, "rt", newline="", encoding="utf-8")))
-    assert len(rows) == 132 and {row["kind"] for row in rows} == {"award"}  # the GSA schedule's 132 entries
+    assert len(rows) == 132 and {row["kind"] for row in rows} == {"vehicle"}  # the GSA schedule's 132 entries
     assert {row["potential_value"] for row in rows} == {"395000.0"}  # totalBaseAndAllOptionsValue, every entry

@@ -303,7 +303,7 @@ def test_the_cli_answers_sharing_bridge_and_policies(loaded, tmp_path):
 def both(request, shared_data, tmp_path_factory):
     home = tmp_path_factory.mktemp("local-parity")
     stores = {kind: open_test_store(kind, home / kind, request) for kind in ("embedded", "neo4j")}
-    for kind, store in stores.items():
+    for _kind, store in stores.items():
         load_everything(store, shared_data, home / "files")  # the same paths: the citations agree
     yield stores
     for store in stores.values():

@@ -218,3 +218,43 @@ def test_dashboard_profiles_show_categories_and_keep_the_sector_in_the_url(home)
     assert "Obligated and awards cover the technology lens" in texts(app)
     app = on("vendor", "bogus", name="Palantir")
     assert any("unknown sector" in w.value for w in app.warning)
+
+
+@pytest.mark.neo4j
+def test_sales_through_others_follow_the_sector_on_both_stores(stores):
+    """An agency's makers sold through others add up the mentions of actions in the sector, grouped in the store,
+    the same on both stores."""
+    from graph.attribution import MENTION_GROUPINGS
+
+    embedded = stores["embedded"]
+    for agency in AGENCIES:
+        found = embedded.find_agency(agency)
+        where = (found["tier"], found["id"])
+        for categories in (None, LENS, ("it",)):
+            for by in MENTION_GROUPINGS:
+                assert embedded.fetch_mention_groups(where, categories, by) == \
+                    stores["neo4j"].fetch_mention_groups(where, categories, by), (agency, categories, by)
+        rows = embedded.fetch_mentions(awarding=where)
+        assert rows and all(r["category"] for r in rows)  # each mention carries its action's category
+        for categories in (None, LENS):
+            kept = [r for r in rows if categories is None or r["category"] in categories]
+            profile = embedded.agency_profile(agency, limit=1, categories=categories)
+            makers = {m["id"]: m["through_others"] for m in profile["makers"]}
+            assert set(makers) == {r["maker"] for r in kept}
+            for maker, through in makers.items():
+                mine = [r for r in kept if r["maker"] == maker]
+                assert through["actions"] == len(mine)
+                assert through["awards"] == len({r["award_key"] for r in mine})
+                assert round((through["obligated"] or 0) * 100) == sum(r["cents"] or 0 for r in mine)
+            assert ("sales through other vendors" in profile["sector"].get("not_filtered", [])) is False
+        lens_only = {m["id"] for m in embedded.agency_profile(agency, limit=1, categories=LENS)["makers"]}
+        assert lens_only <= {m["id"] for m in embedded.agency_profile(agency, limit=1)["makers"]}
+    # a maker's profile in a sector: its sales through others are those of actions in the sector
+    mentions = embedded.fetch_mentions()
+    maker = max(sorted({r["maker"] for r in mentions}), key=lambda m: sum(r["maker"] == m for r in mentions))
+    for categories in (None, LENS, ("it",)):
+        through = embedded.vendor_family(maker, categories=categories)["through_others"]
+        kept = [r for r in mentions if r["maker"] == maker and (categories is None or r["category"] in categories)]
+        assert through["actions"] == len(kept)
+        assert round((through["obligated"] or 0) * 100) == sum(r["cents"] or 0 for r in kept)
+    same(stores, "vendor_family", maker, categories=LENS)

@@ -182,9 +182,9 @@ def test_the_example_flock_maps_give_what_the_flock_adapter_gives(shared_data):
                     if isinstance(d, Deployment))
     assert len(mapped) == 365 and mapped == direct
     access = table_map.read(folder / "agency_access20240426.csv", table_map.load_map(MAPS / "flock_access.toml"))
-    links = sorted((l.owner, l.searcher, l.system) for l in access if isinstance(l, SharingLink))
+    links = sorted((link.owner, link.searcher, link.system) for link in access if isinstance(link, SharingLink))
     assert len(links) == 37099
-    assert links == sorted((l.owner, l.searcher, l.system) for l in adapter if isinstance(l, SharingLink))
+    assert links == sorted((link.owner, link.searcher, link.system) for link in adapter if isinstance(link, SharingLink))
 
 
 def test_a_cp1252_export_read_in_its_declared_encoding(tmp_path):

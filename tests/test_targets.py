@@ -17,7 +17,7 @@ import pytest
 
 from graph import cli
 from graph.store import open_store
-from graph.targets import DEFAULT_WEIGHTS, targets
+from graph.targets import DEFAULT_WEIGHTS, report, targets
 from tests.dashboard_support import COVERAGE, ROOT, SAMPLE
 
 TODAY = "2025-09-30"  # the last day of FY2025, the bundle's last whole fiscal year
@@ -100,6 +100,30 @@ def test_amazon_ranks_on_aws_sold_through_four_points_never_summed_into_its_obli
     assert "not in that sum" in amazon["why"]
     four_points = next(row for row in lens["families"] if row["name"] == "FOUR POINTS TECHNOLOGY, L.L.C.")
     assert four_points["categories"][0]["id"] == "cloud"  # the reseller keeps its own obligations
+
+
+def test_sales_through_resellers_cite_the_resellers_awards(lens, bundle):
+    """Amazon has no award of its own: its "through resellers" figure cites Four Points' awards behind it."""
+    from dashboard import targets as page
+
+    amazon = next(row for row in lens["families"] if row["name"] == "Amazon.com, Inc.")
+    assert amazon["citations"] == [] and amazon["reseller_citations"]
+    largest = sql(bundle, """SELECT m.award_key, m.recipient, sum(m.cents) AS cents FROM mention m
+                             JOIN fact f ON f.key = m.fact_key
+                             WHERE m.maker = 'org:amazon-com-inc' AND m.awarding_subtier = 'subtier:7012'
+                               AND f.category IN ('surveillance', 'data', 'cloud')
+                             GROUP BY ALL ORDER BY cents DESC, m.award_key LIMIT 3""")
+    assert [(c["award_key"], c["reseller"]["id"], round(c["obligated"] * 100)) for c in amazon["reseller_citations"]] \
+        == [(key, recipient, cents) for key, recipient, cents in largest]
+    assert amazon["reseller_citations"][0]["reseller"]["name"] == "FOUR POINTS TECHNOLOGY, L.L.C."
+    assert all(c["permalink"] == f"https://www.usaspending.gov/award/{c['award_key']}/"
+               for c in amazon["reseller_citations"])
+    for row in lens["families"]:  # every figure links to its citations
+        assert bool(row["reseller_citations"]) == (row["through_resellers"] is not None), row["name"]
+        assert bool(row["citations"]) == bool(row["members"]), row["name"]
+    cited = page.citations_text(amazon)
+    assert cited.startswith("via FOUR POINTS TECHNOLOGY, L.L.C. $28.04M: https://www.usaspending.gov/award/")
+    assert "](https://www.usaspending.gov/award/" + largest[0][0] in page.why_line(amazon)
 
 
 def test_detention_is_absent_from_the_lens_and_present_under_all_purchases(lens, bundle, capsys):
@@ -202,3 +226,68 @@ def test_targets_parity_over_both_stores(embedded, neo4j_server, tmp_path_factor
         neo4j.clear()
         neo4j.close()
         store.close()
+
+
+@pytest.fixture(scope="module")
+def vehicles_store(request, tmp_path_factory):
+    """The bundled FPDS ATOM vehicles and Palantir's ICE actions (tests/test_vehicles.py's load)."""
+    from tests.conftest import open_test_store
+    from tests.test_vehicles import load_vehicles_and_palantir
+
+    home = tmp_path_factory.mktemp("targets-vehicles")
+    store = open_test_store("embedded", home / "kg", request)
+    load_vehicles_and_palantir(store, home)
+    yield store
+    store.close()
+
+
+def test_vehicles_sit_beside_the_money_never_in_it(vehicles_store):
+    from graph.store import FactFilter
+    from graph.vehicles import LABEL, family_vehicles
+
+    answer = targets(vehicles_store, "ICE", sectors=["all"], today=date(2025, 9, 30))
+    (palantir,) = answer["families"]
+    held = family_vehicles(vehicles_store, palantir["id"])
+    figure = palantir["vehicles"]
+    assert figure["count"] == len(held) == 2 and figure["label"] == LABEL
+    assert figure["agencies"] == ["Department of the Army", "Federal Acquisition Service"]
+    assert [(v["piid"], v["ceiling"], v["last_date_to_order"], v["permalink"]) for v in figure["rows"]] == \
+        [(v["piid"], v["ceiling"], v["last_date_to_order"], v["permalink"]) for v in held]
+    assert figure["rows"][0]["ceiling"] == 10_000_000_000
+    ice = vehicles_store.find_agency("ICE")
+    own = vehicles_store.fetch_fact_groups(FactFilter(awarding=(ice["tier"], ice["id"])), None)[0]["cents"]
+    assert palantir["obligated"] == own / 100 < 10_000_000_000  # no ceiling in the money
+    assert set(palantir["parts"]) == set(DEFAULT_WEIGHTS) and "vehicles" in answer["bases"]
+    used = {k: w for k, w in DEFAULT_WEIGHTS.items() if palantir["parts"][k] is not None}
+    assert palantir["score"] == pytest.approx(sum(w * palantir["parts"][k] for k, w in used.items())
+                                              / sum(used.values()), abs=1e-3)
+    from dashboard import targets as page
+    from dashboard import targets_export
+
+    (row,) = page.table_rows(answer, links=False)
+    assert row["vehicles"] == ("2: Department of the Army (open ceiling $10.00B), Federal Acquisition Service "
+                               "(open ceiling $395.00k)")
+    assert "vehicle W519TC25D0039: https://www.usaspending.gov/award/CONT_IDV_W519TC25D0039" in row["citations"]
+    rows, headers = targets_export.ranking_rows(answer)
+    assert rows[0]["vehicles (open ceiling, not spending)"] == row["vehicles"]
+    assert "2 contract vehicles: Department of the Army W519TC25D0039 (open ceiling $10.00B" in \
+        report(answer)
+
+
+def test_a_family_without_vehicles_says_none_held(lens):
+    from dashboard import targets as page
+
+    rows = {r["id"]: r for r in page.table_rows(lens, links=False)}
+    amazon = next(row for row in lens["families"] if row["name"] == "Amazon.com, Inc.")
+    assert amazon["vehicles"]["count"] == 0 and rows[amazon["id"]]["vehicles"] == "none held"
+
+
+@pytest.mark.neo4j
+def test_vehicles_in_targets_are_the_same_on_both_stores(vehicles_store, neo4j_store, tmp_path):
+    from tests.test_vehicles import load_vehicles_and_palantir
+
+    load_vehicles_and_palantir(neo4j_store, tmp_path)
+    day = date(2025, 9, 30)
+    embedded = targets(vehicles_store, "ICE", sectors=["all"], today=day)
+    assert targets(neo4j_store, "ICE", sectors=["all"], today=day) == embedded
+    assert embedded["families"][0]["vehicles"]["count"] == 2

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import socket
 from datetime import datetime, timedelta, timezone
@@ -17,6 +16,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from requests_cache import FileCache
 from werkzeug import Request, Response
 
 from ingest.http import ApiError, HttpClient
@@ -437,9 +437,10 @@ def test_cache_hit_avoids_a_second_request(httpserver, api_responses, tmp_path):
     assert HttpClient(httpserver.url_for("/"), cache_dir=cache).get_json(path) == detail  # a new client too
 
     assert len(httpserver.log) == 1
-    files = list(cache.iterdir())
-    assert len(files) == 1 and files[0].suffix == ".json"  # one file per response, no temp files left
-    assert json.loads(files[0].read_text())["url"] == httpserver.url_for(path)
+    # requests-cache's file backend: one readable JSON file per answer (beside its redirects.sqlite index)
+    (answer,) = cache.glob("*.json")
+    stored = json.loads(answer.read_text())
+    assert stored["url"] == httpserver.url_for(path) and stored["_decoded_content"] == detail
 
 
 def test_cache_keys_on_the_body_and_skips_failures(httpserver, api_responses, tmp_path):
@@ -464,13 +465,56 @@ def test_cached_answers_expire_after_cache_max_age(httpserver, api_responses, tm
     httpserver.expect_request(path).respond_with_json(detail)
     cache = tmp_path / "cache"
     HttpClient(httpserver.url_for("/"), cache_dir=cache).get_json(path)
-    (cached,) = cache.iterdir()
-    os.utime(cached, (cached.stat().st_atime, cached.stat().st_mtime - 7200))  # the answer is two hours old
+    stored = FileCache(cache).responses
+    (key,) = stored.keys()
+    answer = stored[key]
+    answer.created_at -= timedelta(hours=2)  # the answer is two hours old
+    stored[key] = answer
 
     assert HttpClient(httpserver.url_for("/"), cache_dir=cache, cache_max_age=10800).get_json(path) == detail
     assert len(httpserver.log) == 1  # three hours allowed: still served from the cache
     assert HttpClient(httpserver.url_for("/"), cache_dir=cache, cache_max_age=3600).get_json(path) == detail
     assert len(httpserver.log) == 2  # one hour allowed: fetched again
+
+
+def test_cache_false_neither_reads_nor_writes_the_cache(httpserver, api_responses, tmp_path):
+    detail = load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")
+    path = f"/api/v2/awards/{DOD_ID}/"
+    httpserver.expect_request(path).respond_with_json(detail)
+    client = HttpClient(httpserver.url_for("/"), cache_dir=tmp_path / "cache")
+
+    assert client.get_json(path, cache=False) == detail
+    assert not list((tmp_path / "cache").glob("*.json"))  # not written
+    client.get_json(path)
+    assert client.get_json(path, cache=False) == detail
+    assert len(httpserver.log) == 3  # the cached copy was not read either
+
+
+def test_a_cache_file_cut_off_mid_write_is_fetched_again(httpserver, api_responses, tmp_path):
+    detail = load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")
+    path = f"/api/v2/awards/{DOD_ID}/"
+    httpserver.expect_request(path).respond_with_json(detail)
+    cache = tmp_path / "cache"
+    HttpClient(httpserver.url_for("/"), cache_dir=cache).get_json(path)
+    (answer,) = cache.glob("*.json")
+    answer.write_bytes(answer.read_bytes()[:500])  # a crash while the file was written
+
+    assert HttpClient(httpserver.url_for("/"), cache_dir=cache).get_json(path) == detail
+    assert len(httpserver.log) == 2
+    assert json.loads(answer.read_text())["_decoded_content"] == detail  # written whole again
+
+
+def test_a_damaged_body_and_5xx_answers_share_one_budget_of_tries(httpserver, api_responses):
+    page = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
+    cut = json.dumps(page)[:200]  # the recorded page cut off: retried by our reader, not by urllib3
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_data(cut, content_type="application/json")
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_data("unavailable", status=503)
+    httpserver.expect_ordered_request(SEARCH, method="POST").respond_with_data("unavailable", status=503)
+    waits = []
+
+    with pytest.raises(ApiError, match=r"still failing after 3 tries \(HTTP 503\)"):
+        HttpClient(httpserver.url_for("/"), retries=3, sleep=waits.append).post_json(SEARCH, {"page": 1})
+    assert len(httpserver.log) == 3 and waits == [1.0, 2.0]
 
 
 # -- keyset cursor: no 10,000-award ceiling ----------------------------------------------------------------

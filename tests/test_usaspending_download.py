@@ -23,7 +23,7 @@ from werkzeug import Request, Response
 from graph.store import open_store
 from ingest import cli, usaspending_csv
 from ingest.http import ApiError, HttpClient
-from ingest.usaspending_download import Ready, csv_members, fiscal_years, wait_until_ready
+from ingest.usaspending_download import csv_members, fiscal_years, wait_until_ready
 
 from .test_usaspending_agencies import ReferenceApi
 

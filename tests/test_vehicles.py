@@ -1,7 +1,9 @@
 """Contract vehicles (Issue 27 part 4): the bundled FPDS ATOM vehicles, read by `graph/vehicles.py` on both stores.
 
-Loaded: the bundled vehicles file (data/vehicles/fpds_contract_vehicles.csv.gz, outside the default load) and Palantir's actions from the
-bundled ICE/CBP transactions. The truth is the raw ATOM files, read here with ElementTree, not the project's code.
+Loaded: the bundled vehicles file (data/vehicles/fpds_contract_vehicles.csv.gz, in the default load) and Palantir's
+actions from the bundled ICE/CBP transactions. The truth is the raw ATOM files, read here with ElementTree, not the
+project's code. Vehicles are kept apart (record kind "vehicle", table `vehicle`): loading them changes no award,
+fact, coverage cell or money figure, on either store.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from graph.vehicles import DHS, LABEL, beyond, family_vehicles
 from ingest import normalized_csv
 from ingest.load import load
 from tests.conftest import open_test_store
+from tests.dashboard_support import VEHICLES as DEFAULT_LOAD_VEHICLES
 
 ROOT = Path(__file__).resolve().parents[1]
 VEHICLES = ROOT / "data" / "vehicles" / "fpds_contract_vehicles.csv.gz"
@@ -73,10 +76,11 @@ def latest(raw: list[dict], piid: str) -> dict:
     return max((e for e in raw if e["piid"] == piid and e["idv"]), key=lambda e: e["signed"])
 
 
-def test_the_bundle_holds_every_entry_as_an_award_summary(raw):
+def test_the_bundle_holds_every_entry_as_a_vehicle(raw):
     rows = list(normalized_csv.read(VEHICLES))
     assert len(rows) == len(raw) == 593  # the shared README's count
-    assert {type(row).__name__ for row in rows} == {"Award"}  # summaries: no action, so no year is marked loaded
+    assert {type(row).__name__ for row in rows} == {"Vehicle"}  # no action, no award summary: kept apart
+    assert DEFAULT_LOAD_VEHICLES == [VEHICLES]  # `make load` and the tests' bundle read it
 
 
 def test_palantir_holds_the_army_agreement_and_the_gsa_schedule_at_their_raw_ceilings(store, raw):
@@ -114,7 +118,7 @@ def test_no_ceiling_is_ever_inside_an_obligation_total(store, raw):
     total = store.fetch_fact_groups(FactFilter(), None)[0]["cents"]
     vehicles_own = sum(e["obligated"] for e in raw)  # $183,000.00: one BPA call, every other entry $0
     assert vehicles_own == 183_000
-    assert total == round((actions + vehicles_own) * 100)
+    assert total == round(actions * 100)  # not even the vehicles' own obligations: they are no spending record
     palantir = store.fetch_fact_groups(FactFilter(family=PALANTIR), None)[0]["cents"]
     assert palantir == round(actions * 100)  # the $10B Army ceiling is nowhere in it
     army = store.fetch_fact_groups(FactFilter(awarding=("toptier", "toptier:097")), None)
@@ -131,12 +135,24 @@ def test_vehicles_mark_no_fiscal_year_as_loaded(store):
 
 
 @pytest.mark.neo4j
-def test_both_stores_give_the_same_vehicles(store, neo4j_store, tmp_path):
+def test_both_stores_give_the_same_vehicles(store, neo4j_store, tmp_path, raw):
     """The Neo4j store is loaded just before it is asked (the test server's database is shared)."""
     load_vehicles_and_palantir(neo4j_store, tmp_path)
     for family in (PALANTIR, "org:the-geo-group-inc", "org:motorola-solutions-inc"):
         embedded, neo4j = family_vehicles(store, family), family_vehicles(neo4j_store, family)
         assert embedded == neo4j and embedded, family
+    # the exports carry each vehicle's record on its Vehicle node, the same from both stores, linked to no money
+    exported = {}
+    for kind, each in (("embedded", store), ("neo4j", neo4j_store)):
+        graph = each.to_networkx()
+        exported[kind] = {nid: data for nid, data in graph.nodes(data=True) if data.get("records")}
+        assert all(data["label"] == "Vehicle" for data in exported[kind].values())
+        for nid in exported[kind]:  # only orders placed under it point at it; it points at nothing
+            assert not graph.out_degree(nid)
+            assert {d["type"] for _, _, d in graph.in_edges(nid, data=True)} <= {"UNDER_VEHICLE"}
+    assert exported["embedded"] == exported["neo4j"] and len(exported["embedded"]) >= 20
+    army = next(data for data in exported["embedded"].values() if data.get("piid") == "W519TC25D0039")
+    assert army["potential_value"] == latest(raw, "W519TC25D0039")["ceiling"]
 
 
 def test_the_brief_lists_the_vehicles_apart_from_the_money(store):
@@ -167,3 +183,82 @@ def test_the_vendor_section_answers_beyond_dhs_in_words_and_escapes_names(store)
     assert rows[0]["source"] == "FPDS ATOM W519TC25D0039__542a447437b0/page-0000-start-0.xml, entry 2 (PIID W519TC25D0039 mod P00001)"
     assert all(r["permalink"].startswith("https://www.usaspending.gov/award/CONT_IDV_") for r in rows)
     assert vehicles_view.beyond_dhs_line("x", [v for v in held if not v["beyond_dhs"]]) is None
+
+
+# -- vehicles in the default load: a place of their own, on both stores --------------------------------------------
+def figures(store, vendors: set[str]) -> dict:
+    """Every figure a vehicle must not touch: counts of awards and facts, money, values, coverage, network links. A
+    holder the spending does not name is a vendor of its own, with its curated family (a PARENT link of its own), so
+    only the links of the vendors held before (`vendors`) are compared."""
+    nodes = store.stats()["nodes"]
+    return {"nodes": {k: v for k, v in nodes.items() if k not in ("Vehicle", "Vendor")},
+            "total": store.fetch_fact_groups(FactFilter(), None),
+            "by_award": store.fetch_fact_groups(FactFilter(), "award_key"),
+            "years": sorted(store.fetch_year_totals(FactFilter()), key=lambda r: (r["g"], r["split"] is None,
+                                                                                 r["split"], r["fiscal_year"] or 0)),
+            "army": store.fetch_fact_groups(FactFilter(awarding=("toptier", "toptier:097")), None),
+            "values": store.fetch_values(family=PALANTIR),
+            "dhs": store.fetch_values(awarding=("toptier", "toptier:070")),
+            "army_values": store.fetch_values(awarding=("toptier", "toptier:097")),
+            "coverage": store.coverage()["cells"],
+            "links": [link for link in store.fetch_links() if link[0] != "PARENT" or link[1] in vendors],
+            "agencies": sorted(e["id"] for e in store.entities() if e["kind"] == "Agency")}
+
+
+def test_vehicles_change_no_award_fact_money_coverage_or_link_and_a_rerun_adds_nothing(make_store, tmp_path, raw):
+    store = make_store()
+    options = {"rejects_dir": tmp_path / "rejects", "progress": False}
+    load(store, palantir_actions(), command="normalized", inputs=[str(TRANSACTIONS)], **options)
+    vendors = {e["id"] for e in store.entities() if e["kind"] == "Vendor"}
+    before = figures(store, vendors)
+    assert family_vehicles(store, PALANTIR) == []
+    first = load(store, normalized_csv.read(VEHICLES), command="normalized", inputs=[str(VEHICLES)], **options)
+    assert (first["vehicles"], first["awards"], first["agencies"]) == (20, 0, 0)
+    assert figures(store, vendors) == before
+    nodes = store.stats()["nodes"]
+    assert nodes["Vehicle"] >= 20 and nodes["Vendor"] > len(vendors)  # the holders the Palantir actions do not name
+    held = family_vehicles(store, PALANTIR)
+    assert [(v["piid"], v["agency"]["name"], v["ceiling"]) for v in held] == [
+        ("W519TC25D0039", "Department of the Army", latest(raw, "W519TC25D0039")["ceiling"]),
+        ("GS35F0086U", "Federal Acquisition Service", latest(raw, "GS35F0086U")["ceiling"])]
+    again = load(store, normalized_csv.read(VEHICLES), command="normalized", inputs=[str(VEHICLES)], **options)
+    assert again["changes"] == 0 and store.stats()["nodes"] == nodes and figures(store, vendors) == before
+    assert family_vehicles(store, PALANTIR) == held
+
+
+def test_the_default_load_shows_palantirs_vehicles_beside_unchanged_money(home):
+    """The bundle as `make load` loads it (tests/dashboard_support.py `load_sample`): vehicles in, no figure moved."""
+    from graph.store import open_store
+
+    bundle = open_store("embedded", home=home)
+    try:
+        assert any(str(VEHICLES) in run["inputs"] or VEHICLES.name in " ".join(run["inputs"]) for run in bundle.runs())
+        held = {v["piid"]: v for v in family_vehicles(bundle, PALANTIR)}
+        assert set(held) == {"W519TC25D0039", "GS35F0086U"}
+        assert {v["department"]["name"] for v in beyond(list(held.values()))} == {
+            "Department of Defense", "General Services Administration"}
+        palantir = bundle.vendor_family("Palantir")
+        assert not {"2100", "097", "4732", "047"} & {a["code"] for a in palantir["agencies"]}  # no vehicle's agency
+        assert not {"subtier:2100", "toptier:097"} & {e["id"] for e in bundle.entities()}  # nor in the graph
+    finally:
+        bundle.close()
+
+
+def test_the_bundled_file_is_what_our_ingest_makes_of_the_raw_pages(shared_data, tmp_path):
+    """`make sample`'s last line (data/sample/make_sample.sh), run again: the same rows (`retrieved` is the shared
+    files' time on this machine, `source` compared from the shared folder on)."""
+    import csv
+    import gzip
+    import subprocess
+    import sys
+
+    out = tmp_path / "vehicles.csv.gz"
+    pages = sorted((shared_data / "fpds_atom_contract_vehicles").glob("*/page-*.xml"))
+    subprocess.run([sys.executable, "-m", "ingest", "normalize", "--source", "fpds-atom-vehicles", "--out", str(out),
+                    *map(str, pages)], cwd=ROOT, check=True, capture_output=True)
+
+    def rows(path: Path) -> list[dict]:
+        with gzip.open(path, "rt", newline="", encoding="utf-8") as handle:
+            return [{**row, "retrieved": "", "source": row["source"].split("fpds_atom_contract_vehicles/")[1]}
+                    for row in csv.DictReader(handle)]
+    assert rows(VEHICLES) == rows(out)

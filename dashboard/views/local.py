@@ -275,7 +275,7 @@ overview = data.local_overview(src)
 counts = overview["counts"]
 if not counts.get("agencies"):
     st.info("No local data loaded. Load the Flock portals with `python -m ingest flock-portals DIR`, or any "
-            "spreadsheet with `python -m ingest table FILE --map MAP.toml` (see the README).")
+            "spreadsheet with `python -m ingest table FILE --map MAP.toml` (see docs/map-format.md).")
     st.stop()
 columns = st.columns(4)
 columns[0].metric("local agencies", f"{counts['agencies']:,}")

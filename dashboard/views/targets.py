@@ -66,7 +66,7 @@ st.caption(md(f"Score: {answer['score_basis']}. "
               + "; ".join(f"{name} (weight {answer['weights'][name]:g}): {text}" for name, text in COMPONENTS.items())
               + f". Recent = FY{answer['recent_years'][0]}–FY{answer['recent_years'][1]}. Obligated: "
               f"{answer['bases']['obligated']}. Through resellers: {answer['bases']['through_resellers']}. "
-              f"Levers: {answer['bases']['levers']}."))
+              f"Levers: {answer['bases']['levers']}. Vehicles: {answer['bases']['vehicles']}."))
 
 rows, headers = export.ranking_rows(answer)
 settings = (src, agency_name, categories, today.isoformat(), int(months), int(recent), tuple(weights.items()))
@@ -91,7 +91,8 @@ if ranking:
     st.markdown("\n".join(targets.why_line(r) for r in ranking[:WHY_SHOWN]))
     if len(ranking) > WHY_SHOWN:
         st.caption(f"The other {len(ranking) - WHY_SHOWN:,} sentences are in the table's `why` column and the "
-                   "downloads; its `citations` column holds each family's largest awards.")
+                   "downloads; its `citations` column holds each family's largest awards, the resellers' awards behind its "
+                   "sales through resellers and its vehicles.")
 
 lacking = answer["lacking_profile"]
 st.subheader(f"Dependence not measured: {len(lacking):,} of {len(ranking):,} families have no recipient profile")

@@ -19,7 +19,9 @@ $PY -m ingest normalize --source transactions-csv --out "$OUT"/ice_cbp_transacti
 # Flock Safety transparency portals (The News & Observer's "Private Eyes" scrape, 2023-2024, MIT): every agency,
 # data-sharing link, deployment (camera counts) and policy, as normalized local records
 $PY -m ingest normalize --source flock-portals --out "$OUT"/flock_portals_2024.csv.gz "$S"/flock_transparency_portals
-# FPDS ATOM records of 20 contract vehicles (Kenosa's harvest, MIT): each entry as its award's summary as of that
-# action (ceiling, last date to order), kept in data/vehicles/, outside the default load (data/sample/README.md)
-$PY -m ingest normalize --source fpds-atom-vehicles --out data/vehicles/fpds_contract_vehicles.csv.gz \
+# FPDS ATOM records of 20 contract vehicles (Kenosa's harvest, MIT): each entry as the vehicle as of that action
+# (ceiling, last date to order; kind "vehicle", kept apart from the awards), in data/vehicles/, which `make load`
+# loads too (data/sample/README.md); with another OUT, into $OUT/vehicles/ (the bundled file is left alone)
+if [ "$OUT" = data/sample ]; then VEHICLES_OUT=data/vehicles; else VEHICLES_OUT="$OUT/vehicles"; fi
+$PY -m ingest normalize --source fpds-atom-vehicles --out "$VEHICLES_OUT"/fpds_contract_vehicles.csv.gz \
   "$S"/fpds_atom_contract_vehicles/*/page-*.xml

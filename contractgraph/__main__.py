@@ -1,0 +1,5 @@
+import sys
+
+from contractgraph.cli import main
+
+sys.exit(main())

@@ -1,0 +1,176 @@
+"""The FollowTheMoney export (graph/ftm.py), validated by the `followthemoney` library itself.
+
+The library (with sqlalchemy, mypy, pydantic and pyicu) lives in its own environment, .cache/ftm-venv, built once from
+the exact pins in tests/ftm-requirements.txt (about 5 minutes: pyicu compiles against ICU) and rebuilt when they change;
+tests/ftm_validate.py runs in it. Without it the validation skips with a message, except under CI, where it fails.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from core.keys import permalink
+from graph import cli
+from graph.ftm import SCHEMATA, entities, entity_id
+from graph.store import open_store
+from ingest import normalized_csv
+from ingest.load import load
+from tests.conftest import ROOT, open_test_store
+from tests.dashboard_support import SAMPLE, hostile_file
+
+PINS = ROOT / "tests" / "ftm-requirements.txt"
+VENV = ROOT / ".cache" / "ftm-venv"
+VALIDATOR = ROOT / "tests" / "ftm_validate.py"
+
+
+@pytest.fixture(scope="session")
+def ftm_python() -> Path:
+    """The interpreter of the FtM environment, (re)built from the pins when they changed."""
+    python, stamp = VENV / "bin" / "python", VENV / ".pins"
+    wanted = hashlib.sha256(PINS.read_bytes()).hexdigest()
+    if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
+        try:
+            subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True, capture_output=True)
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r",
+                            str(PINS)], check=True, capture_output=True, text=True, timeout=1800)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+            message = (f"could not build the FollowTheMoney environment in {VENV} from {PINS.name} (pyicu needs "
+                       f"ICU's headers: apt-get install libicu-dev pkg-config g++): {getattr(error, 'stderr', '')}")
+            if os.environ.get("CI"):
+                pytest.fail(message)
+            pytest.skip(message)
+        stamp.write_text(wanted)
+    return python
+
+
+@pytest.fixture(scope="module")
+def store(home):
+    opened = open_store("embedded", home=home)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def export_file(home, store, tmp_path_factory) -> Path:
+    """The bundle exported through the command line (`python -m graph export --format ftm`)."""
+    out = tmp_path_factory.mktemp("ftm") / "bundle.ftm.json"
+    assert cli.main(["export", "--format", "ftm", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def report(ftm_python, export_file) -> dict:
+    done = subprocess.run([str(ftm_python), str(VALIDATOR), str(export_file)], check=True, capture_output=True,
+                          text=True)
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def lines(export_file) -> list[dict]:
+    return [json.loads(line) for line in export_file.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_bundle_export_validates_with_followthemoney(report):
+    assert report["error_count"] == 0, "\n".join(report["errors"])
+
+
+def test_entities_per_schema_round_trip_the_store(report, store):
+    """One entity per vendor, agency (federal and local), award, award with a recipient, parent link and action."""
+    count = lambda sql: store._rows(sql)[0]["n"]  # noqa: E731 (the store's own tables, read directly)
+    expected = {
+        "Company": count("SELECT count(*) AS n FROM vendor"),
+        "PublicBody": count("SELECT count(*) AS n FROM (SELECT id FROM agency UNION SELECT id FROM local_agency)"),
+        "Contract": count("SELECT count(*) AS n FROM award"),
+        "ContractAward": count("SELECT count(*) AS n FROM award WHERE recipient IS NOT NULL"),
+        "Ownership": count("SELECT count(*) AS n FROM (SELECT DISTINCT child, parent, basis FROM vendor_parent)"),
+        "Payment": count("SELECT count(*) AS n FROM fact WHERE kind = 'action'"),
+    }
+    assert report["counts"] == expected
+    assert all(expected[schema] > 0 for schema in SCHEMATA)
+
+
+def test_every_contract_names_its_award_s_source_url(report, store):
+    awards = {entity_id("award", row["key"]): row["key"] for row in store._rows("SELECT key FROM award")}
+    assert report["contracts"].keys() == awards.keys()
+    assert {eid: urls for eid, urls in report["contracts"].items() if urls != [permalink(awards[eid])]} == {}
+
+
+def test_provenance_on_every_entity(report, lines):
+    """sourceUrl, publisher and retrievedAt wherever the store knows a record; the few without say so in numbers."""
+    assert not {key: n for key, n in report["missing"].items() if key.split(".")[0] in ("Contract", "ContractAward",
+                                                                                        "Payment")}
+    assert all(url.startswith(("https://", "http://")) for entity in lines
+               for url in entity["properties"].get("sourceUrl", ()))
+    companies = sum(entity["schema"] == "Company" for entity in lines)
+    assert report["missing"].get("Company.sourceUrl", 0) < companies / 20
+
+
+def test_money_is_the_store_s_as_stored(lines, store):
+    by_id = {entity["id"]: entity for entity in lines}
+    for row in store._rows("SELECT key, obligated FROM award"):
+        got = by_id[entity_id("award", row["key"])]["properties"].get("amount")
+        assert got == (None if row["obligated"] is None else [repr(row["obligated"])]), row["key"]
+    actions = store._rows("SELECT key, amount FROM fact WHERE kind = 'action'")
+    assert all(by_id[entity_id("fact", row["key"])]["properties"]["amount"] == [repr(row["amount"])]
+               for row in actions)
+
+
+def test_the_hostile_record_stays_text(lines):
+    from tests.dashboard_support import HOSTILE, HOSTILE_KEY
+
+    contract = next(entity for entity in lines if entity["id"] == entity_id("award", HOSTILE_KEY))
+    assert contract["properties"]["description"] == [HOSTILE]
+    assert contract["properties"]["sourceUrl"] == [permalink(HOSTILE_KEY)]
+
+
+@pytest.fixture(scope="module")
+def small_records(tmp_path_factory) -> list:
+    """100 real award summaries and 100 real actions of the bundle, and the hostile record: a load each store takes in seconds."""
+    records = [record for name in ("bulk", "transactions_fy2021")
+               for record in itertools.islice(normalized_csv.read(next(p for p in SAMPLE if name in p.name)), 100)]
+    return records + list(normalized_csv.read(hostile_file(tmp_path_factory.mktemp("hostile"))))
+
+
+def small_load(kind: str, home: Path, request, records: list) -> list[dict]:
+    """The FtM entities of `records` loaded into a fresh store of `kind`."""
+    opened = open_test_store(kind, home, request)
+    try:
+        load(opened, iter(records), command="ftm", inputs=["sample"], rejects_dir=home / "rejects", progress=False)
+        return list(entities(opened.to_networkx()))
+    finally:
+        if kind == "neo4j":
+            opened.clear()
+        opened.close()
+
+
+def test_ids_and_order_do_not_depend_on_load_order(request, small_records, tmp_path):
+    """The rows loaded in another order, and the graph built in another order, give the same entities line for line."""
+    rng = random.Random(29)
+    shuffled = small_records[:]
+    rng.shuffle(shuffled)
+    written = small_load("embedded", tmp_path / "a", request, small_records)
+    assert small_load("embedded", tmp_path / "b", request, shuffled) == written
+    graph = open_store("embedded", home=tmp_path / "a").to_networkx()
+    rebuilt = nx.MultiDiGraph()
+    nodes, edges = list(graph.nodes(data=True)), list(graph.edges(keys=True, data=True))
+    rng.shuffle(nodes)
+    rng.shuffle(edges)
+    rebuilt.add_nodes_from(nodes)
+    rebuilt.add_edges_from(edges)
+    assert list(entities(rebuilt)) == written and {e["schema"] for e in written} == set(SCHEMATA)
+
+
+@pytest.mark.neo4j
+def test_both_stores_write_the_same_entities(request, small_records, tmp_path):
+    """The same real rows loaded into each store: the same FtM entities."""
+    embedded = small_load("embedded", tmp_path / "embedded", request, small_records)
+    assert embedded and small_load("neo4j", tmp_path / "neo4j", request, small_records) == embedded
