@@ -14,7 +14,6 @@ from dashboard.text import md, record_link
 from graph.targets import NOT_MEASURED
 
 NO_DECISION = "none in the window"
-NO_VEHICLES = "not in this store (reload it)"
 
 
 def columns(months: int) -> list[Column]:
@@ -34,7 +33,7 @@ def columns(months: int) -> list[Column]:
         Column("next_decision", "next decision", width=90, missing=NO_DECISION),
         Column("options", "options", "short", width=70, missing="none reported"),
         Column("awards", "contracts", "count", width=65),
-        Column("vehicles", "vehicles (open ceiling, not spending)", width="medium", missing=NO_VEHICLES),
+        Column("vehicles", "vehicles (open ceiling, not spending)", width="medium", missing="none held"),
         Column("categories", "categories", width="medium"),
         Column("why", "why", width="large"),
         Column("citations", "citations", width="large", missing="no award of its own"),
@@ -66,7 +65,7 @@ def decision_text(decision: dict | None) -> str | None:
 
 def vehicles_text(figure: dict | None) -> str | None:
     """"2: Department of the Army (open ceiling $10.00B), …": how many vehicles the family holds and where, each
-    with its open ceiling (vehicle-level data, not spending); "none held"; None when the store keeps none."""
+    with its open ceiling (vehicle-level data, not spending); "none held"."""
     if figure is None:
         return None
     if not figure["count"]:

@@ -500,7 +500,7 @@ def report(answer: dict, shown: int = 25) -> str:
 def vehicles_figure(held: list[dict] | None) -> dict | None:
     """The contract vehicles a family holds, compact: how many, at which agencies, each one's open ceiling and last
     date to order with its permalink. Vehicle-level data, not spending: never added to any money or the score.
-    None when the store keeps no vehicles (written before they had a place of their own)."""
+    None only when no vehicles were looked up."""
     if held is None:
         return None
     agencies = []
