@@ -58,14 +58,13 @@ report: setup
 	$(PY) -m graph agency ICE
 
 # Every test, Neo4j's included (the test server is started first and left running for the next run;
-# without Java/Maven the Neo4j tests skip with a message, except under CI where they fail). Then the store
-# contract once more (the parity suite and the Neo4j store's own tests) through a neo4j:// URI, the routing driver a
-# cluster or Aura uses: every question and write goes through it, without repeating the page and loader tests.
+# without Java/Maven the Neo4j tests skip with a message, except under CI where they fail). The tests reach it
+# through a neo4j:// URI, the routing driver a cluster or Aura uses, so every question and write goes through it;
+# tests/test_neo4j_store.py drives a second server through bolt://, the direct driver. The 25 slowest tests are
+# listed at the end, to keep the suite within its time.
 test: setup browser icu check
 	-$(NEO4J_TEST) start
-	KG_TEST_NEO4J_URI=bolt://127.0.0.1:$(NEO4J_TEST_PORT) $(PY) -m pytest -q tests
-	KG_TEST_NEO4J_URI=neo4j://127.0.0.1:$(NEO4J_TEST_PORT) $(PY) -m pytest -q -m neo4j tests/test_store_parity.py \
-		tests/test_neo4j_store.py
+	KG_TEST_NEO4J_URI=neo4j://127.0.0.1:$(NEO4J_TEST_PORT) $(PY) -m pytest -q --durations=25 tests
 
 # A local Neo4j Community 5.26 on bolt://127.0.0.1:7687 (data in data/neo4j, user neo4j, password
 # NEO4J_PASSWORD or the dev default): what `--store neo4j` talks to when no NEO4J_URI is set.
@@ -102,9 +101,11 @@ bench-store: setup
 bench-neo4j: neo4j
 	$(PY) bench/store_bench.py --neo4j
 
-# The manual: docs/cli.md regenerated from the parsers, then the site built into site/ (a warning is an error).
+# The manual: docs/cli.md regenerated from the parsers and the tables of docs/data-model.md from core/facts.py,
+# then the site built into site/ (a warning is an error).
 docs: setup
 	$(PY) -m docs.gen_cli
+	$(PY) -m docs.gen_model
 	$(PY) -m mkdocs build --strict
 
 # Rebuild data/sample from the real files in ../shared/data (see data/sample/README.md).

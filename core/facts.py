@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from .keys import award_key, fiscal_year, permalink
@@ -154,10 +155,19 @@ RECORD_COLUMNS = tuple(field.name for field in RECORD_FIELDS)
 SUBAWARD_COLUMNS = tuple(field.name for field in SUBAWARD_FIELDS)
 
 
+AWARD_NAMES = tuple(field.name for field in AWARD_FIELDS)
+_undeclared = [name for name in AWARD_NAMES if name not in Award.__dataclass_fields__]
+if _undeclared:  # a declared field needs its attribute on the record adapters yield (core/records.py)
+    raise TypeError(f"award field {_undeclared[0]!r} is declared in AWARD_FIELDS but core.records.Award has no "
+                    f"attribute of that name")
+_award_values = attrgetter(*AWARD_NAMES)  # every declared field's value in one call, in declaration order
+
+
 def _award_row(kind: str, key: str, award: Award, date: str | None, amount: float | None) -> dict[str, Any]:
-    """One dict literal: this runs for every row of every load."""
+    """One row of table `record`, its award fields taken from the declaration: this runs for every row of every
+    load, so the rest is one dict literal and the declared fields one `attrgetter` call."""
     prov, recipient, awarding, funding = award.prov, award.recipient, award.awarding, award.funding
-    return {
+    row = {
         "kind": kind, "key": key, "award_key": award.key, "modification": None, "action_date": date,
         "fiscal_year": fiscal_year(date), "amount": amount, "action_description": None,
         "recipient_name": recipient.name, "recipient_uei": recipient.uei, "recipient_duns": recipient.duns,
@@ -169,17 +179,13 @@ def _award_row(kind: str, key: str, award: Award, date: str | None, amount: floa
         "funding_toptier": funding.toptier_code, "funding_toptier_name": funding.toptier_name,
         "funding_subtier": funding.subtier_code, "funding_subtier_name": funding.subtier_name,
         "funding_office": funding.office_code, "funding_office_name": funding.office_name,
-        "piid": award.piid, "parent_piid": award.parent_piid, "parent_agency": award.parent_agency,
-        "award_type": award.award_type, "description": award.description, "naics": award.naics,
-        "naics_description": award.naics_description, "psc": award.psc, "psc_description": award.psc_description,
-        "base_date": award.base_date, "start_date": award.start_date, "end_date": award.end_date,
-        "potential_end_date": award.potential_end_date, "current_value": award.current_value,
-        "potential_value": award.potential_value,
-        "vehicle": award_key(award.parent_piid, award.parent_agency, None, None, is_idv=True)
-        if award.parent_piid else None,
-        "source": prov.source, "record": prov.record, "retrieved": prov.retrieved,
-        "permalink": prov.permalink or permalink(award.key),
     }
+    row.update(zip(AWARD_NAMES, _award_values(award)))
+    row["vehicle"] = (award_key(award.parent_piid, award.parent_agency, None, None, is_idv=True)
+                      if award.parent_piid else None)
+    row["source"], row["record"], row["retrieved"] = prov.source, prov.record, prov.retrieved
+    row["permalink"] = prov.permalink or permalink(award.key)
+    return row
 
 
 def record_rows(record: object) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -22,7 +22,7 @@ import pyvis
 from pyvis.edge import Edge
 from pyvis.network import Network
 
-from core.wording import money, short_money  # noqa: F401 (the app's pages read them here too)
+from core.wording import money, short_money
 from dashboard.network_view import short_label
 
 PHYSICS_LIMIT = 300

@@ -53,12 +53,14 @@ def sector_picker(default: tuple[str, ...] = ("all",), applies: str | None = Non
 
     names, chosen = params.sectors(default)
     mode = names[0] if names in (["technology"], ["all"]) else "chosen"
-    if st.session_state.get("sector_seen") != names:  # a link, or another page's default: the URL wins
+    # a link, or another page's default: the URL wins; the widgets read their value from the session only (a
+    # default beside it is what Streamlit warns about), and it is set again when a page switch dropped it
+    if st.session_state.get("sector_seen") != names or "f_sector" not in st.session_state:
         st.session_state["f_sector"] = mode
         st.session_state["f_sector_ids"] = list(chosen or ())
     with st.sidebar:
         st.header("Sector")
-        mode = st.radio("Purchases", list(SECTOR_MODES), index=list(SECTOR_MODES).index(mode), key="f_sector",
+        mode = st.radio("Purchases", list(SECTOR_MODES), key="f_sector",
                         format_func=SECTOR_MODES.get,
                         help="Every contract action has one category, placed by a maker named in its description, "
                              "else its PSC, else its NAICS code (data/technology_categories.csv).")

@@ -6,26 +6,24 @@ constant property names (`FACT_PROPERTY`); no user or record text ever becomes p
 from __future__ import annotations
 
 from core.facts import AWARD_READ_NAMES, VEHICLE_READ_NAMES
+from core.schema import AGENCY_TIERS, LABELS
 
 from .attribution import MENTION_GROUPINGS, MENTION_READ, NAME_MERGE_READ
 from .duck_changes import COLUMNS as CHANGE_COLUMNS
-from .store import GROUPINGS, FactFilter
+from .rollups import ROLLUPS, Rollup
+from .store import GROUPINGS, TIER_COLUMNS, FactFilter, filter_terms
 
-ROLLUP_LABELS = ("AgencyYear", "AgencyRecipient", "AgencyPair", "TopAward", "AgencyCategory", "Facets", "Change",
-                 "RecipientYear", "NameMerge")  # graph/duck_reads.py
 CONSTRAINTS = [f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
-               for label, key in (("Vendor", "id"), ("Agency", "id"), ("Award", "key"), ("Fact", "key"),
-                                  ("Vehicle", "key"), ("LoadRun", "seq"), ("Meta", "name"),
-                                  *((label, "key") for label in ROLLUP_LABELS))]
-FACT_INDEXED = ("award_key", "recipient", "family", "awarding_id", "funding_id", "awarding_toptier",
-                "awarding_subtier", "awarding_office", "funding_toptier", "funding_subtier", "funding_office", "category")
+               for label, key in (*((label.name, label.key) for label in LABELS.values()), ("LoadRun", "seq"),
+                                  ("Meta", "name"), *((rollup.label, "key") for rollup in ROLLUPS))]
+FACT_INDEXED = ("award_key", "recipient", "family", "awarding_id", "funding_id", *TIER_COLUMNS.values(), "category")
 INDEXES = ([f"CREATE INDEX fact_{name} IF NOT EXISTS FOR (n:Fact) ON (n.{name})" for name in FACT_INDEXED]
            + ["CREATE INDEX award_recipient IF NOT EXISTS FOR (n:Award) ON (n.recipient)",
               "CREATE INDEX award_awarding_id IF NOT EXISTS FOR (n:Award) ON (n.awarding_id)",
               "CREATE INDEX vendor_family IF NOT EXISTS FOR (n:Vendor) ON (n.family)",
               "CREATE INDEX vehicle_family IF NOT EXISTS FOR (n:Vehicle) ON (n.family)"]
-           + [f"CREATE INDEX {label.lower()}_agency IF NOT EXISTS FOR (n:{label}) ON (n.agency)"
-              for label in ROLLUP_LABELS if label != "Facets"])
+           + [f"CREATE INDEX {rollup.label.lower()}_{name} IF NOT EXISTS FOR (n:{rollup.label}) ON (n.{name})"
+              for rollup in ROLLUPS for name in rollup.index])
 # Labels of the graph model before facts (Transaction nodes and per-agency rollups): such a database is
 # reported, never mixed with this one.
 OLD_MODEL = "MATCH (n) WHERE n:Transaction OR n:AwardGroup OR n:AgencyTop RETURN count(n) > 0 AS old LIMIT 1"
@@ -156,15 +154,15 @@ VALUES_OF_AGENCY = {tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
 RETURN sum(a.current_cents) AS current_cents, count(a.current_cents) AS current_awards,
        sum(a.potential_cents) AS potential_cents, count(a.potential_cents) AS potential_awards"""
-                    for tier in ("toptier", "subtier", "office")}
+                    for tier in AGENCY_TIERS}
 ENDING_AWARDS = {tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
 WITH a, coalesce(a.end_date, a.potential_end_date) AS ends WHERE ends >= $start AND ends <= $until
-RETURN a.key AS key ORDER BY ends, key""" for tier in ("toptier", "subtier", "office")}
+RETURN a.key AS key ORDER BY ends, key""" for tier in AGENCY_TIERS}
 DATED_AWARD_COUNT = {tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
 WHERE coalesce(a.end_date, a.potential_end_date) IS NOT NULL
-RETURN count(a) AS dated""" for tier in ("toptier", "subtier", "office")}
+RETURN count(a) AS dated""" for tier in AGENCY_TIERS}
 
 
 def open_awards(tier: str, within: FactFilter | None) -> tuple[str, dict]:
@@ -185,7 +183,7 @@ SUBAWARDS = "MATCH (a:Award)-[s:SUBAWARD]->(v:Vendor) WHERE v.id IN $ids" + SUBA
 SUBAWARDS_UNDER = "MATCH (a:Award)-[s:SUBAWARD]->(v:Vendor) WHERE a.key IN $keys" + SUBAWARD_ROWS
 AGENCY_SUBAWARDS = {tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})-[s:SUBAWARD]->(v:Vendor)""" + SUBAWARD_ROWS
-                    for tier in ("toptier", "subtier", "office")}
+                    for tier in AGENCY_TIERS}
 AGENCY_PARENTS = "MATCH (:Agency {id: $id})-[:PART_OF]->(p:Agency) RETURN p.id AS id ORDER BY id"
 AGENCY_CHILDREN = """MATCH (c:Agency)-[:PART_OF]->(:Agency {id: $id})
                      RETURN c.id AS id, c.name AS name, c.code AS code, c.tier AS tier"""
@@ -212,20 +210,18 @@ SUBAWARD_RECORDS = """
 MATCH (a:Award)-[s:SUBAWARD]->(v:Vendor) WHERE (v.id = $a AND a.recipient = $b) OR (v.id = $b AND a.recipient = $a)
 RETURN s.amount AS amount, s.source AS source, s.record AS record, s.permalink AS permalink, a.key AS award_key
 ORDER BY s.amount IS NULL, s.amount DESC, s.key LIMIT 1"""
-AGENCY_YEARS = """MATCH (n:AgencyYear {agency: $agency}) WHERE n.role = $role
-                  RETURN n.split AS split, n.fiscal_year AS fiscal_year, n.g AS g, n.cents AS cents,
-                         n.reported AS reported, n.facts AS facts, n.awards AS awards"""
-AGENCY_RECIPIENTS = """MATCH (n:AgencyRecipient {agency: $agency}) WHERE n.role = $role
-                       RETURN n.recipient AS recipient, n.cents AS cents, n.awards AS awards, n.facts AS facts,
-                              n.reported AS reported"""
-AGENCY_CATEGORIES = """MATCH (n:AgencyCategory {agency: $agency})
-                       RETURN n.category AS category, n.split AS split, n.fiscal_year AS fiscal_year, n.cents AS cents,
-                              n.awards AS awards, n.facts AS facts, n.reported AS reported"""
-AGENCY_PAIRS = """MATCH (n:AgencyPair {agency: $agency})
-                  RETURN n.recipient AS recipient, n.awarding_subtier AS awarding_subtier, n.cents AS cents,
-                         n.awards AS awards, n.facts AS facts, n.reported AS reported"""
-TOP_AWARDS = """MATCH (n:TopAward {agency: $agency}) WHERE n.rank <= $limit
-                RETURN n.award_key AS award_key ORDER BY n.rank"""
+
+
+def rollup_read(rollup: Rollup) -> str:
+    """The Cypher reading a rollup's nodes for one agency ($role, $limit as `RollupRead.params` gives them)."""
+    where = [condition for condition, kept in (("n.role = $role", rollup.keeps_role), ("n.rank <= $limit", rollup.ranked))
+             if kept]
+    order = f" ORDER BY n.{rollup.order}" if rollup.order and rollup.order != "ALL" else ""
+    return (f"MATCH (n:{rollup.label} {{agency: $agency}}){' WHERE ' + ' AND '.join(where) if where else ''} "
+            f"RETURN {', '.join(f'n.{name} AS {name}' for name in rollup.returns)}{order}")
+
+
+ROLLUP_READS = {rollup.label: rollup_read(rollup) for rollup in ROLLUPS if rollup.fetch}
 FACETS = """
 CALL () { MATCH (a:Award) WHERE a.award_type IS NOT NULL AND a.award_type <> ''
           RETURN collect(DISTINCT a.award_type) AS award_types }
@@ -249,7 +245,7 @@ WHERE ($makers IS NULL OR m.maker IN $makers) AND ($agency IS NULL OR m.{tier} =
   AND ($awarding_id IS NULL OR m.awarding_id = $awarding_id) AND ($recipient IS NULL OR m.recipient = $recipient)
 RETURN {", ".join(f"m.{name} AS {name}" for name in MENTION_READ)}
 ORDER BY maker, recipient IS NULL, recipient, award_key, fact_key"""
-            for tier in ("awarding_toptier", "awarding_subtier", "awarding_office", "awarding_id")}
+            for tier in (*(f"awarding_{tier}" for tier in AGENCY_TIERS), "awarding_id")}
 # (tier, grouping) -> statement; the tiers and groupings are this module's and attribution's names, never user text
 MENTION_GROUPS = {(tier, by): f"""
 MATCH (:Fact)-[m:MENTIONS_PRODUCT]->(:Vendor)
@@ -257,43 +253,27 @@ WHERE ($agency IS NULL OR m.{tier} = $agency) AND ($categories IS NULL OR m.cate
 WITH {", ".join(f"m.{name} AS {name}" for name in columns)}, m
 RETURN {", ".join(columns)}, sum(m.cents) AS cents, count(m.cents) AS reported, count(*) AS actions,
        count(DISTINCT m.award_key) AS awards, collect(DISTINCT m.product) AS products"""
-                  for tier in ("awarding_toptier", "awarding_subtier", "awarding_office", "awarding_id")
+                  for tier in (*(f"awarding_{tier}" for tier in AGENCY_TIERS), "awarding_id")
                   for by, columns in MENTION_GROUPINGS.items()}
 KNOWN_KEYS = """MATCH (f:Fact) WHERE f.key IN $keys RETURN f.key AS key
                 UNION MATCH (a:Award) WHERE a.key IN $keys RETURN a.key AS key"""
 NAME_MERGES = f"""MATCH (n:NameMerge) RETURN {", ".join(f"n.{name} AS {name}" for name in NAME_MERGE_READ)}
                   ORDER BY party, vendor"""
 FACETS_ROLLUP = "MATCH (n:Facets {key: 'facets'}) RETURN n.award_types AS award_types, n.fy_min AS fy_min, n.fy_max AS fy_max"
+# How each operator of a filter term (`graph.store.filter_terms`) reads in Cypher over `f` (a Fact): properties are
+# declared constants, values the $parameter named after the filter's field
+CYPHER_TERMS = {"equals": "f.{column} = ${name}", "in": "f.{column} IN ${name}",
+                "lower_in": "toLower(f.{column}) IN ${name}", "at_least": "f.{column} >= ${name}",
+                "at_most": "f.{column} <= ${name}", "true": "f.{column}", "false": "NOT f.{column}"}
+
+
 def fact_where(chosen: FactFilter) -> tuple[str, dict]:
-    """A WHERE over `f` (a Fact) from constant property names, with its parameters."""
+    """The WHERE over `f` (a Fact) that `chosen` declares (`graph.store.FACT_FILTERS`), with its parameters."""
     conditions, params = ["true"], {}
-    for name in ("recipient", "family", "awarding_id", "funding_id"):
-        value = getattr(chosen, name)
-        if value is not None:
-            conditions.append(f"f.{name} = ${name}")
-            params[name] = value
-    if chosen.recipients is not None:
-        conditions.append("f.recipient IN $recipients")
-        params["recipients"] = list(chosen.recipients)
-    for role in ("awarding", "funding"):
-        where = getattr(chosen, role)
-        if where is not None:
-            conditions.append(f"f.{role}_{where[0]} = ${role}")
-            params[role] = where[1]
-    if chosen.split is not None:
-        conditions.append("f.split" if chosen.split else "NOT f.split")
-    if chosen.fy_from is not None:
-        conditions.append("f.fiscal_year >= $fy_from")
-        params["fy_from"] = chosen.fy_from
-    if chosen.fy_to is not None:
-        conditions.append("f.fiscal_year <= $fy_to")
-        params["fy_to"] = chosen.fy_to
-    if chosen.award_types is not None:
-        conditions.append("toLower(f.award_type) IN $award_types")
-        params["award_types"] = list(chosen.award_types)
-    if chosen.categories is not None:
-        conditions.append("f.category IN $categories")
-        params["categories"] = list(chosen.categories)
+    for term in filter_terms(chosen):
+        conditions.append(CYPHER_TERMS[term.op].format(column=term.column, name=term.name))
+        if term.op not in ("true", "false"):
+            params[term.name] = term.value
     return " AND ".join(conditions), params
 
 

@@ -5,9 +5,11 @@ federal reads (which leave `Local` out) answer as before, and a local agency is 
 """
 from __future__ import annotations
 
+from core.schema import LOCAL_LABEL
+
 from .duck_local import SHARING_READ
 
-LOCAL = "Local"
+LOCAL = LOCAL_LABEL  # core/schema.py
 UPSERT = {
     "local_agency": "UNWIND $rows AS row MERGE (n:Agency {id: row.id}) SET n = row, n:Local",
     "local_link": """UNWIND $rows AS row MATCH (c:Agency {id: row.child}) MATCH (p:Agency {id: row.parent})

@@ -157,7 +157,7 @@ SIDES = {"owner": "owner", "searcher": "searcher"}  # column names, never user t
 
 
 class LocalSqlFetches:
-    """The local layer's fetches (`graph.store.Fetches`), mixed into the embedded store."""
+    """The local layer's fetches (`graph.store.Reads`), mixed into the embedded store."""
 
     def fetch_local_agencies(self, ids: list[str] | None = None) -> list[dict]:
         where, params = ("WHERE list_contains(?, id)", [list(ids)]) if ids is not None else ("", [])

@@ -1,4 +1,4 @@
-"""The embedded store's fetches (`graph.store.Fetches`) in SQL over the derived tables.
+"""The embedded store's fetches (`graph.store.Reads`) in SQL over the derived tables.
 
 Sums are taken in whole cents. Column names come from constants (`FILTER_COLUMNS`, `GROUPINGS`), never
 from user text; values are parameters.
@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.facts import AWARD_READ_FIELDS, VEHICLE_FIELDS
+from core.schema import AGENCY_TIERS
 
 from .answers import CENTS
 from .attribution import MENTION_GROUPINGS, MENTION_READ, NAME_MERGE_READ, mention_groups
 from .queries import Queries
 from .duck_changes import COLUMNS as CHANGE_COLUMNS
-from .store import GROUPINGS, FactFilter, agency_only
-from .duck_sql import TOP_AWARDS
+from .store import GROUPINGS, FactFilter, filter_terms
+from .rollups import Rollup, answering
 from .duck_local import LOCAL_TABLES, LocalSqlFetches
 
 LOCAL_GRAPH = tuple(table for table in LOCAL_TABLES if table[0] != "local_match")  # review data, not graph
@@ -31,9 +32,7 @@ def _column(field, table: str = "") -> str:
 
 AWARD_COLUMNS = ", ".join(_column(field, "a.") for field in AWARD_READ_FIELDS)
 VEHICLE_COLUMNS = ", ".join(_column(field) for field in VEHICLE_FIELDS)
-TIER_COLUMN = {(role, tier): f"{role}_{tier}" for role in ("awarding", "funding")
-               for tier in ("toptier", "subtier", "office")}
-TIER_ID = {tier: f"{tier}_id" for tier in ("toptier", "subtier", "office")}  # column names, never user text
+TIER_ID = {tier: f"{tier}_id" for tier in AGENCY_TIERS}  # column names, never user text
 # a subaward as readers see it, with its prime award's recipient (the resolved subawards are the SUBAWARD links)
 SUBAWARD_ROWS = """
     SELECT s.award_key AS prime_award, a.recipient AS prime_vendor, s.vendor AS sub_vendor, s.amount,
@@ -74,59 +73,30 @@ TABLES = (
     # contract vehicles (graph/vehicles.py): properties of their Vehicle nodes, linked to nothing (no money)
     ("vehicle", ("key",), f"SELECT {VEHICLE_COLUMNS} FROM vehicle"),
 )
-MENTION_TIERS = {tier: f"awarding_{tier}" for tier in ("toptier", "subtier", "office")}  # column names
+MENTION_TIERS = {tier: f"awarding_{tier}" for tier in AGENCY_TIERS}  # column names
+
+
+# How each operator of a filter term (`graph.store.filter_terms`) reads in SQL: columns are declared constants
+SQL_TERMS = {"equals": "{column} = ?", "in": "list_contains(?, {column})",
+             "lower_in": "list_contains(?, lower({column}))", "at_least": "{column} >= ?", "at_most": "{column} <= ?",
+             "true": "{column}", "false": "NOT {column}"}
 
 
 def fact_where(chosen: FactFilter) -> tuple[str, list]:
+    """The WHERE over `fact` that `chosen` declares (`graph.store.FACT_FILTERS`), with its `?` parameters."""
     conditions, params = ["TRUE"], []
-    for name in ("recipient", "family", "awarding_id", "funding_id"):
-        value = getattr(chosen, name)
-        if value is not None:
-            conditions.append(f"{name} = ?")
-            params.append(value)
-    if chosen.recipients is not None:
-        conditions.append("list_contains(?, recipient)")
-        params.append(list(chosen.recipients))
-    for role in ("awarding", "funding"):
-        where = getattr(chosen, role)
-        if where is not None:
-            conditions.append(f"{TIER_COLUMN[(role, where[0])]} = ?")
-            params.append(where[1])
-    if chosen.split is not None:
-        conditions.append("split" if chosen.split else "NOT split")
-    if chosen.fy_from is not None:
-        conditions.append("fiscal_year >= ?")
-        params.append(chosen.fy_from)
-    if chosen.fy_to is not None:
-        conditions.append("fiscal_year <= ?")
-        params.append(chosen.fy_to)
-    if chosen.award_types is not None:
-        conditions.append("list_contains(?, lower(award_type))")
-        params.append(list(chosen.award_types))
-    if chosen.categories is not None:
-        conditions.append("list_contains(?, category)")
-        params.append(list(chosen.categories))
+    for term in filter_terms(chosen):
+        conditions.append(SQL_TERMS[term.op].format(column=term.column))
+        if term.op not in ("true", "false"):
+            params.append(term.value)
     return " AND ".join(conditions), params
 
 
-# The rollups (derived data, left out of stats and exports) as the Neo4j store pushes them: (label, key columns,
-# SELECT giving each row its `key`).
-ROLLUP_TABLES = (
-    ("AgencyYear", ("key",), """SELECT concat_ws('|', role, agency, coalesce(split::VARCHAR, '-'),
-                                          coalesce(fiscal_year::VARCHAR, '-'), g) AS key, * FROM agency_year"""),
-    ("AgencyRecipient", ("key",), "SELECT concat_ws('|', role, agency, coalesce(recipient, '-')) AS key, * "
-                                  "FROM agency_recipient"),
-    ("AgencyPair", ("key",), "SELECT concat_ws('|', agency, coalesce(recipient, '-'), coalesce(awarding_subtier, '-')) "
-                             "AS key, * FROM agency_pair"),
-    ("TopAward", ("key",), "SELECT concat_ws('|', agency, rank) AS key, * FROM agency_top"),
-    ("AgencyCategory", ("key",), """SELECT concat_ws('|', agency, category, coalesce(split::VARCHAR, '-'),
-                                              coalesce(fiscal_year::VARCHAR, '-')) AS key, * FROM agency_category"""),
-    ("Facets", ("key",), "SELECT 'facets' AS key, * FROM facets"),
-    ("Change", ("key",), "SELECT CAST(seq AS VARCHAR) AS key, * FROM change"),  # a log: rows are only added
-    ("RecipientYear", ("key",), "SELECT concat_ws('|', vendor, fiscal_year) AS key, * FROM recipient_year"),
-    ("NameMerge", ("key",), "SELECT party || '#' || vendor AS key, * FROM name_merge"),
-)
-
+def rollup_sql(rollup: Rollup) -> str:
+    """The SQL reading a rollup's rows for one agency (`RollupRead.params` gives its values, in order)."""
+    where = (["role = ?"] if rollup.keeps_role else []) + ["agency = ?"] + (["rank <= ?"] if rollup.ranked else [])
+    order = f" ORDER BY {rollup.order}" if rollup.order else ""
+    return f"SELECT {', '.join(rollup.returns)} FROM {rollup.table} WHERE {' AND '.join(where)}{order}"
 
 
 # Up to this many keys are looked up in a table's index one by one (a list of parameters lets DuckDB use it);
@@ -220,19 +190,16 @@ class SqlFetches(LocalSqlFetches, Queries):
 
     use_rollups = True  # tests switch them off to check that they give what the facts give
 
-    def _rollup(self, chosen: FactFilter):
-        return agency_only(chosen) if self.use_rollups else None
+    def _rollup(self, fetch: str, chosen: FactFilter, by: str | None = None,
+                limit: int | None = None) -> list[dict] | None:
+        """The rows of the rollup that answers the fetch (graph/rollups.py), else None: the facts answer."""
+        found = answering(fetch, chosen, by, limit) if self.use_rollups else None
+        return None if found is None else self._rows(rollup_sql(found.rollup), list(found.params().values()))
 
     def fetch_fact_groups(self, chosen: FactFilter, by: str | None) -> list[dict]:
-        rollup = self._rollup(chosen)
-        if rollup and by in ("recipient", "recipient,awarding_subtier") and (by == "recipient" or rollup[0] == "awarding"):
-            table = "agency_recipient" if by == "recipient" else "agency_pair"
-            role = "role = ? AND " if by == "recipient" else ""
-            return self._rows(f"""SELECT {", ".join(GROUPINGS[by])}, cents, awards, facts, reported FROM {table}
-                                  WHERE {role}agency = ? ORDER BY ALL""", ([rollup[0]] if role else []) + [rollup[1]])
-        if rollup and by == "category,split,fiscal_year" and rollup[0] == "awarding":
-            return self._rows("""SELECT category, split, fiscal_year, cents, awards, facts, reported
-                                 FROM agency_category WHERE agency = ? ORDER BY ALL""", [rollup[1]])
+        rows = self._rollup("fetch_fact_groups", chosen, by)
+        if rows is not None:
+            return rows
         columns = GROUPINGS[by]
         where, params = fact_where(chosen)
         keys = "".join(f"{column}, " for column in columns)
@@ -255,10 +222,9 @@ class SqlFetches(LocalSqlFetches, Queries):
         return {row["gid"]: row["awards"] for row in rows}
 
     def fetch_year_totals(self, chosen: FactFilter) -> list[dict]:
-        rollup = self._rollup(chosen)
-        if rollup:
-            return self._rows("""SELECT split, fiscal_year, g, cents, reported, facts, awards FROM agency_year
-                                 WHERE role = ? AND agency = ?""", list(rollup))
+        rows = self._rollup("fetch_year_totals", chosen)
+        if rows is not None:
+            return rows
         where, params = fact_where(chosen)
         return self._rows(f"""
             SELECT split, fiscal_year, GROUPING(split, fiscal_year) AS g, {CENTS} AS cents,
@@ -336,10 +302,9 @@ class SqlFetches(LocalSqlFetches, Queries):
         return parents, children
 
     def fetch_largest_awards(self, chosen: FactFilter, limit: int) -> list[str]:
-        rollup = self._rollup(chosen)
-        if rollup and rollup[0] == "awarding" and limit <= TOP_AWARDS:
-            return [row["award_key"] for row in self._rows(
-                "SELECT award_key FROM agency_top WHERE agency = ? AND rank <= ? ORDER BY rank", [rollup[1], limit])]
+        top = self._rollup("fetch_largest_awards", chosen, limit=limit)
+        if top is not None:
+            return [row["award_key"] for row in top]
         where, params = fact_where(chosen)
         return [row["key"] for row in self._rows(f"""
             SELECT a.key FROM award a JOIN (SELECT DISTINCT award_no FROM fact WHERE {where}) f ON f.award_no = a.award_no

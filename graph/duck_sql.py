@@ -6,7 +6,9 @@ the vendor resolution in `graph/resolution.py`) at the end of each load, in the 
 """
 from __future__ import annotations
 
-from core.facts import AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS, VEHICLE_FIELDS
+import hashlib
+
+from core.facts import AWARD_DERIVED_FIELDS, AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS, VEHICLE_FIELDS
 from .duck_local import VENDOR_PARTIES
 from .duck_merge import merge_new
 
@@ -15,6 +17,18 @@ FORMAT_VERSION = 7  # 4: subaward keys without the report id, the change log; 5:
 # Earlier formats whose `record` rows this one reads as they are: a load into such a store derives every table anew
 # (as each load does) and writes it in this format; only reading one without a load asks for `graph clear`.
 DERIVES_FROM = (6,)
+
+
+def fields_hash(*declarations) -> str:
+    """A short hash of declared fields' names and types: what the stored tables' columns follow."""
+    spelled = ";".join(f"{field.name} {field.type}" for fields in declarations for field in fields)
+    return hashlib.sha256(spelled.encode("utf-8")).hexdigest()[:8]
+
+
+# The stamp a store is written with (meta `format`): the version, then the declared fields the tables are made from,
+# so a field added to (or retyped in) core/facts.py marks a store as needing a load with no hand bump. That load
+# upgrades it: the kept tables gain the columns declared since (`DuckStore.begin`) and every other is derived anew.
+FORMAT = f"{FORMAT_VERSION}+{fields_hash(RECORD_FIELDS, SUBAWARD_FIELDS, AWARD_DERIVED_FIELDS, VEHICLE_FIELDS)}"
 TIERS = ("toptier", "subtier", "office")
 TOP_AWARDS = 1000  # largest awards kept per agency (agency pages list up to this many without a scan)
 

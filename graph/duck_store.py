@@ -16,6 +16,7 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -100,13 +101,30 @@ class DuckStore(SqlFetches):
         except duckdb.Error as error:
             raise StoreUnavailable(f"cannot open the embedded store {self.path}: {str(error).splitlines()[0]}; "
                                    f"run `python -m graph clear --yes` and load again") from None
-        if found is None or int(found[0]) != sql.FORMAT_VERSION and not (
-                self._upgrading and int(found[0]) in sql.DERIVES_FROM):
+        if found is None or not self._readable(con, found[0]):
             con.close()
+            version = found[0].partition("+")[0] if found else ""
+            upgrade = ("load your files again to upgrade it (`make load` for the bundled sample), or "
+                       if version.isdigit() and int(version) in (sql.FORMAT_VERSION, *sql.DERIVES_FROM) else "")
             raise StoreUnavailable(f"{self.path} was written in store format {found[0] if found else '?'}, this "
-                                   f"version reads format {sql.FORMAT_VERSION}; run `python -m graph clear --yes` "
+                                   f"version reads format {sql.FORMAT}; {upgrade}run `python -m graph clear --yes` "
                                    f"and load again (or use the version of this project that wrote it)")
         return con
+
+    def _readable(self, con, stamp: str) -> bool:
+        """Whether a store of this format stamp is read as it is, or (in a load) upgraded by deriving it anew."""
+        version, _, fields = stamp.partition("+")
+        if stamp == sql.FORMAT:
+            return True
+        if version == str(sql.FORMAT_VERSION) and not fields:  # stamped before the stamp named its fields
+            # (format 7 as first written): read while `record` has every declared column; remove at the next version
+            have = {row[0] for row in con.execute("SELECT column_name FROM information_schema.columns WHERE "
+                                                  "table_catalog = 'kg' AND table_name = 'record'").fetchall()}
+            if have >= {field.name for field in sql.RECORD_FIELDS}:
+                return True
+        # other declared fields (core/facts.py) or an earlier format whose records this one derives: a load upgrades it
+        return self._upgrading and version.isdigit() and (int(version) == sql.FORMAT_VERSION
+                                                          or int(version) in sql.DERIVES_FROM)
 
     def _rows(self, statement: str, params=()) -> list[dict]:
         cursor = self._cursor()
@@ -152,15 +170,29 @@ class DuckStore(SqlFetches):
         # held from here, so that a failure (or Ctrl-C) below is rolled back with the connection closed: an open
         # one left to the garbage collector would write the deleted copy back at exit
         con.execute(sql.CREATE)
+        self._add_declared_columns(con)
         con.execute(duck_local.CREATE)
         con.execute(duck_changes.CREATE)
         if fresh:
             self._changes = 0
             con.execute(sql.CLEAR_NEW)  # rows of a run that stopped between its durable steps are merged already
             con.execute(duck_local.CLEAR_NEW)
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", [str(sql.FORMAT_VERSION)])
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", [sql.FORMAT])
         self._run_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM run").fetchone()[0]
         con.execute("BEGIN TRANSACTION")
+
+    @staticmethod
+    def _add_declared_columns(con) -> None:
+        """A store of an earlier format gains the `record` and `subaward` columns declared since (core/facts.py:
+        names and types are constants, never user text); their old rows read NULL there until loaded again."""
+        have = set(con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND "
+                               "database_name = current_database() AND table_name IN ('record', 'record_new', "
+                               "'subaward', 'subaward_new')").fetchall())
+        for table, fields in (("record", sql.RECORD_FIELDS), ("subaward", sql.SUBAWARD_FIELDS)):
+            for kept in (table, f"{table}_new"):
+                for field in fields:
+                    if (kept, field.name) not in have:
+                        con.execute(f"ALTER TABLE {kept} ADD COLUMN {field.name} {field.type}")
 
     @guarded_write
     def write(self, rows: list[tuple[dict, dict | None]]) -> None:
@@ -174,10 +206,10 @@ class DuckStore(SqlFetches):
         records = [record for record, _ in rows]
         subawards = [sub for _, sub in rows if sub is not None]
         batch = duck_arrow.columns(records, duck_arrow.RECORD_SCHEMA, run)  # noqa: F841 (read by name below)
-        self._writer.execute("INSERT INTO record_new SELECT * FROM batch")
-        if subawards:
+        self._writer.execute("INSERT INTO record_new BY NAME SELECT * FROM batch")  # by name: an upgraded store's
+        if subawards:  # columns added since are last
             sub_batch = duck_arrow.columns(subawards, duck_arrow.SUBAWARD_SCHEMA, run)  # noqa: F841
-            self._writer.execute("INSERT INTO subaward_new SELECT * FROM sub_batch")
+            self._writer.execute("INSERT INTO subaward_new BY NAME SELECT * FROM sub_batch")
 
     @guarded_write
     def write_local(self, rows: list[dict]) -> None:
@@ -306,7 +338,7 @@ class DuckStore(SqlFetches):
     def runs(self) -> list[dict]:
         return [json.loads(row["summary"]) for row in self._rows("SELECT summary FROM run ORDER BY id")]
 
-    def vendor_index(self):
+    def vendor_index(self) -> Iterator[tuple[str, str | None, str | None, list[str]]]:
         """The vendors the store holds (id, UEI, DUNS, names), in id order."""
         for row in self._rows("SELECT id, uei, duns, aliases FROM vendor ORDER BY id"):
             yield row["id"], row["uei"], row["duns"], list(row["aliases"] or [])

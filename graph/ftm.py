@@ -17,8 +17,10 @@ The mapping, on FtM's schema (4.x):
   a relation, and are left out (the other formats carry them).
 
 Money is the store's figure as stored (USD, `repr` of the stored double: no rounding). Every entity names its record:
-`sourceUrl` (the record's permalink, http(s) only; a vendor or agency: the latest award naming it), `publisher` (who
-publishes that page) and `retrievedAt` (when its source was read). Ids are hashes of the model's keys and the lines
+`sourceUrl` (the record's permalink, http(s) only; a vendor or agency: the latest award naming it, else the latest
+naming a member of its family or an agency below it, else the public origin of the file it was read from), `publisher`
+(who publishes that page) and `retrievedAt` (when its source was read). Curated parent links cite no page: their
+`description` is the curated row's source note, when it has one (data/vendor_families.csv). Ids are hashes of the model's keys and the lines
 are sorted, so the same store writes the same file whatever order its rows were loaded in.
 """
 from __future__ import annotations
@@ -38,6 +40,9 @@ CURRENCY = "USD"
 COUNTRY = "us"
 SCHEMATA = ("Company", "PublicBody", "Ownership", "Contract", "ContractAward", "Payment")  # the file's order
 PUBLISHERS = {"www.usaspending.gov": ("USAspending.gov", "https://www.usaspending.gov/")}
+# A record read from a file with no link of its own (a Flock agency list) cites where that file is published: the
+# folder it was read from -> (its public origin, who publishes it). data/sample/README.md and ../shared's README give them.
+ORIGINS = {"flock_transparency_portals": ("https://github.com/mcclatchy-southeast/private_eyes", "The News & Observer")}
 PAYMENT_KINDS = ("action",)  # the fact kinds that are payments (see the module's docstring)
 # FtM's longest value of each type (names, identifiers, texts; other strings 1024): a longer one would not validate
 NAMES, LIMITS = ("name", "alias", "abbreviation"), {"name": 384, "alias": 384, "abbreviation": 384,
@@ -131,12 +136,39 @@ class _Citations:
 
     def node(self, nid: str, data: dict) -> tuple[str | None, str | None]:
         own = self.of(data)
-        return own if own[0] else self.latest.get(nid, ("", None, None))[1:]
+        if own[0]:
+            return own
+        return self.latest[nid][1:] if nid in self.latest else self.origin(data) or (None, None)
+
+    def cover(self, graph: nx.MultiDiGraph) -> None:
+        """A node no record names cites what stands under it: an agency the latest record of an agency below it
+        (PART_OF, at any depth), a curated family the latest record of a member (its curated PARENT links)."""
+        below: dict[str, list[str]] = {}
+        for u, v, data in graph.edges(data=True):
+            if data["type"] == "PART_OF" or (data["type"] == "PARENT" and data.get("basis") == "curated"):
+                below.setdefault(v, []).append(u)
+
+        def best(node: str, seen: frozenset) -> tuple:
+            found = self.latest.get(node, ("", "", ""))
+            for child in below.get(node, ()):
+                if child not in seen:
+                    found = max(found, best(child, seen | {node}))
+            return found
+        for node in below:
+            if node not in self.latest and (found := best(node, frozenset()))[1]:
+                self.latest[node] = found
+
+    def origin(self, data: dict) -> tuple[str | None, str | None] | None:
+        """Where the file the record was read from is published, when it has no link of its own."""
+        parts = Path(str(data.get("source") or "")).parts
+        return next(((ORIGINS[part][0], self.read_at.get(data["source"]) or data.get("retrieved"))
+                     for part in parts if part in ORIGINS), None)
 
 
 def _entity(schema: str, eid: str, props: dict, citation: tuple[str | None, str | None]) -> dict:
     link, retrieved = citation
-    publisher = PUBLISHERS.get(urlsplit(link).hostname or "", (urlsplit(link).hostname, None)) if link else (None, None)
+    publisher = (None, None) if not link else next(((who, url) for url, who in ORIGINS.values() if url == link), None) \
+        or PUBLISHERS.get(urlsplit(link).hostname or "", (urlsplit(link).hostname, None))
     props = {**props, "sourceUrl": link, "publisher": publisher[0], "publisherUrl": publisher[1],
              "retrievedAt": ftm_date(retrieved)}
     properties = {}
@@ -151,6 +183,7 @@ def _entity(schema: str, eid: str, props: dict, citation: tuple[str | None, str 
 def entities(graph: nx.MultiDiGraph):
     """The FtM entities (dicts) of the graph, in the file's order."""
     cite = _Citations(graph)
+    cite.cover(graph)
     ids = {nid: entity_id(data["label"].lower(), str(data["key"])) for nid, data in graph.nodes(data=True)}
     out: dict[str, list] = {schema: [] for schema in SCHEMATA}
     parents = {u: v for u, v, data in graph.edges(data=True) if data["type"] == "PART_OF"}

@@ -16,18 +16,23 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import cypher, cypher_local
 from .export import build_graph
 from .attribution import mention_groups
 from .duck_local import AGENCY_READ, CONTRACT_READ, DEPLOYMENT_READ, LOCAL_TABLES, MATCH_READ, SHARING_READ
-from .duck_reads import ROLLUP_TABLES, TABLES
+from .duck_reads import TABLES
 from .duck_store import DuckStore
 from .queries import Queries
 from .settings import kg_home, neo4j_connection, neo4j_retry_seconds
-from .store import FactFilter, StoreUnavailable, agency_only
-from .duck_sql import TOP_AWARDS
+from .rollups import ROLLUPS, answering
+from .store import FactFilter, StoreUnavailable
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 log = logging.getLogger(__name__)
 ROWS_PER_STATEMENT = 5000
@@ -137,14 +142,14 @@ class Neo4jStore(Queries):
 
     @staticmethod
     def _forget_pushed(con) -> None:
-        for table, _, _ in TABLES + ROLLUP_TABLES + LOCAL_TABLES:
+        for table in [table for table, _, _ in TABLES + LOCAL_TABLES] + [rollup.label for rollup in ROLLUPS]:
             con.execute(f"DROP TABLE IF EXISTS pushed_{table}")
         con.execute("DELETE FROM meta WHERE name = 'pushed'")
 
-    def write(self, rows) -> None:
+    def write(self, rows: list[tuple[dict, dict | None]]) -> None:
         self.staging.write(rows)
 
-    def write_local(self, rows) -> None:
+    def write_local(self, rows: list[dict]) -> None:
         self.staging.write_local(rows)
 
     def commit(self, run: dict | None = None) -> None:
@@ -172,19 +177,23 @@ class Neo4jStore(Queries):
         """Write to Neo4j the derived rows that changed since the last push (deletions first)."""
         started, counts = time.perf_counter(), {}
         pushed = [(table, keys, select, cypher.UPSERT[table], cypher.DELETE[table]) for table, keys, select in TABLES]
-        pushed += [(label, keys, select, cypher.upsert_rollup(label), cypher.delete_rollup(label))
-                   for label, keys, select in ROLLUP_TABLES]
+        pushed += [(rollup.label, ("key",), rollup.select, cypher.upsert_rollup(rollup.label),
+                    cypher.delete_rollup(rollup.label)) for rollup in ROLLUPS]
         pushed += [(table, keys, select, cypher_local.UPSERT[table], cypher_local.DELETE[table])
                    for table, keys, select in LOCAL_TABLES]
+        reshaped = set()  # fields added or dropped since the last push (core/facts.py): every row is written again
         for table, _, select, _, _ in pushed:
             con.execute(f"CREATE OR REPLACE TEMP TABLE current_{table} AS {select}")
             con.execute(f"CREATE TABLE IF NOT EXISTS pushed_{table} AS SELECT * FROM current_{table} LIMIT 0")
+            if _columns(con, f"pushed_{table}") != _columns(con, f"current_{table}"):
+                reshaped.add(table)
         for table, keys, _, _, delete in reversed(pushed):
             columns = ", ".join(keys)
             gone = con.execute(f"SELECT {columns} FROM pushed_{table} EXCEPT SELECT {columns} FROM current_{table}")
             counts[f"{table}_deleted"] = self._send(delete, gone)
         for table, _, _, upsert, _ in pushed:
-            changed = con.execute(f"SELECT * FROM current_{table} EXCEPT SELECT * FROM pushed_{table}")
+            changed = con.execute(f"SELECT * FROM current_{table}" if table in reshaped else
+                                  f"SELECT * FROM current_{table} EXCEPT SELECT * FROM pushed_{table}")
             counts[f"{table}_written"] = self._send(upsert, changed)
         for table, _, _, _, _ in pushed:
             con.execute(f"CREATE OR REPLACE TABLE pushed_{table} AS SELECT * FROM current_{table}")
@@ -217,13 +226,13 @@ class Neo4jStore(Queries):
     def runs(self) -> list[dict]:
         return [json.loads(row["run"]) for row in self._read(cypher.RUNS)]
 
-    def vendor_index(self):
+    def vendor_index(self) -> Iterator[tuple[str, str | None, str | None, list[str]]]:
         return self.staging.vendor_index()
 
     def version(self) -> str:
         return str(self._meta("load"))
 
-    def to_networkx(self):
+    def to_networkx(self) -> nx.MultiDiGraph:
         """The whole graph as Neo4j holds it (for exports), in the shape the embedded store gives it."""
         return build_graph({table: [record["row"] for record in self._read(statement)]
                             for table, statement in cypher.WHOLE_GRAPH.items()})
@@ -233,27 +242,28 @@ class Neo4jStore(Queries):
         """Rows of `properties(...)`, with the columns Neo4j leaves out (it keeps no null) filled with None."""
         return [{name: record["row"].get(name) for name in columns} for record in self._read(statement, **params)]
 
-    def fetch_local_agencies(self, ids=None):
+    def fetch_local_agencies(self, ids: list[str] | None = None) -> list[dict]:
         return self._filled(cypher_local.AGENCIES, AGENCY_READ, ids=None if ids is None else list(ids))
 
-    def fetch_deployments(self, agencies=None, families=None):
+    def fetch_deployments(self, agencies: list[str] | None = None, families: list[str] | None = None) -> list[dict]:
         return self._filled(cypher_local.DEPLOYMENTS, DEPLOYMENT_READ, agencies=agencies, families=families)
 
-    def fetch_local_contracts(self, agencies=None, families=None):
+    def fetch_local_contracts(self, agencies: list[str] | None = None,
+                              families: list[str] | None = None) -> list[dict]:
         return self._filled(cypher_local.CONTRACTS, CONTRACT_READ, agencies=agencies, families=families)
 
-    def fetch_sharing(self, ids, side):
+    def fetch_sharing(self, ids: list[str], side: str) -> list[dict]:
         # the list as the driver gives it: `record.data()` would walk every nested value again
         rows = self._read(cypher_local.SHARING[side], _shape=lambda record: record["rows"], ids=sorted(set(ids)))
         return [dict(zip(SHARING_READ, values)) for values in rows[0]] if rows else []
 
-    def fetch_sharing_counts(self):
+    def fetch_sharing_counts(self) -> list[dict]:
         return self._read(cypher_local.SHARING_COUNTS)
 
-    def fetch_local_links(self):
+    def fetch_local_links(self) -> list[dict]:
         return self._read(cypher_local.LINKS)
 
-    def fetch_local_matches(self):
+    def fetch_local_matches(self) -> list[dict]:
         return self._filled(cypher_local.MATCHES, MATCH_READ)
 
     def fetch_local_counts(self) -> dict:
@@ -267,34 +277,34 @@ class Neo4jStore(Queries):
     def fetch_entities(self) -> list[dict]:
         return sorted(self._read(cypher.ENTITIES), key=lambda row: (row["kind"], row["id"]))
 
-    def fetch_names(self, ids):
+    def fetch_names(self, ids: list[str]) -> dict[str, str]:
         return {row["id"]: row["name"] for row in self._read(cypher.NAMES, ids=list(ids))} if ids else {}
 
-    def fetch_families(self, ids):
+    def fetch_families(self, ids: list[str]) -> dict[str, str]:
         return {row["id"]: row["family"] for row in self._read(cypher.FAMILIES, ids=list(ids))} if ids else {}
 
-    def fetch_agency_briefs(self, ids):
+    def fetch_agency_briefs(self, ids: list[str]) -> dict[str, dict]:
         return {row["id"]: row for row in self._read(cypher.AGENCY_BRIEFS, ids=list(ids))} if ids else {}
 
-    def fetch_awards(self, keys):
+    def fetch_awards(self, keys: list[str]) -> list[dict]:
         return self._read(cypher.AWARDS, keys=list(keys))
 
-    def fetch_award_recipients(self, keys):
+    def fetch_award_recipients(self, keys: list[str]) -> list[dict]:
         return self._read(cypher.AWARD_RECIPIENTS, keys=list(keys))
 
-    def fetch_award_facts(self, keys):
+    def fetch_award_facts(self, keys: list[str]) -> list[dict]:
         return self._read(cypher.AWARD_FACTS, keys=list(keys))
 
-    def fetch_vehicles(self, families):
+    def fetch_vehicles(self, families: list[str]) -> list[dict]:
         return self._read(cypher.VEHICLES, families=list(families)) if families else []
 
-    def fetch_members(self, family):
+    def fetch_members(self, family: str) -> list[dict]:
         return self._read(cypher.MEMBERS, family=family)
 
-    def fetch_parents(self, ids):
+    def fetch_parents(self, ids: list[str]) -> list[dict]:
         return self._read(cypher.PARENTS, ids=list(ids))
 
-    def fetch_family_timeline(self, ids):
+    def fetch_family_timeline(self, ids: list[str]) -> list[dict]:
         rows = self._read(cypher.TIMELINES, ids=list(ids)) if ids else []
         return sorted(({"vendor_id": row["id"], "valid_from": start or None, "valid_to": end or None, "family": family}
                        for row in rows for start, end, family in (span.split("|", 2) for span in row["timeline"] or [])),
@@ -309,21 +319,20 @@ class Neo4jStore(Queries):
 
     use_rollups = True  # tests switch them off to check that they give what the facts give
 
-    def _rollup(self, chosen: FactFilter):
-        return agency_only(chosen) if self.use_rollups else None
+    def _rollup(self, fetch: str, chosen: FactFilter, by: str | None = None,
+                limit: int | None = None) -> list[dict] | None:
+        """The nodes of the rollup that answers the fetch (graph/rollups.py), else None: the facts answer."""
+        found = answering(fetch, chosen, by, limit) if self.use_rollups else None
+        return None if found is None else self._read(cypher.ROLLUP_READS[found.rollup.label], **found.params())
 
-    def fetch_fact_groups(self, chosen: FactFilter, by):
-        rollup = self._rollup(chosen)
-        if rollup and by == "recipient":
-            return self._sums(self._read(cypher.AGENCY_RECIPIENTS, role=rollup[0], agency=rollup[1]))
-        if rollup and by == "recipient,awarding_subtier" and rollup[0] == "awarding":
-            return self._sums(self._read(cypher.AGENCY_PAIRS, agency=rollup[1]))
-        if rollup and by == "category,split,fiscal_year" and rollup[0] == "awarding":
-            return self._sums(self._read(cypher.AGENCY_CATEGORIES, agency=rollup[1]))
+    def fetch_fact_groups(self, chosen: FactFilter, by: str | None) -> list[dict]:
+        rows = self._rollup("fetch_fact_groups", chosen, by)
+        if rows is not None:
+            return self._sums(rows)
         statement, params = cypher.fact_groups(chosen, by)
         return self._sums(self._read(statement, **params))
 
-    def fetch_group_awards(self, chosen: FactFilter, groups):
+    def fetch_group_awards(self, chosen: FactFilter, groups: dict[str, list[str]]) -> dict[str, int]:
         if not any(groups.values()):
             return {}
         statement, params = cypher.group_awards(chosen)
@@ -331,14 +340,14 @@ class Neo4jStore(Queries):
                                              for gid, members in sorted(groups.items()) if members], **params)
         return {row["gid"]: row["awards"] for row in rows}
 
-    def fetch_year_totals(self, chosen: FactFilter):
-        rollup = self._rollup(chosen)
-        if rollup:
-            return self._read(cypher.AGENCY_YEARS, role=rollup[0], agency=rollup[1])
+    def fetch_year_totals(self, chosen: FactFilter) -> list[dict]:
+        rows = self._rollup("fetch_year_totals", chosen)
+        if rows is not None:
+            return rows
         statement, params = cypher.year_totals(chosen)
         return self._sums(self._read(statement, **params))
 
-    def fetch_values(self, family=None, awarding=None):
+    def fetch_values(self, family: str | None = None, awarding: tuple[str, str] | None = None) -> dict:
         if family is not None:
             rows = self._read(cypher.VALUES_OF_FAMILY, family=family)
         else:
@@ -349,18 +358,19 @@ class Neo4jStore(Queries):
                 row[f"{figure}_cents"] = None
         return row
 
-    def fetch_ending_awards(self, awarding, start, until):
+    def fetch_ending_awards(self, awarding: tuple[str, str], start: str, until: str) -> list[str]:
         rows = self._read(cypher.ENDING_AWARDS[awarding[0]], id=awarding[1], start=start, until=until)
         return [row["key"] for row in rows]
 
-    def fetch_dated_award_count(self, awarding):
+    def fetch_dated_award_count(self, awarding: tuple[str, str]) -> int:
         return self._read(cypher.DATED_AWARD_COUNT[awarding[0]], id=awarding[1])[0]["dated"]
 
-    def fetch_open_awards(self, awarding, day, within=None):
+    def fetch_open_awards(self, awarding: tuple[str, str], day: str, within: FactFilter | None = None) -> list[str]:
         statement, params = cypher.open_awards(awarding[0], within)
         return [row["key"] for row in self._read(statement, id=awarding[1], day=day, **params)]
 
-    def fetch_group_top_awards(self, chosen, groups, limit):
+    def fetch_group_top_awards(self, chosen: FactFilter, groups: dict[str, list[str]],
+                               limit: int) -> dict[str, list]:
         if not any(groups.values()):
             return {}
         statement, params = cypher.group_top_awards(chosen)
@@ -369,27 +379,27 @@ class Neo4jStore(Queries):
                           limit=limit, **params)
         return {row["gid"]: [dict(top) for top in row["top"]] for row in rows}
 
-    def fetch_subawards(self, vendor_ids):
+    def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]:
         return self._read(cypher.SUBAWARDS, ids=list(vendor_ids))
 
-    def fetch_subawards_under(self, award_keys):
+    def fetch_subawards_under(self, award_keys: list[str]) -> list[dict]:
         return self._read(cypher.SUBAWARDS_UNDER, keys=list(award_keys))
 
-    def fetch_agency_subawards(self, awarding):
+    def fetch_agency_subawards(self, awarding: tuple[str, str]) -> list[dict]:
         return self._read(cypher.AGENCY_SUBAWARDS[awarding[0]], id=awarding[1])
 
-    def fetch_agency_links(self, aid):
+    def fetch_agency_links(self, aid: str) -> tuple[list[str], list[dict]]:
         parents = [row["id"] for row in self._read(cypher.AGENCY_PARENTS, id=aid)]
         return parents, self._read(cypher.AGENCY_CHILDREN, id=aid)
 
-    def fetch_largest_awards(self, chosen: FactFilter, limit: int):
-        rollup = self._rollup(chosen)
-        if rollup and rollup[0] == "awarding" and limit <= TOP_AWARDS:
-            return [row["award_key"] for row in self._read(cypher.TOP_AWARDS, agency=rollup[1], limit=limit)]
+    def fetch_largest_awards(self, chosen: FactFilter, limit: int) -> list[str]:
+        top = self._rollup("fetch_largest_awards", chosen, limit=limit)
+        if top is not None:
+            return [row["award_key"] for row in top]
         statement, params = cypher.largest_awards(chosen)
         return [row["key"] for row in self._read(statement, limit=limit, **params)]
 
-    def fetch_vendor_chain(self, ids):
+    def fetch_vendor_chain(self, ids: list[str]) -> list[dict]:
         found, wanted = {}, set(ids)
         while wanted:
             rows = self._read(cypher.VENDOR_STEP, ids=sorted(wanted))
@@ -397,45 +407,53 @@ class Neo4jStore(Queries):
             wanted = {row["parent"] for row in rows if row["parent"]} - set(found)
         return [found[key] for key in sorted(found)]
 
-    def fetch_agency_chain(self, ids):
+    def fetch_agency_chain(self, ids: list[str]) -> list[dict]:
         return self._read(cypher.AGENCY_CHAIN, ids=list(ids)) if ids else []
 
-    def fetch_links(self):
+    def fetch_links(self) -> list[tuple[str, str, str]]:
         return sorted((row["rel"], row["a"], row["b"]) for row in self._read(cypher.LINKS))
 
-    def fetch_link_records(self, rel, a, b):
+    def fetch_link_records(self, rel: str, a: str, b: str) -> list[dict]:
         if rel == "PARENT":
             return self._read(cypher.PARENT_RECORDS, a=a, b=b)
         if rel == "SUBAWARD":
             return self._read(cypher.SUBAWARD_RECORDS, a=a, b=b)
         return []
 
-    def fetch_recipient_years(self, ids):
+    def fetch_recipient_years(self, ids: list[str]) -> list[dict]:
         return self._read(cypher.RECIPIENT_YEARS, ids=list(ids))
 
-    def fetch_changes(self, since, vendors, agency, limit):
+    def fetch_changes(self, since: str | None, vendors: list[str] | None, agency: str | None,
+                      limit: int | None) -> list[dict]:
         return self._read(cypher.CHANGES, since=since, vendors=vendors, agency=agency,
                           limit=limit if limit is not None else 2**62)
 
-    def fetch_mentions(self, makers=None, awarding=None, awarding_id=None, recipient=None):
+    def fetch_mentions(self, makers: list[str] | None = None, awarding: tuple[str, str] | None = None,
+                       awarding_id: str | None = None, recipient: str | None = None) -> list[dict]:
         tier = f"awarding_{awarding[0]}" if awarding else "awarding_id"
         return self._read(cypher.MENTIONS[tier], makers=list(makers) if makers is not None else None,
                           agency=awarding[1] if awarding else None, awarding_id=awarding_id, recipient=recipient)
 
-    def fetch_mention_groups(self, awarding, categories, by):
+    def fetch_mention_groups(self, awarding: tuple[str, str] | None, categories: tuple[str, ...] | None,
+                             by: str) -> list[dict]:
         tier = f"awarding_{awarding[0]}" if awarding else "awarding_id"
         rows = self._read(cypher.MENTION_GROUPS[(tier, by)], agency=awarding[1] if awarding else None,
                           categories=list(categories) if categories is not None else None)
         return mention_groups(rows, by)
 
-    def fetch_known_keys(self, keys):
+    def fetch_known_keys(self, keys: list[str]) -> set[str]:
         return {row["key"] for row in self._read(cypher.KNOWN_KEYS, keys=list(keys))}
 
-    def fetch_name_merges(self):
+    def fetch_name_merges(self) -> list[dict]:
         return self._read(cypher.NAME_MERGES)
 
-    def fetch_facets(self):
+    def fetch_facets(self) -> dict:
         rows = self._read(cypher.FACETS_ROLLUP if self.use_rollups else cypher.FACETS)
         row = rows[0] if rows else {}
         return {"award_types": sorted(row.get("award_types") or []), "fy_min": row.get("fy_min"),
                 "fy_max": row.get("fy_max")}
+
+
+def _columns(con, table: str) -> list[tuple[str, str]]:
+    """(name, type) of a staging table's columns, in order."""
+    return [(name, kind) for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall()]

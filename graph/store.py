@@ -1,11 +1,13 @@
 """The store interface: what every store implements, and the registry the CLIs, dashboard and tests read.
 
-A store keeps the records it is given (`begin`, `write`, `commit`, `rollback`, `clear`) and answers the
-fetches below in its own language; `graph.queries.Queries` builds the whole read API (stats, search,
-vendor_family, agency_profile, subgraph, paths, facets, vendor_totals) on them, and `graph.answers`
-shapes every answer, so a new store is its fetches, its writes and one line in STORES.
+A store keeps the records it is given (`Writes`: `begin`, `write`, `commit`, `rollback`, `clear`, ...) and
+answers the fetches of `Reads` in its own language (graph/store_contract.py has mypy check both stores);
+`graph.queries.Queries` builds the whole read API (stats, search, vendor_family, agency_profile, subgraph,
+paths, facets, vendor_totals) on them, and `graph.answers` shapes every answer, so a new store is its
+fetches, its writes, one line in STORES and one in graph/store_contract.py.
 
-Fetch rows are plain dicts; money is in whole cents (`cents`). Facts are filtered by `FactFilter`.
+Fetch rows are plain dicts; money is in whole cents (`cents`). Facts are filtered by `FactFilter`, each field
+declared once in FACT_FILTERS; the rollups that answer some agency questions are declared in graph/rollups.py.
 """
 from __future__ import annotations
 
@@ -13,8 +15,14 @@ import errno
 import functools
 import importlib
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
+
+from core.schema import AGENCY_TIERS
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class NotFound(LookupError):
@@ -44,7 +52,10 @@ def disk_error(error: BaseException) -> str | None:
     return next((os.strerror(code) for code in DISK_ERRORS if os.strerror(code) in text), None)
 
 
-def guarded_write(method):
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def guarded_write(method: Method) -> Method:
     """A store write that a full, read-only or forbidden directory stops: the load is dropped (the store stays
     as it was at its last commit) and one StoreUnavailable says where and what to do. Ctrl-C inside a DuckDB
     query drops the load too and comes out as the KeyboardInterrupt it was."""
@@ -66,7 +77,7 @@ def guarded_write(method):
             raise StoreUnavailable(f"cannot write the store in {self.home}: {what}; this run's rows not yet "
                                    f"committed were dropped and the store holds what it held at its last commit; "
                                    f"{disk_advice(what)}, then rerun") from None
-    return wrapped
+    return cast(Method, wrapped)
 
 
 def disk_advice(what: str) -> str:
@@ -90,6 +101,61 @@ class FactFilter(NamedTuple):
     fy_to: int | None = None
     award_types: tuple[str, ...] | None = None  # lower-case award types
     categories: tuple[str, ...] | None = None  # category ids (core/categories.py): the technology lens or any sector
+
+
+class FilterField(NamedTuple):
+    """How one FactFilter field filters the facts: `column` is a fact column (Neo4j: a Fact property), for
+    `tier` the role whose tier column the value's tier picks (`TIER_COLUMNS`). Names here are code constants;
+    values always travel as parameters."""
+
+    field: str
+    kind: str  # equals | in | lower_in (lower-cased column in the list) | tier | bool | at_least | at_most
+    column: str
+
+
+# Every FactFilter field, once: the SQL (graph/duck_reads.py) and Cypher (graph/cypher.py) WHEREs compile from it.
+FACT_FILTERS = (
+    FilterField("recipient", "equals", "recipient"),
+    FilterField("family", "equals", "family"),
+    FilterField("awarding_id", "equals", "awarding_id"),
+    FilterField("funding_id", "equals", "funding_id"),
+    FilterField("recipients", "in", "recipient"),
+    FilterField("awarding", "tier", "awarding"),
+    FilterField("funding", "tier", "funding"),
+    FilterField("split", "bool", "split"),
+    FilterField("fy_from", "at_least", "fiscal_year"),
+    FilterField("fy_to", "at_most", "fiscal_year"),
+    FilterField("award_types", "lower_in", "award_type"),
+    FilterField("categories", "in", "category"),
+)
+TIER_COLUMNS = {(role, tier): f"{role}_{tier}" for role in ("awarding", "funding") for tier in AGENCY_TIERS}
+
+
+class FilterTerm(NamedTuple):
+    """One condition a filter sets: `op` is equals, in, lower_in, at_least, at_most, true or false (no value)."""
+
+    op: str
+    column: str
+    name: str  # the parameter's name (Cypher), the FactFilter field
+    value: Any
+
+
+def filter_terms(chosen: FactFilter) -> list[FilterTerm]:
+    """The conditions `chosen` sets, in FACT_FILTERS order, for a store's compiler to write in its language."""
+    terms = []
+    for declared in FACT_FILTERS:
+        value = getattr(chosen, declared.field)
+        if value is None:
+            continue
+        if declared.kind == "tier":  # (tier, agency id): an unknown tier is a KeyError, never a column name
+            terms.append(FilterTerm("equals", TIER_COLUMNS[(declared.column, value[0])], declared.field, value[1]))
+        elif declared.kind == "bool":
+            terms.append(FilterTerm("true" if value else "false", declared.column, declared.field, None))
+        elif declared.kind in ("in", "lower_in"):
+            terms.append(FilterTerm(declared.kind, declared.column, declared.field, list(value)))
+        else:
+            terms.append(FilterTerm(declared.kind, declared.column, declared.field, value))
+    return terms
 
 
 def agency_only(chosen: FactFilter) -> tuple[str, str] | None:
@@ -117,8 +183,11 @@ GROUPINGS = {None: (), "recipient": ("recipient",), "award_key": ("award_key",),
              "recipient,award_key": ("recipient", "award_key"), "key": ("key",)}
 
 
-class Fetches(Protocol):
+class Reads(Protocol):
+    """Every fetch both stores answer (graph/store_contract.py has mypy check that they do)."""
+
     kind: str
+    use_rollups: bool  # False: every sum from the facts (tests check the rollups give the same)
 
     def version(self) -> str: """Changes whenever the store's data changes (cache key)."""
     def fetch_counts(self) -> dict: """Counts by label and relationship type (see `Queries.stats`)."""
@@ -194,6 +263,54 @@ class Fetches(Protocol):
     def fetch_name_merges(self) -> list[dict]:
         """Parties joined to a vendor by name only (`graph.attribution.NAME_MERGE_READ` columns)."""
     def fetch_known_keys(self, keys: list[str]) -> set[str]: """Those of `keys` that are action or award keys."""
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The whole graph (vendors, agencies, awards, facts, vehicles, the local layer), for exports."""
+
+    # the local layer (core/local.py, graph/duck_local.py)
+    def fetch_local_agencies(self, ids: list[str] | None = None) -> list[dict]:
+        """Local agencies and the federal bodies they name (`duck_local.AGENCY_READ`), all or those ids."""
+    def fetch_deployments(self, agencies: list[str] | None = None, families: list[str] | None = None) -> list[dict]:
+        """Deployments (`DEPLOYMENT_READ`) of those agencies and vendor families, by agency and key."""
+    def fetch_local_contracts(self, agencies: list[str] | None = None,
+                              families: list[str] | None = None) -> list[dict]:
+        """Local contracts (`CONTRACT_READ`) of those agencies and vendor families, by agency and key."""
+    def fetch_sharing(self, ids: list[str], side: str) -> list[dict]:
+        """Sharing links (`SHARING_READ`) whose `side` (owner | searcher) is one of the agencies, by key."""
+    def fetch_sharing_counts(self) -> list[dict]: """(agency, searchable_by, can_search) of agencies that share."""
+    def fetch_local_links(self) -> list[dict]: """(child, parent) between local agencies."""
+    def fetch_local_matches(self) -> list[dict]: """Name matches awaiting review (`MATCH_READ`), by key."""
+    def fetch_local_counts(self) -> dict: """What the local layer holds, counted."""
+
+
+Fetches = Reads  # its earlier name
+
+
+class Writes(Protocol):
+    """How a store keeps the records it is given: one load is `begin`, `write`/`write_local` batches, then
+    `commit` (or `rollback`); graph/store_contract.py has mypy check both stores."""
+
+    takes_records: bool
+    batch_rows: int  # records per `write`
+    strict: bool  # a judgement naming a record the store lacks is an error (else warned, pending)
+
+    def begin(self, wait: bool = True) -> None: """Take the load lock (`wait`: queue behind another load)."""
+    def write(self, rows: list[tuple[dict, dict | None]]) -> None:
+        """Records' rows (`core.facts.record_rows`: record, subaward or None) into the load."""
+    def write_local(self, rows: list[dict]) -> None: """Local records' rows (`core.local_rows.local_row`)."""
+    def commit(self, run: dict | None = None) -> None:
+        """Derive every figure and make the load visible; `run` (logged with its counts) ends the load."""
+    def rollback(self) -> None: """Drop the load: the store holds what it held at its last commit."""
+    def clear(self) -> None: """Delete everything the store holds."""
+    def attribute(self, wait: bool = True, strict: bool = False) -> dict:
+        """Derive everything again with the current rules and judgements; what it attributed, and timings."""
+    def runs(self) -> list[dict]: """The loads' run summaries, oldest first."""
+    def vendor_index(self) -> Iterator[tuple[str, str | None, str | None, list[str]]]:
+        """(id, UEI, DUNS, names) of every vendor held, in id order (resolution of new records)."""
+    def close(self) -> None: """Release the store's files and connections."""
+
+
+class Store(Reads, Writes, Protocol):
+    """A whole store: what `open_store` gives."""
 
 
 STORES = {"embedded": "graph.duck_store:DuckStore", "neo4j": "graph.neo4j_store:Neo4jStore"}

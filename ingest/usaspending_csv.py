@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import clean
 from .csvfile import Columns, SourceError, detect_dayfirst, open_csv, width_problem
+from core.facts import AWARD_FIELDS
 from core.keys import subaward_key
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
 
@@ -125,19 +126,33 @@ class _Mapper:
         return self.function(row, prov, dayfirst)
 
 
+# What `_build_award` reads: every declared award field (core/facts.py AWARD_FIELDS) and the cells beside them.
+_READ = frozenset(field.name for field in AWARD_FIELDS) | {"idv_flag", "idv_type", "permalink"}
+
+
+def _getters(cols: Columns, columns: dict[str, tuple[str, ...]]) -> dict:
+    """A getter for every name `_build_award` reads, from the columns a layout maps it to (the first present).
+
+    The one place an unmapped field is decided: a name a layout does not map reads as empty, so None once cleaned
+    (a subaward file has no PSC or values; a field declared since needs no entry in a layout that lacks it). A
+    mapped name that is not read is a typo, and an error here; reading an undeclared name stays a KeyError."""
+    unknown = sorted(set(columns) - _READ)
+    if unknown:
+        raise ValueError(f"ingest/usaspending_csv.py maps {unknown[0]!r}, which is not a declared award field")
+    return {name: cols.getter(*columns.get(name, ())) for name in _READ}
+
+
 def _award_fields(cols: Columns, date_columns: dict):
     """Getters shared by prime award and transaction layouts (same column names in both)."""
-    g = {name: cols.getter(*aliases) for name, aliases in {
+    return _getters(cols, {
         "piid": ("award_id_piid",), "parent_piid": ("parent_award_id_piid", "parent_award_id"),
         "parent_agency": ("parent_award_agency_id",), "idv_flag": ("award_or_idv_flag",),
         "award_type": ("award_type",), "idv_type": ("idv_type",),
         "naics": ("naics_code",), "naics_description": ("naics_description",),
         "psc": ("product_or_service_code",), "psc_description": ("product_or_service_code_description",),
         "current_value": ("current_total_value_of_award",), "potential_value": ("potential_total_value_of_award",),
-        "permalink": ("usaspending_permalink",),
-    }.items()}
-    g.update({name: cols.getter(*aliases) for name, aliases in date_columns.items()})
-    return g
+        "permalink": ("usaspending_permalink",), **date_columns,
+    })
 
 
 def _build_award(g, row, key, recipient, awarding, funding, prov, dayfirst, description) -> Award:
@@ -220,16 +235,14 @@ def _transaction_mapper(cols: Columns) -> _Mapper:
 
 def _subaward_mapper(cols: Columns) -> _Mapper:
     p = "prime_award_"
-    g = {name: cols.getter(*aliases) for name, aliases in {
-        "piid": (p + "piid",), "parent_piid": (p + "parent_piid",), "idv_flag": (),
-        "parent_agency": (), "award_type": (), "idv_type": (),
+    g = _getters(cols, {  # no parent agency, type, PSC, values or permalink in a subaward file: they read as None
+        "piid": (p + "piid",), "parent_piid": (p + "parent_piid",),
         "naics": (p + "naics_code",), "naics_description": (p + "naics_description",),
-        "psc": (), "psc_description": (), "current_value": (), "potential_value": (),
-        "permalink": (), "base_date": (p + "base_action_date",),
+        "base_date": (p + "base_action_date",),
         "start_date": (p + "period_of_performance_start_date",),
         "end_date": (p + "period_of_performance_current_end_date",),
         "potential_end_date": (p + "period_of_performance_potential_end_date",),
-    }.items()}
+    })
     key_of, prime_amount = cols.getter(p + "unique_key"), cols.getter(p + "amount")
     prime_description = cols.getter(p + "base_transaction_description")
     number, amount, action_date = cols.getter("subaward_number"), cols.getter("subaward_amount"), cols.getter(

@@ -1,14 +1,24 @@
-"""Shared fixtures: the real recorded data in ../shared/data (read-only) and a fresh store home."""
+"""Shared fixtures: the real recorded data in ../shared/data (read-only), its excerpts in tests/fixtures/data
+(in the repository) and a fresh store home.
+
+A test that takes `shared_data` needs the full real files: it is marked `shared` on collection, so
+`pytest -m "not shared"` runs the rest from a bare clone. Without ../shared it skips (under CI it fails)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+
+from graph.store import STORES
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared")).resolve()
 SHARED_DATA = SHARED / "data"
+EXCERPTS = ROOT / "tests" / "fixtures" / "data"  # the first rows of those files, same relative paths (README.md)
+SHARED_FIXTURES = {"shared_data"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,23 +37,45 @@ def own_judgements(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
+    """The full real files; skips when they are not there (fails under CI, which must run every test)."""
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"real data not found at {SHARED_DATA}: clone next to shared/ or set KG_SHARED")
+        message = (f"needs the full real data at {SHARED_DATA} (not found): clone next to shared/ or set "
+                   f"KG_SHARED; `pytest -m \"not shared\"` runs without it")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return SHARED_DATA
 
 
 @pytest.fixture(scope="session")
-def api_responses(shared_data) -> Path:
-    return shared_data / "usaspending_api_responses"
+def excerpts() -> Path:
+    """tests/fixtures/data: the first rows of each real file, laid out as ../shared/data (for tests that need
+    real rows, not a whole file's figures)."""
+    return EXCERPTS
+
+
+@pytest.fixture(scope="session")
+def api_responses(excerpts) -> Path:
+    """The recorded API answers (small, copied whole into tests/fixtures/data)."""
+    return excerpts / "usaspending_api_responses"
 
 
 # -- Neo4j: the test server `make test` starts (never NEO4J_URI: tests empty the database) ----------
-NEO4J_TEST_URI = os.environ.get("KG_TEST_NEO4J_URI", "bolt://127.0.0.1:7688")
+NEO4J_TEST_URI = os.environ.get("KG_TEST_NEO4J_URI", "neo4j://127.0.0.1:7688")
 REQUIRE_NEO4J = bool(os.environ.get("CI") or os.environ.get("KG_REQUIRE_NEO4J"))
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "neo4j: needs the Neo4j test server (make test starts it)")
+    config.addinivalue_line("markers", "shared: needs the full real files in ../shared/data (KG_SHARED); "
+                                       "set on every test that uses the shared_data fixture")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Marks `shared` each test whose fixtures reach the full real files, so `-m "not shared"` leaves them out."""
+    for item in items:
+        if SHARED_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.shared)
 
 
 @pytest.fixture(scope="session")
@@ -79,19 +111,49 @@ def neo4j_store(neo4j_server, tmp_path):
 
 
 # -- every store through one fixture: tests that take `make_store` (or a module's loaded store) run on each ---
-STORE_KINDS = [pytest.param("embedded", id="embedded"), pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j)]
+class StoreFactory(NamedTuple):
+    """How tests open one store of graph.store.STORES: the `open_store` options of its test server, its marks,
+    whether its database is shared between tests (then emptied before and after), and the environment a command
+    line (`python -m ingest|graph --store KIND`) needs to reach the same store."""
+
+    options: Callable[[pytest.FixtureRequest], dict]
+    marks: tuple = ()
+    shared_server: bool = False
+    env: Callable[[pytest.FixtureRequest], dict[str, str]] = lambda request: {}
+
+
+# one per entry of graph.store.STORES (tests/test_store_contract.py fails when an entry has none)
+STORE_FACTORIES = {
+    "embedded": StoreFactory(lambda request: {}),
+    "neo4j": StoreFactory(lambda request: request.getfixturevalue("neo4j_server"), (pytest.mark.neo4j,), True,
+                          lambda request: {f"NEO4J_{name.upper()}": value
+                                           for name, value in request.getfixturevalue("neo4j_server").items()}),
+}
+STORE_KINDS = [pytest.param(kind, id=kind, marks=STORE_FACTORIES[kind].marks) for kind in STORES
+               if kind in STORE_FACTORIES]
 
 
 def open_test_store(kind: str, home: Path, request, fresh: bool = True):
-    """A store of `kind` keeping its files under `home`; `fresh` empties it first (Neo4j: the test server)."""
+    """A store of `kind` keeping its files under `home`; `fresh` empties a shared one first (the test server)."""
     from graph.store import open_store
 
-    if kind == "neo4j":
-        store = open_store("neo4j", home=home, **request.getfixturevalue("neo4j_server"))
-        if fresh:
-            store.clear()
-        return store
-    return open_store(kind, home=home)
+    factory = STORE_FACTORIES[kind]
+    store = open_store(kind, home=home, **factory.options(request))
+    if fresh and factory.shared_server:
+        store.clear()
+    return store
+
+
+def store_env(kind: str, request) -> dict[str, str]:
+    """What a command line's environment needs to open the test store of `kind` (KG_STORE and its server)."""
+    return {"KG_STORE": kind, **STORE_FACTORIES[kind].env(request)}
+
+
+def close_test_store(store) -> None:
+    """Close a store `open_test_store` gave, emptying a shared one (the test server) first."""
+    if STORE_FACTORIES[store.kind].shared_server:
+        store.clear()
+    store.close()
 
 
 @pytest.fixture(params=STORE_KINDS)

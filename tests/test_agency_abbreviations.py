@@ -43,8 +43,8 @@ EXPECTED = {"USCG": "subtier:7008", "USSS": "subtier:7009", "TSA": "subtier:7013
 
 
 @pytest.fixture(scope="module")
-def rows_file(shared_data, tmp_path_factory):
-    with open(shared_data / REAL, newline="", encoding="utf-8") as handle:
+def rows_file(excerpts, tmp_path_factory):
+    with open(excerpts / REAL, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         header, real = reader.fieldnames, next(reader)
     path = tmp_path_factory.mktemp("agencies") / "agencies__Contracts_PrimeAwardSummaries_1.csv"
@@ -102,13 +102,13 @@ def test_the_table_is_sourced_and_keeps_the_curated_rows():
     assert codes["097"]["name"] == "Department of Defense" and codes["7003"]["abbreviation"] == "USCIS"
 
 
-def test_usms_is_sourced_to_the_fpds_record_that_uses_it(shared_data):
+def test_usms_is_sourced_to_the_fpds_record_that_uses_it(excerpts):
     """USAspending's list gives 1544 no abbreviation; the row added for it cites an FPDS record in which
     USMS names the Marshals Service: the record (kept in ../shared) says what the row says."""
     row = load_agencies()["1544"]
     assert (row["name"], row["abbreviation"], row["parent_code"]) == ("U.S. Marshals Service", "USMS", "015")
     assert "15M40018DA3500001__6a98ff03a477/page-0000-start-0.xml" in row["source"]
-    record = (shared_data / "fpds_atom_contract_vehicles" / "15M40018DA3500001__6a98ff03a477"
+    record = (excerpts / "fpds_atom_contract_vehicles" / "15M40018DA3500001__6a98ff03a477"
               / "page-0000-start-0.xml").read_text(encoding="utf-8")
     assert '<ns1:agencyID name="U.S. MARSHALS SERVICE">1544</ns1:agencyID>' in record
     assert '<ns1:contractingOfficeID name="U.S. DEPT OF JUSTICE, USMS" country="USA">15M400<' in record

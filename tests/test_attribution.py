@@ -309,12 +309,12 @@ def test_vendor_json_and_review_from_the_command_line(tx_home, tmp_path):
     assert (entry["record"], entry["maker"]["id"]) not in {(e["record"], e["maker"]["id"]) for e in after["attributions"]}
 
 
-def test_a_bad_rule_file_stops_a_load_before_it_reads(shared_data, tmp_path):
+def test_a_bad_rule_file_stops_a_load_before_it_reads(excerpts, tmp_path):
     rules = tmp_path / "rules.csv"
     rules.write_text(RULE_HEADER + 'x,"Amazon.com, Inc.",AWS,AWS(,,,,0.9,note\n')
     env = {**os.environ, "KG_HOME": str(tmp_path / "kg"), "KG_PRODUCT_RULES": str(rules)}
     result = subprocess.run([sys.executable, "-m", "ingest", "transactions-csv",
-                             str(sorted((shared_data / TX).glob("*.csv"))[0])], capture_output=True, text=True,
+                             str(sorted((excerpts / TX).glob("*.csv"))[0])], capture_output=True, text=True,
                             env=env, cwd=ROOT)
     assert result.returncode == 1 and f"{rules} line 2" in result.stderr
     assert not (tmp_path / "kg" / "store.duckdb").exists()

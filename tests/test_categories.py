@@ -158,9 +158,9 @@ def test_a_bad_line_is_one_error_naming_file_and_line(tmp_path, line, says):
     assert "nothing was applied" in str(raised.value)
 
 
-def test_a_load_with_a_bad_table_stops_and_leaves_the_store_as_it_was(shared_data, tmp_path):
+def test_a_load_with_a_bad_table_stops_and_leaves_the_store_as_it_was(excerpts, tmp_path):
     home = tmp_path / "kg"
-    fy13 = shared_data / "torn_apart_ice_fy2013_2018" / "fy13.csv"
+    fy13 = excerpts / "torn_apart_ice_fy2013_2018" / "fy13.csv"
     env = {"KG_HOME": str(home), "PATH": "/usr/bin:/bin"}
     run = [sys.executable, "-m", "ingest", "usaspending-csv"]
     first = subprocess.run(run + [str(fy13)], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -169,7 +169,7 @@ def test_a_load_with_a_bad_table_stops_and_leaves_the_store_as_it_was(shared_dat
     bad = tmp_path / "technology_categories.csv"
     bad.write_text(categories.RULES_FILE.read_text(encoding="utf-8") + "spying,psc,5836,a source\n",
                    encoding="utf-8")
-    second = subprocess.run(run + [str(shared_data / "torn_apart_ice_fy2013_2018" / "fy14.csv"), "--header-from",
+    second = subprocess.run(run + [str(excerpts / "torn_apart_ice_fy2013_2018" / "fy14.csv"), "--header-from",
                                    str(fy13)], cwd=ROOT, env={**env, "KG_CATEGORY_RULES": str(bad)},
                             capture_output=True, text=True)
     assert second.returncode != 0

@@ -37,9 +37,9 @@ def revise(path, lines: dict[int, dict[str, str]]) -> None:
 
 
 @pytest.fixture
-def umn_copy(shared_data, tmp_path):
+def umn_copy(excerpts, tmp_path):
     path = tmp_path / "umn.csv"
-    shutil.copyfile(shared_data / UMN, path)
+    shutil.copyfile(excerpts / UMN, path)
     return path
 
 

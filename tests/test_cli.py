@@ -39,9 +39,9 @@ def snapshot(home: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def umn_home(shared_data, tmp_path_factory):
+def umn_home(excerpts, tmp_path_factory):
     home = tmp_path_factory.mktemp("kg_cli_umn")
-    result = run(home, "ingest", "usaspending-csv", str(shared_data / BULK / UMN), "--json", "--no-progress")
+    result = run(home, "ingest", "usaspending-csv", str(excerpts / BULK / UMN), "--json", "--no-progress")
     return home, as_json(result)
 
 
@@ -74,19 +74,19 @@ def test_ingest_json_summary(umn_home):
     assert summary["agencies"] == 5
 
 
-def test_ingest_progress_stays_off_stdout(shared_data, tmp_path):
-    result = run(tmp_path / "kg", "ingest", "usaspending-csv", str(shared_data / BULK / UMN), "--json")
+def test_ingest_progress_stays_off_stdout(excerpts, tmp_path):
+    result = run(tmp_path / "kg", "ingest", "usaspending-csv", str(excerpts / BULK / UMN), "--json")
     assert as_json(result)["rows_read"] == 5  # stdout is only the JSON, whatever the progress bar does
 
 
-def test_ingest_plain_summary(shared_data, tmp_path):
-    result = run(tmp_path / "kg", "ingest", "usaspending-csv", str(shared_data / BULK / UMN), "--no-progress")
+def test_ingest_plain_summary(excerpts, tmp_path):
+    result = run(tmp_path / "kg", "ingest", "usaspending-csv", str(excerpts / BULK / UMN), "--no-progress")
     assert "rows_read: 5" in result.stdout.splitlines()
 
 
-def test_ingest_rejects_via_cli(shared_data, tmp_path):
+def test_ingest_rejects_via_cli(excerpts, tmp_path):
     """Synthetic damaged copy of the umn file: line 4 one column short, line 5 an unreadable amount."""
-    with (shared_data / BULK / UMN).open(newline="", encoding="utf-8-sig") as handle:
+    with (excerpts / BULK / UMN).open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     rows[3] = rows[3][:-1]
     rows[4][rows[0].index("total_obligated_amount")] = "12,3a4"
@@ -102,13 +102,13 @@ def test_ingest_rejects_via_cli(shared_data, tmp_path):
         assert [row["record"] for row in csv.DictReader(handle)] == ["line 4", "line 5"]
 
 
-def test_missing_file_is_one_line_and_store_unchanged(umn_home, shared_data, tmp_path):
+def test_missing_file_is_one_line_and_store_unchanged(umn_home, excerpts, tmp_path):
     home, _ = umn_home
     before = snapshot(home)
     stats_before = as_json(run(home, "graph", "stats", "--json"))
     missing = tmp_path / "no_such_download.csv"
     # an existing file listed with a missing one: nothing at all is loaded
-    result = run(home, "ingest", "usaspending-csv", str(shared_data / BULK / UMN), str(missing), "--json",
+    result = run(home, "ingest", "usaspending-csv", str(excerpts / BULK / UMN), str(missing), "--json",
                  "--no-progress", check_code=None)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
@@ -133,8 +133,8 @@ def test_header_less_file_error_and_header_from(shared_data, tmp_path):
     assert (summary["rows_read"], summary["rows_rejected"]) == (193, 0)
 
 
-def test_missing_header_from_file(shared_data, tmp_path):
-    result = run(tmp_path / "kg", "ingest", "usaspending-csv", str(shared_data / TORN / "fy14.csv"),
+def test_missing_header_from_file(excerpts, tmp_path):
+    result = run(tmp_path / "kg", "ingest", "usaspending-csv", str(excerpts / TORN / "fy14.csv"),
                  "--header-from", str(tmp_path / "nope.csv"), "--no-progress", check_code=None)
     assert result.returncode == 1
     assert "nope.csv" in result.stderr and "Traceback" not in result.stderr
@@ -225,9 +225,9 @@ def test_graph_search_paths_subgraph(umn_home):
     assert chains and all(hop.get("source") for chain in chains for hop in chain)
 
 
-def test_graph_clear(shared_data, tmp_path):
+def test_graph_clear(excerpts, tmp_path):
     home = tmp_path / "kg"
-    run(home, "ingest", "usaspending-csv", str(shared_data / BULK / UMN), "--no-progress")
+    run(home, "ingest", "usaspending-csv", str(excerpts / BULK / UMN), "--no-progress")
     refused = run(home, "graph", "clear", check_code=1)
     assert "--yes" in refused.stderr
     assert as_json(run(home, "graph", "stats", "--json"))["nodes"]["Award"] == 5

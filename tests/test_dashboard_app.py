@@ -18,7 +18,7 @@ from tests.dashboard_support import FOUR_POINTS_AWARD, HOSTILE, curated_env, loa
 
 
 @pytest.fixture(scope="module")
-def resold_home(tmp_path_factory):
+def resold_home(tmp_path_factory, shared_data):
     return load_transactions(tmp_path_factory.mktemp("resold"))
 
 
@@ -316,7 +316,7 @@ def test_review_form_reports_a_bad_judgement_and_writes_nothing(resold):
 
 
 @pytest.fixture(scope="module")
-def one_year_home(tmp_path_factory):
+def one_year_home(tmp_path_factory, shared_data):
     """A store holding one fiscal year (the FY2021 export only): the fiscal-year slider has no range."""
     from tests.dashboard_support import TRANSACTIONS, _ingest
 

@@ -41,7 +41,7 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def resold_app(tmp_path_factory):
+def resold_app(tmp_path_factory, shared_data):
     """The app on the ICE/CBP transaction export, with its own rules and judgements files; yields (URL, home)."""
     folder = tmp_path_factory.mktemp("browser-resold")
     home = load_transactions(folder / "kg")

@@ -204,7 +204,7 @@ def test_a_hostile_name_stays_text_in_the_family_tables(sample):
 
 
 @pytest.fixture(scope="module")
-def one_year_home(tmp_path_factory):
+def one_year_home(tmp_path_factory, shared_data):
     home = tmp_path_factory.mktemp("one_year")
     _ingest(home, "transactions-csv", str(next(p for p in TRANSACTIONS if "FY2021" in p.name)))
     return home

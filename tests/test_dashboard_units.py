@@ -7,6 +7,7 @@ from datetime import date
 import networkx as nx
 import pytest
 
+from core.wording import short_money
 from dashboard import exports, network
 from dashboard.text import md
 from graph.store import open_store
@@ -140,7 +141,7 @@ def test_resellers_layer_is_dashed_labelled_escaped_and_exportable():
     assert 'id="legend-resellers"' not in network.build_html(graph)
     parsed = nx.parse_graphml(exports.graphml(drawn).decode())
     assert parsed.number_of_edges() == 3 and exports.gexf(drawn)
-    assert [network.short_money(v) for v in (None, 950.0, 51_639_536.51, 2.1e9, -8885.17)] == [
+    assert [short_money(v) for v in (None, 950.0, 51_639_536.51, 2.1e9, -8885.17)] == [
         "not reported", "$950", "$51.64M", "$2.10B", "-$8.89k"]
     assert [record_link(u) for u in (
         "https://www.usaspending.gov/award/A/", "https://sam.gov/entity/X", "https://evil.example/phish",

@@ -1,7 +1,7 @@
 """The documentation stays true: the short README points only at files that exist and its example commands parse;
 the manual in docs/ builds with MkDocs with every warning an error (links and anchors included); the
 command-line reference is what the parsers say today; the hand-written command pages name every subcommand; the
-data model's award table is the one core/facts.py declares.
+data model's field tables are generated from what core/facts.py declares.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from docs import gen_cli
+from docs import gen_cli, gen_model
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -75,10 +75,16 @@ def test_the_commands_page_describes_every_subcommand():
             assert f"### `python -m {cli} {name}`" in reference
 
 
-def test_the_data_model_lists_the_declared_award_fields():
-    from core.facts import award_fields_markdown
+def test_the_data_model_tables_are_generated_from_the_declarations():
+    from core.facts import AWARD_FIELDS, award_fields_markdown
 
-    assert award_fields_markdown() in text(DOCS / "data-model.md")  # the table is core.facts.award_fields_markdown()
+    page = text(DOCS / "data-model.md")
+    assert gen_model.render(page) == page, "docs/data-model.md is stale: run `python -m docs.gen_model`"
+    assert gen_model.main(["--check"]) == 0
+    assert award_fields_markdown() in page
+    newest = f"| `{AWARD_FIELDS[-1].name}` |"  # a page written before the newest field was declared is stale
+    older = "\n".join(line for line in page.splitlines() if not line.startswith(newest)) + "\n"
+    assert older != page and gen_model.render(older) == page
 
 
 def test_the_readme_is_short_and_its_links_resolve():

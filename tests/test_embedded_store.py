@@ -139,3 +139,42 @@ def test_a_store_of_the_previous_format_is_read_again_after_a_load(sample_home):
     store = open_store("embedded", home=sample_home)
     assert store.agency_profile("ICE", limit=5) == fresh
     assert store.stats() == counts  # every table derived again, the vehicles' included
+
+
+def test_a_store_written_before_a_field_was_declared_asks_for_a_load_which_adds_it(sample_home):
+    """A field added to core/facts.py changes the store's format stamp with no hand bump: a store written before it
+    (simulated: its `record` lacks the last award field, its stamp names the fields it had) asks for a load, and
+    the load adds the column and answers as a fresh load does. A store stamped before stamps named their fields
+    is read while it has every declared column."""
+    import duckdb
+
+    from core.facts import AWARD_DERIVED_FIELDS, AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS, VEHICLE_FIELDS
+    from graph import duck_sql
+
+    newest, path = AWARD_FIELDS[-1].name, sample_home / "store.duckdb"
+    with duckdb.connect(str(path), read_only=True) as con:
+        found = con.execute(f"SELECT key FROM award WHERE {newest} IS NOT NULL ORDER BY key LIMIT 5").fetchall()
+    keys = [key for key, in found]
+    before = open_store("embedded", home=sample_home)
+    fresh, counts, awards = before.agency_profile("ICE", limit=5), before.stats(), before.fetch_awards(keys)
+    before.close()
+    assert len(awards) == 5 and all(award[newest] is not None for award in awards)
+    with duckdb.connect(str(path)) as con:
+        assert con.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()[0] == duck_sql.FORMAT
+        con.execute("UPDATE meta SET value = ? WHERE name = 'format'", [str(duck_sql.FORMAT_VERSION)])
+    assert open_store("embedded", home=sample_home).stats() == counts  # an unhashed stamp, every column: read
+    older = duck_sql.fields_hash([f for f in RECORD_FIELDS if f.name != newest], SUBAWARD_FIELDS,
+                                 AWARD_DERIVED_FIELDS, VEHICLE_FIELDS)
+    with duckdb.connect(str(path)) as con:  # as a version without the field left it
+        for table in ("record", "record_new"):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {newest}")
+        con.execute("UPDATE meta SET value = ? WHERE name = 'format'", [f"{duck_sql.FORMAT_VERSION}+{older}"])
+    done = subprocess.run([sys.executable, "-m", "graph", "stats"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "KG_HOME": str(sample_home)})
+    assert done.returncode == 1 and "python -m graph clear --yes" in done.stderr and "format" in done.stderr
+    again = ingest(sample_home, "normalized", *map(str, SAMPLE), "--no-progress")
+    assert again.returncode == 0, again.stderr
+    store = open_store("embedded", home=sample_home)
+    assert store.agency_profile("ICE", limit=5) == fresh and store.stats() == counts
+    read = {award["key"]: award[newest] for award in store.fetch_awards(keys)}
+    assert read == {award["key"]: award[newest] for award in awards}  # the field read back from the rows loaded again

@@ -389,21 +389,21 @@ def test_read_rate_on_the_real_files(fpds_dir, capsys):
 ARMY_EA = "W519TC25D0039__542a447437b0/page-0000-start-0.xml"  # Palantir USG's Army enterprise agreement, 2 entries
 
 
-def test_an_idv_entry_reads_its_last_date_to_order_as_its_end(shared_data):
+def test_an_idv_entry_reads_its_last_date_to_order_as_its_end(excerpts):
     """Entry 1 of the Army agreement (read by eye): IDVID 9700/W519TC25D0039 mod 0, signed 2025-07-31, lastDateToOrder
     2035-07-31, baseAndAllOptionsValue 10000000000.00, obligatedAmount 0.00, Army office W519TC."""
-    tx = entries(fpds_atom.read(shared_data / "fpds_atom_contract_vehicles" / ARMY_EA))[1]
+    tx = entries(fpds_atom.read(excerpts / "fpds_atom_contract_vehicles" / ARMY_EA))[1]
     assert tx.award.key == "CONT_IDV_W519TC25D0039_9700" and tx.obligation == 0.0
     assert (tx.award.end_date, tx.award.potential_end_date) == (None, "2035-07-31")
     assert tx.award.potential_value == 10_000_000_000 and tx.award.current_value is None
 
 
-def test_vehicle_entries_read_as_vehicles_never_as_actions_or_awards(shared_data):
+def test_vehicle_entries_read_as_vehicles_never_as_actions_or_awards(excerpts):
     """`read_summaries`: each entry is the vehicle as of that action (its totals), so no $0 modification is an action
     dated in a fiscal year and no vehicle is an award; the store keeps the latest (entry 2, mod P00001, 2026-02-27)."""
     from core.facts import record_rows
 
-    awards = list(fpds_atom.read_summaries(shared_data / "fpds_atom_contract_vehicles" / ARMY_EA))
+    awards = list(fpds_atom.read_summaries(excerpts / "fpds_atom_contract_vehicles" / ARMY_EA))
     assert [type(a).__name__ for a in awards] == ["Vehicle", "Vehicle"]
     assert {record_rows(a)[0]["kind"] for a in awards} == {"vehicle"}  # the store's own kind, apart from awards
     first, latest = awards

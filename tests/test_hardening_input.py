@@ -121,10 +121,10 @@ def test_the_screen_duckdb_runs_finds_exactly_the_texts_the_rules_match(shared_d
     assert screened and screened == in_python
 
 
-def test_attribute_with_a_rule_re2_refuses_is_one_line_and_leaves_no_copy(cli_load, shared_data, tmp_path, capsys):
+def test_attribute_with_a_rule_re2_refuses_is_one_line_and_leaves_no_copy(cli_load, excerpts, tmp_path, capsys):
     from graph.cli import main as graph
 
-    path = write_rows(tmp_path / "three.csv", real_rows(shared_data, 3))
+    path = write_rows(tmp_path / "three.csv", real_rows(excerpts, 3))
     code, summary, err = cli_load("transactions-csv", str(path))
     assert code == 0, err
     rules_file(cli_load.home / "product_makers.csv", "(?>AMAZON WEB SERVICES)")
@@ -138,8 +138,8 @@ def test_attribute_with_a_rule_re2_refuses_is_one_line_and_leaves_no_copy(cli_lo
 
 # -- 3: code pages ---------------------------------------------------------------------------------------------------
 
-def test_a_cp1252_transactions_export_keeps_its_names_and_reports_its_code_page(cli_load, shared_data, tmp_path):
-    rows = real_rows(shared_data, len(NAMES))
+def test_a_cp1252_transactions_export_keeps_its_names_and_reports_its_code_page(cli_load, excerpts, tmp_path):
+    rows = real_rows(excerpts, len(NAMES))
     for row, name in zip(rows[1:], NAMES):
         row[2] = name
     path = tmp_path / "cp1252.csv"
@@ -150,8 +150,8 @@ def test_a_cp1252_transactions_export_keeps_its_names_and_reports_its_code_page(
     assert summary["encodings"] == {str(path): "cp1252"} and summary["rows_loaded"] == len(NAMES)
 
 
-def test_a_cp1252_bulk_download_keeps_its_names(cli_load, shared_data, tmp_path):
-    rows = real_lines(shared_data / BULK / PRIME, len(NAMES))
+def test_a_cp1252_bulk_download_keeps_its_names(cli_load, excerpts, tmp_path):
+    rows = real_lines(excerpts / BULK / PRIME, len(NAMES))
     column = rows[0].index("recipient_name")
     for row, name in zip(rows[1:], NAMES):
         row[column] = name
@@ -176,8 +176,8 @@ def flock_folder(shared_data, folder: Path, names: list[str], encoding: str = "c
     return folder
 
 
-def test_cp1252_flock_portals_and_table_keep_their_names_and_report_their_code_page(cli_load, shared_data, tmp_path):
-    folder = flock_folder(shared_data, tmp_path / "flock", NAMES)
+def test_cp1252_flock_portals_and_table_keep_their_names_and_report_their_code_page(cli_load, excerpts, tmp_path):
+    folder = flock_folder(excerpts, tmp_path / "flock", NAMES)
     usage = folder / "latest_usage04262023.csv"
     deployments = [r for r in flock_portals.read(folder) if type(r).__name__ == "Deployment"]
     assert [d.agency_name for d in deployments] == NAMES
@@ -192,8 +192,8 @@ def test_cp1252_flock_portals_and_table_keep_their_names_and_report_their_code_p
     assert summary["encodings"] == {str(usage): "cp1252"}  # was null
 
 
-def test_a_file_neither_utf8_nor_cp1252_stops_naming_byte_line_column_and_encoding(cli_load, shared_data, tmp_path):
-    rows = real_rows(shared_data, 3)
+def test_a_file_neither_utf8_nor_cp1252_stops_naming_byte_line_column_and_encoding(cli_load, excerpts, tmp_path):
+    rows = real_rows(excerpts, 3)
     data = csv_bytes(rows).split(b"\r\n")
     data[2] = data[2].replace(b",", b",\x81", 1)  # 0x81: not UTF-8, and no character in Windows-1252
     path = tmp_path / "cp437.csv"
@@ -236,8 +236,8 @@ LOADERS = ["transactions-csv", "usaspending-csv", "table", "flock-portals"]
 
 
 @pytest.mark.parametrize("loader", LOADERS)
-def test_a_well_formed_last_line_without_its_line_break_still_loads(shared_data, tmp_path, loader):
-    read, name, data = cut_cases(shared_data, tmp_path)[loader]
+def test_a_well_formed_last_line_without_its_line_break_still_loads(excerpts, tmp_path, loader):
+    read, name, data = cut_cases(excerpts, tmp_path)[loader]
     path = tmp_path / name
     path.write_bytes(data)
     records = read(path)
@@ -246,8 +246,8 @@ def test_a_well_formed_last_line_without_its_line_break_still_loads(shared_data,
 
 @pytest.mark.parametrize("loader", LOADERS)
 @pytest.mark.parametrize("cut", ["inside a value", "inside a quote"])
-def test_a_file_cut_inside_its_last_row_is_one_reject_saying_so(shared_data, tmp_path, loader, cut):
-    read, name, data = cut_cases(shared_data, tmp_path)[loader]
+def test_a_file_cut_inside_its_last_row_is_one_reject_saying_so(excerpts, tmp_path, loader, cut):
+    read, name, data = cut_cases(excerpts, tmp_path)[loader]
     head, _, last = data.rpartition(b"\r\n")
     if cut == "inside a value":  # cut a third of the way into the last line: a check of that row fails
         last = last[:len(last) // 3]
@@ -264,8 +264,8 @@ def test_a_file_cut_inside_its_last_row_is_one_reject_saying_so(shared_data, tmp
     assert rejects[0].reason.startswith(CUT) and rejects[0].record == "line 4"
 
 
-def test_the_issue_example_a_parent_piid_cut_short_is_rejected(shared_data, tmp_path):
-    rows = real_rows(shared_data, 3)
+def test_the_issue_example_a_parent_piid_cut_short_is_rejected(excerpts, tmp_path):
+    rows = real_rows(excerpts, 3)
     data = csv_bytes(rows).rstrip(b"\r\n")
     path = tmp_path / "cut.csv"
     path.write_bytes(data[:-10])  # inside the parent PIID of the last row's Generated Award ID
@@ -279,12 +279,12 @@ def test_the_issue_example_a_parent_piid_cut_short_is_rejected(shared_data, tmp_
 JUDGEMENT_HEADER = "kind,record,target,verdict,who,when,why\n"
 
 
-def test_a_judgement_about_a_record_not_held_warns_and_counts_and_strict_stops_both(cli_load, shared_data, tmp_path,
+def test_a_judgement_about_a_record_not_held_warns_and_counts_and_strict_stops_both(cli_load, excerpts, tmp_path,
                                                                                     caplog, capsys):
     from graph.cli import main as graph
 
-    elsewhere = real_rows(shared_data, 10)[10][9]  # a real award that the loaded rows do not hold
-    path = write_rows(tmp_path / "three.csv", real_rows(shared_data, 3))
+    elsewhere = real_rows(excerpts, 10)[10][9]  # a real award that the loaded rows do not hold
+    path = write_rows(tmp_path / "three.csv", real_rows(excerpts, 3))
     (cli_load.home / "judgements.csv").write_text(
         JUDGEMENT_HEADER + f"attribution,{elsewhere},\"Amazon.com, Inc.\",wrong,a reviewer,2026-12-01,not AWS\n",
         encoding="utf-8")
@@ -312,7 +312,7 @@ def latin1_line(path: Path, line: str) -> Path:
     return path
 
 
-def test_a_bad_byte_in_a_user_edited_table_names_the_file_and_line_wherever_it_is_read(shared_data, tmp_path,
+def test_a_bad_byte_in_a_user_edited_table_names_the_file_and_line_wherever_it_is_read(excerpts, tmp_path,
                                                                                        monkeypatch, capsys):
     from core.curated import load_families
     from core.judgements import load_judgements
@@ -344,7 +344,7 @@ def test_a_bad_byte_in_a_user_edited_table_names_the_file_and_line_wherever_it_i
     monkeypatch.setenv("KG_JUDGEMENTS", str(judgements))
     monkeypatch.setenv("KG_PRODUCT_RULES", str(ROOT / "data" / "product_makers.csv"))
     usage = tmp_path / "latest_usage.csv"
-    usage.write_bytes(csv_bytes(real_lines(shared_data / FLOCK / "latest_usage04262023.csv", 2)))
+    usage.write_bytes(csv_bytes(real_lines(excerpts / FLOCK / "latest_usage04262023.csv", 2)))
     assert ingest(["table", str(usage), "--map", str(MAPS / "flock_usage.toml"), "--no-progress"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{judgements} line 2: byte 0xdc" in err, err
@@ -359,10 +359,10 @@ def test_a_bad_byte_in_a_user_edited_table_names_the_file_and_line_wherever_it_i
 
 # -- 8: a damaged JSON answer ----------------------------------------------------------------------------------------
 
-def test_a_malformed_json_answer_names_the_byte(shared_data, httpserver):
+def test_a_malformed_json_answer_names_the_byte(excerpts, httpserver):
     from ingest.http import ApiError, HttpClient
 
-    body = (shared_data / "usaspending_api_responses" / "layonez_bid_buster" / "03-award-detail-sample.json").read_bytes()
+    body = (excerpts / "usaspending_api_responses" / "layonez_bid_buster" / "03-award-detail-sample.json").read_bytes()
     json.loads(body)
     cut = body[:len(body) // 2]
     try:

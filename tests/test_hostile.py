@@ -86,8 +86,8 @@ def test_the_vendor_page_links_the_rebuilt_permalink_only(formula_app):
     assert PHISH not in vendor.code[0].value.split("not used:")[0]
 
 
-def test_two_columns_of_one_name_stop_the_file_naming_both_positions(shared_data, tmp_path):
-    source = sorted((shared_data / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv"))[0]
+def test_two_columns_of_one_name_stop_the_file_naming_both_positions(excerpts, tmp_path):
+    source = sorted((excerpts / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv"))[0]
     with source.open(newline="", encoding="utf-8-sig") as handle:
         rows = [row for _, row in zip(range(4), csv.reader(handle))]
     header = rows[0]
@@ -128,17 +128,14 @@ def write_rows(path, rows, encoding="utf-8"):
 def cli_load(store_kind, request, monkeypatch, capsys, tmp_path):
     """Runs `python -m ingest ARGS --store KIND --json` in-process into an empty store; (exit code, summary, stderr)."""
     from ingest.cli import main
-    from tests.conftest import open_test_store
+    from tests.conftest import STORE_FACTORIES, open_test_store
 
     home = tmp_path / "kg"
     open_test_store(store_kind, home, request).close()  # empty (Neo4j: the test server)
     for name, value in curated_env(home).items():
         monkeypatch.setenv(name, value)
-    if store_kind == "neo4j":
-        server = request.getfixturevalue("neo4j_server")
-        for name, key in (("NEO4J_URI", "uri"), ("NEO4J_USER", "user"), ("NEO4J_PASSWORD", "password"),
-                          ("NEO4J_DATABASE", "database")):
-            monkeypatch.setenv(name, server[key])
+    for name, value in STORE_FACTORIES[store_kind].env(request).items():  # the test server, for a server store
+        monkeypatch.setenv(name, value)
 
     def load(*args: str):
         code = main([*args, "--store", store_kind, "--json", "--no-progress"])
@@ -161,8 +158,8 @@ def vendor_names(store) -> set[str]:
     return {e["name"] for e in store.fetch_entities() if e["kind"] == "Vendor"}
 
 
-def test_a_cp1252_file_is_detected_and_two_umlauts_stay_two_vendors(cli_load, shared_data, tmp_path, caplog):
-    rows = real_rows(shared_data, 3)
+def test_a_cp1252_file_is_detected_and_two_umlauts_stay_two_vendors(cli_load, excerpts, tmp_path, caplog):
+    rows = real_rows(excerpts, 3)
     rows[1][2], rows[2][2] = "MÜLLER GMBH", "MÖLLER GMBH"
     path = write_rows(tmp_path / "cp1252.csv", rows, encoding="cp1252")
     code, summary, err = cli_load("transactions-csv", str(path))
@@ -178,8 +175,8 @@ def test_a_cp1252_file_is_detected_and_two_umlauts_stay_two_vendors(cli_load, sh
         store.close()
 
 
-def test_a_byte_the_declared_encoding_cannot_decode_stops_the_file_at_its_line(cli_load, shared_data, tmp_path):
-    rows = real_rows(shared_data, 3)
+def test_a_byte_the_declared_encoding_cannot_decode_stops_the_file_at_its_line(cli_load, excerpts, tmp_path):
+    rows = real_rows(excerpts, 3)
     path = tmp_path / "broken.csv"
     write_rows(path, rows)
     data = path.read_bytes().split(b"\n")
@@ -197,8 +194,8 @@ def test_a_byte_the_declared_encoding_cannot_decode_stops_the_file_at_its_line(c
         store.close()
 
 
-def test_an_absurd_amount_is_rejected_with_its_line_and_no_total_overflows(cli_load, shared_data, tmp_path):
-    rows = real_rows(shared_data, 4)
+def test_an_absurd_amount_is_rejected_with_its_line_and_no_total_overflows(cli_load, excerpts, tmp_path):
+    rows = real_rows(excerpts, 4)
     rows[2][3] = "1e307"
     rows[3][3] = "-2000000000000.00"
     path = write_rows(tmp_path / "absurd.csv", rows)
@@ -400,9 +397,9 @@ def test_a_disk_that_fills_is_one_line_and_the_store_stays_as_it_was(cli_load, s
         store.close()
 
 
-def test_a_read_only_store_directory_is_one_line(cli_load, shared_data, tmp_path, small_disk):
+def test_a_read_only_store_directory_is_one_line(cli_load, excerpts, tmp_path, small_disk):
     cli_load.move(small_disk("1m", read_only=True) / "kg")
-    code, _, err = cli_load("transactions-csv", str(write_rows(tmp_path / "rows.csv", real_rows(shared_data, 5))))
+    code, _, err = cli_load("transactions-csv", str(write_rows(tmp_path / "rows.csv", real_rows(excerpts, 5))))
     assert code == 1 and err.strip().count("\n") == 0, err
     assert re.search(f"cannot write the store in {re.escape(str(cli_load.home))}\\S*: Read-only file system", err), err
     assert "make it writable or set KG_HOME to a writable directory" in err
@@ -467,14 +464,14 @@ class Relay:
 
 
 @pytest.mark.neo4j
-def test_neo4j_lost_mid_load_is_one_line_and_a_rerun_completes_without_duplicates(neo4j_server, shared_data, tmp_path,
+def test_neo4j_lost_mid_load_is_one_line_and_a_rerun_completes_without_duplicates(neo4j_server, excerpts, tmp_path,
                                                                                    monkeypatch, capsys):
     from urllib.parse import urlsplit
 
     from graph.neo4j_store import Neo4jStore
     from ingest.cli import main
 
-    path = write_rows(tmp_path / "rows.csv", real_rows(shared_data, 60))
+    path = write_rows(tmp_path / "rows.csv", real_rows(excerpts, 60))
     monkeypatch.setenv("NEO4J_RETRY_SECONDS", "1")  # how long the driver retries the lost server before giving up
     target = urlsplit(neo4j_server["uri"])
     relay = Relay(target.hostname, target.port)
@@ -555,9 +552,9 @@ def test_a_zero_page_size_is_one_line_with_exit_2(tmp_path):
 
 # -- CSV edge cases (row 13) ------------------------------------------------------------------------------------------
 
-def test_an_unterminated_quote_is_one_reject_at_the_line_it_opened_and_the_rows_after_it_load(cli_load, shared_data,
+def test_an_unterminated_quote_is_one_reject_at_the_line_it_opened_and_the_rows_after_it_load(cli_load, excerpts,
                                                                                               tmp_path):
-    rows = real_rows(shared_data, 8)
+    rows = real_rows(excerpts, 8)
     path = write_rows(tmp_path / "quote.csv", rows)
     lines = path.read_bytes().split(b"\r\n")
     lines[2] = lines[2].replace(b",", b',"', 1)  # line 3: a quote opens in its second field and is never closed
@@ -584,12 +581,12 @@ def column(rows, name: str) -> int:
     return rows[0].index(name)
 
 
-def test_control_characters_never_reach_a_store_or_an_xml_export(cli_load, shared_data, tmp_path, capsys):
+def test_control_characters_never_reach_a_store_or_an_xml_export(cli_load, excerpts, tmp_path, capsys):
     import networkx as nx
 
     from graph.cli import main as graph_main
 
-    rows = real_rows(shared_data, 3)
+    rows = real_rows(excerpts, 3)
     rows[1][column(rows, "Recipient Name")] = "NUL\x00 AND BELL\x07 CORP"
     rows[2][column(rows, "Transaction Description")] = "RADIO\x1b[31m SERVICES\x7f"
     code, summary, err = cli_load("transactions-csv", str(write_rows(tmp_path / "controls.csv", rows)))

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.store import NotFound, open_store
+from graph.store import STORES, NotFound, open_store
 from ingest import flock_portals, table_map, usaspending_csv
 from ingest.load import load
 from tests.conftest import STORE_KINDS, open_test_store
@@ -302,7 +302,7 @@ def test_the_cli_answers_sharing_bridge_and_policies(loaded, tmp_path):
 @pytest.fixture(scope="module")
 def both(request, shared_data, tmp_path_factory):
     home = tmp_path_factory.mktemp("local-parity")
-    stores = {kind: open_test_store(kind, home / kind, request) for kind in ("embedded", "neo4j")}
+    stores = {kind: open_test_store(kind, home / kind, request) for kind in STORES}
     for _kind, store in stores.items():
         load_everything(store, shared_data, home / "files")  # the same paths: the citations agree
     yield stores
@@ -318,9 +318,8 @@ def both(request, shared_data, tmp_path_factory):
     ("fetch_local_agencies",), ("federal_sharing",)], ids=lambda q: "-".join(map(str, q)))
 def test_both_stores_give_the_same_local_answers(both, question):
     method, *args = question
-    answers = [json.dumps(getattr(both[kind], method)(*args), sort_keys=True, default=str)
-               for kind in ("embedded", "neo4j")]
-    assert answers[0] == answers[1]
+    answers = [json.dumps(getattr(both[kind], method)(*args), sort_keys=True, default=str) for kind in STORES]
+    assert all(answer == answers[0] for answer in answers[1:])
 
 
 def ingest(home: Path, *args):
@@ -383,8 +382,9 @@ def test_both_stores_export_the_same_local_graph(both, tmp_path):
     contents = {kind: ({n: json.dumps(d, sort_keys=True) for n, d in g.nodes(data=True)},
                        sorted(json.dumps([u, v, k, d], sort_keys=True) for u, v, k, d in g.edges(keys=True, data=True)))
                 for kind, g in graphs.items()}
-    assert contents["embedded"] == contents["neo4j"]
-    graph = graphs["embedded"]
+    first, *others = STORES
+    assert all(contents[kind] == contents[first] for kind in others)
+    graph = graphs[first]
     types = {d["type"] for *_, d in graph.edges(data=True)}
     assert {"USES", "SHARES_DATA_WITH", "PART_OF"} <= types
     assert sum(1 for *_, d in graph.edges(data=True) if d["type"] == "SHARES_DATA_WITH") == 37_099

@@ -191,3 +191,17 @@ def test_questions_from_several_threads_at_once(tmp_path, neo4j_store):
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda name: (name, neo4j_store.vendor_family(name)), ["A", "B"] * 20))
     assert all(answer == expected[name] for name, answer in answers)
+
+
+def test_a_field_declared_since_the_last_push_rewrites_every_row(tmp_path, neo4j_store):
+    """A store pushed before a field was declared (its pushed copy lacks the column) takes the next load: each row
+    is written again, with the new field, and Neo4j holds what the embedded store holds."""
+    import duckdb
+
+    embedded, _ = both(tmp_path, neo4j_store, action("A"))
+    neo4j_store.staging.close()  # no reader left on the staging file
+    con = duckdb.connect(str(neo4j_store.staging.path))
+    con.execute("ALTER TABLE pushed_award DROP COLUMN description")  # as pushed before `description` existed
+    con.close()
+    embedded, neo4j = both(tmp_path, neo4j_store, action("B", key="AWD2", amount=3.0))
+    assert as_sets(neo4j) == as_sets(embedded)

@@ -22,7 +22,7 @@ from graph import cli
 from graph.answers import cited
 from ingest import table_map
 from ingest.load import load
-from tests.conftest import STORE_KINDS, open_test_store
+from tests.conftest import STORE_FACTORIES, STORE_KINDS, open_test_store, store_env
 from tests.dashboard_support import ROOT, curated_env
 
 SPOOF = "https://evil.example/phish"
@@ -49,11 +49,9 @@ def spoofed(source: Path, out: Path, keep=lambda row: True) -> list[dict]:
 def spoofed_home(shared_data, tmp_path_factory, request):
     """The spoofed files loaded by `python -m ingest` into each store; KG_STORE in the env names it."""
     home = tmp_path_factory.mktemp("spoofed")
-    kind, store_env = request.param, {"KG_STORE": request.param}
-    if kind == "neo4j":
-        server = request.getfixturevalue("neo4j_server")
+    kind = request.param
+    if STORE_FACTORIES[kind].shared_server:
         open_test_store(kind, home, request).close()  # the test server's database, emptied
-        store_env.update({f"NEO4J_{name.upper()}": value for name, value in server.items()})
     subs = spoofed(shared_data / BULK / SUBAWARDS, home / "subawards.csv")
     primes_of_subs = {row["prime_award_unique_key"] for row in subs}
     taken = []
@@ -65,7 +63,7 @@ def spoofed_home(shared_data, tmp_path_factory, request):
         return False
 
     primes = spoofed(shared_data / BULK / PRIMES, home / "primes.csv", keep)
-    env = {**os.environ, **curated_env(home), **store_env}
+    env = {**os.environ, **curated_env(home), **store_env(kind, request)}
     subprocess.run([sys.executable, "-m", "ingest", "usaspending-csv", "--store", kind, "--no-progress",
                     str(home / "primes.csv"), str(home / "subawards.csv")], cwd=ROOT, env=env, check=True,
                    capture_output=True)
@@ -145,8 +143,8 @@ vendor_name = "Flock Safety"
 """
 
 
-def test_a_10_mb_agency_name_is_one_reject_naming_the_field(shared_data, tmp_path):
-    with (shared_data / "flock_transparency_portals" / "latest_usage04262023.csv").open(newline="",
+def test_a_10_mb_agency_name_is_one_reject_naming_the_field(excerpts, tmp_path):
+    with (excerpts / "flock_transparency_portals" / "latest_usage04262023.csv").open(newline="",
                                                                                           encoding="utf-8") as handle:
         rows = list(csv.reader(handle))[:4]
     rows[2][1] = "Sterling Heights MI PD " * 460_000  # about 10 MB

@@ -13,6 +13,8 @@ import pytest
 from core.categories import CATEGORIES, LENS, sectors
 from graph.export import in_sector
 from graph.sectors import scope
+from graph.store import STORES
+from tests.conftest import STORE_KINDS
 from tests.test_store_parity import same, stores as parity_stores
 
 AGENCIES = ("ICE", "CBP")
@@ -30,8 +32,8 @@ def lens_family(stores) -> str:
     return answer["families"][0]["id"]
 
 
-@pytest.mark.neo4j
-@pytest.mark.parametrize("kind", ["embedded", "neo4j"])
+@pytest.mark.neo4j  # the module's stores are the parity suite's, one of each kind
+@pytest.mark.parametrize("kind", STORE_KINDS)
 @pytest.mark.parametrize("agency", AGENCIES)
 def test_sector_totals_add_up_to_the_agency_total(stores, kind, agency):
     store = stores[kind]
@@ -139,7 +141,8 @@ def test_sector_names_parse_like_the_cli():
 def test_cli_sector_flag_on_each_command(stores, monkeypatch, capsys, tmp_path):
     from graph.cli import main
 
-    monkeypatch.setenv("KG_HOME", str(stores["home"] / "kg"))
+    home = stores["embedded"].home
+    monkeypatch.setenv("KG_HOME", str(home))
     stores["embedded"].close()  # the CLI opens the store itself
     try:
         for argv in (["agency", "ICE"], ["vendor", "Palantir"], ["ties", "Palantir", "ICE"],
@@ -162,7 +165,7 @@ def test_cli_sector_flag_on_each_command(stores, monkeypatch, capsys, tmp_path):
     finally:
         from graph.store import open_store
 
-        stores["embedded"] = open_store("embedded", home=stores["home"] / "kg")
+        stores["embedded"] = open_store("embedded", home=home)
 
 
 @pytest.mark.neo4j
@@ -232,8 +235,9 @@ def test_sales_through_others_follow_the_sector_on_both_stores(stores):
         where = (found["tier"], found["id"])
         for categories in (None, LENS, ("it",)):
             for by in MENTION_GROUPINGS:
-                assert embedded.fetch_mention_groups(where, categories, by) == \
-                    stores["neo4j"].fetch_mention_groups(where, categories, by), (agency, categories, by)
+                groups = embedded.fetch_mention_groups(where, categories, by)
+                assert all(stores[kind].fetch_mention_groups(where, categories, by) == groups
+                           for kind in STORES), (agency, categories, by)
         rows = embedded.fetch_mentions(awarding=where)
         assert rows and all(r["category"] for r in rows)  # each mention carries its action's category
         for categories in (None, LENS):

@@ -6,7 +6,9 @@ graph read back from Neo4j equals the embedded one) and that every Cypher fetch 
 
 The files cover every record type and both agency and vendor hierarchies: the 2025 bulk prime award
 summaries and subawards, Torn Apart's FY2018 transactions and the FY2025 spending_by_transaction
-export (ICE and CBP), loaded into both stores through the same loader.
+export (ICE and CBP), loaded into both stores through the same loader. They are read from the bundle in the
+repository (data/sample/, every row of those ../shared/data files normalized, each record citing its file), so
+the suite needs no ../shared.
 """
 from __future__ import annotations
 
@@ -15,22 +17,35 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import open_store
-from graph.store import Ambiguous, FactFilter, NotFound
-from ingest import transactions_csv, usaspending_csv
+from graph.store import STORES, Ambiguous, FactFilter, NotFound
+from ingest import normalized_csv
 from ingest.load import load
+
+from .conftest import close_test_store, open_test_store
 
 pytestmark = pytest.mark.neo4j
 
 
-def real_files(shared: Path):
-    bulk = shared / "usaspending_bulk_ice_mn"
-    torn = shared / "torn_apart_ice_fy2013_2018"
+BUNDLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+def bundled(*sources: str):
+    """Reads a bundle file, keeping the records of the shared files named `sources` (all when none is named)."""
+    def origin(record) -> str:  # a transaction cites its file on its award; a reject names it itself
+        prov = getattr(record, "prov", None) or getattr(getattr(record, "award", None), "prov", None) or record
+        return Path(getattr(prov, "source", "") or "").name
+
+    def read(path: Path, header=None):
+        return (record for record in normalized_csv.read(path) if not sources or origin(record) in sources)
+    return read
+
+
+def real_files(bundle: Path):
     return [
-        (usaspending_csv.read, sorted(bulk.glob("*.csv")), None),
-        (usaspending_csv.read, [torn / "fy18.csv"], torn / "fy13.csv"),
-        (transactions_csv.read, [shared / "spending_by_transaction_ice_cbp_fy2021_2026" /
-                                 "CBP_ICE_FY2025_Contract_Obligations.csv"], None),
+        (bundled(), [bundle / "ice_bulk_downloads_2025.csv.gz"], None),  # the four usaspending_bulk_ice_mn files
+        (bundled("fy18.csv"), [bundle / "ice_transactions_fy2013_2018.csv.gz"], None),
+        (bundled("CBP_ICE_FY2025_Contract_Obligations.csv"), [bundle / "ice_cbp_transactions_fy2021_2026.csv.gz"],
+         None),
     ]
 
 
@@ -41,49 +56,55 @@ def load_files(store, shared: Path, rejects: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def stores(neo4j_server, shared_data, tmp_path_factory):
+def stores(request, tmp_path_factory):
+    """Every store of graph.store.STORES (opened by tests/conftest.py STORE_FACTORIES), loaded alike."""
     home = tmp_path_factory.mktemp("parity")
-    embedded = open_store("embedded", home=home / "kg")
-    neo4j = open_store("neo4j", home=home / "kg-neo4j", **neo4j_server)
-    neo4j.clear()
-    summaries = {"embedded": load_files(embedded, shared_data, home / "rejects"),
-                 "neo4j": load_files(neo4j, shared_data, home / "rejects")}
-    yield {"embedded": embedded, "neo4j": neo4j, "summaries": summaries, "home": home}
-    neo4j.clear()
-    neo4j.close()
+    opened = {kind: open_test_store(kind, home / f"kg-{kind}", request) for kind in STORES}
+    summaries = {kind: load_files(store, BUNDLE, home / "rejects") for kind, store in opened.items()}
+    yield {**opened, "summaries": summaries, "home": home}
+    for store in opened.values():
+        close_test_store(store)
 
 
 def same(stores, method: str, *args, **kwargs):
-    """Both stores' answers to one query, asserted identical; returns the answer."""
+    """Every store's answer to one query, asserted identical to the first's (embedded); returns that answer."""
     answers = {}
-    for kind in ("embedded", "neo4j"):
+    for kind in STORES:
         try:
             answers[kind] = getattr(stores[kind], method)(*args, **kwargs)
         except (NotFound, Ambiguous) as error:
             answers[kind] = {"error": type(error).__name__, "message": str(error),
                              "candidates": getattr(error, "candidates", None)}
-    assert json.dumps(answers["neo4j"], sort_keys=True, indent=1) == \
-        json.dumps(answers["embedded"], sort_keys=True, indent=1), f"{method}{args}{kwargs} differs"
-    return answers["embedded"]
+    first, *others = STORES
+    for kind in others:
+        assert json.dumps(answers[kind], sort_keys=True, indent=1) == \
+            json.dumps(answers[first], sort_keys=True, indent=1), f"{kind}: {method}{args}{kwargs} differs"
+    return answers[first]
 
 
 def test_the_loads_agree_row_for_row(stores):
-    for embedded, neo4j in zip(stores["summaries"]["embedded"], stores["summaries"]["neo4j"]):
-        for field in ("rows_read", "rows_loaded", "rows_rejected", "awards", "vendors", "agencies", "duplicate_rows"):
-            assert embedded[field] == neo4j[field], field
-        assert neo4j["store"] == "neo4j"
+    first, *others = STORES
+    for kind in others:
+        for reference, summary in zip(stores["summaries"][first], stores["summaries"][kind], strict=True):
+            for field in ("rows_read", "rows_loaded", "rows_rejected", "awards", "vendors", "agencies",
+                          "duplicate_rows"):
+                assert summary[field] == reference[field], (kind, field)
+            assert summary["store"] == kind
 
 
 def test_the_whole_graph_is_identical(stores):
-    """Every node and edge with every property, the Neo4j one read back from Neo4j."""
+    """Every node and edge with every property, each store's read back from that store (Neo4j's from Neo4j)."""
     def contents(graph):
         return ({nid: json.dumps(data, sort_keys=True) for nid, data in graph.nodes(data=True)},
                 sorted((u, v, k, json.dumps(d, sort_keys=True)) for u, v, k, d in graph.edges(keys=True, data=True)))
 
-    embedded, neo4j = contents(stores["embedded"].to_networkx()), contents(stores["neo4j"].to_networkx())
-    assert len(neo4j[0]) == len(embedded[0]) and len(neo4j[1]) == len(embedded[1])
-    assert [nid for nid in embedded[0] if neo4j[0].get(nid) != embedded[0][nid]] == []
-    assert neo4j[1] == embedded[1]
+    first, *others = STORES
+    reference = contents(stores[first].to_networkx())
+    for kind in others:
+        graph = contents(stores[kind].to_networkx())
+        assert len(graph[0]) == len(reference[0]) and len(graph[1]) == len(reference[1]), kind
+        assert [nid for nid in reference[0] if graph[0].get(nid) != reference[0][nid]] == [], kind
+        assert graph[1] == reference[1], kind
 
 
 def test_stats(stores):
@@ -229,9 +250,9 @@ def test_a_hop_carries_its_record(stores):
     assert all(all(r["source"] and r["record"] and r["permalink"] for r in hop["records"]) for hop in award_hops)
 
 
-def test_loading_again_changes_no_count_on_neo4j(stores, shared_data):
+def test_loading_again_changes_no_count_on_neo4j(stores):
     before = stores["neo4j"].stats()
-    load_files(stores["neo4j"], shared_data, stores["home"] / "rejects-again")
+    load_files(stores["neo4j"], BUNDLE, stores["home"] / "rejects-again")
     assert stores["neo4j"].stats() == before
     same(stores, "vendor_family", "Palantir")
     same(stores, "agency_profile", "ICE")
@@ -291,7 +312,7 @@ def test_the_review_queue_agrees_and_judgements_apply_on_both(stores, tmp_path, 
     append_judgement({"kind": "merge", "record": merge["record"], "target": merge["vendor"]["id"],
                       "verdict": "not_same", "who": "parity", "why": "both stores must split it"})
     try:
-        for kind in ("embedded", "neo4j"):
+        for kind in STORES:
             stores[kind].attribute()
         after = same(stores, "review")
         assert (wrong["record"], wrong["maker"]["id"]) not in {(e["record"], e["maker"]["id"]) for e in after["attributions"]}
@@ -299,7 +320,7 @@ def test_the_review_queue_agrees_and_judgements_apply_on_both(stores, tmp_path, 
         test_the_whole_graph_is_identical(stores)
     finally:
         (tmp_path / "judgements.csv").unlink()
-        for kind in ("embedded", "neo4j"):
+        for kind in STORES:
             stores[kind].attribute()
     assert same(stores, "review") == queue
 

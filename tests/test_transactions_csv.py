@@ -198,9 +198,9 @@ def test_split_award_key():
 # ------------------------------------------------------------------------------------ damaged copies
 
 
-def test_damaged_rows_rejected_with_reasons(shared_data, tmp_path):
+def test_damaged_rows_rejected_with_reasons(excerpts, tmp_path):
     """Synthetic: the first 4 data rows of FY2026, one short a column, one with a bad id, one a bad date."""
-    with (shared_data / DIR / "CBP_ICE_FY2026_Contract_Obligations.csv").open(newline="") as handle:
+    with (excerpts / DIR / "CBP_ICE_FY2026_Contract_Obligations.csv").open(newline="") as handle:
         rows = [row for _, row in zip(range(5), csv.reader(handle))]
     rows[2] = rows[2][:-1]
     rows[3][9] = "NOT_AN_AWARD_ID"
@@ -217,8 +217,8 @@ def test_damaged_rows_rejected_with_reasons(shared_data, tmp_path):
     assert "2026-14-01" in rejects[2].reason
 
 
-def test_bulk_download_is_not_a_search_export(shared_data):
-    bulk = shared_data / "usaspending_bulk_ice_mn" / "umn__Contracts_PrimeAwardSummaries_2025-03-28_H02M59S08_1.csv"
+def test_bulk_download_is_not_a_search_export(excerpts):
+    bulk = excerpts / "usaspending_bulk_ice_mn" / "umn__Contracts_PrimeAwardSummaries_2025-03-28_H02M59S08_1.csv"
     with pytest.raises(SourceError) as error:
         list(transactions_csv.read(bulk))
     assert "umn__" in str(error.value)

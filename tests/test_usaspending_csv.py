@@ -46,8 +46,8 @@ def mn_all(shared_data):
 
 
 @pytest.fixture(scope="module")
-def umn(shared_data):
-    return by_line(read_all(shared_data / BULK / UMN))
+def umn(excerpts):
+    return by_line(read_all(excerpts / BULK / UMN))
 
 
 # ------------------------------------------------------------------------------- bulk files: row counts
@@ -193,9 +193,9 @@ def test_torn_apart_fy13_has_its_header(shared_data):
 
 
 @pytest.mark.parametrize("name", ["fy14.csv", "fy15.csv", "fy16.csv", "fy17.csv", "fy18.csv"])
-def test_torn_apart_without_header_needs_header_from(shared_data, name):
+def test_torn_apart_without_header_needs_header_from(excerpts, name):
     with pytest.raises(SourceError) as error:
-        read_all(shared_data / TORN / name)
+        read_all(excerpts / TORN / name)
     message = str(error.value)
     assert "--header-from" in message
     assert name in message
@@ -212,10 +212,10 @@ def test_torn_apart_loads_with_header_from(shared_data, name, rows, header):
     assert all(r.award.awarding.subtier_code == "7012" for r in records)
 
 
-def test_header_from_dictionary_equals_header_from_fy13(shared_data):
-    fy14 = shared_data / TORN / "fy14.csv"
-    from_csv = read_all(fy14, shared_data / TORN / "fy13.csv")
-    from_dictionary = read_all(fy14, shared_data / TORN / "follow_the_money_data_dictionary.csv")
+def test_header_from_dictionary_equals_header_from_fy13(excerpts):
+    fy14 = excerpts / TORN / "fy14.csv"
+    from_csv = read_all(fy14, excerpts / TORN / "fy13.csv")
+    from_dictionary = read_all(fy14, excerpts / TORN / "follow_the_money_data_dictionary.csv")
     assert [(t.key, t.obligation, t.action_date) for t in from_csv] == [
         (t.key, t.obligation, t.action_date) for t in from_dictionary]
 
@@ -225,9 +225,9 @@ def test_header_from_is_ignored_for_a_file_with_its_own_header(shared_data):
     assert len(records) == 157  # the header row is not read as data
 
 
-def test_header_from_of_another_width_is_a_clear_error(shared_data):
+def test_header_from_of_another_width_is_a_clear_error(excerpts):
     with pytest.raises(SourceError) as error:
-        read_all(shared_data / TORN / "fy14.csv", shared_data / BULK / UMN)  # 286 columns vs 259
+        read_all(excerpts / TORN / "fy14.csv", excerpts / BULK / UMN)  # 286 columns vs 259
     assert "259" in str(error.value) and "286" in str(error.value)
 
 

@@ -8,6 +8,7 @@ import time
 
 import streamlit as st
 
+from core.wording import money, short_money
 from dashboard import data, exports, network, network_view, params, profile, tables
 from dashboard.text import md
 from dashboard.view_filters import Filters, lens_switch, sidebar
@@ -109,7 +110,7 @@ def with_awards(src: tuple, view: dict, filters: Filters, family_node: str) -> d
 def node_choice(node: dict) -> str:
     kind = {"Agency": "agency", "Group": "group", "Award": "award"}.get(node["kind"], "vendor family"
                                                                           if node.get("family") else "vendor")
-    return f"{node.get('name') or node['id']} ({kind}, {network.short_money(node.get('obligated'))})"
+    return f"{node.get('name') or node['id']} ({kind}, {short_money(node.get('obligated'))})"
 
 
 st.title("Network")
@@ -135,7 +136,7 @@ ego, hops = "", 1
 if mode == "ego":
     entities = [n["id"] for n in agency_nodes] + ranked
     labels = {n["id"]: f"{n.get('name') or n['id']} (agency)" for n in agency_nodes}
-    labels.update({h: f"{families[h]['name']} (vendor family, {network.short_money(families[h]['cents'] / 100)})"
+    labels.update({h: f"{families[h]['name']} (vendor family, {short_money(families[h]['cents'] / 100)})"
                    for h in ranked})
     wanted = params.text("ego")
     if wanted and wanted not in entities:
@@ -223,19 +224,19 @@ with st.expander("What the drawing counts, and what it leaves out"):
     st.caption(f"{drawn.get('families_drawn', 0):,} of {drawn.get('families_total', 0):,} vendor families drawn "
                f"(largest obligated first), {agencies:,} agencies"
                + (f", and {len(groups):,} group node(s) holding the other {grouped:,} vendors "
-                  f"({network.money(sum(g['obligated'] for g in groups))} obligated on their edges)" if groups else "")
-               + f"; {network.money(edge_money)} obligated on every vendor–agency edge in these filters. "
+                  f"({money(sum(g['obligated'] for g in groups))} obligated on their edges)" if groups else "")
+               + f"; {money(edge_money)} obligated on every vendor–agency edge in these filters. "
                "Hover a node or an edge for its exact figures; click a node to open its profile.")
     if graph.get("left_out"):
         lo = graph["left_out"]
-        st.caption(f"Left out by the fiscal-year filter: {network.money(lo['not_split_by_year'])} in {lo['awards']:,} "
+        st.caption(f"Left out by the fiscal-year filter: {money(lo['not_split_by_year'])} in {lo['awards']:,} "
                    f"award totals not split by year ({lo['why']}).")
     if filters.through_others:
         layer = drawn.get("reseller_layer") or {}
         resold = [e for e in layer.get("edges", []) if e["type"] == "RESOLD_TO"]
         whose = " of this entity" if mode == "ego" and ego else ""
         if resold:
-            total = network.money(sum(e["obligated"] or 0 for e in resold))
+            total = money(sum(e["obligated"] or 0 for e in resold))
             st.caption(f"Through resellers{whose} ({md(layer.get('label'))}), dashed: {len(layer['edges']):,} links of "
                        f"{len({e['maker'] for e in resold}):,} maker(s) to {len({e['source'] for e in resold}):,} "
                        f"reseller(s) and on to the agencies, {md(total)} in all, not counted in the obligated figures "
@@ -246,10 +247,10 @@ with st.expander("What the drawing counts, and what it leaves out"):
         subs = [e for e in drawn["edges"] if e["type"] == "SUBAWARD"]
         rest = drawn.get("subawards_left_out") or {}
         st.caption(f"Subawards, dashed orange: {len(subs):,} prime → subcontractor link(s), "
-                   f"{network.money(sum(e['subaward_amount'] or 0 for e in subs))} in subaward amounts (made under the "
+                   f"{money(sum(e['subaward_amount'] or 0 for e in subs))} in subaward amounts (made under the "
                    f"primes' awards; not added to the obligated figures; the award-type filter does not apply to them)"
                    + (f"; {rest['links']:,} more link(s) to smaller subcontractors not drawn "
-                      f"({network.money(rest['amount'])})." if rest.get("links") else "."))
+                      f"({money(rest['amount'])})." if rest.get("links") else "."))
 
 st.subheader("Awards behind this view")
 if mode == "ego" and ego:
