@@ -8,7 +8,7 @@ VEHICLES := $(wildcard data/vehicles/*.csv.gz)
 
 # The Neo4j test server: its own data directory and port, so tests never empty a database you use.
 NEO4J_TEST_PORT ?= 7688
-NEO4J_TEST := $(PY) -m graph.neo4j_local --home data/neo4j-test --port $(NEO4J_TEST_PORT) --heap 1g --page-cache-mb 512
+NEO4J_TEST := $(PY) -m graph.stores.neo4j.server --home data/neo4j-test --port $(NEO4J_TEST_PORT) --heap 1g --page-cache-mb 512
 
 .PHONY: run dashboard test browser setup load report bench bench-store bench-neo4j sample clean neo4j neo4j-stop \
 	neo4j-test-server neo4j-test-stop docs lock check
@@ -69,10 +69,10 @@ test: setup browser icu check
 # A local Neo4j Community 5.26 on bolt://127.0.0.1:7687 (data in data/neo4j, user neo4j, password
 # NEO4J_PASSWORD or the dev default): what `--store neo4j` talks to when no NEO4J_URI is set.
 neo4j: setup
-	$(PY) -m graph.neo4j_local start
+	$(PY) -m graph.stores.neo4j.server start
 
 neo4j-stop: setup
-	$(PY) -m graph.neo4j_local stop
+	$(PY) -m graph.stores.neo4j.server stop
 
 neo4j-test-server: setup
 	$(NEO4J_TEST) start

@@ -6,7 +6,7 @@ page includes computing its answer; `again` is a second visit in a new tab (Stre
 those, on the fresh server, every page is reached in one tab from the page before (`in_tab`, caches cold): the
 page's own render, without the frontend's start-up that a new tab pays each time.
 
-The one-page brief (graph/brief.py, PDF) is timed in-process on the same store first: what the vendor page's
+The one-page brief (graph/reports/brief.py, PDF) is timed in-process on the same store first: what the vendor page's
 button and `python -m graph brief` compute.
 
     python bench/dashboard_render.py [--home KG_HOME] [--target S]   # default: the bundled data in a temporary
@@ -97,8 +97,8 @@ def in_tab(context, base: str) -> list[dict]:
 
 def time_briefs(kind: str, home: Path) -> list[dict]:
     """Assemble and render each brief as PDF in this process, on a store opened for it alone."""
-    from graph.brief import assemble
-    from graph.brief_render import pdf
+    from graph.reports.brief import assemble
+    from graph.reports.brief_render import pdf
     from graph.store import open_store
 
     store = open_store(kind, home=home)

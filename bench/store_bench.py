@@ -66,9 +66,9 @@ LENS_QUERIES = {name for name, *_ in QUERIES[-4:]}  # the previous store had no 
 
 
 def ask(store, method: str, args: tuple, kwargs: dict):
-    """One question: a store method, or `targets` (graph/targets.py, over the same store)."""
+    """One question: a store method, or `targets` (graph/questions/targets.py, over the same store)."""
     if method == "targets":
-        from graph.targets import targets
+        from graph.questions.targets import targets
         return targets(store, *args, **kwargs)
     return getattr(store, method)(*args, **kwargs)
 

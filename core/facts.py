@@ -109,7 +109,7 @@ def award_fields(names: Iterable[str]) -> tuple[str, ...]:
 
 
 # A contract vehicle as every store returns it (table `vehicle`, the properties of its Vehicle node): its latest
-# record's attributes, its holder and its agency. Its ceiling is never added to a money figure (graph/vehicles.py).
+# record's attributes, its holder and its agency. Its ceiling is never added to a money figure (graph/questions/vehicles.py).
 VEHICLE_FIELDS = (
     Field("key", "VARCHAR", "the IDV's generated award id (CONT_IDV_…)"),
     Field("piid", "VARCHAR", "procurement instrument id"),

@@ -3,7 +3,7 @@
 Both stores hold this model (the embedded store as tables, Neo4j as nodes and relationships), and the
 exports (GraphML, GEXF, neo4j-admin CSV, Cypher) write it. Money lives on `Fact` nodes: one per
 contract action, plus an award's total not split by year where only a summary reports it
-(`core/facts.py` says what each record row holds, `graph/duck_sql.py` how facts are derived).
+(`core/facts.py` says what each record row holds, `graph/stores/duckdb/sql.py` how facts are derived).
 """
 from __future__ import annotations
 

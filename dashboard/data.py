@@ -194,11 +194,11 @@ def agency_end_dates(src: tuple, name: str, rows_from: str | None = "0001-01-01"
 @st.cache_data(show_spinner=False)
 def target_ranking(src: tuple, name: str, categories: tuple[str, ...] | None, today: str, weights: tuple,
                    months: int, recent: int) -> dict:
-    """The campaign ranking (graph/targets.py, shared with `graph targets`) for these settings, computed once
+    """The campaign ranking (graph/questions/targets.py, shared with `graph targets`) for these settings, computed once
     whatever the number of sessions asking for it. `categories` None: every purchase."""
     from datetime import date
 
-    from graph.targets import targets
+    from graph.questions.targets import targets
 
     return targets(store(), name, list(categories) if categories else ["all"], months, date.fromisoformat(today),
                    dict(weights), recent)
@@ -207,11 +207,11 @@ def target_ranking(src: tuple, name: str, categories: tuple[str, ...] | None, to
 @st.cache_data(show_spinner=False)
 def target_calendar(src: tuple, name: str, categories: tuple[str, ...] | None, today: str, months: int) -> list[dict]:
     """The renewal calendar of the ranking: the agency's awards with an action in the sector whose next decision
-    falls in the window (`graph.targets.calendar_rows`), soonest first."""
+    falls in the window (`graph.questions.targets.calendar_rows`), soonest first."""
     from datetime import date
 
     from graph.store import FactFilter
-    from graph.targets import calendar_rows
+    from graph.questions.targets import calendar_rows
 
     dated = agency_end_dates(src, name, today)["dated"]
     if categories:
@@ -300,15 +300,15 @@ def lookup_error(error: LookupError) -> None:
 
 @st.cache_data(show_spinner=False)
 def brief_pdf(src: tuple, name: str, categories: tuple[str, ...] | None = None) -> bytes:
-    """The vendor family's one-page brief (graph/brief.py) as PDF bytes, built once per store version and sector."""
-    from graph.brief import assemble
-    from graph.brief_render import pdf
+    """The vendor family's one-page brief (graph/reports/brief.py) as PDF bytes, built once per store version and sector."""
+    from graph.reports.brief import assemble
+    from graph.reports.brief_render import pdf
 
     return pdf(assemble(store(), name, family=vendor_family(src, name, categories), coverage=loaded_coverage(src),
                         categories=categories))
 
 
-# -- the local layer (graph/local_queries.py) ------------------------------------------------------------
+# -- the local layer (graph/questions/local.py) ------------------------------------------------------------
 @st.cache_data(show_spinner=False)
 def local_overview(src: tuple) -> dict:
     return store().local_overview()

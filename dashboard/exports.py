@@ -14,7 +14,7 @@ import networkx as nx
 from core.keys import permalink
 from core.records import source_generated
 from core.wording import money
-from graph.answers import cited, trusted_link
+from graph.questions.answers import cited, trusted_link
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP, CSV injection)
 CITED_ACTIONS = 25  # actions a citation lists one by one; beyond this it gives their count and where they are
@@ -25,7 +25,7 @@ AWARD_COLUMNS = ("vendor", "vendor_id", "awarding_agency", "piid", "key", "award
 
 
 def flat(award: dict) -> dict:
-    award = cited(award)  # one permalink rule (graph.answers.cited): rebuilt from the key
+    award = cited(award)  # one permalink rule (graph.questions.answers.cited): rebuilt from the key
     vendor, agency = award.get("vendor") or {}, award.get("awarding_agency") or {}
     return {**{c: award.get(c) for c in AWARD_COLUMNS}, "vendor": vendor.get("name"), "vendor_id": vendor.get("id"),
             "awarding_agency": agency.get("name")}

@@ -5,7 +5,7 @@ awards read as one chain, "also through" the others). Pure functions: same answe
 from __future__ import annotations
 
 from core.wording import count, money, short_money, year_runs, years
-from graph.ties import SAME_COMPANY, sentence, shared_office, trimmed
+from graph.questions.ties import SAME_COMPANY, sentence, shared_office, trimmed
 from dashboard.network_view import short_label
 from dashboard.profile_links import agency_url, vendor_url
 

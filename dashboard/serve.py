@@ -19,7 +19,7 @@ PRELOAD = ("pyvis.network", "altair", "pandas", "pyarrow", "duckdb", "networkx",
            "dashboard.data", "dashboard.network", "dashboard.network_view", "dashboard.profile",
            "dashboard.agency_tables", "dashboard.family_tree", "dashboard.paths_view", "dashboard.targets",
            "dashboard.targets_export", "dashboard.coverage", "dashboard.yearly_chart", "dashboard.tables", "dashboard.exports", "dashboard.attributed",
-           "graph.store", "graph.queries")
+           "graph.store", "graph.questions.queries")
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""The Targets page's table over `graph.targets.targets` (the ranking both stores share; this module ranks nothing).
+"""The Targets page's table over `graph.questions.targets.targets` (the ranking both stores share; this module ranks nothing).
 
 One list of columns serves the page and its downloads, so the CSV and XLSX carry exactly the page's columns: the
 page shows a family as a link to its profile and a citation as a link to the award, the files write the name and
@@ -11,7 +11,7 @@ from core.wording import short_money, text
 from dashboard.profile_links import vendor_url
 from dashboard.tables import Column
 from dashboard.text import md, record_link
-from graph.targets import NOT_MEASURED
+from graph.questions.targets import NOT_MEASURED
 
 NO_DECISION = "none in the window"
 

@@ -27,7 +27,7 @@ def ranking_rows(answer: dict) -> tuple[list[dict], list[str]]:
 
 
 def calendar_lines(rows: list[dict]) -> list[dict]:
-    """`graph.targets.calendar_rows` flat: each award whose next decision falls in the window."""
+    """`graph.questions.targets.calendar_rows` flat: each award whose next decision falls in the window."""
     out = []
     for row in rows:
         award = row["award"]

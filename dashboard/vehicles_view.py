@@ -2,7 +2,7 @@
 
 A vehicle's ceiling is what could be ordered under it, not money obligated, so the section stands on its own
 under its own heading, says "open ceiling" and "vehicle-level data, not spending", and shows no total: a
-ceiling is never added to anything (`graph/vehicles.py`). It also answers "which agencies beyond DHS": the
+ceiling is never added to anything (`graph/questions/vehicles.py`). It also answers "which agencies beyond DHS": the
 departments outside DHS that hold a vehicle with the family.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from core.wording import short_money, text
 from dashboard import data, tables
 from dashboard.tables import Column
 from dashboard.text import md, record_link
-from graph.vehicles import LABEL, beyond, family_vehicles, where
+from graph.questions.vehicles import LABEL, beyond, family_vehicles, where
 
 COLUMNS = [Column("agency", "Agency", pinned=True, width="medium"), Column("department", "Department"),
            Column("ceiling", "Open ceiling (not spending)", "money"), Column("last_date_to_order", "Last date to order"),

@@ -49,7 +49,7 @@ def sector_picker(default: tuple[str, ...] = ("all",), applies: str | None = Non
     on the technology lens, profiles on every purchase, so their totals are the agency's or vendor's own);
     `applies`: what it filters on this page ("": nothing, said so)."""
     from core.categories import CATEGORIES, label
-    from graph.sectors import scope
+    from graph.questions.sectors import scope
 
     names, chosen = params.sectors(default)
     mode = names[0] if names in (["technology"], ["all"]) else "chosen"
@@ -86,7 +86,7 @@ def _switch(mode: str) -> None:
 
 def lens_switch(categories: tuple[str, ...] | None, where=st) -> None:
     """Under a page's answer: which sector it shows and a visible switch to all purchases (or back to the lens)."""
-    from graph.sectors import scope
+    from graph.questions.sectors import scope
 
     if categories is None:
         where.caption("Showing all purchases (every category).")

@@ -119,7 +119,7 @@ def _candidates(con, rules, texts: set[str]) -> dict[str, set[int]]:
 def derive_mentions(con, rules, judgements: dict[tuple, Judgement], strict: bool = False) -> dict:
     """Build table `mention`; with `strict`, a judgement naming a record the store does not hold is an error
     (`graph attribute`), else it waits for that record's load and is counted as pending."""
-    from . import duck_arrow
+    from graph.stores.duckdb import arrow as duck_arrow
 
     started = time.perf_counter()
     con.execute(FACT_TEXT)

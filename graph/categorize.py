@@ -40,7 +40,7 @@ FROM fact f JOIN fact_class_in i USING (key)
 JOIN category_of c ON c.rules = array_to_string(i.rules, ' ') AND c.seller = coalesce(i.seller, '')
      AND c.psc = i.psc AND c.psc_description = i.psc_description AND c.naics = i.naics
      AND c.naics_description = i.naics_description
-ORDER BY f.family, f.recipient, f.award_key  -- the order graph/duck_sql.py FACT keeps
+ORDER BY f.family, f.recipient, f.award_key  -- the order graph/stores/duckdb/sql.py FACT keeps
 """
 # a mention carries its action's category, so the reseller layers follow a sector filter without a join to `fact`
 MENTION_CATEGORY = """
@@ -52,7 +52,7 @@ ORDER BY m.maker, m.recipient, m.award_key, m.fact_key  -- attribution's order
 
 def derive_categories(con, classifier: Classifier, rules) -> dict:
     """Add `category` and `category_rule` to table `fact`; returns the count of facts per category."""
-    from . import duck_arrow
+    from graph.stores.duckdb import arrow as duck_arrow
 
     started = time.perf_counter()
     order = {rule.id: (index, rule.maker) for index, rule in enumerate(rules)}

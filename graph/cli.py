@@ -19,16 +19,16 @@ from core.judgements import append_judgement, judgements_file
 from core.products import BadTable
 from core.wording import NO_FEDERAL_AWARDS, money
 
-from .analytics import vendor_centrality
-from .answers import cite
-from .brief import assemble as assemble_brief
-from .brief_render import FORMATS as BRIEF_FORMATS, render as render_brief
-from .console import OneLineParser, number, print_json
-from .export import FORMATS, export_sector
-from .local_queries import MAX_SHARING_HOPS, federal_path, federal_sentence
-from .queries import MAX_HOPS
-from .store import STORES, Ambiguous, NotFound, StoreUnavailable, open_store
-from .ties import shared_office
+from graph.questions.analytics import vendor_centrality
+from graph.questions.answers import cite
+from graph.reports.brief import assemble as assemble_brief
+from graph.reports.brief_render import FORMATS as BRIEF_FORMATS, render as render_brief
+from graph.console import OneLineParser, number, print_json
+from graph.reports.export import FORMATS, export_sector
+from graph.questions.local import MAX_SHARING_HOPS, federal_path, federal_sentence
+from graph.questions.queries import MAX_HOPS
+from graph.store import STORES, Ambiguous, NotFound, StoreUnavailable, open_store
+from graph.questions.ties import shared_office
 
 
 COUNT = number(int, 1, 10**9)  # how many rows to list
@@ -215,7 +215,7 @@ def _day(text: str):
 
 def _targets_report(answer: dict) -> str:
     """`targets`: the ranking, one line of figures and one reason per family, then who lacks a profile."""
-    from .targets import report
+    from graph.questions.targets import report
 
     return report(answer)
 
@@ -362,7 +362,7 @@ def _report(command: str, answer) -> str:
 def _paths_report(answer: dict) -> str:
     """`paths`: each chain as sentences that say every relation in its own direction, without the hop a name adds
     by resolving to its own family; chains through a shared office (asked for) come last, marked."""
-    from .ties import sentence, shared_office, trimmed
+    from graph.questions.ties import sentence, shared_office, trimmed
 
     if not answer["chains"]:
         return ("no chain of ownership, subaward or money links them; the only chains pass through a shared office "
@@ -411,7 +411,7 @@ def _ties_report(answer: dict) -> str:
 
 
 def _sector_line(answer: dict) -> list[str]:
-    """The sector an answer covers (`graph.sectors.scope`), said only when it is not every purchase."""
+    """The sector an answer covers (`graph.questions.sectors.scope`), said only when it is not every purchase."""
     scope = answer.get("sector") or {}
     return [f"  sector: {scope['line']}"] if scope.get("leaves_out") else []
 
@@ -494,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "policies":
             answer = store.policies(args.prohibits)
         elif args.command == "targets":
-            from .targets import targets as rank_targets
+            from graph.questions.targets import targets as rank_targets
 
             answer = rank_targets(store, args.agency, sectors=args.sector, months=args.months, today=args.today)
         elif args.command == "export":
@@ -512,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if store is not None:
             store.close()
-    answer = cite(answer)  # one permalink rule for every answer (graph.answers.cited)
+    answer = cite(answer)  # one permalink rule for every answer (graph.questions.answers.cited)
     if args.json:
         print_json(answer)
     else:

@@ -1,13 +1,13 @@
 """The store interface: what every store implements, and the registry the CLIs, dashboard and tests read.
 
 A store keeps the records it is given (`Writes`: `begin`, `write`, `commit`, `rollback`, `clear`, ...) and
-answers the fetches of `Reads` in its own language (graph/store_contract.py has mypy check both stores);
-`graph.queries.Queries` builds the whole read API (stats, search, vendor_family, agency_profile, subgraph,
-paths, facets, vendor_totals) on them, and `graph.answers` shapes every answer, so a new store is its
-fetches, its writes, one line in STORES and one in graph/store_contract.py.
+answers the fetches of `Reads` in its own language (graph/stores/contract.py has mypy check both stores);
+`graph.questions.queries.Queries` builds the whole read API (stats, search, vendor_family, agency_profile, subgraph,
+paths, facets, vendor_totals) on them, and `graph.questions.answers` shapes every answer, so a new store is its
+fetches, its writes, one line in STORES and one in graph/stores/contract.py.
 
 Fetch rows are plain dicts; money is in whole cents (`cents`). Facts are filtered by `FactFilter`, each field
-declared once in FACT_FILTERS; the rollups that answer some agency questions are declared in graph/rollups.py.
+declared once in FACT_FILTERS; the rollups that answer some agency questions are declared in graph/stores/rollups.py.
 """
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def guarded_write(method: Method) -> Method:
     query drops the load too and comes out as the KeyboardInterrupt it was."""
     @functools.wraps(method)
     def wrapped(self, *args, **kwargs):
-        from .entry import interrupted
+        from graph.entry import interrupted
 
         try:
             return method(self, *args, **kwargs)
@@ -113,7 +113,7 @@ class FilterField(NamedTuple):
     column: str
 
 
-# Every FactFilter field, once: the SQL (graph/duck_reads.py) and Cypher (graph/cypher.py) WHEREs compile from it.
+# Every FactFilter field, once: the SQL (graph/stores/duckdb/reads.py) and Cypher (graph/stores/neo4j/cypher.py) WHEREs compile from it.
 FACT_FILTERS = (
     FilterField("recipient", "equals", "recipient"),
     FilterField("family", "equals", "family"),
@@ -178,13 +178,13 @@ GROUPINGS = {None: (), "recipient": ("recipient",), "award_key": ("award_key",),
              "category": ("category",), "category,split,fiscal_year": ("category", "split", "fiscal_year"),
              "category,category_rule": ("category", "category_rule"),
              "recipient,category": ("recipient", "category"),
-             # targets (graph/targets.py): each family's categories with their rules, its awards, mentions in a sector
+             # targets (graph/questions/targets.py): each family's categories with their rules, its awards, mentions in a sector
              "recipient,category,category_rule": ("recipient", "category", "category_rule"),
              "recipient,award_key": ("recipient", "award_key"), "key": ("key",)}
 
 
 class Reads(Protocol):
-    """Every fetch both stores answer (graph/store_contract.py has mypy check that they do)."""
+    """Every fetch both stores answer (graph/stores/contract.py has mypy check that they do)."""
 
     kind: str
     use_rollups: bool  # False: every sum from the facts (tests check the rollups give the same)
@@ -204,7 +204,7 @@ class Reads(Protocol):
         of the awards, by award, date and key; the actions (and the unsplit rest) behind each award's total."""
     def fetch_vehicles(self, families: list[str]) -> list[dict]:
         """Contract vehicles (`core.facts.VEHICLE_FIELDS`) whose holder was in one of the families on the date of the
-        vehicle's latest record, by key: apart from every award and money figure (graph/vehicles.py)."""
+        vehicle's latest record, by key: apart from every award and money figure (graph/questions/vehicles.py)."""
     def fetch_members(self, family: str) -> list[dict]:
         """The vendors in the family now or on the date of any of its facts."""
     def fetch_parents(self, ids: list[str]) -> list[dict]: """Every parent link reported for the vendors."""
@@ -249,7 +249,7 @@ class Reads(Protocol):
         """The vendors' USAspending recipient profiles by fiscal year (every agency, every award type)."""
     def fetch_changes(self, since: str | None, vendors: list[str] | None, agency: str | None,
                       limit: int | None) -> list[dict]:
-        """The change log (`graph/duck_changes.py`): loaded since `since` (ISO date or time), else by the
+        """The change log (`graph/stores/duckdb/changes.py`): loaded since `since` (ISO date or time), else by the
         latest run; of those vendors (ids or families) and that agency (at any tier); in order."""
     def fetch_mentions(self, makers: list[str] | None = None, awarding: tuple[str, str] | None = None,
                        awarding_id: str | None = None, recipient: str | None = None) -> list[dict]:
@@ -266,7 +266,7 @@ class Reads(Protocol):
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole graph (vendors, agencies, awards, facts, vehicles, the local layer), for exports."""
 
-    # the local layer (core/local.py, graph/duck_local.py)
+    # the local layer (core/local.py, graph/stores/duckdb/local.py)
     def fetch_local_agencies(self, ids: list[str] | None = None) -> list[dict]:
         """Local agencies and the federal bodies they name (`duck_local.AGENCY_READ`), all or those ids."""
     def fetch_deployments(self, agencies: list[str] | None = None, families: list[str] | None = None) -> list[dict]:
@@ -287,7 +287,7 @@ Fetches = Reads  # its earlier name
 
 class Writes(Protocol):
     """How a store keeps the records it is given: one load is `begin`, `write`/`write_local` batches, then
-    `commit` (or `rollback`); graph/store_contract.py has mypy check both stores."""
+    `commit` (or `rollback`); graph/stores/contract.py has mypy check both stores."""
 
     takes_records: bool
     batch_rows: int  # records per `write`
@@ -313,14 +313,14 @@ class Store(Reads, Writes, Protocol):
     """A whole store: what `open_store` gives."""
 
 
-STORES = {"embedded": "graph.duck_store:DuckStore", "neo4j": "graph.neo4j_store:Neo4jStore"}
+STORES = {"embedded": "graph.stores.duckdb.store:DuckStore", "neo4j": "graph.stores.neo4j.store:Neo4jStore"}
 
 
 def open_store(kind: str = "embedded", home: Path | None = None, **options):
     """The store named `kind` (one of STORES): embedded under `home` (KG_HOME), Neo4j from NEO4J_*."""
     if kind not in STORES:
         raise StoreUnavailable(f"unknown store {kind!r}: use one of {', '.join(sorted(STORES))}")
-    from .settings import kg_home
+    from graph.settings import kg_home
 
     module, name = STORES[kind].split(":")
     return getattr(importlib.import_module(module), name)(home=home or kg_home(), **options)

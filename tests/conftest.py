@@ -81,7 +81,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def neo4j_server() -> dict:
     """Connection settings for the test server; fails under CI, skips elsewhere when it is not running."""
-    from graph.neo4j_store import Neo4jStore
+    from graph.stores.neo4j.store import Neo4jStore
     from graph.store import StoreUnavailable
 
     connection = {"uri": NEO4J_TEST_URI, "user": os.environ.get("NEO4J_USER") or "neo4j",
@@ -90,7 +90,7 @@ def neo4j_server() -> dict:
         Neo4jStore(**connection).close()
     except StoreUnavailable as error:
         message = (f"Neo4j test server not reachable at {NEO4J_TEST_URI} ({error}). Start it with `make test` "
-                   f"(it runs `python -m graph.neo4j_local start --home data/neo4j-test --port 7688`; needs Java 17 "
+                   f"(it runs `python -m graph.stores.neo4j.server start --home data/neo4j-test --port 7688`; needs Java 17 "
                    f"and Maven) or point KG_TEST_NEO4J_URI at a server whose database may be emptied")
         if REQUIRE_NEO4J:
             pytest.fail(message)
@@ -101,7 +101,7 @@ def neo4j_server() -> dict:
 @pytest.fixture
 def neo4j_store(neo4j_server, tmp_path):
     """An empty Neo4j store (the test server's database is cleared before and after)."""
-    from graph.neo4j_store import Neo4jStore
+    from graph.stores.neo4j.store import Neo4jStore
 
     store = Neo4jStore(home=tmp_path / "kg", **neo4j_server)
     store.clear()

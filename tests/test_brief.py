@@ -18,8 +18,8 @@ import duckdb
 import pypdfium2
 import pytest
 
-from graph import brief_render
-from graph.brief import assemble
+from graph.reports import brief_render
+from graph.reports.brief import assemble
 from graph.store import open_store
 from tests.apptest_support import download, serve
 from tests.apptest_support import run as run_page
@@ -29,7 +29,7 @@ BUTTON = "Download one-page brief (PDF)"
 EVIL_LINK = "https://evil.example/award/x"
 EVIL_NAME = "[click](javascript:alert(1)) <b>x</b> | Ω ☃ “quoted” — ok"
 TODAY, NOW = date(2026, 12, 7), datetime(2026, 12, 7, tzinfo=timezone.utc)
-BAR = (44, 82, 120)  # graph.brief_pdf's colour of an as-loaded bar
+BAR = (44, 82, 120)  # graph.reports.brief_pdf's colour of an as-loaded bar
 BARE_ZERO = re.compile(r"\$0(?![\d,.]| net| in the loaded| modifications)|\$0\.00\b")  # a zero said without words
 
 
@@ -288,7 +288,7 @@ def test_vendor_page_offers_the_brief_as_pdf(home, monkeypatch, tmp_path):
 
 
 def test_pdf_lists_the_vehicles_apart_from_the_money(briefs, tmp_path):
-    """The PDF carries the Markdown brief's vehicles line (graph/vehicles.py): agency, PIID, open ceiling, last date
+    """The PDF carries the Markdown brief's vehicles line (graph/questions/vehicles.py): agency, PIID, open ceiling, last date
     to order and source, labelled vehicle-level data, never added to the obligations; the page stays one page."""
     palantir = briefs["Palantir"]
     held = palantir["vehicles"]["rows"]

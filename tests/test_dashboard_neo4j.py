@@ -19,7 +19,7 @@ pytestmark = pytest.mark.neo4j
 
 @pytest.fixture(scope="module")
 def homes(tmp_path_factory, neo4j_server):
-    from graph.neo4j_store import Neo4jStore
+    from graph.stores.neo4j.store import Neo4jStore
 
     embedded = load_sample(tmp_path_factory.mktemp("kg"), hostile=True)
     neo4j_home = tmp_path_factory.mktemp("kg-neo4j")

@@ -68,9 +68,9 @@ def test_big_graphs_get_computed_positions_without_physics():
 
 
 def test_targets_renewal_calendar_and_its_pressure():
-    """graph/targets.py's pure parts (the page ranks nothing itself): decisions placed by the earliest end date in the
+    """graph/questions/targets.py's pure parts (the page ranks nothing itself): decisions placed by the earliest end date in the
     window, pressing 1 today and falling linearly to 0 at the window's end."""
-    from graph import targets
+    from graph.questions import targets
 
     awards = [
         {"key": "a1", "vendor": {"id": "v1", "name": "One"}, "end_date": "2025-07-15", "current_value": 100.0,

@@ -118,11 +118,11 @@ def test_a_corrupt_store_file_is_one_line_naming_it(tmp_path):
 
 
 def test_a_store_of_the_previous_format_is_read_again_after_a_load(sample_home):
-    """A store an earlier version wrote (format in `graph.duck_sql.DERIVES_FROM`): reading it names the command, and
+    """A store an earlier version wrote (format in `graph.stores.duckdb.sql.DERIVES_FROM`): reading it names the command, and
     a load (`make load` after an update) derives every table anew in this format, answering as a fresh load does."""
     import duckdb
 
-    from graph import duck_sql
+    from graph.stores.duckdb import sql as duck_sql
 
     before = open_store("embedded", home=sample_home)
     fresh, counts = before.agency_profile("ICE", limit=5), before.stats()
@@ -149,7 +149,7 @@ def test_a_store_written_before_a_field_was_declared_asks_for_a_load_which_adds_
     import duckdb
 
     from core.facts import AWARD_DERIVED_FIELDS, AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS, VEHICLE_FIELDS
-    from graph import duck_sql
+    from graph.stores.duckdb import sql as duck_sql
 
     newest, path = AWARD_FIELDS[-1].name, sample_home / "store.duckdb"
     with duckdb.connect(str(path), read_only=True) as con:

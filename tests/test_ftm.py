@@ -1,4 +1,4 @@
-"""The FollowTheMoney export (graph/ftm.py), validated by the `followthemoney` library itself.
+"""The FollowTheMoney export (graph/reports/ftm.py), validated by the `followthemoney` library itself.
 
 The library (with sqlalchemy, mypy, pydantic and pyicu) lives in its own environment, .cache/ftm-venv, built once from
 the exact pins in tests/ftm-requirements.txt (about 5 minutes: pyicu compiles against ICU) and rebuilt when they change;
@@ -20,7 +20,7 @@ import pytest
 
 from core.keys import permalink
 from graph import cli
-from graph.ftm import SCHEMATA, entities, entity_id
+from graph.reports.ftm import SCHEMATA, entities, entity_id
 from graph.store import STORES, open_store
 from ingest import normalized_csv
 from ingest.load import load

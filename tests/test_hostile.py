@@ -468,7 +468,7 @@ def test_neo4j_lost_mid_load_is_one_line_and_a_rerun_completes_without_duplicate
                                                                                    monkeypatch, capsys):
     from urllib.parse import urlsplit
 
-    from graph.neo4j_store import Neo4jStore
+    from graph.stores.neo4j.store import Neo4jStore
     from ingest.cli import main
 
     path = write_rows(tmp_path / "rows.csv", real_rows(excerpts, 60))

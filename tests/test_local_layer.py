@@ -115,7 +115,7 @@ def direct_portal(reached: dict) -> str:
 
 
 def test_every_local_agency_a_federal_agency_can_search_in_one_answer(loaded):
-    from graph.local_queries import federal_path, federal_sentence
+    from graph.questions.local import federal_path, federal_sentence
 
     answer = loaded["store"].federal_sharing()
     assert (answer["agencies"], answer["states"], len(answer["federal_agencies"])) == (120, 25, 4)
@@ -376,7 +376,7 @@ def test_bad_input_from_the_command_line_is_one_line_naming_it(tmp_path, args, m
 def test_both_stores_export_the_same_local_graph(both, tmp_path):
     """The whole graph for exports, the local layer in it, read back from each store; the Cypher script and the
     neo4j-admin files give its agencies the label Local."""
-    from graph.export import export
+    from graph.reports.export import export
 
     graphs = {kind: both[kind].to_networkx() for kind in both}
     contents = {kind: ({n: json.dumps(d, sort_keys=True) for n, d in g.nodes(data=True)},
@@ -388,7 +388,7 @@ def test_both_stores_export_the_same_local_graph(both, tmp_path):
     types = {d["type"] for *_, d in graph.edges(data=True)}
     assert {"USES", "SHARES_DATA_WITH", "PART_OF"} <= types
     assert sum(1 for *_, d in graph.edges(data=True) if d["type"] == "SHARES_DATA_WITH") == 37_099
-    script = tmp_path / "graph.cypher"
+    script = tmp_path / "graph.stores.neo4j.cypher"
     export(graph, "cypher", script)
     assert "SET n += row.props, n:Local;" in script.read_text(encoding="utf-8")
     files = export(graph, "csv", tmp_path / "csv")["files"]

@@ -13,8 +13,8 @@ import pytest
 
 from core.curated import load_families
 from core.records import AgencyRef, Award, Party, Provenance, Transaction
-from graph.export import cypher_script, export
-from graph.neo4j_store import Neo4jStore
+from graph.reports.export import cypher_script, export
+from graph.stores.neo4j.store import Neo4jStore
 from graph.store import StoreUnavailable, open_store
 from ingest.load import load
 
@@ -88,7 +88,7 @@ def test_file_exports_from_neo4j(tmp_path, neo4j_store):
 def test_an_interrupted_push_is_completed_by_the_next_load(tmp_path, neo4j_store, monkeypatch):
     """A push that fails half-way keeps the batches written, the working copy keeps nothing of the load,
     and loading the same input again leaves Neo4j exactly as the embedded store."""
-    from graph import neo4j_store as module
+    from graph.stores.neo4j import store as module
 
     records = [action(f"VENDOR {i}", key=f"AWD{i}", amount=i) for i in range(30)]
     monkeypatch.setattr(module, "ROWS_PER_STATEMENT", 7)
@@ -160,7 +160,7 @@ def test_unreachable_server_and_bad_password_are_one_clear_line(tmp_path, neo4j_
 
 def test_local_server_stops_cleanly_and_keeps_its_data(tmp_path, neo4j_server):
     """A second local server on its own port and home: SIGTERM closes the database cleanly."""
-    from graph import neo4j_local
+    from graph.stores.neo4j import server as neo4j_local
 
     home, port = tmp_path / "neo4j", 7689
     started = neo4j_local.start(home, port, page_cache_mb=64, heap="512m", timeout=180)

@@ -19,7 +19,7 @@ from core.facts import MAX_KEY_BYTES
 from core.local import Deployment
 from core.records import Reject
 from graph import cli
-from graph.answers import cited
+from graph.questions.answers import cited
 from ingest import table_map
 from ingest.load import load
 from tests.conftest import STORE_FACTORIES, STORE_KINDS, open_test_store, store_env
@@ -159,7 +159,7 @@ def test_a_10_mb_agency_name_is_one_reject_naming_the_field(excerpts, tmp_path):
     assert len(rejects[0].reason) < 300
 
     # the one row check both stores use (ingest/load.py): a local record of any adapter takes the same limits
-    from graph.duck_store import DuckStore
+    from graph.stores.duckdb.store import DuckStore
 
     records = [r for r in read if isinstance(r, Deployment)]
     records[1].agency_name = records[1].where.name = "Sterling Heights MI PD " * 460_000

@@ -18,7 +18,7 @@ import pytest
 
 from dashboard import paths_view
 from graph.store import open_store
-from graph.ties import sentence, shared_office, trimmed
+from graph.questions.ties import sentence, shared_office, trimmed
 from tests.apptest_support import frame, run, texts
 from tests.dashboard_support import ROOT
 from tests.test_store_parity import same, stores  # noqa: F401  (the parity suite's two loaded stores)

@@ -11,8 +11,8 @@ import json
 import pytest
 
 from core.categories import CATEGORIES, LENS, sectors
-from graph.export import in_sector
-from graph.sectors import scope
+from graph.reports.export import in_sector
+from graph.questions.sectors import scope
 from graph.store import STORES
 from tests.conftest import STORE_KINDS
 from tests.test_store_parity import same, stores as parity_stores
@@ -108,8 +108,8 @@ def test_a_filtered_answer_holds_only_its_sector(stores, lens_family):
 
 @pytest.mark.neo4j
 def test_the_brief_says_how_much_is_technology(stores, lens_family):
-    from graph.brief import assemble
-    from graph.brief_render import markdown, pdf
+    from graph.reports.brief import assemble
+    from graph.reports.brief_render import markdown, pdf
 
     store = stores["embedded"]
     brief = assemble(store, lens_family)

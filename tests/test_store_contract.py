@@ -1,6 +1,6 @@
-"""The store contract, declared once in graph/store.py and graph/rollups.py, holds for every registered store.
+"""The store contract, declared once in graph/store.py and graph/stores/rollups.py, holds for every registered store.
 
-mypy checks the signatures (graph/store_contract.py); these tests check what mypy cannot: that every store
+mypy checks the signatures (graph/stores/contract.py); these tests check what mypy cannot: that every store
 of the registry is in that check and has a test factory, that no store answers a fetch the contract leaves
 out, and that the filter and rollup declarations are whole and read on a real (empty) embedded store.
 """
@@ -11,8 +11,12 @@ import inspect
 
 import pytest
 
-from graph import cypher, duck_reads, store_contract
-from graph.rollups import ROLLUPS, answering
+from graph.stores.neo4j import cypher
+
+from graph.stores.duckdb import reads as duck_reads
+
+from graph.stores import contract as store_contract
+from graph.stores.rollups import ROLLUPS, answering
 from graph.store import FACT_FILTERS, STORES, FactFilter, Reads, Writes, filter_terms, open_store
 
 from .conftest import STORE_FACTORIES

@@ -1,7 +1,7 @@
 """`python -m graph targets`: the campaign ranking on the bundled data (all ICE and CBP actions), with the curated
 product rules and category table, on both stores.
 
-Expected figures are computed apart from graph/targets.py: by SQL over the store's own facts and mentions
+Expected figures are computed apart from graph/questions/targets.py: by SQL over the store's own facts and mentions
 (read-only), or from the recorded USAspending recipient profile.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from graph import cli
 from graph.store import open_store
-from graph.targets import DEFAULT_WEIGHTS, report, targets
+from graph.questions.targets import DEFAULT_WEIGHTS, report, targets
 from tests.dashboard_support import COVERAGE, ROOT, SAMPLE
 
 TODAY = "2025-09-30"  # the last day of FY2025, the bundle's last whole fiscal year
@@ -209,7 +209,7 @@ def test_text_report_says_what_is_not_measured_and_how_to_fetch_it(bundle, capsy
 @pytest.mark.neo4j
 def test_targets_parity_over_both_stores(embedded, neo4j_server, tmp_path_factory):
     home = tmp_path_factory.mktemp("targets-neo4j")
-    from graph.neo4j_store import Neo4jStore
+    from graph.stores.neo4j.store import Neo4jStore
 
     store = Neo4jStore(**neo4j_server)
     store.clear()
@@ -243,7 +243,7 @@ def vehicles_store(request, tmp_path_factory):
 
 def test_vehicles_sit_beside_the_money_never_in_it(vehicles_store):
     from graph.store import FactFilter
-    from graph.vehicles import LABEL, family_vehicles
+    from graph.questions.vehicles import LABEL, family_vehicles
 
     answer = targets(vehicles_store, "ICE", sectors=["all"], today=date(2025, 9, 30))
     (palantir,) = answer["families"]

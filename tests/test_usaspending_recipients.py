@@ -15,7 +15,7 @@ import pytest
 from werkzeug import Request, Response
 
 from core.records import Provenance, Transaction
-from graph.targets import NOT_MEASURED, targets
+from graph.questions.targets import NOT_MEASURED, targets
 from ingest import cli
 from ingest.http import HttpClient
 from ingest.load import load

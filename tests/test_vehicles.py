@@ -1,4 +1,4 @@
-"""Contract vehicles (Issue 27 part 4): the bundled FPDS ATOM vehicles, read by `graph/vehicles.py` on both stores.
+"""Contract vehicles (Issue 27 part 4): the bundled FPDS ATOM vehicles, read by `graph/questions/vehicles.py` on both stores.
 
 Loaded: the bundled vehicles file (data/vehicles/fpds_contract_vehicles.csv.gz, in the default load) and Palantir's
 actions from the bundled ICE/CBP transactions. The truth is the raw ATOM files, read here with ElementTree, not the
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from graph.store import FactFilter
-from graph.vehicles import DHS, LABEL, beyond, family_vehicles
+from graph.questions.vehicles import DHS, LABEL, beyond, family_vehicles
 from ingest import normalized_csv
 from ingest.load import load
 from tests.conftest import open_test_store
@@ -156,7 +156,7 @@ def test_both_stores_give_the_same_vehicles(store, neo4j_store, tmp_path, raw):
 
 
 def test_the_brief_lists_the_vehicles_apart_from_the_money(store):
-    from graph import brief, brief_render
+    from graph.reports import brief, brief_render
 
     said = brief.assemble(store, "Palantir")
     assert [v["piid"] for v in said["vehicles"]["rows"]] == ["W519TC25D0039", "GS35F0086U"]

@@ -15,7 +15,7 @@ from core.wording import NOT_REPORTED, count, money, text
 from dashboard import data, params, profile_links, sharing_network, state_grid
 from dashboard.text import md, web_link
 from dashboard.view_filters import sector_picker
-from graph.local_queries import federal_path, federal_sentence
+from graph.questions.local import federal_path, federal_sentence
 
 LINK = {"Portal page": st.column_config.LinkColumn("Portal page", display_text="open", width="small")}
 VIEWS = {"agencies": "Agencies", "federal": "Shared with federal agencies"}

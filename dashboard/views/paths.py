@@ -16,7 +16,7 @@ from dashboard.network import build_html
 from dashboard.exports import where_from
 from dashboard.text import record_link, md
 from dashboard.view_filters import sector_picker
-from graph.ties import sentence, shared_office
+from graph.questions.ties import sentence, shared_office
 
 CHAINS_READ = 8  # shortest chains asked for, before folding those that cite the same records (each costs its hops)
 CHAINS_SHOWN = 5

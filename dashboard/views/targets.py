@@ -3,7 +3,7 @@
 The answer first, in one sentence; then the table (every component beside the score, the levers beside it and
 never in it), each row's reason with its citations, the families whose dependence is not measured with the command
 that fetches their profiles, the renewal calendar, and the same table as CSV and XLSX. The ranking itself is
-graph/targets.py, the one `python -m graph targets` prints.
+graph/questions/targets.py, the one `python -m graph targets` prints.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from dashboard.exports import citation, where_from
 from dashboard.tables import Column
 from dashboard.text import md, record_link
 from dashboard.view_filters import lens_switch, sector_picker
-from graph.targets import COMPONENTS, DEFAULT_WEIGHTS, OPTIONS_BASIS
+from graph.questions.targets import COMPONENTS, DEFAULT_WEIGHTS, OPTIONS_BASIS
 
 WHY_SHOWN = 10
 

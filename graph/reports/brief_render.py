@@ -1,4 +1,4 @@
-"""The brief (`graph.brief.assemble`) as Markdown, HTML or a one-page PDF, from one set of sentences and tables.
+"""The brief (`graph.reports.brief.assemble`) as Markdown, HTML or a one-page PDF, from one set of sentences and tables.
 
 The answer comes first (one line), then the yearly chart with its gaps, the agencies, the top awards, renewals
 and three sourced facts; sources and what the figures leave out go to the foot. Record text (names,
@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from core.wording import NO_FEDERAL_AWARDS, count, description, money, short_money, text, years
 
-from .brief import ended
+from graph.reports.brief import ended
 
 FORMATS = ("md", "html", "pdf")
 LINKABLE = re.compile(r"https://www\.usaspending\.gov/[^\s\"'<>()|\\`]*")
@@ -248,7 +248,7 @@ def markdown(brief: dict) -> str:
     lines = [f"# {md(said['headline'])}", "", md(said["identity"]), ""]
     if said["technology"]:
         lines += [md(said["technology"]), ""]
-    if (brief.get("vehicles") or {}).get("line"):  # contract vehicles (graph/vehicles.py): open ceilings, not spending
+    if (brief.get("vehicles") or {}).get("line"):  # contract vehicles (graph/questions/vehicles.py): open ceilings, not spending
         lines += [md(brief["vehicles"]["line"]), ""]
     if brief["nothing"] == "no_awards":
         lines += [md(said["no_awards"]), ""]
@@ -353,8 +353,8 @@ def html_page(brief: dict) -> str:
 
 # -- PDF --------------------------------------------------------------------------------------------------
 def pdf(brief: dict) -> bytes:
-    """Exactly one A4 page (graph.brief_pdf draws it)."""
-    from .brief_pdf import pdf as draw
+    """Exactly one A4 page (graph.reports.brief_pdf draws it)."""
+    from graph.reports.brief_pdf import pdf as draw
 
     return draw(brief)
 

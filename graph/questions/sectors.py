@@ -9,7 +9,7 @@ import functools
 
 from core import categories as cat
 
-from .answers import cents_to_dollars
+from graph.questions.answers import cents_to_dollars
 
 
 def scope(chosen: tuple[str, ...] | None) -> dict:

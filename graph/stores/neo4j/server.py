@@ -4,9 +4,9 @@ No Docker and no distribution tarball: Maven resolves Neo4j's jars (graph/neo4j-
 small launcher runs the embedded database with its Bolt connector on 127.0.0.1. The server runs in
 the background with its pid in NEO4J_LOCAL_HOME/neo4j.pid and its output in NEO4J_LOCAL_HOME/neo4j.log.
 
-    python -m graph.neo4j_local start    # builds the launcher if needed, starts, waits for Bolt
-    python -m graph.neo4j_local stop     # SIGTERM: Neo4j's clean shutdown
-    python -m graph.neo4j_local status
+    python -m graph.stores.neo4j.server start    # builds the launcher if needed, starts, waits for Bolt
+    python -m graph.stores.neo4j.server stop     # SIGTERM: Neo4j's clean shutdown
+    python -m graph.stores.neo4j.server status
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from .settings import LOCAL_NEO4J_PASSWORD, ROOT, neo4j_local_home, neo4j_local_port
+from graph.settings import LOCAL_NEO4J_PASSWORD, ROOT, neo4j_local_home, neo4j_local_port
 
 log = logging.getLogger("neo4j-local")
 PROJECT = ROOT / "graph" / "neo4j-server"
@@ -107,7 +107,7 @@ def start(home: Path, port: int, page_cache_mb: int, heap: str, timeout: float) 
         return {"uri": f"bolt://127.0.0.1:{port}", "started": False, "pid": _running_pid(home)}
     if _running_pid(home):
         raise LocalServerError(f"a local Neo4j (pid {_running_pid(home)}) runs but Bolt on port {port} does not "
-                               f"answer with NEO4J_PASSWORD; stop it with `python -m graph.neo4j_local stop`")
+                               f"answer with NEO4J_PASSWORD; stop it with `python -m graph.stores.neo4j.server stop`")
     build()
     home.mkdir(parents=True, exist_ok=True)
     classpath = f"{JAR}:{CLASSPATH.read_text().strip()}"
@@ -161,7 +161,7 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m graph.neo4j_local", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m graph.stores.neo4j.server", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["start", "stop", "status"])
     parser.add_argument("--home", type=Path, default=None, help="data directory (NEO4J_LOCAL_HOME, default data/neo4j)")
     parser.add_argument("--port", type=int, default=None, help="Bolt port (NEO4J_LOCAL_PORT, default 7687)")

@@ -1,17 +1,17 @@
 """The rollups, declared once: derived tables the agency questions read instead of every fact of a department.
 
-Each is a DuckDB table (graph/duck_sql.py derives it) that the Neo4j store pushes as nodes of its label, one
+Each is a DuckDB table (graph/stores/duckdb/sql.py derives it) that the Neo4j store pushes as nodes of its label, one
 per row, told apart by the `key` the declared SQL gives. Those that answer a fetch by themselves say which
 (fetch, `by` grouping, the roles of `agency_only`); both stores' dispatch (`answering`), their reads
-(graph/duck_reads.py `rollup_sql`, graph/cypher.py `ROLLUP_READS`), Neo4j's constraints and indexes and the
+(graph/stores/duckdb/reads.py `rollup_sql`, graph/stores/neo4j/cypher.py `ROLLUP_READS`), Neo4j's constraints and indexes and the
 push all come from this table. Rollups are derived data: stats and exports leave them out.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from .duck_sql import TOP_AWARDS
-from .store import GROUPINGS, FactFilter, agency_only
+from graph.stores.duckdb.sql import TOP_AWARDS
+from graph.store import GROUPINGS, FactFilter, agency_only
 
 SUMS = ("cents", "awards", "facts", "reported")  # what a group's row sums (see GROUPINGS)
 ROLES = ("awarding", "funding")

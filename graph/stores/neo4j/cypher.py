@@ -8,10 +8,10 @@ from __future__ import annotations
 from core.facts import AWARD_READ_NAMES, VEHICLE_READ_NAMES
 from core.schema import AGENCY_TIERS, LABELS
 
-from .attribution import MENTION_GROUPINGS, MENTION_READ, NAME_MERGE_READ
-from .duck_changes import COLUMNS as CHANGE_COLUMNS
-from .rollups import ROLLUPS, Rollup
-from .store import GROUPINGS, TIER_COLUMNS, FactFilter, filter_terms
+from graph.attribution import MENTION_GROUPINGS, MENTION_READ, NAME_MERGE_READ
+from graph.stores.duckdb.changes import COLUMNS as CHANGE_COLUMNS
+from graph.stores.rollups import ROLLUPS, Rollup
+from graph.store import GROUPINGS, TIER_COLUMNS, FactFilter, filter_terms
 
 CONSTRAINTS = [f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
                for label, key in (*((label.name, label.key) for label in LABELS.values()), ("LoadRun", "seq"),
@@ -313,7 +313,7 @@ def largest_awards(chosen: FactFilter) -> tuple[str, dict]:
     return (f"""MATCH (f:Fact) WHERE {where} WITH DISTINCT f.award_key AS key MATCH (a:Award {{key: key}})
                 RETURN key ORDER BY coalesce(a.obligated_cents, 0) DESC, key LIMIT $limit"""), params
 
-# The whole graph, table by table, as rows of the shape `graph.duck_reads.TABLES` gives (for exports).
+# The whole graph, table by table, as rows of the shape `graph.stores.duckdb.reads.TABLES` gives (for exports).
 WHOLE_GRAPH = {
     "vendor": "MATCH (n:Vendor) RETURN properties(n) AS row",
     "agency": "MATCH (n:Agency) WHERE NOT n:Local RETURN properties(n) AS row",

@@ -23,7 +23,7 @@ from core.local import jurisdiction_of, state_of
 from core.local_rows import LOCAL_FIELDS
 from core.schema import LOCAL_TIER
 
-from .duck_merge import merge_new
+from graph.stores.duckdb.merge import merge_new
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ AGENCY_COLUMNS = ["id", "name", "aliases", "tier", "jurisdiction", "state", "cou
 
 def derive_local(con) -> None:
     """Rebuild the local tables (after the federal vendor tables: vendors resolve against them)."""
-    from . import duck_arrow
+    from graph.stores.duckdb import arrow as duck_arrow
 
     started = time.perf_counter()
     names: dict[str, Counter] = defaultdict(Counter)

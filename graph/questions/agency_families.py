@@ -7,7 +7,7 @@ to two members of one family counts once in the family's awards (the distinct co
 """
 from __future__ import annotations
 
-from .answers import cents_to_dollars
+from graph.questions.answers import cents_to_dollars
 
 FAMILY_BASIS = ("obligated: the sum of the agency's contract-action facts (and award totals not split by year) to "
                 "the family's members, each vendor in the family it belongs to now")

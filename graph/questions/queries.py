@@ -2,7 +2,7 @@
 
 A store answers each fetch in its own language (SQL over DuckDB, Cypher over Neo4j); the choices made
 here (which agency a text means, which family a vendor is in, which awards to list, how paths are
-found) and the shaping in `graph/answers.py` are shared, so both stores give the same answers.
+found) and the shaping in `graph/questions/answers.py` are shared, so both stores give the same answers.
 """
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from core import coverage as coverage_model
 from core.facts import award_fields
 from core.keys import name_key
 
-from . import agency_families as fam
-from . import answers
-from . import sectors
-from . import through_others as sold
-from . import ties
-from .answers import cents_to_dollars
-from .local_queries import LocalQueries
-from .store import Ambiguous, FactFilter, NotFound
+from graph.questions import agency_families as fam
+from graph.questions import answers
+from graph.questions import sectors
+from graph.questions import through_others as sold
+from graph.questions import ties
+from graph.questions.answers import cents_to_dollars
+from graph.questions.local import LocalQueries
+from graph.store import Ambiguous, FactFilter, NotFound
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -184,7 +184,7 @@ class Queries(LocalQueries):
 
     @staticmethod
     def sector_scope(categories: tuple[str, ...] | None) -> dict:
-        """Which sector an answer covers and what it leaves out (`graph.sectors.scope`)."""
+        """Which sector an answer covers and what it leaves out (`graph.questions.sectors.scope`)."""
         out = sectors.scope(categories)
         if categories:
             out["not_filtered"] = ["current and potential award values", "subawards"]
@@ -200,7 +200,7 @@ class Queries(LocalQueries):
 
     def family_technology(self, family: str) -> list[dict]:
         """For each sub-agency the family sold to (largest first) its money from it, and how much of it the
-        technology lens holds, by category (`graph.sectors.technology_share`): all its purchases, whatever sector
+        technology lens holds, by category (`graph.questions.sectors.technology_share`): all its purchases, whatever sector
         an answer is limited to."""
         groups = [g for g in self.fetch_fact_groups(FactFilter(family=family), "awarding_subtier")
                   if g["awarding_subtier"]]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .answers import cents_to_dollars
+from graph.questions.answers import cents_to_dollars
 
 BASIS = ("attributed from award descriptions: obligations of contract actions recorded under other vendors whose "
          "description names this maker's product (rules: data/product_makers.csv; reviewers' judgements: "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 
-from .answers import cents_to_dollars
+from graph.questions.answers import cents_to_dollars
 
 ROLES = {"awarding": "awarded by", "funding": "funded by"}
 UNNAMED = "office not named in the records"

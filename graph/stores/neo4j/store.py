@@ -6,7 +6,7 @@ Inside that load's transaction the rows of the derived tables that changed since
 written to Neo4j (`UNWIND $rows ...` batches, one managed write transaction each); only when every batch
 is written does the working copy commit. A push that fails keeps the batches written before it and is
 completed by the next load (MERGE and SET: nothing is duplicated). Reads are Cypher aggregations over
-`Fact` nodes (`graph/cypher.py`), shaped by the shared `graph.queries` code; nothing is copied into Python
+`Fact` nodes (`graph/stores/neo4j/cypher.py`), shaped by the shared `graph.questions.queries` code; nothing is copied into Python
 but the rows an answer lists.
 """
 from __future__ import annotations
@@ -20,16 +20,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cypher, cypher_local
-from .export import build_graph
-from .attribution import mention_groups
-from .duck_local import AGENCY_READ, CONTRACT_READ, DEPLOYMENT_READ, LOCAL_TABLES, MATCH_READ, SHARING_READ
-from .duck_reads import TABLES
-from .duck_store import DuckStore
-from .queries import Queries
-from .settings import kg_home, neo4j_connection, neo4j_retry_seconds
-from .rollups import ROLLUPS, answering
-from .store import FactFilter, StoreUnavailable
+from graph.stores.neo4j import cypher, cypher_local
+from graph.reports.export import build_graph
+from graph.attribution import mention_groups
+from graph.stores.duckdb.local import AGENCY_READ, CONTRACT_READ, DEPLOYMENT_READ, LOCAL_TABLES, MATCH_READ, SHARING_READ
+from graph.stores.duckdb.reads import TABLES
+from graph.stores.duckdb.store import DuckStore
+from graph.questions.queries import Queries
+from graph.settings import kg_home, neo4j_connection, neo4j_retry_seconds
+from graph.stores.rollups import ROLLUPS, answering
+from graph.store import FactFilter, StoreUnavailable
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -160,7 +160,7 @@ class Neo4jStore(Queries):
         self.staging.rollback()
 
     @property
-    def strict(self) -> bool:  # --strict: the staging store derives the mentions (graph/duck_store.py)
+    def strict(self) -> bool:  # --strict: the staging store derives the mentions (graph/stores/duckdb/store.py)
         return self.staging.strict
 
     @strict.setter
@@ -321,7 +321,7 @@ class Neo4jStore(Queries):
 
     def _rollup(self, fetch: str, chosen: FactFilter, by: str | None = None,
                 limit: int | None = None) -> list[dict] | None:
-        """The nodes of the rollup that answers the fetch (graph/rollups.py), else None: the facts answer."""
+        """The nodes of the rollup that answers the fetch (graph/stores/rollups.py), else None: the facts answer."""
         found = answering(fetch, chosen, by, limit) if self.use_rollups else None
         return None if found is None else self._read(cypher.ROLLUP_READS[found.rollup.label], **found.params())
 

@@ -10,8 +10,8 @@ from collections import defaultdict
 
 from core.keys import name_key
 
-from .answers import cents_to_dollars
-from .store import Ambiguous, FactFilter, NotFound
+from graph.questions.answers import cents_to_dollars
+from graph.store import Ambiguous, FactFilter, NotFound
 
 MAX_SHARING_HOPS = 6
 SHARING_BASIS = ("hop 1: agencies that can search this agency's data (its portal lists them); hop N: agencies "
@@ -62,7 +62,7 @@ def federal_path(name: str, relation: str | None, chain: list[dict], short: bool
 
 
 class LocalQueries:
-    """Mixed into `graph.queries.Queries`: every store answers these through its local fetches."""
+    """Mixed into `graph.questions.queries.Queries`: every store answers these through its local fetches."""
 
     def local_agencies(self) -> dict[str, dict]:
         version = self.version()

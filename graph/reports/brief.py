@@ -2,7 +2,7 @@
 
 `assemble` reads only the store's read API (`vendor_family`, `coverage`, `loaded_coverage`, `award_actions`,
 `subawards_under`, `entities`, `runs`, and `fetch_agency_chain` to name an office's sub-agency) and returns a
-dict that `graph.brief_render` turns into Markdown, HTML or PDF. Money is Decimal: the store keeps whole cents and
+dict that `graph.reports.brief_render` turns into Markdown, HTML or PDF. Money is Decimal: the store keeps whole cents and
 its answers give them as `cents / 100` floats, whose repr is exactly the two-decimal figure (below 2**53 cents),
 so `Decimal(repr(x))` is the store's figure to the cent, never a float rounding.
 
@@ -19,7 +19,7 @@ from pathlib import PurePath
 from core.coverage import NOT_LOADED, chart_years
 from core.keys import permalink
 from core.wording import count, description, money, short_money, year_runs, years
-from graph import vehicles
+from graph.questions import vehicles
 
 CENT = Decimal("0.01")
 TOP_AWARDS = 12  # the PDF shows as many as fit; md and html show brief_render.AWARDS
@@ -103,7 +103,7 @@ def assemble(store, name: str, today: date | None = None, now: datetime | None =
     brief["facts"] = facts(brief, family, rows, actions)
     brief["sector"] = family.get("sector") or {}
     brief["technology"] = _technology(store, family, abbreviations)
-    held = vehicles.family_vehicles(store, family["id"])  # open ceilings, apart from the money (graph/vehicles.py)
+    held = vehicles.family_vehicles(store, family["id"])  # open ceilings, apart from the money (graph/questions/vehicles.py)
     brief["vehicles"] = {"rows": held, "line": vehicles.sentence(held)}
     return brief
 

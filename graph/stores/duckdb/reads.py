@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 from core.facts import AWARD_READ_FIELDS, VEHICLE_FIELDS
 from core.schema import AGENCY_TIERS
 
-from .answers import CENTS
-from .attribution import MENTION_GROUPINGS, MENTION_READ, NAME_MERGE_READ, mention_groups
-from .queries import Queries
-from .duck_changes import COLUMNS as CHANGE_COLUMNS
-from .store import GROUPINGS, FactFilter, filter_terms
-from .rollups import Rollup, answering
-from .duck_local import LOCAL_TABLES, LocalSqlFetches
+from graph.questions.answers import CENTS
+from graph.attribution import MENTION_GROUPINGS, MENTION_READ, NAME_MERGE_READ, mention_groups
+from graph.questions.queries import Queries
+from graph.stores.duckdb.changes import COLUMNS as CHANGE_COLUMNS
+from graph.store import GROUPINGS, FactFilter, filter_terms
+from graph.stores.rollups import Rollup, answering
+from graph.stores.duckdb.local import LOCAL_TABLES, LocalSqlFetches
 
 LOCAL_GRAPH = tuple(table for table in LOCAL_TABLES if table[0] != "local_match")  # review data, not graph
 
@@ -70,7 +70,7 @@ TABLES = (
     ("mention", ("fact_key", "maker"), "SELECT " + ", ".join(
         "action_date::VARCHAR AS action_date" if name == "action_date" else name for name in MENTION_READ)
      + " FROM mention"),
-    # contract vehicles (graph/vehicles.py): properties of their Vehicle nodes, linked to nothing (no money)
+    # contract vehicles (graph/questions/vehicles.py): properties of their Vehicle nodes, linked to nothing (no money)
     ("vehicle", ("key",), f"SELECT {VEHICLE_COLUMNS} FROM vehicle"),
 )
 MENTION_TIERS = {tier: f"awarding_{tier}" for tier in AGENCY_TIERS}  # column names
@@ -192,7 +192,7 @@ class SqlFetches(LocalSqlFetches, Queries):
 
     def _rollup(self, fetch: str, chosen: FactFilter, by: str | None = None,
                 limit: int | None = None) -> list[dict] | None:
-        """The rows of the rollup that answers the fetch (graph/rollups.py), else None: the facts answer."""
+        """The rows of the rollup that answers the fetch (graph/stores/rollups.py), else None: the facts answer."""
         found = answering(fetch, chosen, by, limit) if self.use_rollups else None
         return None if found is None else self._rows(rollup_sql(found.rollup), list(found.params().values()))
 
@@ -415,6 +415,6 @@ class SqlFetches(LocalSqlFetches, Queries):
     # -- exports --------------------------------------------------------------------------------
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole store as a graph (vendors, agencies, awards, facts, vehicles), for exports."""
-        from .export import build_graph  # exports only: reading needs no networkx
+        from graph.reports.export import build_graph  # exports only: reading needs no networkx
 
         return build_graph({table: self._rows(f"{select} ORDER BY ALL") for table, _, select in TABLES + LOCAL_GRAPH})

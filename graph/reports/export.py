@@ -6,7 +6,7 @@
   relationships file per type, typed headers (`:ID`, `:LABEL`, `:START_ID`, `obligated:double`, ...).
   Values are raw, as neo4j-admin reads them: a name beginning with `=` stays so (not for spreadsheets; the
   dashboard's CSV and XLSX downloads are the ones made safe to open in one).
-- ftm: FollowTheMoney entities as JSON lines, for Aleph and OpenAleph (the mapping: graph/ftm.py).
+- ftm: FollowTheMoney entities as JSON lines, for Aleph and OpenAleph (the mapping: graph/reports/ftm.py).
 - cypher: a script of MERGE statements, one per line, constraints first: `cypher-shell < OUT` (or
   any driver) rebuilds the graph. Values are written as escaped Cypher literals.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import cypher as statements
-from .answers import cited
+from graph.stores.neo4j import cypher as statements
+from graph.questions.answers import cited
 from core.schema import LABELS, LOCAL_LABEL, REL_TYPES
 
 FORMATS = ("graphml", "gexf", "csv", "cypher", "ftm")
@@ -33,14 +33,14 @@ AWARD_LINKS = (("AWARDED_TO", "recipient", "Vendor"), ("AWARDED_BY", "awarding_i
 
 
 def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
-    """The model's graph from its tables' rows (`graph.duck_reads.TABLES`), whichever store read them.
+    """The model's graph from its tables' rows (`graph.stores.duckdb.reads.TABLES`), whichever store read them.
 
     Nodes are "<Label>:<key>" with `label`, `key` and the row's non-null values; keyed relationships
     (several between the same two nodes) are told apart by `<TYPE>|<key>`."""
     graph = nx.MultiDiGraph()
 
     def node(label, key, row=None):
-        row = cited(row) if row is not None else None  # one permalink rule (graph.answers.cited)
+        row = cited(row) if row is not None else None  # one permalink rule (graph.questions.answers.cited)
         nid = f"{label}:{key}"
         if row is not None or nid not in graph:
             graph.add_node(nid, label=label, key=key,
@@ -73,7 +73,7 @@ def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
         edge("MENTIONS_PRODUCT", node("Fact", row["fact_key"]), node("Vendor", row["maker"]), row=row)
     for row in tables.get("vehicle", ()):  # a contract vehicle's record: its ceiling is no money, so no link
         node("Vehicle", row["key"], row)
-    # the local layer (graph/duck_local.py): its agencies (and the federal bodies they name) carry `local`, which
+    # the local layer (graph/stores/duckdb/local.py): its agencies (and the federal bodies they name) carry `local`, which
     # the Cypher script and the neo4j-admin files turn into the label Local the Neo4j store gives them
     for row in tables.get("local_agency", ()):
         node("Agency", row["id"], {**row, "local": True})
@@ -248,8 +248,8 @@ def export(graph: nx.MultiDiGraph, fmt: str, out: Path) -> dict:
             for line in cypher_script(graph):
                 handle.write(line + "\n")
         files = [out]
-    elif fmt == "ftm":  # FollowTheMoney JSON lines (graph/ftm.py)
-        from .ftm import write_ftm
+    elif fmt == "ftm":  # FollowTheMoney JSON lines (graph/reports/ftm.py)
+        from graph.reports.ftm import write_ftm
 
         return {"format": fmt, "files": [str(out)], "nodes": graph.number_of_nodes(),
                 "relationships": graph.number_of_edges(), "entities": write_ftm(graph, out)}
@@ -273,7 +273,7 @@ def in_sector(graph: nx.MultiDiGraph, categories: tuple[str, ...]) -> nx.MultiDi
 
 def export_sector(store, fmt: str, out: Path, categories: tuple[str, ...] | None) -> dict:
     """`export` of the whole store, or (with category ids) of the facts of those sectors, saying which."""
-    from .sectors import scope
+    from graph.questions.sectors import scope
 
     graph = store.to_networkx()
     return {**export(in_sector(graph, categories) if categories else graph, fmt, out), "sector": scope(categories)}

@@ -25,9 +25,9 @@ from core import categories as cats
 from core.keys import permalink
 from core.wording import short_money
 
-from .answers import cents_to_dollars
-from .store import FactFilter
-from .vehicles import LABEL as VEHICLE_LABEL, families_vehicles
+from graph.questions.answers import cents_to_dollars
+from graph.store import FactFilter
+from graph.questions.vehicles import LABEL as VEHICLE_LABEL, families_vehicles
 
 NOT_MEASURED = "not measured"
 COMPONENTS = {

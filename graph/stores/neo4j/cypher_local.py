@@ -1,4 +1,4 @@
-"""The Cypher of the local layer (graph/duck_local.py): its pushes and its reads, values as parameters only.
+"""The Cypher of the local layer (graph/stores/duckdb/local.py): its pushes and its reads, values as parameters only.
 
 Local agencies and the federal bodies they name are `Agency` nodes with the second label `Local`, so the
 federal reads (which leave `Local` out) answer as before, and a local agency is one MATCH away from them.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from core.schema import LOCAL_LABEL
 
-from .duck_local import SHARING_READ
+from graph.stores.duckdb.local import SHARING_READ
 
 LOCAL = LOCAL_LABEL  # core/schema.py
 UPSERT = {

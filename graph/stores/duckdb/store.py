@@ -26,14 +26,14 @@ from core.curated import AGENCY_FILE, curated_links, load_families
 from core.judgements import judgements_file, party_record
 from core.products import rules_file
 
-from . import duck_changes, duck_local, duck_sql as sql
-from .duck_reads import SqlFetches
-from .attribution import derive_mentions, merge_apart, rules_and_judgements
-from .categorize import derive_categories
-from .family import Families, Reported
-from .resolution import Party, resolve
-from .vehicles import attach_holders
-from .store import StoreUnavailable, guarded_write
+from graph.stores.duckdb import changes as duck_changes, local as duck_local, sql
+from graph.stores.duckdb.reads import SqlFetches
+from graph.attribution import derive_mentions, merge_apart, rules_and_judgements
+from graph.categorize import derive_categories
+from graph.family import Families, Reported
+from graph.resolution import Party, resolve
+from graph.questions.vehicles import attach_holders
+from graph.store import StoreUnavailable, guarded_write
 
 log = logging.getLogger(__name__)
 MEMORY_LIMIT = os.environ.get("KG_DUCKDB_MEMORY", "3GB")  # DuckDB spills to disk past it
@@ -199,7 +199,7 @@ class DuckStore(SqlFetches):
         """Append records' rows (from `core.facts.record_rows`) to the load's transaction."""
         if not rows:
             return
-        from . import duck_arrow  # writes only: reading needs no pyarrow
+        from graph.stores.duckdb import arrow as duck_arrow  # writes only: reading needs no pyarrow
 
         self.begin()
         run = self._run_id
@@ -216,7 +216,7 @@ class DuckStore(SqlFetches):
         """Append local records' rows (`core.local_rows.local_row`) to the load's transaction."""
         if not rows:
             return
-        from . import duck_arrow
+        from graph.stores.duckdb import arrow as duck_arrow
 
         self.begin()
         batch = duck_arrow.columns(rows, duck_arrow.LOCAL_SCHEMA, self._run_id)  # noqa: F841 (read by name below)
@@ -240,7 +240,7 @@ class DuckStore(SqlFetches):
             awards, vendors, agencies, vehicles = con.execute(sql.RUN_COUNTS).fetchone()
             local = con.execute(LOCAL_RUN_COUNTS).fetchone()
             if vehicles:
-                run["vehicles"] = vehicles  # contract vehicles: apart from the awards (graph/vehicles.py)
+                run["vehicles"] = vehicles  # contract vehicles: apart from the awards (graph/questions/vehicles.py)
             if local[0]:
                 run["local"] = dict(zip(("rows", "agencies", "deployments", "contracts", "sharing_links",
                                          "policies"), local))
@@ -385,7 +385,7 @@ def _step(con, name: str, statement: str) -> None:
 def derive(con, strict: bool = False) -> dict:
     """Rebuild every derived table from the records kept (and the curated tables and judgements): the same
     inputs give the same tables. Returns what attribution found; `strict`: see `derive_mentions`."""
-    from . import duck_arrow
+    from graph.stores.duckdb import arrow as duck_arrow
 
     started = time.perf_counter()
     rules, judgements = rules_and_judgements()  # checked before any work: a bad line stops the load
@@ -403,7 +403,7 @@ def derive(con, strict: bool = False) -> dict:
     duck_arrow.frame(con, "party_vendor", ["name", "uei", "duns", "vendor_id", "match"],
                      [(p.name or "", p.uei or "", p.duns or "", vendor_id, how)
                       for p, (vendor_id, how) in matched.items()])
-    # contract vehicles' holders join the vendors above and change none (graph/vehicles.py)
+    # contract vehicles' holders join the vendors above and change none (graph/questions/vehicles.py)
     held, holder_vendors = attach_holders((Party(*row) for row in con.execute(sql.VEHICLE_PARTIES).fetchall()), matched)
     vendors = {**holder_vendors, **vendors}
     duck_arrow.frame(con, "vehicle_party", ["name", "uei", "duns", "vendor_id", "match"],

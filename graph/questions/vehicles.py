@@ -53,7 +53,7 @@ def attach_holders(holders, matched: dict) -> tuple[dict, dict]:
     id), where no UEI or DUNS conflicts, as `resolve` would join them; a holder that joins none is a vendor of its
     own (holding only vehicles)."""
     from core.keys import name_key
-    from .resolution import resolve
+    from graph.resolution import resolve
 
     own, own_vendors = resolve(holders)
     if not own:

@@ -6,9 +6,9 @@ added to `graph.store.STORES` adds its line here (tests/test_store_contract.py f
 """
 from __future__ import annotations
 
-from .duck_store import DuckStore
-from .neo4j_store import Neo4jStore
-from .store import Reads, Store, Writes
+from graph.stores.duckdb.store import DuckStore
+from graph.stores.neo4j.store import Neo4jStore
+from graph.store import Reads, Store, Writes
 
 CHECKED = {"embedded": DuckStore, "neo4j": Neo4jStore}  # every entry of graph.store.STORES
 

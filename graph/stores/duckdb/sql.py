@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 
 from core.facts import AWARD_DERIVED_FIELDS, AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS, VEHICLE_FIELDS
-from .duck_local import VENDOR_PARTIES
-from .duck_merge import merge_new
+from graph.stores.duckdb.local import VENDOR_PARTIES
+from graph.stores.duckdb.merge import merge_new
 
 FORMAT_VERSION = 7  # 4: subaward keys without the report id, the change log; 5: mentions, name merges; 6: local layer;
 # 7: categories, contract vehicles, indexes on award keys
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS record_new AS SELECT * FROM record LIMIT 0;
 CREATE TABLE IF NOT EXISTS subaward_new AS SELECT * FROM subaward LIMIT 0;
 """
 
-# New rows join the kept ones (graph/duck_merge.py).
+# New rows join the kept ones (graph/stores/duckdb/merge.py).
 MERGE_NEW = merge_new("record", ("kind", "key", "source", "record")) + merge_new("subaward", ("key", "source", "record"))
 CLEAR_NEW = "DELETE FROM record_new; DELETE FROM subaward_new;"
 
@@ -74,7 +74,7 @@ SELECT name, uei, duns, max(seen) AS seen FROM (
     UNION ALL SELECT parent_name, parent_uei, parent_duns, action_date FROM chosen
     UNION ALL SELECT sub_name, sub_uei, sub_duns, action_date FROM subaward
     UNION ALL SELECT sub_parent_name, sub_parent_uei, sub_parent_duns, action_date FROM subaward
-    UNION ALL {VENDOR_PARTIES}  -- vendors as local records name them (graph/duck_local.py)
+    UNION ALL {VENDOR_PARTIES}  -- vendors as local records name them (graph/stores/duckdb/local.py)
 ) WHERE coalesce(name, uei, duns) IS NOT NULL GROUP BY ALL
 """
 
@@ -211,7 +211,7 @@ LEFT JOIN agency_tiers gf ON gf.id = base.funding_id
 ORDER BY family, recipient, award_key;  -- a family's or vendor's facts sit together: its questions read few blocks
 """
 
-# The agency profile's money by category and year (graph/queries.py `_agency_categories`), read instead of every
+# The agency profile's money by category and year (graph/questions/queries.py `_agency_categories`), read instead of every
 # fact of the agency: for each awarding agency at every tier, derived once the facts have their category.
 AGENCY_CATEGORY = """
 CREATE OR REPLACE TABLE agency_category AS
@@ -353,7 +353,7 @@ ORDER BY vendor, fiscal_year;
 
 # Contract vehicles (record kind 'vehicle', Issue 27 part 4), in a table of their own: each IDV with every attribute
 # from its latest record that reports it (a base entry's description, the latest ceiling and last date to order), its
-# holder as a vendor of the spending (`vehicle_party`: graph/vehicles.py `attach_holders`, which never changes one)
+# holder as a vendor of the spending (`vehicle_party`: graph/questions/vehicles.py `attach_holders`, which never changes one)
 # and its family on the date of its latest record (as a fact's), its awarding agency with the sub-tier and toptier
 # names (curated, else as reported). Never joined to an award, fact, rollup or agency row: a ceiling is not money,
 # and a vehicle's agency is no agency of the loaded spending. (The harvest's one BPA call, an order under a

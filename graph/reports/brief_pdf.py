@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from core.wording import description, money
 
-from .brief import ended
-from .brief_render import _agency_word, bar_label, link, sentences, tables, when
+from graph.reports.brief import ended
+from graph.reports.brief_render import _agency_word, bar_label, link, sentences, tables, when
 
 A4_HEIGHT, MARGIN = 297.0, 11.0
 BOTTOM = A4_HEIGHT - MARGIN
@@ -77,7 +77,7 @@ def _layout(brief: dict, awards: int, lines: int, chart: float):
     _text(doc, said["ids"], 7, "", 3.2, GREY)
     if said["technology"]:
         _text(doc, said["technology"], 7, "", 3.2)
-    if (brief.get("vehicles") or {}).get("line"):  # contract vehicles (graph/vehicles.py): open ceilings, not spending
+    if (brief.get("vehicles") or {}).get("line"):  # contract vehicles (graph/questions/vehicles.py): open ceilings, not spending
         _text(doc, brief["vehicles"]["line"], 7, "", 3.2)
     doc.ln(1.5)
     if brief["nothing"] == "no_awards":
