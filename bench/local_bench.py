@@ -114,7 +114,7 @@ def main() -> None:
         report["sharing_embedded"] = time_sharing(store)
         store.close()
         print(f"sharing {LARGEST} (embedded): {json.dumps(report['sharing_embedded'])}", file=sys.stderr)
-        from dashboard import sharing_network
+        from dashboard.render import sharing_network
 
         store = open_store("embedded", home=home)
         answer = store.sharing(LARGEST)

@@ -337,7 +337,7 @@ def bridge(src: tuple) -> dict:
 @st.cache_data(show_spinner=False)
 def sharing_page(src: tuple, agency: str, hops: int) -> tuple[dict, str]:
     """The agency's sharing answer and its ego-network page, drawn once per store version."""
-    from .sharing_network import build_html
+    from dashboard.render.sharing_network import build_html
 
     answer = sharing(src, agency, hops)
     return answer, build_html(answer)

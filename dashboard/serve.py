@@ -16,9 +16,9 @@ APP = ROOT / "dashboard" / "app.py"
 
 # What the pages import, or Streamlit imports for them (altair draws st.bar_chart), heaviest first.
 PRELOAD = ("pyvis.network", "altair", "pandas", "pyarrow", "duckdb", "networkx", "jinja2",
-           "dashboard.data", "dashboard.network", "dashboard.network_view", "dashboard.profile",
-           "dashboard.agency_tables", "dashboard.family_tree", "dashboard.paths_view", "dashboard.targets",
-           "dashboard.targets_export", "dashboard.coverage", "dashboard.yearly_chart", "dashboard.tables", "dashboard.exports", "dashboard.attributed",
+           "dashboard.data", "dashboard.render.pyvis_network", "dashboard.shaping.network", "dashboard.render.profile",
+           "dashboard.render.agency_tables", "dashboard.shaping.family_tree", "dashboard.shaping.paths", "dashboard.shaping.targets",
+           "dashboard.shaping.targets_export", "dashboard.render.coverage", "dashboard.render.yearly_chart", "dashboard.render.tables", "dashboard.shaping.exports", "dashboard.render.attributed",
            "graph.store", "graph.questions.queries")
 
 

@@ -49,7 +49,7 @@ def test_the_bundle_names_its_gaps_and_cut_years(bundle):
 
 
 def test_palantir_and_ice_charts_mark_fy2019_and_fy2020_not_loaded(bundle):
-    from dashboard import yearly_chart
+    from dashboard.render import yearly_chart
 
     palantir = bundle.vendor_family("Palantir")
     ice = bundle.agency_profile("ICE", limit=1)

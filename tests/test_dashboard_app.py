@@ -11,7 +11,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.profile_links import name_in
+from dashboard.render.profile_links import name_in
 from tests.apptest_support import APP, frame, iframe_html, run, texts
 from tests.dashboard_support import FOUR_POINTS_AWARD, HOSTILE, curated_env, load_transactions
 
@@ -260,7 +260,7 @@ def test_network_draws_the_resellers_layer_from_the_url(resold):
 
 
 def network_colour() -> str:
-    from dashboard.network import RESELLER_COLOUR
+    from dashboard.render.pyvis_network import RESELLER_COLOUR
 
     return RESELLER_COLOUR
 
@@ -349,15 +349,15 @@ def test_the_sidebar_navigation_keeps_the_vendor_and_the_agency(home):
     """A page opened from the sidebar has an empty URL: it starts from the vendor and agency last shown."""
     app = run("vendor", name="Palantir")
     app.query_params.clear()
-    app.switch_page("views/agency.py").run()
+    app.switch_page("pages/agency.py").run()
     assert app.text_input(key="a_name").value == ""  # no agency shown yet
     app.text_input(key="a_name").set_value("ICE").run()
     app.query_params.clear()
-    app.switch_page("views/paths.py").run()
+    app.switch_page("pages/paths.py").run()
     assert not app.exception, [e.message for e in app.exception]
     assert (app.text_input(key="p_a").value, app.text_input(key="p_b").value) == ("Palantir", "ICE")
     assert "awarded contract actions to the Palantir Technologies Inc. family" in texts(app).replace("\\", "")
     app.query_params.clear()
-    app.switch_page("views/targets.py").run()
+    app.switch_page("pages/targets.py").run()
     assert app.text_input(key="t_agency").value == "ICE"
 

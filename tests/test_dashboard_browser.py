@@ -275,7 +275,7 @@ def test_review_judgement_is_recorded_and_applied_by_attribute(resold_app, brows
 
     profile = context.new_page()  # the running dashboard sees the new store version without a restart
     profile.goto(f"{url}/vendor?name=Amazon")
-    from dashboard.network import short_money
+    from dashboard.render.pyvis_network import short_money
 
     profile.get_by_text(short_money(after["obligated"])).first.wait_for(timeout=60_000)  # the card, compact
     assert dialogs == []
@@ -285,7 +285,7 @@ def test_review_judgement_is_recorded_and_applied_by_attribute(resold_app, brows
 def test_profile_downloads_hold_the_family_awards(app_url, browser_context):
     import csv
 
-    from dashboard.exports import AWARD_COLUMNS
+    from dashboard.shaping.exports import AWARD_COLUMNS
 
     context, urls, _ = browser_context
     page = context.new_page()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import sharing_network
-from dashboard.profile_links import name_in
+from dashboard.render import sharing_network
+from dashboard.render.profile_links import name_in
 from tests.apptest_support import frame, iframe_html, run, texts
 from tests.browser_support import CHROMIUM, guard_requests, launch, network_frame, node_ids, remote, running_app, wait_ready
 from tests.dashboard_support import curated_env
@@ -76,7 +76,7 @@ def local_view(view: str):
     app = AppTest.from_file(APP, default_timeout=180)
     app.query_params["view"] = view
     app.run()
-    app.switch_page("views/local.py")
+    app.switch_page("pages/local.py")
     app.run()
     assert not app.exception, [e.message for e in app.exception]
     return app

@@ -13,8 +13,8 @@ from collections import defaultdict
 import duckdb
 import pytest
 
-from dashboard.network import short_money
-from dashboard.network_view import GROUP_PREFIX, MAX_NODES
+from dashboard.render.pyvis_network import short_money
+from dashboard.shaping.network import GROUP_PREFIX, MAX_NODES
 from tests.apptest_support import frame, iframe_html, run as run_page
 from tests.dashboard_support import HOSTILE, HOSTILE_UEI, ROOT, _ingest
 
@@ -202,7 +202,8 @@ def test_search_draws_a_family_outside_the_top_ones_and_centres_on_it(home):
 
 
 # -- issue 26: the network, polished --------------------------------------------------------------------------------
-from dashboard import network, network_view  # noqa: E402
+from dashboard.render import pyvis_network as network  # noqa: E402
+from dashboard.shaping import network as network_view  # noqa: E402
 
 AMAZON, PALANTIR, ICE = "Vendor:org:amazon-com-inc", "Vendor:org:palantir-technologies-inc", "Agency:subtier:7012"
 
@@ -301,7 +302,7 @@ def test_a_click_opens_the_profile_by_a_name_that_finds_the_family(bundle):
 
 def test_the_entity_picker_ranks_names_first(bundle):
     _, graph, vendors = bundle
-    from dashboard.views.network import picker_entries
+    from dashboard.pages.network import picker_entries
 
     fams = network_view.families(graph)
     agencies = [{**n, "abbreviation": {"Agency:subtier:7012": "ICE", "Agency:subtier:7014": "CBP"}.get(n["id"])}

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from core.wording import short_money
-from dashboard.profile_links import name_in
+from dashboard.render.profile_links import name_in
 from tests.apptest_support import download, frame, run, serve
 from streamlit import dataframe_util
 from tests.dashboard_support import HOSTILE, TRANSACTIONS, _ingest, curated_env

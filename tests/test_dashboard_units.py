@@ -8,8 +8,9 @@ import networkx as nx
 import pytest
 
 from core.wording import short_money
-from dashboard import exports, network
-from dashboard.text import md
+from dashboard.shaping import exports
+from dashboard.render import pyvis_network as network
+from dashboard.render.text import md
 from graph.store import open_store
 from tests.dashboard_support import load_sample
 
@@ -113,7 +114,7 @@ def test_markdown_text_is_literal():
 
 
 def test_resellers_layer_is_dashed_labelled_escaped_and_exportable():
-    from dashboard.text import record_link
+    from dashboard.render.text import record_link
 
     hostile = "<script>alert(1)</script>"
     graph = {"nodes": [{"id": "Vendor:r", "kind": "Vendor", "name": "Reseller & Co", "obligated": 10.0},
@@ -151,8 +152,8 @@ def test_resellers_layer_is_dashed_labelled_escaped_and_exportable():
 
 
 def test_award_rows_link_only_http_permalinks_and_name_their_profiles():
-    from dashboard.profile import entity_links
-    from dashboard.profile_links import name_in
+    from dashboard.render.profile import entity_links
+    from dashboard.render.profile_links import name_in
 
     award = {"permalink": "javascript:alert(1)", "vendor": {"id": "uei:X", "name": "<b>[x](y)</b>"},
              "awarding_agency": {"code": "7012", "name": "ICE"}}

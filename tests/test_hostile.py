@@ -69,8 +69,8 @@ def test_graph_export_csv_keeps_raw_values_and_says_so(formula_home, tmp_path):
 
 @pytest.mark.parametrize("link", [PHISH, "javascript:alert(1)", "data:text/html,<b>x</b>", "vbscript:msgbox(1)"])
 def test_a_spoofed_permalink_is_never_a_link_and_never_cited(link):
-    from dashboard.exports import citation
-    from dashboard.profile import entity_links
+    from dashboard.shaping.exports import citation
+    from dashboard.render.profile import entity_links
 
     award = {"key": HOSTILE_KEY, "permalink": link, "vendor": {"id": "uei:X", "name": "X"}, "awarding_agency": {}}
     assert entity_links(award)["permalink"] is None
@@ -635,7 +635,7 @@ def opened(view: str, **query):
     app = AppTest.from_file(APP, default_timeout=180)
     app.query_params.update(query)
     if view != "network":
-        app.switch_page(f"views/{view}.py")
+        app.switch_page(f"pages/{view}.py")
     app.run()
     assert not app.exception, [e.message for e in app.exception]
     return app

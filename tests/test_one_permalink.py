@@ -106,7 +106,7 @@ def test_no_answer_or_export_repeats_a_spoofed_permalink(spoofed_home, monkeypat
 
 
 def test_the_dashboard_exports_rebuild_the_link(spoofed_home, monkeypatch, capsys):
-    from dashboard.exports import awards_csv, citations_md
+    from dashboard.shaping.exports import awards_csv, citations_md
 
     home, env, primes = spoofed_home
     awards = json.loads(run(env, monkeypatch, capsys, "agency", "7012", "--json"))["awards"]

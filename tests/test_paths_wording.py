@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from dashboard import paths_view
+from dashboard.shaping import paths as paths_view
 from graph.store import open_store
 from graph.questions.ties import sentence, shared_office, trimmed
 from tests.apptest_support import frame, run, texts

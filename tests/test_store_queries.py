@@ -184,7 +184,7 @@ def test_unknown_award_field_is_the_same_error_on_every_store(store):
 @pytest.mark.parametrize("agency, start, until", [("ICE", "2024-01-01", "2025-12-31"), ("70CDCR", "2019-06-01", "2022-06-01"),
                                                    ("DHS", "2025-03-01", "2025-03-01")])
 def test_renewals_read_from_the_store_equal_the_calendar_of_every_award(store, agency, start, until):
-    from dashboard.targets import period_end
+    from dashboard.shaping.targets import period_end
 
     every = store.agency_profile(agency, limit=100000)["awards"]
     assert len(every) == store.agency_profile(agency, limit=0)["award_count"]

@@ -104,7 +104,7 @@ def test_amazon_ranks_on_aws_sold_through_four_points_never_summed_into_its_obli
 
 def test_sales_through_resellers_cite_the_resellers_awards(lens, bundle):
     """Amazon has no award of its own: its "through resellers" figure cites Four Points' awards behind it."""
-    from dashboard import targets as page
+    from dashboard.shaping import targets as page
 
     amazon = next(row for row in lens["families"] if row["name"] == "Amazon.com, Inc.")
     assert amazon["citations"] == [] and amazon["reseller_citations"]
@@ -261,8 +261,8 @@ def test_vehicles_sit_beside_the_money_never_in_it(vehicles_store):
     used = {k: w for k, w in DEFAULT_WEIGHTS.items() if palantir["parts"][k] is not None}
     assert palantir["score"] == pytest.approx(sum(w * palantir["parts"][k] for k, w in used.items())
                                               / sum(used.values()), abs=1e-3)
-    from dashboard import targets as page
-    from dashboard import targets_export
+    from dashboard.shaping import targets as page
+    from dashboard.shaping import targets_export
 
     (row,) = page.table_rows(answer, links=False)
     assert row["vehicles"] == ("2: Department of the Army (open ceiling $10.00B), Federal Acquisition Service "
@@ -275,7 +275,7 @@ def test_vehicles_sit_beside_the_money_never_in_it(vehicles_store):
 
 
 def test_a_family_without_vehicles_says_none_held(lens):
-    from dashboard import targets as page
+    from dashboard.shaping import targets as page
 
     rows = {r["id"]: r for r in page.table_rows(lens, links=False)}
     amazon = next(row for row in lens["families"] if row["name"] == "Amazon.com, Inc.")

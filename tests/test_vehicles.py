@@ -171,7 +171,7 @@ def test_the_brief_lists_the_vehicles_apart_from_the_money(store):
 
 
 def test_the_vendor_section_answers_beyond_dhs_in_words_and_escapes_names(store):
-    from dashboard import vehicles_view
+    from dashboard.render import vehicles as vehicles_view
 
     held = family_vehicles(store, PALANTIR)
     line = vehicles_view.beyond_dhs_line("Palantir *Technologies*", held)

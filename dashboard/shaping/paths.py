@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from core.wording import count, money, short_money, year_runs, years
 from graph.questions.ties import SAME_COMPANY, sentence, shared_office, trimmed
-from dashboard.network_view import short_label
-from dashboard.profile_links import agency_url, vendor_url
+from dashboard.shaping.network import short_label
+from dashboard.render.profile_links import agency_url, vendor_url
 
 ROW = 150  # vertical distance between two chains in the drawing
 STEP = 260  # horizontal distance between two hops

@@ -108,7 +108,7 @@ def layer_scope(layer: dict | None, graph: dict, ego: str) -> dict | None:
     it or to the agencies it is part of or holds (maker -> reseller links summed over those agencies only)."""
     if not layer or not ego:
         return layer
-    from dashboard.network import sum_links
+    from dashboard.render.pyvis_network import sum_links
 
     heads = family_heads(graph)
     names = {n["id"]: n.get("name") for n in layer.get("nodes", [])}
@@ -396,7 +396,7 @@ def text_width(text: str, size: float) -> float:
 def node_boxes(view: dict) -> dict[str, tuple[float, float, float, float]]:
     """Per node, the box its shape and label cover, relative to its position: (left, top, right, bottom).
     vis-network draws a dot, square or diamond of radius `size`, and the label centred 3 px below it."""
-    from dashboard.network import label_font, node_size
+    from dashboard.render.pyvis_network import label_font, node_size
 
     top_money = max([n.get("obligated") or 0 for n in view["nodes"]] + [1])
     boxes = {}
@@ -497,7 +497,7 @@ def layout(view: dict) -> dict[str, tuple[float, float]]:
     (fixed seed, nodes and edges in a fixed order)."""
     import networkx as nx
 
-    from dashboard.network import positions
+    from dashboard.render.pyvis_network import positions
 
     start = positions(view)
     boxes = node_boxes(view)
@@ -527,7 +527,7 @@ def with_urls(view: dict, codes: dict[str, str], named: set[str] | frozenset = f
 
 
 def view_html(view: dict, codes: dict[str, str], height: int = 700, named: set[str] | frozenset = frozenset()) -> str:
-    from dashboard.network import build_html
+    from dashboard.render.pyvis_network import build_html
 
     return build_html(with_urls(view, codes, named), height=height, where=layout(view))
 

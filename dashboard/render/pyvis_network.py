@@ -23,7 +23,7 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 
 from core.wording import money, short_money
-from dashboard.network_view import short_label
+from dashboard.shaping.network import short_label
 
 PHYSICS_LIMIT = 300
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
@@ -216,7 +216,7 @@ def _template_env(folder: str):
 
 def build_html(graph: dict, height: int = 650, where: dict | None = None) -> str:
     """The page for one subgraph answer (nodes/edges as `store.subgraph` returns them, plus award nodes), or
-    for the top view of `dashboard.network_view` (nodes with `label` and `url`, group nodes, subaward edges).
+    for the top view of `dashboard.shaping.network` (nodes with `label` and `url`, group nodes, subaward edges).
     `where`: positions computed beforehand (physics off, the same picture every time)."""
     net = Network(height=f"{height}px", width="100%", directed=False, cdn_resources="in_line")
     net.templateEnv = _template_env(net.template_dir)  # compiled once, not once per drawing (0.15 s each)

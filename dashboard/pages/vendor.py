@@ -9,12 +9,13 @@ import re
 import streamlit as st
 
 from core.wording import NO_FEDERAL_AWARDS, description
-from dashboard import (attributed, data, family_tree, headline, local_customers, params, profile, profile_links,
-                       tables)
-from dashboard import vehicles_view
-from dashboard.exports import where_from
-from dashboard.tables import Column
-from dashboard.text import record_link, md
+from dashboard.render import attributed, local_customers, profile, profile_links, tables
+from dashboard import data, params
+from dashboard.shaping import family_tree, headline
+from dashboard.render import vehicles as vehicles_view
+from dashboard.shaping.exports import where_from
+from dashboard.render.tables import Column
+from dashboard.render.text import record_link, md
 from dashboard.view_filters import lens_switch, sector_picker
 
 ZERO_AWARDS = 200  # a $0 family with at most this many awards has its actions read to tell "$0 net" apart

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from pyvis.network import Network
 
-from .network import OPTIONS_FIXED, _template_env, offline
+from dashboard.render.pyvis_network import OPTIONS_FIXED, _template_env, offline
 
 GROUP_ABOVE = 40
 COLOURS = {"centre": "#d9534f", "agency": "#2b7bb9", "federal": "#8b1a1a", "state": "#f0a35e"}

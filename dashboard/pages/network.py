@@ -9,8 +9,10 @@ import time
 import streamlit as st
 
 from core.wording import money, short_money
-from dashboard import data, exports, network, network_view, params, profile, tables
-from dashboard.text import md
+from dashboard import data, params
+from dashboard.shaping import exports, network as network_view
+from dashboard.render import pyvis_network as network, profile, tables
+from dashboard.render.text import md
 from dashboard.view_filters import Filters, lens_switch, sidebar
 
 MAX_AWARD_NODES = 150

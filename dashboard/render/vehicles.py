@@ -10,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.wording import short_money, text
-from dashboard import data, tables
-from dashboard.tables import Column
-from dashboard.text import md, record_link
+from dashboard import data
+from dashboard.render import tables
+from dashboard.render.tables import Column
+from dashboard.render.text import md, record_link
 from graph.questions.vehicles import LABEL, beyond, family_vehicles, where
 
 COLUMNS = [Column("agency", "Agency", pinned=True, width="medium"), Column("department", "Department"),
@@ -48,7 +49,7 @@ def beyond_dhs_line(name: str, held: list[dict]) -> str | None:
 
 
 def section(src: tuple, family: dict) -> None:
-    """Drawn by the vendor page (dashboard/views/vendor.py) after the agencies it received awards from."""
+    """Drawn by the vendor page (dashboard/pages/vendor.py) after the agencies it received awards from."""
     held = vehicles(src, family["id"])
     if not held:
         return

@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from core.judgements import judgements_file
-from dashboard import attributed, data, params
-from dashboard.exports import where_from
-from dashboard.text import record_link, md
+from dashboard.render import attributed
+from dashboard import data, params
+from dashboard.shaping.exports import where_from
+from dashboard.render.text import record_link, md
 from dashboard.view_filters import sector_picker
 
 ROWS = 500  # items listed per table; the form offers every item

@@ -9,12 +9,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import attributed, data, params, paths_view, yearly_chart
+from dashboard.render import attributed, yearly_chart
+
+from dashboard import data, params
+
+from dashboard.shaping import paths as paths_view
 from core.coverage import chart_years
 from core.wording import count, money, text
-from dashboard.network import build_html
-from dashboard.exports import where_from
-from dashboard.text import record_link, md
+from dashboard.render.pyvis_network import build_html
+from dashboard.shaping.exports import where_from
+from dashboard.render.text import record_link, md
 from dashboard.view_filters import sector_picker
 from graph.questions.ties import sentence, shared_office
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
-from dashboard.text import md
+from dashboard.render.text import md
 
 SHOWN = 4  # agencies named before "and N more"
 

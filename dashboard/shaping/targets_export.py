@@ -1,4 +1,4 @@
-"""The Targets table as CSV and XLSX: the page's own columns (dashboard/targets.py `columns`), under the page's
+"""The Targets table as CSV and XLSX: the page's own columns (dashboard/shaping/targets.py `columns`), under the page's
 headers, so a reader finds in the file what the page showed; the workbook adds the renewal calendar and the settings.
 
 Figures are written as numbers, never formatted; an empty cell says its column's words ("not measured", "none"),
@@ -10,8 +10,8 @@ import csv
 import io
 
 from core.wording import missing
-from dashboard import targets
-from dashboard.exports import spreadsheet_cell
+from dashboard.shaping import targets
+from dashboard.shaping.exports import spreadsheet_cell
 
 CALENDAR_COLUMNS = ("date", "date_field", "family", "family_id", "award_key", "piid", "recipient", "end_date",
                     "potential_end_date", "current_value", "potential_value", "unexercised_options", "stake",

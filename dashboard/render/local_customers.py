@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from core.wording import NOT_REPORTED, text
-from dashboard import data, profile_links, sharing_network
-from dashboard.text import web_link
+from dashboard import data
+from dashboard.render import profile_links, sharing_network
+from dashboard.render.text import web_link
 
 
 def section(src: tuple, family: dict) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from core.wording import NOT_REPORTED, missing, money, short_money
-from dashboard import profile_links
+from dashboard.render import profile_links
 
 
 FORMATS = {"money": money, "short": short_money, "count": "{:,.0f}".format, "score": "{:.2f}".format}  # shown

@@ -12,8 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from core.wording import NOT_REPORTED, count, money, text
-from dashboard import data, params, profile_links, sharing_network, state_grid
-from dashboard.text import md, web_link
+from dashboard import data, params
+from dashboard.render import profile_links, sharing_network, state_grid
+from dashboard.render.text import md, web_link
 from dashboard.view_filters import sector_picker
 from graph.questions.local import federal_path, federal_sentence
 

@@ -6,9 +6,11 @@ import streamlit as st
 
 from core.coverage import chart_years
 from core.wording import description, money, short_money, year_runs
-from dashboard import data, exports, params, profile_links, tables, yearly_chart
-from dashboard.tables import Column
-from dashboard.text import record_link
+from dashboard import data, params
+from dashboard.shaping import exports
+from dashboard.render import profile_links, tables, yearly_chart
+from dashboard.render.tables import Column
+from dashboard.render.text import record_link
 
 # the key columns first (the award, its vendor, its money, its agency, its dates, its page): pinned, they stay in
 # view as the rest scroll

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.exports import where_from
+from dashboard.shaping.exports import where_from
 from core.wording import money, short_money
-from dashboard.text import record_link, md
+from dashboard.render.text import record_link, md
 
 LABEL = "attributed from award descriptions"
 MONEY = {"format": "dollar"}

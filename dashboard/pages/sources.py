@@ -9,11 +9,12 @@ import streamlit as st
 
 from core.curated import WATCHLIST_FILE, load_watchlist
 from core.coverage import AS_LOADED, COMPLETE, PARTIAL, TRUNCATED
-from dashboard import data, tables
-from dashboard.exports import where_from
-from dashboard.tables import Column
-from dashboard.text import md
-from dashboard.text import record_link
+from dashboard import data
+from dashboard.render import tables
+from dashboard.shaping.exports import where_from
+from dashboard.render.tables import Column
+from dashboard.render.text import md
+from dashboard.render.text import record_link
 from dashboard.view_filters import sector_picker
 
 WATCH_ROWS = 200  # changes listed per watched vendor or agency (the count says how many there are)

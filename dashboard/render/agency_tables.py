@@ -6,10 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from core.wording import description, money
-from dashboard import data, params, profile_links, tables
-from dashboard.exports import where_from
-from dashboard.tables import Column
-from dashboard.text import record_link, md
+from dashboard import data, params
+from dashboard.render import profile_links, tables
+from dashboard.shaping.exports import where_from
+from dashboard.render.tables import Column
+from dashboard.render.text import record_link, md
 
 
 def sector_of(answer: dict) -> tuple[str, ...] | None:

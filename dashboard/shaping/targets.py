@@ -8,9 +8,9 @@ The vehicles a family holds sit in their own column as open ceilings (vehicle-le
 from __future__ import annotations
 
 from core.wording import short_money, text
-from dashboard.profile_links import vendor_url
-from dashboard.tables import Column
-from dashboard.text import md, record_link
+from dashboard.render.profile_links import vendor_url
+from dashboard.render.tables import Column
+from dashboard.render.text import md, record_link
 from graph.questions.targets import NOT_MEASURED
 
 NO_DECISION = "none in the window"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from core.wording import money
-from dashboard import agency_tables, attributed, coverage, data, headline, params, profile, profile_links, tables
-from dashboard.tables import Column
-from dashboard.text import md
+from dashboard.render import agency_tables, attributed, coverage, profile, profile_links, tables
+from dashboard import data, params
+from dashboard.shaping import headline
+from dashboard.render.tables import Column
+from dashboard.render.text import md
 from dashboard.view_filters import lens_switch, sector_picker
 
 AWARD_ROWS = 1000

@@ -2,8 +2,8 @@
 curated table (and its note) that states it, so a reader can check every branch before printing it."""
 from __future__ import annotations
 
-from dashboard.exports import where_from
-from dashboard.text import record_link
+from dashboard.shaping.exports import where_from
+from dashboard.render.text import record_link
 
 
 def tree_lines(family: dict) -> list[str]:

@@ -11,11 +11,15 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import data, params, profile_links, tables, targets
-from dashboard import targets_export as export
-from dashboard.exports import citation, where_from
-from dashboard.tables import Column
-from dashboard.text import md, record_link
+from dashboard import data, params
+
+from dashboard.render import profile_links, tables
+
+from dashboard.shaping import targets
+from dashboard.shaping import targets_export as export
+from dashboard.shaping.exports import citation, where_from
+from dashboard.render.tables import Column
+from dashboard.render.text import md, record_link
 from dashboard.view_filters import lens_switch, sector_picker
 from graph.questions.targets import COMPONENTS, DEFAULT_WEIGHTS, OPTIONS_BASIS
 
