@@ -32,9 +32,11 @@ lock: setup
 	$(PY) -m uv pip compile --quiet $(UPGRADE) pyproject.toml --all-extras -c requirements.txt --python-version 3.11 \
 		-o requirements-dev.txt
 
-# Lint (ruff, rules in pyproject.toml) and types (mypy: strict on core/): part of `make test`.
+# Lint and format (ruff, rules in pyproject.toml; `ruff format .` and `ruff check --fix .` mend them) and types
+# (mypy: strict on core/ and the store contract): part of `make test`.
 check: setup
 	$(PY) -m ruff check --quiet .
+	$(PY) -m ruff format --check --quiet .
 	$(PY) -m mypy
 
 PORT ?= 8501

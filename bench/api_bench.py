@@ -7,6 +7,7 @@ speed-up over one worker, measured in one run. The records must come out identic
 
     python bench/api_bench.py [--awards 2000] [--latency-ms 20] [--workers 1,4,8]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,15 +31,20 @@ def serve(awards: int, latency: float):
     hits = []
     for n in range(1, awards + 1):
         row = copy.deepcopy(hit)
-        row.update({"internal_id": n, "Award ID": f"SYN{n:06d}",
-                    "generated_internal_id": f"CONT_AWD_SYN{n:06d}_9700_-NONE-_-NONE-"})
+        row.update(
+            {
+                "internal_id": n,
+                "Award ID": f"SYN{n:06d}",
+                "generated_internal_id": f"CONT_AWD_SYN{n:06d}_9700_-NONE-_-NONE-",
+            }
+        )
         hits.append(row)
 
     def search(request):
         body = request.get_json()
         after = (body.get("last_record_sort_value"), body.get("last_record_unique_id"))
-        rows = [h for h in hits if after[1] is None or (h["Award ID"], h["internal_id"]) > after][:body["limit"] + 1]
-        more, rows = len(rows) > body["limit"], rows[:body["limit"]]
+        rows = [h for h in hits if after[1] is None or (h["Award ID"], h["internal_id"]) > after][: body["limit"] + 1]
+        more, rows = len(rows) > body["limit"], rows[: body["limit"]]
         meta = {"page": body["page"], "hasNext": more}
         if more:
             meta.update(last_record_unique_id=rows[-1]["internal_id"], last_record_sort_value=rows[-1]["Award ID"])
@@ -48,8 +54,10 @@ def serve(awards: int, latency: float):
     def answer(request):
         time.sleep(latency)
         generated = request.path.split("/")[-2]
-        return Response(json.dumps({**detail, "generated_unique_award_id": generated, "subaward_count": 0}),
-                        content_type="application/json")
+        return Response(
+            json.dumps({**detail, "generated_unique_award_id": generated, "subaward_count": 0}),
+            content_type="application/json",
+        )
 
     server = HTTPServer(threaded=True)
     server.expect_request("/api/v2/search/spending_by_award/", method="POST").respond_with_handler(search)
@@ -86,8 +94,10 @@ def main() -> None:
     base = results[0][1]
     print(f"{args.awards:,} awards, {args.latency_ms:g} ms per answer:")
     for workers, seconds in results:
-        print(f"  workers {workers:>2}: {seconds:7.1f} s  {args.awards / seconds:8.0f} awards/s  "
-              f"{base / seconds:5.2f}x the first")
+        print(
+            f"  workers {workers:>2}: {seconds:7.1f} s  {args.awards / seconds:8.0f} awards/s  "
+            f"{base / seconds:5.2f}x the first"
+        )
 
 
 if __name__ == "__main__":

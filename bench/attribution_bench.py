@@ -12,6 +12,7 @@ Prints, from one run:
 
     python bench/attribution_bench.py [--copies 1,5,25] [--listing bench-attribution-1m.csv]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,14 +58,17 @@ def by_agency(store) -> None:
     print("\n## Attributed through other vendors, by awarding agency and reseller (direct: the maker's own family)")
     for agency in ("ICE", "CBP"):
         profile = store.agency_profile(agency, limit=1)
-        makers = sorted(profile["makers"], key=lambda m: (m["name"] != "Amazon.com, Inc.",
-                                                         -(m["through_others"]["obligated"] or 0)))
+        makers = sorted(
+            profile["makers"], key=lambda m: (m["name"] != "Amazon.com, Inc.", -(m["through_others"]["obligated"] or 0))
+        )
         print(f"\n### {profile['name']} ({profile['code']}): {len(makers)} makers")
         for maker in makers:
             through = maker["through_others"]
-            print(f"- {maker['name']}: through others {money(through['obligated'])} in {through['actions']} actions; "
-                  f"sold directly {money(maker['sold_directly']['obligated'])}")
-            for reseller in through["resellers"][:6 if maker["name"] == "Amazon.com, Inc." else 3]:
+            print(
+                f"- {maker['name']}: through others {money(through['obligated'])} in {through['actions']} actions; "
+                f"sold directly {money(maker['sold_directly']['obligated'])}"
+            )
+            for reseller in through["resellers"][: 6 if maker["name"] == "Amazon.com, Inc." else 3]:
                 print(f"    via {reseller['name']}: {money(reseller['obligated'])}, {reseller['actions']} actions")
 
 
@@ -74,12 +78,39 @@ def precision_listing(store, path: Path) -> None:
     rows.sort(key=lambda r: (-r["cents"], r["fact_key"]))
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["amount", "maker", "product", "rule", "confidence", "recipient", "matched", "found_in", "text",
-                         "action_date", "award_key", "permalink"])
+        writer.writerow(
+            [
+                "amount",
+                "maker",
+                "product",
+                "rule",
+                "confidence",
+                "recipient",
+                "matched",
+                "found_in",
+                "text",
+                "action_date",
+                "award_key",
+                "permalink",
+            ]
+        )
         for r in rows:
-            writer.writerow([r["cents"] / 100, names.get(r["maker"]), r["product"], r["rule"], r["confidence"],
-                             names.get(r["recipient"]), r["span"], r["field"], r["text"], r["action_date"],
-                             r["award_key"], r["permalink"]])
+            writer.writerow(
+                [
+                    r["cents"] / 100,
+                    names.get(r["maker"]),
+                    r["product"],
+                    r["rule"],
+                    r["confidence"],
+                    names.get(r["recipient"]),
+                    r["span"],
+                    r["field"],
+                    r["text"],
+                    r["action_date"],
+                    r["award_key"],
+                    r["permalink"],
+                ]
+            )
     makers = defaultdict(int)
     for r in rows:
         makers[names.get(r["maker"])] += 1
@@ -116,8 +147,10 @@ def speed(records: list, copies: list[int], work: Path) -> None:
         store = load_store(marked(records, count), work / f"x{count}")
         store.attribute()  # once warm: the figures are the second run's
         report = store.attribute()
-        print(f"| {count} | {report['facts']:,} | {report['texts']:,} | {report['mentions']:,} | "
-              f"{report['attribution_s']:.2f} | {report['facts_per_second']:,} |")
+        print(
+            f"| {count} | {report['facts']:,} | {report['texts']:,} | {report['mentions']:,} | "
+            f"{report['attribution_s']:.2f} | {report['facts_per_second']:,} |"
+        )
         store.close()
 
 
@@ -132,8 +165,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         store = load_store(records, Path(tmp) / "real")
-        print(f"# Real files: {len(records):,} records loaded in {time.perf_counter() - started:.1f}s; "
-              f"{store.stats()['relationships'].get('MENTIONS_PRODUCT', 0):,} attributed actions")
+        print(
+            f"# Real files: {len(records):,} records loaded in {time.perf_counter() - started:.1f}s; "
+            f"{store.stats()['relationships'].get('MENTIONS_PRODUCT', 0):,} attributed actions"
+        )
         by_agency(store)
         precision_listing(store, args.listing)
         store.close()

@@ -13,6 +13,7 @@ raised (an exception element), did not finish successfully, lost its connection 
 Figures per level on stderr; the whole report as JSON on stdout. Target (issue 13): 20 sessions with no
 errors and p95 <= 10 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -110,6 +111,7 @@ async def level(url: str, sessions: int, timeout: float, pid: int) -> dict:
         while not stop.is_set():
             peak[0] = max(peak[0], server.memory_info().rss)
             await asyncio.sleep(0.1)
+
     sampler = asyncio.create_task(sample())
     started = time.perf_counter()
     results = await asyncio.gather(*(session(url, timeout) for _ in range(sessions)))
@@ -118,15 +120,27 @@ async def level(url: str, sessions: int, timeout: float, pid: int) -> dict:
     await sampler
     visits = [visit for result in results for visit in result]
     times = sorted(visit["seconds"] for visit in visits)
-    by_page = {name: round(statistics.median(v["seconds"] for v in visits if v["page"] == name), 2)
-               for name, _, _ in PAGES if any(v["page"] == name for v in visits)}
+    by_page = {
+        name: round(statistics.median(v["seconds"] for v in visits if v["page"] == name), 2)
+        for name, _, _ in PAGES
+        if any(v["page"] == name for v in visits)
+    }
     errors = [f"{visit['page']}: {error}" for visit in visits for error in visit["errors"]]
-    return {"sessions": sessions, "pages": len(visits), "expected_pages": sessions * len(PAGES),
-            "p50_s": round(statistics.median(times), 2), "p95_s": round(percentile(times, 95), 2),
-            "max_s": round(times[-1], 2), "p50_by_page_s": by_page,
-            "elements_by_page": {v["page"]: v.get("elements") for v in visits}, "wall_s": round(wall, 2), "errors": len(errors),
-            "error_samples": sorted(set(errors))[:5], "server_peak_rss_mb": round(peak[0] / 2**20),
-            "server_rss_after_mb": round(server.memory_info().rss / 2**20)}
+    return {
+        "sessions": sessions,
+        "pages": len(visits),
+        "expected_pages": sessions * len(PAGES),
+        "p50_s": round(statistics.median(times), 2),
+        "p95_s": round(percentile(times, 95), 2),
+        "max_s": round(times[-1], 2),
+        "p50_by_page_s": by_page,
+        "elements_by_page": {v["page"]: v.get("elements") for v in visits},
+        "wall_s": round(wall, 2),
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+        "server_peak_rss_mb": round(peak[0] / 2**20),
+        "server_rss_after_mb": round(server.memory_info().rss / 2**20),
+    }
 
 
 def percentile(ordered: list[float], pct: float) -> float:
@@ -151,10 +165,13 @@ def main() -> None:
                 figures = asyncio.run(level(url, count, args.timeout, base.pid))
                 report["levels"].append(figures)
                 met = figures["errors"] == 0 and figures["p95_s"] <= args.target
-                print(f"{count:>3} sessions: {figures['pages']:>4} pages, p50 {figures['p50_s']:>6} s, p95 "
-                      f"{figures['p95_s']:>6} s, max {figures['max_s']:>6} s, {figures['errors']} errors, server "
-                      f"peak {figures['server_peak_rss_mb']} MB ({'met' if met else 'missed'}: no errors, p95 <= "
-                      f"{args.target:g} s)", file=sys.stderr)
+                print(
+                    f"{count:>3} sessions: {figures['pages']:>4} pages, p50 {figures['p50_s']:>6} s, p95 "
+                    f"{figures['p95_s']:>6} s, max {figures['max_s']:>6} s, {figures['errors']} errors, server "
+                    f"peak {figures['server_peak_rss_mb']} MB ({'met' if met else 'missed'}: no errors, p95 <= "
+                    f"{args.target:g} s)",
+                    file=sys.stderr,
+                )
                 for sample in figures["error_samples"]:
                     print(f"      {sample}", file=sys.stderr)
     json.dump(report, sys.stdout, indent=2)

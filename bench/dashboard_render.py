@@ -15,6 +15,7 @@ button and `python -m graph brief` compute.
     python bench/dashboard_render.py --store neo4j      # whatever the NEO4J_* server holds (e.g. after
                                                         # bench/neo4j_load.py: 112,000 awards)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser_support import (guard_requests, launch, network_frame, node_ids, remote,  # noqa: E402
-                                   running_app, wait_ready)
+from tests.browser_support import guard_requests, launch, network_frame, node_ids, remote, running_app, wait_ready  # noqa: E402
 from tests.dashboard_support import load_sample  # noqa: E402
 
 PAGES = [  # (name, path, what says it rendered)
@@ -48,12 +48,16 @@ BRIEFS = ("GEO Group", "Palantir")
 # visit ends when a text only that page shows is on screen and the script has finished. Consecutive pages differ.
 FIND = "Find a node in the drawing (part of a name)"
 BRIEF = "Download one-page brief (PDF)"
-IN_TAB = [("network, whole graph", "/", FIND), ("vendor profile, Palantir", "/vendor?name=Palantir", BRIEF),
-          ("agency profile, ICE", "/agency?name=ICE", "Sub-agencies and offices"),
-          ("paths, Palantir to ICE", "/paths?a=Palantir&b=ICE", "Direct ties"),
-          ("network, ICE (7012)", "/?agency=7012", FIND), ("targets, ICE", "/targets?agency=ICE", "Renewal calendar"),
-          ("vendor profile, GEO Group", "/vendor?name=GEO%20Group", BRIEF),
-          ("paths, GEO Group to CoreCivic", "/paths?a=GEO%20Group&b=CoreCivic", "Direct ties")]
+IN_TAB = [
+    ("network, whole graph", "/", FIND),
+    ("vendor profile, Palantir", "/vendor?name=Palantir", BRIEF),
+    ("agency profile, ICE", "/agency?name=ICE", "Sub-agencies and offices"),
+    ("paths, Palantir to ICE", "/paths?a=Palantir&b=ICE", "Direct ties"),
+    ("network, ICE (7012)", "/?agency=7012", FIND),
+    ("targets, ICE", "/targets?agency=ICE", "Renewal calendar"),
+    ("vendor profile, GEO Group", "/vendor?name=GEO%20Group", BRIEF),
+    ("paths, GEO Group to CoreCivic", "/paths?a=GEO%20Group&b=CoreCivic", "Direct ties"),
+]
 NAVIGATE = "(url) => { history.pushState({}, '', url); window.dispatchEvent(new PopStateEvent('popstate')); }"
 
 
@@ -126,10 +130,12 @@ def main() -> None:
             home = args.home or load_sample(Path(scratch) / "kg")
         report = {"store": args.store, "home": str(home), "pages": [], "briefs": time_briefs(args.store, home)}
         for entry in report["briefs"]:
-            print(f"brief PDF, {entry['brief']:<18} {entry['seconds']:>6} s "
-                  f"({'met' if entry['seconds'] <= args.target else 'missed'}: <= {args.target} s)", file=sys.stderr)
-        with running_app(home, Path(scratch) / "streamlit.log", args.store) as base, \
-                sync_playwright() as playwright:
+            print(
+                f"brief PDF, {entry['brief']:<18} {entry['seconds']:>6} s "
+                f"({'met' if entry['seconds'] <= args.target else 'missed'}: <= {args.target} s)",
+                file=sys.stderr,
+            )
+        with running_app(home, Path(scratch) / "streamlit.log", args.store) as base, sync_playwright() as playwright:
             browser = launch(playwright)
             context = browser.new_context(viewport={"width": 1500, "height": 1100})
             urls = guard_requests(context)
@@ -142,11 +148,17 @@ def main() -> None:
             report["remote_requests"] = remote(urls)
             for entry in report["pages"]:
                 seconds = entry["first"]["seconds"]
-                print(f"{entry['page']:<32} first render {seconds:>6} s ({'met' if seconds <= args.target else 'missed'}: "
-                      f"<= {args.target} s)  again {entry['again']['seconds']} s", file=sys.stderr)
+                print(
+                    f"{entry['page']:<32} first render {seconds:>6} s ({'met' if seconds <= args.target else 'missed'}: "
+                    f"<= {args.target} s)  again {entry['again']['seconds']} s",
+                    file=sys.stderr,
+                )
             for entry in report["in_tab"]:
-                print(f"{entry['page']:<32} in one tab    {entry['seconds']:>6} s "
-                      f"({'met' if entry['seconds'] <= args.target else 'missed'}: <= {args.target} s)", file=sys.stderr)
+                print(
+                    f"{entry['page']:<32} in one tab    {entry['seconds']:>6} s "
+                    f"({'met' if entry['seconds'] <= args.target else 'missed'}: <= {args.target} s)",
+                    file=sys.stderr,
+                )
             browser.close()
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -11,6 +11,7 @@
 
     python bench/local_bench.py [--runs 3] [--neo4j bolt://127.0.0.1:7688]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,14 @@ def shared_folder() -> Path:
 
 def load_once(store, folder: Path, scratch: Path) -> tuple[float, dict]:
     started = time.perf_counter()
-    summary = load(store, flock_portals.read(folder), command="flock-portals", inputs=[str(folder)],
-                   rejects_dir=scratch / "rejects", progress=False)
+    summary = load(
+        store,
+        flock_portals.read(folder),
+        command="flock-portals",
+        inputs=[str(folder)],
+        rejects_dir=scratch / "rejects",
+        progress=False,
+    )
     return time.perf_counter() - started, summary
 
 
@@ -55,10 +62,14 @@ def time_sharing(store) -> dict:
         warm.append(time.perf_counter() - started)
     started = time.perf_counter()
     two = store.sharing(LARGEST, hops=2)
-    return {"links": answer["searchable_by"]["direct_count"], "first_ms": round(first * 1000, 1),
-            "warm_p50_ms": round(statistics.median(warm) * 1000, 1), "warm_max_ms": round(max(warm) * 1000, 1),
-            "two_hops_ms": round((time.perf_counter() - started) * 1000, 1),
-            "two_hops_reach": two["searchable_by"]["reach"]}
+    return {
+        "links": answer["searchable_by"]["direct_count"],
+        "first_ms": round(first * 1000, 1),
+        "warm_p50_ms": round(statistics.median(warm) * 1000, 1),
+        "warm_max_ms": round(max(warm) * 1000, 1),
+        "two_hops_ms": round((time.perf_counter() - started) * 1000, 1),
+        "two_hops_reach": two["searchable_by"]["reach"],
+    }
 
 
 def time_page(home: Path, scratch: Path) -> dict:
@@ -105,10 +116,18 @@ def main() -> None:
             store = open_store("embedded", home=scratch / f"kg{run}")
             seconds, summary = load_once(store, folder, scratch)
             store.close()
-            report["loads"].append({"seconds": round(seconds, 2), "rows": summary["rows_read"],
-                                    "rows_per_second": round(summary["rows_read"] / seconds)})
-            print(f"load flock-portals: {summary['rows_read']:,} rows in {seconds:.2f} s "
-                  f"({'met' if seconds < 5 else 'missed'}: < 5 s)", file=sys.stderr)
+            report["loads"].append(
+                {
+                    "seconds": round(seconds, 2),
+                    "rows": summary["rows_read"],
+                    "rows_per_second": round(summary["rows_read"] / seconds),
+                }
+            )
+            print(
+                f"load flock-portals: {summary['rows_read']:,} rows in {seconds:.2f} s "
+                f"({'met' if seconds < 5 else 'missed'}: < 5 s)",
+                file=sys.stderr,
+            )
         home = scratch / "kg0"
         store = open_store("embedded", home=home)
         report["sharing_embedded"] = time_sharing(store)
@@ -120,8 +139,11 @@ def main() -> None:
         answer = store.sharing(LARGEST)
         started = time.perf_counter()
         page = sharing_network.build_html(answer)
-        report["ego_html"] = {"ms": round((time.perf_counter() - started) * 1000, 1), "bytes": len(page),
-                              "nodes": len(sharing_network.ego_graph(answer)["nodes"])}
+        report["ego_html"] = {
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            "bytes": len(page),
+            "nodes": len(sharing_network.ego_graph(answer)["nodes"]),
+        }
         store.close()
         if args.neo4j:
             neo4j = open_store("neo4j", home=scratch / "neo4j-home", uri=args.neo4j)
@@ -133,8 +155,11 @@ def main() -> None:
             report["sharing_neo4j"] = time_sharing(neo4j)
             neo4j.clear()
             neo4j.close()
-            print(f"load flock-portals (neo4j): {seconds:.2f} s; sharing {LARGEST} (neo4j): "
-                  f"{json.dumps(report['sharing_neo4j'])}", file=sys.stderr)
+            print(
+                f"load flock-portals (neo4j): {seconds:.2f} s; sharing {LARGEST} (neo4j): "
+                f"{json.dumps(report['sharing_neo4j'])}",
+                file=sys.stderr,
+            )
         if not args.no_browser:
             report["page"] = time_page(home, scratch)
             print(f"Local page, {LARGEST}'s ego-network drawn: {json.dumps(report['page'])}", file=sys.stderr)

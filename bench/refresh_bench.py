@@ -10,6 +10,7 @@ ratio printed is the change log's share of the commit, the figure that says what
 
     python bench/refresh_bench.py [--sizes 28000,280000,1500000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,12 +47,23 @@ def timed_load(store, path: Path, home: Path) -> dict:
     from ingest.load import load
 
     started = time.perf_counter()
-    summary = load(store, usaspending_csv.read(path), command="bench-refresh", inputs=[str(path)],
-                   rejects_dir=home / "rejects", progress=False)
+    summary = load(
+        store,
+        usaspending_csv.read(path),
+        command="bench-refresh",
+        inputs=[str(path)],
+        rejects_dir=home / "rejects",
+        progress=False,
+    )
     phases = getattr(store, "last_commit", {})
-    return {"seconds": round(time.perf_counter() - started, 2), "changes": summary["changes"], **phases,
-            "change_log_share": round(phases["merge_and_change_log_s"] / phases["derive_s"], 3)
-            if phases.get("derive_s") else None}
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "changes": summary["changes"],
+        **phases,
+        "change_log_share": round(phases["merge_and_change_log_s"] / phases["derive_s"], 3)
+        if phases.get("derive_s")
+        else None,
+    }
 
 
 def one_size(actions: int, shared: Path, work: Path) -> dict:
@@ -61,8 +73,14 @@ def one_size(actions: int, shared: Path, work: Path) -> dict:
     home = work / f"kg-{actions}"
     store = open_store("embedded", home=home)
     started = time.perf_counter()
-    built = load(store, scaled(real_records(shared), actions), command="bench", inputs=["bench"],
-                 rejects_dir=home / "rejects", progress=False)
+    built = load(
+        store,
+        scaled(real_records(shared), actions),
+        command="bench",
+        inputs=["bench"],
+        rejects_dir=home / "rejects",
+        progress=False,
+    )
     build_s = time.perf_counter() - started
     copy = work / "umn.csv"
     shutil.copyfile(shared / UMN, copy)
@@ -74,9 +92,16 @@ def one_size(actions: int, shared: Path, work: Path) -> dict:
     store.close()
     assert revised["changes"] == 2 == listed["count"], listed["counts"]
     assert same["changes"] == 0
-    return {"actions": built["rows_read"], "awards": built["awards"], "build_s": round(build_s, 1),
-            "first_load_changes": built["changes"], "file_again": again, "file_revised": revised,
-            "revised_again": same, "revised_listed": listed["counts"]}
+    return {
+        "actions": built["rows_read"],
+        "awards": built["awards"],
+        "build_s": round(build_s, 1),
+        "first_load_changes": built["changes"],
+        "file_again": again,
+        "file_revised": revised,
+        "revised_again": same,
+        "revised_listed": listed["counts"],
+    }
 
 
 def main() -> None:
@@ -94,13 +119,17 @@ def main() -> None:
         print(json.dumps(report, indent=2))
         return
     for row in report:
-        print(f"{row['actions']:>9,} actions, {row['awards']:,} awards (built in {row['build_s']} s; its first load "
-              f"logged {row['first_load_changes']:,} changes)")
+        print(
+            f"{row['actions']:>9,} actions, {row['awards']:,} awards (built in {row['build_s']} s; its first load "
+            f"logged {row['first_load_changes']:,} changes)"
+        )
         for name in ("file_again", "file_revised", "revised_again"):
             step = row[name]
-            print(f"{'':>11}{name:<14} {step['seconds']:>6} s  derive {step['derive_s']} s, of it merge + change log "
-                  f"{step['merge_and_change_log_s']} s ({step['change_log_share']:.1%}), write {step['write_s']} s; "
-                  f"{step['changes']} change(s)")
+            print(
+                f"{'':>11}{name:<14} {step['seconds']:>6} s  derive {step['derive_s']} s, of it merge + change log "
+                f"{step['merge_and_change_log_s']} s ({step['change_log_share']:.1%}), write {step['write_s']} s; "
+                f"{step['changes']} change(s)"
+            )
         print(f"{'':>11}listed after the revision: {row['revised_listed']}")
 
 

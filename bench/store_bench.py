@@ -18,6 +18,7 @@ rows and answers the same questions, and the ratios to DuckDB are printed.
 
     python bench/store_bench.py [--sizes 28000,280000,1500000] [--runs 20] [--neo4j] [--baseline 4b232fa]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,12 @@ QUERIES = [
     ("agency DHS", "agency_profile", ("DHS",), {"limit": 100}),
     ("subgraph agency ICE", "subgraph", (), {"agency": "ICE"}),
     ("subgraph vendor Palantir", "subgraph", (), {"vendor": "Palantir"}),
-    ("subgraph DHS FY2019-2021 >= $1M", "subgraph", (), {"agency": "DHS", "fy_from": 2019, "fy_to": 2021,
-                                                        "min_amount": 1_000_000}),
+    (
+        "subgraph DHS FY2019-2021 >= $1M",
+        "subgraph",
+        (),
+        {"agency": "DHS", "fy_from": 2019, "fy_to": 2021, "min_amount": 1_000_000},
+    ),
     ("subgraph delivery orders", "subgraph", (), {"award_types": ["DELIVERY ORDER"], "min_amount": 1_000_000}),
     ("paths Palantir-ICE", "paths", ("Palantir", "ICE"), {}),
     ("paths Amazon.com-CBP", "paths", ("Amazon.com", "CBP"), {}),
@@ -69,6 +74,7 @@ def ask(store, method: str, args: tuple, kwargs: dict):
     """One question: a store method, or `targets` (graph/questions/targets.py, over the same store)."""
     if method == "targets":
         from graph.questions.targets import targets
+
         return targets(store, *args, **kwargs)
     return getattr(store, method)(*args, **kwargs)
 
@@ -77,12 +83,18 @@ def real_records(shared: Path) -> list:
     from ingest import transactions_csv, usaspending_csv
 
     torn = shared / "torn_apart_ice_fy2013_2018"
-    sources = [(usaspending_csv.read, sorted((shared / "usaspending_bulk_ice_mn").glob("*.csv")), None),
-               (usaspending_csv.read, sorted(torn.glob("fy1[3-8].csv")), torn / "fy13.csv"),
-               (transactions_csv.read, sorted((shared / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv")),
-                None)]
-    return [record for reader, paths, header in sources for path in paths for record in reader(path, header)
-            if not isinstance(record, Reject)]
+    sources = [
+        (usaspending_csv.read, sorted((shared / "usaspending_bulk_ice_mn").glob("*.csv")), None),
+        (usaspending_csv.read, sorted(torn.glob("fy1[3-8].csv")), torn / "fy13.csv"),
+        (transactions_csv.read, sorted((shared / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv")), None),
+    ]
+    return [
+        record
+        for reader, paths, header in sources
+        for path in paths
+        for record in reader(path, header)
+        if not isinstance(record, Reject)
+    ]
 
 
 def rekey(record, copy: int):
@@ -129,18 +141,24 @@ def child_load(kind: str, home: Path, actions: int, shared: Path) -> dict:
         record_rows(record)
     build = time.perf_counter() - started - generate
     started = time.perf_counter()
-    summary = load(store, scaled(records, actions), command="bench", inputs=["bench"], rejects_dir=home / "rejects",
-                   progress=False)
+    summary = load(
+        store, scaled(records, actions), command="bench", inputs=["bench"], rejects_dir=home / "rejects", progress=False
+    )
     seconds = time.perf_counter() - started - generate
     assert generated == summary["rows_read"]
     stats = store.stats()
     store.close()
-    return {"rows": summary["rows_read"], "seconds": round(seconds, 1), "rows_per_s": round(summary["rows_read"] / seconds),
-            "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
-            "facts": stats["nodes"].get("Fact"), "awards": stats["nodes"].get("Award"),
-            "vendors": stats["nodes"].get("Vendor"),
-            "store_mb": round(sum(p.stat().st_size for p in home.rglob("*.duckdb")) / 1e6, 1),
-            "phases_s": {"python_rows": round(build, 1), **getattr(store, "last_commit", {})}}
+    return {
+        "rows": summary["rows_read"],
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(summary["rows_read"] / seconds),
+        "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
+        "facts": stats["nodes"].get("Fact"),
+        "awards": stats["nodes"].get("Award"),
+        "vendors": stats["nodes"].get("Vendor"),
+        "store_mb": round(sum(p.stat().st_size for p in home.rglob("*.duckdb")) / 1e6, 1),
+        "phases_s": {"python_rows": round(build, 1), **getattr(store, "last_commit", {})},
+    }
 
 
 def child_open(kind: str, home: Path) -> dict:
@@ -151,8 +169,11 @@ def child_open(kind: str, home: Path) -> dict:
     store = open_bench_store(kind, home)
     store.stats()
     done = time.perf_counter()
-    return {"open_and_first_answer_s": round(done - started, 3), "import_duckdb_s": round(imported - started, 3),
-            "after_import_s": round(done - imported, 3)}
+    return {
+        "open_and_first_answer_s": round(done - started, 3),
+        "import_duckdb_s": round(imported - started, 3),
+        "after_import_s": round(done - imported, 3),
+    }
 
 
 def child_queries(kind: str, home: Path, runs: int) -> dict:
@@ -168,8 +189,11 @@ def child_queries(kind: str, home: Path, runs: int) -> dict:
             ask(store, method, args, kwargs)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
-        out[name] = {"cold_ms": round(cold * 1000, 1), "p50_ms": round(statistics.median(times), 1),
-                     "p95_ms": round(times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)], 1)}
+        out[name] = {
+            "cold_ms": round(cold * 1000, 1),
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)], 1),
+        }
     store.close()
     return out
 
@@ -212,12 +236,17 @@ def baseline(rev: str, shared: Path, runs: int) -> dict:
     """The pickled networkx store of commit `rev`, on the real rows, in a worktree of that commit."""
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True, capture_output=True
+        )
         try:
-            script = BASELINE_SCRIPT.format(root=str(tree), shared=str(shared), home=str(Path(tmp) / "kg"),
-                                            queries=[q for q in QUERIES if q[1] != "facets" and q[0] not in LENS_QUERIES],
-                                            runs=max(3, runs // 4))
+            script = BASELINE_SCRIPT.format(
+                root=str(tree),
+                shared=str(shared),
+                home=str(Path(tmp) / "kg"),
+                queries=[q for q in QUERIES if q[1] != "facets" and q[0] not in LENS_QUERIES],
+                runs=max(3, runs // 4),
+            )
             done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tree)
             if done.returncode != 0:
                 raise SystemExit(f"baseline failed:\n{done.stderr[-3000:]}")
@@ -240,9 +269,11 @@ def main() -> None:
     if args.child:
         task, kind, home, *rest = args.child
         home = Path(home)
-        result = {"load": lambda: child_load(kind, home, int(rest[0]), args.shared),
-                  "open": lambda: child_open(kind, home),
-                  "queries": lambda: child_queries(kind, home, int(rest[0]))}[task]()
+        result = {
+            "load": lambda: child_load(kind, home, int(rest[0]), args.shared),
+            "open": lambda: child_open(kind, home),
+            "queries": lambda: child_queries(kind, home, int(rest[0])),
+        }[task]()
         print(json.dumps(result))
         return
     report = {"sizes": {}}
@@ -265,10 +296,18 @@ def main() -> None:
     if args.baseline:
         old = baseline(args.baseline, args.shared, args.runs)
         small = report["sizes"][sizes[0]]["embedded"]
-        report["baseline"] = {"rev": args.baseline, "pickled": old, "ratio_pickled_over_duckdb": {
-            "open": round(old["open_and_first_answer_s"] / small["open"]["open_and_first_answer_s"], 1),
-            **{name: round(old[name] / max(small["queries"][name]["p50_ms"], 0.1), 1)
-               for name in old if name in small["queries"]}}}
+        report["baseline"] = {
+            "rev": args.baseline,
+            "pickled": old,
+            "ratio_pickled_over_duckdb": {
+                "open": round(old["open_and_first_answer_s"] / small["open"]["open_and_first_answer_s"], 1),
+                **{
+                    name: round(old[name] / max(small["queries"][name]["p50_ms"], 0.1), 1)
+                    for name in old
+                    if name in small["queries"]
+                },
+            },
+        }
     print(json.dumps(report, indent=2))
     print_table(report)
 
@@ -280,28 +319,38 @@ def print_table(report: dict) -> None:
         embedded = entry["embedded"]
         load, opened = embedded["load"], embedded["open"]
         worst = max(embedded["queries"].items(), key=lambda item: item[1]["p95_ms"])
-        lines.append(f"{int(size):>9,} actions  load {load['rows_per_s']:>7,} rows/s (target >= 50,000)  "
-                     f"peak {load['peak_rss_gb']} GB (<= 4)  open {opened['open_and_first_answer_s']}s "
-                     f"(<= 0.2)  worst p95 {worst[1]['p95_ms']} ms ({worst[0]}; <= 150)")
+        lines.append(
+            f"{int(size):>9,} actions  load {load['rows_per_s']:>7,} rows/s (target >= 50,000)  "
+            f"peak {load['peak_rss_gb']} GB (<= 4)  open {opened['open_and_first_answer_s']}s "
+            f"(<= 0.2)  worst p95 {worst[1]['p95_ms']} ms ({worst[0]}; <= 150)"
+        )
         phases = load.get("phases_s", {})
         if load["rows_per_s"] < 50_000 and phases:
-            lines.append(f"{'':>11}load gap: of {load['seconds']} s, {phases.get('python_rows')} s build each record's "
-                         f"row in Python, {phases.get('derive_s')} s re-derive every table from all records, "
-                         f"{phases.get('write_s')} s write the file; the rest is inserts")
+            lines.append(
+                f"{'':>11}load gap: of {load['seconds']} s, {phases.get('python_rows')} s build each record's "
+                f"row in Python, {phases.get('derive_s')} s re-derive every table from all records, "
+                f"{phases.get('write_s')} s write the file; the rest is inserts"
+            )
         if phases.get("merge_and_change_log_s") is not None:
-            lines.append(f"{'':>11}of the derive, {phases['merge_and_change_log_s']} s merge the new rows and log "
-                         f"what changed (the change feed)")
+            lines.append(
+                f"{'':>11}of the derive, {phases['merge_and_change_log_s']} s merge the new rows and log "
+                f"what changed (the change feed)"
+            )
         if opened["open_and_first_answer_s"] > 0.2:
-            lines.append(f"{'':>11}open gap: importing duckdb takes {opened['import_duckdb_s']} s of it, "
-                         f"opening and the first answer {opened['after_import_s']} s")
+            lines.append(
+                f"{'':>11}open gap: importing duckdb takes {opened['import_duckdb_s']} s of it, "
+                f"opening and the first answer {opened['after_import_s']} s"
+            )
         slow = sorted(name for name, figures in embedded["queries"].items() if figures["p95_ms"] > 150)
         if slow:
             lines.append(f"{'':>11}over 150 ms p95: {', '.join(slow)}")
         if "neo4j" in entry:
             queries = entry["neo4j"]["queries"]
             worst = max(queries.items(), key=lambda item: item[1]["p95_ms"])
-            lines.append(f"{'':>9}  neo4j load {entry['neo4j']['load']['rows_per_s']:>7,} rows/s  "
-                         f"worst p95 {worst[1]['p95_ms']} ms ({worst[0]}; <= 150)")
+            lines.append(
+                f"{'':>9}  neo4j load {entry['neo4j']['load']['rows_per_s']:>7,} rows/s  "
+                f"worst p95 {worst[1]['p95_ms']} ms ({worst[0]}; <= 150)"
+            )
             slow = sorted(name for name, figures in queries.items() if figures["p95_ms"] > 150)
             if slow:
                 lines.append(f"{'':>11}neo4j over 150 ms p95: {', '.join(slow)}")

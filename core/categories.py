@@ -13,6 +13,7 @@ description (the spending-by-transaction exports) are looked up in `data/psc_cod
 (`ingest/code_lists.py` says where they come from). Classification is a pure function of those texts and
 tables, so both stores, in any load order, place every action alike.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .curated import DATA, Family, load_families
-from .tables import BadTable, rows as table_rows
+from .tables import BadTable
+from .tables import rows as table_rows
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,9 @@ def sectors(names: Iterable[str] | None) -> tuple[str, ...] | None:
         else:
             ids = tuple(c.id for c in CATEGORIES if key in (c.id, c.label.lower()))
             if not ids:
-                raise ValueError(f"unknown sector {name!r}: give technology, all, or one of "
-                                 + ", ".join(c.id for c in CATEGORIES))
+                raise ValueError(
+                    f"unknown sector {name!r}: give technology, all, or one of " + ", ".join(c.id for c in CATEGORIES)
+                )
         chosen += [i for i in ids if i not in chosen]
     return tuple(sorted(chosen, key=list(BY_ID).index)) if chosen else None
 
@@ -135,8 +138,15 @@ class Classifier:
         code = (code or "").strip().upper()
         return code or by_text.get(_code_key(text))
 
-    def classify(self, products: Iterable[tuple[str, str]], seller: str | None, psc: str | None, psc_description: str | None,
-                 naics: str | None, naics_description: str | None) -> tuple[str, str]:
+    def classify(
+        self,
+        products: Iterable[tuple[str, str]],
+        seller: str | None,
+        psc: str | None,
+        psc_description: str | None,
+        naics: str | None,
+        naics_description: str | None,
+    ) -> tuple[str, str]:
         """(category id, rule key) for one action. `products`: the (product rule id, maker family id) named in
         its descriptions, in the product table's order; `seller`: its recipient's family on its date."""
         for rule_id, maker in products:
@@ -145,8 +155,10 @@ class Classifier:
                 return rule.category, f"{rule.by}|{rule.key}|{rule_id}"
         if seller and seller in self.seller:
             return self.seller[seller].category, f"seller|{seller}"
-        for kind, code, table in (("psc", self._code(psc, psc_description, self.psc_by_text), self.psc),
-                                  ("naics", self._code(naics, naics_description, self.naics_by_text), self.naics)):
+        for kind, code, table in (
+            ("psc", self._code(psc, psc_description, self.psc_by_text), self.psc),
+            ("naics", self._code(naics, naics_description, self.naics_by_text), self.naics),
+        ):
             if code:
                 rule = self._longest(table, code)
                 if rule is not None:
@@ -163,9 +175,11 @@ class Classifier:
         if kind in ("product", "maker", "seller"):
             rule = getattr(self, kind).get(key)
             who = names.get(key) or (rule.name if rule else "") or key
-            what = {"product": f"names a product of product rule {key}",
-                    "maker": f"names a product of {who} (product rule {detail})",
-                    "seller": f"sold by {who}"}[kind]
+            what = {
+                "product": f"names a product of product rule {key}",
+                "maker": f"names a product of {who} (product rule {detail})",
+                "seller": f"sold by {who}",
+            }[kind]
             return what + (f": {rule.source}" if rule else "")
         if kind in ("psc", "naics"):
             texts = self.psc_text if kind == "psc" else self.naics_text
@@ -180,8 +194,9 @@ class Classifier:
         return "no maker, PSC or NAICS code the tables know"
 
 
-def load(path: Path | None = None, families: dict[str, Family] | None = None,
-         product_rules: Path | None = None) -> Classifier:
+def load(
+    path: Path | None = None, families: dict[str, Family] | None = None, product_rules: Path | None = None
+) -> Classifier:
     """The category rules and code lists, checked: a bad line is one BadTable naming the file and line, and
     nothing is applied."""
     path = Path(path or rules_file())
@@ -189,8 +204,9 @@ def load(path: Path | None = None, families: dict[str, Family] | None = None,
     family_by_name = {family.name: family.id for family in families.values()}
     product_path = Path(product_rules or os.environ.get("KG_PRODUCT_RULES") or PRODUCT_RULES_FILE)
     # a rule of the shipped table or of the one in use (a smaller table of one's own leaves the others inert)
-    product_ids = {row.get("id", "").strip() for table in {PRODUCT_RULES_FILE, product_path}
-                   for row in table_rows(table)}
+    product_ids = {
+        row.get("id", "").strip() for table in {PRODUCT_RULES_FILE, product_path} for row in table_rows(table)
+    }
     rules: list[CategoryRule] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in enumerate(table_rows(path), start=2):
@@ -200,15 +216,19 @@ def load(path: Path | None = None, families: dict[str, Family] | None = None,
             raise BadTable(f"{where}: give {', '.join(missing)} (columns {', '.join(COLUMNS)}; nothing was applied)")
         category, by, key = row["category"].strip(), row["by"].strip(), row["key"].strip()
         if category not in BY_ID or category == "unclassified":
-            raise BadTable(f"{where}: unknown category {category!r}; use one of "
-                           f"{', '.join(c.id for c in CATEGORIES if c.id != 'unclassified')} (nothing was applied)")
+            raise BadTable(
+                f"{where}: unknown category {category!r}; use one of "
+                f"{', '.join(c.id for c in CATEGORIES if c.id != 'unclassified')} (nothing was applied)"
+            )
         if by not in BY:
             raise BadTable(f"{where}: unknown rule kind {by!r}; use one of {', '.join(BY)} (nothing was applied)")
         name = ""
         if by in ("maker", "seller"):
             if key not in family_by_name:
-                raise BadTable(f"{where}: {key!r} is not a family of data/vendor_families.csv or "
-                               f"data/product_makers.csv; spell it as the family's name (nothing was applied)")
+                raise BadTable(
+                    f"{where}: {key!r} is not a family of data/vendor_families.csv or "
+                    f"data/product_makers.csv; spell it as the family's name (nothing was applied)"
+                )
             name, key = key, family_by_name[key]
         elif by == "product" and key not in product_ids:
             raise BadTable(f"{where}: no rule {key!r} in {PRODUCT_RULES_FILE} or {product_path} (nothing was applied)")
@@ -217,8 +237,9 @@ def load(path: Path | None = None, families: dict[str, Family] | None = None,
             if not key.isalnum() or (by == "naics" and not key.isdigit()):
                 raise BadTable(f"{where}: {key!r} is not a {by.upper()} code or prefix (nothing was applied)")
         if (by, key) in seen:
-            raise BadTable(f"{where}: {by} {row['key'].strip()!r} already has a rule at line {seen[by, key]} "
-                           f"(nothing was applied)")
+            raise BadTable(
+                f"{where}: {by} {row['key'].strip()!r} already has a rule at line {seen[by, key]} (nothing was applied)"
+            )
         seen[by, key] = line
         rules.append(CategoryRule(category, by, key, row["source"].strip(), line, name))
     psc_by_text, psc_text = _codes(PSC_FILE)

@@ -7,6 +7,7 @@ log; every answer derives the agency x year grid from them and from the actions 
 stores give the same grid and load order changes nothing. An agency-year holding actions that no declaration
 covers is "partial: no coverage declared"; a year inside the span with no action at all is "not loaded".
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,13 @@ from typing import Any
 from core.wording import year_runs
 
 COMPLETE, AS_LOADED, PARTIAL, TRUNCATED, NOT_LOADED = "complete", "as_loaded", "partial", "truncated", "not_loaded"
-LABELS = {COMPLETE: "complete for its filter", AS_LOADED: "as loaded, completeness not established",
-          PARTIAL: "partial", TRUNCATED: "truncated: de-obligations missing", NOT_LOADED: "not loaded"}
+LABELS = {
+    COMPLETE: "complete for its filter",
+    AS_LOADED: "as loaded, completeness not established",
+    PARTIAL: "partial",
+    TRUNCATED: "truncated: de-obligations missing",
+    NOT_LOADED: "not loaded",
+}
 DECLARED = (COMPLETE, AS_LOADED, PARTIAL, TRUNCATED)
 RANK = {COMPLETE: 3, AS_LOADED: 2, PARTIAL: 1, TRUNCATED: 0}  # how much of the agency-year a figure holds
 UNDECLARED = "no coverage declared"
@@ -32,24 +38,38 @@ class CoverageError(ValueError):
     """A declaration that cannot be read: the message names the file and line (or the option) and the fix."""
 
 
-def declaration(agency: str, fy_from: int, fy_to: int, status: str = COMPLETE, note: str = "",
-                source: str = "", where: str = "--covers") -> dict[str, Any]:
+def declaration(
+    agency: str,
+    fy_from: int,
+    fy_to: int,
+    status: str = COMPLETE,
+    note: str = "",
+    source: str = "",
+    where: str = "--covers",
+) -> dict[str, Any]:
     if status not in DECLARED:
         raise CoverageError(f"{where}: status {status!r} is not one of {', '.join(DECLARED)}")
     if not agency.strip():
         raise CoverageError(f"{where}: no agency (give a code, an abbreviation or * for every agency)")
     if not 1900 < fy_from <= fy_to < 2200:
         raise CoverageError(f"{where}: fiscal years {fy_from}-{fy_to} are not a range of years")
-    return {"agency": agency.strip(), "fy_from": fy_from, "fy_to": fy_to, "status": status, "note": note.strip(),
-            "source": source.strip().replace("\\", "/")}
+    return {
+        "agency": agency.strip(),
+        "fy_from": fy_from,
+        "fy_to": fy_to,
+        "status": status,
+        "note": note.strip(),
+        "source": source.strip().replace("\\", "/"),
+    }
 
 
 def parse_spec(spec: str) -> dict[str, Any]:
     """`ICE:2021-2026`, `7012:2022:truncated`: what a load of files declares it covers (complete by default)."""
     match = _SPEC.match(spec)
     if not match:
-        raise CoverageError(f"--covers {spec!r}: write AGENCY:FY[-FY][:STATUS], e.g. ICE:2021-2026 or "
-                            f"CBP:2021:truncated")
+        raise CoverageError(
+            f"--covers {spec!r}: write AGENCY:FY[-FY][:STATUS], e.g. ICE:2021-2026 or CBP:2021:truncated"
+        )
     agency, first, last, status = match.groups()
     return declaration(agency, int(first), int(last or first), status or COMPLETE, where=f"--covers {spec!r}")
 
@@ -62,9 +82,10 @@ def read_declarations(path: Path) -> list[dict[str, Any]]:
     except OSError as error:
         raise CoverageError(f"{path}: cannot read the coverage declarations ({error.strerror or error})") from None
     except UnicodeDecodeError as error:
-        line = Path(path).read_bytes()[:error.start].count(b"\n") + 1
-        raise CoverageError(f"{path}, line {line}: byte 0x{error.object[error.start]:02x} is not UTF-8; save the "
-                            f"file as UTF-8") from None
+        line = Path(path).read_bytes()[: error.start].count(b"\n") + 1
+        raise CoverageError(
+            f"{path}, line {line}: byte 0x{error.object[error.start]:02x} is not UTF-8; save the file as UTF-8"
+        ) from None
     rows = csv.DictReader(text.splitlines())
     if tuple(rows.fieldnames or ()) != COLUMNS:
         raise CoverageError(f"{path}, line 1: the header must be {','.join(COLUMNS)}")
@@ -104,8 +125,12 @@ def _status(declarations: list[dict[str, Any]], sources: list[str]) -> tuple[str
     return worst or (PARTIAL, UNDECLARED, None)
 
 
-def grid(groups: list[dict[str, Any]], declarations: list[dict[str, Any]], agencies: dict[str, dict[str, Any]],
-         covers: Callable[[dict[str, Any], str], bool]) -> list[dict[str, Any]]:
+def grid(
+    groups: list[dict[str, Any]],
+    declarations: list[dict[str, Any]],
+    agencies: dict[str, dict[str, Any]],
+    covers: Callable[[dict[str, Any], str], bool],
+) -> list[dict[str, Any]]:
     """Each agency-year holding actions, with its status. `groups`: rows (awarding_subtier, fiscal_year, source,
     facts) of the actions (not the award totals, which no year splits); `agencies`: {id: {name, code,
     abbreviation}}; `covers(declaration, agency_id)`: whether the declaration's agency is the agency or above it."""
@@ -113,8 +138,7 @@ def grid(groups: list[dict[str, Any]], declarations: list[dict[str, Any]], agenc
     for row in groups:
         if not row["awarding_subtier"] or row["fiscal_year"] is None:
             continue
-        cell = cells.setdefault((row["awarding_subtier"], int(row["fiscal_year"])),
-                                {"sources": set(), "actions": 0})
+        cell = cells.setdefault((row["awarding_subtier"], int(row["fiscal_year"])), {"sources": set(), "actions": 0})
         cell["sources"].add(row["source"] or "")
         cell["actions"] += row["facts"]
     answer = []
@@ -123,10 +147,20 @@ def grid(groups: list[dict[str, Any]], declarations: list[dict[str, Any]], agenc
         matching = [d for d in declarations if d["fy_from"] <= year <= d["fy_to"] and covers(d, agency)]
         status, note, _ = _status(matching, sources)
         info = agencies.get(agency, {})
-        answer.append({"agency": agency, "name": info.get("name") or agency, "code": info.get("code"),
-                       "abbreviation": info.get("abbreviation"), "fiscal_year": year, "status": status,
-                       "label": LABELS[status] + (f" ({note})" if note and status in (PARTIAL, AS_LOADED) else ""),
-                       "note": note, "actions": cell["actions"], "sources": [Path(s).name for s in sources]})
+        answer.append(
+            {
+                "agency": agency,
+                "name": info.get("name") or agency,
+                "code": info.get("code"),
+                "abbreviation": info.get("abbreviation"),
+                "fiscal_year": year,
+                "status": status,
+                "label": LABELS[status] + (f" ({note})" if note and status in (PARTIAL, AS_LOADED) else ""),
+                "note": note,
+                "actions": cell["actions"],
+                "sources": [Path(s).name for s in sources],
+            }
+        )
     return answer
 
 
@@ -158,15 +192,21 @@ def years(cells: list[dict[str, Any]], span: tuple[int, int] | None = None) -> l
             status, note = least["status"], least["note"] if least["status"] in (PARTIAL, AS_LOADED) else ""
         else:
             status, note = TRUNCATED, ""
-        answer.append({"fiscal_year": year, "status": status, "note": note,
-                       "label": LABELS[status] + (f" ({note})" if note and status in (PARTIAL, AS_LOADED) else ""),
-                       "truncated": sorted(short_name(c) for c in held if c["status"] == TRUNCATED),
-                       "agencies": sorted(short_name(c) for c in held)})
+        answer.append(
+            {
+                "fiscal_year": year,
+                "status": status,
+                "note": note,
+                "label": LABELS[status] + (f" ({note})" if note and status in (PARTIAL, AS_LOADED) else ""),
+                "truncated": sorted(short_name(c) for c in held if c["status"] == TRUNCATED),
+                "agencies": sorted(short_name(c) for c in held),
+            }
+        )
     return answer
 
 
 def truncations(cells: list[dict[str, Any]]) -> str:
-    """"ICE FY2022–23 and CBP FY2021 truncated: de-obligations missing", or ""."""
+    """ "ICE FY2022–23 and CBP FY2021 truncated: de-obligations missing", or ""."""
     runs: dict[str, list[int]] = {}
     for cell in cells:
         if cell["status"] == TRUNCATED:
@@ -186,7 +226,11 @@ def line(cells: list[dict[str, Any]], span: tuple[int, int] | None = None) -> st
         return "no action loaded"
     runs: list[list[Any]] = []
     for row in rows:
-        if runs and (runs[-1][0], runs[-1][1]) == (row["status"], row["note"]) and row["fiscal_year"] == runs[-1][3] + 1:
+        if (
+            runs
+            and (runs[-1][0], runs[-1][1]) == (row["status"], row["note"])
+            and row["fiscal_year"] == runs[-1][3] + 1
+        ):
             runs[-1][3] = row["fiscal_year"]
         else:
             runs.append([row["status"], row["note"], row["fiscal_year"], row["fiscal_year"]])
@@ -216,8 +260,9 @@ def notes(cells: list[dict[str, Any]], fiscal_years: Iterable[int] | None = None
     found = []
     cut = truncations(chosen)
     if cut:
-        found.append(f"{cut} (the source's rows stop before its negative actions, so these totals include no "
-                     f"de-obligation)")
+        found.append(
+            f"{cut} (the source's rows stop before its negative actions, so these totals include no de-obligation)"
+        )
     partial = sorted({c["note"] or UNDECLARED for c in chosen if c["status"] == PARTIAL})
     if partial:
         years_ = year_runs(c["fiscal_year"] for c in chosen if c["status"] == PARTIAL)
@@ -238,13 +283,26 @@ def implied(run: dict[str, Any]) -> list[dict[str, Any]]:
     agency = request.get("awarding_agency")
     if not agency:
         return []
-    if command == "usaspending-download" and request.get("award_types", "contracts") == "contracts" and request.get("fy"):
-        spans = [tuple(int(y) for y in part.split("-")) for part in str(request["fy"]).replace(" ", "").split(",")
-                 if re.fullmatch(r"\d{4}(-\d{4})?", part)]
-        return [declaration(agency, span[0], span[-1], COMPLETE, "a bulk download this project made", "", "run log")
-                for span in spans if span[0] <= span[-1]]
-    if command == "usaspending-api" and not request.get("recipient") and \
-            set("ABCD") <= set(str(request.get("award_types") or "").split(",")):
+    if (
+        command == "usaspending-download"
+        and request.get("award_types", "contracts") == "contracts"
+        and request.get("fy")
+    ):
+        spans = [
+            tuple(int(y) for y in part.split("-"))
+            for part in str(request["fy"]).replace(" ", "").split(",")
+            if re.fullmatch(r"\d{4}(-\d{4})?", part)
+        ]
+        return [
+            declaration(agency, span[0], span[-1], COMPLETE, "a bulk download this project made", "", "run log")
+            for span in spans
+            if span[0] <= span[-1]
+        ]
+    if (
+        command == "usaspending-api"
+        and not request.get("recipient")
+        and set("ABCD") <= set(str(request.get("award_types") or "").split(","))
+    ):
         start, end = request.get("start") or "2007-10-01", request.get("end") or run.get("loaded_at", "")[:10]
         first = _fiscal(start) + (0 if start[5:] == "10-01" else 1)
         last = _fiscal(end) - (0 if end[5:] == "09-30" else 1)
@@ -259,12 +317,20 @@ def declarations(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [found[key] for key in sorted(found)]
 
 
-def summary(cells: list[dict[str, Any]], declared: list[dict[str, Any]], span: tuple[int, int] | None = None) -> dict[str, Any]:
+def summary(
+    cells: list[dict[str, Any]], declared: list[dict[str, Any]], span: tuple[int, int] | None = None
+) -> dict[str, Any]:
     """The grid with its years, its one line and what a figure over all of it leaves out."""
     if span is None and cells:
         span = (min(c["fiscal_year"] for c in cells), max(c["fiscal_year"] for c in cells))
-    return {"span": list(span) if span else None, "cells": cells, "years": years(cells, span),
-            "line": line(cells, span), "notes": notes(cells), "declarations": declared}
+    return {
+        "span": list(span) if span else None,
+        "cells": cells,
+        "years": years(cells, span),
+        "line": line(cells, span),
+        "notes": notes(cells),
+        "declarations": declared,
+    }
 
 
 def scope(whole: dict[str, Any], agencies: set[str], fiscal_years: Iterable[int] | None = None) -> dict[str, Any]:
@@ -273,8 +339,11 @@ def scope(whole: dict[str, Any], agencies: set[str], fiscal_years: Iterable[int]
     years the figure has money in) when given."""
     cells = [c for c in whole["cells"] if set(c.get("above") or [c["agency"]]) & agencies]
     span = tuple(whole["span"]) if whole.get("span") else None
-    return {**summary(cells, whole.get("declarations", []), span), "notes": notes(cells, fiscal_years),
-            "within": sorted(agencies)}
+    return {
+        **summary(cells, whole.get("declarations", []), span),
+        "notes": notes(cells, fiscal_years),
+        "within": sorted(agencies),
+    }
 
 
 def chart_years(yearly: list[dict[str, Any]], coverage_years: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -286,12 +355,23 @@ def chart_years(yearly: list[dict[str, Any]], coverage_years: list[dict[str, Any
     every = sorted(set(money) | set(status))
     rows = []
     for year in range(every[0], every[-1] + 1) if every else []:
-        cover = status.get(year) or {"status": NOT_LOADED if year not in money else PARTIAL, "label": "", "truncated": []}
+        cover = status.get(year) or {
+            "status": NOT_LOADED if year not in money else PARTIAL,
+            "label": "",
+            "truncated": [],
+        }
         mark = {NOT_LOADED: "not loaded", PARTIAL: "partial", TRUNCATED: "truncated"}.get(cover["status"], "")
         if cover.get("truncated") and cover["status"] != TRUNCATED:
             mark = f"{', '.join(cover['truncated'])} truncated"
         held = money.get(year)
-        rows.append({"fiscal_year": year, "obligated": held["obligated"] if held else None,
-                     "awards": held.get("awards") if held else None, "status": cover["status"],
-                     "label": cover.get("label") or LABELS.get(cover["status"], ""), "mark": mark})
+        rows.append(
+            {
+                "fiscal_year": year,
+                "obligated": held["obligated"] if held else None,
+                "awards": held.get("awards") if held else None,
+                "status": cover["status"],
+                "label": cover.get("label") or LABELS.get(cover["status"], ""),
+                "mark": mark,
+            }
+        )
     return rows

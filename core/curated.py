@@ -4,6 +4,7 @@ Each row cites its source; both stores and the resolver read them through here. 
 hand: each is decoded strictly (a bad byte names its file and line) and its patterns are compiled by RE2, the
 linear-time engine (`core/tables.py`).
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .keys import name_key
-from .tables import BadTable, pattern as compiled, rows as table_rows
+from .tables import BadTable
+from .tables import pattern as compiled
+from .tables import rows as table_rows
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FAMILIES_FILE = DATA / "vendor_families.csv"
@@ -42,8 +45,9 @@ def load_families(path: Path = FAMILIES_FILE) -> dict[str, Family]:
     families: dict[str, Family] = {}
     for line, row in enumerate(table_rows(path), start=2):
         canonical = row["canonical"].strip()
-        family = families.setdefault(canonical, Family(id=f"org:{slug(canonical)}", name=canonical,
-                                                       key=name_key(canonical) or ""))
+        family = families.setdefault(
+            canonical, Family(id=f"org:{slug(canonical)}", name=canonical, key=name_key(canonical) or "")
+        )
         pattern = compiled(row["pattern"], f"{path} line {line}: column 'pattern'", ignore_case=False)
         if row["relation"] == "alias":
             family.aliases.append(pattern)
@@ -105,8 +109,10 @@ def load_federal_names(path: Path = FEDERAL_NAMES_FILE, bodies: dict[str, Any] |
     for line, row in enumerate(table_rows(path), start=2):
         pattern = compiled(row["pattern"], f"{path} line {line}: column 'pattern'", ignore_case=False)
         if row["body"] not in bodies or row["relation"] not in ("is", "office of"):
-            raise ValueError(f"{path} line {line}: body must be an id of {FEDERAL_BODIES_FILE.name} and relation "
-                             f"'is' or 'office of'; found {row['body']!r}, {row['relation']!r}")
+            raise ValueError(
+                f"{path} line {line}: body must be an id of {FEDERAL_BODIES_FILE.name} and relation "
+                f"'is' or 'office of'; found {row['body']!r}, {row['relation']!r}"
+            )
         names.append((pattern, row["body"], row["relation"], row["source"]))
     return names
 

@@ -10,6 +10,7 @@ figures as of its last modification), "subaward_prime" (a prime award as a subaw
 with the prime amount that file reported) and "vehicle" (a contract vehicle as of one of its records: kept in a
 table of its own, `vehicle`, never among the awards, facts or money).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -50,8 +51,11 @@ AWARD_FIELDS = (
 AWARD_DERIVED_FIELDS = (
     Field("first_action", "DATE", "date of its first action, or of the base award if earlier"),
     Field("last_action", "DATE", "date of its last action"),
-    Field("obligated", "DOUBLE", "lifetime obligated: the summary's, else the sum of the actions loaded; "
-                                 "NULL = not reported"),
+    Field(
+        "obligated",
+        "DOUBLE",
+        "lifetime obligated: the summary's, else the sum of the actions loaded; NULL = not reported",
+    ),
     Field("obligated_basis", "VARCHAR", "what `obligated` is: award summary, sum of N action(s) loaded, …"),
     Field("obligated_actions", "DOUBLE", "sum of the actions loaded"),
     Field("has_summary", "BOOLEAN", "a prime award summary row was loaded"),
@@ -61,11 +65,17 @@ AWARD_DERIVED_FIELDS = (
     Field("awarding_id", "VARCHAR", "agency id of the awarding office (else sub-agency, agency)"),
     Field("funding_id", "VARCHAR", "agency id of the funding office (else sub-agency, agency)"),
 )
-PARTY_FIELDS = tuple(Field(f"{role}_{part}", "VARCHAR", f"{role} {part} as reported")
-                     for role in ("recipient", "parent") for part in ("name", "uei", "duns"))
-AGENCY_FIELDS = tuple(Field(f"{role}_{tier}{suffix}", "VARCHAR", f"{role} {tier} {suffix or 'code'}")
-                      for role in ("awarding", "funding") for tier in ("toptier", "subtier", "office")
-                      for suffix in ("", "_name"))
+PARTY_FIELDS = tuple(
+    Field(f"{role}_{part}", "VARCHAR", f"{role} {part} as reported")
+    for role in ("recipient", "parent")
+    for part in ("name", "uei", "duns")
+)
+AGENCY_FIELDS = tuple(
+    Field(f"{role}_{tier}{suffix}", "VARCHAR", f"{role} {tier} {suffix or 'code'}")
+    for role in ("awarding", "funding")
+    for tier in ("toptier", "subtier", "office")
+    for suffix in ("", "_name")
+)
 PROVENANCE_FIELDS = (
     Field("source", "VARCHAR", "file path or URL the record came from"),
     Field("record", "VARCHAR", "line number or record id in that source"),
@@ -74,24 +84,35 @@ PROVENANCE_FIELDS = (
 )
 # One row per record read (table `record`).
 RECORD_FIELDS = (
-    Field("kind", "VARCHAR", "action | summary | subaward_prime | vehicle | recipient_year (a recipient profile's "
-                             "year)"),
+    Field(
+        "kind", "VARCHAR", "action | summary | subaward_prime | vehicle | recipient_year (a recipient profile's year)"
+    ),
     Field("key", "VARCHAR", "action key (award key + modification + transaction number), or the award key"),
     Field("award_key", "VARCHAR", "USAspending generated award id"),
     Field("modification", "VARCHAR", "modification number of an action"),
     Field("action_date", "DATE", "the action's date; a summary's: its last modification"),
     Field("fiscal_year", "INTEGER", "federal fiscal year (October–September) of action_date"),
-    Field("amount", "DOUBLE", "obligation of an action, total obligated of a summary, prime amount of a "
-                              "subaward file; NULL = not reported"),
+    Field(
+        "amount",
+        "DOUBLE",
+        "obligation of an action, total obligated of a summary, prime amount of a subaward file; NULL = not reported",
+    ),
     Field("action_description", "VARCHAR", "the action's own description"),
-    *PARTY_FIELDS, Field("recipient_cage", "VARCHAR", "CAGE code"),
-    *AGENCY_FIELDS, *AWARD_FIELDS, Field("vehicle", "VARCHAR", "generated id of the parent IDV"),
+    *PARTY_FIELDS,
+    Field("recipient_cage", "VARCHAR", "CAGE code"),
+    *AGENCY_FIELDS,
+    *AWARD_FIELDS,
+    Field("vehicle", "VARCHAR", "generated id of the parent IDV"),
     *PROVENANCE_FIELDS,
 )
 # An award as every store returns it: its key, its own fields as of its latest record, what its records add
 # up to, and where its latest record came from. Reads name these and no other property.
-AWARD_READ_FIELDS = (Field("key", "VARCHAR", "USAspending generated award id"), *AWARD_FIELDS,
-                     *AWARD_DERIVED_FIELDS, *PROVENANCE_FIELDS)
+AWARD_READ_FIELDS = (
+    Field("key", "VARCHAR", "USAspending generated award id"),
+    *AWARD_FIELDS,
+    *AWARD_DERIVED_FIELDS,
+    *PROVENANCE_FIELDS,
+)
 AWARD_READ_NAMES = tuple(field.name for field in AWARD_READ_FIELDS)
 
 
@@ -115,7 +136,8 @@ VEHICLE_FIELDS = (
     Field("piid", "VARCHAR", "procurement instrument id"),
     Field("award_type", "VARCHAR", "IDIQ, GSA schedule, BPA, …"),
     Field("description", "VARCHAR", "the vehicle's description (the latest record that gives one)"),
-    Field("naics", "VARCHAR", "NAICS code"), Field("psc", "VARCHAR", "product or service code"),
+    Field("naics", "VARCHAR", "NAICS code"),
+    Field("psc", "VARCHAR", "product or service code"),
     Field("start_date", "DATE", "effective date"),
     Field("potential_end_date", "DATE", "last date to order"),
     Field("current_value", "DOUBLE", "base and exercised options"),
@@ -140,9 +162,11 @@ VEHICLE_READ_NAMES = tuple(field.name for field in VEHICLE_FIELDS)
 SUBAWARD_FIELDS = (
     Field("key", "VARCHAR", "prime award key | subaward number | date | amount (core.keys.subaward_key)"),
     Field("award_key", "VARCHAR", "the prime award"),
-    Field("sub_name", "VARCHAR", "sub-recipient name"), Field("sub_uei", "VARCHAR", "sub-recipient UEI"),
+    Field("sub_name", "VARCHAR", "sub-recipient name"),
+    Field("sub_uei", "VARCHAR", "sub-recipient UEI"),
     Field("sub_duns", "VARCHAR", "sub-recipient DUNS"),
-    Field("sub_parent_name", "VARCHAR", "sub-recipient's parent"), Field("sub_parent_uei", "VARCHAR", ""),
+    Field("sub_parent_name", "VARCHAR", "sub-recipient's parent"),
+    Field("sub_parent_uei", "VARCHAR", ""),
     Field("sub_parent_duns", "VARCHAR", ""),
     Field("number", "VARCHAR", "subaward number"),
     Field("amount", "DOUBLE", "subaward amount"),
@@ -158,8 +182,10 @@ SUBAWARD_COLUMNS = tuple(field.name for field in SUBAWARD_FIELDS)
 AWARD_NAMES = tuple(field.name for field in AWARD_FIELDS)
 _undeclared = [name for name in AWARD_NAMES if name not in Award.__dataclass_fields__]
 if _undeclared:  # a declared field needs its attribute on the record adapters yield (core/records.py)
-    raise TypeError(f"award field {_undeclared[0]!r} is declared in AWARD_FIELDS but core.records.Award has no "
-                    f"attribute of that name")
+    raise TypeError(
+        f"award field {_undeclared[0]!r} is declared in AWARD_FIELDS but core.records.Award has no "
+        f"attribute of that name"
+    )
 _award_values = attrgetter(*AWARD_NAMES)  # every declared field's value in one call, in declaration order
 
 
@@ -168,21 +194,38 @@ def _award_row(kind: str, key: str, award: Award, date: str | None, amount: floa
     load, so the rest is one dict literal and the declared fields one `attrgetter` call."""
     prov, recipient, awarding, funding = award.prov, award.recipient, award.awarding, award.funding
     row = {
-        "kind": kind, "key": key, "award_key": award.key, "modification": None, "action_date": date,
-        "fiscal_year": fiscal_year(date), "amount": amount, "action_description": None,
-        "recipient_name": recipient.name, "recipient_uei": recipient.uei, "recipient_duns": recipient.duns,
-        "parent_name": recipient.parent_name, "parent_uei": recipient.parent_uei, "parent_duns": recipient.parent_duns,
+        "kind": kind,
+        "key": key,
+        "award_key": award.key,
+        "modification": None,
+        "action_date": date,
+        "fiscal_year": fiscal_year(date),
+        "amount": amount,
+        "action_description": None,
+        "recipient_name": recipient.name,
+        "recipient_uei": recipient.uei,
+        "recipient_duns": recipient.duns,
+        "parent_name": recipient.parent_name,
+        "parent_uei": recipient.parent_uei,
+        "parent_duns": recipient.parent_duns,
         "recipient_cage": recipient.cage,
-        "awarding_toptier": awarding.toptier_code, "awarding_toptier_name": awarding.toptier_name,
-        "awarding_subtier": awarding.subtier_code, "awarding_subtier_name": awarding.subtier_name,
-        "awarding_office": awarding.office_code, "awarding_office_name": awarding.office_name,
-        "funding_toptier": funding.toptier_code, "funding_toptier_name": funding.toptier_name,
-        "funding_subtier": funding.subtier_code, "funding_subtier_name": funding.subtier_name,
-        "funding_office": funding.office_code, "funding_office_name": funding.office_name,
+        "awarding_toptier": awarding.toptier_code,
+        "awarding_toptier_name": awarding.toptier_name,
+        "awarding_subtier": awarding.subtier_code,
+        "awarding_subtier_name": awarding.subtier_name,
+        "awarding_office": awarding.office_code,
+        "awarding_office_name": awarding.office_name,
+        "funding_toptier": funding.toptier_code,
+        "funding_toptier_name": funding.toptier_name,
+        "funding_subtier": funding.subtier_code,
+        "funding_subtier_name": funding.subtier_name,
+        "funding_office": funding.office_code,
+        "funding_office_name": funding.office_name,
     }
-    row.update(zip(AWARD_NAMES, _award_values(award)))
-    row["vehicle"] = (award_key(award.parent_piid, award.parent_agency, None, None, is_idv=True)
-                      if award.parent_piid else None)
+    row.update(zip(AWARD_NAMES, _award_values(award), strict=False))
+    row["vehicle"] = (
+        award_key(award.parent_piid, award.parent_agency, None, None, is_idv=True) if award.parent_piid else None
+    )
     row["source"], row["record"], row["retrieved"] = prov.source, prov.record, prov.retrieved
     row["permalink"] = prov.permalink or permalink(award.key)
     return row
@@ -196,13 +239,25 @@ def record_rows(record: object) -> tuple[dict[str, Any], dict[str, Any] | None]:
         return row, None
     if isinstance(record, Subaward):
         prime = _award_row("subaward_prime", record.prime.key, record.prime, None, record.prime_amount)
-        sub = {"key": record.key, "award_key": record.prime.key, "sub_name": record.sub.name,
-               "sub_uei": record.sub.uei, "sub_duns": record.sub.duns, "sub_parent_name": record.sub.parent_name,
-               "sub_parent_uei": record.sub.parent_uei, "sub_parent_duns": record.sub.parent_duns,
-               "number": record.number, "amount": record.amount, "action_date": record.action_date,
-               "fiscal_year": fiscal_year(record.action_date), "description": record.description,
-               "source": record.prov.source, "record": record.prov.record, "retrieved": record.prov.retrieved,
-               "permalink": record.prov.permalink or permalink(record.prime.key)}
+        sub = {
+            "key": record.key,
+            "award_key": record.prime.key,
+            "sub_name": record.sub.name,
+            "sub_uei": record.sub.uei,
+            "sub_duns": record.sub.duns,
+            "sub_parent_name": record.sub.parent_name,
+            "sub_parent_uei": record.sub.parent_uei,
+            "sub_parent_duns": record.sub.parent_duns,
+            "number": record.number,
+            "amount": record.amount,
+            "action_date": record.action_date,
+            "fiscal_year": fiscal_year(record.action_date),
+            "description": record.description,
+            "source": record.prov.source,
+            "record": record.prov.record,
+            "retrieved": record.prov.retrieved,
+            "permalink": record.prov.permalink or permalink(record.prime.key),
+        }
         return prime, sub
     if isinstance(record, Vehicle):  # before Award, which it extends: a vehicle is never an award's summary
         return _award_row("vehicle", record.key, record, record.values_as_of, record.obligated), None
@@ -210,12 +265,20 @@ def record_rows(record: object) -> tuple[dict[str, Any], dict[str, Any] | None]:
         return _award_row("summary", record.key, record, record.values_as_of, record.obligated), None
     if isinstance(record, RecipientYear):
         row = dict.fromkeys(RECORD_COLUMNS)
-        row.update(kind="recipient_year", key=f"{record.recipient_id}|{record.fiscal_year}",
-                   fiscal_year=record.fiscal_year, amount=record.total, recipient_name=record.party.name,
-                   recipient_uei=record.party.uei, recipient_duns=record.party.duns,
-                   action_description=None if record.transactions is None else f"{record.transactions} transactions",
-                   source=record.prov.source, record=record.prov.record, retrieved=record.prov.retrieved,
-                   permalink=record.prov.permalink)
+        row.update(
+            kind="recipient_year",
+            key=f"{record.recipient_id}|{record.fiscal_year}",
+            fiscal_year=record.fiscal_year,
+            amount=record.total,
+            recipient_name=record.party.name,
+            recipient_uei=record.party.uei,
+            recipient_duns=record.party.duns,
+            action_description=None if record.transactions is None else f"{record.transactions} transactions",
+            source=record.prov.source,
+            record=record.prov.record,
+            retrieved=record.prov.retrieved,
+            permalink=record.prov.permalink,
+        )
         return row, None
     raise TypeError(f"not a record: {record!r}")
 
@@ -243,8 +306,10 @@ def too_long(rows: tuple[dict[str, Any], dict[str, Any] | None]) -> str | None:
     if not found:
         return None
     _, name, size, limit, text = min(found, key=lambda f: f[0])  # the first field read, else the first made
-    return (f"{name} is {size:,} bytes long, over the limit of {limit:,} bytes for one "
-            f"{'description' if text else 'key, id, code or name'} (core/facts.py)")
+    return (
+        f"{name} is {size:,} bytes long, over the limit of {limit:,} bytes for one "
+        f"{'description' if text else 'key, id, code or name'} (core/facts.py)"
+    )
 
 
 def award_fields_markdown() -> str:

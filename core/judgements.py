@@ -6,6 +6,7 @@ and the dashboard's /review page. They override the product rules and name match
 finds it, and a party judged "not the same" as a vendor no longer joins it by name. A later line about the
 same thing replaces an earlier one, so the file is the history and its last word counts.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from .curated import DATA, Family, load_families
-from .tables import BadTable, rows as table_rows
+from .tables import BadTable
+from .tables import rows as table_rows
 
 JUDGEMENTS_FILE = DATA / "judgements.csv"
 COLUMNS = ("kind", "record", "target", "verdict", "who", "when", "why")
@@ -59,7 +61,9 @@ def check(row: dict[str, Any], families: dict[str, Family], where: str) -> Judge
         raise BadTable(f"{where}: kind must be attribution or merge, not {values['kind']!r}")
     verdict = values["verdict"].lower().replace(" ", "_").replace("-", "_")
     if verdict not in VERDICTS[kind]:
-        raise BadTable(f"{where}: a {kind} judgement's verdict is {' or '.join(VERDICTS[kind])}, not {values['verdict']!r}")
+        raise BadTable(
+            f"{where}: a {kind} judgement's verdict is {' or '.join(VERDICTS[kind])}, not {values['verdict']!r}"
+        )
     if not values["record"]:
         raise BadTable(f"{where}: name the record judged (an action or award key, or a party)")
     if kind == "merge" and values["record"].count("|") != 2:
@@ -70,8 +74,9 @@ def check(row: dict[str, Any], families: dict[str, Family], where: str) -> Judge
         ids = {family.id for family in families.values()}
         found = by_name.get(target, target if target in ids else None)
         if found is None:
-            raise BadTable(f"{where}: unknown maker {values['target']!r}; use a canonical name of "
-                           f"data/vendor_families.csv")
+            raise BadTable(
+                f"{where}: unknown maker {values['target']!r}; use a canonical name of data/vendor_families.csv"
+            )
         target = found
     elif not target:
         raise BadTable(f"{where}: name the vendor id the party was joined to")
@@ -81,11 +86,21 @@ def check(row: dict[str, Any], families: dict[str, Family], where: str) -> Judge
         raise BadTable(f"{where}: when must be an ISO date or time, not {values['when']!r}")
     if not values["why"]:
         raise BadTable(f"{where}: say why (the evidence the reviewer read)")
-    return Judgement(kind, values["record"], target, verdict, values["who"], values["when"], values["why"],
-                     int(where.rsplit(" ", 1)[-1]) if where.rsplit(" ", 1)[-1].isdigit() else 0)
+    return Judgement(
+        kind,
+        values["record"],
+        target,
+        verdict,
+        values["who"],
+        values["when"],
+        values["why"],
+        int(where.rsplit(" ", 1)[-1]) if where.rsplit(" ", 1)[-1].isdigit() else 0,
+    )
 
 
-def load_judgements(path: Path | None = None, families: dict[str, Family] | None = None) -> dict[tuple[Any, ...], Judgement]:
+def load_judgements(
+    path: Path | None = None, families: dict[str, Family] | None = None
+) -> dict[tuple[Any, ...], Judgement]:
     """{(kind, record, target): the last judgement about it}, the whole file checked first."""
     path = Path(path or judgements_file())
     families = load_families() if families is None else families
@@ -106,7 +121,9 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def append_judgement(row: dict[str, Any], path: Path | None = None, families: dict[str, Family] | None = None) -> Judgement:
+def append_judgement(
+    row: dict[str, Any], path: Path | None = None, families: dict[str, Family] | None = None
+) -> Judgement:
     """Check one judgement and append it to the file (created with its header), under a lock so the CLI and
     the dashboard can write at once."""
     path = Path(path or judgements_file())
@@ -123,9 +140,17 @@ def append_judgement(row: dict[str, Any], path: Path | None = None, families: di
             if empty:
                 writer.writerow(COLUMNS)
             names = {family.id: family.name for family in families.values()}
-            writer.writerow([judgement.kind, judgement.record, names.get(judgement.target, judgement.target),
-                             judgement.verdict,
-                             judgement.who, judgement.when, judgement.why])
+            writer.writerow(
+                [
+                    judgement.kind,
+                    judgement.record,
+                    names.get(judgement.target, judgement.target),
+                    judgement.verdict,
+                    judgement.who,
+                    judgement.when,
+                    judgement.why,
+                ]
+            )
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
     return judgement

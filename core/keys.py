@@ -2,6 +2,7 @@
 
 `ingest/` builds records with these and `graph/` reads them back; neither restates them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,25 @@ def fiscal_year(iso_date: str | None) -> int | None:
 
 _NON_WORD = re.compile(r"(?:[^\w&]|_)+")
 _SUFFIXES = frozenset(
-    {"INC", "INCORPORATED", "LLC", "L L C", "LLP", "LP", "LTD", "LIMITED", "CORP", "CORPORATION", "CO",
-     "COMPANY", "PLC", "THE", "PC", "PLLC", "NA"}
+    {
+        "INC",
+        "INCORPORATED",
+        "LLC",
+        "L L C",
+        "LLP",
+        "LP",
+        "LTD",
+        "LIMITED",
+        "CORP",
+        "CORPORATION",
+        "CO",
+        "COMPANY",
+        "PLC",
+        "THE",
+        "PC",
+        "PLLC",
+        "NA",
+    }
 )
 
 
@@ -69,10 +87,14 @@ def split_award_key(key: str) -> tuple[str | None, str | None, str | None, str |
     if len(parts) < 4 or parts[0] != "CONT" or parts[1] not in ("AWD", "IDV"):
         raise BadValue(f"award id {key!r} is not CONT_AWD_… or CONT_IDV_…")
     if len(parts) != (6 if parts[1] == "AWD" else 4):  # e.g. a key cut short inside its parent PIID
-        raise BadValue(f"award id {key!r} has {len(parts) - 2} parts, not {4 if parts[1] == 'AWD' else 2} "
-                       f"(PIID, agency{', parent PIID, parent agency' if parts[1] == 'AWD' else ''})")
+        raise BadValue(
+            f"award id {key!r} has {len(parts) - 2} parts, not {4 if parts[1] == 'AWD' else 2} "
+            f"(PIID, agency{', parent PIID, parent agency' if parts[1] == 'AWD' else ''})"
+        )
+
     def none(value: str) -> str | None:
         return None if value == "-NONE-" else value
+
     parent_piid = none(parts[4]) if len(parts) > 4 else None
     parent_agency = none(parts[5]) if len(parts) > 5 else None
     return none(parts[2]), none(parts[3]), parent_piid, parent_agency
@@ -82,8 +104,9 @@ def permalink(award_key: str | None) -> str | None:
     return f"https://www.usaspending.gov/award/{award_key}/" if award_key else None
 
 
-def award_key(piid: str | None, agency: str | None, parent_piid: str | None, parent_agency: str | None,
-              is_idv: bool = False) -> str:
+def award_key(
+    piid: str | None, agency: str | None, parent_piid: str | None, parent_agency: str | None, is_idv: bool = False
+) -> str:
     """USAspending's generated_unique_award_id, built the way USAspending builds it."""
     piid = (piid or "-NONE-").upper()
     agency = agency or "-NONE-"
@@ -92,8 +115,13 @@ def award_key(piid: str | None, agency: str | None, parent_piid: str | None, par
     return f"CONT_AWD_{piid}_{agency}_{(parent_piid or '-NONE-').upper()}_{parent_agency or '-NONE-'}"
 
 
-def subaward_key(prime_key: str, number: str | None, action_date: str | None, amount: float | None,
-                 seen: dict[str, Any] | None = None) -> str:
+def subaward_key(
+    prime_key: str,
+    number: str | None,
+    action_date: str | None,
+    amount: float | None,
+    seen: dict[str, Any] | None = None,
+) -> str:
     """One subaward however it was read: prime award key | subaward number | date | amount, then |2, |3… for the
     second and later rows of one source with all four the same (`seen` counts them per file, or per award's
     subaward pages). USAspending lists such rows once per SAM/FSRS report and counts each; the bulk files

@@ -7,6 +7,7 @@ They are kept as their own records so that nothing of theirs can be summed into 
 A local agency's key is `local:<source>:<the source's own id>`: it can never equal a federal agency code
 (those are digits and letters without a colon), and two spellings of one agency in one source are one key.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,21 +16,62 @@ from typing import Any
 
 from .records import Provenance
 
-JURISDICTIONS = ("police department", "sheriff", "city", "county", "state agency", "campus", "task force",
-                 "federal")
+JURISDICTIONS = ("police department", "sheriff", "city", "county", "state agency", "campus", "task force", "federal")
 DEPLOYMENT_STATUSES = ("active", "ended", "cancelled", "rejected")
 
 US_STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
-    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
-    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "PR": "Puerto Rico", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
-    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
-    "WI": "Wisconsin", "WY": "Wyoming",
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "DC": "District of Columbia",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "PR": "Puerto Rico",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
 }
 _STATE_NAMES = {name.lower(): code for code, name in US_STATES.items()}
 _WORDS = re.compile(r"[A-Za-z]+")
@@ -37,19 +79,28 @@ _ALSO_WORDS = {"CO", "SD"}  # county, sheriff's department
 
 # First match wins: a university's police is a campus, a county's sheriff a sheriff, "MS Office of Homeland
 # Security" a state agency (only the named federal bodies are federal).
-_KINDS = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in (
-    ("federal", r"^(FBI|ATF|DEA|USPIS|HSI)\b|\bUS Postal Inspection|\bUS Marshals?\b|\bSecret Service\b|"
-                r"\bBorder Patrol\b|\bHomeland Security Investigations\b|\bFederal Bureau\b"),
-    ("task force", r"\btask force\b|\bHIDTA\b"),
-    ("campus", r"\buniversity\b|\bcollege\b|\bcampus\b|\bschools?\b|\bISD\b"),
-    ("sheriff", r"\bsheriff|(?-i:\bS[OD]\b)"),  # SO, SD: sheriff's office, department (see jurisdiction_of)
-    ("state agency", r"\bstate (patrol|police)\b|\bhighway patrol\b|\bbureau of investigation\b|"
-                     r"\battorney general\b|\bdepartment of\b|\bdept\.? of\b|\boffice of homeland security\b|"
-                     r"\blaw enforcement agency\b"),
-    ("police department", r"\bPD\b|\bpolice\b|\bpublic safety\b|\bDPS\b"),
-    ("county", r"\bcounty\b"),
-    ("city", r"\b(city|town|village) of\b|\btownship\b|\bTWP\b"),
-))
+_KINDS = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        (
+            "federal",
+            r"^(FBI|ATF|DEA|USPIS|HSI)\b|\bUS Postal Inspection|\bUS Marshals?\b|\bSecret Service\b|"
+            r"\bBorder Patrol\b|\bHomeland Security Investigations\b|\bFederal Bureau\b",
+        ),
+        ("task force", r"\btask force\b|\bHIDTA\b"),
+        ("campus", r"\buniversity\b|\bcollege\b|\bcampus\b|\bschools?\b|\bISD\b"),
+        ("sheriff", r"\bsheriff|(?-i:\bS[OD]\b)"),  # SO, SD: sheriff's office, department (see jurisdiction_of)
+        (
+            "state agency",
+            r"\bstate (patrol|police)\b|\bhighway patrol\b|\bbureau of investigation\b|"
+            r"\battorney general\b|\bdepartment of\b|\bdept\.? of\b|\boffice of homeland security\b|"
+            r"\blaw enforcement agency\b",
+        ),
+        ("police department", r"\bPD\b|\bpolice\b|\bpublic safety\b|\bDPS\b"),
+        ("county", r"\bcounty\b"),
+        ("city", r"\b(city|town|village) of\b|\btownship\b|\bTWP\b"),
+    )
+)
 
 
 def jurisdiction_of(name: str) -> str | None:

@@ -5,6 +5,7 @@ and which federal body an agency name means, is decided by the store from every 
 federal records' parties (`core/facts.py`). A row's `key` says what it is about, so a rerun, or the same
 link in another copy of a file, is one link in the graph; (kind, key, source, record) is one row kept.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,12 @@ from .local import Deployment, LocalAgency, LocalContract, Policy, SharingLink
 LOCAL_KINDS = ("agency", "deployment", "contract", "sharing", "policy")
 LOCAL_FIELDS = (
     Field("kind", "VARCHAR", "agency | deployment | contract | sharing | policy"),
-    Field("key", "VARCHAR", "what the row is about: the agency; agency|vendor|technology; agency|vendor|number|"
-                            "date; owner|searcher|system; agency|date of a policy version"),
+    Field(
+        "key",
+        "VARCHAR",
+        "what the row is about: the agency; agency|vendor|technology; agency|vendor|number|"
+        "date; owner|searcher|system; agency|date of a policy version",
+    ),
     Field("agency", "VARCHAR", "local agency key (local:<source>:<id>); a sharing link's owner of the data"),
     Field("agency_name", "VARCHAR", "the agency as this row spells it"),
     Field("other", "VARCHAR", "a sharing link's searcher (the agency that can search the owner's data)"),
@@ -56,29 +61,70 @@ def local_row(record: Any) -> dict[str, Any]:
     row = dict.fromkeys(LOCAL_COLUMNS)
     row.update(source=record.prov.source, record=record.prov.record, retrieved=record.prov.retrieved)
     if isinstance(record, LocalAgency):
-        row.update(kind="agency", key=record.key, agency=record.key, agency_name=record.name,
-                   jurisdiction=record.jurisdiction, state=record.state, county=record.county, city=record.city,
-                   notes=record.notes)
+        row.update(
+            kind="agency",
+            key=record.key,
+            agency=record.key,
+            agency_name=record.name,
+            jurisdiction=record.jurisdiction,
+            state=record.state,
+            county=record.county,
+            city=record.city,
+            notes=record.notes,
+        )
     elif isinstance(record, Deployment):
-        row.update(kind="deployment", key=_key(record.agency, record.vendor_name.lower(), record.technology),
-                   agency=record.agency, agency_name=record.agency_name, vendor_name=record.vendor_name,
-                   technology=record.technology, status=record.status, as_of=record.as_of, count=record.count,
-                   url=record.source_url, notes=record.notes,
-                   details=json.dumps(record.figures, sort_keys=True) if record.figures else None)
+        row.update(
+            kind="deployment",
+            key=_key(record.agency, record.vendor_name.lower(), record.technology),
+            agency=record.agency,
+            agency_name=record.agency_name,
+            vendor_name=record.vendor_name,
+            technology=record.technology,
+            status=record.status,
+            as_of=record.as_of,
+            count=record.count,
+            url=record.source_url,
+            notes=record.notes,
+            details=json.dumps(record.figures, sort_keys=True) if record.figures else None,
+        )
     elif isinstance(record, LocalContract):
-        row.update(kind="contract", key=_key(record.agency, record.vendor_name.lower(), record.number,
-                                             record.start_date),
-                   agency=record.agency, agency_name=record.agency_name, vendor_name=record.vendor_name,
-                   technology=record.technology, as_of=record.start_date, end_date=record.end_date,
-                   amount=record.amount, number=record.number, url=record.source_url, notes=record.notes)
+        row.update(
+            kind="contract",
+            key=_key(record.agency, record.vendor_name.lower(), record.number, record.start_date),
+            agency=record.agency,
+            agency_name=record.agency_name,
+            vendor_name=record.vendor_name,
+            technology=record.technology,
+            as_of=record.start_date,
+            end_date=record.end_date,
+            amount=record.amount,
+            number=record.number,
+            url=record.source_url,
+            notes=record.notes,
+        )
     elif isinstance(record, SharingLink):
-        row.update(kind="sharing", key=_key(record.owner, record.searcher, record.system), agency=record.owner,
-                   agency_name=record.owner_name, other=record.searcher, other_name=record.searcher_name,
-                   system=record.system, as_of=record.as_of, url=record.portal)
+        row.update(
+            kind="sharing",
+            key=_key(record.owner, record.searcher, record.system),
+            agency=record.owner,
+            agency_name=record.owner_name,
+            other=record.searcher,
+            other_name=record.searcher_name,
+            system=record.system,
+            as_of=record.as_of,
+            url=record.portal,
+        )
     elif isinstance(record, Policy):
-        row.update(kind="policy", key=_key(record.agency, record.updated), agency=record.agency, agency_name=record.agency_name,
-                   as_of=record.updated, url=record.source_url, text_hash=record.text_hash,
-                   details=json.dumps(record.sections, sort_keys=True))
+        row.update(
+            kind="policy",
+            key=_key(record.agency, record.updated),
+            agency=record.agency,
+            agency_name=record.agency_name,
+            as_of=record.updated,
+            url=record.source_url,
+            text_hash=record.text_hash,
+            details=json.dumps(record.sections, sort_keys=True),
+        )
     else:
         raise TypeError(f"not a local record: {type(record).__name__}")
     where = getattr(record, "where", None)

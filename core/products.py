@@ -7,6 +7,7 @@ justifies it. Matching is a pure function of the texts, so every store attribute
 Every pattern is compiled by RE2 (`core/tables.py`), the engine DuckDB screens texts with: matching time is
 linear in the text, and a pattern RE2 cannot read (a lookaround, a backreference) stops with its line.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .curated import DATA, Family, load_families
-from .tables import BadTable, pattern as compiled, rows as table_rows
+from .tables import BadTable
+from .tables import pattern as compiled
+from .tables import rows as table_rows
 
 RULES_FILE = DATA / "product_makers.csv"
 RULE_COLUMNS = ("id", "maker", "product", "pattern", "exclude", "psc", "naics", "confidence", "source")
@@ -69,7 +72,7 @@ def _alternatives(source: str) -> list[str]:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-            i += 2 if source[i + 1:i + 2] == "]" else (3 if source[i + 1:i + 3] == "^]" else 1)
+            i += 2 if source[i + 1 : i + 2] == "]" else (3 if source[i + 1 : i + 3] == "^]" else 1)
             continue
         elif char == "(":
             depth += 1
@@ -85,8 +88,11 @@ def _alternatives(source: str) -> list[str]:
 def _punctuation(token: str) -> bool:
     """Whether a pattern's first or last token is a literal character that is not a word character."""
     literal = token[1:] if token.startswith("\\") and len(token) == 2 else token
-    return len(literal) == 1 and not (literal.isalnum() or literal == "_") and (
-        token.startswith("\\") or literal not in "()[]{}.*+?^$|")
+    return (
+        len(literal) == 1
+        and not (literal.isalnum() or literal == "_")
+        and (token.startswith("\\") or literal not in "()[]{}.*+?^$|")
+    )
 
 
 def bounded(source: str) -> str:
@@ -120,8 +126,9 @@ def load_rules(path: Path | None = None, families: dict[str, Family] | None = No
     reader = table_rows(path)  # the whole file decoded strictly first: a bad byte names its line
     missing = [column for column in RULE_COLUMNS if column not in (reader.fieldnames or ())]
     if missing:
-        raise BadTable(f"{path} line 1: missing column(s) {', '.join(missing)}; the columns are "
-                       f"{','.join(RULE_COLUMNS)}")
+        raise BadTable(
+            f"{path} line 1: missing column(s) {', '.join(missing)}; the columns are {','.join(RULE_COLUMNS)}"
+        )
     for line, row in enumerate(reader, start=2):
         rule_id = (row["id"] or "").strip()
         if not rule_id:
@@ -131,8 +138,10 @@ def load_rules(path: Path | None = None, families: dict[str, Family] | None = No
         seen[rule_id] = line
         maker = by_name.get((row["maker"] or "").strip())
         if maker is None:
-            raise BadTable(f"{path} line {line}: unknown maker {row['maker']!r}; use a canonical name of "
-                           f"data/vendor_families.csv (add the family there first)")
+            raise BadTable(
+                f"{path} line {line}: unknown maker {row['maker']!r}; use a canonical name of "
+                f"data/vendor_families.csv (add the family there first)"
+            )
         pattern = _regex(path, line, "pattern", row["pattern"], wrap=True)
         if pattern is None:
             raise BadTable(f"{path} line {line}: rule {rule_id!r} has no pattern")
@@ -147,10 +156,22 @@ def load_rules(path: Path | None = None, families: dict[str, Family] | None = No
         source = (row["source"] or "").strip()
         if not source:
             raise BadTable(f"{path} line {line}: rule {rule_id!r} gives no source (a URL or a note)")
-        rules.append(Rule(rule_id, maker.id, maker.name, (row["product"] or "").strip() or rule_id, pattern,
-                          _regex(path, line, "exclude", row["exclude"]), _regex(path, line, "psc", row["psc"]),
-                          _regex(path, line, "naics", row["naics"]), confidence, source, line,
-                          row["pattern"].strip()))
+        rules.append(
+            Rule(
+                rule_id,
+                maker.id,
+                maker.name,
+                (row["product"] or "").strip() or rule_id,
+                pattern,
+                _regex(path, line, "exclude", row["exclude"]),
+                _regex(path, line, "psc", row["psc"]),
+                _regex(path, line, "naics", row["naics"]),
+                confidence,
+                source,
+                line,
+                row["pattern"].strip(),
+            )
+        )
     return rules
 
 
@@ -173,15 +194,20 @@ class Matcher:
         self.rules = rules
         self._screen = compiled(screen_pattern(rules), "the product rules' screen") if rules else None
 
-    def match(self, texts: tuple[str | None, ...], psc: str | None = None, naics: str | None = None,
-              candidates: tuple[set[int] | None, ...] | None = None) -> list[Match]:
+    def match(
+        self,
+        texts: tuple[str | None, ...],
+        psc: str | None = None,
+        naics: str | None = None,
+        candidates: tuple[set[int] | None, ...] | None = None,
+    ) -> list[Match]:
         """[Match] per maker, for the texts in TEXT_FIELDS order: a text is read only when the ones before it
         named none of the maker's products; `psc`/`naics` are the award's code and description. `candidates`
         (per text, the indexes of the rules whose screens match it, see `rule_screens`) spares the others."""
         if self._screen is None:
             return []
         found: dict[str, Match] = {}
-        for position, (field, text) in enumerate(zip(TEXT_FIELDS, texts)):
+        for position, (field, text) in enumerate(zip(TEXT_FIELDS, texts, strict=False)):
             tried = candidates[position] if candidates is not None else None
             if not text or (tried is not None and not tried) or (tried is None and self._screen.search(text) is None):
                 continue

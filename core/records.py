@@ -5,6 +5,7 @@ Turning records into graph nodes and edges happens in `ingest.load` (with `inges
 Money is kept as separate labelled figures, never merged into one "amount": None means the
 source did not report that figure, which is not the same as 0.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ line naming the file and line, never a traceback or a hang. Patterns are compile
 uses: matching takes time linear in the text whatever the pattern (no backtracking), and a pattern that
 Python and DuckDB read the same way screens and matches alike.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,10 +16,18 @@ from typing import Any
 import re2
 
 # what RE2 reports for the Perl features it refuses (they need backtracking), as the error names them
-_FEATURES = {"(?=": "a lookahead (?=…)", "(?!": "a negative lookahead (?!…)", "(?<=": "a lookbehind (?<=…)",
-             "(?<!": "a negative lookbehind (?<!…)", "(?<": "a lookbehind (?<…)", "(?>": "an atomic group (?>…)",
-             "(?P": "a named backreference (?P=…)", "++": "a possessive quantifier ++",
-             "*+": "a possessive quantifier *+", "?+": "a possessive quantifier ?+"}
+_FEATURES = {
+    "(?=": "a lookahead (?=…)",
+    "(?!": "a negative lookahead (?!…)",
+    "(?<=": "a lookbehind (?<=…)",
+    "(?<!": "a negative lookbehind (?<!…)",
+    "(?<": "a lookbehind (?<…)",
+    "(?>": "an atomic group (?>…)",
+    "(?P": "a named backreference (?P=…)",
+    "++": "a possessive quantifier ++",
+    "*+": "a possessive quantifier *+",
+    "?+": "a possessive quantifier ?+",
+}
 
 
 class BadTable(ValueError):
@@ -47,11 +56,16 @@ def pattern(text: str, where: str, ignore_case: bool = True) -> Any:
     try:
         return re2.compile(text, _options(ignore_case))
     except re2.error as error:
-        reason = error.args[0].decode("utf-8", "replace") if error.args and isinstance(error.args[0], bytes) \
-            else str(error)
+        reason = (
+            error.args[0].decode("utf-8", "replace") if error.args and isinstance(error.args[0], bytes) else str(error)
+        )
         feature = _feature(reason)
-        what = (f"uses {feature}, which the linear-time engine (RE2, as in DuckDB) cannot read: {text!r}; "
-                f"write it without it" if feature else f"is not a valid regular expression ({reason}): {text!r}")
+        what = (
+            f"uses {feature}, which the linear-time engine (RE2, as in DuckDB) cannot read: {text!r}; "
+            f"write it without it"
+            if feature
+            else f"is not a valid regular expression ({reason}): {text!r}"
+        )
         raise BadTable(f"{where} {what} (nothing was applied)") from None
 
 
@@ -67,8 +81,10 @@ def text_of(path: Path) -> str:
         start = error.start
         line = data.count(b"\n", 0, start) + 1
         column = start - (data.rfind(b"\n", 0, start) + 1) + 1
-        raise BadTable(f"{path} line {line}: byte 0x{data[start]:02x} (column {column}) is not UTF-8; save the "
-                       f"file as UTF-8 (nothing was applied)") from None
+        raise BadTable(
+            f"{path} line {line}: byte 0x{data[start]:02x} (column {column}) is not UTF-8; save the "
+            f"file as UTF-8 (nothing was applied)"
+        ) from None
 
 
 def rows(path: Path) -> csv.DictReader[str]:

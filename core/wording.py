@@ -6,6 +6,7 @@ A reporter prints what a page shows, so a figure that is not there must never re
 - "$0 net": actions that are there and add up to zero (their actions are shown beside it).
 None of them is ever printed as "$0", "$0.00", "None" or "nan".
 """
+
 from __future__ import annotations
 
 import math
@@ -58,7 +59,7 @@ def short_money(value: Number, missing_text: str = NOT_REPORTED) -> str:
 
 
 def count(value: object, noun: str, plural: str | None = None, missing_text: str = NOT_REPORTED) -> str:
-    """"1 award", "12 awards", or "not reported" (never "0 agencies" for a count nobody reported)."""
+    """ "1 award", "12 awards", or "not reported" (never "0 agencies" for a count nobody reported)."""
     if missing(value):
         return missing_text
     return f"{value:,} {noun if value == 1 else (plural or noun + 's')}"
@@ -84,13 +85,13 @@ def year_runs(fiscal_years: Iterable[int]) -> str:
             runs[-1][1] = year
         else:
             runs.append([year, year])
-    return ", ".join(f"FY{a}" if a == b else f"FY{a}–{str(b)[-2:] if str(a)[:2] == str(b)[:2] else b}"
-                     for a, b in runs)
+    return ", ".join(f"FY{a}" if a == b else f"FY{a}–{str(b)[-2:] if str(a)[:2] == str(b)[:2] else b}" for a, b in runs)
 
 
 # IGF::OT::IGF, IGF:CT:IGF, IGF::CL,CT::IGF -, IGF::OT:: (the marker as the exports spell it, at the start)
-_IGF = re.compile(r"^\s*(?:IGF\s*:{1,2}\s*(?:OT|CT|CL)(?:\s*,\s*(?:OT|CT|CL))*\s*:{0,2}\s*(?:IGF)?\s*[:;,.'\"\-]*\s*)+",
-                  re.IGNORECASE)
+_IGF = re.compile(
+    r"^\s*(?:IGF\s*:{1,2}\s*(?:OT|CT|CL)(?:\s*,\s*(?:OT|CT|CL))*\s*:{0,2}\s*(?:IGF)?\s*[:;,.'\"\-]*\s*)+", re.IGNORECASE
+)
 
 
 def description(value: object, limit: int | None = None) -> str:
@@ -101,7 +102,7 @@ def description(value: object, limit: int | None = None) -> str:
     clean = _IGF.sub("", " ".join(str(value).split())).strip() or NOT_REPORTED
     if limit is None or len(clean) <= limit:
         return clean
-    cut = clean[:limit - 1]
-    if " " in cut[limit // 2:]:
-        cut = cut[:cut.rindex(" ")]
+    cut = clean[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:-") + "…"

@@ -2,15 +2,15 @@
 
 Reads the store named by KG_STORE (embedded by default, under KG_HOME) through the store API only.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard.render import coverage  # importable as the project is installed (`make setup`: pip install -e .)
-
 from dashboard import data
+from dashboard.render import coverage  # importable as the project is installed (`make setup`: pip install -e .)
 
 ROOT = Path(__file__).resolve().parents[1]
 

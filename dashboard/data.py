@@ -3,6 +3,7 @@
 Pages call these functions, never the store object directly, so the dashboard works the same on the
 embedded and the Neo4j store (`KG_STORE`), and repeated reruns hit Streamlit's caches, not the store.
 """
+
 from __future__ import annotations
 
 import logging
@@ -100,30 +101,57 @@ def agency_money(src: tuple, name: str, categories: tuple[str, ...] | None = Non
 
 
 @st.cache_data(show_spinner=False)
-def subgraph(src: tuple, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
-             min_amount: float, award_types: tuple[str, ...], through_others: bool = False,
-             categories: tuple[str, ...] | None = None) -> dict:
+def subgraph(
+    src: tuple,
+    agency: str | None,
+    vendor: str | None,
+    fy_from: int | None,
+    fy_to: int | None,
+    min_amount: float,
+    award_types: tuple[str, ...],
+    through_others: bool = False,
+    categories: tuple[str, ...] | None = None,
+) -> dict:
     """`through_others`: with the layer of makers' products sold through resellers (answer["through_others"]);
     `categories`: only those sectors' facts (None: every purchase)."""
-    return store().subgraph(agency=agency, vendor=vendor, fy_from=fy_from, fy_to=fy_to, min_amount=min_amount,
-                            award_types=list(award_types) or None, through_others=through_others,
-                            categories=categories)
+    return store().subgraph(
+        agency=agency,
+        vendor=vendor,
+        fy_from=fy_from,
+        fy_to=fy_to,
+        min_amount=min_amount,
+        award_types=list(award_types) or None,
+        through_others=through_others,
+        categories=categories,
+    )
 
 
 @st.cache_data(show_spinner=False)
-def view_awards(src: tuple, agency: str | None, vendor: str | None, fy_from: int | None, fy_to: int | None,
-                award_types: tuple[str, ...], recipients: tuple[str, ...] | None, offset: int, limit: int,
-                categories: tuple[str, ...] | None = None) -> dict:
+def view_awards(
+    src: tuple,
+    agency: str | None,
+    vendor: str | None,
+    fy_from: int | None,
+    fy_to: int | None,
+    award_types: tuple[str, ...],
+    recipients: tuple[str, ...] | None,
+    offset: int,
+    limit: int,
+    categories: tuple[str, ...] | None = None,
+) -> dict:
     """One page of the awards behind a network view (the facts `subgraph` sums, under the same filters), largest
     obligated total first, ties by key; with how many there are. Only `limit` award rows are read."""
     from graph.store import FactFilter
 
     s = store()
     found = s.find_agency(agency) if agency else None
-    chosen = FactFilter(awarding=(found["tier"], found["id"]) if found else None,
-                        family=s.resolve_family(vendor)[0] if vendor else None, recipients=recipients,
-                        award_types=tuple(sorted({t.lower() for t in award_types})) if award_types else None,
-                        categories=categories)
+    chosen = FactFilter(
+        awarding=(found["tier"], found["id"]) if found else None,
+        family=s.resolve_family(vendor)[0] if vendor else None,
+        recipients=recipients,
+        award_types=tuple(sorted({t.lower() for t in award_types})) if award_types else None,
+        categories=categories,
+    )
     if fy_from or fy_to:
         chosen = chosen._replace(split=True, fy_from=fy_from or None, fy_to=fy_to or None)
     total = s.fetch_fact_groups(chosen, None)
@@ -192,16 +220,24 @@ def agency_end_dates(src: tuple, name: str, rows_from: str | None = "0001-01-01"
 
 
 @st.cache_data(show_spinner=False)
-def target_ranking(src: tuple, name: str, categories: tuple[str, ...] | None, today: str, weights: tuple,
-                   months: int, recent: int) -> dict:
+def target_ranking(
+    src: tuple, name: str, categories: tuple[str, ...] | None, today: str, weights: tuple, months: int, recent: int
+) -> dict:
     """The campaign ranking (graph/questions/targets.py, shared with `graph targets`) for these settings, computed once
     whatever the number of sessions asking for it. `categories` None: every purchase."""
     from datetime import date
 
     from graph.questions.targets import targets
 
-    return targets(store(), name, list(categories) if categories else ["all"], months, date.fromisoformat(today),
-                   dict(weights), recent)
+    return targets(
+        store(),
+        name,
+        list(categories) if categories else ["all"],
+        months,
+        date.fromisoformat(today),
+        dict(weights),
+        recent,
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -210,8 +246,8 @@ def target_calendar(src: tuple, name: str, categories: tuple[str, ...] | None, t
     falls in the window (`graph.questions.targets.calendar_rows`), soonest first."""
     from datetime import date
 
-    from graph.store import FactFilter
     from graph.questions.targets import calendar_rows
+    from graph.store import FactFilter
 
     dated = agency_end_dates(src, name, today)["dated"]
     if categories:
@@ -265,8 +301,9 @@ def record_judgement(kind: str, record: str, target: str, verdict: str, who: str
     from core.judgements import append_judgement, judgements_file
 
     store().check_judged(kind, record, target)
-    judged = append_judgement({"kind": kind, "record": record, "target": target, "verdict": verdict, "who": who,
-                               "why": why})
+    judged = append_judgement(
+        {"kind": kind, "record": record, "target": target, "verdict": verdict, "who": who, "why": why}
+    )
     log.info("judgement recorded: %s %s -> %s: %s by %s", kind, record, target, judged.verdict, judged.who)
     return judged, judgements_file()
 
@@ -285,8 +322,10 @@ def require_data() -> tuple:
         st.error(f"The {kind} store cannot be opened: {error}")
         st.stop()
     if not counts["nodes"]:
-        st.warning(f"The {kind} store is empty. Run `make load` (the bundled sample) or `python -m ingest …`, "
-                   "then reload this page.")
+        st.warning(
+            f"The {kind} store is empty. Run `make load` (the bundled sample) or `python -m ingest …`, "
+            "then reload this page."
+        )
         st.stop()
     return src
 
@@ -304,8 +343,15 @@ def brief_pdf(src: tuple, name: str, categories: tuple[str, ...] | None = None) 
     from graph.reports.brief import assemble
     from graph.reports.brief_render import pdf
 
-    return pdf(assemble(store(), name, family=vendor_family(src, name, categories), coverage=loaded_coverage(src),
-                        categories=categories))
+    return pdf(
+        assemble(
+            store(),
+            name,
+            family=vendor_family(src, name, categories),
+            coverage=loaded_coverage(src),
+            categories=categories,
+        )
+    )
 
 
 # -- the local layer (graph/questions/local.py) ------------------------------------------------------------

@@ -5,6 +5,7 @@ values back after its widgets ran (`write`), dropping values equal to the defaul
 The sidebar's navigation starts a page with an empty URL, so the vendor and the agency a user last looked at
 are also kept in the session (`remember`) and fill a page's empty fields (`carried`).
 """
+
 from __future__ import annotations
 
 import math
@@ -74,7 +75,9 @@ def write(values: dict, defaults: dict) -> None:
             st.query_params[name] = str(value)
 
 
-def sectors(default: tuple[str, ...] = ("technology",), name: str = "sector") -> tuple[list[str], tuple[str, ...] | None]:
+def sectors(
+    default: tuple[str, ...] = ("technology",), name: str = "sector"
+) -> tuple[list[str], tuple[str, ...] | None]:
     """The URL's sector (repeatable or comma-separated, as `core.categories.sectors` reads `--sector`): the names
     and the category ids they stand for (None: all purchases). Absent means `default`; a name no category has is
     replaced by the default with a message, like a bad number."""

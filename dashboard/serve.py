@@ -5,6 +5,7 @@ visitor waited for pyvis (with IPython), altair, pandas and DuckDB on top of the
 or more. Importing them here, before the server starts, moves that wait to start-up, where nobody is looking
 at a blank page. The server and its scripts share one interpreter, so every later import is a lookup.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -15,11 +16,31 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
 
 # What the pages import, or Streamlit imports for them (altair draws st.bar_chart), heaviest first.
-PRELOAD = ("pyvis.network", "altair", "pandas", "pyarrow", "duckdb", "networkx", "jinja2",
-           "dashboard.data", "dashboard.render.pyvis_network", "dashboard.shaping.network", "dashboard.render.profile",
-           "dashboard.render.agency_tables", "dashboard.shaping.family_tree", "dashboard.shaping.paths", "dashboard.shaping.targets",
-           "dashboard.shaping.targets_export", "dashboard.render.coverage", "dashboard.render.yearly_chart", "dashboard.render.tables", "dashboard.shaping.exports", "dashboard.render.attributed",
-           "graph.store", "graph.questions.queries")
+PRELOAD = (
+    "pyvis.network",
+    "altair",
+    "pandas",
+    "pyarrow",
+    "duckdb",
+    "networkx",
+    "jinja2",
+    "dashboard.data",
+    "dashboard.render.pyvis_network",
+    "dashboard.shaping.network",
+    "dashboard.render.profile",
+    "dashboard.render.agency_tables",
+    "dashboard.shaping.family_tree",
+    "dashboard.shaping.paths",
+    "dashboard.shaping.targets",
+    "dashboard.shaping.targets_export",
+    "dashboard.render.coverage",
+    "dashboard.render.yearly_chart",
+    "dashboard.render.tables",
+    "dashboard.shaping.exports",
+    "dashboard.render.attributed",
+    "graph.store",
+    "graph.questions.queries",
+)
 
 
 def main() -> int:

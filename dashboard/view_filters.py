@@ -3,6 +3,7 @@
 Kept apart from the page so the award list of a view (for exports and award nodes) applies exactly
 the filters `store.subgraph` applied. `sector_picker` is the sector filter every page draws (URL `sector`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,17 @@ class Filters:
     categories: tuple[str, ...] | None = None  # the sector (category ids); None: every purchase
 
     def subgraph(self, src: tuple) -> dict:
-        return data.subgraph(src, self.agency, self.vendor, self.fy_from, self.fy_to, self.min_amount,
-                             self.award_types, self.through_others, self.categories)
+        return data.subgraph(
+            src,
+            self.agency,
+            self.vendor,
+            self.fy_from,
+            self.fy_to,
+            self.min_amount,
+            self.award_types,
+            self.through_others,
+            self.categories,
+        )
 
     def keeps(self, award: dict) -> bool:
         """The per-award filters `store.subgraph` applies (years overlap the range, award type)."""
@@ -39,8 +49,11 @@ class Filters:
         return not types or (award.get("award_type") or "").casefold() in types
 
 
-SECTOR_MODES = {"technology": "Technology lens (surveillance, data, cloud)", "all": "All purchases",
-                "chosen": "Chosen categories"}
+SECTOR_MODES = {
+    "technology": "Technology lens (surveillance, data, cloud)",
+    "all": "All purchases",
+    "chosen": "Chosen categories",
+}
 
 
 def sector_picker(default: tuple[str, ...] = ("all",), applies: str | None = None) -> tuple[str, ...] | None:
@@ -60,18 +73,24 @@ def sector_picker(default: tuple[str, ...] = ("all",), applies: str | None = Non
         st.session_state["f_sector_ids"] = list(chosen or ())
     with st.sidebar:
         st.header("Sector")
-        mode = st.radio("Purchases", list(SECTOR_MODES), key="f_sector",
-                        format_func=SECTOR_MODES.get,
-                        help="Every contract action has one category, placed by a maker named in its description, "
-                             "else its PSC, else its NAICS code (data/technology_categories.csv).")
+        mode = st.radio(
+            "Purchases",
+            list(SECTOR_MODES),
+            key="f_sector",
+            format_func=SECTOR_MODES.get,
+            help="Every contract action has one category, placed by a maker named in its description, "
+            "else its PSC, else its NAICS code (data/technology_categories.csv).",
+        )
         if mode == "chosen":
             picked = st.multiselect("Categories", [c.id for c in CATEGORIES], format_func=label, key="f_sector_ids")
             names, chosen = (picked, tuple(picked)) if picked else (["all"], None)
         else:
             names, chosen = [mode], (None if mode == "all" else tuple(c.id for c in CATEGORIES if c.lens))
         if applies == "":
-            st.caption("This page's lists are not split by category: the sector filters nothing here (it is kept "
-                       "for the other pages).")
+            st.caption(
+                "This page's lists are not split by category: the sector filters nothing here (it is kept "
+                "for the other pages)."
+            )
         else:
             st.caption(f"{applies or 'This page'} shows {scope(chosen)['line']}.")
     st.session_state["sector_seen"] = names
@@ -105,17 +124,25 @@ def agency_label(entry: dict) -> str:
 def sidebar(src: tuple, default_sector: tuple[str, ...] = ("technology",)) -> Filters:
     categories = sector_picker(default_sector, "The network")
     facets = data.facets(src)
-    agencies = sorted((e for e in data.entities(src) if e["kind"] == "Agency"),
-                      key=lambda e: ({"toptier": 0, "subtier": 1, "office": 2}.get(e["tier"], 3), e["name"] or ""))
+    agencies = sorted(
+        (e for e in data.entities(src) if e["kind"] == "Agency"),
+        key=lambda e: ({"toptier": 0, "subtier": 1, "office": 2}.get(e["tier"], 3), e["name"] or ""),
+    )
     labels = {e["code"]: agency_label(e) for e in agencies}
     wanted = params.text("agency")
     options = [""] + list(labels) + ([wanted] if wanted and wanted not in labels else [])
     with st.sidebar:
         st.header("Filters")
-        agency = st.selectbox("Agency (any tier)", options, index=options.index(wanted), key="f_agency",
-                              format_func=lambda code: labels.get(code, code) if code else "all agencies")
-        vendor = st.text_input("Vendor (part of a name; its whole family is drawn)", params.text("vendor"),
-                               key="f_vendor").strip()
+        agency = st.selectbox(
+            "Agency (any tier)",
+            options,
+            index=options.index(wanted),
+            key="f_agency",
+            format_func=lambda code: labels.get(code, code) if code else "all agencies",
+        )
+        vendor = st.text_input(
+            "Vendor (part of a name; its whole family is drawn)", params.text("vendor"), key="f_vendor"
+        ).strip()
         low, high = facets["fy_min"] or 2000, facets["fy_max"] or date.today().year + 1
         fy_from = params.number("fy_from", low, int, low, high)
         fy_to = params.number("fy_to", high, int, fy_from, high)
@@ -124,21 +151,55 @@ def sidebar(src: tuple, default_sector: tuple[str, ...] = ("technology",)) -> Fi
         else:  # a slider needs two ends: the store holds actions of one fiscal year
             years = (low, high)
             st.caption(f"Fiscal year {low}: the only one the store's actions are dated in.")
-        types = st.multiselect("Award type", facets["award_types"],
-                               [t for t in params.many("type") if t in facets["award_types"]], key="f_types")
-        minimum = st.number_input("Minimum obligated on an edge ($)", min_value=0.0, step=100000.0,
-                                  value=params.number("min", 0.0, float, 0.0, 1e15), key="f_min")
-        resellers = st.checkbox("Through resellers", params.flag("resellers", False), key="f_resellers",
-                                help="Add a maker's products sold to agencies by other vendors (maker → reseller → "
-                                     "agency, dashed): attributed from award descriptions, never added to the "
-                                     "obligated figures.")
-        subawards = st.checkbox("Subawards", params.flag("subawards", False), key="f_subawards",
-                                help="Add prime vendor → subcontractor links (dashed), labelled with the subaward "
-                                     "amounts: never added to the obligated figures.")
-    params.write({"agency": agency, "vendor": vendor, "fy_from": years[0], "fy_to": years[1], "type": types,
-                  "min": minimum, "resellers": resellers, "subawards": subawards},
-                 {"fy_from": low, "fy_to": high, "min": 0.0, "resellers": False, "subawards": False})
-    return Filters(agency=agency or None, vendor=vendor or None,
-                   fy_from=years[0] if years[0] > low else None, fy_to=years[1] if years[1] < high else None,
-                   award_types=tuple(types), min_amount=float(minimum), through_others=resellers,
-                   subawards=subawards, categories=categories)
+        types = st.multiselect(
+            "Award type",
+            facets["award_types"],
+            [t for t in params.many("type") if t in facets["award_types"]],
+            key="f_types",
+        )
+        minimum = st.number_input(
+            "Minimum obligated on an edge ($)",
+            min_value=0.0,
+            step=100000.0,
+            value=params.number("min", 0.0, float, 0.0, 1e15),
+            key="f_min",
+        )
+        resellers = st.checkbox(
+            "Through resellers",
+            params.flag("resellers", False),
+            key="f_resellers",
+            help="Add a maker's products sold to agencies by other vendors (maker → reseller → "
+            "agency, dashed): attributed from award descriptions, never added to the "
+            "obligated figures.",
+        )
+        subawards = st.checkbox(
+            "Subawards",
+            params.flag("subawards", False),
+            key="f_subawards",
+            help="Add prime vendor → subcontractor links (dashed), labelled with the subaward "
+            "amounts: never added to the obligated figures.",
+        )
+    params.write(
+        {
+            "agency": agency,
+            "vendor": vendor,
+            "fy_from": years[0],
+            "fy_to": years[1],
+            "type": types,
+            "min": minimum,
+            "resellers": resellers,
+            "subawards": subawards,
+        },
+        {"fy_from": low, "fy_to": high, "min": 0.0, "resellers": False, "subawards": False},
+    )
+    return Filters(
+        agency=agency or None,
+        vendor=vendor or None,
+        fy_from=years[0] if years[0] > low else None,
+        fy_to=years[1] if years[1] < high else None,
+        award_types=tuple(types),
+        min_amount=float(minimum),
+        through_others=resellers,
+        subawards=subawards,
+        categories=categories,
+    )

@@ -7,6 +7,7 @@ recipient was in the maker's family on the action's date is a direct sale and is
 distinct texts are matched (in Python, with `core.products.Matcher`), so the cost follows the vocabulary of
 descriptions, not the number of actions.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,32 +33,107 @@ DISTINCT_TEXTS = "SELECT DISTINCT action_text, award_text, psc, naics FROM fact_
 # reach Python: the rules are compiled by RE2 in Python too (core/tables.py), so the screen
 # (core.products.screen_pattern) finds exactly the texts a rule matches
 SCREENED_TEXTS = DISTINCT_TEXTS + " WHERE regexp_matches(action_text, ?) OR regexp_matches(award_text, ?)"
-MATCH_COLUMNS = ["action_text", "award_text", "psc", "naics", "maker", "rule", "product", "field", "span",
-                 "span_start", "span_end", "text", "confidence"]
+MATCH_COLUMNS = [
+    "action_text",
+    "award_text",
+    "psc",
+    "naics",
+    "maker",
+    "rule",
+    "product",
+    "field",
+    "span",
+    "span_start",
+    "span_end",
+    "text",
+    "confidence",
+]
 # A mention as every store returns it (Neo4j keeps these as the MENTIONS_PRODUCT relationship's properties).
-MENTION_READ = ("fact_key", "award_key", "maker", "rule", "product", "field", "span", "span_start", "span_end", "text",
-                "confidence", "verdict", "who", "judged_at", "why", "recipient", "recipient_family", "kind", "split",
-                "action_date", "fiscal_year", "amount", "cents", "awarding_id", "awarding_toptier", "awarding_subtier",
-                "awarding_office", "funding_id", "award_type", "modification", "source", "record", "permalink",
-                "category")
+MENTION_READ = (
+    "fact_key",
+    "award_key",
+    "maker",
+    "rule",
+    "product",
+    "field",
+    "span",
+    "span_start",
+    "span_end",
+    "text",
+    "confidence",
+    "verdict",
+    "who",
+    "judged_at",
+    "why",
+    "recipient",
+    "recipient_family",
+    "kind",
+    "split",
+    "action_date",
+    "fiscal_year",
+    "amount",
+    "cents",
+    "awarding_id",
+    "awarding_toptier",
+    "awarding_subtier",
+    "awarding_office",
+    "funding_id",
+    "award_type",
+    "modification",
+    "source",
+    "record",
+    "permalink",
+    "category",
+)
 # A mention's money grouped in the store, for the questions that only add it up (the agency's makers, targets):
 # each grouping's columns (never user text); every group has cents (None = not reported), reported, actions,
 # awards (distinct) and products (distinct, sorted).
-MENTION_GROUPINGS = {by: tuple(by.split(",")) for by in (
-    "maker", "maker,recipient", "maker,recipient,split,fiscal_year", "maker,recipient,award_key")}
+MENTION_GROUPINGS = {
+    by: tuple(by.split(","))
+    for by in ("maker", "maker,recipient", "maker,recipient,split,fiscal_year", "maker,recipient,award_key")
+}
 
 
 def mention_groups(rows: list[dict], by: str) -> list[dict]:
     """The groups as both stores return them: no reported amount is None (Cypher sums nothing to 0), products
     sorted, groups in the order of their columns (a missing value last)."""
     columns = MENTION_GROUPINGS[by]
-    shaped = [{**row, "cents": row["cents"] if row["reported"] else None,
-               "products": sorted(p for p in row["products"] or [] if p is not None)} for row in rows]
-    return sorted(shaped, key=lambda row: tuple((row[c] is None, row[c] if row[c] is not None else 0)
-                                                for c in columns))
-NAME_MERGE_READ = ("party", "name", "uei", "duns", "vendor", "vendor_name", "vendor_uei", "vendor_duns",
-                   "vendor_identified_names", "records", "cents", "reported", "awards", "first", "last", "award_key",
-                   "permalink", "source", "record", "verdict", "who", "judged_at", "why")
+    shaped = [
+        {
+            **row,
+            "cents": row["cents"] if row["reported"] else None,
+            "products": sorted(p for p in row["products"] or [] if p is not None),
+        }
+        for row in rows
+    ]
+    return sorted(shaped, key=lambda row: tuple((row[c] is None, row[c] if row[c] is not None else 0) for c in columns))
+
+
+NAME_MERGE_READ = (
+    "party",
+    "name",
+    "uei",
+    "duns",
+    "vendor",
+    "vendor_name",
+    "vendor_uei",
+    "vendor_duns",
+    "vendor_identified_names",
+    "records",
+    "cents",
+    "reported",
+    "awards",
+    "first",
+    "last",
+    "award_key",
+    "permalink",
+    "source",
+    "record",
+    "verdict",
+    "who",
+    "judged_at",
+    "why",
+)
 JUDGED_COLUMNS = ["record", "maker", "verdict", "who", "judged_at", "why", "line"]
 
 MENTION = """
@@ -111,8 +187,9 @@ def _candidates(con, rules, texts: set[str]) -> dict[str, set[int]]:
     if not rules or not texts:
         return {}
     flags = ", ".join("regexp_matches(t, ?)" for _ in rules)  # placeholders only: the patterns are parameters
-    rows = con.execute(f"SELECT t, {flags} FROM (SELECT unnest(?::VARCHAR[]) AS t)",
-                       [*rule_screens(rules), sorted(texts)]).fetchall()
+    rows = con.execute(
+        f"SELECT t, {flags} FROM (SELECT unnest(?::VARCHAR[]) AS t)", [*rule_screens(rules), sorted(texts)]
+    ).fetchall()
     return {row[0]: {index for index, hit in enumerate(row[1:]) if hit} for row in rows}
 
 
@@ -132,33 +209,77 @@ def derive_mentions(con, rules, judgements: dict[tuple, Judgement], strict: bool
         tried = (candidates.get(action_text), candidates.get(award_text))
         for match in matcher.match((action_text, award_text), psc, naics, tried):
             text = action_text if match.field == "action description" else award_text
-            rows.append((action_text, award_text, psc, naics, match.rule.maker, match.rule.id, match.rule.product,
-                         match.field, match.span, str(match.start), str(match.end), text, str(match.rule.confidence)))
+            rows.append(
+                (
+                    action_text,
+                    award_text,
+                    psc,
+                    naics,
+                    match.rule.maker,
+                    match.rule.id,
+                    match.rule.product,
+                    match.field,
+                    match.span,
+                    str(match.start),
+                    str(match.end),
+                    text,
+                    str(match.rule.confidence),
+                )
+            )
     matched = time.perf_counter()
     duck_arrow.frame(con, "text_match", MATCH_COLUMNS, rows)
     attributions = [j for j in judgements.values() if j.kind == "attribution"]
-    duck_arrow.frame(con, "judged_in", JUDGED_COLUMNS,
-                     [(j.record, j.target, j.verdict, j.who, j.when, j.why, str(j.line)) for j in attributions])
+    duck_arrow.frame(
+        con,
+        "judged_in",
+        JUDGED_COLUMNS,
+        [(j.record, j.target, j.verdict, j.who, j.when, j.why, str(j.line)) for j in attributions],
+    )
     unknown = con.execute("""SELECT record, line FROM judged_in WHERE record NOT IN (SELECT key FROM fact)
                              AND record NOT IN (SELECT key FROM award) ORDER BY CAST(line AS INTEGER)""").fetchall()
     if unknown and strict:
         record, line = unknown[0]
-        raise BadTable(f"{judgements_file()} line {line}: no action or award with key {record!r} is in the store; "
-                       f"correct the key (the review queue lists them) or load that record first — nothing was "
-                       f"applied")
+        raise BadTable(
+            f"{judgements_file()} line {line}: no action or award with key {record!r} is in the store; "
+            f"correct the key (the review queue lists them) or load that record first — nothing was "
+            f"applied"
+        )
     if unknown:
-        log.warning("%d judgement(s) in %s name records this store does not hold (first: line %s); they apply "
-                    "when those records are loaded", len(unknown), judgements_file(), unknown[0][1])
+        log.warning(
+            "%d judgement(s) in %s name records this store does not hold (first: line %s); they apply "
+            "when those records are loaded",
+            len(unknown),
+            judgements_file(),
+            unknown[0][1],
+        )
     linking = time.perf_counter()
     con.execute(MENTION)
     count = con.execute("SELECT count(*) FROM mention").fetchone()[0]
-    log.info("attribution phases: texts %.2fs, screen and match %.2fs, judgements %.2fs, links %.2fs",
-             texted - started, matched - texted, linking - matched, time.perf_counter() - linking)
+    log.info(
+        "attribution phases: texts %.2fs, screen and match %.2fs, judgements %.2fs, links %.2fs",
+        texted - started,
+        matched - texted,
+        linking - matched,
+        time.perf_counter() - linking,
+    )
     facts = con.execute("SELECT count(*) FROM fact_text").fetchone()[0]
-    log.info("attribution: %d facts, %d distinct texts with a possible product matched in %.2fs (%d rules), "
-             "%d mentions", facts, len(texts), matched - started, len(rules), count)
+    log.info(
+        "attribution: %d facts, %d distinct texts with a possible product matched in %.2fs (%d rules), %d mentions",
+        facts,
+        len(texts),
+        matched - started,
+        len(rules),
+        count,
+    )
     seconds = time.perf_counter() - started
-    return {"facts": facts, "texts": len(texts), "match_s": round(matched - started, 3),
-            "attribution_s": round(seconds, 3), "facts_per_second": round(facts / seconds) if seconds else None,
-            "mentions": count, "rules": len(rules),
-            "judgements_pending": len(unknown), "rules_file": str(rules_file())}
+    return {
+        "facts": facts,
+        "texts": len(texts),
+        "match_s": round(matched - started, 3),
+        "attribution_s": round(seconds, 3),
+        "facts_per_second": round(facts / seconds) if seconds else None,
+        "mentions": count,
+        "rules": len(rules),
+        "judgements_pending": len(unknown),
+        "rules_file": str(rules_file()),
+    }

@@ -6,6 +6,7 @@ Only the distinct combinations of (products named, seller family, PSC, NAICS) re
 the vocabulary of the records, not their number. The fact table gains `category` and `category_rule`, and each
 mention its action's category.
 """
+
 from __future__ import annotations
 
 import logging
@@ -63,14 +64,22 @@ def derive_categories(con, classifier: Classifier, rules) -> dict:
         products = sorted(((rule, order[rule][1]) for rule in named if rule in order), key=lambda p: order[p[0]][0])
         category, rule_key = classifier.classify(products, seller or None, psc, psc_text, naics, naics_text)
         rows.append((" ".join(named), seller, psc, psc_text, naics, naics_text, category, rule_key))
-    duck_arrow.frame(con, "category_of", ["rules", "seller", "psc", "psc_description", "naics", "naics_description",
-                                          "category", "category_rule"], rows)
+    duck_arrow.frame(
+        con,
+        "category_of",
+        ["rules", "seller", "psc", "psc_description", "naics", "naics_description", "category", "category_rule"],
+        rows,
+    )
     before = con.execute("SELECT count(*) FROM fact").fetchone()[0]
     con.execute(WITH_CATEGORY)
     con.execute(MENTION_CATEGORY)
     counts = dict(con.execute("SELECT category, count(*) FROM fact GROUP BY ALL ORDER BY ALL").fetchall())
     if sum(counts.values()) != before:  # every fact keeps exactly one category
         raise RuntimeError(f"categories: {sum(counts.values())} facts placed of {before}")
-    log.info("categories: %d combinations placed in %.2fs: %s", len(rows), time.perf_counter() - started,
-             ", ".join(f"{k} {v}" for k, v in counts.items()))
+    log.info(
+        "categories: %d combinations placed in %.2fs: %s",
+        len(rows),
+        time.perf_counter() - started,
+        ", ".join(f"{k} {v}" for k, v in counts.items()),
+    )
     return counts

@@ -1,6 +1,7 @@
 """`python -m ingest` and `python -m graph` start here. This module imports nothing but what the interpreter
 has loaded already, so Ctrl-C from the first line on is one line on stderr (exit 130), never a traceback, and
 `| head` closing the pipe is a clean exit."""
+
 import importlib
 import signal
 import sys
@@ -11,8 +12,9 @@ DUCKDB_INTERRUPTED = "Query interrupted"  # what DuckDB raises (a RuntimeError) 
 def interrupted(error: BaseException | None) -> bool:
     """Ctrl-C, however it surfaced: itself, DuckDB's RuntimeError, or an import it broke (an ImportError)."""
     while error is not None:
-        if isinstance(error, KeyboardInterrupt) or (isinstance(error, RuntimeError) and
-                                                    str(error) == DUCKDB_INTERRUPTED):
+        if isinstance(error, KeyboardInterrupt) or (
+            isinstance(error, RuntimeError) and str(error) == DUCKDB_INTERRUPTED
+        ):
             return True
         error = error.__cause__ or error.__context__
     return False

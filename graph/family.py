@@ -6,6 +6,7 @@ parent reported on the latest record at or before the date (before its first rec
 reported). The family is the top of that chain on that date; a chain that loops stands at its smallest
 id. Facts go to the family of their date, so the families' totals add up to the grand total.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -56,7 +57,7 @@ class Families:
             current = self.parent(current, date)
         if current is None:
             return chain[-1]
-        return min(chain[chain.index(current):])  # a loop of reported parents
+        return min(chain[chain.index(current) :])  # a loop of reported parents
 
     def _breakpoints(self, vendor: str) -> list[str]:
         seen, stack, dates = {vendor}, [vendor], set()

@@ -6,6 +6,7 @@ unless a UEI or DUNS conflicts. Each step goes in sorted order, so the answer de
 of parties, never on the order files were loaded in or how they were batched. A vendor's id is its
 smallest UEI (`uei:…`), else its smallest DUNS (`duns:…`), else its name key (`name:…`).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -100,10 +101,17 @@ def resolve(parties, apart=frozenset()) -> tuple[dict[Party, tuple[str, str]], d
             vendor_id = f"name:{min(name_key(parties[i].name) or '' for i in indexes)}"
             if any(parties[i] in apart for i in indexes):  # kept apart from the name's other bearers
                 vendor_id += f"|{min(parties[i].name or '' for i in indexes)}"
-        vendors[vendor_id] = Vendor(vendor_id, ueis[0] if ueis else None, dunss[0] if dunss else None,
-                                    sorted({parties[i].name for i in indexes if parties[i].name}))
-        identified = {by_identifier[i] for i in indexes if (ueis and ueis[0] == parties[i].uei)
-                      or (not ueis and dunss and dunss[0] == parties[i].duns)}
+        vendors[vendor_id] = Vendor(
+            vendor_id,
+            ueis[0] if ueis else None,
+            dunss[0] if dunss else None,
+            sorted({parties[i].name for i in indexes if parties[i].name}),
+        )
+        identified = {
+            by_identifier[i]
+            for i in indexes
+            if (ueis and ueis[0] == parties[i].uei) or (not ueis and dunss and dunss[0] == parties[i].duns)
+        }
         for index in indexes:
             party = parties[index]
             if by_identifier[index] in identified and party.uei:

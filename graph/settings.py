@@ -1,4 +1,5 @@
 """Settings from environment variables, in one place."""
+
 from __future__ import annotations
 
 import os

@@ -9,6 +9,7 @@ fetches, its writes, one line in STORES and one in graph/stores/contract.py.
 Fetch rows are plain dicts; money is in whole cents (`cents`). Facts are filtered by `FactFilter`, each field
 declared once in FACT_FILTERS; the rollups that answer some agency questions are declared in graph/stores/rollups.py.
 """
+
 from __future__ import annotations
 
 import errno
@@ -45,7 +46,7 @@ DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPER
 
 
 def disk_error(error: BaseException) -> str | None:
-    """"No space left on device" and the like, from an OSError or from a DuckDB error's text; else None."""
+    """ "No space left on device" and the like, from an OSError or from a DuckDB error's text; else None."""
     if isinstance(error, OSError) and error.errno in DISK_ERRORS:
         return os.strerror(error.errno)
     text = str(error)
@@ -59,6 +60,7 @@ def guarded_write(method: Method) -> Method:
     """A store write that a full, read-only or forbidden directory stops: the load is dropped (the store stays
     as it was at its last commit) and one StoreUnavailable says where and what to do. Ctrl-C inside a DuckDB
     query drops the load too and comes out as the KeyboardInterrupt it was."""
+
     @functools.wraps(method)
     def wrapped(self, *args, **kwargs):
         from graph.entry import interrupted
@@ -69,21 +71,28 @@ def guarded_write(method: Method) -> Method:
             if interrupted(error):
                 self.rollback()
                 raise KeyboardInterrupt from None
-            what = disk_error(error) if isinstance(error, Exception) and not isinstance(error, StoreUnavailable) \
-                else None
+            what = (
+                disk_error(error) if isinstance(error, Exception) and not isinstance(error, StoreUnavailable) else None
+            )
             if what is None:
                 raise
             self.rollback()
-            raise StoreUnavailable(f"cannot write the store in {self.home}: {what}; this run's rows not yet "
-                                   f"committed were dropped and the store holds what it held at its last commit; "
-                                   f"{disk_advice(what)}, then rerun") from None
+            raise StoreUnavailable(
+                f"cannot write the store in {self.home}: {what}; this run's rows not yet "
+                f"committed were dropped and the store holds what it held at its last commit; "
+                f"{disk_advice(what)}, then rerun"
+            ) from None
+
     return cast(Method, wrapped)
 
 
 def disk_advice(what: str) -> str:
     full = what in (os.strerror(errno.ENOSPC), os.strerror(errno.EDQUOT))
-    return ("free space there or set KG_HOME to a directory with room" if full else
-            "make it writable or set KG_HOME to a writable directory")
+    return (
+        "free space there or set KG_HOME to a directory with room"
+        if full
+        else "make it writable or set KG_HOME to a writable directory"
+    )
 
 
 class FactFilter(NamedTuple):
@@ -163,24 +172,32 @@ def agency_only(chosen: FactFilter) -> tuple[str, str] | None:
     stores' rollups answer without reading the facts."""
     fields = {name: value for name, value in chosen._asdict().items() if value is not None}
     if len(fields) == 1 and set(fields) <= {"awarding", "funding"}:
-        (role, (_, agency)), = fields.items()
+        ((role, (_, agency)),) = fields.items()
         return role, agency
     return None
 
 
 # How facts can be grouped: `fetch_fact_groups(filter, by)` returns one row per group with these keys,
 # plus `cents`, `awards` (distinct awards), `facts` and `reported` (facts that report an amount).
-GROUPINGS = {None: (), "recipient": ("recipient",), "award_key": ("award_key",),
-             "awarding_subtier": ("awarding_subtier",), "recipient,awarding_subtier": ("recipient", "awarding_subtier"),
-             "recipient,split,fiscal_year": ("recipient", "split", "fiscal_year"),
-             "awarding_office": ("awarding_office",), "funding_office": ("funding_office",),
-             "awarding_subtier,fiscal_year,source": ("awarding_subtier", "fiscal_year", "source"),
-             "category": ("category",), "category,split,fiscal_year": ("category", "split", "fiscal_year"),
-             "category,category_rule": ("category", "category_rule"),
-             "recipient,category": ("recipient", "category"),
-             # targets (graph/questions/targets.py): each family's categories with their rules, its awards, mentions in a sector
-             "recipient,category,category_rule": ("recipient", "category", "category_rule"),
-             "recipient,award_key": ("recipient", "award_key"), "key": ("key",)}
+GROUPINGS = {
+    None: (),
+    "recipient": ("recipient",),
+    "award_key": ("award_key",),
+    "awarding_subtier": ("awarding_subtier",),
+    "recipient,awarding_subtier": ("recipient", "awarding_subtier"),
+    "recipient,split,fiscal_year": ("recipient", "split", "fiscal_year"),
+    "awarding_office": ("awarding_office",),
+    "funding_office": ("funding_office",),
+    "awarding_subtier,fiscal_year,source": ("awarding_subtier", "fiscal_year", "source"),
+    "category": ("category",),
+    "category,split,fiscal_year": ("category", "split", "fiscal_year"),
+    "category,category_rule": ("category", "category_rule"),
+    "recipient,category": ("recipient", "category"),
+    # targets (graph/questions/targets.py): each family's categories with their rules, its awards, mentions in a sector
+    "recipient,category,category_rule": ("recipient", "category", "category_rule"),
+    "recipient,award_key": ("recipient", "award_key"),
+    "key": ("key",),
+}
 
 
 class Reads(Protocol):
@@ -189,97 +206,168 @@ class Reads(Protocol):
     kind: str
     use_rollups: bool  # False: every sum from the facts (tests check the rollups give the same)
 
-    def version(self) -> str: """Changes whenever the store's data changes (cache key)."""
-    def fetch_counts(self) -> dict: """Counts by label and relationship type (see `Queries.stats`)."""
+    def version(self) -> str:
+        """Changes whenever the store's data changes (cache key)."""
+
+    def fetch_counts(self) -> dict:
+        """Counts by label and relationship type (see `Queries.stats`)."""
+
     def fetch_entities(self) -> list[dict]:
         """Every vendor (kind, id, name, aliases, family) and agency (kind, id, name, aliases, code, tier,
         abbreviation)."""
-    def fetch_names(self, ids: list[str]) -> dict[str, str]: """Vendor names by id."""
-    def fetch_agency_briefs(self, ids: list[str]) -> dict[str, dict]: """{id: {id, name, code, tier}}."""
-    def fetch_awards(self, keys: list[str]) -> list[dict]: """Award rows (see `answers.award_row`)."""
+
+    def fetch_names(self, ids: list[str]) -> dict[str, str]:
+        """Vendor names by id."""
+
+    def fetch_agency_briefs(self, ids: list[str]) -> dict[str, dict]:
+        """{id: {id, name, code, tier}}."""
+
+    def fetch_awards(self, keys: list[str]) -> list[dict]:
+        """Award rows (see `answers.award_row`)."""
+
     def fetch_award_recipients(self, keys: list[str]) -> list[dict]:
         """(award_key, recipient, first, last): who received each award's actions, and when."""
+
     def fetch_award_facts(self, keys: list[str]) -> list[dict]:
         """(award_key, key, kind, split, action_date, fiscal_year, cents, modification, source, record): every fact
         of the awards, by award, date and key; the actions (and the unsplit rest) behind each award's total."""
+
     def fetch_vehicles(self, families: list[str]) -> list[dict]:
         """Contract vehicles (`core.facts.VEHICLE_FIELDS`) whose holder was in one of the families on the date of the
         vehicle's latest record, by key: apart from every award and money figure (graph/questions/vehicles.py)."""
+
     def fetch_members(self, family: str) -> list[dict]:
         """The vendors in the family now or on the date of any of its facts."""
-    def fetch_parents(self, ids: list[str]) -> list[dict]: """Every parent link reported for the vendors."""
-    def fetch_families(self, ids: list[str]) -> dict[str, str]: """Each vendor's family now."""
+
+    def fetch_parents(self, ids: list[str]) -> list[dict]:
+        """Every parent link reported for the vendors."""
+
+    def fetch_families(self, ids: list[str]) -> dict[str, str]:
+        """Each vendor's family now."""
+
     def fetch_family_timeline(self, ids: list[str]) -> list[dict]:
         """(vendor_id, valid_from, valid_to, family): which family each vendor was in when (None: unbounded)."""
-    def fetch_fact_groups(self, chosen: FactFilter, by: str | None) -> list[dict]: """See GROUPINGS."""
+
+    def fetch_fact_groups(self, chosen: FactFilter, by: str | None) -> list[dict]:
+        """See GROUPINGS."""
+
     def fetch_group_awards(self, chosen: FactFilter, groups: dict[str, list[str]]) -> dict[str, int]:
         """Each group's distinct awards among the facts `chosen` keeps whose recipient is one of the group's
         vendors: one query for every family of a table, so members sharing an award count it once."""
+
     def fetch_year_totals(self, chosen: FactFilter) -> list[dict]:
         """Rows (split, fiscal_year, g, cents, awards, facts, reported) grouped by GROUPING SETS
         ((split, fiscal_year), ()); g = 3 marks the grand total."""
+
     def fetch_values(self, family: str | None = None, awarding: tuple[str, str] | None = None) -> dict:
         """Current and potential value (cents, and how many awards report each) over the awards whose
         latest recipient is in the family, or whose latest awarding agency is at or below the agency."""
-    def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]: """Subawards the vendors received."""
-    def fetch_subawards_under(self, award_keys: list[str]) -> list[dict]: """Subawards made under the prime awards."""
+
+    def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]:
+        """Subawards the vendors received."""
+
+    def fetch_subawards_under(self, award_keys: list[str]) -> list[dict]:
+        """Subawards made under the prime awards."""
+
     def fetch_agency_subawards(self, awarding: tuple[str, str]) -> list[dict]:
         """Subawards made under the prime awards the agency (tier, id) awarded."""
-    def fetch_agency_links(self, aid: str) -> tuple[list[str], list[dict]]: """(parent ids, child briefs)."""
+
+    def fetch_agency_links(self, aid: str) -> tuple[list[str], list[dict]]:
+        """(parent ids, child briefs)."""
+
     def fetch_largest_awards(self, chosen: FactFilter, limit: int) -> list[str]:
         """Keys of the awards with facts passing the filter, largest obligated first."""
+
     def fetch_ending_awards(self, awarding: tuple[str, str], start: str, until: str) -> list[str]:
         """Keys of the awards at or below the agency whose current (else potential) end date lies between the
         ISO dates, by that date then key."""
+
     def fetch_dated_award_count(self, awarding: tuple[str, str]) -> int:
         """How many awards awarded at or below the agency report an end date (current or potential)."""
+
     def fetch_open_awards(self, awarding: tuple[str, str], day: str, within: FactFilter | None = None) -> list[str]:
         """Keys of the awards at or below the agency whose current or potential end date is on or after the ISO
         day (their options may still be exercised), by key; with `within`, only those with a fact (with a
         recipient) that the filter holds."""
+
     def fetch_group_top_awards(self, chosen: FactFilter, groups: dict[str, list[str]], limit: int) -> dict[str, list]:
         """Per group (id: member vendor ids), its `limit` largest awards by the money of its members' facts in the
         filter: [{award_key, cents}], largest first, then by key."""
-    def fetch_vendor_chain(self, ids: list[str]) -> list[dict]: """The vendors and their parents up to the top."""
-    def fetch_agency_chain(self, ids: list[str]) -> list[dict]: """The agencies and the agencies above them."""
-    def fetch_links(self) -> list[tuple[str, str, str]]: """(AWARDED | FUNDED | PARENT | PART_OF | SUBAWARD, a, b)."""
-    def fetch_link_records(self, rel: str, a: str, b: str) -> list[dict]: """The records behind a link."""
-    def fetch_facets(self) -> dict: """Award types present and the fiscal-year span of the actions."""
+
+    def fetch_vendor_chain(self, ids: list[str]) -> list[dict]:
+        """The vendors and their parents up to the top."""
+
+    def fetch_agency_chain(self, ids: list[str]) -> list[dict]:
+        """The agencies and the agencies above them."""
+
+    def fetch_links(self) -> list[tuple[str, str, str]]:
+        """(AWARDED | FUNDED | PARENT | PART_OF | SUBAWARD, a, b)."""
+
+    def fetch_link_records(self, rel: str, a: str, b: str) -> list[dict]:
+        """The records behind a link."""
+
+    def fetch_facets(self) -> dict:
+        """Award types present and the fiscal-year span of the actions."""
+
     def fetch_recipient_years(self, ids: list[str]) -> list[dict]:
         """The vendors' USAspending recipient profiles by fiscal year (every agency, every award type)."""
-    def fetch_changes(self, since: str | None, vendors: list[str] | None, agency: str | None,
-                      limit: int | None) -> list[dict]:
+
+    def fetch_changes(
+        self, since: str | None, vendors: list[str] | None, agency: str | None, limit: int | None
+    ) -> list[dict]:
         """The change log (`graph/stores/duckdb/changes.py`): loaded since `since` (ISO date or time), else by the
         latest run; of those vendors (ids or families) and that agency (at any tier); in order."""
-    def fetch_mentions(self, makers: list[str] | None = None, awarding: tuple[str, str] | None = None,
-                       awarding_id: str | None = None, recipient: str | None = None) -> list[dict]:
+
+    def fetch_mentions(
+        self,
+        makers: list[str] | None = None,
+        awarding: tuple[str, str] | None = None,
+        awarding_id: str | None = None,
+        recipient: str | None = None,
+    ) -> list[dict]:
         """Attributed actions (`graph.attribution.MENTION_READ` columns) of those makers (family ids), awarded
         at or below that (tier, agency id), or by exactly `awarding_id`, recorded under `recipient`; in order of
         maker, recipient, award and action."""
-    def fetch_mention_groups(self, awarding: tuple[str, str] | None, categories: tuple[str, ...] | None,
-                             by: str) -> list[dict]:
+
+    def fetch_mention_groups(
+        self, awarding: tuple[str, str] | None, categories: tuple[str, ...] | None, by: str
+    ) -> list[dict]:
         """Mentions at or below that (tier, agency id), of actions in those categories, grouped
         (`graph.attribution.MENTION_GROUPINGS`): each group's cents, reported, actions, awards and products."""
+
     def fetch_name_merges(self) -> list[dict]:
         """Parties joined to a vendor by name only (`graph.attribution.NAME_MERGE_READ` columns)."""
-    def fetch_known_keys(self, keys: list[str]) -> set[str]: """Those of `keys` that are action or award keys."""
+
+    def fetch_known_keys(self, keys: list[str]) -> set[str]:
+        """Those of `keys` that are action or award keys."""
+
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole graph (vendors, agencies, awards, facts, vehicles, the local layer), for exports."""
 
     # the local layer (core/local.py, graph/stores/duckdb/local.py)
     def fetch_local_agencies(self, ids: list[str] | None = None) -> list[dict]:
         """Local agencies and the federal bodies they name (`duck_local.AGENCY_READ`), all or those ids."""
+
     def fetch_deployments(self, agencies: list[str] | None = None, families: list[str] | None = None) -> list[dict]:
         """Deployments (`DEPLOYMENT_READ`) of those agencies and vendor families, by agency and key."""
-    def fetch_local_contracts(self, agencies: list[str] | None = None,
-                              families: list[str] | None = None) -> list[dict]:
+
+    def fetch_local_contracts(self, agencies: list[str] | None = None, families: list[str] | None = None) -> list[dict]:
         """Local contracts (`CONTRACT_READ`) of those agencies and vendor families, by agency and key."""
+
     def fetch_sharing(self, ids: list[str], side: str) -> list[dict]:
         """Sharing links (`SHARING_READ`) whose `side` (owner | searcher) is one of the agencies, by key."""
-    def fetch_sharing_counts(self) -> list[dict]: """(agency, searchable_by, can_search) of agencies that share."""
-    def fetch_local_links(self) -> list[dict]: """(child, parent) between local agencies."""
-    def fetch_local_matches(self) -> list[dict]: """Name matches awaiting review (`MATCH_READ`), by key."""
-    def fetch_local_counts(self) -> dict: """What the local layer holds, counted."""
+
+    def fetch_sharing_counts(self) -> list[dict]:
+        """(agency, searchable_by, can_search) of agencies that share."""
+
+    def fetch_local_links(self) -> list[dict]:
+        """(child, parent) between local agencies."""
+
+    def fetch_local_matches(self) -> list[dict]:
+        """Name matches awaiting review (`MATCH_READ`), by key."""
+
+    def fetch_local_counts(self) -> dict:
+        """What the local layer holds, counted."""
 
 
 Fetches = Reads  # its earlier name
@@ -293,20 +381,35 @@ class Writes(Protocol):
     batch_rows: int  # records per `write`
     strict: bool  # a judgement naming a record the store lacks is an error (else warned, pending)
 
-    def begin(self, wait: bool = True) -> None: """Take the load lock (`wait`: queue behind another load)."""
+    def begin(self, wait: bool = True) -> None:
+        """Take the load lock (`wait`: queue behind another load)."""
+
     def write(self, rows: list[tuple[dict, dict | None]]) -> None:
         """Records' rows (`core.facts.record_rows`: record, subaward or None) into the load."""
-    def write_local(self, rows: list[dict]) -> None: """Local records' rows (`core.local_rows.local_row`)."""
+
+    def write_local(self, rows: list[dict]) -> None:
+        """Local records' rows (`core.local_rows.local_row`)."""
+
     def commit(self, run: dict | None = None) -> None:
         """Derive every figure and make the load visible; `run` (logged with its counts) ends the load."""
-    def rollback(self) -> None: """Drop the load: the store holds what it held at its last commit."""
-    def clear(self) -> None: """Delete everything the store holds."""
+
+    def rollback(self) -> None:
+        """Drop the load: the store holds what it held at its last commit."""
+
+    def clear(self) -> None:
+        """Delete everything the store holds."""
+
     def attribute(self, wait: bool = True, strict: bool = False) -> dict:
         """Derive everything again with the current rules and judgements; what it attributed, and timings."""
-    def runs(self) -> list[dict]: """The loads' run summaries, oldest first."""
+
+    def runs(self) -> list[dict]:
+        """The loads' run summaries, oldest first."""
+
     def vendor_index(self) -> Iterator[tuple[str, str | None, str | None, list[str]]]:
         """(id, UEI, DUNS, names) of every vendor held, in id order (resolution of new records)."""
-    def close(self) -> None: """Release the store's files and connections."""
+
+    def close(self) -> None:
+        """Release the store's files and connections."""
 
 
 class Store(Reads, Writes, Protocol):

@@ -1,5 +1,6 @@
 """JSON values of the USAspending API as record fields: the API sends numbers and nulls where the files
 send text, and any field may be missing or of another type."""
+
 from __future__ import annotations
 
 import math

@@ -4,6 +4,7 @@ Each function takes the raw text of one cell and returns the cleaned value or No
 present but cannot be read raises `BadValue`, so the row goes to the rejects file with the reason.
 Hot paths are cached: the same dates and codes repeat on thousands of rows.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -67,8 +68,10 @@ def amount(value: str | None) -> float | None:
 def plausible(number: float, value: str) -> float:
     """The number, if within AMOUNT_BOUND (see `amount`)."""
     if abs(number) > AMOUNT_BOUND:
-        raise BadValue(f"amount {value!r} exceeds the bound of $1,000,000,000,000 for one record (ingest/clean.py "
-                       f"AMOUNT_BOUND); check the file")
+        raise BadValue(
+            f"amount {value!r} exceeds the bound of $1,000,000,000,000 for one record (ingest/clean.py "
+            f"AMOUNT_BOUND); check the file"
+        )
     return number
 
 
@@ -135,7 +138,9 @@ def code(value: str | None) -> str | None:
     return value.upper()
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$")
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 
 

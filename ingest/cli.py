@@ -4,6 +4,7 @@ Logs and progress go to stderr; the run summary goes to stdout (as JSON with --j
 A user mistake (missing file, unknown layout, unreachable server) is one line on stderr and exit 1; an
 agency name that matches nothing or several agencies lists the candidates on stderr and exits 2.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from core.records import Reject, Subaward, Transaction
 from graph.console import OneLineParser, number, print_json
 from graph.settings import kg_home
 from graph.store import STORES, StoreUnavailable, disk_advice, disk_error, open_store
@@ -25,7 +27,6 @@ from .csvfile import SourceError
 from .encoding import UTF8, detect
 from .load import Loader, load
 from .paging import MAX_PAGES
-from core.records import Reject, Subaward, Transaction
 
 FILE_SOURCES = {
     "usaspending-csv": usaspending_csv.read,
@@ -34,7 +35,10 @@ FILE_SOURCES = {
     "fpds-atom": fpds_atom.read,
     "fpds-atom-vehicles": fpds_atom.read_summaries,
 }
-DECODED_SOURCES = {"usaspending-csv", "transactions-csv"}  # text files of unknown origin; ours and XML say their encoding
+DECODED_SOURCES = {
+    "usaspending-csv",
+    "transactions-csv",
+}  # text files of unknown origin; ours and XML say their encoding
 _ATOM_ENTRY = re.compile(rb"<(?:[\w.-]+:)?entry[\s>]")
 log = logging.getLogger("ingest")
 DURABLE_SECONDS = 60.0  # API loads commit what they read at most this often
@@ -55,8 +59,9 @@ def check_files(paths: list[Path]) -> None:
             raise SourceError(f"{path}: no such file (check the path; nothing was loaded)")
 
 
-def file_records(source: str, paths: list[Path], header_from: Path | None, encoding: str | None = None,
-                 decoded: dict | None = None) -> Iterator:
+def file_records(
+    source: str, paths: list[Path], header_from: Path | None, encoding: str | None = None, decoded: dict | None = None
+) -> Iterator:
     """The records of each file in turn; a CSV source's encoding is settled per file first (`decoded` keeps it)."""
     reader = FILE_SOURCES[source]
     for path in paths:
@@ -79,30 +84,52 @@ def iso_date(text: str) -> str:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", choices=sorted(STORES), default="embedded",
-                        help="where to load (default: the embedded store under KG_HOME)")
-    parser.add_argument("--no-wait", action="store_true",
-                        help="if another load is writing to the store, stop (exit 1) instead of waiting for it")
+    parser.add_argument(
+        "--store",
+        choices=sorted(STORES),
+        default="embedded",
+        help="where to load (default: the embedded store under KG_HOME)",
+    )
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another load is writing to the store, stop (exit 1) instead of waiting for it",
+    )
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument("-v", "--verbose", action="store_true", help="more logging on stderr")
-    parser.add_argument("--strict", action="store_true", help="a judgement (data/judgements.csv) naming a record "
-                        "the store does not hold is an error (by default it is warned about and counted as pending)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="a judgement (data/judgements.csv) naming a record "
+        "the store does not hold is an error (by default it is warned about and counted as pending)",
+    )
 
 
 def _encoding(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--encoding", metavar="NAME",
-                        help="text encoding of CSV files that are not UTF-8 (e.g. cp1252); by default each file is "
-                             "checked and, if not UTF-8, its encoding detected; the run summary reports it")
+    parser.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="text encoding of CSV files that are not UTF-8 (e.g. cp1252); by default each file is "
+        "checked and, if not UTF-8, its encoding detected; the run summary reports it",
+    )
 
 
 def _covers(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--covers", action="append", default=[], metavar="AGENCY:FY-FY[:STATUS]",
-                        help="what these files hold whole, e.g. ICE:2021-2026 (status complete by default; or "
-                             "as_loaded, partial, truncated); without it their agency-years read as partial")
-    parser.add_argument("--coverage", type=Path, metavar="FILE",
-                        help="a coverage declarations file (source,agency,fy_from,fy_to,status,note), e.g. "
-                             "data/sample/coverage.csv")
+    parser.add_argument(
+        "--covers",
+        action="append",
+        default=[],
+        metavar="AGENCY:FY-FY[:STATUS]",
+        help="what these files hold whole, e.g. ICE:2021-2026 (status complete by default; or "
+        "as_loaded, partial, truncated); without it their agency-years read as partial",
+    )
+    parser.add_argument(
+        "--coverage",
+        type=Path,
+        metavar="FILE",
+        help="a coverage declarations file (source,agency,fy_from,fy_to,status,note), e.g. data/sample/coverage.csv",
+    )
 
 
 def declared_coverage(args) -> list[dict]:
@@ -122,122 +149,209 @@ def build_parser() -> argparse.ArgumentParser:
         "normalized": "normalized record files written by `normalize` (e.g. the bundled sample in data/sample)",
         "fpds-atom": "FPDS ATOM feed files (saved ezsearch FEEDS/ATOM answers): one contract action per entry",
         "fpds-atom-vehicles": "FPDS ATOM feed files of contract vehicles: each entry as the award's summary as of "
-                              "that action (ceiling, last date to order), never as spending",
+        "that action (ceiling, last date to order), never as spending",
     }
     for name, text in helps.items():
         command = commands.add_parser(name, help=text, description=text)
         command.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-        command.add_argument("--header-from", type=Path, metavar="FILE",
-                             help="header for files that lost their header row: a CSV of the same layout "
-                                  "or a two-column data dictionary (letter,name)")
+        command.add_argument(
+            "--header-from",
+            type=Path,
+            metavar="FILE",
+            help="header for files that lost their header row: a CSV of the same layout "
+            "or a two-column data dictionary (letter,name)",
+        )
         _encoding(command)
         _covers(command)
         _common(command)
-    api = commands.add_parser("usaspending-api", help="the USAspending REST API (spending_by_award + award detail)",
-                              description="Search awards through the USAspending API, fetch each award's detail "
-                                          "and subawards, and load them. Resumes after an interruption.")
+    api = commands.add_parser(
+        "usaspending-api",
+        help="the USAspending REST API (spending_by_award + award detail)",
+        description="Search awards through the USAspending API, fetch each award's detail "
+        "and subawards, and load them. Resumes after an interruption.",
+    )
     api.add_argument("--awarding-agency", metavar="NAME|CODE", help="awarding agency (toptier or subtier)")
     api.add_argument("--funding-agency", metavar="NAME|CODE", help="funding agency (toptier or subtier)")
     api.add_argument("--recipient", metavar="TEXT", help="recipient name or UEI search text")
     api.add_argument("--start", metavar="YYYY-MM-DD", type=iso_date, help="time period start")
     api.add_argument("--end", metavar="YYYY-MM-DD", type=iso_date, help="time period end")
-    api.add_argument("--award-types", default="contracts", metavar="GROUP|CODES",
-                     help="one group of award types: contracts (default: A,B,C,D), idvs, grants, direct_payments, "
-                          "loans, other, or codes of one group, comma-separated (e.g. IDV_A,IDV_B)")
+    api.add_argument(
+        "--award-types",
+        default="contracts",
+        metavar="GROUP|CODES",
+        help="one group of award types: contracts (default: A,B,C,D), idvs, grants, direct_payments, "
+        "loans, other, or codes of one group, comma-separated (e.g. IDV_A,IDV_B)",
+    )
     api.add_argument("--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)")
     api.add_argument("--page-size", type=number(int, 1, 100), default=100, help="results per search page (max 100)")
-    api.add_argument("--max-pages", type=number(int, 1, 10**6), default=MAX_PAGES, metavar="N",
-                     help=f"stop with an error after N search pages (default {MAX_PAGES:,}); a repeated page, or an "
-                          f"empty one that claims more, stops the run too")
+    api.add_argument(
+        "--max-pages",
+        type=number(int, 1, 10**6),
+        default=MAX_PAGES,
+        metavar="N",
+        help=f"stop with an error after N search pages (default {MAX_PAGES:,}); a repeated page, or an "
+        f"empty one that claims more, stops the run too",
+    )
     api.add_argument("--no-subawards", action="store_true", help="skip each award's subawards")
-    api.add_argument("--workers", type=int, default=4, choices=range(1, 11), metavar="1..10",
-                     help="award details fetched at once (default 4); records keep the search's order")
-    api.add_argument("--commit-every", type=number(float, 0, 86400), default=DURABLE_SECONDS, metavar="SECONDS",
-                     help=f"commit what was read at most this often (default {DURABLE_SECONDS:g}; 0: after every page); "
-                          f"an interrupted run resumes from the last commit")
+    api.add_argument(
+        "--workers",
+        type=int,
+        default=4,
+        choices=range(1, 11),
+        metavar="1..10",
+        help="award details fetched at once (default 4); records keep the search's order",
+    )
+    api.add_argument(
+        "--commit-every",
+        type=number(float, 0, 86400),
+        default=DURABLE_SECONDS,
+        metavar="SECONDS",
+        help=f"commit what was read at most this often (default {DURABLE_SECONDS:g}; 0: after every page); "
+        f"an interrupted run resumes from the last commit",
+    )
     api.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
-    api.add_argument("--cache-hours", type=number(float, 0, 10**5), default=24.0,
-                     help="reuse cached answers younger than this (default 24; 0 fetches everything again)")
+    api.add_argument(
+        "--cache-hours",
+        type=number(float, 0, 10**5),
+        default=24.0,
+        help="reuse cached answers younger than this (default 24; 0 fetches everything again)",
+    )
     _common(api)
     download = commands.add_parser(
-        "usaspending-download", help="USAspending bulk downloads (one per fiscal year) or Award Data Archive files",
+        "usaspending-download",
+        help="USAspending bulk downloads (one per fiscal year) or Award Data Archive files",
         description="Ask USAspending to generate a bulk award download per fiscal year (or take the Award Data "
-                    "Archive's ready-made files), wait for it, stream the zip to KG_HOME/downloads and load every "
-                    "CSV in it, each file in one store transaction. A rerun resumes the same download.")
+        "Archive's ready-made files), wait for it, stream the zip to KG_HOME/downloads and load every "
+        "CSV in it, each file in one store transaction. A rerun resumes the same download.",
+    )
     download.add_argument("--awarding-agency", metavar="NAME|CODE", help="awarding agency (toptier or subtier)")
     download.add_argument("--funding-agency", metavar="NAME|CODE", help="funding agency (toptier or subtier)")
     download.add_argument("--fy", required=True, metavar="YEARS", help="fiscal years: 2021, 2008-2026 or 2019,2021")
-    download.add_argument("--award-types", choices=("contracts", "idvs"), default="contracts",
-                          help="contracts (A-D, the default) or idvs (indefinite delivery vehicles)")
+    download.add_argument(
+        "--award-types",
+        choices=("contracts", "idvs"),
+        default="contracts",
+        help="contracts (A-D, the default) or idvs (indefinite delivery vehicles)",
+    )
     download.add_argument("--subawards", action="store_true", help="also the subcontracts reported under them")
-    download.add_argument("--archive", action="store_true",
-                          help="the Award Data Archive's Full file per fiscal year instead of a custom download "
-                               "(whole toptier agencies, contracts and IDVs)")
+    download.add_argument(
+        "--archive",
+        action="store_true",
+        help="the Award Data Archive's Full file per fiscal year instead of a custom download "
+        "(whole toptier agencies, contracts and IDVs)",
+    )
     download.add_argument("--delta", action="store_true", help="with --archive: the agency's Delta files too")
-    download.add_argument("--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)")
-    download.add_argument("--files-host", action="append", default=[], metavar="URL",
-                          help="another origin the API may serve its files from (https://files.usaspending.gov "
-                               "always is one); repeatable")
-    download.add_argument("--poll-seconds", type=number(float, 0.001, 3600), default=10, help="first wait between status checks")
-    download.add_argument("--wait-minutes", type=number(float, 0.1, 10**4), default=60, help="give up on a download not ready by then")
+    download.add_argument(
+        "--base-url", default="https://api.usaspending.gov", help="API server (tests use a local one)"
+    )
+    download.add_argument(
+        "--files-host",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="another origin the API may serve its files from (https://files.usaspending.gov "
+        "always is one); repeatable",
+    )
+    download.add_argument(
+        "--poll-seconds", type=number(float, 0.001, 3600), default=10, help="first wait between status checks"
+    )
+    download.add_argument(
+        "--wait-minutes", type=number(float, 0.1, 10**4), default=60, help="give up on a download not ready by then"
+    )
     download.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
-    download.add_argument("--cache-hours", type=number(float, 0, 10**5), default=24.0,
-                          help="reuse a download requested (and answers cached) less than this long ago (default 24)")
+    download.add_argument(
+        "--cache-hours",
+        type=number(float, 0, 10**5),
+        default=24.0,
+        help="reuse a download requested (and answers cached) less than this long ago (default 24)",
+    )
     _common(download)
     recipients = commands.add_parser(
-        "usaspending-recipients", help="USAspending recipient profiles: each vendor's obligations from every agency "
-                                       "per fiscal year (the denominator of dependence on the Targets page)",
+        "usaspending-recipients",
+        help="USAspending recipient profiles: each vendor's obligations from every agency "
+        "per fiscal year (the denominator of dependence on the Targets page)",
         description="For the vendors in the store with a UEI (or those named), fetch their USAspending recipient "
-                    "profile per fiscal year (POST /api/v2/recipient/, GET /api/v2/recipient/<id>/?year=) and store "
-                    "each year's total with its retrieval time.")
-    recipients.add_argument("--vendor", action="append", default=[], metavar="NAME",
-                            help="only this vendor's family (part of a name; repeatable); default: every vendor")
+        "profile per fiscal year (POST /api/v2/recipient/, GET /api/v2/recipient/<id>/?year=) and store "
+        "each year's total with its retrieval time.",
+    )
+    recipients.add_argument(
+        "--vendor",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this vendor's family (part of a name; repeatable); default: every vendor",
+    )
     recipients.add_argument("--fy", metavar="YEARS", help="fiscal years (default: those the store's actions span)")
     recipients.add_argument("--base-url", default="https://api.usaspending.gov", help="API server")
     recipients.add_argument("--cache-dir", type=Path, help="on-disk response cache (default KG_HOME/http-cache)")
-    recipients.add_argument("--cache-hours", type=number(float, 0, 10**5), default=24.0, help="reuse cached answers this long")
+    recipients.add_argument(
+        "--cache-hours", type=number(float, 0, 10**5), default=24.0, help="reuse cached answers this long"
+    )
     _common(recipients)
     flock = commands.add_parser(
-        "flock-portals", help="Flock Safety transparency portals (the N&O scrape's four CSVs): deployments, "
-                              "data-sharing links, policies",
+        "flock-portals",
+        help="Flock Safety transparency portals (the N&O scrape's four CSVs): deployments, "
+        "data-sharing links, policies",
         description="Load a folder holding agency*.csv, agency_access*.csv, latest_usage*.csv and "
-                    "agency_policies*.csv: local agencies, who can search whose Flock data, camera counts and "
-                    "retention, and policy text, each cited to its file and line.")
+        "agency_policies*.csv: local agencies, who can search whose Flock data, camera counts and "
+        "retention, and policy text, each cited to its file and line.",
+    )
     flock.add_argument("directory", type=Path, metavar="DIR")
     _common(flock)
     table = commands.add_parser(
-        "table", help="any CSV or XLSX through a column map (data/maps/ has examples; docs/map-format.md documents maps)",
+        "table",
+        help="any CSV or XLSX through a column map (data/maps/ has examples; docs/map-format.md documents maps)",
         description="Load a spreadsheet a reporter holds (a FOIA response, purchase orders, an agenda export): "
-                    "the TOML map says which relationship each row makes (uses, contract, shares-with) and which "
-                    "column or constant gives each field.")
+        "the TOML map says which relationship each row makes (uses, contract, shares-with) and which "
+        "column or constant gives each field.",
+    )
     table.add_argument("path", type=Path, metavar="FILE")
     table.add_argument("--map", type=Path, required=True, metavar="MAP.toml", help="the column map")
     table.add_argument("--sheet", metavar="NAME", help="the sheet of an XLSX workbook with several")
-    table.add_argument("--dry-run", action="store_true",
-                       help="print what the map makes of the first rows (JSON lines on stdout); load nothing")
-    table.add_argument("--rows", type=number(int, 1, 10**6), default=5, metavar="N",
-                       help="with --dry-run: how many rows to show (default 5)")
+    table.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what the map makes of the first rows (JSON lines on stdout); load nothing",
+    )
+    table.add_argument(
+        "--rows",
+        type=number(int, 1, 10**6),
+        default=5,
+        metavar="N",
+        help="with --dry-run: how many rows to show (default 5)",
+    )
     _encoding(table)
     _common(table)
     refresh = commands.add_parser(
-        "refresh", help="re-run every download and API search the store's run log records, from its last action date",
+        "refresh",
+        help="re-run every download and API search the store's run log records, from its last action date",
         description="For each usaspending-download and usaspending-api load in the store's run log, load again "
-                    "from the last action date it loaded to today (what is already held is not duplicated).")
+        "from the last action date it loaded to today (what is already held is not duplicated).",
+    )
     _common(refresh)
     normalize = commands.add_parser(
-        "normalize", help="write normalized records to one CSV (how data/sample was made)",
+        "normalize",
+        help="write normalized records to one CSV (how data/sample was made)",
         description="Read source files and write their normalized records, with provenance, to --out. "
-                    "Rows whose recipient, parent or sub-recipient name matches --match are kept.")
+        "Rows whose recipient, parent or sub-recipient name matches --match are kept.",
+    )
     normalize.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    normalize.add_argument("--source", choices=sorted([*FILE_SOURCES, "flock-portals"]), default="usaspending-csv",
-                           help="the files' kind; flock-portals: PATH is the folder of the portal scrape, written as "
-                                "normalized local records")
+    normalize.add_argument(
+        "--source",
+        choices=sorted([*FILE_SOURCES, "flock-portals"]),
+        default="usaspending-csv",
+        help="the files' kind; flock-portals: PATH is the folder of the portal scrape, written as "
+        "normalized local records",
+    )
     normalize.add_argument("--header-from", type=Path, metavar="FILE")
     _encoding(normalize)
     normalize.add_argument("--match", metavar="REGEX", help="keep only records whose party names match")
-    normalize.add_argument("--or-products", action="store_true",
-                           help="with --match, also keep every record of an award whose descriptions name a maker's "
-                                "product (data/product_makers.csv): the sales through resellers")
+    normalize.add_argument(
+        "--or-products",
+        action="store_true",
+        help="with --match, also keep every record of an award whose descriptions name a maker's "
+        "product (data/product_makers.csv): the sales through resellers",
+    )
     normalize.add_argument("--out", type=Path, required=True, metavar="FILE")
     normalize.add_argument("--json", action="store_true")
     normalize.add_argument("-v", "--verbose", action="store_true")
@@ -245,14 +359,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _names(record) -> list[str]:
-    award = record.prime if isinstance(record, Subaward) else (
-        record.award if isinstance(record, Transaction) else record)
+    award = (
+        record.prime if isinstance(record, Subaward) else (record.award if isinstance(record, Transaction) else record)
+    )
     parties = [award.recipient] + ([record.sub] if isinstance(record, Subaward) else [])
     return [n for p in parties for n in (p.name, p.parent_name) if n]
 
 
 def _award_of(record):
-    return record.prime if isinstance(record, Subaward) else (record.award if isinstance(record, Transaction) else record)
+    return (
+        record.prime if isinstance(record, Subaward) else (record.award if isinstance(record, Transaction) else record)
+    )
 
 
 def _product_awards(args) -> set[str]:
@@ -289,11 +406,15 @@ def run_normalize(args) -> dict:
             counts["rows_read"] += 1
             if isinstance(record, Reject):
                 counts["rows_rejected"] += 1
-            elif (pattern and not any(pattern.search(name) for name in _names(record))
-                  and _award_of(record).key not in products):
+            elif (
+                pattern
+                and not any(pattern.search(name) for name in _names(record))
+                and _award_of(record).key not in products
+            ):
                 counts["rows_skipped"] += 1
             else:
                 yield record
+
     written = normalized_csv.write(kept(), args.out)
     return {**counts, "rows_written": written, "out": str(args.out), "encodings": decoded}
 
@@ -336,8 +457,12 @@ def run_load(args) -> dict:
 
 def _load_into(store, args) -> dict:
     home = kg_home()
-    options = {"command": args.command, "rejects_dir": home / "rejects", "progress": not args.no_progress,
-               "wait": not args.no_wait}
+    options = {
+        "command": args.command,
+        "rejects_dir": home / "rejects",
+        "progress": not args.no_progress,
+        "wait": not args.no_wait,
+    }
     if args.command == "usaspending-download":
         from .download_load import load_downloads
 
@@ -348,22 +473,45 @@ def _load_into(store, args) -> dict:
         decoded: dict[str, str] = {}
         records = file_records(args.command, args.paths, args.header_from, args.encoding, decoded)
         covers = {"covers": args.declared} if args.declared else {}
-        return load(store, records, inputs=[str(p) for p in args.paths], total=count_rows(args.paths, args.command),
-                    extra={"encodings": decoded, **covers}, **options)
+        return load(
+            store,
+            records,
+            inputs=[str(p) for p in args.paths],
+            total=count_rows(args.paths, args.command),
+            extra={"encodings": decoded, **covers},
+            **options,
+        )
     from .http import HttpClient
     from .usaspending_api import iter_records
 
-    request = {"awarding_agency": args.awarding_agency, "funding_agency": args.funding_agency,
-               "recipient": args.recipient, "start": args.start, "end": args.end, "award_types": ",".join(args.award_types),
-               "base_url": args.base_url, "page_size": args.page_size, "no_subawards": args.no_subawards}
+    request = {
+        "awarding_agency": args.awarding_agency,
+        "funding_agency": args.funding_agency,
+        "recipient": args.recipient,
+        "start": args.start,
+        "end": args.end,
+        "award_types": ",".join(args.award_types),
+        "base_url": args.base_url,
+        "page_size": args.page_size,
+        "no_subawards": args.no_subawards,
+    }
     loader = Loader(store, inputs=[args.base_url], extra={"request": request}, **options)
     client = HttpClient.for_command(args, home)
-    records = iter_records(client, awarding_agency=args.awarding_agency, funding_agency=args.funding_agency,
-                           recipient=args.recipient, start=args.start, end=args.end, award_types=args.award_types,
-                           page_size=args.page_size,
-                           checkpoint=home / "usaspending-api.checkpoint.json", with_subawards=not args.no_subawards,
-                           on_page_done=durable_every(loader, args.commit_every), workers=args.workers,
-                           max_pages=args.max_pages)
+    records = iter_records(
+        client,
+        awarding_agency=args.awarding_agency,
+        funding_agency=args.funding_agency,
+        recipient=args.recipient,
+        start=args.start,
+        end=args.end,
+        award_types=args.award_types,
+        page_size=args.page_size,
+        checkpoint=home / "usaspending-api.checkpoint.json",
+        with_subawards=not args.no_subawards,
+        on_page_done=durable_every(loader, args.commit_every),
+        workers=args.workers,
+        max_pages=args.max_pages,
+    )
     return loader.run(records)
 
 
@@ -385,6 +533,7 @@ def _normalize_local(args) -> dict:
                 counts["rows_rejected"] += 1
             else:
                 yield record
+
     written = normalized_local.write(kept(), args.out)
     return {**counts, "rows_written": written, "out": str(args.out)}
 
@@ -415,8 +564,12 @@ def _decoded(args) -> dict[str, str]:
         chosen = {str(path): detect(path) for path in flock_portals.files(args.directory).values()}
     for path, encoding in chosen.items():
         if encoding != UTF8:
-            log.warning("%s: not UTF-8; read as %s (%s)", path, encoding, "as declared" if
-                        getattr(args, "encoding", None) else "detected")
+            log.warning(
+                "%s: not UTF-8; read as %s (%s)",
+                path,
+                encoding,
+                "as declared" if getattr(args, "encoding", None) else "detected",
+            )
     return chosen
 
 
@@ -427,8 +580,12 @@ def _load_local(args) -> dict:
     store = open_store(args.store)
     store.strict = args.strict
     try:
-        options = {"command": args.command, "rejects_dir": kg_home() / "rejects", "progress": not args.no_progress,
-                   "wait": not args.no_wait}
+        options = {
+            "command": args.command,
+            "rejects_dir": kg_home() / "rejects",
+            "progress": not args.no_progress,
+            "wait": not args.no_wait,
+        }
         return load(store, records, inputs=inputs, total=total, extra={"encodings": _decoded(args)}, **options)
     finally:
         store.close()
@@ -479,13 +636,23 @@ def _load_recipients(store, args, options: dict, home: Path) -> dict:
             raise SourceError("the store holds no dated action to take fiscal years from; give --fy")
         years = list(range(facets["fy_min"], facets["fy_max"] + 1))
     if not vendors:
-        raise SourceError("no vendor with a UEI to look up" + (f" among {', '.join(args.vendor)}" if args.vendor else
-                                                                  " in the store: load awards first"))
-    log.warning("usaspending-recipients: %d vendor(s) with a UEI, FY%d-%d (%d without a UEI left out)", len(vendors),
-                years[0], years[-1], without)
+        raise SourceError(
+            "no vendor with a UEI to look up"
+            + (f" among {', '.join(args.vendor)}" if args.vendor else " in the store: load awards first")
+        )
+    log.warning(
+        "usaspending-recipients: %d vendor(s) with a UEI, FY%d-%d (%d without a UEI left out)",
+        len(vendors),
+        years[0],
+        years[-1],
+        without,
+    )
     client = HttpClient.for_command(args, home)
-    extra = {"request": {"vendor": args.vendor, "fy": f"{years[0]}-{years[-1]}", "base_url": args.base_url},
-             "vendors_asked": len(vendors), "vendors_without_uei": without}
+    extra = {
+        "request": {"vendor": args.vendor, "fy": f"{years[0]}-{years[-1]}", "base_url": args.base_url},
+        "vendors_asked": len(vendors),
+        "vendors_without_uei": without,
+    }
     loader = Loader(store, inputs=[args.base_url], extra=extra, total=len(vendors) * len(years), **options)
     return loader.run(profiles(client, vendors, years))
 
@@ -502,13 +669,17 @@ def durable_every(loader: Loader, seconds: float):
         loader.flush(durable=True)
         last[0] = time.monotonic()
         return True
+
     return page_done
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     from core.coverage import CoverageError
     from core.products import BadTable
 
@@ -528,13 +699,19 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:  # outside the store: the rejects file, a download, a checkpoint
         if disk_error(error) is None:
             raise
-        print(f"error: cannot write {error.filename or 'a file'}: {disk_error(error)}; nothing of this run was "
-              f"committed after its last commit; {disk_advice(disk_error(error))}, then rerun", file=sys.stderr)
+        print(
+            f"error: cannot write {error.filename or 'a file'}: {disk_error(error)}; nothing of this run was "
+            f"committed after its last commit; {disk_advice(disk_error(error))}, then rerun",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
-        print("interrupted: the store holds this run whole if it had finished committing, else what it held "
-              "before, plus what an API load had committed (every --commit-every seconds) and the files a download "
-              "had finished; run the same command again to complete it: nothing is duplicated", file=sys.stderr)
+        print(
+            "interrupted: the store holds this run whole if it had finished committing, else what it held "
+            "before, plus what an API load had committed (every --commit-every seconds) and the files a download "
+            "had finished; run the same command again to complete it: nothing is duplicated",
+            file=sys.stderr,
+        )
         return 130
     if args.json:
         print_json(summary)

@@ -10,6 +10,7 @@ wording. Each row keeps its source; `core/categories.py` takes the first row of 
     python -m ingest.code_lists --usaspending-psc PSC_CODES_CSV --csis ../shared/reference/codes \\
         data/sample/ice_bulk_downloads_2025.csv.gz data/sample/ice_transactions_fy2013_2018.csv.gz ...
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,25 +44,39 @@ def _csv(path: Path):
 def psc_rows(records: list[Path], usaspending: Path | None, csis: Path) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     for path in records:
-        pairs = {(row["psc"].strip(), _key(row["psc_description"])) for row in _csv(path)
-                 if (row.get("psc") or "").strip() and _key(row.get("psc_description"))}
+        pairs = {
+            (row["psc"].strip(), _key(row["psc_description"]))
+            for row in _csv(path)
+            if (row.get("psc") or "").strip() and _key(row.get("psc_description"))
+        }
         rows += [(code, text, f"usaspending-records:{path.as_posix()}") for code, text in sorted(pairs)]
     if usaspending:
         listed = sorted(_csv(usaspending), key=lambda row: row["START DATE"] or "", reverse=True)  # newest first
-        rows += [(row["PSC CODE"].strip(), _key(row["PRODUCT AND SERVICE CODE NAME"]), USASPENDING_PSC)
-                 for row in listed if _key(row["PRODUCT AND SERVICE CODE NAME"])]
-    rows += [(row["ProductOrServiceCode"].strip(), _key(row["ProductOrServiceCodeText"]),
-              CSIS.format(path="ProductOrServiceCodes.csv"))
-             for row in _csv(csis / "ProductOrServiceCodes.csv")
-             if row["ProductOrServiceCode"].strip() and _key(row["ProductOrServiceCodeText"]) not in ("", "NULL")]
+        rows += [
+            (row["PSC CODE"].strip(), _key(row["PRODUCT AND SERVICE CODE NAME"]), USASPENDING_PSC)
+            for row in listed
+            if _key(row["PRODUCT AND SERVICE CODE NAME"])
+        ]
+    rows += [
+        (
+            row["ProductOrServiceCode"].strip(),
+            _key(row["ProductOrServiceCodeText"]),
+            CSIS.format(path="ProductOrServiceCodes.csv"),
+        )
+        for row in _csv(csis / "ProductOrServiceCodes.csv")
+        if row["ProductOrServiceCode"].strip() and _key(row["ProductOrServiceCodeText"]) not in ("", "NULL")
+    ]
     return _first_of_each(rows)
 
 
 def naics_rows(csis: Path) -> list[tuple[str, str, str]]:
-    return _first_of_each([(row["principalnaicscode"].strip(), _key(row["principalnaicscodeText"]), CENSUS)
-                           for row in _csv(csis / "Lookup_PrincipalNAICScode.csv")
-                           if row["principalnaicscode"].strip().isdigit()
-                           and _key(row["principalnaicscodeText"]) not in ("", "NULL")])
+    return _first_of_each(
+        [
+            (row["principalnaicscode"].strip(), _key(row["principalnaicscodeText"]), CENSUS)
+            for row in _csv(csis / "Lookup_PrincipalNAICScode.csv")
+            if row["principalnaicscode"].strip().isdigit() and _key(row["principalnaicscodeText"]) not in ("", "NULL")
+        ]
+    )
 
 
 def _first_of_each(rows):
@@ -84,7 +99,9 @@ def write(path: Path, rows) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest.code_lists", description=__doc__.split("\n\n")[0])
-    parser.add_argument("records", nargs="*", type=Path, help="normalized record files carrying psc and its description")
+    parser.add_argument(
+        "records", nargs="*", type=Path, help="normalized record files carrying psc and its description"
+    )
     parser.add_argument("--usaspending-psc", type=Path, help="usaspending-api's psc_codes.csv")
     parser.add_argument("--csis", type=Path, default=Path("../shared/reference/codes"))
     parser.add_argument("--out", type=Path, default=DATA)

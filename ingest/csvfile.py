@@ -4,6 +4,7 @@ Column sets change between download vintages (2018, 2023, 2025) and files lose t
 when someone splits a spreadsheet, so adapters never index columns by position: they ask a `Columns`
 for a field by its possible names, and a file without a header takes one from `--header-from`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,13 +50,17 @@ class CutOff(list):
 def width_problem(row: list[str], width: int) -> str | None:
     """Why a row cannot be read by the header's columns, or None."""
     if isinstance(row, CutOff) and (row.open_quote or len(row) != width):
-        return (f"{CUT_OFF}: the last line has no line break and "
-                + ("leaves a quote open" if row.open_quote else f"makes {len(row)} columns, not {width}")
-                + "; the file was probably cut off: fetch or copy it again")
+        return (
+            f"{CUT_OFF}: the last line has no line break and "
+            + ("leaves a quote open" if row.open_quote else f"makes {len(row)} columns, not {width}")
+            + "; the file was probably cut off: fetch or copy it again"
+        )
     if isinstance(row, Unclosed):
-        return (f"a quote opened on this line is not closed on it: the field runs on to line {row.last_line} and the "
-                f"row makes {len(row)} columns, not {width}; close the quote (the lines after this one were read on "
-                f"their own)")
+        return (
+            f"a quote opened on this line is not closed on it: the field runs on to line {row.last_line} and the "
+            f"row makes {len(row)} columns, not {width}; close the quote (the lines after this one were read on "
+            f"their own)"
+        )
     if len(row) != width:
         return f"row has {len(row)} columns, the header has {width}"
     return None
@@ -144,8 +149,9 @@ def read_header_file(path: Path) -> list[str]:
         rows = list(islice(csv.reader(handle), 400))
     if not rows:
         raise SourceError(f"--header-from {path}: the file is empty")
-    is_dictionary = all(len(row) == 2 and row[0].isalpha() and row[0].isupper() and len(row[0]) <= 3
-                        for row in rows if row)
+    is_dictionary = all(
+        len(row) == 2 and row[0].isalpha() and row[0].isupper() and len(row[0]) <= 3 for row in rows if row
+    )
     return [row[1].strip() for row in rows if row] if is_dictionary else [name.strip() for name in rows[0]]
 
 
@@ -154,13 +160,16 @@ def check_unique(path: Path, header: list[str]) -> None:
     seen: dict[str, int] = {}
     for position, name in enumerate(header, start=1):
         if name and name in seen:
-            raise SourceError(f"{path}: the header names column {name!r} twice, at positions {seen[name]} and "
-                              f"{position}; rename or remove one and load again (nothing was loaded from this file)")
+            raise SourceError(
+                f"{path}: the header names column {name!r} twice, at positions {seen[name]} and "
+                f"{position}; rename or remove one and load again (nothing was loaded from this file)"
+            )
         seen.setdefault(name, position)
 
 
-def open_csv(path: Path, known_columns: frozenset[str], header_from: Path | None = None,
-             encoding: str | None = None) -> Opened:
+def open_csv(
+    path: Path, known_columns: frozenset[str], header_from: Path | None = None, encoding: str | None = None
+) -> Opened:
     """Open a CSV and tell whether its first row is a header (it names known columns) or data.
 
     `encoding` is one `encoding.detect` chose for this file; without it the file is checked here."""
@@ -187,15 +196,19 @@ def open_csv(path: Path, known_columns: frozenset[str], header_from: Path | None
             rows, given = chain([(1, first)], numbered), True
         if len(first) != len(header):
             handle.close()
-            raise SourceError(f"{path}: rows have {len(first)} columns but the header from {header_from} "
-                              f"has {len(header)}; pick the header file of the same download vintage")
+            raise SourceError(
+                f"{path}: rows have {len(first)} columns but the header from {header_from} "
+                f"has {len(header)}; pick the header file of the same download vintage"
+            )
     elif first_is_header:
         header, rows, given = [cell.strip() for cell in first], numbered, False
     else:
         handle.close()
-        raise SourceError(f"{path}: the first row is not a header (it names no known column); if the file "
-                          f"lost its header row, pass --header-from FILE with a file of the same layout "
-                          f"(e.g. fy13.csv or the data dictionary)")
+        raise SourceError(
+            f"{path}: the first row is not a header (it names no known column); if the file "
+            f"lost its header row, pass --header-from FILE with a file of the same layout "
+            f"(e.g. fy13.csv or the data dictionary)"
+        )
     try:
         check_unique(path, header)
     except SourceError:
@@ -226,7 +239,6 @@ class Columns:
         if position is None:
             return lambda row: ""
         return itemgetter(position)
-
 
     def tuple_getter(self, *fields: tuple[str, ...]):
         """Read several fields at once as a tuple ('' for a field this vintage lacks)."""

@@ -6,6 +6,7 @@ to its last, in one of two encodings only: UTF-8, else Windows-1252 (the code pa
 are saved in). Any other code page is named with `--encoding`. A byte the encoding cannot decode stops the
 file, naming its line and column, before anything of it is loaded.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -35,7 +36,7 @@ def _check(path: Path, encoding: str) -> None:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as error:
                 bad = offset + max(error.start, 0)
-                raise Undecodable(bad, chunk[error.start:error.end]) from None
+                raise Undecodable(bad, chunk[error.start : error.end]) from None
             if not chunk:
                 return
             offset += len(chunk)
@@ -50,9 +51,11 @@ def _where(path: Path, offset: int) -> str:
 
 
 def _stop(path: Path, encoding: str, bad: Undecodable, how: str) -> SourceError:
-    return SourceError(f"{path}: {_where(path, bad.offset)} holds {bad.data!r}, which cannot be decoded as {encoding} "
-                       f"({how}); re-save the file as UTF-8 or pass the right --encoding (nothing was loaded from "
-                       f"this file)")
+    return SourceError(
+        f"{path}: {_where(path, bad.offset)} holds {bad.data!r}, which cannot be decoded as {encoding} "
+        f"({how}); re-save the file as UTF-8 or pass the right --encoding (nothing was loaded from "
+        f"this file)"
+    )
 
 
 def detect(path: Path, declared: str | None = None) -> str:
@@ -61,7 +64,9 @@ def detect(path: Path, declared: str | None = None) -> str:
         try:
             codecs.lookup(declared)
         except LookupError:
-            raise SourceError(f"--encoding {declared}: not an encoding Python knows (try utf-8, cp1252 or latin-1)") from None
+            raise SourceError(
+                f"--encoding {declared}: not an encoding Python knows (try utf-8, cp1252 or latin-1)"
+            ) from None
         try:
             _check(path, declared)
         except Undecodable as bad:
@@ -76,8 +81,14 @@ def detect(path: Path, declared: str | None = None) -> str:
         _check(path, WINDOWS)
         return WINDOWS
     except Undecodable as bad:
-        also = "" if bad.offset == first_bad.offset else f"; as Windows-1252, {_where(path, bad.offset)} holds {bad.data!r}"
-        raise SourceError(f"{path}: {_where(path, first_bad.offset)} holds byte {first_bad.data[:1]!r}, which decodes "
-                          f"neither as UTF-8 nor as Windows-1252{also}; if the file is in another code page, pass it "
-                          f"with --encoding NAME (e.g. --encoding cp437), or re-save the file as UTF-8 (nothing was "
-                          f"loaded from this file)") from None
+        also = (
+            ""
+            if bad.offset == first_bad.offset
+            else f"; as Windows-1252, {_where(path, bad.offset)} holds {bad.data!r}"
+        )
+        raise SourceError(
+            f"{path}: {_where(path, first_bad.offset)} holds byte {first_bad.data[:1]!r}, which decodes "
+            f"neither as UTF-8 nor as Windows-1252{also}; if the file is in another code page, pass it "
+            f"with --encoding NAME (e.g. --encoding cp437), or re-save the file as UTF-8 (nothing was "
+            f"loaded from this file)"
+        ) from None

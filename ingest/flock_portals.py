@@ -9,6 +9,7 @@ The numeric ids join the files, so an agency is `local:flock:<id>` whatever spel
 owner is a Flock Safety customer: its usage row is a deployment of Flock's license-plate readers.
 Counts and retention are text on the portals ("30 days", "1,024", "NA"): "NA" is not reported, never zero.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,19 +35,33 @@ PORTAL_HOST = "transparency.flocksafety.com"
 FILES = (
     ("agencies", "agency[0-9]*.csv", ("id", "name", "notes")),
     ("access", "agency_access*.csv", ("src_agency", "external_agency", "src_agency_id", "external_agency_id")),
-    ("usage", "latest_usage*.csv", ("id", "agency", "updated", "url", "data_retention_in_days",
-                                    "number_of_owned_cameras")),
+    (
+        "usage",
+        "latest_usage*.csv",
+        ("id", "agency", "updated", "url", "data_retention_in_days", "number_of_owned_cameras"),
+    ),
     ("policies", "agency_policies*.csv", ("id", "agency", "updated", "url", "hash")),
 )
-USAGE_FIGURES = ("data_retention_in_days", "external_organizations_with_access", "hotlists_alerted_on",
-                 "vehicles_detected_in_the_last_30_days", "hotlist_hits_in_the_last_30_days",
-                 "searches_in_the_last_30_days", "public_search_audit")
+USAGE_FIGURES = (
+    "data_retention_in_days",
+    "external_organizations_with_access",
+    "hotlists_alerted_on",
+    "vehicles_detected_in_the_last_30_days",
+    "hotlist_hits_in_the_last_30_days",
+    "searches_in_the_last_30_days",
+    "public_search_audit",
+)
 # `external_organizations_with_access` is a count on some portals and the list of names on others: kept as text
 # (the access file is where the links are).
-COUNTED = {"vehicles_detected_in_the_last_30_days",
-           "hotlist_hits_in_the_last_30_days", "searches_in_the_last_30_days"}
-POLICY_SECTIONS = ("whats_detected", "whats_not_detected", "acceptable_use_policy", "prohibited_uses",
-                   "access_policy", "hotlist_policy")
+COUNTED = {"vehicles_detected_in_the_last_30_days", "hotlist_hits_in_the_last_30_days", "searches_in_the_last_30_days"}
+POLICY_SECTIONS = (
+    "whats_detected",
+    "whats_not_detected",
+    "acceptable_use_policy",
+    "prohibited_uses",
+    "access_policy",
+    "hotlist_policy",
+)
 NOT_REPORTED = frozenset({"NA", "Data Unavailable"})  # what the portals and the scrape print for no figure
 _COUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d+$")
 _DAYS = re.compile(r"^(\d+) days?$")
@@ -160,8 +175,14 @@ def _name(cell: dict, column: str) -> str:
 
 def _agency(cell: dict, prov: Provenance) -> LocalAgency:
     name = _name(cell, "name")
-    return LocalAgency(key=local_key(SOURCE, source_id(cell["id"], "id")), name=name, prov=prov,
-                       jurisdiction=jurisdiction_of(name), state=state_of(name), notes=_value(cell["notes"]))
+    return LocalAgency(
+        key=local_key(SOURCE, source_id(cell["id"], "id")),
+        name=name,
+        prov=prov,
+        jurisdiction=jurisdiction_of(name),
+        state=state_of(name),
+        notes=_value(cell["notes"]),
+    )
 
 
 def scraped_on(path: Path) -> str | None:
@@ -176,10 +197,15 @@ def scraped_on(path: Path) -> str | None:
 
 
 def _link(cell: dict, prov: Provenance, as_of: str | None = None) -> SharingLink:
-    return SharingLink(owner=local_key(SOURCE, source_id(cell["src_agency_id"], "src_agency_id")),
-                       owner_name=_name(cell, "src_agency"),
-                       searcher=local_key(SOURCE, source_id(cell["external_agency_id"], "external_agency_id")),
-                       searcher_name=_name(cell, "external_agency"), system=SYSTEM, prov=prov, as_of=as_of)
+    return SharingLink(
+        owner=local_key(SOURCE, source_id(cell["src_agency_id"], "src_agency_id")),
+        owner_name=_name(cell, "src_agency"),
+        searcher=local_key(SOURCE, source_id(cell["external_agency_id"], "external_agency_id")),
+        searcher_name=_name(cell, "external_agency"),
+        system=SYSTEM,
+        prov=prov,
+        as_of=as_of,
+    )
 
 
 def _deployment(cell: dict, prov: Provenance) -> Deployment:
@@ -191,14 +217,27 @@ def _deployment(cell: dict, prov: Provenance) -> Deployment:
             figures[name] = count(cell.get(name, ""))
         else:
             figures[name] = _value(cell.get(name, ""))
-    return Deployment(agency=local_key(SOURCE, source_id(cell["id"], "id")), agency_name=_name(cell, "agency"),
-                      vendor_name=VENDOR, technology=TECHNOLOGY, prov=prov, status="active",
-                      as_of=timestamp(cell["updated"]), count=count(cell["number_of_owned_cameras"]),
-                      source_url=portal_url(cell["url"]), figures=figures)
+    return Deployment(
+        agency=local_key(SOURCE, source_id(cell["id"], "id")),
+        agency_name=_name(cell, "agency"),
+        vendor_name=VENDOR,
+        technology=TECHNOLOGY,
+        prov=prov,
+        status="active",
+        as_of=timestamp(cell["updated"]),
+        count=count(cell["number_of_owned_cameras"]),
+        source_url=portal_url(cell["url"]),
+        figures=figures,
+    )
 
 
 def _policy(cell: dict, prov: Provenance) -> Policy:
-    return Policy(agency=local_key(SOURCE, source_id(cell["id"], "id")), agency_name=_name(cell, "agency"),
-                  prov=prov, updated=timestamp(cell["updated"]), source_url=portal_url(cell["url"]),
-                  text_hash=_value(cell["hash"]),
-                  sections={name: _value(cell.get(name, "")) for name in POLICY_SECTIONS})
+    return Policy(
+        agency=local_key(SOURCE, source_id(cell["id"], "id")),
+        agency_name=_name(cell, "agency"),
+        prov=prov,
+        updated=timestamp(cell["updated"]),
+        source_url=portal_url(cell["url"]),
+        text_hash=_value(cell["hash"]),
+        sections={name: _value(cell.get(name, "")) for name in POLICY_SECTIONS},
+    )

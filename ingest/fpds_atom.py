@@ -30,6 +30,7 @@ other shape, and departments that USAspending files under a 4-digit FREC code ra
 (`_FREC_DEPARTMENTS`: EOP 1100, Labor 1600), are left None; the loader then takes the toptier from
 the curated agency table by sub-tier code, or leaves the agency without one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,9 +38,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+from core.records import AgencyRef, Award, Party, Provenance, Reject, Transaction, Vehicle
+
 from . import clean
 from .csvfile import SourceError, file_time
-from core.records import AgencyRef, Award, Party, Provenance, Reject, Transaction, Vehicle
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,10 @@ FPDS = "https://www.fpds.gov/FPDS"
 _FEED, _ENTRY, _TITLE, _CONTENT = (f"{{{ATOM}}}{name}" for name in ("feed", "entry", "title", "content"))
 DOCUMENTS = ("award", "IDV")  # others (OtherTransactionAward/IDV: other ID elements) are rejected, with the reason
 _FREC_DEPARTMENTS = frozenset({"1100", "1600"})  # USAspending toptiers 1100 (EOP) and 1601 (Labor)
-_WHAT_TO_DO = ("save a page of https://www.fpds.gov/ezsearch/FEEDS/ATOM?FEEDNAME=PUBLIC&VERSION=1.5.2&q=... "
-               "as it came (one <feed> of <entry> elements) and load that")
+_WHAT_TO_DO = (
+    "save a page of https://www.fpds.gov/ezsearch/FEEDS/ATOM?FEEDNAME=PUBLIC&VERSION=1.5.2&q=... "
+    "as it came (one <feed> of <entry> elements) and load that"
+)
 
 
 class _BadEntry(ValueError):
@@ -84,10 +88,16 @@ class _Paths:
         self.psc = q("productOrServiceInformation/productOrServiceCode")
         self.vendor_name = q("vendor/vendorHeader/vendorName")
         ids = "vendor/vendorSiteDetails/entityIdentifiers/"
-        self.uei, self.uei_name = q(ids + "vendorUEIInformation/UEI"), q(ids + "vendorUEIInformation/UEILegalBusinessName")
+        self.uei, self.uei_name = (
+            q(ids + "vendorUEIInformation/UEI"),
+            q(ids + "vendorUEIInformation/UEILegalBusinessName"),
+        )
         self.parent_uei = q(ids + "vendorUEIInformation/ultimateParentUEI")
         self.parent_uei_name = q(ids + "vendorUEIInformation/ultimateParentUEIName")
-        self.duns, self.duns_name = q(ids + "vendorDUNSInformation/DUNSNumber"), q(ids + "vendorDUNSInformation/vendorName")
+        self.duns, self.duns_name = (
+            q(ids + "vendorDUNSInformation/DUNSNumber"),
+            q(ids + "vendorDUNSInformation/vendorName"),
+        )
         self.parent_duns = q(ids + "vendorDUNSInformation/globalParentDUNSNumber")
         self.parent_duns_name = q(ids + "vendorDUNSInformation/globalParentDUNSName")
         self.cage = q(ids + "cageCode")
@@ -130,8 +140,9 @@ def _coded(element: ET.Element | None) -> tuple[str | None, str | None]:
     return clean.code(element.text), clean.text(element.get("description"))
 
 
-def _map(document: ET.Element, p: _Paths, number: int, source: str, retrieved: str,
-         summary: bool = False) -> Transaction | Vehicle:
+def _map(
+    document: ET.Element, p: _Paths, number: int, source: str, retrieved: str, summary: bool = False
+) -> Transaction | Vehicle:
     text, find, findtext = clean.text, document.find, document.findtext
     is_idv = _local(document.tag) == "IDV"
     block = next((found for found in map(find, p.id_blocks) if found is not None), None)
@@ -153,9 +164,17 @@ def _map(document: ET.Element, p: _Paths, number: int, source: str, retrieved: s
         parent_agency = clean.subtier_code(referenced.findtext(p.agency))
     key = clean.award_key(piid, agency, parent_piid, parent_agency, is_idv=is_idv)
     none = "-NONE-"
-    tx_key = "_".join(part or none for part in (
-        agency, parent_agency, piid, modification and modification.upper(), parent_piid,
-        tx_number and tx_number.upper()))
+    tx_key = "_".join(
+        part or none
+        for part in (
+            agency,
+            parent_agency,
+            piid,
+            modification and modification.upper(),
+            parent_piid,
+            tx_number and tx_number.upper(),
+        )
+    )
 
     action_date = clean.date(findtext(p.signed))
     obligation = clean.amount(findtext(p.obligated))
@@ -166,35 +185,56 @@ def _map(document: ET.Element, p: _Paths, number: int, source: str, retrieved: s
     vendor_name = text(findtext(p.vendor_name))
     uei_name, duns_name = text(findtext(p.uei_name)), text(findtext(p.duns_name))
     recipient = Party(
-        name=vendor_name or uei_name or duns_name, uei=clean.uei(findtext(p.uei)),
-        duns=clean.duns(findtext(p.duns)), cage=clean.code(findtext(p.cage)),
+        name=vendor_name or uei_name or duns_name,
+        uei=clean.uei(findtext(p.uei)),
+        duns=clean.duns(findtext(p.duns)),
+        cage=clean.code(findtext(p.cage)),
         parent_name=text(findtext(p.parent_uei_name)) or text(findtext(p.parent_duns_name)),
-        parent_uei=clean.uei(findtext(p.parent_uei)), parent_duns=clean.duns(findtext(p.parent_duns)))
-    prov = Provenance(source, f"entry {number} (PIID {piid} mod {modification or none})", retrieved,
-                      clean.permalink(key))
+        parent_uei=clean.uei(findtext(p.parent_uei)),
+        parent_duns=clean.duns(findtext(p.parent_duns)),
+    )
+    prov = Provenance(
+        source, f"entry {number} (PIID {piid} mod {modification or none})", retrieved, clean.permalink(key)
+    )
     base_action = (modification or "0") == "0"
     award = (Vehicle if summary else Award)(
-        key=key, piid=piid, recipient=recipient, awarding=_agency_ref(find(p.awarding_agency), find(p.awarding_office)),
-        funding=_agency_ref(find(p.funding_agency), find(p.funding_office)), prov=prov,
-        parent_piid=parent_piid, parent_agency=parent_agency,
+        key=key,
+        piid=piid,
+        recipient=recipient,
+        awarding=_agency_ref(find(p.awarding_agency), find(p.awarding_office)),
+        funding=_agency_ref(find(p.funding_agency), find(p.funding_office)),
+        prov=prov,
+        parent_piid=parent_piid,
+        parent_agency=parent_agency,
         award_type=None if award_type is None else (text(award_type.get("description")) or text(award_type.text)),
         # Only the base action's description is the award's; a modification describes itself (the
         # store shows the award's first action description when no base action was loaded).
         description=description if base_action else None,
-        naics=naics, naics_description=naics_description, psc=psc, psc_description=psc_description,
-        start_date=clean.date(findtext(p.effective)), end_date=clean.date(findtext(p.current_end)),
+        naics=naics,
+        naics_description=naics_description,
+        psc=psc,
+        psc_description=psc_description,
+        start_date=clean.date(findtext(p.effective)),
+        end_date=clean.date(findtext(p.current_end)),
         # an IDV has no completion date: its end is the last date to order under it (USAspending's "ordering
         # period end date")
-        potential_end_date=clean.date(findtext(p.ultimate_end)) or (
-            clean.date(findtext(p.last_to_order)) if is_idv else None),
-        current_value=clean.amount(findtext(p.current_value)), potential_value=clean.amount(findtext(p.potential_value)),
+        potential_end_date=clean.date(findtext(p.ultimate_end))
+        or (clean.date(findtext(p.last_to_order)) if is_idv else None),
+        current_value=clean.amount(findtext(p.current_value)),
+        potential_value=clean.amount(findtext(p.potential_value)),
         values_as_of=action_date,
     )
     if summary:  # the vehicle as of this action (`read_summaries`): its totals, the IDV's own obligations
         award.obligated = clean.amount(findtext(p.total_obligated))
         return award
-    return Transaction(key=tx_key, award=award, modification=modification or "0", action_date=action_date,
-                       obligation=obligation, description=description)
+    return Transaction(
+        key=tx_key,
+        award=award,
+        modification=modification or "0",
+        action_date=action_date,
+        obligation=obligation,
+        description=description,
+    )
 
 
 def _title(entry: ET.Element) -> str:
@@ -215,15 +255,18 @@ def _check_feed(path: Path) -> None:
                     parser.close()  # the whole file went by without a start tag: raises ParseError
                 root = next((element for _, element in parser.read_events()), None)
             except ET.ParseError as error:
-                raise SourceError(f"{path}: not XML ({error}); this reader takes FPDS ATOM feeds: "
-                                  f"{_WHAT_TO_DO}") from None
+                raise SourceError(
+                    f"{path}: not XML ({error}); this reader takes FPDS ATOM feeds: {_WHAT_TO_DO}"
+                ) from None
             if root is not None:
                 break
             if not chunk:  # pragma: no cover - close() raised above
                 raise SourceError(f"{path}: no XML element in the file; {_WHAT_TO_DO}")
     if root.tag != _FEED:
-        raise SourceError(f"{path}: XML but not an Atom feed (its root is <{_local(root.tag)}> in namespace "
-                          f"{_namespace(root.tag) or 'none'}, expected <feed> in {ATOM}); {_WHAT_TO_DO}")
+        raise SourceError(
+            f"{path}: XML but not an Atom feed (its root is <{_local(root.tag)}> in namespace "
+            f"{_namespace(root.tag) or 'none'}, expected <feed> in {ATOM}); {_WHAT_TO_DO}"
+        )
 
 
 def read(path: Path, header_from: Path | None = None, encoding: str | None = None) -> Iterator[Transaction | Reject]:
@@ -235,8 +278,9 @@ def read(path: Path, header_from: Path | None = None, encoding: str | None = Non
     return _read(path, summary=False)
 
 
-def read_summaries(path: Path, header_from: Path | None = None,
-                   encoding: str | None = None) -> Iterator[Vehicle | Reject]:
+def read_summaries(
+    path: Path, header_from: Path | None = None, encoding: str | None = None
+) -> Iterator[Vehicle | Reject]:
     """Yield one `Vehicle` (or Reject) per `<entry>`: the vehicle as of that action, its totals included.
 
     For contract vehicles (`ingest normalize --source fpds-atom-vehicles`, the bundled
@@ -273,8 +317,9 @@ def _read(path: Path, summary: bool) -> Iterator[Transaction | Vehicle | Reject]
                     document = next((child for child in content if _local(child.tag) in DOCUMENTS), None)
                 if document is None:
                     found = [] if content is None else [_local(child.tag) for child in content]
-                    yield Reject(source, record, f"entry holds no <award> or <IDV> (found {found or 'nothing'})",
-                                 _title(element))
+                    yield Reject(
+                        source, record, f"entry holds no <award> or <IDV> (found {found or 'nothing'})", _title(element)
+                    )
                 else:
                     ns = _namespace(document.tag)
                     p = paths.get(ns) or paths.setdefault(ns, _Paths(ns))
@@ -284,6 +329,8 @@ def _read(path: Path, summary: bool) -> Iterator[Transaction | Vehicle | Reject]
                         yield Reject(source, record, str(error), _title(element))
                 element.clear()  # streaming: an entry read is dropped (an empty <entry/> stays in the tree)
         except ET.ParseError as error:
-            raise SourceError(f"{path}: the XML breaks off after {number} entries ({error}); the page was "
-                              f"saved incompletely: download it again") from None
+            raise SourceError(
+                f"{path}: the XML breaks off after {number} entries ({error}); the page was "
+                f"saved incompletely: download it again"
+            ) from None
     log.info("%s: %d FPDS ATOM entries", path, number)

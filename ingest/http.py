@@ -6,6 +6,7 @@ Sources never write their own retry loop. A request that keeps failing, or that 
 raises `ApiError` with one actionable sentence naming the URL; the caller decides whether that means
 "skip this record" (a 4xx on one detail page) or "this source cannot be used" (anything on the search).
 """
+
 from __future__ import annotations
 
 import json
@@ -65,10 +66,19 @@ class HttpClient:
     revises records; a cache is for resuming, not for archiving; None: they never expire).
     """
 
-    def __init__(self, base_url: str, cache_dir: Path | str | None = None, timeout: float = 30, retries: int = 5,
-                 backoff: float = 1.0, sleep: Callable[[float], object] = time.sleep, user_agent: str = USER_AGENT,
-                 session: requests.Session | None = None, cache_max_age: float | None = None,
-                 deadline: float = DEADLINE):
+    def __init__(
+        self,
+        base_url: str,
+        cache_dir: Path | str | None = None,
+        timeout: float = 30,
+        retries: int = 5,
+        backoff: float = 1.0,
+        sleep: Callable[[float], object] = time.sleep,
+        user_agent: str = USER_AGENT,
+        session: requests.Session | None = None,
+        cache_max_age: float | None = None,
+        deadline: float = DEADLINE,
+    ):
         if retries < 1:
             raise ValueError("retries is the number of tries and must be at least 1")
         if not 0 < deadline < float("inf"):
@@ -76,8 +86,15 @@ class HttpClient:
         self.base_url = base_url.rstrip("/")
         self.timeout, self.retries, self.deadline, self.cache_max_age = timeout, retries, deadline, cache_max_age
         self.cache = FileCache(Path(cache_dir)) if cache_dir else None
-        self.retry = _Retry(total=retries - 1, backoff_factor=backoff, backoff_max=MAX_WAIT, retry_after_max=MAX_WAIT,
-                            status_forcelist=RETRIED, allowed_methods=None, raise_on_status=False)
+        self.retry = _Retry(
+            total=retries - 1,
+            backoff_factor=backoff,
+            backoff_max=MAX_WAIT,
+            retry_after_max=MAX_WAIT,
+            status_forcelist=RETRIED,
+            allowed_methods=None,
+            raise_on_status=False,
+        )
         self.retry.pause = sleep
         self.session = session or requests.Session()
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
@@ -89,8 +106,9 @@ class HttpClient:
     def for_command(cls, args, home: Path | str) -> HttpClient:
         """The client a load command's options ask for: --base-url, --cache-dir (default KG_HOME/http-cache) and
         --cache-hours (0 fetches everything again)."""
-        return cls(args.base_url, cache_dir=args.cache_dir or Path(home) / "http-cache",
-                   cache_max_age=args.cache_hours * 3600)
+        return cls(
+            args.base_url, cache_dir=args.cache_dir or Path(home) / "http-cache", cache_max_age=args.cache_hours * 3600
+        )
 
     def url(self, path: str, params: dict | None = None) -> str:
         """Full URL of `path` (absolute URLs pass through), with the query string requests would send."""
@@ -104,15 +122,25 @@ class HttpClient:
     def post_json(self, path: str, body: dict, cache: bool = True):
         return self._request("POST", self.url(path), body, cache)
 
-    def download(self, path: str, dest: Path, *, expected_bytes: float | None = None,
-                 hosts: frozenset[str] = frozenset(), progress: bool = True) -> Path:
+    def download(
+        self,
+        path: str,
+        dest: Path,
+        *,
+        expected_bytes: float | None = None,
+        hosts: frozenset[str] = frozenset(),
+        progress: bool = True,
+    ) -> Path:
         """Stream a file to `dest` through `dest.part`: a broken transfer resumes where it stopped (a Range
         request; a server that ignores it sends the whole file again), and the result must have the size the
         server declared and, within the API's rounding to a byte in a thousand, `expected_bytes`."""
         url = self.url(path)
         if _host(url) not in {self.host, *hosts}:
-            raise ApiError(f"{url} is not on {self.base_url}{' or ' + ', '.join(sorted(hosts)) if hosts else ''}; "
-                           f"not fetched (pass --files-host https://HOST if the API serves its files from there)", url=url)
+            raise ApiError(
+                f"{url} is not on {self.base_url}{' or ' + ', '.join(sorted(hosts)) if hosts else ''}; "
+                f"not fetched (pass --files-host https://HOST if the API serves its files from there)",
+                url=url,
+            )
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         part = dest.with_name(dest.name + ".part")
@@ -121,8 +149,12 @@ class HttpClient:
             return part.stat().st_size if part.exists() else 0
 
         def give_up(reason: str, status: int | None) -> ApiError:
-            return ApiError(f"{url} could not be downloaded after {self.retries} tries ({reason}); rerun the same "
-                            f"command to resume from the {kept():,} bytes kept in {part}", url=url, status=status)
+            return ApiError(
+                f"{url} could not be downloaded after {self.retries} tries ({reason}); rerun the same "
+                f"command to resume from the {kept():,} bytes kept in {part}",
+                url=url,
+                status=status,
+            )
 
         def headers() -> dict:
             return {"Accept": "*/*", "Accept-Encoding": "identity", **({"Range": f"bytes={kept()}-"} if kept() else {})}
@@ -133,14 +165,20 @@ class HttpClient:
                 part.unlink()
                 raise _Again("the partial file was longer than the file", status=status)
             if status not in (200, 206):
-                raise ApiError(f"{url} answered {status}: {_detail(response)}; the file may have expired: "
-                               f"request the download again", url=url, status=status)
+                raise ApiError(
+                    f"{url} answered {status}: {_detail(response)}; the file may have expired: "
+                    f"request the download again",
+                    url=url,
+                    status=status,
+                )
             resumed = status == 206 and _range_start(response.headers.get("Content-Range")) == have
             length = response.headers.get("Content-Length")
             total = (have if resumed else 0) + int(length) if length and length.isdigit() else None
             try:
-                with part.open("ab" if resumed else "wb") as out, \
-                        _bar(progress, dest.name, total, have if resumed else 0) as bar:
+                with (
+                    part.open("ab" if resumed else "wb") as out,
+                    _bar(progress, dest.name, total, have if resumed else 0) as bar,
+                ):
                     for chunk in response.raw.stream(CHUNK, decode_content=False):
                         out.write(chunk)
                         bar.update(len(chunk))
@@ -153,35 +191,46 @@ class HttpClient:
         got = kept()
         if expected_bytes is not None and abs(got - expected_bytes) > max(1000, expected_bytes / 1000):
             part.unlink()
-            raise ApiError(f"{url}: received {got:,} bytes but the download status reported {expected_bytes:,.0f}; "
-                           f"the partial file was deleted: rerun to fetch it again", url=url)
+            raise ApiError(
+                f"{url}: received {got:,} bytes but the download status reported {expected_bytes:,.0f}; "
+                f"the partial file was deleted: rerun to fetch it again",
+                url=url,
+            )
         os.replace(part, dest)
         return dest
 
     # -- internals ---------------------------------------------------------------------------------------
 
     def _request(self, method: str, url: str, body: dict | None, cache: bool = True):
-        key = self.cache.create_key(self.session.prepare_request(requests.Request(method, url, json=body))) \
-            if cache and self.cache is not None else None
+        key = (
+            self.cache.create_key(self.session.prepare_request(requests.Request(method, url, json=body)))
+            if cache and self.cache is not None
+            else None
+        )
         if key is not None:
             cached = self.cache.get_response(key)
-            if cached is not None and not (self.cache_max_age is not None and
-                                           cached.is_older_than(timedelta(seconds=self.cache_max_age))):
+            if cached is not None and not (
+                self.cache_max_age is not None and cached.is_older_than(timedelta(seconds=self.cache_max_age))
+            ):
                 log.debug("cache hit for %s %s", method, url)
                 return cached.json()
 
         def give_up(reason: str, status: int | None) -> ApiError:
             if status is None:
                 return ApiError(f"cannot reach {url}: {reason}; check --base-url or your network", url=url)
-            return ApiError(f"{url} still failing after {self.retries} tries ({reason}); the service may be down or "
-                            f"rate-limiting: wait and rerun (an interrupted load resumes from its checkpoint)",
-                            url=url, status=status)
+            return ApiError(
+                f"{url} still failing after {self.retries} tries ({reason}); the service may be down or "
+                f"rate-limiting: wait and rerun (an interrupted load resumes from its checkpoint)",
+                url=url,
+                status=status,
+            )
 
         def read(response: requests.Response):
             status = response.status_code
             if not 200 <= status < 300:
-                raise ApiError(f"{url} answered {status}: {_detail(response)}; check the request filters",
-                               url=url, status=status)
+                raise ApiError(
+                    f"{url} answered {status}: {_detail(response)}; check the request filters", url=url, status=status
+                )
             self._read_within(response)
             try:
                 data = _json_of(response, url)
@@ -193,8 +242,16 @@ class HttpClient:
 
         return self._tried(method, url, body, read, give_up)
 
-    def _tried(self, method: str, url: str, body: dict | None, read: Callable, give_up: Callable[..., ApiError],
-               headers: Callable[[], dict] = dict, hosts: frozenset[str] = frozenset()):
+    def _tried(
+        self,
+        method: str,
+        url: str,
+        body: dict | None,
+        read: Callable,
+        give_up: Callable[..., ApiError],
+        headers: Callable[[], dict] = dict,
+        hosts: frozenset[str] = frozenset(),
+    ):
         """Send, and return what `read` makes of the answer. urllib3 retries refused connections and 429/5xx
         itself; an answer `read` rejects (raising _Again) spends a try of the same Retry, so that `retries`
         counts every try. `give_up(reason, status)` words the error once no try is left (status None: no answer)."""
@@ -203,8 +260,11 @@ class HttpClient:
         while True:
             try:
                 response = self._send(method, url, body, tries, headers(), hosts)
-            except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                    requests.exceptions.MissingSchema) as error:
+            except (
+                requests.exceptions.InvalidURL,
+                requests.exceptions.InvalidSchema,
+                requests.exceptions.MissingSchema,
+            ) as error:
                 raise ApiError(f"cannot use {url}: {error}; check --base-url", url=url) from None
             except (requests.ConnectionError, requests.Timeout) as error:  # urllib3 spent every try
                 raise give_up(_reason(error, self.timeout), None) from None
@@ -222,17 +282,24 @@ class HttpClient:
             finally:
                 response.close()  # the body is read (or abandoned): this hands the connection back to the pool
 
-    def _send(self, method: str, url: str, body: dict | None, tries: Retry, headers: dict,
-              hosts: frozenset[str]) -> requests.Response:
+    def _send(
+        self, method: str, url: str, body: dict | None, tries: Retry, headers: dict, hosts: frozenset[str]
+    ) -> requests.Response:
         """One request, following redirects only within the base URL's host (or `hosts`): a redirect
         elsewhere could hand our requests, or a file we load, to a server the user never chose."""
         allowed = {self.host} | set(hosts)
         for _ in range(MAX_REDIRECTS + 1):
             token = _TRIES.set(tries)
             try:
-                response = self.session.request(method, url, json=body, headers=headers, stream=True,
-                                                allow_redirects=False,
-                                                timeout=(min(CONNECT_TIMEOUT, self.timeout), self.timeout))
+                response = self.session.request(
+                    method,
+                    url,
+                    json=body,
+                    headers=headers,
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=(min(CONNECT_TIMEOUT, self.timeout), self.timeout),
+                )
             finally:
                 _TRIES.reset(token)
             if response.status_code not in (301, 302, 303, 307, 308) or "Location" not in response.headers:
@@ -241,9 +308,12 @@ class HttpClient:
             target = urljoin(url, response.headers["Location"])
             response.close()
             if _host(target) not in allowed:
-                raise ApiError(f"{url} redirected to {target}, a host other than the configured {self.base_url}; "
-                               f"not followed (check --base-url; a proxy or captive portal may be in the way)",
-                               url=url, status=response.status_code)
+                raise ApiError(
+                    f"{url} redirected to {target}, a host other than the configured {self.base_url}; "
+                    f"not followed (check --base-url; a proxy or captive portal may be in the way)",
+                    url=url,
+                    status=response.status_code,
+                )
             if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
                 method, body = "GET", None
             url = target
@@ -258,8 +328,11 @@ class HttpClient:
                 parts.append(chunk)
                 if time.monotonic() > deadline_at:
                     raise _Again(f"the answer took longer than the {self.deadline:g}s deadline")
-        except (urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.ProtocolError,
-                urllib3.exceptions.DecodeError) as error:
+        except (
+            urllib3.exceptions.ReadTimeoutError,
+            urllib3.exceptions.ProtocolError,
+            urllib3.exceptions.DecodeError,
+        ) as error:
             raise _Again(_reason(error, self.timeout)) from None
         response._content = b"".join(parts)  # what requests' .json() and .text read
         response._content_consumed = True
@@ -294,8 +367,14 @@ class _Retry(Retry):
                 pass
         wait = self.get_backoff_time() if wait is None else wait
         last, done = self.history[-1], len(self.history)
-        log.warning("%s: %s; try %d/%d failed, retrying in %.1fs", self.where,
-                    _reason(last.error) if last.error else f"HTTP {last.status}", done, done + int(self.total or 0) + 1, wait)
+        log.warning(
+            "%s: %s; try %d/%d failed, retrying in %.1fs",
+            self.where,
+            _reason(last.error) if last.error else f"HTTP {last.status}",
+            done,
+            done + int(self.total or 0) + 1,
+            wait,
+        )
         self.pause(wait)
 
 
@@ -337,8 +416,18 @@ def _range_start(content_range: str | None) -> int | None:
 def _bar(progress: bool, name: str, total: int | None, initial: int):
     from tqdm import tqdm
 
-    return tqdm(total=total, initial=initial, unit="B", unit_scale=True, unit_divisor=1024, desc=name,
-                disable=not progress, file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        desc=name,
+        disable=not progress,
+        file=sys.stderr,
+        mininterval=0.5,
+        dynamic_ncols=True,
+    )
 
 
 def _json_of(response: requests.Response, url: str):
@@ -347,14 +436,23 @@ def _json_of(response: requests.Response, url: str):
     except ValueError as error:
         kind = response.headers.get("Content-Type", "unknown content type")
         if "json" not in kind.lower():
-            raise ApiError(f"{url} answered {response.status_code} with {kind}, not JSON; check --base-url "
-                           f"points at the API root", url=url, status=response.status_code) from None
+            raise ApiError(
+                f"{url} answered {response.status_code} with {kind}, not JSON; check --base-url points at the API root",
+                url=url,
+                status=response.status_code,
+            ) from None
         position = getattr(error, "pos", None)  # a character index into the decoded text: say it in bytes
-        where = "" if position is None else \
-            f" (byte {len(response.text[:position].encode(response.encoding or 'utf-8', 'replace'))})"
-        raise ApiError(f"{url} answered {response.status_code} with {kind}, but the body is not valid JSON{where}; "
-                       f"the answer was damaged or cut off: run the same command again", url=url,
-                       status=response.status_code) from None
+        where = (
+            ""
+            if position is None
+            else f" (byte {len(response.text[:position].encode(response.encoding or 'utf-8', 'replace'))})"
+        )
+        raise ApiError(
+            f"{url} answered {response.status_code} with {kind}, but the body is not valid JSON{where}; "
+            f"the answer was damaged or cut off: run the same command again",
+            url=url,
+            status=response.status_code,
+        ) from None
 
 
 def _detail(response: requests.Response) -> str:
@@ -379,15 +477,21 @@ def _reason(error: BaseException, timeout: float | None = None) -> str:
     if isinstance(error, _Again):
         return str(error)
     cause = getattr(error.args[0], "reason", None) if error.args else None  # requests wraps urllib3's MaxRetryError
-    if isinstance(error, requests.Timeout) or any(isinstance(e, urllib3.exceptions.TimeoutError) and
-                                                  not isinstance(e, NewConnectionError) for e in (error, cause)):
+    if isinstance(error, requests.Timeout) or any(
+        isinstance(e, urllib3.exceptions.TimeoutError) and not isinstance(e, NewConnectionError) for e in (error, cause)
+    ):
         return f"no answer within {timeout:g}s" if timeout else "no answer in time"
     match = _ERRNO.search(str(error))
     if match:
         return match.group(1).strip().lower()
     text = str(error)
-    for known in ("Connection refused", "Name or service not known", "Temporary failure in name resolution",
-                  "Connection reset", "Remote end closed connection"):
+    for known in (
+        "Connection refused",
+        "Name or service not known",
+        "Temporary failure in name resolution",
+        "Connection reset",
+        "Remote end closed connection",
+    ):
         if known.lower() in text.lower():
             return known.lower()
     return type(error).__name__

@@ -5,6 +5,7 @@ rows_read == rows_loaded + rows_rejected. A store keeps each record as its rows 
 decides vendors, families and figures from everything it holds, so loading the same input again
 changes no count and the order of files changes no answer.
 """
+
 from __future__ import annotations
 
 import csv
@@ -55,8 +56,18 @@ class RejectsFile:
 class Loader:
     """Feeds records to a store in batches; `flush(durable=True)` makes what was fed so far durable."""
 
-    def __init__(self, store, *, command: str, inputs: list[str], rejects_dir: Path,
-                 total: int | None = None, progress: bool = True, wait: bool = True, extra: dict | None = None):
+    def __init__(
+        self,
+        store,
+        *,
+        command: str,
+        inputs: list[str],
+        rejects_dir: Path,
+        total: int | None = None,
+        progress: bool = True,
+        wait: bool = True,
+        extra: dict | None = None,
+    ):
         self.store, self.command, self.inputs = store, command, inputs
         self.extra = extra if extra is not None else {}  # more for the run log (what was asked, file by file)
         self.last_action_date: str | None = None
@@ -67,8 +78,15 @@ class Loader:
         self.local_rows: list[dict] = []  # local records (core/local.py): kept apart, no money of theirs is summed
         self.action_keys: set[str] = set()
         self.read = self.loaded = self.rejected = self.duplicate_rows = 0
-        self.bar = tqdm(total=total, unit=" rows", file=sys.stderr, disable=not progress, mininterval=0.5,
-                        desc=command, dynamic_ncols=True)
+        self.bar = tqdm(
+            total=total,
+            unit=" rows",
+            file=sys.stderr,
+            disable=not progress,
+            mininterval=0.5,
+            desc=command,
+            dynamic_ncols=True,
+        )
         store.begin(wait=wait)  # last: a failure (or Ctrl-C) in it drops what it began, and none can come after
 
     def feed(self, record) -> None:
@@ -85,7 +103,9 @@ class Loader:
                 self.loaded += 1
         elif (why := too_long(rows := record_rows(record))) is not None:
             self.rejected += 1
-            prov = record.award.prov if isinstance(record, Transaction) else record.prov  # an action cites its award's row
+            prov = (
+                record.award.prov if isinstance(record, Transaction) else record.prov
+            )  # an action cites its award's row
             self.rejects.write(Reject(prov.source, prov.record, why, None))
         else:
             if isinstance(record, Transaction):
@@ -115,11 +135,19 @@ class Loader:
         rejects_file = self.rejects.close()
         seconds = time.perf_counter() - self.started
         summary = {
-            "command": self.command, "inputs": self.inputs, "store": self.store.kind, "loaded_at": now_iso(),
-            "rows_read": self.read, "rows_loaded": self.loaded, "rows_rejected": self.rejected,
-            "rejects_file": rejects_file, "duplicate_rows": self.duplicate_rows,
-            "seconds": round(seconds, 3), "rows_per_second": round(self.read / seconds) if seconds else None,
-            "last_action_date": self.last_action_date, **self.extra,
+            "command": self.command,
+            "inputs": self.inputs,
+            "store": self.store.kind,
+            "loaded_at": now_iso(),
+            "rows_read": self.read,
+            "rows_loaded": self.loaded,
+            "rows_rejected": self.rejected,
+            "rejects_file": rejects_file,
+            "duplicate_rows": self.duplicate_rows,
+            "seconds": round(seconds, 3),
+            "rows_per_second": round(self.read / seconds) if seconds else None,
+            "last_action_date": self.last_action_date,
+            **self.extra,
         }
         if self.read != self.loaded + self.rejected:
             raise AssertionError(f"row accounting broke: {summary}")

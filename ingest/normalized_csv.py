@@ -4,6 +4,7 @@ A normalized file keeps each record's original provenance (source file, line, re
 USAspending permalink), so figures loaded from it still cite the public record, not the bundle.
 A name ending in `.gz` is gzip-compressed (written with a fixed timestamp, so a rebuild gives the same bytes).
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,10 +14,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import clean
-from .csvfile import SourceError, check_unique
 from core import facts
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction, Vehicle
+
+from . import clean
+from .csvfile import SourceError, check_unique
 
 VALUES = ("obligated", "current_value", "potential_value", "values_as_of")  # the figures, with their as-of date
 AWARD_FIELDS = tuple(field.name for field in facts.AWARD_FIELDS if field.name not in VALUES) + VALUES
@@ -24,9 +26,11 @@ PARTY_FIELDS = ("name", "uei", "duns", "cage", "parent_name", "parent_uei", "par
 AGENCY_FIELDS = ("toptier_code", "toptier_name", "subtier_code", "subtier_name", "office_code", "office_name")
 MONEY = {"obligated", "current_value", "potential_value", "obligation", "sub_amount", "prime_amount"}
 COLUMNS = (
-    ("kind", "key", "award_key") + AWARD_FIELDS
+    ("kind", "key", "award_key")
+    + AWARD_FIELDS
     + tuple(f"recipient_{f}" for f in PARTY_FIELDS)
-    + tuple(f"awarding_{f}" for f in AGENCY_FIELDS) + tuple(f"funding_{f}" for f in AGENCY_FIELDS)
+    + tuple(f"awarding_{f}" for f in AGENCY_FIELDS)
+    + tuple(f"funding_{f}" for f in AGENCY_FIELDS)
     + ("modification", "action_date", "obligation", "tx_description")
     + tuple(f"sub_{f}" for f in PARTY_FIELDS)
     + ("sub_number", "sub_amount", "sub_action_date", "sub_description", "prime_amount")
@@ -39,23 +43,42 @@ def _award_row(award: Award) -> dict:
     row.update({f"recipient_{f}": getattr(award.recipient, f) for f in PARTY_FIELDS})
     row.update({f"awarding_{f}": getattr(award.awarding, f) for f in AGENCY_FIELDS})
     row.update({f"funding_{f}": getattr(award.funding, f) for f in AGENCY_FIELDS})
-    row.update(source=award.prov.source, record=award.prov.record, retrieved=award.prov.retrieved,
-               permalink=award.prov.permalink)
+    row.update(
+        source=award.prov.source,
+        record=award.prov.record,
+        retrieved=award.prov.retrieved,
+        permalink=award.prov.permalink,
+    )
     return row
 
 
 def to_row(record) -> dict:
     if isinstance(record, Transaction):
         row = _award_row(record.award)
-        row.update(kind="transaction", key=record.key, modification=record.modification,
-                   action_date=record.action_date, obligation=record.obligation, tx_description=record.description)
+        row.update(
+            kind="transaction",
+            key=record.key,
+            modification=record.modification,
+            action_date=record.action_date,
+            obligation=record.obligation,
+            tx_description=record.description,
+        )
     elif isinstance(record, Subaward):
         row = _award_row(record.prime)
         row.update({f"sub_{f}": getattr(record.sub, f) for f in PARTY_FIELDS})
-        row.update(kind="subaward", key=record.key, sub_number=record.number, sub_amount=record.amount,
-                   sub_action_date=record.action_date, sub_description=record.description,
-                   prime_amount=record.prime_amount, source=record.prov.source, record=record.prov.record,
-                   retrieved=record.prov.retrieved, permalink=record.prov.permalink)
+        row.update(
+            kind="subaward",
+            key=record.key,
+            sub_number=record.number,
+            sub_amount=record.amount,
+            sub_action_date=record.action_date,
+            sub_description=record.description,
+            prime_amount=record.prime_amount,
+            source=record.prov.source,
+            record=record.prov.record,
+            retrieved=record.prov.retrieved,
+            permalink=record.prov.permalink,
+        )
     elif isinstance(record, Award):  # a Vehicle (an Award kept apart from the awards) is written as kind "vehicle"
         row = _award_row(record)
         row.update(kind="vehicle" if isinstance(record, Vehicle) else "award", key=record.key)
@@ -71,8 +94,11 @@ def _open(path: Path, mode: str):
         with path.open(mode, newline="", encoding="utf-8") as handle:
             yield handle
         return
-    with path.open(mode + "b") as raw, gzip.GzipFile(filename="", mode=mode + "b", fileobj=raw, mtime=0) as unzipped, \
-            io.TextIOWrapper(unzipped, newline="", encoding="utf-8") as handle:
+    with (
+        path.open(mode + "b") as raw,
+        gzip.GzipFile(filename="", mode=mode + "b", fileobj=raw, mtime=0) as unzipped,
+        io.TextIOWrapper(unzipped, newline="", encoding="utf-8") as handle,
+    ):
         yield handle
 
 
@@ -93,7 +119,9 @@ def write_rows(rows: Iterable[dict], columns, path: Path) -> int:
     return count
 
 
-def read(path: Path, header_from: Path | None = None, encoding: str | None = None) -> Iterator[Award | Transaction | Subaward | Reject]:
+def read(
+    path: Path, header_from: Path | None = None, encoding: str | None = None
+) -> Iterator[Award | Transaction | Subaward | Reject]:
     """Our own files are UTF-8 (`encoding` is ignored); a byte that is not stops the file at its line. A file of
     local records (`ingest/normalized_local.py`) is read as such."""
     if not path.is_file():
@@ -113,17 +141,21 @@ def read(path: Path, header_from: Path | None = None, encoding: str | None = Non
         try:
             yield from _rows(path, reader)
         except UnicodeDecodeError as error:
-            raise SourceError(f"{path}: after line {reader.line_num} the file holds {error.object[error.start:error.end]!r}, "
-                              f"which is not UTF-8; normalized files are written as UTF-8 by `python -m ingest "
-                              f"normalize`, so write it again (what was read of this file is not committed)") from None
+            raise SourceError(
+                f"{path}: after line {reader.line_num} the file holds {error.object[error.start : error.end]!r}, "
+                f"which is not UTF-8; normalized files are written as UTF-8 by `python -m ingest "
+                f"normalize`, so write it again (what was read of this file is not committed)"
+            ) from None
 
 
 def _rows(path: Path, reader: csv.DictReader):
     check_unique(path, reader.fieldnames or [])
     missing = [c for c in ("kind", "key", "award_key", "source", "record") if c not in (reader.fieldnames or [])]
     if missing:
-        raise SourceError(f"{path}: not a normalized records file (missing {', '.join(missing)}); "
-                          f"write one with `python -m ingest normalize`")
+        raise SourceError(
+            f"{path}: not a normalized records file (missing {', '.join(missing)}); "
+            f"write one with `python -m ingest normalize`"
+        )
     for row in reader:
         line = f"line {reader.line_num}"
         try:
@@ -139,20 +171,35 @@ def _from_row(row: dict):
     prov = Provenance(row["source"], row["record"], row.get("retrieved") or "", row.get("permalink"))
     kind = row["kind"]
     award = (Vehicle if kind == "vehicle" else Award)(
-        key=row["award_key"], recipient=Party(**{f: row.get(f"recipient_{f}") for f in PARTY_FIELDS}),
+        key=row["award_key"],
+        recipient=Party(**{f: row.get(f"recipient_{f}") for f in PARTY_FIELDS}),
         awarding=AgencyRef(**{f: row.get(f"awarding_{f}") for f in AGENCY_FIELDS}),
-        funding=AgencyRef(**{f: row.get(f"funding_{f}") for f in AGENCY_FIELDS}), prov=prov,
-        **{f: (money(f) if f in MONEY else row.get(f)) for f in AWARD_FIELDS})
+        funding=AgencyRef(**{f: row.get(f"funding_{f}") for f in AGENCY_FIELDS}),
+        prov=prov,
+        **{f: (money(f) if f in MONEY else row.get(f)) for f in AWARD_FIELDS},
+    )
     if kind in ("award", "vehicle"):
         return award
     if kind == "transaction":
-        return Transaction(key=row["key"], award=award, modification=row.get("modification"),
-                           action_date=row.get("action_date"), obligation=money("obligation"),
-                           description=row.get("tx_description"))
+        return Transaction(
+            key=row["key"],
+            award=award,
+            modification=row.get("modification"),
+            action_date=row.get("action_date"),
+            obligation=money("obligation"),
+            description=row.get("tx_description"),
+        )
     if kind == "subaward":
         award.prov = Provenance(prov.source, prov.record, prov.retrieved)
-        return Subaward(key=row["key"], prime=award, sub=Party(**{f: row.get(f"sub_{f}") for f in PARTY_FIELDS}),
-                        prov=prov, number=row.get("sub_number"), amount=money("sub_amount"),
-                        action_date=row.get("sub_action_date"), description=row.get("sub_description"),
-                        prime_amount=money("prime_amount"))
+        return Subaward(
+            key=row["key"],
+            prime=award,
+            sub=Party(**{f: row.get(f"sub_{f}") for f in PARTY_FIELDS}),
+            prov=prov,
+            number=row.get("sub_number"),
+            amount=money("sub_amount"),
+            action_date=row.get("sub_action_date"),
+            description=row.get("sub_description"),
+            prime_amount=money("prime_amount"),
+        )
     raise ValueError(f"kind {kind!r} is not award, vehicle, transaction or subaward")

@@ -5,6 +5,7 @@ Each row keeps its record's original provenance (the portal scrape's file and li
 bundle still cites the public record. `python -m ingest normalized` reads these files as it reads the federal
 ones: the header tells them apart.
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,8 +38,10 @@ def read(path: Path) -> Iterator:
         check_unique(path, reader.fieldnames or [])
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
-            raise SourceError(f"{path}: not a normalized local records file (missing {', '.join(missing)}); write "
-                              f"one with `python -m ingest normalize --source flock-portals`")
+            raise SourceError(
+                f"{path}: not a normalized local records file (missing {', '.join(missing)}); write "
+                f"one with `python -m ingest normalize --source flock-portals`"
+            )
         try:
             for row in reader:
                 try:
@@ -46,8 +49,10 @@ def read(path: Path) -> Iterator:
                 except (clean.BadValue, KeyError, ValueError) as error:
                     yield Reject(str(path), f"line {reader.line_num}", f"bad normalized local row: {error}", row)
         except UnicodeDecodeError:
-            raise SourceError(f"{path}: after line {reader.line_num} the file is not UTF-8; write it again with "
-                              f"`python -m ingest normalize`") from None
+            raise SourceError(
+                f"{path}: after line {reader.line_num} the file is not UTF-8; write it again with "
+                f"`python -m ingest normalize`"
+            ) from None
 
 
 def _number(value: str | None, kind):
@@ -63,21 +68,55 @@ def from_row(row: dict):
     if kind == "agency":
         return LocalAgency(key=agency, name=name, prov=prov, notes=row.get("notes"), **place)
     if kind == "deployment":
-        return Deployment(agency=agency, agency_name=name, vendor_name=row["vendor_name"],
-                          technology=row.get("technology"), prov=prov, status=row.get("status"),
-                          as_of=row.get("as_of"), count=_number(row.get("count"), int), source_url=row.get("url"),
-                          notes=row.get("notes"), figures=details, where=where)
+        return Deployment(
+            agency=agency,
+            agency_name=name,
+            vendor_name=row["vendor_name"],
+            technology=row.get("technology"),
+            prov=prov,
+            status=row.get("status"),
+            as_of=row.get("as_of"),
+            count=_number(row.get("count"), int),
+            source_url=row.get("url"),
+            notes=row.get("notes"),
+            figures=details,
+            where=where,
+        )
     if kind == "contract":
-        return LocalContract(agency=agency, agency_name=name, vendor_name=row["vendor_name"], prov=prov,
-                             number=row.get("number"), amount=_number(row.get("amount"), float),
-                             start_date=row.get("as_of"), end_date=row.get("end_date"),
-                             technology=row.get("technology"), source_url=row.get("url"), notes=row.get("notes"),
-                             where=where)
+        return LocalContract(
+            agency=agency,
+            agency_name=name,
+            vendor_name=row["vendor_name"],
+            prov=prov,
+            number=row.get("number"),
+            amount=_number(row.get("amount"), float),
+            start_date=row.get("as_of"),
+            end_date=row.get("end_date"),
+            technology=row.get("technology"),
+            source_url=row.get("url"),
+            notes=row.get("notes"),
+            where=where,
+        )
     if kind == "sharing":
-        return SharingLink(owner=agency, owner_name=name, searcher=row["other"], searcher_name=row["other_name"],
-                           system=row.get("system"), prov=prov, as_of=row.get("as_of"), portal=row.get("url"),
-                           where=where)
+        return SharingLink(
+            owner=agency,
+            owner_name=name,
+            searcher=row["other"],
+            searcher_name=row["other_name"],
+            system=row.get("system"),
+            prov=prov,
+            as_of=row.get("as_of"),
+            portal=row.get("url"),
+            where=where,
+        )
     if kind == "policy":
-        return Policy(agency=agency, agency_name=name, prov=prov, updated=row.get("as_of"), source_url=row.get("url"),
-                      text_hash=row.get("text_hash"), sections=details)
+        return Policy(
+            agency=agency,
+            agency_name=name,
+            prov=prov,
+            updated=row.get("as_of"),
+            source_url=row.get("url"),
+            text_hash=row.get("text_hash"),
+            sections=details,
+        )
     raise ValueError(f"kind {kind!r} is not agency, deployment, contract, sharing or policy")

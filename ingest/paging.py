@@ -4,6 +4,7 @@ The search says `hasNext` itself, so a broken or hostile server can answer it tr
 empty page that claims more, or serve the same page again (the same cursor, or the same first and last
 records). Each stops the run with one sentence naming the URL and the page, and so does passing the page cap.
 """
+
 from __future__ import annotations
 
 from .http import ApiError
@@ -29,21 +30,32 @@ class PageGuard:
         """`ids`: the page's record ids in order; `cursor`: what the page gives to ask for the next one."""
         self.pages += 1
         if has_next and not ids:
-            raise ApiError(f"{self.url}: {self.what} page {page} is empty but says more pages follow (hasNext); "
-                           f"stopped rather than page for ever. The server may be failing: rerun later", url=self.url)
+            raise ApiError(
+                f"{self.url}: {self.what} page {page} is empty but says more pages follow (hasNext); "
+                f"stopped rather than page for ever. The server may be failing: rerun later",
+                url=self.url,
+            )
         if not has_next:
             return
-        for signature in ((("cursor",) + tuple(sorted(cursor.items()))) if cursor else None,
-                          ("ids", ids[0], ids[-1], len(ids))):
+        for signature in (
+            (("cursor",) + tuple(sorted(cursor.items()))) if cursor else None,
+            ("ids", ids[0], ids[-1], len(ids)),
+        ):
             if signature is None:
                 continue
             if signature in self.seen:
                 same = "cursor" if signature[0] == "cursor" else "first and last records"
-                raise ApiError(f"{self.url}: {self.what} page {page} repeats page {self.seen[signature]} (the same "
-                               f"{same}); stopped rather than page for ever. The server may be failing: rerun "
-                               f"later (a resumed run starts after the last page loaded)", url=self.url)
+                raise ApiError(
+                    f"{self.url}: {self.what} page {page} repeats page {self.seen[signature]} (the same "
+                    f"{same}); stopped rather than page for ever. The server may be failing: rerun "
+                    f"later (a resumed run starts after the last page loaded)",
+                    url=self.url,
+                )
             self.seen[signature] = page
         if self.pages >= self.cap:
-            raise ApiError(f"{self.url}: {self.what} still says more pages follow after {self.pages:,} pages, the "
-                           f"cap; narrow the run (--start/--end) or raise --max-pages (what was read is kept; a rerun "
-                           f"resumes)", url=self.url)
+            raise ApiError(
+                f"{self.url}: {self.what} still says more pages follow after {self.pages:,} pages, the "
+                f"cap; narrow the run (--start/--end) or raise --max-pages (what was read is kept; a rerun "
+                f"resumes)",
+                url=self.url,
+            )

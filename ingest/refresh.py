@@ -5,6 +5,7 @@ A request is what was asked without its dates; the latest date any of its runs l
 one starts (that day included: an action added later that same day is picked up, and what is already
 held is not added twice). `python -m graph changes` then lists what the refresh brought.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,6 +72,10 @@ def run_refresh(args, parser, run_load) -> dict:
     for number, argv in enumerate(todo, 1):
         log.warning("refresh %d/%d: python -m ingest %s", number, len(todo), " ".join(argv))
         summary = run_load(parser.parse_args(argv + shared))
-        done.append({"argv": argv, **{k: summary.get(k) for k in ("rows_read", "rows_loaded", "rows_rejected",
-                                                                  "last_action_date")}})
+        done.append(
+            {
+                "argv": argv,
+                **{k: summary.get(k) for k in ("rows_read", "rows_loaded", "rows_rejected", "last_action_date")},
+            }
+        )
     return {"command": "refresh", "refreshed": len(done), "runs": done}

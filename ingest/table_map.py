@@ -18,6 +18,7 @@ Each field is declared once, in `FIELDS`; a map naming another field, or a colum
 one line naming the map or file. A row missing a required field, or with a value that is not a date or
 number, is rejected with its line and column; every row is either a record or a reject.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,8 +30,18 @@ from pathlib import Path
 
 from core.facts import too_long
 from core.keys import name_key
-from core.local import (DEPLOYMENT_STATUSES, JURISDICTIONS, Deployment, LocalAgency, LocalContract, SharingLink,
-                        jurisdiction_of, local_key, state_code, state_of)
+from core.local import (
+    DEPLOYMENT_STATUSES,
+    JURISDICTIONS,
+    Deployment,
+    LocalAgency,
+    LocalContract,
+    SharingLink,
+    jurisdiction_of,
+    local_key,
+    state_code,
+    state_of,
+)
 from core.records import Provenance, Reject
 
 from . import clean
@@ -88,18 +99,20 @@ def load_map(path: Path) -> TableMap:
         raise SourceError(f"{path}: not a TOML map ({error})") from None
     unknown = sorted(set(raw) - {"relationship", "source", "missing", "columns", "constants"})
     if unknown:
-        raise SourceError(f"{path}: unknown key {unknown[0]!r}; a map has relationship, source, missing, "
-                          f"[columns] and [constants]")
+        raise SourceError(
+            f"{path}: unknown key {unknown[0]!r}; a map has relationship, source, missing, [columns] and [constants]"
+        )
     missing = raw.get("missing", [])
     if not isinstance(missing, list) or not all(isinstance(text, str) for text in missing):
-        raise SourceError(f"{path}: `missing` must be a list of texts, e.g. missing = [\"NA\"]")
+        raise SourceError(f'{path}: `missing` must be a list of texts, e.g. missing = ["NA"]')
     relationship = raw.get("relationship")
     if relationship not in RELATIONSHIPS:
         raise SourceError(f"{path}: relationship {relationship!r} is not one of {', '.join(RELATIONSHIPS)}")
     source = raw.get("source")
     if not isinstance(source, str) or not source.strip() or ":" in source:
-        raise SourceError(f"{path}: `source` must name the file's id space (text without ':'), e.g. "
-                          f"source = \"oakland-po\"")
+        raise SourceError(
+            f"{path}: `source` must name the file's id space (text without ':'), e.g. source = \"oakland-po\""
+        )
     parts = {}
     for part in ("columns", "constants"):
         table = raw.get(part, {})
@@ -107,8 +120,7 @@ def load_map(path: Path) -> TableMap:
             raise SourceError(f"{path}: [{part}] must be a table of field = text")
         for name, value in table.items():
             if name not in FIELDS:
-                raise SourceError(f"{path}: [{part}] names unknown field {name!r}; the fields are "
-                                  f"{', '.join(FIELDS)}")
+                raise SourceError(f"{path}: [{part}] names unknown field {name!r}; the fields are {', '.join(FIELDS)}")
             if not isinstance(value, str):
                 raise SourceError(f"{path}: [{part}] {name} must be text, not {value!r}")
         parts[part] = dict(table)
@@ -117,10 +129,18 @@ def load_map(path: Path) -> TableMap:
         raise SourceError(f"{path}: field {both[0]!r} is both a column and a constant; keep one")
     for name in RELATIONSHIPS[relationship]:
         if name not in parts["columns"] and name not in parts["constants"]:
-            raise SourceError(f"{path}: relationship {relationship!r} needs {name}: map it under [columns] "
-                              f"or give it under [constants]")
-    return TableMap(path, relationship, source.strip(), parts["columns"], parts["constants"],
-                    frozenset(text.strip() for text in missing))
+            raise SourceError(
+                f"{path}: relationship {relationship!r} needs {name}: map it under [columns] "
+                f"or give it under [constants]"
+            )
+    return TableMap(
+        path,
+        relationship,
+        source.strip(),
+        parts["columns"],
+        parts["constants"],
+        frozenset(text.strip() for text in missing),
+    )
 
 
 def _cell_text(value) -> str:
@@ -135,8 +155,9 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def rows(path: Path, sheet: str | None = None,
-         encoding: str | None = None) -> tuple[list[str], Iterator[tuple[int, list[str]]], str]:
+def rows(
+    path: Path, sheet: str | None = None, encoding: str | None = None
+) -> tuple[list[str], Iterator[tuple[int, list[str]]], str]:
     """(header, numbered rows, retrieved) of a CSV (in `encoding`, else the one detected) or of one sheet of
     an XLSX."""
     if not path.is_file():
@@ -150,8 +171,9 @@ def rows(path: Path, sheet: str | None = None,
             raise SourceError(f"{path}: not a readable XLSX workbook ({error})") from None
         names = book.sheetnames
         if sheet is None and len(names) > 1:
-            raise SourceError(f"{path}: the workbook has {len(names)} sheets ({', '.join(names)}); "
-                              f"pick one with --sheet NAME")
+            raise SourceError(
+                f"{path}: the workbook has {len(names)} sheets ({', '.join(names)}); pick one with --sheet NAME"
+            )
         if sheet is not None and sheet not in names:
             raise SourceError(f"{path}: no sheet {sheet!r}; the sheets are {', '.join(names)}")
         values = book[sheet or names[0]].iter_rows(values_only=True)
@@ -160,8 +182,11 @@ def rows(path: Path, sheet: str | None = None,
             raise SourceError(f"{path}: the sheet is empty")
         header = [_cell_text(cell).strip() for cell in first]
         check_unique(path, header)
-        numbered = ((line, [_cell_text(cell) for cell in row]) for line, row in enumerate(values, start=2)
-                    if any(cell is not None for cell in row))
+        numbered = (
+            (line, [_cell_text(cell) for cell in row])
+            for line, row in enumerate(values, start=2)
+            if any(cell is not None for cell in row)
+        )
         return header, numbered, file_time(path)
     if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
         raise SourceError(f"{path}: not a CSV or XLSX file (by its name)")
@@ -220,8 +245,10 @@ def read(path: Path, table_map: TableMap, sheet: str | None = None, encoding: st
     index = {name: position for position, name in enumerate(header)}
     missing = [column for column in table_map.columns.values() if column not in index]
     if missing:
-        raise SourceError(f"{path}: the map {table_map.path} names column {missing[0]!r}, which the file does not "
-                          f"have; its columns are {', '.join(repr(name) for name in header)}")
+        raise SourceError(
+            f"{path}: the map {table_map.path} names column {missing[0]!r}, which the file does not "
+            f"have; its columns are {', '.join(repr(name) for name in header)}"
+        )
     width, source = len(header), str(path)
     for line, row in numbered:
         if (problem := width_problem(row, width)) is not None:
@@ -264,23 +291,57 @@ def _agency(table_map: TableMap, values: dict, prov: Provenance, prefix: str = "
     state = state or state_of(name)
     ident = given or f"{name_key(name)}|{state or '-'}"
     jurisdiction = (values["agency_type"] if not prefix else None) or jurisdiction_of(name)
-    return LocalAgency(key=local_key(table_map.source, ident), name=name, prov=prov, jurisdiction=jurisdiction,
-                       state=state, county=None if prefix else values["county"],
-                       city=None if prefix else values["city"])
+    return LocalAgency(
+        key=local_key(table_map.source, ident),
+        name=name,
+        prov=prov,
+        jurisdiction=jurisdiction,
+        state=state,
+        county=None if prefix else values["county"],
+        city=None if prefix else values["city"],
+    )
 
 
 def _record(table_map: TableMap, values: dict, prov: Provenance):
     agency = _agency(table_map, values, prov)
     if table_map.relationship == "uses":
-        return Deployment(agency=agency.key, agency_name=agency.name, vendor_name=values["vendor_name"],
-                          technology=values["technology"], prov=prov, status=values["status"], as_of=values["date"],
-                          count=values["count"], source_url=values["source_url"], notes=values["notes"], where=agency)
+        return Deployment(
+            agency=agency.key,
+            agency_name=agency.name,
+            vendor_name=values["vendor_name"],
+            technology=values["technology"],
+            prov=prov,
+            status=values["status"],
+            as_of=values["date"],
+            count=values["count"],
+            source_url=values["source_url"],
+            notes=values["notes"],
+            where=agency,
+        )
     if table_map.relationship == "contract":
-        return LocalContract(agency=agency.key, agency_name=agency.name, vendor_name=values["vendor_name"], prov=prov,
-                             number=values["number"], amount=values["amount"], start_date=values["date"],
-                             end_date=values["end_date"], technology=values["technology"],
-                             source_url=values["source_url"], notes=values["notes"], where=agency)
+        return LocalContract(
+            agency=agency.key,
+            agency_name=agency.name,
+            vendor_name=values["vendor_name"],
+            prov=prov,
+            number=values["number"],
+            amount=values["amount"],
+            start_date=values["date"],
+            end_date=values["end_date"],
+            technology=values["technology"],
+            source_url=values["source_url"],
+            notes=values["notes"],
+            where=agency,
+        )
     second = _agency(table_map, values, prov, prefix="second_")
-    return SharingLink(owner=agency.key, owner_name=agency.name, searcher=second.key, searcher_name=second.name,
-                       system=values["system"], prov=prov, as_of=values["date"], portal=values["source_url"],
-                       where=agency)
+    return SharingLink(
+        owner=agency.key,
+        owner_name=agency.name,
+        searcher=second.key,
+        searcher_name=second.name,
+        system=values["system"],
+        prov=prov,
+        as_of=values["date"],
+        portal=values["source_url"],
+        where=agency,
+    )

@@ -4,19 +4,22 @@ These carry no UEI/DUNS and no agency codes: the vendor is a name only (matched 
 confidence), and the agency comes from the codes inside `Generated Award ID`
 (CONT_AWD_<piid>_<awarding subtier>_<parent piid>_<parent subtier>), never from the `Agency` label.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import clean
-from .csvfile import Columns, SourceError, open_csv, width_problem
 from core.keys import key_text
 from core.records import AgencyRef, Award, Party, Provenance, Reject, Transaction
 
+from . import clean
+from .csvfile import Columns, SourceError, open_csv, width_problem
+
 REQUIRED = ("Award ID", "Recipient Name", "Federal Action Obligation", "Action Date", "Generated Award ID")
-KNOWN_COLUMNS = frozenset(REQUIRED + ("Agency", "Modification", "Transaction Description",
-                                      "Product/Service Description", "NAICS Description"))
+KNOWN_COLUMNS = frozenset(
+    REQUIRED + ("Agency", "Modification", "Transaction Description", "Product/Service Description", "NAICS Description")
+)
 
 
 def read(path: Path, header_from: Path | None = None, encoding: str | None = None) -> Iterator[Transaction | Reject]:
@@ -24,8 +27,10 @@ def read(path: Path, header_from: Path | None = None, encoding: str | None = Non
     cols = Columns(opened.header)
     if not cols.has(*REQUIRED):
         missing = [name for name in REQUIRED if name not in cols.index]
-        raise SourceError(f"{path}: unknown CSV layout for a spending_by_transaction export (missing "
-                          f"{', '.join(missing)}); for bulk downloads use `python -m ingest usaspending-csv`")
+        raise SourceError(
+            f"{path}: unknown CSV layout for a spending_by_transaction export (missing "
+            f"{', '.join(missing)}); for bulk downloads use `python -m ingest usaspending-csv`"
+        )
     get = {name: cols.getter(name) for name in KNOWN_COLUMNS}
     source, retrieved, width = str(path), opened.retrieved, len(opened.header)
     text = clean.text
@@ -50,12 +55,25 @@ def read(path: Path, header_from: Path | None = None, encoding: str | None = Non
             continue
         prov = Provenance(source, f"line {line}", retrieved, clean.permalink(key))
         award = Award(
-            key=key, piid=text(get["Award ID"](row)) or piid, recipient=Party(name=name),
-            awarding=AgencyRef(subtier_code=subtier), funding=AgencyRef(), prov=prov,
-            parent_piid=parent_piid, parent_agency=parent_agency,
+            key=key,
+            piid=text(get["Award ID"](row)) or piid,
+            recipient=Party(name=name),
+            awarding=AgencyRef(subtier_code=subtier),
+            funding=AgencyRef(),
+            prov=prov,
+            parent_piid=parent_piid,
+            parent_agency=parent_agency,
             psc_description=text(get["Product/Service Description"](row)),
-            naics_description=text(get["NAICS Description"](row)), values_as_of=action_date)
+            naics_description=text(get["NAICS Description"](row)),
+            values_as_of=action_date,
+        )
         # The export has no transaction number: an exact repeat of a row is the same action listed twice.
         tx_key = f"{key}|{modification}|{action_date}|{obligation}|{key_text(description)}"
-        yield Transaction(key=tx_key, award=award, modification=modification, action_date=action_date,
-                          obligation=obligation, description=description)
+        yield Transaction(
+            key=tx_key,
+            award=award,
+            modification=modification,
+            action_date=action_date,
+            obligation=obligation,
+            description=description,
+        )

@@ -7,6 +7,7 @@ which matches names and abbreviations and answers each sub-agency with its topti
 sub-agency is always the API's, never guessed from the digits of its code (Army 2100, Navy 1700 and
 Air Force 5700 are DoD 097). The answers are cached on disk by `HttpClient` like every other.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,27 +53,47 @@ def agency_filter(client: HttpClient, kind: str, typed: str) -> dict:
     candidates = (exact + exact_subs) or ([t for t in toptiers if any(key in k for k in _keys(t))] + _distinct(subs))
     if len(candidates) == 1:
         only = candidates[0]
-        return _subtier_object(kind, only) if only["tier"] == "subtier" else \
-            {"type": kind, "tier": "toptier", "name": only["name"]}
+        return (
+            _subtier_object(kind, only)
+            if only["tier"] == "subtier"
+            else {"type": kind, "tier": "toptier", "name": only["name"]}
+        )
     found = "no agency" if not candidates else f"{len(candidates)} agencies"
-    raise AgencyChoice(f"{kind} agency {typed!r}: {found} at {client.url(TOPTIERS)} or "
-                       f"{client.url(AUTOCOMPLETE.format(kind))} match it; {HINT}", candidates[:25])
+    raise AgencyChoice(
+        f"{kind} agency {typed!r}: {found} at {client.url(TOPTIERS)} or "
+        f"{client.url(AUTOCOMPLETE.format(kind))} match it; {HINT}",
+        candidates[:25],
+    )
 
 
 def toptier_agencies(client: HttpClient) -> list[dict]:
     rows = obj(client.get_json(TOPTIERS)).get("results")
     if not isinstance(rows, list):
-        raise ApiError(f"{client.url(TOPTIERS)} answered without a `results` list; check --base-url points at "
-                       f"the USAspending API", url=client.url(TOPTIERS))
-    return sorted(({"tier": "toptier", "code": text(row.get("toptier_code")), "name": text(row.get("agency_name")),
-                    "abbreviation": text(row.get("abbreviation")), "agency_id": row.get("agency_id")} for row in map(obj, rows)
-                   if text(row.get("agency_name"))), key=lambda t: (t["code"] or "", t["name"]))
+        raise ApiError(
+            f"{client.url(TOPTIERS)} answered without a `results` list; check --base-url points at the USAspending API",
+            url=client.url(TOPTIERS),
+        )
+    return sorted(
+        (
+            {
+                "tier": "toptier",
+                "code": text(row.get("toptier_code")),
+                "name": text(row.get("agency_name")),
+                "abbreviation": text(row.get("abbreviation")),
+                "agency_id": row.get("agency_id"),
+            }
+            for row in map(obj, rows)
+            if text(row.get("agency_name"))
+        ),
+        key=lambda t: (t["code"] or "", t["name"]),
+    )
 
 
 def subtier_agencies(client: HttpClient, kind: str, search_text: str) -> list[dict]:
     """Every sub-agency the autocomplete gives for the text, each with the toptier the API puts it under."""
-    results = obj(obj(client.post_json(AUTOCOMPLETE.format(kind), {"search_text": search_text, "limit": 100}))
-                  .get("results"))
+    results = obj(
+        obj(client.post_json(AUTOCOMPLETE.format(kind), {"search_text": search_text, "limit": 100})).get("results")
+    )
     found = []
     for toptier in map(obj, results.get("toptier_agency") or []):
         found += [_subtier(obj(sub), toptier) for sub in toptier.get("subtier_agencies") or []]
@@ -93,16 +114,23 @@ def subtier_by_code(client: HttpClient, kind: str, code: str, toptiers: list[dic
         for sub in subtier_agencies(client, kind, search_text):
             if sub["code"] == code:
                 return sub
-    raise ApiError(f"sub-agency code {code} is not among the {kind} sub-agencies the agency autocomplete at "
-                   f"{client.url(AUTOCOMPLETE.format(kind))} lists for any toptier agency; "
-                   f"pass the subtier agency's name instead (e.g. 'U.S. Immigration and Customs Enforcement')",
-                   url=client.url(AUTOCOMPLETE.format(kind)))
+    raise ApiError(
+        f"sub-agency code {code} is not among the {kind} sub-agencies the agency autocomplete at "
+        f"{client.url(AUTOCOMPLETE.format(kind))} lists for any toptier agency; "
+        f"pass the subtier agency's name instead (e.g. 'U.S. Immigration and Customs Enforcement')",
+        url=client.url(AUTOCOMPLETE.format(kind)),
+    )
 
 
 def _subtier(sub: dict, toptier: dict) -> dict:
-    return {"tier": "subtier", "code": clean.subtier_code(text(sub.get("code"))) or "", "name": text(sub.get("name")),
-            "abbreviation": text(sub.get("abbreviation")), "toptier_name": text(toptier.get("name")),
-            "toptier_code": text(toptier.get("code"))}
+    return {
+        "tier": "subtier",
+        "code": clean.subtier_code(text(sub.get("code"))) or "",
+        "name": text(sub.get("name")),
+        "abbreviation": text(sub.get("abbreviation")),
+        "toptier_name": text(toptier.get("name")),
+        "toptier_code": text(toptier.get("code")),
+    }
 
 
 def _subtier_object(kind: str, sub: dict) -> dict:
@@ -110,8 +138,9 @@ def _subtier_object(kind: str, sub: dict) -> dict:
 
 
 def _keys(agency: dict) -> tuple[str, ...]:
-    return tuple(value.casefold() for value in (agency.get("code"), agency.get("name"), agency.get("abbreviation"))
-                 if value)
+    return tuple(
+        value.casefold() for value in (agency.get("code"), agency.get("name"), agency.get("abbreviation")) if value
+    )
 
 
 def _distinct(subs: list[dict]) -> list[dict]:
@@ -121,4 +150,3 @@ def _distinct(subs: list[dict]) -> list[dict]:
             seen.add((sub["name"], sub["toptier_name"]))
             out.append(sub)
     return out
-

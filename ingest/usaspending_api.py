@@ -10,6 +10,7 @@ Two kinds of failure are kept apart: a hit that cannot be mapped, or whose detai
 (4xx), becomes a `Reject` and the run goes on; a search the API refuses, or an API that cannot be
 reached, raises `ApiError` and the run stops (the checkpoint lets the rerun resume).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,13 +23,18 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
+from core.keys import subaward_key
+from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward
+
 from . import clean
-from .api_values import first as _first, get as _get, money as _money, obj as _obj, text as _text
+from .api_values import first as _first
+from .api_values import get as _get
+from .api_values import money as _money
+from .api_values import obj as _obj
+from .api_values import text as _text
 from .http import ApiError, HttpClient
 from .paging import MAX_PAGES, PageGuard
 from .usaspending_agencies import agency_filter
-from core.keys import subaward_key
-from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward
 
 log = logging.getLogger(__name__)
 
@@ -54,25 +60,58 @@ AWARD_TYPE_GROUPS = {
     "other": ("09", "11", "-1"),
 }
 SUBAWARD_PAGE_SIZE = 100
-SUBAWARD_FIELDS = ("Sub-Award ID", "Sub-Awardee Name", "Sub-Recipient UEI", "Sub-Award Date", "Sub-Award Amount",
-                   "Sub-Award Description", "Prime Award ID", "prime_award_generated_internal_id")
+SUBAWARD_FIELDS = (
+    "Sub-Award ID",
+    "Sub-Awardee Name",
+    "Sub-Recipient UEI",
+    "Sub-Award Date",
+    "Sub-Award Amount",
+    "Sub-Award Description",
+    "Prime Award ID",
+    "prime_award_generated_internal_id",
+)
 
 FIELDS = (
-    "Award ID", "Recipient Name", "Recipient UEI", "Award Amount", "Total Outlays", "Description",
-    "Start Date", "End Date", "Awarding Agency", "Awarding Agency Code", "Awarding Sub Agency",
-    "Awarding Sub Agency Code", "Funding Agency", "Funding Sub Agency", "Contract Award Type",
-    "generated_internal_id", "recipient_id",
+    "Award ID",
+    "Recipient Name",
+    "Recipient UEI",
+    "Award Amount",
+    "Total Outlays",
+    "Description",
+    "Start Date",
+    "End Date",
+    "Awarding Agency",
+    "Awarding Agency Code",
+    "Awarding Sub Agency",
+    "Awarding Sub Agency Code",
+    "Funding Agency",
+    "Funding Sub Agency",
+    "Contract Award Type",
+    "generated_internal_id",
+    "recipient_id",
 )
 # Page order must be the same on every request of a run (and on its resumed rerun): sort on the award
 # id, which does not move as obligations change, rather than on the amount.
 SORT, ORDER = "Award ID", "asc"
 
 
-def iter_records(client: HttpClient, *, awarding_agency: str | None = None, funding_agency: str | None = None,
-                 recipient: str | None = None, start: str | None = None, end: str | None = None,
-                 award_types=("A", "B", "C", "D"), page_size: int = 100, checkpoint: Path | None = None,
-                 with_subawards: bool = True, progress=None, on_page_done=None,
-                 workers: int = 1, max_pages: int = MAX_PAGES) -> Iterator[Award | Subaward | Reject]:
+def iter_records(
+    client: HttpClient,
+    *,
+    awarding_agency: str | None = None,
+    funding_agency: str | None = None,
+    recipient: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    award_types=("A", "B", "C", "D"),
+    page_size: int = 100,
+    checkpoint: Path | None = None,
+    with_subawards: bool = True,
+    progress=None,
+    on_page_done=None,
+    workers: int = 1,
+    max_pages: int = MAX_PAGES,
+) -> Iterator[Award | Subaward | Reject]:
     """Yield an Award per search hit (then its Subawards), or a Reject for a hit that cannot be used.
 
     Agencies: the API contract's agency filter (`AgencyObject`) takes a *name* (required) and no code, so
@@ -97,13 +136,28 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
     search's order whatever finishes first, so the answer does not depend on it.
     """
     if not 1 <= workers <= MAX_WORKERS:
-        raise ValueError(f"workers must be between 1 and {MAX_WORKERS} (the HTTP connection pool's size), not {workers}")
+        raise ValueError(
+            f"workers must be between 1 and {MAX_WORKERS} (the HTTP connection pool's size), not {workers}"
+        )
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE} (the API's maximum), not {page_size}")
-    filters = build_filters(client, awarding_agency=awarding_agency, funding_agency=funding_agency,
-                            recipient=recipient, start=start, end=end, award_types=award_types)
-    request = {"filters": filters, "fields": list(FIELDS), "limit": page_size, "sort": SORT, "order": ORDER,
-               "spending_level": "awards"}
+    filters = build_filters(
+        client,
+        awarding_agency=awarding_agency,
+        funding_agency=funding_agency,
+        recipient=recipient,
+        start=start,
+        end=end,
+        award_types=award_types,
+    )
+    request = {
+        "filters": filters,
+        "fields": list(FIELDS),
+        "limit": page_size,
+        "sort": SORT,
+        "order": ORDER,
+        "spending_level": "awards",
+    }
     run = {"request": request, "with_subawards": with_subawards}
     bounds = filters.get("time_period", [{"start_date": EARLIEST, "end_date": date.today().isoformat()}])[0]
     windows, window, page, cursor = _resume(checkpoint, run, [(bounds["start_date"], bounds["end_date"])])
@@ -114,13 +168,19 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
     counted = False  # this window's awards were counted and fit in what page numbers reach
     while window < len(windows):
         first, last = windows[window]
-        asked = {**request, "filters": {**filters, "time_period": [{"start_date": first, "end_date": last}]}} \
-            if len(windows) > 1 else request
+        asked = (
+            {**request, "filters": {**filters, "time_period": [{"start_date": first, "end_date": last}]}}
+            if len(windows) > 1
+            else request
+        )
         data = client.post_json(SEARCH, {**asked, "page": page, **(cursor or {})})
         results = data.get("results") if isinstance(data, dict) else None
         if not isinstance(results, list):
-            raise ApiError(f"{search_url} answered without a `results` list on page {page}; "
-                           f"check --base-url points at the USAspending API", url=search_url)
+            raise ApiError(
+                f"{search_url} answered without a `results` list on page {page}; "
+                f"check --base-url points at the USAspending API",
+                url=search_url,
+            )
         for message in data.get("messages") or []:
             if message not in said:  # e.g. filters the API ignored; said once a run
                 said.add(message)
@@ -130,11 +190,15 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
             # no keyset cursor: page numbers end at the count's ceiling, so a larger window is cut in two
             halves = _split_if_too_many(client, asked["filters"], first, last)
             if halves:
-                windows[window:window + 1] = halves
+                windows[window : window + 1] = halves
                 continue
             counted = True  # fewer than page numbers reach: paging to the end is safe
-        guard.check(page, [_row_id(hit, "generated_internal_id") for hit in results], bool(metadata.get("hasNext")),
-                    _cursor(metadata))
+        guard.check(
+            page,
+            [_row_id(hit, "generated_internal_id") for hit in results],
+            bool(metadata.get("hasNext")),
+            _cursor(metadata),
+        )
         log.info("search page %d%s: %d awards", page, f" of {first}..{last}" if len(windows) > 1 else "", len(results))
         todo = []
         for index, hit in enumerate(results, 1):
@@ -148,10 +212,11 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
         def fetch(item):
             where, hit = item
             return list(_records_for_hit(client, hit, where, search_url, with_subawards, filters["award_type_codes"]))
+
         # each hit's detail and subaward pages are fetched side by side (`workers` at a time) and given in order
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="usaspending") if workers > 1 else None
         try:
-            for records in (pool.map(fetch, todo) if pool is not None else map(fetch, todo)):
+            for records in pool.map(fetch, todo) if pool is not None else map(fetch, todo):
                 yield from records
                 if progress is not None and records:
                     progress(len(records))
@@ -160,16 +225,22 @@ def iter_records(client: HttpClient, *, awarding_agency: str | None = None, fund
                 pool.shutdown(wait=True, cancel_futures=True)
         if not metadata.get("hasNext"):
             if cursor is None and page * page_size >= UNCOUNTED_AFTER and not counted:
-                raise ApiError(f"{search_url} stopped paging at {page * page_size:,} awards without a cursor, "
-                               f"where its count ends; more may match. Narrow the run with --start/--end "
-                               f"(fewer than {UNCOUNTED_AFTER:,} awards each)", url=search_url)
+                raise ApiError(
+                    f"{search_url} stopped paging at {page * page_size:,} awards without a cursor, "
+                    f"where its count ends; more may match. Narrow the run with --start/--end "
+                    f"(fewer than {UNCOUNTED_AFTER:,} awards each)",
+                    url=search_url,
+                )
             window, page, cursor, counted = window + 1, 1, None, False
             guard.restart()
             continue
         cursor = _cursor(metadata)
         if cursor is None and (page + 1) * page_size > UNCOUNTED_AFTER and not counted:
-            raise ApiError(f"{search_url} gave no `last_record_unique_id`/`last_record_sort_value` to page past "
-                           f"{UNCOUNTED_AFTER:,} awards; narrow the run with --start/--end", url=search_url)
+            raise ApiError(
+                f"{search_url} gave no `last_record_unique_id`/`last_record_sort_value` to page past "
+                f"{UNCOUNTED_AFTER:,} awards; narrow the run with --start/--end",
+                url=search_url,
+            )
         # The consumer came back for more after the page's last record: the page is done. The checkpoint
         # moves only when the consumer says the pages so far are durable (it may wait to batch several).
         if on_page_done is None or on_page_done(page) is not False:
@@ -194,12 +265,24 @@ def _split_if_too_many(client: HttpClient, filters: dict, first: str, last: str)
         return None
     start, end = date.fromisoformat(first), date.fromisoformat(last)
     if start >= end:
-        raise ApiError(f"{client.url(SEARCH)} gives no cursor and {total:,} awards match on {first} alone, more than "
-                       f"the {UNCOUNTED_AFTER:,} it pages; narrow the filters", url=client.url(SEARCH))
+        raise ApiError(
+            f"{client.url(SEARCH)} gives no cursor and {total:,} awards match on {first} alone, more than "
+            f"the {UNCOUNTED_AFTER:,} it pages; narrow the filters",
+            url=client.url(SEARCH),
+        )
     middle = start + (end - start) // 2
-    log.warning("%s gives no keyset cursor and %s..%s holds %d awards (it pages %d): searching %s..%s and %s..%s",
-                client.url(SEARCH), first, last, total, UNCOUNTED_AFTER, first, middle.isoformat(),
-                (middle + timedelta(days=1)).isoformat(), last)
+    log.warning(
+        "%s gives no keyset cursor and %s..%s holds %d awards (it pages %d): searching %s..%s and %s..%s",
+        client.url(SEARCH),
+        first,
+        last,
+        total,
+        UNCOUNTED_AFTER,
+        first,
+        middle.isoformat(),
+        (middle + timedelta(days=1)).isoformat(),
+        last,
+    )
     return [(first, middle.isoformat()), ((middle + timedelta(days=1)).isoformat(), last)]
 
 
@@ -222,14 +305,23 @@ def award_type_codes(codes) -> list[str]:
         raise ValueError(f"{problem}; the codes, by group, are {groups_text}")
     groups = sorted({group_of[code] for code in codes})
     if len(groups) > 1:
-        raise ValueError(f"award type codes {', '.join(codes)} mix the groups {' and '.join(groups)}, which the "
-                         f"search refuses; run one group at a time ({groups_text})")
+        raise ValueError(
+            f"award type codes {', '.join(codes)} mix the groups {' and '.join(groups)}, which the "
+            f"search refuses; run one group at a time ({groups_text})"
+        )
     return codes
 
 
-def build_filters(client: HttpClient, *, awarding_agency: str | None = None, funding_agency: str | None = None,
-                  recipient: str | None = None, start: str | None = None, end: str | None = None,
-                  award_types=("A", "B", "C", "D")) -> dict:
+def build_filters(
+    client: HttpClient,
+    *,
+    awarding_agency: str | None = None,
+    funding_agency: str | None = None,
+    recipient: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    award_types=("A", "B", "C", "D"),
+) -> dict:
     """The search's `filters` object (search_filters.md); agency codes are resolved to names here."""
     filters: dict = {"award_type_codes": award_type_codes(award_types)}
     if start or end:
@@ -238,8 +330,9 @@ def build_filters(client: HttpClient, *, awarding_agency: str | None = None, fun
         if start_date > end_date:
             raise ValueError(f"start {start_date} is after end {end_date}")
         if start_date < EARLIEST:  # the search answers 422 before it; bulk downloads reach further back
-            log.warning("start %s is before the search's earliest date %s: searching from %s", start_date, EARLIEST,
-                        EARLIEST)
+            log.warning(
+                "start %s is before the search's earliest date %s: searching from %s", start_date, EARLIEST, EARLIEST
+            )
             start_date = EARLIEST
         if end_date > date.today().isoformat():
             log.warning("end %s is in the future: searching up to today, %s", end_date, date.today().isoformat())
@@ -301,11 +394,13 @@ def award_from_detail(detail: dict, prov: Provenance) -> Award:
     latest = _obj(detail.get("latest_transaction_contract_data"))
     period = _obj(detail.get("period_of_performance"))
     naics = _text(latest.get("naics")) or _text(_get(detail, "naics_hierarchy", "base_code", "code"))
-    naics_description = (_text(latest.get("naics_description"))
-                         or _text(_get(detail, "naics_hierarchy", "base_code", "description")))
+    naics_description = _text(latest.get("naics_description")) or _text(
+        _get(detail, "naics_hierarchy", "base_code", "description")
+    )
     psc = _text(latest.get("product_or_service_code")) or _text(_get(detail, "psc_hierarchy", "base_code", "code"))
-    psc_description = (_text(latest.get("product_or_service_description"))
-                       or _text(_get(detail, "psc_hierarchy", "base_code", "description")))
+    psc_description = _text(latest.get("product_or_service_description")) or _text(
+        _get(detail, "psc_hierarchy", "base_code", "description")
+    )
     # `parent_award` is null whenever the parent IDV is not in USAspending; its PIID and agency are still
     # in the generated id (CONT_AWD_<piid>_<agency>_<parent piid>_<parent agency>)
     try:
@@ -313,20 +408,27 @@ def award_from_detail(detail: dict, prov: Provenance) -> Award:
     except clean.BadValue:
         keyed_parent_piid = keyed_parent_agency = None
     return Award(
-        key=key, piid=_text(detail.get("piid")), prov=prov,
+        key=key,
+        piid=_text(detail.get("piid")),
+        prov=prov,
         recipient=Party(
-            name=_text(recipient.get("recipient_name")), uei=clean.uei(_text(recipient.get("recipient_uei"))),
+            name=_text(recipient.get("recipient_name")),
+            uei=clean.uei(_text(recipient.get("recipient_uei"))),
             duns=clean.duns(_text(recipient.get("recipient_unique_id"))),
             parent_name=_text(recipient.get("parent_recipient_name")),
             parent_uei=clean.uei(_text(recipient.get("parent_recipient_uei"))),
-            parent_duns=clean.duns(_text(recipient.get("parent_recipient_unique_id")))),
-        awarding=_agency(detail.get("awarding_agency")), funding=_agency(detail.get("funding_agency")),
+            parent_duns=clean.duns(_text(recipient.get("parent_recipient_unique_id"))),
+        ),
+        awarding=_agency(detail.get("awarding_agency")),
+        funding=_agency(detail.get("funding_agency")),
         parent_piid=_text(parent.get("piid")) or keyed_parent_piid,
         parent_agency=clean.subtier_code(_text(parent.get("sub_agency_id"))) or clean.subtier_code(keyed_parent_agency),
         award_type=_text(detail.get("type_description")) or _text(detail.get("type")),
         description=_text(detail.get("description")),
-        naics=clean.code(naics), naics_description=naics_description,
-        psc=clean.code(psc), psc_description=psc_description,
+        naics=clean.code(naics),
+        naics_description=naics_description,
+        psc=clean.code(psc),
+        psc_description=psc_description,
         base_date=clean.date(_text(detail.get("date_signed"))),
         start_date=clean.date(_text(period.get("start_date"))),
         end_date=clean.date(_text(period.get("end_date"))),
@@ -349,9 +451,12 @@ def _agency(agency) -> AgencyRef:
         return AgencyRef()
     toptier, subtier = _obj(agency.get("toptier_agency")), _obj(agency.get("subtier_agency"))
     return AgencyRef(
-        toptier_code=clean.toptier_code(_text(toptier.get("code"))), toptier_name=_text(toptier.get("name")),
-        subtier_code=clean.subtier_code(_text(subtier.get("code"))), subtier_name=_text(subtier.get("name")),
-        office_name=_text(agency.get("office_agency_name")))
+        toptier_code=clean.toptier_code(_text(toptier.get("code"))),
+        toptier_name=_text(toptier.get("name")),
+        subtier_code=clean.subtier_code(_text(subtier.get("code"))),
+        subtier_name=_text(subtier.get("name")),
+        office_name=_text(agency.get("office_agency_name")),
+    )
 
 
 def _subawards(client: HttpClient, prime: Award, generated: str, award_types) -> Iterator[Subaward | Reject]:
@@ -361,9 +466,15 @@ def _subawards(client: HttpClient, prime: Award, generated: str, award_types) ->
     page, seen = 1, {}
     guard = PageGuard(url, what=f"subaward search of {generated}")
     while True:
-        body = {"filters": {"award_unique_id": generated, "award_type_codes": list(award_types)},
-                "fields": list(SUBAWARD_FIELDS), "spending_level": "subawards", "limit": SUBAWARD_PAGE_SIZE,
-                "page": page, "sort": "Sub-Award ID", "order": "asc"}
+        body = {
+            "filters": {"award_unique_id": generated, "award_type_codes": list(award_types)},
+            "fields": list(SUBAWARD_FIELDS),
+            "spending_level": "subawards",
+            "limit": SUBAWARD_PAGE_SIZE,
+            "page": page,
+            "sort": "Sub-Award ID",
+            "order": "asc",
+        }
         try:
             data = client.post_json(SEARCH, body)
         except ApiError as error:
@@ -397,18 +508,28 @@ def subaward_from_result(row: dict, prime: Award, prov: Provenance, seen: dict |
     number = _text(_first(row, "Sub-Award ID", "subaward_number"))
     action_date = clean.date(_text(_first(row, "Sub-Award Date", "action_date")))
     amount = _money(_first(row, "Sub-Award Amount", "amount"))
-    sub = Party(name=_text(_first(row, "Sub-Awardee Name", "recipient_name")),
-                uei=clean.uei(_text(_first(row, "Sub-Recipient UEI", "recipient_uei", "sub_awardee_or_recipient_uei"))))
+    sub = Party(
+        name=_text(_first(row, "Sub-Awardee Name", "recipient_name")),
+        uei=clean.uei(_text(_first(row, "Sub-Recipient UEI", "recipient_uei", "sub_awardee_or_recipient_uei"))),
+    )
     if not sub.name and not sub.uei:
         raise _BadRecord("subaward has neither a recipient name nor a UEI")
     if not number:
         raise _BadRecord("subaward has no subaward number")
-    return Subaward(key=subaward_key(prime.key, number, action_date, amount, seen), prime=prime, sub=sub, prov=prov,
-                    number=number, amount=amount, action_date=action_date,
-                    description=_text(_first(row, "Sub-Award Description", "description")))
+    return Subaward(
+        key=subaward_key(prime.key, number, action_date, amount, seen),
+        prime=prime,
+        sub=sub,
+        prov=prov,
+        number=number,
+        amount=amount,
+        action_date=action_date,
+        description=_text(_first(row, "Sub-Award Description", "description")),
+    )
 
 
 # -- checkpoint ----------------------------------------------------------------------------------------------
+
 
 def _resume(checkpoint: Path | None, run: dict, windows: list) -> tuple[list, int, int, dict | None]:
     """(date windows, window, next page, its cursor): where the last run stopped, if it asked the same."""
@@ -430,13 +551,19 @@ def _resume(checkpoint: Path | None, run: dict, windows: list) -> tuple[list, in
     if cursor is None and done * run["request"]["limit"] >= UNCOUNTED_AFTER:
         log.warning("checkpoint %s has no cursor past page %d; starting at page 1", checkpoint, done)
         return fresh
-    log.info("resuming from checkpoint %s: pages 1-%d done, starting at page %d%s", checkpoint, done, done + 1,
-             " after the cursor it saved" if cursor else "")
+    log.info(
+        "resuming from checkpoint %s: pages 1-%d done, starting at page %d%s",
+        checkpoint,
+        done,
+        done + 1,
+        " after the cursor it saved" if cursor else "",
+    )
     return saved_windows, window, done + 1, cursor
 
 
-def _save_checkpoint(checkpoint: Path | None, run: dict, page: int, cursor: dict | None, windows=None,
-                     window: int = 0) -> None:
+def _save_checkpoint(
+    checkpoint: Path | None, run: dict, page: int, cursor: dict | None, windows=None, window: int = 0
+) -> None:
     """Page and cursor together: the cursor resumes after the last award read even if the index was
     reloaded and page numbers moved; the page number is kept for the log."""
     if checkpoint is None:

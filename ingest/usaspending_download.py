@@ -11,6 +11,7 @@ made zips per toptier agency and fiscal year (`Full`), plus the agency's `Delta`
 A requested download is remembered (KG_HOME/downloads/requests/) so an interrupted run picks up the same
 file instead of asking the API to generate it again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,14 +39,17 @@ STATUS = "/api/v2/download/status/"
 ARCHIVE = "/api/v2/bulk_download/list_monthly_files/"
 FILES_HOST = "https://files.usaspending.gov"  # where the API's generated files live
 EARLIEST_FY = 2008  # the first fiscal year USAspending holds contract actions for (from 2007-10-01)
-PRIME_TYPES = {"contracts": ["A", "B", "C", "D"],
-               "idvs": ["IDV_A", "IDV_B", "IDV_B_A", "IDV_B_B", "IDV_B_C", "IDV_C", "IDV_D", "IDV_E"]}
+PRIME_TYPES = {
+    "contracts": ["A", "B", "C", "D"],
+    "idvs": ["IDV_A", "IDV_B", "IDV_B_A", "IDV_B_B", "IDV_B_C", "IDV_C", "IDV_D", "IDV_E"],
+}
 READY, RUNNING, FAILED = "finished", ("ready", "running"), "failed"
 
 
 @dataclass(frozen=True)
 class Ready:
     """A zip the API has ready: where to fetch it, how big it is, how many rows it holds (None: not said)."""
+
     file_name: str
     url: str
     expected_bytes: float | None
@@ -74,8 +78,13 @@ def fiscal_years(text_value: str, today: date | None = None) -> list[int]:
         years.update(range(low, high + 1))
     kept = sorted(y for y in years if EARLIEST_FY <= y <= latest)
     if len(kept) < len(years):
-        log.warning("--fy %s: USAspending holds contract actions for fiscal years %d-%d; asking for %s",
-                    text_value, EARLIEST_FY, latest, ", ".join(map(str, kept)) or "none")
+        log.warning(
+            "--fy %s: USAspending holds contract actions for fiscal years %d-%d; asking for %s",
+            text_value,
+            EARLIEST_FY,
+            latest,
+            ", ".join(map(str, kept)) or "none",
+        )
     if not kept:
         raise SourceError(f"--fy {text_value}: no fiscal year in {EARLIEST_FY}-{latest}, the years USAspending covers")
     return kept
@@ -87,11 +96,14 @@ def fy_range(year: int, today: date | None = None) -> tuple[str, str]:
     return f"{year - 1}-10-01", end.isoformat()
 
 
-def request_body(agencies: list[dict], award_types: str, year: int, subawards: bool,
-                 today: date | None = None) -> dict:
+def request_body(agencies: list[dict], award_types: str, year: int, subawards: bool, today: date | None = None) -> dict:
     start, end = fy_range(year, today)
-    filters = {"prime_award_types": PRIME_TYPES[award_types], "date_type": "action_date",
-               "date_range": {"start_date": start, "end_date": end}, "agencies": agencies}
+    filters = {
+        "prime_award_types": PRIME_TYPES[award_types],
+        "date_type": "action_date",
+        "date_range": {"start_date": start, "end_date": end},
+        "agencies": agencies,
+    }
     if subawards:
         filters["sub_award_types"] = ["procurement"]
     return {"filters": filters, "file_format": "csv"}
@@ -110,8 +122,11 @@ def requested(client: HttpClient, body: dict, jobs: Path, max_age: float) -> tup
     answer = obj(client.post_json(BULK, body, cache=False))
     file_name = text(answer.get("file_name"))
     if not file_name:
-        raise ApiError(f"{client.url(BULK)} answered without a file_name ({json.dumps(answer)[:200]}); check "
-                       f"--base-url points at the USAspending API", url=client.url(BULK))
+        raise ApiError(
+            f"{client.url(BULK)} answered without a file_name ({json.dumps(answer)[:200]}); check "
+            f"--base-url points at the USAspending API",
+            url=client.url(BULK),
+        )
     for message in answer.get("messages") or []:
         log.warning("%s says: %s", client.url(BULK), message)
     jobs.mkdir(parents=True, exist_ok=True)
@@ -119,8 +134,16 @@ def requested(client: HttpClient, body: dict, jobs: Path, max_age: float) -> tup
     return file_name, job
 
 
-def wait_until_ready(client: HttpClient, file_name: str, label: str, *, poll: float = 10, timeout: float = 3600,
-                     sleep=time.sleep, clock=time.monotonic) -> Ready:
+def wait_until_ready(
+    client: HttpClient,
+    file_name: str,
+    label: str,
+    *,
+    poll: float = 10,
+    timeout: float = 3600,
+    sleep=time.sleep,
+    clock=time.monotonic,
+) -> Ready:
     """Poll the status until the file is finished, waiting a little longer each time (at most a minute)."""
     started, wait = clock(), poll
     url = client.url(STATUS, {"file_name": file_name})
@@ -133,26 +156,47 @@ def wait_until_ready(client: HttpClient, file_name: str, label: str, *, poll: fl
                 raise ApiError(f"{url} says {file_name} is finished but gives no file_url", url=url)
             size = status.get("total_size")
             rows = status.get("total_rows")
-            return Ready(file_name, file_url, float(size) * 1000 if isinstance(size, (int, float)) else None,
-                         rows if isinstance(rows, int) else None, label)
+            return Ready(
+                file_name,
+                file_url,
+                float(size) * 1000 if isinstance(size, (int, float)) else None,
+                rows if isinstance(rows, int) else None,
+                label,
+            )
         if state == FAILED:
-            raise DownloadFailed(f"USAspending could not generate {file_name} ({label}): "
-                           f"{text(status.get('message')) or 'no reason given'}; rerun later, or narrow the request",
-                           url=url)
+            raise DownloadFailed(
+                f"USAspending could not generate {file_name} ({label}): "
+                f"{text(status.get('message')) or 'no reason given'}; rerun later, or narrow the request",
+                url=url,
+            )
         if state not in RUNNING:
-            raise ApiError(f"{url} answered status {state!r}, not one of finished, running, ready or failed; check "
-                           f"--base-url points at the USAspending API", url=url)
+            raise ApiError(
+                f"{url} answered status {state!r}, not one of finished, running, ready or failed; check "
+                f"--base-url points at the USAspending API",
+                url=url,
+            )
         elapsed = clock() - started
         if elapsed + wait > timeout:
-            raise ApiError(f"{file_name} ({label}) is still {state} after {elapsed:.0f}s; rerun the same command later "
-                           f"to pick up this download (or give --wait-minutes more)", url=url)
+            raise ApiError(
+                f"{file_name} ({label}) is still {state} after {elapsed:.0f}s; rerun the same command later "
+                f"to pick up this download (or give --wait-minutes more)",
+                url=url,
+            )
         log.info("%s: %s for %.0fs, asking again in %.0fs", file_name, state, elapsed, wait)
         sleep(wait)
         wait = min(wait * 1.5, 60.0)
 
 
-def custom_downloads(client: HttpClient, agencies: list[dict], years: list[int], award_types: str, subawards: bool,
-                     jobs: Path, max_age: float, **waiting) -> Iterator[Ready]:
+def custom_downloads(
+    client: HttpClient,
+    agencies: list[dict],
+    years: list[int],
+    award_types: str,
+    subawards: bool,
+    jobs: Path,
+    max_age: float,
+    **waiting,
+) -> Iterator[Ready]:
     names = ", ".join(f"{a['type']} {a['name']}" for a in agencies)
     for year in years:
         body = request_body(agencies, award_types, year, subawards)
@@ -172,15 +216,24 @@ def archive_files(client: HttpClient, agency: dict, years: list[int], delta: boo
     name = agency.get("toptier_name") or agency["name"]
     match = [t for t in toptiers if t["name"] == name and t.get("agency_id") is not None]
     if not match:
-        raise ApiError(f"{name!r} has no agency id in {client.url('/api/v2/references/toptier_agencies/')}; the "
-                       f"archive cannot be asked for it", url=client.url(ARCHIVE))
+        raise ApiError(
+            f"{name!r} has no agency id in {client.url('/api/v2/references/toptier_agencies/')}; the "
+            f"archive cannot be asked for it",
+            url=client.url(ARCHIVE),
+        )
     if agency["tier"] == "subtier":
-        log.warning("the Award Data Archive keeps whole toptier agencies: loading all of %s, which includes %s",
-                    name, agency["name"])
+        log.warning(
+            "the Award Data Archive keeps whole toptier agencies: loading all of %s, which includes %s",
+            name,
+            agency["name"],
+        )
     found: dict[str, Ready] = {}
     for year in years:
-        answer = obj(client.post_json(ARCHIVE, {"agency": match[0]["agency_id"], "fiscal_year": year,
-                                                "type": "contracts"}, cache=False))
+        answer = obj(
+            client.post_json(
+                ARCHIVE, {"agency": match[0]["agency_id"], "fiscal_year": year, "type": "contracts"}, cache=False
+            )
+        )
         for item in map(obj, answer.get("monthly_files") or []):
             file_name, url = text(item.get("file_name")), text(item.get("url"))
             is_delta = "_Delta_" in (file_name or "")
@@ -188,8 +241,10 @@ def archive_files(client: HttpClient, agency: dict, years: list[int], delta: boo
                 label = f"{'delta' if is_delta else f'FY{year} full'} contracts file of {name}"
                 found.setdefault(file_name, Ready(file_name, url, None, None, label))
     if not found:
-        raise ApiError(f"{client.url(ARCHIVE)} lists no contract files of {name} for FY{years[0]}-{years[-1]}",
-                       url=client.url(ARCHIVE))
+        raise ApiError(
+            f"{client.url(ARCHIVE)} lists no contract files of {name} for FY{years[0]}-{years[-1]}",
+            url=client.url(ARCHIVE),
+        )
     return [found[key] for key in sorted(found)]
 
 
@@ -212,15 +267,19 @@ def csv_members(path: Path) -> list[Path]:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
         path.unlink(missing_ok=True)
-        raise SourceError(f"{path} is not a readable zip ({error}): it was deleted; rerun to download it again") from None
+        raise SourceError(
+            f"{path} is not a readable zip ({error}): it was deleted; rerun to download it again"
+        ) from None
     out = path.with_suffix("")
     members = []
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         csvs = [info for info in infos if info.filename.lower().endswith(".csv")]
         if not csvs:
-            raise SourceError(f"{path} is not a USAspending download: it holds no CSV file "
-                              f"({', '.join(info.filename for info in infos[:5]) or 'nothing'})")
+            raise SourceError(
+                f"{path} is not a USAspending download: it holds no CSV file "
+                f"({', '.join(info.filename for info in infos[:5]) or 'nothing'})"
+            )
         for info in sorted(csvs, key=lambda i: i.filename):
             name = PurePosixPath(info.filename).name
             target = out / name
@@ -234,8 +293,10 @@ def csv_members(path: Path) -> list[Path]:
                 except (zipfile.BadZipFile, OSError, EOFError) as error:
                     part.unlink(missing_ok=True)
                     path.unlink(missing_ok=True)
-                    raise SourceError(f"{path}: {info.filename} cannot be read ({error}); the zip was deleted: rerun "
-                                      f"to download it again") from None
+                    raise SourceError(
+                        f"{path}: {info.filename} cannot be read ({error}); the zip was deleted: rerun "
+                        f"to download it again"
+                    ) from None
                 stamp = datetime(*info.date_time).timestamp()
                 os.utime(part, (stamp, stamp))
                 os.replace(part, target)

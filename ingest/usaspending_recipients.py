@@ -5,6 +5,7 @@ UEI; its own level, `C` or `R`, before a parent's `P`), and `GET /api/v2/recipie
 `total_transaction_amount` for that fiscal year: the denominator of "how much of its federal money comes
 from this agency". Vendors without a UEI cannot be looked up reliably by name and are skipped (counted).
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,10 +13,11 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from urllib.parse import quote
 
+from core.records import Party, Provenance, RecipientYear, Reject
+
 from . import clean
 from .api_values import money, obj, text
 from .http import ApiError, HttpClient
-from core.records import Party, Provenance, RecipientYear, Reject
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +28,24 @@ LEVELS = {"C": 0, "R": 1, "P": 2}  # the vendor's own registration first
 
 def recipient_id(client: HttpClient, uei: str) -> dict | None:
     """The listing of this UEI (None when the API lists none)."""
-    answer = obj(client.post_json(LISTING, {"keyword": uei, "award_type": "all", "limit": 50, "page": 1,
-                                            "sort": "amount", "order": "desc"}))
-    found = [row for row in map(obj, answer.get("results") or [])
-             if (text(row.get("uei")) or "").upper() == uei and text(row.get("id"))]
+    answer = obj(
+        client.post_json(
+            LISTING, {"keyword": uei, "award_type": "all", "limit": 50, "page": 1, "sort": "amount", "order": "desc"}
+        )
+    )
+    found = [
+        row
+        for row in map(obj, answer.get("results") or [])
+        if (text(row.get("uei")) or "").upper() == uei and text(row.get("id"))
+    ]
     if not found:
         return None
     return min(found, key=lambda row: (LEVELS.get(text(row.get("recipient_level")) or "", 9), text(row.get("id"))))
 
 
-def profiles(client: HttpClient, vendors: Iterable[tuple[str, str]], years: list[int]) -> Iterator[RecipientYear | Reject]:
+def profiles(
+    client: HttpClient, vendors: Iterable[tuple[str, str]], years: list[int]
+) -> Iterator[RecipientYear | Reject]:
     """For each (vendor id, UEI): a RecipientYear per fiscal year, or a Reject saying why there is none."""
     listing_url = client.url(LISTING)
     for vendor, uei in vendors:
@@ -64,11 +74,22 @@ def profiles(client: HttpClient, vendors: Iterable[tuple[str, str]], years: list
             total = money(profile.get("total_transaction_amount"))
             count = profile.get("total_transactions")
             yield RecipientYear(
-                recipient_id=rid, fiscal_year=year, total=total, transactions=count if isinstance(count, int) else None,
-                party=Party(name=text(profile.get("name")) or text(listed.get("name")), uei=uei,
-                            duns=_duns(text(profile.get("duns")))),
-                prov=Provenance(url, f"{rid} FY{year}", retrieved,
-                                f"https://www.usaspending.gov/recipient/{quote(rid, safe='')}/{year}"))
+                recipient_id=rid,
+                fiscal_year=year,
+                total=total,
+                transactions=count if isinstance(count, int) else None,
+                party=Party(
+                    name=text(profile.get("name")) or text(listed.get("name")),
+                    uei=uei,
+                    duns=_duns(text(profile.get("duns"))),
+                ),
+                prov=Provenance(
+                    url,
+                    f"{rid} FY{year}",
+                    retrieved,
+                    f"https://www.usaspending.gov/recipient/{quote(rid, safe='')}/{year}",
+                ),
+            )
 
 
 def _duns(value: str | None) -> str | None:

@@ -1,4 +1,5 @@
 """Running the dashboard under Streamlit's AppTest, and reading what a page shows: shared by the page tests."""
+
 from __future__ import annotations
 
 from streamlit.runtime.media_file_manager import MediaFileManager
@@ -36,14 +37,18 @@ def frame(app: AppTest, column: str):
 
 
 def texts(app: AppTest) -> str:
-    parts = [e.value for kind in ("title", "header", "subheader", "caption", "markdown", "text", "code")
-             for e in getattr(app, kind)]
+    parts = [
+        e.value
+        for kind in ("title", "header", "subheader", "caption", "markdown", "text", "code")
+        for e in getattr(app, kind)
+    ]
     parts += [m.value for m in app.metric] + [m.label for m in app.metric]
     return "\n".join(str(p) for p in parts)
 
 
 class RecordingStorage(MemoryMediaFileStorage):
     """Streamlit's own in-memory media storage, remembered so a test can read what a download button serves."""
+
     last: RecordingStorage | None = None
 
     def __init__(self, endpoint: str):
@@ -53,6 +58,7 @@ class RecordingStorage(MemoryMediaFileStorage):
 
 class RecordingManager(MediaFileManager):
     """Streamlit's media file manager, remembered so a test can run a deferred download's callable."""
+
     last: RecordingManager | None = None
 
     def __init__(self, storage):

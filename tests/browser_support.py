@@ -2,6 +2,7 @@
 
 Shared by the browser test and bench/dashboard_render.py (which times first renders).
 """
+
 from __future__ import annotations
 
 import os
@@ -27,6 +28,7 @@ def free_port() -> int:
 
 class AppUrl(str):
     """The app's base URL, knowing the server's process id (for its memory)."""
+
     pid: int
 
 
@@ -37,9 +39,21 @@ def running_app(home: Path, log_path: Path, store: str = "embedded", env: dict |
     `env`: more variables for it (KG_JUDGEMENTS, KG_PRODUCT_RULES)."""
     port = free_port()
     env = {**os.environ, **(env or {}), "KG_HOME": str(home), "KG_STORE": store}
-    command = [sys.executable, "-m", "dashboard.serve",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+    command = [
+        sys.executable,
+        "-m",
+        "dashboard.serve",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+    ]
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -66,8 +80,9 @@ def running_app(home: Path, log_path: Path, store: str = "embedded", env: dict |
 
 
 def launch(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=["--no-sandbox", "--disable-dev-shm-usage"])
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
+    )
 
 
 def guard_requests(context) -> list[str]:
@@ -89,8 +104,13 @@ def guard_requests(context) -> list[str]:
 
 
 def remote(urls: list[str]) -> list[str]:
-    return sorted({u for u in urls if urlparse(u).scheme in ("http", "https", "ws", "wss")
-                   and urlparse(u).hostname not in LOCAL_HOSTS})
+    return sorted(
+        {
+            u
+            for u in urls
+            if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname not in LOCAL_HOSTS
+        }
+    )
 
 
 def wait_ready(page, timeout: float = 120) -> None:
@@ -101,7 +121,10 @@ def wait_ready(page, timeout: float = 120) -> None:
             return app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
                 && app.getAttribute('data-test-script-state') === 'notRunning'
                 && !document.querySelector('[data-testid="stSkeleton"]');
-        }""", timeout=timeout * 1000, polling=100)
+        }""",
+        timeout=timeout * 1000,
+        polling=100,
+    )
 
 
 def network_frame(page, timeout: float = 120):

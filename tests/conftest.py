@@ -3,6 +3,7 @@
 
 A test that takes `shared_data` needs the full real files: it is marked `shared` on collection, so
 `pytest -m "not shared"` runs the rest from a bare clone. Without ../shared it skips (under CI it fails)."""
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,10 @@ def own_judgements(tmp_path_factory):
 def shared_data() -> Path:
     """The full real files; skips when they are not there (fails under CI, which must run every test)."""
     if not SHARED_DATA.is_dir():
-        message = (f"needs the full real data at {SHARED_DATA} (not found): clone next to shared/ or set "
-                   f"KG_SHARED; `pytest -m \"not shared\"` runs without it")
+        message = (
+            f"needs the full real data at {SHARED_DATA} (not found): clone next to shared/ or set "
+            f'KG_SHARED; `pytest -m "not shared"` runs without it'
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -67,8 +70,11 @@ REQUIRE_NEO4J = bool(os.environ.get("CI") or os.environ.get("KG_REQUIRE_NEO4J"))
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "neo4j: needs the Neo4j test server (make test starts it)")
-    config.addinivalue_line("markers", "shared: needs the full real files in ../shared/data (KG_SHARED); "
-                                       "set on every test that uses the shared_data fixture")
+    config.addinivalue_line(
+        "markers",
+        "shared: needs the full real files in ../shared/data (KG_SHARED); "
+        "set on every test that uses the shared_data fixture",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -81,17 +87,23 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def neo4j_server() -> dict:
     """Connection settings for the test server; fails under CI, skips elsewhere when it is not running."""
-    from graph.stores.neo4j.store import Neo4jStore
     from graph.store import StoreUnavailable
+    from graph.stores.neo4j.store import Neo4jStore
 
-    connection = {"uri": NEO4J_TEST_URI, "user": os.environ.get("NEO4J_USER") or "neo4j",
-                  "password": os.environ.get("NEO4J_PASSWORD") or "contract-graph-dev", "database": "neo4j"}
+    connection = {
+        "uri": NEO4J_TEST_URI,
+        "user": os.environ.get("NEO4J_USER") or "neo4j",
+        "password": os.environ.get("NEO4J_PASSWORD") or "contract-graph-dev",
+        "database": "neo4j",
+    }
     try:
         Neo4jStore(**connection).close()
     except StoreUnavailable as error:
-        message = (f"Neo4j test server not reachable at {NEO4J_TEST_URI} ({error}). Start it with `make test` "
-                   f"(it runs `python -m graph.stores.neo4j.server start --home data/neo4j-test --port 7688`; needs Java 17 "
-                   f"and Maven) or point KG_TEST_NEO4J_URI at a server whose database may be emptied")
+        message = (
+            f"Neo4j test server not reachable at {NEO4J_TEST_URI} ({error}). Start it with `make test` "
+            f"(it runs `python -m graph.stores.neo4j.server start --home data/neo4j-test --port 7688`; needs Java 17 "
+            f"and Maven) or point KG_TEST_NEO4J_URI at a server whose database may be emptied"
+        )
         if REQUIRE_NEO4J:
             pytest.fail(message)
         pytest.skip(message)
@@ -125,12 +137,18 @@ class StoreFactory(NamedTuple):
 # one per entry of graph.store.STORES (tests/test_store_contract.py fails when an entry has none)
 STORE_FACTORIES = {
     "embedded": StoreFactory(lambda request: {}),
-    "neo4j": StoreFactory(lambda request: request.getfixturevalue("neo4j_server"), (pytest.mark.neo4j,), True,
-                          lambda request: {f"NEO4J_{name.upper()}": value
-                                           for name, value in request.getfixturevalue("neo4j_server").items()}),
+    "neo4j": StoreFactory(
+        lambda request: request.getfixturevalue("neo4j_server"),
+        (pytest.mark.neo4j,),
+        True,
+        lambda request: {
+            f"NEO4J_{name.upper()}": value for name, value in request.getfixturevalue("neo4j_server").items()
+        },
+    ),
 }
-STORE_KINDS = [pytest.param(kind, id=kind, marks=STORE_FACTORIES[kind].marks) for kind in STORES
-               if kind in STORE_FACTORIES]
+STORE_KINDS = [
+    pytest.param(kind, id=kind, marks=STORE_FACTORIES[kind].marks) for kind in STORES if kind in STORE_FACTORIES
+]
 
 
 def open_test_store(kind: str, home: Path, request, fresh: bool = True):
@@ -196,4 +214,3 @@ def home(bundle_home, monkeypatch_module) -> Path:
     monkeypatch_module.setenv("KG_HOME", str(bundle_home))
     monkeypatch_module.setenv("KG_STORE", "embedded")
     return bundle_home
-

@@ -4,6 +4,7 @@ Four Points Technology resells Amazon Web Services), loaded with the project's o
 
 Every load reads a fixed product-rule table and a judgements file of its own in the home (`curated_env`),
 never data/product_makers.csv (being curated) or data/judgements.csv (which tests must not write)."""
+
 from __future__ import annotations
 
 import csv
@@ -16,8 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared")).resolve()
 TRANSACTIONS = sorted((SHARED / "data" / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv"))
-TEST_RULES = ("id,maker,product,pattern,exclude,psc,naics,confidence,source\n"
-              'aws,"Amazon.com, Inc.",Amazon Web Services,AMAZON WEB SERVICES|AWS,,,,0.9,AWS is Amazon\'s cloud\n')
+TEST_RULES = (
+    "id,maker,product,pattern,exclude,psc,naics,confidence,source\n"
+    'aws,"Amazon.com, Inc.",Amazon Web Services,AMAZON WEB SERVICES|AWS,,,,0.9,AWS is Amazon\'s cloud\n'
+)
 FOUR_POINTS_AWARD = "CONT_AWD_70B04C24F00000413_7014_NNG15SD22B_8000"  # CBP's largest AWS order via Four Points
 SAMPLE = sorted((ROOT / "data" / "sample").glob("*.csv.gz"))
 VEHICLES = sorted((ROOT / "data" / "vehicles").glob("*.csv.gz"))  # contract vehicles: in the default load too
@@ -34,10 +37,22 @@ def hostile_file(folder: Path, name: str = HOSTILE, permalink: str | None = None
         reader = csv.DictReader(handle)
         columns = reader.fieldnames
         row = next(r for r in reader if r["kind"] == "award" and r["awarding_subtier_code"] == "7012")
-    row.update(key=HOSTILE_KEY, award_key=HOSTILE_KEY, piid="70CDCR99XSS0001", parent_piid="", description=name,
-               recipient_name=name, recipient_uei=HOSTILE_UEI, recipient_duns="", recipient_cage="",
-               recipient_parent_name="", recipient_parent_uei="", recipient_parent_duns="", obligated="12345.67",
-               permalink=permalink or f"https://www.usaspending.gov/award/{HOSTILE_KEY}/")
+    row.update(
+        key=HOSTILE_KEY,
+        award_key=HOSTILE_KEY,
+        piid="70CDCR99XSS0001",
+        parent_piid="",
+        description=name,
+        recipient_name=name,
+        recipient_uei=HOSTILE_UEI,
+        recipient_duns="",
+        recipient_cage="",
+        recipient_parent_name="",
+        recipient_parent_uei="",
+        recipient_parent_duns="",
+        obligated="12345.67",
+        permalink=permalink or f"https://www.usaspending.gov/award/{HOSTILE_KEY}/",
+    )
     path = folder / "hostile.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
@@ -72,7 +87,8 @@ def load_sample(home: Path, hostile: bool = False) -> Path:
 def load_transactions(home: Path) -> Path:
     """`python -m ingest transactions-csv` the ICE/CBP FY2021-2026 export into `home` (about 12 s)."""
     if not TRANSACTIONS:
-        raise FileNotFoundError(f"no transaction export under {SHARED / 'data'}: clone next to shared/ or set "
-                                f"KG_SHARED")
+        raise FileNotFoundError(
+            f"no transaction export under {SHARED / 'data'}: clone next to shared/ or set KG_SHARED"
+        )
     _ingest(home, "transactions-csv", *map(str, TRANSACTIONS))
     return home

@@ -5,6 +5,7 @@ the app's .venv): `python tests/ftm_validate.py FILE`. Strict: an entity fails w
 when a required property is missing, when FtM's own cleaning would change or drop a value (so the file is already
 clean: `cleaned=True` readers take it as it is), or when it names an entity the file does not hold.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,9 +46,16 @@ def main(path: str) -> dict:
             refs += [(where, name, value) for name, value in proxy.itervalues() if name.type.name == "entity"]
             if proxy.schema.name == "Contract":
                 contracts[proxy.id] = proxy.get("sourceUrl")
-    errors += [f"{where}: {prop.name} names {value}, not in the file" for where, prop, value in refs if value not in ids]
-    return {"counts": dict(counts), "errors": errors[:50], "error_count": len(errors), "missing": dict(missing),
-            "contracts": contracts}
+    errors += [
+        f"{where}: {prop.name} names {value}, not in the file" for where, prop, value in refs if value not in ids
+    ]
+    return {
+        "counts": dict(counts),
+        "errors": errors[:50],
+        "error_count": len(errors),
+        "missing": dict(missing),
+        "contracts": contracts,
+    }
 
 
 if __name__ == "__main__":

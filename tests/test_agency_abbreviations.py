@@ -5,6 +5,7 @@ usaspending-api repository). The rows below are a real prime-award row of the bu
 awarding/funding agency columns set to the codes and names that list gives; two Coast Guard offices whose names
 hold "USCG" (office names made up for the test) reproduce "'USCG' matches 2 agencies".
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,8 +27,14 @@ AGENCIES = [
     ("070", "Department of Homeland Security", "7009", "U.S. Secret Service", "70US09", "SECRET SERVICE"),
     ("070", "Department of Homeland Security", "7013", "Transportation Security Administration", "70T0FR", "TSA"),
     ("070", "Department of Homeland Security", "7022", "Federal Emergency Management Agency", "70FA20", "FEMA"),
-    ("070", "Department of Homeland Security", "7003", "U.S. Citizenship and Immigration Services", "70SBUR",
-     "USCIS CONTRACTING OFFICE"),
+    (
+        "070",
+        "Department of Homeland Security",
+        "7003",
+        "U.S. Citizenship and Immigration Services",
+        "70SBUR",
+        "USCIS CONTRACTING OFFICE",
+    ),
     ("015", "Department of Justice", "1549", "Federal Bureau of Investigation", "15F067", "FBI-JEH"),
     ("015", "Department of Justice", "1524", "Drug Enforcement Administration", "15DDHQ", "DEA HEADQUARTERS"),
     ("015", "Department of Justice", "1544", "U.S. Marshals Service", "15M102", "USMS HEADQUARTERS"),
@@ -36,10 +43,22 @@ AGENCIES = [
 
 # what each abbreviation must name; USMS and ARMY have no abbreviation in USAspending's list (it gives none for
 # 1544 and "USA" for 2100): "ARMY" reaches the Army by its name; USMS is sourced to an FPDS record (below).
-EXPECTED = {"USCG": "subtier:7008", "USSS": "subtier:7009", "TSA": "subtier:7013", "FEMA": "subtier:7022",
-            "USCIS": "subtier:7003", "FBI": "subtier:1549", "DEA": "subtier:1524", "DOD": "toptier:097",
-            "ARMY": "subtier:2100", "DHS": "toptier:070", "DOJ": "toptier:015", "uscg": "subtier:7008",
-            "Marshals": "subtier:1544", "USMS": "subtier:1544"}
+EXPECTED = {
+    "USCG": "subtier:7008",
+    "USSS": "subtier:7009",
+    "TSA": "subtier:7013",
+    "FEMA": "subtier:7022",
+    "USCIS": "subtier:7003",
+    "FBI": "subtier:1549",
+    "DEA": "subtier:1524",
+    "DOD": "toptier:097",
+    "ARMY": "subtier:2100",
+    "DHS": "toptier:070",
+    "DOJ": "toptier:015",
+    "uscg": "subtier:7008",
+    "Marshals": "subtier:1544",
+    "USMS": "subtier:1544",
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +73,23 @@ def rows_file(excerpts, tmp_path_factory):
         for number, (top, top_name, sub, sub_name, office, office_name) in enumerate(AGENCIES):
             piid = f"{office}25P{number:08d}"
             key = f"CONT_AWD_{piid}_{sub}_-NONE-_-NONE-"
-            row = {**real, "contract_award_unique_key": key, "award_id_piid": piid,
-                   "usaspending_permalink": f"https://www.usaspending.gov/award/{key}/"}
+            row = {
+                **real,
+                "contract_award_unique_key": key,
+                "award_id_piid": piid,
+                "usaspending_permalink": f"https://www.usaspending.gov/award/{key}/",
+            }
             for role in ("awarding", "funding"):
-                row.update({f"{role}_agency_code": top, f"{role}_agency_name": top_name,
-                            f"{role}_sub_agency_code": sub, f"{role}_sub_agency_name": sub_name,
-                            f"{role}_office_code": office, f"{role}_office_name": office_name})
+                row.update(
+                    {
+                        f"{role}_agency_code": top,
+                        f"{role}_agency_name": top_name,
+                        f"{role}_sub_agency_code": sub,
+                        f"{role}_sub_agency_name": sub_name,
+                        f"{role}_office_code": office,
+                        f"{role}_office_name": office_name,
+                    }
+                )
             writer.writerow(row)
     return path
 
@@ -68,8 +98,14 @@ def rows_file(excerpts, tmp_path_factory):
 def store(rows_file, tmp_path_factory, request):
     home = tmp_path_factory.mktemp("kg_agencies")
     store = open_test_store(request.param, home, request)
-    load(store, usaspending_csv.read(rows_file), command="usaspending-csv", inputs=[str(rows_file)],
-         rejects_dir=home / "rejects", progress=False)
+    load(
+        store,
+        usaspending_csv.read(rows_file),
+        command="usaspending-csv",
+        inputs=[str(rows_file)],
+        rejects_dir=home / "rejects",
+        progress=False,
+    )
     yield store
     store.close()
 
@@ -94,8 +130,9 @@ def test_the_table_is_sourced_and_keeps_the_curated_rows():
     assert len({(r["tier"], r["code"]) for r in rows}) == len(rows)
     assert all(r["source"].strip() for r in rows)
     listed = [r for r in rows if "authoritative_agency_list.csv line " in r["source"]]
-    assert len(listed) > 800 and all("usaspending-api@6ae1d70466b2be56545bc077b80c87a6244b88f1" in r["source"]
-                                     for r in listed)
+    assert len(listed) > 800 and all(
+        "usaspending-api@6ae1d70466b2be56545bc077b80c87a6244b88f1" in r["source"] for r in listed
+    )
     codes = load_agencies()
     assert codes["7012"]["abbreviation"] == "ICE" and codes["7014"]["abbreviation"] == "CBP"
     assert codes["7001"]["abbreviation"] == "DHS OPO" and codes["4732"]["abbreviation"] == "FAS"
@@ -108,7 +145,8 @@ def test_usms_is_sourced_to_the_fpds_record_that_uses_it(excerpts):
     row = load_agencies()["1544"]
     assert (row["name"], row["abbreviation"], row["parent_code"]) == ("U.S. Marshals Service", "USMS", "015")
     assert "15M40018DA3500001__6a98ff03a477/page-0000-start-0.xml" in row["source"]
-    record = (excerpts / "fpds_atom_contract_vehicles" / "15M40018DA3500001__6a98ff03a477"
-              / "page-0000-start-0.xml").read_text(encoding="utf-8")
+    record = (
+        excerpts / "fpds_atom_contract_vehicles" / "15M40018DA3500001__6a98ff03a477" / "page-0000-start-0.xml"
+    ).read_text(encoding="utf-8")
     assert '<ns1:agencyID name="U.S. MARSHALS SERVICE">1544</ns1:agencyID>' in record
     assert '<ns1:contractingOfficeID name="U.S. DEPT OF JUSTICE, USMS" country="USA">15M400<' in record

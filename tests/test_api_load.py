@@ -4,6 +4,7 @@ loads them into a store, and an interrupted run resumes without losing or repeat
 Page 1 is the recorded DoD count answer (one award, MIT Lincoln Lab), page 2 the recorded NASA search
 answer; served copies only have `page_metadata` rewritten (see tests/test_usaspending_api.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,19 +25,42 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run_cli(home: Path, base_url: str, commit_every: str = "0", timeout: float = 120) -> subprocess.CompletedProcess:
     env = {**os.environ, "KG_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "ingest", "usaspending-api", "--base-url", base_url,
-                           "--awarding-agency", "Department of Defense", "--no-subawards", "--no-progress", "--json",
-                           "--commit-every", commit_every],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "usaspending-api",
+            "--base-url",
+            base_url,
+            "--awarding-agency",
+            "Department of Defense",
+            "--no-subawards",
+            "--no-progress",
+            "--json",
+            "--commit-every",
+            commit_every,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def serve(httpserver, api_responses) -> FakeApi:
     count = load(api_responses, "layonez_bid_buster/02-award-count-dod-mit.json")
     nasa = load(api_responses, "planetary_usaspending_orm/awards_search_results_contracts.json")
     ReferenceApi(httpserver, load(api_responses, "planetary_usaspending_orm/agency_autocomplete.json"))
-    return FakeApi(httpserver, {1: as_page(count, 1, True), 2: as_page(nasa, 2, False)},
-                   {DOD_ID: load(api_responses, "layonez_bid_buster/03-award-detail-sample.json"),
-                    NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")})
+    return FakeApi(
+        httpserver,
+        {1: as_page(count, 1, True), 2: as_page(nasa, 2, False)},
+        {
+            DOD_ID: load(api_responses, "layonez_bid_buster/03-award-detail-sample.json"),
+            NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json"),
+        },
+    )
 
 
 def test_cli_loads_api_records_with_counts_that_add_up(httpserver, api_responses, tmp_path):
@@ -62,8 +86,7 @@ def test_cli_loads_api_records_with_counts_that_add_up(httpserver, api_responses
     assert not (tmp_path / "usaspending-api.checkpoint.json").exists()
 
 
-def test_interrupted_api_load_resumes_at_the_next_page_and_keeps_what_it_committed(
-        httpserver, api_responses, tmp_path):
+def test_interrupted_api_load_resumes_at_the_next_page_and_keeps_what_it_committed(httpserver, api_responses, tmp_path):
     api = serve(httpserver, api_responses)
     pages = dict(api.pages)
     failing = {"on": True}
@@ -72,8 +95,11 @@ def test_interrupted_api_load_resumes_at_the_next_page_and_keeps_what_it_committ
         body = request.get_json()
         api.search_bodies.append(body)
         if body["page"] == 2 and failing["on"]:
-            return Response(json.dumps({"detail": "synthetic refusal to interrupt the run"}), status=400,
-                            content_type="application/json")
+            return Response(
+                json.dumps({"detail": "synthetic refusal to interrupt the run"}),
+                status=400,
+                content_type="application/json",
+            )
         return Response(json.dumps(pages[body["page"]]), content_type="application/json")
 
     httpserver.clear()

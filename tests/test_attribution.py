@@ -4,6 +4,7 @@ The rule table (data/product_makers.csv) is checked whole; the traps the issue n
 recall and precision are measured on descriptions labelled by hand (tests/product_labels.csv); judgements
 override the rules on the next `attribute` run and a rejected attribution never comes back.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,20 +50,33 @@ def test_every_rule_names_a_known_maker_and_a_source():
     known = {family.id for family in families.values()}
     assert all(rule.maker in known and rule.source and 0 < rule.confidence <= 1 for rule in rules)
     covered = {rule.maker_name for rule in rules}
-    for maker in ("Amazon.com, Inc.", "Microsoft Corporation", "Alphabet Inc.", "Palantir Technologies Inc.",
-                  "Clearview AI, Inc.", "Babel Street, Inc.", "Motorola Solutions, Inc.", "RELX PLC",
-                  "Thomson Reuters Corporation", "Oracle Corporation", "Venntel, Inc."):
+    for maker in (
+        "Amazon.com, Inc.",
+        "Microsoft Corporation",
+        "Alphabet Inc.",
+        "Palantir Technologies Inc.",
+        "Clearview AI, Inc.",
+        "Babel Street, Inc.",
+        "Motorola Solutions, Inc.",
+        "RELX PLC",
+        "Thomson Reuters Corporation",
+        "Oracle Corporation",
+        "Venntel, Inc.",
+    ):
         assert maker in covered, maker
 
 
-@pytest.mark.parametrize("row, says", [
-    ('bad,"Amazon.com, Inc.",AWS,AWS(,,,,0.9,note', "line 2: column 'pattern' is not a valid regular expression"),
-    ("x,Nobody Inc.,Thing,THING,,,,0.9,note", "line 2: unknown maker 'Nobody Inc.'"),
-    ('x,"Amazon.com, Inc.",AWS,AWS,,,,1.5,note', "line 2: confidence must be a number in (0, 1]"),
-    ('x,"Amazon.com, Inc.",AWS,AWS,,,,0.9,', "line 2: rule 'x' gives no source"),
-    ('x,"Amazon.com, Inc.",AWS,AWS,"[",,,0.9,note', "line 2: column 'exclude' is not a valid regular expression"),
-    ('x,"Amazon.com, Inc.",AWS,A?,,,,0.9,note', "line 2: pattern 'A?' matches empty text"),
-])
+@pytest.mark.parametrize(
+    "row, says",
+    [
+        ('bad,"Amazon.com, Inc.",AWS,AWS(,,,,0.9,note', "line 2: column 'pattern' is not a valid regular expression"),
+        ("x,Nobody Inc.,Thing,THING,,,,0.9,note", "line 2: unknown maker 'Nobody Inc.'"),
+        ('x,"Amazon.com, Inc.",AWS,AWS,,,,1.5,note', "line 2: confidence must be a number in (0, 1]"),
+        ('x,"Amazon.com, Inc.",AWS,AWS,,,,0.9,', "line 2: rule 'x' gives no source"),
+        ('x,"Amazon.com, Inc.",AWS,AWS,"[",,,0.9,note', "line 2: column 'exclude' is not a valid regular expression"),
+        ('x,"Amazon.com, Inc.",AWS,A?,,,,0.9,note', "line 2: pattern 'A?' matches empty text"),
+    ],
+)
 def test_a_bad_rule_names_the_file_and_line(tmp_path, row, says):
     path = tmp_path / "rules.csv"
     path.write_text(RULE_HEADER + row + "\n", encoding="utf-8")
@@ -81,13 +95,16 @@ def test_a_repeated_rule_id_is_refused(tmp_path):
 # ------------------------------------------------------------------------------------------ the matcher
 
 
-@pytest.mark.parametrize("text, psc", [
-    ("ANNUAL SUBSCRIPTION TO KHARON CLEARVIEW", None),
-    ("GOTHAM SATELLITE SERVICES", None),
-    ("DHS ICE HSI RAVEN PROGRAM", None),
-    ("CLEAR TRASH BAGS 33 GALLON", "8105 BAGS AND SACKS"),
-    ("PURCHASE OF CLEAR PLASTIC BAGS", None),
-])
+@pytest.mark.parametrize(
+    "text, psc",
+    [
+        ("ANNUAL SUBSCRIPTION TO KHARON CLEARVIEW", None),
+        ("GOTHAM SATELLITE SERVICES", None),
+        ("DHS ICE HSI RAVEN PROGRAM", None),
+        ("CLEAR TRASH BAGS 33 GALLON", "8105 BAGS AND SACKS"),
+        ("PURCHASE OF CLEAR PLASTIC BAGS", None),
+    ],
+)
 def test_the_naive_traps_are_not_attributed(matcher, text, psc):
     found = makers(matcher, text, psc)
     assert not found & {"Clearview AI, Inc.", "Palantir Technologies Inc.", "Thomson Reuters Corporation"}, found
@@ -102,7 +119,8 @@ def test_products_are_matched_on_word_boundaries_in_any_case(matcher):
 def test_the_award_description_is_read_when_the_action_names_nothing(matcher):
     found = matcher.match(("EXERCISE OPTION PERIOD 2", "THE PURPOSE OF THIS ORDER IS TO PROCURE AMAZON WEB SERVICES."))
     assert [(m.rule.maker_name, m.field, m.span) for m in found] == [
-        ("Amazon.com, Inc.", "award description", "AMAZON WEB SERVICES")]
+        ("Amazon.com, Inc.", "award description", "AMAZON WEB SERVICES")
+    ]
 
 
 def labelled() -> list[dict]:
@@ -177,8 +195,11 @@ def test_the_path_from_amazon_to_ice_goes_through_the_reseller(tx_store):
     chains = tx_store.paths("Amazon", "ICE")
     hops = [hop for chain in chains for hop in chain if hop.get("through_others")]
     assert hops and "via FOUR POINTS TECHNOLOGY" in hops[0]["through_others"]["route"]
-    assert all(hop["rel"] != "THROUGH_OTHERS" for chain in tx_store.paths("Amazon", "ICE", through_others=False)
-               for hop in chain)
+    assert all(
+        hop["rel"] != "THROUGH_OTHERS"
+        for chain in tx_store.paths("Amazon", "ICE", through_others=False)
+        for hop in chain
+    )
 
 
 def test_the_traps_stay_unattributed_in_the_store(tx_store):
@@ -218,24 +239,43 @@ def four_points_award(store) -> str:
 
 def test_a_rejected_attribution_never_comes_back(tx_store, tmp_path, shared_data):
     award = four_points_award(tx_store)
-    append_judgement({"kind": "attribution", "record": award, "target": "Amazon.com, Inc.", "verdict": "wrong",
-                      "who": "test reviewer", "why": "checking that a rejection holds"})
+    append_judgement(
+        {
+            "kind": "attribution",
+            "record": award,
+            "target": "Amazon.com, Inc.",
+            "verdict": "wrong",
+            "who": "test reviewer",
+            "why": "checking that a rejection holds",
+        }
+    )
     tx_store.attribute()
     gone = tx_store.vendor_family("Amazon")["through_others"]
     assert award not in {r["award_key"] for x in gone["resellers"] for r in x["records"]}
     before = tx_store.stats()
     load(tx_store, tx_records(shared_data), command="again", inputs=[TX], rejects_dir=tmp_path / "r", progress=False)
     assert tx_store.stats() == before  # loading twice changes no count, and the rejection holds
-    assert award not in {r["award_key"] for x in tx_store.vendor_family("Amazon")["through_others"]["resellers"]
-                         for r in x["records"]}
+    assert award not in {
+        r["award_key"] for x in tx_store.vendor_family("Amazon")["through_others"]["resellers"] for r in x["records"]
+    }
     queue = tx_store.review(kind="attribution")
-    assert all(entry["record"] != award or entry["maker"]["id"] != "org:amazon-com-inc" for entry in queue["attributions"])
+    assert all(
+        entry["record"] != award or entry["maker"]["id"] != "org:amazon-com-inc" for entry in queue["attributions"]
+    )
 
 
 def test_a_confirmed_attribution_stays_without_a_rule(tx_store, tmp_path, monkeypatch):
     award = four_points_award(tx_store)
-    append_judgement({"kind": "attribution", "record": award, "target": "Amazon.com, Inc.", "verdict": "correct",
-                      "who": "test reviewer", "why": "the order procures Amazon Web Services"})
+    append_judgement(
+        {
+            "kind": "attribution",
+            "record": award,
+            "target": "Amazon.com, Inc.",
+            "verdict": "correct",
+            "who": "test reviewer",
+            "why": "the order procures Amazon Web Services",
+        }
+    )
     empty = tmp_path / "no_rules.csv"
     empty.write_text(RULE_HEADER, encoding="utf-8")
     monkeypatch.setenv("KG_PRODUCT_RULES", str(empty))
@@ -248,8 +288,16 @@ def test_a_confirmed_attribution_stays_without_a_rule(tx_store, tmp_path, monkey
 
 def test_a_judgement_naming_an_unknown_record_applies_nothing(tx_store):
     before = tx_store.review()
-    append_judgement({"kind": "attribution", "record": "CONT_AWD_NO_SUCH_AWARD", "target": "Amazon.com, Inc.",
-                      "verdict": "wrong", "who": "t", "why": "typo"})
+    append_judgement(
+        {
+            "kind": "attribution",
+            "record": "CONT_AWD_NO_SUCH_AWARD",
+            "target": "Amazon.com, Inc.",
+            "verdict": "wrong",
+            "who": "t",
+            "why": "typo",
+        }
+    )
     with pytest.raises(BadTable, match=r"judgements.csv line 2: no action or award with key 'CONT_AWD_NO_SUCH_AWARD'"):
         tx_store.attribute(strict=True)  # `graph attribute --strict`; without it, a warning and a count
     assert tx_store.review() == before
@@ -257,11 +305,13 @@ def test_a_judgement_naming_an_unknown_record_applies_nothing(tx_store):
 
 def test_a_bad_judgement_line_names_the_file_and_line(tmp_path):
     path = tmp_path / "judgements.csv"
-    path.write_text("kind,record,target,verdict,who,when,why\n"
-                    "attribution,CONT_AWD_X,Amazon.com Inc,wrong,me,2026-12-02,typo in the maker\n")
+    path.write_text(
+        "kind,record,target,verdict,who,when,why\n"
+        "attribution,CONT_AWD_X,Amazon.com Inc,wrong,me,2026-12-02,typo in the maker\n"
+    )
     with pytest.raises(BadTable, match=r"judgements.csv line 2: unknown maker 'Amazon.com Inc'"):
         load_judgements(path)
-    path.write_text("kind,record,target,verdict,who,when,why\nattribution,K,\"Amazon.com, Inc.\",maybe,me,2026-12-02,x\n")
+    path.write_text('kind,record,target,verdict,who,when,why\nattribution,K,"Amazon.com, Inc.",maybe,me,2026-12-02,x\n')
     with pytest.raises(BadTable, match="line 2: a attribution judgement's verdict is correct or wrong"):
         load_judgements(path)
 
@@ -270,8 +320,16 @@ def test_a_merge_judged_not_the_same_splits_the_vendor(tx_store):
     merges = tx_store.review(kind="merge")["merges"]
     assert merges and all(m["match"] == "name only" for m in merges)
     merge = merges[0]
-    append_judgement({"kind": "merge", "record": merge["record"], "target": merge["vendor"]["id"],
-                      "verdict": "not_same", "who": "test reviewer", "why": "checking that a split holds"})
+    append_judgement(
+        {
+            "kind": "merge",
+            "record": merge["record"],
+            "target": merge["vendor"]["id"],
+            "verdict": "not_same",
+            "who": "test reviewer",
+            "why": "checking that a split holds",
+        }
+    )
     tx_store.attribute()
     after = tx_store.review(kind="merge")["merges"]
     assert (merge["record"], merge["vendor"]["id"]) not in {(m["record"], m["vendor"]["id"]) for m in after}
@@ -297,25 +355,58 @@ def test_vendor_json_and_review_from_the_command_line(tx_home, tmp_path):
     queue = json.loads(graph_cli(home, judgements, "review", "--json", "--limit", "3").stdout)
     assert len(queue["attributions"]) == 3 and queue["attributions"][0]["evidence"]
     entry = queue["attributions"][0]
-    refused = graph_cli(home, judgements, "review", "--record", "CONT_AWD_NOPE", "--maker", entry["maker"]["name"],
-                        "--verdict", "wrong", "--who", "me", "--why", "x", code=1)
+    refused = graph_cli(
+        home,
+        judgements,
+        "review",
+        "--record",
+        "CONT_AWD_NOPE",
+        "--maker",
+        entry["maker"]["name"],
+        "--verdict",
+        "wrong",
+        "--who",
+        "me",
+        "--why",
+        "x",
+        code=1,
+    )
     assert "no action or award with key 'CONT_AWD_NOPE'" in refused.stderr and not judgements.exists()
-    graph_cli(home, judgements, "review", "--record", entry["record"], "--maker", entry["maker"]["name"],
-              "--verdict", "wrong", "--who", "cli reviewer", "--why", "checked by eye")
+    graph_cli(
+        home,
+        judgements,
+        "review",
+        "--record",
+        entry["record"],
+        "--maker",
+        entry["maker"]["name"],
+        "--verdict",
+        "wrong",
+        "--who",
+        "cli reviewer",
+        "--why",
+        "checked by eye",
+    )
     assert entry["record"] in judgements.read_text()
     report = json.loads(graph_cli(home, judgements, "attribute", "--json").stdout)
     assert report["mentions"] > 0 and report["judgements_pending"] == 0
     after = json.loads(graph_cli(home, judgements, "review", "--json").stdout)
-    assert (entry["record"], entry["maker"]["id"]) not in {(e["record"], e["maker"]["id"]) for e in after["attributions"]}
+    assert (entry["record"], entry["maker"]["id"]) not in {
+        (e["record"], e["maker"]["id"]) for e in after["attributions"]
+    }
 
 
 def test_a_bad_rule_file_stops_a_load_before_it_reads(excerpts, tmp_path):
     rules = tmp_path / "rules.csv"
     rules.write_text(RULE_HEADER + 'x,"Amazon.com, Inc.",AWS,AWS(,,,,0.9,note\n')
     env = {**os.environ, "KG_HOME": str(tmp_path / "kg"), "KG_PRODUCT_RULES": str(rules)}
-    result = subprocess.run([sys.executable, "-m", "ingest", "transactions-csv",
-                             str(sorted((excerpts / TX).glob("*.csv"))[0])], capture_output=True, text=True,
-                            env=env, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "ingest", "transactions-csv", str(sorted((excerpts / TX).glob("*.csv"))[0])],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert result.returncode == 1 and f"{rules} line 2" in result.stderr
     assert not (tmp_path / "kg" / "store.duckdb").exists()
 
@@ -338,8 +429,12 @@ def test_the_duckdb_screen_lets_through_every_text_a_rule_matches(matcher, share
                     FROM read_csv('{shared_data / TX}/*.csv')""")
     texts = [row[0] for row in con.execute("SELECT text FROM t").fetchall()] + [r["description"] for r in labelled()]
     con.execute("CREATE OR REPLACE TABLE t AS SELECT unnest(?::VARCHAR[]) AS text", [texts])
-    screened = {row[0] for row in con.execute("SELECT text FROM t WHERE regexp_matches(text, ?)",
-                                              [screen_pattern(matcher.rules)]).fetchall()}
+    screened = {
+        row[0]
+        for row in con.execute(
+            "SELECT text FROM t WHERE regexp_matches(text, ?)", [screen_pattern(matcher.rules)]
+        ).fetchall()
+    }
     matched = {text for text in texts if matcher.match((text,))}
     assert matched and matched <= screened
     # and each rule's own screen: the rules DuckDB says are worth trying find what trying every rule finds

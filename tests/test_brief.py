@@ -4,6 +4,7 @@ GEO Group's ICE total is computed apart from the brief, by SQL over the store's 
 read back with pypdfium2 (its page count, its text, a rendered image: a chart drawn, the page filled). The
 hostile record of the bundle, and a real brief given hostile text, check what each format escapes.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,9 @@ BARE_ZERO = re.compile(r"\$0(?![\d,.]| net| in the loaded| modifications)|\$0\.0
 
 def graph(home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, **curated_env(home)}
-    return subprocess.run([sys.executable, "-m", "graph", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "graph", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def as_money(cents: int) -> str:
@@ -48,9 +50,10 @@ def briefs(home) -> dict[str, dict]:
     """The briefs these tests read, assembled once from one store."""
     store = open_store("embedded", home=home)
     try:
-        return {name: assemble(store, name, today=TODAY, now=NOW)
-                for name in ("Palantir", "GEO Group", "Clearview AI", "Venntel", "Flock Group", HOSTILE_UEI,
-                             "CKV2L9GZKJK3")}  # the last: Deloitte Consulting's UEI
+        return {
+            name: assemble(store, name, today=TODAY, now=NOW)
+            for name in ("Palantir", "GEO Group", "Clearview AI", "Venntel", "Flock Group", HOSTILE_UEI, "CKV2L9GZKJK3")
+        }  # the last: Deloitte Consulting's UEI
     finally:
         store.close()
 
@@ -59,11 +62,14 @@ def briefs(home) -> dict[str, dict]:
 def geo_ice(home) -> str:
     """GEO Group's family's contract actions awarded under ICE, summed in cents straight from the fact table."""
     with duckdb.connect(str(home / "store.duckdb"), read_only=True) as con:
-        (family,), = con.execute("SELECT DISTINCT coalesce(family, id) FROM vendor WHERE name = ?",
-                                 ["THE GEO GROUP, INC."]).fetchall()
-        (cents,), = con.execute("""SELECT sum(f.cents) FROM fact f JOIN agency a ON a.id = f.awarding_subtier
+        ((family,),) = con.execute(
+            "SELECT DISTINCT coalesce(family, id) FROM vendor WHERE name = ?", ["THE GEO GROUP, INC."]
+        ).fetchall()
+        ((cents,),) = con.execute(
+            """SELECT sum(f.cents) FROM fact f JOIN agency a ON a.id = f.awarding_subtier
                                    WHERE f.family = ? AND f.kind = 'action' AND a.abbreviation = ?""",
-                                [family, "ICE"]).fetchall()
+            [family, "ICE"],
+        ).fetchall()
     assert cents and cents > 0
     return as_money(int(cents))
 
@@ -85,8 +91,9 @@ def test_pdf_by_the_cli_is_one_page_with_the_ice_total(home, geo_ice, tmp_path):
     assert out.read_bytes().startswith(b"%PDF-")
     pages, text, _ = pdf_page(out)
     assert pages == 1
-    assert text.startswith("The GEO Group, Inc.: $4.81B obligated by ICE and CBP in 142 awards, FY2016–FY2026 "
-                           "(FY2019–20 not loaded)")
+    assert text.startswith(
+        "The GEO Group, Inc.: $4.81B obligated by ICE and CBP in 142 awards, FY2016–FY2026 (FY2019–20 not loaded)"
+    )
     assert geo_ice in text and "ICE: U.S. Immigration and" in text
     assert "more awards not shown" in text and "State and local purchases are not in this store" in text
     assert "Three facts" in text and "Source: CBP_ICE_FY" in text and "Generated 2026-" in text
@@ -112,8 +119,9 @@ def test_page_one_has_a_chart_with_its_gaps_and_no_blank_third(briefs, name, tmp
 def test_headline_chart_and_foot_say_the_coverage(briefs):
     palantir = briefs["Palantir"]
     said = brief_render.sentences(palantir)
-    assert said["headline"] == ("Palantir Technologies Inc.: $329.20M obligated by ICE in 12 awards, FY2013–FY2026 "
-                                "(FY2019–20 not loaded)")
+    assert said["headline"] == (
+        "Palantir Technologies Inc.: $329.20M obligated by ICE in 12 awards, FY2013–FY2026 (FY2019–20 not loaded)"
+    )
     chart = {row["fiscal_year"]: row for row in palantir["chart"]}
     assert list(chart) == list(range(2013, 2027))  # the whole span, gaps included
     assert chart[2019]["mark"] == chart[2020]["mark"] == "not loaded" and chart[2019]["obligated"] is None
@@ -135,8 +143,14 @@ def test_award_rows_say_which_date_is_which_and_never_end_before_they_start(brie
         for award in brief["awards"]:
             assert not (award["start"] and award["end"]) or award["start"] <= award["end"], award
     table = brief_render.tables(briefs["Palantir"])[1]
-    assert ["HSCETC13F00010", "ICE", "DHS BULK CLOSE OUT", "$394,843.12", "2013-03-12 (first action)",
-            "2013-06-13"] in table.rows
+    assert [
+        "HSCETC13F00010",
+        "ICE",
+        "DHS BULK CLOSE OUT",
+        "$394,843.12",
+        "2013-03-12 (first action)",
+        "2013-06-13",
+    ] in table.rows
 
 
 def test_descriptions_lose_the_igf_marker_and_are_cut_at_a_word(briefs):
@@ -186,8 +200,13 @@ def test_markdown_on_stdout_has_the_same_ice_total(home, geo_ice):
 def test_every_agency_figure_is_the_stores_sum_to_the_cent(home, briefs):
     brief = briefs["GEO Group"]
     with duckdb.connect(str(home / "store.duckdb"), read_only=True) as con:
-        sums = dict(con.execute("""SELECT a.code, sum(f.cents) FROM fact f JOIN agency a ON a.id = f.awarding_subtier
-                                   WHERE f.family = ? GROUP BY a.code""", [brief["id"]]).fetchall())
+        sums = dict(
+            con.execute(
+                """SELECT a.code, sum(f.cents) FROM fact f JOIN agency a ON a.id = f.awarding_subtier
+                                   WHERE f.family = ? GROUP BY a.code""",
+                [brief["id"]],
+            ).fetchall()
+        )
     exact = {code: Decimal(cents) / 100 for code, cents in sums.items()}
     assert {a["code"]: a["obligated"] for a in brief["agencies"]} == exact
     assert brief["total"] == Decimal(sum(sums.values())) / 100
@@ -201,14 +220,18 @@ def test_years_add_up_to_the_total_and_subawards_are_the_stores(home, briefs):
     brief = briefs["CKV2L9GZKJK3"]
     assert sum(y["obligated"] for y in brief["yearly"]) + (brief["not_split"] or 0) == brief["total"]
     with duckdb.connect(str(home / "store.duckdb"), read_only=True) as con:
-        (number, cents), = con.execute("""SELECT count(*), sum(round(amount * 100)) FROM subaward_fact
+        ((number, cents),) = con.execute(
+            """SELECT count(*), sum(round(amount * 100)) FROM subaward_fact
                                           WHERE vendor IS NOT NULL AND award_key IN
                                                 (SELECT award_key FROM fact WHERE family = ?)""",
-                                       [brief["id"]]).fetchall()
+            [brief["id"]],
+        ).fetchall()
     prime = brief["subawards"]["as_prime"]
     assert number >= 58 and prime["count"] == number and prime["amount"] == Decimal(int(cents)) / 100
-    assert (f"as prime, {number:,} subawards, {brief_render.money(prime['amount'])}"
-            in brief_render.sentences(brief)["extra"])
+    assert (
+        f"as prime, {number:,} subawards, {brief_render.money(prime['amount'])}"
+        in brief_render.sentences(brief)["extra"]
+    )
     assert len(brief["facts"]) == 3 and all(fact["source"] for fact in brief["facts"])
 
 
@@ -230,9 +253,16 @@ def hostile(brief: dict, name: str = EVIL_NAME) -> dict:
     """A real brief whose record text (names, descriptions, an award's permalink) is hostile."""
     awards = [{**a, "description": name, "piid": name} for a in brief["awards"]]
     awards[0]["permalink"] = EVIL_LINK
-    return {**brief, "name": name, "top_parent": name, "awards": awards, "renewals": awards[:2],
-            "renewal_total": 2, "agencies": [{**a, "name": name} for a in brief["agencies"]],
-            "facts": [{**f, "text": name, "link": EVIL_LINK} for f in brief["facts"]]}
+    return {
+        **brief,
+        "name": name,
+        "top_parent": name,
+        "awards": awards,
+        "renewals": awards[:2],
+        "renewal_total": 2,
+        "agencies": [{**a, "name": name} for a in brief["agencies"]],
+        "facts": [{**f, "text": name, "link": EVIL_LINK} for f in brief["facts"]],
+    }
 
 
 def test_the_bundles_hostile_record_is_text_in_every_format(briefs, tmp_path):
@@ -297,10 +327,14 @@ def test_pdf_lists_the_vehicles_apart_from_the_money(briefs, tmp_path):
     path.write_bytes(brief_render.pdf(palantir))
     pages, text, _ = pdf_page(path)
     assert pages == 1
-    assert "Contract vehicles held (vehicle-level data, not spending; a ceiling is what could be ordered, never added "\
-           "to the obligations above)" in text
-    assert "Department of the Army (Department of Defense) W519TC25D0039, open ceiling $10.00B, last date to order " \
-           "2035-07-31" in text
+    assert (
+        "Contract vehicles held (vehicle-level data, not spending; a ceiling is what could be ordered, never added "
+        "to the obligations above)" in text
+    )
+    assert (
+        "Department of the Army (Department of Defense) W519TC25D0039, open ceiling $10.00B, last date to order "
+        "2035-07-31" in text
+    )
     assert "Federal Acquisition Service (General Services Administration) GS35F0086U, open ceiling $395.00k" in text
     headline = text.split(" Top parent:", 1)[0]
     assert headline.startswith(f"{palantir['name']}: ") and "$10" not in headline  # no ceiling in the money

@@ -5,6 +5,7 @@ is checked on real actions and as a property over the real codes; the tables are
 rules (one error naming the file and line, nothing applied); the share of records whose codes the code lists
 know is measured before relying on them.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -36,7 +37,7 @@ def facts(bundle_home):
         FROM fact f JOIN award a ON a.key = f.award_key LEFT JOIN vendor v ON v.id = f.family""").fetchall()
     names = [column[0] for column in con.description]
     con.close()
-    return [dict(zip(names, row)) for row in rows]
+    return [dict(zip(names, row, strict=False)) for row in rows]
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +59,11 @@ def test_rules_in_order_on_real_actions(facts, classifier):
     for fact in facts:
         by_family.setdefault(fact["family_name"], []).append(fact)
     # a reseller's action naming AWS is cloud, placed by the maker rule, not by the reseller's PSC
-    four_points = [f for f in by_family["FOUR POINTS TECHNOLOGY, L.L.C."]
-                   if (f["category_rule"] or "").startswith("maker|org:amazon-com-inc|")]
+    four_points = [
+        f
+        for f in by_family["FOUR POINTS TECHNOLOGY, L.L.C."]
+        if (f["category_rule"] or "").startswith("maker|org:amazon-com-inc|")
+    ]
     assert four_points and {f["category"] for f in four_points} == {"cloud"}
     assert "names a product of Amazon.com, Inc." in classifier.reason(four_points[0]["category_rule"])
     # Palantir's own sales carry IT service codes; the maker selling places them in data and analytics
@@ -69,21 +73,27 @@ def test_rules_in_order_on_real_actions(facts, classifier):
     # Clearview AI: surveillance and biometrics, whatever PSC its awards carry
     assert {f["category"] for f in by_family["Clearview AI, Inc."]} == {"surveillance"}
     # GEO Group's detention contracts carry only the description "HOUSEKEEPING- GUARD": looked up as PSC S206
-    geo = [f for f in by_family["The GEO Group, Inc."] if f["psc"] is None
-           and f["psc_description"] == "HOUSEKEEPING- GUARD"]
+    geo = [
+        f
+        for f in by_family["The GEO Group, Inc."]
+        if f["psc"] is None and f["psc_description"] == "HOUSEKEEPING- GUARD"
+    ]
     assert geo and {(f["category"], f["category_rule"]) for f in geo} == {("detention", "psc|S206|S206")}
     # an action whose PSC description no list holds falls to its NAICS
     by_naics = [f for f in facts if f["category_rule"].startswith("naics|") and f["psc"] is None]
-    assert by_naics and all(classifier._code(None, f["psc_description"], classifier.psc_by_text) is None
-                            for f in by_naics)
+    assert by_naics and all(
+        classifier._code(None, f["psc_description"], classifier.psc_by_text) is None for f in by_naics
+    )
 
 
 def test_the_code_lists_are_measured_before_relied_on(facts, classifier):
     """How many actions' PSC and NAICS the lists know (docs/targets.md quotes these figures)."""
     psc = sum(1 for f in facts if classifier._code(f["psc"], f["psc_description"], classifier.psc_by_text))
     naics = sum(1 for f in facts if classifier._code(f["naics"], f["naics_description"], classifier.naics_by_text))
-    print(f"PSC known for {psc} of {len(facts)} actions ({psc / len(facts):.1%}); NAICS for {naics} "
-          f"({naics / len(facts):.1%})")
+    print(
+        f"PSC known for {psc} of {len(facts)} actions ({psc / len(facts):.1%}); NAICS for {naics} "
+        f"({naics / len(facts):.1%})"
+    )
     assert psc / len(facts) > 0.93 and naics / len(facts) > 0.97
     placed_by = {}
     for fact in facts:
@@ -167,11 +177,14 @@ def test_a_load_with_a_bad_table_stops_and_leaves_the_store_as_it_was(excerpts, 
     assert first.returncode == 0, first.stderr
     before = (home / "store.duckdb").read_bytes()
     bad = tmp_path / "technology_categories.csv"
-    bad.write_text(categories.RULES_FILE.read_text(encoding="utf-8") + "spying,psc,5836,a source\n",
-                   encoding="utf-8")
-    second = subprocess.run(run + [str(excerpts / "torn_apart_ice_fy2013_2018" / "fy14.csv"), "--header-from",
-                                   str(fy13)], cwd=ROOT, env={**env, "KG_CATEGORY_RULES": str(bad)},
-                            capture_output=True, text=True)
+    bad.write_text(categories.RULES_FILE.read_text(encoding="utf-8") + "spying,psc,5836,a source\n", encoding="utf-8")
+    second = subprocess.run(
+        run + [str(excerpts / "torn_apart_ice_fy2013_2018" / "fy14.csv"), "--header-from", str(fy13)],
+        cwd=ROOT,
+        env={**env, "KG_CATEGORY_RULES": str(bad)},
+        capture_output=True,
+        text=True,
+    )
     assert second.returncode != 0
     assert f"{bad} line" in second.stderr and "Traceback" not in second.stderr
     assert (home / "store.duckdb").read_bytes() == before

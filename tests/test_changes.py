@@ -3,6 +3,7 @@
 Loads the REAL pristine umn prime award summaries (../shared/data/usaspending_bulk_ice_mn/) and a copy of
 them in which two rows were revised in place, as a file fetched again from USAspending would be.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,14 @@ UMN = "usaspending_bulk_ice_mn/umn__Contracts_PrimeAwardSummaries_2025-03-28_H02
 
 
 def load_file(store, path, tmp_path) -> dict:
-    return load(store, usaspending_csv.read(path), command="usaspending-csv", inputs=[str(path)],
-                rejects_dir=tmp_path / "rejects", progress=False)
+    return load(
+        store,
+        usaspending_csv.read(path),
+        command="usaspending-csv",
+        inputs=[str(path)],
+        rejects_dir=tmp_path / "rejects",
+        progress=False,
+    )
 
 
 def revise(path, lines: dict[int, dict[str, str]]) -> None:
@@ -46,24 +53,34 @@ def umn_copy(excerpts, tmp_path):
 def test_a_file_revised_in_place_lists_exactly_its_revised_rows(make_store, umn_copy, tmp_path):
     store = make_store()
     first = load_file(store, umn_copy, tmp_path)
-    assert first["changes"] == first["awards"] + store.changes()["counts"]["new_vendor"] + \
-        store.changes()["counts"]["new_vendor_agency"]
+    assert (
+        first["changes"]
+        == first["awards"] + store.changes()["counts"]["new_vendor"] + store.changes()["counts"]["new_vendor_agency"]
+    )
     assert store.changes()["counts"]["new_award"] == 5
 
     again = load_file(store, umn_copy, tmp_path)
     assert again["changes"] == 0 and store.changes()["count"] == 0  # the same file again: nothing changed
 
-    revise(umn_copy, {3: {"total_obligated_amount": "12345.67"},
-                      5: {"period_of_performance_current_end_date": "2031-01-31"}})
+    revise(
+        umn_copy,
+        {3: {"total_obligated_amount": "12345.67"}, 5: {"period_of_performance_current_end_date": "2031-01-31"}},
+    )
     revised = load_file(store, umn_copy, tmp_path)
     answer = store.changes()
 
     assert revised["awards"] == first["awards"] and revised["rows_loaded"] == first["rows_loaded"]
     listed = sorted((c["change"], c["field"], c["after"], c["record"]) for c in answer["changes"])
-    assert listed == [("changed_amount", "obligated", "12345.67", "line 3"),
-                      ("changed_end_date", "end_date", "2031-01-31", "line 5")]
-    assert all(c["source"] == str(umn_copy) and c["permalink"].startswith("https://www.usaspending.gov/award/CONT_AWD_")
-               and c["vendor"]["name"] == "REGENTS OF THE UNIVERSITY OF MINNESOTA" for c in answer["changes"])
+    assert listed == [
+        ("changed_amount", "obligated", "12345.67", "line 3"),
+        ("changed_end_date", "end_date", "2031-01-31", "line 5"),
+    ]
+    assert all(
+        c["source"] == str(umn_copy)
+        and c["permalink"].startswith("https://www.usaspending.gov/award/CONT_AWD_")
+        and c["vendor"]["name"] == "REGENTS OF THE UNIVERSITY OF MINNESOTA"
+        for c in answer["changes"]
+    )
     assert answer["counts"] == {"changed_amount": 1, "changed_end_date": 1}
 
 
@@ -85,8 +102,9 @@ def test_changes_since_a_date_and_for_a_vendor_or_an_agency(make_store, umn_copy
     assert {c["vendor"]["name"] for c in theirs["changes"]} == family
     assert theirs["count"] == sum(1 for c in everything["changes"] if (c["vendor"] or {}).get("name") in family) > 0
     ice = store.changes(since="2000-01-01", agency="ICE")
-    assert ice["agency"]["code"] == "7012" and ice["count"] == everything["count"] - \
-        sum(1 for c in everything["changes"] if c["change"] == "new_vendor" and c["agency"] is None)
+    assert ice["agency"]["code"] == "7012" and ice["count"] == everything["count"] - sum(
+        1 for c in everything["changes"] if c["change"] == "new_vendor" and c["agency"] is None
+    )
     assert store.changes(since="2000-01-01", agency="ICE", limit=2)["count"] == 2
 
 
@@ -99,7 +117,12 @@ def test_graph_changes_command_prints_json(umn_copy, tmp_path, monkeypatch, caps
         load_file(store, umn_copy, tmp_path)
     finally:
         store.close()
-    assert graph_cli.main(["changes", "--since", "2000-01-01", "--vendor", "REGENTS OF THE UNIVERSITY OF MINNESOTA", "--json"]) == 0
+    assert (
+        graph_cli.main(
+            ["changes", "--since", "2000-01-01", "--vendor", "REGENTS OF THE UNIVERSITY OF MINNESOTA", "--json"]
+        )
+        == 0
+    )
     import json
 
     answer = json.loads(capsys.readouterr().out)

@@ -1,6 +1,7 @@
 """Both command lines, run as a user runs them: `python -m ingest ...` / `python -m graph ...` in a subprocess,
 with KG_HOME pointing at a temporary directory. Expected figures were read from the raw files named.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,9 @@ TX = "spending_by_transaction_ice_cbp_fy2021_2026"
 
 def run(home: Path, *args: str, check_code: int | None = 0) -> subprocess.CompletedProcess:
     env = {**os.environ, "KG_HOME": str(home)}
-    result = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     if check_code is not None:
         assert result.returncode == check_code, (args, result.returncode, result.stderr[-2000:])
     return result
@@ -34,8 +36,9 @@ def as_json(result: subprocess.CompletedProcess):
 
 
 def snapshot(home: Path) -> dict:
-    return {name: (home / name).read_bytes() if (home / name).exists() else None
-            for name in ("graph.pickle", "runs.jsonl")}
+    return {
+        name: (home / name).read_bytes() if (home / name).exists() else None for name in ("graph.pickle", "runs.jsonl")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +53,18 @@ def palantir_home(shared_data, tmp_path_factory):
     """Torn Apart fy13-18 (header from fy13) and the six transaction exports, loaded through the CLI."""
     home = tmp_path_factory.mktemp("kg_cli_palantir")
     torn = [str(shared_data / TORN / f"fy{year}.csv") for year in range(13, 19)]
-    first = as_json(run(home, "ingest", "usaspending-csv", *torn, "--header-from",
-                        str(shared_data / TORN / "fy13.csv"), "--json", "--no-progress"))
+    first = as_json(
+        run(
+            home,
+            "ingest",
+            "usaspending-csv",
+            *torn,
+            "--header-from",
+            str(shared_data / TORN / "fy13.csv"),
+            "--json",
+            "--no-progress",
+        )
+    )
     exports = [str(path) for path in sorted((shared_data / TX).glob("*.csv"))]
     second = as_json(run(home, "ingest", "transactions-csv", *exports, "--json", "--no-progress"))
     return home, first, second
@@ -108,8 +121,16 @@ def test_missing_file_is_one_line_and_store_unchanged(umn_home, excerpts, tmp_pa
     stats_before = as_json(run(home, "graph", "stats", "--json"))
     missing = tmp_path / "no_such_download.csv"
     # an existing file listed with a missing one: nothing at all is loaded
-    result = run(home, "ingest", "usaspending-csv", str(excerpts / BULK / UMN), str(missing), "--json",
-                 "--no-progress", check_code=None)
+    result = run(
+        home,
+        "ingest",
+        "usaspending-csv",
+        str(excerpts / BULK / UMN),
+        str(missing),
+        "--json",
+        "--no-progress",
+        check_code=None,
+    )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -128,14 +149,32 @@ def test_header_less_file_error_and_header_from(shared_data, tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
     assert "--header-from" in result.stderr and "fy14.csv" in result.stderr
     assert "Traceback" not in result.stderr
-    summary = as_json(run(home, "ingest", "usaspending-csv", fy14, "--header-from",
-                          str(shared_data / TORN / "follow_the_money_data_dictionary.csv"), "--json", "--no-progress"))
+    summary = as_json(
+        run(
+            home,
+            "ingest",
+            "usaspending-csv",
+            fy14,
+            "--header-from",
+            str(shared_data / TORN / "follow_the_money_data_dictionary.csv"),
+            "--json",
+            "--no-progress",
+        )
+    )
     assert (summary["rows_read"], summary["rows_rejected"]) == (193, 0)
 
 
 def test_missing_header_from_file(excerpts, tmp_path):
-    result = run(tmp_path / "kg", "ingest", "usaspending-csv", str(excerpts / TORN / "fy14.csv"),
-                 "--header-from", str(tmp_path / "nope.csv"), "--no-progress", check_code=None)
+    result = run(
+        tmp_path / "kg",
+        "ingest",
+        "usaspending-csv",
+        str(excerpts / TORN / "fy14.csv"),
+        "--header-from",
+        str(tmp_path / "nope.csv"),
+        "--no-progress",
+        check_code=None,
+    )
     assert result.returncode == 1
     assert "nope.csv" in result.stderr and "Traceback" not in result.stderr
 
@@ -196,9 +235,9 @@ def test_graph_not_found_exits_1(umn_home):
 def test_graph_award_by_key(umn_home):
     home, _ = umn_home
     listed = as_json(run(home, "graph", "agency", "ICE", "--json"))["awards"][0]
-    shown, = as_json(run(home, "graph", "award", listed["key"], "--json"))
+    (shown,) = as_json(run(home, "graph", "award", listed["key"], "--json"))
     assert shown == listed
-    stored, = as_json(run(home, "graph", "award", listed["key"], "--field", "piid", "--field", "end_date", "--json"))
+    (stored,) = as_json(run(home, "graph", "award", listed["key"], "--field", "piid", "--field", "end_date", "--json"))
     assert stored == {"key": listed["key"], "piid": listed["piid"], "end_date": listed["end_date"]}
     typo = run(home, "graph", "award", listed["key"], "--field", "obligation", check_code=1)
     assert typo.stdout == "" and len(typo.stderr.strip().splitlines()) == 1
@@ -208,8 +247,16 @@ def test_graph_award_by_key(umn_home):
 
 
 def test_api_award_types_mixing_groups_is_one_line_before_any_request(tmp_path):
-    result = run(tmp_path / "kg", "ingest", "usaspending-api", "--award-types", "A,IDV_A",
-                 "--base-url", "http://127.0.0.1:9", check_code=1)
+    result = run(
+        tmp_path / "kg",
+        "ingest",
+        "usaspending-api",
+        "--award-types",
+        "A,IDV_A",
+        "--base-url",
+        "http://127.0.0.1:9",
+        check_code=1,
+    )
     assert len(result.stderr.strip().splitlines()) == 1
     assert "--award-types A,IDV_A: award type codes A, IDV_A mix the groups contracts and idvs" in result.stderr
     assert not (tmp_path / "kg" / "store.duckdb").exists()
@@ -218,7 +265,10 @@ def test_api_award_types_mixing_groups_is_one_line_before_any_request(tmp_path):
 def test_graph_search_paths_subgraph(umn_home):
     home, _ = umn_home
     hits = as_json(run(home, "graph", "search", "minnesota", "--json"))
-    assert {hit["name"] for hit in hits} >= {"REGENTS OF THE UNIVERSITY OF MINNESOTA", "REGENTS OF UNIVERSITY OF MINNESOTA"}
+    assert {hit["name"] for hit in hits} >= {
+        "REGENTS OF THE UNIVERSITY OF MINNESOTA",
+        "REGENTS OF UNIVERSITY OF MINNESOTA",
+    }
     network = as_json(run(home, "graph", "subgraph", "--agency", "ICE", "--json"))
     assert sum(edge["awards"] for edge in network["edges"] if edge["type"] == "AWARDS") == 5
     chains = as_json(run(home, "graph", "paths", "REGENTS OF UNIVERSITY OF MINNESOTA", "70CDCR", "--json"))
@@ -254,7 +304,13 @@ def cli_commands():
 
 def test_every_subcommand_has_help():
     commands = cli_commands()
-    assert set(commands["ingest"]) >= {"usaspending-csv", "transactions-csv", "normalized", "usaspending-api", "normalize"}
+    assert set(commands["ingest"]) >= {
+        "usaspending-csv",
+        "transactions-csv",
+        "normalized",
+        "usaspending-api",
+        "normalize",
+    }
     assert set(commands["graph"]) >= {"stats", "vendor", "agency", "search", "paths", "subgraph", "runs", "clear"}
     for cli, helps in commands.items():
         for name, text in helps.items():

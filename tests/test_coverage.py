@@ -1,5 +1,6 @@
 """What the loaded actions cover, per agency and fiscal year: gaps named as gaps, cut years as cut, on both stores
 and in any load order; the bundle's declarations checked against the raw files they describe."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,10 @@ from ingest.load import load
 from tests.dashboard_support import COVERAGE, ROOT
 
 EXPORTS = "spending_by_transaction_ice_cbp_fy2021_2026"
-BUNDLE_LINE = ("FY2013–18 (partial: Torn Apart subset), FY2019–20 not loaded, FY2021–26 (as loaded; CBP FY2021 and "
-               "ICE FY2022–23 truncated: de-obligations missing)")
+BUNDLE_LINE = (
+    "FY2013–18 (partial: Torn Apart subset), FY2019–20 not loaded, FY2021–26 (as loaded; CBP FY2021 and "
+    "ICE FY2022–23 truncated: de-obligations missing)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,21 +72,34 @@ def test_palantir_and_ice_charts_mark_fy2019_and_fy2020_not_loaded(bundle):
 
 def test_the_cli_carries_the_same_coverage(bundle):
     env = {**os.environ, "KG_HOME": str(bundle.home)}
-    out = subprocess.run([sys.executable, "-m", "graph", "agency", "ICE", "--json", "--limit", "1"], cwd=ROOT,
-                         env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "graph", "agency", "ICE", "--json", "--limit", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     answer = json.loads(out.stdout)["coverage"]
     assert answer["line"].startswith("FY2013–18 (partial: Torn Apart subset), FY2019–20 not loaded")
     assert {(y["fiscal_year"], y["status"]) for y in answer["years"]} >= {(2019, "not_loaded"), (2022, "truncated")}
-    text = subprocess.run([sys.executable, "-m", "graph", "vendor", "Flock"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        [sys.executable, "-m", "graph", "vendor", "Flock"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "no federal awards in the loaded data" in text and "$0" not in text
 
 
 def test_the_bundle_declarations_hold_on_the_raw_files(shared_data):
     """Each truncated agency-year has exactly the rows the declaration says, ends at $0.00 and has no negative row,
     while every other agency-year of the exports ends in its de-obligations."""
-    declared = {(d["source"].split("/")[-1], d["agency"]): d for d in read_declarations(COVERAGE)
-                if d["status"] == "truncated"}
+    declared = {
+        (d["source"].split("/")[-1], d["agency"]): d for d in read_declarations(COVERAGE) if d["status"] == "truncated"
+    }
     assert len(declared) == 3
     for path in sorted((shared_data / EXPORTS).glob("*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
@@ -106,8 +122,15 @@ def test_undeclared_files_read_as_partial_and_covers_makes_them_complete(shared_
         load(store, transactions_csv.read(fy22), command="t", inputs=[str(fy22)], rejects_dir=tmp_path, progress=False)
         assert set(statuses(store.coverage()).values()) == {"partial"}
         assert {c["note"] for c in store.coverage()["cells"]} == {coverage.UNDECLARED}
-        load(store, transactions_csv.read(fy22), command="t", inputs=[str(fy22)], rejects_dir=tmp_path,
-             progress=False, extra={"covers": [parse_spec("CBP:2022")]})
+        load(
+            store,
+            transactions_csv.read(fy22),
+            command="t",
+            inputs=[str(fy22)],
+            rejects_dir=tmp_path,
+            progress=False,
+            extra={"covers": [parse_spec("CBP:2022")]},
+        )
         cells = statuses(store.coverage())
         assert cells[("CBP", 2022)] == "complete" and cells[("ICE", 2022)] == "partial"
     finally:
@@ -115,12 +138,18 @@ def test_undeclared_files_read_as_partial_and_covers_makes_them_complete(shared_
 
 
 def test_a_download_the_project_made_covers_its_own_filter():
-    run = {"command": "usaspending-download", "request": {"awarding_agency": "ICE", "fy": "2019-2020,2024",
-                                                          "award_types": "contracts"}}
+    run = {
+        "command": "usaspending-download",
+        "request": {"awarding_agency": "ICE", "fy": "2019-2020,2024", "award_types": "contracts"},
+    }
     assert [(d["agency"], d["fy_from"], d["fy_to"], d["status"]) for d in coverage.implied(run)] == [
-        ("ICE", 2019, 2020, "complete"), ("ICE", 2024, 2024, "complete")]
-    search = {"command": "usaspending-api", "request": {"awarding_agency": "7012", "start": "2020-10-01",
-                                                        "end": "2023-05-01", "award_types": "A,B,C,D"}}
+        ("ICE", 2019, 2020, "complete"),
+        ("ICE", 2024, 2024, "complete"),
+    ]
+    search = {
+        "command": "usaspending-api",
+        "request": {"awarding_agency": "7012", "start": "2020-10-01", "end": "2023-05-01", "award_types": "A,B,C,D"},
+    }
     assert [(d["fy_from"], d["fy_to"]) for d in coverage.implied(search)] == [(2021, 2022)]
     assert coverage.implied({**search, "request": {**search["request"], "recipient": "Palantir"}}) == []
     assert coverage.implied({**search, "request": {**search["request"], "award_types": "A"}}) == []
@@ -136,9 +165,21 @@ def test_bad_declarations_are_one_line_naming_file_and_line(tmp_path):
         read_declarations(path)
     with pytest.raises(CoverageError, match="AGENCY:FY"):
         parse_spec("ICE 2021")
-    out = subprocess.run([sys.executable, "-m", "ingest", "normalized", "--covers", "ICE:2026-2021",
-                          str(sorted((ROOT / "data" / "sample").glob("*.csv.gz"))[0])], cwd=ROOT,
-                         env={**os.environ, "KG_HOME": str(tmp_path / "kg")}, capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "normalized",
+            "--covers",
+            "ICE:2026-2021",
+            str(sorted((ROOT / "data" / "sample").glob("*.csv.gz"))[0]),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "KG_HOME": str(tmp_path / "kg")},
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 1 and out.stderr.count("\n") == 1 and "2026-2021" in out.stderr
 
 
@@ -152,8 +193,15 @@ def test_load_order_changes_no_status(shared_data, tmp_path):
         store = open_store("embedded", home=tmp_path / f"kg{len(answers)}")
         for reader, path, header in order:
             records = reader(path, header) if header else reader(path)
-            load(store, records, command="o", inputs=[str(path)], rejects_dir=tmp_path, progress=False,
-                 extra={"covers": declared})
+            load(
+                store,
+                records,
+                command="o",
+                inputs=[str(path)],
+                rejects_dir=tmp_path,
+                progress=False,
+                extra={"covers": declared},
+            )
         answers.append(store.coverage())
         store.close()
     assert answers[0] == answers[1]
@@ -166,10 +214,20 @@ def test_both_stores_give_the_same_grid(shared_data, neo4j_store, tmp_path):
     embedded = open_store("embedded", home=tmp_path / "kg-embedded")
     try:
         for store in (embedded, neo4j_store):
-            load(store, transactions_csv.read(fy21), command="p", inputs=[str(fy21)], rejects_dir=tmp_path,
-                 progress=False, extra={"covers": read_declarations(COVERAGE)})
-        answers = [json.dumps(store.coverage(within=within), sort_keys=True)
-                   for within in (None, ["subtier:7014"]) for store in (embedded, neo4j_store)]
+            load(
+                store,
+                transactions_csv.read(fy21),
+                command="p",
+                inputs=[str(fy21)],
+                rejects_dir=tmp_path,
+                progress=False,
+                extra={"covers": read_declarations(COVERAGE)},
+            )
+        answers = [
+            json.dumps(store.coverage(within=within), sort_keys=True)
+            for within in (None, ["subtier:7014"])
+            for store in (embedded, neo4j_store)
+        ]
         assert answers[0] == answers[1] and answers[2] == answers[3]
         assert statuses(neo4j_store.coverage()) == {("ICE", 2021): "as_loaded", ("CBP", 2021): "truncated"}
     finally:

@@ -6,6 +6,7 @@ own name, so `graph vendor Deloitte` must answer that one family, not two. Syste
 Applications reports SRA International in 2017 and General Dynamics from June 2018: its money stays with
 the family of each date.
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,8 +34,9 @@ def torn_rows(shared_data, out):
     for year in range(15, 19):
         with open(shared_data / TORN / f"fy{year}.csv", encoding="utf-8", newline="") as handle:
             for row in csv.reader(handle):
-                if len(row) == len(header) and (row[at["recipient_parent_duns"]] == "14127109"
-                                                or row[at["recipient_duns"]] == "97779698"):
+                if len(row) == len(header) and (
+                    row[at["recipient_parent_duns"]] == "14127109" or row[at["recipient_duns"]] == "97779698"
+                ):
                     kept.append(row)
     with open(out, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -49,8 +51,14 @@ def store(shared_data, tmp_path_factory, request):
     path = home / "torn_deloitte_sra.csv"
     assert torn_rows(shared_data, path) > 40
     store = open_test_store(request.param, home / "kg", request)
-    summary = load(store, usaspending_csv.read(path), command="usaspending-csv", inputs=[str(path)],
-                   rejects_dir=home / "rejects", progress=False)
+    summary = load(
+        store,
+        usaspending_csv.read(path),
+        command="usaspending-csv",
+        inputs=[str(path)],
+        rejects_dir=home / "rejects",
+        progress=False,
+    )
     assert summary["rows_rejected"] == 0
     yield store
     store.close()
@@ -73,8 +81,10 @@ def test_a_reported_parent_named_as_a_curated_family_joins_it(store):
 
 def test_two_reported_parents_at_two_dates_keep_two_families(store):
     timeline = store.fetch_family_timeline([SRA])
-    assert [(str(r["valid_from"]) if r["valid_from"] else None, str(r["valid_to"]) if r["valid_to"] else None,
-             r["family"]) for r in timeline] == [
+    assert [
+        (str(r["valid_from"]) if r["valid_from"] else None, str(r["valid_to"]) if r["valid_to"] else None, r["family"])
+        for r in timeline
+    ] == [
         (None, "2018-06-26", SRA_INTERNATIONAL),  # fy17.csv line 1440 .. fy18.csv line 1913: SRA INTERNATIONAL
         ("2018-06-26", None, GENERAL_DYNAMICS),  # fy18.csv line 1774 on: GENERAL DYNAMICS CORPORATION
     ]

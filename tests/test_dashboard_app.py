@@ -4,6 +4,7 @@ Figures are the store's answers on the sample (the same `python -m graph vendor 
 the hostile record checks that a name made of HTML stays text. Makers' products sold through others
 (Amazon Web Services resold by Four Points Technology) are checked on the real ICE/CBP transaction export.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,6 @@ from streamlit.testing.v1 import AppTest
 from dashboard.render.profile_links import name_in
 from tests.apptest_support import APP, frame, iframe_html, run, texts
 from tests.dashboard_support import FOUR_POINTS_AWARD, HOSTILE, curated_env, load_transactions
-
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +34,12 @@ def resold(resold_home, monkeypatch):
 def test_network_whole_graph_draws_the_watch_list_offline(home):
     app = run("network", sector="all")  # every purchase (the landing opens on the technology lens)
     page = iframe_html(app)
-    for name in ("Palantir Technologies Inc.", "The GEO Group, Inc.", "CoreCivic, Inc.",
-                 "U.S. Immigration and Customs Enforcement"):  # the top families, labelled (tests/test_dashboard_network.py)
+    for name in (
+        "Palantir Technologies Inc.",
+        "The GEO Group, Inc.",
+        "CoreCivic, Inc.",
+        "U.S. Immigration and Customs Enforcement",
+    ):  # the top families, labelled (tests/test_dashboard_network.py)
         assert f'"label": "{name}"' in page
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
     assert "cdn.jsdelivr" not in page and "bootstrap" not in page.lower()
@@ -72,8 +76,9 @@ def test_vendor_profile_palantir(home):
     assert "exactly $329,201,440.48" in app.metric[0].proto.help  # and exact beside them
     assert "Obligated (money committed)" in shown and "Potential value (base + all options)" in shown
     # the answer in one sentence, before any caveat, with the years it spans and the gap inside them
-    assert app.markdown[0].value.replace("\\", "") == ("**Palantir Technologies Inc.: $329.20M obligated by ICE in 12 "
-                                                       "awards, FY2013–FY2026 (FY2019–20 not loaded).**")
+    assert app.markdown[0].value.replace("\\", "") == (
+        "**Palantir Technologies Inc.: $329.20M obligated by ICE in 12 awards, FY2013–FY2026 (FY2019–20 not loaded).**"
+    )
     links = frame(app, "Link")  # the family tree's links, each with its source
     assert set(links["Basis"]) == {"curated", "record"} and "vendor_families.csv" in links["Source file and line"][0]
     assert "└─ PALANTIR USG, INC." in "\n".join(t.value for t in app.text)
@@ -84,16 +89,22 @@ def test_vendor_profile_palantir(home):
     awards = frame(app, "What was bought")
     assert list(awards.columns[:4]) == ["Award", "Vendor", "Obligated", "Awarding agency"]  # the key columns first
     assert len(awards) == 12 and awards["USAspending page"][0].startswith(
-        "https://www.usaspending.gov/award/CONT_AWD_70CTD022")
+        "https://www.usaspending.gov/award/CONT_AWD_70CTD022"
+    )
     citation = app.code[0].value
-    assert citation.startswith("PALANTIR TECHNOLOGIES INC. — U.S. Immigration and Customs Enforcement, award 70CTD022FR0000170: "
-                               "“INVESTIGATIVE CASE MANAGEMENT (ICM) OPERATIONS AND MAINTENANCE (O&M) SUPPORT SERVICES "
-                               "AND CUSTOM ENHANCEMENTS”; $150,703,824.61 obligated (sum of 14 action(s) loaded)")
+    assert citation.startswith(
+        "PALANTIR TECHNOLOGIES INC. — U.S. Immigration and Customs Enforcement, award 70CTD022FR0000170: "
+        "“INVESTIGATIVE CASE MANAGEMENT (ICM) OPERATIONS AND MAINTENANCE (O&M) SUPPORT SERVICES "
+        "AND CUSTOM ENHANCEMENTS”; $150,703,824.61 obligated (sum of 14 action(s) loaded)"
+    )
     assert "https://www.usaspending.gov/award/CONT_AWD_70CTD022FR0000170_7012_GS35F0086U_4730/" in citation
     assert "CBP_ICE_FY2026_Contract_Obligations.csv, line 4631" in citation  # the award's latest record
     # every action behind the total, each with its file and line; they add up to it
     behind = citation.split("Behind the obligated total: ", 1)[1].rstrip(".").split("; ")
-    assert len(behind) == 14 and "2025-07-22 -$18,000.00 (mod P00010, CBP_ICE_FY2025_Contract_Obligations.csv, line 10670)" in behind
+    assert (
+        len(behind) == 14
+        and "2025-07-22 -$18,000.00 (mod P00010, CBP_ICE_FY2025_Contract_Obligations.csv, line 10670)" in behind
+    )
     listed = [re.search(r" (-?)\$([\d,.]+)(?: net)? \(", line).groups() for line in behind]
     listed = [float(sign + digits.replace(",", "")) for sign, digits in listed]
     assert round(sum(listed), 2) == 150703824.61
@@ -124,18 +135,23 @@ def test_agency_profile_ice(home):
 def test_paths_palantir_to_ice(home):
     app = run("paths", a="Palantir", b="ICE")
     headline = app.main.markdown[0].value.replace("\\", "")  # the answer first, before any evidence or caveat
-    assert headline.startswith("#### U.S. Immigration and Customs Enforcement awarded the Palantir Technologies Inc. "
-                               "family $329.20M in 12 awards, FY2013–FY2026 (FY2019–20 not loaded): a direct tie")
+    assert headline.startswith(
+        "#### U.S. Immigration and Customs Enforcement awarded the Palantir Technologies Inc. "
+        "family $329.20M in 12 awards, FY2013–FY2026 (FY2019–20 not loaded): a direct tie"
+    )
     # then the direct ties: the same money and awards as the vendor profile's ICE row, by year and office
     shown = texts(app).replace("\\", "")
-    assert ("U.S. Immigration and Customs Enforcement awarded contract actions to the Palantir Technologies Inc. family: "
-            "$329,201,440.48 obligated in 12 awards (44 actions), FY2013–FY2026.") in shown
+    assert (
+        "U.S. Immigration and Customs Enforcement awarded contract actions to the Palantir Technologies Inc. family: "
+        "$329,201,440.48 obligated in 12 awards (44 actions), FY2013–FY2026."
+    ) in shown
     offices = frame(app, "Office")
     assert offices["Office"].iloc[-1] == "office not named in the records"  # the FY2021+ exports name none
     assert offices["Obligated"].iloc[-1] == "$318,692,423.00" and len(offices) == 5  # with ICE's 4 named offices
     hops = frame(app, "What the records say")  # the family's own registration adds no hop
     assert list(hops["What the records say"]) == [
-        "U.S. Immigration and Customs Enforcement awarded PALANTIR TECHNOLOGIES INC. $318.69M in 8 awards"]
+        "U.S. Immigration and Customs Enforcement awarded PALANTIR TECHNOLOGIES INC. $318.69M in 8 awards"
+    ]
     assert "another registration of Palantir Technologies Inc. (source: vendor_families.csv)" in shown
     assert hops["Permalink"][0].startswith("https://www.usaspending.gov/award/") and hops["Awards"][0] == 8
     cited = frame(app, "Award")
@@ -198,13 +214,15 @@ def test_sources_shows_what_changed_for_the_watch_list(home):
     assert set(changes["Watching"]) <= watched and "Palantir Technologies" in set(changes["Watching"])
     palantir = changes[changes["Watching"] == "Palantir Technologies"]
     assert set(palantir["Change"]) >= {"new_award", "new_vendor"}
-    assert all(str(link).startswith("https://www.usaspending.gov/award/") for link in
-               palantir["USAspending page"].dropna())
+    assert all(
+        str(link).startswith("https://www.usaspending.gov/award/") for link in palantir["USAspending page"].dropna()
+    )
     assert palantir["Source file and line"].str.contains(r"\.csv, line \d+").all()
     assert "python -m graph changes --since" in texts(app)
 
 
 # -- makers' products sold through others (the transaction export) --------------------------------------
+
 
 def test_vendor_profile_keeps_sold_through_others_apart(resold):
     app = run("vendor", name="Amazon")
@@ -268,9 +286,11 @@ def network_colour() -> str:
 def test_paths_follow_products_sold_through_resellers(resold):
     app = run("paths", a="Amazon", b="ICE")
     hops = frame(app, "What the records say")
-    assert list(hops["What the records say"]) == ["U.S. Immigration and Customs Enforcement bought Amazon.com, Inc.'s "
-                                                  "products through other vendors: $51.67M (attributed from award "
-                                                  "descriptions)"]
+    assert list(hops["What the records say"]) == [
+        "U.S. Immigration and Customs Enforcement bought Amazon.com, Inc.'s "
+        "products through other vendors: $51.67M (attributed from award "
+        "descriptions)"
+    ]
     assert hops["Obligated"][0] == "$51,671,339.71"
     route = hops["Through others (attributed from award descriptions)"][0]
     assert route.startswith("Amazon Web Services via FOUR POINTS TECHNOLOGY, L.L.C., $51,639,537, 8 actions")
@@ -325,10 +345,19 @@ def one_year_home(tmp_path_factory, shared_data):
     return home
 
 
-@pytest.mark.parametrize("page, query", [("network", {}), ("network", {"agency": "7012"}),
-                                         ("vendor", {"name": "GEO GROUP"}), ("agency", {"name": "ICE"}),
-                                         ("paths", {"a": "GEO GROUP", "b": "ICE"}), ("targets", {"agency": "ICE"}),
-                                         ("sources", {}), ("review", {})])
+@pytest.mark.parametrize(
+    "page, query",
+    [
+        ("network", {}),
+        ("network", {"agency": "7012"}),
+        ("vendor", {"name": "GEO GROUP"}),
+        ("agency", {"name": "ICE"}),
+        ("paths", {"a": "GEO GROUP", "b": "ICE"}),
+        ("targets", {"agency": "ICE"}),
+        ("sources", {}),
+        ("review", {}),
+    ],
+)
 def test_a_one_fiscal_year_store_renders_every_page(one_year_home, monkeypatch, page, query):
     for name, value in curated_env(one_year_home).items():
         monkeypatch.setenv(name, value)
@@ -360,4 +389,3 @@ def test_the_sidebar_navigation_keeps_the_vendor_and_the_agency(home):
     app.query_params.clear()
     app.switch_page("pages/targets.py").run()
     assert app.text_input(key="t_agency").value == "ICE"
-

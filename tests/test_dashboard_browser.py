@@ -5,6 +5,7 @@ redraws it, a profile opens from a shared URL, a hostile name stays text, a revi
 into /review lands in the judgements file and takes effect on `python -m graph attribute`, and no request
 leaves localhost (everything is recorded; anything remote is aborted and fails the test).
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,10 +19,25 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from tests.browser_support import (CHROMIUM, guard_requests, launch, network_frame, node_ids, remote, running_app,
-                                   wait_ready)
-from tests.dashboard_support import (FOUR_POINTS_AWARD, HOSTILE, HOSTILE_UEI, ROOT, curated_env, load_sample,
-                                     load_transactions)
+from tests.browser_support import (
+    CHROMIUM,
+    guard_requests,
+    launch,
+    network_frame,
+    node_ids,
+    remote,
+    running_app,
+    wait_ready,
+)
+from tests.dashboard_support import (
+    FOUR_POINTS_AWARD,
+    HOSTILE,
+    HOSTILE_UEI,
+    ROOT,
+    curated_env,
+    load_sample,
+    load_transactions,
+)
 
 if not Path(CHROMIUM).exists():
     message = f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)"
@@ -69,8 +85,12 @@ def test_network_filter_profile_and_no_remote_request(app_url, browser_context, 
     page.goto(f"{app_url}/?sector=all")  # every purchase (the landing opens on the technology lens)
     ids = node_ids(network_frame(page))
     network_seconds = time.perf_counter() - started
-    for expected in ("Vendor:org:palantir-technologies-inc", "Vendor:org:the-geo-group-inc", "Agency:subtier:7012",
-                     "Group:Agency:subtier:7012"):  # the top families, and ICE's other vendors grouped
+    for expected in (
+        "Vendor:org:palantir-technologies-inc",
+        "Vendor:org:the-geo-group-inc",
+        "Agency:subtier:7012",
+        "Group:Agency:subtier:7012",
+    ):  # the top families, and ICE's other vendors grouped
         assert expected in ids
     assert len(ids) <= 150
     wait_ready(page)
@@ -104,7 +124,9 @@ def test_network_filter_profile_and_no_remote_request(app_url, browser_context, 
     assert profile.get_by_role("heading", name="Palantir Technologies Inc.").count() >= 1
     assert profile.get_by_text("Obligated (money committed)").count() == 1
     profile.screenshot(path=str(tmp_path / "vendor-palantir.png"), full_page=True)
-    print(f"\nfirst render on the bundled sample: network {network_seconds:.2f}s, vendor profile {profile_seconds:.2f}s")
+    print(
+        f"\nfirst render on the bundled sample: network {network_seconds:.2f}s, vendor profile {profile_seconds:.2f}s"
+    )
 
     assert remote(urls) == [], remote(urls)
     assert any(u.startswith(app_url) for u in urls)
@@ -156,8 +178,9 @@ def test_network_labels_are_drawn(app_url, browser_context):
     assert labels[PALANTIR] == "Palantir Technologies Inc."  # the issue's names, labelled in the default view
     assert labels["Vendor:org:the-geo-group-inc"] == "The GEO Group, Inc."
     assert labels["Vendor:org:corecivic-inc"] == "CoreCivic, Inc."
-    threshold = frame.evaluate("() => network.body.nodes[Object.keys(network.body.nodes)[0]].options.scaling.label"
-                               ".drawThreshold")
+    threshold = frame.evaluate(
+        "() => network.body.nodes[Object.keys(network.body.nodes)[0]].options.scaling.label.drawThreshold"
+    )
     assert threshold <= 1  # labels stay drawn when the whole drawing is fitted
     assert remote(urls) == [], remote(urls)
 
@@ -176,7 +199,8 @@ def test_network_search_focuses_the_node(app_url, browser_context, tmp_path):
         try:
             state = network_frame(page, 10).evaluate(
                 "() => [window.focusedOn || null, network.getSelectedNodes(), network.getViewPosition(),"
-                " network.getPosition(window.focusedOn || '" + PALANTIR + "'), network.getScale()]")
+                " network.getPosition(window.focusedOn || '" + PALANTIR + "'), network.getScale()]"
+            )
         except Exception:
             state = None
         if state and state[0] == PALANTIR:
@@ -197,13 +221,18 @@ def test_network_click_opens_the_vendor_profile(app_url, browser_context):
     frame = network_frame(page)
     wait_ready(page)
     frame.wait_for_function("() => window.focusedOn === '" + PALANTIR + "'")
-    x, y = frame.evaluate("""(id) => { const r = document.querySelector('canvas').getBoundingClientRect();
+    x, y = frame.evaluate(
+        """(id) => { const r = document.querySelector('canvas').getBoundingClientRect();
                                       const p = network.canvasToDOM(network.getPosition(id));
-                                      return [r.left + p.x, r.top + p.y]; }""", PALANTIR)
+                                      return [r.left + p.x, r.top + p.y]; }""",
+        PALANTIR,
+    )
     box = page.locator("iframe").first.bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
-    page.wait_for_url(lambda url: "/vendor?" in url and parse_qs(urlsplit(url).query).get("name") ==
-                      ["Palantir Technologies Inc."], timeout=60_000)  # a name in the profile's box, not an id
+    page.wait_for_url(
+        lambda url: "/vendor?" in url and parse_qs(urlsplit(url).query).get("name") == ["Palantir Technologies Inc."],
+        timeout=60_000,
+    )  # a name in the profile's box, not an id
     page.get_by_role("heading", name="Palantir Technologies Inc.").first.wait_for(timeout=60_000)
     wait_ready(page)
     assert page.get_by_text("$329.20M").count() >= 1
@@ -262,13 +291,23 @@ def test_review_judgement_is_recorded_and_applied_by_attribute(resold_app, brows
     assert len(rows) == 1
     row = rows[0]
     assert (row["kind"], row["record"], row["target"], row["verdict"], row["who"]) == (
-        "attribution", FOUR_POINTS_AWARD, "Amazon.com, Inc.", "wrong", "browser test")
+        "attribution",
+        FOUR_POINTS_AWARD,
+        "Amazon.com, Inc.",
+        "wrong",
+        "browser test",
+    )
     assert row["why"] == "checking the review page end to end" and row["when"][:2] == "20"
 
     before = open_store("embedded", home=home).vendor_family("Amazon")["through_others"]
     assert FOUR_POINTS_AWARD in {r["award_key"] for s in before["resellers"] for r in s["records"]}
-    subprocess.run([sys.executable, "-m", "graph", "attribute"], cwd=ROOT, env={**os.environ, **env}, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "graph", "attribute"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
     after = open_store("embedded", home=home).vendor_family("Amazon")["through_others"]
     assert FOUR_POINTS_AWARD not in {r["award_key"] for s in after["resellers"] for r in s["records"]}
     assert after["obligated"] == pytest.approx(before["obligated"] - 205047324.62)

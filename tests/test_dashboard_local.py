@@ -1,5 +1,6 @@
 """The dashboard's Local page and the vendor profile's local customers, on the bundled data (which holds the Flock
 portal scrape as normalized local records): AppTest for what each page shows, a real browser for the drawing."""
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,16 @@ import pytest
 from dashboard.render import sharing_network
 from dashboard.render.profile_links import name_in
 from tests.apptest_support import frame, iframe_html, run, texts
-from tests.browser_support import CHROMIUM, guard_requests, launch, network_frame, node_ids, remote, running_app, wait_ready
+from tests.browser_support import (
+    CHROMIUM,
+    guard_requests,
+    launch,
+    network_frame,
+    node_ids,
+    remote,
+    running_app,
+    wait_ready,
+)
 from tests.dashboard_support import curated_env
 
 
@@ -47,8 +57,11 @@ def test_an_agency_profile_cites_its_portal_and_lines(home):
     app = run("local", agency="Pittsboro IN PD")
     deployments = frame(app, "Technology")
     row = deployments.iloc[0]
-    assert (row["Vendor"], row["Technology"], row["Count"]) == ("Flock Group, Inc.", "automated license plate readers",
-                                                               "7")
+    assert (row["Vendor"], row["Technology"], row["Count"]) == (
+        "Flock Group, Inc.",
+        "automated license plate readers",
+        "7",
+    )
     assert row["Source"].startswith("latest_usage04262023.csv, line ")
     assert row["Portal page"] == "https://transparency.flocksafety.com/pittsboro-in-pd"
     shown = texts(app)
@@ -85,26 +98,38 @@ def local_view(view: str):
 def test_the_federal_view_answers_who_shares_with_federal_agencies(home):
     app = local_view("federal")
     shown = texts(app).replace("\\", "")
-    assert ("120 local agencies in 25 states share their data (automated license plate readers) with 4 federal "
-            "agencies through Flock Safety") in shown
+    assert (
+        "120 local agencies in 25 states share their data (automated license plate readers) with 4 federal "
+        "agencies through Flock Safety"
+    ) in shown
     bodies = frame(app, "Local agencies")
-    assert dict(zip(bodies["Federal agency"].map(name_in), bodies["Local agencies"])) == {
-        "US Postal Inspection Service": 110, "FBI": 30, "ATF Nashville TN": 29, "ATF Louisville KY": 14}
+    assert dict(zip(bodies["Federal agency"].map(name_in), bodies["Local agencies"], strict=False)) == {
+        "US Postal Inspection Service": 110,
+        "FBI": 30,
+        "ATF Nashville TN": 29,
+        "ATF Louisville KY": 14,
+    }
     listings = frame(app, "Local agency")
     assert len(listings) == 183 and listings["Local agency"].map(name_in).nunique() == 120
-    assert set(bodies["Part of"]) >= {"Bureau of Alcohol, Tobacco, Firearms and Explosives → Department of Justice",
-                                      "Federal Bureau of Investigation → Department of Justice"}
+    assert set(bodies["Part of"]) >= {
+        "Bureau of Alcohol, Tobacco, Firearms and Explosives → Department of Justice",
+        "Federal Bureau of Investigation → Department of Justice",
+    }
     nashville = listings[listings["Federal agency"] == "ATF Nashville TN → ATF → DOJ"].iloc[0]
-    assert nashville["System"] == "Flock Safety" and re.fullmatch(r"agency_access20240426\.csv, line \d+",
-                                                                   nashville["Source"])
+    assert nashville["System"] == "Flock Safety" and re.fullmatch(
+        r"agency_access20240426\.csv, line \d+", nashville["Source"]
+    )
     assert not {"None", "nan"} & set(listings.drop(columns="Portal page").astype(str).to_numpy().ravel())
 
 
-@pytest.mark.parametrize("query, message", [
-    ({"vendor": "Axon"}, "No local records name Axon yet"),
-    ({"state": "ZZ"}, "No local records are in the state ZZ yet"),
-    ({"kind": "space agency"}, "No local records give the jurisdiction space agency yet"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"vendor": "Axon"}, "No local records name Axon yet"),
+        ({"state": "ZZ"}, "No local records are in the state ZZ yet"),
+        ({"kind": "space agency"}, "No local records give the jurisdiction space agency yet"),
+    ],
+)
 def test_a_filter_that_matches_nothing_says_so_and_lists_nothing(home, query, message):
     app = run("local", **query)
     assert any(message in w.value.replace("\\", "") for w in app.warning)
@@ -116,7 +141,7 @@ def test_a_filter_hidden_by_the_default_box_says_why(home):
     app = run("local", kind="federal")
     assert "0 of 5,153 agencies" in texts(app)
     hint = " ".join(i.value for i in app.info)
-    assert "without \"Only agencies with a deployment or contract\": 4 agencies (untick it to list them)" in hint
+    assert 'without "Only agencies with a deployment or contract": 4 agencies (untick it to list them)' in hint
     assert "/local?view=federal" in hint
 
 
@@ -136,12 +161,21 @@ def test_the_vendor_profile_lists_local_customers(home):
 
 def test_the_largest_ego_network_stays_readable():
     """3,861 searchers: one node per state (plus the federal agencies), never one per agency."""
-    searchers = [{"id": f"local:x:{i}", "name": f"Agency {i}", "state": ("IN", "OH", "IL")[i % 3],
-                  "jurisdiction": "police department"} for i in range(3_861)]
+    searchers = [
+        {
+            "id": f"local:x:{i}",
+            "name": f"Agency {i}",
+            "state": ("IN", "OH", "IL")[i % 3],
+            "jurisdiction": "police department",
+        }
+        for i in range(3_861)
+    ]
     searchers.append({"id": "local:x:fbi", "name": "FBI", "state": None, "jurisdiction": "federal"})
-    answer = {"agency": {"id": "local:x:c", "name": "Centre <b>PD</b>"},
-              "searchable_by": {"direct": searchers, "by_hop": [{"hop": 1, "agencies": searchers}]},
-              "can_search": {"agencies": searchers[:5]}}
+    answer = {
+        "agency": {"id": "local:x:c", "name": "Centre <b>PD</b>"},
+        "searchable_by": {"direct": searchers, "by_hop": [{"hop": 1, "agencies": searchers}]},
+        "can_search": {"agencies": searchers[:5]},
+    }
     picture = sharing_network.ego_graph(answer)
     assert len(picture["nodes"]) <= 1 + 3 + 1 + 5
     assert {n["label"] for n in picture["nodes"] if n["kind"] == "state"} == {"IN: 1,287", "OH: 1,287", "IL: 1,287"}
@@ -149,15 +183,18 @@ def test_the_largest_ego_network_stays_readable():
     assert "Centre &lt;b&gt;PD&lt;/b&gt;" in page or "Centre \\u003cb\\u003e" in page or "Centre <b>PD</b>" not in page
 
 
-chromium = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                              reason=f"{CHROMIUM} is missing: run `make browser`")
+chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason=f"{CHROMIUM} is missing: run `make browser`"
+)
 
 
 @chromium
 def test_the_local_page_in_a_browser_draws_the_largest_ego_network(bundle_home, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
-    with running_app(bundle_home, tmp_path / "streamlit.log", env=curated_env(bundle_home)) as url, \
-            sync_api.sync_playwright() as playwright:
+    with (
+        running_app(bundle_home, tmp_path / "streamlit.log", env=curated_env(bundle_home)) as url,
+        sync_api.sync_playwright() as playwright,
+    ):
         browser = launch(playwright)
         context = browser.new_context(viewport={"width": 1500, "height": 1100})
         urls = guard_requests(context)
@@ -174,9 +211,12 @@ def test_the_local_page_in_a_browser_draws_the_largest_ego_network(bundle_home, 
         # a click on the FBI's node opens its profile on the same page
         frame = network_frame(page)
         page.locator("iframe").first.scroll_into_view_if_needed()
-        x, y = frame.evaluate("""(id) => { const r = document.querySelector('canvas').getBoundingClientRect();
+        x, y = frame.evaluate(
+            """(id) => { const r = document.querySelector('canvas').getBoundingClientRect();
                                           const p = network.canvasToDOM(network.getPosition(id));
-                                          return [r.left + p.x, r.top + p.y]; }""", "local:flock:860")
+                                          return [r.left + p.x, r.top + p.y]; }""",
+            "local:flock:860",
+        )
         box = page.locator("iframe").first.bounding_box()
         page.mouse.click(box["x"] + x, box["y"] + y)
         page.wait_for_url("**/local?agency=local%3Aflock%3A860", timeout=60_000)

@@ -3,6 +3,7 @@
 The bundled sample and contract vehicles (with the hostile record) are loaded into both stores with `python -m ingest
 normalized`; each page is run by AppTest once per store and its text, tables and network compared.
 """
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,8 @@ import sys
 
 import pytest
 
-from tests.dashboard_support import COVERAGE, ROOT, SAMPLE, VEHICLES, curated_env, hostile_file, load_sample
 from tests.apptest_support import run
+from tests.dashboard_support import COVERAGE, ROOT, SAMPLE, VEHICLES, curated_env, hostile_file, load_sample
 
 pytestmark = pytest.mark.neo4j
 
@@ -25,12 +26,31 @@ def homes(tmp_path_factory, neo4j_server):
     neo4j_home = tmp_path_factory.mktemp("kg-neo4j")
     store = Neo4jStore(**neo4j_server)
     store.clear()
-    env = {**os.environ, **curated_env(neo4j_home), "NEO4J_URI": neo4j_server["uri"],  # the same rules as embedded
-           "NEO4J_PASSWORD": neo4j_server["password"]}
+    env = {
+        **os.environ,
+        **curated_env(neo4j_home),
+        "NEO4J_URI": neo4j_server["uri"],  # the same rules as embedded
+        "NEO4J_PASSWORD": neo4j_server["password"],
+    }
     files = [str(p) for p in SAMPLE + VEHICLES] + [str(hostile_file(neo4j_home))]  # as `load_sample` (make load)
-    subprocess.run([sys.executable, "-m", "ingest", "normalized", "--coverage", str(COVERAGE), *files, "--store", "neo4j",
-                    "--no-progress"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "normalized",
+            "--coverage",
+            str(COVERAGE),
+            *files,
+            "--store",
+            "neo4j",
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NEO4J_URI", neo4j_server["uri"])
         patch.setenv("NEO4J_PASSWORD", neo4j_server["password"])
@@ -42,26 +62,32 @@ def homes(tmp_path_factory, neo4j_server):
 def page(kind: str, home, view: str, query: dict) -> dict:
     os.environ["KG_STORE"], os.environ["KG_HOME"] = kind, str(home)
     app = run(view, **query)
-    texts = [str(e.value) for kind_ in ("title", "header", "subheader", "markdown", "code") for e in getattr(app, kind_)]
+    texts = [
+        str(e.value) for kind_ in ("title", "header", "subheader", "markdown", "code") for e in getattr(app, kind_)
+    ]
     texts += [f"{m.label}={m.value}" for m in app.metric]
     frames = [e.proto.srcdoc for e in app.main if type(e).__name__ == "UnknownElement" and e.type == "iframe"]
     return {"texts": texts, "tables": [frame.value.to_csv() for frame in app.dataframe], "network": frames}
 
 
-@pytest.mark.parametrize("name, query", [
-    ("network", {}),
-    ("network", {"agency": "7012", "vendor": "Palantir", "fy_from": "2020"}),
-    ("vendor", {"name": "Palantir"}),
-    ("agency", {"name": "ICE"}),
-    ("paths", {"a": "Palantir", "b": "ICE"}),
-    ("targets", {"agency": "ICE", "today": "2025-01-01", "months": "24"}),
-    ("review", {}),
-    ("vendor", {"name": "Amazon"}),
-    ("local", {}),
-    ("local", {"agency": "Pittsboro IN PD", "hops": "2"}),
-    ("local", {"agency": "ATF Nashville TN", "state": "TN", "using": "False"}),
-    ("vendor", {"name": "Flock"}),
-], ids=lambda value: value if isinstance(value, str) else ",".join(value))
+@pytest.mark.parametrize(
+    "name, query",
+    [
+        ("network", {}),
+        ("network", {"agency": "7012", "vendor": "Palantir", "fy_from": "2020"}),
+        ("vendor", {"name": "Palantir"}),
+        ("agency", {"name": "ICE"}),
+        ("paths", {"a": "Palantir", "b": "ICE"}),
+        ("targets", {"agency": "ICE", "today": "2025-01-01", "months": "24"}),
+        ("review", {}),
+        ("vendor", {"name": "Amazon"}),
+        ("local", {}),
+        ("local", {"agency": "Pittsboro IN PD", "hops": "2"}),
+        ("local", {"agency": "ATF Nashville TN", "state": "TN", "using": "False"}),
+        ("vendor", {"name": "Flock"}),
+    ],
+    ids=lambda value: value if isinstance(value, str) else ",".join(value),
+)
 def test_page_is_the_same_on_both_stores(homes, name, query):
     embedded = page("embedded", homes["embedded"], name, query)
     neo4j = page("neo4j", homes["neo4j"], name, query)

@@ -1,6 +1,7 @@
 """The Network page's default drawing (issue 11): the top vendor families, all labelled, the rest grouped per
 agency into "N other vendors, $X", checked against sums taken straight from the store's fact table with
 DuckDB; the same drawing twice; stores of one fiscal year, none and one vendor; hostile names stay text."""
+
 from __future__ import annotations
 
 import csv
@@ -15,7 +16,8 @@ import pytest
 
 from dashboard.render.pyvis_network import short_money
 from dashboard.shaping.network import GROUP_PREFIX, MAX_NODES
-from tests.apptest_support import frame, iframe_html, run as run_page
+from tests.apptest_support import frame, iframe_html
+from tests.apptest_support import run as run_page
 from tests.dashboard_support import HOSTILE, HOSTILE_UEI, ROOT, _ingest
 
 
@@ -24,8 +26,9 @@ def run(page: str = "network", timeout: int = 180, /, **query):
     lens, tests/test_sector_lens.py)."""
     return run_page(page, timeout, **{"sector": "all", **query})
 
+
 SAMPLE_FILES = sorted((ROOT / "data" / "sample").glob("*.csv.gz"))  # the rows (coverage.csv declares, holds none)
-NODE = re.compile(r'nodes = new vis\.DataSet\((\[.*?\])\);', re.S)
+NODE = re.compile(r"nodes = new vis\.DataSet\((\[.*?\])\);", re.S)
 
 
 def drawn_nodes(page: str) -> list[dict]:
@@ -56,11 +59,14 @@ def test_default_view_labels_the_top_families_and_groups_the_rest(home):
         totals[family.get(vendor, vendor)] += cents
     order = sorted(totals, key=lambda f: (-totals[f], f))
     drawn = {n["id"].split(":", 1)[1] for n in nodes if n["id"].startswith("Vendor:")}
-    assert drawn == set(order[:len(drawn)])  # the largest families, no other
+    assert drawn == set(order[: len(drawn)])  # the largest families, no other
     labels = {n["label"] for n in nodes}
-    for name, head in (("Palantir Technologies Inc.", "org:palantir-technologies-inc"),
-                       ("The GEO Group, Inc.", "org:the-geo-group-inc"), ("CoreCivic, Inc.", None),
-                       ("Amazon.com, Inc.", "org:amazon-com-inc")):
+    for name, head in (
+        ("Palantir Technologies Inc.", "org:palantir-technologies-inc"),
+        ("The GEO Group, Inc.", "org:the-geo-group-inc"),
+        ("CoreCivic, Inc.", None),
+        ("Amazon.com, Inc.", "org:amazon-com-inc"),
+    ):
         if head is None or head in drawn:
             assert name in labels, name
     palantir = next(n for n in nodes if n["id"] == "Vendor:org:palantir-technologies-inc")
@@ -68,7 +74,7 @@ def test_default_view_labels_the_top_families_and_groups_the_rest(home):
     groups = [n for n in nodes if n["id"].startswith(GROUP_PREFIX)]
     assert groups, "the vendors left out are grouped"
     for group in groups:
-        agency = group["id"][len(GROUP_PREFIX):].split(":", 1)[1]
+        agency = group["id"][len(GROUP_PREFIX) :].split(":", 1)[1]
         left = {v: c for (v, a), c in pairs.items() if a == agency and family.get(v, v) not in drawn}
         cents = sum(left.values())
         assert group["label"] == f"{len(left):,} other vendors, {short_money(cents / 100)}"
@@ -166,11 +172,14 @@ def fiscal_year(row) -> int | None:
     return int(day[:4]) + (1 if day[5:7] >= "10" else 0) if len(day) >= 7 else None
 
 
-@pytest.mark.parametrize("name, keep", [
-    ("one_year", lambda row: fiscal_year(row) == 2024),
-    ("one_vendor", lambda row: "PALANTIR" in (row.get("recipient_name") or "").upper()),
-    ("empty", lambda row: False),
-])
+@pytest.mark.parametrize(
+    "name, keep",
+    [
+        ("one_year", lambda row: fiscal_year(row) == 2024),
+        ("one_vendor", lambda row: "PALANTIR" in (row.get("recipient_name") or "").upper()),
+        ("empty", lambda row: False),
+    ],
+)
 def test_small_stores_render(tmp_path, monkeypatch, name, keep):
     home = filtered_store(tmp_path / name, keep)
     monkeypatch.setenv("KG_HOME", str(home))
@@ -197,8 +206,9 @@ def test_search_draws_a_family_outside_the_top_ones_and_centres_on_it(home):
     assert app.query_params["focus"] == amazon
     nodes = {n["id"]: n for n in drawn_nodes(iframe_html(app))}
     assert nodes[amazon]["label"] == "Amazon.com, Inc."
-    assert "not among the top families by money: drawn as well" in " ".join(c.value for c in app.caption).replace("\\", "")
-
+    assert "not among the top families by money: drawn as well" in " ".join(c.value for c in app.caption).replace(
+        "\\", ""
+    )
 
 
 # -- issue 26: the network, polished --------------------------------------------------------------------------------
@@ -237,18 +247,27 @@ def test_label_widths_are_arial_widths():
 
 def test_nodes_never_stack_and_no_label_or_node_covers_another(bundle):
     _, graph, _ = bundle
-    views = {"default": network_view.top_view(graph), "more": network_view.top_view(graph, more=50),
-             "Amazon": ego_view(graph, AMAZON), "Amazon, resellers": ego_view(graph, AMAZON, resellers=True),
-             "Palantir": ego_view(graph, PALANTIR), "Palantir, 2 hops": ego_view(graph, PALANTIR, 2),
-             "ICE": ego_view(graph, ICE), "ICE, resellers": ego_view(graph, ICE, resellers=True)}
+    views = {
+        "default": network_view.top_view(graph),
+        "more": network_view.top_view(graph, more=50),
+        "Amazon": ego_view(graph, AMAZON),
+        "Amazon, resellers": ego_view(graph, AMAZON, resellers=True),
+        "Palantir": ego_view(graph, PALANTIR),
+        "Palantir, 2 hops": ego_view(graph, PALANTIR, 2),
+        "ICE": ego_view(graph, ICE),
+        "ICE, resellers": ego_view(graph, ICE, resellers=True),
+    }
     for name, view in views.items():
         where = network_view.layout(view)
         assert set(where) == {n["id"] for n in view["nodes"]}, name
         boxes = network_view.node_boxes(view)
         assert network_view.overlaps(where, boxes) == [], name
         ids = sorted(where)
-        closest = min((((where[a][0] - where[b][0]) ** 2 + (where[a][1] - where[b][1]) ** 2) ** 0.5, a, b)
-                      for i, a in enumerate(ids) for b in ids[i + 1:])
+        closest = min(
+            (((where[a][0] - where[b][0]) ** 2 + (where[a][1] - where[b][1]) ** 2) ** 0.5, a, b)
+            for i, a in enumerate(ids)
+            for b in ids[i + 1 :]
+        )
         assert closest[0] >= 30, (name, closest)
         for group in (n for n in view["nodes"] if n["kind"] == "Group"):  # a group never covers a named vendor
             left, top, right, bottom = boxes[group["id"]]
@@ -259,7 +278,10 @@ def test_nodes_never_stack_and_no_label_or_node_covers_another(bundle):
                     assert not (gx + left <= x <= gx + right and gy + top <= y <= gy + bottom), (name, node["id"])
     amazon = network_view.layout(views["Amazon"])
     assert set(amazon) == {AMAZON, ICE, "Agency:subtier:7014"}  # ICE and CBP: once on one spot, now apart
-    assert abs(amazon[ICE][0] - amazon["Agency:subtier:7014"][0]) + abs(amazon[ICE][1] - amazon["Agency:subtier:7014"][1]) > 100
+    assert (
+        abs(amazon[ICE][0] - amazon["Agency:subtier:7014"][0]) + abs(amazon[ICE][1] - amazon["Agency:subtier:7014"][1])
+        > 100
+    )
 
 
 def test_resellers_layer_keeps_to_the_entity(bundle):
@@ -277,8 +299,11 @@ def test_resellers_layer_keeps_to_the_entity(bundle):
     ice = network_view.layer_scope(graph["through_others"], graph, ICE)
     assert ice["edges"] and {e["target"] for e in ice["edges"] if e["type"] == "RESOLD_TO"} == {ICE}
     for sold in (e for e in ice["edges"] if e["type"] == "THROUGH_RESELLER"):  # summed over ICE's links alone
-        legs = [e for e in ice["edges"] if e["type"] == "RESOLD_TO" and e["maker"] == sold["maker"]
-                and e["source"] == sold["target"]]
+        legs = [
+            e
+            for e in ice["edges"]
+            if e["type"] == "RESOLD_TO" and e["maker"] == sold["maker"] and e["source"] == sold["target"]
+        ]
         assert round(sold["obligated"] or 0, 2) == round(sum(e["obligated"] or 0 for e in legs), 2)
         assert sold["actions"] == sum(e["actions"] for e in legs)
     drawn = {n["id"] for n in whole["nodes"]}
@@ -305,8 +330,11 @@ def test_the_entity_picker_ranks_names_first(bundle):
     from dashboard.pages.network import picker_entries
 
     fams = network_view.families(graph)
-    agencies = [{**n, "abbreviation": {"Agency:subtier:7012": "ICE", "Agency:subtier:7014": "CBP"}.get(n["id"])}
-                for n in graph["nodes"] if n["kind"] == "Agency"]
+    agencies = [
+        {**n, "abbreviation": {"Agency:subtier:7012": "ICE", "Agency:subtier:7014": "CBP"}.get(n["id"])}
+        for n in graph["nodes"]
+        if n["kind"] == "Agency"
+    ]
     entries = picker_entries(agencies, fams, network_view.ranked(fams), vendors)
     amazon = network_view.rank_entities("Amazon", entries)
     assert amazon[0] == AMAZON
@@ -316,8 +344,15 @@ def test_the_entity_picker_ranks_names_first(bundle):
     tiers = []  # each choice's tier, in the order offered: never a lower tier before a higher one
     for eid in network_view.rank_entities("secure", entries):
         name = names[eid].casefold()
-        tiers.append(0 if re.search(r"(?<!\w)secure(?!\w)", name) else 1 if name.startswith("secure")
-                     else 2 if "secure" in name else 3)
+        tiers.append(
+            0
+            if re.search(r"(?<!\w)secure(?!\w)", name)
+            else 1
+            if name.startswith("secure")
+            else 2
+            if "secure" in name
+            else 3
+        )
     assert tiers == sorted(tiers) and tiers
     assert len(network_view.rank_entities("", entries)) == len(entries)
 
@@ -337,14 +372,17 @@ def test_the_page_opens_with_its_answer_and_keeps_caveats_in_an_expander(home):
     assert "Through resellers of this entity" in " ".join(c.value for c in ice.expander[0].caption)
 
 
-@pytest.mark.parametrize("query, said", [
-    ({"mode": "ego", "ego": "Vendor:org:no-such-company"}, "names no vendor family or agency"),
-    ({"fy_from": "1990"}, "is below"),
-    ({"fy_to": "2090"}, "is above"),
-    ({"vendor": "zzqx no such vendor"}, "no vendor name or alias contains"),
-    ({"expand": "Vendor:org:no-such-company"}, "is not a vendor family drawn here"),
-    ({"focus": "Vendor:org:no-such-company"}, "is not a node of this drawing"),
-])
+@pytest.mark.parametrize(
+    "query, said",
+    [
+        ({"mode": "ego", "ego": "Vendor:org:no-such-company"}, "names no vendor family or agency"),
+        ({"fy_from": "1990"}, "is below"),
+        ({"fy_to": "2090"}, "is above"),
+        ({"vendor": "zzqx no such vendor"}, "no vendor name or alias contains"),
+        ({"expand": "Vendor:org:no-such-company"}, "is not a vendor family drawn here"),
+        ({"focus": "Vendor:org:no-such-company"}, "is not a node of this drawing"),
+    ],
+)
 def test_bad_links_say_so(home, query, said):
     app = run(**query)
     shown = " ".join([w.value for w in app.warning] + [i.value for i in app.info] + [e.value for e in app.error])

@@ -4,6 +4,7 @@ Expected figures are computed apart from the app: by SQL over the store's own fa
 reported values, or from the recorded USAspending recipient profile. Downloads are read back from the bytes the
 page handed Streamlit (CSV with csv, XLSX with openpyxl).
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,11 +14,11 @@ from urllib.parse import quote
 
 import duckdb
 import pytest
+from streamlit import dataframe_util
 
 from core.wording import short_money
 from dashboard.render.profile_links import name_in
 from tests.apptest_support import download, frame, run, serve
-from streamlit import dataframe_util
 from tests.dashboard_support import HOSTILE, TRANSACTIONS, _ingest, curated_env
 
 GEO = "org:the-geo-group-inc"
@@ -41,8 +42,12 @@ def sql(home: Path, query: str, params=()):
 
 
 def ice_cents(home: Path, where: str, params=()) -> int:
-    return sql(home, f"""SELECT coalesce(sum(f.cents), 0) FROM fact f JOIN vendor v ON v.id = f.recipient
-                         WHERE f.awarding_subtier = 'subtier:7012' AND {where}""", params)[0][0]
+    return sql(
+        home,
+        f"""SELECT coalesce(sum(f.cents), 0) FROM fact f JOIN vendor v ON v.id = f.recipient
+                         WHERE f.awarding_subtier = 'subtier:7012' AND {where}""",
+        params,
+    )[0][0]
 
 
 TODAY = "2025-09-30"
@@ -55,8 +60,10 @@ def ice_targets(home):
     with pytest.MonkeyPatch.context() as patch:
         serve(home, patch)
         app = run("targets", agency="ICE", today=TODAY)
-        files = {"csv": download(app, "Ranking, the page's columns (CSV)"),
-                 "xlsx": download(app, "Ranking, calendar and settings (XLSX)")}
+        files = {
+            "csv": download(app, "Ranking, the page's columns (CSV)"),
+            "xlsx": download(app, "Ranking, calendar and settings (XLSX)"),
+        }
     return app, files
 
 
@@ -89,12 +96,16 @@ def test_number_columns_sort_by_value_with_their_words_after_every_number(ice_ta
     +infinity, so its words ("none of its own", "not measured") come after every number."""
     app, _ = ice_targets
     ranking, seen = frame(app, "why"), shown(app, "why")
-    for column, words in (("obligated", "none of its own"), ("via resellers", "none"), ("dependence", "not measured"),
-                          ("options", "none reported")):
+    for column, words in (
+        ("obligated", "none of its own"),
+        ("via resellers", "none"),
+        ("dependence", "not measured"),
+        ("options", "none reported"),
+    ):
         assert ranking[column].dtype.kind == "f", column
         order = ranking[column].sort_values(kind="stable").index
         gaps = [i for i in order if seen[column][i] == words]
-        assert gaps == list(order[len(order) - len(gaps):]), column  # the words last
+        assert gaps == list(order[len(order) - len(gaps) :]), column  # the words last
         numbers = [ranking[column][i] for i in order if seen[column][i] != words]
         assert numbers == sorted(numbers) and all(n != float("inf") for n in numbers), column
     assert any(seen["via resellers"] == "none") and any(seen["via resellers"] != "none")
@@ -139,7 +150,9 @@ def test_downloads_carry_the_pages_columns(ice_targets):
     first = rows[0]
     assert first["family"] == name_in(ranking["family"][0]) and first["dependence"] == "not measured"
     assert float(first["obligated"]) == ranking["obligated"][0]  # the exact number in the file
-    assert first["vehicles (open ceiling, not spending)"] == shown(app, "why")["vehicles (open ceiling, not spending)"][0]
+    assert (
+        first["vehicles (open ceiling, not spending)"] == shown(app, "why")["vehicles (open ceiling, not spending)"][0]
+    )
     assert first["why"] == ranking["why"][0] and first["citations"] == ranking["citations"][0]
     book = openpyxl.load_workbook(io.BytesIO(files["xlsx"]), read_only=True)
     assert book.sheetnames == ["targets", "renewal calendar", "about"]
@@ -157,14 +170,18 @@ def test_top_vendors_of_a_fiscal_year_with_the_change_from_the_year_before(sampl
     assert app.selectbox(key="a_fy").value == 2025
     families = dict(sql(home, "SELECT id, coalesce(family, id) FROM vendor"))
     by_year: dict[tuple[str, int], int] = {}
-    for recipient, year, cents in sql(home, """SELECT recipient, fiscal_year, sum(cents) FROM fact
-            WHERE awarding_subtier = 'subtier:7012' AND split AND fiscal_year IN (2024, 2025) GROUP BY ALL"""):
+    for recipient, year, cents in sql(
+        home,
+        """SELECT recipient, fiscal_year, sum(cents) FROM fact
+            WHERE awarding_subtier = 'subtier:7012' AND split AND fiscal_year IN (2024, 2025) GROUP BY ALL""",
+    ):
         key = (families[recipient], year)
         by_year[key] = by_year.get(key, 0) + (cents or 0)
-    expected = sorted(((cents, fid) for (fid, year), cents in by_year.items() if year == 2025),
-                      key=lambda c: (-c[0], c[1]))
+    expected = sorted(
+        ((cents, fid) for (fid, year), cents in by_year.items() if year == 2025), key=lambda c: (-c[0], c[1])
+    )
     assert len(top) == min(25, len(expected))
-    for (at, row), (cents, fid) in zip(top.iterrows(), expected):
+    for (at, row), (cents, fid) in zip(top.iterrows(), expected, strict=False):
         assert row["FY2025"] == pytest.approx(cents / 100)
         assert row["Family"].startswith(f"/vendor?name={quote(fid, safe='')}")
         if (fid, 2024) in by_year:  # a number underneath even in a column with a "new" in it
@@ -183,9 +200,12 @@ def test_agency_page_shows_vendors_as_families_and_the_primes_subawards(sample, 
     assert "B.I. INCORPORATED" in geo["Member names"]
     assert geo["Obligated"] == pytest.approx(ice_cents(home, "v.family = ?", [GEO]) / 100)
     subawards = frame(app, "Subcontractor")
-    count = sql(home, """SELECT count(*) FROM subaward_fact s JOIN award a ON a.key = s.award_key
+    count = sql(
+        home,
+        """SELECT count(*) FROM subaward_fact s JOIN award a ON a.key = s.award_key
                          JOIN agency_tiers t ON t.id = a.awarding_id WHERE t.subtier_id = 'subtier:7012'
-                         AND s.vendor IS NOT NULL""")[0][0]
+                         AND s.vendor IS NOT NULL""",
+    )[0][0]
     assert len(subawards) == count > 0
     assert "Primes and their subawards" in "\n".join(h.value for h in app.subheader)
     assert all(link is None or link.startswith("https://") for link in subawards["USAspending page"])
@@ -210,8 +230,14 @@ def one_year_home(tmp_path_factory, shared_data):
     return home
 
 
-@pytest.mark.parametrize("page, query", [("targets", {"agency": "ICE", "sector": "all"}), ("agency", {"name": "ICE"}),
-                                         ("targets", {"agency": "CBP", "sector": "all"})])
+@pytest.mark.parametrize(
+    "page, query",
+    [
+        ("targets", {"agency": "ICE", "sector": "all"}),
+        ("agency", {"name": "ICE"}),
+        ("targets", {"agency": "CBP", "sector": "all"}),
+    ],
+)
 def test_one_fiscal_year_and_empty_stores_render(one_year_home, tmp_path, monkeypatch, page, query):
     for name, value in curated_env(one_year_home).items():
         monkeypatch.setenv(name, value)

@@ -1,5 +1,6 @@
 """The embedded store's file: one load at a time, readers never blocked, a killed load leaves no trace,
 and a file it cannot read is one line that names it and the command that fixes it."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,9 @@ def ingest(home: Path, *args: str, wait: bool = True, **options):
     command = [sys.executable, "-m", "ingest", *args]
     if wait:
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            **options)
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options
+    )
 
 
 @pytest.fixture
@@ -99,8 +101,13 @@ def test_an_old_pickled_store_names_the_command_that_fixes_it(tmp_path):
     (tmp_path / "graph.pickle").write_bytes(b"\x80\x05old")
     with pytest.raises(StoreUnavailable, match=r"graph\.pickle.*old format.*python -m graph clear --yes"):
         open_store("embedded", home=tmp_path).stats()
-    cleared = subprocess.run([sys.executable, "-m", "graph", "clear", "--yes"], cwd=ROOT, capture_output=True,
-                             text=True, env={**os.environ, "KG_HOME": str(tmp_path)})
+    cleared = subprocess.run(
+        [sys.executable, "-m", "graph", "clear", "--yes"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KG_HOME": str(tmp_path)},
+    )
     assert cleared.returncode == 0, cleared.stderr
     assert not (tmp_path / "graph.pickle").exists()
     assert open_store("embedded", home=tmp_path).stats() == {"nodes": {}, "relationships": {}}
@@ -108,12 +115,22 @@ def test_an_old_pickled_store_names_the_command_that_fixes_it(tmp_path):
 
 def test_a_corrupt_store_file_is_one_line_naming_it(tmp_path):
     (tmp_path / "store.duckdb").write_bytes(b"this is not a database" * 100)
-    done = subprocess.run([sys.executable, "-m", "graph", "stats"], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "KG_HOME": str(tmp_path)})
+    done = subprocess.run(
+        [sys.executable, "-m", "graph", "stats"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KG_HOME": str(tmp_path)},
+    )
     assert done.returncode == 1 and done.stderr.count("\n") == 1
     assert str(tmp_path / "store.duckdb") in done.stderr and "python -m graph clear --yes" in done.stderr
-    cleared = subprocess.run([sys.executable, "-m", "graph", "clear", "--yes"], cwd=ROOT, capture_output=True,
-                             text=True, env={**os.environ, "KG_HOME": str(tmp_path)})
+    cleared = subprocess.run(
+        [sys.executable, "-m", "graph", "clear", "--yes"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KG_HOME": str(tmp_path)},
+    )
     assert cleared.returncode == 0 and not (tmp_path / "store.duckdb").exists()
 
 
@@ -131,8 +148,13 @@ def test_a_store_of_the_previous_format_is_read_again_after_a_load(sample_home):
     with duckdb.connect(str(path)) as con:  # as the previous version left it: its format, no table it lacked
         con.execute("UPDATE meta SET value = ? WHERE name = 'format'", [str(duck_sql.DERIVES_FROM[-1])])
         con.execute("DROP TABLE vehicle")
-    done = subprocess.run([sys.executable, "-m", "graph", "stats"], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "KG_HOME": str(sample_home)})
+    done = subprocess.run(
+        [sys.executable, "-m", "graph", "stats"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KG_HOME": str(sample_home)},
+    )
     assert done.returncode == 1 and "python -m graph clear --yes" in done.stderr and "format" in done.stderr
     again = ingest(sample_home, "normalized", str(SAMPLE[0]), "--no-progress")
     assert again.returncode == 0, again.stderr
@@ -154,7 +176,7 @@ def test_a_store_written_before_a_field_was_declared_asks_for_a_load_which_adds_
     newest, path = AWARD_FIELDS[-1].name, sample_home / "store.duckdb"
     with duckdb.connect(str(path), read_only=True) as con:
         found = con.execute(f"SELECT key FROM award WHERE {newest} IS NOT NULL ORDER BY key LIMIT 5").fetchall()
-    keys = [key for key, in found]
+    keys = [key for (key,) in found]
     before = open_store("embedded", home=sample_home)
     fresh, counts, awards = before.agency_profile("ICE", limit=5), before.stats(), before.fetch_awards(keys)
     before.close()
@@ -163,14 +185,20 @@ def test_a_store_written_before_a_field_was_declared_asks_for_a_load_which_adds_
         assert con.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()[0] == duck_sql.FORMAT
         con.execute("UPDATE meta SET value = ? WHERE name = 'format'", [str(duck_sql.FORMAT_VERSION)])
     assert open_store("embedded", home=sample_home).stats() == counts  # an unhashed stamp, every column: read
-    older = duck_sql.fields_hash([f for f in RECORD_FIELDS if f.name != newest], SUBAWARD_FIELDS,
-                                 AWARD_DERIVED_FIELDS, VEHICLE_FIELDS)
+    older = duck_sql.fields_hash(
+        [f for f in RECORD_FIELDS if f.name != newest], SUBAWARD_FIELDS, AWARD_DERIVED_FIELDS, VEHICLE_FIELDS
+    )
     with duckdb.connect(str(path)) as con:  # as a version without the field left it
         for table in ("record", "record_new"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN {newest}")
         con.execute("UPDATE meta SET value = ? WHERE name = 'format'", [f"{duck_sql.FORMAT_VERSION}+{older}"])
-    done = subprocess.run([sys.executable, "-m", "graph", "stats"], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "KG_HOME": str(sample_home)})
+    done = subprocess.run(
+        [sys.executable, "-m", "graph", "stats"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KG_HOME": str(sample_home)},
+    )
     assert done.returncode == 1 and "python -m graph clear --yes" in done.stderr and "format" in done.stderr
     again = ingest(sample_home, "normalized", *map(str, SAMPLE), "--no-progress")
     assert again.returncode == 0, again.stderr

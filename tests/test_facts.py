@@ -3,6 +3,7 @@
 The figures named in the issue are checked against sums computed here from the raw CSVs; order and
 batching are varied by hypothesis over the same files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,9 +25,11 @@ TORN = "torn_apart_ice_fy2013_2018"
 
 def sources(shared: Path) -> list[tuple[str, Path]]:
     """(reader, file) for every real contract file: exports, bulk summaries and subawards, Torn Apart."""
-    return ([("tx", path) for path in sorted((shared / TX).glob("*.csv"))]
-            + [("bulk", path) for path in sorted((shared / BULK).glob("*.csv"))]
-            + [("torn", shared / TORN / f"fy{year}.csv") for year in range(13, 19)])
+    return (
+        [("tx", path) for path in sorted((shared / TX).glob("*.csv"))]
+        + [("bulk", path) for path in sorted((shared / BULK).glob("*.csv"))]
+        + [("torn", shared / TORN / f"fy{year}.csv") for year in range(13, 19)]
+    )
 
 
 def read(shared: Path, reader: str, path: Path):
@@ -37,16 +40,33 @@ def read(shared: Path, reader: str, path: Path):
 
 def load_runs(store, shared: Path, runs: list[list[tuple[str, Path]]], home: Path) -> None:
     for files in runs:
-        load(store, (r for reader, path in files for r in read(shared, reader, path)), command="test",
-             inputs=[str(path) for _, path in files], rejects_dir=home / "rejects", progress=False)
+        load(
+            store,
+            (r for reader, path in files for r in read(shared, reader, path)),
+            command="test",
+            inputs=[str(path) for _, path in files],
+            rejects_dir=home / "rejects",
+            progress=False,
+        )
 
 
-WATCHED = ("Palantir", "DynCorp", "Amentum", "Federal Cartridge", "Vista Outdoor", "Northrop Grumman", "GEO Group",
-           "Clearview AI", "Thomson Reuters", "Amazon.com")
+WATCHED = (
+    "Palantir",
+    "DynCorp",
+    "Amentum",
+    "Federal Cartridge",
+    "Vista Outdoor",
+    "Northrop Grumman",
+    "GEO Group",
+    "Clearview AI",
+    "Thomson Reuters",
+    "Amazon.com",
+)
 
 
 def answers(store) -> str:
     """Everything a reader could ask, as one text: equal texts mean equal answers, to the cent and the record."""
+
     def ask(method, *args, **kwargs):
         try:
             return getattr(store, method)(*args, **kwargs)
@@ -84,7 +104,7 @@ def reference(shared_data, tmp_path_factory):
 def test_any_file_order_runs_and_batch_size_give_the_same_answers(reference, shared_data, tmp_path_factory, data):
     files = data.draw(st.permutations(sources(shared_data)), label="file order")
     cuts = sorted(data.draw(st.sets(st.integers(1, len(files) - 1), max_size=3), label="run boundaries"))
-    runs = [files[start:end] for start, end in zip([0, *cuts], [*cuts, len(files)])]
+    runs = [files[start:end] for start, end in zip([0, *cuts], [*cuts, len(files)], strict=False)]
     home = tmp_path_factory.mktemp("kg_order")
     store = open_store("embedded", home=home)
     store.batch_rows = data.draw(st.sampled_from([997, 5000, 20000]), label="batch rows")
@@ -114,8 +134,9 @@ def test_family_totals_add_up_to_the_grand_total(reference):
     grand = store.fetch_fact_groups(FactFilter(), None)[0]["cents"]
     families = {row["family"] for row in store.entities() if row["kind"] == "Vendor"}
     by_family = sum(store.fetch_fact_groups(FactFilter(family=f), None)[0]["cents"] or 0 for f in sorted(families))
-    no_recipient = sum(row["cents"] or 0 for row in store.fetch_fact_groups(FactFilter(), "recipient")
-                       if row["recipient"] is None)
+    no_recipient = sum(
+        row["cents"] or 0 for row in store.fetch_fact_groups(FactFilter(), "recipient") if row["recipient"] is None
+    )
     assert by_family + no_recipient == grand
 
 
@@ -128,10 +149,12 @@ def test_federal_cartridge_is_in_one_family_at_a_time(reference):
     assert own / 100 == store.vendor_totals([vendor["id"]])[0]["total_obligated"]
     timeline = store.fetch_family_timeline([vendor["id"]])
     assert len({row["family"] for row in timeline}) >= 2  # it changed family
-    for earlier, later in zip(timeline, timeline[1:]):
+    for earlier, later in zip(timeline, timeline[1:], strict=False):
         assert earlier["valid_to"] == later["valid_from"]  # the spans follow each other, never overlap
-    split = sum(store.fetch_fact_groups(FactFilter(recipient=vendor["id"], family=family), None)[0]["cents"] or 0
-                for family in sorted({row["family"] for row in timeline}))
+    split = sum(
+        store.fetch_fact_groups(FactFilter(recipient=vendor["id"], family=family), None)[0]["cents"] or 0
+        for family in sorted({row["family"] for row in timeline})
+    )
     assert split == own  # each of its facts in exactly one of its families
     in_families = 0
     heads = store.fetch_names(sorted({row["family"] for row in timeline}))
@@ -174,8 +197,11 @@ def test_a_novation_credits_each_company_with_its_own_actions(reference):
     assert award["recipient_change"].startswith("recipient changed from DYNCORP")
     firsts = [r["first_action"] for r in award["recipients"]]
     assert firsts == sorted(firsts)
-    per_vendor = {g["recipient"]: g["cents"] for g in store.fetch_fact_groups(FactFilter(), "recipient,awarding_subtier")
-                  if g["recipient"] in {r["id"] for r in award["recipients"]}}
+    per_vendor = {
+        g["recipient"]: g["cents"]
+        for g in store.fetch_fact_groups(FactFilter(), "recipient,awarding_subtier")
+        if g["recipient"] in {r["id"] for r in award["recipients"]}
+    }
     assert len(per_vendor) == 2  # each company keeps the money of its own actions
 
 

@@ -1,4 +1,5 @@
 """The Flock portal adapter on the real scrape (../shared/data/flock_transparency_portals), and on damaged copies."""
+
 from __future__ import annotations
 
 import csv
@@ -55,7 +56,11 @@ def test_each_portal_is_a_flock_deployment_and_an_unreported_count_stays_unrepor
     assert len(counted) == 343 and all(d.count >= 0 for d in counted)  # 22 portals print NA or Data Unavailable
     avon = next(d for d in deployments if d.agency_name == "Avon IN PD")
     assert (avon.count, avon.figures["data_retention_in_days"], avon.as_of, avon.source_url) == (
-        6, 30, "2024-04-26T14:11:25Z", "https://transparency.flocksafety.com/avon-in-pd")
+        6,
+        30,
+        "2024-04-26T14:11:25Z",
+        "https://transparency.flocksafety.com/avon-in-pd",
+    )
     assert avon.prov.record == "line 2"
     assert all(d.source_url.startswith("https://transparency.flocksafety.com/") for d in deployments)
 
@@ -87,27 +92,41 @@ def test_federal_and_state_agencies_among_those_with_access(records):
     assert (agencies["ATF Nashville TN"].jurisdiction, agencies["ATF Nashville TN"].state) == ("federal", "TN")
     assert agencies["FBI"].jurisdiction == "federal"
     assert agencies["US Postal Inspection Service"].jurisdiction == "federal"
-    assert (agencies["MS Office of Homeland Security"].jurisdiction,
-            agencies["MS Office of Homeland Security"].state) == ("state agency", "MS")
+    assert (
+        agencies["MS Office of Homeland Security"].jurisdiction,
+        agencies["MS Office of Homeland Security"].state,
+    ) == ("state agency", "MS")
     assert Counter(a.jurisdiction for a in agencies.values())["police department"] > 3000
 
 
-@pytest.mark.parametrize("name, jurisdiction, state", [
-    ("Avon IN PD", "police department", "IN"), ("Riverside County CA SD", "sheriff", "CA"),
-    ("Wagoner CO SO OK", "sheriff", "OK"), ("Winston Count MS CO", None, "MS"), ("Pueblo CO PD", "police department", "CO"),
-    ("WakeMed Campus PD and Public Safety (NC)", "campus", "NC"), ("Alabama Law Enforcement Agency (ALEA)",
-                                                                  "state agency", "AL"),
-    ("Mahoning Valley Law Enforcement TF (OH)", None, "OH"), ("Flock Safety - Sales", None, None),
-    ("Sioux Falls SD PD", "police department", "SD"), ("Pennington County SD SO", "sheriff", "SD"),
-    ("Tallapoosa County AL SD", "sheriff", "AL"), ("Sylvania Township OH PD", "police department", "OH"),
-])
+@pytest.mark.parametrize(
+    "name, jurisdiction, state",
+    [
+        ("Avon IN PD", "police department", "IN"),
+        ("Riverside County CA SD", "sheriff", "CA"),
+        ("Wagoner CO SO OK", "sheriff", "OK"),
+        ("Winston Count MS CO", None, "MS"),
+        ("Pueblo CO PD", "police department", "CO"),
+        ("WakeMed Campus PD and Public Safety (NC)", "campus", "NC"),
+        ("Alabama Law Enforcement Agency (ALEA)", "state agency", "AL"),
+        ("Mahoning Valley Law Enforcement TF (OH)", None, "OH"),
+        ("Flock Safety - Sales", None, None),
+        ("Sioux Falls SD PD", "police department", "SD"),
+        ("Pennington County SD SO", "sheriff", "SD"),
+        ("Tallapoosa County AL SD", "sheriff", "AL"),
+        ("Sylvania Township OH PD", "police department", "OH"),
+    ],
+)
 def test_names_spell_a_jurisdiction_and_a_state(name, jurisdiction, state):
     assert (jurisdiction_of(name), state_of(name)) == (jurisdiction, state)
 
 
 @settings(max_examples=200, deadline=None)
-@given(place=st.from_regex(r"[A-Z][a-z]{2,12}( [A-Z][a-z]{2,12})?", fullmatch=True),
-       code=st.sampled_from(sorted(set(US_STATES) - {"CO", "SD"})), suffix=st.sampled_from(["PD", "SO", "County SO"]))
+@given(
+    place=st.from_regex(r"[A-Z][a-z]{2,12}( [A-Z][a-z]{2,12})?", fullmatch=True),
+    code=st.sampled_from(sorted(set(US_STATES) - {"CO", "SD"})),
+    suffix=st.sampled_from(["PD", "SO", "County SO"]),
+)
 def test_a_name_ending_in_a_state_code_is_in_that_state(place, code, suffix):
     assert state_of(f"{place} {code} {suffix}") == code
     assert state_of(f"{place} CO {code} SO") == code  # "CO" as county gives way
@@ -129,13 +148,16 @@ def rewrite(path: Path, line: int, column: str, value: str) -> None:
         csv.writer(handle).writerows(rows)
 
 
-@pytest.mark.parametrize("file, column, value, reason", [
-    ("latest_usage04262023.csv", "number_of_owned_cameras", "six", "'six' is not a count"),
-    ("latest_usage04262023.csv", "url", "javascript:alert(1)", "is not a transparency.flocksafety.com portal"),
-    ("latest_usage04262023.csv", "updated", "yesterday", "'yesterday' is not an ISO date and time"),
-    ("agency_access20240426.csv", "src_agency_id", "x12", "src_agency_id 'x12' is not a numeric agency id"),
-    ("agency_policies.csv", "agency", "", "no agency"),
-])
+@pytest.mark.parametrize(
+    "file, column, value, reason",
+    [
+        ("latest_usage04262023.csv", "number_of_owned_cameras", "six", "'six' is not a count"),
+        ("latest_usage04262023.csv", "url", "javascript:alert(1)", "is not a transparency.flocksafety.com portal"),
+        ("latest_usage04262023.csv", "updated", "yesterday", "'yesterday' is not an ISO date and time"),
+        ("agency_access20240426.csv", "src_agency_id", "x12", "src_agency_id 'x12' is not a numeric agency id"),
+        ("agency_policies.csv", "agency", "", "no agency"),
+    ],
+)
 def test_a_bad_value_rejects_its_row_with_line_and_reason(folder, tmp_path, file, column, value, reason):
     damaged = copy_folder(folder, tmp_path)
     rewrite(damaged / file, 3, column, value)
@@ -164,6 +186,9 @@ def test_the_row_order_of_a_file_changes_no_record(folder, tmp_path):
         csv.writer(handle).writerows([header, *reversed(rows)])
 
     def links(where):
-        return sorted((link.owner, link.owner_name, link.searcher, link.searcher_name) for link in of(flock_portals.read(where),
-                                                                                       SharingLink))
+        return sorted(
+            (link.owner, link.owner_name, link.searcher, link.searcher_name)
+            for link in of(flock_portals.read(where), SharingLink)
+        )
+
     assert links(shuffled) == links(folder)

@@ -3,6 +3,7 @@
 Golden values were read by eye from the XML (entry number = position of the <entry> in the file,
 1-based) and are written here as literals. Damaged and re-shaped feeds are copies written to tmp_path.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from core.records import AgencyRef, Party, Reject, Transaction
 from ingest import fpds_atom
 from ingest.csvfile import SourceError
 from ingest.load import load
-from core.records import AgencyRef, Party, Reject, Transaction
 
 DOD = "fpds_atom_public_v1.5.2_lastmod_2020-04-02_dod.xml"  # raw wire format
 GSA = "fpds_atom_public_v1.5.2_gsa_pbs_4740_reserialized.xml"  # ns0:/ns1: prefixes, no CDATA
@@ -72,21 +73,36 @@ def test_dod_entry_1_saras_navy_seaport_order(dod):
     assert tx.key == "9701_9700_0001_0_N0017811D6668_0"
     assert tx.award.key == "CONT_AWD_0001_9701_N0017811D6668_9700"
     assert (tx.award.piid, tx.modification, tx.award.parent_piid, tx.award.parent_agency) == (
-        "0001", "0", "N0017811D6668", "9700")
+        "0001",
+        "0",
+        "N0017811D6668",
+        "9700",
+    )
     assert tx.action_date == "2011-06-28" and tx.award.values_as_of == "2011-06-28"
     assert tx.obligation == 2501.00
     assert (tx.award.current_value, tx.award.potential_value) == (2501.00, 2501.00)
     assert tx.award.obligated is None  # the store adds up the loaded actions
     assert (tx.award.start_date, tx.award.end_date, tx.award.potential_end_date) == (
-        "2011-06-28", "2011-07-14", "2011-07-14")  # completion dates carry 15:49:42, dropped
+        "2011-06-28",
+        "2011-07-14",
+        "2011-07-14",
+    )  # completion dates carry 15:49:42, dropped
     assert tx.award.base_date is None
-    assert tx.award.awarding == AgencyRef("097", "DEPT OF DEFENSE", "1700", "DEPT OF THE NAVY", "N00178",
-                                          "NSWC DAHLGREN")
-    assert tx.award.funding == AgencyRef("097", "DEPT OF DEFENSE", "1700", "DEPT OF THE NAVY", "N65540",
-                                         "NSWC CARDEROCK DET PHILA")
-    assert tx.award.recipient == Party(name="SARAS AMERICA INC.", uei="J8CPXM4ELEB2", duns="044273592", cage=None,
-                                       parent_name="SARAS AMERICA INC.", parent_uei="J8CPXM4ELEB2",
-                                       parent_duns="044273592")
+    assert tx.award.awarding == AgencyRef(
+        "097", "DEPT OF DEFENSE", "1700", "DEPT OF THE NAVY", "N00178", "NSWC DAHLGREN"
+    )
+    assert tx.award.funding == AgencyRef(
+        "097", "DEPT OF DEFENSE", "1700", "DEPT OF THE NAVY", "N65540", "NSWC CARDEROCK DET PHILA"
+    )
+    assert tx.award.recipient == Party(
+        name="SARAS AMERICA INC.",
+        uei="J8CPXM4ELEB2",
+        duns="044273592",
+        cage=None,
+        parent_name="SARAS AMERICA INC.",
+        parent_uei="J8CPXM4ELEB2",
+        parent_duns="044273592",
+    )
     assert (tx.award.naics, tx.award.naics_description) == ("541330", "ENGINEERING SERVICES")
     assert (tx.award.psc, tx.award.psc_description) == ("AD25", "SERVICES (OPERATIONAL)")
     assert tx.award.award_type == "DELIVERY ORDER"
@@ -104,14 +120,27 @@ def test_dod_entry_10_by_light_modification(dod):
     # totals as of this action (dollarValues of the action itself are 0.00 / 0.00)
     assert (tx.award.current_value, tx.award.potential_value) == (11392366.76, 11392366.76)
     assert (tx.award.start_date, tx.award.end_date, tx.award.potential_end_date) == (
-        "2018-03-04", "2020-07-05", "2020-07-05")
-    assert tx.award.awarding == AgencyRef("097", "DEPT OF DEFENSE", "2100", "DEPT OF THE ARMY", "W91RUS",
-                                          "ACC-ABERDEEN PROVING GROUNDS CONTR")
+        "2018-03-04",
+        "2020-07-05",
+        "2020-07-05",
+    )
+    assert tx.award.awarding == AgencyRef(
+        "097", "DEPT OF DEFENSE", "2100", "DEPT OF THE ARMY", "W91RUS", "ACC-ABERDEEN PROVING GROUNDS CONTR"
+    )
     assert (tx.award.funding.subtier_code, tx.award.funding.office_code, tx.award.funding.office_name) == (
-        "2100", "W5K9FE", "W6T3 SIG CNTR BENNING")
+        "2100",
+        "W5K9FE",
+        "W6T3 SIG CNTR BENNING",
+    )
     assert tx.award.recipient == Party(
-        name="BY LIGHT, PROFESSIONAL IT SERVICES, INC.", uei="NKKQE6FG4C28", duns="132027694", cage="3G4R0",
-        parent_name="BY LIGHT  PROFESSIONAL IT SERVICES  INC.", parent_uei="NKKQE6FG4C28", parent_duns="132027694")
+        name="BY LIGHT, PROFESSIONAL IT SERVICES, INC.",
+        uei="NKKQE6FG4C28",
+        duns="132027694",
+        cage="3G4R0",
+        parent_name="BY LIGHT  PROFESSIONAL IT SERVICES  INC.",
+        parent_uei="NKKQE6FG4C28",
+        parent_duns="132027694",
+    )
     assert (tx.award.naics, tx.award.naics_description) == ("517110", "WIRED TELECOMMUNICATIONS CARRIERS")
     assert (tx.award.psc, tx.award.psc_description) == ("D304", "IT AND TELECOM- TELECOMMUNICATIONS AND TRANSMISSION")
     assert tx.description == "INFORMATION TECHNOLOGY SUPPORT SERVICES FOR FORT BENNING"
@@ -122,7 +151,12 @@ def test_dod_parents_differ_from_the_vendor_when_the_record_says_so(dod):
     # DoD entry 5: NTT DATA FEDERAL SERVICES (UEI WLDXH4S6J7G6, DUNS 066781865), ultimate parent MBF8BNJR3AN9 / 690626718
     party = dod[5].award.recipient
     assert (party.uei, party.duns, party.parent_uei, party.parent_duns, party.parent_name) == (
-        "WLDXH4S6J7G6", "066781865", "MBF8BNJR3AN9", "690626718", "NTT DATA FEDERAL SERVICES  INC")
+        "WLDXH4S6J7G6",
+        "066781865",
+        "MBF8BNJR3AN9",
+        "690626718",
+        "NTT DATA FEDERAL SERVICES  INC",
+    )
     # DoD entry 7: DLA (97AS) order, cage 26993
     assert dod[7].award.awarding.subtier_code == "97AS"
     assert dod[7].award.recipient.cage == "26993"
@@ -138,13 +172,23 @@ def test_gsa_entry_3_cascade_gas_order_under_a_pbs_idv(gsa):
     assert tx.obligation == 0.0
     assert (tx.award.current_value, tx.award.potential_value) == (300000.00, 300000.00)
     assert (tx.award.start_date, tx.award.end_date, tx.award.potential_end_date) == (
-        "2010-10-01", "2013-07-31", "2013-07-31")
-    assert tx.award.awarding == AgencyRef("047", "GENERAL SERVICES ADMINISTRATION", "4740", "PUBLIC BUILDINGS SERVICE",
-                                          "LT000", "GSA/PBS")
+        "2010-10-01",
+        "2013-07-31",
+        "2013-07-31",
+    )
+    assert tx.award.awarding == AgencyRef(
+        "047", "GENERAL SERVICES ADMINISTRATION", "4740", "PUBLIC BUILDINGS SERVICE", "LT000", "GSA/PBS"
+    )
     assert tx.award.funding == tx.award.awarding
     # no vendorHeader/vendorName in this file: the name is the UEI legal business name
-    assert tx.award.recipient == Party(name="CASCADE NATURAL GAS CORP", uei="HG4WKX3N73K9", duns=None, cage=None,
-                                       parent_name="MDU RESOURCES GROUP  INC.", parent_uei="QFAZN1K95QF8")
+    assert tx.award.recipient == Party(
+        name="CASCADE NATURAL GAS CORP",
+        uei="HG4WKX3N73K9",
+        duns=None,
+        cage=None,
+        parent_name="MDU RESOURCES GROUP  INC.",
+        parent_uei="QFAZN1K95QF8",
+    )
     assert (tx.award.naics, tx.award.naics_description) == (None, None)
     assert (tx.award.psc, tx.award.psc_description) == ("S111", "GAS SERVICES")
     assert tx.award.award_type == "DELIVERY ORDER"
@@ -158,24 +202,43 @@ def test_gsa_entry_8_sign_order_under_a_fas_schedule(gsa):
     assert tx.key == "4740_4730_AZ000200206CP0302AZ0036GS07F0087K_0_GS07F0087K_0"
     assert tx.award.key == AZ_SIGNS
     assert (tx.award.piid, tx.modification, tx.award.parent_piid, tx.award.parent_agency) == (
-        "AZ000200206CP0302AZ0036GS07F0087K", "0", "GS07F0087K", "4730")
+        "AZ000200206CP0302AZ0036GS07F0087K",
+        "0",
+        "GS07F0087K",
+        "4730",
+    )
     assert tx.action_date == "2002-06-15"
     assert tx.obligation == 55768.89
     assert (tx.award.current_value, tx.award.potential_value) == (55768.89, 55768.89)
     assert (tx.award.start_date, tx.award.end_date, tx.award.potential_end_date) == (
-        "2002-06-15", "2002-07-15", "2002-07-15")
-    assert tx.award.awarding == AgencyRef("047", "GENERAL SERVICES ADMINISTRATION", "4740", "PUBLIC BUILDINGS SERVICE",
-                                          "AZ000", "GSA/PBS/R03 NORTH SERVICE CENTER")
+        "2002-06-15",
+        "2002-07-15",
+        "2002-07-15",
+    )
+    assert tx.award.awarding == AgencyRef(
+        "047",
+        "GENERAL SERVICES ADMINISTRATION",
+        "4740",
+        "PUBLIC BUILDINGS SERVICE",
+        "AZ000",
+        "GSA/PBS/R03 NORTH SERVICE CENTER",
+    )
     assert tx.award.funding == AgencyRef("047", "GENERAL SERVICES ADMINISTRATION", "4740", "PUBLIC BUILDINGS SERVICE")
-    assert tx.award.recipient == Party(name="CREATIVE SIGN SERVICE, INC", uei="JJFVSN3MUNN5",
-                                       parent_name="CREATIVE SIGN SERVICE  INC.", parent_uei="JJFVSN3MUNN5")
+    assert tx.award.recipient == Party(
+        name="CREATIVE SIGN SERVICE, INC",
+        uei="JJFVSN3MUNN5",
+        parent_name="CREATIVE SIGN SERVICE  INC.",
+        parent_uei="JJFVSN3MUNN5",
+    )
     assert (tx.award.naics, tx.award.naics_description) == ("339950", "SIGN MANUFACTURING")
     assert (tx.award.psc, tx.award.psc_description) == ("9905", "SIGNS,AD DISPLAYS & IDENT PLATES")
     assert tx.description is None and tx.award.description is None
     # entries 9 and 10 are modifications PA01 / PA02 of the same order
     assert [gsa[n].award.key for n in (9, 10)] == [AZ_SIGNS, AZ_SIGNS]
     assert [(gsa[n].modification, gsa[n].action_date, gsa[n].obligation) for n in (9, 10)] == [
-        ("PA01", "2002-07-15", 0.0), ("PA02", "2003-05-15", 0.0)]
+        ("PA01", "2002-07-15", 0.0),
+        ("PA02", "2003-05-15", 0.0),
+    ]
 
 
 def test_a_referenced_idv_gives_a_cont_awd_key_with_the_idv_piid_and_agency(dod, gsa):
@@ -224,9 +287,13 @@ def test_both_serializations_read_the_same(fpds_dir, tmp_path, name):
 def test_idv_entries_get_cont_idv_keys(fpds_dir, tmp_path):
     """The same DoD entries reshaped as <IDV>/<contractID>/<IDVID> (no transactionNumber), as FPDS writes IDVs."""
     text = (fpds_dir / DOD).read_text(encoding="utf-8")
-    text = (text.replace("<ns1:award ", "<ns1:IDV ").replace("</ns1:award>", "</ns1:IDV>")
-            .replace("ns1:awardID>", "ns1:contractID>").replace("ns1:awardContractID>", "ns1:IDVID>")
-            .replace("<ns1:transactionNumber>0</ns1:transactionNumber>", ""))
+    text = (
+        text.replace("<ns1:award ", "<ns1:IDV ")
+        .replace("</ns1:award>", "</ns1:IDV>")
+        .replace("ns1:awardID>", "ns1:contractID>")
+        .replace("ns1:awardContractID>", "ns1:IDVID>")
+        .replace("<ns1:transactionNumber>0</ns1:transactionNumber>", "")
+    )
     path = tmp_path / "idv.xml"
     path.write_text(text, encoding="utf-8")
     records = entries(fpds_atom.read(path))
@@ -241,8 +308,13 @@ def test_entries_that_are_not_award_or_idv_are_rejected(fpds_dir, tmp_path):
     text = (fpds_dir / GSA).read_text(encoding="utf-8")
     first_award = text.index("<ns1:award ")
     end = text.index("</ns1:award>", first_award)
-    text = (text[:first_award] + "<ns1:OtherTransactionAward " + text[first_award + len("<ns1:award "):end]
-            + "</ns1:OtherTransactionAward>" + text[end + len("</ns1:award>"):])
+    text = (
+        text[:first_award]
+        + "<ns1:OtherTransactionAward "
+        + text[first_award + len("<ns1:award ") : end]
+        + "</ns1:OtherTransactionAward>"
+        + text[end + len("</ns1:award>") :]
+    )
     path = tmp_path / "ota.xml"
     path.write_text(text, encoding="utf-8")
     records = entries(fpds_atom.read(path))
@@ -274,8 +346,11 @@ def test_a_bad_amount_rejects_that_entry_and_the_rest_load(fpds_dir, tmp_path):
 
 
 def test_an_entry_without_piid_is_rejected(fpds_dir, tmp_path):
-    text = (fpds_dir / GSA).read_text(encoding="utf-8").replace(
-        "<ns1:PIID>1B3H02196</ns1:PIID>", "<ns1:PIID> </ns1:PIID>", 1)
+    text = (
+        (fpds_dir / GSA)
+        .read_text(encoding="utf-8")
+        .replace("<ns1:PIID>1B3H02196</ns1:PIID>", "<ns1:PIID> </ns1:PIID>", 1)
+    )
     path = tmp_path / "no_piid.xml"
     path.write_text(text, encoding="utf-8")
     records = entries(fpds_atom.read(path))
@@ -327,8 +402,9 @@ def test_both_files_load_into_every_store(fpds_dir, tmp_path, make_store):
         for path in paths:
             yield from fpds_atom.read(path)
 
-    summary = load(store, records(), command="fpds-atom", inputs=[str(p) for p in paths],
-                   rejects_dir=tmp_path, progress=False)
+    summary = load(
+        store, records(), command="fpds-atom", inputs=[str(p) for p in paths], rejects_dir=tmp_path, progress=False
+    )
     assert (summary["rows_read"], summary["rows_loaded"], summary["rows_rejected"]) == (20, 20, 0)
     assert summary["rejects_file"] is None and summary["duplicate_rows"] == 0
     # DoD: ten orders numbered 0001 under ten different IDVs; GSA: 7 awards + 1 order with 3 actions
@@ -360,8 +436,9 @@ def test_both_files_load_into_every_store(fpds_dir, tmp_path, make_store):
     assert graph.nodes["Agency:toptier:047"]["name"] == "General Services Administration"  # curated name
 
     # loading the same pages again changes no count
-    again = load(store, records(), command="fpds-atom", inputs=[str(p) for p in paths],
-                 rejects_dir=tmp_path, progress=False)
+    again = load(
+        store, records(), command="fpds-atom", inputs=[str(p) for p in paths], rejects_dir=tmp_path, progress=False
+    )
     assert again["rows_loaded"] == 20
     assert store.stats() == stats
 
@@ -424,9 +501,22 @@ def test_the_cli_normalizes_vehicles_as_vehicles(shared_data, tmp_path):
     out = tmp_path / "vehicles.csv.gz"
     folder = shared_data / "fpds_atom_contract_vehicles"
     pages = sorted(folder.glob("GS35F0086U__*/page-*.xml"))
-    done = subprocess.run([sys.executable, "-m", "ingest", "normalize", "--source", "fpds-atom-vehicles", "--out",
-                           str(out), *map(str, pages)], cwd=Path(__file__).resolve().parents[1],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "normalize",
+            "--source",
+            "fpds-atom-vehicles",
+            "--out",
+            str(out),
+            *map(str, pages),
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(gzip.open(out, "rt", newline="", encoding="utf-8")))
     assert len(rows) == 132 and {row["kind"] for row in rows} == {"vehicle"}  # the GSA schedule's 132 entries

@@ -4,6 +4,7 @@ The library (with sqlalchemy, mypy, pydantic and pyicu) lives in its own environ
 the exact pins in tests/ftm-requirements.txt (about 5 minutes: pyicu compiles against ICU) and rebuilt when they change;
 tests/ftm_validate.py runs in it. Without it the validation skips with a message, except under CI, where it fails.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,11 +41,18 @@ def ftm_python() -> Path:
     if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
         try:
             subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True, capture_output=True)
-            subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r",
-                            str(PINS)], check=True, capture_output=True, text=True, timeout=1800)
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(PINS)],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            message = (f"could not build the FollowTheMoney environment in {VENV} from {PINS.name} (pyicu needs "
-                       f"ICU's headers: apt-get install libicu-dev pkg-config g++): {getattr(error, 'stderr', '')}")
+            message = (
+                f"could not build the FollowTheMoney environment in {VENV} from {PINS.name} (pyicu needs "
+                f"ICU's headers: apt-get install libicu-dev pkg-config g++): {getattr(error, 'stderr', '')}"
+            )
             if os.environ.get("CI"):
                 pytest.fail(message)
             pytest.skip(message)
@@ -69,8 +77,9 @@ def export_file(home, store, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def report(ftm_python, export_file) -> dict:
-    done = subprocess.run([str(ftm_python), str(VALIDATOR), str(export_file)], check=True, capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        [str(ftm_python), str(VALIDATOR), str(export_file)], check=True, capture_output=True, text=True
+    )
     return json.loads(done.stdout)
 
 
@@ -106,10 +115,12 @@ def test_every_contract_names_its_award_s_source_url(report, store):
 
 def test_provenance_on_every_entity(report, lines):
     """sourceUrl, publisher and retrievedAt wherever the store knows a record; the few without say so in numbers."""
-    assert not {key: n for key, n in report["missing"].items() if key.split(".")[0] in ("Contract", "ContractAward",
-                                                                                        "Payment")}
-    assert all(url.startswith(("https://", "http://")) for entity in lines
-               for url in entity["properties"].get("sourceUrl", ()))
+    assert not {
+        key: n for key, n in report["missing"].items() if key.split(".")[0] in ("Contract", "ContractAward", "Payment")
+    }
+    assert all(
+        url.startswith(("https://", "http://")) for entity in lines for url in entity["properties"].get("sourceUrl", ())
+    )
     companies = sum(entity["schema"] == "Company" for entity in lines)
     assert report["missing"].get("Company.sourceUrl", 0) < companies / 100
     bodies = sum(entity["schema"] == "PublicBody" for entity in lines)
@@ -119,14 +130,21 @@ def test_provenance_on_every_entity(report, lines):
 def test_what_no_record_names_cites_what_stands_under_it(lines, store):
     """A curated family cites the latest award of a member; a Flock agency known only from the agency list cites
     the scrape's public origin, published by The News & Observer."""
-    by_name = {entity["properties"]["name"][0]: entity["properties"] for entity in lines if "name" in entity["properties"]}
+    by_name = {
+        entity["properties"]["name"][0]: entity["properties"] for entity in lines if "name" in entity["properties"]
+    }
     geo = by_name["The GEO Group, Inc."]
-    member_awards = {permalink(row["key"]) for row in store._rows(
-        "SELECT a.key FROM award a JOIN vendor v ON v.id = a.recipient WHERE v.family = 'org:the-geo-group-inc'")}
+    member_awards = {
+        permalink(row["key"])
+        for row in store._rows(
+            "SELECT a.key FROM award a JOIN vendor v ON v.id = a.recipient WHERE v.family = 'org:the-geo-group-inc'"
+        )
+    }
     assert geo["sourceUrl"][0] in member_awards and geo["publisher"] == ["USAspending.gov"]
     listed = "Rockingham NC PD"  # on the agency list, with no portal, camera or sharing link of its own
     assert store._rows("SELECT source FROM local_agency WHERE name = ?", [listed])[0]["source"].endswith(
-        "flock_transparency_portals/agency20240426.csv")
+        "flock_transparency_portals/agency20240426.csv"
+    )
     assert by_name[listed]["sourceUrl"] == ["https://github.com/mcclatchy-southeast/private_eyes"]
     assert by_name[listed]["publisher"] == ["The News & Observer"]
 
@@ -137,8 +155,7 @@ def test_money_is_the_store_s_as_stored(lines, store):
         got = by_id[entity_id("award", row["key"])]["properties"].get("amount")
         assert got == (None if row["obligated"] is None else [repr(row["obligated"])]), row["key"]
     actions = store._rows("SELECT key, amount FROM fact WHERE kind = 'action'")
-    assert all(by_id[entity_id("fact", row["key"])]["properties"]["amount"] == [repr(row["amount"])]
-               for row in actions)
+    assert all(by_id[entity_id("fact", row["key"])]["properties"]["amount"] == [repr(row["amount"])] for row in actions)
 
 
 def test_the_hostile_record_stays_text(lines):
@@ -152,8 +169,11 @@ def test_the_hostile_record_stays_text(lines):
 @pytest.fixture(scope="module")
 def small_records(tmp_path_factory) -> list:
     """100 real award summaries and 100 real actions of the bundle, and the hostile record: a load each store takes in seconds."""
-    records = [record for name in ("bulk", "transactions_fy2021")
-               for record in itertools.islice(normalized_csv.read(next(p for p in SAMPLE if name in p.name)), 100)]
+    records = [
+        record
+        for name in ("bulk", "transactions_fy2021")
+        for record in itertools.islice(normalized_csv.read(next(p for p in SAMPLE if name in p.name)), 100)
+    ]
     return records + list(normalized_csv.read(hostile_file(tmp_path_factory.mktemp("hostile"))))
 
 

@@ -1,6 +1,7 @@
 """Issue 28: user-edited rules that cannot hang, code pages that tell the truth, cut-off files, judgements about
 records not held, and a damaged JSON answer. Every input is built inside the test from real rows of
 ../shared/data (a few copied into a temporary file)."""
+
 from __future__ import annotations
 
 import csv
@@ -25,15 +26,20 @@ BULK = "usaspending_bulk_ice_mn"
 PRIME = "umn__Contracts_PrimeAwardSummaries_2025-03-28_H02M59S08_1.csv"
 MAPS = ROOT / "data" / "maps"
 # real names, as their owners spell them: what a Windows-1252 spreadsheet holds and an ASCII export loses
-NAMES = ["NATIONAL SHERIFFS’ ASSOCIATION", "SOCIÉTÉ GÉNÉRALE", "ESPAÑOLA NM PD", "MÜNCHENER RÜCKVERSICHERUNG",
-         "ØRSTED NORTH AMERICA INC."]
+NAMES = [
+    "NATIONAL SHERIFFS’ ASSOCIATION",
+    "SOCIÉTÉ GÉNÉRALE",
+    "ESPAÑOLA NM PD",
+    "MÜNCHENER RÜCKVERSICHERUNG",
+    "ØRSTED NORTH AMERICA INC.",
+]
 CUT = "file ends inside this row"
 
 
 def real_lines(path: Path, count: int) -> list[list[str]]:
     """The header and the first `count` data rows of a real file."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        return [row for _, row in zip(range(count + 1), csv.reader(handle))]
+        return [row for _, row in zip(range(count + 1), csv.reader(handle), strict=False)]
 
 
 def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
@@ -43,6 +49,7 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
 
 
 # -- 1+2: rules that cannot hang -------------------------------------------------------------------------------------
+
 
 def rules_file(path: Path, pattern: str, exclude: str = "") -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -79,8 +86,13 @@ def test_a_backtracking_rule_matches_in_bounded_time_in_python_and_duckdb(shared
     assert len(text) > 20_000
     (tmp_path / "text.txt").write_text(text, encoding="utf-8")
     try:  # in a child: a backtracking engine would never come back
-        done = subprocess.run([sys.executable, "-c", BOUNDED, str(rules), str(tmp_path / "text.txt")], cwd=ROOT,
-                              capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            [sys.executable, "-c", BOUNDED, str(rules), str(tmp_path / "text.txt")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("matching one rule against one description took over 30 s")
     assert done.returncode == 0, done.stderr
@@ -91,12 +103,15 @@ def test_a_backtracking_rule_matches_in_bounded_time_in_python_and_duckdb(shared
     assert time.perf_counter() - started < 2.0
 
 
-@pytest.mark.parametrize("pattern, feature", [
-    ("(?>AMAZON WEB SERVICES)", "an atomic group (?>…)"),
-    ("AWS(?= SUPPORT)", "a lookahead (?=…)"),
-    ("(?<!NO )AWS", "a negative lookbehind (?<!…)"),
-    (r"(AWS) \1", r"a backreference \1"),
-])
+@pytest.mark.parametrize(
+    "pattern, feature",
+    [
+        ("(?>AMAZON WEB SERVICES)", "an atomic group (?>…)"),
+        ("AWS(?= SUPPORT)", "a lookahead (?=…)"),
+        ("(?<!NO )AWS", "a negative lookbehind (?<!…)"),
+        (r"(AWS) \1", r"a backreference \1"),
+    ],
+)
 def test_a_pattern_re2_cannot_read_is_one_error_naming_file_line_and_feature(tmp_path, pattern, feature):
     path = rules_file(tmp_path / "rules.csv", pattern)
     with pytest.raises(BadTable) as error:
@@ -114,9 +129,13 @@ def test_the_screen_duckdb_runs_finds_exactly_the_texts_the_rules_match(shared_d
     matcher = Matcher(load_rules(ROOT / "data" / "product_makers.csv"))
     texts = sorted({row[8] for row in real_rows(shared_data, 3000)[1:] if row[8]})
     con = duckdb.connect()
-    screened = {row[0] for row in con.execute("SELECT t FROM (SELECT unnest(?::VARCHAR[]) AS t) "
-                                              "WHERE regexp_matches(t, ?)", [texts, screen_pattern(matcher.rules)])
-                .fetchall()}
+    screened = {
+        row[0]
+        for row in con.execute(
+            "SELECT t FROM (SELECT unnest(?::VARCHAR[]) AS t) WHERE regexp_matches(t, ?)",
+            [texts, screen_pattern(matcher.rules)],
+        ).fetchall()
+    }
     in_python = {text for text in texts if matcher._screen.search(text)}
     assert screened and screened == in_python
 
@@ -138,9 +157,10 @@ def test_attribute_with_a_rule_re2_refuses_is_one_line_and_leaves_no_copy(cli_lo
 
 # -- 3: code pages ---------------------------------------------------------------------------------------------------
 
+
 def test_a_cp1252_transactions_export_keeps_its_names_and_reports_its_code_page(cli_load, excerpts, tmp_path):
     rows = real_rows(excerpts, len(NAMES))
-    for row, name in zip(rows[1:], NAMES):
+    for row, name in zip(rows[1:], NAMES, strict=False):
         row[2] = name
     path = tmp_path / "cp1252.csv"
     path.write_bytes(csv_bytes(rows, "cp1252"))
@@ -153,7 +173,7 @@ def test_a_cp1252_transactions_export_keeps_its_names_and_reports_its_code_page(
 def test_a_cp1252_bulk_download_keeps_its_names(cli_load, excerpts, tmp_path):
     rows = real_lines(excerpts / BULK / PRIME, len(NAMES))
     column = rows[0].index("recipient_name")
-    for row, name in zip(rows[1:], NAMES):
+    for row, name in zip(rows[1:], NAMES, strict=False):
         row[column] = name
     path = tmp_path / "prime_cp1252.csv"
     path.write_bytes(csv_bytes(rows, "cp1252"))
@@ -170,7 +190,7 @@ def flock_folder(shared_data, folder: Path, names: list[str], encoding: str = "c
     for name in ("agency20240426.csv", "agency_access20240426.csv", "agency_policies.csv"):
         (folder / name).write_bytes(csv_bytes(real_lines(source / name, 3)))
     usage = real_lines(source / "latest_usage04262023.csv", len(names))
-    for row, name in zip(usage[1:], names):
+    for row, name in zip(usage[1:], names, strict=False):
         row[1] = name
     (folder / "latest_usage04262023.csv").write_bytes(csv_bytes(usage, encoding))
     return folder
@@ -210,6 +230,7 @@ def test_a_file_neither_utf8_nor_cp1252_stops_naming_byte_line_column_and_encodi
 
 # -- 4: cut-off files ------------------------------------------------------------------------------------------------
 
+
 def cut_cases(shared_data, tmp_path):
     """(loader, path of the file, its rows) per CSV loader: 3 real rows, the last without its line break."""
     tx = csv_bytes(real_rows(shared_data, 3)).rstrip(b"\r\n")
@@ -221,8 +242,11 @@ def cut_cases(shared_data, tmp_path):
         folder = path.parent
         for name in ("agency20240426.csv", "agency_access20240426.csv", "agency_policies.csv"):
             (folder / name).write_bytes(csv_bytes(real_lines(shared_data / FLOCK / name, 2)))
-        return [r for r in flock_portals.read(folder)
-                if isinstance(r, Reject) and r.source == str(path) or type(r).__name__ == "Deployment"]
+        return [
+            r
+            for r in flock_portals.read(folder)
+            if isinstance(r, Reject) and r.source == str(path) or type(r).__name__ == "Deployment"
+        ]
 
     return {
         "transactions-csv": (lambda path: list(transactions_csv.read(path)), "tx.csv", tx),
@@ -250,11 +274,11 @@ def test_a_file_cut_inside_its_last_row_is_one_reject_saying_so(excerpts, tmp_pa
     read, name, data = cut_cases(excerpts, tmp_path)[loader]
     head, _, last = data.rpartition(b"\r\n")
     if cut == "inside a value":  # cut a third of the way into the last line: a check of that row fails
-        last = last[:len(last) // 3]
+        last = last[: len(last) // 3]
     else:  # a quoted cell left open by the cut
         cells = next(csv.reader([last.decode()]))
         position = max(range(len(cells)), key=lambda i: len(cells[i]))  # the longest cell: cut inside it
-        opened = cells[:position] + ['"' + cells[position][:len(cells[position]) // 2]]
+        opened = cells[:position] + ['"' + cells[position][: len(cells[position]) // 2]]
         last = ",".join(opened).encode()
     path = tmp_path / name
     path.write_bytes(head + b"\r\n" + last)
@@ -279,15 +303,17 @@ def test_the_issue_example_a_parent_piid_cut_short_is_rejected(excerpts, tmp_pat
 JUDGEMENT_HEADER = "kind,record,target,verdict,who,when,why\n"
 
 
-def test_a_judgement_about_a_record_not_held_warns_and_counts_and_strict_stops_both(cli_load, excerpts, tmp_path,
-                                                                                    caplog, capsys):
+def test_a_judgement_about_a_record_not_held_warns_and_counts_and_strict_stops_both(
+    cli_load, excerpts, tmp_path, caplog, capsys
+):
     from graph.cli import main as graph
 
     elsewhere = real_rows(excerpts, 10)[10][9]  # a real award that the loaded rows do not hold
     path = write_rows(tmp_path / "three.csv", real_rows(excerpts, 3))
     (cli_load.home / "judgements.csv").write_text(
-        JUDGEMENT_HEADER + f"attribution,{elsewhere},\"Amazon.com, Inc.\",wrong,a reviewer,2026-12-01,not AWS\n",
-        encoding="utf-8")
+        JUDGEMENT_HEADER + f'attribution,{elsewhere},"Amazon.com, Inc.",wrong,a reviewer,2026-12-01,not AWS\n',
+        encoding="utf-8",
+    )
     code, summary, err = cli_load("transactions-csv", str(path))
     assert code == 0, err
     assert summary["judgements_pending"] == 1
@@ -312,8 +338,9 @@ def latin1_line(path: Path, line: str) -> Path:
     return path
 
 
-def test_a_bad_byte_in_a_user_edited_table_names_the_file_and_line_wherever_it_is_read(excerpts, tmp_path,
-                                                                                       monkeypatch, capsys):
+def test_a_bad_byte_in_a_user_edited_table_names_the_file_and_line_wherever_it_is_read(
+    excerpts, tmp_path, monkeypatch, capsys
+):
     from core.curated import load_families
     from core.judgements import load_judgements
     from graph.cli import main as graph
@@ -324,8 +351,7 @@ def test_a_bad_byte_in_a_user_edited_table_names_the_file_and_line_wherever_it_i
     latin1_line(judgements, "merge,MÜLLER GMBH||,org:x,not_same,a reviewer,2026-12-01,two firms\n")
     with pytest.raises(BadTable, match=rf"^{judgements} line 2: byte 0xdc \(column 8\) is not UTF-8"):
         load_judgements(judgements)
-    rules = latin1_line(rules_file(tmp_path / "rules.csv", "AWS"),
-                        'x,"Amazon.com, Inc.",Prüfung,AWS,,,,0.9,note\n')
+    rules = latin1_line(rules_file(tmp_path / "rules.csv", "AWS"), 'x,"Amazon.com, Inc.",Prüfung,AWS,,,,0.9,note\n')
     with pytest.raises(BadTable, match=rf"^{rules} line 2: byte 0xfc"):
         load_rules(rules)
     families = tmp_path / "vendor_families.csv"
@@ -359,16 +385,17 @@ def test_a_bad_byte_in_a_user_edited_table_names_the_file_and_line_wherever_it_i
 
 # -- 8: a damaged JSON answer ----------------------------------------------------------------------------------------
 
+
 def test_a_malformed_json_answer_names_the_byte(excerpts, httpserver):
     from ingest.http import ApiError, HttpClient
 
     body = (excerpts / "usaspending_api_responses" / "layonez_bid_buster" / "03-award-detail-sample.json").read_bytes()
     json.loads(body)
-    cut = body[:len(body) // 2]
+    cut = body[: len(body) // 2]
     try:
         json.loads(cut)
     except json.JSONDecodeError as error:
-        byte = len(cut.decode("utf-8", "replace")[:error.pos].encode("utf-8"))
+        byte = len(cut.decode("utf-8", "replace")[: error.pos].encode("utf-8"))
     httpserver.expect_request("/api/v2/awards/x/").respond_with_data(cut, content_type="application/json")
     with pytest.raises(ApiError, match=rf"the body is not valid JSON \(byte {byte}\)"):
         HttpClient(httpserver.url_for("/"), retries=1).get_json("/api/v2/awards/x/", cache=False)

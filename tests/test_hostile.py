@@ -3,6 +3,7 @@
 Spreadsheet formulas: a vendor named `=HYPERLINK(…)` must reach every CSV and XLSX meant for a spreadsheet
 as inert text (OWASP: a leading apostrophe), while `graph export --format csv` (neo4j-admin import) keeps the
 raw value and says so."""
+
 from __future__ import annotations
 
 import csv
@@ -59,8 +60,13 @@ def test_dashboard_csv_and_xlsx_downloads_neutralize_formulas(formula_app):
 
 def test_graph_export_csv_keeps_raw_values_and_says_so(formula_home, tmp_path):
     out = tmp_path / "import"
-    done = subprocess.run([sys.executable, "-m", "graph", "export", "--format", "csv", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, env={**os.environ, **curated_env(formula_home)})
+    done = subprocess.run(
+        [sys.executable, "-m", "graph", "export", "--format", "csv", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **curated_env(formula_home)},
+    )
     assert done.returncode == 0, done.stderr
     assert "not made safe for spreadsheets" in done.stdout
     cells = [cell for path in out.glob("nodes_*.csv") for cell in csv_cells(path.read_bytes())]
@@ -69,8 +75,8 @@ def test_graph_export_csv_keeps_raw_values_and_says_so(formula_home, tmp_path):
 
 @pytest.mark.parametrize("link", [PHISH, "javascript:alert(1)", "data:text/html,<b>x</b>", "vbscript:msgbox(1)"])
 def test_a_spoofed_permalink_is_never_a_link_and_never_cited(link):
-    from dashboard.shaping.exports import citation
     from dashboard.render.profile import entity_links
+    from dashboard.shaping.exports import citation
 
     award = {"key": HOSTILE_KEY, "permalink": link, "vendor": {"id": "uei:X", "name": "X"}, "awarding_agency": {}}
     assert entity_links(award)["permalink"] is None
@@ -89,7 +95,7 @@ def test_the_vendor_page_links_the_rebuilt_permalink_only(formula_app):
 def test_two_columns_of_one_name_stop_the_file_naming_both_positions(excerpts, tmp_path):
     source = sorted((excerpts / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv"))[0]
     with source.open(newline="", encoding="utf-8-sig") as handle:
-        rows = [row for _, row in zip(range(4), csv.reader(handle))]
+        rows = [row for _, row in zip(range(4), csv.reader(handle), strict=False)]
     header = rows[0]
     twice = header[0]
     rows[0] = [twice if i == 5 else name for i, name in enumerate(header)]
@@ -97,8 +103,13 @@ def test_two_columns_of_one_name_stop_the_file_naming_both_positions(excerpts, t
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
     home = tmp_path / "kg"
-    done = subprocess.run([sys.executable, "-m", "ingest", "transactions-csv", str(path), "--no-progress"], cwd=ROOT,
-                          capture_output=True, text=True, env={**os.environ, **curated_env(home)})
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest", "transactions-csv", str(path), "--no-progress"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **curated_env(home)},
+    )
     assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
     assert str(path) in done.stderr and f"column {twice!r} twice, at positions 1 and 6" in done.stderr
     from graph.store import open_store
@@ -115,7 +126,7 @@ def real_rows(shared_data, count: int) -> list[list[str]]:
     """The header and the first `count` data rows of the FY2021 ICE/CBP transaction export."""
     source = shared_data / EXPORT / "CBP_ICE_FY2021_Contract_Obligations.csv"
     with source.open(newline="", encoding="utf-8-sig") as handle:
-        return [row for _, row in zip(range(count + 1), csv.reader(handle))]
+        return [row for _, row in zip(range(count + 1), csv.reader(handle), strict=False)]
 
 
 def write_rows(path, rows, encoding="utf-8"):
@@ -219,6 +230,7 @@ def test_an_absurd_amount_is_rejected_with_its_line_and_no_total_overflows(cli_l
 
 # -- bounded remote I/O: a local server replaying recorded USAspending answers (rows 5-7) ---------------------------
 
+
 def api_search(api_responses):
     """The recorded DoD search answer (its first award has a recorded detail page), the recorded details and
     `as_page`, which rewrites only a copy's page metadata."""
@@ -245,8 +257,9 @@ def award_count(store) -> int:
 
 
 @pytest.mark.parametrize("kind", ["same page", "empty page", "page cap"])
-def test_a_search_that_never_ends_stops_with_one_line_and_keeps_what_it_loaded(cli_load, httpserver, api_responses,
-                                                                               kind):
+def test_a_search_that_never_ends_stops_with_one_line_and_keeps_what_it_loaded(
+    cli_load, httpserver, api_responses, kind
+):
     import copy
 
     from tests.test_usaspending_api import FakeApi
@@ -261,20 +274,25 @@ def test_a_search_that_never_ends_stops_with_one_line_and_keeps_what_it_loaded(c
         # every page new (a fresh cursor, rekeyed awards), and every one says another follows
         data = as_page(one, n, True)
         for index, hit in enumerate(data["results"]):
-            hit["generated_internal_id"] = f"{hit['generated_internal_id']}-{n}-{index}" if n > 1 else \
-                hit["generated_internal_id"]
+            hit["generated_internal_id"] = (
+                f"{hit['generated_internal_id']}-{n}-{index}" if n > 1 else hit["generated_internal_id"]
+            )
         data["page_metadata"]["last_record_unique_id"] = n
         data["page_metadata"]["last_record_sort_value"] = f"page {n}"
         return copy.deepcopy(data)
+
     api = FakeApi(httpserver, Pages(page), details)
     url = httpserver.url_for("/api/v2/search/spending_by_award/")
     extra = ["--max-pages", "3"] if kind == "page cap" else []
-    code, _, err = cli_load("usaspending-api", "--base-url", httpserver.url_for("/"), "--no-subawards",
-                            "--commit-every", "0", *extra)
+    code, _, err = cli_load(
+        "usaspending-api", "--base-url", httpserver.url_for("/"), "--no-subawards", "--commit-every", "0", *extra
+    )
     assert code == 1 and err.strip().count("\n") == 0, err
-    expected = {"same page": "search page 2 repeats page 1 (the same cursor)",
-                "empty page": "search page 2 is empty but says more pages follow (hasNext)",
-                "page cap": "search still says more pages follow after 3 pages, the cap"}[kind]
+    expected = {
+        "same page": "search page 2 repeats page 1 (the same cursor)",
+        "empty page": "search page 2 is empty but says more pages follow (hasNext)",
+        "page cap": "search still says more pages follow after 3 pages, the cap",
+    }[kind]
     assert f"{url}: {expected}" in err, err
     assert api.search_pages == ([1, 2, 3] if kind == "page cap" else [1, 2])
     store = cli_load.store()
@@ -293,7 +311,8 @@ def test_a_redirect_of_the_search_to_another_host_is_not_followed(cli_load, http
     try:
         target = other.url_for("/steal")
         httpserver.expect_request("/api/v2/search/spending_by_award/", method="POST").respond_with_data(
-            "", status=307, headers={"Location": target})
+            "", status=307, headers={"Location": target}
+        )
         code, _, err = cli_load("usaspending-api", "--base-url", httpserver.url_for("/"), "--no-subawards")
         assert code == 1 and err.strip().count("\n") == 0, err
         assert f"redirected to {target}, a host other than the configured" in err
@@ -321,14 +340,19 @@ def test_an_answer_that_trickles_is_cut_at_the_deadline(httpserver, api_response
     def trickle(request):
         def body():
             for start in range(0, len(recorded), 64):  # 64 bytes every half second: never silent for long
-                yield recorded[start:start + 64]
+                yield recorded[start : start + 64]
                 time.sleep(0.5)
+
         return Response(body(), content_type="application/json")
+
     httpserver.expect_request("/api/v2/search/spending_by_award/", method="POST").respond_with_handler(trickle)
     client = HttpClient(httpserver.url_for("/"), timeout=5, deadline=2, retries=2, sleep=lambda s: None)
     started = time.monotonic()
-    with pytest.raises(ApiError, match=r"cannot reach .*spending_by_award/: the answer took longer than the 2s "
-                                       r"deadline; check --base-url"):
+    with pytest.raises(
+        ApiError,
+        match=r"cannot reach .*spending_by_award/: the answer took longer than the 2s "
+        r"deadline; check --base-url",
+    ):
         client.post_json("/api/v2/search/spending_by_award/", {"page": 1}, cache=False)
     assert time.monotonic() - started < 2 * (2 + 1)  # two tries, each cut within a read of its deadline
 
@@ -342,11 +366,13 @@ def test_a_gzipped_answer_is_read_whole_within_the_deadline(httpserver, api_resp
 
     recorded = (api_responses / "layonez_bid_buster/01-award-search-dod-mit.json").read_bytes()
     httpserver.expect_request("/search").respond_with_response(
-        Response(gzip.compress(recorded), headers={"Content-Encoding": "gzip"}, content_type="application/json"))
+        Response(gzip.compress(recorded), headers={"Content-Encoding": "gzip"}, content_type="application/json")
+    )
     assert HttpClient(httpserver.url_for("/")).get_json("/search", cache=False) == json.loads(recorded)
 
 
 # -- one line, never a traceback: a full or read-only disk, a lost Neo4j, Ctrl-C, a zero page size (row 10) ---------
+
 
 @pytest.fixture
 def small_disk(tmp_path):
@@ -357,12 +383,14 @@ def small_disk(tmp_path):
         point = tmp_path / f"disk{len(mounted)}"
         point.mkdir()
         options = f"size={size}" + (",ro" if read_only else "")
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True, text=True
+        )
         if done.returncode != 0:
             pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip()}): needs root")
         mounted.append(point)
         return point
+
     yield make
     for point in mounted:
         subprocess.run(["umount", "-l", str(point)], check=False)
@@ -464,8 +492,9 @@ class Relay:
 
 
 @pytest.mark.neo4j
-def test_neo4j_lost_mid_load_is_one_line_and_a_rerun_completes_without_duplicates(neo4j_server, excerpts, tmp_path,
-                                                                                   monkeypatch, capsys):
+def test_neo4j_lost_mid_load_is_one_line_and_a_rerun_completes_without_duplicates(
+    neo4j_server, excerpts, tmp_path, monkeypatch, capsys
+):
     from urllib.parse import urlsplit
 
     from graph.stores.neo4j.store import Neo4jStore
@@ -491,6 +520,7 @@ def test_neo4j_lost_mid_load_is_one_line_and_a_rerun_completes_without_duplicate
             return store.stats(), store.fetch_counts()
         finally:
             store.close()
+
     try:
         Neo4jStore(home=tmp_path / "clean", **neo4j_server).clear()
         assert load(tmp_path / "clean", neo4j_server)[0] == 0
@@ -503,6 +533,7 @@ def test_neo4j_lost_mid_load_is_one_line_and_a_rerun_completes_without_duplicate
             done = sent(self, statement, result)
             relay.cut()  # the server is gone after the first batch of the push
             return done
+
         monkeypatch.setattr(Neo4jStore, "_send", send_then_die)
         code, out = load(tmp_path / "kg", through)
         assert code == 1 and out.err.strip().count("\n") == 0, out.err
@@ -544,16 +575,23 @@ def test_ctrl_c_at_any_moment_is_one_line_and_leaves_the_store_whole(shared_data
 
 
 def test_a_zero_page_size_is_one_line_with_exit_2(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "ingest", "usaspending-api", "--page-size", "0"], cwd=ROOT,
-                          capture_output=True, text=True, env={**os.environ, **curated_env(tmp_path / "kg")})
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest", "usaspending-api", "--page-size", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **curated_env(tmp_path / "kg")},
+    )
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "--page-size: 0 is out of range: give a number between 1 and 100" in done.stderr
 
 
 # -- CSV edge cases (row 13) ------------------------------------------------------------------------------------------
 
-def test_an_unterminated_quote_is_one_reject_at_the_line_it_opened_and_the_rows_after_it_load(cli_load, excerpts,
-                                                                                              tmp_path):
+
+def test_an_unterminated_quote_is_one_reject_at_the_line_it_opened_and_the_rows_after_it_load(
+    cli_load, excerpts, tmp_path
+):
     rows = real_rows(excerpts, 8)
     path = write_rows(tmp_path / "quote.csv", rows)
     lines = path.read_bytes().split(b"\r\n")
@@ -565,8 +603,11 @@ def test_an_unterminated_quote_is_one_reject_at_the_line_it_opened_and_the_rows_
     with open(summary["rejects_file"], newline="", encoding="utf-8") as handle:
         (reject,) = list(csv.DictReader(handle))
     assert reject["record"] == "line 3"
-    assert re.match(r"a quote opened on this line is not closed on it: the field runs on to line \d+ and the row "
-                    r"makes \d+ columns, not 10", reject["reason"]), reject["reason"]
+    assert re.match(
+        r"a quote opened on this line is not closed on it: the field runs on to line \d+ and the row "
+        r"makes \d+ columns, not 10",
+        reject["reason"],
+    ), reject["reason"]
     store = cli_load.store()
     try:  # the six rows after it were read on their own, each with its own line (the embedded copy of either store)
         records = {r["record"] for r in getattr(store, "staging", store)._rows("SELECT DISTINCT record FROM record")}
@@ -576,6 +617,7 @@ def test_an_unterminated_quote_is_one_reject_at_the_line_it_opened_and_the_rows_
 
 
 # -- control characters and over-long values: one validation for both stores (rows 8 and 11) -------------------------
+
 
 def column(rows, name: str) -> int:
     return rows[0].index(name)
@@ -625,6 +667,7 @@ def test_an_over_long_name_or_description_is_rejected_alone_on_both_stores(cli_l
 
 # -- URL parameters and path ends (row 9) ----------------------------------------------------------------------------
 
+
 def opened(view: str, **query):
     """The app opened straight on page `view` with these URL parameters (not through Network, which would drop
     the parameters it owns), failing on any exception."""
@@ -641,16 +684,29 @@ def opened(view: str, **query):
     return app
 
 
-@pytest.mark.parametrize("view, query, shown", [
-    ("network", {"min": "1e999", "more": "-5", "page": "nan"}, ["min='1e999' is not a finite number"]),
-    ("network", {"min": "nan", "mode": "ego", "hops": "999"}, ["min='nan' is not a finite number",
-                                                                "hops='999' is above 2"]),
-    ("targets", {"agency": "ICE", "months": "999999", "recent": "0", "w_exposure": "-1e999", "today": "9999-12-31"},
-     ["months='999999' is above 120", "recent='0' is below 1", "w_exposure='-1e999' is not a finite number",
-      "today='9999-12-31' is outside"]),
-    ("targets", {"months": "-5", "w_growth": "1e308"}, ["months='-5' is below 1"]),
-    ("paths", {"a": HOSTILE_UEI, "b": "ICE", "hops": "999"}, ["hops='999' is above 10"]),
-])
+@pytest.mark.parametrize(
+    "view, query, shown",
+    [
+        ("network", {"min": "1e999", "more": "-5", "page": "nan"}, ["min='1e999' is not a finite number"]),
+        (
+            "network",
+            {"min": "nan", "mode": "ego", "hops": "999"},
+            ["min='nan' is not a finite number", "hops='999' is above 2"],
+        ),
+        (
+            "targets",
+            {"agency": "ICE", "months": "999999", "recent": "0", "w_exposure": "-1e999", "today": "9999-12-31"},
+            [
+                "months='999999' is above 120",
+                "recent='0' is below 1",
+                "w_exposure='-1e999' is not a finite number",
+                "today='9999-12-31' is outside",
+            ],
+        ),
+        ("targets", {"months": "-5", "w_growth": "1e308"}, ["months='-5' is below 1"]),
+        ("paths", {"a": HOSTILE_UEI, "b": "ICE", "hops": "999"}, ["hops='999' is above 10"]),
+    ],
+)
 def test_hostile_url_parameters_are_clamped_with_a_message(formula_app, view, query, shown):
     warnings = "\n".join(w.value for w in opened(view, **query).warning)
     for text in shown:
@@ -661,16 +717,23 @@ def test_paths_between_one_entity_twice_or_blank_names_answer_in_one_line(formul
     env = {**os.environ, **curated_env(formula_app)}
 
     def paths(*ends):
-        return subprocess.run([sys.executable, "-m", "graph", "paths", *ends], cwd=ROOT, capture_output=True,
-                              text=True, env=env)
+        return subprocess.run(
+            [sys.executable, "-m", "graph", "paths", *ends], cwd=ROOT, capture_output=True, text=True, env=env
+        )
+
     same = paths(HOSTILE_UEI, HOSTILE_UEI)
     assert same.returncode == 0 and "Traceback" not in same.stderr, same.stderr
     assert "same entity: both names mean" in same.stderr
     blank = paths("", "")
     assert blank.returncode == 1 and blank.stderr.count("\n") == 1 and "Traceback" not in blank.stderr, blank.stderr
     assert "give a vendor or agency for each end" in blank.stderr, blank.stderr
-    limit = subprocess.run([sys.executable, "-m", "graph", "search", "x", "--limit", "-1"], cwd=ROOT,
-                           capture_output=True, text=True, env=env)
+    limit = subprocess.run(
+        [sys.executable, "-m", "graph", "search", "x", "--limit", "-1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert limit.returncode == 2 and limit.stderr.count("\n") == 1 and "out of range" in limit.stderr, limit.stderr
     for a, b in ((HOSTILE_UEI, HOSTILE_UEI), ("", "")):
         page = opened("paths", a=a, b=b)
@@ -680,9 +743,25 @@ def test_paths_between_one_entity_twice_or_blank_names_answer_in_one_line(formul
 
 def test_a_bad_match_regex_is_one_line(shared_data, tmp_path):
     source = shared_data / EXPORT / "CBP_ICE_FY2021_Contract_Obligations.csv"
-    done = subprocess.run([sys.executable, "-m", "ingest", "normalize", "--source", "transactions-csv", str(source),
-                           "--match", "(", "--out", str(tmp_path / "out.csv.gz")], cwd=ROOT, capture_output=True,
-                          text=True, env={**os.environ, **curated_env(tmp_path / "kg")})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "normalize",
+            "--source",
+            "transactions-csv",
+            str(source),
+            "--match",
+            "(",
+            "--out",
+            str(tmp_path / "out.csv.gz"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **curated_env(tmp_path / "kg")},
+    )
     assert done.returncode in (1, 2) and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
     assert "--match" in done.stderr and "(" in done.stderr, done.stderr
     assert not (tmp_path / "out.csv.gz").exists()

@@ -3,6 +3,7 @@ of our own loaded through a map; the counts the issue names, sharing, policies, 
 
 The own spreadsheet (`OWN_ROWS`) is made up for the test: it is never shipped as data.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,9 +37,26 @@ source_url = "Link"
 """
 OWN_ROWS = [
     ["Agency", "State", "Vendor", "Product", "Status", "As of", "Units", "Link"],
-    ["Sterling Heights MI PD", "MI", "Thomson Reuters", "CLEAR investigations database", "active", "2024-01-15", "", ""],
-    ["Springfield Police Department", "IL", "Vigilant Solutions", "license plate recognition", "ended",
-     "2022-06-30", "12", "https://example.org/springfield/council/2022-06-30.pdf"],
+    [
+        "Sterling Heights MI PD",
+        "MI",
+        "Thomson Reuters",
+        "CLEAR investigations database",
+        "active",
+        "2024-01-15",
+        "",
+        "",
+    ],
+    [
+        "Springfield Police Department",
+        "IL",
+        "Vigilant Solutions",
+        "license plate recognition",
+        "ended",
+        "2022-06-30",
+        "12",
+        "https://example.org/springfield/council/2022-06-30.pdf",
+    ],
     ["Springfield Police Department", "IL", "Axon Enterprise", "body cameras", "active", "2023-03-01", "210", ""],
 ]
 FEDERAL = "usaspending_bulk_ice_mn/mn_all__Contracts_PrimeAwardSummaries_2025-03-21_H19M57S23_1.csv"
@@ -60,8 +78,13 @@ def load_everything(store, shared: Path, folder: Path) -> list[dict]:
     options = {"rejects_dir": folder / "rejects", "progress": False}
     return [
         load(store, usaspending_csv.read(shared / FEDERAL), command="usaspending-csv", inputs=[FEDERAL], **options),
-        load(store, flock_portals.read(shared / "flock_transparency_portals"), command="flock-portals",
-             inputs=["flock"], **options),
+        load(
+            store,
+            flock_portals.read(shared / "flock_transparency_portals"),
+            command="flock-portals",
+            inputs=["flock"],
+            **options,
+        ),
         load(store, table_map.read(data, table_map.load_map(the_map)), command="table", inputs=[str(data)], **options),
     ]
 
@@ -105,7 +128,10 @@ def test_the_largest_portal_and_the_federal_agencies_among_its_searchers(loaded)
     federal = {a["name"]: a for a in reached["federal"]}
     assert {"FBI", "ATF Nashville TN", "US Postal Inspection Service"} <= set(federal)
     chain = federal["ATF Nashville TN"]["federal_chain"]
-    assert [b["name"] for b in chain] == ["Bureau of Alcohol, Tobacco, Firearms and Explosives", "Department of Justice"]
+    assert [b["name"] for b in chain] == [
+        "Bureau of Alcohol, Tobacco, Firearms and Explosives",
+        "Department of Justice",
+    ]
     assert chain[-1]["federal_id"] == "toptier:015"
     assert direct_portal(reached) == "https://transparency.flocksafety.com/pittsboro-in-pd"
 
@@ -119,30 +145,45 @@ def test_every_local_agency_a_federal_agency_can_search_in_one_answer(loaded):
 
     answer = loaded["store"].federal_sharing()
     assert (answer["agencies"], answer["states"], len(answer["federal_agencies"])) == (120, 25, 4)
-    assert federal_sentence(answer) == ("120 local agencies in 25 states share their data (automated license plate "
-                                        "readers) with 4 federal agencies through Flock Safety.")
+    assert federal_sentence(answer) == (
+        "120 local agencies in 25 states share their data (automated license plate "
+        "readers) with 4 federal agencies through Flock Safety."
+    )
     bodies = {b["name"]: b for b in answer["federal_agencies"]}
     assert {name: b["agencies"] for name, b in bodies.items()} == {
-        "US Postal Inspection Service": 110, "FBI": 30, "ATF Nashville TN": 29, "ATF Louisville KY": 14}
+        "US Postal Inspection Service": 110,
+        "FBI": 30,
+        "ATF Nashville TN": 29,
+        "ATF Louisville KY": 14,
+    }
     assert sum(b["agencies"] for b in bodies.values()) == len(answer["links"]) == 183
     nashville = bodies["ATF Nashville TN"]
     assert federal_path(nashville["name"], nashville["federal_relation"], nashville["federal_chain"]) == (
-        "ATF Nashville TN → Bureau of Alcohol, Tobacco, Firearms and Explosives → Department of Justice")
-    assert federal_path(nashville["name"], nashville["federal_relation"], nashville["federal_chain"],
-                        short=True) == "ATF Nashville TN → ATF → DOJ"
+        "ATF Nashville TN → Bureau of Alcohol, Tobacco, Firearms and Explosives → Department of Justice"
+    )
+    assert (
+        federal_path(nashville["name"], nashville["federal_relation"], nashville["federal_chain"], short=True)
+        == "ATF Nashville TN → ATF → DOJ"
+    )
     fbi = bodies["FBI"]
     assert federal_path(fbi["name"], fbi["federal_relation"], fbi["federal_chain"], short=True) == "FBI → DOJ"
     assert federal_path(fbi["name"], fbi["federal_relation"], fbi["federal_chain"]) == (
-        "FBI (Federal Bureau of Investigation) → Department of Justice")
+        "FBI (Federal Bureau of Investigation) → Department of Justice"
+    )
     usps = bodies["US Postal Inspection Service"]  # a name that is the body it names adds no hop
     assert federal_path(usps["name"], usps["federal_relation"], usps["federal_chain"]) == (
-        "US Postal Inspection Service → U.S. Postal Service")
+        "US Postal Inspection Service → U.S. Postal Service"
+    )
     assert federal_path(usps["name"], usps["federal_relation"], usps["federal_chain"], short=True) == "USPIS → USPS"
     # each listing is a row of the access file: Pittsboro's portal lists the FBI
     pittsboro = [r for r in answer["links"] if r["agency"]["name"] == "Pittsboro IN PD"]
     assert "FBI" in {r["federal"]["name"] for r in pittsboro}
-    assert all(r["source"].endswith("agency_access20240426.csv") and r["record"].startswith("line ")
-               and r["system"] == "Flock Safety" for r in answer["links"])
+    assert all(
+        r["source"].endswith("agency_access20240426.csv")
+        and r["record"].startswith("line ")
+        and r["system"] == "Flock Safety"
+        for r in answer["links"]
+    )
     assert all(r["agency"]["jurisdiction"] != "federal" for r in answer["links"])
 
 
@@ -165,8 +206,10 @@ def test_policies_forbidding_immigration_enforcement_and_who_can_search_them(loa
     top = answer["agencies"][0]
     assert (top["name"], top["searchable_by"], top["other_states"]) == ("Pittsboro IN PD", 3_861, 43)
     assert "immigration" in top["excerpt"].lower() and top["source"].endswith("agency_policies.csv")
-    assert all("immigration" in (loaded["store"].find_local_agency(a["id"])["prohibited_uses"] or "").lower()
-               for a in answer["agencies"])
+    assert all(
+        "immigration" in (loaded["store"].find_local_agency(a["id"])["prohibited_uses"] or "").lower()
+        for a in answer["agencies"]
+    )
 
 
 def test_the_bridge_lists_flock_and_a_family_selling_to_ice(loaded):
@@ -185,8 +228,10 @@ def test_the_bridge_lists_flock_and_a_family_selling_to_ice(loaded):
 def test_our_own_spreadsheet_makes_the_deployments_its_map_describes(loaded):
     profile = loaded["store"].local_profile("Springfield Police Department")
     rows = {(r["vendor_display"], r["technology"], r["status"], r["as_of"], r["count"]) for r in profile["deployments"]}
-    assert rows == {("Motorola Solutions, Inc.", "license plate recognition", "ended", "2022-06-30", 12),
-                    ("Axon Enterprise, Inc.", "body cameras", "active", "2023-03-01", 210)}
+    assert rows == {
+        ("Motorola Solutions, Inc.", "license plate recognition", "ended", "2022-06-30", 12),
+        ("Axon Enterprise, Inc.", "body cameras", "active", "2023-03-01", 210),
+    }
     assert profile["agency"]["jurisdiction"] == "police department" and profile["agency"]["state"] == "IL"
     customers = loaded["store"].local_customers("org:axon-enterprise-inc")
     assert [c["name"] for c in customers] == ["Springfield Police Department"]
@@ -195,7 +240,7 @@ def test_our_own_spreadsheet_makes_the_deployments_its_map_describes(loaded):
 def test_one_name_and_state_in_two_sources_goes_to_review(loaded):
     matches = loaded["store"].local_review()
     assert [(m["a"], m["b"]) for m in matches] == [("local:flock:2421", "local:own-test:STERLING HEIGHTS MI PD|MI")]
-    queued, = loaded["store"].review(kind="local")["local_matches"]
+    (queued,) = loaded["store"].review(kind="local")["local_matches"]
     assert [a["name"] for a in queued["agencies"]] == ["Sterling Heights MI PD"] * 2 and queued["state"] == "MI"
     assert {a["source"].rsplit("/", 1)[-1] for a in queued["agencies"]} == {"agency20240426.csv", "own.csv"}
 
@@ -215,10 +260,30 @@ def test_an_unknown_agency_says_how_to_load_one(loaded):
 
 ORDER_ROWS = [  # a made-up table touching every kind of row a map makes: agencies of two sources, a shared name
     ["uses", "Avon IN PD", "IN", "Flock Safety", "license plate readers", "active", "2024-04-26", "31", "", ""],
-    ["uses", "Springfield Police Department", "IL", "Axon Enterprise", "body cameras", "active", "2023-03-01", "210",
-     "", ""],
-    ["uses", "Springfield Police Department", "IL", "Vigilant Solutions", "license plate recognition", "ended",
-     "2022-06-30", "", "", ""],
+    [
+        "uses",
+        "Springfield Police Department",
+        "IL",
+        "Axon Enterprise",
+        "body cameras",
+        "active",
+        "2023-03-01",
+        "210",
+        "",
+        "",
+    ],
+    [
+        "uses",
+        "Springfield Police Department",
+        "IL",
+        "Vigilant Solutions",
+        "license plate recognition",
+        "ended",
+        "2022-06-30",
+        "",
+        "",
+        "",
+    ],
     ["shares-with", "Avon IN PD", "IN", "", "", "", "2024-04-26", "", "Brownsburg IN PD", "Flock Safety"],
     ["shares-with", "Brownsburg IN PD", "IN", "", "", "", "2024-04-26", "", "Avon IN PD", "Flock Safety"],
     ["shares-with", "Avon IN PD", "IN", "", "", "", "2024-04-26", "", "Brownsburg IN PD", "Flock Safety"],  # again
@@ -228,9 +293,11 @@ ORDER_ROWS = [  # a made-up table touching every kind of row a map makes: agenci
 def order_files(folder: Path, rows: list[list[str]]) -> list[tuple[Path, Path]]:
     """The rows as one CSV per relationship, each with its map."""
     header = ["kind", "Agency", "State", "Vendor", "Product", "Status", "As of", "Units", "Second", "System"]
-    maps = {"uses": OWN_MAP.replace("source_url = \"Link\"\n", ""),
-            "shares-with": 'relationship = "shares-with"\nsource = "own-test"\n[columns]\nagency_name = "Agency"\n'
-                           'state = "State"\ndate = "As of"\nsecond_agency_name = "Second"\nsystem = "System"\n'}
+    maps = {
+        "uses": OWN_MAP.replace('source_url = "Link"\n', ""),
+        "shares-with": 'relationship = "shares-with"\nsource = "own-test"\n[columns]\nagency_name = "Agency"\n'
+        'state = "State"\ndate = "As of"\nsecond_agency_name = "Second"\nsystem = "System"\n',
+    }
     out = []
     folder.mkdir(parents=True, exist_ok=True)
     for kind, text in maps.items():
@@ -244,10 +311,18 @@ def order_files(folder: Path, rows: list[list[str]]) -> list[tuple[Path, Path]]:
 
 def local_answers(store) -> str:
     overview = store.local_overview()
-    return json.dumps({"agencies": overview["agencies"], "states": overview["states"], "counts": overview["counts"],
-                       "sharing": store.sharing("Avon IN PD", hops=2), "review": store.local_review(),
-                       "bridge": [{k: v for k, v in f.items() if k != "local"} for f in store.bridge()["families"]]},
-                      sort_keys=True, default=str)
+    return json.dumps(
+        {
+            "agencies": overview["agencies"],
+            "states": overview["states"],
+            "counts": overview["counts"],
+            "sharing": store.sharing("Avon IN PD", hops=2),
+            "review": store.local_review(),
+            "bridge": [{k: v for k, v in f.items() if k != "local"} for f in store.bridge()["families"]],
+        },
+        sort_keys=True,
+        default=str,
+    )
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -260,14 +335,22 @@ def test_the_file_order_and_batch_size_change_no_answer(tmp_path, order, batch, 
     with tempfile.TemporaryDirectory(dir=tmp_path) as scratch:
         folder = Path(scratch)
         answers = []
-        for name, rows, flip, size in (("a", ORDER_ROWS, False, 20_000),
-                                       ("b", [ORDER_ROWS[i] for i in order], files_reversed, batch)):
+        for name, rows, flip, size in (
+            ("a", ORDER_ROWS, False, 20_000),
+            ("b", [ORDER_ROWS[i] for i in order], files_reversed, batch),
+        ):
             files = order_files(folder / name / "files", rows)
             store = open_store("embedded", home=folder / name / "kg")
             store.batch_rows = size
-            for data, the_map in (reversed(files) if flip else files):
-                load(store, table_map.read(data, table_map.load_map(the_map)), command="table", inputs=[str(data)],
-                     rejects_dir=folder / "rejects", progress=False)
+            for data, the_map in reversed(files) if flip else files:
+                load(
+                    store,
+                    table_map.read(data, table_map.load_map(the_map)),
+                    command="table",
+                    inputs=[str(data)],
+                    rejects_dir=folder / "rejects",
+                    progress=False,
+                )
             answers.append(re.sub(r'"(source|record|retrieved)": "[^"]*"', "", local_answers(store)))
             store.close()
         assert answers[0] == answers[1]
@@ -277,8 +360,12 @@ def test_the_cli_answers_sharing_bridge_and_policies(loaded, tmp_path):
     if loaded["kind"] != "embedded":
         pytest.skip("the CLI is one process per store; the embedded one is enough here")
     env = {"KG_HOME": str(loaded["home"] / "kg"), "PATH": "/usr/bin:/bin"}
-    run = lambda *args: subprocess.run([sys.executable, "-m", "graph", *args], cwd=ROOT, env=env,  # noqa: E731
-                                       capture_output=True, text=True, timeout=120)
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "graph", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+
     sharing = run("sharing", "Avon IN PD", "--json")
     assert sharing.returncode == 0, sharing.stderr
     assert json.loads(sharing.stdout)["can_search"]["count"] == 41
@@ -293,8 +380,9 @@ def test_the_cli_answers_sharing_bridge_and_policies(loaded, tmp_path):
     assert (json.loads(federal.stdout)["agencies"], len(json.loads(federal.stdout)["federal_agencies"])) == (120, 4)
     said = run("sharing", "--federal").stdout.splitlines()
     assert said[0].startswith("120 local agencies in 25 states share their data")
-    assert any("ATF Nashville TN → Bureau of Alcohol" in line and "agency_access20240426.csv line " in line
-               for line in said)
+    assert any(
+        "ATF Nashville TN → Bureau of Alcohol" in line and "agency_access20240426.csv line " in line for line in said
+    )
     neither = run("sharing")
     assert neither.returncode == 1 and "--federal" in neither.stderr
 
@@ -311,11 +399,26 @@ def both(request, shared_data, tmp_path_factory):
 
 
 @pytest.mark.neo4j
-@pytest.mark.parametrize("question", [
-    ("stats",), ("sharing", "2065", 2), ("sharing", "local:flock:119", 1), ("policies", "immigration"), ("bridge",),
-    ("local_overview",), ("local_profile", "ATF Nashville TN"), ("local_profile", "Springfield Police Department"),
-    ("local_profile", "Pittsboro IN PD"), ("local_customers", "org:flock-group-inc"), ("local_review",), ("review",),
-    ("fetch_local_agencies",), ("federal_sharing",)], ids=lambda q: "-".join(map(str, q)))
+@pytest.mark.parametrize(
+    "question",
+    [
+        ("stats",),
+        ("sharing", "2065", 2),
+        ("sharing", "local:flock:119", 1),
+        ("policies", "immigration"),
+        ("bridge",),
+        ("local_overview",),
+        ("local_profile", "ATF Nashville TN"),
+        ("local_profile", "Springfield Police Department"),
+        ("local_profile", "Pittsboro IN PD"),
+        ("local_customers", "org:flock-group-inc"),
+        ("local_review",),
+        ("review",),
+        ("fetch_local_agencies",),
+        ("federal_sharing",),
+    ],
+    ids=lambda q: "-".join(map(str, q)),
+)
 def test_both_stores_give_the_same_local_answers(both, question):
     method, *args = question
     answers = [json.dumps(getattr(both[kind], method)(*args), sort_keys=True, default=str) for kind in STORES]
@@ -323,8 +426,14 @@ def test_both_stores_give_the_same_local_answers(both, question):
 
 
 def ingest(home: Path, *args):
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, env={"KG_HOME": str(home), "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"KG_HOME": str(home), "PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_the_loaders_from_the_command_line(shared_data, tmp_path):
@@ -353,16 +462,20 @@ def test_the_loaders_from_the_command_line(shared_data, tmp_path):
         store.close()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["flock-portals", "{tmp}/nowhere"], "not a folder; pass the folder holding the portal CSVs"),
-    (["flock-portals", "{tmp}"], "no agency[0-9]*.csv"),
-    (["table", "{tmp}/own/own.csv", "--map", "{tmp}/bad.toml"], "unknown field 'vendor'"),
-    (["table", "{tmp}/own/own.csv", "--map", "{tmp}/own/own.toml", "--sheet", "x"], None),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["flock-portals", "{tmp}/nowhere"], "not a folder; pass the folder holding the portal CSVs"),
+        (["flock-portals", "{tmp}"], "no agency[0-9]*.csv"),
+        (["table", "{tmp}/own/own.csv", "--map", "{tmp}/bad.toml"], "unknown field 'vendor'"),
+        (["table", "{tmp}/own/own.csv", "--map", "{tmp}/own/own.toml", "--sheet", "x"], None),
+    ],
+)
 def test_bad_input_from_the_command_line_is_one_line_naming_it(tmp_path, args, message):
     own_files(tmp_path / "own")
-    (tmp_path / "bad.toml").write_text('relationship = "uses"\nsource = "x"\n[columns]\nvendor = "Vendor"\n',
-                                       encoding="utf-8")
+    (tmp_path / "bad.toml").write_text(
+        'relationship = "uses"\nsource = "x"\n[columns]\nvendor = "Vendor"\n', encoding="utf-8"
+    )
     done = ingest(tmp_path / "kg", *[a.format(tmp=tmp_path) for a in args])
     if message is None:  # --sheet on a CSV is ignored: the rows load
         assert done.returncode == 0, done.stderr
@@ -379,9 +492,13 @@ def test_both_stores_export_the_same_local_graph(both, tmp_path):
     from graph.reports.export import export
 
     graphs = {kind: both[kind].to_networkx() for kind in both}
-    contents = {kind: ({n: json.dumps(d, sort_keys=True) for n, d in g.nodes(data=True)},
-                       sorted(json.dumps([u, v, k, d], sort_keys=True) for u, v, k, d in g.edges(keys=True, data=True)))
-                for kind, g in graphs.items()}
+    contents = {
+        kind: (
+            {n: json.dumps(d, sort_keys=True) for n, d in g.nodes(data=True)},
+            sorted(json.dumps([u, v, k, d], sort_keys=True) for u, v, k, d in g.edges(keys=True, data=True)),
+        )
+        for kind, g in graphs.items()
+    }
     first, *others = STORES
     assert all(contents[kind] == contents[first] for kind in others)
     graph = graphs[first]

@@ -1,5 +1,6 @@
 """The Neo4j store on its own terms: write semantics equal to the embedded store's, hostile text kept
 as data, exports, clear, the CLI with --store neo4j, the local server's clean stop, actionable errors."""
+
 from __future__ import annotations
 
 import json
@@ -14,13 +15,13 @@ import pytest
 from core.curated import load_families
 from core.records import AgencyRef, Award, Party, Provenance, Transaction
 from graph.reports.export import cypher_script, export
-from graph.stores.neo4j.store import Neo4jStore
 from graph.store import StoreUnavailable, open_store
+from graph.stores.neo4j.store import Neo4jStore
 from ingest.load import load
 
 pytestmark = pytest.mark.neo4j
 ROOT = Path(__file__).resolve().parents[1]
-HOSTILE = "ACME'}) DETACH DELETE n // \"<img src=x onerror=alert(1)>\" \\ `x` \n ; MATCH (m) RETURN m"
+HOSTILE = 'ACME\'}) DETACH DELETE n // "<img src=x onerror=alert(1)>" \\ `x` \n ; MATCH (m) RETURN m'
 
 
 def as_sets(graph: nx.MultiDiGraph):
@@ -29,10 +30,22 @@ def as_sets(graph: nx.MultiDiGraph):
     return nodes, edges
 
 
-def action(vendor: str, key: str = "AWD1", amount: float = 10.5, date: str = "2024-01-15", subtier: str = "7012",
-           modification: str = "0") -> Transaction:
-    award = Award(key=key, piid=f"P-{key}", recipient=Party(vendor), awarding=AgencyRef(subtier_code=subtier),
-                  funding=AgencyRef(), prov=Provenance("test.csv", f"line {len(key) + len(modification)}", "2026-01-01"))
+def action(
+    vendor: str,
+    key: str = "AWD1",
+    amount: float = 10.5,
+    date: str = "2024-01-15",
+    subtier: str = "7012",
+    modification: str = "0",
+) -> Transaction:
+    award = Award(
+        key=key,
+        piid=f"P-{key}",
+        recipient=Party(vendor),
+        awarding=AgencyRef(subtier_code=subtier),
+        funding=AgencyRef(),
+        prov=Provenance("test.csv", f"line {len(key) + len(modification)}", "2026-01-01"),
+    )
     return Transaction(f"{key}|{modification}", award, modification, date, amount)
 
 
@@ -47,7 +60,7 @@ def both(tmp_path, neo4j_store, *records):
 def test_hostile_text_is_stored_and_found_as_data(tmp_path, neo4j_store):
     embedded, neo4j = both(tmp_path, neo4j_store, action(HOSTILE))
     assert as_sets(neo4j) == as_sets(embedded)
-    family = neo4j_store.vendor_family("DETACH DELETE n // \"<img")
+    family = neo4j_store.vendor_family('DETACH DELETE n // "<img')
     assert family["name"] == HOSTILE and family["award_count"] == 1 and family["total_obligated"] == 10.5
     assert neo4j_store.search("`x` \n ;")[0]["name"] == HOSTILE
     # ICE and DHS above it; the vendor and the curated parent companies
@@ -77,8 +90,15 @@ def test_file_exports_from_neo4j(tmp_path, neo4j_store):
         assert HOSTILE.replace("\n", " ") in {label.replace("\n", " ") for label in labels if label}
     written = export(neo4j, "csv", tmp_path / "csv")["files"]
     assert {Path(path).name for path in written} == {
-        "nodes_Agency.csv", "nodes_Award.csv", "nodes_Fact.csv", "nodes_Vendor.csv", "relationships_AWARDED_TO.csv",
-        "relationships_AWARDED_BY.csv", "relationships_HAS_FACT.csv", "relationships_PART_OF.csv"}
+        "nodes_Agency.csv",
+        "nodes_Award.csv",
+        "nodes_Fact.csv",
+        "nodes_Vendor.csv",
+        "relationships_AWARDED_TO.csv",
+        "relationships_AWARDED_BY.csv",
+        "relationships_HAS_FACT.csv",
+        "relationships_PART_OF.csv",
+    }
     header = (tmp_path / "csv" / "nodes_Award.csv").read_text().splitlines()[0]
     assert header.startswith("key:ID(Award),:LABEL,") and "obligated:double" in header and "tx_count:long" in header
     fact = (tmp_path / "csv" / "nodes_Fact.csv").read_text().splitlines()[0]
@@ -117,8 +137,14 @@ def test_neo4j_loaded_from_another_working_copy_is_refused(tmp_path, neo4j_store
     other = Neo4jStore(home=tmp_path / "elsewhere", **neo4j_server)
     try:
         with pytest.raises(StoreUnavailable, match="another working copy"):
-            load(other, [action("B", key="AWD2")], command="test", inputs=["t"], rejects_dir=tmp_path / "r",
-                 progress=False)
+            load(
+                other,
+                [action("B", key="AWD2")],
+                command="test",
+                inputs=["t"],
+                rejects_dir=tmp_path / "r",
+                progress=False,
+            )
     finally:
         other.close()
     assert neo4j_store.stats()["nodes"]["Award"] == 1
@@ -129,10 +155,16 @@ def cli(*args, env):
 
 
 def test_cli_with_store_neo4j(tmp_path, neo4j_store, neo4j_server):
-    env = {**os.environ, "NEO4J_URI": neo4j_server["uri"], "NEO4J_PASSWORD": neo4j_server["password"],
-           "KG_HOME": str(tmp_path / "kg")}
+    env = {
+        **os.environ,
+        "NEO4J_URI": neo4j_server["uri"],
+        "NEO4J_PASSWORD": neo4j_server["password"],
+        "KG_HOME": str(tmp_path / "kg"),
+    }
     sample = sorted((ROOT / "data" / "sample").glob("*.csv.gz"))
-    loaded = cli("-m", "ingest", "normalized", *map(str, sample), "--store", "neo4j", "--json", "--no-progress", env=env)
+    loaded = cli(
+        "-m", "ingest", "normalized", *map(str, sample), "--store", "neo4j", "--json", "--no-progress", env=env
+    )
     assert loaded.returncode == 0, loaded.stderr
     summary = json.loads(loaded.stdout)
     assert summary["store"] == "neo4j" and summary["rows_read"] == summary["rows_loaded"] + summary["rows_rejected"]
@@ -140,8 +172,18 @@ def test_cli_with_store_neo4j(tmp_path, neo4j_store, neo4j_server):
     assert vendor.returncode == 0 and json.loads(vendor.stdout)["name"] == "Palantir Technologies Inc."
     central = cli("-m", "graph", "centrality", "--agency", "DHS", "--store", "neo4j", "--json", env=env)
     assert central.returncode == 0 and json.loads(central.stdout)["vendors"]
-    exported = cli("-m", "graph", "export", "--format", "graphml", str(tmp_path / "all.graphml"), "--store", "neo4j",
-                   "--json", env=env)
+    exported = cli(
+        "-m",
+        "graph",
+        "export",
+        "--format",
+        "graphml",
+        str(tmp_path / "all.graphml"),
+        "--store",
+        "neo4j",
+        "--json",
+        env=env,
+    )
     assert exported.returncode == 0 and json.loads(exported.stdout)["nodes"] > 1000
     assert cli("-m", "graph", "clear", "--store", "neo4j", env=env).returncode == 1  # no --yes
     assert cli("-m", "graph", "clear", "--yes", "--store", "neo4j", env=env).returncode == 0

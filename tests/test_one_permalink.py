@@ -4,6 +4,7 @@ A real ICE prime-award file (and its subawards) whose `usaspending_permalink` is
 loaded into a store; no `--json` answer and no export may repeat that host: the permalink is rebuilt from the
 award key, on every store (one load per store). A real Flock portal row with a 10 MB agency name is one
 reject naming the field, never a node id."""
+
 from __future__ import annotations
 
 import csv
@@ -64,9 +65,23 @@ def spoofed_home(shared_data, tmp_path_factory, request):
 
     primes = spoofed(shared_data / BULK / PRIMES, home / "primes.csv", keep)
     env = {**os.environ, **curated_env(home), **store_env(kind, request)}
-    subprocess.run([sys.executable, "-m", "ingest", "usaspending-csv", "--store", kind, "--no-progress",
-                    str(home / "primes.csv"), str(home / "subawards.csv")], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "usaspending-csv",
+            "--store",
+            kind,
+            "--no-progress",
+            str(home / "primes.csv"),
+            str(home / "subawards.csv"),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return home, env, primes
 
 
@@ -84,17 +99,29 @@ def test_no_answer_or_export_repeats_a_spoofed_permalink(spoofed_home, monkeypat
     home, env, primes = spoofed_home
     award = primes[0]
     key, vendor = award["contract_award_unique_key"], award["recipient_uei"]
-    answers = {argv: run(env, monkeypatch, capsys, *argv, "--json") for argv in (
-        ("vendor", vendor), ("agency", "7012"), ("award", key), ("ties", vendor, "7012"), ("paths", vendor, "7012"),
-        ("changes",), ("review",), ("search", award["recipient_name"]), ("subgraph", "--agency", "7012"))}
+    answers = {
+        argv: run(env, monkeypatch, capsys, *argv, "--json")
+        for argv in (
+            ("vendor", vendor),
+            ("agency", "7012"),
+            ("award", key),
+            ("ties", vendor, "7012"),
+            ("paths", vendor, "7012"),
+            ("changes",),
+            ("review",),
+            ("search", award["recipient_name"]),
+            ("subgraph", "--agency", "7012"),
+        )
+    }
     for argv, text in answers.items():
         assert "evil.example" not in text, argv
     shown = json.loads(answers[("award", key)])
     shown = shown[0] if isinstance(shown, list) else shown.get("awards", [shown])[0]
     assert shown["permalink"] == f"https://www.usaspending.gov/award/{key}/"  # rebuilt, not dropped
     agency = json.loads(answers[("agency", "7012")])
-    assert agency["awards"] and all(a["permalink"] == f"https://www.usaspending.gov/award/{a['key']}/"
-                                    for a in agency["awards"])
+    assert agency["awards"] and all(
+        a["permalink"] == f"https://www.usaspending.gov/award/{a['key']}/" for a in agency["awards"]
+    )
     for fmt in cli.FORMATS:
         out = tmp_path / fmt
         run(env, monkeypatch, capsys, "export", "--format", fmt, str(out))
@@ -115,14 +142,20 @@ def test_the_dashboard_exports_rebuild_the_link(spoofed_home, monkeypatch, capsy
         assert b"evil.example" not in made and b"https://www.usaspending.gov/award/" in made
 
 
-@pytest.mark.parametrize("given, permalink, source", [
-    (SPOOF, "https://www.usaspending.gov/award/K/", None),
-    ("http://www.usaspending.gov/award/OTHER/", "https://www.usaspending.gov/award/K/", None),
-    ("https://www.usaspending.gov.evil.example/", "https://www.usaspending.gov/award/K/", None),
-    ("https://www.usaspending.gov/award/OTHER/", "https://www.usaspending.gov/award/K/",
-     "https://www.usaspending.gov/award/OTHER/"),
-    ("https://www.usaspending.gov/award/K/", "https://www.usaspending.gov/award/K/", None),
-])
+@pytest.mark.parametrize(
+    "given, permalink, source",
+    [
+        (SPOOF, "https://www.usaspending.gov/award/K/", None),
+        ("http://www.usaspending.gov/award/OTHER/", "https://www.usaspending.gov/award/K/", None),
+        ("https://www.usaspending.gov.evil.example/", "https://www.usaspending.gov/award/K/", None),
+        (
+            "https://www.usaspending.gov/award/OTHER/",
+            "https://www.usaspending.gov/award/K/",
+            "https://www.usaspending.gov/award/OTHER/",
+        ),
+        ("https://www.usaspending.gov/award/K/", "https://www.usaspending.gov/award/K/", None),
+    ],
+)
 def test_the_rule_keeps_only_a_usaspending_https_link_as_source_permalink(given, permalink, source):
     key = "CONT_AWD_70CDCR18P00000017_7012_-NONE-_-NONE-"
     row = cited({"key": key, "permalink": given.replace("/K/", f"/{key}/")})
@@ -144,8 +177,9 @@ vendor_name = "Flock Safety"
 
 
 def test_a_10_mb_agency_name_is_one_reject_naming_the_field(excerpts, tmp_path):
-    with (excerpts / "flock_transparency_portals" / "latest_usage04262023.csv").open(newline="",
-                                                                                          encoding="utf-8") as handle:
+    with (excerpts / "flock_transparency_portals" / "latest_usage04262023.csv").open(
+        newline="", encoding="utf-8"
+    ) as handle:
         rows = list(csv.reader(handle))[:4]
     rows[2][1] = "Sterling Heights MI PD " * 460_000  # about 10 MB
     path = tmp_path / "usage.csv"
@@ -165,8 +199,9 @@ def test_a_10_mb_agency_name_is_one_reject_naming_the_field(excerpts, tmp_path):
     records[1].agency_name = records[1].where.name = "Sterling Heights MI PD " * 460_000
     store = DuckStore(tmp_path / "kg")
     try:
-        summary = load(store, records, command="test", inputs=[str(path)], rejects_dir=tmp_path / "rejects",
-                       progress=False)
+        summary = load(
+            store, records, command="test", inputs=[str(path)], rejects_dir=tmp_path / "rejects", progress=False
+        )
         assert (summary["rows_loaded"], summary["rows_rejected"]) == (1, 1)
         with open(summary["rejects_file"], newline="", encoding="utf-8") as handle:
             (reject,) = list(csv.DictReader(handle))

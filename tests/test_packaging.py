@@ -1,6 +1,7 @@
 """The installed application: the `contractgraph` command that `make setup` (pip install -e .) puts beside the
 interpreter, run as a user runs it, on a file of the bundled sample; and the lock files made from pyproject.toml.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,14 @@ SAMPLE = ROOT / "data" / "sample" / "ice_bulk_downloads_2025.csv.gz"  # 1,859 re
 def run(*args: str, home: Path, command: tuple[str, ...] = (str(COMMAND),)) -> subprocess.CompletedProcess:
     if not COMMAND.exists():
         pytest.fail(f"{COMMAND} is missing: the project is not installed (run `make setup`)")
-    return subprocess.run([*command, *args], cwd=ROOT, env={**os.environ, "KG_HOME": str(home)},
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [*command, *args],
+        cwd=ROOT,
+        env={**os.environ, "KG_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def graph_subcommands() -> list[str]:
@@ -90,8 +97,10 @@ def test_lock_files_pin_every_dependency_once_and_agree():
     runtime, everything = pins("requirements.txt"), pins("requirements-dev.txt")
     assert {name: everything.get(name) for name in runtime} == runtime  # the dev lock holds the same versions
     extras = project["optional-dependencies"]
-    for declared, lock in ((project["dependencies"] + extras["neo4j"] + extras["dashboard"], runtime),
-                           ([d for group in extras.values() for d in group], everything)):
+    for declared, lock in (
+        (project["dependencies"] + extras["neo4j"] + extras["dashboard"], runtime),
+        ([d for group in extras.values() for d in group], everything),
+    ):
         for dependency in declared:
             requirement = Requirement(dependency)
             name = canonicalize_name(requirement.name)
@@ -103,8 +112,10 @@ def test_lock_files_pin_every_dependency_once_and_agree():
 
 def test_no_sys_path_hacks():
     """The project is installed (editable) instead: no module edits the import path to find its neighbours."""
-    offenders = [str(path.relative_to(ROOT)) for folder in ("core", "ingest", "graph", "dashboard", "bench",
-                                                            "contractgraph", "tests")
-                 for path in (ROOT / folder).rglob("*.py")
-                 if "sys.path." + "insert" in path.read_text(encoding="utf-8")]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("core", "ingest", "graph", "dashboard", "bench", "contractgraph", "tests")
+        for path in (ROOT / folder).rglob("*.py")
+        if "sys.path." + "insert" in path.read_text(encoding="utf-8")
+    ]
     assert offenders == []

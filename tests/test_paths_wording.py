@@ -8,6 +8,7 @@
 - the page opens with its answer in one sentence, and a chain's registration-level figure says why it is not the
   family's tie ("$8.46M more ... through ICE's offices and $2.05M to PALANTIR USG, INC.").
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,8 @@ import sys
 import pytest
 
 from dashboard.shaping import paths as paths_view
-from graph.store import open_store
 from graph.questions.ties import sentence, shared_office, trimmed
+from graph.store import open_store
 from tests.apptest_support import frame, run, texts
 from tests.dashboard_support import ROOT
 from tests.test_store_parity import same, stores  # noqa: F401  (the parity suite's two loaded stores)
@@ -41,25 +42,32 @@ def test_a_hop_says_its_relation_in_its_own_direction_either_way(store):
     forwards = said(store.paths("GEO Group", "ICE", shared_offices=False))
     backwards = said(store.paths("ICE", "GEO Group", shared_offices=False))
     subsidiary = "B.I. INCORPORATED is a subsidiary of The GEO Group, Inc."
-    assert [subsidiary, "U.S. Immigration and Customs Enforcement awarded B.I. INCORPORATED $1.63B in 8 awards"] \
-        in forwards
+    assert [
+        subsidiary,
+        "U.S. Immigration and Customs Enforcement awarded B.I. INCORPORATED $1.63B in 8 awards",
+    ] in forwards
     assert any(subsidiary in chain for chain in backwards)  # read from ICE's end: the same sentence
     assert said(store.paths("70CDCR", "ICE")) == [
-        ["DETENTION COMPLIANCE AND REMOVALS is part of U.S. Immigration and Customs Enforcement"]]
+        ["DETENTION COMPLIANCE AND REMOVALS is part of U.S. Immigration and Customs Enforcement"]
+    ]
     assert said(store.paths("DHS", "ICE")) == [
-        ["U.S. Immigration and Customs Enforcement is part of Department of Homeland Security"]]
+        ["U.S. Immigration and Customs Enforcement is part of Department of Homeland Security"]
+    ]
 
 
 def test_a_name_that_means_its_family_adds_no_hop(store):
-    chain, = store.paths("Palantir", "ICE", shared_offices=False)
+    (chain,) = store.paths("Palantir", "ICE", shared_offices=False)
     assert [hop["rel"] for hop in chain] == ["PARENT", "AWARDED"]  # the store keeps the record of it
     hops, meant = trimmed(chain)
     assert [hop["rel"] for hop in hops] == ["AWARDED"]
-    assert meant == ["PALANTIR TECHNOLOGIES INC. is another registration of Palantir Technologies Inc. "
-                     "(source: vendor_families.csv)"]
-    b_i, = [c for c in store.paths("GEO Group", "ICE", shared_offices=False) if c[0]["to"]["name"] == "B.I. INCORPORATED"]
+    assert meant == [
+        "PALANTIR TECHNOLOGIES INC. is another registration of Palantir Technologies Inc. (source: vendor_families.csv)"
+    ]
+    (b_i,) = [
+        c for c in store.paths("GEO Group", "ICE", shared_offices=False) if c[0]["to"]["name"] == "B.I. INCORPORATED"
+    ]
     assert trimmed(b_i) == (b_i, [])  # a subsidiary is news, not a tautology: kept
-    family, = store.paths("West Publishing", "Thomson Reuters", shared_offices=False)
+    (family,) = store.paths("West Publishing", "Thomson Reuters", shared_offices=False)
     assert said([family]) == [["WEST PUBLISHING CORPORATION is a subsidiary of Thomson Reuters Corporation"]]
 
 
@@ -80,8 +88,10 @@ def test_awarded_and_funded_are_one_block_when_they_are_the_same_actions(store):
     palantir = store.direct_ties("Palantir", "ICE")  # ICE funded 11 of the 44 actions it awarded: said in a line
     blocks = paths_view.money_blocks(palantir)
     assert [block["verb"] for block in blocks] == ["awarded"]
-    assert blocks[0]["note"] == ("U.S. Immigration and Customs Enforcement also funded 11 actions ($10,509,017.48 in "
-                                 "6 awards) of these; it funded no other action of this family.")
+    assert blocks[0]["note"] == (
+        "U.S. Immigration and Customs Enforcement also funded 11 actions ($10,509,017.48 in "
+        "6 awards) of these; it funded no other action of this family."
+    )
 
 
 def test_the_chain_figure_says_why_it_is_not_the_family_tie(store):
@@ -91,22 +101,30 @@ def test_the_chain_figure_says_why_it_is_not_the_family_tie(store):
     hop = trimmed(store.paths("Palantir", "ICE", shared_offices=False)[0])[0][0]
     assert (hop["obligated"], hop["awards"]) == (318692423.0, 8)
     label = paths_view.hop_vs_tie(hop, ties)
-    assert label == ("This hop's $318.69M in 8 awards counts only the actions of PALANTIR TECHNOLOGIES INC. whose "
-                     "records name U.S. Immigration and Customs Enforcement itself; the family's tie above ($329.20M "
-                     "awarded in 12 awards) also holds $8.46M more to PALANTIR TECHNOLOGIES INC. in actions whose "
-                     "records name an office of U.S. Immigration and Customs Enforcement rather than the agency "
-                     "itself and $2.05M to the family's other registrations (PALANTIR USG, INC.).")
+    assert label == (
+        "This hop's $318.69M in 8 awards counts only the actions of PALANTIR TECHNOLOGIES INC. whose "
+        "records name U.S. Immigration and Customs Enforcement itself; the family's tie above ($329.20M "
+        "awarded in 12 awards) also holds $8.46M more to PALANTIR TECHNOLOGIES INC. in actions whose "
+        "records name an office of U.S. Immigration and Customs Enforcement rather than the agency "
+        "itself and $2.05M to the family's other registrations (PALANTIR USG, INC.)."
+    )
     # the parts add up to the tie, to the cent
     member = next(r for r in awarded["registrations"] if r["id"] == hop["from"]["id"] or r["id"] == hop["to"]["id"])
-    assert round(hop["obligated"] + (member["obligated"] - hop["obligated"])
-                 + (awarded["obligated"] - member["obligated"]), 2) == awarded["obligated"]
+    assert (
+        round(
+            hop["obligated"] + (member["obligated"] - hop["obligated"]) + (awarded["obligated"] - member["obligated"]),
+            2,
+        )
+        == awarded["obligated"]
+    )
 
 
 def test_palantir_to_cbp_says_no_direct_tie_first_and_hides_the_shared_office(home):
     app = run("paths", a="Palantir", b="CBP")
     headline = app.main.markdown[0].value.replace("\\", "")
-    assert headline == ("#### Palantir Technologies Inc. and U.S. Customs and Border Protection have no direct tie "
-                        "in this store.")  # said in one sentence first
+    assert headline == (
+        "#### Palantir Technologies Inc. and U.S. Customs and Border Protection have no direct tie in this store."
+    )  # said in one sentence first
     assert SHARED_OFFICE in app.main.markdown[1].value.replace("\\", "")
     assert not [d for d in app.dataframe if "What the records say" in d.value.columns]  # no chain drawn as a path
     assert "tick “Also show chains through a shared office”" in texts(app).replace("\\", "")
@@ -119,8 +137,13 @@ def test_palantir_to_cbp_says_no_direct_tie_first_and_hides_the_shared_office(ho
 
 def test_geo_group_to_ice_reads_right_on_the_page(home):
     app = run("paths", a="GEO Group", b="ICE")
-    assert app.main.markdown[0].value.replace("\\", "").startswith(
-        "#### U.S. Immigration and Customs Enforcement awarded The GEO Group, Inc. family $4.80B in 136 awards")
+    assert (
+        app.main.markdown[0]
+        .value.replace("\\", "")
+        .startswith(
+            "#### U.S. Immigration and Customs Enforcement awarded The GEO Group, Inc. family $4.80B in 136 awards"
+        )
+    )
     shown = texts(app).replace("\\", "")
     assert "B.I. INCORPORATED is a subsidiary of The GEO Group, Inc." in shown
     assert "[parent company]" not in shown
@@ -143,8 +166,7 @@ def test_the_cli_reads_right_and_leaves_shared_offices_out_unless_asked(home):
     env = {**os.environ, "KG_HOME": str(home), "KG_STORE": "embedded"}
 
     def graph(*args):
-        done = subprocess.run([sys.executable, "-m", "graph", *args], cwd=ROOT, capture_output=True, text=True,
-                              env=env)
+        done = subprocess.run([sys.executable, "-m", "graph", *args], cwd=ROOT, capture_output=True, text=True, env=env)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -153,16 +175,24 @@ def test_the_cli_reads_right_and_leaves_shared_offices_out_unless_asked(home):
     asked = graph("paths", "Palantir", "CBP", "--shared-offices")
     assert asked.startswith(f"through a shared office ({SHARED_OFFICE}), no link:")
     ties = graph("ties", "STG INTERNATIONAL, INC.", "ICE")
-    assert ties.startswith("awarded and funded by U.S. Immigration and Customs Enforcement") and "funded by U.S." \
-        not in ties.split("\n", 1)[1]
+    assert (
+        ties.startswith("awarded and funded by U.S. Immigration and Customs Enforcement")
+        and "funded by U.S." not in ties.split("\n", 1)[1]
+    )
 
 
 @pytest.mark.neo4j
 def test_real_links_and_tie_parts_agree_on_both_stores(stores):
     """The real-link search, each hop's direction and a tie's registrations and shared actions: the same on Neo4j
     (the parity suite's files: Torn Apart FY2018, the FY2025 export, the 2025 bulk files)."""
-    for a, b in (("Palantir", "ICE"), ("GEO GROUP", "ICE"), ("ICE", "GEO GROUP"), ("Palantir", "CBP"),
-                 ("70CDCR", "ICE"), ("DHS", "ICE")):
+    for a, b in (
+        ("Palantir", "ICE"),
+        ("GEO GROUP", "ICE"),
+        ("ICE", "GEO GROUP"),
+        ("Palantir", "CBP"),
+        ("70CDCR", "ICE"),
+        ("DHS", "ICE"),
+    ):
         real = same(stores, "paths", a, b, shared_offices=False)
         assert all(shared_office(chain) is None for chain in real)
     ties = same(stores, "direct_ties", "GEO GROUP", "ICE")

@@ -6,6 +6,7 @@ Award keys below were read from the raw rows named in each comment (for Torn Apa
 CONT_AWD_<award_id_piid>_<awarding_sub_agency_code>_<parent_award_id>_<parent_award_agency_id>, or
 CONT_IDV_<piid>_<agency> for award_or_idv_flag IDV, as USAspending builds it).
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,8 +42,14 @@ def store(shared_data, tmp_path_factory, request):
         ("transactions-csv", exports, lambda p: transactions_csv.read(p)),
     ]
     for command, paths, reader in runs:
-        summary = load(store, (r for p in paths for r in reader(p)), command=command,
-                       inputs=[str(p) for p in paths], rejects_dir=home / "rejects", progress=False)
+        summary = load(
+            store,
+            (r for p in paths for r in reader(p)),
+            command=command,
+            inputs=[str(p) for p in paths],
+            rejects_dir=home / "rejects",
+            progress=False,
+        )
         assert summary["rows_rejected"] == 0
     yield store
     store.close()
@@ -188,22 +195,25 @@ def read_decorations(shared_data) -> list[tuple[int, str, str]]:
         return [(reader.line_num, row["duns"].strip().zfill(9), row["cleanName"].strip()) for row in reader]
 
 
-@pytest.mark.parametrize("query, canonical, duns_lines", [
-    # decorations lines 445 '69373090' and 1178 '1325463' share cleanName 'Motorola Solutions'
-    ("Motorola", "Motorola Solutions, Inc.", {445: "069373090", 1178: "001325463"}),
-    # lines 182 and 747: decorations keep PALANTIR USG apart; the curated table (10-K Exhibit 21) joins them
-    ("Palantir", "Palantir Technologies Inc.", {182: "362130952", 747: "825284321"}),
-    # lines 28 'Relx', 1086 'Relx PLC', 1091 'Relx Group PLC'
-    ("RELX", "RELX PLC", {28: "877672683", 1086: "210244596", 1091: "230792756"}),
-    # lines 17 The Geo Group, 378 B.i., 405 Geo Care, 105 Cornell Companies (parent DUNS 612706465 in the fy files)
-    ("GEO Group", "The GEO Group, Inc.", {17: "612706465", 378: "094160959", 405: "079787440", 105: "797470549"}),
-    # line 11: CORRECTIONS CORPORATION OF AMERICA -> cleanName CoreCivic
-    ("CoreCivic", "CoreCivic, Inc.", {11: "159734151"}),
-    # lines 76 West Publishing, 90 Thomson Reuters Special Services, 1094 'The Thomson Company' (West's parent DUNS)
-    ("Thomson Reuters", "Thomson Reuters Corporation", {76: "148508286", 90: "827821757", 1094: "251100749"}),
-    # lines 237 Amazon.Com (AMAZON.COM LLC) and 1126 Amazon.com (AMAZON.COM INC.)
-    ("Amazon", "Amazon.com, Inc.", {237: "128990368", 1126: "884745530"}),
-])
+@pytest.mark.parametrize(
+    "query, canonical, duns_lines",
+    [
+        # decorations lines 445 '69373090' and 1178 '1325463' share cleanName 'Motorola Solutions'
+        ("Motorola", "Motorola Solutions, Inc.", {445: "069373090", 1178: "001325463"}),
+        # lines 182 and 747: decorations keep PALANTIR USG apart; the curated table (10-K Exhibit 21) joins them
+        ("Palantir", "Palantir Technologies Inc.", {182: "362130952", 747: "825284321"}),
+        # lines 28 'Relx', 1086 'Relx PLC', 1091 'Relx Group PLC'
+        ("RELX", "RELX PLC", {28: "877672683", 1086: "210244596", 1091: "230792756"}),
+        # lines 17 The Geo Group, 378 B.i., 405 Geo Care, 105 Cornell Companies (parent DUNS 612706465 in the fy files)
+        ("GEO Group", "The GEO Group, Inc.", {17: "612706465", 378: "094160959", 405: "079787440", 105: "797470549"}),
+        # line 11: CORRECTIONS CORPORATION OF AMERICA -> cleanName CoreCivic
+        ("CoreCivic", "CoreCivic, Inc.", {11: "159734151"}),
+        # lines 76 West Publishing, 90 Thomson Reuters Special Services, 1094 'The Thomson Company' (West's parent DUNS)
+        ("Thomson Reuters", "Thomson Reuters Corporation", {76: "148508286", 90: "827821757", 1094: "251100749"}),
+        # lines 237 Amazon.Com (AMAZON.COM LLC) and 1126 Amazon.com (AMAZON.COM INC.)
+        ("Amazon", "Amazon.com, Inc.", {237: "128990368", 1126: "884745530"}),
+    ],
+)
 def test_decorated_duns_land_in_the_curated_family(store, shared_data, query, canonical, duns_lines):
     decorations = {line: duns for line, duns, _ in read_decorations(shared_data)}
     family = store.vendor_family(query)
@@ -240,6 +250,7 @@ def test_decorations_agreement_rate(store, shared_data):
 
     def family(duns):
         return frozenset().union(*(tops[vid] for vid in by_duns[duns]))
+
     same = agree = joined_other = 0
     apart = []
     for (d1, c1), (d2, c2) in itertools.combinations(present, 2):
@@ -252,8 +263,10 @@ def test_decorations_agreement_rate(store, shared_data):
         elif together:
             joined_other += 1
     rate = agree / same
-    print(f"\ndecorations agreement: {agree}/{same} same-cleanName DUNS pairs share a family ({rate:.1%}); "
-          f"{joined_other} pairs with different cleanNames are joined by reported/curated parents; apart: {apart}")
+    print(
+        f"\ndecorations agreement: {agree}/{same} same-cleanName DUNS pairs share a family ({rate:.1%}); "
+        f"{joined_other} pairs with different cleanNames are joined by reported/curated parents; apart: {apart}"
+    )
     assert same == 71
     assert rate >= 0.9
 

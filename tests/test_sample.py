@@ -5,6 +5,7 @@ the bundled files field by field (`retrieved` is the shared file's time on this 
 is compared by file name, since shared/ may live elsewhere), and counts the shared files' own rows to
 check that nothing was left out.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,10 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 FILES = sorted(SAMPLE.glob("*.csv.gz"))
 # each bundled file and the shared files it normalizes (fy14-fy18 have no header row of their own)
-ORIGINS = {"ice_bulk_downloads_2025.csv.gz": ("usaspending_bulk_ice_mn/*.csv", 1),
-           "ice_transactions_fy2013_2018.csv.gz": ("torn_apart_ice_fy2013_2018/fy1[345678].csv", None),
-           "ice_cbp_transactions_fy2021_2026.csv.gz": ("spending_by_transaction_ice_cbp_fy2021_2026/*.csv", 1),
-           "flock_portals_2024.csv.gz": ("flock_transparency_portals/*.csv", 1)}  # local records
+ORIGINS = {
+    "ice_bulk_downloads_2025.csv.gz": ("usaspending_bulk_ice_mn/*.csv", 1),
+    "ice_transactions_fy2013_2018.csv.gz": ("torn_apart_ice_fy2013_2018/fy1[345678].csv", None),
+    "ice_cbp_transactions_fy2021_2026.csv.gz": ("spending_by_transaction_ice_cbp_fy2021_2026/*.csv", 1),
+    "flock_portals_2024.csv.gz": ("flock_transparency_portals/*.csv", 1),
+}  # local records
 
 
 def rows(path: Path) -> list[dict]:
@@ -75,7 +78,9 @@ def test_every_bundled_row_cites_its_public_record():
         for row in csv.DictReader(gzip.open(path, "rt", newline="", encoding="utf-8")):
             assert row["source"].endswith(".csv") and row["record"].startswith("line ")
             if "award_key" not in row:  # a local record: the portal scrape's line, and the portal where it has one
-                assert row["kind"] in ("agency", "sharing") or row["url"].startswith("https://transparency.flocksafety.com/")
+                assert row["kind"] in ("agency", "sharing") or row["url"].startswith(
+                    "https://transparency.flocksafety.com/"
+                )
                 continue
             assert row["permalink"].startswith("https://www.usaspending.gov/award/CONT_")
 
@@ -83,8 +88,14 @@ def test_every_bundled_row_cites_its_public_record():
 def test_sample_loads_with_the_families_make_run_shows(tmp_path, make_store):
     store = make_store(tmp_path)
     records = (record for path in FILES for record in normalized_csv.read(path))
-    summary = load(store, records, command="normalized", inputs=[str(f) for f in FILES],
-                   rejects_dir=tmp_path / "rejects", progress=False)
+    summary = load(
+        store,
+        records,
+        command="normalized",
+        inputs=[str(f) for f in FILES],
+        rejects_dir=tmp_path / "rejects",
+        progress=False,
+    )
     assert summary["rows_rejected"] == 0
     assert summary["rows_read"] == 1859 + 5672 + 57476 + 42986  # rows in the four files (data/sample/README.md)
     palantir = store.vendor_family("Palantir")
@@ -98,20 +109,27 @@ def test_sample_loads_with_the_families_make_run_shows(tmp_path, make_store):
     geo = store.vendor_family("GEO Group")  # issue 11: B.I. Incorporated is GEO Group's
     assert any(s["name"].startswith("B.I.") or s["name"].startswith("BI ") for s in geo["subsidiaries"])
     # issue 11: two names in one family give the links between them, not a traceback; one entity gives none
-    chain, = store.paths("West Publishing", "Thomson Reuters")
+    (chain,) = store.paths("West Publishing", "Thomson Reuters")
     assert chain and all(hop["rel"] == "PARENT" for hop in chain)
-    assert chain[0]["from"]["name"] == "WEST PUBLISHING CORPORATION"  # the vendor of that name, not one with it as alias
+    assert (
+        chain[0]["from"]["name"] == "WEST PUBLISHING CORPORATION"
+    )  # the vendor of that name, not one with it as alias
     assert chain[-1]["to"]["name"] == "Thomson Reuters Corporation"
     assert store.paths("ICE", "ICE") == []
     # issue 10: the awards whose descriptions name a maker's product show the sales through resellers
     assert {"FOUR POINTS TECHNOLOGY, L.L.C.", "BOOZ ALLEN HAMILTON INC"} <= {
-        r["name"] for r in amazon["through_others"]["resellers"]}
+        r["name"] for r in amazon["through_others"]["resellers"]
+    }
     assert store.agency_profile("ICE")["code"] == "7012"
     # issue 8: Federal Cartridge's money was counted in Vista Outdoor's family and in Northrop Grumman's; each family
     # holds only the actions dated while it owned it (the split is 40,587,736.29 + 35,378,851.13)
     cartridge = next(r for r in store.entities() if r["name"] == "FEDERAL CARTRIDGE COMPANY")
     own = store.vendor_totals([cartridge["id"]])[0]["total_obligated"]
     assert own == 75966587.42  # its Minnesota award summaries, plus its FY2021-2026 actions in the exports
-    shares = [next((m["total_obligated"] for m in store.vendor_family(name)["subsidiaries"] if m["id"] == cartridge["id"]),
-                   0.0) for name in ("Vista Outdoor", "Northrop Grumman Innovation Systems")]
+    shares = [
+        next(
+            (m["total_obligated"] for m in store.vendor_family(name)["subsidiaries"] if m["id"] == cartridge["id"]), 0.0
+        )
+        for name in ("Vista Outdoor", "Northrop Grumman Innovation Systems")
+    ]
     assert all(shares) and sum(shares) == pytest.approx(own, abs=0.005)

@@ -4,6 +4,7 @@ sector filters and categories, the brief's technology share, and the dashboard's
 
 Both stores hold the same real files as tests/test_store_parity.py, loaded once for the module.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,11 +12,12 @@ import json
 import pytest
 
 from core.categories import CATEGORIES, LENS, sectors
-from graph.reports.export import in_sector
 from graph.questions.sectors import scope
+from graph.reports.export import in_sector
 from graph.store import STORES
 from tests.conftest import STORE_KINDS
-from tests.test_store_parity import same, stores as parity_stores
+from tests.test_store_parity import same
+from tests.test_store_parity import stores as parity_stores
 
 AGENCIES = ("ICE", "CBP")
 
@@ -117,8 +119,11 @@ def test_the_brief_says_how_much_is_technology(stores, lens_family):
     expected = store.family_technology(lens_family)
     share = next(s for s in expected if s["agency"]["code"] == "7012")
     assert float(ice["technology"]) == share["obligated"] and float(ice["total"]) == share["total"]
-    assert {c["label"] for c in ice["by_category"]} <= {"surveillance and biometrics", "data and analytics",
-                                                        "cloud and hosting"}
+    assert {c["label"] for c in ice["by_category"]} <= {
+        "surveillance and biometrics",
+        "data and analytics",
+        "cloud and hosting",
+    }
     text = markdown(brief)
     assert "Technology \\(surveillance and biometrics, data and analytics, cloud and hosting\\):" in text
     assert "from ICE" in text and "$0" not in text.split("Technology")[1].split("\n")[0]
@@ -145,8 +150,13 @@ def test_cli_sector_flag_on_each_command(stores, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("KG_HOME", str(home))
     stores["embedded"].close()  # the CLI opens the store itself
     try:
-        for argv in (["agency", "ICE"], ["vendor", "Palantir"], ["ties", "Palantir", "ICE"],
-                     ["subgraph", "--agency", "ICE"], ["centrality", "--agency", "ICE", "--limit", "3"]):
+        for argv in (
+            ["agency", "ICE"],
+            ["vendor", "Palantir"],
+            ["ties", "Palantir", "ICE"],
+            ["subgraph", "--agency", "ICE"],
+            ["centrality", "--agency", "ICE", "--limit", "3"],
+        ):
             assert main([*argv, "--sector", "technology", "--json"]) == 0, argv
             answer = json.loads(capsys.readouterr().out)
             assert answer["sector"]["sector"] == "technology" and answer["sector"]["categories"] == list(LENS), argv
@@ -236,8 +246,11 @@ def test_sales_through_others_follow_the_sector_on_both_stores(stores):
         for categories in (None, LENS, ("it",)):
             for by in MENTION_GROUPINGS:
                 groups = embedded.fetch_mention_groups(where, categories, by)
-                assert all(stores[kind].fetch_mention_groups(where, categories, by) == groups
-                           for kind in STORES), (agency, categories, by)
+                assert all(stores[kind].fetch_mention_groups(where, categories, by) == groups for kind in STORES), (
+                    agency,
+                    categories,
+                    by,
+                )
         rows = embedded.fetch_mentions(awarding=where)
         assert rows and all(r["category"] for r in rows)  # each mention carries its action's category
         for categories in (None, LENS):

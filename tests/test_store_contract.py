@@ -4,6 +4,7 @@ mypy checks the signatures (graph/stores/contract.py); these tests check what my
 of the registry is in that check and has a test factory, that no store answers a fetch the contract leaves
 out, and that the filter and rollup declarations are whole and read on a real (empty) embedded store.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -11,13 +12,11 @@ import inspect
 
 import pytest
 
-from graph.stores.neo4j import cypher
-
-from graph.stores.duckdb import reads as duck_reads
-
-from graph.stores import contract as store_contract
-from graph.stores.rollups import ROLLUPS, answering
 from graph.store import FACT_FILTERS, STORES, FactFilter, Reads, Writes, filter_terms, open_store
+from graph.stores import contract as store_contract
+from graph.stores.duckdb import reads as duck_reads
+from graph.stores.neo4j import cypher
+from graph.stores.rollups import ROLLUPS, answering
 
 from .conftest import STORE_FACTORIES
 
@@ -28,9 +27,13 @@ def store_class(kind: str) -> type:
 
 
 def members(protocol: type) -> set[str]:
-    return {name for klass in protocol.__mro__ if klass is not object
-            for name in list(vars(klass)) + list(getattr(klass, "__annotations__", {}))
-            if not name.startswith("_")}
+    return {
+        name
+        for klass in protocol.__mro__
+        if klass is not object
+        for name in list(vars(klass)) + list(getattr(klass, "__annotations__", {}))
+        if not name.startswith("_")
+    }
 
 
 def test_every_registered_store_has_a_test_factory_and_is_type_checked():
@@ -48,9 +51,20 @@ def test_a_store_answers_every_fetch_of_the_contract_and_no_other(kind):
 
 def test_every_filter_field_is_declared_once_and_both_languages_read_every_term():
     assert sorted(declared.field for declared in FACT_FILTERS) == sorted(FactFilter._fields)
-    every = FactFilter(recipient="v", recipients=("a", "b"), family="f", awarding=("office", "o"),
-                       funding=("toptier", "t"), awarding_id="ai", funding_id="fi", split=False, fy_from=2020,
-                       fy_to=2024, award_types=("contract",), categories=("c",))
+    every = FactFilter(
+        recipient="v",
+        recipients=("a", "b"),
+        family="f",
+        awarding=("office", "o"),
+        funding=("toptier", "t"),
+        awarding_id="ai",
+        funding_id="fi",
+        split=False,
+        fy_from=2020,
+        fy_to=2024,
+        award_types=("contract",),
+        categories=("c",),
+    )
     terms = filter_terms(every)
     assert {term.op for term in terms} | {"true"} == set(duck_reads.SQL_TERMS) == set(cypher.CYPHER_TERMS)
     sql, params = duck_reads.fact_where(every)
@@ -68,15 +82,19 @@ def test_the_rollups_answer_only_agency_questions_they_hold():
     assert answering("fetch_year_totals", FactFilter(funding=ice)).rollup.label == "AgencyYear"
     assert answering("fetch_fact_groups", FactFilter(funding=ice), "recipient").rollup.label == "AgencyRecipient"
     assert answering("fetch_fact_groups", FactFilter(funding=ice), "recipient,awarding_subtier") is None
-    assert answering("fetch_fact_groups", FactFilter(awarding=ice), "category,split,fiscal_year").params() == \
-        {"agency": "subtier:7012"}
-    assert answering("fetch_largest_awards", FactFilter(awarding=ice), limit=10).params() == \
-        {"agency": "subtier:7012", "limit": 10}
+    assert answering("fetch_fact_groups", FactFilter(awarding=ice), "category,split,fiscal_year").params() == {
+        "agency": "subtier:7012"
+    }
+    assert answering("fetch_largest_awards", FactFilter(awarding=ice), limit=10).params() == {
+        "agency": "subtier:7012",
+        "limit": 10,
+    }
     assert answering("fetch_largest_awards", FactFilter(awarding=ice), limit=10**9) is None
     assert answering("fetch_year_totals", FactFilter(awarding=ice, fy_from=2020)) is None
     labels = [rollup.label for rollup in ROLLUPS]
     assert len(set(labels)) == len(labels) and set(labels) == set(cypher.ROLLUP_READS) | {
-        rollup.label for rollup in ROLLUPS if not rollup.fetch}
+        rollup.label for rollup in ROLLUPS if not rollup.fetch
+    }
     assert all(any(f"(n:{label})" in statement for statement in cypher.CONSTRAINTS) for label in labels)
 
 
@@ -88,11 +106,18 @@ def test_every_rollup_reads_on_a_real_embedded_store(tmp_path):
         for rollup in ROLLUPS:
             assert store._rows(f"{rollup.select} LIMIT 0") == []
             if rollup.fetch:
-                values = list(answering(rollup.fetch, FactFilter(awarding=("toptier", "toptier:070")), rollup.by,
-                                        limit=5).params().values())
+                values = list(
+                    answering(rollup.fetch, FactFilter(awarding=("toptier", "toptier:070")), rollup.by, limit=5)
+                    .params()
+                    .values()
+                )
                 assert store._rows(duck_reads.rollup_sql(rollup), values) == []
-                assert set(rollup.returns) <= {column["column_name"] for column in store._rows(
-                    "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [rollup.table])}
+                assert set(rollup.returns) <= {
+                    column["column_name"]
+                    for column in store._rows(
+                        "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [rollup.table]
+                    )
+                }
         assert store.fetch_year_totals(FactFilter(awarding=("toptier", "toptier:070"))) == []
     finally:
         store.close()
@@ -104,4 +129,4 @@ def test_the_contract_methods_take_what_the_stores_take():
         klass = store_class(kind)
         for name in ("write", "write_local", "commit", "attribute"):
             declared = list(inspect.signature(getattr(Writes, name)).parameters)
-            assert list(inspect.signature(getattr(klass, name)).parameters)[:len(declared)] == declared, (kind, name)
+            assert list(inspect.signature(getattr(klass, name)).parameters)[: len(declared)] == declared, (kind, name)

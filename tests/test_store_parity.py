@@ -10,6 +10,7 @@ export (ICE and CBP), loaded into both stores through the same loader. They are 
 repository (data/sample/, every row of those ../shared/data files normalized, each record citing its file), so
 the suite needs no ../shared.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,12 +32,14 @@ BUNDLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 def bundled(*sources: str):
     """Reads a bundle file, keeping the records of the shared files named `sources` (all when none is named)."""
+
     def origin(record) -> str:  # a transaction cites its file on its award; a reject names it itself
         prov = getattr(record, "prov", None) or getattr(getattr(record, "award", None), "prov", None) or record
         return Path(getattr(prov, "source", "") or "").name
 
     def read(path: Path, header=None):
         return (record for record in normalized_csv.read(path) if not sources or origin(record) in sources)
+
     return read
 
 
@@ -44,15 +47,26 @@ def real_files(bundle: Path):
     return [
         (bundled(), [bundle / "ice_bulk_downloads_2025.csv.gz"], None),  # the four usaspending_bulk_ice_mn files
         (bundled("fy18.csv"), [bundle / "ice_transactions_fy2013_2018.csv.gz"], None),
-        (bundled("CBP_ICE_FY2025_Contract_Obligations.csv"), [bundle / "ice_cbp_transactions_fy2021_2026.csv.gz"],
-         None),
+        (
+            bundled("CBP_ICE_FY2025_Contract_Obligations.csv"),
+            [bundle / "ice_cbp_transactions_fy2021_2026.csv.gz"],
+            None,
+        ),
     ]
 
 
 def load_files(store, shared: Path, rejects: Path) -> list[dict]:
-    return [load(store, (record for path in paths for record in reader(path, header)), command="parity",
-                 inputs=[str(path) for path in paths], rejects_dir=rejects, progress=False)
-            for reader, paths, header in real_files(shared)]
+    return [
+        load(
+            store,
+            (record for path in paths for record in reader(path, header)),
+            command="parity",
+            inputs=[str(path) for path in paths],
+            rejects_dir=rejects,
+            progress=False,
+        )
+        for reader, paths, header in real_files(shared)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +87,16 @@ def same(stores, method: str, *args, **kwargs):
         try:
             answers[kind] = getattr(stores[kind], method)(*args, **kwargs)
         except (NotFound, Ambiguous) as error:
-            answers[kind] = {"error": type(error).__name__, "message": str(error),
-                             "candidates": getattr(error, "candidates", None)}
+            answers[kind] = {
+                "error": type(error).__name__,
+                "message": str(error),
+                "candidates": getattr(error, "candidates", None),
+            }
     first, *others = STORES
     for kind in others:
-        assert json.dumps(answers[kind], sort_keys=True, indent=1) == \
-            json.dumps(answers[first], sort_keys=True, indent=1), f"{kind}: {method}{args}{kwargs} differs"
+        assert json.dumps(answers[kind], sort_keys=True, indent=1) == json.dumps(
+            answers[first], sort_keys=True, indent=1
+        ), f"{kind}: {method}{args}{kwargs} differs"
     return answers[first]
 
 
@@ -86,17 +104,27 @@ def test_the_loads_agree_row_for_row(stores):
     first, *others = STORES
     for kind in others:
         for reference, summary in zip(stores["summaries"][first], stores["summaries"][kind], strict=True):
-            for field in ("rows_read", "rows_loaded", "rows_rejected", "awards", "vendors", "agencies",
-                          "duplicate_rows"):
+            for field in (
+                "rows_read",
+                "rows_loaded",
+                "rows_rejected",
+                "awards",
+                "vendors",
+                "agencies",
+                "duplicate_rows",
+            ):
                 assert summary[field] == reference[field], (kind, field)
             assert summary["store"] == kind
 
 
 def test_the_whole_graph_is_identical(stores):
     """Every node and edge with every property, each store's read back from that store (Neo4j's from Neo4j)."""
+
     def contents(graph):
-        return ({nid: json.dumps(data, sort_keys=True) for nid, data in graph.nodes(data=True)},
-                sorted((u, v, k, json.dumps(d, sort_keys=True)) for u, v, k, d in graph.edges(keys=True, data=True)))
+        return (
+            {nid: json.dumps(data, sort_keys=True) for nid, data in graph.nodes(data=True)},
+            sorted((u, v, k, json.dumps(d, sort_keys=True)) for u, v, k, d in graph.edges(keys=True, data=True)),
+        )
 
     first, *others = STORES
     reference = contents(stores[first].to_networkx())
@@ -122,8 +150,17 @@ def test_vendor_families_of_a_spread_of_vendors(stores):
     """Every 10th vendor name, the curated families and the biggest recipients."""
     store = stores["embedded"]
     names = sorted({row["name"] for row in store.entities() if row["kind"] == "Vendor" and row["name"]})
-    picks = names[::10] + ["Palantir", "Amazon.com", "Clearview AI", "Thomson Reuters", "GEO GROUP",
-                           "Deloitte", "REGENTS OF THE UNIVERSITY OF MINNESOTA", "Inc", "no such vendor"]
+    picks = names[::10] + [
+        "Palantir",
+        "Amazon.com",
+        "Clearview AI",
+        "Thomson Reuters",
+        "GEO GROUP",
+        "Deloitte",
+        "REGENTS OF THE UNIVERSITY OF MINNESOTA",
+        "Inc",
+        "no such vendor",
+    ]
     outcomes = {"found": 0, "Ambiguous": 0, "NotFound": 0}
     for name in picks:
         answer = same(stores, "vendor_family", name)
@@ -150,19 +187,23 @@ def test_agency_profiles_of_every_agency(stores):
     same(stores, "agency_profile", "Department")  # ambiguous or a department: both stores alike
 
 
-@pytest.mark.parametrize("filters", [
-    {},
-    {"agency": "ICE"},
-    {"agency": "DHS"},
-    {"vendor": "Palantir"},
-    {"vendor": "GEO GROUP", "agency": "ICE"},
-    {"fy_from": 2021},
-    {"fy_to": 2018},
-    {"agency": "DHS", "fy_from": 2019, "fy_to": 2021},
-    {"min_amount": 1_000_000},
-    {"award_types": ["DELIVERY ORDER", "purchase order"]},
-    {"agency": "CBP", "award_types": ["DEFINITIVE CONTRACT"], "min_amount": 50_000, "fy_from": 2024},
-], ids=lambda filters: ",".join(filters) or "none")
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"agency": "ICE"},
+        {"agency": "DHS"},
+        {"vendor": "Palantir"},
+        {"vendor": "GEO GROUP", "agency": "ICE"},
+        {"fy_from": 2021},
+        {"fy_to": 2018},
+        {"agency": "DHS", "fy_from": 2019, "fy_to": 2021},
+        {"min_amount": 1_000_000},
+        {"award_types": ["DELIVERY ORDER", "purchase order"]},
+        {"agency": "CBP", "award_types": ["DEFINITIVE CONTRACT"], "min_amount": 50_000, "fy_from": 2024},
+    ],
+    ids=lambda filters: ",".join(filters) or "none",
+)
 def test_subgraph_with_each_filter(stores, filters):
     network = same(stores, "subgraph", **filters)
     years = filters.get("fy_from") or filters.get("fy_to")
@@ -172,14 +213,17 @@ def test_subgraph_with_each_filter(stores, filters):
         assert network["nodes"] and any(edge["type"] == "AWARDS" for edge in network["edges"])
 
 
-@pytest.mark.parametrize("a, b, options", [
-    ("Palantir", "ICE", {}),
-    ("Amazon.com", "Palantir", {}),
-    ("GEO GROUP", "CBP", {"limit": 20}),
-    ("REGENTS OF THE UNIVERSITY OF MINNESOTA", "70CDCR", {}),
-    ("ICE", "ICE", {}),
-    ("Palantir", "CBP", {"max_hops": 1}),
-])
+@pytest.mark.parametrize(
+    "a, b, options",
+    [
+        ("Palantir", "ICE", {}),
+        ("Amazon.com", "Palantir", {}),
+        ("GEO GROUP", "CBP", {"limit": 20}),
+        ("REGENTS OF THE UNIVERSITY OF MINNESOTA", "70CDCR", {}),
+        ("ICE", "ICE", {}),
+        ("Palantir", "CBP", {"max_hops": 1}),
+    ],
+)
 def test_paths(stores, a, b, options):
     chains = same(stores, "paths", a, b, **options)
     if options.get("max_hops") == 1:
@@ -192,8 +236,13 @@ def test_dashboard_reads(stores):
     ids = sorted({vendor["id"] for vendor in stores["embedded"].agency_profile("ICE")["vendors"]})
     totals = same(stores, "vendor_totals", ids + ["no-such-vendor", ids[0]])
     assert len(totals) == len(ids) and all(row["award_count"] > 0 for row in totals)
-    paid = {row["id"] for row in stores["embedded"].vendor_totals(
-        [r["id"] for r in stores["embedded"].entities() if r["kind"] == "Vendor"]) if row["award_count"]}
+    paid = {
+        row["id"]
+        for row in stores["embedded"].vendor_totals(
+            [r["id"] for r in stores["embedded"].entities() if r["kind"] == "Vendor"]
+        )
+        if row["award_count"]
+    }
     childless = [r["id"] for r in stores["embedded"].entities() if r["kind"] == "Vendor" and r["id"] not in paid][:5]
     assert childless and all(row["award_count"] == 0 for row in same(stores, "vendor_totals", childless))
 
@@ -208,9 +257,17 @@ def test_subawards_under_primes_and_agencies(stores):
     same(stores, "agency_subawards", "CBP")
 
 
-@pytest.mark.parametrize("a, b", [("Palantir", "ICE"), ("GEO Group", "Immigration and Customs Enforcement"),
-                                  ("ICE", "Palantir"), ("Amazon", "Palantir"), ("West Publishing", "Thomson Reuters"),
-                                  ("CoreCivic", "CBP")])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Palantir", "ICE"),
+        ("GEO Group", "Immigration and Customs Enforcement"),
+        ("ICE", "Palantir"),
+        ("Amazon", "Palantir"),
+        ("West Publishing", "Thomson Reuters"),
+        ("CoreCivic", "CBP"),
+    ],
+)
 def test_direct_ties_agree(stores, a, b):
     ties = same(stores, "direct_ties", a, b)
     for tie in ties["ties"]:
@@ -234,7 +291,9 @@ def test_end_dates_and_coverage_agree(stores):
     everything = same(stores, "agency_end_dates", "ICE")
     counts = same(stores, "agency_end_dates", "ICE", None)
     assert counts["dated"] == [] and (counts["award_count"], counts["undated"]) == (
-        everything["award_count"], everything["undated"])
+        everything["award_count"],
+        everything["undated"],
+    )
     still_open = same(stores, "agency_end_dates", "ICE", "2025-01-01")
     assert {a["key"] for a in still_open["dated"]} <= {a["key"] for a in everything["dated"]}
     assert all(max(a["end_date"] or "", a["potential_end_date"] or "") >= "2025-01-01" for a in still_open["dated"])
@@ -261,8 +320,9 @@ def test_loading_again_changes_no_count_on_neo4j(stores):
 def test_runs_are_logged_on_neo4j(stores):
     runs = stores["neo4j"].runs()
     assert [run["command"] for run in runs][:3] == ["parity"] * 3
-    assert all(run["store"] == "neo4j" and run["rows_read"] == run["rows_loaded"] + run["rows_rejected"]
-               for run in runs)
+    assert all(
+        run["store"] == "neo4j" and run["rows_read"] == run["rows_loaded"] + run["rows_rejected"] for run in runs
+    )
 
 
 @pytest.mark.parametrize("agency", ["ICE", "DHS", "70CDCR", "7055"])
@@ -271,8 +331,7 @@ def test_neo4j_rollups_give_what_its_facts_give(stores, agency):
     with_rollups = (neo4j.agency_profile(agency, limit=300), neo4j.subgraph(agency=agency), neo4j.facets())
     neo4j.use_rollups = False
     try:
-        assert (neo4j.agency_profile(agency, limit=300), neo4j.subgraph(agency=agency),
-                neo4j.facets()) == with_rollups
+        assert (neo4j.agency_profile(agency, limit=300), neo4j.subgraph(agency=agency), neo4j.facets()) == with_rollups
     finally:
         neo4j.use_rollups = True
 
@@ -284,8 +343,18 @@ def test_the_same_actions_are_attributed(stores):
     assert same(stores, "fetch_mentions") and same(stores, "fetch_name_merges")
 
 
-@pytest.mark.parametrize("maker", ["Amazon", "Microsoft Corporation", "Babel Street", "Motorola Solutions", "Oracle",
-                                   "Magnet Forensics", "Clearview AI"])
+@pytest.mark.parametrize(
+    "maker",
+    [
+        "Amazon",
+        "Microsoft Corporation",
+        "Babel Street",
+        "Motorola Solutions",
+        "Oracle",
+        "Magnet Forensics",
+        "Clearview AI",
+    ],
+)
 def test_maker_profiles_agree(stores, maker):
     family = same(stores, "vendor_family", maker)
     assert set(family["through_others"]) >= {"label", "basis", "obligated", "resellers", "agencies"}
@@ -307,16 +376,36 @@ def test_the_review_queue_agrees_and_judgements_apply_on_both(stores, tmp_path, 
     assert queue["attributions"] and queue["merges"]
     wrong, merge = queue["attributions"][0], queue["merges"][0]
     monkeypatch.setenv("KG_JUDGEMENTS", str(tmp_path / "judgements.csv"))
-    append_judgement({"kind": "attribution", "record": wrong["record"], "target": wrong["maker"]["name"],
-                      "verdict": "wrong", "who": "parity", "why": "both stores must drop it"})
-    append_judgement({"kind": "merge", "record": merge["record"], "target": merge["vendor"]["id"],
-                      "verdict": "not_same", "who": "parity", "why": "both stores must split it"})
+    append_judgement(
+        {
+            "kind": "attribution",
+            "record": wrong["record"],
+            "target": wrong["maker"]["name"],
+            "verdict": "wrong",
+            "who": "parity",
+            "why": "both stores must drop it",
+        }
+    )
+    append_judgement(
+        {
+            "kind": "merge",
+            "record": merge["record"],
+            "target": merge["vendor"]["id"],
+            "verdict": "not_same",
+            "who": "parity",
+            "why": "both stores must split it",
+        }
+    )
     try:
         for kind in STORES:
             stores[kind].attribute()
         after = same(stores, "review")
-        assert (wrong["record"], wrong["maker"]["id"]) not in {(e["record"], e["maker"]["id"]) for e in after["attributions"]}
-        assert (merge["record"], merge["vendor"]["id"]) not in {(e["record"], e["vendor"]["id"]) for e in after["merges"]}
+        assert (wrong["record"], wrong["maker"]["id"]) not in {
+            (e["record"], e["maker"]["id"]) for e in after["attributions"]
+        }
+        assert (merge["record"], merge["vendor"]["id"]) not in {
+            (e["record"], e["vendor"]["id"]) for e in after["merges"]
+        }
         test_the_whole_graph_is_identical(stores)
     finally:
         (tmp_path / "judgements.csv").unlink()
@@ -337,8 +426,10 @@ def test_family_award_counts_agree_and_count_a_shared_award_once(stores, agency)
     assert groups, "the files hold families of several vendors at the agency"
     groups["no-such-family"] = ["no-such-vendor"]
     counts = same(stores, "fetch_group_awards", chosen, groups)
-    one_by_one = {fid: embedded.fetch_fact_groups(chosen._replace(recipients=tuple(members)), None)
-                  for fid, members in groups.items()}
+    one_by_one = {
+        fid: embedded.fetch_fact_groups(chosen._replace(recipients=tuple(members)), None)
+        for fid, members in groups.items()
+    }
     assert counts == {fid: rows[0]["awards"] for fid, rows in one_by_one.items() if rows and rows[0]["awards"]}
     assert same(stores, "fetch_group_awards", chosen, {}) == {}
     assert all(row["awards"] <= sum(m["awards"] for m in row["members"]) for row in families)

@@ -4,6 +4,7 @@ Expected figures were added up by hand from the raw CSVs in ../shared/data/usasp
 1369 prime summaries in mn_all (the 5 umn awards are copies of 5 of them) and 161 prime awards that only
 appear in the subaward files (their obligated figure is the `prime_award_amount` the subaward file reports).
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,10 +19,12 @@ from ingest.load import load
 from .conftest import STORE_KINDS, open_test_store
 
 BULK = "usaspending_bulk_ice_mn"
-FILES = ("mn_all__Contracts_PrimeAwardSummaries_2025-03-21_H19M57S23_1.csv",
-         "umn__Contracts_PrimeAwardSummaries_2025-03-28_H02M59S08_1.csv",
-         "all_after_2020__Contracts_Subawards_2025-03-28_H03M23S17_1.csv",
-         "mn_all__Contracts_Subawards_2025-03-21_H19M57S41_1.csv")
+FILES = (
+    "mn_all__Contracts_PrimeAwardSummaries_2025-03-21_H19M57S23_1.csv",
+    "umn__Contracts_PrimeAwardSummaries_2025-03-28_H02M59S08_1.csv",
+    "all_after_2020__Contracts_Subawards_2025-03-28_H03M23S17_1.csv",
+    "mn_all__Contracts_Subawards_2025-03-21_H19M57S41_1.csv",
+)
 
 # CONT_AWD_70CDCR22FR0000048_7012_47QRAD20D1155_4732 is only in all_after_2020 subawards, on two rows that report
 # different prime_award_amount: 19490310.38 (line 3) and 19472560.38 (line 36). Totals below exclude it.
@@ -34,8 +37,15 @@ def load_bulk(store, paths, home) -> dict:
     def records():
         for path in paths:
             yield from usaspending_csv.read(path)
-    return load(store, records(), command="usaspending-csv", inputs=[str(p) for p in paths],
-                rejects_dir=home / "rejects", progress=False)
+
+    return load(
+        store,
+        records(),
+        command="usaspending-csv",
+        inputs=[str(p) for p in paths],
+        rejects_dir=home / "rejects",
+        progress=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -159,14 +169,37 @@ def test_agency_profile_unknown(store):
 
 def test_award_by_key_and_declared_fields(store):
     west = "CONT_AWD_70CDCR18P00000017_7012_-NONE-_-NONE-"  # mn_all line 2
-    row, = store.awards([west])
+    (row,) = store.awards([west])
     assert row["piid"] == "70CDCR18P00000017" and row["obligated"] == 7391976.0
     assert row["vendor"]["name"] == "WEST PUBLISHING CORPORATION"
-    stored, = store.awards([west], ["piid", "end_date", "start_date", "current_value", "award_type", "naics", "psc",
-                                    "obligated_basis", "recipient", "tx_count"])
-    assert stored == {"key": west, "piid": "70CDCR18P00000017", "end_date": "2021-05-31", "start_date": "2017-12-22",
-                      "current_value": 7391976.0, "award_type": "PURCHASE ORDER", "naics": "519190", "psc": "D317",
-                      "obligated_basis": "award summary", "recipient": row["vendor"]["id"], "tx_count": 0}
+    (stored,) = store.awards(
+        [west],
+        [
+            "piid",
+            "end_date",
+            "start_date",
+            "current_value",
+            "award_type",
+            "naics",
+            "psc",
+            "obligated_basis",
+            "recipient",
+            "tx_count",
+        ],
+    )
+    assert stored == {
+        "key": west,
+        "piid": "70CDCR18P00000017",
+        "end_date": "2021-05-31",
+        "start_date": "2017-12-22",
+        "current_value": 7391976.0,
+        "award_type": "PURCHASE ORDER",
+        "naics": "519190",
+        "psc": "D317",
+        "obligated_basis": "award summary",
+        "recipient": row["vendor"]["id"],
+        "tx_count": 0,
+    }
 
 
 def test_unknown_award_field_is_the_same_error_on_every_store(store):
@@ -181,15 +214,18 @@ def test_unknown_award_field_is_the_same_error_on_every_store(store):
         store.awards([west, "CONT_AWD_NOPE"], ["piid"])
 
 
-@pytest.mark.parametrize("agency, start, until", [("ICE", "2024-01-01", "2025-12-31"), ("70CDCR", "2019-06-01", "2022-06-01"),
-                                                   ("DHS", "2025-03-01", "2025-03-01")])
+@pytest.mark.parametrize(
+    "agency, start, until",
+    [("ICE", "2024-01-01", "2025-12-31"), ("70CDCR", "2019-06-01", "2022-06-01"), ("DHS", "2025-03-01", "2025-03-01")],
+)
 def test_renewals_read_from_the_store_equal_the_calendar_of_every_award(store, agency, start, until):
     from dashboard.shaping.targets import period_end
 
     every = store.agency_profile(agency, limit=100000)["awards"]
     assert len(every) == store.agency_profile(agency, limit=0)["award_count"]
-    expected = sorted((a for a in every if period_end(a) and start <= period_end(a) <= until),
-                      key=lambda a: (period_end(a), a["key"]))
+    expected = sorted(
+        (a for a in every if period_end(a) and start <= period_end(a) <= until), key=lambda a: (period_end(a), a["key"])
+    )
     due = store.agency_renewals(agency, start, until)
     assert due == expected
     if agency == "ICE":
@@ -204,7 +240,9 @@ def test_search_west(store):
     # the only names containing 'west' in these files: recipient WEST PUBLISHING CORPORATION and
     # awarding office CA000 'FPS WEST CONSOLIDATED CONTRACT GROUP' (mn_all line 1137)
     assert {(hit["kind"], hit["name"]) for hit in hits} == {
-        ("Vendor", "WEST PUBLISHING CORPORATION"), ("Agency", "FPS WEST CONSOLIDATED CONTRACT GROUP")}
+        ("Vendor", "WEST PUBLISHING CORPORATION"),
+        ("Agency", "FPS WEST CONSOLIDATED CONTRACT GROUP"),
+    }
     vendor = next(hit for hit in hits if hit["kind"] == "Vendor")
     assert vendor["id"] == "uei:L997DB4PEJL8"
     agency = next(hit for hit in hits if hit["kind"] == "Agency")
@@ -287,7 +325,10 @@ def test_reloading_the_same_files_changes_nothing(bulk_paths, tmp_path, make_sto
     assert store.stats() == stats
     again = store.agency_profile("ICE", limit=0)
     assert (again["total_obligated"], again["award_count"], again["funded_obligated"]) == (
-        ice["total_obligated"], ice["award_count"], ice["funded_obligated"])
+        ice["total_obligated"],
+        ice["award_count"],
+        ice["funded_obligated"],
+    )
     west_again = store.vendor_family("West Publishing")
     assert (west_again["total_obligated"], west_again["award_count"]) == (west["total_obligated"], west["award_count"])
     assert (second["rows_read"], second["awards"]) == (first["rows_read"], first["awards"])
@@ -300,8 +341,10 @@ def test_new_store_object_sees_the_committed_store(loaded, request):
     home, store, _ = loaded
     reopened = open_test_store(store.kind, home, request, fresh=False)
     assert reopened.stats() == store.stats()
-    assert reopened.agency_profile("70CDCR", limit=0)["total_obligated"] == store.agency_profile(
-        "70CDCR", limit=0)["total_obligated"]
+    assert (
+        reopened.agency_profile("70CDCR", limit=0)["total_obligated"]
+        == store.agency_profile("70CDCR", limit=0)["total_obligated"]
+    )
     runs = reopened.runs()
     assert len(runs) == 1
     assert runs[0]["rows_read"] == 1859 and runs[0]["command"] == "usaspending-csv"
@@ -327,8 +370,14 @@ def test_load_that_fails_midway_leaves_the_committed_store_unchanged(shared_data
         raise RuntimeError("source broke mid-way")
 
     with pytest.raises(RuntimeError, match="mid-way"):
-        load(store, records_then_failure(), command="usaspending-csv", inputs=["torn"],
-             rejects_dir=home / "rejects", progress=False)
+        load(
+            store,
+            records_then_failure(),
+            command="usaspending-csv",
+            inputs=["torn"],
+            rejects_dir=home / "rejects",
+            progress=False,
+        )
     assert file.read_bytes() == store_bytes
     reopened = make_store(home)
     assert reopened.stats() == before
@@ -351,8 +400,14 @@ def test_failed_load_does_not_leak_into_the_next_commit(shared_data, bulk_paths,
         raise RuntimeError("source broke mid-way")
 
     with pytest.raises(RuntimeError):
-        load(store, records_then_failure(), command="usaspending-csv", inputs=["torn"],
-             rejects_dir=home / "rejects", progress=False)
+        load(
+            store,
+            records_then_failure(),
+            command="usaspending-csv",
+            inputs=["torn"],
+            rejects_dir=home / "rejects",
+            progress=False,
+        )
     load_bulk(store, bulk_paths[1:2], home)  # the same 5 awards again: changes nothing
     assert make_store(home).stats() == before
     assert store.stats() == before

@@ -1,5 +1,6 @@
 """Any spreadsheet through a declared column map (ingest/table_map.py): files of our own making, and the
 example maps of data/maps/ on the real Flock portal scrape."""
+
 from __future__ import annotations
 
 import csv
@@ -32,8 +33,16 @@ state = "California"
 """
 ROWS = [
     ["Agency ID", "Agency", "Vendor", "Product", "Status", "As of", "Units", "Document"],
-    ["17", "Oakland CA PD", "ShotSpotter", "gunshot detection", "Cancelled", "2021-06-01", "n/a",
-     "https://oakland.example.org/agenda/4412.pdf"],
+    [
+        "17",
+        "Oakland CA PD",
+        "ShotSpotter",
+        "gunshot detection",
+        "Cancelled",
+        "2021-06-01",
+        "n/a",
+        "https://oakland.example.org/agenda/4412.pdf",
+    ],
     ["17", "Oakland Police Department", "Flock Safety", "license plate readers", "active", "3/15/2023", "1,200", ""],
     ["9", "Alameda County Sheriff's Office", "Clearview AI", "facial recognition", "ended", "2020-02-28", "", ""],
 ]
@@ -77,7 +86,8 @@ def test_a_csv_of_our_own_makes_the_deployments_its_map_describes(tmp_path):
     agencies = agencies_of(records)  # two spellings of id 17: one agency
     assert [(a.key, a.name, a.state, a.jurisdiction) for a in agencies] == [
         ("local:bay-area-foia:17", "Oakland CA PD", "CA", "police department"),
-        ("local:bay-area-foia:9", "Alameda County Sheriff's Office", "CA", "sheriff")]
+        ("local:bay-area-foia:9", "Alameda County Sheriff's Office", "CA", "sheriff"),
+    ]
     assert not [r for r in records if isinstance(r, Reject)]
 
 
@@ -85,12 +95,17 @@ def test_without_an_id_column_an_agency_is_its_name_and_state(tmp_path):
     text = USES.replace('agency_id = "Agency ID"\n', "")
     records = read(write(tmp_path / "foia.csv", ROWS), a_map(tmp_path, text))
     keys = [a.key for a in agencies_of(records)]
-    assert keys == ["local:bay-area-foia:OAKLAND CA PD|CA", "local:bay-area-foia:OAKLAND POLICE DEPARTMENT|CA",
-                    "local:bay-area-foia:ALAMEDA COUNTY SHERIFFS OFFICE|CA"]
+    assert keys == [
+        "local:bay-area-foia:OAKLAND CA PD|CA",
+        "local:bay-area-foia:OAKLAND POLICE DEPARTMENT|CA",
+        "local:bay-area-foia:ALAMEDA COUNTY SHERIFFS OFFICE|CA",
+    ]
 
 
 def test_a_contract_keeps_its_amount_and_an_unreported_amount_stays_unreported(tmp_path):
-    the_map = a_map(tmp_path, """relationship = "contract"
+    the_map = a_map(
+        tmp_path,
+        """relationship = "contract"
 source = "oakland-po"
 [columns]
 agency_name = "Department"
@@ -99,24 +114,38 @@ amount = "Amount"
 number = "PO"
 date = "Start"
 end_date = "End"
-""")
-    path = write(tmp_path / "po.csv", [["Department", "Supplier", "Amount", "PO", "Start", "End"],
-                                       ["Oakland CA PD", "Axon Enterprise", "$1,250,000.00", "PO-88", "2022-07-01",
-                                        "2025-06-30"],
-                                       ["Oakland CA PD", "Motorola Solutions", "", "PO-91", "", ""]])
+""",
+    )
+    path = write(
+        tmp_path / "po.csv",
+        [
+            ["Department", "Supplier", "Amount", "PO", "Start", "End"],
+            ["Oakland CA PD", "Axon Enterprise", "$1,250,000.00", "PO-88", "2022-07-01", "2025-06-30"],
+            ["Oakland CA PD", "Motorola Solutions", "", "PO-91", "", ""],
+        ],
+    )
     contracts = [r for r in read(path, the_map) if isinstance(r, LocalContract)]
     assert [(c.vendor_name, c.amount, c.number, c.start_date, c.end_date) for c in contracts] == [
         ("Axon Enterprise", 1250000.0, "PO-88", "2022-07-01", "2025-06-30"),
-        ("Motorola Solutions", None, "PO-91", None, None)]
+        ("Motorola Solutions", None, "PO-91", None, None),
+    ]
 
 
-@pytest.mark.parametrize("line, column, value, reason", [
-    (3, "As of", "next spring", "column 'As of' (date): date 'next spring' is not ISO"),
-    (2, "Units", "many", "column 'Units' (count): 'many' is not a count"),
-    (4, "Status", "pending", "column 'Status' (status): status 'pending' is not one of active"),
-    (2, "Vendor", "", "column 'Vendor' (vendor_name) is empty; the relationship needs it"),
-    (3, "Document", "javascript:alert(1)", "column 'Document' (source_url): url 'javascript:alert(1)' is not an http"),
-])
+@pytest.mark.parametrize(
+    "line, column, value, reason",
+    [
+        (3, "As of", "next spring", "column 'As of' (date): date 'next spring' is not ISO"),
+        (2, "Units", "many", "column 'Units' (count): 'many' is not a count"),
+        (4, "Status", "pending", "column 'Status' (status): status 'pending' is not one of active"),
+        (2, "Vendor", "", "column 'Vendor' (vendor_name) is empty; the relationship needs it"),
+        (
+            3,
+            "Document",
+            "javascript:alert(1)",
+            "column 'Document' (source_url): url 'javascript:alert(1)' is not an http",
+        ),
+    ],
+)
 def test_a_bad_value_rejects_its_row_naming_line_and_column(tmp_path, line, column, value, reason):
     rows = [list(row) for row in ROWS]
     rows[line - 1][rows[0].index(column)] = value
@@ -126,15 +155,23 @@ def test_a_bad_value_rejects_its_row_naming_line_and_column(tmp_path, line, colu
     assert len(rejects) + len([r for r in records if isinstance(r, Deployment)]) == len(ROWS) - 1
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda text: text.replace('count = "Units"', 'cameras = "Units"'),
-     "[columns] names unknown field 'cameras'; the fields are agency_id"),
-    (lambda text: text.replace('"uses"', '"buys"'), "relationship 'buys' is not one of uses, contract, shares-with"),
-    (lambda text: text.replace('vendor_name = "Vendor"\n', ""), "relationship 'uses' needs vendor_name"),
-    (lambda text: text.replace('source = "bay-area-foia"\n', ""), "`source` must name the file's id space"),
-    (lambda text: text + "colour = 'red'\n", "[constants] names unknown field 'colour'"),
-    (lambda text: "relationship = \n", "not a TOML map"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda text: text.replace('count = "Units"', 'cameras = "Units"'),
+            "[columns] names unknown field 'cameras'; the fields are agency_id",
+        ),
+        (
+            lambda text: text.replace('"uses"', '"buys"'),
+            "relationship 'buys' is not one of uses, contract, shares-with",
+        ),
+        (lambda text: text.replace('vendor_name = "Vendor"\n', ""), "relationship 'uses' needs vendor_name"),
+        (lambda text: text.replace('source = "bay-area-foia"\n', ""), "`source` must name the file's id space"),
+        (lambda text: text + "colour = 'red'\n", "[constants] names unknown field 'colour'"),
+        (lambda text: "relationship = \n", "not a TOML map"),
+    ],
+)
 def test_a_bad_map_stops_before_any_row_naming_the_map(tmp_path, edit, message):
     with pytest.raises(SourceError) as caught:
         a_map(tmp_path, edit(USES))
@@ -143,8 +180,11 @@ def test_a_bad_map_stops_before_any_row_naming_the_map(tmp_path, edit, message):
 
 def test_a_map_naming_a_column_the_file_lacks_names_both(tmp_path):
     rows = [["Agency ID", "Agency", "Supplier"], ["1", "Avon IN PD", "Flock Safety"]]
-    with pytest.raises(SourceError, match=r"names column 'Vendor', which the file does not have; its columns are "
-                                          r"'Agency ID', 'Agency', 'Supplier'"):
+    with pytest.raises(
+        SourceError,
+        match=r"names column 'Vendor', which the file does not have; its columns are "
+        r"'Agency ID', 'Agency', 'Supplier'",
+    ):
         read(write(tmp_path / "other.csv", rows), a_map(tmp_path, USES))
 
 
@@ -163,11 +203,16 @@ def test_an_xlsx_of_several_sheets_needs_a_sheet(tmp_path):
         read(path, a_map(tmp_path, USES))
     with pytest.raises(SourceError, match="no sheet 'Other'"):
         read(path, a_map(tmp_path, USES), "Other")
-    from_xlsx = [(d.agency, d.as_of, d.count, d.prov.record) for d in read(path, a_map(tmp_path, USES), "Deployments")
-                 if isinstance(d, Deployment)]
-    from_csv = [(d.agency, d.as_of, d.count, d.prov.record) for d in read(write(tmp_path / "foia.csv", ROWS),
-                                                                           a_map(tmp_path, USES))
-                if isinstance(d, Deployment)]
+    from_xlsx = [
+        (d.agency, d.as_of, d.count, d.prov.record)
+        for d in read(path, a_map(tmp_path, USES), "Deployments")
+        if isinstance(d, Deployment)
+    ]
+    from_csv = [
+        (d.agency, d.as_of, d.count, d.prov.record)
+        for d in read(write(tmp_path / "foia.csv", ROWS), a_map(tmp_path, USES))
+        if isinstance(d, Deployment)
+    ]
     assert from_xlsx == from_csv
 
 
@@ -176,15 +221,19 @@ def test_the_example_flock_maps_give_what_the_flock_adapter_gives(shared_data):
     adapter = list(flock_portals.read(folder))
     usage = list(table_map.read(folder / "latest_usage04262023.csv", table_map.load_map(MAPS / "flock_usage.toml")))
     assert not [r for r in usage if isinstance(r, Reject)]
-    mapped = sorted((d.agency, d.count, d.as_of, d.source_url, d.vendor_name) for d in usage
-                    if isinstance(d, Deployment))
-    direct = sorted((d.agency, d.count, d.as_of[:10], d.source_url, d.vendor_name) for d in adapter
-                    if isinstance(d, Deployment))
+    mapped = sorted(
+        (d.agency, d.count, d.as_of, d.source_url, d.vendor_name) for d in usage if isinstance(d, Deployment)
+    )
+    direct = sorted(
+        (d.agency, d.count, d.as_of[:10], d.source_url, d.vendor_name) for d in adapter if isinstance(d, Deployment)
+    )
     assert len(mapped) == 365 and mapped == direct
     access = table_map.read(folder / "agency_access20240426.csv", table_map.load_map(MAPS / "flock_access.toml"))
     links = sorted((link.owner, link.searcher, link.system) for link in access if isinstance(link, SharingLink))
     assert len(links) == 37099
-    assert links == sorted((link.owner, link.searcher, link.system) for link in adapter if isinstance(link, SharingLink))
+    assert links == sorted(
+        (link.owner, link.searcher, link.system) for link in adapter if isinstance(link, SharingLink)
+    )
 
 
 def test_a_cp1252_export_read_in_its_declared_encoding(tmp_path):

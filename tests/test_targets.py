@@ -4,6 +4,7 @@ product rules and category table, on both stores.
 Expected figures are computed apart from graph/questions/targets.py: by SQL over the store's own facts and mentions
 (read-only), or from the recorded USAspending recipient profile.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,13 +17,19 @@ import duckdb
 import pytest
 
 from graph import cli
-from graph.store import open_store
 from graph.questions.targets import DEFAULT_WEIGHTS, report, targets
+from graph.store import open_store
 from tests.dashboard_support import COVERAGE, ROOT, SAMPLE
 
 TODAY = "2025-09-30"  # the last day of FY2025, the bundle's last whole fiscal year
-CAMPAIGN = ("Palantir Technologies Inc.", "Amazon.com, Inc.", "RELX PLC", "Thomson Reuters Corporation",
-            "Cellebrite DI Ltd.", "Clearview AI, Inc.")
+CAMPAIGN = (
+    "Palantir Technologies Inc.",
+    "Amazon.com, Inc.",
+    "RELX PLC",
+    "Thomson Reuters Corporation",
+    "Cellebrite DI Ltd.",
+    "Clearview AI, Inc.",
+)
 LENS = {"surveillance", "data", "cloud"}
 
 
@@ -34,8 +41,13 @@ def curated(home) -> dict:
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     home = tmp_path_factory.mktemp("targets")
-    subprocess.run([sys.executable, "-m", "ingest", "normalized", "--coverage", str(COVERAGE), *map(str, SAMPLE),
-                    "--no-progress"], cwd=ROOT, env=curated(home), check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "ingest", "normalized", "--coverage", str(COVERAGE), *map(str, SAMPLE), "--no-progress"],
+        cwd=ROOT,
+        env=curated(home),
+        check=True,
+        capture_output=True,
+    )
     return home
 
 
@@ -62,8 +74,14 @@ def cli_json(bundle, capsys, *args) -> dict:
 @pytest.fixture(scope="module")
 def lens(bundle):
     """`graph targets ICE --json --today 2025-09-30` (the technology lens by default)."""
-    out = subprocess.run([sys.executable, "-m", "graph", "targets", "ICE", "--today", TODAY, "--json"], cwd=ROOT,
-                         env=curated(bundle), check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "graph", "targets", "ICE", "--today", TODAY, "--json"],
+        cwd=ROOT,
+        env=curated(bundle),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -79,9 +97,13 @@ def test_the_lens_ranks_the_campaigns_targets_with_their_categories_and_reasons(
         assert all(r["reason"] and r["reason"] != r["rule"] for c in row["categories"] for r in c["reasons"])
         assert row["why"].startswith(f"{name} ranks ")
         assert all(c["permalink"].startswith("https://www.usaspending.gov/award/") for c in row["citations"])
-        own = sql(bundle, """SELECT coalesce(sum(f.cents), 0) FROM fact f JOIN vendor v ON v.id = f.recipient
+        own = sql(
+            bundle,
+            """SELECT coalesce(sum(f.cents), 0) FROM fact f JOIN vendor v ON v.id = f.recipient
                              WHERE f.awarding_subtier = 'subtier:7012' AND f.category IN ('surveillance', 'data', 'cloud')
-                               AND coalesce(v.family, v.id) = ?""", [row["id"]])[0][0]
+                               AND coalesce(v.family, v.id) = ?""",
+            [row["id"]],
+        )[0][0]
         assert row["obligated"] == pytest.approx(own / 100)
         assert sum(c["obligated"] for c in row["categories"]) == pytest.approx(own / 100)
     palantir = top["Palantir Technologies Inc."]
@@ -90,9 +112,12 @@ def test_the_lens_ranks_the_campaigns_targets_with_their_categories_and_reasons(
 
 def test_amazon_ranks_on_aws_sold_through_four_points_never_summed_into_its_obligations(lens, bundle):
     amazon = next(row for row in lens["families"] if row["name"] == "Amazon.com, Inc.")
-    expected = sql(bundle, """SELECT sum(m.cents) FROM mention m JOIN fact f ON f.key = m.fact_key
+    expected = sql(
+        bundle,
+        """SELECT sum(m.cents) FROM mention m JOIN fact f ON f.key = m.fact_key
                               WHERE m.maker = 'org:amazon-com-inc' AND m.awarding_subtier = 'subtier:7012'
-                                AND f.category IN ('surveillance', 'data', 'cloud')""")[0][0]
+                                AND f.category IN ('surveillance', 'data', 'cloud')""",
+    )[0][0]
     assert amazon["through_resellers"] == pytest.approx(expected / 100) and expected > 0
     assert amazon["obligated"] == 0 and amazon["exposure"] == amazon["through_resellers"]
     assert amazon["exposure_basis"] == "through resellers"
@@ -108,16 +133,21 @@ def test_sales_through_resellers_cite_the_resellers_awards(lens, bundle):
 
     amazon = next(row for row in lens["families"] if row["name"] == "Amazon.com, Inc.")
     assert amazon["citations"] == [] and amazon["reseller_citations"]
-    largest = sql(bundle, """SELECT m.award_key, m.recipient, sum(m.cents) AS cents FROM mention m
+    largest = sql(
+        bundle,
+        """SELECT m.award_key, m.recipient, sum(m.cents) AS cents FROM mention m
                              JOIN fact f ON f.key = m.fact_key
                              WHERE m.maker = 'org:amazon-com-inc' AND m.awarding_subtier = 'subtier:7012'
                                AND f.category IN ('surveillance', 'data', 'cloud')
-                             GROUP BY ALL ORDER BY cents DESC, m.award_key LIMIT 3""")
-    assert [(c["award_key"], c["reseller"]["id"], round(c["obligated"] * 100)) for c in amazon["reseller_citations"]] \
-        == [(key, recipient, cents) for key, recipient, cents in largest]
+                             GROUP BY ALL ORDER BY cents DESC, m.award_key LIMIT 3""",
+    )
+    assert [
+        (c["award_key"], c["reseller"]["id"], round(c["obligated"] * 100)) for c in amazon["reseller_citations"]
+    ] == [(key, recipient, cents) for key, recipient, cents in largest]
     assert amazon["reseller_citations"][0]["reseller"]["name"] == "FOUR POINTS TECHNOLOGY, L.L.C."
-    assert all(c["permalink"] == f"https://www.usaspending.gov/award/{c['award_key']}/"
-               for c in amazon["reseller_citations"])
+    assert all(
+        c["permalink"] == f"https://www.usaspending.gov/award/{c['award_key']}/" for c in amazon["reseller_citations"]
+    )
     for row in lens["families"]:  # every figure links to its citations
         assert bool(row["reseller_citations"]) == (row["through_resellers"] is not None), row["name"]
         assert bool(row["citations"]) == bool(row["members"]), row["name"]
@@ -144,13 +174,16 @@ def test_without_profiles_dependence_drops_out_and_the_weights_renormalize(lens)
     assert all(row["dependence_basis"].startswith("not measured") for row in lens["families"])
     row = lens["families"][0]
     used = {k: w for k, w in DEFAULT_WEIGHTS.items() if k != "dependence"}
-    assert row["score"] == pytest.approx(sum(w * row["parts"][k] for k, w in used.items()) / sum(used.values()),
-                                         abs=1e-3)
+    assert row["score"] == pytest.approx(
+        sum(w * row["parts"][k] for k, w in used.items()) / sum(used.values()), abs=1e-3
+    )
     assert row["weighted"]["dependence"] is None
     lacking = {r["name"] for r in lens["lacking_profile"]}
     assert "Palantir Technologies Inc." in lacking
-    assert lens["fetch_profiles"].startswith("python -m ingest usaspending-recipients --vendor 'Thomson Reuters") or \
-        "--vendor 'Palantir Technologies Inc.'" in lens["fetch_profiles"]
+    assert (
+        lens["fetch_profiles"].startswith("python -m ingest usaspending-recipients --vendor 'Thomson Reuters")
+        or "--vendor 'Palantir Technologies Inc.'" in lens["fetch_profiles"]
+    )
 
 
 def test_with_profiles_dependence_enters_the_score(httpserver, api_responses, tmp_path, monkeypatch):
@@ -170,8 +203,9 @@ def test_with_profiles_dependence_enters_the_score(httpserver, api_responses, tm
     assert row["parts"]["dependence"] == pytest.approx(fy2025 / 267039000.14, abs=1e-4)
     assert row["federal_total"] == 267039000.14
     total = sum(DEFAULT_WEIGHTS.values())
-    assert row["weighted"]["dependence"] == pytest.approx(DEFAULT_WEIGHTS["dependence"] * row["parts"]["dependence"]
-                                                          / total, abs=1e-4)
+    assert row["weighted"]["dependence"] == pytest.approx(
+        DEFAULT_WEIGHTS["dependence"] * row["parts"]["dependence"] / total, abs=1e-4
+    )
     assert row["score"] == pytest.approx(sum(DEFAULT_WEIGHTS[k] * v for k, v in row["parts"].items()) / total, abs=1e-3)
     assert answer["lacking_profile"] == [] and "of its federal obligations from" in row["why"]
 
@@ -182,12 +216,17 @@ def test_renewal_pressure_is_graded_by_how_soon_with_the_next_decision_cited(emb
     assert pressed
     for row in pressed[:10]:
         decision = row["next_decision"]
-        end, potential_end, current = sql(bundle, """SELECT end_date::VARCHAR, potential_end_date::VARCHAR,
+        end, potential_end, current = sql(
+            bundle,
+            """SELECT end_date::VARCHAR, potential_end_date::VARCHAR,
                                                             current_cents FROM award WHERE key = ?""",
-                                          [decision["award_key"]])[0]
+            [decision["award_key"]],
+        )[0]
         assert decision["date"] in (end, potential_end) and "2019-01-01" <= decision["date"] <= "2020-01-01"
-        assert decision["permalink"].endswith(decision["award_key"] + "/") or decision["award_key"] in \
-            decision["permalink"]
+        assert (
+            decision["permalink"].endswith(decision["award_key"] + "/")
+            or decision["award_key"] in decision["permalink"]
+        )
         assert 0 <= row["renewal_pressure"]
         if current is not None and row["renewal_awards"] == 1:  # one award: its current value times how soon
             days = (date.fromisoformat(decision["date"]) - date(2019, 1, 1)).days
@@ -214,14 +253,31 @@ def test_targets_parity_over_both_stores(embedded, neo4j_server, tmp_path_factor
     store = Neo4jStore(**neo4j_server)
     store.clear()
     env = {**curated(home), "NEO4J_URI": neo4j_server["uri"], "NEO4J_PASSWORD": neo4j_server["password"]}
-    subprocess.run([sys.executable, "-m", "ingest", "normalized", "--coverage", str(COVERAGE), *map(str, SAMPLE),
-                    "--store", "neo4j", "--no-progress"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "normalized",
+            "--coverage",
+            str(COVERAGE),
+            *map(str, SAMPLE),
+            "--store",
+            "neo4j",
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     neo4j = open_store("neo4j", home=home, **neo4j_server)
     try:
         for sectors, today in ((None, date(2025, 9, 30)), (["all"], date(2019, 1, 1)), (["detention"], None)):
             day = today or date(2025, 9, 30)
-            assert targets(neo4j, "ICE", sectors=sectors, today=day) == targets(embedded, "ICE", sectors=sectors,
-                                                                                  today=day)
+            assert targets(neo4j, "ICE", sectors=sectors, today=day) == targets(
+                embedded, "ICE", sectors=sectors, today=day
+            )
     finally:
         neo4j.clear()
         neo4j.close()
@@ -242,8 +298,8 @@ def vehicles_store(request, tmp_path_factory):
 
 
 def test_vehicles_sit_beside_the_money_never_in_it(vehicles_store):
-    from graph.store import FactFilter
     from graph.questions.vehicles import LABEL, family_vehicles
+    from graph.store import FactFilter
 
     answer = targets(vehicles_store, "ICE", sectors=["all"], today=date(2025, 9, 30))
     (palantir,) = answer["families"]
@@ -251,27 +307,29 @@ def test_vehicles_sit_beside_the_money_never_in_it(vehicles_store):
     figure = palantir["vehicles"]
     assert figure["count"] == len(held) == 2 and figure["label"] == LABEL
     assert figure["agencies"] == ["Department of the Army", "Federal Acquisition Service"]
-    assert [(v["piid"], v["ceiling"], v["last_date_to_order"], v["permalink"]) for v in figure["rows"]] == \
-        [(v["piid"], v["ceiling"], v["last_date_to_order"], v["permalink"]) for v in held]
+    assert [(v["piid"], v["ceiling"], v["last_date_to_order"], v["permalink"]) for v in figure["rows"]] == [
+        (v["piid"], v["ceiling"], v["last_date_to_order"], v["permalink"]) for v in held
+    ]
     assert figure["rows"][0]["ceiling"] == 10_000_000_000
     ice = vehicles_store.find_agency("ICE")
     own = vehicles_store.fetch_fact_groups(FactFilter(awarding=(ice["tier"], ice["id"])), None)[0]["cents"]
     assert palantir["obligated"] == own / 100 < 10_000_000_000  # no ceiling in the money
     assert set(palantir["parts"]) == set(DEFAULT_WEIGHTS) and "vehicles" in answer["bases"]
     used = {k: w for k, w in DEFAULT_WEIGHTS.items() if palantir["parts"][k] is not None}
-    assert palantir["score"] == pytest.approx(sum(w * palantir["parts"][k] for k, w in used.items())
-                                              / sum(used.values()), abs=1e-3)
+    assert palantir["score"] == pytest.approx(
+        sum(w * palantir["parts"][k] for k, w in used.items()) / sum(used.values()), abs=1e-3
+    )
     from dashboard.shaping import targets as page
     from dashboard.shaping import targets_export
 
     (row,) = page.table_rows(answer, links=False)
-    assert row["vehicles"] == ("2: Department of the Army (open ceiling $10.00B), Federal Acquisition Service "
-                               "(open ceiling $395.00k)")
+    assert row["vehicles"] == (
+        "2: Department of the Army (open ceiling $10.00B), Federal Acquisition Service (open ceiling $395.00k)"
+    )
     assert "vehicle W519TC25D0039: https://www.usaspending.gov/award/CONT_IDV_W519TC25D0039" in row["citations"]
     rows, headers = targets_export.ranking_rows(answer)
     assert rows[0]["vehicles (open ceiling, not spending)"] == row["vehicles"]
-    assert "2 contract vehicles: Department of the Army W519TC25D0039 (open ceiling $10.00B" in \
-        report(answer)
+    assert "2 contract vehicles: Department of the Army W519TC25D0039 (open ceiling $10.00B" in report(answer)
 
 
 def test_a_family_without_vehicles_says_none_held(lens):

@@ -3,6 +3,7 @@
 Golden values were read from the raw CSVs in ../shared/data/spending_by_transaction_ice_cbp_fy2021_2026
 with the csv module (file and line in each comment); sums were added up by hand over the DISTINCT rows.
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,16 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from core.records import Reject, Transaction
 from ingest import clean, transactions_csv
 from ingest.csvfile import SourceError
 from ingest.load import load
-from core.records import Reject, Transaction
 
 from .conftest import STORE_KINDS, open_test_store
 
 DIR = "spending_by_transaction_ice_cbp_fy2021_2026"
-FILES = {f"CBP_ICE_FY{year}_Contract_Obligations.csv": rows for year, rows in (
-    (2021, 10398), (2022, 9339), (2023, 9366), (2024, 10226), (2025, 10878), (2026, 7269))}
+FILES = {
+    f"CBP_ICE_FY{year}_Contract_Obligations.csv": rows
+    for year, rows in ((2021, 10398), (2022, 9339), (2023, 9366), (2024, 10226), (2025, 10878), (2026, 7269))
+}
 
 IT_TECH = "CONT_AWD_70B02C21F00001278_7014_70B04C19D00000037_7014"
 COASTAL = "CONT_AWD_70B03C25F00000004_7014_70B03C21D00000044_7014"
@@ -35,8 +38,14 @@ def loaded(shared_data, tmp_path_factory, request):
     paths = [shared_data / DIR / name for name in FILES]
     records = [record for path in paths for record in transactions_csv.read(path)]
     store = open_test_store(request.param, home, request)
-    summary = load(store, iter(records), command="transactions-csv", inputs=[str(p) for p in paths],
-                   rejects_dir=home / "rejects", progress=False)
+    summary = load(
+        store,
+        iter(records),
+        command="transactions-csv",
+        inputs=[str(p) for p in paths],
+        rejects_dir=home / "rejects",
+        progress=False,
+    )
     yield store, summary, records
     store.close()
 
@@ -161,13 +170,15 @@ def test_yearly_totals_equal_a_group_by_of_the_raw_rows(loaded, shared_data):
     for code in ("7012", "7014"):
         profile = store.agency_profile(code, limit=0)
         assert {(code, y["fiscal_year"]): y["obligated"] for y in profile["yearly"]} == {
-            key: value for key, value in raw.items() if key[0] == code}
+            key: value for key, value in raw.items() if key[0] == code
+        }
         assert profile["not_split_by_year"]["obligated"] == 0.0  # every fact here is an action with its date
     ice = {y["fiscal_year"]: y["obligated"] for y in store.agency_profile("ICE", limit=0)["yearly"]}
     assert ice[2021] == 2531913298.35 and ice[2024] == 3207071693.16  # issue 8: not each award's whole total
     network = store.subgraph(agency="ICE", fy_from=2024, fy_to=2024)
-    assert sum(e["obligated"] for e in network["edges"] if e["type"] == "AWARDS") == pytest.approx(3207071693.16,
-                                                                                                    abs=0.01)
+    assert sum(e["obligated"] for e in network["edges"] if e["type"] == "AWARDS") == pytest.approx(
+        3207071693.16, abs=0.01
+    )
 
 
 def test_transaction_keeps_provenance(loaded):
@@ -186,12 +197,17 @@ def test_transaction_keeps_provenance(loaded):
     assert first.award.recipient.name == "RAPISCAN SYSTEMS INC"
     assert first.award.recipient.uei is None and first.award.recipient.duns is None
     assert first.award.prov.permalink == (
-        "https://www.usaspending.gov/award/CONT_AWD_70B03C21F00001132_7014_70B03C21D00000003_7014/")
+        "https://www.usaspending.gov/award/CONT_AWD_70B03C21F00001132_7014_70B03C21D00000003_7014/"
+    )
 
 
 def test_split_award_key():
     assert clean.split_award_key("CONT_AWD_70CMSD25FR0000112_7012_47QTCH18D0068_4732") == (
-        "70CMSD25FR0000112", "7012", "47QTCH18D0068", "4732")
+        "70CMSD25FR0000112",
+        "7012",
+        "47QTCH18D0068",
+        "4732",
+    )
     assert clean.split_award_key(CLEARVIEW_ICE) == ("70CMSD21P00000127", "7012", None, None)
 
 
@@ -201,7 +217,7 @@ def test_split_award_key():
 def test_damaged_rows_rejected_with_reasons(excerpts, tmp_path):
     """Synthetic: the first 4 data rows of FY2026, one short a column, one with a bad id, one a bad date."""
     with (excerpts / DIR / "CBP_ICE_FY2026_Contract_Obligations.csv").open(newline="") as handle:
-        rows = [row for _, row in zip(range(5), csv.reader(handle))]
+        rows = [row for _, row in zip(range(5), csv.reader(handle), strict=False)]
     rows[2] = rows[2][:-1]
     rows[3][9] = "NOT_AN_AWARD_ID"
     rows[4][4] = "2026-14-01"

@@ -5,6 +5,7 @@ pages, it serves deep copies of recorded payloads with only `page_metadata.page`
 (page 1 vs page 2), or a recorded `results` list split across pages; each such place says so.
 Award ids the recordings have no detail page for are answered 404 (a synthetic answer, labelled).
 """
+
 from __future__ import annotations
 
 import copy
@@ -19,8 +20,8 @@ import pytest
 from requests_cache import FileCache
 from werkzeug import Request, Response
 
-from ingest.http import ApiError, HttpClient
 from core.records import AgencyRef, Award, Party, Reject, Subaward
+from ingest.http import ApiError, HttpClient
 from ingest.usaspending_api import iter_records
 
 from .test_usaspending_agencies import ReferenceApi
@@ -56,7 +57,8 @@ class FakeApi:
         self.search_bodies, self.detail_ids, self.subaward_bodies = [], [], []
         httpserver.expect_request(SEARCH, method="POST").respond_with_handler(self.search)
         httpserver.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$"), method="GET").respond_with_handler(
-            self.detail)
+            self.detail
+        )
 
     @property
     def search_pages(self) -> list[int]:
@@ -79,7 +81,6 @@ class FakeApi:
         return json_response({"detail": f"No award found with: '{generated}'"}, status=404)
 
 
-
 def client_for(httpserver, **options) -> HttpClient:
     options.setdefault("sleep", lambda seconds: None)
     return HttpClient(httpserver.url_for("/"), **options)
@@ -93,11 +94,15 @@ def closed_port() -> int:
 
 # -- award mapping (golden values read from the recorded JSON) -----------------------------------------------
 
+
 def test_award_mapped_from_recorded_dod_detail(httpserver, api_responses):
     count = load(api_responses, "layonez_bid_buster/02-award-count-dod-mit.json")
     # Served copy: the recording says hasNext true (it was a limit-1 count query); page 1 is the last here.
-    api = FakeApi(httpserver, {1: as_page(count, 1, False)},
-                  {DOD_ID: load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")})
+    api = FakeApi(
+        httpserver,
+        {1: as_page(count, 1, False)},
+        {DOD_ID: load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")},
+    )
 
     records = list(iter_records(client_for(httpserver)))
 
@@ -107,23 +112,38 @@ def test_award_mapped_from_recorded_dod_detail(httpserver, api_responses):
     assert award.key == DOD_ID
     assert award.piid == "0007"
     assert (award.parent_piid, award.parent_agency) == ("FA870215D0001", "9700")
-    assert award.recipient == Party(name="MASSACHUSETTS INSTITUTE OF TECHNOLOGY", uei="SN5KKUDR9LY8", duns=None,
-                                    parent_name="MASSACHUSETTS INSTITUTE OF TECHNOLOGY", parent_uei="SN5KKUDR9LY8",
-                                    parent_duns=None)
-    assert award.awarding == AgencyRef("097", "Department of Defense", "5700", "Department of the Air Force",
-                                       None, "FA8702  AFLCMC PZE NON PEO")
-    assert award.funding == AgencyRef("097", "Department of Defense", "5700", "Department of the Air Force",
-                                      None, "F2BDAZ AFLCMC HBF")
+    assert award.recipient == Party(
+        name="MASSACHUSETTS INSTITUTE OF TECHNOLOGY",
+        uei="SN5KKUDR9LY8",
+        duns=None,
+        parent_name="MASSACHUSETTS INSTITUTE OF TECHNOLOGY",
+        parent_uei="SN5KKUDR9LY8",
+        parent_duns=None,
+    )
+    assert award.awarding == AgencyRef(
+        "097", "Department of Defense", "5700", "Department of the Air Force", None, "FA8702  AFLCMC PZE NON PEO"
+    )
+    assert award.funding == AgencyRef(
+        "097", "Department of Defense", "5700", "Department of the Air Force", None, "F2BDAZ AFLCMC HBF"
+    )
     assert award.award_type == "DELIVERY ORDER"
     assert award.description.startswith("IGF::OT::IGF TRANSITION OF PROGRAMS FROM MIT LL CONTRACT")
     assert (award.naics, award.psc) == ("541712", "AC61")
-    assert award.naics_description == ("RESEARCH AND DEVELOPMENT IN THE PHYSICAL, ENGINEERING, AND LIFE "
-                                       "SCIENCES (EXCEPT BIOTECHNOLOGY)")
+    assert award.naics_description == (
+        "RESEARCH AND DEVELOPMENT IN THE PHYSICAL, ENGINEERING, AND LIFE SCIENCES (EXCEPT BIOTECHNOLOGY)"
+    )
     assert award.psc_description == "R&D- DEFENSE SYSTEM: ELECTRONICS/COMMUNICATION EQUIPMENT (BASIC RESEARCH)"
     assert (award.base_date, award.start_date, award.end_date, award.potential_end_date) == (
-        "2016-06-03", "2016-06-03", "2030-02-28", "2030-02-28")
+        "2016-06-03",
+        "2016-06-03",
+        "2030-02-28",
+        "2030-02-28",
+    )
     assert (award.obligated, award.current_value, award.potential_value) == (
-        1594101040.69, 1617557679.46, 1630072347.66)
+        1594101040.69,
+        1617557679.46,
+        1630072347.66,
+    )
     assert award.values_as_of == "2025-09-22"
     assert award.prov.source == httpserver.url_for(f"/api/v2/awards/{DOD_ID}/")
     assert award.prov.record == DOD_ID
@@ -139,9 +159,12 @@ def test_award_and_subawards_mapped_from_recorded_nasa_answers(httpserver, api_r
     assert search["results"][0]["generated_internal_id"] == NASA_ID
     # Served copies: page 1 holds only the first recorded hit; the three recorded subaward hits (for this
     # very prime) are split over two subaward pages, hasNext true then false.
-    api = FakeApi(httpserver, {1: as_page(search, 1, False, search["results"][:1])},
-                  {NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")},
-                  {1: as_page(hits, 1, True, hits["results"][:2]), 2: as_page(hits, 2, False, hits["results"][2:])})
+    api = FakeApi(
+        httpserver,
+        {1: as_page(search, 1, False, search["results"][:1])},
+        {NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")},
+        {1: as_page(hits, 1, True, hits["results"][:2]), 2: as_page(hits, 2, False, hits["results"][2:])},
+    )
 
     records = list(iter_records(client_for(httpserver)))
 
@@ -149,22 +172,30 @@ def test_award_and_subawards_mapped_from_recorded_nasa_answers(httpserver, api_r
     assert isinstance(award, Award)
     assert award.key == NASA_ID and award.piid == "80GSFC18C0008"
     assert (award.parent_piid, award.parent_agency) == (None, None)
-    assert award.recipient == Party(name="THE UNIVERSITY OF IOWA", uei="Z1H9VJS8NG16",
-                                    parent_name="THE UNIVERSITY OF IOWA", parent_uei="Z1H9VJS8NG16")
+    assert award.recipient == Party(
+        name="THE UNIVERSITY OF IOWA",
+        uei="Z1H9VJS8NG16",
+        parent_name="THE UNIVERSITY OF IOWA",
+        parent_uei="Z1H9VJS8NG16",
+    )
     nasa = AgencyRef("080", NASA, "8000", NASA, None, "NASA GODDARD SPACE FLIGHT CENTER")
     assert award.awarding == nasa and award.funding == nasa
     assert award.award_type == "DEFINITIVE CONTRACT"
     assert (award.naics, award.naics_description) == ("541713", "RESEARCH AND DEVELOPMENT IN NANOTECHNOLOGY")
     assert award.psc == "AR11"
     assert (award.base_date, award.start_date, award.end_date, award.potential_end_date) == (
-        "2018-03-05", "2018-03-05", "2025-08-19", "2025-08-23")
-    assert (award.obligated, award.current_value, award.potential_value) == (
-        172213419.67, 172272419.67, 172272419.67)
+        "2018-03-05",
+        "2018-03-05",
+        "2025-08-19",
+        "2025-08-23",
+    )
+    assert (award.obligated, award.current_value, award.potential_value) == (172213419.67, 172272419.67, 172272419.67)
 
     assert [body["filters"]["award_unique_id"] for body in api.subaward_bodies] == [NASA_ID, NASA_ID]
     assert [body["page"] for body in api.subaward_bodies] == [1, 2]
-    assert all(body["spending_level"] == "subawards" and "Sub-Recipient UEI" in body["fields"]
-               for body in api.subaward_bodies)
+    assert all(
+        body["spending_level"] == "subawards" and "Sub-Recipient UEI" in body["fields"] for body in api.subaward_bodies
+    )
     assert all(isinstance(sub, Subaward) and sub.prime is award for sub in subawards)
     assert [(s.number, s.action_date, s.amount, s.sub.name, s.sub.uei) for s in subawards] == [
         ("1002081198", "2021-04-20", 495216.0, "REGENTS OF THE UNIVERSITY OF CALIFORNIA, THE", "GS3YEVSS12N6"),
@@ -172,8 +203,10 @@ def test_award_and_subawards_mapped_from_recorded_nasa_answers(httpserver, api_r
         ("1001942526", "2021-02-19", 71739.0, "LOCKHEED MARTIN CORPORATION", "HDHVQ4EF8A89"),
     ]
     # The same subaward number is reported twice (two reports): the keys must still differ.
-    assert [s.key for s in subawards][:2] == [f"{NASA_ID}|1002081198|2021-04-20|495216.00",
-                                              f"{NASA_ID}|1002081198|2022-10-04|2030214.00"]
+    assert [s.key for s in subawards][:2] == [
+        f"{NASA_ID}|1002081198|2021-04-20|495216.00",
+        f"{NASA_ID}|1002081198|2022-10-04|2030214.00",
+    ]
     assert len({s.key for s in subawards}) == 3
     assert all(s.key.startswith(NASA_ID + "|") for s in subawards)
     assert subawards[0].description.startswith("UNDER THE DIRECTION OF THE TRACERS PI")
@@ -184,9 +217,9 @@ def test_award_and_subawards_mapped_from_recorded_nasa_answers(httpserver, api_r
 def contract_example(shared_data: Path, contract: str) -> dict:
     """The example response body written in an API contract (API Blueprint markdown)."""
     text = (shared_data.parent / "reference/usaspending/api_contracts/contracts/v2" / contract).read_text()
-    body = text[text.index("+ Response 200"):]
-    body = body[body.index("+ Body"):]
-    return json.JSONDecoder().raw_decode(body[body.index("{"):])[0]
+    body = text[text.index("+ Response 200") :]
+    body = body[body.index("+ Body") :]
+    return json.JSONDecoder().raw_decode(body[body.index("{") :])[0]
 
 
 def test_subaward_rows_of_the_older_subawards_endpoint_shape_map_too(httpserver, api_responses, shared_data):
@@ -194,9 +227,12 @@ def test_subaward_rows_of_the_older_subawards_endpoint_shape_map_too(httpserver,
     example = contract_example(shared_data, "subawards.md")
     # Served copies: the NASA hit alone on the last page; the contract's example subaward page with
     # hasNext rewritten to false (the example says true).
-    FakeApi(httpserver, {1: as_page(search, 1, False, search["results"][:1])},
-            {NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")},
-            {1: as_page(example, 1, False)})
+    FakeApi(
+        httpserver,
+        {1: as_page(search, 1, False, search["results"][:1])},
+        {NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")},
+        {1: as_page(example, 1, False)},
+    )
 
     award, sub = list(iter_records(client_for(httpserver)))
 
@@ -226,19 +262,21 @@ def test_unmappable_detail_is_rejected_and_the_run_goes_on(httpserver, api_respo
 
 # -- pagination, request body ------------------------------------------------------------------------------
 
+
 def three_pages(api_responses) -> dict:
     # Served copies: three different recorded search answers as pages 1-3, page metadata rewritten so
     # pages 1 and 2 say hasNext true and page 3 false; page 4 exists only to prove it is never asked for.
     one = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
     two = load(api_responses, "layonez_bid_buster/07-non-competed-dod.json")
     three = load(api_responses, "planetary_usaspending_orm/awards_search_results_contracts.json")
-    return {1: as_page(one, 1, True), 2: as_page(two, 2, True), 3: as_page(three, 3, False),
-            4: as_page(one, 4, False)}
+    return {1: as_page(one, 1, True), 2: as_page(two, 2, True), 3: as_page(three, 3, False), 4: as_page(one, 4, False)}
 
 
 def recorded_details(api_responses) -> dict:
-    return {DOD_ID: load(api_responses, "layonez_bid_buster/03-award-detail-sample.json"),
-            NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")}
+    return {
+        DOD_ID: load(api_responses, "layonez_bid_buster/03-award-detail-sample.json"),
+        NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json"),
+    }
 
 
 def test_pagination_asks_each_page_once_and_stops_on_has_next_false(httpserver, api_responses):
@@ -246,8 +284,7 @@ def test_pagination_asks_each_page_once_and_stops_on_has_next_false(httpserver, 
     api = FakeApi(httpserver, pages, recorded_details(api_responses))
     counted = []
 
-    records = list(iter_records(client_for(httpserver), with_subawards=False, page_size=10,
-                                progress=counted.append))
+    records = list(iter_records(client_for(httpserver), with_subawards=False, page_size=10, progress=counted.append))
 
     assert api.search_pages == [1, 2, 3]
     assert len(records) == sum(len(pages[n]["results"]) for n in (1, 2, 3)) == 25
@@ -266,9 +303,17 @@ def test_request_body_carries_the_filters(httpserver, api_responses):
     # Agencies resolved through the references list and autocomplete (tests/test_usaspending_agencies.py).
     ReferenceApi(httpserver, load(api_responses, "planetary_usaspending_orm/agency_autocomplete.json"))
 
-    list(iter_records(client_for(httpserver), awarding_agency="Department of Defense", funding_agency="080",
-                      recipient="Massachusetts Institute of Technology", start="2015-10-01", end="9/30/2016",
-                      page_size=50))
+    list(
+        iter_records(
+            client_for(httpserver),
+            awarding_agency="Department of Defense",
+            funding_agency="080",
+            recipient="Massachusetts Institute of Technology",
+            start="2015-10-01",
+            end="9/30/2016",
+            page_size=50,
+        )
+    )
 
     body = api.search_bodies[0]
     assert body["filters"] == {
@@ -280,9 +325,21 @@ def test_request_body_carries_the_filters(httpserver, api_responses):
         ],
         "recipient_search_text": ["Massachusetts Institute of Technology"],
     }
-    for field in ("Award ID", "Recipient Name", "Recipient UEI", "Award Amount", "Total Outlays", "Description",
-                  "Start Date", "End Date", "Awarding Agency", "Awarding Sub Agency", "Contract Award Type",
-                  "generated_internal_id", "recipient_id"):
+    for field in (
+        "Award ID",
+        "Recipient Name",
+        "Recipient UEI",
+        "Award Amount",
+        "Total Outlays",
+        "Description",
+        "Start Date",
+        "End Date",
+        "Awarding Agency",
+        "Awarding Sub Agency",
+        "Contract Award Type",
+        "generated_internal_id",
+        "recipient_id",
+    ):
         assert field in body["fields"]
     assert (body["page"], body["limit"]) == (1, 50)
 
@@ -290,7 +347,8 @@ def test_request_body_carries_the_filters(httpserver, api_responses):
 def test_refused_search_stops_the_run(httpserver):
     # Synthetic error answer (no refusal was recorded): a 422 with a `detail` as the API gives them.
     httpserver.expect_request(SEARCH, method="POST").respond_with_json(
-        {"detail": "Missing value: 'filters|award_type_codes' is a required field"}, status=422)
+        {"detail": "Missing value: 'filters|award_type_codes' is a required field"}, status=422
+    )
 
     with pytest.raises(ApiError) as raised:
         list(iter_records(client_for(httpserver)))
@@ -299,6 +357,7 @@ def test_refused_search_stops_the_run(httpserver):
 
 
 # -- checkpoint / resume -----------------------------------------------------------------------------------
+
 
 def test_resume_after_interruption_continues_at_the_next_page(httpserver, api_responses, tmp_path):
     pages = three_pages(api_responses)
@@ -349,11 +408,13 @@ def test_checkpoint_for_other_filters_is_ignored(httpserver, api_responses, tmp_
 
 # -- the shared HTTP client --------------------------------------------------------------------------------
 
+
 def test_retry_after_429_honours_retry_after_seconds(httpserver, api_responses):
     detail = load(api_responses, "layonez_bid_buster/03-award-detail-sample.json")
     path = f"/api/v2/awards/{DOD_ID}/"
-    httpserver.expect_ordered_request(path).respond_with_json({"detail": "slow down"}, status=429,
-                                                              headers={"Retry-After": "7"})
+    httpserver.expect_ordered_request(path).respond_with_json(
+        {"detail": "slow down"}, status=429, headers={"Retry-After": "7"}
+    )
     httpserver.expect_ordered_request(path).respond_with_json(detail)
     waits = []
 
@@ -403,8 +464,7 @@ def test_gives_up_after_n_tries_naming_the_url(httpserver):
 def test_client_error_is_not_retried_and_carries_the_detail(httpserver):
     path = "/api/v2/awards/CONT_AWD_NOPE/"
     # Synthetic error answer: a 404 with a `detail`, the way the API explains refusals.
-    httpserver.expect_request(path).respond_with_json({"detail": "No award found with: 'CONT_AWD_NOPE'"},
-                                                      status=404)
+    httpserver.expect_request(path).respond_with_json({"detail": "No award found with: 'CONT_AWD_NOPE'"}, status=404)
     waits = []
 
     with pytest.raises(ApiError) as raised:
@@ -519,6 +579,7 @@ def test_a_damaged_body_and_5xx_answers_share_one_budget_of_tries(httpserver, ap
 
 # -- keyset cursor: no 10,000-award ceiling ----------------------------------------------------------------
 
+
 class CursorApi:
     """The search as its source pages (usaspending_api/search/v2/views/spending_by_award.py): without a
     cursor, `hasNext` comes from a hit total that stops counting at `counted` (Elasticsearch's 10,000) and
@@ -533,13 +594,16 @@ class CursorApi:
         self.bodies = []
         httpserver.expect_request(SEARCH, method="POST").respond_with_handler(self.search)
         httpserver.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$"), method="GET").respond_with_data(
-            json.dumps({"detail": "No award found"}), status=404, content_type="application/json")
+            json.dumps({"detail": "No award found"}), status=404, content_type="application/json"
+        )
 
     @staticmethod
     def hit(recorded: dict, n: int, award_id: str | None = None) -> dict:
         hit = copy.deepcopy(recorded["results"][n % len(recorded["results"])])
         award_id = award_id or f"SYN{n:04d}"
-        hit.update({"internal_id": n, "Award ID": award_id, "generated_internal_id": f"CONT_AWD_{award_id}_9700_-NONE-_-NONE-"})
+        hit.update(
+            {"internal_id": n, "Award ID": award_id, "generated_internal_id": f"CONT_AWD_{award_id}_9700_-NONE-_-NONE-"}
+        )
         return hit
 
     def ordered(self) -> list[dict]:
@@ -551,21 +615,31 @@ class CursorApi:
         limit, page, hits = body["limit"], body["page"], self.ordered()
         if "last_record_unique_id" in body:
             after = (body["last_record_sort_value"], body["last_record_unique_id"])
-            taken = [h for h in hits if (h["Award ID"], h["internal_id"]) > after][:limit + 1]
+            taken = [h for h in hits if (h["Award ID"], h["internal_id"]) > after][: limit + 1]
             has_next, results = len(taken) > limit, taken[:limit]
         else:
             start = (page - 1) * limit
             if start >= self.window:
-                return json_response({"detail": f"Page #{page} with limit {limit} is over the maximum result limit "
-                                                f"{self.window}."}, status=422)
-            results = hits[start:start + limit]
+                return json_response(
+                    {"detail": f"Page #{page} with limit {limit} is over the maximum result limit {self.window}."},
+                    status=422,
+                )
+            results = hits[start : start + limit]
             has_next = min(len(hits), self.counted) - start > limit
         metadata = {"page": page, "hasNext": has_next}
         if self.cursor and has_next:
-            metadata.update(last_record_unique_id=results[-1]["internal_id"],
-                            last_record_sort_value=results[-1]["Award ID"])
-        return json_response({"spending_level": "awards", "limit": limit, "results": results,
-                              "page_metadata": metadata, "messages": ["The filter 'foo' was ignored."]})
+            metadata.update(
+                last_record_unique_id=results[-1]["internal_id"], last_record_sort_value=results[-1]["Award ID"]
+            )
+        return json_response(
+            {
+                "spending_level": "awards",
+                "limit": limit,
+                "results": results,
+                "page_metadata": metadata,
+                "messages": ["The filter 'foo' was ignored."],
+            }
+        )
 
 
 def ids(records) -> list[str]:
@@ -581,8 +655,12 @@ def test_cursor_pages_past_the_count_ceiling(httpserver, api_responses, caplog):
 
     assert ids(records) == [h["generated_internal_id"] for h in api.ordered()]  # all 47, each once
     assert "last_record_unique_id" not in api.bodies[0]
-    assert [(b["last_record_sort_value"], b["last_record_unique_id"]) for b in api.bodies[1:]] == \
-        [("SYN0010", 10), ("SYN0020", 20), ("SYN0030", 30), ("SYN0040", 40)]
+    assert [(b["last_record_sort_value"], b["last_record_unique_id"]) for b in api.bodies[1:]] == [
+        ("SYN0010", 10),
+        ("SYN0020", 20),
+        ("SYN0030", 30),
+        ("SYN0040", 40),
+    ]
     said = [r.getMessage() for r in caplog.records if "says:" in r.getMessage()]
     assert len(said) == 1 and "The filter 'foo' was ignored." in said[0]
 
@@ -595,10 +673,15 @@ def test_without_a_cursor_the_ceiling_is_an_error_not_a_silent_stop(httpserver, 
     CursorApi(httpserver, recorded, total=47, counted=30, window=100, cursor=False)
     # synthetic: a count that stops at the ceiling too, so splitting by date cannot be decided on it
     httpserver.expect_request("/api/v2/search/spending_by_award_count/", method="POST").respond_with_json(
-        {"results": {"contracts": 30, "idvs": 0, "grants": 0, "loans": 0, "direct_payments": 0, "other": 0},
-         "spending_level": "awards"})
+        {
+            "results": {"contracts": 30, "idvs": 0, "grants": 0, "loans": 0, "direct_payments": 0, "other": 0},
+            "spending_level": "awards",
+        }
+    )
 
-    with pytest.raises(ApiError, match=r"gives no cursor and 30 awards match on \d{4}-\d\d-\d\d alone, more than the 30"):
+    with pytest.raises(
+        ApiError, match=r"gives no cursor and 30 awards match on \d{4}-\d\d-\d\d alone, more than the 30"
+    ):
         list(iter_records(client_for(httpserver), with_subawards=False, page_size=10))
 
 
@@ -625,10 +708,13 @@ def test_resume_by_cursor_neither_repeats_nor_skips_when_the_index_moves(httpser
     assert not checkpoint.exists()
 
 
-@pytest.mark.parametrize("codes, message", [
-    (["A", "IDV_A"], r"mix the groups contracts and idvs, which the search refuses"),
-    (["A", "Z"], r"unknown award type code 'Z'; the codes, by group, are contracts: A, B, C, D; idvs: IDV_A"),
-])
+@pytest.mark.parametrize(
+    "codes, message",
+    [
+        (["A", "IDV_A"], r"mix the groups contracts and idvs, which the search refuses"),
+        (["A", "Z"], r"unknown award type code 'Z'; the codes, by group, are contracts: A, B, C, D; idvs: IDV_A"),
+    ],
+)
 def test_award_type_groups_are_checked_before_any_request(codes, message):
     from ingest.usaspending_api import build_filters
 
@@ -668,9 +754,12 @@ def test_a_subaward_of_another_award_matching_the_text_search_is_left_out(httpse
     hits = load(api_responses, "planetary_usaspending_orm/awards_search_results_subawards.json")
     other = copy.deepcopy(hits["results"][0])  # synthetic: a hit of another prime award
     other["prime_award_generated_internal_id"] = NASA_ID + "X"
-    FakeApi(httpserver, {1: as_page(search, 1, False, search["results"][:1])},
-            {NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")},
-            {1: as_page(hits, 1, False, hits["results"] + [other])})
+    FakeApi(
+        httpserver,
+        {1: as_page(search, 1, False, search["results"][:1])},
+        {NASA_ID: load(api_responses, "planetary_usaspending_orm/awards_contract.json")},
+        {1: as_page(hits, 1, False, hits["results"] + [other])},
+    )
 
     award, *subawards = list(iter_records(client_for(httpserver)))
 
@@ -688,12 +777,20 @@ def test_one_subaward_read_from_a_bulk_file_and_from_the_api_has_one_key(shared_
     bulk = next(r for r in usaspending_csv.read(path) if isinstance(r, Subaward))
     with path.open(newline="", encoding="utf-8-sig") as handle:
         row = next(csv_module.DictReader(handle))
-    recorded = load(shared_data / "usaspending_api_responses", "planetary_usaspending_orm/awards_search_results_subawards.json")
-    hit = {**recorded["results"][0], "Sub-Award ID": row["subaward_number"], "Sub-Award Date": row["subaward_action_date"],
-           "Sub-Award Amount": float(row["subaward_amount"]), "Sub-Awardee Name": row["subawardee_name"],
-           "Sub-Recipient UEI": row["subawardee_uei"], "prime_award_generated_internal_id": row["prime_award_unique_key"]}
-    from ingest.usaspending_api import subaward_from_result
+    recorded = load(
+        shared_data / "usaspending_api_responses", "planetary_usaspending_orm/awards_search_results_subawards.json"
+    )
+    hit = {
+        **recorded["results"][0],
+        "Sub-Award ID": row["subaward_number"],
+        "Sub-Award Date": row["subaward_action_date"],
+        "Sub-Award Amount": float(row["subaward_amount"]),
+        "Sub-Awardee Name": row["subawardee_name"],
+        "Sub-Recipient UEI": row["subawardee_uei"],
+        "prime_award_generated_internal_id": row["prime_award_unique_key"],
+    }
     from core.records import Provenance
+    from ingest.usaspending_api import subaward_from_result
 
     api = subaward_from_result(hit, bulk.prime, Provenance("api", "hit 1", "2026-12-02T00:00:00+00:00"))
 
@@ -706,7 +803,8 @@ class WindowApi:
     hits, `spending_by_award_count` counts what matches the time period exactly, as its source does."""
 
     def __init__(self, httpserver, recorded: dict, total: int, window: int):
-        from datetime import date as day, timedelta
+        from datetime import date as day
+        from datetime import timedelta
 
         self.hits = []
         for n in range(1, total + 1):
@@ -716,9 +814,11 @@ class WindowApi:
         self.window, self.bodies, self.counted = window, [], []
         httpserver.expect_request(SEARCH, method="POST").respond_with_handler(self.search)
         httpserver.expect_request("/api/v2/search/spending_by_award_count/", method="POST").respond_with_handler(
-            self.count)
+            self.count
+        )
         httpserver.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$"), method="GET").respond_with_data(
-            json.dumps({"detail": "No award found"}), status=404, content_type="application/json")
+            json.dumps({"detail": "No award found"}), status=404, content_type="application/json"
+        )
 
     def matching(self, filters: dict) -> list[dict]:
         period = (filters.get("time_period") or [{"start_date": "0000", "end_date": "9999"}])[0]
@@ -727,8 +827,19 @@ class WindowApi:
     def count(self, request: Request) -> Response:
         filters = request.get_json()["filters"]
         self.counted.append(filters.get("time_period"))
-        return json_response({"results": {"contracts": len(self.matching(filters)), "idvs": 0, "grants": 0,
-                                          "loans": 0, "direct_payments": 0, "other": 0}, "spending_level": "awards"})
+        return json_response(
+            {
+                "results": {
+                    "contracts": len(self.matching(filters)),
+                    "idvs": 0,
+                    "grants": 0,
+                    "loans": 0,
+                    "direct_payments": 0,
+                    "other": 0,
+                },
+                "spending_level": "awards",
+            }
+        )
 
     def search(self, request: Request) -> Response:
         body = request.get_json()
@@ -737,9 +848,15 @@ class WindowApi:
         start = (page - 1) * limit
         if start >= self.window:
             return json_response({"detail": "over the maximum result limit"}, status=422)
-        results = hits[start:start + limit]
-        return json_response({"spending_level": "awards", "limit": limit, "results": results,
-                              "page_metadata": {"page": page, "hasNext": min(len(hits), self.window) - start > limit}})
+        results = hits[start : start + limit]
+        return json_response(
+            {
+                "spending_level": "awards",
+                "limit": limit,
+                "results": results,
+                "page_metadata": {"page": page, "hasNext": min(len(hits), self.window) - start > limit},
+            }
+        )
 
 
 def test_without_a_cursor_a_large_result_is_split_into_date_windows(httpserver, api_responses, monkeypatch):
@@ -749,13 +866,15 @@ def test_without_a_cursor_a_large_result_is_split_into_date_windows(httpserver, 
     recorded = load(api_responses, "layonez_bid_buster/01-award-search-dod-mit.json")
     api = WindowApi(httpserver, recorded, total=100, window=30)
 
-    records = list(iter_records(client_for(httpserver), with_subawards=False, page_size=10, start="2020-01-01",
-                                end="2020-04-09"))
+    records = list(
+        iter_records(client_for(httpserver), with_subawards=False, page_size=10, start="2020-01-01", end="2020-04-09")
+    )
 
     assert sorted(ids(records)) == sorted(h["generated_internal_id"] for h in api.hits)  # all 100, each once
     paged = {tuple(b["filters"]["time_period"][0].values()) for b in api.bodies if b["page"] > 1}
-    assert paged and all(len(api.matching({"time_period": [dict(zip(("start_date", "end_date"), p))]})) < 30
-                         for p in paged)  # every window paged through holds fewer than page numbers reach
+    assert paged and all(
+        len(api.matching({"time_period": [dict(zip(("start_date", "end_date"), p, strict=False))]})) < 30 for p in paged
+    )  # every window paged through holds fewer than page numbers reach
     assert len(api.counted) > 2
 
 

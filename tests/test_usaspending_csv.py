@@ -3,6 +3,7 @@
 Golden values were read from the raw files with the csv module and are written here as literals,
 each with the file and line it came from. Damaged files are synthetic copies written to tmp_path.
 """
+
 from __future__ import annotations
 
 import csv
@@ -10,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from core.records import Award, Reject, Subaward, Transaction
 from ingest import usaspending_csv
 from ingest.csvfile import SourceError
 from ingest.load import load
-from core.records import Award, Reject, Subaward, Transaction
 
 BULK = "usaspending_bulk_ice_mn"
 MN_ALL = "mn_all__Contracts_PrimeAwardSummaries_2025-03-21_H19M57S23_1.csv"
@@ -53,12 +54,15 @@ def umn(excerpts):
 # ------------------------------------------------------------------------------- bulk files: row counts
 
 
-@pytest.mark.parametrize("name, rows, kind", [
-    (MN_ALL, 1369, Award),  # README table: 1369 rows
-    (UMN, 5, Award),
-    (SUBS_ALL, 482, Subaward),  # 482 rows over 547 physical lines (multi-line descriptions)
-    (SUBS_MN, 3, Subaward),
-])
+@pytest.mark.parametrize(
+    "name, rows, kind",
+    [
+        (MN_ALL, 1369, Award),  # README table: 1369 rows
+        (UMN, 5, Award),
+        (SUBS_ALL, 482, Subaward),  # 482 rows over 547 physical lines (multi-line descriptions)
+        (SUBS_MN, 3, Subaward),
+    ],
+)
 def test_every_bulk_file_reads_one_record_per_row_without_rejects(shared_data, name, rows, kind):
     records = read_all(shared_data / BULK / name)
     assert len(records) == rows
@@ -73,8 +77,15 @@ def test_bulk_files_load_with_full_row_accounting(shared_data, tmp_path, make_st
     def records():
         for path in paths:
             yield from usaspending_csv.read(path)
-    summary = load(store, records(), command="usaspending-csv", inputs=[str(p) for p in paths],
-                   rejects_dir=tmp_path / "rejects", progress=False)
+
+    summary = load(
+        store,
+        records(),
+        command="usaspending-csv",
+        inputs=[str(p) for p in paths],
+        rejects_dir=tmp_path / "rejects",
+        progress=False,
+    )
     assert summary["rows_read"] == 1369 + 5 + 482 + 3
     assert summary["rows_loaded"] == summary["rows_read"]
     assert summary["rows_rejected"] == 0
@@ -104,10 +115,16 @@ def test_umn_pristine_award_golden(umn):
     assert award.recipient.parent_name == "OFFICE OF THE BOARD OF REGENTS"
     assert award.recipient.cage == "0DH95"
     assert (award.awarding.toptier_code, award.awarding.subtier_code, award.awarding.office_code) == (
-        "070", "7012", "70CDCR")
+        "070",
+        "7012",
+        "70CDCR",
+    )
     assert award.awarding.office_name == "DETENTION COMPLIANCE AND REMOVALS"
     assert (award.funding.toptier_code, award.funding.subtier_code, award.funding.office_code) == (
-        "070", "7012", "70C0TD")
+        "070",
+        "7012",
+        "70C0TD",
+    )
     assert award.naics == "713990" and award.psc == "X1EA"
     assert award.award_type == "PURCHASE ORDER"
     assert award.prov.record == "line 2"
@@ -162,7 +179,10 @@ def test_mn_all_closeout_award_golden(mn_all):
     assert award.recipient.parent_name == "REUTERS NEWS & MEDIA INC"
     assert award.awarding.office_code == "70CMSD"
     assert (award.funding.toptier_code, award.funding.subtier_code, award.funding.office_code) == (
-        "070", "7055", "70QXXX")
+        "070",
+        "7055",
+        "70QXXX",
+    )
 
 
 def test_mn_all_cents_and_negative_totals(mn_all):
@@ -178,8 +198,16 @@ def test_umn_and_mn_all_agree_on_the_same_award(mn_all, umn):
     keys = {award.key: award for award in mn_all.values()}
     for award in umn.values():
         twin = keys[award.key]
-        for field in ("obligated", "current_value", "potential_value", "base_date", "start_date", "end_date",
-                      "potential_end_date", "values_as_of"):
+        for field in (
+            "obligated",
+            "current_value",
+            "potential_value",
+            "base_date",
+            "start_date",
+            "end_date",
+            "potential_end_date",
+            "values_as_of",
+        ):
             assert getattr(twin, field) == getattr(award, field), (award.key, field)
 
 
@@ -201,8 +229,9 @@ def test_torn_apart_without_header_needs_header_from(excerpts, name):
     assert name in message
 
 
-@pytest.mark.parametrize("name, rows", [
-    ("fy14.csv", 193), ("fy15.csv", 444), ("fy16.csv", 936), ("fy17.csv", 1739), ("fy18.csv", 2203)])
+@pytest.mark.parametrize(
+    "name, rows", [("fy14.csv", 193), ("fy15.csv", 444), ("fy16.csv", 936), ("fy17.csv", 1739), ("fy18.csv", 2203)]
+)
 @pytest.mark.parametrize("header", ["fy13.csv", "follow_the_money_data_dictionary.csv"])
 def test_torn_apart_loads_with_header_from(shared_data, name, rows, header):
     records = read_all(shared_data / TORN / name, shared_data / TORN / header)
@@ -217,7 +246,8 @@ def test_header_from_dictionary_equals_header_from_fy13(excerpts):
     from_csv = read_all(fy14, excerpts / TORN / "fy13.csv")
     from_dictionary = read_all(fy14, excerpts / TORN / "follow_the_money_data_dictionary.csv")
     assert [(t.key, t.obligation, t.action_date) for t in from_csv] == [
-        (t.key, t.obligation, t.action_date) for t in from_dictionary]
+        (t.key, t.obligation, t.action_date) for t in from_dictionary
+    ]
 
 
 def test_header_from_is_ignored_for_a_file_with_its_own_header(shared_data):
@@ -263,7 +293,10 @@ def test_torn_apart_first_row_golden(fy14):
     assert tx.award.recipient.parent_duns == "052089695"  # raw '52089695': lost its leading zero
     assert tx.award.recipient.uei is None  # 2018 downloads carry no UEI
     assert (tx.award.awarding.toptier_code, tx.award.awarding.subtier_code, tx.award.awarding.office_code) == (
-        "070", "7012", "ACL00")
+        "070",
+        "7012",
+        "ACL00",
+    )
     assert tx.award.parent_piid == "GS21F0017Y" and tx.award.parent_agency == "4732"
     assert tx.award.prov.source.endswith("fy14.csv") and tx.award.prov.record == "line 1"
 
@@ -363,7 +396,8 @@ def test_subaward_sam_report_columns_give_the_same_keys(shared_data, tmp_path, n
     # rows alike in prime, number, date and amount (one per SAM/FSRS report) are kept apart by their order
     assert len({r.key for r in original}) == len(original)
     assert [(r.amount, r.action_date, r.sub.uei) for r in again] == [
-        (r.amount, r.action_date, r.sub.uei) for r in original]
+        (r.amount, r.action_date, r.sub.uei) for r in original
+    ]
 
 
 # ------------------------------------------------------------------------------- damaged / bad inputs
@@ -399,8 +433,14 @@ def test_damaged_file_load_writes_rejects_file(shared_data, tmp_path, make_store
     damaged = tmp_path / "damaged.csv"
     _write_damaged_umn(shared_data, damaged)
     store = make_store()
-    summary = load(store, usaspending_csv.read(damaged), command="usaspending-csv", inputs=[str(damaged)],
-                   rejects_dir=tmp_path / "rejects", progress=False)
+    summary = load(
+        store,
+        usaspending_csv.read(damaged),
+        command="usaspending-csv",
+        inputs=[str(damaged)],
+        rejects_dir=tmp_path / "rejects",
+        progress=False,
+    )
     assert (summary["rows_read"], summary["rows_loaded"], summary["rows_rejected"]) == (5, 2, 3)
     assert summary["awards"] == 2
     with Path(summary["rejects_file"]).open(newline="") as handle:
@@ -454,7 +494,7 @@ def test_header_only_file_reads_nothing(shared_data, tmp_path):
 def test_a_delta_files_deletions_are_rejected_with_the_reason_not_loaded(shared_data, tmp_path):
     # Real fy13 rows with the delta files' correction_delete_ind column added: C (corrected or new), D (deleted)
     with (shared_data / "torn_apart_ice_fy2013_2018/fy13.csv").open(newline="", encoding="utf-8-sig") as handle:
-        rows = [row for _, row in zip(range(3), csv.reader(handle))]
+        rows = [row for _, row in zip(range(3), csv.reader(handle), strict=False)]
     delta = tmp_path / "FY(All)_070_Contracts_Delta_20250106_1.csv"
     with delta.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([["correction_delete_ind", *rows[0]], ["C", *rows[1]], ["D", *rows[2]]])

@@ -5,6 +5,7 @@ The zips it serves are built from the REAL bulk CSV files in ../shared/data/usas
 shaped as contracts/v2/bulk_download/awards.md and download/status.md describe (total_size: the zip's
 bytes / 1000, as usaspending_api/download/v2/download_status.py computes it).
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,10 +32,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BULK = "/api/v2/bulk_download/awards/"
 STATUS = "/api/v2/download/status/"
 ICE_FILES = {
-    2021: ["umn__Contracts_PrimeAwardSummaries_2025-03-28_H02M59S08_1.csv",
-           "all_after_2020__Contracts_Subawards_2025-03-28_H03M23S17_1.csv"],
-    2022: ["mn_all__Contracts_PrimeAwardSummaries_2025-03-21_H19M57S23_1.csv",
-           "mn_all__Contracts_Subawards_2025-03-21_H19M57S41_1.csv"],
+    2021: [
+        "umn__Contracts_PrimeAwardSummaries_2025-03-28_H02M59S08_1.csv",
+        "all_after_2020__Contracts_Subawards_2025-03-28_H03M23S17_1.csv",
+    ],
+    2022: [
+        "mn_all__Contracts_PrimeAwardSummaries_2025-03-21_H19M57S23_1.csv",
+        "mn_all__Contracts_Subawards_2025-03-21_H19M57S41_1.csv",
+    ],
 }
 STAMP = (2025, 3, 28, 3, 0, 0)
 
@@ -56,8 +61,16 @@ class BulkApi:
     """POST → a file name; status → `running` for `running_polls` polls, then `finished`; the file itself,
     with Range support. `zips` maps fiscal year → zip bytes; `break_first` cuts the first transfer short."""
 
-    def __init__(self, httpserver, api_responses, zips: dict[int, bytes], rows: dict[int, int], running_polls=1,
-                 break_first=False, status_override=None):
+    def __init__(
+        self,
+        httpserver,
+        api_responses,
+        zips: dict[int, bytes],
+        rows: dict[int, int],
+        running_polls=1,
+        break_first=False,
+        status_override=None,
+    ):
         recorded = json.loads((api_responses / "planetary_usaspending_orm/agency_autocomplete.json").read_text())
         self.reference = ReferenceApi(httpserver, recorded)
         self.server, self.zips, self.rows = httpserver, dict(zips), dict(rows)
@@ -80,9 +93,17 @@ class BulkApi:
         assert start == f"{year - 1}-10-01" and end <= f"{year}-09-30"
         self.generated += 1
         name = self.name_for(year)
-        return Response(json.dumps({"status_url": self.server.url_for(f"{STATUS}?file_name={name}"), "file_name": name,
-                                    "file_url": self.server.url_for(f"/files/{name}"), "download_request": body}),
-                        content_type="application/json")
+        return Response(
+            json.dumps(
+                {
+                    "status_url": self.server.url_for(f"{STATUS}?file_name={name}"),
+                    "file_name": name,
+                    "file_url": self.server.url_for(f"/files/{name}"),
+                    "download_request": body,
+                }
+            ),
+            content_type="application/json",
+        )
 
     def year_of(self, name: str) -> int:
         return int(name.split("_FY")[1][:4])
@@ -94,10 +115,16 @@ class BulkApi:
             return Response(json.dumps(self.status_override), content_type="application/json")
         data = self.zip_for(self.year_of(name))
         running = self.polls[name] <= self.running_polls
-        body = {"status": "running" if running else "finished", "message": None, "file_name": name,
-                "file_url": self.server.url_for(f"/files/{name}"),
-                "total_size": None if running else len(data) / 1000, "total_columns": None if running else 286,
-                "total_rows": None if running else self.rows[self.year_of(name)], "seconds_elapsed": "1.5"}
+        body = {
+            "status": "running" if running else "finished",
+            "message": None,
+            "file_name": name,
+            "file_url": self.server.url_for(f"/files/{name}"),
+            "total_size": None if running else len(data) / 1000,
+            "total_columns": None if running else 286,
+            "total_rows": None if running else self.rows[self.year_of(name)],
+            "seconds_elapsed": "1.5",
+        }
         return Response(json.dumps(body), content_type="application/json")
 
     def zip_for(self, year: int) -> bytes:
@@ -113,11 +140,15 @@ class BulkApi:
         self.ranges.append(asked)
         if asked:
             start = int(asked.split("=")[1].rstrip("-"))
-            return Response(data[start:], status=206, content_type="application/zip",
-                            headers={"Content-Range": f"bytes {start}-{len(data) - 1}/{len(data)}"})
+            return Response(
+                data[start:],
+                status=206,
+                content_type="application/zip",
+                headers={"Content-Range": f"bytes {start}-{len(data) - 1}/{len(data)}"},
+            )
         if self.break_first and len(self.ranges) == 1:
             # the first transfer stops halfway: the server says the whole length but sends half of it
-            half = data[:len(data) // 2]
+            half = data[: len(data) // 2]
             response = Response(half, content_type="application/zip")
             response.headers["Content-Length"] = str(len(data))
             return response
@@ -128,14 +159,29 @@ class BulkApi:
 def ice_zips(shared_data):
     folder = shared_data / "usaspending_bulk_ice_mn"
     raw = {year: {name: (folder / name).read_bytes() for name in names} for year, names in ICE_FILES.items()}
-    return ({year: build_zip(files) for year, files in raw.items()},
-            {year: sum(records_in(data) for data in files.values()) for year, files in raw.items()}, raw)
+    return (
+        {year: build_zip(files) for year, files in raw.items()},
+        {year: sum(records_in(data) for data in files.values()) for year, files in raw.items()},
+        raw,
+    )
 
 
 def download(home: Path, httpserver, *extra: str, monkeypatch) -> dict:
     monkeypatch.setenv("KG_HOME", str(home))
-    argv = ["usaspending-download", "--awarding-agency", "ICE", "--fy", "2021-2022", "--base-url",
-            httpserver.url_for("/").rstrip("/"), "--poll-seconds", "0.01", "--no-progress", "--json", *extra]
+    argv = [
+        "usaspending-download",
+        "--awarding-agency",
+        "ICE",
+        "--fy",
+        "2021-2022",
+        "--base-url",
+        httpserver.url_for("/").rstrip("/"),
+        "--poll-seconds",
+        "0.01",
+        "--no-progress",
+        "--json",
+        *extra,
+    ]
     args = cli.build_parser().parse_args(argv)
     return cli.run_load(args)
 
@@ -150,16 +196,35 @@ def expected_counts(folder: Path) -> tuple[int, int]:
     return read, rejected
 
 
-def test_every_row_of_the_served_files_loads_and_the_counts_add_up(httpserver, api_responses, ice_zips, shared_data,
-                                                                   tmp_path, monkeypatch):
+def test_every_row_of_the_served_files_loads_and_the_counts_add_up(
+    httpserver, api_responses, ice_zips, shared_data, tmp_path, monkeypatch
+):
     zips, rows, _ = ice_zips
     api = BulkApi(httpserver, api_responses, zips, rows, running_polls=2)
 
     # the command a newcomer types, in a process of its own: summary JSON on stdout, progress and logs on stderr
-    done = subprocess.run([sys.executable, "-m", "ingest", "usaspending-download", "--awarding-agency", "ICE", "--fy",
-                           "2021-2022", "--base-url", httpserver.url_for("/").rstrip("/"), "--poll-seconds", "0.01",
-                           "--json"], cwd=ROOT, env={**os.environ, "KG_HOME": str(tmp_path / "kg")},
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "usaspending-download",
+            "--awarding-agency",
+            "ICE",
+            "--fy",
+            "2021-2022",
+            "--base-url",
+            httpserver.url_for("/").rstrip("/"),
+            "--poll-seconds",
+            "0.01",
+            "--json",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "KG_HOME": str(tmp_path / "kg")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout)
     assert "ICE_FY2021" in done.stderr  # the progress bar names the zip it is fetching
@@ -173,10 +238,21 @@ def test_every_row_of_the_served_files_loads_and_the_counts_add_up(httpserver, a
     assert len(summary["files"]) == 4
     # one request per fiscal year, each within the API's one-year limit, for ICE as the API names it
     assert [b["filters"]["date_range"] for b in api.bodies] == [
-        {"start_date": "2020-10-01", "end_date": "2021-09-30"}, {"start_date": "2021-10-01", "end_date": "2022-09-30"}]
-    assert all(b["filters"]["agencies"] == [{"type": "awarding", "tier": "subtier", "toptier_name":
-                                             "Department of Homeland Security",
-                                             "name": "U.S. Immigration and Customs Enforcement"}] for b in api.bodies)
+        {"start_date": "2020-10-01", "end_date": "2021-09-30"},
+        {"start_date": "2021-10-01", "end_date": "2022-09-30"},
+    ]
+    assert all(
+        b["filters"]["agencies"]
+        == [
+            {
+                "type": "awarding",
+                "tier": "subtier",
+                "toptier_name": "Department of Homeland Security",
+                "name": "U.S. Immigration and Customs Enforcement",
+            }
+        ]
+        for b in api.bodies
+    )
     assert all(b["filters"]["prime_award_types"] == ["A", "B", "C", "D"] for b in api.bodies)
     assert all(count == 3 for count in api.polls.values())  # running, running, finished
     store = open_store("embedded", home=tmp_path / "kg")
@@ -196,8 +272,9 @@ def test_loading_the_same_download_again_changes_no_count(httpserver, api_respon
     again = download(tmp_path / "kg", httpserver, monkeypatch=monkeypatch)
 
     assert len(api.bodies) == 2  # the rerun picked up the downloads already requested, not new ones
-    assert {k: again[k] for k in ("rows_read", "rows_loaded", "awards")} == \
-        {k: first[k] for k in ("rows_read", "rows_loaded", "awards")}
+    assert {k: again[k] for k in ("rows_read", "rows_loaded", "awards")} == {
+        k: first[k] for k in ("rows_read", "rows_loaded", "awards")
+    }
     assert again["changes"] == 0 and first["changes"] > 0
     store = open_store("embedded", home=tmp_path / "kg")
     try:
@@ -231,7 +308,9 @@ def test_a_revised_download_lists_exactly_the_revised_rows(httpserver, api_respo
         store.close()
     assert summary["changes"] == len(listed) == 2
     assert sorted((c["change"], c["award_key"], c["field"], c["after"], c["record"]) for c in listed) == sorted(
-        ("changed_amount", key, "obligated", "99999.00", f"line {line}") for key, line in zip(keys, (2, 4)))
+        ("changed_amount", key, "obligated", "99999.00", f"line {line}")
+        for key, line in zip(keys, (2, 4), strict=False)
+    )
     assert all(c["permalink"].startswith("https://www.usaspending.gov/award/") for c in listed)
 
 
@@ -256,18 +335,34 @@ def test_a_size_other_than_the_status_reported_is_refused(httpserver, tmp_path):
 
 
 def test_a_download_stuck_running_gives_up_with_the_file_name(httpserver, api_responses):
-    BulkApi(httpserver, api_responses, {}, {}, status_override={"status": "running", "file_name": "ICE_FY2021_1.zip",
-                                                                "message": None, "file_url": None})
+    BulkApi(
+        httpserver,
+        api_responses,
+        {},
+        {},
+        status_override={"status": "running", "file_name": "ICE_FY2021_1.zip", "message": None, "file_url": None},
+    )
     client = HttpClient(httpserver.url_for("/"), sleep=lambda s: None)
     clock = iter(range(0, 10_000, 30))
     with pytest.raises(ApiError, match=r"ICE_FY2021_1.zip \(FY2021\) is still running after \d+s; rerun the same"):
-        wait_until_ready(client, "ICE_FY2021_1.zip", "FY2021", poll=30, timeout=120, sleep=lambda s: None,
-                         clock=lambda: next(clock))
+        wait_until_ready(
+            client, "ICE_FY2021_1.zip", "FY2021", poll=30, timeout=120, sleep=lambda s: None, clock=lambda: next(clock)
+        )
 
 
 def test_a_failed_download_says_why(httpserver, api_responses):
-    BulkApi(httpserver, api_responses, {}, {}, status_override={"status": "failed", "message": "Query timed out",
-                                                                "file_name": "ICE_FY2021_1.zip", "file_url": None})
+    BulkApi(
+        httpserver,
+        api_responses,
+        {},
+        {},
+        status_override={
+            "status": "failed",
+            "message": "Query timed out",
+            "file_name": "ICE_FY2021_1.zip",
+            "file_url": None,
+        },
+    )
     client = HttpClient(httpserver.url_for("/"), sleep=lambda s: None)
     with pytest.raises(ApiError, match=r"could not generate ICE_FY2021_1.zip \(FY2021\): Query timed out"):
         wait_until_ready(client, "ICE_FY2021_1.zip", "FY2021", poll=0.01)
@@ -288,8 +383,9 @@ def test_a_zip_without_csv_is_not_a_usaspending_download(tmp_path):
         csv_members(path)
 
 
-def test_a_csv_of_unknown_layout_in_the_zip_is_named_and_nothing_of_it_loads(httpserver, api_responses, ice_zips,
-                                                                             tmp_path, monkeypatch):
+def test_a_csv_of_unknown_layout_in_the_zip_is_named_and_nothing_of_it_loads(
+    httpserver, api_responses, ice_zips, tmp_path, monkeypatch
+):
     zips, rows, raw = ice_zips
     odd = build_zip({**raw[2021], "zz_Notes_1.csv": b"recipient_name,award_id_piid,note\nACME,X1,hello\n"})
     BulkApi(httpserver, api_responses, {2021: odd, 2022: zips[2022]}, {2021: rows[2021] + 1, 2022: rows[2022]})
@@ -306,7 +402,8 @@ def test_a_csv_of_unknown_layout_in_the_zip_is_named_and_nothing_of_it_loads(htt
 
 def test_a_redirect_to_another_host_is_not_followed(httpserver):
     httpserver.expect_request("/api/v2/download/status/").respond_with_data(
-        "", status=302, headers={"Location": "http://198.51.100.7/steal"})
+        "", status=302, headers={"Location": "http://198.51.100.7/steal"}
+    )
     client = HttpClient(httpserver.url_for("/"), sleep=lambda s: None)
     with pytest.raises(ApiError, match=r"redirected to http://198.51.100.7/steal, a host other than the configured"):
         client.get_json("/api/v2/download/status/", {"file_name": "x.zip"}, cache=False)
@@ -314,13 +411,16 @@ def test_a_redirect_to_another_host_is_not_followed(httpserver):
 
 def test_a_file_on_a_host_the_user_did_not_name_is_not_fetched(httpserver, tmp_path):
     client = HttpClient(httpserver.url_for("/"), sleep=lambda s: None)
-    with pytest.raises(ApiError, match=r"http://198.51.100.7/x.zip is not on .*not fetched \(pass --files-host https://HOST"):
+    with pytest.raises(
+        ApiError, match=r"http://198.51.100.7/x.zip is not on .*not fetched \(pass --files-host https://HOST"
+    ):
         client.download("http://198.51.100.7/x.zip", tmp_path / "x.zip", progress=False)
 
 
 def test_an_html_page_served_as_200_is_retried_then_named(httpserver):
     httpserver.expect_request("/api/v2/download/status/").respond_with_data(
-        "<html><body>Service temporarily unavailable</body></html>", content_type="text/html")
+        "<html><body>Service temporarily unavailable</body></html>", content_type="text/html"
+    )
     waits = []
     client = HttpClient(httpserver.url_for("/"), sleep=waits.append, retries=3)
     with pytest.raises(ApiError, match=r"answered 200 with text/html, not JSON"):
@@ -331,7 +431,8 @@ def test_an_html_page_served_as_200_is_retried_then_named(httpserver):
 def test_a_truncated_json_body_is_retried(httpserver):
     answers = iter(['{"status": "finis', json.dumps({"status": "finished"})])
     httpserver.expect_request("/api/v2/download/status/").respond_with_handler(
-        lambda request: Response(next(answers), content_type="application/json"))
+        lambda request: Response(next(answers), content_type="application/json")
+    )
     client = HttpClient(httpserver.url_for("/"), sleep=lambda s: None)
     assert client.get_json("/api/v2/download/status/", cache=False) == {"status": "finished"}
 
@@ -378,8 +479,9 @@ def test_refresh_asks_again_from_the_last_action_date(httpserver, api_responses,
     assert argv[argv.index("--base-url") + 1] == httpserver.url_for("/").rstrip("/")
 
 
-def test_refresh_runs_the_recorded_download_again_up_to_today(httpserver, api_responses, ice_zips, tmp_path,
-                                                             monkeypatch):
+def test_refresh_runs_the_recorded_download_again_up_to_today(
+    httpserver, api_responses, ice_zips, tmp_path, monkeypatch
+):
     from datetime import date
 
     zips, rows, _ = ice_zips
@@ -395,7 +497,8 @@ def test_refresh_runs_the_recorded_download_again_up_to_today(httpserver, api_re
     today = date.today()
     this_fy = today.year + (today.month >= 10)
     assert [b["filters"]["date_range"]["start_date"] for b in api.bodies] == [
-        f"{year - 1}-10-01" for year in range(start_fy, this_fy + 1)]
+        f"{year - 1}-10-01" for year in range(start_fy, this_fy + 1)
+    ]
     assert api.bodies[-1]["filters"]["date_range"]["end_date"] == min(date(this_fy, 9, 30), today).isoformat()
     store = open_store("embedded", home=tmp_path / "kg")
     try:
@@ -409,34 +512,52 @@ def test_refresh_runs_the_recorded_download_again_up_to_today(httpserver, api_re
 def test_the_award_data_archive_full_and_delta_files_load(httpserver, api_responses, ice_zips, tmp_path, monkeypatch):
     zips, rows, raw = ice_zips
     BulkApi(httpserver, api_responses, {}, {})
-    files = {"FY2021_070_Contracts_Full_20250106.zip": zips[2021],
-             "FY(All)_070_Contracts_Delta_20250106.zip": zips[2022]}
+    files = {
+        "FY2021_070_Contracts_Full_20250106.zip": zips[2021],
+        "FY(All)_070_Contracts_Delta_20250106.zip": zips[2022],
+    }
     asked = []
 
     def monthly(request: Request) -> Response:
         body = request.get_json()
         asked.append(body)
-        listed = [{"agency_name": "Department of Homeland Security", "agency_acronym": "DHS", "fiscal_year": 2021,
-                   "type": "contracts", "updated_date": "2025-01-06", "file_name": name,
-                   "url": httpserver.url_for(f"/archive/{name}")} for name in files]
+        listed = [
+            {
+                "agency_name": "Department of Homeland Security",
+                "agency_acronym": "DHS",
+                "fiscal_year": 2021,
+                "type": "contracts",
+                "updated_date": "2025-01-06",
+                "file_name": name,
+                "url": httpserver.url_for(f"/archive/{name}"),
+            }
+            for name in files
+        ]
         return Response(json.dumps({"monthly_files": listed}), content_type="application/json")
 
     httpserver.expect_request("/api/v2/bulk_download/list_monthly_files/", method="POST").respond_with_handler(monthly)
     httpserver.expect_request(re.compile(r"^/archive/.+\.zip$")).respond_with_handler(
-        lambda request: Response(files[request.path.rsplit("/", 1)[-1]], content_type="application/zip"))
+        lambda request: Response(files[request.path.rsplit("/", 1)[-1]], content_type="application/zip")
+    )
 
     summary = download(tmp_path / "kg", httpserver, "--archive", "--delta", monkeypatch=monkeypatch)
 
-    assert asked == [{"agency": 1070, "fiscal_year": 2021, "type": "contracts"},
-                     {"agency": 1070, "fiscal_year": 2022, "type": "contracts"}]  # DHS's id in the toptier list
+    assert asked == [
+        {"agency": 1070, "fiscal_year": 2021, "type": "contracts"},
+        {"agency": 1070, "fiscal_year": 2022, "type": "contracts"},
+    ]  # DHS's id in the toptier list
     assert sorted(z["zip"] for z in summary["zips"]) == sorted(files)
     assert summary["rows_read"] == sum(rows.values())
     assert summary["rows_read"] == summary["rows_loaded"] + summary["rows_rejected"]
 
 
 def test_a_busy_file_server_is_waited_for_as_it_asks(httpserver, tmp_path):
-    answers = iter([Response("busy", status=503, headers={"Retry-After": "7"}),
-                    Response(b"PK-zip-bytes", content_type="application/zip")])
+    answers = iter(
+        [
+            Response("busy", status=503, headers={"Retry-After": "7"}),
+            Response(b"PK-zip-bytes", content_type="application/zip"),
+        ]
+    )
     httpserver.expect_request("/files/y.zip").respond_with_handler(lambda request: next(answers))
     waits = []
     client = HttpClient(httpserver.url_for("/"), sleep=waits.append)
@@ -445,8 +566,13 @@ def test_a_busy_file_server_is_waited_for_as_it_asks(httpserver, tmp_path):
 
 
 def test_a_failed_download_is_asked_for_anew_on_the_rerun(httpserver, api_responses, tmp_path, monkeypatch):
-    api = BulkApi(httpserver, api_responses, {}, {}, status_override={
-        "status": "failed", "message": "Query timed out", "file_name": "x.zip", "file_url": None})
+    api = BulkApi(
+        httpserver,
+        api_responses,
+        {},
+        {},
+        status_override={"status": "failed", "message": "Query timed out", "file_name": "x.zip", "file_url": None},
+    )
     with pytest.raises(ApiError, match="could not generate"):
         download(tmp_path / "kg", httpserver, monkeypatch=monkeypatch)
     with pytest.raises(ApiError, match="could not generate"):

@@ -5,6 +5,7 @@ its three REAL recorded actions (awards_transactions.json, FY2025); the profile 
 (recipient_university.json). The recipient listing is synthetic, built from that profile's ids in the shape
 of contracts/v2/recipient.md (the vendor's child registration and its parent, which has the same UEI).
 """
+
 from __future__ import annotations
 
 import json
@@ -34,10 +35,17 @@ def recorded(api_responses, name: str):
 def nasa_records(api_responses) -> list:
     detail = recorded(api_responses, "awards_contract.json")
     award = award_from_detail(detail, Provenance("awards_contract.json", NASA_ID, "2025-08-17T00:00:00+00:00"))
-    return [award] + [Transaction(key=row["id"], award=award, modification=row["modification_number"],
-                                  action_date=row["action_date"], obligation=row["federal_action_obligation"],
-                                  description=row["description"])
-                      for row in recorded(api_responses, "awards_transactions.json")["results"]]
+    return [award] + [
+        Transaction(
+            key=row["id"],
+            award=award,
+            modification=row["modification_number"],
+            action_date=row["action_date"],
+            obligation=row["federal_action_obligation"],
+            description=row["description"],
+        )
+        for row in recorded(api_responses, "awards_transactions.json")["results"]
+    ]
 
 
 class RecipientApi:
@@ -45,14 +53,31 @@ class RecipientApi:
         self.profile = recorded(api_responses, "recipient_university.json")
         self.asked = []
         child, parent = self.profile["recipient_id"], self.profile["parent_id"]
-        listing = {"page_metadata": {"page": 1, "hasNext": False}, "results": [
-            {"id": parent, "duns": self.profile["duns"], "uei": UEI, "name": self.profile["name"],
-             "recipient_level": "P", "amount": 1.0e9},
-            {"id": child, "duns": self.profile["duns"], "uei": UEI, "name": self.profile["name"],
-             "recipient_level": "C", "amount": 9.0e8}]}
+        listing = {
+            "page_metadata": {"page": 1, "hasNext": False},
+            "results": [
+                {
+                    "id": parent,
+                    "duns": self.profile["duns"],
+                    "uei": UEI,
+                    "name": self.profile["name"],
+                    "recipient_level": "P",
+                    "amount": 1.0e9,
+                },
+                {
+                    "id": child,
+                    "duns": self.profile["duns"],
+                    "uei": UEI,
+                    "name": self.profile["name"],
+                    "recipient_level": "C",
+                    "amount": 9.0e8,
+                },
+            ],
+        }
         httpserver.expect_request("/api/v2/recipient/", method="POST").respond_with_json(listing)
         httpserver.expect_request(re.compile(r"^/api/v2/recipient/[^/]+/$"), method="GET").respond_with_handler(
-            self.answer)
+            self.answer
+        )
 
     def answer(self, request: Request) -> Response:
         self.asked.append((request.path.split("/")[-2], request.args.get("year")))
@@ -64,8 +89,14 @@ class RecipientApi:
 
 def test_profiles_are_the_denominator_of_dependence(make_store, httpserver, api_responses, tmp_path):
     store = make_store()
-    load(store, nasa_records(api_responses), command="usaspending-api", inputs=["recorded"],
-         rejects_dir=tmp_path / "rejects", progress=False)
+    load(
+        store,
+        nasa_records(api_responses),
+        command="usaspending-api",
+        inputs=["recorded"],
+        rejects_dir=tmp_path / "rejects",
+        progress=False,
+    )
     vendor = next(vid for vid, uei, _, _ in store.vendor_index() if uei == UEI)
     # before the profile: dependence is not measured and leaves the score (the other weights renormalized)
     (without,) = targets(store, "8000", ["all"], today=date(2025, 9, 1))["families"]
@@ -75,8 +106,14 @@ def test_profiles_are_the_denominator_of_dependence(make_store, httpserver, api_
     api = RecipientApi(httpserver, api_responses)
 
     client = HttpClient(httpserver.url_for("/"), sleep=lambda s: None)
-    summary = load(store, profiles(client, [(vendor, UEI)], [2024, 2025]), command="usaspending-recipients",
-                   inputs=["local"], rejects_dir=tmp_path / "rejects", progress=False)
+    summary = load(
+        store,
+        profiles(client, [(vendor, UEI)], [2024, 2025]),
+        command="usaspending-recipients",
+        inputs=["local"],
+        rejects_dir=tmp_path / "rejects",
+        progress=False,
+    )
 
     assert (summary["rows_read"], summary["rows_loaded"], summary["rows_rejected"]) == (2, 1, 1)
     assert api.asked == [(api.profile["recipient_id"], "2024"), (api.profile["recipient_id"], "2025")]  # C before P
@@ -105,13 +142,20 @@ def load_with_profiles(httpserver, api_responses, tmp_path) -> tuple[RecipientAp
 
     store = open_store("embedded")
     try:
-        load(store, nasa_records(api_responses), command="usaspending-api", inputs=["recorded"],
-             rejects_dir=tmp_path / "rejects", progress=False)
+        load(
+            store,
+            nasa_records(api_responses),
+            command="usaspending-api",
+            inputs=["recorded"],
+            rejects_dir=tmp_path / "rejects",
+            progress=False,
+        )
     finally:
         store.close()
     api = RecipientApi(httpserver, api_responses)
-    args = cli.build_parser().parse_args(["usaspending-recipients", "--base-url", httpserver.url_for("/"), "--fy",
-                                          "2025", "--no-progress"])
+    args = cli.build_parser().parse_args(
+        ["usaspending-recipients", "--base-url", httpserver.url_for("/"), "--fy", "2025", "--no-progress"]
+    )
     return api, cli.run_load(args)
 
 

@@ -5,6 +5,7 @@ actions from the bundled ICE/CBP transactions. The truth is the raw ATOM files, 
 project's code. Vehicles are kept apart (record kind "vehicle", table `vehicle`): loading them changes no award,
 fact, coverage cell or money figure, on either store.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import FactFilter
 from graph.questions.vehicles import DHS, LABEL, beyond, family_vehicles
+from graph.store import FactFilter
 from ingest import normalized_csv
 from ingest.load import load
 from tests.conftest import open_test_store
@@ -36,12 +37,17 @@ def raw_entries(shared: Path) -> list[dict]:
 
             def text(path: str) -> str | None:
                 return document.findtext("/".join(FPDS + step for step in path.split("/")))
-            found.append({"idv": document.tag == f"{FPDS}IDV",
-                          "piid": text("contractID/IDVID/PIID") or text("awardID/awardContractID/PIID"),
-                          "signed": (text("relevantContractDates/signedDate") or "")[:10],
-                          "obligated": float(text("dollarValues/obligatedAmount") or 0),
-                          "ceiling": float(text("totalDollarValues/totalBaseAndAllOptionsValue") or 0),
-                          "last_to_order": (text("relevantContractDates/lastDateToOrder") or "")[:10] or None})
+
+            found.append(
+                {
+                    "idv": document.tag == f"{FPDS}IDV",
+                    "piid": text("contractID/IDVID/PIID") or text("awardID/awardContractID/PIID"),
+                    "signed": (text("relevantContractDates/signedDate") or "")[:10],
+                    "obligated": float(text("dollarValues/obligatedAmount") or 0),
+                    "ceiling": float(text("totalDollarValues/totalBaseAndAllOptionsValue") or 0),
+                    "last_to_order": (text("relevantContractDates/lastDateToOrder") or "")[:10] or None,
+                }
+            )
     return found
 
 
@@ -99,7 +105,9 @@ def test_palantir_holds_the_army_agreement_and_the_gsa_schedule_at_their_raw_cei
         assert vehicle["permalink"] == f"https://www.usaspending.gov/award/{vehicle['key']}/"
     assert army["ceiling"] == 10_000_000_000 and army["last_date_to_order"] == "2035-07-31"
     assert [v["agency"]["name"] for v in beyond(list(vehicles.values()))] == [
-        "Department of the Army", "Federal Acquisition Service"]
+        "Department of the Army",
+        "Federal Acquisition Service",
+    ]
 
 
 def test_every_vehicle_of_the_bundle_keeps_its_raw_ceiling(store, raw):
@@ -175,12 +183,17 @@ def test_the_vendor_section_answers_beyond_dhs_in_words_and_escapes_names(store)
 
     held = family_vehicles(store, PALANTIR)
     line = vehicles_view.beyond_dhs_line("Palantir *Technologies*", held)
-    assert line.startswith("Beyond DHS, Palantir \\*Technologies\\* holds contract vehicles with: Department of the Army")
+    assert line.startswith(
+        "Beyond DHS, Palantir \\*Technologies\\* holds contract vehicles with: Department of the Army"
+    )
     plain = line.replace("\\", "")
     assert "Federal Acquisition Service (General Services Administration; GS35F0086U, open ceiling $395" in plain
     assert "vehicle-level data, not spending" in plain and "none of it is in the obligations" in plain
     rows = [vehicles_view.row(v) for v in held]
-    assert rows[0]["source"] == "FPDS ATOM W519TC25D0039__542a447437b0/page-0000-start-0.xml, entry 2 (PIID W519TC25D0039 mod P00001)"
+    assert (
+        rows[0]["source"]
+        == "FPDS ATOM W519TC25D0039__542a447437b0/page-0000-start-0.xml, entry 2 (PIID W519TC25D0039 mod P00001)"
+    )
     assert all(r["permalink"].startswith("https://www.usaspending.gov/award/CONT_IDV_") for r in rows)
     assert vehicles_view.beyond_dhs_line("x", [v for v in held if not v["beyond_dhs"]]) is None
 
@@ -191,18 +204,22 @@ def figures(store, vendors: set[str]) -> dict:
     holder the spending does not name is a vendor of its own, with its curated family (a PARENT link of its own), so
     only the links of the vendors held before (`vendors`) are compared."""
     nodes = store.stats()["nodes"]
-    return {"nodes": {k: v for k, v in nodes.items() if k not in ("Vehicle", "Vendor")},
-            "total": store.fetch_fact_groups(FactFilter(), None),
-            "by_award": store.fetch_fact_groups(FactFilter(), "award_key"),
-            "years": sorted(store.fetch_year_totals(FactFilter()), key=lambda r: (r["g"], r["split"] is None,
-                                                                                 r["split"], r["fiscal_year"] or 0)),
-            "army": store.fetch_fact_groups(FactFilter(awarding=("toptier", "toptier:097")), None),
-            "values": store.fetch_values(family=PALANTIR),
-            "dhs": store.fetch_values(awarding=("toptier", "toptier:070")),
-            "army_values": store.fetch_values(awarding=("toptier", "toptier:097")),
-            "coverage": store.coverage()["cells"],
-            "links": [link for link in store.fetch_links() if link[0] != "PARENT" or link[1] in vendors],
-            "agencies": sorted(e["id"] for e in store.entities() if e["kind"] == "Agency")}
+    return {
+        "nodes": {k: v for k, v in nodes.items() if k not in ("Vehicle", "Vendor")},
+        "total": store.fetch_fact_groups(FactFilter(), None),
+        "by_award": store.fetch_fact_groups(FactFilter(), "award_key"),
+        "years": sorted(
+            store.fetch_year_totals(FactFilter()),
+            key=lambda r: (r["g"], r["split"] is None, r["split"], r["fiscal_year"] or 0),
+        ),
+        "army": store.fetch_fact_groups(FactFilter(awarding=("toptier", "toptier:097")), None),
+        "values": store.fetch_values(family=PALANTIR),
+        "dhs": store.fetch_values(awarding=("toptier", "toptier:070")),
+        "army_values": store.fetch_values(awarding=("toptier", "toptier:097")),
+        "coverage": store.coverage()["cells"],
+        "links": [link for link in store.fetch_links() if link[0] != "PARENT" or link[1] in vendors],
+        "agencies": sorted(e["id"] for e in store.entities() if e["kind"] == "Agency"),
+    }
 
 
 def test_vehicles_change_no_award_fact_money_coverage_or_link_and_a_rerun_adds_nothing(make_store, tmp_path, raw):
@@ -220,7 +237,8 @@ def test_vehicles_change_no_award_fact_money_coverage_or_link_and_a_rerun_adds_n
     held = family_vehicles(store, PALANTIR)
     assert [(v["piid"], v["agency"]["name"], v["ceiling"]) for v in held] == [
         ("W519TC25D0039", "Department of the Army", latest(raw, "W519TC25D0039")["ceiling"]),
-        ("GS35F0086U", "Federal Acquisition Service", latest(raw, "GS35F0086U")["ceiling"])]
+        ("GS35F0086U", "Federal Acquisition Service", latest(raw, "GS35F0086U")["ceiling"]),
+    ]
     again = load(store, normalized_csv.read(VEHICLES), command="normalized", inputs=[str(VEHICLES)], **options)
     assert again["changes"] == 0 and store.stats()["nodes"] == nodes and figures(store, vendors) == before
     assert family_vehicles(store, PALANTIR) == held
@@ -236,7 +254,9 @@ def test_the_default_load_shows_palantirs_vehicles_beside_unchanged_money(home):
         held = {v["piid"]: v for v in family_vehicles(bundle, PALANTIR)}
         assert set(held) == {"W519TC25D0039", "GS35F0086U"}
         assert {v["department"]["name"] for v in beyond(list(held.values()))} == {
-            "Department of Defense", "General Services Administration"}
+            "Department of Defense",
+            "General Services Administration",
+        }
         palantir = bundle.vendor_family("Palantir")
         assert not {"2100", "097", "4732", "047"} & {a["code"] for a in palantir["agencies"]}  # no vehicle's agency
         assert not {"subtier:2100", "toptier:097"} & {e["id"] for e in bundle.entities()}  # nor in the graph
@@ -254,11 +274,28 @@ def test_the_bundled_file_is_what_our_ingest_makes_of_the_raw_pages(shared_data,
 
     out = tmp_path / "vehicles.csv.gz"
     pages = sorted((shared_data / "fpds_atom_contract_vehicles").glob("*/page-*.xml"))
-    subprocess.run([sys.executable, "-m", "ingest", "normalize", "--source", "fpds-atom-vehicles", "--out", str(out),
-                    *map(str, pages)], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "normalize",
+            "--source",
+            "fpds-atom-vehicles",
+            "--out",
+            str(out),
+            *map(str, pages),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
 
     def rows(path: Path) -> list[dict]:
         with gzip.open(path, "rt", newline="", encoding="utf-8") as handle:
-            return [{**row, "retrieved": "", "source": row["source"].split("fpds_atom_contract_vehicles/")[1]}
-                    for row in csv.DictReader(handle)]
+            return [
+                {**row, "retrieved": "", "source": row["source"].split("fpds_atom_contract_vehicles/")[1]}
+                for row in csv.DictReader(handle)
+            ]
+
     assert rows(VEHICLES) == rows(out)

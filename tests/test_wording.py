@@ -1,5 +1,6 @@
 """The one formatter (`core/wording.py`): each nothing said in its own words, every figure exact, and the pages of
 the bundle checked for a stray None, nan or "$0.00" standing for a missing value."""
+
 from __future__ import annotations
 
 import math
@@ -30,9 +31,17 @@ def test_zero_is_zero_net(zero):
 
 def test_figures_are_exact_or_compact_and_signed():
     assert [money(v) for v in (1234.5, -8885.17, Decimal("150703824.61"))] == [
-        "$1,234.50", "-$8,885.17", "$150,703,824.61"]
+        "$1,234.50",
+        "-$8,885.17",
+        "$150,703,824.61",
+    ]
     assert [short_money(v) for v in (0.42, 950.0, 51_639_536.51, 2.1e9, -8885.17)] == [
-        "$0.42", "$950", "$51.64M", "$2.10B", "-$8.89k"]
+        "$0.42",
+        "$950",
+        "$51.64M",
+        "$2.10B",
+        "-$8.89k",
+    ]
     assert [count(n, "agency", "agencies") for n in (0, 1, 12_000)] == ["0 agencies", "1 agency", "12,000 agencies"]
 
 
@@ -42,16 +51,19 @@ def test_years_fold_into_runs():
     assert wording.years(2013, 2026) == "FY2013–FY2026" and wording.years(None, None) == "no fiscal year"
 
 
-@pytest.mark.parametrize("raw, clean", [
-    ("IGF::OT::IGF RENEWAL OF LEXISNEXIS ACCESS", "RENEWAL OF LEXISNEXIS ACCESS"),
-    ("IGF:OT:IGF RENEWAL FOR ICE", "RENEWAL FOR ICE"),
-    ("IGF::CL,CT::IGF - GUARD SERVICES", "GUARD SERVICES"),
-    ("IGF::CT::IGF'' PRE-AWARD", "PRE-AWARD"),
-    ("IGF::OT:: TECS O&M", "TECS O&M"),
-    ("IGF PBX SYSTEM", "IGF PBX SYSTEM"),  # a word, not the marker
-    ("IGFIX MAINTENANCE", "IGFIX MAINTENANCE"),
-    (None, "not reported"),
-])
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("IGF::OT::IGF RENEWAL OF LEXISNEXIS ACCESS", "RENEWAL OF LEXISNEXIS ACCESS"),
+        ("IGF:OT:IGF RENEWAL FOR ICE", "RENEWAL FOR ICE"),
+        ("IGF::CL,CT::IGF - GUARD SERVICES", "GUARD SERVICES"),
+        ("IGF::CT::IGF'' PRE-AWARD", "PRE-AWARD"),
+        ("IGF::OT:: TECS O&M", "TECS O&M"),
+        ("IGF PBX SYSTEM", "IGF PBX SYSTEM"),  # a word, not the marker
+        ("IGFIX MAINTENANCE", "IGFIX MAINTENANCE"),
+        (None, "not reported"),
+    ],
+)
 def test_descriptions_lose_the_igf_marker(raw, clean):
     assert description(raw) == clean
 
@@ -62,23 +74,53 @@ def test_descriptions_are_cut_at_a_word():
 
 
 # -- the pages of the bundle ----------------------------------------------------------------------------------
-PAGES = [("vendor", {"name": "Palantir"}), ("vendor", {"name": "Flock"}), ("vendor", {"name": "Venntel"}),
-         ("vendor", {"name": "GEO Group"}), ("agency", {"name": "ICE"}), ("agency", {"name": "CBP"}),
-         ("sources", {}), ("paths", {"a": "Palantir", "b": "ICE"}), ("paths", {"a": "GEO Group", "b": "ICE"}),
-         ("local", {}), ("local", {"view": "federal"}), ("local", {"agency": "Avon IN PD"}), ("network", {}),
-         ("network", {"vendor": "Amazon"}), ("targets", {"agency": "ICE", "today": "2025-01-01"}), ("review", {})]
+PAGES = [
+    ("vendor", {"name": "Palantir"}),
+    ("vendor", {"name": "Flock"}),
+    ("vendor", {"name": "Venntel"}),
+    ("vendor", {"name": "GEO Group"}),
+    ("agency", {"name": "ICE"}),
+    ("agency", {"name": "CBP"}),
+    ("sources", {}),
+    ("paths", {"a": "Palantir", "b": "ICE"}),
+    ("paths", {"a": "GEO Group", "b": "ICE"}),
+    ("local", {}),
+    ("local", {"view": "federal"}),
+    ("local", {"agency": "Avon IN PD"}),
+    ("network", {}),
+    ("network", {"vendor": "Amazon"}),
+    ("targets", {"agency": "ICE", "today": "2025-01-01"}),
+    ("review", {}),
+]
 
 
 def shown_text(app) -> list[str]:
-    parts = [e.value for kind in ("title", "header", "subheader", "caption", "markdown", "text", "info", "warning",
-                                  "success", "error") for e in getattr(app, kind)]
+    parts = [
+        e.value
+        for kind in (
+            "title",
+            "header",
+            "subheader",
+            "caption",
+            "markdown",
+            "text",
+            "info",
+            "warning",
+            "success",
+            "error",
+        )
+        for e in getattr(app, kind)
+    ]
     return [str(p) for p in parts] + [str(m.value) for m in app.metric]
 
 
 def stray_cells(table: pd.DataFrame) -> list[str]:
     """Cells a grid would draw as a grey "None" (a missing value with no words), by column."""
-    return [f"{column}: {int(table[column].isna().sum())} empty" for column in table.columns
-            if table[column].isna().any() and not column.lower().endswith(("page", "permalink", "link"))]
+    return [
+        f"{column}: {int(table[column].isna().sum())} empty"
+        for column in table.columns
+        if table[column].isna().any() and not column.lower().endswith(("page", "permalink", "link"))
+    ]
 
 
 @pytest.mark.parametrize("view, query", PAGES, ids=[f"{v}-{'-'.join(q.values())}" for v, q in PAGES])
@@ -90,4 +132,6 @@ def test_no_page_shows_none_nan_or_zero_for_a_missing_value(home, view, query):
         frame = table.value
         assert not stray_cells(frame), (list(frame.columns), stray_cells(frame))
         words = frame.select_dtypes(include="object").astype(str)
-        assert not words.apply(lambda column: column.str.fullmatch(r"None|nan|\$0\.00")).any().any(), list(frame.columns)
+        assert not words.apply(lambda column: column.str.fullmatch(r"None|nan|\$0\.00")).any().any(), list(
+            frame.columns
+        )

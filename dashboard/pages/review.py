@@ -1,23 +1,30 @@
 """Review queue: attributions of actions to makers (largest first) and vendor merges made by name only, each with
 its evidence, and a form that records a reviewer's judgement in the judgements file (applied on the next
 `python -m graph attribute` or load, never by this page)."""
+
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from core.judgements import judgements_file
-from dashboard.render import attributed
 from dashboard import data, params
+from dashboard.render import attributed
+from dashboard.render.text import md, record_link
 from dashboard.shaping.exports import where_from
-from dashboard.render.text import record_link, md
 from dashboard.view_filters import sector_picker
 
 ROWS = 500  # items listed per table; the form offers every item
-KINDS = {"": "attributions, name-only merges and local matches", "attribution": "attributions",
-         "merge": "name-only merges", "local": "local agencies named alike in two sources"}
-VERDICTS = {"attribution": {"correct": "correct (the maker's product)", "wrong": "wrong (not the maker's product)"},
-            "merge": {"same": "same vendor", "not_same": "not the same vendor"}}
+KINDS = {
+    "": "attributions, name-only merges and local matches",
+    "attribution": "attributions",
+    "merge": "name-only merges",
+    "local": "local agencies named alike in two sources",
+}
+VERDICTS = {
+    "attribution": {"correct": "correct (the maker's product)", "wrong": "wrong (not the maker's product)"},
+    "merge": {"same": "same vendor", "not_same": "not the same vendor"},
+}
 APPLY = "it takes effect on the next `python -m graph attribute` (or load)"
 
 
@@ -30,16 +37,24 @@ def item_label(entry: dict) -> str:
     verdict = attributed.judgement_text(entry["judgement"]).split(" (", 1)[0]
     money = attributed.amount(entry["obligated"])
     if entry["kind"] == "attribution":
-        return (f"attribution · {entry['maker']['name']} ({', '.join(entry['products'])}) via "
-                f"{entry['recipient']['name']} · {money} · {entry['record']} · {verdict}")
+        return (
+            f"attribution · {entry['maker']['name']} ({', '.join(entry['products'])}) via "
+            f"{entry['recipient']['name']} · {money} · {entry['record']} · {verdict}"
+        )
     vendor = entry["vendor"]
-    return (f"merge · {entry['party']['name']!r} joined {vendor['name']} ({vendor['id']}) by name · {money} · "
-            f"{verdict}")
+    return f"merge · {entry['party']['name']!r} joined {vendor['name']} ({vendor['id']}) by name · {money} · {verdict}"
 
 
 def party(who: dict) -> str:
-    return " · ".join(part for part in (who.get("name"), f"UEI {who['uei']}" if who.get("uei") else "",
-                                        f"DUNS {who['duns']}" if who.get("duns") else "") if part)
+    return " · ".join(
+        part
+        for part in (
+            who.get("name"),
+            f"UEI {who['uei']}" if who.get("uei") else "",
+            f"DUNS {who['duns']}" if who.get("duns") else "",
+        )
+        if part
+    )
 
 
 def show_attributions(entries: list[dict], counts: dict) -> None:
@@ -47,23 +62,47 @@ def show_attributions(entries: list[dict], counts: dict) -> None:
     if not entries:
         st.caption("None listed.")
         return
-    st.caption("Actions recorded under one vendor (the reseller) whose description names another maker's product, "
-               f"grouped by award and maker, largest first ({attributed.LABEL}). "
-               + (f"The first {ROWS:,} are listed." if len(entries) > ROWS else ""))
-    st.dataframe(pd.DataFrame([{
-        "maker": e["maker"]["name"], "products": ", ".join(e["products"]),
-        "recipient (reseller)": e["recipient"]["name"],
-        "obligated (attributed)": e["obligated"], "actions": e["actions"], "awards": e["awards"],
-        "confidence": e["confidence"], "rules": ", ".join(e["rules"]),
-        "judgement": attributed.judgement_text(e["judgement"]),
-        "award": e["record"], "maker id": e["maker"]["id"], "recipient id": e["recipient"]["id"],
-        "permalink": record_link(e["permalink"])} for e in entries[:ROWS]]), hide_index=True, width="stretch",
-        column_config={"permalink": st.column_config.LinkColumn("permalink"),
-                       "obligated (attributed)": st.column_config.NumberColumn("obligated (attributed)",
-                                                                               format="dollar")})
+    st.caption(
+        "Actions recorded under one vendor (the reseller) whose description names another maker's product, "
+        f"grouped by award and maker, largest first ({attributed.LABEL}). "
+        + (f"The first {ROWS:,} are listed." if len(entries) > ROWS else "")
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "maker": e["maker"]["name"],
+                    "products": ", ".join(e["products"]),
+                    "recipient (reseller)": e["recipient"]["name"],
+                    "obligated (attributed)": e["obligated"],
+                    "actions": e["actions"],
+                    "awards": e["awards"],
+                    "confidence": e["confidence"],
+                    "rules": ", ".join(e["rules"]),
+                    "judgement": attributed.judgement_text(e["judgement"]),
+                    "award": e["record"],
+                    "maker id": e["maker"]["id"],
+                    "recipient id": e["recipient"]["id"],
+                    "permalink": record_link(e["permalink"]),
+                }
+                for e in entries[:ROWS]
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "permalink": st.column_config.LinkColumn("permalink"),
+            "obligated (attributed)": st.column_config.NumberColumn("obligated (attributed)", format="dollar"),
+        },
+    )
     with st.expander("Evidence: the description texts behind each attribution (up to 5 actions each)"):
-        attributed.records_table([attributed.record_row(rec, maker=e["maker"]["name"], reseller=e["recipient"]["name"])
-                                  for e in entries[:ROWS] for rec in e["evidence"]])
+        attributed.records_table(
+            [
+                attributed.record_row(rec, maker=e["maker"]["name"], reseller=e["recipient"]["name"])
+                for e in entries[:ROWS]
+                for rec in e["evidence"]
+            ]
+        )
 
 
 def show_merges(entries: list[dict], counts: dict) -> None:
@@ -71,18 +110,40 @@ def show_merges(entries: list[dict], counts: dict) -> None:
     if not entries:
         st.caption("None listed.")
         return
-    st.caption("Parties reported without a UEI or DUNS the store joined to a vendor by their name alone (low "
-               "confidence), largest first. " + (f"The first {ROWS:,} are listed." if len(entries) > ROWS else ""))
-    st.dataframe(pd.DataFrame([{
-        "reported party": party(e["party"]), "joined vendor": e["vendor"]["name"], "vendor id": e["vendor"]["id"],
-        "vendor identifiers": party({"uei": e["vendor"]["uei"], "duns": e["vendor"]["duns"]}),
-        "vendor also reported as": "; ".join(e["vendor"]["identified_as"]), "match": e["match"],
-        "confidence": e["confidence"], "obligated": e["obligated"], "records": e["records"], "awards": e["awards"],
-        "first": e["first"], "last": e["last"], "judgement": attributed.judgement_text(e["judgement"]),
-        "evidence record": where_from(e["evidence"]), "permalink": record_link(e["evidence"].get("permalink"))}
-        for e in entries[:ROWS]]), hide_index=True, width="stretch",
-        column_config={"permalink": st.column_config.LinkColumn("permalink"),
-                       "obligated": st.column_config.NumberColumn("obligated", format="dollar")})
+    st.caption(
+        "Parties reported without a UEI or DUNS the store joined to a vendor by their name alone (low "
+        "confidence), largest first. " + (f"The first {ROWS:,} are listed." if len(entries) > ROWS else "")
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "reported party": party(e["party"]),
+                    "joined vendor": e["vendor"]["name"],
+                    "vendor id": e["vendor"]["id"],
+                    "vendor identifiers": party({"uei": e["vendor"]["uei"], "duns": e["vendor"]["duns"]}),
+                    "vendor also reported as": "; ".join(e["vendor"]["identified_as"]),
+                    "match": e["match"],
+                    "confidence": e["confidence"],
+                    "obligated": e["obligated"],
+                    "records": e["records"],
+                    "awards": e["awards"],
+                    "first": e["first"],
+                    "last": e["last"],
+                    "judgement": attributed.judgement_text(e["judgement"]),
+                    "evidence record": where_from(e["evidence"]),
+                    "permalink": record_link(e["evidence"].get("permalink")),
+                }
+                for e in entries[:ROWS]
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "permalink": st.column_config.LinkColumn("permalink"),
+            "obligated": st.column_config.NumberColumn("obligated", format="dollar"),
+        },
+    )
 
 
 def show_local_matches(entries: list[dict]) -> None:
@@ -90,33 +151,53 @@ def show_local_matches(entries: list[dict]) -> None:
     if not entries:
         st.caption("No match to judge: no two sources name an agency with the same normalized name and state.")
         return
-    st.caption("The same normalized name and state in two sources: a low-confidence match. The two stay separate "
-               "agencies in the graph; compare their rows before treating them as one.")
-    st.dataframe(pd.DataFrame([{
-        "state": e["state"], "name (normalized)": e["name_key"],
-        **{f"{side} agency": a["name"] for side, a in zip(("first", "second"), e["agencies"])},
-        **{f"{side} id": a["id"] for side, a in zip(("first", "second"), e["agencies"])},
-        **{f"{side} cited": f"{a['source']} {a['record']}" if a["source"] else "named in links only"
-           for side, a in zip(("first", "second"), e["agencies"])}}
-        for e in entries[:ROWS]]), hide_index=True, width="stretch")
+    st.caption(
+        "The same normalized name and state in two sources: a low-confidence match. The two stay separate "
+        "agencies in the graph; compare their rows before treating them as one."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "state": e["state"],
+                    "name (normalized)": e["name_key"],
+                    **{
+                        f"{side} agency": a["name"] for side, a in zip(("first", "second"), e["agencies"], strict=False)
+                    },
+                    **{f"{side} id": a["id"] for side, a in zip(("first", "second"), e["agencies"], strict=False)},
+                    **{
+                        f"{side} cited": f"{a['source']} {a['record']}" if a["source"] else "named in links only"
+                        for side, a in zip(("first", "second"), e["agencies"], strict=False)
+                    },
+                }
+                for e in entries[:ROWS]
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def evidence(entry: dict) -> None:
     """The chosen item's evidence, right above the form."""
     money, so_far = attributed.amount(entry["obligated"]), attributed.judgement_text(entry["judgement"])
     if entry["kind"] == "attribution":
-        st.text(f"{entry['maker']['name']} ({', '.join(entry['products'])}), rules {', '.join(entry['rules'])}, "
-                f"confidence {entry['confidence']}\nrecipient of record: {entry['recipient']['name']} "
-                f"({entry['recipient']['id']})\n{money} in {entry['actions']:,} actions of award {entry['record']}"
-                f"\njudgement so far: {so_far}")
+        st.text(
+            f"{entry['maker']['name']} ({', '.join(entry['products'])}), rules {', '.join(entry['rules'])}, "
+            f"confidence {entry['confidence']}\nrecipient of record: {entry['recipient']['name']} "
+            f"({entry['recipient']['id']})\n{money} in {entry['actions']:,} actions of award {entry['record']}"
+            f"\njudgement so far: {so_far}"
+        )
         attributed.records_table([attributed.record_row(rec) for rec in entry["evidence"]])
     else:
         vendor = entry["vendor"]
         ids = party({"uei": vendor["uei"], "duns": vendor["duns"]})
-        st.text(f"reported party: {party(entry['party'])}\njoined by name to: {vendor['name']} ({vendor['id']}"
-                f"{', ' + ids if ids else ''})\n{money} in {entry['records']:,} records, {entry['awards']:,} awards, "
-                f"{entry['first']} to {entry['last']}\nevidence: {where_from(entry['evidence'])} "
-                f"{entry['evidence'].get('permalink') or ''}\njudgement so far: {so_far}")
+        st.text(
+            f"reported party: {party(entry['party'])}\njoined by name to: {vendor['name']} ({vendor['id']}"
+            f"{', ' + ids if ids else ''})\n{money} in {entry['records']:,} records, {entry['awards']:,} awards, "
+            f"{entry['first']} to {entry['last']}\nevidence: {where_from(entry['evidence'])} "
+            f"{entry['evidence'].get('permalink') or ''}\njudgement so far: {so_far}"
+        )
 
 
 def judge(entries: list[dict]) -> None:
@@ -127,8 +208,13 @@ def judge(entries: list[dict]) -> None:
     items = {item_key(e): e for e in entries}
     keys = list(items)
     wanted = params.text("item")
-    chosen = st.selectbox("Item", keys, index=keys.index(wanted) if wanted in items else 0,
-                          format_func=lambda k: item_label(items[k]), key="r_item")
+    chosen = st.selectbox(
+        "Item",
+        keys,
+        index=keys.index(wanted) if wanted in items else 0,
+        format_func=lambda k: item_label(items[k]),
+        key="r_item",
+    )
     params.write({"item": chosen}, {"item": keys[0]})
     entry = items[chosen]
     kind, record, target = chosen.split("\x1f")
@@ -146,9 +232,11 @@ def judge(entries: list[dict]) -> None:
             st.error(md(error))
         else:
             judged_as = entry["maker"]["name"] if kind == "attribution" else entry["vendor"]["name"]
-            st.success(f"Recorded in {md(path)}: {md(judged.kind)} of {md(judged.record)} to {md(judged_as)} "
-                       f"({md(judged.target)}) judged {md(judged.verdict)} by {md(judged.who)} at {md(judged.when)}; "
-                       f"{APPLY}.")
+            st.success(
+                f"Recorded in {md(path)}: {md(judged.kind)} of {md(judged.record)} to {md(judged_as)} "
+                f"({md(judged.target)}) judged {md(judged.verdict)} by {md(judged.who)} at {md(judged.when)}; "
+                f"{APPLY}."
+            )
 
 
 st.title("Review queue")
@@ -156,14 +244,21 @@ src = data.require_data()
 sector_picker(("all",), "")
 columns = st.columns([2, 1])
 wanted_kind = params.text("kind")
-kind = columns[0].selectbox("Show", list(KINDS), index=list(KINDS).index(wanted_kind) if wanted_kind in KINDS else 0,
-                            format_func=KINDS.get, key="r_kind")
+kind = columns[0].selectbox(
+    "Show",
+    list(KINDS),
+    index=list(KINDS).index(wanted_kind) if wanted_kind in KINDS else 0,
+    format_func=KINDS.get,
+    key="r_kind",
+)
 pending = columns[1].checkbox("Pending only (not judged yet)", params.flag("pending", False), key="r_pending")
 params.write({"kind": kind, "pending": pending}, {"pending": False})
 queue = data.review(src, kind or None, pending)
-st.caption(f"Judgements are appended to {md(judgements_file())} with who, when and why; {APPLY}, which re-derives "
-           "the attributions and merges: until then the lists and figures here stay as they are. A later judgement "
-           "of the same item replaces an earlier one.")
+st.caption(
+    f"Judgements are appended to {md(judgements_file())} with who, when and why; {APPLY}, which re-derives "
+    "the attributions and merges: until then the lists and figures here stay as they are. A later judgement "
+    "of the same item replaces an earlier one."
+)
 if kind in ("", "attribution"):
     show_attributions(queue.get("attributions", []), queue["counts"].get("attributions", {}))
 if kind in ("", "merge"):

@@ -4,6 +4,7 @@ The URL asks the profile by an unambiguous key (a vendor id, an agency code) and
 encoded, in its fragment; `LinkColumn(display_text=NAME_IN_LINK)` shows that name decoded, as plain text
 (a data grid cell renders no HTML or Markdown). A record's URL is never used here.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

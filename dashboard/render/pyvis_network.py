@@ -9,6 +9,7 @@ simulation is off and positions come from `positions()`, a cheap deterministic l
 The optional "through resellers" layer (`with_resellers`) adds maker -> reseller -> agency links, dashed, in
 a colour of their own, labelled with the products and the attributed amount (never added to obligations).
 """
+
 from __future__ import annotations
 
 import html
@@ -137,8 +138,11 @@ def sum_links(edges: list[dict], names: dict[str, str]) -> list[dict]:
     for edge in merged.values():
         products = " / ".join(edge["products"])
         maker = edge.get("maker_name") or edge.get("maker")
-        edge["label"] = (f"{products} via {names.get(edge['target']) or edge['target']}"
-                         if edge["type"] == "THROUGH_RESELLER" else f"{products} ({maker})")
+        edge["label"] = (
+            f"{products} via {names.get(edge['target']) or edge['target']}"
+            if edge["type"] == "THROUGH_RESELLER"
+            else f"{products} ({maker})"
+        )
     return list(merged.values())
 
 
@@ -160,12 +164,21 @@ def with_resellers(graph: dict, layer: dict | None, heads: dict[str, str] | None
     for node in layer.get("nodes", []):
         names.setdefault(node["id"], node.get("name"))
         if drawn_as(node["id"]) not in present:
-            nodes.append({"id": node["id"], "kind": node["kind"], "name": node.get("name"), "tier": None,
-                          "label": short_label(node.get("name") or node["id"]), "obligated": 0.0,
-                          "shown_for": "the through-resellers layer (no award edge in this view)"})
+            nodes.append(
+                {
+                    "id": node["id"],
+                    "kind": node["kind"],
+                    "name": node.get("name"),
+                    "tier": None,
+                    "label": short_label(node.get("name") or node["id"]),
+                    "obligated": 0.0,
+                    "shown_for": "the through-resellers layer (no award edge in this view)",
+                }
+            )
             present.add(node["id"])
-    moved = [{**edge, "source": drawn_as(edge["source"]), "target": drawn_as(edge["target"])}
-             for edge in layer["edges"]]
+    moved = [
+        {**edge, "source": drawn_as(edge["source"]), "target": drawn_as(edge["target"])} for edge in layer["edges"]
+    ]
     edges = list(graph["edges"])
     for edge in sum_links(moved, names):
         if edge["source"] in present and edge["target"] in present:
@@ -174,13 +187,21 @@ def with_resellers(graph: dict, layer: dict | None, heads: dict[str, str] | None
 
 
 def reseller_tooltip(edge: dict) -> str:
-    how = (f"{edge.get('maker_name') or edge.get('maker')}'s products sold through this vendor"
-           if edge["type"] == "THROUGH_RESELLER" else "resold to this agency")
+    how = (
+        f"{edge.get('maker_name') or edge.get('maker')}'s products sold through this vendor"
+        if edge["type"] == "THROUGH_RESELLER"
+        else "resold to this agency"
+    )
     unreported = f", {edge['actions_not_reported']} without an amount" if edge.get("actions_not_reported") else ""
-    lines = [edge.get("label") or "", how, f"products: {edge.get('products') or 'not named'}",
-             f"{money(edge.get('obligated')) if edge.get('obligated') is not None else 'amount not reported'} "
-             f"attributed from award descriptions in {edge.get('actions', 0)} action(s), {edge.get('awards', 0)} "
-             f"award(s){unreported}", "not part of the maker's own obligations"]
+    lines = [
+        edge.get("label") or "",
+        how,
+        f"products: {edge.get('products') or 'not named'}",
+        f"{money(edge.get('obligated')) if edge.get('obligated') is not None else 'amount not reported'} "
+        f"attributed from award descriptions in {edge.get('actions', 0)} action(s), {edge.get('awards', 0)} "
+        f"award(s){unreported}",
+        "not part of the maker's own obligations",
+    ]
     return html.escape("\n".join(line for line in lines if line))
 
 
@@ -188,16 +209,23 @@ def tooltip(node: dict, kind: str) -> str:
     """Plain text (vis-network shows a string tooltip as text); escaped all the same."""
     lines = [node.get("name") or node["id"], COLOURS[kind][1]]
     if node["kind"] == "Award":
-        lines += [f"obligated {money(node.get('obligated'))} ({node.get('basis') or 'basis not stated'})",
-                  node.get("permalink") or ""]
+        lines += [
+            f"obligated {money(node.get('obligated'))} ({node.get('basis') or 'basis not stated'})",
+            node.get("permalink") or "",
+        ]
     elif node["kind"] == "Group":
-        lines += [f"{node['vendors']:,} vendors in {node['families']:,} families, left out of the drawing",
-                  f"obligated {money(node.get('obligated'))} on their edges to this agency "
-                  f"({node['awards']:,} awards counted per vendor)", "show more families with the control above"]
+        lines += [
+            f"{node['vendors']:,} vendors in {node['families']:,} families, left out of the drawing",
+            f"obligated {money(node.get('obligated'))} on their edges to this agency "
+            f"({node['awards']:,} awards counted per vendor)",
+            "show more families with the control above",
+        ]
     elif node.get("family"):
         lines[1] = f"vendor family #{node['rank']} ({node['members']:,} vendor(s) with awards in this view)"
-        lines.append(f"obligated {money(node.get('obligated'))} on the edges shown "
-                     f"({node['awards']:,} awards counted per vendor)")
+        lines.append(
+            f"obligated {money(node.get('obligated'))} on the edges shown "
+            f"({node['awards']:,} awards counted per vendor)"
+        )
         listed = node.get("member_names") or ""
         lines.append("members: " + (listed if len(listed) <= 400 else listed[:400].rsplit("; ", 1)[0] + "; …"))
     else:
@@ -238,9 +266,15 @@ def build_html(graph: dict, height: int = 650, where: dict | None = None) -> str
             extra["url"] = node["url"]
         if node.get("label") is not None:
             extra["font"] = {"size": label_font(node), "strokeWidth": 3, "strokeColor": "#ffffff"}
-        net.add_node(node["id"], label=node.get("label") or node.get("name") or node["id"], title=tooltip(node, kind),
-                     color=COLOURS[kind][0], size=node_size(node.get("obligated"), top_money),
-                     shape="square" if node["kind"] == "Agency" else ("diamond" if kind == "group" else "dot"), **extra)
+        net.add_node(
+            node["id"],
+            label=node.get("label") or node.get("name") or node["id"],
+            title=tooltip(node, kind),
+            color=COLOURS[kind][0],
+            size=node_size(node.get("obligated"), top_money),
+            shape="square" if node["kind"] == "Agency" else ("diamond" if kind == "group" else "dot"),
+            **extra,
+        )
     names = {node["id"]: node.get("name") or node["id"] for node in graph["nodes"]}  # edge tooltips name both ends
     for edge in graph["edges"]:
         ends = f"{names.get(edge['source'], edge['source'])} → {names.get(edge['target'], edge['target'])}"
@@ -248,21 +282,33 @@ def build_html(graph: dict, height: int = 650, where: dict | None = None) -> str
             share = math.sqrt(max(edge.get("obligated") or 0, 0) / top_edge)
             counted = " (counted per vendor)" if edge.get("vendors", 1) > 1 else ""
             label = f"{ends}: {money(edge.get('obligated'))} obligated in {edge.get('awards', 1):,} award(s){counted}"
-            net.add_edge(edge["source"], edge["target"], width=1 + 11 * share, title=html.escape(label),
-                         color="#9bb7d4")
+            net.add_edge(
+                edge["source"], edge["target"], width=1 + 11 * share, title=html.escape(label), color="#9bb7d4"
+            )
         elif edge["type"] == "SUBAWARD":
             if edge["source"] not in ids or edge["target"] not in ids:
                 continue
             subawards = True
             amount = edge.get("subaward_amount")
             unreported = f", {edge['not_reported']} without an amount" if edge.get("not_reported") else ""
-            label = (f"{ends}: subawards {money(amount) if amount is not None else 'amount not reported'} in "
-                     f"{edge['subawards']:,} subaward(s){unreported}; subaward amounts, not part of the obligations")
-            net.edges.append(Edge(edge["source"], edge["target"], True, width=1 + 4 * math.sqrt(max(amount or 0, 0) / top_sub),
-                                  dashes=[6, 4], color=SUBAWARD_COLOUR, title=html.escape(label),
-                                  label=f"subaward {short_money(amount)}",
-                                  font={"size": 10, "color": SUBAWARD_COLOUR, "strokeWidth": 3, "align": "middle"},
-                                  smooth={"enabled": True, "type": "curvedCCW", "roundness": 0.15}).options)
+            label = (
+                f"{ends}: subawards {money(amount) if amount is not None else 'amount not reported'} in "
+                f"{edge['subawards']:,} subaward(s){unreported}; subaward amounts, not part of the obligations"
+            )
+            net.edges.append(
+                Edge(
+                    edge["source"],
+                    edge["target"],
+                    True,
+                    width=1 + 4 * math.sqrt(max(amount or 0, 0) / top_sub),
+                    dashes=[6, 4],
+                    color=SUBAWARD_COLOUR,
+                    title=html.escape(label),
+                    label=f"subaward {short_money(amount)}",
+                    font={"size": 10, "color": SUBAWARD_COLOUR, "strokeWidth": 3, "align": "middle"},
+                    smooth={"enabled": True, "type": "curvedCCW", "roundness": 0.15},
+                ).options
+            )
         elif edge["type"] in RESELLER_EDGES:
             if edge["source"] not in ids or edge["target"] not in ids:
                 continue
@@ -270,18 +316,44 @@ def build_html(graph: dict, height: int = 650, where: dict | None = None) -> str
             share = math.sqrt(max(edge.get("obligated") or 0, 0) / top_resold)
             # appended, not add_edge: pyvis drops a second edge between two nodes of an undirected network, and a
             # reseller's resold link runs beside its own award link; curved, so the two stay apart
-            net.edges.append(Edge(edge["source"], edge["target"], False, width=1 + 5 * share, dashes=True,
-                                  color=RESELLER_COLOUR, arrows="to", title=reseller_tooltip(edge),
-                                  label=f"{edge.get('products') or ''} {short_money(edge.get('obligated'))}".strip(),
-                                  font={"size": 10, "color": RESELLER_COLOUR, "strokeWidth": 3, "align": "middle"},
-                                  smooth={"enabled": True, "type": "curvedCW", "roundness": 0.2}).options)
+            net.edges.append(
+                Edge(
+                    edge["source"],
+                    edge["target"],
+                    False,
+                    width=1 + 5 * share,
+                    dashes=True,
+                    color=RESELLER_COLOUR,
+                    arrows="to",
+                    title=reseller_tooltip(edge),
+                    label=f"{edge.get('products') or ''} {short_money(edge.get('obligated'))}".strip(),
+                    font={"size": 10, "color": RESELLER_COLOUR, "strokeWidth": 3, "align": "middle"},
+                    smooth={"enabled": True, "type": "curvedCW", "roundness": 0.2},
+                ).options
+            )
         elif edge["type"] == "CHAIN":  # a hop of a Paths chain, its amount written on it
-            net.edges.append(Edge(edge["source"], edge["target"], True, width=2, color="#6f8fb0", arrows="to",
-                                  title=html.escape(f"{ends}: {edge['label']}"), label=edge["label"],
-                                  font={"size": 11, "strokeWidth": 3, "align": "top"}).options)
+            net.edges.append(
+                Edge(
+                    edge["source"],
+                    edge["target"],
+                    True,
+                    width=2,
+                    color="#6f8fb0",
+                    arrows="to",
+                    title=html.escape(f"{ends}: {edge['label']}"),
+                    label=edge["label"],
+                    font={"size": 11, "strokeWidth": 3, "align": "top"},
+                ).options
+            )
         else:
-            net.add_edge(edge["source"], edge["target"], width=1, dashes=True, color="#bbbbbb",
-                         title=html.escape(f"{ends}: " + ("parent company" if edge["type"] == "PARENT" else "part of")))
+            net.add_edge(
+                edge["source"],
+                edge["target"],
+                width=1,
+                dashes=True,
+                color="#bbbbbb",
+                title=html.escape(f"{ends}: " + ("parent company" if edge["type"] == "PARENT" else "part of")),
+            )
     net.set_options(OPTIONS_FIXED if where is not None and not big else (OPTIONS_BIG if big else OPTIONS_SMALL))
     legend = LEGEND_DIV_RESELLERS if layer else LEGEND_DIV
     if subawards:
@@ -334,22 +406,31 @@ OPTIONS_BIG = """{"physics": {"enabled": false}, "layout": {"improvedLayout": fa
 LEGEND = "".join(
     f'<span style="margin-right:12px"><span style="display:inline-block;width:11px;height:11px;'
     f'background:{colour};margin-right:4px"></span>{html.escape(text)}</span>'
-    for colour, text in COLOURS.values())
-LEGEND_DIV = (f'<div id="legend" style="font:12px sans-serif;padding:4px 0">{LEGEND} '
-              '<span>size: money · edge width: obligated · dashed: parent / part of</span></div>')
-RESELLER_LEGEND = (f'<span id="legend-resellers" style="margin-right:12px"><span style="display:inline-block;'
-                   f'width:22px;border-top:2px dashed {RESELLER_COLOUR};margin-right:4px;vertical-align:middle"></span>'
-                   f'{html.escape(RESELLER_TEXT)}</span>')
-SUBAWARD_LEGEND = (f'<span id="legend-subawards" style="margin-left:12px"><span style="display:inline-block;'
-                   f'width:22px;border-top:2px dashed {SUBAWARD_COLOUR};margin-right:4px;vertical-align:middle"></span>'
-                   f'{html.escape(SUBAWARD_TEXT)}</span>')
+    for colour, text in COLOURS.values()
+)
+LEGEND_DIV = (
+    f'<div id="legend" style="font:12px sans-serif;padding:4px 0">{LEGEND} '
+    "<span>size: money · edge width: obligated · dashed: parent / part of</span></div>"
+)
+RESELLER_LEGEND = (
+    f'<span id="legend-resellers" style="margin-right:12px"><span style="display:inline-block;'
+    f'width:22px;border-top:2px dashed {RESELLER_COLOUR};margin-right:4px;vertical-align:middle"></span>'
+    f"{html.escape(RESELLER_TEXT)}</span>"
+)
+SUBAWARD_LEGEND = (
+    f'<span id="legend-subawards" style="margin-left:12px"><span style="display:inline-block;'
+    f'width:22px;border-top:2px dashed {SUBAWARD_COLOUR};margin-right:4px;vertical-align:middle"></span>'
+    f"{html.escape(SUBAWARD_TEXT)}</span>"
+)
 LEGEND_DIV_RESELLERS = LEGEND_DIV.replace(f"{LEGEND} ", f"{LEGEND}{RESELLER_LEGEND} ", 1)
 
 # Lets a browser test (and bench/dashboard_render.py) tell when the canvas was first drawn: after the
 # first "afterDrawing" (physics: once stabilized) or, with fixed positions (whose first drawing may come
 # before this script runs), two animation frames after the network was built.
-DRAWN_MARK = ('<script>function markDrawn() { if (!window.drawnAt) { window.drawnAt = Date.now(); } }\n'
-              'network.on("afterDrawing", markDrawn);\n%s</script>')
+DRAWN_MARK = (
+    "<script>function markDrawn() { if (!window.drawnAt) { window.drawnAt = Date.now(); } }\n"
+    'network.on("afterDrawing", markDrawn);\n%s</script>'
+)
 FIXED_DRAWN = "requestAnimationFrame(function () { requestAnimationFrame(markDrawn); });"
 
 _CDN = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*[\"']https?://[^>]*>(\s*</script>)?", re.I | re.S)

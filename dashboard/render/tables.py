@@ -5,6 +5,7 @@ empty cell holds +infinity underneath and shows its column's words: the grid dra
 "None" and sorts it as 0, so the words would sit among the numbers; +infinity puts them after every number on
 the first (ascending) click (the grid reverses the whole column on the second). Text columns holding ISO dates
 ("2026-03-31 (current end date)") already sort by date, their words ("none reported") after every date."""
+
 from __future__ import annotations
 
 import math
@@ -15,7 +16,6 @@ import streamlit as st
 
 from core.wording import NOT_REPORTED, missing, money, short_money
 from dashboard.render import profile_links
-
 
 FORMATS = {"money": money, "short": short_money, "count": "{:,.0f}".format, "score": "{:.2f}".format}  # shown
 NUMBERS = tuple(FORMATS)
@@ -50,7 +50,9 @@ def frame(rows: list[dict], columns: list[Column]) -> pd.DataFrame:
             return value
         return c.missing if missing(value) else value
 
-    return pd.DataFrame([{c.header: cell(row, c) for c in columns} for row in rows], columns=[c.header for c in columns])
+    return pd.DataFrame(
+        [{c.header: cell(row, c) for c in columns} for row in rows], columns=[c.header for c in columns]
+    )
 
 
 def config(columns: list[Column], numbers: set[str]) -> dict:
@@ -88,5 +90,11 @@ def styled(table: pd.DataFrame, columns: list[Column], numbers: set[str]):
 def show(rows: list[dict], columns: list[Column], key: str | None = None, height: int | None = None) -> None:
     table, numbers = frame(rows, columns), numeric(rows, columns)
     options = {"height": height} if height else {}
-    st.dataframe(styled(table, columns, numbers), hide_index=True, width="stretch",
-                 column_config=config(columns, numbers), key=key, **options)
+    st.dataframe(
+        styled(table, columns, numbers),
+        hide_index=True,
+        width="stretch",
+        column_config=config(columns, numbers),
+        key=key,
+        **options,
+    )

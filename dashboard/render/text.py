@@ -4,6 +4,7 @@ Streamlit never renders raw HTML without `unsafe_allow_html` (which this app nev
 would still turn `*`, `[x](…)` or `#` inside a vendor's name into formatting or links; `md` backslash-
 escapes them (and HTML's specials), so a name always reads exactly as it was recorded.
 """
+
 from __future__ import annotations
 
 import html

@@ -1,9 +1,10 @@
 """The family tree on the vendor page: who is whose parent, each link with the record that reports it or the
 curated table (and its note) that states it, so a reader can check every branch before printing it."""
+
 from __future__ import annotations
 
-from dashboard.shaping.exports import where_from
 from dashboard.render.text import record_link
+from dashboard.shaping.exports import where_from
 
 
 def tree_lines(family: dict) -> list[str]:
@@ -20,8 +21,10 @@ def tree_lines(family: dict) -> list[str]:
     def walk(parent: str, depth: int) -> None:
         for child in sorted(children.get(parent, ()), key=lambda c: (members[c]["name"] or "", c)):
             bases = sorted({p["basis"] for p in members[child]["parents_reported"] if p["parent_id"] == parent})
-            lines.append(f"{'    ' * depth}└─ {members[child]['name'] or child}  ({child})"
-                         + (f"  [{', '.join(bases)}]" if bases else "  [in the family by its records]"))
+            lines.append(
+                f"{'    ' * depth}└─ {members[child]['name'] or child}  ({child})"
+                + (f"  [{', '.join(bases)}]" if bases else "  [in the family by its records]")
+            )
             if child not in seen:
                 seen.add(child)
                 walk(child, depth + 1)
@@ -36,8 +39,16 @@ def link_rows(family: dict) -> list[dict]:
     rows = []
     for member in [family, *family["subsidiaries"]]:
         for link in member.get("parents_reported") or []:
-            rows.append({"vendor": member["name"], "parent": link["parent"], "relation": link["relation"],
-                         "basis": link["basis"], "source": where_from(link) if link.get("source") else "",
-                         "reported": " to ".join(d for d in (link["first_reported"], link["last_reported"]) if d),
-                         "note": link.get("note") or "", "permalink": record_link(link.get("permalink"))})
+            rows.append(
+                {
+                    "vendor": member["name"],
+                    "parent": link["parent"],
+                    "relation": link["relation"],
+                    "basis": link["basis"],
+                    "source": where_from(link) if link.get("source") else "",
+                    "reported": " to ".join(d for d in (link["first_reported"], link["last_reported"]) if d),
+                    "note": link.get("note") or "",
+                    "permalink": record_link(link.get("permalink")),
+                }
+            )
     return rows

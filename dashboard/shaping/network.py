@@ -7,6 +7,7 @@ largest fill a budget of about `MAX_NODES` nodes, and the vendors left out are s
 agency: "N other vendors, $X". Every figure stays exact in the tooltips; subawards are a layer of their
 own (amount = subaward amount) and never added to obligations. Pure functions: same answer, same picture.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -26,7 +27,7 @@ def short_label(name: str | None, limit: int = LABEL_CHARS) -> str:
     text = " ".join((name or "").split())
     if len(text) <= limit:
         return text
-    cut = text[:limit - 1].rsplit(" ", 1)[0] if " " in text[:limit - 1] else text[:limit - 1]
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
     return cut.rstrip(",.;:-– ") + "…"
 
 
@@ -43,7 +44,7 @@ def family_heads(graph: dict) -> dict[str, str]:
             current = parent[current]
             chain.append(current)
         if current in parent:  # the chain loops back (two registrations naming each other): the loop's least id
-            current = min(chain[chain.index(parent[current]):])
+            current = min(chain[chain.index(parent[current]) :])
         heads[node["id"]] = current
     return heads
 
@@ -58,8 +59,17 @@ def families(graph: dict) -> dict[str, dict]:
         if edge["type"] != "AWARDS":
             continue
         head = heads.get(edge["source"], edge["source"])
-        family = out.setdefault(head, {"id": head, "name": names.get(head) or head, "cents": 0, "awards": 0,
-                                       "members": set(), "agencies": defaultdict(lambda: [0, 0, set()])})
+        family = out.setdefault(
+            head,
+            {
+                "id": head,
+                "name": names.get(head) or head,
+                "cents": 0,
+                "awards": 0,
+                "members": set(),
+                "agencies": defaultdict(lambda: [0, 0, set()]),
+            },
+        )
         cents = round((edge["obligated"] or 0.0) * 100)  # summed in whole cents, as the store sums them
         family["cents"] += cents
         family["awards"] += edge.get("awards") or 0
@@ -113,23 +123,39 @@ def layer_scope(layer: dict | None, graph: dict, ego: str) -> dict | None:
     heads = family_heads(graph)
     names = {n["id"]: n.get("name") for n in layer.get("nodes", [])}
     if ego.startswith("Agency:"):
-        near = {ego} | {e["target"] if e["source"] == ego else e["source"] for e in graph["edges"]
-                        if e["type"] == "PART_OF" and ego in (e["source"], e["target"])}
+        near = {ego} | {
+            e["target"] if e["source"] == ego else e["source"]
+            for e in graph["edges"]
+            if e["type"] == "PART_OF" and ego in (e["source"], e["target"])
+        }
         resold = [e for e in layer["edges"] if e["type"] == "RESOLD_TO" and e["target"] in near]
-        sold = sum_links([{**e, "source": f"Vendor:{e['maker']}", "target": e["source"], "type": "THROUGH_RESELLER"}
-                          for e in resold], names)
+        sold = sum_links(
+            [
+                {**e, "source": f"Vendor:{e['maker']}", "target": e["source"], "type": "THROUGH_RESELLER"}
+                for e in resold
+            ],
+            names,
+        )
     else:
+
         def ours(vendor: str) -> bool:
             return heads.get(vendor, vendor) == ego
 
-        resold = [e for e in layer["edges"] if e["type"] == "RESOLD_TO" and (ours(f"Vendor:{e['maker']}") or ours(e["source"]))]
-        sold = [e for e in layer["edges"] if e["type"] == "THROUGH_RESELLER" and (ours(e["source"]) or ours(e["target"]))]
+        resold = [
+            e
+            for e in layer["edges"]
+            if e["type"] == "RESOLD_TO" and (ours(f"Vendor:{e['maker']}") or ours(e["source"]))
+        ]
+        sold = [
+            e for e in layer["edges"] if e["type"] == "THROUGH_RESELLER" and (ours(e["source"]) or ours(e["target"]))
+        ]
     kept = {e["source"] for e in sold + resold} | {e["target"] for e in sold + resold}
     return {**layer, "nodes": [n for n in layer.get("nodes", []) if n["id"] in kept], "edges": sold + resold}
 
 
-def top_view(graph: dict, more: int = 0, budget: int = MAX_NODES, scope: tuple[set, set] | None = None,
-             pinned: str | None = None) -> dict:
+def top_view(
+    graph: dict, more: int = 0, budget: int = MAX_NODES, scope: tuple[set, set] | None = None, pinned: str | None = None
+) -> dict:
     """The drawing: agencies, the top families (one node each, on the head's id), one "other vendors" node per
     agency for the rest. `more` draws that many families beyond the budget; `scope` (families, agencies) keeps
     only those (the ego network); `pinned` is always drawn. Returns {nodes, edges, left_out} where
@@ -151,7 +177,7 @@ def top_view(graph: dict, more: int = 0, budget: int = MAX_NODES, scope: tuple[s
     room = max(budget - len(agencies) - len(paying), 1)  # every paying agency may need a group node
     if len(order) <= room + len(paying):  # no group is needed when all fit
         room = len(order)
-    chosen = order[:room + max(more, 0)]
+    chosen = order[: room + max(more, 0)]
     if pinned in fams and pinned not in chosen:
         chosen = [*chosen[:-1], pinned] if len(chosen) >= room else [*chosen, pinned]
     drawn = set(chosen)
@@ -162,19 +188,43 @@ def top_view(graph: dict, more: int = 0, budget: int = MAX_NODES, scope: tuple[s
             agency_money[agency] += pair[0]
     for aid in sorted(agencies):
         node = agencies[aid]
-        nodes.append({**node, "obligated": agency_money.get(aid, 0) / 100,
-                      "label": short_label(node.get("name"), AGENCY_LABEL_CHARS)})
+        nodes.append(
+            {
+                **node,
+                "obligated": agency_money.get(aid, 0) / 100,
+                "label": short_label(node.get("name"), AGENCY_LABEL_CHARS),
+            }
+        )
     names = {n["id"]: n.get("name") for n in graph["nodes"]}
     for rank, head in enumerate(chosen, start=1):
         family = fams[head]
         members = sorted(family["members"])
-        nodes.append({"id": head, "kind": "Vendor", "family": True, "name": family["name"], "tier": None,
-                      "label": short_label(family["name"]), "obligated": family["cents"] / 100, "rank": rank,
-                      "awards": family["awards"], "members": len(members),
-                      "member_names": "; ".join(sorted(names.get(m) or m for m in members))})
+        nodes.append(
+            {
+                "id": head,
+                "kind": "Vendor",
+                "family": True,
+                "name": family["name"],
+                "tier": None,
+                "label": short_label(family["name"]),
+                "obligated": family["cents"] / 100,
+                "rank": rank,
+                "awards": family["awards"],
+                "members": len(members),
+                "member_names": "; ".join(sorted(names.get(m) or m for m in members)),
+            }
+        )
         for agency, (money, awards, via) in sorted(family["agencies"].items()):
-            edges.append({"source": head, "target": agency, "type": "AWARDS", "obligated": money / 100, "awards": awards,
-                          "vendors": len(via)})
+            edges.append(
+                {
+                    "source": head,
+                    "target": agency,
+                    "type": "AWARDS",
+                    "obligated": money / 100,
+                    "awards": awards,
+                    "vendors": len(via),
+                }
+            )
     left_out = {}
     for aid in sorted(agencies):
         vendors, heads, cents, awards = set(), set(), 0, 0
@@ -192,21 +242,45 @@ def top_view(graph: dict, more: int = 0, budget: int = MAX_NODES, scope: tuple[s
         gid = GROUP_PREFIX + aid
         agency_name = agencies[aid].get("name") or aid
         left_out[aid] = {"vendors": sorted(vendors), "families": len(heads), "obligated": money, "awards": awards}
-        nodes.append({"id": gid, "kind": "Group", "name": f"{len(vendors):,} other vendors of {agency_name}",
-                      "label": f"{len(vendors):,} other vendors, {short_money(money)}", "tier": None,
-                      "obligated": money, "agency": aid, "vendors": len(vendors), "families": len(heads),
-                      "awards": awards})
-        edges.append({"source": gid, "target": aid, "type": "AWARDS", "obligated": money, "awards": awards,
-                      "vendors": len(vendors)})
+        nodes.append(
+            {
+                "id": gid,
+                "kind": "Group",
+                "name": f"{len(vendors):,} other vendors of {agency_name}",
+                "label": f"{len(vendors):,} other vendors, {short_money(money)}",
+                "tier": None,
+                "obligated": money,
+                "agency": aid,
+                "vendors": len(vendors),
+                "families": len(heads),
+                "awards": awards,
+            }
+        )
+        edges.append(
+            {
+                "source": gid,
+                "target": aid,
+                "type": "AWARDS",
+                "obligated": money,
+                "awards": awards,
+                "vendors": len(vendors),
+            }
+        )
     for edge in graph["edges"]:  # agencies' own hierarchy, where both ends are drawn
         if edge["type"] == "PART_OF" and edge["source"] in agencies and edge["target"] in agencies:
             edges.append(edge)
-    return {"nodes": nodes, "edges": edges, "left_out": left_out, "families_total": len(order),
-            "families_drawn": len(chosen)}
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "left_out": left_out,
+        "families_total": len(order),
+        "families_drawn": len(chosen),
+    }
 
 
-def with_subawards(view: dict, graph: dict, rows: list[dict], names: dict[str, str],
-                   max_new: int = MAX_SUB_NODES) -> dict:
+def with_subawards(
+    view: dict, graph: dict, rows: list[dict], names: dict[str, str], max_new: int = MAX_SUB_NODES
+) -> dict:
     """Add prime -> subcontractor edges (type SUBAWARD, dashed): raw subaward rows (prime_vendor, sub_vendor,
     amount) whose prime is drawn (its family node or its agency's group). A subcontractor not drawn becomes a
     node of its own (the `max_new` largest; the rest counted in `subawards_left_out`). Amounts are subaward
@@ -233,9 +307,18 @@ def with_subawards(view: dict, graph: dict, rows: list[dict], names: dict[str, s
         if prime is None:
             continue
         sub = place(row["sub_vendor"]) or f"{SUB_PREFIX}{row['sub_vendor']}"
-        pair = pairs.setdefault((prime, sub), {"source": prime, "target": sub, "type": "SUBAWARD",
-                                               "subaward_amount": None, "subawards": 0, "not_reported": 0,
-                                               "sub_vendor": row["sub_vendor"]})
+        pair = pairs.setdefault(
+            (prime, sub),
+            {
+                "source": prime,
+                "target": sub,
+                "type": "SUBAWARD",
+                "subaward_amount": None,
+                "subawards": 0,
+                "not_reported": 0,
+                "sub_vendor": row["sub_vendor"],
+            },
+        )
         pair["subawards"] += 1
         if row.get("amount") is None:
             pair["not_reported"] += 1
@@ -248,14 +331,27 @@ def with_subawards(view: dict, graph: dict, rows: list[dict], names: dict[str, s
     keep = set(sorted(new, key=lambda s: (-new[s], s))[:max_new])
     nodes, edges = list(view["nodes"]), list(view["edges"])
     for sub in sorted(keep):
-        vid = sub[len(SUB_PREFIX):]
-        nodes.append({"id": sub, "kind": "Vendor", "name": names.get(vid) or vid, "label": short_label(names.get(vid) or vid),
-                      "tier": None, "obligated": 0.0, "vendor_id": vid,
-                      "shown_for": "the subaward layer (a subcontractor; no obligated money of its own in this view)"})
+        vid = sub[len(SUB_PREFIX) :]
+        nodes.append(
+            {
+                "id": sub,
+                "kind": "Vendor",
+                "name": names.get(vid) or vid,
+                "label": short_label(names.get(vid) or vid),
+                "tier": None,
+                "obligated": 0.0,
+                "vendor_id": vid,
+                "shown_for": "the subaward layer (a subcontractor; no obligated money of its own in this view)",
+            }
+        )
     left = [p for k, p in sorted(pairs.items()) if k[1].startswith(SUB_PREFIX) and k[1] not in keep]
     edges += [p for k, p in sorted(pairs.items()) if not (k[1].startswith(SUB_PREFIX) and k[1] not in keep)]
-    return {**view, "nodes": nodes, "edges": edges,
-            "subawards_left_out": {"links": len(left), "amount": sum(p["subaward_amount"] or 0.0 for p in left)}}
+    return {
+        **view,
+        "nodes": nodes,
+        "edges": edges,
+        "subawards_left_out": {"links": len(left), "amount": sum(p["subaward_amount"] or 0.0 for p in left)},
+    }
 
 
 def profile_url(node: dict, codes: dict[str, str], named: set[str] | frozenset = frozenset()) -> str | None:
@@ -348,8 +444,12 @@ def headline(graph: dict, ego: str = "", agency: dict | None = None) -> str | No
         if family is None:
             return None
         top_agency, pair = max(family["agencies"].items(), key=lambda item: (item[1][0], item[0]))
-        where = (f"from {len(family['agencies']):,} agencies, the most from {names.get(top_agency)} "
-                 f"({short_money(pair[0] / 100)})" if len(family["agencies"]) > 1 else f"from {names.get(top_agency)}")
+        where = (
+            f"from {len(family['agencies']):,} agencies, the most from {names.get(top_agency)} "
+            f"({short_money(pair[0] / 100)})"
+            if len(family["agencies"]) > 1
+            else f"from {names.get(top_agency)}"
+        )
         return f"{family['name']} got {short_money(family['cents'] / 100)} in {awards_text(family['awards'])} {where}."
     target = ego or (f"Agency:{agency['id']}" if agency and f"Agency:{agency['id']}" in names else None)
     if target:
@@ -359,29 +459,47 @@ def headline(graph: dict, ego: str = "", agency: dict | None = None) -> str | No
         whole = sum(p[0] for p in paid.values())
         top = min(paid, key=lambda h: (-paid[h][0], h))
         share = f"{paid[top][0] / whole:.0%} of " if whole > 0 else ""
-        return (f"{fams[top]['name']} got the most from {names.get(target)}: {short_money(paid[top][0] / 100)} in "
-                f"{awards_text(paid[top][1])}, {share}the {short_money(whole / 100)} it obligated to {len(paid):,} "
-                f"vendor families in this view.")
+        return (
+            f"{fams[top]['name']} got the most from {names.get(target)}: {short_money(paid[top][0] / 100)} in "
+            f"{awards_text(paid[top][1])}, {share}the {short_money(whole / 100)} it obligated to {len(paid):,} "
+            f"vendor families in this view."
+        )
     order = ranked(fams)
     top = fams[order[0]]
     whole = sum(f["cents"] for f in fams.values())
     paying = {a for f in fams.values() for a in f["agencies"]}
     scope = f"from {agency.get('name') or agency['id']}" if agency else f"from the {len(paying):,} agencies in view"
     agencies = sorted(top["agencies"].items(), key=lambda item: (-item[1][0], item[0]))
-    most = (f", most of it from {names.get(agencies[0][0])}" if len(agencies) > 1 else
-            f", all from {names.get(agencies[0][0])}")
-    return (f"{top['name']} got the most {scope}: {short_money(top['cents'] / 100)} in {awards_text(top['awards'])}"
-            f"{most}; {len(fams):,} vendor families got {short_money(whole / 100)} in all.")
+    most = (
+        f", most of it from {names.get(agencies[0][0])}"
+        if len(agencies) > 1
+        else f", all from {names.get(agencies[0][0])}"
+    )
+    return (
+        f"{top['name']} got the most {scope}: {short_money(top['cents'] / 100)} in {awards_text(top['awards'])}"
+        f"{most}; {len(fams):,} vendor families got {short_money(whole / 100)} in all."
+    )
 
 
 # Arial's advance widths in 1/1000 em (Liberation Sans, which draws the labels where Arial is missing, has the
 # same metrics): a label's width on the canvas, measured before it is drawn.
-_WIDTHS = {**dict.fromkeys("ijl|'", 222), **dict.fromkeys(" ftI!,./:;[]\\", 278), **dict.fromkeys("r()-`{}", 333),
-           **dict.fromkeys('"', 355), **dict.fromkeys("Jcksvxyz*^", 500), **dict.fromkeys("L", 556),
-           **dict.fromkeys("abdeghnopqu0123456789$#_?", 556), **dict.fromkeys("FTZ", 611),
-           **dict.fromkeys("ABEKPSVXY&", 667), **dict.fromkeys("CDHNRUw", 722), **dict.fromkeys("GOQ", 778),
-           **dict.fromkeys("Mm", 833), **dict.fromkeys("%", 889), **dict.fromkeys("W", 944),
-           **dict.fromkeys("@…—", 1000)}
+_WIDTHS = {
+    **dict.fromkeys("ijl|'", 222),
+    **dict.fromkeys(" ftI!,./:;[]\\", 278),
+    **dict.fromkeys("r()-`{}", 333),
+    **dict.fromkeys('"', 355),
+    **dict.fromkeys("Jcksvxyz*^", 500),
+    **dict.fromkeys("L", 556),
+    **dict.fromkeys("abdeghnopqu0123456789$#_?", 556),
+    **dict.fromkeys("FTZ", 611),
+    **dict.fromkeys("ABEKPSVXY&", 667),
+    **dict.fromkeys("CDHNRUw", 722),
+    **dict.fromkeys("GOQ", 778),
+    **dict.fromkeys("Mm", 833),
+    **dict.fromkeys("%", 889),
+    **dict.fromkeys("W", 944),
+    **dict.fromkeys("@…—", 1000),
+}
 STROKE = 3  # the white outline drawn around each label (font strokeWidth)
 GAP = 6.0  # free space kept between any two nodes' boxes (shape and label), in canvas pixels
 ROOM = 1.6  # before placing, a drawing is spread to at least this many times the area of its boxes,
@@ -420,10 +538,11 @@ def overlaps(where: dict[str, tuple[float, float]], boxes: dict, gap: float = 0.
     box = np.array([boxes[i] for i in ids], dtype=float)
     left, top = xy[:, 0] + box[:, 0] - gap / 2, xy[:, 1] + box[:, 1] - gap / 2
     right, bottom = xy[:, 0] + box[:, 2] + gap / 2, xy[:, 1] + box[:, 3] + gap / 2
-    hit = ((np.minimum(right[:, None], right[None, :]) - np.maximum(left[:, None], left[None, :]) > 0)
-           & (np.minimum(bottom[:, None], bottom[None, :]) - np.maximum(top[:, None], top[None, :]) > 0))
+    hit = (np.minimum(right[:, None], right[None, :]) - np.maximum(left[:, None], left[None, :]) > 0) & (
+        np.minimum(bottom[:, None], bottom[None, :]) - np.maximum(top[:, None], top[None, :]) > 0
+    )
     first, second = np.nonzero(np.triu(hit, 1))
-    return [(ids[a], ids[b]) for a, b in zip(first.tolist(), second.tolist())]
+    return [(ids[a], ids[b]) for a, b in zip(first.tolist(), second.tolist(), strict=False)]
 
 
 def _offsets(step: float, reach: float):
@@ -434,14 +553,15 @@ def _offsets(step: float, reach: float):
     grid = np.arange(-count, count + 1) * step
     xs, ys = np.meshgrid(grid, grid)
     xs, ys = xs.ravel(), ys.ravel()
-    keep = xs ** 2 + ys ** 2 <= reach ** 2
+    keep = xs**2 + ys**2 <= reach**2
     xs, ys = xs[keep], ys[keep]
-    order = np.lexsort((np.arctan2(ys, xs), xs ** 2 + ys ** 2))
+    order = np.lexsort((np.arctan2(ys, xs), xs**2 + ys**2))
     return xs[order], ys[order]
 
 
-def separate(where: dict[str, tuple[float, float]], boxes: dict, gap: float = GAP,
-             first: list[str] | None = None) -> dict[str, tuple[float, float]]:
+def separate(
+    where: dict[str, tuple[float, float]], boxes: dict, gap: float = GAP, first: list[str] | None = None
+) -> dict[str, tuple[float, float]]:
     """Place nodes one by one (`first` gives the order: the important ones keep their spot), each at its
     position if its box (shape and label) overlaps no box placed before, else at the nearest free spot
     on a grid around it, searched ever further out. So no two boxes overlap, and nodes move as little as
@@ -456,8 +576,10 @@ def separate(where: dict[str, tuple[float, float]], boxes: dict, gap: float = GA
         wide, tall = (ROOM * area * ASPECT) ** 0.5, (ROOM * area / ASPECT) ** 0.5
         grow_x = max(1.0, wide / max(float(np.ptp(xy[:, 0])), 1.0))
         grow_y = max(1.0, tall / max(float(np.ptp(xy[:, 1])), 1.0))
-        where = {i: (centre[0] + (where[i][0] - centre[0]) * grow_x, centre[1] + (where[i][1] - centre[1]) * grow_y)
-                 for i in ids}
+        where = {
+            i: (centre[0] + (where[i][0] - centre[0]) * grow_x, centre[1] + (where[i][1] - centre[1]) * grow_y)
+            for i in ids
+        }
     near, far = _offsets(8.0, 480.0), _offsets(40.0, 6000.0)
     placed = np.empty((0, 4))
     out: dict[str, tuple[float, float]] = {}
@@ -467,17 +589,33 @@ def separate(where: dict[str, tuple[float, float]], boxes: dict, gap: float = GA
         left, top, right, bottom = left - gap / 2, top - gap / 2, right + gap / 2, bottom + gap / 2
         spot = None
         for xs, ys in (near, far):
-            for begin, end in zip([0, 128, 1024, 4096, 12288], [128, 1024, 4096, 12288, len(xs)]):  # near ones first
+            for begin, end in zip(
+                [0, 128, 1024, 4096, 12288], [128, 1024, 4096, 12288, len(xs)], strict=False
+            ):  # near ones first
                 cx, cy = x + xs[begin:end], y + ys[begin:end]
                 if not len(cx):
                     continue
                 if not len(placed):
                     spot = (cx[0], cy[0])
                     break
-                there = placed[(placed[:, 2] > cx.min() + left) & (placed[:, 0] < cx.max() + right)
-                               & (placed[:, 3] > cy.min() + top) & (placed[:, 1] < cy.max() + bottom)]
-                clash = ((np.minimum(cx[:, None] + right, there[None, :, 2]) - np.maximum(cx[:, None] + left, there[None, :, 0]) > 0)
-                         & (np.minimum(cy[:, None] + bottom, there[None, :, 3]) - np.maximum(cy[:, None] + top, there[None, :, 1]) > 0)).any(axis=1)
+                there = placed[
+                    (placed[:, 2] > cx.min() + left)
+                    & (placed[:, 0] < cx.max() + right)
+                    & (placed[:, 3] > cy.min() + top)
+                    & (placed[:, 1] < cy.max() + bottom)
+                ]
+                clash = (
+                    (
+                        np.minimum(cx[:, None] + right, there[None, :, 2])
+                        - np.maximum(cx[:, None] + left, there[None, :, 0])
+                        > 0
+                    )
+                    & (
+                        np.minimum(cy[:, None] + bottom, there[None, :, 3])
+                        - np.maximum(cy[:, None] + top, there[None, :, 1])
+                        > 0
+                    )
+                ).any(axis=1)
                 free = np.flatnonzero(~clash)
                 if len(free):
                     spot = (cx[free[0]], cy[free[0]])
@@ -517,8 +655,9 @@ def layout(view: dict) -> dict[str, tuple[float, float]]:
     scale = max(40.0 * len(graph) ** 0.5, 300.0)
     wide = 1.5  # labels are wide and the frame is wider than tall: spread more across than down
     first = sorted(placed, key=lambda nid: (-sizes.get(nid, 0.0), nid))  # the largest nodes keep their spots
-    return separate({nid: (float(x) * scale * wide, float(y) * scale) for nid, (x, y) in sorted(placed.items())},
-                    boxes, first=first)
+    return separate(
+        {nid: (float(x) * scale * wide, float(y) * scale) for nid, (x, y) in sorted(placed.items())}, boxes, first=first
+    )
 
 
 def with_urls(view: dict, codes: dict[str, str], named: set[str] | frozenset = frozenset()) -> dict:

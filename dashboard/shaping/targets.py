@@ -5,6 +5,7 @@ page shows a family as a link to its profile and a citation as a link to the awa
 the permalink. Money and the nothings ("not measured", "none") go through core/wording.py and the column's words.
 The vehicles a family holds sit in their own column as open ceilings (vehicle-level data), never in any money.
 """
+
 from __future__ import annotations
 
 from core.wording import short_money, text
@@ -42,44 +43,51 @@ def columns(months: int) -> list[Column]:
 
 
 def categories_text(categories: list[dict]) -> str:
-    """"data and analytics $329.2M (sold by Palantir…)": each category's money and its largest rule's reason."""
-    return "; ".join(f"{c['label']} {short_money(c['obligated'])}"
-                     + (f" ({c['reasons'][0]['reason']})" if c["reasons"] else "") for c in categories)
+    """ "data and analytics $329.2M (sold by Palantir…)": each category's money and its largest rule's reason."""
+    return "; ".join(
+        f"{c['label']} {short_money(c['obligated'])}" + (f" ({c['reasons'][0]['reason']})" if c["reasons"] else "")
+        for c in categories
+    )
 
 
 def levers_text(levers: dict) -> str | None:
     """The local layer's levers in a few words, or None when the family appears nowhere in it."""
     if not (levers["local_agencies"] or levers["deployments"] or levers["local_contracts"]):
         return None
-    return (f"{levers['local_agencies']:,} local agencies ({levers['deployments']:,} deployments, "
-            f"{levers['local_contracts']:,} contracts); {len(levers['cancelled_or_rejected']):,} cancelled or "
-            f"rejected; {len(levers['sanctuary_searchable']):,} forbid immigration enforcement yet federally searchable")
+    return (
+        f"{levers['local_agencies']:,} local agencies ({levers['deployments']:,} deployments, "
+        f"{levers['local_contracts']:,} contracts); {len(levers['cancelled_or_rejected']):,} cancelled or "
+        f"rejected; {len(levers['sanctuary_searchable']):,} forbid immigration enforcement yet federally searchable"
+    )
 
 
 def decision_text(decision: dict | None) -> str | None:
-    """"2026-03-31 (current end date), 70CMSD21C00000002": the date, the field it comes from and the award."""
+    """ "2026-03-31 (current end date), 70CMSD21C00000002": the date, the field it comes from and the award."""
     if not decision:
         return None
     return f"{decision['date']} ({decision['field'].split(' (')[0]}), {decision.get('piid') or decision['award_key']}"
 
 
 def vehicles_text(figure: dict | None) -> str | None:
-    """"2: Department of the Army (open ceiling $10.00B), …": how many vehicles the family holds and where, each
+    """ "2: Department of the Army (open ceiling $10.00B), …": how many vehicles the family holds and where, each
     with its open ceiling (vehicle-level data, not spending); "none held"."""
     if figure is None:
         return None
     if not figure["count"]:
         return "none held"
-    return f"{figure['count']:,}: " + ", ".join(f"{text(v['agency'])} (open ceiling {short_money(v['ceiling'])})"
-                                                for v in figure["rows"])
+    return f"{figure['count']:,}: " + ", ".join(
+        f"{text(v['agency'])} (open ceiling {short_money(v['ceiling'])})" for v in figure["rows"]
+    )
 
 
 def cited(row: dict) -> list[tuple[str, str]]:
     """(label, permalink) behind each of the row's figures: its largest awards (their money), the resellers' awards
     behind its "via resellers" figure, its next decision's award and its vehicles; http(s) permalinks only."""
     cites = [(short_money(c["obligated"]), c["permalink"]) for c in row["citations"]]
-    cites += [(f"via {c['reseller']['name']} {short_money(c['obligated'])}", c["permalink"])
-              for c in row.get("reseller_citations") or []]
+    cites += [
+        (f"via {c['reseller']['name']} {short_money(c['obligated'])}", c["permalink"])
+        for c in row.get("reseller_citations") or []
+    ]
     decision = row["next_decision"]
     if decision:
         cites.append((f"next decision {decision['date']}", decision["permalink"]))
@@ -98,18 +106,27 @@ def table_rows(answer: dict, links: bool = True) -> list[dict]:
     out = []
     for r in answer["families"]:
         decision = r["next_decision"]
-        out.append({
-            "rank": r["rank"], "id": r["id"], "score": r["score"],
-            "family": vendor_url(r["id"], r["name"]) if links else r["name"],
-            "levers": levers_text(r["levers"]), "obligated": r["obligated"] if r["members"] else None,
-            "through_resellers": r["through_resellers"], "recent_money": r["recent_money"],
-            "dependence": r["dependence"], "renewal_pressure": r["renewal_pressure"] if r["renewal_awards"] else None,
-            "next_decision": decision_text(decision),
-            "options": r["options"], "awards": r["awards"], "categories": categories_text(r["categories"]),
-            "vehicles": vehicles_text(r.get("vehicles")),
-            "why": r["why"],
-            "citations": citations_text(r),
-        })
+        out.append(
+            {
+                "rank": r["rank"],
+                "id": r["id"],
+                "score": r["score"],
+                "family": vendor_url(r["id"], r["name"]) if links else r["name"],
+                "levers": levers_text(r["levers"]),
+                "obligated": r["obligated"] if r["members"] else None,
+                "through_resellers": r["through_resellers"],
+                "recent_money": r["recent_money"],
+                "dependence": r["dependence"],
+                "renewal_pressure": r["renewal_pressure"] if r["renewal_awards"] else None,
+                "next_decision": decision_text(decision),
+                "options": r["options"],
+                "awards": r["awards"],
+                "categories": categories_text(r["categories"]),
+                "vehicles": vehicles_text(r.get("vehicles")),
+                "why": r["why"],
+                "citations": citations_text(r),
+            }
+        )
     return out
 
 
@@ -123,12 +140,14 @@ def answer_line(answer: dict) -> str:
         return md(f"{within}, {short} has no vendor family in the loaded data.")
     top = families[:3]
     lead = top[0]
-    basis = ("sales through resellers" if lead["exposure_basis"] == "through resellers" else "own obligations")
+    basis = "sales through resellers" if lead["exposure_basis"] == "through resellers" else "own obligations"
     rest = ", then " + " and ".join(r["name"] for r in top[1:]) if len(top) > 1 else ""
-    return md(f"{within}, a campaign on {short} would press {lead['name']} first "
-              f"({short_money(lead['exposure'])} in {basis}, score {lead['score']:.2f}){rest}: "
-              f"{len(families):,} vendor families ranked, {len(answer['lacking_profile']):,} of them without a "
-              "measured dependence.")
+    return md(
+        f"{within}, a campaign on {short} would press {lead['name']} first "
+        f"({short_money(lead['exposure'])} in {basis}, score {lead['score']:.2f}){rest}: "
+        f"{len(families):,} vendor families ranked, {len(answer['lacking_profile']):,} of them without a "
+        "measured dependence."
+    )
 
 
 def why_line(row: dict) -> str:

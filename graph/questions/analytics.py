@@ -4,6 +4,7 @@ Works the same over either store (it reads only the `subgraph` answer). Centrali
 vendors sit between many agencies (a vendor that links ICE, CBP and the Marshals is a broker even if
 another takes more money from one of them); the campaign view ranks on it next to money.
 """
+
 from __future__ import annotations
 
 import networkx as nx
@@ -22,8 +23,13 @@ def award_network(network: dict) -> nx.Graph:
         for nid in (edge["source"], edge["target"]):
             node = kinds[nid]
             graph.add_node(nid, kind=node["kind"], name=node["name"])
-        graph.add_edge(edge["source"], edge["target"], obligated=edge["obligated"], awards=edge["awards"],
-                       distance=1.0 / max(abs(edge["obligated"]), 1.0))
+        graph.add_edge(
+            edge["source"],
+            edge["target"],
+            obligated=edge["obligated"],
+            awards=edge["awards"],
+            distance=1.0 / max(abs(edge["obligated"]), 1.0),
+        )
     return graph
 
 
@@ -33,19 +39,30 @@ def vendor_centrality(network: dict, limit: int = 25) -> dict:
     if graph.number_of_nodes() == 0:
         return {"nodes": 0, "edges": 0, "betweenness": "exact", "vendors": []}
     exact = graph.number_of_nodes() <= EXACT_BETWEENNESS_UP_TO
-    betweenness = nx.betweenness_centrality(graph, k=None if exact else min(SAMPLE, graph.number_of_nodes()),
-                                            seed=0, normalized=True)
+    betweenness = nx.betweenness_centrality(
+        graph, k=None if exact else min(SAMPLE, graph.number_of_nodes()), seed=0, normalized=True
+    )
     degree = nx.degree_centrality(graph)
     rows = []
     for nid, data in graph.nodes(data=True):
         if data["kind"] != "Vendor":
             continue
         edges = graph[nid]
-        rows.append({"id": nid, "name": data["name"], "agencies": len(edges),
-                     "obligated": round(sum(edge["obligated"] for edge in edges.values()), 2),
-                     "awards": sum(edge["awards"] for edge in edges.values()),
-                     "degree_centrality": round(degree[nid], 6), "betweenness": round(betweenness[nid], 6)})
+        rows.append(
+            {
+                "id": nid,
+                "name": data["name"],
+                "agencies": len(edges),
+                "obligated": round(sum(edge["obligated"] for edge in edges.values()), 2),
+                "awards": sum(edge["awards"] for edge in edges.values()),
+                "degree_centrality": round(degree[nid], 6),
+                "betweenness": round(betweenness[nid], 6),
+            }
+        )
     rows.sort(key=lambda row: (-row["betweenness"], -row["agencies"], -row["obligated"], row["id"]))
-    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
-            "betweenness": "exact" if exact else f"estimated from {SAMPLE} sampled sources (seed 0)",
-            "vendors": rows[:limit]}
+    return {
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "betweenness": "exact" if exact else f"estimated from {SAMPLE} sampled sources (seed 0)",
+        "vendors": rows[:limit],
+    }

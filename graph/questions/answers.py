@@ -5,6 +5,7 @@ dashboard read, so both stores say the same thing in the same words. Money arriv
 Totals say what they sum: `obligated_basis` names the facts; current and potential value come with the
 number of awards that report them, and are None (not reported) when none does.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,11 +15,14 @@ from core.facts import AWARD_READ_NAMES
 from core.keys import permalink as rebuilt_permalink
 
 CENTS = "sum(cents)"  # facts carry their amount in whole cents: no order of rows can change a sum
-TIER_COLUMNS = {role: {tier: f"{role}_{tier}" for tier in ("toptier", "subtier", "office")}
-                for role in ("awarding", "funding")}
+TIER_COLUMNS = {
+    role: {tier: f"{role}_{tier}" for tier in ("toptier", "subtier", "office")} for role in ("awarding", "funding")
+}
 NOT_SPLIT = "award total, not split by year"
-TOTAL_BASIS = ("sum of the contract actions loaded, plus award totals not split by year where only an award "
-               "summary (or a subaward file's prime amount) reports them")
+TOTAL_BASIS = (
+    "sum of the contract actions loaded, plus award totals not split by year where only an award "
+    "summary (or a subaward file's prime amount) reports them"
+)
 
 
 # One permalink rule for every answer, export and brief (issue 28): the link given is the award's page rebuilt from
@@ -78,16 +82,28 @@ def money_totals(rows: list[dict]) -> dict:
         if row["g"] == 3:
             total = row
         elif row["split"] and row["fiscal_year"] is not None:
-            years.append({"fiscal_year": row["fiscal_year"], "obligated": cents_to_dollars(row["cents"]) or 0.0,
-                          "awards": row["awards"]})
+            years.append(
+                {
+                    "fiscal_year": row["fiscal_year"],
+                    "obligated": cents_to_dollars(row["cents"]) or 0.0,
+                    "awards": row["awards"],
+                }
+            )
         elif row["cents"] is not None:
             rest_cents = (rest_cents or 0) + row["cents"]
             rest_awards += row["awards"]
-    return {"total_obligated": cents_to_dollars(total["cents"]) or 0.0, "award_count": total["awards"],
-            "facts": total["facts"], "facts_not_reported": total["facts"] - total["reported"],
-            "yearly": sorted(years, key=lambda y: y["fiscal_year"]),
-            "not_split_by_year": {"obligated": cents_to_dollars(rest_cents) or 0.0, "awards": rest_awards,
-                                  "label": NOT_SPLIT}}
+    return {
+        "total_obligated": cents_to_dollars(total["cents"]) or 0.0,
+        "award_count": total["awards"],
+        "facts": total["facts"],
+        "facts_not_reported": total["facts"] - total["reported"],
+        "yearly": sorted(years, key=lambda y: y["fiscal_year"]),
+        "not_split_by_year": {
+            "obligated": cents_to_dollars(rest_cents) or 0.0,
+            "awards": rest_awards,
+            "label": NOT_SPLIT,
+        },
+    }
 
 
 def values(row: dict) -> dict:
@@ -97,13 +113,26 @@ def values(row: dict) -> dict:
 
     current, current_awards = figure("current")
     potential, potential_awards = figure("potential")
-    return {"total_current_value": current, "current_value_awards": current_awards,
-            "total_potential_value": potential, "potential_value_awards": potential_awards}
+    return {
+        "total_current_value": current,
+        "current_value_awards": current_awards,
+        "total_potential_value": potential,
+        "potential_value_awards": potential_awards,
+    }
 
 
 # award fields that an award row shows shaped (figures rounded, ids as briefs), not as stored
-SHAPED = ("obligated", "current_value", "potential_value", "obligated_actions", "has_summary", "recipient", "match",
-          "awarding_id", "funding_id")
+SHAPED = (
+    "obligated",
+    "current_value",
+    "potential_value",
+    "obligated_actions",
+    "has_summary",
+    "recipient",
+    "match",
+    "awarding_id",
+    "funding_id",
+)
 
 
 def award_row(row: dict, names: dict, agencies: dict, recipients: list[dict]) -> dict:
@@ -116,17 +145,30 @@ def award_row(row: dict, names: dict, agencies: dict, recipients: list[dict]) ->
         out["obligated_in_actions"] = round(row["obligated_actions"], 2)
         out["not_in_loaded_actions"] = round(row["obligated"] - row["obligated_actions"], 2)
     vendor = row["recipient"]
-    out["vendor"] = ({"id": vendor, "name": names.get(vendor), "match": row["match"],
-                      "confidence": "high" if row["match"] in ("uei", "duns") else "low"} if vendor else None)
+    out["vendor"] = (
+        {
+            "id": vendor,
+            "name": names.get(vendor),
+            "match": row["match"],
+            "confidence": "high" if row["match"] in ("uei", "duns") else "low",
+        }
+        if vendor
+        else None
+    )
     out["awarding_agency"] = agencies.get(row["awarding_id"])
     out["funding_agency"] = agencies.get(row["funding_id"])
     ordered = sorted(recipients, key=lambda r: (r["first"] or "", r["recipient"]))
-    out["recipients"] = [{"id": r["recipient"], "name": names.get(r["recipient"]), "first_action": r["first"],
-                          "last_action": r["last"]} for r in ordered]
+    out["recipients"] = [
+        {"id": r["recipient"], "name": names.get(r["recipient"]), "first_action": r["first"], "last_action": r["last"]}
+        for r in ordered
+    ]
     out["recipient_change"] = None
     if len(ordered) > 1:
-        steps = [f"from {names.get(a['recipient']) or a['recipient']} to {names.get(b['recipient']) or b['recipient']} "
-                 f"on {b['first']}" for a, b in zip(ordered, ordered[1:])]
+        steps = [
+            f"from {names.get(a['recipient']) or a['recipient']} to {names.get(b['recipient']) or b['recipient']} "
+            f"on {b['first']}"
+            for a, b in zip(ordered, ordered[1:], strict=False)
+        ]
         out["recipient_change"] = "recipient changed " + "; then ".join(steps)
     return out
 
@@ -138,22 +180,54 @@ def _fy(date: str | None) -> int | None:
     return year + 1 if month >= 10 else year
 
 
-def family(family_id: str, matched: list[dict], members: list[dict], own: dict, parents: dict, names: dict,
-           awards: list[dict], agencies: list[dict], briefs: dict, totals: dict, values_: dict,
-           subawards_received: list[dict]) -> dict:
+def family(
+    family_id: str,
+    matched: list[dict],
+    members: list[dict],
+    own: dict,
+    parents: dict,
+    names: dict,
+    awards: list[dict],
+    agencies: list[dict],
+    briefs: dict,
+    totals: dict,
+    values_: dict,
+    subawards_received: list[dict],
+) -> dict:
     def brief(member):
         reported = parents.get(member["id"], [])
         money = own.get(member["id"], {})
-        return {"id": member["id"], "name": member["name"], "uei": member["uei"], "duns": member["duns"],
-                "aliases": sorted(set(member["aliases"] or [])),
-                "parent": names.get(member["parent"]) if member["parent"] else None,
-                "parents": sorted({names.get(p["parent"]) or p["parent"] for p in reported}),
-                "parents_reported": [{"parent": names.get(p["parent"]) or p["parent"], "parent_id": p["parent"],
-                                      **{k: p[k] for k in ("basis", "relation", "first_reported", "last_reported",
-                                                           "source", "record", "permalink", "note")}}
-                                     for p in reported],
-                "total_obligated": cents_to_dollars(money.get("cents")) or 0.0,
-                "award_count": money.get("awards", 0)}
+        return {
+            "id": member["id"],
+            "name": member["name"],
+            "uei": member["uei"],
+            "duns": member["duns"],
+            "aliases": sorted(set(member["aliases"] or [])),
+            "parent": names.get(member["parent"]) if member["parent"] else None,
+            "parents": sorted({names.get(p["parent"]) or p["parent"] for p in reported}),
+            "parents_reported": [
+                {
+                    "parent": names.get(p["parent"]) or p["parent"],
+                    "parent_id": p["parent"],
+                    **{
+                        k: p[k]
+                        for k in (
+                            "basis",
+                            "relation",
+                            "first_reported",
+                            "last_reported",
+                            "source",
+                            "record",
+                            "permalink",
+                            "note",
+                        )
+                    },
+                }
+                for p in reported
+            ],
+            "total_obligated": cents_to_dollars(money.get("cents")) or 0.0,
+            "award_count": money.get("awards", 0),
+        }
 
     head = next(m for m in members if m["id"] == family_id)
     top = brief(head)
@@ -162,41 +236,91 @@ def family(family_id: str, matched: list[dict], members: list[dict], own: dict, 
         **{k: top[k] for k in ("id", "name", "uei", "duns", "aliases", "parent", "parents_reported")},
         "matched": sorted(m["name"] or m["id"] for m in matched),
         "subsidiaries": sorted(subsidiaries, key=lambda s: (-s["total_obligated"], s["name"] or "", s["id"])),
-        "total_obligated": totals["total_obligated"], "obligated_basis": TOTAL_BASIS,
-        "yearly": totals["yearly"], "not_split_by_year": totals["not_split_by_year"],
+        "total_obligated": totals["total_obligated"],
+        "obligated_basis": TOTAL_BASIS,
+        "yearly": totals["yearly"],
+        "not_split_by_year": totals["not_split_by_year"],
         **values_,
         "award_count": totals["award_count"],
         "awards": awards,
-        "agencies": sorted(({**briefs.get(a["awarding_subtier"], {"id": a["awarding_subtier"], "name": None,
-                                                                   "code": None, "tier": None}),
-                             "total_obligated": cents_to_dollars(a["cents"]) or 0.0, "award_count": a["awards"]}
-                            for a in agencies), key=lambda a: (-a["total_obligated"], a["code"] or "", a["id"])),
+        "agencies": sorted(
+            (
+                {
+                    **briefs.get(
+                        a["awarding_subtier"], {"id": a["awarding_subtier"], "name": None, "code": None, "tier": None}
+                    ),
+                    "total_obligated": cents_to_dollars(a["cents"]) or 0.0,
+                    "award_count": a["awards"],
+                }
+                for a in agencies
+            ),
+            key=lambda a: (-a["total_obligated"], a["code"] or "", a["id"]),
+        ),
         "subawards_received": subawards_received,
     }
 
 
 def subawards(rows: list[dict], names: dict) -> list[dict]:
-    out = [{"prime_award": r["prime_award"], "prime_recipient": names.get(r["prime_vendor"]),
+    out = [
+        {
+            "prime_award": r["prime_award"],
+            "prime_recipient": names.get(r["prime_vendor"]),
             "sub_recipient": names.get(r["sub_vendor"]),
             "amount": round(r["amount"], 2) if r["amount"] is not None else None,
-            **{k: r[k] for k in ("number", "action_date", "description", "source", "record", "permalink")}}
-           for r in rows]
-    return sorted(out, key=lambda r: (r["action_date"] or "", r["prime_award"], r["number"] or "",
-                                      r["source"] or "", r["record"] or ""))
+            **{k: r[k] for k in ("number", "action_date", "description", "source", "record", "permalink")},
+        }
+        for r in rows
+    ]
+    return sorted(
+        out,
+        key=lambda r: (
+            r["action_date"] or "",
+            r["prime_award"],
+            r["number"] or "",
+            r["source"] or "",
+            r["record"] or "",
+        ),
+    )
 
 
-def agency(found: dict, detail: dict, parent: dict | None, children: list[dict], totals: dict, funded: dict,
-           values_: dict, vendors: list[dict], awards: list[dict]) -> dict:
+def agency(
+    found: dict,
+    detail: dict,
+    parent: dict | None,
+    children: list[dict],
+    totals: dict,
+    funded: dict,
+    values_: dict,
+    vendors: list[dict],
+    awards: list[dict],
+) -> dict:
     return {
-        **{k: found[k] for k in ("id", "name", "code", "tier")}, "abbreviation": detail["abbreviation"],
-        "aliases": sorted(set(detail["aliases"] or [])), "parent": parent, "children": children,
-        "total_obligated": totals["total_obligated"], "obligated_basis": TOTAL_BASIS,
-        "award_count": totals["award_count"], **values_,
-        "yearly": totals["yearly"], "not_split_by_year": totals["not_split_by_year"],
-        "funded_obligated": funded["total_obligated"], "funded_award_count": funded["award_count"],
-        "vendors": sorted(({"id": v["id"], "name": v["name"], "family": v["family"] or v["name"],
-                            "total_obligated": cents_to_dollars(v["cents"]) or 0.0, "award_count": v["award_count"]}
-                           for v in vendors), key=lambda v: (-v["total_obligated"], v["id"])),
+        **{k: found[k] for k in ("id", "name", "code", "tier")},
+        "abbreviation": detail["abbreviation"],
+        "aliases": sorted(set(detail["aliases"] or [])),
+        "parent": parent,
+        "children": children,
+        "total_obligated": totals["total_obligated"],
+        "obligated_basis": TOTAL_BASIS,
+        "award_count": totals["award_count"],
+        **values_,
+        "yearly": totals["yearly"],
+        "not_split_by_year": totals["not_split_by_year"],
+        "funded_obligated": funded["total_obligated"],
+        "funded_award_count": funded["award_count"],
+        "vendors": sorted(
+            (
+                {
+                    "id": v["id"],
+                    "name": v["name"],
+                    "family": v["family"] or v["name"],
+                    "total_obligated": cents_to_dollars(v["cents"]) or 0.0,
+                    "award_count": v["award_count"],
+                }
+                for v in vendors
+            ),
+            key=lambda v: (-v["total_obligated"], v["id"]),
+        ),
         "awards": awards,
     }
 
@@ -206,8 +330,15 @@ def subgraph(edges: list[dict], chain: list[dict], agencies: list[dict], left_ou
     links = []
     for edge in sorted(edges, key=lambda e: (e["recipient"], e["awarding_subtier"])):
         source, target = f"Vendor:{edge['recipient']}", f"Agency:{edge['awarding_subtier']}"
-        links.append({"source": source, "target": target, "type": "AWARDS",
-                      "obligated": cents_to_dollars(edge["cents"]) or 0.0, "awards": edge["awards"]})
+        links.append(
+            {
+                "source": source,
+                "target": target,
+                "type": "AWARDS",
+                "obligated": cents_to_dollars(edge["cents"]) or 0.0,
+                "awards": edge["awards"],
+            }
+        )
         for nid in (source, target):
             nodes[nid] = nodes.get(nid, 0) + (edge["cents"] or 0)
     meta = {}
@@ -223,27 +354,47 @@ def subgraph(edges: list[dict], chain: list[dict], agencies: list[dict], left_ou
         nodes.setdefault(nid, 0)
         if agency_row["parent"]:
             links.append({"source": nid, "target": f"Agency:{agency_row['parent']}", "type": "PART_OF"})
-    rows = [{"id": nid, "kind": meta.get(nid, (nid.split(":")[0], None, None))[0],
-             "name": meta.get(nid, (None, nid, None))[1], "tier": meta.get(nid, (None, None, None))[2],
-             "obligated": money / 100} for nid, money in sorted(nodes.items())]
+    rows = [
+        {
+            "id": nid,
+            "kind": meta.get(nid, (nid.split(":")[0], None, None))[0],
+            "name": meta.get(nid, (None, nid, None))[1],
+            "tier": meta.get(nid, (None, None, None))[2],
+            "obligated": money / 100,
+        }
+        for nid, money in sorted(nodes.items())
+    ]
     unique = {(link["source"], link["target"], link["type"]): link for link in links}
     answer = {"nodes": rows, "edges": [unique[k] for k in sorted(unique)]}
     if left_out is not None:
-        answer["left_out"] = {"not_split_by_year": cents_to_dollars(left_out["cents"]) or 0.0,
-                              "awards": left_out["awards"],
-                              "why": "award totals not split by year cannot be put in a fiscal year"}
+        answer["left_out"] = {
+            "not_split_by_year": cents_to_dollars(left_out["cents"]) or 0.0,
+            "awards": left_out["awards"],
+            "why": "award totals not split by year cannot be put in a fiscal year",
+        }
     return answer
 
 
 def hop_records(groups: list[dict], awards: dict[str, dict], shown: int = 5) -> dict:
     """A vendor–agency hop: its money, how many awards, the largest few with their provenance."""
     total = sum(g["cents"] or 0 for g in groups)
-    records = [{"award": g["award_key"], "obligated": cents_to_dollars(g["cents"]),
-                **{k: awards.get(g["award_key"], {}).get(k) for k in ("piid", "source", "record", "permalink")}}
-               for g in groups[:shown]]
+    records = [
+        {
+            "award": g["award_key"],
+            "obligated": cents_to_dollars(g["cents"]),
+            **{k: awards.get(g["award_key"], {}).get(k) for k in ("piid", "source", "record", "permalink")},
+        }
+        for g in groups[:shown]
+    ]
     first = records[0] if records else {}
-    return {"obligated": total / 100, "awards": len(groups), "source": first.get("source"),
-            "record": first.get("record"), "permalink": first.get("permalink"), "records": records}
+    return {
+        "obligated": total / 100,
+        "awards": len(groups),
+        "source": first.get("source"),
+        "record": first.get("record"),
+        "permalink": first.get("permalink"),
+        "records": records,
+    }
 
 
 CHANGE_MEANS = {
@@ -256,18 +407,45 @@ CHANGE_MEANS = {
 }
 
 
-def changes(rows: list[dict], names: dict, briefs: dict, *, since: str | None, family: str | None,
-            agency: dict | None) -> dict:
+def changes(
+    rows: list[dict], names: dict, briefs: dict, *, since: str | None, family: str | None, agency: dict | None
+) -> dict:
     listed = []
     for row in rows:
         brief = briefs.get(row["agency"]) if row["agency"] else None
-        listed.append({**{k: row[k] for k in ("seq", "run_id", "loaded_at", "change", "award_key", "action_key",
-                                               "field", "before", "after", "source", "record", "permalink")},
-                       "vendor": {"id": row["vendor"], "name": names.get(row["vendor"])} if row["vendor"] else None,
-                       "agency": {k: brief[k] for k in ("id", "name", "code", "tier")} if brief else None})
+        listed.append(
+            {
+                **{
+                    k: row[k]
+                    for k in (
+                        "seq",
+                        "run_id",
+                        "loaded_at",
+                        "change",
+                        "award_key",
+                        "action_key",
+                        "field",
+                        "before",
+                        "after",
+                        "source",
+                        "record",
+                        "permalink",
+                    )
+                },
+                "vendor": {"id": row["vendor"], "name": names.get(row["vendor"])} if row["vendor"] else None,
+                "agency": {k: brief[k] for k in ("id", "name", "code", "tier")} if brief else None,
+            }
+        )
     counts: dict[str, int] = {}
     for row in listed:
         counts[row["change"]] = counts.get(row["change"], 0) + 1
-    return {"since": since, "scope": "changes loaded since this date" if since else "changes of the latest load",
-            "family": family, "agency": {k: agency[k] for k in ("id", "name", "code", "tier")} if agency else None,
-            "count": len(listed), "counts": dict(sorted(counts.items())), "means": CHANGE_MEANS, "changes": listed}
+    return {
+        "since": since,
+        "scope": "changes loaded since this date" if since else "changes of the latest load",
+        "family": family,
+        "agency": {k: agency[k] for k in ("id", "name", "code", "tier")} if agency else None,
+        "count": len(listed),
+        "counts": dict(sorted(counts.items())),
+        "means": CHANGE_MEANS,
+        "changes": listed,
+    }

@@ -4,6 +4,7 @@ A store answers each fetch in its own language (SQL over DuckDB, Cypher over Neo
 here (which agency a text means, which family a vendor is in, which awards to list, how paths are
 found) and the shaping in `graph/questions/answers.py` are shared, so both stores give the same answers.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -12,12 +13,9 @@ from typing import TYPE_CHECKING
 from core import coverage as coverage_model
 from core.facts import award_fields
 from core.keys import name_key
-
 from graph.questions import agency_families as fam
-from graph.questions import answers
-from graph.questions import sectors
+from graph.questions import answers, sectors, ties
 from graph.questions import through_others as sold
-from graph.questions import ties
 from graph.questions.answers import cents_to_dollars
 from graph.questions.local import LocalQueries
 from graph.store import Ambiguous, FactFilter, NotFound
@@ -47,8 +45,21 @@ class Queries(LocalQueries):
     def stats(self) -> dict:
         counts = self.fetch_counts()
         nodes = {k: counts[k] for k in ("Agency", "Award", "Fact", "Vehicle", "Vendor") if counts.get(k)}
-        rels = {k: counts[k] for k in ("AWARDED_BY", "AWARDED_TO", "FUNDED_BY", "HAS_FACT", "PARENT", "PART_OF",
-                                       "SUBAWARD", "UNDER_VEHICLE", "MENTIONS_PRODUCT") if counts.get(k)}
+        rels = {
+            k: counts[k]
+            for k in (
+                "AWARDED_BY",
+                "AWARDED_TO",
+                "FUNDED_BY",
+                "HAS_FACT",
+                "PARENT",
+                "PART_OF",
+                "SUBAWARD",
+                "UNDER_VEHICLE",
+                "MENTIONS_PRODUCT",
+            )
+            if counts.get(k)
+        }
         local = self.fetch_local_counts()
         answer = {"nodes": nodes, "relationships": rels}
         if any(local.values()):
@@ -78,15 +89,16 @@ class Queries(LocalQueries):
         hits = [a for a in agencies if (a["abbreviation"] or "").casefold() == wanted.casefold()]
         if not hits:
             needle = wanted.lower()
-            hits = [a for a in agencies
-                    if any(needle in (n or "").lower() for n in [a["name"], *(a["aliases"] or [])])]
+            hits = [a for a in agencies if any(needle in (n or "").lower() for n in [a["name"], *(a["aliases"] or [])])]
         if not hits:
             raise NotFound(f"no agency code, abbreviation or name matches {text!r}")
         best = min(TIER_RANK[a["tier"]] for a in hits)
         top = sorted((a for a in hits if TIER_RANK[a["tier"]] == best), key=lambda a: a["id"])
         if len(top) > 1:
-            raise Ambiguous(f"{text!r} matches {len(top)} agencies; give a code",
-                            [{k: a[k] for k in ("id", "name", "code", "tier")} for a in top])
+            raise Ambiguous(
+                f"{text!r} matches {len(top)} agencies; give a code",
+                [{k: a[k] for k in ("id", "name", "code", "tier")} for a in top],
+            )
         return top[0]
 
     def resolve_family(self, text: str) -> tuple[str, list[dict]]:
@@ -98,8 +110,12 @@ class Queries(LocalQueries):
         if matches:
             return matches[0]["family"] or matches[0]["id"], matches[:1]
         needle = text.lower()
-        matches = [row for row in self.entities() if row["kind"] == "Vendor"
-                   and any(needle in (n or "").lower() for n in [row["name"], *(row["aliases"] or [])])]
+        matches = [
+            row
+            for row in self.entities()
+            if row["kind"] == "Vendor"
+            and any(needle in (n or "").lower() for n in [row["name"], *(row["aliases"] or [])])
+        ]
         if not matches:
             raise NotFound(f"no vendor name or alias contains {text!r}")
         families = defaultdict(list)
@@ -107,18 +123,32 @@ class Queries(LocalQueries):
             families[vendor["family"]].append(vendor)
         if len(families) > 1:
             wanted = name_key(text)
-            exact = sorted(family for family, vendors in families.items()
-                           if any(wanted in {name_key(n) for n in [v["name"], *(v["aliases"] or [])]} for v in vendors))
+            exact = sorted(
+                family
+                for family, vendors in families.items()
+                if any(wanted in {name_key(n) for n in [v["name"], *(v["aliases"] or [])]} for v in vendors)
+            )
             if len(exact) != 1:
                 names = self.fetch_names(sorted(families))
-                candidates = sorted(({"family": names.get(family) or family, "family_id": family,
-                                      "matches": sorted(v["name"] or v["id"] for v in vendors),
-                                      "vendor_ids": sorted(v["id"] for v in vendors)}
-                                     for family, vendors in families.items()), key=lambda c: (c["family"], c["family_id"]))
-                raise Ambiguous(f"{text!r} matches {len(families)} vendor families; be more specific, or give one "
-                                f"of the vendor ids listed (a UEI or DUNS is accepted too)", candidates)
+                candidates = sorted(
+                    (
+                        {
+                            "family": names.get(family) or family,
+                            "family_id": family,
+                            "matches": sorted(v["name"] or v["id"] for v in vendors),
+                            "vendor_ids": sorted(v["id"] for v in vendors),
+                        }
+                        for family, vendors in families.items()
+                    ),
+                    key=lambda c: (c["family"], c["family_id"]),
+                )
+                raise Ambiguous(
+                    f"{text!r} matches {len(families)} vendor families; be more specific, or give one "
+                    f"of the vendor ids listed (a UEI or DUNS is accepted too)",
+                    candidates,
+                )
             families = {exact[0]: families[exact[0]]}
-        (family, matched), = families.items()
+        ((family, matched),) = families.items()
         return family, matched
 
     def award_rows(self, keys: list[str]) -> list[dict]:
@@ -173,10 +203,14 @@ class Queries(LocalQueries):
         briefs = self.fetch_agency_briefs(sorted(a["awarding_subtier"] for a in agencies))
         totals = answers.money_totals(self.fetch_year_totals(mine))
         values = answers.values(self.fetch_values(family=family))
-        answer = answers.family(family, matched, members, own, parents, names, awards, agencies, briefs, totals,
-                                values, self.subawards(ids))
-        answer["direct"] = {"obligated": answer["total_obligated"], "awards": answer["award_count"],
-                            "basis": sold.DIRECT_BASIS + " (total_obligated)"}
+        answer = answers.family(
+            family, matched, members, own, parents, names, awards, agencies, briefs, totals, values, self.subawards(ids)
+        )
+        answer["direct"] = {
+            "obligated": answer["total_obligated"],
+            "awards": answer["award_count"],
+            "basis": sold.DIRECT_BASIS + " (total_obligated)",
+        }
         answer["through_others"] = self.sold_through(family, categories)
         answer["sector"] = self.sector_scope(categories)
         answer["categories"] = self.vendor_categories(family)
@@ -194,24 +228,36 @@ class Queries(LocalQueries):
         """The family's money by category, each category with the rules that placed its actions, in words and
         with their sources (all of its purchases: the categories add up to its total)."""
         rows = self.fetch_fact_groups(FactFilter(family=family), "category,category_rule")
-        names = self.fetch_names(sorted({r["category_rule"].split("|")[1] for r in rows
-                                         if (r["category_rule"] or "").startswith(("maker|", "seller|"))}))
+        names = self.fetch_names(
+            sorted(
+                {
+                    r["category_rule"].split("|")[1]
+                    for r in rows
+                    if (r["category_rule"] or "").startswith(("maker|", "seller|"))
+                }
+            )
+        )
         return sectors.reasons(rows, names)
 
     def family_technology(self, family: str) -> list[dict]:
         """For each sub-agency the family sold to (largest first) its money from it, and how much of it the
         technology lens holds, by category (`graph.questions.sectors.technology_share`): all its purchases, whatever sector
         an answer is limited to."""
-        groups = [g for g in self.fetch_fact_groups(FactFilter(family=family), "awarding_subtier")
-                  if g["awarding_subtier"]]
+        groups = [
+            g for g in self.fetch_fact_groups(FactFilter(family=family), "awarding_subtier") if g["awarding_subtier"]
+        ]
         groups.sort(key=lambda g: (-(g["cents"] or 0), g["awarding_subtier"]))
         briefs = self.fetch_agency_briefs([g["awarding_subtier"] for g in groups])
         out = []
         for group in groups:
             aid = group["awarding_subtier"]
             rows = self.fetch_fact_groups(FactFilter(family=family, awarding=("subtier", aid)), "category")
-            out.append({"agency": briefs.get(aid) or {"id": aid, "name": None, "code": None, "tier": "subtier"},
-                        **sectors.technology_share(rows, cents_to_dollars(group["cents"]))})
+            out.append(
+                {
+                    "agency": briefs.get(aid) or {"id": aid, "name": None, "code": None, "tier": "subtier"},
+                    **sectors.technology_share(rows, cents_to_dollars(group["cents"])),
+                }
+            )
         return out
 
     def agency_categories(self, text: str, family: str | None = None) -> dict:
@@ -224,26 +270,43 @@ class Queries(LocalQueries):
         rows = sectors.by_category_year(self.fetch_fact_groups(chosen, "category,split,fiscal_year"))
         cents = sum(round(r["obligated"] * 100) for r in rows if r["obligated"] is not None)
         reported = any(r["obligated"] is not None for r in rows)
-        return {"agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")}, "family": family,
-                "categories": rows, "total_obligated": cents / 100 if reported else None,
-                "technology": sectors.technology_share(
-                    [{"category": r["category"], "cents": None if r["obligated"] is None else
-                      round(r["obligated"] * 100)} for r in rows], cents / 100 if reported else None)}
+        return {
+            "agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")},
+            "family": family,
+            "categories": rows,
+            "total_obligated": cents / 100 if reported else None,
+            "technology": sectors.technology_share(
+                [
+                    {
+                        "category": r["category"],
+                        "cents": None if r["obligated"] is None else round(r["obligated"] * 100),
+                    }
+                    for r in rows
+                ],
+                cents / 100 if reported else None,
+            ),
+        }
 
     def sold_through(self, family: str, categories: tuple[str, ...] | None = None) -> dict:
         """What the maker's products brought in through other vendors, by reseller and agency (never added to
         its own obligations); `categories`: only actions in those sectors."""
-        rows = [row for row in self.fetch_mentions(makers=[family])
-                if categories is None or row["category"] in categories]
+        rows = [
+            row for row in self.fetch_mentions(makers=[family]) if categories is None or row["category"] in categories
+        ]
         names = self.fetch_names(sorted({r["recipient"] for r in rows if r["recipient"]}))
-        agencies = self.fetch_agency_briefs(sorted({r[c] for r in rows for c in ("awarding_subtier", "awarding_id")
-                                                    if r[c]}))
+        agencies = self.fetch_agency_briefs(
+            sorted({r[c] for r in rows for c in ("awarding_subtier", "awarding_id") if r[c]})
+        )
         return sold.sold_through(rows, names, agencies)
 
     def families_on(self, ids: list[str], day: str) -> dict[str, str]:
         """Which family each vendor belonged to on `day` (ISO date): a family's money that day went to it."""
-        return {row["vendor_id"]: row["family"] for row in self.fetch_family_timeline(sorted(set(ids)))
-                if (row["valid_from"] is None or row["valid_from"] <= day) and (row["valid_to"] is None or day < row["valid_to"])}
+        return {
+            row["vendor_id"]: row["family"]
+            for row in self.fetch_family_timeline(sorted(set(ids)))
+            if (row["valid_from"] is None or row["valid_from"] <= day)
+            and (row["valid_to"] is None or day < row["valid_to"])
+        }
 
     def subawards(self, vendor_ids: list[str]) -> list[dict]:
         """The subawards the vendors received (they are the subcontractors)."""
@@ -266,8 +329,9 @@ class Queries(LocalQueries):
         return self._subaward_rows(self.fetch_agency_subawards((agency["tier"], agency["id"])))
 
     def _subaward_rows(self, rows: list[dict]) -> list[dict]:
-        names = self.fetch_names(sorted({r["prime_vendor"] for r in rows if r["prime_vendor"]}
-                                        | {r["sub_vendor"] for r in rows}))
+        names = self.fetch_names(
+            sorted({r["prime_vendor"] for r in rows if r["prime_vendor"]} | {r["sub_vendor"] for r in rows})
+        )
         return answers.subawards(rows, names)
 
     # -- agencies ---------------------------------------------------------------------------------
@@ -284,17 +348,33 @@ class Queries(LocalQueries):
         names = self.fetch_names(sorted(v["recipient"] for v in vendors))
         families = self.fetch_families(sorted(v["recipient"] for v in vendors))
         family_names = self.fetch_names(sorted(set(families.values())))
-        vendor_rows = [{"id": v["recipient"], "name": names.get(v["recipient"]),
-                        "family": family_names.get(families.get(v["recipient"])), "cents": v["cents"],
-                        "award_count": v["awards"]} for v in vendors]
+        vendor_rows = [
+            {
+                "id": v["recipient"],
+                "name": names.get(v["recipient"]),
+                "family": family_names.get(families.get(v["recipient"])),
+                "cents": v["cents"],
+                "award_count": v["awards"],
+            }
+            for v in vendors
+        ]
         parents, children = self.fetch_agency_links(agency["id"])
         parent = min(parents, key=lambda p: (-TIER_RANK[p.split(":")[0]], p), default=None)
         if agency["tier"] == "toptier":
             children = [c for c in children if c["tier"] == "subtier"]
         children = sorted(children, key=lambda c: (c["tier"], c["code"] or "", c["id"]))
         largest = self.fetch_largest_awards(FactFilter(awarding=where, categories=categories), limit)
-        answer = answers.agency(agency, agency, self.fetch_agency_briefs([parent]).get(parent) if parent else None,
-                                children, totals, funded, values, vendor_rows, self.award_rows(largest))
+        answer = answers.agency(
+            agency,
+            agency,
+            self.fetch_agency_briefs([parent]).get(parent) if parent else None,
+            children,
+            totals,
+            funded,
+            values,
+            vendor_rows,
+            self.award_rows(largest),
+        )
         by_maker = self.fetch_mention_groups(where, categories, "maker")
         by_reseller = self.fetch_mention_groups(where, categories, "maker,recipient")
         direct: dict[str, dict] = {}
@@ -302,12 +382,14 @@ class Queries(LocalQueries):
             own = direct.setdefault(families.get(v["recipient"]) or v["recipient"], {"cents": 0, "awards": 0})
             own["cents"] += v["cents"] or 0
             own["awards"] += v["awards"]
-        maker_names = self.fetch_names(sorted({g["maker"] for g in by_maker} | {g["recipient"] for g in by_reseller
-                                                                                if g["recipient"]}))
+        maker_names = self.fetch_names(
+            sorted({g["maker"] for g in by_maker} | {g["recipient"] for g in by_reseller if g["recipient"]})
+        )
         answer["makers"] = sold.agency_makers(by_maker, by_reseller, direct, maker_names)
-        answer["makers_basis"] = ("per maker whose products reached this agency through other vendors: sold "
-                                  "directly (" + sold.DIRECT_BASIS + ") and through others (" +
-                                  sold.BASIS + ")")
+        answer["makers_basis"] = (
+            "per maker whose products reached this agency through other vendors: sold "
+            "directly (" + sold.DIRECT_BASIS + ") and through others (" + sold.BASIS + ")"
+        )
         answer["sector"] = self.sector_scope(categories)
         if categories:  # no subawards here; the makers' sales through others follow each action's category
             answer["sector"]["not_filtered"] = ["current and potential award values"]
@@ -322,10 +404,21 @@ class Queries(LocalQueries):
         groups = [g for g in self.fetch_fact_groups(chosen, "recipient,split,fiscal_year") if g["recipient"]]
         contracts = {g["recipient"]: g["awards"] for g in self.fetch_fact_groups(chosen, "recipient")}
         names = self.fetch_names(sorted(contracts))
-        return sorted(({"recipient": g["recipient"], "name": names.get(g["recipient"]), "split": g["split"],
-                        "fiscal_year": g["fiscal_year"], "obligated": cents_to_dollars(g["cents"]),
-                        "awards": g["awards"], "contracts": contracts[g["recipient"]]} for g in groups),
-                      key=lambda g: (g["recipient"], not g["split"], g["fiscal_year"] or 0))
+        return sorted(
+            (
+                {
+                    "recipient": g["recipient"],
+                    "name": names.get(g["recipient"]),
+                    "split": g["split"],
+                    "fiscal_year": g["fiscal_year"],
+                    "obligated": cents_to_dollars(g["cents"]),
+                    "awards": g["awards"],
+                    "contracts": contracts[g["recipient"]],
+                }
+                for g in groups
+            ),
+            key=lambda g: (g["recipient"], not g["split"], g["fiscal_year"] or 0),
+        )
 
     def agency_renewals(self, text: str, start: str, until: str) -> list[dict]:
         """The agency's awards whose period of performance (current end, else potential end) ends between the
@@ -347,8 +440,10 @@ class Queries(LocalQueries):
         wanted = sorted(set(ids))
         families = self.fetch_families(wanted)
         names = self.fetch_names(sorted(set(wanted) | {f for f in families.values() if f}))
-        return {vid: {"id": families.get(vid) or vid, "name": names.get(families.get(vid) or vid) or names.get(vid)}
-                for vid in wanted}
+        return {
+            vid: {"id": families.get(vid) or vid, "name": names.get(families.get(vid) or vid) or names.get(vid)}
+            for vid in wanted
+        }
 
     def _family_table(self, chosen: FactFilter, groups: list[dict]) -> list[dict]:
         vendors = sorted({g["recipient"] for g in groups if g["recipient"]})
@@ -366,11 +461,16 @@ class Queries(LocalQueries):
         agency = self.find_agency(text)
         chosen = FactFilter(awarding=(agency["tier"], agency["id"]), categories=categories)
         rows = self._family_table(chosen, self.fetch_fact_groups(chosen, "recipient"))
-        return {"agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")}, "families": rows,
-                "basis": fam.FAMILY_BASIS, "sector": self.sector_scope(categories)}
+        return {
+            "agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")},
+            "families": rows,
+            "basis": fam.FAMILY_BASIS,
+            "sector": self.sector_scope(categories),
+        }
 
-    def top_vendors(self, text: str, fiscal_year: int, limit: int = 20,
-                    categories: tuple[str, ...] | None = None) -> dict:
+    def top_vendors(
+        self, text: str, fiscal_year: int, limit: int = 20, categories: tuple[str, ...] | None = None
+    ) -> dict:
         """The agency's top families in one fiscal year (actions dated in it), with the change from the year before
         (None and `new` when the family had no action that year); `categories`: only those sectors' actions."""
         agency = self.find_agency(text)
@@ -379,21 +479,29 @@ class Queries(LocalQueries):
         for year in (fiscal_year - 1, fiscal_year):
             chosen = FactFilter(awarding=where, split=True, fy_from=year, fy_to=year, categories=categories)
             years[year] = self._family_table(chosen, self.fetch_fact_groups(chosen, "recipient"))
-        total = self.fetch_fact_groups(FactFilter(awarding=where, split=True, fy_from=fiscal_year, fy_to=fiscal_year,
-                                                  categories=categories), None)
-        return {"agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")},
-                "fiscal_year": fiscal_year, "families_in_year": len(years[fiscal_year]),
-                "total": cents_to_dollars(total[0]["cents"]) if total else None,
-                "rows": fam.top_rows(years[fiscal_year], years[fiscal_year - 1], limit), "basis": fam.YEAR_BASIS}
+        total = self.fetch_fact_groups(
+            FactFilter(awarding=where, split=True, fy_from=fiscal_year, fy_to=fiscal_year, categories=categories), None
+        )
+        return {
+            "agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")},
+            "fiscal_year": fiscal_year,
+            "families_in_year": len(years[fiscal_year]),
+            "total": cents_to_dollars(total[0]["cents"]) if total else None,
+            "rows": fam.top_rows(years[fiscal_year], years[fiscal_year - 1], limit),
+            "basis": fam.YEAR_BASIS,
+        }
 
-    def agency_end_dates(self, text: str, rows_from: str | None = "0001-01-01",
-                         within: FactFilter | None = None) -> dict:
+    def agency_end_dates(
+        self, text: str, rows_from: str | None = "0001-01-01", within: FactFilter | None = None
+    ) -> dict:
         """How many of the agency's awards (with facts from it) report no end date, current or potential (they
         cannot be placed on a renewal calendar); and, as award rows, those whose current or potential end date is
         on or after `rows_from` (None: no rows, only the counts), with a fact `within` that filter (None: all)."""
         agency = self.find_agency(text)
         count, dated = self._dated_counts((agency["tier"], agency["id"]))
-        keys = self.fetch_open_awards((agency["tier"], agency["id"]), rows_from, within) if rows_from is not None else []
+        keys = (
+            self.fetch_open_awards((agency["tier"], agency["id"]), rows_from, within) if rows_from is not None else []
+        )
         return {"award_count": count, "undated": count - dated, "dated": self.award_rows(keys)}
 
     def _dated_counts(self, where: tuple[str, str]) -> tuple[int, int]:
@@ -413,14 +521,28 @@ class Queries(LocalQueries):
         and the fiscal-year span of the actions. A share of "the money in this store" is a share of this."""
         groups = [g for g in self.fetch_fact_groups(FactFilter(), "awarding_subtier") if g["awarding_subtier"]]
         briefs = self.fetch_agency_briefs(sorted(g["awarding_subtier"] for g in groups))
-        agencies = sorted(({**briefs.get(g["awarding_subtier"], {"id": g["awarding_subtier"], "name": None,
-                                                                  "code": None, "tier": None}),
-                            "obligated": cents_to_dollars(g["cents"]) or 0.0, "awards": g["awards"]} for g in groups),
-                          key=lambda a: (-a["obligated"], a["id"]))
+        agencies = sorted(
+            (
+                {
+                    **briefs.get(
+                        g["awarding_subtier"], {"id": g["awarding_subtier"], "name": None, "code": None, "tier": None}
+                    ),
+                    "obligated": cents_to_dollars(g["cents"]) or 0.0,
+                    "awards": g["awards"],
+                }
+                for g in groups
+            ),
+            key=lambda a: (-a["obligated"], a["id"]),
+        )
         counts = [self._dated_counts(("subtier", agency["id"])) for agency in agencies]
         facets = self.fetch_facets()
-        return {"agencies": agencies, "fy_min": facets.get("fy_min"), "fy_max": facets.get("fy_max"),
-                "award_count": sum(c for c, _ in counts), "dated_awards": sum(d for _, d in counts)}
+        return {
+            "agencies": agencies,
+            "fy_min": facets.get("fy_min"),
+            "fy_max": facets.get("fy_max"),
+            "award_count": sum(c for c, _ in counts),
+            "dated_awards": sum(d for _, d in counts),
+        }
 
     def coverage(self, within: list[str] | None = None) -> dict:
         """The agency x fiscal-year grid of the actions held, each cell with its status (`core.coverage`): from the
@@ -444,8 +566,10 @@ class Queries(LocalQueries):
                     resolved[text] = None  # names no agency held: it covers nothing here
             return resolved[text] in above.get(agency, {agency})
 
-        cells = [{**cell, "above": sorted(above.get(cell["agency"], {cell["agency"]}))}
-                 for cell in coverage_model.grid(groups, declared, entities, covers)]
+        cells = [
+            {**cell, "above": sorted(above.get(cell["agency"], {cell["agency"]}))}
+            for cell in coverage_model.grid(groups, declared, entities, covers)
+        ]
         whole = coverage_model.summary(cells, declared)
         if within is None:
             return whole
@@ -453,8 +577,9 @@ class Queries(LocalQueries):
         return coverage_model.scope(whole, set(within) | (chains & set(held)))
 
     # -- the change log -----------------------------------------------------------------------------
-    def changes(self, since: str | None = None, vendor: str | None = None, agency: str | None = None,
-                limit: int | None = None) -> dict:
+    def changes(
+        self, since: str | None = None, vendor: str | None = None, agency: str | None = None, limit: int | None = None
+    ) -> dict:
         """What the loads changed: since an ISO date (or time), else what the latest load changed; of one
         vendor's family, one agency (with everything under it). Each change names its record."""
         family = self.resolve_family(vendor)[0] if vendor else None
@@ -465,26 +590,39 @@ class Queries(LocalQueries):
         return answers.changes(rows, names, briefs, since=since, family=family, agency=found)
 
     # -- network --------------------------------------------------------------------------------
-    def subgraph(self, agency: str | None = None, vendor: str | None = None, fy_from: int | None = None,
-                 fy_to: int | None = None, min_amount: float = 0.0, award_types=None,
-                 through_others: bool = False, categories: tuple[str, ...] | None = None) -> dict:
+    def subgraph(
+        self,
+        agency: str | None = None,
+        vendor: str | None = None,
+        fy_from: int | None = None,
+        fy_to: int | None = None,
+        min_amount: float = 0.0,
+        award_types=None,
+        through_others: bool = False,
+        categories: tuple[str, ...] | None = None,
+    ) -> dict:
         """Vendors and sub-agencies joined by the facts between them, with parent and PART_OF links.
 
         A fiscal-year filter keeps the actions dated in those years; award totals not split by year are
         then left out (and counted in `left_out`). `through_others` adds the layer of makers' products sold
         through resellers (maker -> reseller -> sub-agency), under the same filters, as `through_others`."""
         found = self.find_agency(agency) if agency else None
-        chosen = FactFilter(awarding=(found["tier"], found["id"]) if found else None,
-                            family=self.resolve_family(vendor)[0] if vendor else None,
-                            award_types=tuple(sorted({t.lower() for t in award_types})) if award_types else None,
-                            categories=tuple(categories) if categories else None)
+        chosen = FactFilter(
+            awarding=(found["tier"], found["id"]) if found else None,
+            family=self.resolve_family(vendor)[0] if vendor else None,
+            award_types=tuple(sorted({t.lower() for t in award_types})) if award_types else None,
+            categories=tuple(categories) if categories else None,
+        )
         left_out = None
         if fy_from or fy_to:
             rest = self.fetch_fact_groups(chosen._replace(split=False), None)
             left_out = rest[0] if rest else {"cents": None, "awards": 0}
             chosen = chosen._replace(split=True, fy_from=fy_from or None, fy_to=fy_to or None)
-        edges = [e for e in self.fetch_fact_groups(chosen, "recipient,awarding_subtier")
-                 if e["recipient"] and e["awarding_subtier"]]
+        edges = [
+            e
+            for e in self.fetch_fact_groups(chosen, "recipient,awarding_subtier")
+            if e["recipient"] and e["awarding_subtier"]
+        ]
         floor = round(min_amount * 100)
         if floor > 0:
             edges = [e for e in edges if (e["cents"] or 0) >= floor]
@@ -494,11 +632,23 @@ class Queries(LocalQueries):
         answer["sector"] = self.sector_scope(chosen.categories)
         if through_others:
             rows = self.fetch_mentions(awarding=chosen.awarding)
-            rows = [r for r in rows if (chosen.family is None or chosen.family in (r["maker"], r["recipient_family"]))
-                    and (chosen.award_types is None or (r["award_type"] or "").lower() in chosen.award_types)
-                    and (not (fy_from or fy_to) or (r["split"] and (not fy_from or (r["fiscal_year"] or 0) >= fy_from)
-                                                    and (not fy_to or (r["fiscal_year"] or 0) <= fy_to)))]
-            names = self.fetch_names(sorted({r["maker"] for r in rows} | {r["recipient"] for r in rows if r["recipient"]}))
+            rows = [
+                r
+                for r in rows
+                if (chosen.family is None or chosen.family in (r["maker"], r["recipient_family"]))
+                and (chosen.award_types is None or (r["award_type"] or "").lower() in chosen.award_types)
+                and (
+                    not (fy_from or fy_to)
+                    or (
+                        r["split"]
+                        and (not fy_from or (r["fiscal_year"] or 0) >= fy_from)
+                        and (not fy_to or (r["fiscal_year"] or 0) <= fy_to)
+                    )
+                )
+            ]
+            names = self.fetch_names(
+                sorted({r["maker"] for r in rows} | {r["recipient"] for r in rows if r["recipient"]})
+            )
             briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
             answer["through_others"] = sold.layer(rows, names, briefs, floor)
         return answer
@@ -517,8 +667,11 @@ class Queries(LocalQueries):
             graph.add_node(f"{row['kind']}:{row['id']}", kind=row["kind"], id=row["id"], name=row["name"])
         lower: dict[tuple, set] = defaultdict(set)  # a link's child company, part-of agency or subaward recipient
         for kind, a, b in self.fetch_links():
-            start, end = (f"Vendor:{a}", f"Agency:{b}") if kind in ("AWARDED", "FUNDED") else (
-                (f"Agency:{a}", f"Agency:{b}") if kind == "PART_OF" else (f"Vendor:{a}", f"Vendor:{b}"))
+            start, end = (
+                (f"Vendor:{a}", f"Agency:{b}")
+                if kind in ("AWARDED", "FUNDED")
+                else ((f"Agency:{a}", f"Agency:{b}") if kind == "PART_OF" else (f"Vendor:{a}", f"Vendor:{b}"))
+            )
             if start != end and not graph.has_edge(start, end):
                 graph.add_edge(start, end, rel=kind)
             if start != end and kind in ("PARENT", "PART_OF", "SUBAWARD") and graph.edges[start, end]["rel"] == kind:
@@ -527,7 +680,9 @@ class Queries(LocalQueries):
             graph.edges[start, end]["child"] = next(iter(children)) if len(children) == 1 else None
         # a maker's products sold to an agency through others: a link of its own (the maker -> the awarding
         # agency), or, where the maker's family also sells there directly, a mark on that link
-        for maker, agency in sorted({(r["maker"], r["awarding_id"]) for r in self.fetch_mentions() if r["awarding_id"]}):
+        for maker, agency in sorted(
+            {(r["maker"], r["awarding_id"]) for r in self.fetch_mentions() if r["awarding_id"]}
+        ):
             start, end = f"Vendor:{maker}", f"Agency:{agency}"
             if graph.has_edge(start, end):
                 graph.edges[start, end]["through_others"] = True
@@ -545,14 +700,22 @@ class Queries(LocalQueries):
         matched, as an id, UEI or DUNS does), else the head."""
         family, matched = self.resolve_family(text)
         wanted = name_key(text)
-        exact = (sorted(v["id"] for v in matched if name_key(v["name"]) == wanted)
-                 or sorted(v["id"] for v in matched if wanted in {name_key(n) for n in v["aliases"] or []}))
+        exact = sorted(v["id"] for v in matched if name_key(v["name"]) == wanted) or sorted(
+            v["id"] for v in matched if wanted in {name_key(n) for n in v["aliases"] or []}
+        )
         if not exact and len(matched) == 1:
             exact = [matched[0]["id"]]
         return f"Vendor:{exact[0] if exact else family}"
 
-    def paths(self, a: str, b: str, max_hops: int = 6, limit: int = 5, through_others: bool = True,
-              shared_offices: bool = True) -> list[list[dict]]:
+    def paths(
+        self,
+        a: str,
+        b: str,
+        max_hops: int = 6,
+        limit: int = 5,
+        through_others: bool = True,
+        shared_offices: bool = True,
+    ) -> list[list[dict]]:
         """Shortest chains on the aggregated network; each hop lists the records behind it. With
         `through_others`, a maker reaches an agency its products were sold to through other vendors. Without
         `shared_offices`, only real links (`ties.real_routes`): no chain through an office two vendors share."""
@@ -571,8 +734,11 @@ class Queries(LocalQueries):
             graph = nx.subgraph_view(full, filter_edge=lambda u, v: full.edges[u, v]["rel"] != "THROUGH_OTHERS")
         chains = []
         try:
-            for path in (nx.all_shortest_paths(graph, start, end) if shared_offices
-                         else ties.real_routes(graph, start, end, through_others)):
+            for path in (
+                nx.all_shortest_paths(graph, start, end)
+                if shared_offices
+                else ties.real_routes(graph, start, end, through_others)
+            ):
                 if len(path) - 1 > max_hops or len(chains) >= MAX_CHAINS:
                     break
                 chains.append(path)
@@ -581,40 +747,58 @@ class Queries(LocalQueries):
         chosen = sorted(chains)[:limit]
         hops: dict[tuple[str, str], dict] = {}  # chains share hops: each one's records are read once
         for chain in chosen:
-            for left, right in zip(chain, chain[1:]):
+            for left, right in zip(chain, chain[1:], strict=False):
                 if (left, right) not in hops:
                     hops[(left, right)] = self._hop(graph, left, right)
-        return [[dict(hops[(left, right)]) for left, right in zip(chain, chain[1:])] for chain in chosen]
+        return [[dict(hops[(left, right)]) for left, right in zip(chain, chain[1:], strict=False)] for chain in chosen]
 
     def direct_ties(self, a: str, b: str, categories: tuple[str, ...] | None = None) -> dict:
         """Every direct tie between the two: a family and an agency (the actions it awarded and funded, by year and
         office), two families (subawards either way), or two names of one family (`same_family`)."""
         ends = [self.end(text) for text in (a, b)]
-        out = {"ends": [{k: e[k] for k in ("kind", "id", "name")} for e in ends], "same_family": False, "ties": [],
-               "sector": self.sector_scope(categories)}
+        out = {
+            "ends": [{k: e[k] for k in ("kind", "id", "name")} for e in ends],
+            "same_family": False,
+            "ties": [],
+            "sector": self.sector_scope(categories),
+        }
         kinds = [e["kind"] for e in ends]
         if kinds == ["Vendor", "Vendor"] and ends[0]["id"] == ends[1]["id"]:
             out["same_family"] = True
         elif sorted(kinds) == ["Agency", "Vendor"]:
             vendor, agency = ends if kinds[0] == "Vendor" else ends[::-1]
             for role in ties.ROLES:
-                chosen = FactFilter(family=vendor["id"], categories=categories,
-                                    **{role: (agency["tier"], agency["id"])})
+                chosen = FactFilter(
+                    family=vendor["id"], categories=categories, **{role: (agency["tier"], agency["id"])}
+                )
                 total = self.fetch_fact_groups(chosen, None)
                 if not total or not total[0]["facts"]:
                     continue
-                by_office = {column: self.fetch_fact_groups(chosen, column)
-                             for column in ("awarding_office", "funding_office")}
+                by_office = {
+                    column: self.fetch_fact_groups(chosen, column) for column in ("awarding_office", "funding_office")
+                }
                 briefs = self.fetch_agency_briefs(sorted({g[c] for c, rows in by_office.items() for g in rows if g[c]}))
                 members = self.fetch_fact_groups(chosen, "recipient")
                 names = self.fetch_names(sorted({g["recipient"] for g in members if g["recipient"]}))
-                out["ties"].append(ties.money_tie(role, total[0], self.fetch_year_totals(chosen),
-                                                  *(ties.offices(by_office[c], c, briefs) for c in by_office),
-                                                  ties.registrations(members, names)))
+                out["ties"].append(
+                    ties.money_tie(
+                        role,
+                        total[0],
+                        self.fetch_year_totals(chosen),
+                        *(ties.offices(by_office[c], c, briefs) for c in by_office),
+                        ties.registrations(members, names),
+                    )
+                )
             if len(out["ties"]) == 2:  # the actions it both awarded and funded: one block when they are all of both
-                both = self.fetch_fact_groups(FactFilter(family=vendor["id"], awarding=(agency["tier"], agency["id"]),
-                                                         funding=(agency["tier"], agency["id"]),
-                                                         categories=categories), None)
+                both = self.fetch_fact_groups(
+                    FactFilter(
+                        family=vendor["id"],
+                        awarding=(agency["tier"], agency["id"]),
+                        funding=(agency["tier"], agency["id"]),
+                        categories=categories,
+                    ),
+                    None,
+                )
                 out["both"] = ties.overlap(both[0] if both else None)
         elif kinds == ["Vendor", "Vendor"]:
             members = [{m["id"] for m in self.fetch_members(e["id"])} for e in ends]
@@ -652,8 +836,14 @@ class Queries(LocalQueries):
             hop["through_others"] = {"route": sold.route_label(rows, names), **through}
         if rel == "THROUGH_OTHERS":
             first = hop["through_others"]["resellers"][0]["records"][0] if hop["through_others"]["resellers"] else {}
-            hop.update({"obligated": hop["through_others"]["obligated"], "source": first.get("source"),
-                        "record": first.get("record"), "permalink": first.get("permalink")})
+            hop.update(
+                {
+                    "obligated": hop["through_others"]["obligated"],
+                    "source": first.get("source"),
+                    "record": first.get("record"),
+                    "permalink": first.get("permalink"),
+                }
+            )
         elif rel in ("AWARDED", "FUNDED"):
             vendor, agency = (a, b) if ends[left]["kind"] == "Vendor" else (b, a)
             chosen = FactFilter(recipient=vendor, **{"awarding_id" if rel == "AWARDED" else "funding_id": agency})
@@ -677,7 +867,9 @@ class Queries(LocalQueries):
         queue: dict = {}
         if kind in (None, "attribution"):
             rows = self.fetch_mentions()
-            names = self.fetch_names(sorted({r["maker"] for r in rows} | {r["recipient"] for r in rows if r["recipient"]}))
+            names = self.fetch_names(
+                sorted({r["maker"] for r in rows} | {r["recipient"] for r in rows if r["recipient"]})
+            )
             briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
             queue["attributions"] = sold.review_attributions(rows, names, briefs)
         if kind in (None, "merge"):
@@ -685,10 +877,24 @@ class Queries(LocalQueries):
         if kind in (None, "local"):
             agencies = self.local_agencies()
             queue["local_matches"] = [
-                {"kind": "local_match", "record": m["key"], "state": m["state"], "name_key": m["name_key"],
-                 "agencies": [{"id": a, "name": agencies[a]["name"], "source": agencies[a]["source"],
-                               "record": agencies[a]["record"]} for a in (m["a"], m["b"])],
-                 "judgement": None} for m in self.fetch_local_matches()]
+                {
+                    "kind": "local_match",
+                    "record": m["key"],
+                    "state": m["state"],
+                    "name_key": m["name_key"],
+                    "agencies": [
+                        {
+                            "id": a,
+                            "name": agencies[a]["name"],
+                            "source": agencies[a]["source"],
+                            "record": agencies[a]["record"],
+                        }
+                        for a in (m["a"], m["b"])
+                    ],
+                    "judgement": None,
+                }
+                for m in self.fetch_local_matches()
+            ]
         counts = {}
         for name, entries in queue.items():
             counts[name] = {"listed": len(entries), "judged": sum(1 for e in entries if e["judgement"])}
@@ -696,20 +902,27 @@ class Queries(LocalQueries):
                 entries[:] = [e for e in entries if not e["judgement"]]
             if limit is not None:
                 del entries[limit:]
-        return {"counts": counts, **queue,
-                "how_to_judge": "python -m graph review --record RECORD (--maker NAME | --vendor ID) --verdict "
-                                "correct|wrong|same|not_same --who NAME --why TEXT; then python -m graph attribute"}
+        return {
+            "counts": counts,
+            **queue,
+            "how_to_judge": "python -m graph review --record RECORD (--maker NAME | --vendor ID) --verdict "
+            "correct|wrong|same|not_same --who NAME --why TEXT; then python -m graph attribute",
+        }
 
     def check_judged(self, kind: str, record: str, target: str) -> None:
         """A judgement must name something this store holds: an action or award (attributions), a name-only
         merge (merges)."""
         if kind == "attribution":
             if not self.fetch_known_keys([record]):
-                raise NotFound(f"no action or award with key {record!r} in the store; `python -m graph review` "
-                               f"lists the attributions with their keys")
+                raise NotFound(
+                    f"no action or award with key {record!r} in the store; `python -m graph review` "
+                    f"lists the attributions with their keys"
+                )
         elif not any(row["party"] == record and row["vendor"] == target for row in self.fetch_name_merges()):
-            raise NotFound(f"{record!r} did not join vendor {target!r} by name in this store; `python -m graph "
-                           f"review --kind merge` lists the merges")
+            raise NotFound(
+                f"{record!r} did not join vendor {target!r} by name in this store; `python -m graph "
+                f"review --kind merge` lists the merges"
+            )
 
     # -- dashboard helpers ------------------------------------------------------------------------
     def facets(self) -> dict:
@@ -719,7 +932,16 @@ class Queries(LocalQueries):
         """Each vendor's own facts in the whole graph (not its family's); unknown ids left out."""
         wanted = sorted(set(ids))
         names = self.fetch_names(wanted)
-        totals = {row["recipient"]: row for row in self.fetch_fact_groups(FactFilter(recipients=tuple(wanted)),
-                                                                           "recipient")}
-        return [{"id": vid, "name": names[vid], "total_obligated": cents_to_dollars(totals.get(vid, {}).get("cents")) or 0.0,
-                 "award_count": totals.get(vid, {}).get("awards", 0)} for vid in wanted if vid in names]
+        totals = {
+            row["recipient"]: row for row in self.fetch_fact_groups(FactFilter(recipients=tuple(wanted)), "recipient")
+        }
+        return [
+            {
+                "id": vid,
+                "name": names[vid],
+                "total_obligated": cents_to_dollars(totals.get(vid, {}).get("cents")) or 0.0,
+                "award_count": totals.get(vid, {}).get("awards", 0),
+            }
+            for vid in wanted
+            if vid in names
+        ]

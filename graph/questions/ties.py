@@ -2,6 +2,7 @@
 this family, in which years, through which offices, to which registrations?"). Shaped here from the stores' fact
 sums, so both stores give the same summary. And how a chain reads right: each hop a sentence in the relation's own
 direction, no hop for a name that means its own family, and no "link" through an office both ends merely share."""
+
 from __future__ import annotations
 
 import itertools
@@ -15,35 +16,68 @@ UNNAMED = "office not named in the records"
 def offices(groups: list[dict], column: str, briefs: dict[str, dict]) -> list[dict]:
     """The offices behind a tie, largest obligated first; the actions whose records name no office come last, as
     one row (the FY2021+ transaction exports name only the sub-agency)."""
-    rows = [{"id": g[column], "name": (briefs.get(g[column]) or {}).get("name") if g[column] else UNNAMED,
-             "code": (briefs.get(g[column]) or {}).get("code"), "obligated": cents_to_dollars(g["cents"]),
-             "awards": g["awards"], "actions": g["facts"]} for g in groups]
+    rows = [
+        {
+            "id": g[column],
+            "name": (briefs.get(g[column]) or {}).get("name") if g[column] else UNNAMED,
+            "code": (briefs.get(g[column]) or {}).get("code"),
+            "obligated": cents_to_dollars(g["cents"]),
+            "awards": g["awards"],
+            "actions": g["facts"],
+        }
+        for g in groups
+    ]
     return sorted(rows, key=lambda r: (r["id"] is None, -(r["obligated"] or 0), r["id"] or ""))
 
 
 def registrations(groups: list[dict], names: dict[str, str]) -> list[dict]:
     """The family members (registrations) a tie's money went to, largest first: what tells a chain's one
     registration-to-agency hop apart from the family's whole tie."""
-    rows = [{"id": g["recipient"], "name": names.get(g["recipient"]) or g["recipient"],
-             "obligated": cents_to_dollars(g["cents"]), "awards": g["awards"], "actions": g["facts"]}
-            for g in groups if g["recipient"]]
+    rows = [
+        {
+            "id": g["recipient"],
+            "name": names.get(g["recipient"]) or g["recipient"],
+            "obligated": cents_to_dollars(g["cents"]),
+            "awards": g["awards"],
+            "actions": g["facts"],
+        }
+        for g in groups
+        if g["recipient"]
+    ]
     return sorted(rows, key=lambda r: (-(r["obligated"] or 0), r["id"]))
 
 
-def money_tie(role: str, total: dict, years: list[dict], awarding: list[dict], funding: list[dict],
-              members: list[dict] | None = None) -> dict:
+def money_tie(
+    role: str,
+    total: dict,
+    years: list[dict],
+    awarding: list[dict],
+    funding: list[dict],
+    members: list[dict] | None = None,
+) -> dict:
     """One direction of a vendor–agency tie: the contract actions the agency awarded (or funded) to the family."""
     split = sorted((y for y in years if y["g"] == 0 and y["split"]), key=lambda y: y["fiscal_year"])
     rest = [y for y in years if y["g"] == 0 and not y["split"]]
-    return {"role": role, "relation": ROLES[role], "awards": total["awards"], "actions": total["facts"],
-            "obligated": cents_to_dollars(total["cents"]), "reported": total["reported"],
-            "fy_first": split[0]["fiscal_year"] if split else None, "fy_last": split[-1]["fiscal_year"] if split else None,
-            "by_year": [{"fiscal_year": y["fiscal_year"], "obligated": cents_to_dollars(y["cents"]), "awards": y["awards"]}
-                        for y in split],
-            "not_split_by_year": cents_to_dollars(sum(y["cents"] or 0 for y in rest)) if rest else None,
-            "awarding_offices": awarding, "funding_offices": funding, "registrations": members or [],
-            "basis": "sum of the obligations of the contract actions between them (current and potential value are "
-                     "ceilings, not added in; an action without an amount counts as not reported, not as $0)"}
+    return {
+        "role": role,
+        "relation": ROLES[role],
+        "awards": total["awards"],
+        "actions": total["facts"],
+        "obligated": cents_to_dollars(total["cents"]),
+        "reported": total["reported"],
+        "fy_first": split[0]["fiscal_year"] if split else None,
+        "fy_last": split[-1]["fiscal_year"] if split else None,
+        "by_year": [
+            {"fiscal_year": y["fiscal_year"], "obligated": cents_to_dollars(y["cents"]), "awards": y["awards"]}
+            for y in split
+        ],
+        "not_split_by_year": cents_to_dollars(sum(y["cents"] or 0 for y in rest)) if rest else None,
+        "awarding_offices": awarding,
+        "funding_offices": funding,
+        "registrations": members or [],
+        "basis": "sum of the obligations of the contract actions between them (current and potential value are "
+        "ceilings, not added in; an action without an amount counts as not reported, not as $0)",
+    }
 
 
 def overlap(group: dict | None) -> dict:
@@ -57,11 +91,18 @@ def subaward_tie(prime_family: str, rows: list[dict]) -> dict:
     """Subawards one family's prime awards made to the other's members."""
     dates = sorted(r["action_date"] for r in rows if r["action_date"])
     amounts = [r["amount"] for r in rows if r["amount"] is not None]
-    return {"role": "subaward", "relation": "subawards under prime awards of", "prime_family": prime_family,
-            "subawards": len(rows), "prime_awards": len({r["prime_award"] for r in rows}),
-            "amount": round(sum(amounts), 2) if amounts else None, "reported": len(amounts),
-            "first": dates[0] if dates else None, "last": dates[-1] if dates else None,
-            "basis": "subaward amounts as the prime reported them: part of the prime's obligations, not added to them"}
+    return {
+        "role": "subaward",
+        "relation": "subawards under prime awards of",
+        "prime_family": prime_family,
+        "subawards": len(rows),
+        "prime_awards": len({r["prime_award"] for r in rows}),
+        "amount": round(sum(amounts), 2) if amounts else None,
+        "reported": len(amounts),
+        "first": dates[0] if dates else None,
+        "last": dates[-1] if dates else None,
+        "basis": "subaward amounts as the prime reported them: part of the prime's obligations, not added to them",
+    }
 
 
 # -- chains that read right ----------------------------------------------------------------------------------
@@ -114,14 +155,17 @@ def real_routes(graph, start: str, end: str, through_others: bool = True):
 def shared_office(chain: list[dict]) -> str | None:
     """The agency a chain only passes through (one that dealt with two vendors of the chain, or a department two
     of its agencies are part of): such a chain is a coincidence of offices, not a link. None for a real link."""
-    for before, after in zip(chain, chain[1:]):
+    for before, after in zip(chain, chain[1:], strict=False):
         middle = before["to"]
         if middle["kind"] != "Agency":
             continue
         if before["from"]["kind"] == "Vendor" and after["to"]["kind"] == "Vendor":
             return middle["name"] or middle["id"]
-        if before["rel"] == after["rel"] == "PART_OF" and before.get("child") == before["from"]["id"] \
-                and after.get("child") == after["to"]["id"]:
+        if (
+            before["rel"] == after["rel"] == "PART_OF"
+            and before.get("child") == before["from"]["id"]
+            and after.get("child") == after["to"]["id"]
+        ):
             return middle["name"] or middle["id"]
     return None
 
@@ -158,8 +202,10 @@ def sentence(hop: dict) -> str:
         return f"{_name(child)} received subawards under prime awards of {_name(other)} (largest {amount})"
     vendor, agency = (hop["from"], hop["to"]) if hop["from"]["kind"] == "Vendor" else (hop["to"], hop["from"])
     if rel == "THROUGH_OTHERS":
-        return (f"{_name(agency)} bought {_name(vendor)}'s products through other vendors: "
-                f"{short_money(hop.get('obligated'))} (attributed from award descriptions)")
+        return (
+            f"{_name(agency)} bought {_name(vendor)}'s products through other vendors: "
+            f"{short_money(hop.get('obligated'))} (attributed from award descriptions)"
+        )
     verb = "awarded" if rel == "AWARDED" else "funded"
     amount = f"{short_money(hop.get('obligated'))} in {count(hop.get('awards'), 'award')}"
     also = " (and bought its products through other vendors)" if hop.get("through_others") else ""

@@ -11,14 +11,17 @@ hold a vehicle with the family without those agencies entering the graph.
 
 Read over the store's own interface (`fetch_vehicles`), so both stores give the same answer.
 """
+
 from __future__ import annotations
 
 from pathlib import PurePath
 
 PREFIX = "CONT_IDV_"
 LABEL = "vehicle-level data, not spending"
-BASIS = ("ceiling = base and all options (FPDS totalBaseAndAllOptionsValue) of the vehicle's latest record: "
-         "what could be ordered, not money obligated; never added to an obligation total")
+BASIS = (
+    "ceiling = base and all options (FPDS totalBaseAndAllOptionsValue) of the vehicle's latest record: "
+    "what could be ordered, not money obligated; never added to an obligation total"
+)
 DHS = "070"
 
 
@@ -72,16 +75,27 @@ def attach_holders(holders, matched: dict) -> tuple[dict, dict]:
         members.setdefault(holder_id, []).append(holder)
     found, vendors = {}, {}
     for holder_id, parties in sorted(members.items()):
-        values = {"uei": {p.uei for p in parties if p.uei}, "duns": {p.duns for p in parties if p.duns},
-                  "name": {name_key(p.name) for p in parties if name_key(p.name)}}
+        values = {
+            "uei": {p.uei for p in parties if p.uei},
+            "duns": {p.duns for p in parties if p.duns},
+            "name": {name_key(p.name) for p in parties if name_key(p.name)},
+        }
 
         def fits(vendor_id: str) -> bool:
             ueis, dunss = ids[vendor_id]
-            return not ((values["uei"] and ueis and values["uei"].isdisjoint(ueis))
-                        or (values["duns"] and dunss and values["duns"].isdisjoint(dunss)))
-        target = next((min(found_ids) for kind in ("uei", "duns", "name")
-                       if (found_ids := {v for value in values[kind] for v in by[kind].get(value, ()) if fits(v)})),
-                      None)
+            return not (
+                (values["uei"] and ueis and values["uei"].isdisjoint(ueis))
+                or (values["duns"] and dunss and values["duns"].isdisjoint(dunss))
+            )
+
+        target = next(
+            (
+                min(found_ids)
+                for kind in ("uei", "duns", "name")
+                if (found_ids := {v for value in values[kind] for v in by[kind].get(value, ()) if fits(v)})
+            ),
+            None,
+        )
         if target is None:
             vendors[holder_id] = own_vendors[holder_id]
             found.update({p: own[p] for p in parties})
@@ -105,17 +119,23 @@ def _vehicle(row: dict) -> dict:
     recipient = row.get("recipient")
     ceiling = row.get("potential_value")
     return {
-        "key": row["key"], "piid": row.get("piid"), "award_type": row.get("award_type"),
+        "key": row["key"],
+        "piid": row.get("piid"),
+        "award_type": row.get("award_type"),
         "description": row.get("description"),
         "agency": _brief(row.get("agency_id"), row.get("agency_name"), row.get("agency_tier")),
         "department": department,
         "beyond_dhs": department is not None and _code(department) != DHS,
-        "ceiling": None if ceiling is None else round(ceiling, 2), "ceiling_as_of": _date(row.get("as_of")),
+        "ceiling": None if ceiling is None else round(ceiling, 2),
+        "ceiling_as_of": _date(row.get("as_of")),
         "last_date_to_order": _date(row.get("potential_end_date")),
         "obligated_on_vehicle": None if row.get("obligated") is None else round(row["obligated"], 2),
         "recipient": None if not recipient else {"id": recipient, "name": row.get("recipient_name")},
-        "source": row.get("source"), "record": row.get("record"), "retrieved": row.get("retrieved"),
-        "permalink": row.get("permalink"), "label": LABEL,
+        "source": row.get("source"),
+        "record": row.get("record"),
+        "retrieved": row.get("retrieved"),
+        "permalink": row.get("permalink"),
+        "label": LABEL,
     }
 
 
@@ -151,9 +171,13 @@ def sentence(vehicles: list[dict], limit: int = 6) -> str:
     for v in vehicles[:limit]:
         agency = (v["agency"] or {}).get("name")
         department = (v["department"] or {}).get("name")
-        parts.append(f"{text(agency)}{f' ({department})' if department and department != agency else ''} "
-                     f"{v['piid']}, open ceiling {short_money(v['ceiling'])}, last date to order "
-                     f"{text(v['last_date_to_order'])} ({where(v)})")
+        parts.append(
+            f"{text(agency)}{f' ({department})' if department and department != agency else ''} "
+            f"{v['piid']}, open ceiling {short_money(v['ceiling'])}, last date to order "
+            f"{text(v['last_date_to_order'])} ({where(v)})"
+        )
     more = f"; and {len(vehicles) - limit:,} more" if len(vehicles) > limit else ""
-    return (f"Contract vehicles held ({LABEL}; a ceiling is what could be ordered, never added to the obligations "
-            f"above): {'; '.join(parts)}{more}.")
+    return (
+        f"Contract vehicles held ({LABEL}; a ceiling is what could be ordered, never added to the obligations "
+        f"above): {'; '.join(parts)}{more}."
+    )

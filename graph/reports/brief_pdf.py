@@ -4,10 +4,10 @@ The page is laid out, measured, and laid out again: fewer award rows when it run
 than a little of the page would stay blank. Text goes through the core font (cp1252); what it cannot encode
 becomes '?'. Record text is cut at a word to its column; a link is made only from a USAspending permalink.
 """
+
 from __future__ import annotations
 
 from core.wording import description, money
-
 from graph.reports.brief import ended
 from graph.reports.brief_render import _agency_word, bar_label, link, sentences, tables, when
 
@@ -18,7 +18,19 @@ AWARD_WIDTHS = (27, 11.5, 64.5, 24, 29.5, 29.5)
 AGENCY_WIDTHS = (33, 21, 10)
 RIGHT = sum(AGENCY_WIDTHS)
 RENEWALS = 4  # upcoming end dates in the right column
-BUDGETS = ((12, 3), (12, 2), (10, 2), (8, 2), (10, 1), (8, 1), (6, 1), (5, 1), (4, 1), (3, 1), (2, 1))  # award rows, lines each
+BUDGETS = (
+    (12, 3),
+    (12, 2),
+    (10, 2),
+    (8, 2),
+    (10, 1),
+    (8, 1),
+    (6, 1),
+    (5, 1),
+    (4, 1),
+    (3, 1),
+    (2, 1),
+)  # award rows, lines each
 CHART = (52.0, 90.0)  # chart height, least and most (mm)
 BLANK = 12.0  # what may stay blank at the foot before the chart grows
 INK, GREY, BAR, LIGHT, CUT, LINK = (0, 0, 0), (95, 95, 95), (44, 82, 120), (150, 175, 200), (196, 120, 60), (0, 0, 160)
@@ -54,7 +66,7 @@ def fit(doc, value, width: float) -> str:
         return words
     whole = words
     while " " in words and doc.get_string_width(words + "…") > room:
-        words = words[:words.rindex(" ")].rstrip(" ,;:-")
+        words = words[: words.rindex(" ")].rstrip(" ,;:-")
     if doc.get_string_width(words) < room / 2:  # one long word: cut it rather than leave half the column blank
         words = whole
     while words and doc.get_string_width(words + "…") > room:
@@ -77,7 +89,9 @@ def _layout(brief: dict, awards: int, lines: int, chart: float):
     _text(doc, said["ids"], 7, "", 3.2, GREY)
     if said["technology"]:
         _text(doc, said["technology"], 7, "", 3.2)
-    if (brief.get("vehicles") or {}).get("line"):  # contract vehicles (graph/questions/vehicles.py): open ceilings, not spending
+    if (brief.get("vehicles") or {}).get(
+        "line"
+    ):  # contract vehicles (graph/questions/vehicles.py): open ceilings, not spending
         _text(doc, brief["vehicles"]["line"], 7, "", 3.2)
     doc.ln(1.5)
     if brief["nothing"] == "no_awards":
@@ -190,8 +204,12 @@ def _chart(doc, brief: dict, x0: float, y0: float, width: float, height: float) 
 def _legend(doc, x: float, y: float, width: float) -> None:
     doc.set_font("Helvetica", "", 5.5)
     doc.set_text_color(*GREY)
-    for color, label, dashed in ((BAR, "as loaded", False), (LIGHT, "partial", False),
-                                 (CUT, "truncated: de-obligations missing", False), ((238, 238, 238), "not loaded", True)):
+    for color, label, dashed in (
+        (BAR, "as loaded", False),
+        (LIGHT, "partial", False),
+        (CUT, "truncated: de-obligations missing", False),
+        ((238, 238, 238), "not loaded", True),
+    ):
         doc.set_fill_color(*color)
         doc.set_draw_color(150)
         if dashed:
@@ -208,13 +226,26 @@ def _agencies(doc, brief: dict, x0: float) -> None:
     doc.set_text_color(*INK)
     doc.set_font("Helvetica", "B", 8.5)
     doc.cell(sum(AGENCY_WIDTHS), 4.4, "Top agencies", new_x="LEFT", new_y="NEXT")
-    rows = [(f"{_agency_word(a)}: {a['name']}" if a["abbreviation"] else a["name"] or _agency_word(a),
-             a["obligated"], a["awards"]) for a in brief["agencies"][:8]]
+    rows = [
+        (
+            f"{_agency_word(a)}: {a['name']}" if a["abbreviation"] else a["name"] or _agency_word(a),
+            a["obligated"],
+            a["awards"],
+        )
+        for a in brief["agencies"][:8]
+    ]
     more = len(brief["agencies"]) - len(rows)
     _row(doc, ("Agency", "Obligated", "Awards"), AGENCY_WIDTHS, "B", 6.5, x0, border="B", right=(1, 2))
     for name, amount, awards in rows + [("Total", brief["total"], brief["award_count"])]:
-        _row(doc, (name, money(amount), f"{awards:,}"), AGENCY_WIDTHS, "B" if name == "Total" else "", 6.5, x0,
-             right=(1, 2))
+        _row(
+            doc,
+            (name, money(amount), f"{awards:,}"),
+            AGENCY_WIDTHS,
+            "B" if name == "Total" else "",
+            6.5,
+            x0,
+            right=(1, 2),
+        )
     if more > 0:
         doc.set_x(x0)
         doc.set_font("Helvetica", "I", 6)
@@ -222,20 +253,41 @@ def _agencies(doc, brief: dict, x0: float) -> None:
     doc.set_x(x0)
     doc.set_font("Helvetica", "", 6)
     doc.set_text_color(*GREY)
-    doc.multi_cell(sum(AGENCY_WIDTHS), 2.7, clean("Obligated: the sum of the contract actions loaded, exact to the "
-                                                  "cent; the chart's figures are rounded."), new_x="LEFT", new_y="NEXT")
+    doc.multi_cell(
+        sum(AGENCY_WIDTHS),
+        2.7,
+        clean("Obligated: the sum of the contract actions loaded, exact to the cent; the chart's figures are rounded."),
+        new_x="LEFT",
+        new_y="NEXT",
+    )
 
 
-def _row(doc, cells, widths, style: str, size: float, x0: float | None = None, border="", link_url=None,
-         right=(), height: float = 3.4) -> None:
+def _row(
+    doc,
+    cells,
+    widths,
+    style: str,
+    size: float,
+    x0: float | None = None,
+    border="",
+    link_url=None,
+    right=(),
+    height: float = 3.4,
+) -> None:
     if x0 is not None:
         doc.set_x(x0)
     doc.set_font("Helvetica", style, size)
-    for index, (value, width) in enumerate(zip(cells, widths)):
+    for index, (value, width) in enumerate(zip(cells, widths, strict=False)):
         linked = index == 0 and link_url
         doc.set_text_color(*(LINK if linked else INK))
-        doc.cell(width, height, fit(doc, value, width), border=border, align="R" if index in right else "L",
-                 link=link_url if linked else "")
+        doc.cell(
+            width,
+            height,
+            fit(doc, value, width),
+            border=border,
+            align="R" if index in right else "L",
+            link=link_url if linked else "",
+        )
     doc.ln()
 
 
@@ -262,7 +314,7 @@ def _awards(doc, table, lines: int) -> None:
     _heading(doc, table.title)
     widths, at, size, height = AWARD_WIDTHS, table.headers.index("Description"), 6.6, 3.1
     _row(doc, table.headers, widths, "B", size, border="B", right=(3,))
-    for row, url in zip(table.rows, table.links):
+    for row, url in zip(table.rows, table.links, strict=False):
         doc.set_font("Helvetica", "", size)
         wrapped = _wrap(doc, description(row[at]), widths[at], lines)
         cells = list(row)
@@ -290,8 +342,16 @@ def _registrations(doc, brief: dict, x0: float) -> None:
     doc.set_font("Helvetica", "B", 8.5)
     doc.cell(RIGHT, 4.4, "Registrations in the family", new_x="LEFT", new_y="NEXT")
     for member in members[:5]:
-        _row(doc, (member["name"] or member["id"], money(member["obligated"]), f"{member['awards']:,}"),
-             AGENCY_WIDTHS, "", 6.3, x0, right=(1, 2), height=3.1)
+        _row(
+            doc,
+            (member["name"] or member["id"], money(member["obligated"]), f"{member['awards']:,}"),
+            AGENCY_WIDTHS,
+            "",
+            6.3,
+            x0,
+            right=(1, 2),
+            height=3.1,
+        )
     if len(members) > 5:
         doc.set_x(x0)
         doc.set_font("Helvetica", "I", 6)
@@ -311,8 +371,10 @@ def _renewals(doc, brief: dict, said: dict, x0: float) -> None:
         doc.multi_cell(RIGHT, 2.9, clean(said["renewals"]), new_x="LEFT", new_y="NEXT")
         return
     for award in brief["renewals"][:RENEWALS]:
-        head = (f"{when(award['end'], award['end_kind'], 'current')}  {award['piid'] or award['key']}  "
-                f"{award['agency'] or ''}  {money(award['obligated'])}")
+        head = (
+            f"{when(award['end'], award['end_kind'], 'current')}  {award['piid'] or award['key']}  "
+            f"{award['agency'] or ''}  {money(award['obligated'])}"
+        )
         doc.set_x(x0)
         doc.set_font("Helvetica", "B", 6.3)
         doc.set_text_color(*(LINK if link(award["permalink"]) else INK))
@@ -344,4 +406,3 @@ def _facts(doc, brief: dict) -> None:
             doc.set_text_color(*LINK)
             doc.cell(0, 2.8, clean(url), link=url)
         doc.ln(3.2)
-

@@ -10,6 +10,7 @@
 - cypher: a script of MERGE statements, one per line, constraints first: `cypher-shell < OUT` (or
   any driver) rebuilds the graph. Values are written as escaped Cypher literals.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,16 +21,22 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.stores.neo4j import cypher as statements
-from graph.questions.answers import cited
 from core.schema import LABELS, LOCAL_LABEL, REL_TYPES
+from graph.questions.answers import cited
+from graph.stores.neo4j import cypher as statements
 
 FORMATS = ("graphml", "gexf", "csv", "cypher", "ftm")
-RAW_CSV = ("raw values for `neo4j-admin database import`, not made safe for spreadsheets (a cell beginning with = "
-           "may run as a formula there): use the dashboard's CSV or XLSX downloads to open in a spreadsheet")
+RAW_CSV = (
+    "raw values for `neo4j-admin database import`, not made safe for spreadsheets (a cell beginning with = "
+    "may run as a formula there): use the dashboard's CSV or XLSX downloads to open in a spreadsheet"
+)
 ROWS_PER_STATEMENT = 500
-AWARD_LINKS = (("AWARDED_TO", "recipient", "Vendor"), ("AWARDED_BY", "awarding_id", "Agency"),
-               ("FUNDED_BY", "funding_id", "Agency"), ("UNDER_VEHICLE", "vehicle", "Vehicle"))
+AWARD_LINKS = (
+    ("AWARDED_TO", "recipient", "Vendor"),
+    ("AWARDED_BY", "awarding_id", "Agency"),
+    ("FUNDED_BY", "funding_id", "Agency"),
+    ("UNDER_VEHICLE", "vehicle", "Vehicle"),
+)
 
 
 def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
@@ -43,14 +50,23 @@ def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
         row = cited(row) if row is not None else None  # one permalink rule (graph.questions.answers.cited)
         nid = f"{label}:{key}"
         if row is not None or nid not in graph:
-            graph.add_node(nid, label=label, key=key,
-                           **{k: v for k, v in (row or {}).items() if v is not None and k not in ("label", "key")})
+            graph.add_node(
+                nid,
+                label=label,
+                key=key,
+                **{k: v for k, v in (row or {}).items() if v is not None and k not in ("label", "key")},
+            )
         return nid
 
     def edge(rel, start, end, key=None, row=None):
         row = cited(row) if row is not None else None
-        graph.add_edge(start, end, key=f"{rel}|{key}" if key is not None else rel, type=rel,
-                       **{k: v for k, v in (row or {}).items() if v is not None and k not in ("key", "type")})
+        graph.add_edge(
+            start,
+            end,
+            key=f"{rel}|{key}" if key is not None else rel,
+            type=rel,
+            **{k: v for k, v in (row or {}).items() if v is not None and k not in ("key", "type")},
+        )
 
     for row in tables["vendor"]:
         node("Vendor", row["id"], row)
@@ -64,7 +80,12 @@ def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
         award = node("Award", row["key"], row)
         for rel, column, label in AWARD_LINKS:
             if row.get(column):
-                edge(rel, award, node(label, row[column]), row={"match": row.get("match")} if rel == "AWARDED_TO" else None)
+                edge(
+                    rel,
+                    award,
+                    node(label, row[column]),
+                    row={"match": row.get("match")} if rel == "AWARDED_TO" else None,
+                )
     for row in tables["fact"]:
         edge("HAS_FACT", node("Award", row["award_key"]), node("Fact", row["key"], row))
     for row in tables["subaward"]:
@@ -79,9 +100,11 @@ def build_graph(tables: dict[str, list[dict]]) -> nx.MultiDiGraph:
         node("Agency", row["id"], {**row, "local": True})
     for row in tables.get("local_link", ()):
         edge("PART_OF", node("Agency", row["child"]), node("Agency", row["parent"]))
-    for table, rel, start, end in (("deployment", "USES", "agency", "vendor"),
-                                   ("local_contract", "CONTRACTS_WITH", "agency", "vendor"),
-                                   ("sharing", "SHARES_DATA_WITH", "owner", "searcher")):
+    for table, rel, start, end in (
+        ("deployment", "USES", "agency", "vendor"),
+        ("local_contract", "CONTRACTS_WITH", "agency", "vendor"),
+        ("sharing", "SHARES_DATA_WITH", "owner", "searcher"),
+    ):
         label = REL_TYPES[rel].end
         for row in tables.get(table, ()):
             edge(rel, node("Agency", row[start]), node(label, row[end]), row["key"], row)
@@ -102,9 +125,14 @@ def for_files(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     flat = nx.MultiDiGraph()
     for nid, data in graph.nodes(data=True):
         # `kind` and `label` name the node's label and title in these files: a property of that name is kept as `<name>_`
-        attrs = {(f"{name}_" if name == "kind" else name): _flat(value) for name, value in data.items()
-                 if value is not None and name != "label"}
-        flat.add_node(nid, kind=data["label"], label=_flat(data.get(LABELS[data["label"]].title) or data["key"]), **attrs)
+        attrs = {
+            (f"{name}_" if name == "kind" else name): _flat(value)
+            for name, value in data.items()
+            if value is not None and name != "label"
+        }
+        flat.add_node(
+            nid, kind=data["label"], label=_flat(data.get(LABELS[data["label"]].title) or data["key"]), **attrs
+        )
     for u, v, key, data in graph.edges(keys=True, data=True):
         attrs = {name: _flat(value) for name, value in data.items() if value is not None}
         flat.add_edge(u, v, key=f"{u}|{key}|{v}", **attrs)
@@ -132,7 +160,9 @@ def literal(value) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(literal(item) for item in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"`{str(name).replace('`', '``')}`: {literal(item)}" for name, item in value.items()) + "}"
+        return (
+            "{" + ", ".join(f"`{str(name).replace('`', '``')}`: {literal(item)}" for name, item in value.items()) + "}"
+        )
     raise TypeError(f"no Cypher literal for {type(value).__name__}")
 
 
@@ -149,12 +179,17 @@ def cypher_script(graph: nx.MultiDiGraph):
     for label, rows in by_label.items():
         spec = LABELS[label]
         for local in (False, True):
-            chosen = [{"key": row["key"], "props": {k: v for k, v in row["props"].items() if k != "local"}}
-                      for row in rows if bool(row["props"].get("local")) == local]
+            chosen = [
+                {"key": row["key"], "props": {k: v for k, v in row["props"].items() if k != "local"}}
+                for row in rows
+                if bool(row["props"].get("local")) == local
+            ]
             also = f", n:{LOCAL_LABEL}" if local else ""
             for start in range(0, len(chosen), ROWS_PER_STATEMENT):
-                yield (f"UNWIND {literal(chosen[start:start + ROWS_PER_STATEMENT])} AS row "
-                       f"MERGE (n:{label} {{{spec.key}: row.key}}) SET n += row.props{also};")
+                yield (
+                    f"UNWIND {literal(chosen[start : start + ROWS_PER_STATEMENT])} AS row "
+                    f"MERGE (n:{label} {{{spec.key}: row.key}}) SET n += row.props{also};"
+                )
     by_type: dict[str, list] = {}
     for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda item: item[:3]):
         rel = data["type"]
@@ -167,10 +202,12 @@ def cypher_script(graph: nx.MultiDiGraph):
         start_label, end_label = LABELS[spec.start], LABELS[spec.end]
         pattern = f"(a)-[r:{rel} {{key: row.key}}]->(b)" if spec.keyed else f"(a)-[r:{rel}]->(b)"
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            yield (f"UNWIND {literal(rows[start:start + ROWS_PER_STATEMENT])} AS row "
-                   f"MERGE (a:{spec.start} {{{start_label.key}: row.start}}) "
-                   f"MERGE (b:{spec.end} {{{end_label.key}: row.end}}) "
-                   f"MERGE {pattern} SET r += row.props;")
+            yield (
+                f"UNWIND {literal(rows[start : start + ROWS_PER_STATEMENT])} AS row "
+                f"MERGE (a:{spec.start} {{{start_label.key}: row.start}}) "
+                f"MERGE (b:{spec.end} {{{end_label.key}: row.end}}) "
+                f"MERGE {pattern} SET r += row.props;"
+            )
 
 
 # -- neo4j-admin import CSV --------------------------------------------------------------------
@@ -213,8 +250,11 @@ def write_csv(graph: nx.MultiDiGraph, out: Path) -> list[Path]:
                 writer.writerow([data["key"], labels, *(_csv_value(data.get(name), kinds[name]) for name in names)])
         written.append(path)
     for rel, spec in REL_TYPES.items():
-        edges = [(u, v, key, data) for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3])
-                 if data["type"] == rel]
+        edges = [
+            (u, v, key, data)
+            for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3])
+            if data["type"] == rel
+        ]
         if not edges:
             continue
         names = sorted({name for *_, data in edges for name in _props(data)})
@@ -222,12 +262,25 @@ def write_csv(graph: nx.MultiDiGraph, out: Path) -> list[Path]:
         path = out / f"relationships_{rel}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow([f":START_ID({spec.start})", f":END_ID({spec.end})", ":TYPE",
-                             *(["key"] if spec.keyed else []), *(f"{name}:{kinds[name]}" for name in names)])
+            writer.writerow(
+                [
+                    f":START_ID({spec.start})",
+                    f":END_ID({spec.end})",
+                    ":TYPE",
+                    *(["key"] if spec.keyed else []),
+                    *(f"{name}:{kinds[name]}" for name in names),
+                ]
+            )
             for u, v, key, data in edges:
-                writer.writerow([graph.nodes[u]["key"], graph.nodes[v]["key"], rel,
-                                 *([key.split("|", 1)[1]] if spec.keyed else []),
-                                 *(_csv_value(data.get(name), kinds[name]) for name in names)])
+                writer.writerow(
+                    [
+                        graph.nodes[u]["key"],
+                        graph.nodes[v]["key"],
+                        rel,
+                        *([key.split("|", 1)[1]] if spec.keyed else []),
+                        *(_csv_value(data.get(name), kinds[name]) for name in names),
+                    ]
+                )
         written.append(path)
     return written
 
@@ -251,22 +304,42 @@ def export(graph: nx.MultiDiGraph, fmt: str, out: Path) -> dict:
     elif fmt == "ftm":  # FollowTheMoney JSON lines (graph/reports/ftm.py)
         from graph.reports.ftm import write_ftm
 
-        return {"format": fmt, "files": [str(out)], "nodes": graph.number_of_nodes(),
-                "relationships": graph.number_of_edges(), "entities": write_ftm(graph, out)}
+        return {
+            "format": fmt,
+            "files": [str(out)],
+            "nodes": graph.number_of_nodes(),
+            "relationships": graph.number_of_edges(),
+            "entities": write_ftm(graph, out),
+        }
     else:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    return {"format": fmt, "files": [str(path) for path in files], "nodes": graph.number_of_nodes(),
-            "relationships": graph.number_of_edges(), **({"note": RAW_CSV} if fmt == "csv" else {})}
+    return {
+        "format": fmt,
+        "files": [str(path) for path in files],
+        "nodes": graph.number_of_nodes(),
+        "relationships": graph.number_of_edges(),
+        **({"note": RAW_CSV} if fmt == "csv" else {}),
+    }
 
 
 def in_sector(graph: nx.MultiDiGraph, categories: tuple[str, ...]) -> nx.MultiDiGraph:
     """The graph with only the facts of those categories: an award none of whose facts is left goes with them, and
     so does a vendor left with no relationship; agencies, vehicles and the local layer stay (they carry no money)."""
     kept = graph.copy()
-    kept.remove_nodes_from([n for n, d in graph.nodes(data=True)
-                            if d["label"] == "Fact" and d.get("category", "unclassified") not in categories])
-    kept.remove_nodes_from([n for n, d in kept.nodes(data=True) if d["label"] == "Award"
-                            and not any(kept.nodes[v]["label"] == "Fact" for v in kept.successors(n))])
+    kept.remove_nodes_from(
+        [
+            n
+            for n, d in graph.nodes(data=True)
+            if d["label"] == "Fact" and d.get("category", "unclassified") not in categories
+        ]
+    )
+    kept.remove_nodes_from(
+        [
+            n
+            for n, d in kept.nodes(data=True)
+            if d["label"] == "Award" and not any(kept.nodes[v]["label"] == "Fact" for v in kept.successors(n))
+        ]
+    )
     kept.remove_nodes_from([n for n, d in kept.nodes(data=True) if d["label"] == "Vendor" and kept.degree(n) == 0])
     return kept
 

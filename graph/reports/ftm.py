@@ -23,6 +23,7 @@ naming a member of its family or an agency below it, else the public origin of t
 `description` is the curated row's source note, when it has one (data/vendor_families.csv). Ids are hashes of the model's keys and the lines
 are sorted, so the same store writes the same file whatever order its rows were loaded in.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,9 +46,19 @@ PUBLISHERS = {"www.usaspending.gov": ("USAspending.gov", "https://www.usaspendin
 ORIGINS = {"flock_transparency_portals": ("https://github.com/mcclatchy-southeast/private_eyes", "The News & Observer")}
 PAYMENT_KINDS = ("action",)  # the fact kinds that are payments (see the module's docstring)
 # FtM's longest value of each type (names, identifiers, texts; other strings 1024): a longer one would not validate
-NAMES, LIMITS = ("name", "alias", "abbreviation"), {"name": 384, "alias": 384, "abbreviation": 384,
-                                                    "uniqueEntityId": 64, "dunsCode": 64, "description": 65000,
-                                                    "notes": 65000, "sourceUrl": 4096}
+NAMES, LIMITS = (
+    ("name", "alias", "abbreviation"),
+    {
+        "name": 384,
+        "alias": 384,
+        "abbreviation": 384,
+        "uniqueEntityId": 64,
+        "dunsCode": 64,
+        "description": 65000,
+        "notes": 65000,
+        "sourceUrl": 4096,
+    },
+)
 _QUOTED = re.compile(r"""^["'](.*)["']$""")
 
 
@@ -88,13 +99,15 @@ def clean(name: str, value) -> str | None:
     characters, a name's spaces squashed and its quotes dropped; too long a value is cut, with an ellipsis."""
     text = str(value)
     if not (text.isascii() and text.isprintable()):
-        text = "".join(" " if unicodedata.category(ch) in ("Zs", "Zl", "Zp") else ch
-                       for ch in unicodedata.normalize("NFC", text)
-                       if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
+        text = "".join(
+            " " if unicodedata.category(ch) in ("Zs", "Zl", "Zp") else ch
+            for ch in unicodedata.normalize("NFC", text)
+            if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
+        )
     if name in NAMES:
         text = _QUOTED.sub(r"\1", " ".join(text.split()))
     text, limit = text.strip(), LIMITS.get(name, 1024)
-    return (text if len(text) <= limit else text[:limit - 1].rstrip() + "…") or None
+    return (text if len(text) <= limit else text[: limit - 1].rstrip() + "…") or None
 
 
 def money(value) -> str | None:
@@ -119,10 +132,12 @@ class _Citations:
             if start["label"] == "Award":
                 self._offer(v, (start.get("last_action") or "", *self.of(start)))
             else:
-                self._offer(u, (data.get("action_date") or data.get("as_of") or data.get("last_reported") or "",
-                                *self.of(data)))
-                self._offer(v, (data.get("action_date") or data.get("as_of") or data.get("last_reported") or "",
-                                *self.of(data)))
+                self._offer(
+                    u, (data.get("action_date") or data.get("as_of") or data.get("last_reported") or "", *self.of(data))
+                )
+                self._offer(
+                    v, (data.get("action_date") or data.get("as_of") or data.get("last_reported") or "", *self.of(data))
+                )
 
     def _offer(self, node: str, citation: tuple) -> None:
         if citation[1] and citation > self.latest.get(node, ("", "", "")):
@@ -130,8 +145,9 @@ class _Citations:
 
     def of(self, row: dict) -> tuple[str | None, str | None]:
         """A row's own (link, retrieved)."""
-        link = next(filter(None, (web_link(row.get(name)) for name in ("permalink", "url", "portal", "policy_url"))),
-                    None)
+        link = next(
+            filter(None, (web_link(row.get(name)) for name in ("permalink", "url", "portal", "policy_url"))), None
+        )
         return link, row.get("retrieved") or self.read_at.get(row.get("source") or "") or ""
 
     def node(self, nid: str, data: dict) -> tuple[str | None, str | None]:
@@ -154,6 +170,7 @@ class _Citations:
                 if child not in seen:
                     found = max(found, best(child, seen | {node}))
             return found
+
         for node in below:
             if node not in self.latest and (found := best(node, frozenset()))[1]:
                 self.latest[node] = found
@@ -161,16 +178,31 @@ class _Citations:
     def origin(self, data: dict) -> tuple[str | None, str | None] | None:
         """Where the file the record was read from is published, when it has no link of its own."""
         parts = Path(str(data.get("source") or "")).parts
-        return next(((ORIGINS[part][0], self.read_at.get(data["source"]) or data.get("retrieved"))
-                     for part in parts if part in ORIGINS), None)
+        return next(
+            (
+                (ORIGINS[part][0], self.read_at.get(data["source"]) or data.get("retrieved"))
+                for part in parts
+                if part in ORIGINS
+            ),
+            None,
+        )
 
 
 def _entity(schema: str, eid: str, props: dict, citation: tuple[str | None, str | None]) -> dict:
     link, retrieved = citation
-    publisher = (None, None) if not link else next(((who, url) for url, who in ORIGINS.values() if url == link), None) \
+    publisher = (
+        (None, None)
+        if not link
+        else next(((who, url) for url, who in ORIGINS.values() if url == link), None)
         or PUBLISHERS.get(urlsplit(link).hostname or "", (urlsplit(link).hostname, None))
-    props = {**props, "sourceUrl": link, "publisher": publisher[0], "publisherUrl": publisher[1],
-             "retrievedAt": ftm_date(retrieved)}
+    )
+    props = {
+        **props,
+        "sourceUrl": link,
+        "publisher": publisher[0],
+        "publisherUrl": publisher[1],
+        "retrievedAt": ftm_date(retrieved),
+    }
     properties = {}
     for name, values in props.items():
         values = values if isinstance(values, (list, tuple)) else [values]
@@ -194,57 +226,121 @@ def entities(graph: nx.MultiDiGraph):
     for nid, data in graph.nodes(data=True):
         label = data["label"]
         if label == "Vendor":
-            out["Company"].append(_entity("Company", ids[nid], {
-                "name": data.get("name") or data["key"], "alias": [a for a in data.get("aliases") or ()
-                                                                   if a != data.get("name")],
-                "uniqueEntityId": data.get("uei"), "dunsCode": data.get("duns"), "notes": data.get("note")},
-                cite.node(nid, data)))
+            out["Company"].append(
+                _entity(
+                    "Company",
+                    ids[nid],
+                    {
+                        "name": data.get("name") or data["key"],
+                        "alias": [a for a in data.get("aliases") or () if a != data.get("name")],
+                        "uniqueEntityId": data.get("uei"),
+                        "dunsCode": data.get("duns"),
+                        "notes": data.get("note"),
+                    },
+                    cite.node(nid, data),
+                )
+            )
         elif label == "Agency":
-            out["PublicBody"].append(_entity("PublicBody", ids[nid], {
-                "name": data.get("name") or data["key"], "abbreviation": data.get("abbreviation"),
-                "alias": [a for a in data.get("aliases") or () if a != data.get("name")],
-                "parent": ids[parents[nid]] if nid in parents else None, "jurisdiction": COUNTRY},
-                cite.node(nid, data)))
+            out["PublicBody"].append(
+                _entity(
+                    "PublicBody",
+                    ids[nid],
+                    {
+                        "name": data.get("name") or data["key"],
+                        "abbreviation": data.get("abbreviation"),
+                        "alias": [a for a in data.get("aliases") or () if a != data.get("name")],
+                        "parent": ids[parents[nid]] if nid in parents else None,
+                        "jurisdiction": COUNTRY,
+                    },
+                    cite.node(nid, data),
+                )
+            )
         elif label == "Award":
             links = awarded.get(nid, {})
-            out["Contract"].append(_entity("Contract", ids[nid], {
-                "title": data.get("description") or data.get("piid") or data["key"], "name": data.get("piid"),
-                "description": data.get("description"), "authority": ids.get(links.get("AWARDED_BY")),
-                "amount": money(data.get("obligated")), "currency": CURRENCY if data.get("obligated") is not None
-                else None, "contractDate": data.get("base_date") or data.get("first_action"),
-                "type": data.get("award_type"),
-                "classification": [data.get("psc_description") or data.get("psc"),
-                                   data.get("naics_description") or data.get("naics")]},
-                cite.node(nid, data)))
+            out["Contract"].append(
+                _entity(
+                    "Contract",
+                    ids[nid],
+                    {
+                        "title": data.get("description") or data.get("piid") or data["key"],
+                        "name": data.get("piid"),
+                        "description": data.get("description"),
+                        "authority": ids.get(links.get("AWARDED_BY")),
+                        "amount": money(data.get("obligated")),
+                        "currency": CURRENCY if data.get("obligated") is not None else None,
+                        "contractDate": data.get("base_date") or data.get("first_action"),
+                        "type": data.get("award_type"),
+                        "classification": [
+                            data.get("psc_description") or data.get("psc"),
+                            data.get("naics_description") or data.get("naics"),
+                        ],
+                    },
+                    cite.node(nid, data),
+                )
+            )
             if "AWARDED_TO" in links:
-                out["ContractAward"].append(_entity("ContractAward", entity_id("contractaward", str(data["key"])), {
-                    "supplier": ids[links["AWARDED_TO"]], "contract": ids[nid], "amount": money(data.get("obligated")),
-                    "currency": CURRENCY if data.get("obligated") is not None else None,
-                    "startDate": data.get("start_date"), "endDate": data.get("end_date"),
-                    "date": data.get("first_action")},
-                    cite.node(nid, data)))
-    by_key = {(data["label"], data["key"]): nid for nid, data in graph.nodes(data=True)
-              if data["label"] in ("Vendor", "Agency")}
+                out["ContractAward"].append(
+                    _entity(
+                        "ContractAward",
+                        entity_id("contractaward", str(data["key"])),
+                        {
+                            "supplier": ids[links["AWARDED_TO"]],
+                            "contract": ids[nid],
+                            "amount": money(data.get("obligated")),
+                            "currency": CURRENCY if data.get("obligated") is not None else None,
+                            "startDate": data.get("start_date"),
+                            "endDate": data.get("end_date"),
+                            "date": data.get("first_action"),
+                        },
+                        cite.node(nid, data),
+                    )
+                )
+    by_key = {
+        (data["label"], data["key"]): nid
+        for nid, data in graph.nodes(data=True)
+        if data["label"] in ("Vendor", "Agency")
+    }
     for u, v, key, data in graph.edges(keys=True, data=True):
         if data["type"] == "PARENT":
             basis = key.split("|", 1)[1]
-            out["Ownership"].append(_entity("Ownership", entity_id("ownership", f"{u}|{basis}|{v}"), {
-                "owner": ids[v], "asset": ids[u], "role": data.get("relation") or basis,
-                "description": data.get("note"), "startDate": data.get("first_reported"),
-                "endDate": data.get("last_reported")},
-                cite.of(data)))
+            out["Ownership"].append(
+                _entity(
+                    "Ownership",
+                    entity_id("ownership", f"{u}|{basis}|{v}"),
+                    {
+                        "owner": ids[v],
+                        "asset": ids[u],
+                        "role": data.get("relation") or basis,
+                        "description": data.get("note"),
+                        "startDate": data.get("first_reported"),
+                        "endDate": data.get("last_reported"),
+                    },
+                    cite.of(data),
+                )
+            )
         elif data["type"] == "HAS_FACT" and graph.nodes[v].get("kind") in PAYMENT_KINDS:
             fact, links = graph.nodes[v], awarded.get(u, {})
             link, retrieved = cite.node(v, fact)
             # the action's own parties; an action whose party is not in the graph (a sector's export) names the award's
             payer = by_key.get(("Agency", fact.get("awarding_id")), links.get("AWARDED_BY"))
             beneficiary = by_key.get(("Vendor", fact.get("recipient")), links.get("AWARDED_TO"))
-            out["Payment"].append(_entity("Payment", ids[v], {
-                "payer": ids.get(payer), "beneficiary": ids.get(beneficiary), "contract": ids[u],
-                "amount": money(fact.get("amount")), "currency": CURRENCY if fact.get("amount") is not None else None,
-                "date": fact.get("action_date"), "sequenceNumber": fact.get("modification"),
-                "recordId": fact["key"]},
-                (link, retrieved or graph.nodes[u].get("retrieved"))))
+            out["Payment"].append(
+                _entity(
+                    "Payment",
+                    ids[v],
+                    {
+                        "payer": ids.get(payer),
+                        "beneficiary": ids.get(beneficiary),
+                        "contract": ids[u],
+                        "amount": money(fact.get("amount")),
+                        "currency": CURRENCY if fact.get("amount") is not None else None,
+                        "date": fact.get("action_date"),
+                        "sequenceNumber": fact.get("modification"),
+                        "recordId": fact["key"],
+                    },
+                    (link, retrieved or graph.nodes[u].get("retrieved")),
+                )
+            )
     for schema in SCHEMATA:
         yield from sorted(out[schema], key=lambda entity: entity["id"])
 

@@ -4,11 +4,12 @@
 lacks, or answers with another signature, fails the check instead of a question at run time. A store
 added to `graph.store.STORES` adds its line here (tests/test_store_contract.py fails until it does).
 """
+
 from __future__ import annotations
 
+from graph.store import Reads, Store, Writes
 from graph.stores.duckdb.store import DuckStore
 from graph.stores.neo4j.store import Neo4jStore
-from graph.store import Reads, Store, Writes
 
 CHECKED = {"embedded": DuckStore, "neo4j": Neo4jStore}  # every entry of graph.store.STORES
 

@@ -6,12 +6,13 @@ per row, told apart by the `key` the declared SQL gives. Those that answer a fet
 (graph/stores/duckdb/reads.py `rollup_sql`, graph/stores/neo4j/cypher.py `ROLLUP_READS`), Neo4j's constraints and indexes and the
 push all come from this table. Rollups are derived data: stats and exports leave them out.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from graph.stores.duckdb.sql import TOP_AWARDS
 from graph.store import GROUPINGS, FactFilter, agency_only
+from graph.stores.duckdb.sql import TOP_AWARDS
 
 SUMS = ("cents", "awards", "facts", "reported")  # what a group's row sums (see GROUPINGS)
 ROLES = ("awarding", "funding")
@@ -44,19 +45,56 @@ class Rollup(NamedTuple):
 
 
 ROLLUPS = (
-    Rollup("AgencyYear", "agency_year", "concat_ws('|', role, agency, coalesce(split::VARCHAR, '-'), "
-           "coalesce(fiscal_year::VARCHAR, '-'), g)", ("agency",), "fetch_year_totals", roles=ROLES,
-           columns=("split", "fiscal_year", "g") + SUMS),
-    Rollup("AgencyRecipient", "agency_recipient", "concat_ws('|', role, agency, coalesce(recipient, '-'))",
-           ("agency",), "fetch_fact_groups", "recipient", ROLES, order="ALL"),
-    Rollup("AgencyPair", "agency_pair", "concat_ws('|', agency, coalesce(recipient, '-'), "
-           "coalesce(awarding_subtier, '-'))", ("agency",), "fetch_fact_groups", "recipient,awarding_subtier",
-           ("awarding",), order="ALL"),
-    Rollup("TopAward", "agency_top", "concat_ws('|', agency, rank)", ("agency",), "fetch_largest_awards",
-           roles=("awarding",), columns=("award_key",), order="rank", ranked=True),
-    Rollup("AgencyCategory", "agency_category", "concat_ws('|', agency, category, coalesce(split::VARCHAR, '-'), "
-           "coalesce(fiscal_year::VARCHAR, '-'))", ("agency",), "fetch_fact_groups", "category,split,fiscal_year",
-           ("awarding",), order="ALL"),
+    Rollup(
+        "AgencyYear",
+        "agency_year",
+        "concat_ws('|', role, agency, coalesce(split::VARCHAR, '-'), coalesce(fiscal_year::VARCHAR, '-'), g)",
+        ("agency",),
+        "fetch_year_totals",
+        roles=ROLES,
+        columns=("split", "fiscal_year", "g") + SUMS,
+    ),
+    Rollup(
+        "AgencyRecipient",
+        "agency_recipient",
+        "concat_ws('|', role, agency, coalesce(recipient, '-'))",
+        ("agency",),
+        "fetch_fact_groups",
+        "recipient",
+        ROLES,
+        order="ALL",
+    ),
+    Rollup(
+        "AgencyPair",
+        "agency_pair",
+        "concat_ws('|', agency, coalesce(recipient, '-'), coalesce(awarding_subtier, '-'))",
+        ("agency",),
+        "fetch_fact_groups",
+        "recipient,awarding_subtier",
+        ("awarding",),
+        order="ALL",
+    ),
+    Rollup(
+        "TopAward",
+        "agency_top",
+        "concat_ws('|', agency, rank)",
+        ("agency",),
+        "fetch_largest_awards",
+        roles=("awarding",),
+        columns=("award_key",),
+        order="rank",
+        ranked=True,
+    ),
+    Rollup(
+        "AgencyCategory",
+        "agency_category",
+        "concat_ws('|', agency, category, coalesce(split::VARCHAR, '-'), coalesce(fiscal_year::VARCHAR, '-'))",
+        ("agency",),
+        "fetch_fact_groups",
+        "category,split,fiscal_year",
+        ("awarding",),
+        order="ALL",
+    ),
     # read whole or by their own columns, never instead of the facts
     Rollup("Facets", "facets", "'facets'"),
     Rollup("Change", "change", "CAST(seq AS VARCHAR)", ("agency",)),  # a log: rows are only added
@@ -89,7 +127,11 @@ def answering(fetch: str, chosen: FactFilter, by: str | None = None, limit: int 
         return None
     role, agency = only
     for rollup in ROLLUPS:
-        if rollup.fetch == fetch and rollup.by == by and role in rollup.roles and (
-                not rollup.ranked or (limit is not None and limit <= TOP_AWARDS)):
+        if (
+            rollup.fetch == fetch
+            and rollup.by == by
+            and role in rollup.roles
+            and (not rollup.ranked or (limit is not None and limit <= TOP_AWARDS))
+        ):
             return RollupRead(rollup, role, agency, limit)
     return None

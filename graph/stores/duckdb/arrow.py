@@ -1,5 +1,6 @@
 """Rows as Arrow tables for the embedded store's writes: DuckDB reads them column by column, far faster
 than row by row. Imported only when writing, so opening a store to read does not pay for pyarrow."""
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -7,8 +8,13 @@ import pyarrow as pa
 from core.facts import RECORD_FIELDS, SUBAWARD_FIELDS
 from core.local_rows import LOCAL_FIELDS
 
-ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int32(),
-               "BIGINT": pa.int64()}
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "DATE": pa.string(),
+    "DOUBLE": pa.float64(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+}
 
 
 def schema(fields) -> pa.Schema:
@@ -30,6 +36,10 @@ FRAME_TYPES = {"aliases": pa.list_(pa.string()), "curated": pa.bool_()}
 
 def frame(con, name: str, columns: list[str], rows: list[tuple]) -> None:
     """A temporary table `name` (a constant) holding rows computed in Python."""
-    frame_rows = pa.table({column: pa.array([row[i] for row in rows], FRAME_TYPES.get(column, pa.string()))  # noqa: F841
-                           for i, column in enumerate(columns)})  # (read by name below)
+    frame_rows = pa.table(  # noqa: F841 (read by name below)
+        {
+            column: pa.array([row[i] for row in rows], FRAME_TYPES.get(column, pa.string()))
+            for i, column in enumerate(columns)
+        }
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM frame_rows")

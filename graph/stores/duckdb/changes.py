@@ -4,6 +4,7 @@ Comparing the derived tables (not the rows read) is what makes the log honest: l
 again changes nothing and logs nothing; a file fetched again with three revised rows logs those three.
 Only constant text is composed here; the run's id and time travel as parameters.
 """
+
 from __future__ import annotations
 
 # (change, field, award column, how the value is shown): an award's figures and dates as they stood
@@ -15,8 +16,25 @@ AWARD_WATCHED = (
     ("changed_end_date", "potential_end_date", "potential_end_date", "date"),
 )
 KINDS = ("new_award", "new_modification", "changed_amount", "changed_end_date", "new_vendor", "new_vendor_agency")
-COLUMNS = ("seq", "run_id", "loaded_at", "change", "award_key", "action_key", "vendor", "family", "agency",
-           "agency_toptier", "agency_subtier", "field", "before", "after", "source", "record", "permalink")
+COLUMNS = (
+    "seq",
+    "run_id",
+    "loaded_at",
+    "change",
+    "award_key",
+    "action_key",
+    "vendor",
+    "family",
+    "agency",
+    "agency_toptier",
+    "agency_subtier",
+    "field",
+    "before",
+    "after",
+    "source",
+    "record",
+    "permalink",
+)
 
 CREATE = """
 CREATE TABLE IF NOT EXISTS change (seq BIGINT, run_id INTEGER, loaded_at VARCHAR, change VARCHAR, award_key VARCHAR,
@@ -48,27 +66,28 @@ def _shown(column: str, how: str) -> str:
 
 _AWARD_CHANGES = " UNION ALL ".join(
     f"""SELECT '{change}' AS change, a.key AS award_key, NULL AS action_key, a.recipient AS vendor,
-               a.awarding_id AS agency, '{field}' AS field, {_shown('b.' + column, how)} AS before,
-               {_shown('a.' + column, how)} AS after, a.source, a.record, a.permalink
+               a.awarding_id AS agency, '{field}' AS field, {_shown("b." + column, how)} AS before,
+               {_shown("a." + column, how)} AS after, a.source, a.record, a.permalink
         FROM award a JOIN before_award b ON b.key = a.key WHERE a.{column} IS DISTINCT FROM b.{column}"""
-    for change, field, column, how in AWARD_WATCHED)
+    for change, field, column, how in AWARD_WATCHED
+)
 
 # every change of this commit, numbered after those logged before, in a fixed order
 RECORD = f"""
 INSERT INTO change
 WITH found AS (
     SELECT 'new_award' AS change, a.key AS award_key, NULL AS action_key, a.recipient AS vendor,
-           a.awarding_id AS agency, 'obligated' AS field, NULL AS before, {_shown('a.obligated_cents', 'money')} AS after,
+           a.awarding_id AS agency, 'obligated' AS field, NULL AS before, {_shown("a.obligated_cents", "money")} AS after,
            a.source, a.record, a.permalink
     FROM award a ANTI JOIN before_award b ON b.key = a.key
     UNION ALL
     SELECT 'new_modification', f.award_key, f.key, f.recipient, f.awarding_id, 'obligation', NULL,
-           {_shown('f.cents', 'money')}, f.source, f.record, f.permalink
+           {_shown("f.cents", "money")}, f.source, f.record, f.permalink
     FROM fact f SEMI JOIN before_award b ON b.key = f.award_key
     ANTI JOIN before_action x ON x.key = f.key WHERE f.kind = 'action'
     UNION ALL
-    SELECT 'changed_amount', f.award_key, f.key, f.recipient, f.awarding_id, 'obligation', {_shown('x.cents', 'money')},
-           {_shown('f.cents', 'money')}, f.source, f.record, f.permalink
+    SELECT 'changed_amount', f.award_key, f.key, f.recipient, f.awarding_id, 'obligation', {_shown("x.cents", "money")},
+           {_shown("f.cents", "money")}, f.source, f.record, f.permalink
     FROM fact f JOIN before_action x ON x.key = f.key WHERE f.kind = 'action' AND f.cents IS DISTINCT FROM x.cents
     UNION ALL
     {_AWARD_CHANGES}
@@ -105,8 +124,9 @@ FROM found f LEFT JOIN vendor v ON v.id = f.vendor LEFT JOIN agency_tiers t ON t
 
 def before(con) -> None:
     """Keep the state this commit starts from (call after the rows merge, before the figures derive)."""
-    derived = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fact' AND NOT temporary"
-                          ).fetchone()[0]
+    derived = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fact' AND NOT temporary"
+    ).fetchone()[0]
     con.execute(BEFORE if derived else NOTHING_BEFORE)
 
 

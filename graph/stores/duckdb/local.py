@@ -10,6 +10,7 @@ Derived like the federal tables, from every row held at once, so file order and 
 A vendor name resolves as a name-only party among the federal records' parties (`PARTIES`), so a local
 "Axon Enterprise" is the federal graph's vendor, and the curated families place "Flock Safety".
 """
+
 from __future__ import annotations
 
 import itertools
@@ -22,7 +23,6 @@ from core.keys import name_key
 from core.local import jurisdiction_of, state_of
 from core.local_rows import LOCAL_FIELDS
 from core.schema import LOCAL_TIER
-
 from graph.stores.duckdb.merge import merge_new
 
 log = logging.getLogger(__name__)
@@ -72,8 +72,24 @@ SELECT b.id, b.name, b.aliases, b.tier, b.jurisdiction, b.state, b.county, b.cit
        p.record AS policy_record, p.versions AS policy_versions, f.retention_days, f.hotlists
 FROM local_agency_base b LEFT JOIN policy p ON p.agency = b.id LEFT JOIN flock f ON f.agency = b.id;
 """
-AGENCY_COLUMNS = ["id", "name", "aliases", "tier", "jurisdiction", "state", "county", "city", "notes", "code",
-                  "federal_id", "federal_body", "federal_relation", "federal_source", "source", "record"]
+AGENCY_COLUMNS = [
+    "id",
+    "name",
+    "aliases",
+    "tier",
+    "jurisdiction",
+    "state",
+    "county",
+    "city",
+    "notes",
+    "code",
+    "federal_id",
+    "federal_body",
+    "federal_relation",
+    "federal_source",
+    "source",
+    "record",
+]
 
 
 def derive_local(con) -> None:
@@ -84,8 +100,9 @@ def derive_local(con) -> None:
     names: dict[str, Counter] = defaultdict(Counter)
     listed: dict[str, tuple] = {}
     for kind, agency, name, other, other_name, jurisdiction, state, county, city, notes, source, record in con.execute(
-            """SELECT kind, agency, agency_name, other, other_name, jurisdiction, state, county, city, notes, source,
-                      record FROM local_record ORDER BY source, record, kind, key""").fetchall():
+        """SELECT kind, agency, agency_name, other, other_name, jurisdiction, state, county, city, notes, source,
+                      record FROM local_record ORDER BY source, record, kind, key"""
+    ).fetchall():
         names[agency][name] += 1
         if other is not None:
             names[other][other_name] += 1
@@ -99,7 +116,15 @@ def derive_local(con) -> None:
         spelled = names[agency]
         own, described = listed.get(agency, (False, None))
         name, jurisdiction, state, county, city, notes, source, record = described or (
-            None, None, None, None, None, None, None, None)
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
         if not own:  # named by a list of agencies, or else spelled most often (ties: the first by sort)
             name = min(spelled, key=lambda n: (-spelled[n], n))
         body = federal_body(patterns, name)
@@ -107,25 +132,55 @@ def derive_local(con) -> None:
             links.add((agency, body[0]))
             used.add(body[0])
             jurisdiction = "federal"
-        rows.append((agency, name, sorted(spelled), LOCAL_TIER, jurisdiction or jurisdiction_of(name),
-                     state or state_of(name), county, city, notes, None, None, *(body or (None, None, None)),
-                     source, record))
+        rows.append(
+            (
+                agency,
+                name,
+                sorted(spelled),
+                LOCAL_TIER,
+                jurisdiction or jurisdiction_of(name),
+                state or state_of(name),
+                county,
+                city,
+                notes,
+                None,
+                None,
+                *(body or (None, None, None)),
+                source,
+                record,
+            )
+        )
     while used:  # the bodies matched and those above them
         body = bodies[used.pop()]
         if body["parent"]:
             links.add((body["id"], body["parent"]))
             used.add(body["parent"])
         if body["id"] not in {row[0] for row in rows}:
-            rows.append((body["id"], body["name"], sorted({body["name"], body["abbreviation"]}), body["tier"],
-                         "federal", None, None, None, None, body["federal_id"].split(":")[-1] or None,
-                         body["federal_id"] or None, None, None, body["source"], "data/federal_bodies.csv",
-                         f"id {body['id']}"))
+            rows.append(
+                (
+                    body["id"],
+                    body["name"],
+                    sorted({body["name"], body["abbreviation"]}),
+                    body["tier"],
+                    "federal",
+                    None,
+                    None,
+                    None,
+                    None,
+                    body["federal_id"].split(":")[-1] or None,
+                    body["federal_id"] or None,
+                    None,
+                    None,
+                    body["source"],
+                    "data/federal_bodies.csv",
+                    f"id {body['id']}",
+                )
+            )
     duck_arrow.frame(con, "local_agency_base", AGENCY_COLUMNS, sorted(rows, key=lambda row: row[0]))
     duck_arrow.frame(con, "local_link_new", ["child", "parent"], sorted(links))
     con.execute("CREATE OR REPLACE TABLE local_link AS SELECT * FROM local_link_new")
     con.execute(DERIVED)
-    duck_arrow.frame(con, "local_match_new", ["key", "a", "b", "name_key", "state", "a_name", "b_name"],
-                     _matches(rows))
+    duck_arrow.frame(con, "local_match_new", ["key", "a", "b", "name_key", "state", "a_name", "b_name"], _matches(rows))
     con.execute("CREATE OR REPLACE TABLE local_match AS SELECT * FROM local_match_new")
     log.info("derive local layer: %.2fs", time.perf_counter() - started)
 
@@ -145,12 +200,55 @@ def _matches(rows: list[tuple]) -> list[tuple]:
 
 
 # The columns each local table is read with, in both stores (Neo4j keeps no null property: a store fills them).
-AGENCY_READ = (*AGENCY_COLUMNS, "policy_updated", "policy_url", "policy_hash", "policy_sections", "prohibited_uses",
-               "policy_source", "policy_record", "policy_versions", "retention_days", "hotlists")
-DEPLOYMENT_READ = ("key", "agency", "vendor", "family", "vendor_name", "technology", "status", "as_of", "count", "url",
-                   "notes", "details", "source", "record", "retrieved", "rows")
-CONTRACT_READ = ("key", "agency", "vendor", "family", "vendor_name", "technology", "number", "start_date",
-                 "end_date", "amount_cents", "url", "notes", "source", "record", "retrieved", "rows")
+AGENCY_READ = (
+    *AGENCY_COLUMNS,
+    "policy_updated",
+    "policy_url",
+    "policy_hash",
+    "policy_sections",
+    "prohibited_uses",
+    "policy_source",
+    "policy_record",
+    "policy_versions",
+    "retention_days",
+    "hotlists",
+)
+DEPLOYMENT_READ = (
+    "key",
+    "agency",
+    "vendor",
+    "family",
+    "vendor_name",
+    "technology",
+    "status",
+    "as_of",
+    "count",
+    "url",
+    "notes",
+    "details",
+    "source",
+    "record",
+    "retrieved",
+    "rows",
+)
+CONTRACT_READ = (
+    "key",
+    "agency",
+    "vendor",
+    "family",
+    "vendor_name",
+    "technology",
+    "number",
+    "start_date",
+    "end_date",
+    "amount_cents",
+    "url",
+    "notes",
+    "source",
+    "record",
+    "retrieved",
+    "rows",
+)
 SHARING_READ = ("key", "owner", "searcher", "system", "as_of", "portal", "source", "record", "rows")
 MATCH_READ = ("key", "a", "b", "name_key", "state", "a_name", "b_name")
 SIDES = {"owner": "owner", "searcher": "searcher"}  # column names, never user text
@@ -171,19 +269,21 @@ class LocalSqlFetches:
         if families is not None:
             conditions.append("list_contains(?, family)")
             params.append(list(families))
-        return self._rows(f"SELECT {', '.join(columns)} FROM {table} WHERE {' AND '.join(conditions)} "
-                          f"ORDER BY agency, key", params)
+        return self._rows(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE {' AND '.join(conditions)} ORDER BY agency, key", params
+        )
 
     def fetch_deployments(self, agencies: list[str] | None = None, families: list[str] | None = None) -> list[dict]:
         return self._by_agency("deployment", DEPLOYMENT_READ, agencies, families)
 
-    def fetch_local_contracts(self, agencies: list[str] | None = None,
-                              families: list[str] | None = None) -> list[dict]:
+    def fetch_local_contracts(self, agencies: list[str] | None = None, families: list[str] | None = None) -> list[dict]:
         return self._by_agency("local_contract", CONTRACT_READ, agencies, families)
 
     def fetch_sharing(self, ids: list[str], side: str) -> list[dict]:
-        return self._rows(f"SELECT {', '.join(SHARING_READ)} FROM sharing WHERE list_contains(?, {SIDES[side]}) "
-                          f"ORDER BY key", [list(ids)])
+        return self._rows(
+            f"SELECT {', '.join(SHARING_READ)} FROM sharing WHERE list_contains(?, {SIDES[side]}) ORDER BY key",
+            [list(ids)],
+        )
 
     def fetch_sharing_counts(self) -> list[dict]:
         return self._rows("""

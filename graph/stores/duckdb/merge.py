@@ -1,5 +1,6 @@
 """How a load's new rows join the rows the embedded store keeps, for each table of rows read (`record`,
 `subaward`, `local_record`): one statement template, so every kind of row is merged alike."""
+
 from __future__ import annotations
 
 

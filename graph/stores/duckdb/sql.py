@@ -4,6 +4,7 @@ Only constant text is composed here (column lists from `core.facts`); values alw
 parameters. `record` and `subaward` hold every row read; everything else is rebuilt from them (and from
 the vendor resolution in `graph/resolution.py`) at the end of each load, in the load's transaction.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,9 +48,10 @@ CREATE TABLE IF NOT EXISTS subaward_new AS SELECT * FROM subaward LIMIT 0;
 """
 
 # New rows join the kept ones (graph/stores/duckdb/merge.py).
-MERGE_NEW = merge_new("record", ("kind", "key", "source", "record")) + merge_new("subaward", ("key", "source", "record"))
+MERGE_NEW = merge_new("record", ("kind", "key", "source", "record")) + merge_new(
+    "subaward", ("key", "source", "record")
+)
 CLEAR_NEW = "DELETE FROM record_new; DELETE FROM subaward_new;"
-
 
 
 # One row per action (a repeated action counted once: the copy retrieved last, then the first source by
@@ -80,8 +82,10 @@ SELECT name, uei, duns, max(seen) AS seen FROM (
 
 
 def _party_join(alias: str, prefix: str, table: str) -> str:
-    return (f"LEFT JOIN party_vendor {alias} ON {alias}.name = coalesce({table}.{prefix}_name, '') "
-            f"AND {alias}.uei = coalesce({table}.{prefix}_uei, '') AND {alias}.duns = coalesce({table}.{prefix}_duns, '')")
+    return (
+        f"LEFT JOIN party_vendor {alias} ON {alias}.name = coalesce({table}.{prefix}_name, '') "
+        f"AND {alias}.uei = coalesce({table}.{prefix}_uei, '') AND {alias}.duns = coalesce({table}.{prefix}_duns, '')"
+    )
 
 
 # (child vendor, reported parent vendor, dates of the first and last record reporting it, the latest record)
@@ -100,22 +104,24 @@ FROM (
 
 def _agency_ids(role: str) -> str:
     top = f"coalesce({role}_toptier, ca_{role}.parent_code)"
-    return (f"CASE WHEN {top} IS NOT NULL THEN 'toptier:' || {top} END AS {role}_toptier_id, "
-            f"CASE WHEN {role}_subtier IS NOT NULL THEN 'subtier:' || {role}_subtier END AS {role}_subtier_id, "
-            f"CASE WHEN {role}_office IS NOT NULL THEN 'office:' || {role}_office END AS {role}_office_id, "
-            f"coalesce({role}_office_id, {role}_subtier_id, {role}_toptier_id) AS {role}_id")
+    return (
+        f"CASE WHEN {top} IS NOT NULL THEN 'toptier:' || {top} END AS {role}_toptier_id, "
+        f"CASE WHEN {role}_subtier IS NOT NULL THEN 'subtier:' || {role}_subtier END AS {role}_subtier_id, "
+        f"CASE WHEN {role}_office IS NOT NULL THEN 'office:' || {role}_office END AS {role}_office_id, "
+        f"coalesce({role}_office_id, {role}_subtier_id, {role}_toptier_id) AS {role}_id"
+    )
 
 
 # Each chosen record with its vendor (and how it matched) and its agencies' ids at every tier.
 RESOLVED = f"""
 CREATE OR REPLACE TEMP TABLE resolved AS
 SELECT chosen.*, pv.vendor_id AS recipient, pv.match AS match, pp.vendor_id AS parent_vendor,
-       {_agency_ids('awarding')}, {_agency_ids('funding')},
+       {_agency_ids("awarding")}, {_agency_ids("funding")},
        -- the order "latest" means: action date, then a summary after the actions of its day, then modification
        row_number() OVER (ORDER BY action_date NULLS FIRST,
                                    CASE kind WHEN 'summary' THEN 2 WHEN 'action' THEN 1 ELSE 0 END,
                                    modification NULLS FIRST, key) AS ord
-FROM chosen {_party_join('pv', 'recipient', 'chosen')} {_party_join('pp', 'parent', 'chosen')}
+FROM chosen {_party_join("pv", "recipient", "chosen")} {_party_join("pp", "parent", "chosen")}
 LEFT JOIN curated_agency ca_awarding ON ca_awarding.code = chosen.awarding_subtier
 LEFT JOIN curated_agency ca_funding ON ca_funding.code = chosen.funding_subtier
 """
@@ -200,7 +206,7 @@ WITH base AS (
 )
 SELECT base.*, CAST(round(base.amount * 100) AS BIGINT) AS cents, coalesce(vf.family, base.recipient) AS family,
        aw.award_type, aw.award_no,
-       {_tier_ids('awarding', 'ga')}, {_tier_ids('funding', 'gf')}
+       {_tier_ids("awarding", "ga")}, {_tier_ids("funding", "gf")}
 FROM base
 JOIN award aw ON aw.key = base.award_key
 LEFT JOIN vendor_family vf ON vf.vendor_id = base.recipient
@@ -225,11 +231,17 @@ WHERE agency IS NOT NULL GROUP BY ALL ORDER BY ALL;
 # Rollups, derived data the agency questions read instead of scanning every fact of a department: for each
 # agency at every tier, as awarding and as funding agency, its facts by fiscal year (and the grand total, with
 # its own distinct award count), by recipient, by recipient and awarding sub-agency, and its largest awards.
-ROLLUPS = """
+ROLLUPS = (
+    """
 CREATE OR REPLACE TEMP TABLE fact_by_agency AS
-""" + " UNION ALL ".join(
-    f"SELECT '{role}' AS role, {role}_{tier} AS agency, recipient, awarding_subtier, split, fiscal_year, cents, amount, "
-    f"award_no FROM fact WHERE {role}_{tier} IS NOT NULL" for role in ("awarding", "funding") for tier in TIERS) + f""";
+"""
+    + " UNION ALL ".join(
+        f"SELECT '{role}' AS role, {role}_{tier} AS agency, recipient, awarding_subtier, split, fiscal_year, cents, amount, "
+        f"award_no FROM fact WHERE {role}_{tier} IS NOT NULL"
+        for role in ("awarding", "funding")
+        for tier in TIERS
+    )
+    + f""";
 CREATE OR REPLACE TABLE agency_year AS
 SELECT role, agency, split, fiscal_year, GROUPING(split, fiscal_year) AS g, sum(cents) AS cents,
        count(amount) AS reported, count(*) AS facts, count(DISTINCT award_no) AS awards
@@ -257,15 +269,19 @@ CREATE OR REPLACE TABLE facets AS
 SELECT (SELECT list_sort(list(DISTINCT award_type)) FROM award WHERE award_type <> '') AS award_types,
        min(fiscal_year) AS fy_min, max(fiscal_year) AS fy_max FROM fact WHERE split;
 """
+)
 
 # Agencies from codes: one row per (tier, code); a curated name wins, else the label seen most often.
 AGENCY_NAMES = " UNION ALL ".join(
     f"SELECT '{tier}' AS tier, {role}_{tier}_id AS id, {role}_{tier}_name AS name FROM resolved"
-    for role in ("awarding", "funding") for tier in TIERS)
+    for role in ("awarding", "funding")
+    for tier in TIERS
+)
 AGENCY_LINKS = " UNION ALL ".join(
     f"SELECT {role}_{child}_id AS child, {role}_{parent}_id AS parent FROM resolved"
-    for role in ("awarding", "funding") for child, parent in (("office", "subtier"), ("subtier", "toptier"),
-                                                              ("office", "toptier")))
+    for role in ("awarding", "funding")
+    for child, parent in (("office", "subtier"), ("subtier", "toptier"), ("office", "toptier"))
+)
 AGENCY = f"""
 CREATE OR REPLACE TABLE agency AS
 WITH names AS (SELECT tier, id, name, count(*) AS seen FROM ({AGENCY_NAMES}) WHERE id IS NOT NULL GROUP BY ALL),
@@ -333,7 +349,7 @@ CREATE OR REPLACE TABLE subaward_fact AS
 SELECT s.*, pv.vendor_id AS vendor, pv.match AS match, pp.vendor_id AS parent_vendor
 FROM (SELECT * FROM subaward QUALIFY row_number() OVER (PARTITION BY key ORDER BY retrieved DESC NULLS LAST, source,
                                                                                    record) = 1) s
-{_party_join('pv', 'sub', 's')} {_party_join('pp', 'sub_parent', 's')};
+{_party_join("pv", "sub", "s")} {_party_join("pp", "sub_parent", "s")};
 """
 
 
@@ -362,7 +378,7 @@ _VEHICLE_OWN = [field.name for field in VEHICLE_FIELDS[1:10]]
 VEHICLE_PARTIES = "SELECT DISTINCT recipient_name, recipient_uei, recipient_duns FROM record WHERE kind = 'vehicle'"
 VEHICLE = f"""
 CREATE OR REPLACE TEMP TABLE vehicle_record AS
-SELECT r.*, hv.vendor_id AS recipient, hv.match AS match, {_agency_ids('awarding')},
+SELECT r.*, hv.vendor_id AS recipient, hv.match AS match, {_agency_ids("awarding")},
        row_number() OVER (ORDER BY r.action_date NULLS FIRST, r.retrieved NULLS FIRST, r.source DESC,
                                    r.record DESC) AS ord
 FROM record r
@@ -376,9 +392,20 @@ WITH latest AS (
            max_by(amount, ord) AS obligated, max(action_date) AS as_of, count(*) AS records,
            max_by(recipient, ord) FILTER (WHERE recipient IS NOT NULL) AS recipient,
            max_by(match, ord) FILTER (WHERE recipient IS NOT NULL) AS match,
-           {", ".join(f"max_by({c}, ord) FILTER (WHERE awarding_id IS NOT NULL) AS {c}" for c in (
-               "awarding_id", "awarding_toptier_id", "awarding_subtier_id", "awarding_office_id",
-               "awarding_toptier_name", "awarding_subtier_name", "awarding_office_name"))},
+           {
+    ", ".join(
+        f"max_by({c}, ord) FILTER (WHERE awarding_id IS NOT NULL) AS {c}"
+        for c in (
+            "awarding_id",
+            "awarding_toptier_id",
+            "awarding_subtier_id",
+            "awarding_office_id",
+            "awarding_toptier_name",
+            "awarding_subtier_name",
+            "awarding_office_name",
+        )
+    )
+},
            max_by(source, ord) AS source, max_by(record, ord) AS record, max_by(retrieved, ord) AS retrieved,
            max_by(permalink, ord) FILTER (WHERE permalink IS NOT NULL) AS permalink
     FROM vehicle_record GROUP BY award_key
@@ -409,10 +436,10 @@ ORDER BY l.key;
 RUN_COUNTS = f"""
 SELECT (SELECT count(DISTINCT award_key) FROM record_new WHERE kind <> 'vehicle'),
        (SELECT count(DISTINCT vendor_id) FROM (
-            SELECT pv.vendor_id FROM record_new {_party_join('pv', 'recipient', 'record_new')} WHERE kind <> 'vehicle'
-            UNION ALL SELECT pv.vendor_id FROM record_new {_party_join('pv', 'parent', 'record_new')}
+            SELECT pv.vendor_id FROM record_new {_party_join("pv", "recipient", "record_new")} WHERE kind <> 'vehicle'
+            UNION ALL SELECT pv.vendor_id FROM record_new {_party_join("pv", "parent", "record_new")}
             WHERE kind <> 'vehicle'
-            UNION ALL SELECT pv.vendor_id FROM subaward_new {_party_join('pv', 'sub', 'subaward_new')}
+            UNION ALL SELECT pv.vendor_id FROM subaward_new {_party_join("pv", "sub", "subaward_new")}
        )),
        (SELECT count(DISTINCT a) FROM (SELECT unnest([
             awarding_toptier, awarding_subtier, awarding_office, funding_toptier, funding_subtier, funding_office

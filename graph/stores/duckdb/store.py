@@ -6,6 +6,7 @@ figure in SQL, and renames the copy over the store: a load that fails or is kill
 leaves the store as it was. Readers open the file read-only, one short-lived cursor per question, and
 reopen it when a load has replaced it, so a running dashboard never blocks a load and sees its data.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -25,15 +26,16 @@ from core.categories import load as load_categories
 from core.curated import AGENCY_FILE, curated_links, load_families
 from core.judgements import judgements_file, party_record
 from core.products import rules_file
-
-from graph.stores.duckdb import changes as duck_changes, local as duck_local, sql
-from graph.stores.duckdb.reads import SqlFetches
 from graph.attribution import derive_mentions, merge_apart, rules_and_judgements
 from graph.categorize import derive_categories
 from graph.family import Families, Reported
-from graph.resolution import Party, resolve
 from graph.questions.vehicles import attach_holders
+from graph.resolution import Party, resolve
 from graph.store import StoreUnavailable, guarded_write
+from graph.stores.duckdb import changes as duck_changes
+from graph.stores.duckdb import local as duck_local
+from graph.stores.duckdb import sql
+from graph.stores.duckdb.reads import SqlFetches
 
 log = logging.getLogger(__name__)
 MEMORY_LIMIT = os.environ.get("KG_DUCKDB_MEMORY", "3GB")  # DuckDB spills to disk past it
@@ -79,7 +81,8 @@ class DuckStore(SqlFetches):
             raise StoreUnavailable(
                 f"{self._legacy} is a store in the old format (a pickled graph) that this version does not read; "
                 f"run `python -m graph clear --yes` to remove it, then load your files again (`make load` for the "
-                f"bundled sample)")
+                f"bundled sample)"
+            )
         with self._reader_lock:
             if identity is None:
                 return _EmptyCursor()
@@ -99,16 +102,23 @@ class DuckStore(SqlFetches):
             con.execute("USE kg")
             found = con.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
         except duckdb.Error as error:
-            raise StoreUnavailable(f"cannot open the embedded store {self.path}: {str(error).splitlines()[0]}; "
-                                   f"run `python -m graph clear --yes` and load again") from None
+            raise StoreUnavailable(
+                f"cannot open the embedded store {self.path}: {str(error).splitlines()[0]}; "
+                f"run `python -m graph clear --yes` and load again"
+            ) from None
         if found is None or not self._readable(con, found[0]):
             con.close()
             version = found[0].partition("+")[0] if found else ""
-            upgrade = ("load your files again to upgrade it (`make load` for the bundled sample), or "
-                       if version.isdigit() and int(version) in (sql.FORMAT_VERSION, *sql.DERIVES_FROM) else "")
-            raise StoreUnavailable(f"{self.path} was written in store format {found[0] if found else '?'}, this "
-                                   f"version reads format {sql.FORMAT}; {upgrade}run `python -m graph clear --yes` "
-                                   f"and load again (or use the version of this project that wrote it)")
+            upgrade = (
+                "load your files again to upgrade it (`make load` for the bundled sample), or "
+                if version.isdigit() and int(version) in (sql.FORMAT_VERSION, *sql.DERIVES_FROM)
+                else ""
+            )
+            raise StoreUnavailable(
+                f"{self.path} was written in store format {found[0] if found else '?'}, this "
+                f"version reads format {sql.FORMAT}; {upgrade}run `python -m graph clear --yes` "
+                f"and load again (or use the version of this project that wrote it)"
+            )
         return con
 
     def _readable(self, con, stamp: str) -> bool:
@@ -118,20 +128,28 @@ class DuckStore(SqlFetches):
             return True
         if version == str(sql.FORMAT_VERSION) and not fields:  # stamped before the stamp named its fields
             # (format 7 as first written): read while `record` has every declared column; remove at the next version
-            have = {row[0] for row in con.execute("SELECT column_name FROM information_schema.columns WHERE "
-                                                  "table_catalog = 'kg' AND table_name = 'record'").fetchall()}
+            have = {
+                row[0]
+                for row in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE "
+                    "table_catalog = 'kg' AND table_name = 'record'"
+                ).fetchall()
+            }
             if have >= {field.name for field in sql.RECORD_FIELDS}:
                 return True
         # other declared fields (core/facts.py) or an earlier format whose records this one derives: a load upgrades it
-        return self._upgrading and version.isdigit() and (int(version) == sql.FORMAT_VERSION
-                                                          or int(version) in sql.DERIVES_FROM)
+        return (
+            self._upgrading
+            and version.isdigit()
+            and (int(version) == sql.FORMAT_VERSION or int(version) in sql.DERIVES_FROM)
+        )
 
     def _rows(self, statement: str, params=()) -> list[dict]:
         cursor = self._cursor()
         try:
             result = cursor.execute(statement, list(params))
             names = [column[0] for column in result.description]
-            return [dict(zip(names, row)) for row in result.fetchall()]
+            return [dict(zip(names, row, strict=False)) for row in result.fetchall()]
         finally:
             cursor.close()
 
@@ -165,8 +183,9 @@ class DuckStore(SqlFetches):
         self._drop_copy()  # one left by a load that was killed never reached the store
         if self.path.exists():
             shutil.copyfile(self.path, self._loading)
-        con = self._writer = duckdb.connect(str(self._loading), config={"memory_limit": MEMORY_LIMIT,
-                                                                        "preserve_insertion_order": False})
+        con = self._writer = duckdb.connect(
+            str(self._loading), config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
+        )
         # held from here, so that a failure (or Ctrl-C) below is rolled back with the connection closed: an open
         # one left to the garbage collector would write the deleted copy back at exit
         con.execute(sql.CREATE)
@@ -185,9 +204,13 @@ class DuckStore(SqlFetches):
     def _add_declared_columns(con) -> None:
         """A store of an earlier format gains the `record` and `subaward` columns declared since (core/facts.py:
         names and types are constants, never user text); their old rows read NULL there until loaded again."""
-        have = set(con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND "
-                               "database_name = current_database() AND table_name IN ('record', 'record_new', "
-                               "'subaward', 'subaward_new')").fetchall())
+        have = set(
+            con.execute(
+                "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND "
+                "database_name = current_database() AND table_name IN ('record', 'record_new', "
+                "'subaward', 'subaward_new')"
+            ).fetchall()
+        )
         for table, fields in (("record", sql.RECORD_FIELDS), ("subaward", sql.SUBAWARD_FIELDS)):
             for kept in (table, f"{table}_new"):
                 for field in fields:
@@ -242,11 +265,21 @@ class DuckStore(SqlFetches):
             if vehicles:
                 run["vehicles"] = vehicles  # contract vehicles: apart from the awards (graph/questions/vehicles.py)
             if local[0]:
-                run["local"] = dict(zip(("rows", "agencies", "deployments", "contracts", "sharing_links",
-                                         "policies"), local))
-            run.update(awards=awards, vendors=vendors, agencies=agencies, changes=self._changes,
-                       mentions=self.attributed.get("mentions"),
-                       judgements_pending=self.attributed.get("judgements_pending"))
+                run["local"] = dict(
+                    zip(
+                        ("rows", "agencies", "deployments", "contracts", "sharing_links", "policies"),
+                        local,
+                        strict=False,
+                    )
+                )
+            run.update(
+                awards=awards,
+                vendors=vendors,
+                agencies=agencies,
+                changes=self._changes,
+                mentions=self.attributed.get("mentions"),
+                judgements_pending=self.attributed.get("judgements_pending"),
+            )
             con.execute("INSERT INTO run VALUES (?, ?)", [self._run_id, json.dumps(run, sort_keys=True)])
             con.execute(sql.CLEAR_NEW)  # kept until the run ends, which counts what all its steps brought
             con.execute(duck_local.CLEAR_NEW)
@@ -259,8 +292,11 @@ class DuckStore(SqlFetches):
         with self._loading.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(self._loading, self.path)
-        self.last_commit = {"derive_s": round(derived - started, 2), "write_s": round(time.perf_counter() - derived, 2),
-                            "merge_and_change_log_s": round(changes_s, 2)}
+        self.last_commit = {
+            "derive_s": round(derived - started, 2),
+            "write_s": round(time.perf_counter() - derived, 2),
+            "merge_and_change_log_s": round(changes_s, 2),
+        }
         log.info("store derived in %.1fs, written in %.1fs", derived - started, time.perf_counter() - derived)
         if run is not None:
             self._unlock()
@@ -273,8 +309,16 @@ class DuckStore(SqlFetches):
         self.begin(wait=wait)
         self.strict = strict
         try:
-            self.commit({"command": "attribute", "inputs": [str(rules_file()), str(judgements_file())],
-                         "loaded_at": _now(), "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0})
+            self.commit(
+                {
+                    "command": "attribute",
+                    "inputs": [str(rules_file()), str(judgements_file())],
+                    "loaded_at": _now(),
+                    "rows_read": 0,
+                    "rows_loaded": 0,
+                    "rows_rejected": 0,
+                }
+            )
         except BaseException:
             self.rollback()
             raise
@@ -310,8 +354,10 @@ class DuckStore(SqlFetches):
         except BlockingIOError:
             if not wait:
                 handle.close()
-                raise StoreUnavailable(f"another load is writing to {self.path}; wait for it to finish "
-                                       f"(or run again without --no-wait to queue behind it)") from None
+                raise StoreUnavailable(
+                    f"another load is writing to {self.path}; wait for it to finish "
+                    f"(or run again without --no-wait to queue behind it)"
+                ) from None
             print(f"another load is writing to {self.path}: waiting for it to finish…", file=sys.stderr)
             fcntl.flock(handle, fcntl.LOCK_EX)
         self._lock_handle = handle
@@ -396,21 +442,32 @@ def derive(con, strict: bool = False) -> dict:
         parties[Party(name, uei, duns)] = str(seen) if seen else ""
     matched, vendors = resolve(parties)
     apart = merge_apart(judgements)
-    kept_apart = {party for party, (vendor_id, how) in matched.items()
-                  if how == "name" and (party_record(party.name, party.uei, party.duns), vendor_id) in apart}
+    kept_apart = {
+        party
+        for party, (vendor_id, how) in matched.items()
+        if how == "name" and (party_record(party.name, party.uei, party.duns), vendor_id) in apart
+    }
     if kept_apart:
         matched, vendors = resolve(parties, kept_apart)
-    duck_arrow.frame(con, "party_vendor", ["name", "uei", "duns", "vendor_id", "match"],
-                     [(p.name or "", p.uei or "", p.duns or "", vendor_id, how)
-                      for p, (vendor_id, how) in matched.items()])
+    duck_arrow.frame(
+        con,
+        "party_vendor",
+        ["name", "uei", "duns", "vendor_id", "match"],
+        [(p.name or "", p.uei or "", p.duns or "", vendor_id, how) for p, (vendor_id, how) in matched.items()],
+    )
     # contract vehicles' holders join the vendors above and change none (graph/questions/vehicles.py)
     held, holder_vendors = attach_holders((Party(*row) for row in con.execute(sql.VEHICLE_PARTIES).fetchall()), matched)
     vendors = {**holder_vendors, **vendors}
-    duck_arrow.frame(con, "vehicle_party", ["name", "uei", "duns", "vendor_id", "match"],
-                     [(p.name or "", p.uei or "", p.duns or "", vendor_id, how)
-                      for p, (vendor_id, how) in held.items()])
-    con.execute("CREATE OR REPLACE TEMP TABLE curated_agency AS SELECT * FROM read_csv(?, header = true, "
-                "all_varchar = true)", [str(AGENCY_FILE)])
+    duck_arrow.frame(
+        con,
+        "vehicle_party",
+        ["name", "uei", "duns", "vendor_id", "match"],
+        [(p.name or "", p.uei or "", p.duns or "", vendor_id, how) for p, (vendor_id, how) in held.items()],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE curated_agency AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
+        [str(AGENCY_FILE)],
+    )
     _step(con, "resolved", sql.RESOLVED)
     _step(con, "subawards", sql.SUBAWARDS)
     # vendors: display name from the latest record naming it; curated parents from the curated table
@@ -424,8 +481,9 @@ def derive(con, strict: bool = False) -> dict:
     families = load_families()
     vendor_rows, curated, parent_rows = [], {}, []
     for family in families.values():
-        vendor_rows.append((family.id, family.name, None, None, [family.name], True,
-                            " ".join(family.alias_sources) or None))
+        vendor_rows.append(
+            (family.id, family.name, None, None, [family.name], True, " ".join(family.alias_sources) or None)
+        )
     for vendor_id, vendor in sorted(vendors.items()):
         name = latest_name.get(vendor_id, ("", vendor.names[0] if vendor.names else None))[1]
         vendor_rows.append((vendor_id, name, vendor.uei, vendor.duns, vendor.names, False, None))
@@ -436,32 +494,60 @@ def derive(con, strict: bool = False) -> dict:
             for parent, relation, note in links:
                 if parent != vendor_id:
                     curated.setdefault(vendor_id, set()).add(parent)
-                    parent_rows.append((vendor_id, parent, "curated", relation, note, None, None,
-                                        "data/vendor_families.csv", None, None))
+                    parent_rows.append(
+                        (
+                            vendor_id,
+                            parent,
+                            "curated",
+                            relation,
+                            note,
+                            None,
+                            None,
+                            "data/vendor_families.csv",
+                            None,
+                            None,
+                        )
+                    )
     log.info("derive vendors and curated links: %.2fs", time.perf_counter() - started)
     reported: dict[str, list[Reported]] = {}
     for child, parent, first, last, source, record, permalink in con.execute(sql.REPORTED_PARENTS).fetchall():
         first, last = (str(first) if first else None), (str(last) if last else None)
         reported.setdefault(child, []).append(Reported(parent, first, last))
-        parent_rows.append((child, parent, "record", "parent as the record reports it", None, first, last,
-                            source, record, permalink))
+        parent_rows.append(
+            (child, parent, "record", "parent as the record reports it", None, first, last, source, record, permalink)
+        )
     log.info("derive reported parents: %.2fs", time.perf_counter() - started)
     timeline = Families({child: sorted(parents) for child, parents in curated.items()}, reported)
     family_rows = []
     for vendor_id, *_ in vendor_rows:
         for start, end, family in timeline.timeline(vendor_id):
             family_rows.append((vendor_id, start, end, family))
-    current = {vendor_id: (timeline.parent(vendor_id, None), timeline.family(vendor_id, None))
-               for vendor_id, *_ in vendor_rows}
+    current = {
+        vendor_id: (timeline.parent(vendor_id, None), timeline.family(vendor_id, None)) for vendor_id, *_ in vendor_rows
+    }
     log.info("derive family timelines: %.2fs", time.perf_counter() - started)
     vendor_rows = sorted({row[0]: row for row in vendor_rows}.values())
     duck_arrow.frame(con, "vendor_new", ["id", "name", "uei", "duns", "aliases", "curated", "note"], vendor_rows)
     duck_arrow.frame(con, "vendor_current", ["id", "parent", "family"], [(v, p, f) for v, (p, f) in current.items()])
     con.execute("""CREATE OR REPLACE TABLE vendor AS
                    SELECT v.*, c.parent, c.family FROM vendor_new v JOIN vendor_current c USING (id)""")
-    duck_arrow.frame(con, "vendor_parent_new", ["child", "parent", "basis", "relation", "note", "first_reported",
-                                                "last_reported", "source", "record", "permalink"],
-                     sorted(set(parent_rows), key=lambda row: tuple("" if v is None else str(v) for v in row)))
+    duck_arrow.frame(
+        con,
+        "vendor_parent_new",
+        [
+            "child",
+            "parent",
+            "basis",
+            "relation",
+            "note",
+            "first_reported",
+            "last_reported",
+            "source",
+            "record",
+            "permalink",
+        ],
+        sorted(set(parent_rows), key=lambda row: tuple("" if v is None else str(v) for v in row)),
+    )
     con.execute("""CREATE OR REPLACE TABLE vendor_parent AS SELECT child, parent, basis, relation, note,
                    first_reported::DATE AS first_reported, last_reported::DATE AS last_reported, source, record,
                    permalink FROM vendor_parent_new""")
@@ -478,9 +564,12 @@ def derive(con, strict: bool = False) -> dict:
     attributed = derive_mentions(con, rules, judgements, strict=strict)
     attributed["categories"] = derive_categories(con, classifier, rules)
     _step(con, "agency categories", sql.AGENCY_CATEGORY)
-    duck_arrow.frame(con, "judged_merge", ["party", "vendor", "verdict", "who", "judged_at", "why"],
-                     [(j.record, j.target, j.verdict, j.who, j.when, j.why) for j in judgements.values()
-                      if j.kind == "merge"])
+    duck_arrow.frame(
+        con,
+        "judged_merge",
+        ["party", "vendor", "verdict", "who", "judged_at", "why"],
+        [(j.record, j.target, j.verdict, j.who, j.when, j.why) for j in judgements.values() if j.kind == "merge"],
+    )
     _step(con, "name merges", sql.NAME_MERGES)
     duck_local.derive_local(con)
     return attributed

@@ -3,27 +3,40 @@
 Values always travel as parameters ($rows, $ids, $value, ...). The only text composed here is made of
 constant property names (`FACT_PROPERTY`); no user or record text ever becomes part of a statement.
 """
+
 from __future__ import annotations
 
 from core.facts import AWARD_READ_NAMES, VEHICLE_READ_NAMES
 from core.schema import AGENCY_TIERS, LABELS
-
 from graph.attribution import MENTION_GROUPINGS, MENTION_READ, NAME_MERGE_READ
+from graph.store import GROUPINGS, TIER_COLUMNS, FactFilter, filter_terms
 from graph.stores.duckdb.changes import COLUMNS as CHANGE_COLUMNS
 from graph.stores.rollups import ROLLUPS, Rollup
-from graph.store import GROUPINGS, TIER_COLUMNS, FactFilter, filter_terms
 
-CONSTRAINTS = [f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
-               for label, key in (*((label.name, label.key) for label in LABELS.values()), ("LoadRun", "seq"),
-                                  ("Meta", "name"), *((rollup.label, "key") for rollup in ROLLUPS))]
+CONSTRAINTS = [
+    f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+    for label, key in (
+        *((label.name, label.key) for label in LABELS.values()),
+        ("LoadRun", "seq"),
+        ("Meta", "name"),
+        *((rollup.label, "key") for rollup in ROLLUPS),
+    )
+]
 FACT_INDEXED = ("award_key", "recipient", "family", "awarding_id", "funding_id", *TIER_COLUMNS.values(), "category")
-INDEXES = ([f"CREATE INDEX fact_{name} IF NOT EXISTS FOR (n:Fact) ON (n.{name})" for name in FACT_INDEXED]
-           + ["CREATE INDEX award_recipient IF NOT EXISTS FOR (n:Award) ON (n.recipient)",
-              "CREATE INDEX award_awarding_id IF NOT EXISTS FOR (n:Award) ON (n.awarding_id)",
-              "CREATE INDEX vendor_family IF NOT EXISTS FOR (n:Vendor) ON (n.family)",
-              "CREATE INDEX vehicle_family IF NOT EXISTS FOR (n:Vehicle) ON (n.family)"]
-           + [f"CREATE INDEX {rollup.label.lower()}_{name} IF NOT EXISTS FOR (n:{rollup.label}) ON (n.{name})"
-              for rollup in ROLLUPS for name in rollup.index])
+INDEXES = (
+    [f"CREATE INDEX fact_{name} IF NOT EXISTS FOR (n:Fact) ON (n.{name})" for name in FACT_INDEXED]
+    + [
+        "CREATE INDEX award_recipient IF NOT EXISTS FOR (n:Award) ON (n.recipient)",
+        "CREATE INDEX award_awarding_id IF NOT EXISTS FOR (n:Award) ON (n.awarding_id)",
+        "CREATE INDEX vendor_family IF NOT EXISTS FOR (n:Vendor) ON (n.family)",
+        "CREATE INDEX vehicle_family IF NOT EXISTS FOR (n:Vehicle) ON (n.family)",
+    ]
+    + [
+        f"CREATE INDEX {rollup.label.lower()}_{name} IF NOT EXISTS FOR (n:{rollup.label}) ON (n.{name})"
+        for rollup in ROLLUPS
+        for name in rollup.index
+    ]
+)
 # Labels of the graph model before facts (Transaction nodes and per-agency rollups): such a database is
 # reported, never mixed with this one.
 OLD_MODEL = "MATCH (n) WHERE n:Transaction OR n:AwardGroup OR n:AgencyTop RETURN count(n) > 0 AS old LIMIT 1"
@@ -79,6 +92,8 @@ DELETE = {
     "vehicle": """UNWIND $rows AS row MATCH (n:Vehicle {key: row.key}) SET n = {key: row.key}
                   WITH n WHERE NOT EXISTS { ()-[:UNDER_VEHICLE]->(n) } DELETE n""",
 }
+
+
 def upsert_rollup(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row"
 
@@ -150,29 +165,42 @@ VALUES_OF_FAMILY = """
 MATCH (v:Vendor {family: $family}) MATCH (a:Award {recipient: v.id})
 RETURN sum(a.current_cents) AS current_cents, count(a.current_cents) AS current_awards,
        sum(a.potential_cents) AS potential_cents, count(a.potential_cents) AS potential_awards"""
-VALUES_OF_AGENCY = {tier: f"""
+VALUES_OF_AGENCY = {
+    tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
 RETURN sum(a.current_cents) AS current_cents, count(a.current_cents) AS current_awards,
        sum(a.potential_cents) AS potential_cents, count(a.potential_cents) AS potential_awards"""
-                    for tier in AGENCY_TIERS}
-ENDING_AWARDS = {tier: f"""
+    for tier in AGENCY_TIERS
+}
+ENDING_AWARDS = {
+    tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
 WITH a, coalesce(a.end_date, a.potential_end_date) AS ends WHERE ends >= $start AND ends <= $until
-RETURN a.key AS key ORDER BY ends, key""" for tier in AGENCY_TIERS}
-DATED_AWARD_COUNT = {tier: f"""
+RETURN a.key AS key ORDER BY ends, key"""
+    for tier in AGENCY_TIERS
+}
+DATED_AWARD_COUNT = {
+    tier: f"""
 MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
 WHERE coalesce(a.end_date, a.potential_end_date) IS NOT NULL
-RETURN count(a) AS dated""" for tier in AGENCY_TIERS}
+RETURN count(a) AS dated"""
+    for tier in AGENCY_TIERS
+}
 
 
 def open_awards(tier: str, within: FactFilter | None) -> tuple[str, dict]:
     """The agency's awards open on $day; with `within`, those with a fact (with a recipient) it holds."""
     where, params = fact_where(within or FactFilter())
-    fact = "" if within is None else \
-        f" AND EXISTS {{ MATCH (a)-[:HAS_FACT]->(f:Fact) WHERE {where} AND f.recipient IS NOT NULL }}"
-    return (f"""MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
+    fact = (
+        ""
+        if within is None
+        else f" AND EXISTS {{ MATCH (a)-[:HAS_FACT]->(f:Fact) WHERE {where} AND f.recipient IS NOT NULL }}"
+    )
+    return (
+        f"""MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})
                 WHERE (a.end_date >= $day OR a.potential_end_date >= $day){fact}
-                RETURN a.key AS key ORDER BY key"""), params
+                RETURN a.key AS key ORDER BY key"""
+    ), params
 
 
 SUBAWARD_ROWS = """
@@ -181,9 +209,12 @@ RETURN a.key AS prime_award, a.recipient AS prime_vendor, v.id AS sub_vendor, s.
        s.permalink AS permalink"""
 SUBAWARDS = "MATCH (a:Award)-[s:SUBAWARD]->(v:Vendor) WHERE v.id IN $ids" + SUBAWARD_ROWS
 SUBAWARDS_UNDER = "MATCH (a:Award)-[s:SUBAWARD]->(v:Vendor) WHERE a.key IN $keys" + SUBAWARD_ROWS
-AGENCY_SUBAWARDS = {tier: f"""
-MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})-[s:SUBAWARD]->(v:Vendor)""" + SUBAWARD_ROWS
-                    for tier in AGENCY_TIERS}
+AGENCY_SUBAWARDS = {
+    tier: f"""
+MATCH (g:Agency {{{tier}_id: $id}}) MATCH (a:Award {{awarding_id: g.id}})-[s:SUBAWARD]->(v:Vendor)"""
+    + SUBAWARD_ROWS
+    for tier in AGENCY_TIERS
+}
 AGENCY_PARENTS = "MATCH (:Agency {id: $id})-[:PART_OF]->(p:Agency) RETURN p.id AS id ORDER BY id"
 AGENCY_CHILDREN = """MATCH (c:Agency)-[:PART_OF]->(:Agency {id: $id})
                      RETURN c.id AS id, c.name AS name, c.code AS code, c.tier AS tier"""
@@ -214,11 +245,16 @@ ORDER BY s.amount IS NULL, s.amount DESC, s.key LIMIT 1"""
 
 def rollup_read(rollup: Rollup) -> str:
     """The Cypher reading a rollup's nodes for one agency ($role, $limit as `RollupRead.params` gives them)."""
-    where = [condition for condition, kept in (("n.role = $role", rollup.keeps_role), ("n.rank <= $limit", rollup.ranked))
-             if kept]
+    where = [
+        condition
+        for condition, kept in (("n.role = $role", rollup.keeps_role), ("n.rank <= $limit", rollup.ranked))
+        if kept
+    ]
     order = f" ORDER BY n.{rollup.order}" if rollup.order and rollup.order != "ALL" else ""
-    return (f"MATCH (n:{rollup.label} {{agency: $agency}}){' WHERE ' + ' AND '.join(where) if where else ''} "
-            f"RETURN {', '.join(f'n.{name} AS {name}' for name in rollup.returns)}{order}")
+    return (
+        f"MATCH (n:{rollup.label} {{agency: $agency}}){' WHERE ' + ' AND '.join(where) if where else ''} "
+        f"RETURN {', '.join(f'n.{name} AS {name}' for name in rollup.returns)}{order}"
+    )
 
 
 ROLLUP_READS = {rollup.label: rollup_read(rollup) for rollup in ROLLUPS if rollup.fetch}
@@ -239,32 +275,44 @@ WHERE CASE WHEN $since IS NULL THEN c.run_id = latest ELSE c.loaded_at >= $since
   AND ($vendors IS NULL OR c.vendor IN $vendors OR c.family IN $vendors)
   AND ($agency IS NULL OR $agency IN [c.agency, c.agency_toptier, c.agency_subtier])
 RETURN {", ".join(f"c.{name} AS {name}" for name in CHANGE_COLUMNS)} ORDER BY c.seq LIMIT $limit"""
-MENTIONS = {tier: f"""
+MENTIONS = {
+    tier: f"""
 MATCH (:Fact)-[m:MENTIONS_PRODUCT]->(:Vendor)
 WHERE ($makers IS NULL OR m.maker IN $makers) AND ($agency IS NULL OR m.{tier} = $agency)
   AND ($awarding_id IS NULL OR m.awarding_id = $awarding_id) AND ($recipient IS NULL OR m.recipient = $recipient)
 RETURN {", ".join(f"m.{name} AS {name}" for name in MENTION_READ)}
 ORDER BY maker, recipient IS NULL, recipient, award_key, fact_key"""
-            for tier in (*(f"awarding_{tier}" for tier in AGENCY_TIERS), "awarding_id")}
+    for tier in (*(f"awarding_{tier}" for tier in AGENCY_TIERS), "awarding_id")
+}
 # (tier, grouping) -> statement; the tiers and groupings are this module's and attribution's names, never user text
-MENTION_GROUPS = {(tier, by): f"""
+MENTION_GROUPS = {
+    (tier, by): f"""
 MATCH (:Fact)-[m:MENTIONS_PRODUCT]->(:Vendor)
 WHERE ($agency IS NULL OR m.{tier} = $agency) AND ($categories IS NULL OR m.category IN $categories)
 WITH {", ".join(f"m.{name} AS {name}" for name in columns)}, m
 RETURN {", ".join(columns)}, sum(m.cents) AS cents, count(m.cents) AS reported, count(*) AS actions,
        count(DISTINCT m.award_key) AS awards, collect(DISTINCT m.product) AS products"""
-                  for tier in (*(f"awarding_{tier}" for tier in AGENCY_TIERS), "awarding_id")
-                  for by, columns in MENTION_GROUPINGS.items()}
+    for tier in (*(f"awarding_{tier}" for tier in AGENCY_TIERS), "awarding_id")
+    for by, columns in MENTION_GROUPINGS.items()
+}
 KNOWN_KEYS = """MATCH (f:Fact) WHERE f.key IN $keys RETURN f.key AS key
                 UNION MATCH (a:Award) WHERE a.key IN $keys RETURN a.key AS key"""
 NAME_MERGES = f"""MATCH (n:NameMerge) RETURN {", ".join(f"n.{name} AS {name}" for name in NAME_MERGE_READ)}
                   ORDER BY party, vendor"""
-FACETS_ROLLUP = "MATCH (n:Facets {key: 'facets'}) RETURN n.award_types AS award_types, n.fy_min AS fy_min, n.fy_max AS fy_max"
+FACETS_ROLLUP = (
+    "MATCH (n:Facets {key: 'facets'}) RETURN n.award_types AS award_types, n.fy_min AS fy_min, n.fy_max AS fy_max"
+)
 # How each operator of a filter term (`graph.store.filter_terms`) reads in Cypher over `f` (a Fact): properties are
 # declared constants, values the $parameter named after the filter's field
-CYPHER_TERMS = {"equals": "f.{column} = ${name}", "in": "f.{column} IN ${name}",
-                "lower_in": "toLower(f.{column}) IN ${name}", "at_least": "f.{column} >= ${name}",
-                "at_most": "f.{column} <= ${name}", "true": "f.{column}", "false": "NOT f.{column}"}
+CYPHER_TERMS = {
+    "equals": "f.{column} = ${name}",
+    "in": "f.{column} IN ${name}",
+    "lower_in": "toLower(f.{column}) IN ${name}",
+    "at_least": "f.{column} >= ${name}",
+    "at_most": "f.{column} <= ${name}",
+    "true": "f.{column}",
+    "false": "NOT f.{column}",
+}
 
 
 def fact_where(chosen: FactFilter) -> tuple[str, dict]:
@@ -280,38 +328,49 @@ def fact_where(chosen: FactFilter) -> tuple[str, dict]:
 def fact_groups(chosen: FactFilter, by: str | None) -> tuple[str, dict]:
     where, params = fact_where(chosen)
     keys = "".join(f"f.{column} AS {column}, " for column in GROUPINGS[by])
-    return (f"MATCH (f:Fact) WHERE {where} RETURN {keys}sum(f.cents) AS cents, count(DISTINCT f.award_key) AS awards, "
-            f"count(*) AS facts, count(f.amount) AS reported"), params
+    return (
+        f"MATCH (f:Fact) WHERE {where} RETURN {keys}sum(f.cents) AS cents, count(DISTINCT f.award_key) AS awards, "
+        f"count(*) AS facts, count(f.amount) AS reported"
+    ), params
 
 
 def group_awards(chosen: FactFilter) -> tuple[str, dict]:
     where, params = fact_where(chosen)
-    return (f"""UNWIND $groups AS g MATCH (f:Fact) WHERE f.recipient IN g.members AND {where}
-                RETURN g.gid AS gid, count(DISTINCT f.award_key) AS awards"""), params
+    return (
+        f"""UNWIND $groups AS g MATCH (f:Fact) WHERE f.recipient IN g.members AND {where}
+                RETURN g.gid AS gid, count(DISTINCT f.award_key) AS awards"""
+    ), params
 
 
 def group_top_awards(chosen: FactFilter) -> tuple[str, dict]:
     where, params = fact_where(chosen)
-    return (f"""UNWIND $groups AS g MATCH (f:Fact) WHERE f.recipient IN g.members AND {where}
+    return (
+        f"""UNWIND $groups AS g MATCH (f:Fact) WHERE f.recipient IN g.members AND {where}
                 WITH g.gid AS gid, f.award_key AS award_key, coalesce(sum(f.cents), 0) AS cents
                 ORDER BY gid, cents DESC, award_key
                 WITH gid, collect({{award_key: award_key, cents: cents}})[..$limit] AS top
-                RETURN gid, top ORDER BY gid"""), params
+                RETURN gid, top ORDER BY gid"""
+    ), params
 
 
 def year_totals(chosen: FactFilter) -> tuple[str, dict]:
     where, params = fact_where(chosen)
-    return (f"""MATCH (f:Fact) WHERE {where}
+    return (
+        f"""MATCH (f:Fact) WHERE {where}
                 CALL (f) {{ RETURN f.split AS split, f.fiscal_year AS fiscal_year, 0 AS g
                             UNION ALL RETURN null AS split, null AS fiscal_year, 3 AS g }}
                 RETURN split, fiscal_year, g, sum(f.cents) AS cents, count(f.amount) AS reported, count(*) AS facts,
-                       count(DISTINCT f.award_key) AS awards"""), params
+                       count(DISTINCT f.award_key) AS awards"""
+    ), params
 
 
 def largest_awards(chosen: FactFilter) -> tuple[str, dict]:
     where, params = fact_where(chosen)
-    return (f"""MATCH (f:Fact) WHERE {where} WITH DISTINCT f.award_key AS key MATCH (a:Award {{key: key}})
-                RETURN key ORDER BY coalesce(a.obligated_cents, 0) DESC, key LIMIT $limit"""), params
+    return (
+        f"""MATCH (f:Fact) WHERE {where} WITH DISTINCT f.award_key AS key MATCH (a:Award {{key: key}})
+                RETURN key ORDER BY coalesce(a.obligated_cents, 0) DESC, key LIMIT $limit"""
+    ), params
+
 
 # The whole graph, table by table, as rows of the shape `graph.stores.duckdb.reads.TABLES` gives (for exports).
 WHOLE_GRAPH = {

@@ -3,10 +3,10 @@
 Local agencies and the federal bodies they name are `Agency` nodes with the second label `Local`, so the
 federal reads (which leave `Local` out) answer as before, and a local agency is one MATCH away from them.
 """
+
 from __future__ import annotations
 
 from core.schema import LOCAL_LABEL
-
 from graph.stores.duckdb.local import SHARING_READ
 
 LOCAL = LOCAL_LABEL  # core/schema.py

@@ -8,6 +8,7 @@ the background with its pid in NEO4J_LOCAL_HOME/neo4j.pid and its output in NEO4
     python -m graph.stores.neo4j.server stop     # SIGTERM: Neo4j's clean shutdown
     python -m graph.stores.neo4j.server status
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,12 +29,19 @@ JAR = PROJECT / "target" / "neo4j-local-1.jar"
 CLASSPATH = PROJECT / "target" / "classpath.txt"
 # Neo4j's own neo4j.conf passes these; without java.nio the database fails at start (DirectByteBuffer).
 JVM_FLAGS = [
-    "-XX:+UseG1GC", "-XX:-OmitStackTraceInFastThrow", "-XX:+DisableExplicitGC",
-    "-Djdk.nio.maxCachedBufferSize=1024", "-Dio.netty.tryReflectionSetAccessible=true",
-    "-Dlog4j2.disable.jmx=true", "-Dfile.encoding=UTF-8",
-    "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-    "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dlog4j2.disable.jmx=true",
+    "-Dfile.encoding=UTF-8",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.util=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
 ]
 
 
@@ -76,23 +84,29 @@ def build() -> None:
     if JAR.exists() and CLASSPATH.exists() and all(p.stat().st_mtime <= JAR.stat().st_mtime for p in sources):
         return
     if not shutil.which("mvn") or not shutil.which("java"):
-        raise LocalServerError("the local Neo4j needs Java 17+ and Maven (`apt-get install openjdk-17-jdk-headless "
-                               "maven`), or set NEO4J_URI/NEO4J_PASSWORD to an existing Neo4j")
-    log.info("building the local Neo4j launcher (Maven resolves Neo4j %s jars; the first time takes a minute)",
-             "5.26")
-    done = subprocess.run(["mvn", "-q", "-B", "-f", str(PROJECT / "pom.xml"), "package"],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        raise LocalServerError(
+            "the local Neo4j needs Java 17+ and Maven (`apt-get install openjdk-17-jdk-headless "
+            "maven`), or set NEO4J_URI/NEO4J_PASSWORD to an existing Neo4j"
+        )
+    log.info("building the local Neo4j launcher (Maven resolves Neo4j %s jars; the first time takes a minute)", "5.26")
+    done = subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(PROJECT / "pom.xml"), "package"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     if done.returncode != 0:
         raise LocalServerError(f"Maven could not build {PROJECT}:\n{done.stdout[-3000:]}")
 
 
 def bolt_answers(port: int, password: str, timeout: float = 2.0) -> bool:
     from neo4j import GraphDatabase
-    from neo4j.exceptions import Neo4jError, ServiceUnavailable, DriverError
+    from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
 
     try:
-        with GraphDatabase.driver(f"bolt://127.0.0.1:{port}", auth=("neo4j", password),
-                                  connection_timeout=timeout) as driver:
+        with GraphDatabase.driver(
+            f"bolt://127.0.0.1:{port}", auth=("neo4j", password), connection_timeout=timeout
+        ) as driver:
             driver.verify_connectivity()
         return True
     except (ServiceUnavailable, DriverError, Neo4jError, OSError):
@@ -106,29 +120,57 @@ def start(home: Path, port: int, page_cache_mb: int, heap: str, timeout: float) 
         log.info("Neo4j already answers on bolt://127.0.0.1:%d", port)
         return {"uri": f"bolt://127.0.0.1:{port}", "started": False, "pid": _running_pid(home)}
     if _running_pid(home):
-        raise LocalServerError(f"a local Neo4j (pid {_running_pid(home)}) runs but Bolt on port {port} does not "
-                               f"answer with NEO4J_PASSWORD; stop it with `python -m graph.stores.neo4j.server stop`")
+        raise LocalServerError(
+            f"a local Neo4j (pid {_running_pid(home)}) runs but Bolt on port {port} does not "
+            f"answer with NEO4J_PASSWORD; stop it with `python -m graph.stores.neo4j.server stop`"
+        )
     build()
     home.mkdir(parents=True, exist_ok=True)
     classpath = f"{JAR}:{CLASSPATH.read_text().strip()}"
-    command = ["java", f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", classpath,
-               "contractgraph.Neo4jLocal", str(home), str(port), str(page_cache_mb)]
+    command = [
+        "java",
+        f"-Xms{heap}",
+        f"-Xmx{heap}",
+        *JVM_FLAGS,
+        "-cp",
+        classpath,
+        "contractgraph.Neo4jLocal",
+        str(home),
+        str(port),
+        str(page_cache_mb),
+    ]
     log_path = home / "neo4j.log"
     began = time.monotonic()
     with log_path.open("ab") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   env={**os.environ, "NEO4J_PASSWORD": password}, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "NEO4J_PASSWORD": password},
+            start_new_session=True,
+        )
     _pid_file(home).write_text(f"{process.pid}\n")
     while time.monotonic() - began < timeout:
         if process.poll() is not None:
-            raise LocalServerError(f"Neo4j exited with code {process.returncode} while starting; "
-                                   f"see {log_path}:\n{_tail(log_path)}")
+            raise LocalServerError(
+                f"Neo4j exited with code {process.returncode} while starting; see {log_path}:\n{_tail(log_path)}"
+            )
         if bolt_answers(port, password):
             seconds = time.monotonic() - began
-            log.info("Neo4j answers on bolt://127.0.0.1:%d after %.1f s (pid %d, log %s)",
-                     port, seconds, process.pid, log_path)
-            return {"uri": f"bolt://127.0.0.1:{port}", "started": True, "pid": process.pid,
-                    "startup_s": round(seconds, 2)}
+            log.info(
+                "Neo4j answers on bolt://127.0.0.1:%d after %.1f s (pid %d, log %s)",
+                port,
+                seconds,
+                process.pid,
+                log_path,
+            )
+            return {
+                "uri": f"bolt://127.0.0.1:{port}",
+                "started": True,
+                "pid": process.pid,
+                "startup_s": round(seconds, 2),
+            }
         time.sleep(0.5)
     process.terminate()
     raise LocalServerError(f"Neo4j did not answer on port {port} within {timeout:.0f} s; see {log_path}")
@@ -179,8 +221,10 @@ def main(argv: list[str] | None = None) -> int:
                 log.info("no local Neo4j runs from %s", home)
         else:
             answers = bolt_answers(port, _password())
-            print(f"bolt://127.0.0.1:{port} {'answers' if answers else 'does not answer'}; "
-                  f"pid {_running_pid(home) or '-'}")
+            print(
+                f"bolt://127.0.0.1:{port} {'answers' if answers else 'does not answer'}; "
+                f"pid {_running_pid(home) or '-'}"
+            )
             return 0 if answers else 1
     except LocalServerError as error:
         print(f"error: {error}", file=sys.stderr)

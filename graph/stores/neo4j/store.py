@@ -9,6 +9,7 @@ completed by the next load (MERGE and SET: nothing is duplicated). Reads are Cyp
 `Fact` nodes (`graph/stores/neo4j/cypher.py`), shaped by the shared `graph.questions.queries` code; nothing is copied into Python
 but the rows an answer lists.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,22 +21,31 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graph.stores.neo4j import cypher, cypher_local
-from graph.reports.export import build_graph
 from graph.attribution import mention_groups
-from graph.stores.duckdb.local import AGENCY_READ, CONTRACT_READ, DEPLOYMENT_READ, LOCAL_TABLES, MATCH_READ, SHARING_READ
+from graph.questions.queries import Queries
+from graph.reports.export import build_graph
+from graph.settings import kg_home, neo4j_connection, neo4j_retry_seconds
+from graph.store import FactFilter, StoreUnavailable
+from graph.stores.duckdb.local import (
+    AGENCY_READ,
+    CONTRACT_READ,
+    DEPLOYMENT_READ,
+    LOCAL_TABLES,
+    MATCH_READ,
+    SHARING_READ,
+)
 from graph.stores.duckdb.reads import TABLES
 from graph.stores.duckdb.store import DuckStore
-from graph.questions.queries import Queries
-from graph.settings import kg_home, neo4j_connection, neo4j_retry_seconds
+from graph.stores.neo4j import cypher, cypher_local
 from graph.stores.rollups import ROLLUPS, answering
-from graph.store import FactFilter, StoreUnavailable
 
 if TYPE_CHECKING:
     import networkx as nx
 
 log = logging.getLogger(__name__)
 ROWS_PER_STATEMENT = 5000
+
+
 def _reason(error: Exception) -> str:
     return " ".join(str(error).split()) or type(error).__name__  # the driver's message spans lines
 
@@ -49,8 +59,14 @@ class Neo4jStore(Queries):
     takes_records = True
     batch_rows = 20_000
 
-    def __init__(self, home: Path | None = None, uri: str | None = None, user: str | None = None,
-                 password: str | None = None, database: str | None = None):
+    def __init__(
+        self,
+        home: Path | None = None,
+        uri: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+    ):
         from neo4j import GraphDatabase
         from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
@@ -60,20 +76,26 @@ class Neo4jStore(Queries):
         self._cache: dict = {}
         try:
             # "no such property/label yet" notifications are expected on an empty database
-            self.driver = GraphDatabase.driver(self.uri, auth=(user or settings["user"], password or settings["password"]),
-                                               notifications_disabled_classifications=["UNRECOGNIZED"],
-                                               max_transaction_retry_time=neo4j_retry_seconds())
+            self.driver = GraphDatabase.driver(
+                self.uri,
+                auth=(user or settings["user"], password or settings["password"]),
+                notifications_disabled_classifications=["UNRECOGNIZED"],
+                max_transaction_retry_time=neo4j_retry_seconds(),
+            )
             self.driver.verify_connectivity()
             with self._session() as session:
                 for statement in cypher.CONSTRAINTS + cypher_local.CONSTRAINTS + cypher.INDEXES:
                     session.run(statement).consume()
                 old = session.run(cypher.OLD_MODEL).single()
         except AuthError as error:
-            raise StoreUnavailable(f"Neo4j at {self.uri} refused the credentials ({error.message}); "
-                                   f"set NEO4J_USER / NEO4J_PASSWORD") from None
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} refused the credentials ({error.message}); set NEO4J_USER / NEO4J_PASSWORD"
+            ) from None
         except (ServiceUnavailable, OSError) as error:
-            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri} ({_reason(error)}); start the local server with "
-                                   f"`make neo4j`, or set NEO4J_URI to a running one") from None
+            raise StoreUnavailable(
+                f"cannot reach Neo4j at {self.uri} ({_reason(error)}); start the local server with "
+                f"`make neo4j`, or set NEO4J_URI to a running one"
+            ) from None
         except (Neo4jError, ValueError) as error:
             raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}): {_reason(error)}") from None
         self._old = bool(old and old["old"])  # reported on every read and load until the database is cleared
@@ -91,9 +113,11 @@ class Neo4jStore(Queries):
     def _read(self, statement: str, _shape=None, **params) -> list[dict]:
         """The records as dicts (`record.data()`), or as `_shape(record)` makes them."""
         if self._old:
-            raise StoreUnavailable(f"Neo4j at {self.uri} (database {self.database!r}) holds a graph written by an "
-                                   f"older version of this project (Transaction nodes); run `python -m graph clear "
-                                   f"--yes --store neo4j` and load again")
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} (database {self.database!r}) holds a graph written by an "
+                f"older version of this project (Transaction nodes); run `python -m graph clear "
+                f"--yes --store neo4j` and load again"
+            )
         from neo4j.exceptions import DriverError
 
         try:
@@ -101,8 +125,9 @@ class Neo4jStore(Queries):
                 shape = _shape or (lambda record: record.data())
                 return session.execute_read(lambda tx: [shape(record) for record in tx.run(statement, **params)])
         except DriverError as error:
-            raise StoreUnavailable(f"lost Neo4j at {self.uri} ({_reason(error)}); check that the server is running "
-                                   f"and ask again") from None
+            raise StoreUnavailable(
+                f"lost Neo4j at {self.uri} ({_reason(error)}); check that the server is running and ask again"
+            ) from None
 
     def _write(self, statement: str, **params) -> None:
         """One batch of a load. Every batch is an upsert (MERGE on the key) or a delete by key, so a load the
@@ -113,8 +138,10 @@ class Neo4jStore(Queries):
             with self._session() as session:
                 session.execute_write(lambda tx: tx.run(statement, **params).consume())
         except DriverError as error:
-            raise StoreUnavailable(f"lost Neo4j at {self.uri} part-way through the load ({_reason(error)}); rerun "
-                                   f"the same command to complete it: nothing is duplicated") from None
+            raise StoreUnavailable(
+                f"lost Neo4j at {self.uri} part-way through the load ({_reason(error)}); rerun "
+                f"the same command to complete it: nothing is duplicated"
+            ) from None
 
     def _meta(self, name: str):
         rows = self._read(cypher.GET_META, name=name)
@@ -134,11 +161,14 @@ class Neo4jStore(Queries):
                 raise StoreUnavailable(
                     f"Neo4j at {self.uri} (database {self.database!r}) was not loaded from the working copy "
                     f"{self.staging.path} (another machine or KG_HOME loaded it, or it was changed): load from that "
-                    f"KG_HOME, or run `python -m graph clear --yes --store neo4j` and load everything again")
+                    f"KG_HOME, or run `python -m graph clear --yes --store neo4j` and load everything again"
+                )
         elif not pushed and self._read(cypher.ANY_NODE)[0]["any"] and loaded is not None:
             self.staging.rollback()
-            raise StoreUnavailable(f"Neo4j at {self.uri} holds data loaded from another working copy than "
-                                   f"{self.staging.path}; load from that KG_HOME, or clear it and load again")
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} holds data loaded from another working copy than "
+                f"{self.staging.path}; load from that KG_HOME, or clear it and load again"
+            )
 
     @staticmethod
     def _forget_pushed(con) -> None:
@@ -177,10 +207,20 @@ class Neo4jStore(Queries):
         """Write to Neo4j the derived rows that changed since the last push (deletions first)."""
         started, counts = time.perf_counter(), {}
         pushed = [(table, keys, select, cypher.UPSERT[table], cypher.DELETE[table]) for table, keys, select in TABLES]
-        pushed += [(rollup.label, ("key",), rollup.select, cypher.upsert_rollup(rollup.label),
-                    cypher.delete_rollup(rollup.label)) for rollup in ROLLUPS]
-        pushed += [(table, keys, select, cypher_local.UPSERT[table], cypher_local.DELETE[table])
-                   for table, keys, select in LOCAL_TABLES]
+        pushed += [
+            (
+                rollup.label,
+                ("key",),
+                rollup.select,
+                cypher.upsert_rollup(rollup.label),
+                cypher.delete_rollup(rollup.label),
+            )
+            for rollup in ROLLUPS
+        ]
+        pushed += [
+            (table, keys, select, cypher_local.UPSERT[table], cypher_local.DELETE[table])
+            for table, keys, select in LOCAL_TABLES
+        ]
         reshaped = set()  # fields added or dropped since the last push (core/facts.py): every row is written again
         for table, _, select, _, _ in pushed:
             con.execute(f"CREATE OR REPLACE TEMP TABLE current_{table} AS {select}")
@@ -192,8 +232,11 @@ class Neo4jStore(Queries):
             gone = con.execute(f"SELECT {columns} FROM pushed_{table} EXCEPT SELECT {columns} FROM current_{table}")
             counts[f"{table}_deleted"] = self._send(delete, gone)
         for table, _, _, upsert, _ in pushed:
-            changed = con.execute(f"SELECT * FROM current_{table}" if table in reshaped else
-                                  f"SELECT * FROM current_{table} EXCEPT SELECT * FROM pushed_{table}")
+            changed = con.execute(
+                f"SELECT * FROM current_{table}"
+                if table in reshaped
+                else f"SELECT * FROM current_{table} EXCEPT SELECT * FROM pushed_{table}"
+            )
             counts[f"{table}_written"] = self._send(upsert, changed)
         for table, _, _, _, _ in pushed:
             con.execute(f"CREATE OR REPLACE TABLE pushed_{table} AS SELECT * FROM current_{table}")
@@ -203,8 +246,11 @@ class Neo4jStore(Queries):
         version = uuid.uuid4().hex
         self._write(cypher.SET_META, name="load", value=version)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('pushed', ?)", [version])
-        log.info("pushed to Neo4j in %.1fs: %s", time.perf_counter() - started,
-                 ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+        log.info(
+            "pushed to Neo4j in %.1fs: %s",
+            time.perf_counter() - started,
+            ", ".join(f"{k} {v}" for k, v in counts.items() if v),
+        )
 
     def _send(self, statement: str, result) -> int:
         names = [column[0] for column in result.description]
@@ -213,7 +259,7 @@ class Neo4jStore(Queries):
             chunk = result.fetchmany(ROWS_PER_STATEMENT)
             if not chunk:
                 return sent
-            self._write(statement, rows=[dict(zip(names, row)) for row in chunk])
+            self._write(statement, rows=[dict(zip(names, row, strict=False)) for row in chunk])
             sent += len(chunk)
 
     def clear(self) -> None:
@@ -234,8 +280,12 @@ class Neo4jStore(Queries):
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole graph as Neo4j holds it (for exports), in the shape the embedded store gives it."""
-        return build_graph({table: [record["row"] for record in self._read(statement)]
-                            for table, statement in cypher.WHOLE_GRAPH.items()})
+        return build_graph(
+            {
+                table: [record["row"] for record in self._read(statement)]
+                for table, statement in cypher.WHOLE_GRAPH.items()
+            }
+        )
 
     # -- fetches ------------------------------------------------------------------------------
     def _filled(self, statement: str, columns, **params) -> list[dict]:
@@ -248,14 +298,13 @@ class Neo4jStore(Queries):
     def fetch_deployments(self, agencies: list[str] | None = None, families: list[str] | None = None) -> list[dict]:
         return self._filled(cypher_local.DEPLOYMENTS, DEPLOYMENT_READ, agencies=agencies, families=families)
 
-    def fetch_local_contracts(self, agencies: list[str] | None = None,
-                              families: list[str] | None = None) -> list[dict]:
+    def fetch_local_contracts(self, agencies: list[str] | None = None, families: list[str] | None = None) -> list[dict]:
         return self._filled(cypher_local.CONTRACTS, CONTRACT_READ, agencies=agencies, families=families)
 
     def fetch_sharing(self, ids: list[str], side: str) -> list[dict]:
         # the list as the driver gives it: `record.data()` would walk every nested value again
         rows = self._read(cypher_local.SHARING[side], _shape=lambda record: record["rows"], ids=sorted(set(ids)))
-        return [dict(zip(SHARING_READ, values)) for values in rows[0]] if rows else []
+        return [dict(zip(SHARING_READ, values, strict=False)) for values in rows[0]] if rows else []
 
     def fetch_sharing_counts(self) -> list[dict]:
         return self._read(cypher_local.SHARING_COUNTS)
@@ -306,9 +355,14 @@ class Neo4jStore(Queries):
 
     def fetch_family_timeline(self, ids: list[str]) -> list[dict]:
         rows = self._read(cypher.TIMELINES, ids=list(ids)) if ids else []
-        return sorted(({"vendor_id": row["id"], "valid_from": start or None, "valid_to": end or None, "family": family}
-                       for row in rows for start, end, family in (span.split("|", 2) for span in row["timeline"] or [])),
-                      key=lambda r: (r["vendor_id"], r["valid_from"] or ""))
+        return sorted(
+            (
+                {"vendor_id": row["id"], "valid_from": start or None, "valid_to": end or None, "family": family}
+                for row in rows
+                for start, end, family in (span.split("|", 2) for span in row["timeline"] or [])
+            ),
+            key=lambda r: (r["vendor_id"], r["valid_from"] or ""),
+        )
 
     @staticmethod
     def _sums(rows: list[dict]) -> list[dict]:
@@ -319,8 +373,9 @@ class Neo4jStore(Queries):
 
     use_rollups = True  # tests switch them off to check that they give what the facts give
 
-    def _rollup(self, fetch: str, chosen: FactFilter, by: str | None = None,
-                limit: int | None = None) -> list[dict] | None:
+    def _rollup(
+        self, fetch: str, chosen: FactFilter, by: str | None = None, limit: int | None = None
+    ) -> list[dict] | None:
         """The nodes of the rollup that answers the fetch (graph/stores/rollups.py), else None: the facts answer."""
         found = answering(fetch, chosen, by, limit) if self.use_rollups else None
         return None if found is None else self._read(cypher.ROLLUP_READS[found.rollup.label], **found.params())
@@ -336,8 +391,11 @@ class Neo4jStore(Queries):
         if not any(groups.values()):
             return {}
         statement, params = cypher.group_awards(chosen)
-        rows = self._read(statement, groups=[{"gid": gid, "members": sorted(members)}
-                                             for gid, members in sorted(groups.items()) if members], **params)
+        rows = self._read(
+            statement,
+            groups=[{"gid": gid, "members": sorted(members)} for gid, members in sorted(groups.items()) if members],
+            **params,
+        )
         return {row["gid"]: row["awards"] for row in rows}
 
     def fetch_year_totals(self, chosen: FactFilter) -> list[dict]:
@@ -369,14 +427,16 @@ class Neo4jStore(Queries):
         statement, params = cypher.open_awards(awarding[0], within)
         return [row["key"] for row in self._read(statement, id=awarding[1], day=day, **params)]
 
-    def fetch_group_top_awards(self, chosen: FactFilter, groups: dict[str, list[str]],
-                               limit: int) -> dict[str, list]:
+    def fetch_group_top_awards(self, chosen: FactFilter, groups: dict[str, list[str]], limit: int) -> dict[str, list]:
         if not any(groups.values()):
             return {}
         statement, params = cypher.group_top_awards(chosen)
-        rows = self._read(statement, groups=[{"gid": gid, "members": sorted(members)}
-                                             for gid, members in sorted(groups.items()) if members],
-                          limit=limit, **params)
+        rows = self._read(
+            statement,
+            groups=[{"gid": gid, "members": sorted(members)} for gid, members in sorted(groups.items()) if members],
+            limit=limit,
+            **params,
+        )
         return {row["gid"]: [dict(top) for top in row["top"]] for row in rows}
 
     def fetch_subawards(self, vendor_ids: list[str]) -> list[dict]:
@@ -423,22 +483,38 @@ class Neo4jStore(Queries):
     def fetch_recipient_years(self, ids: list[str]) -> list[dict]:
         return self._read(cypher.RECIPIENT_YEARS, ids=list(ids))
 
-    def fetch_changes(self, since: str | None, vendors: list[str] | None, agency: str | None,
-                      limit: int | None) -> list[dict]:
-        return self._read(cypher.CHANGES, since=since, vendors=vendors, agency=agency,
-                          limit=limit if limit is not None else 2**62)
+    def fetch_changes(
+        self, since: str | None, vendors: list[str] | None, agency: str | None, limit: int | None
+    ) -> list[dict]:
+        return self._read(
+            cypher.CHANGES, since=since, vendors=vendors, agency=agency, limit=limit if limit is not None else 2**62
+        )
 
-    def fetch_mentions(self, makers: list[str] | None = None, awarding: tuple[str, str] | None = None,
-                       awarding_id: str | None = None, recipient: str | None = None) -> list[dict]:
+    def fetch_mentions(
+        self,
+        makers: list[str] | None = None,
+        awarding: tuple[str, str] | None = None,
+        awarding_id: str | None = None,
+        recipient: str | None = None,
+    ) -> list[dict]:
         tier = f"awarding_{awarding[0]}" if awarding else "awarding_id"
-        return self._read(cypher.MENTIONS[tier], makers=list(makers) if makers is not None else None,
-                          agency=awarding[1] if awarding else None, awarding_id=awarding_id, recipient=recipient)
+        return self._read(
+            cypher.MENTIONS[tier],
+            makers=list(makers) if makers is not None else None,
+            agency=awarding[1] if awarding else None,
+            awarding_id=awarding_id,
+            recipient=recipient,
+        )
 
-    def fetch_mention_groups(self, awarding: tuple[str, str] | None, categories: tuple[str, ...] | None,
-                             by: str) -> list[dict]:
+    def fetch_mention_groups(
+        self, awarding: tuple[str, str] | None, categories: tuple[str, ...] | None, by: str
+    ) -> list[dict]:
         tier = f"awarding_{awarding[0]}" if awarding else "awarding_id"
-        rows = self._read(cypher.MENTION_GROUPS[(tier, by)], agency=awarding[1] if awarding else None,
-                          categories=list(categories) if categories is not None else None)
+        rows = self._read(
+            cypher.MENTION_GROUPS[(tier, by)],
+            agency=awarding[1] if awarding else None,
+            categories=list(categories) if categories is not None else None,
+        )
         return mention_groups(rows, by)
 
     def fetch_known_keys(self, keys: list[str]) -> set[str]:
@@ -450,8 +526,11 @@ class Neo4jStore(Queries):
     def fetch_facets(self) -> dict:
         rows = self._read(cypher.FACETS_ROLLUP if self.use_rollups else cypher.FACETS)
         row = rows[0] if rows else {}
-        return {"award_types": sorted(row.get("award_types") or []), "fy_min": row.get("fy_min"),
-                "fy_max": row.get("fy_max")}
+        return {
+            "award_types": sorted(row.get("award_types") or []),
+            "fy_min": row.get("fy_min"),
+            "fy_max": row.get("fy_max"),
+        }
 
 
 def _columns(con, table: str) -> list[tuple[str, str]]:
