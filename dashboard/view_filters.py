@@ -66,9 +66,7 @@ def sector_picker(default: tuple[str, ...] = ("all",), applies: str | None = Non
 
     names, chosen = params.sectors(default)
     mode = names[0] if names in (["technology"], ["all"]) else "chosen"
-    # a link, or another page's default: the URL wins; the widgets read their value from the session only (a
-    # default beside it is what Streamlit warns about), and it is set again when a page switch dropped it
-    if st.session_state.get("sector_seen") != names or "f_sector" not in st.session_state:
+    if st.session_state.get("sector_seen") != names:  # a link, or another page's default: the URL wins
         st.session_state["f_sector"] = mode
         st.session_state["f_sector_ids"] = list(chosen or ())
     with st.sidebar:
@@ -76,6 +74,7 @@ def sector_picker(default: tuple[str, ...] = ("all",), applies: str | None = Non
         mode = st.radio(
             "Purchases",
             list(SECTOR_MODES),
+            index=list(SECTOR_MODES).index(mode),
             key="f_sector",
             format_func=SECTOR_MODES.get,
             help="Every contract action has one category, placed by a maker named in its description, "

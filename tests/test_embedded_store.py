@@ -28,6 +28,18 @@ def ingest(home: Path, *args: str, wait: bool = True, **options):
     )
 
 
+def graph_cli(home: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m graph ARGS` on the store in `home`."""
+    return subprocess.run(
+        [sys.executable, "-m", "graph", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KG_HOME": str(home)},
+        timeout=300,
+    )
+
+
 @pytest.fixture
 def sample_home(tmp_path) -> Path:
     done = ingest(tmp_path, "normalized", *map(str, SAMPLE), "--no-progress")
@@ -115,13 +127,7 @@ def test_an_old_pickled_store_names_the_command_that_fixes_it(tmp_path):
 
 def test_a_corrupt_store_file_is_one_line_naming_it(tmp_path):
     (tmp_path / "store.duckdb").write_bytes(b"this is not a database" * 100)
-    done = subprocess.run(
-        [sys.executable, "-m", "graph", "stats"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "KG_HOME": str(tmp_path)},
-    )
+    done = graph_cli(tmp_path, "stats")
     assert done.returncode == 1 and done.stderr.count("\n") == 1
     assert str(tmp_path / "store.duckdb") in done.stderr and "python -m graph clear --yes" in done.stderr
     cleared = subprocess.run(
@@ -148,13 +154,7 @@ def test_a_store_of_the_previous_format_is_read_again_after_a_load(sample_home):
     with duckdb.connect(str(path)) as con:  # as the previous version left it: its format, no table it lacked
         con.execute("UPDATE meta SET value = ? WHERE name = 'format'", [str(duck_sql.DERIVES_FROM[-1])])
         con.execute("DROP TABLE vehicle")
-    done = subprocess.run(
-        [sys.executable, "-m", "graph", "stats"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "KG_HOME": str(sample_home)},
-    )
+    done = graph_cli(sample_home, "stats")
     assert done.returncode == 1 and "python -m graph clear --yes" in done.stderr and "format" in done.stderr
     again = ingest(sample_home, "normalized", str(SAMPLE[0]), "--no-progress")
     assert again.returncode == 0, again.stderr
@@ -192,13 +192,7 @@ def test_a_store_written_before_a_field_was_declared_asks_for_a_load_which_adds_
         for table in ("record", "record_new"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN {newest}")
         con.execute("UPDATE meta SET value = ? WHERE name = 'format'", [f"{duck_sql.FORMAT_VERSION}+{older}"])
-    done = subprocess.run(
-        [sys.executable, "-m", "graph", "stats"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "KG_HOME": str(sample_home)},
-    )
+    done = graph_cli(sample_home, "stats")
     assert done.returncode == 1 and "python -m graph clear --yes" in done.stderr and "format" in done.stderr
     again = ingest(sample_home, "normalized", *map(str, SAMPLE), "--no-progress")
     assert again.returncode == 0, again.stderr
