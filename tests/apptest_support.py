@@ -18,7 +18,7 @@ def run(page: str = "network", timeout: int = 180, /, **query) -> AppTest:
     app.query_params.update(query)
     app.run()
     if page != "network":
-        app.switch_page(f"pages/{page}.py")
+        app.switch_page(f"views/{page}.py")
         app.run()
     assert not app.exception, [e.message for e in app.exception]
     return app

@@ -378,14 +378,14 @@ def test_the_sidebar_navigation_keeps_the_vendor_and_the_agency(home):
     """A page opened from the sidebar has an empty URL: it starts from the vendor and agency last shown."""
     app = run("vendor", name="Palantir")
     app.query_params.clear()
-    app.switch_page("pages/agency.py").run()
+    app.switch_page("views/agency.py").run()
     assert app.text_input(key="a_name").value == ""  # no agency shown yet
     app.text_input(key="a_name").set_value("ICE").run()
     app.query_params.clear()
-    app.switch_page("pages/paths.py").run()
+    app.switch_page("views/paths.py").run()
     assert not app.exception, [e.message for e in app.exception]
     assert (app.text_input(key="p_a").value, app.text_input(key="p_b").value) == ("Palantir", "ICE")
     assert "awarded contract actions to the Palantir Technologies Inc. family" in texts(app).replace("\\", "")
     app.query_params.clear()
-    app.switch_page("pages/targets.py").run()
+    app.switch_page("views/targets.py").run()
     assert app.text_input(key="t_agency").value == "ICE"

@@ -89,7 +89,7 @@ def local_view(view: str):
     app = AppTest.from_file(APP, default_timeout=180)
     app.query_params["view"] = view
     app.run()
-    app.switch_page("pages/local.py")
+    app.switch_page("views/local.py")
     app.run()
     assert not app.exception, [e.message for e in app.exception]
     return app

@@ -327,7 +327,7 @@ def test_a_click_opens_the_profile_by_a_name_that_finds_the_family(bundle):
 
 def test_the_entity_picker_ranks_names_first(bundle):
     _, graph, vendors = bundle
-    from dashboard.pages.network import picker_entries
+    from dashboard.views.network import picker_entries
 
     fams = network_view.families(graph)
     agencies = [

@@ -678,7 +678,7 @@ def opened(view: str, **query):
     app = AppTest.from_file(APP, default_timeout=180)
     app.query_params.update(query)
     if view != "network":
-        app.switch_page(f"pages/{view}.py")
+        app.switch_page(f"views/{view}.py")
     app.run()
     assert not app.exception, [e.message for e in app.exception]
     return app

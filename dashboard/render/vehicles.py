@@ -66,7 +66,7 @@ def beyond_dhs_line(name: str, held: list[dict]) -> str | None:
 
 
 def section(src: tuple, family: dict) -> None:
-    """Drawn by the vendor page (dashboard/pages/vendor.py) after the agencies it received awards from."""
+    """Drawn by the vendor page (dashboard/views/vendor.py) after the agencies it received awards from."""
     held = vehicles(src, family["id"])
     if not held:
         return
