@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 from store_bench import real_records, rekey  # noqa: E402
 
 from core.records import Transaction  # noqa: E402
+from graph.questions.queries import Queries  # noqa: E402
 
 
 def marked(records: list, copies: int):
@@ -57,7 +58,7 @@ def money(value) -> str:
 def by_agency(store) -> None:
     print("\n## Attributed through other vendors, by awarding agency and reseller (direct: the maker's own family)")
     for agency in ("ICE", "CBP"):
-        profile = store.agency_profile(agency, limit=1)
+        profile = Queries(store).agency_profile(agency, limit=1)
         makers = sorted(
             profile["makers"], key=lambda m: (m["name"] != "Amazon.com, Inc.", -(m["through_others"]["obligated"] or 0))
         )
@@ -167,7 +168,7 @@ def main() -> None:
         store = load_store(records, Path(tmp) / "real")
         print(
             f"# Real files: {len(records):,} records loaded in {time.perf_counter() - started:.1f}s; "
-            f"{store.stats()['relationships'].get('MENTIONS_PRODUCT', 0):,} attributed actions"
+            f"{Queries(store).stats()['relationships'].get('MENTIONS_PRODUCT', 0):,} attributed actions"
         )
         by_agency(store)
         precision_listing(store, args.listing)

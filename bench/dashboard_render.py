@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from graph.questions.queries import Queries  # noqa: E402
 from tests.browser_support import guard_requests, launch, network_frame, node_ids, remote, running_app, wait_ready  # noqa: E402
 from tests.dashboard_support import load_sample  # noqa: E402
 
@@ -110,7 +111,7 @@ def time_briefs(kind: str, home: Path) -> list[dict]:
         out = []
         for name in BRIEFS:
             started = time.perf_counter()
-            size = len(pdf(assemble(store, name)))
+            size = len(pdf(assemble(Queries(store), name)))
             out.append({"brief": name, "seconds": round(time.perf_counter() - started, 2), "bytes": size})
         return out
     finally:

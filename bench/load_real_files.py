@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+from graph.questions.queries import Queries  # noqa: E402
 from graph.store import open_store  # noqa: E402
 from ingest import fpds_atom, transactions_csv, usaspending_csv  # noqa: E402
 from ingest.load import load  # noqa: E402
@@ -109,7 +110,7 @@ def main() -> None:
             "csv_rows": int(csv_rows),
             "csv_normalize_rows_per_s": round(csv_rows / csv_normalize),
             "load_all_seconds_including_normalize_runs": round(total, 3),
-            "store": store.stats(),
+            "store": Queries(store).stats(),
             "store_file_mb": round((Path(home) / "store.duckdb").stat().st_size / 1e6, 1),
         }
     json.dump(report, sys.stdout, indent=2)

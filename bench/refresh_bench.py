@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 from bench.store_bench import real_records, scaled  # noqa: E402
+from graph.questions.queries import Queries  # noqa: E402
 
 UMN = "usaspending_bulk_ice_mn/umn__Contracts_PrimeAwardSummaries_2025-03-28_H02M59S08_1.csv"
 
@@ -87,7 +88,7 @@ def one_size(actions: int, shared: Path, work: Path) -> dict:
     again = timed_load(store, copy, home)
     revise(copy)
     revised = timed_load(store, copy, home)
-    listed = store.changes()
+    listed = Queries(store).changes()
     same = timed_load(store, copy, home)
     store.close()
     assert revised["changes"] == 2 == listed["count"], listed["counts"]

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from core.categories import LENS  # noqa: E402
 from core.records import Award, Reject, Subaward, Transaction  # noqa: E402
+from graph.questions.queries import Queries  # noqa: E402
 
 QUERIES = [
     ("stats", "stats", (), {}),
@@ -75,7 +76,7 @@ def ask(store, method: str, args: tuple, kwargs: dict):
     if method == "targets":
         from graph.questions.targets import targets
 
-        return targets(store, *args, **kwargs)
+        return targets(Queries(store), *args, **kwargs)
     return getattr(store, method)(*args, **kwargs)
 
 
@@ -146,7 +147,7 @@ def child_load(kind: str, home: Path, actions: int, shared: Path) -> dict:
     )
     seconds = time.perf_counter() - started - generate
     assert generated == summary["rows_read"]
-    stats = store.stats()
+    stats = Queries(store).stats()
     store.close()
     return {
         "rows": summary["rows_read"],
@@ -167,7 +168,7 @@ def child_open(kind: str, home: Path) -> dict:
 
     imported = time.perf_counter()
     store = open_bench_store(kind, home)
-    store.stats()
+    Queries(store).stats()
     done = time.perf_counter()
     return {
         "open_and_first_answer_s": round(done - started, 3),
@@ -221,7 +222,7 @@ store = EmbeddedStore(home)
 started = time.perf_counter()
 load(store, iter(records), command="bench", inputs=["bench"], rejects_dir=home / "rejects", progress=False)
 load_s = time.perf_counter() - started
-started = time.perf_counter(); store = EmbeddedStore(home); store.stats(); open_s = time.perf_counter() - started
+started = time.perf_counter(); store = EmbeddedStore(home); Queries(store).stats(); open_s = time.perf_counter() - started
 out = {{"load_rows_per_s": round(len(records) / load_s), "open_and_first_answer_s": round(open_s, 3)}}
 for name, method, args, kwargs in {queries!r}:
     times = []

@@ -13,6 +13,7 @@ import sys
 import streamlit as st
 
 from core.products import BadTable
+from graph.questions.queries import Queries
 from graph.store import Ambiguous, NotFound, StoreUnavailable, open_store
 
 log = logging.getLogger("dashboard")
@@ -33,17 +34,22 @@ def source() -> tuple[str, str, str]:
     """Which store answers, and which version of its data (kind, KG_HOME, version): the first argument of every
     cached query, so caches never mix stores, and a load shows on the next rerun without a restart."""
     kind, home = store_kind(), os.environ.get("KG_HOME", "")
-    return kind, home, _store(kind, home).version()
+    return kind, home, _opened(kind, home).store.version()
 
 
 @st.cache_resource(show_spinner=False)
-def _store(kind: str, home: str):
+def _opened(kind: str, home: str) -> Queries:
     log.info("opening the %s store (KG_HOME=%s)", kind, home)
-    return open_store(kind)
+    return Queries(open_store(kind))
+
+
+def ask() -> Queries:
+    """The answer layer over the opened store (one per process: it keeps what it derived per data version)."""
+    return _opened(store_kind(), os.environ.get("KG_HOME", ""))
 
 
 def store():
-    return _store(store_kind(), os.environ.get("KG_HOME", ""))
+    return ask().store
 
 
 def reload() -> None:
@@ -54,50 +60,50 @@ def reload() -> None:
 
 @st.cache_data(show_spinner=False)
 def stats(src: tuple) -> dict:
-    return store().stats()
+    return ask().stats()
 
 
 @st.cache_data(show_spinner=False)
 def facets(src: tuple) -> dict:
-    return store().facets()
+    return ask().facets()
 
 
 @st.cache_data(show_spinner=False)
 def entities(src: tuple) -> list[dict]:
     """Every vendor and agency (search with an empty text), for pickers."""
-    return store().search("", limit=10**9)
+    return ask().search("", limit=10**9)
 
 
 @st.cache_data(show_spinner=False)
 def vendor_family(src: tuple, name: str, categories: tuple[str, ...] | None = None) -> dict:
     """`categories`: only those sectors' money (None: every purchase); the answer's `sector` says which."""
-    return store().vendor_family(name, categories=categories)
+    return ask().vendor_family(name, categories=categories)
 
 
 @st.cache_data(show_spinner=False)
 def agency_profile(src: tuple, name: str, limit: int = 10**9, categories: tuple[str, ...] | None = None) -> dict:
-    return store().agency_profile(name, limit=limit, categories=categories)
+    return ask().agency_profile(name, limit=limit, categories=categories)
 
 
 @st.cache_data(show_spinner=False)
 def agency_categories(src: tuple, name: str) -> dict:
     """The agency's money by category and fiscal year (every purchase; the categories add up to its total)."""
-    return store().agency_categories(name)
+    return ask().agency_categories(name)
 
 
 @st.cache_data(show_spinner=False)
 def find_agency(src: tuple, name: str) -> dict:
-    return store().find_agency(name)
+    return ask().find_agency(name)
 
 
 @st.cache_data(show_spinner=False)
 def agency_renewals(src: tuple, name: str, start: str, until: str) -> list[dict]:
-    return store().agency_renewals(name, start, until)
+    return ask().agency_renewals(name, start, until)
 
 
 @st.cache_data(show_spinner=False)
 def agency_money(src: tuple, name: str, categories: tuple[str, ...] | None = None) -> list[dict]:
-    return store().agency_money(name, categories=categories)
+    return ask().agency_money(name, categories=categories)
 
 
 @st.cache_data(show_spinner=False)
@@ -114,7 +120,7 @@ def subgraph(
 ) -> dict:
     """`through_others`: with the layer of makers' products sold through resellers (answer["through_others"]);
     `categories`: only those sectors' facts (None: every purchase)."""
-    return store().subgraph(
+    return ask().subgraph(
         agency=agency,
         vendor=vendor,
         fy_from=fy_from,
@@ -143,7 +149,7 @@ def view_awards(
     obligated total first, ties by key; with how many there are. Only `limit` award rows are read."""
     from graph.store import FactFilter
 
-    s = store()
+    s = ask()
     found = s.find_agency(agency) if agency else None
     chosen = FactFilter(
         awarding=(found["tier"], found["id"]) if found else None,
@@ -154,8 +160,8 @@ def view_awards(
     )
     if fy_from or fy_to:
         chosen = chosen._replace(split=True, fy_from=fy_from or None, fy_to=fy_to or None)
-    total = s.fetch_fact_groups(chosen, None)
-    keys = s.fetch_largest_awards(chosen, offset + limit)[offset:]
+    total = s.store.fetch_fact_groups(chosen, None)
+    keys = s.store.fetch_largest_awards(chosen, offset + limit)[offset:]
     return {"count": total[0]["awards"] if total else 0, "awards": s.award_rows(keys)}
 
 
@@ -174,49 +180,49 @@ def vendor_names(src: tuple, ids: tuple[str, ...]) -> dict:
 @st.cache_data(show_spinner=False)
 def paths(src: tuple, a: str, b: str, max_hops: int, limit: int, through_others: bool = True) -> list:
     """`through_others`: a maker also reaches the agencies its products were sold to through other vendors."""
-    return store().paths(a, b, max_hops=max_hops, limit=limit, through_others=through_others)
+    return ask().paths(a, b, max_hops=max_hops, limit=limit, through_others=through_others)
 
 
 @st.cache_data(show_spinner=False)
 def direct_ties(src: tuple, a: str, b: str, categories: tuple[str, ...] | None = None) -> dict:
-    return store().direct_ties(a, b, categories=categories)
+    return ask().direct_ties(a, b, categories=categories)
 
 
 @st.cache_data(show_spinner=False)
 def award_actions(src: tuple, keys: tuple[str, ...]) -> dict[str, list[dict]]:
     """The records behind each award's obligated total (for its citation)."""
-    return store().award_actions(list(keys))
+    return ask().award_actions(list(keys))
 
 
 @st.cache_data(show_spinner=False)
 def vendor_totals(src: tuple, ids: tuple[str, ...]) -> list[dict]:
-    return store().vendor_totals(list(ids))
+    return ask().vendor_totals(list(ids))
 
 
 @st.cache_data(show_spinner=False)
 def federal_totals(src: tuple, ids: tuple[str, ...]) -> dict:
-    return store().federal_totals(list(ids))
+    return ask().federal_totals(list(ids))
 
 
 @st.cache_data(show_spinner=False)
 def families(src: tuple, ids: tuple[str, ...]) -> dict:
     """Each vendor's family now ({id: {id, name}})."""
-    return store().families(list(ids))
+    return ask().families(list(ids))
 
 
 @st.cache_data(show_spinner=False)
 def agency_families(src: tuple, name: str, categories: tuple[str, ...] | None = None) -> dict:
-    return store().agency_families(name, categories=categories)
+    return ask().agency_families(name, categories=categories)
 
 
 @st.cache_data(show_spinner=False)
 def top_vendors(src: tuple, name: str, fiscal_year: int, limit: int, categories: tuple[str, ...] | None = None) -> dict:
-    return store().top_vendors(name, fiscal_year, limit, categories)
+    return ask().top_vendors(name, fiscal_year, limit, categories)
 
 
 @st.cache_data(show_spinner=False)
 def agency_end_dates(src: tuple, name: str, rows_from: str | None = "0001-01-01") -> dict:
-    return store().agency_end_dates(name, rows_from)
+    return ask().agency_end_dates(name, rows_from)
 
 
 @st.cache_data(show_spinner=False)
@@ -230,7 +236,7 @@ def target_ranking(
     from graph.questions.targets import targets
 
     return targets(
-        store(),
+        ask(),
         name,
         list(categories) if categories else ["all"],
         months,
@@ -261,13 +267,13 @@ def target_calendar(src: tuple, name: str, categories: tuple[str, ...] | None, t
 
 @st.cache_data(show_spinner=False)
 def loaded_coverage(src: tuple) -> dict:
-    return store().loaded_coverage()
+    return ask().loaded_coverage()
 
 
 @st.cache_data(show_spinner=False)
 def coverage(src: tuple) -> dict:
     """The agency x year grid (`core.coverage`): read once per load, scoped per page with `coverage_within`."""
-    return store().coverage()
+    return ask().coverage()
 
 
 def coverage_within(src: tuple, agencies: list[str]) -> dict:
@@ -280,18 +286,18 @@ def coverage_within(src: tuple, agencies: list[str]) -> dict:
 @st.cache_data(show_spinner=False)
 def agency_subawards(src: tuple, name: str) -> list[dict]:
     """Subawards made under the agency's prime awards."""
-    return store().agency_subawards(name)
+    return ask().agency_subawards(name)
 
 
 @st.cache_data(show_spinner=False)
 def changes(src: tuple, since: str | None, vendor: str | None, agency: str | None, limit: int | None) -> dict:
-    return store().changes(since=since, vendor=vendor, agency=agency, limit=limit)
+    return ask().changes(since=since, vendor=vendor, agency=agency, limit=limit)
 
 
 @st.cache_data(show_spinner=False)
 def review(src: tuple, kind: str | None, pending: bool) -> dict:
     """The review queue: attributions (largest first) and name-only merges, each with its evidence."""
-    return store().review(kind=kind, pending=pending)
+    return ask().review(kind=kind, pending=pending)
 
 
 def record_judgement(kind: str, record: str, target: str, verdict: str, who: str, why: str):
@@ -300,7 +306,7 @@ def record_judgement(kind: str, record: str, target: str, verdict: str, who: str
     until the next `python -m graph attribute` or load."""
     from core.judgements import append_judgement, judgements_file
 
-    store().check_judged(kind, record, target)
+    ask().check_judged(kind, record, target)
     judged = append_judgement(
         {"kind": kind, "record": record, "target": target, "verdict": verdict, "who": who, "why": why}
     )
@@ -345,7 +351,7 @@ def brief_pdf(src: tuple, name: str, categories: tuple[str, ...] | None = None) 
 
     return pdf(
         assemble(
-            store(),
+            ask(),
             name,
             family=vendor_family(src, name, categories),
             coverage=loaded_coverage(src),
@@ -357,27 +363,27 @@ def brief_pdf(src: tuple, name: str, categories: tuple[str, ...] | None = None) 
 # -- the local layer (graph/questions/local.py) ------------------------------------------------------------
 @st.cache_data(show_spinner=False)
 def local_overview(src: tuple) -> dict:
-    return store().local_overview()
+    return ask().local_overview()
 
 
 @st.cache_data(show_spinner=False)
 def local_profile(src: tuple, agency: str) -> dict:
-    return store().local_profile(agency)
+    return ask().local_profile(agency)
 
 
 @st.cache_data(show_spinner=False)
 def sharing(src: tuple, agency: str, hops: int) -> dict:
-    return store().sharing(agency, hops=hops)
+    return ask().sharing(agency, hops=hops)
 
 
 @st.cache_data(show_spinner=False)
 def local_customers(src: tuple, family: str) -> list[dict]:
-    return store().local_customers(family)
+    return ask().local_customers(family)
 
 
 @st.cache_data(show_spinner=False)
 def bridge(src: tuple) -> dict:
-    return store().bridge()
+    return ask().bridge()
 
 
 @st.cache_data(show_spinner=False)

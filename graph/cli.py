@@ -22,7 +22,7 @@ from graph.console import OneLineParser, number, print_json
 from graph.questions.analytics import vendor_centrality
 from graph.questions.answers import cite
 from graph.questions.local import MAX_SHARING_HOPS, federal_path, federal_sentence
-from graph.questions.queries import MAX_HOPS
+from graph.questions.queries import MAX_HOPS, Queries
 from graph.questions.ties import shared_office
 from graph.reports.brief import assemble as assemble_brief
 from graph.reports.brief_render import FORMATS as BRIEF_FORMATS
@@ -229,12 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _review(store, args) -> dict:
+def _review(ask: Queries, args) -> dict:
     """List the queue, or (with --verdict) check one judgement against the store and append it to the file."""
     if args.verdict is None:
         if args.record or args.maker or args.vendor or args.who or args.why:
             raise BadTable("to record a judgement give --record, --maker or --vendor, --verdict, --who and --why")
-        return store.review(kind=args.kind, pending=args.pending, limit=args.limit)
+        return ask.review(kind=args.kind, pending=args.pending, limit=args.limit)
     kind = "attribution" if args.verdict in ("correct", "wrong") else "merge"
     target = args.maker if kind == "attribution" else args.vendor
     missing = [
@@ -260,7 +260,7 @@ def _review(store, args) -> dict:
     from core.judgements import check  # the row's own checks first: they name what is wrong
 
     judged = check({**row, "when": "2000-01-01"}, _families(), "the judgement given")
-    store.check_judged(kind, judged.record, judged.target)
+    ask.check_judged(kind, judged.record, judged.target)
     written = append_judgement(row)
     return {
         "recorded": {k: getattr(written, k) for k in ("kind", "record", "target", "verdict", "who", "when", "why")},
@@ -268,11 +268,11 @@ def _review(store, args) -> dict:
     }
 
 
-def _brief(store, args) -> dict:
+def _brief(ask: Queries, args) -> dict:
     """Assemble and render the brief; write it to --out (pdf must go to a file), else keep the text for stdout."""
     if args.format == "pdf" and args.out is None:
         raise BadTable("--format pdf writes a file: give --out FILE.pdf")
-    content = render_brief(cite(assemble_brief(store, args.name, categories=sectors(args.sector))), args.format)
+    content = render_brief(cite(assemble_brief(ask, args.name, categories=sectors(args.sector))), args.format)
     if args.out is None:
         return {"format": args.format, "out": None, "text": content.decode("utf-8")}
     args.out.write_bytes(content)
@@ -584,10 +584,10 @@ def _covered(answer: dict) -> list[str]:
     ]
 
 
-def figure_coverage(store, agencies: list[str], yearly: list[dict]) -> dict:
+def figure_coverage(ask: Queries, agencies: list[str], yearly: list[dict]) -> dict:
     """What a profile's figures cover, as the dashboard shows it: the years of its agencies (gaps named), each
     year's status, and what its totals leave out."""
-    scoped = store.coverage(within=agencies)
+    scoped = ask.coverage(within=agencies)
     held = [y["fiscal_year"] for y in yearly]
     return {
         "line": scoped["line"],
@@ -602,6 +602,7 @@ def main(argv: list[str] | None = None) -> int:
     store = None
     try:
         store = open_store(args.store)
+        ask = Queries(store)
         if args.command == "clear":
             if not args.yes:
                 print("error: clear empties the store; add --yes to confirm", file=sys.stderr)
@@ -609,25 +610,25 @@ def main(argv: list[str] | None = None) -> int:
             store.clear()
             answer = {"cleared": args.store}
         elif args.command == "stats":
-            answer = store.stats()
+            answer = ask.stats()
         elif args.command == "vendor":
-            answer = store.vendor_family(args.name, categories=sectors(args.sector))
-            answer["coverage"] = figure_coverage(store, [a["id"] for a in answer["agencies"]], answer["yearly"])
+            answer = ask.vendor_family(args.name, categories=sectors(args.sector))
+            answer["coverage"] = figure_coverage(ask, [a["id"] for a in answer["agencies"]], answer["yearly"])
         elif args.command == "agency":
-            answer = store.agency_profile(args.name, limit=args.limit, categories=sectors(args.sector))
+            answer = ask.agency_profile(args.name, limit=args.limit, categories=sectors(args.sector))
             parent = answer.get("parent") if answer["tier"] == "office" else None
             answer["coverage"] = figure_coverage(
-                store, [answer["id"]] + ([parent["id"]] if parent else []), answer["yearly"]
+                ask, [answer["id"]] + ([parent["id"]] if parent else []), answer["yearly"]
             )
         elif args.command == "award":
-            answer = store.awards(args.keys, args.fields)
+            answer = ask.awards(args.keys, args.fields)
         elif args.command == "search":
-            answer = store.search(args.text, limit=args.limit)
+            answer = ask.search(args.text, limit=args.limit)
         elif args.command == "ties":
-            answer = store.direct_ties(args.a, args.b, categories=sectors(args.sector))
+            answer = ask.direct_ties(args.a, args.b, categories=sectors(args.sector))
         elif args.command == "paths":
-            ends = [store.end(text) for text in (args.a, args.b)]
-            found = store.paths(
+            ends = [ask.end(text) for text in (args.a, args.b)]
+            found = ask.paths(
                 args.a,
                 args.b,
                 max_hops=args.max_hops,
@@ -638,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
             weak = (
                 [
                     chain
-                    for chain in store.paths(
+                    for chain in ask.paths(
                         args.a, args.b, max_hops=args.max_hops, limit=args.limit, through_others=not args.direct_only
                     )
                     if shared_office(chain)
@@ -658,11 +659,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "attribute":
             answer = store.attribute(strict=args.strict)
         elif args.command == "review":
-            answer = _review(store, args)
+            answer = _review(ask, args)
         elif args.command == "brief":
-            answer = _brief(store, args)
+            answer = _brief(ask, args)
         elif args.command in ("subgraph", "centrality"):
-            answer = store.subgraph(
+            answer = ask.subgraph(
                 agency=args.agency,
                 vendor=args.vendor,
                 fy_from=args.fy_from,
@@ -674,19 +675,19 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "centrality":
                 answer = {**vendor_centrality(answer, limit=args.limit), "sector": answer["sector"]}
         elif args.command == "changes":
-            answer = store.changes(since=args.since, vendor=args.vendor, agency=args.agency, limit=args.limit)
+            answer = ask.changes(since=args.since, vendor=args.vendor, agency=args.agency, limit=args.limit)
         elif args.command == "bridge":
-            answer = store.bridge()
+            answer = ask.bridge()
         elif args.command == "sharing":
             if args.federal == bool(args.agency):
                 raise BadTable("give one local AGENCY, or --federal (every agency a federal agency can search)")
-            answer = store.federal_sharing() if args.federal else store.sharing(args.agency, hops=args.hops)
+            answer = ask.federal_sharing() if args.federal else ask.sharing(args.agency, hops=args.hops)
         elif args.command == "policies":
-            answer = store.policies(args.prohibits)
+            answer = ask.policies(args.prohibits)
         elif args.command == "targets":
             from graph.questions.targets import targets as rank_targets
 
-            answer = rank_targets(store, args.agency, sectors=args.sector, months=args.months, today=args.today)
+            answer = rank_targets(ask, args.agency, sectors=args.sector, months=args.months, today=args.today)
         elif args.command == "export":
             answer = {"store": args.store, **export_sector(store, args.format, args.out, sectors(args.sector))}
         else:

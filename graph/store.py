@@ -2,9 +2,9 @@
 
 A store keeps the records it is given (`Writes`: `begin`, `write`, `commit`, `rollback`, `clear`, ...) and
 answers the fetches of `Reads` in its own language (graph/stores/contract.py has mypy check both stores);
-`graph.questions.queries.Queries` builds the whole read API (stats, search, vendor_family, agency_profile, subgraph,
-paths, facets, vendor_totals) on them, and `graph.questions.answers` shapes every answer, so a new store is its
-fetches, its writes, one line in STORES and one in graph/stores/contract.py.
+`graph.questions.queries.Queries(store)` holds a store and builds the whole read API (stats, search, vendor_family,
+agency_profile, subgraph, paths, facets, vendor_totals) on its fetches alone, and `graph.questions.answers` shapes
+every answer, so a new store is its fetches, its writes, one line in STORES and one in graph/stores/contract.py.
 
 Fetch rows are plain dicts; money is in whole cents (`cents`). Facts are filtered by `FactFilter`, each field
 declared once in FACT_FILTERS; the rollups that answer some agency questions are declared in graph/stores/rollups.py.

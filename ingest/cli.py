@@ -616,12 +616,15 @@ def _dry_run(records, rows: int) -> dict:
 
 
 def _load_recipients(store, args, options: dict, home: Path) -> dict:
+    from graph.questions.queries import Queries
+
     from .http import HttpClient
     from .usaspending_download import fiscal_years
     from .usaspending_recipients import profiles
 
+    ask = Queries(store)
     if args.vendor:
-        members = [m for name in args.vendor for m in store.fetch_members(store.resolve_family(name)[0])]
+        members = [m for name in args.vendor for m in store.fetch_members(ask.resolve_family(name)[0])]
         vendors = sorted({(m["id"], m["uei"]) for m in members if m.get("uei")})
         without = len({m["id"] for m in members if not m.get("uei")})
     else:
@@ -631,7 +634,7 @@ def _load_recipients(store, args, options: dict, home: Path) -> dict:
     if args.fy:
         years = fiscal_years(args.fy)
     else:
-        facets = store.facets()
+        facets = ask.facets()
         if facets.get("fy_min") is None:
             raise SourceError("the store holds no dated action to take fiscal years from; give --fy")
         years = list(range(facets["fy_min"], facets["fy_max"] + 1))

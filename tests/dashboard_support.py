@@ -92,3 +92,34 @@ def load_transactions(home: Path) -> Path:
         )
     _ingest(home, "transactions-csv", *map(str, TRANSACTIONS))
     return home
+
+
+# -- reading a page by what it is, not by where it stands (AppTest) ------------------------------------------
+
+OPENING = set("markdown caption metric dataframe table info warning error success exception code text iframe".split())
+
+
+def table(app, key: str):
+    """The table drawn in the container keyed `key` (dashboard/render/tables.py `dataframe`), as a DataFrame: found
+    by its key, whatever the page draws above it."""
+    try:
+        block = app.get_by_key(key)
+    except KeyError:
+        present = sorted({node.key for part in (app.main, app.sidebar) for node in part if getattr(node, "key", None)})
+        raise AssertionError(f"no table keyed {key!r}; keys on the page: {present}") from None
+    frames = list(getattr(block, "dataframe", []))
+    assert len(frames) == 1, f"{key!r} holds {len(frames)} tables, not one"
+    return frames[0].value
+
+
+def saying(elements, phrase: str):
+    """The one element of `elements` (markdown, captions) whose text, Markdown escapes removed, holds `phrase`."""
+    found = [e for e in elements if phrase in e.value.replace("\\", "")]
+    assert len(found) == 1, f"{len(found)} elements say {phrase!r}, not one; they say: {[e.value for e in elements]}"
+    return found[0]
+
+
+def opens_with(app, element) -> bool:
+    """Whether `element` is the first thing the main area says (its answer): no Markdown, caption, metric, table,
+    alert or drawing before it; titles, headers and inputs aside."""
+    return next(node for node in app.main if node.type in OPENING) is element

@@ -13,6 +13,7 @@ import csv
 import pytest
 
 from core.curated import AGENCY_FILE, load_agencies
+from graph.questions.queries import Queries
 from ingest import usaspending_csv
 from ingest.load import load
 
@@ -112,11 +113,11 @@ def store(rows_file, tmp_path_factory, request):
 
 @pytest.mark.parametrize("text", sorted(EXPECTED))
 def test_abbreviation_names_one_agency(store, text):
-    assert store.find_agency(text)["id"] == EXPECTED[text]
+    assert Queries(store).find_agency(text)["id"] == EXPECTED[text]
 
 
 def test_the_store_holds_the_listed_abbreviations(store):
-    agencies = {e["id"]: e for e in store.entities() if e["kind"] == "Agency"}
+    agencies = {e["id"]: e for e in Queries(store).entities() if e["kind"] == "Agency"}
     assert agencies["subtier:7008"]["abbreviation"] == "USCG"
     assert agencies["subtier:7008"]["name"] == "U.S. Coast Guard"
     assert agencies["subtier:2100"]["abbreviation"] == "USA"

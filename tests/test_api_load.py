@@ -16,6 +16,7 @@ from pathlib import Path
 
 from werkzeug import Request, Response
 
+from graph.questions.queries import Queries
 from graph.store import open_store
 from tests.test_usaspending_agencies import ReferenceApi
 from tests.test_usaspending_api import DOD_ID, NASA_ID, FakeApi, as_page, load
@@ -23,7 +24,9 @@ from tests.test_usaspending_api import DOD_ID, NASA_ID, FakeApi, as_page, load
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(home: Path, base_url: str, commit_every: str = "0", timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(
+    home: Path, base_url: str, commit_every: str = "0", timeout: float = 120, workers: int = 1
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "KG_HOME": str(home)}
     return subprocess.run(
         [
@@ -40,6 +43,8 @@ def run_cli(home: Path, base_url: str, commit_every: str = "0", timeout: float =
             "--json",
             "--commit-every",
             commit_every,
+            "--workers",
+            str(workers),
         ],
         cwd=ROOT,
         env=env,
@@ -76,12 +81,12 @@ def test_cli_loads_api_records_with_counts_that_add_up(httpserver, api_responses
     assert summary["awards"] == 2
     assert api.search_pages == [1, 2]
     store = open_store("embedded", home=tmp_path)
-    dod, nasa = store.award_rows([DOD_ID, NASA_ID])
+    dod, nasa = Queries(store).award_rows([DOD_ID, NASA_ID])
     assert dod["obligated"] == 1594101040.69  # total_obligation in 03-award-detail-sample.json
     assert dod["obligated_basis"] == "award summary"
     assert dod["source"].endswith(f"/api/v2/awards/{DOD_ID}/")
     assert nasa["obligated"] == 172213419.67  # total_obligation in awards_contract.json
-    vendor = store.vendor_family("UNIVERSITY OF IOWA")
+    vendor = Queries(store).vendor_family("UNIVERSITY OF IOWA")
     assert NASA_ID in {award["key"] for award in vendor["awards"]}
     assert not (tmp_path / "usaspending-api.checkpoint.json").exists()
 
@@ -111,7 +116,7 @@ def test_interrupted_api_load_resumes_at_the_next_page_and_keeps_what_it_committ
     assert first.returncode == 1
     assert "spending_by_award" in first.stderr and "Traceback" not in first.stderr
     # Page 1 was committed before the checkpoint moved past it.
-    assert [row["key"] for row in open_store("embedded", home=tmp_path).award_rows([DOD_ID])] == [DOD_ID]
+    assert [row["key"] for row in Queries(open_store("embedded", home=tmp_path)).award_rows([DOD_ID])] == [DOD_ID]
     assert json.loads((tmp_path / "usaspending-api.checkpoint.json").read_text())["page"] == 1
 
     failing["on"] = False
@@ -120,8 +125,8 @@ def test_interrupted_api_load_resumes_at_the_next_page_and_keeps_what_it_committ
     assert second.returncode == 0, second.stderr
     assert [body["page"] for body in api.search_bodies] == [2]  # resumed: page 1 not fetched again
     store = open_store("embedded", home=tmp_path)
-    assert [row["key"] for row in store.award_rows([DOD_ID, NASA_ID])] == [DOD_ID, NASA_ID]
-    assert store.stats()["nodes"]["Award"] == 2
+    assert [row["key"] for row in Queries(store).award_rows([DOD_ID, NASA_ID])] == [DOD_ID, NASA_ID]
+    assert Queries(store).stats()["nodes"]["Award"] == 2
     assert not (tmp_path / "usaspending-api.checkpoint.json").exists()
 
 
@@ -148,11 +153,12 @@ def test_a_search_of_25000_replayed_awards_loads_all_25000(httpserver, api_respo
     httpserver.expect_request("/api/v2/search/spending_by_award/", method="POST").respond_with_handler(api.search)
     httpserver.expect_request(re.compile(r"^/api/v2/awards/[^/]+/$")).respond_with_handler(rekeyed)
 
-    result = run_cli(tmp_path, httpserver.url_for("/"), commit_every="60", timeout=600)
+    # details side by side, as a long real load runs (--workers); records still come out in the search's order
+    result = run_cli(tmp_path, httpserver.url_for("/"), commit_every="60", timeout=600, workers=4)
 
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(result.stdout)
     assert summary["rows_read"] == summary["rows_loaded"] == 25_000 and summary["rows_rejected"] == 0
     assert summary["awards"] == 25_000
     assert len(api.bodies) == 250 and all("last_record_unique_id" in body for body in api.bodies[1:])
-    assert open_store("embedded", home=tmp_path).stats()["nodes"]["Award"] == 25_000
+    assert Queries(open_store("embedded", home=tmp_path)).stats()["nodes"]["Award"] == 25_000

@@ -20,6 +20,7 @@ import pytest
 from core.curated import load_families
 from core.judgements import append_judgement, load_judgements
 from core.products import BadTable, Matcher, load_rules
+from graph.questions.queries import Queries
 from graph.store import NotFound, open_store
 from ingest import transactions_csv
 from ingest.load import load
@@ -177,7 +178,7 @@ def reseller(answer: dict, name: str) -> dict:
 
 
 def test_amazon_through_four_points_and_booz_allen(tx_store):
-    amazon = tx_store.vendor_family("Amazon")
+    amazon = Queries(tx_store).vendor_family("Amazon")
     through = amazon["through_others"]
     four_points, booz = reseller(amazon, "FOUR POINTS TECHNOLOGY"), reseller(amazon, "BOOZ ALLEN HAMILTON")
     assert four_points["obligated"] > 250_000_000 and four_points["actions"] >= 14
@@ -192,31 +193,31 @@ def test_amazon_through_four_points_and_booz_allen(tx_store):
 
 
 def test_the_path_from_amazon_to_ice_goes_through_the_reseller(tx_store):
-    chains = tx_store.paths("Amazon", "ICE")
+    chains = Queries(tx_store).paths("Amazon", "ICE")
     hops = [hop for chain in chains for hop in chain if hop.get("through_others")]
     assert hops and "via FOUR POINTS TECHNOLOGY" in hops[0]["through_others"]["route"]
     assert all(
         hop["rel"] != "THROUGH_OTHERS"
-        for chain in tx_store.paths("Amazon", "ICE", through_others=False)
+        for chain in Queries(tx_store).paths("Amazon", "ICE", through_others=False)
         for hop in chain
     )
 
 
 def test_the_traps_stay_unattributed_in_the_store(tx_store):
     for maker, trap in (("Clearview AI", "KHARON"), ("Palantir", "SATELLITE"), ("Palantir", "RAVEN")):
-        for entry in tx_store.vendor_family(maker)["through_others"]["resellers"]:
+        for entry in Queries(tx_store).vendor_family(maker)["through_others"]["resellers"]:
             assert not any(trap in (r["text"] or "").upper() for r in entry["records"]), (maker, trap)
 
 
 def test_a_direct_sale_is_not_an_attribution(tx_store):
     for name in ("Cellebrite", "Motorola Solutions"):
-        family = tx_store.vendor_family(name)
+        family = Queries(tx_store).vendor_family(name)
         members = {family["id"], *(s["id"] for s in family["subsidiaries"])}
         assert not members & {r["id"] for r in family["through_others"]["resellers"]}
 
 
 def test_the_agency_profile_keeps_direct_and_through_others_apart(tx_store):
-    ice = tx_store.agency_profile("ICE", limit=5)
+    ice = Queries(tx_store).agency_profile("ICE", limit=5)
     amazon = next(m for m in ice["makers"] if m["name"] == "Amazon.com, Inc.")
     assert amazon["through_others"]["obligated"] > 0
     assert any(r["name"].startswith("FOUR POINTS") for r in amazon["through_others"]["resellers"])
@@ -224,17 +225,17 @@ def test_the_agency_profile_keeps_direct_and_through_others_apart(tx_store):
 
 
 def test_the_network_layer_runs_maker_to_reseller_to_agency(tx_store):
-    network = tx_store.subgraph(agency="ICE", through_others=True)
+    network = Queries(tx_store).subgraph(agency="ICE", through_others=True)
     layer = network["through_others"]
     legs = {(e["type"], e["source"], e["target"]) for e in layer["edges"]}
     maker = "Vendor:org:amazon-com-inc"
     resellers = {target for kind, source, target in legs if kind == "THROUGH_RESELLER" and source == maker}
     assert resellers and any(("RESOLD_TO", r, "Agency:subtier:7012") in legs for r in resellers)
-    assert "through_others" not in tx_store.subgraph(agency="ICE")
+    assert "through_others" not in Queries(tx_store).subgraph(agency="ICE")
 
 
 def four_points_award(store) -> str:
-    return reseller(store.vendor_family("Amazon"), "FOUR POINTS TECHNOLOGY")["records"][0]["award_key"]
+    return reseller(Queries(store).vendor_family("Amazon"), "FOUR POINTS TECHNOLOGY")["records"][0]["award_key"]
 
 
 def test_a_rejected_attribution_never_comes_back(tx_store, tmp_path, shared_data):
@@ -250,15 +251,17 @@ def test_a_rejected_attribution_never_comes_back(tx_store, tmp_path, shared_data
         }
     )
     tx_store.attribute()
-    gone = tx_store.vendor_family("Amazon")["through_others"]
+    gone = Queries(tx_store).vendor_family("Amazon")["through_others"]
     assert award not in {r["award_key"] for x in gone["resellers"] for r in x["records"]}
-    before = tx_store.stats()
+    before = Queries(tx_store).stats()
     load(tx_store, tx_records(shared_data), command="again", inputs=[TX], rejects_dir=tmp_path / "r", progress=False)
-    assert tx_store.stats() == before  # loading twice changes no count, and the rejection holds
+    assert Queries(tx_store).stats() == before  # loading twice changes no count, and the rejection holds
     assert award not in {
-        r["award_key"] for x in tx_store.vendor_family("Amazon")["through_others"]["resellers"] for r in x["records"]
+        r["award_key"]
+        for x in Queries(tx_store).vendor_family("Amazon")["through_others"]["resellers"]
+        for r in x["records"]
     }
-    queue = tx_store.review(kind="attribution")
+    queue = Queries(tx_store).review(kind="attribution")
     assert all(
         entry["record"] != award or entry["maker"]["id"] != "org:amazon-com-inc" for entry in queue["attributions"]
     )
@@ -280,14 +283,14 @@ def test_a_confirmed_attribution_stays_without_a_rule(tx_store, tmp_path, monkey
     empty.write_text(RULE_HEADER, encoding="utf-8")
     monkeypatch.setenv("KG_PRODUCT_RULES", str(empty))
     tx_store.attribute()
-    through = tx_store.vendor_family("Amazon")["through_others"]
+    through = Queries(tx_store).vendor_family("Amazon")["through_others"]
     records = [r for x in through["resellers"] for r in x["records"]]
     assert records and {r["award_key"] for r in records} == {award}
     assert all(r["rule"] == "judgement" and r["judgement"]["verdict"] == "correct" for r in records)
 
 
 def test_a_judgement_naming_an_unknown_record_applies_nothing(tx_store):
-    before = tx_store.review()
+    before = Queries(tx_store).review()
     append_judgement(
         {
             "kind": "attribution",
@@ -300,7 +303,7 @@ def test_a_judgement_naming_an_unknown_record_applies_nothing(tx_store):
     )
     with pytest.raises(BadTable, match=r"judgements.csv line 2: no action or award with key 'CONT_AWD_NO_SUCH_AWARD'"):
         tx_store.attribute(strict=True)  # `graph attribute --strict`; without it, a warning and a count
-    assert tx_store.review() == before
+    assert Queries(tx_store).review() == before
 
 
 def test_a_bad_judgement_line_names_the_file_and_line(tmp_path):
@@ -317,7 +320,7 @@ def test_a_bad_judgement_line_names_the_file_and_line(tmp_path):
 
 
 def test_a_merge_judged_not_the_same_splits_the_vendor(tx_store):
-    merges = tx_store.review(kind="merge")["merges"]
+    merges = Queries(tx_store).review(kind="merge")["merges"]
     assert merges and all(m["match"] == "name only" for m in merges)
     merge = merges[0]
     append_judgement(
@@ -331,7 +334,7 @@ def test_a_merge_judged_not_the_same_splits_the_vendor(tx_store):
         }
     )
     tx_store.attribute()
-    after = tx_store.review(kind="merge")["merges"]
+    after = Queries(tx_store).review(kind="merge")["merges"]
     assert (merge["record"], merge["vendor"]["id"]) not in {(m["record"], m["vendor"]["id"]) for m in after}
 
 
@@ -413,9 +416,9 @@ def test_a_bad_rule_file_stops_a_load_before_it_reads(excerpts, tmp_path):
 
 def test_unknown_records_cannot_be_judged(tx_store):
     with pytest.raises(NotFound):
-        tx_store.check_judged("attribution", "CONT_AWD_NOPE", "org:amazon-com-inc")
+        Queries(tx_store).check_judged("attribution", "CONT_AWD_NOPE", "org:amazon-com-inc")
     with pytest.raises(NotFound):
-        tx_store.check_judged("merge", "NOBODY||", "name:NOBODY")
+        Queries(tx_store).check_judged("merge", "NOBODY||", "name:NOBODY")
 
 
 def test_the_duckdb_screen_lets_through_every_text_a_rule_matches(matcher, shared_data):

@@ -19,6 +19,7 @@ import duckdb
 import pypdfium2
 import pytest
 
+from graph.questions.queries import Queries
 from graph.reports import brief_render
 from graph.reports.brief import assemble
 from graph.store import open_store
@@ -51,7 +52,7 @@ def briefs(home) -> dict[str, dict]:
     store = open_store("embedded", home=home)
     try:
         return {
-            name: assemble(store, name, today=TODAY, now=NOW)
+            name: assemble(Queries(store), name, today=TODAY, now=NOW)
             for name in ("Palantir", "GEO Group", "Clearview AI", "Venntel", "Flock Group", HOSTILE_UEI, "CKV2L9GZKJK3")
         }  # the last: Deloitte Consulting's UEI
     finally:

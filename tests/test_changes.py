@@ -13,6 +13,7 @@ import shutil
 import pytest
 
 from graph import cli as graph_cli
+from graph.questions.queries import Queries
 from ingest import usaspending_csv
 from ingest.load import load
 
@@ -55,19 +56,21 @@ def test_a_file_revised_in_place_lists_exactly_its_revised_rows(make_store, umn_
     first = load_file(store, umn_copy, tmp_path)
     assert (
         first["changes"]
-        == first["awards"] + store.changes()["counts"]["new_vendor"] + store.changes()["counts"]["new_vendor_agency"]
+        == first["awards"]
+        + Queries(store).changes()["counts"]["new_vendor"]
+        + Queries(store).changes()["counts"]["new_vendor_agency"]
     )
-    assert store.changes()["counts"]["new_award"] == 5
+    assert Queries(store).changes()["counts"]["new_award"] == 5
 
     again = load_file(store, umn_copy, tmp_path)
-    assert again["changes"] == 0 and store.changes()["count"] == 0  # the same file again: nothing changed
+    assert again["changes"] == 0 and Queries(store).changes()["count"] == 0  # the same file again: nothing changed
 
     revise(
         umn_copy,
         {3: {"total_obligated_amount": "12345.67"}, 5: {"period_of_performance_current_end_date": "2031-01-31"}},
     )
     revised = load_file(store, umn_copy, tmp_path)
-    answer = store.changes()
+    answer = Queries(store).changes()
 
     assert revised["awards"] == first["awards"] and revised["rows_loaded"] == first["rows_loaded"]
     listed = sorted((c["change"], c["field"], c["after"], c["record"]) for c in answer["changes"])
@@ -90,22 +93,22 @@ def test_changes_since_a_date_and_for_a_vendor_or_an_agency(make_store, umn_copy
     revise(umn_copy, {2: {"total_obligated_amount": "1.00"}})
     load_file(store, umn_copy, tmp_path)
 
-    everything = store.changes(since="2000-01-01")
+    everything = Queries(store).changes(since="2000-01-01")
     assert everything["count"] == len({c["seq"] for c in everything["changes"]})
     assert [c["seq"] for c in everything["changes"]] == sorted(c["seq"] for c in everything["changes"])
     assert {c["run_id"] for c in everything["changes"]} == {1, 2}
-    assert store.changes(since="2999-01-01")["count"] == 0
+    assert Queries(store).changes(since="2999-01-01")["count"] == 0
     # the university's family is the registration and the parent it reports; the fifth award went to another
     # registration ("REGENTS OF UNIVERSITY OF MINNESOTA") that reports no parent: a family of its own
     family = {"REGENTS OF THE UNIVERSITY OF MINNESOTA", "OFFICE OF THE BOARD OF REGENTS"}
-    theirs = store.changes(since="2000-01-01", vendor="Regents of the University of Minnesota")
+    theirs = Queries(store).changes(since="2000-01-01", vendor="Regents of the University of Minnesota")
     assert {c["vendor"]["name"] for c in theirs["changes"]} == family
     assert theirs["count"] == sum(1 for c in everything["changes"] if (c["vendor"] or {}).get("name") in family) > 0
-    ice = store.changes(since="2000-01-01", agency="ICE")
+    ice = Queries(store).changes(since="2000-01-01", agency="ICE")
     assert ice["agency"]["code"] == "7012" and ice["count"] == everything["count"] - sum(
         1 for c in everything["changes"] if c["change"] == "new_vendor" and c["agency"] is None
     )
-    assert store.changes(since="2000-01-01", agency="ICE", limit=2)["count"] == 2
+    assert Queries(store).changes(since="2000-01-01", agency="ICE", limit=2)["count"] == 2
 
 
 def test_graph_changes_command_prints_json(umn_copy, tmp_path, monkeypatch, capsys):

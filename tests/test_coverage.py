@@ -14,6 +14,7 @@ import pytest
 
 from core import coverage
 from core.coverage import CoverageError, chart_years, parse_spec, read_declarations
+from graph.questions.queries import Queries
 from graph.store import open_store
 from ingest import transactions_csv, usaspending_csv
 from ingest.load import load
@@ -39,7 +40,7 @@ def statuses(answer: dict) -> dict:
 
 
 def test_the_bundle_names_its_gaps_and_cut_years(bundle):
-    answer = bundle.coverage()
+    answer = Queries(bundle).coverage()
     assert answer["line"] == BUNDLE_LINE
     cells = statuses(answer)
     assert {k for k, v in cells.items() if v == "truncated"} == {("ICE", 2022), ("ICE", 2023), ("CBP", 2021)}
@@ -54,10 +55,10 @@ def test_the_bundle_names_its_gaps_and_cut_years(bundle):
 def test_palantir_and_ice_charts_mark_fy2019_and_fy2020_not_loaded(bundle):
     from dashboard.render import yearly_chart
 
-    palantir = bundle.vendor_family("Palantir")
-    ice = bundle.agency_profile("ICE", limit=1)
+    palantir = Queries(bundle).vendor_family("Palantir")
+    ice = Queries(bundle).agency_profile("ICE", limit=1)
     for answer, within in ((palantir, [a["id"] for a in palantir["agencies"]]), (ice, [ice["id"]])):
-        rows = chart_years(answer["yearly"], bundle.coverage(within=within)["years"])
+        rows = chart_years(answer["yearly"], Queries(bundle).coverage(within=within)["years"])
         marked = {r["fiscal_year"]: r["mark"] for r in rows}
         assert marked[2019] == marked[2020] == "not loaded"
         assert [r["fiscal_year"] for r in rows] == list(range(2013, 2027))  # the whole span, gaps included
@@ -120,8 +121,8 @@ def test_undeclared_files_read_as_partial_and_covers_makes_them_complete(shared_
     store = open_store("embedded", home=tmp_path / "kg")
     try:
         load(store, transactions_csv.read(fy22), command="t", inputs=[str(fy22)], rejects_dir=tmp_path, progress=False)
-        assert set(statuses(store.coverage()).values()) == {"partial"}
-        assert {c["note"] for c in store.coverage()["cells"]} == {coverage.UNDECLARED}
+        assert set(statuses(Queries(store).coverage()).values()) == {"partial"}
+        assert {c["note"] for c in Queries(store).coverage()["cells"]} == {coverage.UNDECLARED}
         load(
             store,
             transactions_csv.read(fy22),
@@ -131,7 +132,7 @@ def test_undeclared_files_read_as_partial_and_covers_makes_them_complete(shared_
             progress=False,
             extra={"covers": [parse_spec("CBP:2022")]},
         )
-        cells = statuses(store.coverage())
+        cells = statuses(Queries(store).coverage())
         assert cells[("CBP", 2022)] == "complete" and cells[("ICE", 2022)] == "partial"
     finally:
         store.close()
@@ -202,7 +203,7 @@ def test_load_order_changes_no_status(shared_data, tmp_path):
                 progress=False,
                 extra={"covers": declared},
             )
-        answers.append(store.coverage())
+        answers.append(Queries(store).coverage())
         store.close()
     assert answers[0] == answers[1]
     assert statuses(answers[0]) == {("ICE", 2018): "partial", ("ICE", 2021): "as_loaded", ("CBP", 2021): "truncated"}
@@ -224,16 +225,16 @@ def test_both_stores_give_the_same_grid(shared_data, neo4j_store, tmp_path):
                 extra={"covers": read_declarations(COVERAGE)},
             )
         answers = [
-            json.dumps(store.coverage(within=within), sort_keys=True)
+            json.dumps(Queries(store).coverage(within=within), sort_keys=True)
             for within in (None, ["subtier:7014"])
             for store in (embedded, neo4j_store)
         ]
         assert answers[0] == answers[1] and answers[2] == answers[3]
-        assert statuses(neo4j_store.coverage()) == {("ICE", 2021): "as_loaded", ("CBP", 2021): "truncated"}
+        assert statuses(Queries(neo4j_store).coverage()) == {("ICE", 2021): "as_loaded", ("CBP", 2021): "truncated"}
     finally:
         embedded.close()
 
 
 def test_every_status_word_is_a_word(bundle):
-    for cell in bundle.coverage()["cells"]:
+    for cell in Queries(bundle).coverage()["cells"]:
         assert cell["label"] and "None" not in cell["label"] and Path(cell["sources"][0]).suffix == ".csv"

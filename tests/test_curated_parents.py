@@ -13,6 +13,7 @@ import csv
 
 import pytest
 
+from graph.questions.queries import Queries
 from ingest import usaspending_csv
 from ingest.load import load
 
@@ -65,14 +66,14 @@ def store(shared_data, tmp_path_factory, request):
 
 
 def test_a_reported_parent_named_as_a_curated_family_joins_it(store):
-    family = store.vendor_family("Deloitte")  # was: "'Deloitte' matches 2 vendor families"
+    family = Queries(store).vendor_family("Deloitte")  # was: "'Deloitte' matches 2 vendor families"
     assert (family["id"], family["name"]) == ("org:deloitte-llp", "Deloitte LLP")
     members = {sub["id"]: sub for sub in family["subsidiaries"]}
     assert DELOITTE_LLP in members and members[DELOITTE_LLP]["name"] == "DELOITTE LLP"
     relations = {(p["basis"], p["relation"]) for p in members[DELOITTE_LLP]["parents_reported"]}
     assert relations == {("curated", "same company, another registration")}
-    assert store.vendor_family("DELOITTE LLP")["id"] == "org:deloitte-llp"
-    assert store.vendor_family("014127109")["id"] == "org:deloitte-llp"  # its DUNS: the same family
+    assert Queries(store).vendor_family("DELOITTE LLP")["id"] == "org:deloitte-llp"
+    assert Queries(store).vendor_family("014127109")["id"] == "org:deloitte-llp"  # its DUNS: the same family
     assert [row["family"] for row in store.fetch_family_timeline([DELOITTE_LLP])] == ["org:deloitte-llp"]
     # the consulting and audit firms still join through the curated subsidiary rule, their money counted once
     assert {"DELOITTE CONSULTING LLP", "DELOITTE & TOUCHE LLP"} <= {sub["name"] for sub in members.values()}
@@ -88,5 +89,5 @@ def test_two_reported_parents_at_two_dates_keep_two_families(store):
         (None, "2018-06-26", SRA_INTERNATIONAL),  # fy17.csv line 1440 .. fy18.csv line 1913: SRA INTERNATIONAL
         ("2018-06-26", None, GENERAL_DYNAMICS),  # fy18.csv line 1774 on: GENERAL DYNAMICS CORPORATION
     ]
-    assert store.families_on([SRA], "2017-09-19") == {SRA: SRA_INTERNATIONAL}
-    assert store.families_on([SRA], "2018-06-29") == {SRA: GENERAL_DYNAMICS}
+    assert Queries(store).families_on([SRA], "2017-09-19") == {SRA: SRA_INTERNATIONAL}
+    assert Queries(store).families_on([SRA], "2018-06-29") == {SRA: GENERAL_DYNAMICS}

@@ -14,7 +14,15 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.render.profile_links import name_in
 from tests.apptest_support import APP, frame, iframe_html, run, texts
-from tests.dashboard_support import FOUR_POINTS_AWARD, HOSTILE, curated_env, load_transactions
+from tests.dashboard_support import (
+    FOUR_POINTS_AWARD,
+    HOSTILE,
+    curated_env,
+    load_transactions,
+    opens_with,
+    saying,
+    table,
+)
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +81,12 @@ def test_vendor_profile_palantir(home):
     shown = texts(app)
     assert "Palantir Technologies Inc" in app.header[0].value
     assert [m.value for m in app.metric] == ["$329.20M", "$58.79M", "$133.26M", "12"]  # compact on the cards
-    assert "exactly $329,201,440.48" in app.metric[0].proto.help  # and exact beside them
+    helps = {m.label: m.proto.help for m in app.metric}
+    assert "exactly $329,201,440.48" in helps["Obligated (money committed)"]  # and exact beside them
     assert "Obligated (money committed)" in shown and "Potential value (base + all options)" in shown
     # the answer in one sentence, before any caveat, with the years it spans and the gap inside them
-    assert app.markdown[0].value.replace("\\", "") == (
+    answer = saying(app.main.markdown, "Palantir Technologies Inc.: $329.20M obligated by ICE")
+    assert opens_with(app, answer) and answer.value.replace("\\", "") == (
         "**Palantir Technologies Inc.: $329.20M obligated by ICE in 12 awards, FY2013–FY2026 (FY2019–20 not loaded).**"
     )
     links = frame(app, "Link")  # the family tree's links, each with its source
@@ -119,10 +129,12 @@ def test_agency_profile_ice(home):
     assert "U.S. Immigration and Customs Enforcement" in app.header[0].value.replace("\\", "")
     # every ICE award of the bundle ($23,861,507,717.09: the sum of their obligated, summary else actions, in SQL
     # over the store) plus the hostile test record's $12,345.67
-    assert app.metric[0].value == "$23.86B"
-    assert "exactly $23,861,520,062.76" in app.metric[0].proto.help
-    assert app.markdown[0].value.replace("\\", "").startswith("**ICE obligated $23.86B in ")
-    assert "FY2013–FY2026 (FY2019–20 not loaded)" in app.markdown[0].value.replace("\\", "")
+    obligated = next(m for m in app.metric if m.label == "Obligated (money committed)")
+    assert obligated.value == "$23.86B"
+    assert "exactly $23,861,520,062.76" in obligated.proto.help
+    answer = saying(app.main.markdown, "ICE obligated $23.86B in ")
+    assert opens_with(app, answer) and answer.value.replace("\\", "").startswith("**ICE obligated $23.86B in ")
+    assert "FY2013–FY2026 (FY2019–20 not loaded)" in answer.value.replace("\\", "")
     children = frame(app, "Tier")
     assert "70CDCR" in set(children["Code"])
     families = frame(app, "Member names")  # vendors as families: GEO Group's members' ICE money together
@@ -134,7 +146,9 @@ def test_agency_profile_ice(home):
 
 def test_paths_palantir_to_ice(home):
     app = run("paths", a="Palantir", b="ICE")
-    headline = app.main.markdown[0].value.replace("\\", "")  # the answer first, before any evidence or caveat
+    answer = saying(app.main.markdown, "family $329.20M in 12 awards")
+    assert opens_with(app, answer)  # the answer first, before any evidence or caveat
+    headline = answer.value.replace("\\", "")
     assert headline.startswith(
         "#### U.S. Immigration and Customs Enforcement awarded the Palantir Technologies Inc. "
         "family $329.20M in 12 awards, FY2013–FY2026 (FY2019–20 not loaded): a direct tie"
@@ -165,21 +179,21 @@ def test_targets_ranking_and_renewals(home):
     Incorporated inside) leads ICE; its money is its members' ICE actions and award rests ($4,804,761,815.55 by
     SQL over the store, see tests/test_brief.py); with every other weight at 0 the score is exposure alone."""
     app = run("targets", agency="ICE", today="2025-01-01", months="24", sector="all")
-    ranking = app.dataframe[0].value
+    ranking = table(app, "targets-ranking")
     top = ranking.iloc[0]
     assert name_in(top["family"]) == "The GEO Group, Inc." and "summed over" in top["why"]
     assert top["obligated"] == pytest.approx(4804761815.55)
     assert "renewal calendar:" in texts(app).lower()
     for name in ("dependence", "growth", "contracts", "renewals", "options"):
         app.number_input(key=f"t_w_{name}").set_value(0.0).run()
-    reweighted = app.dataframe[0].value
+    reweighted = table(app, "targets-ranking")
     assert name_in(reweighted["family"][0]) == "The GEO Group, Inc." and reweighted["score"][0] == 1.0
     assert app.query_params["w_renewals"] == "0.0" and app.query_params["sector"] in ("all", ["all"])
 
 
 def test_sources_lists_the_load_and_the_caveats(home):
     app = run("sources")
-    runs = app.dataframe[0].value
+    runs = table(app, "sources-loads")
     # the bundle (federal, local and contract-vehicle rows) + the hostile row
     assert list(runs["rows read"]) == [65007 + 42986 + 593 + 1] and list(runs["rows rejected"]) == [0]
     assert "ice_bulk_downloads_2025.csv" in runs["inputs"][0]
@@ -234,11 +248,11 @@ def test_vendor_profile_keeps_sold_through_others_apart(resold):
     helps = {m.label: m.proto.help for m in app.metric}
     assert "exactly $452,820,512.13" in helps["Sold through others (attributed from award descriptions)"]
     assert "never added together" in shown and "Not part of the maker's own obligations" in shown
-    resellers = app.dataframe[0].value
+    resellers = table(app, "vendor-resellers")
     assert resellers["reseller"][0] == "FOUR POINTS TECHNOLOGY, L.L.C."
     assert resellers["obligated (attributed)"][0] == pytest.approx(405266917.60)
     assert resellers["actions"][0] == 68 and resellers["products"][0] == "Amazon Web Services"
-    actions = app.dataframe[1].value
+    actions = table(app, "vendor-attributed-actions")
     assert len(actions) == 100 and actions["amount"].is_monotonic_decreasing
     top = actions.iloc[0]
     assert top["reseller"] == "FOUR POINTS TECHNOLOGY, L.L.C." and top["agency"] == "U.S. Customs and Border Protection"
@@ -294,11 +308,11 @@ def test_paths_follow_products_sold_through_resellers(resold):
     assert hops["Obligated"][0] == "$51,671,339.71"
     route = hops["Through others (attributed from award descriptions)"][0]
     assert route.startswith("Amazon Web Services via FOUR POINTS TECHNOLOGY, L.L.C., $51,639,537, 8 actions")
-    records = app.dataframe[-1].value
+    records = table(app, "paths-chain-1-through-others")
     assert set(records["reseller"]) == {"FOUR POINTS TECHNOLOGY, L.L.C.", "BLUE TECH INC."} and len(records) == 7
     assert all(link.startswith("https://www.usaspending.gov/award/") for link in records["permalink"])
     direct = run("paths", a="Amazon", b="ICE", follow="False")  # AWS's own CBP award reaches ICE only through CBP
-    assert "through an office that dealt with both sides" in direct.main.markdown[1].value.replace("\\", "")
+    saying(direct.main.markdown, "through an office that dealt with both sides")  # one Markdown of its own says it
     assert not [d for d in direct.dataframe if "What the records say" in d.value.columns]  # not shown as a path
     asked = run("paths", a="Amazon", b="ICE", follow="False", shared="True")
     relations = list(frame(asked, "What the records say")["What the records say"])
@@ -308,15 +322,15 @@ def test_paths_follow_products_sold_through_resellers(resold):
 
 def test_review_lists_attributions_and_merges_with_their_evidence(resold):
     app = run("review")
-    attributions = app.dataframe[0].value
+    attributions = table(app, "review-attributions")
     assert attributions["award"][0] == FOUR_POINTS_AWARD and attributions["maker"][0] == "Amazon.com, Inc."
     assert attributions["recipient (reseller)"][0] == "FOUR POINTS TECHNOLOGY, L.L.C."
     assert attributions["obligated (attributed)"][0] == pytest.approx(205047324.62)
     assert attributions["obligated (attributed)"].is_monotonic_decreasing and len(attributions) == 18
     assert set(attributions["judgement"]) == {"pending"}
-    evidence = app.dataframe[1].value
+    evidence = table(app, "review-attribution-evidence")
     assert "INCREASE AMAZON WEB SERVICES OPTIONAL UNITS" in evidence["text"][0]
-    merges = app.dataframe[2].value
+    merges = table(app, "review-merges")
     assert merges["reported party"][0] == "LEIDOS, INC." and merges["vendor id"][0] == "name:LEIDOS"
     assert merges["match"][0] == "name only" and merges["permalink"][0].startswith("https://www.usaspending.gov/")
     assert "python -m graph attribute" in texts(app)

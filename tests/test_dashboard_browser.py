@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
+from graph.questions.queries import Queries
 from tests.browser_support import (
     CHROMIUM,
     guard_requests,
@@ -299,7 +300,7 @@ def test_review_judgement_is_recorded_and_applied_by_attribute(resold_app, brows
     )
     assert row["why"] == "checking the review page end to end" and row["when"][:2] == "20"
 
-    before = open_store("embedded", home=home).vendor_family("Amazon")["through_others"]
+    before = Queries(open_store("embedded", home=home)).vendor_family("Amazon")["through_others"]
     assert FOUR_POINTS_AWARD in {r["award_key"] for s in before["resellers"] for r in s["records"]}
     subprocess.run(
         [sys.executable, "-m", "graph", "attribute"],
@@ -308,7 +309,7 @@ def test_review_judgement_is_recorded_and_applied_by_attribute(resold_app, brows
         check=True,
         capture_output=True,
     )
-    after = open_store("embedded", home=home).vendor_family("Amazon")["through_others"]
+    after = Queries(open_store("embedded", home=home)).vendor_family("Amazon")["through_others"]
     assert FOUR_POINTS_AWARD not in {r["award_key"] for s in after["resellers"] for r in s["records"]}
     assert after["obligated"] == pytest.approx(before["obligated"] - 205047324.62)
 

@@ -16,9 +16,10 @@ import pytest
 
 from dashboard.render.pyvis_network import short_money
 from dashboard.shaping.network import GROUP_PREFIX, MAX_NODES
+from graph.questions.queries import Queries
 from tests.apptest_support import frame, iframe_html
 from tests.apptest_support import run as run_page
-from tests.dashboard_support import HOSTILE, HOSTILE_UEI, ROOT, _ingest
+from tests.dashboard_support import HOSTILE, HOSTILE_UEI, ROOT, _ingest, opens_with, saying
 
 
 def run(page: str = "network", timeout: int = 180, /, **query):
@@ -225,7 +226,11 @@ def bundle(home):
 
     store = open_store("embedded", home=home)
     try:
-        yield store, store.subgraph(through_others=True), [e for e in store.entities() if e["kind"] == "Vendor"]
+        yield (
+            store,
+            Queries(store).subgraph(through_others=True),
+            [e for e in Queries(store).entities() if e["kind"] == "Vendor"],
+        )
     finally:
         store.close()
 
@@ -322,7 +327,7 @@ def test_a_click_opens_the_profile_by_a_name_that_finds_the_family(bundle):
     assert palantir["url"] == "vendor?name=Palantir+Technologies+Inc."
     for node in urls:
         if node["id"] in named:  # the name in the box finds the family the click was on
-            assert "Vendor:" + store.resolve_family(node["name"])[0] == node["id"], node["name"]
+            assert "Vendor:" + Queries(store).resolve_family(node["name"])[0] == node["id"], node["name"]
 
 
 def test_the_entity_picker_ranks_names_first(bundle):
@@ -359,7 +364,9 @@ def test_the_entity_picker_ranks_names_first(bundle):
 
 def test_the_page_opens_with_its_answer_and_keeps_caveats_in_an_expander(home):
     app = run()
-    first = app.markdown[0].value.replace("\\", "")
+    answer = saying(app.main.markdown, "got the most")
+    assert opens_with(app, answer)
+    first = answer.value.replace("\\", "")
     pairs, family = store_sums(home)
     totals: dict[str, int] = defaultdict(int)
     for (vendor, _), cents in pairs.items():
@@ -368,7 +375,7 @@ def test_the_page_opens_with_its_answer_and_keeps_caveats_in_an_expander(home):
     assert first.startswith("**") and "got the most" in first and short_money(totals[top] / 100) in first
     assert "vendor families drawn" in " ".join(c.value for c in app.expander[0].caption)
     ice = run(mode="ego", ego=ICE, resellers="True")
-    assert "got the most from U.S. Immigration and Customs Enforcement" in ice.markdown[0].value.replace("\\", "")
+    assert opens_with(ice, saying(ice.main.markdown, "got the most from U.S. Immigration and Customs Enforcement"))
     assert "Through resellers of this entity" in " ".join(c.value for c in ice.expander[0].caption)
 
 

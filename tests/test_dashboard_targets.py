@@ -19,7 +19,7 @@ from streamlit import dataframe_util
 from core.wording import short_money
 from dashboard.render.profile_links import name_in
 from tests.apptest_support import download, frame, run, serve
-from tests.dashboard_support import HOSTILE, TRANSACTIONS, _ingest, curated_env
+from tests.dashboard_support import HOSTILE, TRANSACTIONS, _ingest, curated_env, opens_with, saying
 
 GEO = "org:the-geo-group-inc"
 
@@ -73,8 +73,9 @@ def test_the_lens_is_the_default_and_ranks_palantir_not_geo_group(ice_targets, h
     names = [name_in(url) for url in ranking["family"]]
     assert "Palantir Technologies Inc." in names[:3] and "The GEO Group, Inc." not in names
     assert "Amazon.com, Inc." in names[:20]
-    answer = app.markdown[0].value.replace("\\", "")
-    assert answer.startswith("**In the technology lens, a campaign on ICE would press ")
+    answer = saying(app.main.markdown, "In the technology lens, a campaign on ICE would press ")
+    assert opens_with(app, answer)
+    assert answer.value.replace("\\", "").startswith("**In the technology lens, a campaign on ICE would press ")
     assert app.radio(key="f_sector").value == "technology" and app.button(key="lens_off")
     palantir, seen = ranking.iloc[names.index("Palantir Technologies Inc.")], shown(app, "why")
     lens = ice_cents(home, "v.family = ? AND f.category IN ('surveillance', 'data', 'cloud')", [PALANTIR])
@@ -129,7 +130,8 @@ def test_all_purchases_is_one_click_away_and_kept_in_the_url(home, ice_targets):
         ranking = frame(app, "why")
         names = [name_in(url) for url in ranking["family"]]
         assert "The GEO Group, Inc." in names[:5] and "Palantir Technologies Inc." in names
-        assert app.markdown[0].value.startswith("**Across all purchases, a campaign on ICE")
+        answer = saying(app.main.markdown, "Across all purchases, a campaign on ICE")
+        assert opens_with(app, answer) and answer.value.startswith("**Across all purchases, a campaign on ICE")
         geo = ranking.iloc[names.index("The GEO Group, Inc.")]
         assert geo["obligated"] == pytest.approx(ice_cents(home, "v.family = ?", [GEO]) / 100)  # every family's own
         assert "obligated by ICE in all purchases" in geo["why"] and "summed over" in geo["why"]

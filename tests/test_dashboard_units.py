@@ -12,6 +12,7 @@ from core.wording import short_money
 from dashboard.render import pyvis_network as network
 from dashboard.render.text import md
 from dashboard.shaping import exports
+from graph.questions.queries import Queries
 from graph.store import open_store
 from tests.dashboard_support import load_sample
 
@@ -22,7 +23,7 @@ def store(tmp_path_factory):
 
 
 def test_facets(store):
-    facets = store.facets()
+    facets = Queries(store).facets()
     # the fiscal years of the actions (Torn Apart's FY2013 onwards); award summaries are not split by year
     assert facets["fy_min"] == 2013 and facets["fy_max"] == 2026
     assert facets["award_types"] == sorted(facets["award_types"])
@@ -30,7 +31,7 @@ def test_facets(store):
 
 
 def test_vendor_totals(store):
-    rows = store.vendor_totals(
+    rows = Queries(store).vendor_totals(
         ["duns:825284321", "duns:362130952", "org:palantir-technologies-inc", "duns:825284321", "nope"]
     )
     assert rows == [
@@ -48,11 +49,11 @@ def test_vendor_totals(store):
             "award_count": 0,
         },  # the curated head of the family received nothing itself
     ]  # together the family's 329,201,440.48 in 12 awards
-    assert store.vendor_totals(["subtier:7012"]) == []
+    assert Queries(store).vendor_totals(["subtier:7012"]) == []
 
 
 def test_network_page_is_offline_and_escapes_tooltips(store):
-    graph = store.subgraph(agency="ICE")
+    graph = Queries(store).subgraph(agency="ICE")
     page = network.build_html(graph)
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
     assert "sourceMappingURL" not in page and "new vis.Network" in page
@@ -124,18 +125,18 @@ def test_targets_renewal_calendar_and_its_pressure():
 
 
 def test_agency_money_adds_up_to_the_agency_total(store):
-    rows = store.agency_money("ICE")
-    profile = store.agency_profile("ICE", limit=0)
+    rows = Queries(store).agency_money("ICE")
+    profile = Queries(store).agency_profile("ICE", limit=0)
     assert sum(r["obligated"] or 0 for r in rows) == pytest.approx(profile["total_obligated"], abs=0.01)
     assert {r["recipient"] for r in rows} == {v["id"] for v in profile["vendors"]}
 
 
 def test_exports(store):
-    family = store.vendor_family("Clearview AI")
+    family = Queries(store).vendor_family("Clearview AI")
     text = exports.awards_csv(family["awards"]).decode()
     assert text.splitlines()[0].startswith("vendor,vendor_id,awarding_agency,piid")
     assert len(text.splitlines()) == 1 + family["award_count"]
-    graph = store.subgraph(vendor="Clearview AI")
+    graph = Queries(store).subgraph(vendor="Clearview AI")
     assert b"Clearview AI, Inc." in exports.graphml(graph) and b"Clearview AI, Inc." in exports.gexf(graph)
     parsed = nx.parse_graphml(exports.graphml(graph).decode())
     assert parsed.number_of_nodes() == len(graph["nodes"]) and parsed.number_of_edges() == len(graph["edges"])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.questions.queries import Queries
 from graph.store import StoreUnavailable, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +69,7 @@ def test_a_second_load_waits_or_with_no_wait_stops(sample_home, shared_data):
 
 def test_a_killed_load_leaves_the_store_as_it_was(sample_home, shared_data):
     before = (sample_home / "store.duckdb").read_bytes()
-    stats = open_store("embedded", home=sample_home).stats()
+    stats = Queries(open_store("embedded", home=sample_home)).stats()
     exports = sorted((shared_data / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv"))
     loading = ingest(sample_home, "transactions-csv", *map(str, exports), wait=False, start_new_session=True)
     deadline = time.time() + 60
@@ -79,7 +80,7 @@ def test_a_killed_load_leaves_the_store_as_it_was(sample_home, shared_data):
     loading.wait(timeout=30)
     assert loading.returncode == -signal.SIGKILL
     assert (sample_home / "store.duckdb").read_bytes() == before
-    assert open_store("embedded", home=sample_home).stats() == stats
+    assert Queries(open_store("embedded", home=sample_home)).stats() == stats
     again = ingest(sample_home, "transactions-csv", *map(str, exports[:1]), "--no-progress", "--no-wait")
     assert again.returncode == 0, again.stderr  # the lock died with the process; the leftover copy is replaced
 
@@ -95,24 +96,24 @@ def bulk_home(tmp_path) -> Path:
 
 def test_a_reader_keeps_reading_during_a_load_and_sees_it_after(bulk_home, shared_data):
     reader = open_store("embedded", home=bulk_home)
-    before = reader.stats()
+    before = Queries(reader).stats()
     version = reader.version()
     exports = sorted((shared_data / "spending_by_transaction_ice_cbp_fy2021_2026").glob("*.csv"))
     loading = ingest(bulk_home, "transactions-csv", *map(str, exports), "--no-progress", wait=False)
     answered = 0
     while loading.poll() is None:
-        assert reader.agency_profile("ICE", limit=5)["award_count"] > 0  # never blocked, never broken
+        assert Queries(reader).agency_profile("ICE", limit=5)["award_count"] > 0  # never blocked, never broken
         answered += 1
     assert loading.returncode == 0, loading.stderr.read()
     assert answered > 0
     assert reader.version() != version
-    assert reader.stats()["nodes"]["Fact"] > before["nodes"]["Fact"]  # the same object sees the new data
+    assert Queries(reader).stats()["nodes"]["Fact"] > before["nodes"]["Fact"]  # the same object sees the new data
 
 
 def test_an_old_pickled_store_names_the_command_that_fixes_it(tmp_path):
     (tmp_path / "graph.pickle").write_bytes(b"\x80\x05old")
     with pytest.raises(StoreUnavailable, match=r"graph\.pickle.*old format.*python -m graph clear --yes"):
-        open_store("embedded", home=tmp_path).stats()
+        Queries(open_store("embedded", home=tmp_path)).stats()
     cleared = subprocess.run(
         [sys.executable, "-m", "graph", "clear", "--yes"],
         cwd=ROOT,
@@ -122,7 +123,7 @@ def test_an_old_pickled_store_names_the_command_that_fixes_it(tmp_path):
     )
     assert cleared.returncode == 0, cleared.stderr
     assert not (tmp_path / "graph.pickle").exists()
-    assert open_store("embedded", home=tmp_path).stats() == {"nodes": {}, "relationships": {}}
+    assert Queries(open_store("embedded", home=tmp_path)).stats() == {"nodes": {}, "relationships": {}}
 
 
 def test_a_corrupt_store_file_is_one_line_naming_it(tmp_path):
@@ -148,7 +149,7 @@ def test_a_store_of_the_previous_format_is_read_again_after_a_load(sample_home):
     from graph.stores.duckdb import sql as duck_sql
 
     before = open_store("embedded", home=sample_home)
-    fresh, counts = before.agency_profile("ICE", limit=5), before.stats()
+    fresh, counts = Queries(before).agency_profile("ICE", limit=5), Queries(before).stats()
     before.close()
     path = sample_home / "store.duckdb"
     with duckdb.connect(str(path)) as con:  # as the previous version left it: its format, no table it lacked
@@ -159,8 +160,8 @@ def test_a_store_of_the_previous_format_is_read_again_after_a_load(sample_home):
     again = ingest(sample_home, "normalized", str(SAMPLE[0]), "--no-progress")
     assert again.returncode == 0, again.stderr
     store = open_store("embedded", home=sample_home)
-    assert store.agency_profile("ICE", limit=5) == fresh
-    assert store.stats() == counts  # every table derived again, the vehicles' included
+    assert Queries(store).agency_profile("ICE", limit=5) == fresh
+    assert Queries(store).stats() == counts  # every table derived again, the vehicles' included
 
 
 def test_a_store_written_before_a_field_was_declared_asks_for_a_load_which_adds_it(sample_home):
@@ -178,13 +179,17 @@ def test_a_store_written_before_a_field_was_declared_asks_for_a_load_which_adds_
         found = con.execute(f"SELECT key FROM award WHERE {newest} IS NOT NULL ORDER BY key LIMIT 5").fetchall()
     keys = [key for (key,) in found]
     before = open_store("embedded", home=sample_home)
-    fresh, counts, awards = before.agency_profile("ICE", limit=5), before.stats(), before.fetch_awards(keys)
+    fresh, counts, awards = (
+        Queries(before).agency_profile("ICE", limit=5),
+        Queries(before).stats(),
+        before.fetch_awards(keys),
+    )
     before.close()
     assert len(awards) == 5 and all(award[newest] is not None for award in awards)
     with duckdb.connect(str(path)) as con:
         assert con.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()[0] == duck_sql.FORMAT
         con.execute("UPDATE meta SET value = ? WHERE name = 'format'", [str(duck_sql.FORMAT_VERSION)])
-    assert open_store("embedded", home=sample_home).stats() == counts  # an unhashed stamp, every column: read
+    assert Queries(open_store("embedded", home=sample_home)).stats() == counts  # an unhashed stamp, every column: read
     older = duck_sql.fields_hash(
         [f for f in RECORD_FIELDS if f.name != newest], SUBAWARD_FIELDS, AWARD_DERIVED_FIELDS, VEHICLE_FIELDS
     )
@@ -197,6 +202,6 @@ def test_a_store_written_before_a_field_was_declared_asks_for_a_load_which_adds_
     again = ingest(sample_home, "normalized", *map(str, SAMPLE), "--no-progress")
     assert again.returncode == 0, again.stderr
     store = open_store("embedded", home=sample_home)
-    assert store.agency_profile("ICE", limit=5) == fresh and store.stats() == counts
+    assert Queries(store).agency_profile("ICE", limit=5) == fresh and Queries(store).stats() == counts
     read = {award["key"]: award[newest] for award in store.fetch_awards(keys)}
     assert read == {award["key"]: award[newest] for award in awards}  # the field read back from the rows loaded again

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from graph.questions.queries import Queries
 from graph.store import FactFilter, open_store
 from ingest import transactions_csv, usaspending_csv
 from ingest.load import load
@@ -66,23 +67,24 @@ WATCHED = (
 
 def answers(store) -> str:
     """Everything a reader could ask, as one text: equal texts mean equal answers, to the cent and the record."""
+    asked = Queries(store)
 
     def ask(method, *args, **kwargs):
         try:
-            return getattr(store, method)(*args, **kwargs)
+            return getattr(asked, method)(*args, **kwargs)
         except LookupError as error:
             return {"error": str(error)}
 
-    out = {"stats": store.stats(), "facets": store.facets(), "search": store.search("ice", limit=100)}
+    out = {"stats": asked.stats(), "facets": asked.facets(), "search": asked.search("ice", limit=100)}
     for agency in ("ICE", "CBP", "DHS", "7055", "70CDCR"):
         out[f"agency {agency}"] = ask("agency_profile", agency, limit=50)
     for name in WATCHED:
         out[f"vendor {name}"] = ask("vendor_family", name)
-    out["network ICE FY2024"] = store.subgraph(agency="ICE", fy_from=2024, fy_to=2024)
-    out["network DHS"] = store.subgraph(agency="DHS", min_amount=1_000_000)
+    out["network ICE FY2024"] = Queries(store).subgraph(agency="ICE", fy_from=2024, fy_to=2024)
+    out["network DHS"] = Queries(store).subgraph(agency="DHS", min_amount=1_000_000)
     out["paths"] = ask("paths", "Palantir", "CBP")
     out["paths through resellers"] = ask("paths", "Amazon.com", "ICE")
-    out["review queue"] = store.review()  # attributions and name-only merges, with their evidence
+    out["review queue"] = Queries(store).review()  # attributions and name-only merges, with their evidence
     out["categories"] = store.fetch_fact_groups(FactFilter(), "category,category_rule")  # the technology lens
     return json.dumps(out, sort_keys=True, default=str)
 
@@ -122,8 +124,8 @@ def test_reversing_the_exports_changes_no_recipient(shared_data, tmp_path):
         stores.append(store)
     forward, reverse = stores
     assert answers(forward) == answers(reverse)
-    dyncorp = forward.vendor_family("DynCorp")
-    assert dyncorp["total_obligated"] == reverse.vendor_family("DynCorp")["total_obligated"]
+    dyncorp = Queries(forward).vendor_family("DynCorp")
+    assert dyncorp["total_obligated"] == Queries(reverse).vendor_family("DynCorp")["total_obligated"]
 
 
 # ------------------------------------------------------------------------------ families, one at a time
@@ -132,7 +134,7 @@ def test_reversing_the_exports_changes_no_recipient(shared_data, tmp_path):
 def test_family_totals_add_up_to_the_grand_total(reference):
     store, _ = reference
     grand = store.fetch_fact_groups(FactFilter(), None)[0]["cents"]
-    families = {row["family"] for row in store.entities() if row["kind"] == "Vendor"}
+    families = {row["family"] for row in Queries(store).entities() if row["kind"] == "Vendor"}
     by_family = sum(store.fetch_fact_groups(FactFilter(family=f), None)[0]["cents"] or 0 for f in sorted(families))
     no_recipient = sum(
         row["cents"] or 0 for row in store.fetch_fact_groups(FactFilter(), "recipient") if row["recipient"] is None
@@ -144,9 +146,11 @@ def test_federal_cartridge_is_in_one_family_at_a_time(reference):
     """Issue 8: Federal Cartridge reports Vista Outdoor and Northrop Grumman as parents on different records;
     its $71.1M was counted in both families. Each of its facts now goes to the family of the fact's date."""
     store, _ = reference
-    vendor = next(r for r in store.entities() if r["kind"] == "Vendor" and r["name"] == "FEDERAL CARTRIDGE COMPANY")
+    vendor = next(
+        r for r in Queries(store).entities() if r["kind"] == "Vendor" and r["name"] == "FEDERAL CARTRIDGE COMPANY"
+    )
     own = store.fetch_fact_groups(FactFilter(recipient=vendor["id"]), None)[0]["cents"]
-    assert own / 100 == store.vendor_totals([vendor["id"]])[0]["total_obligated"]
+    assert own / 100 == Queries(store).vendor_totals([vendor["id"]])[0]["total_obligated"]
     timeline = store.fetch_family_timeline([vendor["id"]])
     assert len({row["family"] for row in timeline}) >= 2  # it changed family
     for earlier, later in zip(timeline, timeline[1:], strict=False):
@@ -160,11 +164,11 @@ def test_federal_cartridge_is_in_one_family_at_a_time(reference):
     heads = store.fetch_names(sorted({row["family"] for row in timeline}))
     assert sorted(heads.values()) == ["NORTHROP GRUMMAN INNOVATION SYSTEMS LLC", "VISTA OUTDOOR INC."]
     for name in heads.values():
-        family = store.vendor_family(name)
+        family = Queries(store).vendor_family(name)
         member = [m for m in family["subsidiaries"] if m["id"] == vendor["id"]]
         in_families += member[0]["total_obligated"] if member else 0.0
     assert in_families == pytest.approx(own / 100, abs=0.005)  # the two families together: once, not twice
-    reported = store.vendor_family("Federal Cartridge")
+    reported = Queries(store).vendor_family("Federal Cartridge")
     member = next(m for m in [reported, *reported["subsidiaries"]] if m["id"] == vendor["id"])
     assert {p["basis"] for p in member["parents_reported"]} == {"record"} and len(member["parents_reported"]) >= 2
     assert all(p["first_reported"] and p["source"] and p["record"] for p in member["parents_reported"])
@@ -177,7 +181,7 @@ def test_an_award_with_summary_and_actions_takes_its_lifetime_from_the_summary(r
     store, _ = reference
     both = store._rows("SELECT key FROM award WHERE has_summary AND tx_count > 0 ORDER BY key")
     assert both, "the bulk summaries and Torn Apart's actions share awards"
-    for row in store.award_rows([r["key"] for r in both[:25]]):
+    for row in Queries(store).award_rows([r["key"] for r in both[:25]]):
         assert row["obligated_basis"] == "award summary"
         facts = store.fetch_fact_groups(FactFilter(), "award_key")
         award_cents = next(f["cents"] for f in facts if f["award_key"] == row["key"])
@@ -190,7 +194,7 @@ def test_a_novation_credits_each_company_with_its_own_actions(reference):
     changed = store._rows("""SELECT award_key FROM fact WHERE kind = 'action' GROUP BY award_key
                              HAVING count(DISTINCT recipient) > 1 ORDER BY award_key""")
     assert changed
-    rows = store.award_rows([r["award_key"] for r in changed])
+    rows = Queries(store).award_rows([r["award_key"] for r in changed])
     novated = [r for r in rows if {"DYNCORP", "AMENTUM"} <= {(x["name"] or "").split()[0] for x in r["recipients"]}]
     assert novated, "an award moved from DynCorp to Amentum"
     award = novated[0]
@@ -208,12 +212,12 @@ def test_a_novation_credits_each_company_with_its_own_actions(reference):
 def test_values_no_award_reports_are_not_reported_not_zero(shared_data, tmp_path):
     store = open_store("embedded", home=tmp_path)
     load_runs(store, shared_data, [[("tx", path) for path in sorted((shared_data / TX).glob("*.csv"))]], tmp_path)
-    ice = store.agency_profile("ICE", limit=0)
+    ice = Queries(store).agency_profile("ICE", limit=0)
     assert ice["total_current_value"] is None and ice["current_value_awards"] == 0
     assert ice["total_potential_value"] is None and ice["potential_value_awards"] == 0
     bulk = open_store("embedded", home=tmp_path / "bulk")
     load_runs(bulk, shared_data, [[("bulk", p) for p in sorted((shared_data / BULK).glob("*.csv"))]], tmp_path / "bulk")
-    ice = bulk.agency_profile("ICE", limit=0)
+    ice = Queries(bulk).agency_profile("ICE", limit=0)
     assert 0 < ice["current_value_awards"] < ice["award_count"] and ice["total_current_value"] > 0
 
 
@@ -252,9 +256,12 @@ def test_every_record_kind_fills_exactly_the_declared_columns(shared_data):
 @pytest.mark.parametrize("agency", ["ICE", "CBP", "DHS", "7055", "70CDCR"])
 def test_the_agency_rollups_give_what_the_facts_give(reference, agency):
     store, _ = reference
-    with_rollups = (store.agency_profile(agency, limit=200), store.subgraph(agency=agency))
+    with_rollups = (Queries(store).agency_profile(agency, limit=200), Queries(store).subgraph(agency=agency))
     store.use_rollups = False
     try:
-        assert (store.agency_profile(agency, limit=200), store.subgraph(agency=agency)) == with_rollups
+        assert (
+            Queries(store).agency_profile(agency, limit=200),
+            Queries(store).subgraph(agency=agency),
+        ) == with_rollups
     finally:
         store.use_rollups = True

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from core.records import AgencyRef, Party, Reject, Transaction
+from graph.questions.queries import Queries
 from ingest import fpds_atom
 from ingest.csvfile import SourceError
 from ingest.load import load
@@ -409,7 +410,7 @@ def test_both_files_load_into_every_store(fpds_dir, tmp_path, make_store):
     assert summary["rejects_file"] is None and summary["duplicate_rows"] == 0
     # DoD: ten orders numbered 0001 under ten different IDVs; GSA: 7 awards + 1 order with 3 actions
     assert summary["awards"] == 18
-    stats = store.stats()
+    stats = Queries(store).stats()
     assert stats["nodes"]["Fact"] == 20  # one per action
     assert stats["nodes"]["Award"] == 18
     assert stats["nodes"]["Vehicle"] == 12  # 10 DoD IDVs + GS00P95BSD0006 + GS07F0087K
@@ -440,7 +441,7 @@ def test_both_files_load_into_every_store(fpds_dir, tmp_path, make_store):
         store, records(), command="fpds-atom", inputs=[str(p) for p in paths], rejects_dir=tmp_path, progress=False
     )
     assert again["rows_loaded"] == 20
-    assert store.stats() == stats
+    assert Queries(store).stats() == stats
 
 
 def test_department_toptier_mapping():

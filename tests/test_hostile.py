@@ -17,6 +17,7 @@ import sys
 import openpyxl
 import pytest
 
+from graph.questions.queries import Queries
 from tests.apptest_support import download, run, serve
 from tests.dashboard_support import HOSTILE_KEY, HOSTILE_UEI, ROOT, _ingest, curated_env, hostile_file
 
@@ -114,7 +115,7 @@ def test_two_columns_of_one_name_stop_the_file_naming_both_positions(excerpts, t
     assert str(path) in done.stderr and f"column {twice!r} twice, at positions 1 and 6" in done.stderr
     from graph.store import open_store
 
-    assert open_store("embedded", home=home).stats()["nodes"] == {}  # nothing loaded
+    assert Queries(open_store("embedded", home=home)).stats()["nodes"] == {}  # nothing loaded
 
 
 # -- decoding and amounts, through `python -m ingest` on both stores -------------------------------------------------
@@ -200,7 +201,7 @@ def test_a_byte_the_declared_encoding_cannot_decode_stops_the_file_at_its_line(c
     assert code == 1 and "not an encoding Python knows" in err
     store = cli_load.store()
     try:
-        assert store.stats()["nodes"] == {}
+        assert Queries(store).stats()["nodes"] == {}
     finally:
         store.close()
 
@@ -253,7 +254,7 @@ class Pages(dict):
 
 
 def award_count(store) -> int:
-    return store.stats()["nodes"].get("Award", 0)
+    return Queries(store).stats()["nodes"].get("Award", 0)
 
 
 @pytest.mark.parametrize("kind", ["same page", "empty page", "page cap"])
@@ -323,7 +324,7 @@ def test_a_redirect_of_the_search_to_another_host_is_not_followed(cli_load, http
             other.stop()
     store = cli_load.store()
     try:
-        assert store.stats()["nodes"] == {}
+        assert Queries(store).stats()["nodes"] == {}
     finally:
         store.close()
 
@@ -408,7 +409,7 @@ def test_a_disk_that_fills_is_one_line_and_the_store_stays_as_it_was(cli_load, s
     assert code == 0, err
     store = cli_load.store()
     try:
-        before = store.stats()
+        before = Queries(store).stats()
     finally:
         store.close()
     (disk / "filler").write_bytes(b"\0" * max(0, disk_free(disk) - 64 * 1024))  # too little for one more load
@@ -420,7 +421,7 @@ def test_a_disk_that_fills_is_one_line_and_the_store_stays_as_it_was(cli_load, s
     (disk / "filler").unlink()
     store = cli_load.store()
     try:
-        assert store.stats() == before
+        assert Queries(store).stats() == before
     finally:
         store.close()
 
@@ -517,7 +518,7 @@ def test_neo4j_lost_mid_load_is_one_line_and_a_rerun_completes_without_duplicate
     def counts(home, connection):
         store = Neo4jStore(home=home, **connection)
         try:
-            return store.stats(), store.fetch_counts()
+            return Queries(store).stats(), store.fetch_counts()
         finally:
             store.close()
 
@@ -660,7 +661,9 @@ def test_an_over_long_name_or_description_is_rejected_alone_on_both_stores(cli_l
     assert "over the limit of 32,000 bytes for one description" in rejects["line 4"]
     store = cli_load.store()
     try:
-        assert store.stats()["nodes"]["Award"] == len({rows[n][column(rows, "Generated Award ID")] for n in (1, 4)})
+        assert Queries(store).stats()["nodes"]["Award"] == len(
+            {rows[n][column(rows, "Generated Award ID")] for n in (1, 4)}
+        )
     finally:
         store.close()
 

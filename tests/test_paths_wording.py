@@ -18,10 +18,11 @@ import sys
 import pytest
 
 from dashboard.shaping import paths as paths_view
+from graph.questions.queries import Queries
 from graph.questions.ties import sentence, shared_office, trimmed
 from graph.store import open_store
 from tests.apptest_support import frame, run, texts
-from tests.dashboard_support import ROOT
+from tests.dashboard_support import ROOT, opens_with, saying
 from tests.test_store_parity import same, stores  # noqa: F401  (the parity suite's two loaded stores)
 
 SHARED_OFFICE = "HOMELAND SECURITY INTEL - HQ DIV 4"
@@ -39,24 +40,24 @@ def said(chains: list[list[dict]]) -> list[list[str]]:
 
 
 def test_a_hop_says_its_relation_in_its_own_direction_either_way(store):
-    forwards = said(store.paths("GEO Group", "ICE", shared_offices=False))
-    backwards = said(store.paths("ICE", "GEO Group", shared_offices=False))
+    forwards = said(Queries(store).paths("GEO Group", "ICE", shared_offices=False))
+    backwards = said(Queries(store).paths("ICE", "GEO Group", shared_offices=False))
     subsidiary = "B.I. INCORPORATED is a subsidiary of The GEO Group, Inc."
     assert [
         subsidiary,
         "U.S. Immigration and Customs Enforcement awarded B.I. INCORPORATED $1.63B in 8 awards",
     ] in forwards
     assert any(subsidiary in chain for chain in backwards)  # read from ICE's end: the same sentence
-    assert said(store.paths("70CDCR", "ICE")) == [
+    assert said(Queries(store).paths("70CDCR", "ICE")) == [
         ["DETENTION COMPLIANCE AND REMOVALS is part of U.S. Immigration and Customs Enforcement"]
     ]
-    assert said(store.paths("DHS", "ICE")) == [
+    assert said(Queries(store).paths("DHS", "ICE")) == [
         ["U.S. Immigration and Customs Enforcement is part of Department of Homeland Security"]
     ]
 
 
 def test_a_name_that_means_its_family_adds_no_hop(store):
-    (chain,) = store.paths("Palantir", "ICE", shared_offices=False)
+    (chain,) = Queries(store).paths("Palantir", "ICE", shared_offices=False)
     assert [hop["rel"] for hop in chain] == ["PARENT", "AWARDED"]  # the store keeps the record of it
     hops, meant = trimmed(chain)
     assert [hop["rel"] for hop in hops] == ["AWARDED"]
@@ -64,28 +65,34 @@ def test_a_name_that_means_its_family_adds_no_hop(store):
         "PALANTIR TECHNOLOGIES INC. is another registration of Palantir Technologies Inc. (source: vendor_families.csv)"
     ]
     (b_i,) = [
-        c for c in store.paths("GEO Group", "ICE", shared_offices=False) if c[0]["to"]["name"] == "B.I. INCORPORATED"
+        c
+        for c in Queries(store).paths("GEO Group", "ICE", shared_offices=False)
+        if c[0]["to"]["name"] == "B.I. INCORPORATED"
     ]
     assert trimmed(b_i) == (b_i, [])  # a subsidiary is news, not a tautology: kept
-    (family,) = store.paths("West Publishing", "Thomson Reuters", shared_offices=False)
+    (family,) = Queries(store).paths("West Publishing", "Thomson Reuters", shared_offices=False)
     assert said([family]) == [["WEST PUBLISHING CORPORATION is a subsidiary of Thomson Reuters Corporation"]]
 
 
 def test_chains_through_a_shared_office_are_no_link(store):
-    assert store.paths("Palantir", "CBP", shared_offices=False) == []  # no real link at any length up to 6 hops
-    every = store.paths("Palantir", "CBP")
+    assert (
+        Queries(store).paths("Palantir", "CBP", shared_offices=False) == []
+    )  # no real link at any length up to 6 hops
+    every = Queries(store).paths("Palantir", "CBP")
     assert every and {shared_office(chain) for chain in every} == {SHARED_OFFICE}
-    real = store.paths("GEO Group", "ICE", shared_offices=False)
-    assert real == store.paths("GEO Group", "ICE")  # real links are never dropped
+    real = Queries(store).paths("GEO Group", "ICE", shared_offices=False)
+    assert real == Queries(store).paths("GEO Group", "ICE")  # real links are never dropped
     assert all(shared_office(chain) is None for chain in real)
 
 
 def test_awarded_and_funded_are_one_block_when_they_are_the_same_actions(store):
-    same = store.direct_ties("STG INTERNATIONAL, INC.", "ICE")
+    same = Queries(store).direct_ties("STG INTERNATIONAL, INC.", "ICE")
     blocks = paths_view.money_blocks(same)
     assert [block["verb"] for block in blocks] == ["awarded and funded"]
     assert same["both"]["actions"] == same["ties"][0]["actions"] == same["ties"][1]["actions"]
-    palantir = store.direct_ties("Palantir", "ICE")  # ICE funded 11 of the 44 actions it awarded: said in a line
+    palantir = Queries(store).direct_ties(
+        "Palantir", "ICE"
+    )  # ICE funded 11 of the 44 actions it awarded: said in a line
     blocks = paths_view.money_blocks(palantir)
     assert [block["verb"] for block in blocks] == ["awarded"]
     assert blocks[0]["note"] == (
@@ -95,10 +102,10 @@ def test_awarded_and_funded_are_one_block_when_they_are_the_same_actions(store):
 
 
 def test_the_chain_figure_says_why_it_is_not_the_family_tie(store):
-    ties = store.direct_ties("Palantir", "ICE")
+    ties = Queries(store).direct_ties("Palantir", "ICE")
     awarded = ties["ties"][0]
     assert round(sum(r["obligated"] for r in awarded["registrations"]), 2) == awarded["obligated"] == 329201440.48
-    hop = trimmed(store.paths("Palantir", "ICE", shared_offices=False)[0])[0][0]
+    hop = trimmed(Queries(store).paths("Palantir", "ICE", shared_offices=False)[0])[0][0]
     assert (hop["obligated"], hop["awards"]) == (318692423.0, 8)
     label = paths_view.hop_vs_tie(hop, ties)
     assert label == (
@@ -121,11 +128,11 @@ def test_the_chain_figure_says_why_it_is_not_the_family_tie(store):
 
 def test_palantir_to_cbp_says_no_direct_tie_first_and_hides_the_shared_office(home):
     app = run("paths", a="Palantir", b="CBP")
-    headline = app.main.markdown[0].value.replace("\\", "")
-    assert headline == (
+    answer = saying(app.main.markdown, "have no direct tie in this store")
+    assert opens_with(app, answer) and answer.value.replace("\\", "") == (
         "#### Palantir Technologies Inc. and U.S. Customs and Border Protection have no direct tie in this store."
     )  # said in one sentence first
-    assert SHARED_OFFICE in app.main.markdown[1].value.replace("\\", "")
+    saying(app.main.markdown, SHARED_OFFICE)  # one Markdown of its own names the office
     assert not [d for d in app.dataframe if "What the records say" in d.value.columns]  # no chain drawn as a path
     assert "tick “Also show chains through a shared office”" in texts(app).replace("\\", "")
     asked = run("paths", a="Palantir", b="CBP", shared="True")
@@ -137,12 +144,9 @@ def test_palantir_to_cbp_says_no_direct_tie_first_and_hides_the_shared_office(ho
 
 def test_geo_group_to_ice_reads_right_on_the_page(home):
     app = run("paths", a="GEO Group", b="ICE")
-    assert (
-        app.main.markdown[0]
-        .value.replace("\\", "")
-        .startswith(
-            "#### U.S. Immigration and Customs Enforcement awarded The GEO Group, Inc. family $4.80B in 136 awards"
-        )
+    answer = saying(app.main.markdown, "awarded The GEO Group, Inc. family $4.80B in 136 awards")
+    assert opens_with(app, answer) and answer.value.replace("\\", "").startswith(
+        "#### U.S. Immigration and Customs Enforcement awarded The GEO Group, Inc. family $4.80B in 136 awards"
     )
     shown = texts(app).replace("\\", "")
     assert "B.I. INCORPORATED is a subsidiary of The GEO Group, Inc." in shown

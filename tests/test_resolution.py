@@ -16,6 +16,7 @@ from collections import defaultdict
 import pytest
 
 from core.curated import curated_links, load_families
+from graph.questions.queries import Queries
 from graph.resolution import Party, resolve
 from ingest import transactions_csv, usaspending_csv
 from ingest.load import load
@@ -71,7 +72,7 @@ def vendors_with_duns(store, duns: str) -> set[str]:
 
 
 def test_palantir_is_one_family(store):
-    family = store.vendor_family("Palantir")
+    family = Queries(store).vendor_family("Palantir")
     assert family["name"] == "Palantir Technologies Inc."
     assert "PALANTIR USG, INC." in {sub["name"] for sub in family["subsidiaries"]}
     assert award_keys(family) == {
@@ -99,7 +100,7 @@ def test_palantir_is_one_family(store):
 
 
 def test_amazon_family(store):
-    family = store.vendor_family("Amazon")
+    family = Queries(store).vendor_family("Amazon")
     assert family["name"] == "Amazon.com, Inc."
     assert "AMAZON WEB SERVICES, INC." in {sub["name"] for sub in family["subsidiaries"]}
     keys = award_keys(family)
@@ -109,7 +110,7 @@ def test_amazon_family(store):
 
 
 def test_thomson_reuters_family(store):
-    family = store.vendor_family("Thomson Reuters")
+    family = Queries(store).vendor_family("Thomson Reuters")
     assert family["name"] == "Thomson Reuters Corporation"
     names = {sub["name"] for sub in family["subsidiaries"]}
     assert {"WEST PUBLISHING CORPORATION", "THOMSON REUTERS SPECIAL SERVICES LLC"} <= names
@@ -118,11 +119,11 @@ def test_thomson_reuters_family(store):
     assert "CONT_AWD_HSCEMD17F00242_7012_GS02F026DA_4732" in keys  # torn_apart fy17.csv line 515, WEST (DUNS)
     assert "CONT_AWD_70CMSD21C00000002_7012_-NONE-_-NONE-" in keys  # CBP_ICE_FY2021 line 5251, TRSS (name only)
     assert "CONT_AWD_HSCEDM16P00082_7012_-NONE-_-NONE-" in keys  # torn_apart fy17.csv line 1423, TRSS (DUNS)
-    assert store.vendor_family("West Publishing")["id"] == family["id"]
+    assert Queries(store).vendor_family("West Publishing")["id"] == family["id"]
 
 
 def test_relx_family(store):
-    family = store.vendor_family("RELX")
+    family = Queries(store).vendor_family("RELX")
     assert family["name"] == "RELX PLC"
     names = {sub["name"] for sub in family["subsidiaries"]}
     assert {"LEXISNEXIS SPECIAL SERVICES INC", "LEXISNEXIS RISK SOLUTIONS INC"} <= names
@@ -131,20 +132,20 @@ def test_relx_family(store):
     assert "CONT_AWD_HSCECR15P00009_7012_-NONE-_-NONE-" in keys  # torn_apart fy18.csv line 1364, REED ELSEVIER
     assert "CONT_AWD_70CMSD21C00000001_7012_-NONE-_-NONE-" in keys  # CBP_ICE_FY2021 line 5296, LEXISNEXIS RISK
     assert "CONT_AWD_70B04C18F00000031_7014_LC14C7121_0300" in keys  # CBP_ICE_FY2021 line 305, RELX INC. (CBP)
-    assert store.vendor_family("LexisNexis")["id"] == family["id"]
+    assert Queries(store).vendor_family("LexisNexis")["id"] == family["id"]
 
 
 def test_corecivic_family(store):
-    family = store.vendor_family("CoreCivic")
+    family = Queries(store).vendor_family("CoreCivic")
     assert family["name"] == "CoreCivic, Inc."
     keys = award_keys(family)
     assert "CONT_AWD_HSCEDM16J00023_7012_HSCEDM09D00007_7012" in keys  # fy16.csv line 653, CORRECTIONS CORP. OF AMERICA
     assert "CONT_AWD_70CDCR21FR0000010_7012_70CDCR20D00000007_7012" in keys  # CBP_ICE_FY2021 line 5119, CORECIVIC
-    assert store.vendor_family("Corrections Corporation of America")["id"] == family["id"]
+    assert Queries(store).vendor_family("Corrections Corporation of America")["id"] == family["id"]
 
 
 def test_geo_group_family(store):
-    family = store.vendor_family("GEO Group")
+    family = Queries(store).vendor_family("GEO Group")
     assert family["name"] == "The GEO Group, Inc."
     names = {sub["name"] for sub in family["subsidiaries"]}
     assert {"B.I. INCORPORATED", "GEO CARE LLC", "GEO TRANSPORT, INC."} <= names
@@ -157,7 +158,7 @@ def test_geo_group_family(store):
 
 
 def test_clearview_family_from_ice_and_cbp_name_only(store):
-    family = store.vendor_family("Clearview")
+    family = Queries(store).vendor_family("Clearview")
     assert family["name"] == "Clearview AI, Inc."
     # every 'CLEARVIEW AI, INC.' row in CBP_ICE_FY2021..2026 (12 rows, 6 awards)
     assert award_keys(family) == {
@@ -179,7 +180,7 @@ def test_clearview_family_from_ice_and_cbp_name_only(store):
 def test_dotted_llc_spelling_joins_the_same_vendor(store):
     """torn_apart fy14.csv line 152 'CREATIVE CORRECTIONS, L.L.C.' (DUNS 143530926) and CBP_ICE_FY2021
     line 5201 'CREATIVE CORRECTIONS, LLC' (name only, same GSA schedule GS00F013AA) are one vendor."""
-    family = store.vendor_family("Creative Corrections")
+    family = Queries(store).vendor_family("Creative Corrections")
     keys = award_keys(family)
     assert "CONT_AWD_HSCECR14F00035_7012_GS00F013AA_4732" in keys
     assert "CONT_AWD_70CDCR21FR0000019_7012_GS00F013AA_4732" in keys
@@ -216,7 +217,7 @@ def read_decorations(shared_data) -> list[tuple[int, str, str]]:
 )
 def test_decorated_duns_land_in_the_curated_family(store, shared_data, query, canonical, duns_lines):
     decorations = {line: duns for line, duns, _ in read_decorations(shared_data)}
-    family = store.vendor_family(query)
+    family = Queries(store).vendor_family(query)
     assert family["name"] == canonical
     for line, duns in duns_lines.items():
         assert decorations[line] == duns  # the literal above is what the file says
@@ -227,8 +228,8 @@ def test_decorated_duns_land_in_the_curated_family(store, shared_data, query, ca
 
 def _family_tops(store, day: str) -> dict[str, frozenset]:
     """Vendor id -> the family it belonged to on `day` (one at a time)."""
-    ids = [row["id"] for row in store.entities() if row["kind"] == "Vendor"]
-    return {vid: frozenset([family]) for vid, family in store.families_on(ids, day).items()}
+    ids = [row["id"] for row in Queries(store).entities() if row["kind"] == "Vendor"]
+    return {vid: frozenset([family]) for vid, family in Queries(store).families_on(ids, day).items()}
 
 
 def test_decorations_agreement_rate(store, shared_data):

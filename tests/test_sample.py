@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.questions.queries import Queries
 from ingest import normalized_csv
 from ingest.load import load
 
@@ -98,37 +99,42 @@ def test_sample_loads_with_the_families_make_run_shows(tmp_path, make_store):
     )
     assert summary["rows_rejected"] == 0
     assert summary["rows_read"] == 1859 + 5672 + 57476 + 42986  # rows in the four files (data/sample/README.md)
-    palantir = store.vendor_family("Palantir")
+    palantir = Queries(store).vendor_family("Palantir")
     assert palantir["name"] == "Palantir Technologies Inc."
     assert {s["name"] for s in palantir["subsidiaries"]} >= {"PALANTIR USG, INC."}
     assert "7012" in {a["code"] for a in palantir["agencies"]}
-    clearview = store.vendor_family("Clearview AI")
+    clearview = Queries(store).vendor_family("Clearview AI")
     assert {a["code"] for a in clearview["agencies"]} == {"7012", "7014"}
-    amazon = store.vendor_family("Amazon.com")
+    amazon = Queries(store).vendor_family("Amazon.com")
     assert amazon["name"] == "Amazon.com, Inc."
-    geo = store.vendor_family("GEO Group")  # issue 11: B.I. Incorporated is GEO Group's
+    geo = Queries(store).vendor_family("GEO Group")  # issue 11: B.I. Incorporated is GEO Group's
     assert any(s["name"].startswith("B.I.") or s["name"].startswith("BI ") for s in geo["subsidiaries"])
     # issue 11: two names in one family give the links between them, not a traceback; one entity gives none
-    (chain,) = store.paths("West Publishing", "Thomson Reuters")
+    (chain,) = Queries(store).paths("West Publishing", "Thomson Reuters")
     assert chain and all(hop["rel"] == "PARENT" for hop in chain)
     assert (
         chain[0]["from"]["name"] == "WEST PUBLISHING CORPORATION"
     )  # the vendor of that name, not one with it as alias
     assert chain[-1]["to"]["name"] == "Thomson Reuters Corporation"
-    assert store.paths("ICE", "ICE") == []
+    assert Queries(store).paths("ICE", "ICE") == []
     # issue 10: the awards whose descriptions name a maker's product show the sales through resellers
     assert {"FOUR POINTS TECHNOLOGY, L.L.C.", "BOOZ ALLEN HAMILTON INC"} <= {
         r["name"] for r in amazon["through_others"]["resellers"]
     }
-    assert store.agency_profile("ICE")["code"] == "7012"
+    assert Queries(store).agency_profile("ICE")["code"] == "7012"
     # issue 8: Federal Cartridge's money was counted in Vista Outdoor's family and in Northrop Grumman's; each family
     # holds only the actions dated while it owned it (the split is 40,587,736.29 + 35,378,851.13)
-    cartridge = next(r for r in store.entities() if r["name"] == "FEDERAL CARTRIDGE COMPANY")
-    own = store.vendor_totals([cartridge["id"]])[0]["total_obligated"]
+    cartridge = next(r for r in Queries(store).entities() if r["name"] == "FEDERAL CARTRIDGE COMPANY")
+    own = Queries(store).vendor_totals([cartridge["id"]])[0]["total_obligated"]
     assert own == 75966587.42  # its Minnesota award summaries, plus its FY2021-2026 actions in the exports
     shares = [
         next(
-            (m["total_obligated"] for m in store.vendor_family(name)["subsidiaries"] if m["id"] == cartridge["id"]), 0.0
+            (
+                m["total_obligated"]
+                for m in Queries(store).vendor_family(name)["subsidiaries"]
+                if m["id"] == cartridge["id"]
+            ),
+            0.0,
         )
         for name in ("Vista Outdoor", "Northrop Grumman Innovation Systems")
     ]

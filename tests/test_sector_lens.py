@@ -12,6 +12,7 @@ import json
 import pytest
 
 from core.categories import CATEGORIES, LENS, sectors
+from graph.questions.queries import Queries
 from graph.questions.sectors import scope
 from graph.reports.export import in_sector
 from graph.store import STORES
@@ -39,8 +40,8 @@ def lens_family(stores) -> str:
 @pytest.mark.parametrize("agency", AGENCIES)
 def test_sector_totals_add_up_to_the_agency_total(stores, kind, agency):
     store = stores[kind]
-    whole = store.agency_profile(agency, limit=1)
-    split = store.agency_categories(agency)
+    whole = Queries(store).agency_profile(agency, limit=1)
+    split = Queries(store).agency_categories(agency)
     rows = split["categories"]
     ids = [r["category"] for r in rows]
     assert len(ids) == len(set(ids)) and set(ids) <= {c.id for c in CATEGORIES}
@@ -57,10 +58,10 @@ def test_sector_totals_add_up_to_the_agency_total(stores, kind, agency):
         assert "unclassified" in ids
     # each sector alone is that line; the lens is the sum of its three
     for row in rows:
-        alone = store.agency_profile(agency, limit=1, categories=(row["category"],))
+        alone = Queries(store).agency_profile(agency, limit=1, categories=(row["category"],))
         assert round(alone["total_obligated"] * 100) == round((row["obligated"] or 0) * 100)
         assert alone["sector"]["categories"] == [row["category"]]
-    lens = store.agency_profile(agency, limit=5, categories=LENS)
+    lens = Queries(store).agency_profile(agency, limit=5, categories=LENS)
     expected = sum(round(r["obligated"] * 100) for r in rows if r["category"] in LENS and r["obligated"] is not None)
     assert round(lens["total_obligated"] * 100) == expected
     assert round((split["technology"]["obligated"] or 0) * 100) == expected
@@ -71,7 +72,7 @@ def test_sector_totals_add_up_to_the_agency_total(stores, kind, agency):
 def store_filter(store, agency: str, categories):
     from graph.store import FactFilter
 
-    found = store.find_agency(agency)
+    found = Queries(store).find_agency(agency)
     return FactFilter(awarding=(found["tier"], found["id"]), categories=categories)
 
 
@@ -94,12 +95,12 @@ def test_the_sector_filters_and_categories_agree_on_both_stores(stores, lens_fam
 @pytest.mark.neo4j
 def test_a_filtered_answer_holds_only_its_sector(stores, lens_family):
     store = stores["embedded"]
-    graph = store.subgraph(agency="ICE", categories=LENS)
-    whole = store.subgraph(agency="ICE")
+    graph = Queries(store).subgraph(agency="ICE", categories=LENS)
+    whole = Queries(store).subgraph(agency="ICE")
     assert graph["sector"]["sector"] == "technology" and whole["sector"]["sector"] == "all"
     money = sum(e["obligated"] for e in graph["edges"] if e["type"] == "AWARDS")
     assert 0 < money < sum(e["obligated"] for e in whole["edges"] if e["type"] == "AWARDS")
-    family = store.vendor_family(lens_family, categories=LENS)
+    family = Queries(store).vendor_family(lens_family, categories=LENS)
     assert family["sector"]["not_filtered"]  # ceilings and resold sales are said to cover every purchase
     lens = [c for c in family["categories"] if c["category"] in LENS]
     assert round(family["total_obligated"] * 100) == sum(round((c["obligated"] or 0) * 100) for c in lens)
@@ -114,9 +115,9 @@ def test_the_brief_says_how_much_is_technology(stores, lens_family):
     from graph.reports.brief_render import markdown, pdf
 
     store = stores["embedded"]
-    brief = assemble(store, lens_family)
+    brief = assemble(Queries(store), lens_family)
     ice = next(row for row in brief["technology"] if row["agency"] == "ICE")
-    expected = store.family_technology(lens_family)
+    expected = Queries(store).family_technology(lens_family)
     share = next(s for s in expected if s["agency"]["code"] == "7012")
     assert float(ice["technology"]) == share["obligated"] and float(ice["total"]) == share["total"]
     assert {c["label"] for c in ice["by_category"]} <= {
@@ -127,7 +128,7 @@ def test_the_brief_says_how_much_is_technology(stores, lens_family):
     text = markdown(brief)
     assert "Technology \\(surveillance and biometrics, data and analytics, cloud and hosting\\):" in text
     assert "from ICE" in text and "$0" not in text.split("Technology")[1].split("\n")[0]
-    limited = assemble(store, lens_family, categories=("detention",))
+    limited = assemble(Queries(store), lens_family, categories=("detention",))
     assert limited["sector"]["categories"] == ["detention"]
     assert "Figures cover detention and custody only" in markdown(limited)
     assert pdf(limited).startswith(b"%PDF")
@@ -241,7 +242,7 @@ def test_sales_through_others_follow_the_sector_on_both_stores(stores):
 
     embedded = stores["embedded"]
     for agency in AGENCIES:
-        found = embedded.find_agency(agency)
+        found = Queries(embedded).find_agency(agency)
         where = (found["tier"], found["id"])
         for categories in (None, LENS, ("it",)):
             for by in MENTION_GROUPINGS:
@@ -255,7 +256,7 @@ def test_sales_through_others_follow_the_sector_on_both_stores(stores):
         assert rows and all(r["category"] for r in rows)  # each mention carries its action's category
         for categories in (None, LENS):
             kept = [r for r in rows if categories is None or r["category"] in categories]
-            profile = embedded.agency_profile(agency, limit=1, categories=categories)
+            profile = Queries(embedded).agency_profile(agency, limit=1, categories=categories)
             makers = {m["id"]: m["through_others"] for m in profile["makers"]}
             assert set(makers) == {r["maker"] for r in kept}
             for maker, through in makers.items():
@@ -264,13 +265,13 @@ def test_sales_through_others_follow_the_sector_on_both_stores(stores):
                 assert through["awards"] == len({r["award_key"] for r in mine})
                 assert round((through["obligated"] or 0) * 100) == sum(r["cents"] or 0 for r in mine)
             assert ("sales through other vendors" in profile["sector"].get("not_filtered", [])) is False
-        lens_only = {m["id"] for m in embedded.agency_profile(agency, limit=1, categories=LENS)["makers"]}
-        assert lens_only <= {m["id"] for m in embedded.agency_profile(agency, limit=1)["makers"]}
+        lens_only = {m["id"] for m in Queries(embedded).agency_profile(agency, limit=1, categories=LENS)["makers"]}
+        assert lens_only <= {m["id"] for m in Queries(embedded).agency_profile(agency, limit=1)["makers"]}
     # a maker's profile in a sector: its sales through others are those of actions in the sector
     mentions = embedded.fetch_mentions()
     maker = max(sorted({r["maker"] for r in mentions}), key=lambda m: sum(r["maker"] == m for r in mentions))
     for categories in (None, LENS, ("it",)):
-        through = embedded.vendor_family(maker, categories=categories)["through_others"]
+        through = Queries(embedded).vendor_family(maker, categories=categories)["through_others"]
         kept = [r for r in mentions if r["maker"] == maker and (categories is None or r["category"] in categories)]
         assert through["actions"] == len(kept)
         assert round((through["obligated"] or 0) * 100) == sum(r["cents"] or 0 for r in kept)

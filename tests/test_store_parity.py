@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.questions.queries import Queries
 from graph.store import STORES, Ambiguous, FactFilter, NotFound
 from ingest import normalized_csv
 from ingest.load import load
@@ -149,7 +150,7 @@ def test_search(stores, text):
 def test_vendor_families_of_a_spread_of_vendors(stores):
     """Every 10th vendor name, the curated families and the biggest recipients."""
     store = stores["embedded"]
-    names = sorted({row["name"] for row in store.entities() if row["kind"] == "Vendor" and row["name"]})
+    names = sorted({row["name"] for row in Queries(store).entities() if row["kind"] == "Vendor" and row["name"]})
     picks = names[::10] + [
         "Palantir",
         "Amazon.com",
@@ -177,7 +178,7 @@ def test_palantir_family_content(stores):
 
 def test_agency_profiles_of_every_agency(stores):
     store = stores["embedded"]
-    codes = sorted({row["code"] for row in store.entities() if row["kind"] == "Agency"})
+    codes = sorted({row["code"] for row in Queries(store).entities() if row["kind"] == "Agency"})
     assert len(codes) > 50
     for code in codes:
         same(stores, "agency_profile", code, limit=25)
@@ -328,10 +329,18 @@ def test_runs_are_logged_on_neo4j(stores):
 @pytest.mark.parametrize("agency", ["ICE", "DHS", "70CDCR", "7055"])
 def test_neo4j_rollups_give_what_its_facts_give(stores, agency):
     neo4j = stores["neo4j"]
-    with_rollups = (neo4j.agency_profile(agency, limit=300), neo4j.subgraph(agency=agency), neo4j.facets())
+    with_rollups = (
+        Queries(neo4j).agency_profile(agency, limit=300),
+        Queries(neo4j).subgraph(agency=agency),
+        Queries(neo4j).facets(),
+    )
     neo4j.use_rollups = False
     try:
-        assert (neo4j.agency_profile(agency, limit=300), neo4j.subgraph(agency=agency), neo4j.facets()) == with_rollups
+        assert (
+            Queries(neo4j).agency_profile(agency, limit=300),
+            Queries(neo4j).subgraph(agency=agency),
+            Queries(neo4j).facets(),
+        ) == with_rollups
     finally:
         neo4j.use_rollups = True
 
@@ -419,7 +428,7 @@ def test_family_award_counts_agree_and_count_a_shared_award_once(stores, agency)
     """The families' distinct awards come from one batched query; it gives, on both stores, what one query per
     family gives."""
     embedded = stores["embedded"]
-    profile = embedded.find_agency(agency)
+    profile = Queries(embedded).find_agency(agency)
     chosen = FactFilter(awarding=(profile["tier"], profile["id"]))
     families = same(stores, "agency_families", agency)["families"]
     groups = {row["id"]: sorted(m["id"] for m in row["members"]) for row in families if len(row["members"]) > 1}

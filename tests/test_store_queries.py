@@ -13,6 +13,7 @@ import shutil
 import pytest
 
 from core.keys import name_key
+from graph.questions.queries import Queries
 from ingest import usaspending_csv
 from ingest.load import load
 
@@ -78,7 +79,7 @@ def split_obligated(profile: dict) -> float:
 
 
 def test_stats_shape_and_counts(store):
-    stats = store.stats()
+    stats = Queries(store).stats()
     assert set(stats) == {"nodes", "relationships"}
     nodes, rels = stats["nodes"], stats["relationships"]
     assert nodes["Award"] == 1530  # distinct award keys over the four files
@@ -107,8 +108,8 @@ def test_load_summary(loaded):
 
 
 def test_agency_profile_by_code_and_abbreviation(store):
-    by_code = store.agency_profile("7012", limit=100000)
-    by_abbreviation = store.agency_profile("ICE", limit=100000)
+    by_code = Queries(store).agency_profile("7012", limit=100000)
+    by_abbreviation = Queries(store).agency_profile("ICE", limit=100000)
     assert by_code["id"] == by_abbreviation["id"] == "subtier:7012"
     assert by_code["name"] == "U.S. Immigration and Customs Enforcement"
     assert by_code["tier"] == "subtier"
@@ -124,8 +125,8 @@ def test_agency_profile_by_code_and_abbreviation(store):
 
 
 def test_department_counts_each_award_once(store):
-    ice = store.agency_profile("ICE", limit=100000)
-    dhs = store.agency_profile("070", limit=100000)
+    ice = Queries(store).agency_profile("ICE", limit=100000)
+    dhs = Queries(store).agency_profile("070", limit=100000)
     assert dhs["id"] == "toptier:070" and dhs["abbreviation"] == "DHS"
     assert {child["code"] for child in dhs["children"]} == {"7012", "7014", "7055"}
     assert dhs["total_obligated"] >= ice["total_obligated"]
@@ -134,11 +135,11 @@ def test_department_counts_each_award_once(store):
     # funded by DHS (toptier 070): 1336 summaries + 161 subaward-only primes; 32 rows say toptier 999
     assert dhs["funded_award_count"] == 1497
     assert dhs["funded_obligated"] == pytest.approx(1337673588.85 + split_obligated(dhs), abs=0.01)
-    assert store.agency_profile("DHS")["id"] == "toptier:070"
+    assert Queries(store).agency_profile("DHS")["id"] == "toptier:070"
 
 
 def test_funding_only_agency(store):
-    ocpo = store.agency_profile("7055")
+    ocpo = Queries(store).agency_profile("7055")
     # DHS Office of the Chief Procurement Officer funds 621 closed-out ICE awards (office 70QXXX), awards none
     assert ocpo["award_count"] == 0 and ocpo["total_obligated"] == 0.0
     assert ocpo["funded_award_count"] == 621
@@ -146,7 +147,7 @@ def test_funding_only_agency(store):
 
 
 def test_office_profile(store):
-    office = store.agency_profile("70CDCR", limit=100000)
+    office = Queries(store).agency_profile("70CDCR", limit=100000)
     assert office["id"] == "office:70CDCR"
     assert office["name"] == "DETENTION COMPLIANCE AND REMOVALS"
     assert office["parent"]["code"] == "7012"
@@ -164,15 +165,15 @@ def test_agency_profile_unknown(store):
     from graph.store import NotFound
 
     with pytest.raises(NotFound):
-        store.agency_profile("Bureau of Nothing")
+        Queries(store).agency_profile("Bureau of Nothing")
 
 
 def test_award_by_key_and_declared_fields(store):
     west = "CONT_AWD_70CDCR18P00000017_7012_-NONE-_-NONE-"  # mn_all line 2
-    (row,) = store.awards([west])
+    (row,) = Queries(store).awards([west])
     assert row["piid"] == "70CDCR18P00000017" and row["obligated"] == 7391976.0
     assert row["vendor"]["name"] == "WEST PUBLISHING CORPORATION"
-    (stored,) = store.awards(
+    (stored,) = Queries(store).awards(
         [west],
         [
             "piid",
@@ -209,9 +210,9 @@ def test_unknown_award_field_is_the_same_error_on_every_store(store):
     west = "CONT_AWD_70CDCR18P00000017_7012_-NONE-_-NONE-"
     for keys in ([west], []):  # checked before anything is fetched
         with pytest.raises(UnknownField, match=r"^unknown award field 'obligation'; the fields are: key, piid, "):
-            store.awards(keys, ["piid", "obligation"])
+            Queries(store).awards(keys, ["piid", "obligation"])
     with pytest.raises(NotFound, match="no award with key 'CONT_AWD_NOPE'"):
-        store.awards([west, "CONT_AWD_NOPE"], ["piid"])
+        Queries(store).awards([west, "CONT_AWD_NOPE"], ["piid"])
 
 
 @pytest.mark.parametrize(
@@ -221,12 +222,12 @@ def test_unknown_award_field_is_the_same_error_on_every_store(store):
 def test_renewals_read_from_the_store_equal_the_calendar_of_every_award(store, agency, start, until):
     from dashboard.shaping.targets import period_end
 
-    every = store.agency_profile(agency, limit=100000)["awards"]
-    assert len(every) == store.agency_profile(agency, limit=0)["award_count"]
+    every = Queries(store).agency_profile(agency, limit=100000)["awards"]
+    assert len(every) == Queries(store).agency_profile(agency, limit=0)["award_count"]
     expected = sorted(
         (a for a in every if period_end(a) and start <= period_end(a) <= until), key=lambda a: (period_end(a), a["key"])
     )
-    due = store.agency_renewals(agency, start, until)
+    due = Queries(store).agency_renewals(agency, start, until)
     assert due == expected
     if agency == "ICE":
         assert len(due) > 10
@@ -236,7 +237,7 @@ def test_renewals_read_from_the_store_equal_the_calendar_of_every_award(store, a
 
 
 def test_search_west(store):
-    hits = store.search("west")
+    hits = Queries(store).search("west")
     # the only names containing 'west' in these files: recipient WEST PUBLISHING CORPORATION and
     # awarding office CA000 'FPS WEST CONSOLIDATED CONTRACT GROUP' (mn_all line 1137)
     assert {(hit["kind"], hit["name"]) for hit in hits} == {
@@ -247,7 +248,7 @@ def test_search_west(store):
     assert vendor["id"] == "uei:L997DB4PEJL8"
     agency = next(hit for hit in hits if hit["kind"] == "Agency")
     assert (agency["code"], agency["tier"]) == ("CA000", "office")
-    assert store.search("WEST") == hits  # case-insensitive
+    assert Queries(store).search("WEST") == hits  # case-insensitive
 
 
 # ---------------------------------------------------------------------------------------------- subgraph
@@ -262,14 +263,14 @@ def everything_total(subgraph: dict) -> float:
 
 
 def test_subgraph_filters_really_filter(store):
-    everything = store.subgraph(agency="ICE")
+    everything = Queries(store).subgraph(agency="ICE")
     assert awards_in(everything) == 1530
     # summaries only: no award total can be put in a fiscal year, so a year filter leaves every one out, and says so
-    years = store.subgraph(agency="ICE", fy_from=2020, fy_to=2022)
+    years = Queries(store).subgraph(agency="ICE", fy_from=2020, fy_to=2022)
     assert awards_in(years) == 0 and years["edges"] == []
     assert years["left_out"]["awards"] == 1530
     assert years["left_out"]["not_split_by_year"] == pytest.approx(everything_total(everything), abs=0.01)
-    big = store.subgraph(agency="ICE", min_amount=1_000_000)
+    big = Queries(store).subgraph(agency="ICE", min_amount=1_000_000)
     awards_edges = [e for e in big["edges"] if e["type"] == "AWARDS"]
     assert awards_edges and all(edge["obligated"] >= 1_000_000 for edge in awards_edges)
     expected = [e for e in everything["edges"] if e["type"] == "AWARDS" and e["obligated"] >= 1_000_000]
@@ -292,7 +293,7 @@ def _raw_row(path: str, record: str) -> dict:
 
 
 def test_paths_west_publishing_to_ice(store):
-    chains = store.paths("West Publishing", "ICE")
+    chains = Queries(store).paths("West Publishing", "ICE")
     assert chains
     for chain in chains:
         assert chain[-1]["to"]["id"] == "subtier:7012" or chain[-1]["from"]["id"] == "subtier:7012"
@@ -318,32 +319,32 @@ def test_reloading_the_same_files_changes_nothing(bulk_paths, tmp_path, make_sto
     home = tmp_path / "kg"
     store = make_store(home)
     first = load_bulk(store, bulk_paths, home)
-    stats = store.stats()
-    ice = store.agency_profile("ICE", limit=0)
-    west = store.vendor_family("West Publishing")
+    stats = Queries(store).stats()
+    ice = Queries(store).agency_profile("ICE", limit=0)
+    west = Queries(store).vendor_family("West Publishing")
     second = load_bulk(store, bulk_paths, home)
-    assert store.stats() == stats
-    again = store.agency_profile("ICE", limit=0)
+    assert Queries(store).stats() == stats
+    again = Queries(store).agency_profile("ICE", limit=0)
     assert (again["total_obligated"], again["award_count"], again["funded_obligated"]) == (
         ice["total_obligated"],
         ice["award_count"],
         ice["funded_obligated"],
     )
-    west_again = store.vendor_family("West Publishing")
+    west_again = Queries(store).vendor_family("West Publishing")
     assert (west_again["total_obligated"], west_again["award_count"]) == (west["total_obligated"], west["award_count"])
     assert (second["rows_read"], second["awards"]) == (first["rows_read"], first["awards"])
     assert len(store.runs()) == 2
     reopened = make_store(home)
-    assert reopened.stats() == stats
+    assert Queries(reopened).stats() == stats
 
 
 def test_new_store_object_sees_the_committed_store(loaded, request):
     home, store, _ = loaded
     reopened = open_test_store(store.kind, home, request, fresh=False)
-    assert reopened.stats() == store.stats()
+    assert Queries(reopened).stats() == Queries(store).stats()
     assert (
-        reopened.agency_profile("70CDCR", limit=0)["total_obligated"]
-        == store.agency_profile("70CDCR", limit=0)["total_obligated"]
+        Queries(reopened).agency_profile("70CDCR", limit=0)["total_obligated"]
+        == Queries(store).agency_profile("70CDCR", limit=0)["total_obligated"]
     )
     runs = reopened.runs()
     assert len(runs) == 1
@@ -355,7 +356,7 @@ def test_load_that_fails_midway_leaves_the_committed_store_unchanged(shared_data
     home = tmp_path / "kg"
     store = make_store(home)
     load_bulk(store, bulk_paths[1:2], home)  # the 5 umn awards
-    before = make_store(home).stats()
+    before = Queries(make_store(home)).stats()
     file = getattr(store, "staging", store).path
     store_bytes = file.read_bytes()
     torn = shared_data / "torn_apart_ice_fy2013_2018"
@@ -380,7 +381,7 @@ def test_load_that_fails_midway_leaves_the_committed_store_unchanged(shared_data
         )
     assert file.read_bytes() == store_bytes
     reopened = make_store(home)
-    assert reopened.stats() == before
+    assert Queries(reopened).stats() == before
     assert before["nodes"]["Award"] == 5
     assert len(reopened.runs()) == 1
 
@@ -391,7 +392,7 @@ def test_failed_load_does_not_leak_into_the_next_commit(shared_data, bulk_paths,
     home = tmp_path / "kg"
     store = make_store(home)
     load_bulk(store, bulk_paths[1:2], home)  # the 5 umn awards
-    before = store.stats()
+    before = Queries(store).stats()
     torn = shared_data / "torn_apart_ice_fy2013_2018"
 
     def records_then_failure():
@@ -409,8 +410,8 @@ def test_failed_load_does_not_leak_into_the_next_commit(shared_data, bulk_paths,
             progress=False,
         )
     load_bulk(store, bulk_paths[1:2], home)  # the same 5 awards again: changes nothing
-    assert make_store(home).stats() == before
-    assert store.stats() == before
+    assert Queries(make_store(home)).stats() == before
+    assert Queries(store).stats() == before
 
 
 def test_clear_empties_the_store(bulk_paths, tmp_path, make_store):
@@ -418,8 +419,8 @@ def test_clear_empties_the_store(bulk_paths, tmp_path, make_store):
     shutil.rmtree(home, ignore_errors=True)
     store = make_store(home)
     load_bulk(store, bulk_paths[1:2], home)
-    assert store.stats()["nodes"]["Award"] == 5
+    assert Queries(store).stats()["nodes"]["Award"] == 5
     store.clear()
-    assert store.stats() == {"nodes": {}, "relationships": {}}
-    assert make_store(home).stats() == {"nodes": {}, "relationships": {}}
+    assert Queries(store).stats() == {"nodes": {}, "relationships": {}}
+    assert Queries(make_store(home)).stats() == {"nodes": {}, "relationships": {}}
     assert store.runs() == []

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from graph import cli
+from graph.questions.queries import Queries
 from graph.questions.targets import DEFAULT_WEIGHTS, report, targets
 from graph.store import open_store
 from tests.dashboard_support import COVERAGE, ROOT, SAMPLE
@@ -194,7 +195,7 @@ def test_with_profiles_dependence_enters_the_score(httpserver, api_responses, tm
     load_with_profiles(httpserver, api_responses, tmp_path)
     store = open_store("embedded", home=tmp_path / "kg")
     try:
-        answer = targets(store, "8000", sectors=["all"], today=date(2025, 9, 1))
+        answer = targets(Queries(store), "8000", sectors=["all"], today=date(2025, 9, 1))
     finally:
         store.close()
     (row,) = answer["families"]
@@ -211,7 +212,7 @@ def test_with_profiles_dependence_enters_the_score(httpserver, api_responses, tm
 
 
 def test_renewal_pressure_is_graded_by_how_soon_with_the_next_decision_cited(embedded, bundle):
-    answer = targets(embedded, "ICE", sectors=["all"], today=date(2019, 1, 1), months=12)
+    answer = targets(Queries(embedded), "ICE", sectors=["all"], today=date(2019, 1, 1), months=12)
     pressed = [row for row in answer["families"] if row["next_decision"]]
     assert pressed
     for row in pressed[:10]:
@@ -301,7 +302,7 @@ def test_vehicles_sit_beside_the_money_never_in_it(vehicles_store):
     from graph.questions.vehicles import LABEL, family_vehicles
     from graph.store import FactFilter
 
-    answer = targets(vehicles_store, "ICE", sectors=["all"], today=date(2025, 9, 30))
+    answer = targets(Queries(vehicles_store), "ICE", sectors=["all"], today=date(2025, 9, 30))
     (palantir,) = answer["families"]
     held = family_vehicles(vehicles_store, palantir["id"])
     figure = palantir["vehicles"]
@@ -311,7 +312,7 @@ def test_vehicles_sit_beside_the_money_never_in_it(vehicles_store):
         (v["piid"], v["ceiling"], v["last_date_to_order"], v["permalink"]) for v in held
     ]
     assert figure["rows"][0]["ceiling"] == 10_000_000_000
-    ice = vehicles_store.find_agency("ICE")
+    ice = Queries(vehicles_store).find_agency("ICE")
     own = vehicles_store.fetch_fact_groups(FactFilter(awarding=(ice["tier"], ice["id"])), None)[0]["cents"]
     assert palantir["obligated"] == own / 100 < 10_000_000_000  # no ceiling in the money
     assert set(palantir["parts"]) == set(DEFAULT_WEIGHTS) and "vehicles" in answer["bases"]
@@ -346,6 +347,6 @@ def test_vehicles_in_targets_are_the_same_on_both_stores(vehicles_store, neo4j_s
 
     load_vehicles_and_palantir(neo4j_store, tmp_path)
     day = date(2025, 9, 30)
-    embedded = targets(vehicles_store, "ICE", sectors=["all"], today=day)
+    embedded = targets(Queries(vehicles_store), "ICE", sectors=["all"], today=day)
     assert targets(neo4j_store, "ICE", sectors=["all"], today=day) == embedded
     assert embedded["families"][0]["vehicles"]["count"] == 2

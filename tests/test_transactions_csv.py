@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.records import Reject, Transaction
+from graph.questions.queries import Queries
 from ingest import clean, transactions_csv
 from ingest.csvfile import SourceError
 from ingest.load import load
@@ -51,7 +52,7 @@ def loaded(shared_data, tmp_path_factory, request):
 
 
 def award_row(store, vendor: str, key: str) -> dict:
-    family = store.vendor_family(vendor)
+    family = Queries(store).vendor_family(vendor)
     rows = [row for row in family["awards"] if row["key"] == key]
     assert len(rows) == 1, f"{key} not among {vendor}'s awards"
     return rows[0]
@@ -73,7 +74,7 @@ def test_load_summary_counts_duplicates(loaded):
     assert summary["rows_rejected"] == 0
     # 126 rows are exact repeats of another row in the same file (counted with the csv module)
     assert summary["duplicate_rows"] == 126
-    stats = store.stats()
+    stats = Queries(store).stats()
     assert stats["nodes"]["Fact"] == 57476 - 126  # one fact per distinct action (no summaries here)
     assert stats["relationships"]["HAS_FACT"] == 57476 - 126
     # distinct Generated Award IDs over the six files
@@ -125,12 +126,12 @@ def test_agency_comes_from_generated_id_not_label(loaded):
     # Clearview AI (CBP_ICE_FY2021 line 5646): Generated Award ID segment 7012 -> ICE, under DHS 070
     row = award_row(store, "Clearview", CLEARVIEW_ICE)
     assert row["awarding_agency"]["code"] == "7012"
-    ice = store.agency_profile("7012", limit=100000)
+    ice = Queries(store).agency_profile("7012", limit=100000)
     assert ice["abbreviation"] == "ICE"
     assert ice["parent"]["code"] == "070"
     # CBP_ICE_FY2024 lines 6440, 7014, 9668, 9669, 9675, 9676 and FY2025 line 9799 say Agency 'ICE' but the
     # Generated Award ID's awarding segment is 7001: the award belongs to 7001, not ICE
-    office = store.agency_profile("7001")
+    office = Queries(store).agency_profile("7001")
     assert [award["key"] for award in office["awards"]] == [OPO_7001]
     assert office["total_obligated"] == 2750000.0  # 2500000.0 + 250000.0 + five 0.0 actions
     assert OPO_7001 not in {award["key"] for award in ice["awards"]}
@@ -138,14 +139,14 @@ def test_agency_comes_from_generated_id_not_label(loaded):
 
 def test_agency_totals_from_distinct_rows(loaded):
     store, _, _ = loaded
-    ice = store.agency_profile("ICE", limit=0)
-    cbp = store.agency_profile("CBP", limit=0)
+    ice = Queries(store).agency_profile("ICE", limit=0)
+    cbp = Queries(store).agency_profile("CBP", limit=0)
     # over the 57,350 distinct rows: 7012 -> 9872 awards, 22,751,900,573.60; 7014 -> 13588, 64,908,348,354.53
     assert ice["award_count"] == 9872
     assert ice["total_obligated"] == pytest.approx(22751900573.60, abs=0.5)
     assert cbp["award_count"] == 13588
     assert cbp["total_obligated"] == pytest.approx(64908348354.53, abs=0.5)
-    dhs = store.agency_profile("070", limit=0)
+    dhs = Queries(store).agency_profile("070", limit=0)
     assert dhs["award_count"] >= ice["award_count"] + cbp["award_count"]
     assert dhs["total_obligated"] >= ice["total_obligated"] + cbp["total_obligated"] - 1
 
@@ -168,14 +169,14 @@ def test_yearly_totals_equal_a_group_by_of_the_raw_rows(loaded, shared_data):
     store, _, _ = loaded
     raw = raw_yearly(shared_data)
     for code in ("7012", "7014"):
-        profile = store.agency_profile(code, limit=0)
+        profile = Queries(store).agency_profile(code, limit=0)
         assert {(code, y["fiscal_year"]): y["obligated"] for y in profile["yearly"]} == {
             key: value for key, value in raw.items() if key[0] == code
         }
         assert profile["not_split_by_year"]["obligated"] == 0.0  # every fact here is an action with its date
-    ice = {y["fiscal_year"]: y["obligated"] for y in store.agency_profile("ICE", limit=0)["yearly"]}
+    ice = {y["fiscal_year"]: y["obligated"] for y in Queries(store).agency_profile("ICE", limit=0)["yearly"]}
     assert ice[2021] == 2531913298.35 and ice[2024] == 3207071693.16  # issue 8: not each award's whole total
-    network = store.subgraph(agency="ICE", fy_from=2024, fy_to=2024)
+    network = Queries(store).subgraph(agency="ICE", fy_from=2024, fy_to=2024)
     assert sum(e["obligated"] for e in network["edges"] if e["type"] == "AWARDS") == pytest.approx(
         3207071693.16, abs=0.01
     )

@@ -16,6 +16,7 @@ import pytest
 from werkzeug import Request, Response
 
 from core.records import Provenance, Transaction
+from graph.questions.queries import Queries
 from graph.questions.targets import NOT_MEASURED, targets
 from ingest import cli
 from ingest.http import HttpClient
@@ -99,7 +100,7 @@ def test_profiles_are_the_denominator_of_dependence(make_store, httpserver, api_
     )
     vendor = next(vid for vid, uei, _, _ in store.vendor_index() if uei == UEI)
     # before the profile: dependence is not measured and leaves the score (the other weights renormalized)
-    (without,) = targets(store, "8000", ["all"], today=date(2025, 9, 1))["families"]
+    (without,) = targets(Queries(store), "8000", ["all"], today=date(2025, 9, 1))["families"]
     assert without["dependence"] is None and without["dependence_basis"].startswith(NOT_MEASURED)
     assert without["weighted"]["dependence"] is None
     assert without["score"] == pytest.approx(sum(v for v in without["weighted"].values() if v is not None), abs=1e-3)
@@ -117,15 +118,15 @@ def test_profiles_are_the_denominator_of_dependence(make_store, httpserver, api_
 
     assert (summary["rows_read"], summary["rows_loaded"], summary["rows_rejected"]) == (2, 1, 1)
     assert api.asked == [(api.profile["recipient_id"], "2024"), (api.profile["recipient_id"], "2025")]  # C before P
-    totals = store.federal_totals([vendor])
+    totals = Queries(store).federal_totals([vendor])
     assert list(totals) == [vendor] and list(totals[vendor]) == [2025]
     year = totals[vendor][2025]
     assert year["amount"] == 267039000.14 and year["recipient_id"] == api.profile["recipient_id"]
     assert year["permalink"] == f"https://www.usaspending.gov/recipient/{api.profile['recipient_id']}/2025"
     # no money figure of the graph moved: the profile is a denominator, not an action
-    assert store.vendor_totals([vendor])[0]["total_obligated"] == 172213419.67
+    assert Queries(store).vendor_totals([vendor])[0]["total_obligated"] == 172213419.67
 
-    answer = targets(store, "8000", ["all"], today=date(2025, 9, 1))
+    answer = targets(Queries(store), "8000", ["all"], today=date(2025, 9, 1))
     (row,) = answer["families"]
     fy2025 = 1600000.0 + 1200000.0 + 282046.29  # the three recorded FY2025 actions
     assert row["dependence"] == round(fy2025 / 267039000.14, 4) == row["parts"]["dependence"]
@@ -168,7 +169,7 @@ def test_cli_fetches_the_store_vendors_profiles(httpserver, api_responses, tmp_p
     store = open_store("embedded")
     try:
         (vendor,) = [vid for vid, uei, _, _ in store.vendor_index() if uei == UEI]
-        assert store.federal_totals([vendor])[vendor][2025]["amount"] == 267039000.14
+        assert Queries(store).federal_totals([vendor])[vendor][2025]["amount"] == 267039000.14
         assert store.runs()[-1]["command"] == "usaspending-recipients"
     finally:
         store.close()

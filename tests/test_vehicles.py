@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from graph.questions.queries import Queries
 from graph.questions.vehicles import DHS, LABEL, beyond, family_vehicles
 from graph.store import FactFilter
 from ingest import normalized_csv
 from ingest.load import load
-from tests.conftest import open_test_store
+from tests.conftest import STORE_KINDS, close_test_store, open_test_store
 from tests.dashboard_support import VEHICLES as DEFAULT_LOAD_VEHICLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +112,7 @@ def test_palantir_holds_the_army_agreement_and_the_gsa_schedule_at_their_raw_cei
 
 
 def test_every_vehicle_of_the_bundle_keeps_its_raw_ceiling(store, raw):
-    families = {row["family"] for row in store.entities() if row["kind"] == "Vendor"}
+    families = {row["family"] for row in Queries(store).entities() if row["kind"] == "Vendor"}
     held = {v["piid"]: v for family in sorted(families) for v in family_vehicles(store, family)}
     assert set(held) == {e["piid"] for e in raw if e["idv"]} and len(held) == 20
     for piid, vehicle in held.items():
@@ -135,30 +136,38 @@ def test_no_ceiling_is_ever_inside_an_obligation_total(store, raw):
 
 def test_vehicles_mark_no_fiscal_year_as_loaded(store):
     """Summaries are award totals, not split by year: the coverage grid holds only the Palantir actions' agencies."""
-    cells = store.coverage()["cells"]
+    cells = Queries(store).coverage()["cells"]
     held = {cell["agency"] for cell in cells}
     assert "subtier:2100" not in held and "subtier:4732" not in held
     years = store.fetch_fact_groups(FactFilter(split=True, awarding=("toptier", "toptier:097")), None)
     assert not years or not years[0]["facts"]
 
 
-@pytest.mark.neo4j
-def test_both_stores_give_the_same_vehicles(store, neo4j_store, tmp_path, raw):
-    """The Neo4j store is loaded just before it is asked (the test server's database is shared)."""
-    load_vehicles_and_palantir(neo4j_store, tmp_path)
-    for family in (PALANTIR, "org:the-geo-group-inc", "org:motorola-solutions-inc"):
-        embedded, neo4j = family_vehicles(store, family), family_vehicles(neo4j_store, family)
-        assert embedded == neo4j and embedded, family
-    # the exports carry each vehicle's record on its Vehicle node, the same from both stores, linked to no money
-    exported = {}
-    for kind, each in (("embedded", store), ("neo4j", neo4j_store)):
-        graph = each.to_networkx()
-        exported[kind] = {nid: data for nid, data in graph.nodes(data=True) if data.get("records")}
-        assert all(data["label"] == "Vehicle" for data in exported[kind].values())
-        for nid in exported[kind]:  # only orders placed under it point at it; it points at nothing
-            assert not graph.out_degree(nid)
-            assert {d["type"] for _, _, d in graph.in_edges(nid, data=True)} <= {"UNDER_VEHICLE"}
-    assert exported["embedded"] == exported["neo4j"] and len(exported["embedded"]) >= 20
+# every other store of the registry against the embedded one (its marks, e.g. neo4j, come with it)
+OTHER_KINDS = [param for param in STORE_KINDS if param.values[0] != "embedded"]
+
+
+@pytest.mark.parametrize("other_kind", OTHER_KINDS)
+def test_every_store_gives_the_embedded_stores_vehicles(store, other_kind, tmp_path, raw, request):
+    """The other store is loaded just before it is asked (a test server's database is shared)."""
+    other = open_test_store(other_kind, tmp_path / "kg", request)
+    try:
+        load_vehicles_and_palantir(other, tmp_path)
+        for family in (PALANTIR, "org:the-geo-group-inc", "org:motorola-solutions-inc"):
+            embedded, asked = family_vehicles(store, family), family_vehicles(other, family)
+            assert embedded == asked and embedded, family
+        # the exports carry each vehicle's record on its Vehicle node, the same from both stores, linked to no money
+        exported = {}
+        for kind, each in (("embedded", store), (other_kind, other)):
+            graph = each.to_networkx()
+            exported[kind] = {nid: data for nid, data in graph.nodes(data=True) if data.get("records")}
+            assert all(data["label"] == "Vehicle" for data in exported[kind].values())
+            for nid in exported[kind]:  # only orders placed under it point at it; it points at nothing
+                assert not graph.out_degree(nid)
+                assert {d["type"] for _, _, d in graph.in_edges(nid, data=True)} <= {"UNDER_VEHICLE"}
+        assert exported["embedded"] == exported[other_kind] and len(exported["embedded"]) >= 20
+    finally:
+        close_test_store(other)
     army = next(data for data in exported["embedded"].values() if data.get("piid") == "W519TC25D0039")
     assert army["potential_value"] == latest(raw, "W519TC25D0039")["ceiling"]
 
@@ -166,7 +175,7 @@ def test_both_stores_give_the_same_vehicles(store, neo4j_store, tmp_path, raw):
 def test_the_brief_lists_the_vehicles_apart_from_the_money(store):
     from graph.reports import brief, brief_render
 
-    said = brief.assemble(store, "Palantir")
+    said = brief.assemble(Queries(store), "Palantir")
     assert [v["piid"] for v in said["vehicles"]["rows"]] == ["W519TC25D0039", "GS35F0086U"]
     text = brief_render.markdown(said)
     line = next(line for line in text.splitlines() if line.startswith("Contract vehicles held"))
@@ -175,7 +184,9 @@ def test_the_brief_lists_the_vehicles_apart_from_the_money(store):
     assert "vehicle-level data, not spending" in plain and "never added to the obligations" in plain
     assert "Department of the Army (Department of Defense) W519TC25D0039, open ceiling $10" in plain
     assert "last date to order 2035-07-31" in plain
-    assert said["total"] == store.vendor_family("Palantir")["total_obligated"]  # no ceiling in the headline total
+    assert (
+        said["total"] == Queries(store).vendor_family("Palantir")["total_obligated"]
+    )  # no ceiling in the headline total
 
 
 def test_the_vendor_section_answers_beyond_dhs_in_words_and_escapes_names(store):
@@ -203,7 +214,7 @@ def figures(store, vendors: set[str]) -> dict:
     """Every figure a vehicle must not touch: counts of awards and facts, money, values, coverage, network links. A
     holder the spending does not name is a vendor of its own, with its curated family (a PARENT link of its own), so
     only the links of the vendors held before (`vendors`) are compared."""
-    nodes = store.stats()["nodes"]
+    nodes = Queries(store).stats()["nodes"]
     return {
         "nodes": {k: v for k, v in nodes.items() if k not in ("Vehicle", "Vendor")},
         "total": store.fetch_fact_groups(FactFilter(), None),
@@ -216,9 +227,9 @@ def figures(store, vendors: set[str]) -> dict:
         "values": store.fetch_values(family=PALANTIR),
         "dhs": store.fetch_values(awarding=("toptier", "toptier:070")),
         "army_values": store.fetch_values(awarding=("toptier", "toptier:097")),
-        "coverage": store.coverage()["cells"],
+        "coverage": Queries(store).coverage()["cells"],
         "links": [link for link in store.fetch_links() if link[0] != "PARENT" or link[1] in vendors],
-        "agencies": sorted(e["id"] for e in store.entities() if e["kind"] == "Agency"),
+        "agencies": sorted(e["id"] for e in Queries(store).entities() if e["kind"] == "Agency"),
     }
 
 
@@ -226,13 +237,13 @@ def test_vehicles_change_no_award_fact_money_coverage_or_link_and_a_rerun_adds_n
     store = make_store()
     options = {"rejects_dir": tmp_path / "rejects", "progress": False}
     load(store, palantir_actions(), command="normalized", inputs=[str(TRANSACTIONS)], **options)
-    vendors = {e["id"] for e in store.entities() if e["kind"] == "Vendor"}
+    vendors = {e["id"] for e in Queries(store).entities() if e["kind"] == "Vendor"}
     before = figures(store, vendors)
     assert family_vehicles(store, PALANTIR) == []
     first = load(store, normalized_csv.read(VEHICLES), command="normalized", inputs=[str(VEHICLES)], **options)
     assert (first["vehicles"], first["awards"], first["agencies"]) == (20, 0, 0)
     assert figures(store, vendors) == before
-    nodes = store.stats()["nodes"]
+    nodes = Queries(store).stats()["nodes"]
     assert nodes["Vehicle"] >= 20 and nodes["Vendor"] > len(vendors)  # the holders the Palantir actions do not name
     held = family_vehicles(store, PALANTIR)
     assert [(v["piid"], v["agency"]["name"], v["ceiling"]) for v in held] == [
@@ -240,7 +251,7 @@ def test_vehicles_change_no_award_fact_money_coverage_or_link_and_a_rerun_adds_n
         ("GS35F0086U", "Federal Acquisition Service", latest(raw, "GS35F0086U")["ceiling"]),
     ]
     again = load(store, normalized_csv.read(VEHICLES), command="normalized", inputs=[str(VEHICLES)], **options)
-    assert again["changes"] == 0 and store.stats()["nodes"] == nodes and figures(store, vendors) == before
+    assert again["changes"] == 0 and Queries(store).stats()["nodes"] == nodes and figures(store, vendors) == before
     assert family_vehicles(store, PALANTIR) == held
 
 
@@ -257,9 +268,9 @@ def test_the_default_load_shows_palantirs_vehicles_beside_unchanged_money(home):
             "Department of Defense",
             "General Services Administration",
         }
-        palantir = bundle.vendor_family("Palantir")
+        palantir = Queries(bundle).vendor_family("Palantir")
         assert not {"2100", "097", "4732", "047"} & {a["code"] for a in palantir["agencies"]}  # no vehicle's agency
-        assert not {"subtier:2100", "toptier:097"} & {e["id"] for e in bundle.entities()}  # nor in the graph
+        assert not {"subtier:2100", "toptier:097"} & {e["id"] for e in Queries(bundle).entities()}  # nor in the graph
     finally:
         bundle.close()
 

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core.wording import money, short_money
+from dashboard.render import tables
 from dashboard.render.text import md, record_link
 from dashboard.shaping.exports import where_from
 
@@ -51,8 +52,9 @@ def record_row(record: dict, **extra) -> dict:
     }
 
 
-def records_table(rows: list[dict]) -> None:
-    st.dataframe(
+def records_table(rows: list[dict], key: str) -> None:
+    tables.dataframe(
+        key,
         pd.DataFrame(rows),
         hide_index=True,
         width="stretch",
@@ -98,7 +100,8 @@ def sold_through_section(family: dict) -> None:
         f"{through['actions']:,} contract actions in {through['awards']:,} awards{unreported}; "
         f"{md(through['basis'])}"
     )
-    st.dataframe(
+    tables.dataframe(
+        "vendor-resellers",
         pd.DataFrame(
             [
                 {
@@ -122,7 +125,7 @@ def sold_through_section(family: dict) -> None:
         f"The {len(rows):,} attributed actions, largest first: the description text each product name was "
         f"found in, the rule's confidence and any reviewer's judgement (judge them on the Review queue page)."
     )
-    records_table(rows)
+    records_table(rows, "vendor-attributed-actions")
 
 
 def makers_section(agency: dict) -> None:
@@ -132,7 +135,8 @@ def makers_section(agency: dict) -> None:
     if not makers:
         st.caption(f"No maker's products reached this agency through other vendors ({LABEL}).")
         return
-    st.dataframe(
+    tables.dataframe(
+        "agency-makers",
         pd.DataFrame(
             [
                 {

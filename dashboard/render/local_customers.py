@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.wording import NOT_REPORTED, text
 from dashboard import data
-from dashboard.render import profile_links, sharing_network
+from dashboard.render import profile_links, sharing_network, tables
 from dashboard.render.text import web_link
 
 
@@ -25,7 +25,8 @@ def section(src: tuple, family: dict) -> None:
         f"use or contract with it (deployments and local contracts as their sources report them; counts such "
         f"as cameras are the sources' own, never money)."
     )
-    st.dataframe(
+    tables.dataframe(
+        "vendor-local-customers",
         pd.DataFrame(
             [
                 {

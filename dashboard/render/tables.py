@@ -4,7 +4,11 @@ so a click on a header sorts by amount; only what is shown is formatted (a panda
 empty cell holds +infinity underneath and shows its column's words: the grid draws a true empty cell as a grey
 "None" and sorts it as 0, so the words would sit among the numbers; +infinity puts them after every number on
 the first (ascending) click (the grid reverses the whole column on the second). Text columns holding ISO dates
-("2026-03-31 (current end date)") already sort by date, their words ("none reported") after every date."""
+("2026-03-31 (current end date)") already sort by date, their words ("none reported") after every date.
+
+Every table sits in a container carrying its key (`dataframe`): Streamlit sends no key for a display-only
+st.dataframe (it has no element id), so a test (AppTest `get_by_key`) or a browser (`.st-key-KEY`) finds a table by
+that container's key, not by its place on the page."""
 
 from __future__ import annotations
 
@@ -87,14 +91,21 @@ def styled(table: pd.DataFrame, columns: list[Column], numbers: set[str]):
     return style
 
 
+def dataframe(key: str | None, data, into=None, **options) -> None:
+    """st.dataframe(data, **options) in `into` (a column; where the page is drawing by default), inside a
+    container keyed `key` (unique on its page, like any Streamlit key): for a table not drawn by `show`."""
+    where = into or st
+    (where.container(key=key) if key else where).dataframe(data, **options)
+
+
 def show(rows: list[dict], columns: list[Column], key: str | None = None, height: int | None = None) -> None:
     table, numbers = frame(rows, columns), numeric(rows, columns)
     options = {"height": height} if height else {}
-    st.dataframe(
+    dataframe(
+        key,
         styled(table, columns, numbers),
         hide_index=True,
         width="stretch",
         column_config=config(columns, numbers),
-        key=key,
         **options,
     )

@@ -669,12 +669,3 @@ def view_html(view: dict, codes: dict[str, str], height: int = 700, named: set[s
     from dashboard.render.pyvis_network import build_html
 
     return build_html(with_urls(view, codes, named), height=height, where=layout(view))
-
-
-def default_view_html(store) -> str:
-    """The Network page's default drawing (no filter) built straight from a store: what
-    bench/dashboard_render.py times (subgraph + grouping + layout + HTML)."""
-    graph = store.subgraph()
-    codes = {row["id"]: row["code"] for row in store.search("", limit=10**9) if row["kind"] == "Agency"}
-    view = top_view(graph)
-    return view_html(view, codes, named=unique_names(view["nodes"], store.entities()))

@@ -14,7 +14,7 @@ import streamlit as st
 
 from core.wording import NOT_REPORTED, count, money, text
 from dashboard import data, params
-from dashboard.render import profile_links, sharing_network, state_grid
+from dashboard.render import profile_links, sharing_network, state_grid, tables
 from dashboard.render.text import md, web_link
 from dashboard.view_filters import sector_picker
 from graph.questions.local import federal_path, federal_sentence
@@ -49,7 +49,7 @@ def searchable_by(row: dict) -> str:
 
 @st.cache_data(show_spinner=False)
 def federal_sharing(src: tuple) -> dict:
-    return data.store().federal_sharing()
+    return data.ask().federal_sharing()
 
 
 def _unknown(asked: list[str], known: list[str], what: str) -> list[str]:
@@ -106,7 +106,8 @@ def overview_section(overview: dict) -> dict:
     shown = [r for r in rows if all(test(r) for test in tests.values())]
     st.caption(f"{len(shown):,} of {len(rows):,} agencies")
     if shown:
-        st.dataframe(
+        tables.dataframe(
+            "local-agencies",
             pd.DataFrame(
                 [
                     {
@@ -201,7 +202,8 @@ def federal_section(src: tuple) -> None:
         st.info("Load the Flock portals (`python -m ingest flock-portals DIR`) or a shares-with table to answer it.")
         return
     bodies = answer["federal_agencies"]
-    st.dataframe(
+    tables.dataframe(
+        "local-federal-agencies",
         pd.DataFrame(
             [
                 {
@@ -225,7 +227,8 @@ def federal_section(src: tuple) -> None:
         },
     )
     st.subheader("Every listing")
-    st.dataframe(
+    tables.dataframe(
+        "local-federal-listings",
         pd.DataFrame(
             [
                 {
@@ -281,7 +284,8 @@ def profile_section(src: tuple, found: dict) -> None:
     )
     st.subheader("Deployments")
     if found["deployments"]:
-        st.dataframe(
+        tables.dataframe(
+            "local-deployments",
             pd.DataFrame(
                 [
                     {
@@ -304,7 +308,8 @@ def profile_section(src: tuple, found: dict) -> None:
         st.caption("None loaded.")
     if found["contracts"]:
         st.subheader("Local contracts")
-        st.dataframe(
+        tables.dataframe(
+            "local-contracts",
             pd.DataFrame(
                 [
                     {
@@ -365,13 +370,14 @@ def sharing_section(src: tuple, found: dict) -> None:
     st.iframe(page, height=680)
     st.caption(reached["basis"])
     both = st.columns(2)
-    for column, title, listed in (
-        (both[0], "Shares its data with", found["shares_with"]),
-        (both[1], "Can search the data of", found["shared_by"]),
+    for column, title, listed, key in (
+        (both[0], "Shares its data with", found["shares_with"], "local-shares-with"),
+        (both[1], "Can search the data of", found["shared_by"], "local-shared-by"),
     ):
         column.markdown(f"**{title}** ({len(listed):,})")
         if listed:
-            column.dataframe(
+            tables.dataframe(
+                key,
                 pd.DataFrame(
                     [
                         {
@@ -384,6 +390,7 @@ def sharing_section(src: tuple, found: dict) -> None:
                         for r in listed
                     ]
                 ),
+                into=column,
                 hide_index=True,
                 width="stretch",
                 height=300,

@@ -73,7 +73,7 @@ def page_html(
 @st.cache_data(show_spinner=False)
 def vendor_entries(src: tuple) -> list[dict]:
     """Every vendor with its aliases and family: which drawn names find their family alone in the profile."""
-    return [e for e in data.store().entities() if e["kind"] == "Vendor"]
+    return [e for e in data.ask().entities() if e["kind"] == "Vendor"]
 
 
 def picker_entries(agency_nodes: list[dict], families: dict, ranked: list[str], vendors: list[dict]) -> list[dict]:

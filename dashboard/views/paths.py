@@ -13,7 +13,7 @@ import streamlit as st
 from core.coverage import chart_years
 from core.wording import count, money, text
 from dashboard import data, params
-from dashboard.render import attributed, yearly_chart
+from dashboard.render import attributed, tables, yearly_chart
 from dashboard.render.pyvis_network import build_html
 from dashboard.render.text import md, record_link
 from dashboard.shaping import paths as paths_view
@@ -28,9 +28,7 @@ CHAINS_SHOWN = 5
 @st.cache_data(show_spinner=False)
 def chains(src: tuple, a: str, b: str, max_hops: int, limit: int, follow: bool, shared_offices: bool) -> list:
     """Real links only, or (`shared_offices`) every shortest chain, through shared offices too."""
-    return data.store().paths(
-        a, b, max_hops=max_hops, limit=limit, through_others=follow, shared_offices=shared_offices
-    )
+    return data.ask().paths(a, b, max_hops=max_hops, limit=limit, through_others=follow, shared_offices=shared_offices)
 
 
 def show_tie_blocks(answer: dict, scope: dict) -> None:
@@ -41,7 +39,8 @@ def show_tie_blocks(answer: dict, scope: dict) -> None:
             st.markdown(md(block["note"]))
         if len(tie["registrations"]) > 1:
             st.caption("By registration (the family's members the actions name)")
-            st.dataframe(
+            tables.dataframe(
+                f"paths-{tie['role']}-registrations",
                 pd.DataFrame(
                     [
                         {
@@ -58,7 +57,8 @@ def show_tie_blocks(answer: dict, scope: dict) -> None:
             )
         for key, label in (("awarding_offices", "Awarding offices"), ("funding_offices", "Funding offices")):
             st.caption(label)
-            st.dataframe(
+            tables.dataframe(
+                f"paths-{tie['role']}-{key.replace('_', '-')}",
                 pd.DataFrame(
                     [
                         {
@@ -79,7 +79,8 @@ def show_tie_blocks(answer: dict, scope: dict) -> None:
             )
 
 
-def show_chain(number: int, folded: dict, answer: dict) -> None:
+def show_chain(number: int, folded: dict, answer: dict, key: str) -> None:
+    """One chain; its tables keyed `key`-`number`-hops, -awards and -through-others."""
     chain = folded["hops"]
     st.markdown(f"**Chain {number}.** " + md(paths_view.said(sentence(h) for h in chain)))
     if folded["meant"]:
@@ -90,7 +91,8 @@ def show_chain(number: int, folded: dict, answer: dict) -> None:
             st.caption(md(label))
     if folded["also_through"]:
         st.caption(md("The same records also link them through: " + "; ".join(folded["also_through"])))
-    st.dataframe(
+    tables.dataframe(
+        f"{key}-{number}-hops",
         pd.DataFrame(
             [
                 {
@@ -128,7 +130,8 @@ def show_chain(number: int, folded: dict, answer: dict) -> None:
     ]
     if cited:
         st.caption("The largest awards behind each vendor–agency hop")
-        st.dataframe(
+        tables.dataframe(
+            f"{key}-{number}-awards",
             pd.DataFrame(cited),
             hide_index=True,
             width="stretch",
@@ -152,11 +155,11 @@ def show_chain(number: int, folded: dict, answer: dict) -> None:
             "The largest attributed actions behind each through-others hop (up to 5 per reseller), with the "
             "description text the product was named in"
         )
-        attributed.records_table(rows)
+        attributed.records_table(rows, f"{key}-{number}-through-others")
 
 
-def show_chains(found: list[list[dict]], answer: dict) -> list[dict]:
-    """The chains, folded and read right, with their drawing; returns what was shown."""
+def show_chains(found: list[list[dict]], answer: dict, key: str) -> list[dict]:
+    """The chains, folded and read right, with their drawing (tables keyed `key`-N-...); returns what was shown."""
     shown = paths_view.readable(paths_view.collapse(found)[:CHAINS_SHOWN])
     if not shown:
         return shown
@@ -177,7 +180,7 @@ def show_chains(found: list[list[dict]], answer: dict) -> list[dict]:
         height=min(110 + paths_view.ROW * len(shown), 820),
     )
     for number, chain in enumerate(shown, start=1):
-        show_chain(number, chain, answer)
+        show_chain(number, chain, answer, key)
     return shown
 
 
@@ -253,7 +256,7 @@ if found:
     st.subheader(
         "How they are linked" if not answer["ties"] else "The records behind the tie, registration by registration"
     )
-    show_chains(found, answer)
+    show_chains(found, answer, "paths-chain")
 elif not weak:
     st.warning(
         f"No chain of at most {max_hops} hops links them in this store"
@@ -267,7 +270,7 @@ if weak and shared:
             f"{shared_office(weak[0])}: two vendors paid or funded by one office are not linked to each other."
         )
     )
-    show_chains(weak, answer)
+    show_chains(weak, answer, "paths-shared-chain")
 elif weak:
     st.caption(
         md(

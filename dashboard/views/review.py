@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.judgements import judgements_file
 from dashboard import data, params
-from dashboard.render import attributed
+from dashboard.render import attributed, tables
 from dashboard.render.text import md, record_link
 from dashboard.shaping.exports import where_from
 from dashboard.view_filters import sector_picker
@@ -67,7 +67,8 @@ def show_attributions(entries: list[dict], counts: dict) -> None:
         f"grouped by award and maker, largest first ({attributed.LABEL}). "
         + (f"The first {ROWS:,} are listed." if len(entries) > ROWS else "")
     )
-    st.dataframe(
+    tables.dataframe(
+        "review-attributions",
         pd.DataFrame(
             [
                 {
@@ -101,7 +102,8 @@ def show_attributions(entries: list[dict], counts: dict) -> None:
                 attributed.record_row(rec, maker=e["maker"]["name"], reseller=e["recipient"]["name"])
                 for e in entries[:ROWS]
                 for rec in e["evidence"]
-            ]
+            ],
+            "review-attribution-evidence",
         )
 
 
@@ -114,7 +116,8 @@ def show_merges(entries: list[dict], counts: dict) -> None:
         "Parties reported without a UEI or DUNS the store joined to a vendor by their name alone (low "
         "confidence), largest first. " + (f"The first {ROWS:,} are listed." if len(entries) > ROWS else "")
     )
-    st.dataframe(
+    tables.dataframe(
+        "review-merges",
         pd.DataFrame(
             [
                 {
@@ -155,7 +158,8 @@ def show_local_matches(entries: list[dict]) -> None:
         "The same normalized name and state in two sources: a low-confidence match. The two stay separate "
         "agencies in the graph; compare their rows before treating them as one."
     )
-    st.dataframe(
+    tables.dataframe(
+        "review-local-matches",
         pd.DataFrame(
             [
                 {
@@ -188,7 +192,7 @@ def evidence(entry: dict) -> None:
             f"({entry['recipient']['id']})\n{money} in {entry['actions']:,} actions of award {entry['record']}"
             f"\njudgement so far: {so_far}"
         )
-        attributed.records_table([attributed.record_row(rec) for rec in entry["evidence"]])
+        attributed.records_table([attributed.record_row(rec) for rec in entry["evidence"]], "review-item-evidence")
     else:
         vendor = entry["vendor"]
         ids = party({"uei": vendor["uei"], "duns": vendor["duns"]})

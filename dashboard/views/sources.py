@@ -66,7 +66,7 @@ else:
             for run in runs
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.dataframe("sources-loads", table, hide_index=True, width="stretch")
     with st.expander("Full inputs of each load"):
         for run in runs:
             st.text(f"{run.get('loaded_at')}  {run.get('command')}")
@@ -169,7 +169,8 @@ def coverage_grid(src: tuple) -> None:
         "truncated": "#f6d2c4",
         "not loaded": "#eeeeee",
     }
-    st.dataframe(
+    tables.dataframe(
+        "coverage-grid",
         table.style.map(lambda value: f"background-color: {colours.get(value, 'white')}"),
         hide_index=True,
         width="stretch",
@@ -206,7 +207,8 @@ if runs:
     coverage_grid(data.source())
     watch_list(data.source())
 st.subheader("What the store holds")
-st.dataframe(
+tables.dataframe(
+    "store-counts",
     pd.DataFrame(
         [{"label": k, "count": v} for k, v in counts["nodes"].items()]
         + [{"label": f"-[{k}]->", "count": v} for k, v in counts["relationships"].items()]

@@ -9,10 +9,28 @@ number of awards that report them, and are None (not reported) when none does.
 from __future__ import annotations
 
 import re
+from typing import cast
 from urllib.parse import urlsplit
 
 from core.facts import AWARD_READ_NAMES
 from core.keys import permalink as rebuilt_permalink
+from graph.questions.shapes import (
+    AgencyBrief,
+    AgencyProfile,
+    AwardRow,
+    Change,
+    Changes,
+    FamilyAgency,
+    HopRecords,
+    MoneyTotals,
+    Subaward,
+    Subgraph,
+    SubgraphEdge,
+    SubgraphNode,
+    Values,
+    VendorFamily,
+    YearMoney,
+)
 
 CENTS = "sum(cents)"  # facts carry their amount in whole cents: no order of rows can change a sum
 TIER_COLUMNS = {
@@ -72,11 +90,12 @@ def cents_to_dollars(cents) -> float | None:
     return None if cents is None else int(cents) / 100
 
 
-def money_totals(rows: list[dict]) -> dict:
+def money_totals(rows: list[dict]) -> MoneyTotals:
     """From rows grouped by GROUPING SETS ((split, fiscal_year), ()) with `g` = GROUPING(split, fiscal_year):
     the total, the actions by fiscal year, and what cannot be put in a year (award totals not split by
     year, and actions without a date)."""
-    total = {"cents": None, "awards": 0, "facts": 0, "reported": 0}
+    total: dict = {"cents": None, "awards": 0, "facts": 0, "reported": 0}
+    years: list[YearMoney]
     years, rest_cents, rest_awards = [], None, 0
     for row in rows:
         if row["g"] == 3:
@@ -106,7 +125,7 @@ def money_totals(rows: list[dict]) -> dict:
     }
 
 
-def values(row: dict) -> dict:
+def values(row: dict) -> Values:
     def figure(name):
         count = row.get(f"{name}_awards") or 0
         return (cents_to_dollars(row.get(f"{name}_cents")) if count else None), count
@@ -135,9 +154,9 @@ SHAPED = (
 )
 
 
-def award_row(row: dict, names: dict, agencies: dict, recipients: list[dict]) -> dict:
+def award_row(row: dict, names: dict, agencies: dict, recipients: list[dict]) -> AwardRow:
     """An award as readers see it: its latest attributes, its figures apart, who received its actions."""
-    out = {name: row[name] for name in AWARD_READ_NAMES if name not in SHAPED}
+    out = cast(AwardRow, {name: row[name] for name in AWARD_READ_NAMES if name not in SHAPED})  # the rest below
     out["fy_first"], out["fy_last"] = _fy(row["first_action"]), _fy(row["last_action"])
     for figure in ("obligated", "current_value", "potential_value"):
         out[figure] = round(row[figure], 2) if row[figure] is not None else None
@@ -187,13 +206,13 @@ def family(
     own: dict,
     parents: dict,
     names: dict,
-    awards: list[dict],
+    awards: list[AwardRow],
     agencies: list[dict],
     briefs: dict,
-    totals: dict,
-    values_: dict,
-    subawards_received: list[dict],
-) -> dict:
+    totals: MoneyTotals,
+    values_: Values,
+    subawards_received: list[Subaward],
+) -> VendorFamily:
     def brief(member):
         reported = parents.get(member["id"], [])
         money = own.get(member["id"], {})
@@ -233,41 +252,59 @@ def family(
     top = brief(head)
     subsidiaries = [brief(m) for m in members if m["id"] != family_id]
     return {
-        **{k: top[k] for k in ("id", "name", "uei", "duns", "aliases", "parent", "parents_reported")},
+        "id": top["id"],
+        "name": top["name"],
+        "uei": top["uei"],
+        "duns": top["duns"],
+        "aliases": top["aliases"],
+        "parent": top["parent"],
+        "parents_reported": top["parents_reported"],
         "matched": sorted(m["name"] or m["id"] for m in matched),
         "subsidiaries": sorted(subsidiaries, key=lambda s: (-s["total_obligated"], s["name"] or "", s["id"])),
         "total_obligated": totals["total_obligated"],
         "obligated_basis": TOTAL_BASIS,
         "yearly": totals["yearly"],
         "not_split_by_year": totals["not_split_by_year"],
-        **values_,
+        "total_current_value": values_["total_current_value"],
+        "current_value_awards": values_["current_value_awards"],
+        "total_potential_value": values_["total_potential_value"],
+        "potential_value_awards": values_["potential_value_awards"],
         "award_count": totals["award_count"],
         "awards": awards,
-        "agencies": sorted(
-            (
-                {
-                    **briefs.get(
-                        a["awarding_subtier"], {"id": a["awarding_subtier"], "name": None, "code": None, "tier": None}
-                    ),
-                    "total_obligated": cents_to_dollars(a["cents"]) or 0.0,
-                    "award_count": a["awards"],
-                }
-                for a in agencies
+        "agencies": cast(  # each a brief (AgencyBrief) with the family's money
+            "list[FamilyAgency]",
+            sorted(
+                (
+                    {
+                        **briefs.get(
+                            a["awarding_subtier"],
+                            {"id": a["awarding_subtier"], "name": None, "code": None, "tier": None},
+                        ),
+                        "total_obligated": cents_to_dollars(a["cents"]) or 0.0,
+                        "award_count": a["awards"],
+                    }
+                    for a in agencies
+                ),
+                key=lambda a: (-a["total_obligated"], a["code"] or "", a["id"]),
             ),
-            key=lambda a: (-a["total_obligated"], a["code"] or "", a["id"]),
         ),
         "subawards_received": subawards_received,
     }
 
 
-def subawards(rows: list[dict], names: dict) -> list[dict]:
-    out = [
+def subawards(rows: list[dict], names: dict) -> list[Subaward]:
+    out: list[Subaward] = [
         {
             "prime_award": r["prime_award"],
             "prime_recipient": names.get(r["prime_vendor"]),
             "sub_recipient": names.get(r["sub_vendor"]),
             "amount": round(r["amount"], 2) if r["amount"] is not None else None,
-            **{k: r[k] for k in ("number", "action_date", "description", "source", "record", "permalink")},
+            "number": r["number"],
+            "action_date": r["action_date"],
+            "description": r["description"],
+            "source": r["source"],
+            "record": r["record"],
+            "permalink": r["permalink"],
         }
         for r in rows
     ]
@@ -286,16 +323,19 @@ def subawards(rows: list[dict], names: dict) -> list[dict]:
 def agency(
     found: dict,
     detail: dict,
-    parent: dict | None,
-    children: list[dict],
-    totals: dict,
-    funded: dict,
-    values_: dict,
+    parent: AgencyBrief | None,
+    children: list[AgencyBrief],
+    totals: MoneyTotals,
+    funded: MoneyTotals,
+    values_: Values,
     vendors: list[dict],
-    awards: list[dict],
-) -> dict:
+    awards: list[AwardRow],
+) -> AgencyProfile:
     return {
-        **{k: found[k] for k in ("id", "name", "code", "tier")},
+        "id": found["id"],
+        "name": found["name"],
+        "code": found["code"],
+        "tier": found["tier"],
         "abbreviation": detail["abbreviation"],
         "aliases": sorted(set(detail["aliases"] or [])),
         "parent": parent,
@@ -303,7 +343,10 @@ def agency(
         "total_obligated": totals["total_obligated"],
         "obligated_basis": TOTAL_BASIS,
         "award_count": totals["award_count"],
-        **values_,
+        "total_current_value": values_["total_current_value"],
+        "current_value_awards": values_["current_value_awards"],
+        "total_potential_value": values_["total_potential_value"],
+        "potential_value_awards": values_["potential_value_awards"],
         "yearly": totals["yearly"],
         "not_split_by_year": totals["not_split_by_year"],
         "funded_obligated": funded["total_obligated"],
@@ -325,9 +368,9 @@ def agency(
     }
 
 
-def subgraph(edges: list[dict], chain: list[dict], agencies: list[dict], left_out: dict | None) -> dict:
-    nodes: dict[str, dict] = {}
-    links = []
+def subgraph(edges: list[dict], chain: list[dict], agencies: list[dict], left_out: dict | None) -> Subgraph:
+    nodes: dict[str, int] = {}  # id -> cents
+    links: list[SubgraphEdge] = []
     for edge in sorted(edges, key=lambda e: (e["recipient"], e["awarding_subtier"])):
         source, target = f"Vendor:{edge['recipient']}", f"Agency:{edge['awarding_subtier']}"
         links.append(
@@ -354,7 +397,7 @@ def subgraph(edges: list[dict], chain: list[dict], agencies: list[dict], left_ou
         nodes.setdefault(nid, 0)
         if agency_row["parent"]:
             links.append({"source": nid, "target": f"Agency:{agency_row['parent']}", "type": "PART_OF"})
-    rows = [
+    rows: list[SubgraphNode] = [
         {
             "id": nid,
             "kind": meta.get(nid, (nid.split(":")[0], None, None))[0],
@@ -365,7 +408,7 @@ def subgraph(edges: list[dict], chain: list[dict], agencies: list[dict], left_ou
         for nid, money in sorted(nodes.items())
     ]
     unique = {(link["source"], link["target"], link["type"]): link for link in links}
-    answer = {"nodes": rows, "edges": [unique[k] for k in sorted(unique)]}
+    answer: Subgraph = {"nodes": rows, "edges": [unique[k] for k in sorted(unique)]}
     if left_out is not None:
         answer["left_out"] = {
             "not_split_by_year": cents_to_dollars(left_out["cents"]) or 0.0,
@@ -375,7 +418,7 @@ def subgraph(edges: list[dict], chain: list[dict], agencies: list[dict], left_ou
     return answer
 
 
-def hop_records(groups: list[dict], awards: dict[str, dict], shown: int = 5) -> dict:
+def hop_records(groups: list[dict], awards: dict[str, dict], shown: int = 5) -> HopRecords:
     """A vendor–agency hop: its money, how many awards, the largest few with their provenance."""
     total = sum(g["cents"] or 0 for g in groups)
     records = [
@@ -409,43 +452,42 @@ CHANGE_MEANS = {
 
 def changes(
     rows: list[dict], names: dict, briefs: dict, *, since: str | None, family: str | None, agency: dict | None
-) -> dict:
-    listed = []
+) -> Changes:
+    listed: list[Change] = []
     for row in rows:
         brief = briefs.get(row["agency"]) if row["agency"] else None
         listed.append(
             {
-                **{
-                    k: row[k]
-                    for k in (
-                        "seq",
-                        "run_id",
-                        "loaded_at",
-                        "change",
-                        "award_key",
-                        "action_key",
-                        "field",
-                        "before",
-                        "after",
-                        "source",
-                        "record",
-                        "permalink",
-                    )
-                },
+                "seq": row["seq"],
+                "run_id": row["run_id"],
+                "loaded_at": row["loaded_at"],
+                "change": row["change"],
+                "award_key": row["award_key"],
+                "action_key": row["action_key"],
+                "field": row["field"],
+                "before": row["before"],
+                "after": row["after"],
+                "source": row["source"],
+                "record": row["record"],
+                "permalink": row["permalink"],
                 "vendor": {"id": row["vendor"], "name": names.get(row["vendor"])} if row["vendor"] else None,
-                "agency": {k: brief[k] for k in ("id", "name", "code", "tier")} if brief else None,
+                "agency": _agency_brief(brief) if brief else None,
             }
         )
     counts: dict[str, int] = {}
-    for row in listed:
-        counts[row["change"]] = counts.get(row["change"], 0) + 1
+    for entry in listed:
+        counts[entry["change"]] = counts.get(entry["change"], 0) + 1
     return {
         "since": since,
         "scope": "changes loaded since this date" if since else "changes of the latest load",
         "family": family,
-        "agency": {k: agency[k] for k in ("id", "name", "code", "tier")} if agency else None,
+        "agency": _agency_brief(agency) if agency else None,
         "count": len(listed),
         "counts": dict(sorted(counts.items())),
         "means": CHANGE_MEANS,
         "changes": listed,
     }
+
+
+def _agency_brief(agency: dict) -> AgencyBrief:
+    return {"id": agency["id"], "name": agency["name"], "code": agency["code"], "tier": agency["tier"]}

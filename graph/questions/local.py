@@ -8,10 +8,24 @@ the file and line (and portal) each row came from.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, cast
 
 from core.keys import name_key
 from graph.questions.answers import cents_to_dollars
-from graph.store import Ambiguous, FactFilter, NotFound
+from graph.questions.shapes import (
+    Cited,
+    FederalBody,
+    FederalSearcher,
+    HopLevel,
+    LocalAgencyRow,
+    LocalBrief,
+    LocalOverview,
+    LocalPolicy,
+    LocalProfile,
+    Sharing,
+    StateRow,
+)
+from graph.store import Ambiguous, FactFilter, NotFound, Store
 
 MAX_SHARING_HOPS = 6
 SHARING_BASIS = (
@@ -22,11 +36,11 @@ SHARING_BASIS = (
 BRIEF = ("id", "name", "tier", "jurisdiction", "state", "federal_body")
 
 
-def _brief(row: dict) -> dict:
-    return {key: row.get(key) for key in BRIEF}
+def _brief(row: dict) -> LocalBrief:
+    return cast(LocalBrief, {key: row.get(key) for key in BRIEF})
 
 
-def _cite(row: dict) -> dict:
+def _cite(row: dict) -> Cited:
     return {"source": row["source"], "record": row["record"], "url": row.get("url") or row.get("portal")}
 
 
@@ -69,13 +83,16 @@ def federal_path(name: str, relation: str | None, chain: list[dict], short: bool
 
 
 class LocalQueries:
-    """Mixed into `graph.questions.queries.Queries`: every store answers these through its local fetches."""
+    """The local layer's half of `graph.questions.queries.Queries`, asked of its store's local fetches."""
+
+    store: Store
+    _cache: dict
 
     def local_agencies(self) -> dict[str, dict]:
-        version = self.version()
+        version = self.store.version()
         cached = self._cache.get(("local_agencies", version))
         if cached is None:
-            cached = {row["id"]: row for row in self.fetch_local_agencies()}
+            cached = {row["id"]: row for row in self.store.fetch_local_agencies()}
             self._cache[("local_agencies", version)] = cached
         return cached
 
@@ -101,22 +118,23 @@ class LocalQueries:
             if hits:
                 raise Ambiguous(
                     f"{text!r} matches {len(hits)} local agencies; give one of their ids",
-                    [_brief(a) for a in sorted(hits, key=lambda a: a["id"])[:50]],
+                    cast("list[dict]", [_brief(a) for a in sorted(hits, key=lambda a: a["id"])[:50]]),
                 )
         raise NotFound(
             f"no local agency is named {text!r} (load one with `python -m ingest flock-portals DIR` or "
             f"`python -m ingest table FILE --map MAP.toml`)"
         )
 
-    def _federal_chain(self, agency: dict) -> list[dict]:
+    def _federal_chain(self, agency: dict) -> list[FederalBody]:
         """The federal bodies above an agency (ATF Nashville TN: ATF, then DOJ), from the curated tables."""
-        version = self.version()
+        version = self.store.version()
         parents = self._cache.get(("local_links", version))
         if parents is None:
             parents = defaultdict(list)
-            for link in self.fetch_local_links():
+            for link in self.store.fetch_local_links():
                 parents[link["child"]].append(link["parent"])
             self._cache[("local_links", version)] = parents
+        chain: list[FederalBody]
         agencies, chain, at = self.local_agencies(), [], agency["id"]
         while parents.get(at):
             at = parents[at][0]
@@ -133,30 +151,31 @@ class LocalQueries:
         return chain
 
     # -- sharing -----------------------------------------------------------------------------------
-    def sharing(self, text: str, hops: int = 1) -> dict:
+    def sharing(self, text: str, hops: int = 1) -> Sharing:
         """Who can search this agency's data, directly and through `hops` hops, which federal agencies are among
         them, and whose data it can search itself."""
         if not 1 <= hops <= MAX_SHARING_HOPS:
             raise ValueError(f"--hops must be 1 to {MAX_SHARING_HOPS}")
         agency = self.find_local_agency(text)
         agencies = self.local_agencies()
-        direct = self.fetch_sharing([agency["id"]], "owner")
+        direct = self.store.fetch_sharing([agency["id"]], "owner")
+        levels: list[HopLevel]
         levels, seen, frontier = [], {agency["id"]}, [agency["id"]]
         for hop in range(1, hops + 1):
-            links = direct if hop == 1 else self.fetch_sharing(frontier, "owner")
+            links = direct if hop == 1 else self.store.fetch_sharing(frontier, "owner")
             frontier = sorted({link["searcher"] for link in links} - seen)
             if not frontier:
                 break
             seen.update(frontier)
             levels.append({"hop": hop, "count": len(frontier), "agencies": [_brief(agencies[a]) for a in frontier]})
         reach = [a for level in levels for a in level["agencies"]]
-        federal = [
+        federal: list[FederalSearcher] = [
             {**a, "hop": level["hop"], "federal_chain": self._federal_chain(agencies[a["id"]])}
             for level in levels
             for a in level["agencies"]
             if a["jurisdiction"] == "federal"
         ]
-        searches = self.fetch_sharing([agency["id"]], "searcher")
+        searches = self.store.fetch_sharing([agency["id"]], "searcher")
         return {
             "agency": {
                 **_brief(agency),
@@ -195,10 +214,10 @@ class LocalQueries:
         agency): which federal body, the bodies above it, through which system, and the row that says so."""
         agencies = self.local_agencies()
         federal = sorted(a["id"] for a in agencies.values() if a["jurisdiction"] == "federal")
-        links = self.fetch_sharing(federal, "searcher") if federal else []
+        links = self.store.fetch_sharing(federal, "searcher") if federal else []
         owners = sorted({link["owner"] for link in links})
         technologies = (
-            sorted({r["technology"] for r in self.fetch_deployments(owners) if r["technology"]}) if owners else []
+            sorted({r["technology"] for r in self.store.fetch_deployments(owners) if r["technology"]}) if owners else []
         )
         chains = {
             s: [
@@ -269,7 +288,7 @@ class LocalQueries:
             key=lambda a: (a["name"], a["id"]),
         )
         searchers = defaultdict(set)
-        for link in self.fetch_sharing([a["id"] for a in hits], "owner") if hits else []:
+        for link in self.store.fetch_sharing([a["id"] for a in hits], "owner") if hits else []:
             searchers[link["owner"]].add(link["searcher"])
         rows = []
         for agency in hits:
@@ -313,13 +332,13 @@ class LocalQueries:
     def bridge(self) -> dict:
         """Vendor families used by local agencies, with what the same family sells to federal agencies."""
         agencies = self.local_agencies()
-        local = defaultdict(lambda: {"deployments": [], "contracts": []})
-        for row in self.fetch_deployments():
+        local: defaultdict[str, dict[str, list[dict]]] = defaultdict(lambda: {"deployments": [], "contracts": []})
+        for row in self.store.fetch_deployments():
             local[row["family"] or row["vendor"]]["deployments"].append(row)
-        for row in self.fetch_local_contracts():
+        for row in self.store.fetch_local_contracts():
             local[row["family"] or row["vendor"]]["contracts"].append(row)
-        names = self.fetch_names(sorted(local))
-        rows = []
+        names = self.store.fetch_names(sorted(local))
+        rows: list[dict[str, Any]] = []
         for family, found in local.items():
             deployments, contracts = found["deployments"], found["contracts"]
             users = sorted({r["agency"] for r in deployments + contracts})
@@ -330,21 +349,21 @@ class LocalQueries:
                 sorted(
                     {
                         agencies[link["searcher"]]["name"]
-                        for link in self.fetch_sharing(owners, "owner")
+                        for link in self.store.fetch_sharing(owners, "owner")
                         if agencies[link["searcher"]]["jurisdiction"] == "federal"
                     }
                 )
                 if owners
                 else []
             )
-            totals = self.fetch_year_totals(FactFilter(family=family))
+            totals = self.store.fetch_year_totals(FactFilter(family=family))
             total = next((t for t in totals if t["g"] == 3), {"cents": None, "awards": 0, "facts": 0})
             subtiers = [
                 g["awarding_subtier"]
-                for g in self.fetch_fact_groups(FactFilter(family=family), "awarding_subtier")
+                for g in self.store.fetch_fact_groups(FactFilter(family=family), "awarding_subtier")
                 if g["awarding_subtier"]
             ]
-            briefs = self.fetch_agency_briefs(sorted(subtiers))
+            briefs = self.store.fetch_agency_briefs(sorted(subtiers))
             rows.append(
                 {
                     "family": family,
@@ -368,7 +387,7 @@ class LocalQueries:
                         "awards": total["awards"],
                         "actions": total["facts"],
                         "agencies": sorted(briefs[s]["name"] or s for s in subtiers if s in briefs),
-                        "largest_awards": self.fetch_largest_awards(FactFilter(family=family), 3),
+                        "largest_awards": self.store.fetch_largest_awards(FactFilter(family=family), 3),
                     },
                 }
             )
@@ -383,20 +402,20 @@ class LocalQueries:
         }
 
     # -- pages ----------------------------------------------------------------------------------------
-    def local_overview(self) -> dict:
+    def local_overview(self) -> LocalOverview:
         """Every local agency with its deployments, vendors and sharing counts, and the same by state."""
         agencies = self.local_agencies()
         deployments = defaultdict(list)
-        for row in self.fetch_deployments():
+        for row in self.store.fetch_deployments():
             deployments[row["agency"]].append(row)
         contracts = defaultdict(list)
-        for row in self.fetch_local_contracts():
+        for row in self.store.fetch_local_contracts():
             contracts[row["agency"]].append(row)
-        counts = {row["agency"]: row for row in self.fetch_sharing_counts()}
-        names = self.fetch_names(
+        counts = {row["agency"]: row for row in self.store.fetch_sharing_counts()}
+        names = self.store.fetch_names(
             sorted({r["family"] or r["vendor"] for rows in (*deployments.values(), *contracts.values()) for r in rows})
         )
-        table = []
+        table: list[LocalAgencyRow] = []
         for agency in sorted(agencies.values(), key=lambda a: (a["name"], a["id"])):
             used = deployments.get(agency["id"], []) + contracts.get(agency["id"], [])
             shared = counts.get(agency["id"], {})
@@ -417,23 +436,25 @@ class LocalQueries:
                     "policy": agency["policy_versions"] is not None,
                 }
             )
-        states = defaultdict(lambda: {"agencies": 0, "using": 0, "deployments": 0, "cameras": 0, "technologies": set()})
-        for row in table:
-            if row["state"]:
-                state = states[row["state"]]
+        states: defaultdict[str, dict[str, Any]] = defaultdict(
+            lambda: {"agencies": 0, "using": 0, "deployments": 0, "cameras": 0, "technologies": set()}
+        )
+        for entry in table:
+            if entry["state"]:
+                state = states[entry["state"]]
                 state["agencies"] += 1
-                state["using"] += bool(row["deployments"] or row["contracts"])
-                state["deployments"] += row["deployments"]
-                state["cameras"] += row["cameras"] or 0
-                state["technologies"].update(row["technologies"])
+                state["using"] += bool(entry["deployments"] or entry["contracts"])
+                state["deployments"] += entry["deployments"]
+                state["cameras"] += entry["cameras"] or 0
+                state["technologies"].update(entry["technologies"])
         by_state = [
             {"state": code, **{k: (sorted(v) if isinstance(v, set) else v) for k, v in figures.items()}}
             for code, figures in sorted(states.items())
-        ]
+        ]  # StateRow: the keys `states` starts each state with
         return {
             "agencies": table,
-            "states": by_state,
-            "counts": self.fetch_local_counts(),
+            "states": cast("list[StateRow]", by_state),
+            "counts": self.store.fetch_local_counts(),
             "basis": "agencies: every agency of tier local the store holds; using: with a deployment or a local "
             "contract; cameras: sum of the counts deployments report (those reporting none are left out); "
             "can search its data (searchable_by): the agencies its own portal's access list names, not "
@@ -441,15 +462,15 @@ class LocalQueries:
             "loaded lists name it",
         }
 
-    def local_profile(self, text: str) -> dict:
+    def local_profile(self, text: str) -> LocalProfile:
         agency = self.find_local_agency(text)
         agencies = self.local_agencies()
-        deployments = self.fetch_deployments([agency["id"]])
-        contracts = self.fetch_local_contracts([agency["id"]])
-        names = self.fetch_names(sorted({r["family"] or r["vendor"] for r in deployments + contracts}))
-        shares_with = self.fetch_sharing([agency["id"]], "owner")
-        shared_by = self.fetch_sharing([agency["id"]], "searcher")
-        policy = None
+        deployments = self.store.fetch_deployments([agency["id"]])
+        contracts = self.store.fetch_local_contracts([agency["id"]])
+        names = self.store.fetch_names(sorted({r["family"] or r["vendor"] for r in deployments + contracts}))
+        shares_with = self.store.fetch_sharing([agency["id"]], "owner")
+        shared_by = self.store.fetch_sharing([agency["id"]], "searcher")
+        policy: LocalPolicy | None = None
         if agency["policy_versions"] is not None:
             import json
 
@@ -501,7 +522,9 @@ class LocalQueries:
         """The local agencies using or contracting with the family's vendors, each with its rows and citations."""
         agencies = self.local_agencies()
         rows = defaultdict(list)
-        for row in self.fetch_deployments(families=[family]) + self.fetch_local_contracts(families=[family]):
+        for row in self.store.fetch_deployments(families=[family]) + self.store.fetch_local_contracts(
+            families=[family]
+        ):
             rows[row["agency"]].append(row)
         return [
             {
@@ -519,4 +542,4 @@ class LocalQueries:
 
     def local_review(self) -> list[dict]:
         """Same normalized name and state in two sources: a low-confidence match a reviewer confirms or rejects."""
-        return self.fetch_local_matches()
+        return self.store.fetch_local_matches()

@@ -1,14 +1,15 @@
-"""The read API, written once over the fetches every store implements (`graph.store.Fetches`).
+"""The read API, written once over the fetches every store implements (`graph.store.Reads`).
 
-A store answers each fetch in its own language (SQL over DuckDB, Cypher over Neo4j); the choices made
-here (which agency a text means, which family a vendor is in, which awards to list, how paths are
-found) and the shaping in `graph/questions/answers.py` are shared, so both stores give the same answers.
+`Queries(store)` holds a store and asks it only its fetches: a store answers each one in its own language (SQL
+over DuckDB, Cypher over Neo4j), while the choices made here (which agency a text means, which family a vendor is
+in, which awards to list, how paths are found) and the shaping in `graph/questions/answers.py` are shared, so both
+stores give the same answers. Derived answers are kept per data version of the store, so a load shows at once.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from core import coverage as coverage_model
 from core.facts import award_fields
@@ -18,7 +19,29 @@ from graph.questions import answers, sectors, ties
 from graph.questions import through_others as sold
 from graph.questions.answers import cents_to_dollars
 from graph.questions.local import LocalQueries
-from graph.store import Ambiguous, FactFilter, NotFound
+from graph.questions.shapes import (
+    AgencyBrief,
+    AgencyProfile,
+    AwardRow,
+    Chain,
+    Changes,
+    Coverage,
+    DirectTies,
+    End,
+    EndRef,
+    Hop,
+    LoadedAgency,
+    LoadedCoverage,
+    Review,
+    ReviewCount,
+    SearchRow,
+    Sector,
+    Stats,
+    Subaward,
+    Subgraph,
+    VendorFamily,
+)
+from graph.store import Ambiguous, FactFilter, NotFound, Store
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -29,21 +52,23 @@ MAX_CHAINS = 10_000  # shortest chains enumerated before sorting and cutting to 
 
 
 class Queries(LocalQueries):
-    _cache: dict
+    def __init__(self, store: Store):
+        self.store = store
+        self._cache: dict = {}  # (what, store version) -> a derived answer; other versions are dropped
 
     def entities(self) -> list[dict]:
         """Every vendor and agency with its names (what search and name lookups read), once per version."""
-        version = self.version()
+        version = self.store.version()
         cached = self._cache.get(("entities", version))
         if cached is None:
-            cached = self.fetch_entities()
+            cached = self.store.fetch_entities()
             self._cache = {key: value for key, value in self._cache.items() if version in key}
             self._cache[("entities", version)] = cached
         return cached
 
     # -- entities --------------------------------------------------------------------------------
-    def stats(self) -> dict:
-        counts = self.fetch_counts()
+    def stats(self) -> Stats:
+        counts = self.store.fetch_counts()
         nodes = {k: counts[k] for k in ("Agency", "Award", "Fact", "Vehicle", "Vendor") if counts.get(k)}
         rels = {
             k: counts[k]
@@ -60,19 +85,28 @@ class Queries(LocalQueries):
             )
             if counts.get(k)
         }
-        local = self.fetch_local_counts()
-        answer = {"nodes": nodes, "relationships": rels}
+        local = self.store.fetch_local_counts()
+        answer: Stats = {"nodes": nodes, "relationships": rels}
         if any(local.values()):
             answer["local"] = local  # the local layer's own counts (no money): agencies of tier local, links, ...
         return answer
 
-    def search(self, text: str, limit: int = 20) -> list[dict]:
+    def search(self, text: str, limit: int = 20) -> list[SearchRow]:
         needle = text.lower()
-        hits = []
+        hits: list[SearchRow] = []
         for row in self.entities():
             names = [row["name"], row.get("code"), row.get("abbreviation"), *(row["aliases"] or [])]
             if any(needle in (name or "").lower() for name in names):
-                hits.append({k: row.get(k) for k in ("kind", "id", "name", "tier", "code", "abbreviation")})
+                hits.append(
+                    {
+                        "kind": row["kind"],
+                        "id": row["id"],
+                        "name": row.get("name"),
+                        "tier": row.get("tier"),
+                        "code": row.get("code"),
+                        "abbreviation": row.get("abbreviation"),
+                    }
+                )
         return sorted(hits, key=lambda h: (h["kind"], h["name"] or "", h["id"]))[:limit]
 
     def find_agency(self, text: str) -> dict:
@@ -118,18 +152,18 @@ class Queries(LocalQueries):
         ]
         if not matches:
             raise NotFound(f"no vendor name or alias contains {text!r}")
-        families = defaultdict(list)
+        families: dict[str, list[dict]] = defaultdict(list)
         for vendor in sorted(matches, key=lambda v: v["id"]):
             families[vendor["family"]].append(vendor)
         if len(families) > 1:
-            wanted = name_key(text)
+            key = name_key(text)
             exact = sorted(
                 family
                 for family, vendors in families.items()
-                if any(wanted in {name_key(n) for n in [v["name"], *(v["aliases"] or [])]} for v in vendors)
+                if any(key in {name_key(n) for n in [v["name"], *(v["aliases"] or [])]} for v in vendors)
             )
             if len(exact) != 1:
-                names = self.fetch_names(sorted(families))
+                names = self.store.fetch_names(sorted(families))
                 candidates = sorted(
                     (
                         {
@@ -151,17 +185,19 @@ class Queries(LocalQueries):
         ((family, matched),) = families.items()
         return family, matched
 
-    def award_rows(self, keys: list[str]) -> list[dict]:
+    def award_rows(self, keys: list[str]) -> list[AwardRow]:
         if not keys:
             return []
-        rows = self.fetch_awards(keys)
-        recipients = self.fetch_award_recipients(keys)
+        rows = self.store.fetch_awards(keys)
+        recipients = self.store.fetch_award_recipients(keys)
         changes = defaultdict(list)
         for row in recipients:
             changes[row["award_key"]].append(row)
         vendors = {r["recipient"] for r in rows if r["recipient"]} | {r["recipient"] for r in recipients}
-        agencies = self.fetch_agency_briefs(sorted({r[c] for r in rows for c in ("awarding_id", "funding_id") if r[c]}))
-        names = self.fetch_names(sorted(vendors))
+        agencies = self.store.fetch_agency_briefs(
+            sorted({r[c] for r in rows for c in ("awarding_id", "funding_id") if r[c]})
+        )
+        names = self.store.fetch_names(sorted(vendors))
         by_key = {row["key"]: answers.award_row(row, names, agencies, changes.get(row["key"], [])) for row in rows}
         return [by_key[key] for key in keys if key in by_key]
 
@@ -170,39 +206,40 @@ class Queries(LocalQueries):
         stored. A name the model does not declare raises UnknownField on every store (Cypher would
         answer null)."""
         names = ("key", *(n for n in award_fields(fields) if n != "key")) if fields else None
+        rows: list[Any]  # award rows (AwardRow), or the fields asked for
         if names is None:
             rows = self.award_rows(keys)
         else:
-            rows = [{name: row[name] for name in names} for row in self.fetch_awards(keys)] if keys else []
-        by_key = {row["key"]: row for row in rows}
+            rows = [{name: row[name] for name in names} for row in self.store.fetch_awards(keys)] if keys else []
+        by_key: dict[str, Any] = {row["key"]: row for row in rows}
         missing = [key for key in keys if key not in by_key]
         if missing:
             raise NotFound(f"no award with key {missing[0]!r}; vendor and agency profiles list their award keys")
         return [by_key[key] for key in keys]
 
     # -- vendor families --------------------------------------------------------------------------
-    def vendor_family(self, text: str, categories: tuple[str, ...] | None = None) -> dict:
+    def vendor_family(self, text: str, categories: tuple[str, ...] | None = None) -> VendorFamily:
         """The family's profile; `categories` (category ids, `core.categories.sectors`) limits its money to those
         sectors, and `sector` says which (current and potential values and subawards are not split by category:
         `sector.not_filtered` names them; sales through others are, by their action's category)."""
         family, matched = self.resolve_family(text)
-        members = self.fetch_members(family)
+        members = self.store.fetch_members(family)
         ids = [m["id"] for m in members]
         mine = FactFilter(family=family, categories=categories)
-        own = {row["recipient"]: row for row in self.fetch_fact_groups(mine, "recipient")}
+        own = {row["recipient"]: row for row in self.store.fetch_fact_groups(mine, "recipient")}
         parents = defaultdict(list)
-        for row in self.fetch_parents(ids):
+        for row in self.store.fetch_parents(ids):
             parents[row["child"]].append(row)
-        names = self.fetch_names(sorted(set(ids) | {p["parent"] for rows in parents.values() for p in rows}))
-        share = {row["award_key"]: row["cents"] for row in self.fetch_fact_groups(mine, "award_key")}
+        names = self.store.fetch_names(sorted(set(ids) | {p["parent"] for rows in parents.values() for p in rows}))
+        share = {row["award_key"]: row["cents"] for row in self.store.fetch_fact_groups(mine, "award_key")}
         awards = self.award_rows(sorted(share, key=lambda key: (-(share[key] or 0), key)))
         for award in awards:
             award["family_obligated"] = cents_to_dollars(share[award["key"]])
-        agencies = self.fetch_fact_groups(mine, "awarding_subtier")
+        agencies = self.store.fetch_fact_groups(mine, "awarding_subtier")
         agencies = [a for a in agencies if a["awarding_subtier"]]
-        briefs = self.fetch_agency_briefs(sorted(a["awarding_subtier"] for a in agencies))
-        totals = answers.money_totals(self.fetch_year_totals(mine))
-        values = answers.values(self.fetch_values(family=family))
+        briefs = self.store.fetch_agency_briefs(sorted(a["awarding_subtier"] for a in agencies))
+        totals = answers.money_totals(self.store.fetch_year_totals(mine))
+        values = answers.values(self.store.fetch_values(family=family))
         answer = answers.family(
             family, matched, members, own, parents, names, awards, agencies, briefs, totals, values, self.subawards(ids)
         )
@@ -217,9 +254,9 @@ class Queries(LocalQueries):
         return answer
 
     @staticmethod
-    def sector_scope(categories: tuple[str, ...] | None) -> dict:
+    def sector_scope(categories: tuple[str, ...] | None) -> Sector:
         """Which sector an answer covers and what it leaves out (`graph.questions.sectors.scope`)."""
-        out = sectors.scope(categories)
+        out = cast(Sector, sectors.scope(categories))
         if categories:
             out["not_filtered"] = ["current and potential award values", "subawards"]
         return out
@@ -227,8 +264,8 @@ class Queries(LocalQueries):
     def vendor_categories(self, family: str) -> list[dict]:
         """The family's money by category, each category with the rules that placed its actions, in words and
         with their sources (all of its purchases: the categories add up to its total)."""
-        rows = self.fetch_fact_groups(FactFilter(family=family), "category,category_rule")
-        names = self.fetch_names(
+        rows = self.store.fetch_fact_groups(FactFilter(family=family), "category,category_rule")
+        names = self.store.fetch_names(
             sorted(
                 {
                     r["category_rule"].split("|")[1]
@@ -244,14 +281,16 @@ class Queries(LocalQueries):
         technology lens holds, by category (`graph.questions.sectors.technology_share`): all its purchases, whatever sector
         an answer is limited to."""
         groups = [
-            g for g in self.fetch_fact_groups(FactFilter(family=family), "awarding_subtier") if g["awarding_subtier"]
+            g
+            for g in self.store.fetch_fact_groups(FactFilter(family=family), "awarding_subtier")
+            if g["awarding_subtier"]
         ]
         groups.sort(key=lambda g: (-(g["cents"] or 0), g["awarding_subtier"]))
-        briefs = self.fetch_agency_briefs([g["awarding_subtier"] for g in groups])
+        briefs = self.store.fetch_agency_briefs([g["awarding_subtier"] for g in groups])
         out = []
         for group in groups:
             aid = group["awarding_subtier"]
-            rows = self.fetch_fact_groups(FactFilter(family=family, awarding=("subtier", aid)), "category")
+            rows = self.store.fetch_fact_groups(FactFilter(family=family, awarding=("subtier", aid)), "category")
             out.append(
                 {
                     "agency": briefs.get(aid) or {"id": aid, "name": None, "code": None, "tier": "subtier"},
@@ -267,7 +306,7 @@ class Queries(LocalQueries):
 
     def _agency_categories(self, agency: dict, family: str | None = None) -> dict:
         chosen = FactFilter(awarding=(agency["tier"], agency["id"]), family=family)
-        rows = sectors.by_category_year(self.fetch_fact_groups(chosen, "category,split,fiscal_year"))
+        rows = sectors.by_category_year(self.store.fetch_fact_groups(chosen, "category,split,fiscal_year"))
         cents = sum(round(r["obligated"] * 100) for r in rows if r["obligated"] is not None)
         reported = any(r["obligated"] is not None for r in rows)
         return {
@@ -291,10 +330,12 @@ class Queries(LocalQueries):
         """What the maker's products brought in through other vendors, by reseller and agency (never added to
         its own obligations); `categories`: only actions in those sectors."""
         rows = [
-            row for row in self.fetch_mentions(makers=[family]) if categories is None or row["category"] in categories
+            row
+            for row in self.store.fetch_mentions(makers=[family])
+            if categories is None or row["category"] in categories
         ]
-        names = self.fetch_names(sorted({r["recipient"] for r in rows if r["recipient"]}))
-        agencies = self.fetch_agency_briefs(
+        names = self.store.fetch_names(sorted({r["recipient"] for r in rows if r["recipient"]}))
+        agencies = self.store.fetch_agency_briefs(
             sorted({r[c] for r in rows for c in ("awarding_subtier", "awarding_id") if r[c]})
         )
         return sold.sold_through(rows, names, agencies)
@@ -303,86 +344,86 @@ class Queries(LocalQueries):
         """Which family each vendor belonged to on `day` (ISO date): a family's money that day went to it."""
         return {
             row["vendor_id"]: row["family"]
-            for row in self.fetch_family_timeline(sorted(set(ids)))
+            for row in self.store.fetch_family_timeline(sorted(set(ids)))
             if (row["valid_from"] is None or row["valid_from"] <= day)
             and (row["valid_to"] is None or day < row["valid_to"])
         }
 
-    def subawards(self, vendor_ids: list[str]) -> list[dict]:
+    def subawards(self, vendor_ids: list[str]) -> list[Subaward]:
         """The subawards the vendors received (they are the subcontractors)."""
-        return self._subaward_rows(self.fetch_subawards(vendor_ids))
+        return self._subaward_rows(self.store.fetch_subawards(vendor_ids))
 
     def award_actions(self, keys: list[str]) -> dict[str, list[dict]]:
         """Each award's facts in date order, with dollars: what a citation of its total lists, line by line."""
         out: dict[str, list[dict]] = {key: [] for key in keys}
-        for row in self.fetch_award_facts(sorted(set(keys))):
+        for row in self.store.fetch_award_facts(sorted(set(keys))):
             out.setdefault(row["award_key"], []).append({**row, "obligated": cents_to_dollars(row["cents"])})
         return out
 
-    def subawards_under(self, award_keys: list[str]) -> list[dict]:
+    def subawards_under(self, award_keys: list[str]) -> list[Subaward]:
         """The subawards made under these prime awards (their primes' subcontractors)."""
-        return self._subaward_rows(self.fetch_subawards_under(sorted(set(award_keys))))
+        return self._subaward_rows(self.store.fetch_subawards_under(sorted(set(award_keys))))
 
-    def agency_subawards(self, text: str) -> list[dict]:
+    def agency_subawards(self, text: str) -> list[Subaward]:
         """The subawards made under the prime awards the agency awarded."""
         agency = self.find_agency(text)
-        return self._subaward_rows(self.fetch_agency_subawards((agency["tier"], agency["id"])))
+        return self._subaward_rows(self.store.fetch_agency_subawards((agency["tier"], agency["id"])))
 
-    def _subaward_rows(self, rows: list[dict]) -> list[dict]:
-        names = self.fetch_names(
+    def _subaward_rows(self, rows: list[dict]) -> list[Subaward]:
+        names = self.store.fetch_names(
             sorted({r["prime_vendor"] for r in rows if r["prime_vendor"]} | {r["sub_vendor"] for r in rows})
         )
         return answers.subawards(rows, names)
 
     # -- agencies ---------------------------------------------------------------------------------
-    def agency_profile(self, text: str, limit: int = 100, categories: tuple[str, ...] | None = None) -> dict:
+    def agency_profile(self, text: str, limit: int = 100, categories: tuple[str, ...] | None = None) -> AgencyProfile:
         """The agency's profile; `categories` limits its money to those sectors (`sector` says which), and
         `categories` in the answer gives all its money by category and year."""
         agency = self.find_agency(text)
         where = (agency["tier"], agency["id"])
-        totals = answers.money_totals(self.fetch_year_totals(FactFilter(awarding=where, categories=categories)))
-        funded = answers.money_totals(self.fetch_year_totals(FactFilter(funding=where, categories=categories)))
-        values = answers.values(self.fetch_values(awarding=where))
-        vendors = self.fetch_fact_groups(FactFilter(awarding=where, categories=categories), "recipient")
+        totals = answers.money_totals(self.store.fetch_year_totals(FactFilter(awarding=where, categories=categories)))
+        funded = answers.money_totals(self.store.fetch_year_totals(FactFilter(funding=where, categories=categories)))
+        values = answers.values(self.store.fetch_values(awarding=where))
+        vendors = self.store.fetch_fact_groups(FactFilter(awarding=where, categories=categories), "recipient")
         vendors = [v for v in vendors if v["recipient"]]
-        names = self.fetch_names(sorted(v["recipient"] for v in vendors))
-        families = self.fetch_families(sorted(v["recipient"] for v in vendors))
-        family_names = self.fetch_names(sorted(set(families.values())))
+        names = self.store.fetch_names(sorted(v["recipient"] for v in vendors))
+        families = self.store.fetch_families(sorted(v["recipient"] for v in vendors))
+        family_names = self.store.fetch_names(sorted(set(families.values())))
         vendor_rows = [
             {
                 "id": v["recipient"],
                 "name": names.get(v["recipient"]),
-                "family": family_names.get(families.get(v["recipient"])),
+                "family": family_names.get(families[v["recipient"]]) if v["recipient"] in families else None,
                 "cents": v["cents"],
                 "award_count": v["awards"],
             }
             for v in vendors
         ]
-        parents, children = self.fetch_agency_links(agency["id"])
+        parents, children = self.store.fetch_agency_links(agency["id"])
         parent = min(parents, key=lambda p: (-TIER_RANK[p.split(":")[0]], p), default=None)
         if agency["tier"] == "toptier":
             children = [c for c in children if c["tier"] == "subtier"]
         children = sorted(children, key=lambda c: (c["tier"], c["code"] or "", c["id"]))
-        largest = self.fetch_largest_awards(FactFilter(awarding=where, categories=categories), limit)
+        largest = self.store.fetch_largest_awards(FactFilter(awarding=where, categories=categories), limit)
         answer = answers.agency(
             agency,
             agency,
-            self.fetch_agency_briefs([parent]).get(parent) if parent else None,
-            children,
+            cast("AgencyBrief | None", self.store.fetch_agency_briefs([parent]).get(parent) if parent else None),
+            cast("list[AgencyBrief]", children),
             totals,
             funded,
             values,
             vendor_rows,
             self.award_rows(largest),
         )
-        by_maker = self.fetch_mention_groups(where, categories, "maker")
-        by_reseller = self.fetch_mention_groups(where, categories, "maker,recipient")
+        by_maker = self.store.fetch_mention_groups(where, categories, "maker")
+        by_reseller = self.store.fetch_mention_groups(where, categories, "maker,recipient")
         direct: dict[str, dict] = {}
         for v in vendors:  # the makers' own sales to this agency: their family members' money
             own = direct.setdefault(families.get(v["recipient"]) or v["recipient"], {"cents": 0, "awards": 0})
             own["cents"] += v["cents"] or 0
             own["awards"] += v["awards"]
-        maker_names = self.fetch_names(
+        maker_names = self.store.fetch_names(
             sorted({g["maker"] for g in by_maker} | {g["recipient"] for g in by_reseller if g["recipient"]})
         )
         answer["makers"] = sold.agency_makers(by_maker, by_reseller, direct, maker_names)
@@ -401,9 +442,9 @@ class Queries(LocalQueries):
         with each recipient's name and number of awards; `categories`: only those sectors' facts."""
         agency = self.find_agency(text)
         chosen = FactFilter(awarding=(agency["tier"], agency["id"]), categories=categories)
-        groups = [g for g in self.fetch_fact_groups(chosen, "recipient,split,fiscal_year") if g["recipient"]]
-        contracts = {g["recipient"]: g["awards"] for g in self.fetch_fact_groups(chosen, "recipient")}
-        names = self.fetch_names(sorted(contracts))
+        groups = [g for g in self.store.fetch_fact_groups(chosen, "recipient,split,fiscal_year") if g["recipient"]]
+        contracts = {g["recipient"]: g["awards"] for g in self.store.fetch_fact_groups(chosen, "recipient")}
+        names = self.store.fetch_names(sorted(contracts))
         return sorted(
             (
                 {
@@ -420,17 +461,17 @@ class Queries(LocalQueries):
             key=lambda g: (g["recipient"], not g["split"], g["fiscal_year"] or 0),
         )
 
-    def agency_renewals(self, text: str, start: str, until: str) -> list[dict]:
+    def agency_renewals(self, text: str, start: str, until: str) -> list[AwardRow]:
         """The agency's awards whose period of performance (current end, else potential end) ends between the
         two ISO dates, soonest first: the renewal calendar, read from the store rather than every award."""
         agency = self.find_agency(text)
-        return self.award_rows(self.fetch_ending_awards((agency["tier"], agency["id"]), start, until))
+        return self.award_rows(self.store.fetch_ending_awards((agency["tier"], agency["id"]), start, until))
 
     def federal_totals(self, ids) -> dict[str, dict[int, dict]]:
         """Each vendor's obligations from every agency per fiscal year, as its USAspending recipient profile
         gives them (`python -m ingest usaspending-recipients`); vendors without a fetched profile are left out."""
         totals: dict[str, dict[int, dict]] = defaultdict(dict)
-        for row in self.fetch_recipient_years(sorted(set(ids))):
+        for row in self.store.fetch_recipient_years(sorted(set(ids))):
             totals[row["vendor"]][row["fiscal_year"]] = row
         return dict(totals)
 
@@ -438,8 +479,8 @@ class Queries(LocalQueries):
     def families(self, ids) -> dict[str, dict]:
         """Each vendor's family now: {vendor id: {"id": family id, "name": its name}} (a vendor alone is its own)."""
         wanted = sorted(set(ids))
-        families = self.fetch_families(wanted)
-        names = self.fetch_names(sorted(set(wanted) | {f for f in families.values() if f}))
+        families = self.store.fetch_families(wanted)
+        names = self.store.fetch_names(sorted(set(wanted) | {f for f in families.values() if f}))
         return {
             vid: {"id": families.get(vid) or vid, "name": names.get(families.get(vid) or vid) or names.get(vid)}
             for vid in wanted
@@ -447,11 +488,11 @@ class Queries(LocalQueries):
 
     def _family_table(self, chosen: FactFilter, groups: list[dict]) -> list[dict]:
         vendors = sorted({g["recipient"] for g in groups if g["recipient"]})
-        families = self.fetch_families(vendors)
-        names = self.fetch_names(sorted(set(vendors) | {f for f in families.values() if f}))
+        families = self.store.fetch_families(vendors)
+        names = self.store.fetch_names(sorted(set(vendors) | {f for f in families.values() if f}))
         rolled = fam.rollup(groups, families, names)
         shared = {fid: sorted(family["members"]) for fid, family in rolled.items() if len(family["members"]) > 1}
-        distinct = self.fetch_group_awards(chosen, shared)  # members may share awards: count those once
+        distinct = self.store.fetch_group_awards(chosen, shared)  # members may share awards: count those once
         return fam.family_rows(rolled, {fid: distinct.get(fid, 0) for fid in shared})
 
     def agency_families(self, text: str, categories: tuple[str, ...] | None = None) -> dict:
@@ -460,7 +501,7 @@ class Queries(LocalQueries):
         those sectors' facts (`sector` says which)."""
         agency = self.find_agency(text)
         chosen = FactFilter(awarding=(agency["tier"], agency["id"]), categories=categories)
-        rows = self._family_table(chosen, self.fetch_fact_groups(chosen, "recipient"))
+        rows = self._family_table(chosen, self.store.fetch_fact_groups(chosen, "recipient"))
         return {
             "agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")},
             "families": rows,
@@ -478,8 +519,8 @@ class Queries(LocalQueries):
         years = {}
         for year in (fiscal_year - 1, fiscal_year):
             chosen = FactFilter(awarding=where, split=True, fy_from=year, fy_to=year, categories=categories)
-            years[year] = self._family_table(chosen, self.fetch_fact_groups(chosen, "recipient"))
-        total = self.fetch_fact_groups(
+            years[year] = self._family_table(chosen, self.store.fetch_fact_groups(chosen, "recipient"))
+        total = self.store.fetch_fact_groups(
             FactFilter(awarding=where, split=True, fy_from=fiscal_year, fy_to=fiscal_year, categories=categories), None
         )
         return {
@@ -500,27 +541,31 @@ class Queries(LocalQueries):
         agency = self.find_agency(text)
         count, dated = self._dated_counts((agency["tier"], agency["id"]))
         keys = (
-            self.fetch_open_awards((agency["tier"], agency["id"]), rows_from, within) if rows_from is not None else []
+            self.store.fetch_open_awards((agency["tier"], agency["id"]), rows_from, within)
+            if rows_from is not None
+            else []
         )
         return {"award_count": count, "undated": count - dated, "dated": self.award_rows(keys)}
 
     def _dated_counts(self, where: tuple[str, str]) -> tuple[int, int]:
         """(awards with facts awarded at or below the agency, how many of them report an end date): counts, so a
         store of a million awards answers without listing them."""
-        total = [row for row in self.fetch_year_totals(FactFilter(awarding=where)) if row["g"] == 3]  # all years
+        total = [row for row in self.store.fetch_year_totals(FactFilter(awarding=where)) if row["g"] == 3]  # all years
         count = total[0]["awards"] if total else 0
-        return count, min(self.fetch_dated_award_count(where), count)
+        return count, min(self.store.fetch_dated_award_count(where), count)
 
-    def agency_awards(self, text: str) -> list[dict]:
+    def agency_awards(self, text: str) -> list[AwardRow]:
         """Every award with facts from the agency, largest obligated first (the citations behind its rankings)."""
         agency = self.find_agency(text)
-        return self.award_rows(self.fetch_largest_awards(FactFilter(awarding=(agency["tier"], agency["id"])), 10**9))
+        return self.award_rows(
+            self.store.fetch_largest_awards(FactFilter(awarding=(agency["tier"], agency["id"])), 10**9)
+        )
 
-    def loaded_coverage(self) -> dict:
+    def loaded_coverage(self) -> LoadedCoverage:
         """What this store's money covers: the awarding sub-agencies with facts (obligated, awards), largest first,
         and the fiscal-year span of the actions. A share of "the money in this store" is a share of this."""
-        groups = [g for g in self.fetch_fact_groups(FactFilter(), "awarding_subtier") if g["awarding_subtier"]]
-        briefs = self.fetch_agency_briefs(sorted(g["awarding_subtier"] for g in groups))
+        groups = [g for g in self.store.fetch_fact_groups(FactFilter(), "awarding_subtier") if g["awarding_subtier"]]
+        briefs = self.store.fetch_agency_briefs(sorted(g["awarding_subtier"] for g in groups))
         agencies = sorted(
             (
                 {
@@ -535,24 +580,24 @@ class Queries(LocalQueries):
             key=lambda a: (-a["obligated"], a["id"]),
         )
         counts = [self._dated_counts(("subtier", agency["id"])) for agency in agencies]
-        facets = self.fetch_facets()
+        facets = self.store.fetch_facets()
         return {
-            "agencies": agencies,
+            "agencies": cast("list[LoadedAgency]", agencies),  # each a brief (AgencyBrief) with its money
             "fy_min": facets.get("fy_min"),
             "fy_max": facets.get("fy_max"),
             "award_count": sum(c for c, _ in counts),
             "dated_awards": sum(d for _, d in counts),
         }
 
-    def coverage(self, within: list[str] | None = None) -> dict:
+    def coverage(self, within: list[str] | None = None) -> Coverage:
         """The agency x fiscal-year grid of the actions held, each cell with its status (`core.coverage`): from the
         run log's declarations and the actions' sources, so both stores answer the same in any load order.
         `within`: only the agencies at or below these ids (a profile's), over the whole store's span of years."""
-        groups = self.fetch_fact_groups(FactFilter(split=True), "awarding_subtier,fiscal_year,source")
-        declared = coverage_model.declarations(self.runs())
+        groups = self.store.fetch_fact_groups(FactFilter(split=True), "awarding_subtier,fiscal_year,source")
+        declared = coverage_model.declarations(self.store.runs())
         held = sorted({g["awarding_subtier"] for g in groups if g["awarding_subtier"]})
         entities = {row["id"]: row for row in self.entities() if row["kind"] == "Agency"}
-        above = {aid: {row["id"] for row in self.fetch_agency_chain([aid])} for aid in held}
+        above = {aid: {row["id"] for row in self.store.fetch_agency_chain([aid])} for aid in held}
         resolved: dict[str, str | None] = {}
 
         def covers(declaration: dict, agency: str) -> bool:
@@ -572,21 +617,21 @@ class Queries(LocalQueries):
         ]
         whole = coverage_model.summary(cells, declared)
         if within is None:
-            return whole
-        chains = {row["id"] for row in self.fetch_agency_chain(sorted(within))} if within else set()
-        return coverage_model.scope(whole, set(within) | (chains & set(held)))
+            return cast(Coverage, whole)
+        chains = {row["id"] for row in self.store.fetch_agency_chain(sorted(within))} if within else set()
+        return cast(Coverage, coverage_model.scope(whole, set(within) | (chains & set(held))))
 
     # -- the change log -----------------------------------------------------------------------------
     def changes(
         self, since: str | None = None, vendor: str | None = None, agency: str | None = None, limit: int | None = None
-    ) -> dict:
+    ) -> Changes:
         """What the loads changed: since an ISO date (or time), else what the latest load changed; of one
         vendor's family, one agency (with everything under it). Each change names its record."""
         family = self.resolve_family(vendor)[0] if vendor else None
         found = self.find_agency(agency) if agency else None
-        rows = self.fetch_changes(since, [family] if family else None, found["id"] if found else None, limit)
-        names = self.fetch_names(sorted({r["vendor"] for r in rows if r["vendor"]}))
-        briefs = self.fetch_agency_briefs(sorted({r["agency"] for r in rows if r["agency"]}))
+        rows = self.store.fetch_changes(since, [family] if family else None, found["id"] if found else None, limit)
+        names = self.store.fetch_names(sorted({r["vendor"] for r in rows if r["vendor"]}))
+        briefs = self.store.fetch_agency_briefs(sorted({r["agency"] for r in rows if r["agency"]}))
         return answers.changes(rows, names, briefs, since=since, family=family, agency=found)
 
     # -- network --------------------------------------------------------------------------------
@@ -600,7 +645,7 @@ class Queries(LocalQueries):
         award_types=None,
         through_others: bool = False,
         categories: tuple[str, ...] | None = None,
-    ) -> dict:
+    ) -> Subgraph:
         """Vendors and sub-agencies joined by the facts between them, with parent and PART_OF links.
 
         A fiscal-year filter keeps the actions dated in those years; award totals not split by year are
@@ -615,23 +660,23 @@ class Queries(LocalQueries):
         )
         left_out = None
         if fy_from or fy_to:
-            rest = self.fetch_fact_groups(chosen._replace(split=False), None)
+            rest = self.store.fetch_fact_groups(chosen._replace(split=False), None)
             left_out = rest[0] if rest else {"cents": None, "awards": 0}
             chosen = chosen._replace(split=True, fy_from=fy_from or None, fy_to=fy_to or None)
         edges = [
             e
-            for e in self.fetch_fact_groups(chosen, "recipient,awarding_subtier")
+            for e in self.store.fetch_fact_groups(chosen, "recipient,awarding_subtier")
             if e["recipient"] and e["awarding_subtier"]
         ]
         floor = round(min_amount * 100)
         if floor > 0:
             edges = [e for e in edges if (e["cents"] or 0) >= floor]
-        chain = self.fetch_vendor_chain(sorted({e["recipient"] for e in edges}))
-        agencies = self.fetch_agency_chain(sorted({e["awarding_subtier"] for e in edges}))
+        chain = self.store.fetch_vendor_chain(sorted({e["recipient"] for e in edges}))
+        agencies = self.store.fetch_agency_chain(sorted({e["awarding_subtier"] for e in edges}))
         answer = answers.subgraph(edges, chain, agencies, left_out)
         answer["sector"] = self.sector_scope(chosen.categories)
         if through_others:
-            rows = self.fetch_mentions(awarding=chosen.awarding)
+            rows = self.store.fetch_mentions(awarding=chosen.awarding)
             rows = [
                 r
                 for r in rows
@@ -646,17 +691,19 @@ class Queries(LocalQueries):
                     )
                 )
             ]
-            names = self.fetch_names(
+            names = self.store.fetch_names(
                 sorted({r["maker"] for r in rows} | {r["recipient"] for r in rows if r["recipient"]})
             )
-            briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
+            briefs = self.store.fetch_agency_briefs(
+                sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]})
+            )
             answer["through_others"] = sold.layer(rows, names, briefs, floor)
         return answer
 
     def network(self) -> nx.Graph:
         """The aggregated network paths run on (vendor–agency, parent, part-of and subaward links, one
         edge per pair), built once per version of the store."""
-        version = self.version()
+        version = self.store.version()
         cached = self._cache.get(("network", version))
         if cached is not None:
             return cached
@@ -666,7 +713,7 @@ class Queries(LocalQueries):
         for row in self.entities():
             graph.add_node(f"{row['kind']}:{row['id']}", kind=row["kind"], id=row["id"], name=row["name"])
         lower: dict[tuple, set] = defaultdict(set)  # a link's child company, part-of agency or subaward recipient
-        for kind, a, b in self.fetch_links():
+        for kind, a, b in self.store.fetch_links():
             start, end = (
                 (f"Vendor:{a}", f"Agency:{b}")
                 if kind in ("AWARDED", "FUNDED")
@@ -681,7 +728,7 @@ class Queries(LocalQueries):
         # a maker's products sold to an agency through others: a link of its own (the maker -> the awarding
         # agency), or, where the maker's family also sells there directly, a mark on that link
         for maker, agency in sorted(
-            {(r["maker"], r["awarding_id"]) for r in self.fetch_mentions() if r["awarding_id"]}
+            {(r["maker"], r["awarding_id"]) for r in self.store.fetch_mentions() if r["awarding_id"]}
         ):
             start, end = f"Vendor:{maker}", f"Agency:{agency}"
             if graph.has_edge(start, end):
@@ -715,7 +762,7 @@ class Queries(LocalQueries):
         limit: int = 5,
         through_others: bool = True,
         shared_offices: bool = True,
-    ) -> list[list[dict]]:
+    ) -> list[Chain]:
         """Shortest chains on the aggregated network; each hop lists the records behind it. With
         `through_others`, a maker reaches an agency its products were sold to through other vendors. Without
         `shared_offices`, only real links (`ties.real_routes`): no chain through an office two vendors share."""
@@ -732,7 +779,7 @@ class Queries(LocalQueries):
         if not through_others:
             full = graph
             graph = nx.subgraph_view(full, filter_edge=lambda u, v: full.edges[u, v]["rel"] != "THROUGH_OTHERS")
-        chains = []
+        chains: list[list[str]] = []
         try:
             for path in (
                 nx.all_shortest_paths(graph, start, end)
@@ -745,19 +792,22 @@ class Queries(LocalQueries):
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return []
         chosen = sorted(chains)[:limit]
-        hops: dict[tuple[str, str], dict] = {}  # chains share hops: each one's records are read once
+        hops: dict[tuple[str, str], Hop] = {}  # chains share hops: each one's records are read once
         for chain in chosen:
             for left, right in zip(chain, chain[1:], strict=False):
                 if (left, right) not in hops:
                     hops[(left, right)] = self._hop(graph, left, right)
-        return [[dict(hops[(left, right)]) for left, right in zip(chain, chain[1:], strict=False)] for chain in chosen]
+        return [
+            [cast(Hop, dict(hops[(left, right)])) for left, right in zip(chain, chain[1:], strict=False)]
+            for chain in chosen
+        ]
 
-    def direct_ties(self, a: str, b: str, categories: tuple[str, ...] | None = None) -> dict:
+    def direct_ties(self, a: str, b: str, categories: tuple[str, ...] | None = None) -> DirectTies:
         """Every direct tie between the two: a family and an agency (the actions it awarded and funded, by year and
         office), two families (subawards either way), or two names of one family (`same_family`)."""
         ends = [self.end(text) for text in (a, b)]
-        out = {
-            "ends": [{k: e[k] for k in ("kind", "id", "name")} for e in ends],
+        out: DirectTies = {
+            "ends": [{"kind": e["kind"], "id": e["id"], "name": e["name"]} for e in ends],
             "same_family": False,
             "ties": [],
             "sector": self.sector_scope(categories),
@@ -768,29 +818,32 @@ class Queries(LocalQueries):
         elif sorted(kinds) == ["Agency", "Vendor"]:
             vendor, agency = ends if kinds[0] == "Vendor" else ends[::-1]
             for role in ties.ROLES:
-                chosen = FactFilter(
-                    family=vendor["id"], categories=categories, **{role: (agency["tier"], agency["id"])}
-                )
-                total = self.fetch_fact_groups(chosen, None)
+                scope: dict[str, Any] = {role: (agency["tier"], agency["id"])}
+                chosen = FactFilter(family=vendor["id"], categories=categories, **scope)
+                total = self.store.fetch_fact_groups(chosen, None)
                 if not total or not total[0]["facts"]:
                     continue
                 by_office = {
-                    column: self.fetch_fact_groups(chosen, column) for column in ("awarding_office", "funding_office")
+                    column: self.store.fetch_fact_groups(chosen, column)
+                    for column in ("awarding_office", "funding_office")
                 }
-                briefs = self.fetch_agency_briefs(sorted({g[c] for c, rows in by_office.items() for g in rows if g[c]}))
-                members = self.fetch_fact_groups(chosen, "recipient")
-                names = self.fetch_names(sorted({g["recipient"] for g in members if g["recipient"]}))
+                briefs = self.store.fetch_agency_briefs(
+                    sorted({g[c] for c, rows in by_office.items() for g in rows if g[c]})
+                )
+                members = self.store.fetch_fact_groups(chosen, "recipient")
+                names = self.store.fetch_names(sorted({g["recipient"] for g in members if g["recipient"]}))
                 out["ties"].append(
                     ties.money_tie(
                         role,
                         total[0],
-                        self.fetch_year_totals(chosen),
-                        *(ties.offices(by_office[c], c, briefs) for c in by_office),
+                        self.store.fetch_year_totals(chosen),
+                        ties.offices(by_office["awarding_office"], "awarding_office", briefs),
+                        ties.offices(by_office["funding_office"], "funding_office", briefs),
                         ties.registrations(members, names),
                     )
                 )
             if len(out["ties"]) == 2:  # the actions it both awarded and funded: one block when they are all of both
-                both = self.fetch_fact_groups(
+                both = self.store.fetch_fact_groups(
                     FactFilter(
                         family=vendor["id"],
                         awarding=(agency["tier"], agency["id"]),
@@ -801,14 +854,18 @@ class Queries(LocalQueries):
                 )
                 out["both"] = ties.overlap(both[0] if both else None)
         elif kinds == ["Vendor", "Vendor"]:
-            members = [{m["id"] for m in self.fetch_members(e["id"])} for e in ends]
+            member_ids = [{m["id"] for m in self.store.fetch_members(e["id"])} for e in ends]
             for prime, sub in ((0, 1), (1, 0)):
-                rows = [r for r in self.fetch_subawards(sorted(members[sub])) if r["prime_vendor"] in members[prime]]
+                rows = [
+                    r
+                    for r in self.store.fetch_subawards(sorted(member_ids[sub]))
+                    if r["prime_vendor"] in member_ids[prime]
+                ]
                 if rows:
                     out["ties"].append(ties.subaward_tie(ends[prime]["id"], rows))
         return out
 
-    def end(self, text: str) -> dict:
+    def end(self, text: str) -> End:
         """The entity a name means for `paths` and `direct_ties`: an agency (with its tier), else a vendor family
         (its head). A blank name is asked for, never matched against everything."""
         if not (text or "").strip():
@@ -818,18 +875,23 @@ class Queries(LocalQueries):
             return {"kind": "Agency", "id": agency["id"], "name": agency["name"], "tier": agency["tier"]}
         except NotFound:
             family = self.resolve_family(text)[0]
-            return {"kind": "Vendor", "id": family, "name": self.fetch_names([family]).get(family) or family}
+            return {"kind": "Vendor", "id": family, "name": self.store.fetch_names([family]).get(family) or family}
 
-    def _hop(self, graph: nx.Graph, left: str, right: str) -> dict:
+    def _hop(self, graph: nx.Graph, left: str, right: str) -> Hop:
         rel = graph.edges[left, right]["rel"]
-        ends = {nid: {k: graph.nodes[nid][k] for k in ("kind", "id", "name")} for nid in (left, right)}
-        hop = {"from": ends[left], "rel": rel, "to": ends[right]}
+        ends: dict[str, EndRef] = {
+            nid: {"kind": graph.nodes[nid]["kind"], "id": graph.nodes[nid]["id"], "name": graph.nodes[nid]["name"]}
+            for nid in (left, right)
+        }
+        hop: Hop = {"from": ends[left], "rel": rel, "to": ends[right]}
         a, b = ends[left]["id"], ends[right]["id"]
         if graph.edges[left, right].get("through_others"):
             maker, agency = (a, b) if ends[left]["kind"] == "Vendor" else (b, a)
-            rows = self.fetch_mentions(makers=[maker], awarding_id=agency)
-            names = self.fetch_names(sorted({r["recipient"] for r in rows if r["recipient"]}))
-            briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
+            rows = self.store.fetch_mentions(makers=[maker], awarding_id=agency)
+            names = self.store.fetch_names(sorted({r["recipient"] for r in rows if r["recipient"]}))
+            briefs = self.store.fetch_agency_briefs(
+                sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]})
+            )
             through = sold.sold_through(rows, names, briefs)
             for reseller in through["resellers"]:
                 reseller["records"] = reseller["records"][:5]
@@ -846,34 +908,37 @@ class Queries(LocalQueries):
             )
         elif rel in ("AWARDED", "FUNDED"):
             vendor, agency = (a, b) if ends[left]["kind"] == "Vendor" else (b, a)
-            chosen = FactFilter(recipient=vendor, **{"awarding_id" if rel == "AWARDED" else "funding_id": agency})
-            groups = self.fetch_fact_groups(chosen, "award_key")
+            exact: dict[str, Any] = {"awarding_id" if rel == "AWARDED" else "funding_id": agency}
+            chosen = FactFilter(recipient=vendor, **exact)
+            groups = self.store.fetch_fact_groups(chosen, "award_key")
             groups.sort(key=lambda g: (-(g["cents"] or 0), g["award_key"]))
-            awards = {row["key"]: row for row in self.fetch_awards([g["award_key"] for g in groups[:5]])}
-            hop.update(answers.hop_records(groups, awards))
+            awards = {row["key"]: row for row in self.store.fetch_awards([g["award_key"] for g in groups[:5]])}
+            hop.update(cast(Hop, answers.hop_records(groups, awards)))
         else:
-            rows = self.fetch_link_records(rel, a, b)
+            rows = self.store.fetch_link_records(rel, a, b)
             if rows:
-                hop.update({k: v for k, v in rows[0].items() if v is not None})
+                hop.update(cast(Hop, {k: v for k, v in rows[0].items() if v is not None}))  # keys vary by link
             child = graph.edges[left, right].get("child")
             if child:  # which end is the child company, the agency part of the other, the subaward's recipient
                 hop["child"] = graph.nodes[child]["id"]
         return hop
 
     # -- the review queue -------------------------------------------------------------------------
-    def review(self, kind: str | None = None, pending: bool = False, limit: int | None = None) -> dict:
+    def review(self, kind: str | None = None, pending: bool = False, limit: int | None = None) -> Review:
         """Attributions by amount and name-only vendor merges, each with its evidence and judgement; local agencies
         of two sources with the same normalized name and state (kept apart until a reviewer says otherwise)."""
         queue: dict = {}
         if kind in (None, "attribution"):
-            rows = self.fetch_mentions()
-            names = self.fetch_names(
+            rows = self.store.fetch_mentions()
+            names = self.store.fetch_names(
                 sorted({r["maker"] for r in rows} | {r["recipient"] for r in rows if r["recipient"]})
             )
-            briefs = self.fetch_agency_briefs(sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]}))
+            briefs = self.store.fetch_agency_briefs(
+                sorted({r["awarding_subtier"] for r in rows if r["awarding_subtier"]})
+            )
             queue["attributions"] = sold.review_attributions(rows, names, briefs)
         if kind in (None, "merge"):
-            queue["merges"] = sold.review_merges(self.fetch_name_merges())
+            queue["merges"] = sold.review_merges(self.store.fetch_name_merges())
         if kind in (None, "local"):
             agencies = self.local_agencies()
             queue["local_matches"] = [
@@ -893,32 +958,35 @@ class Queries(LocalQueries):
                     ],
                     "judgement": None,
                 }
-                for m in self.fetch_local_matches()
+                for m in self.store.fetch_local_matches()
             ]
-        counts = {}
+        counts: dict[str, ReviewCount] = {}
         for name, entries in queue.items():
             counts[name] = {"listed": len(entries), "judged": sum(1 for e in entries if e["judgement"])}
             if pending:
                 entries[:] = [e for e in entries if not e["judgement"]]
             if limit is not None:
                 del entries[limit:]
-        return {
-            "counts": counts,
-            **queue,
-            "how_to_judge": "python -m graph review --record RECORD (--maker NAME | --vendor ID) --verdict "
-            "correct|wrong|same|not_same --who NAME --why TEXT; then python -m graph attribute",
-        }
+        return cast(
+            Review,
+            {
+                "counts": counts,
+                **queue,
+                "how_to_judge": "python -m graph review --record RECORD (--maker NAME | --vendor ID) --verdict "
+                "correct|wrong|same|not_same --who NAME --why TEXT; then python -m graph attribute",
+            },
+        )
 
     def check_judged(self, kind: str, record: str, target: str) -> None:
         """A judgement must name something this store holds: an action or award (attributions), a name-only
         merge (merges)."""
         if kind == "attribution":
-            if not self.fetch_known_keys([record]):
+            if not self.store.fetch_known_keys([record]):
                 raise NotFound(
                     f"no action or award with key {record!r} in the store; `python -m graph review` "
                     f"lists the attributions with their keys"
                 )
-        elif not any(row["party"] == record and row["vendor"] == target for row in self.fetch_name_merges()):
+        elif not any(row["party"] == record and row["vendor"] == target for row in self.store.fetch_name_merges()):
             raise NotFound(
                 f"{record!r} did not join vendor {target!r} by name in this store; `python -m graph "
                 f"review --kind merge` lists the merges"
@@ -926,14 +994,15 @@ class Queries(LocalQueries):
 
     # -- dashboard helpers ------------------------------------------------------------------------
     def facets(self) -> dict:
-        return self.fetch_facets()
+        return self.store.fetch_facets()
 
     def vendor_totals(self, ids) -> list[dict]:
         """Each vendor's own facts in the whole graph (not its family's); unknown ids left out."""
         wanted = sorted(set(ids))
-        names = self.fetch_names(wanted)
+        names = self.store.fetch_names(wanted)
         totals = {
-            row["recipient"]: row for row in self.fetch_fact_groups(FactFilter(recipients=tuple(wanted)), "recipient")
+            row["recipient"]: row
+            for row in self.store.fetch_fact_groups(FactFilter(recipients=tuple(wanted)), "recipient")
         }
         return [
             {

@@ -21,6 +21,7 @@ import calendar
 import shlex
 from collections import defaultdict
 from datetime import date
+from typing import TYPE_CHECKING
 
 from core import categories as cats
 from core.keys import permalink
@@ -29,6 +30,9 @@ from graph.questions.answers import cents_to_dollars
 from graph.questions.vehicles import LABEL as VEHICLE_LABEL
 from graph.questions.vehicles import families_vehicles
 from graph.store import FactFilter
+
+if TYPE_CHECKING:
+    from graph.questions.queries import Queries
 
 NOT_MEASURED = "not measured"
 COMPONENTS = {
@@ -196,7 +200,7 @@ def _dependence(members: list[str], by_year: dict, federal: dict, names: dict) -
 
 
 def targets(
-    store,
+    ask: Queries,
     agency_text: str,
     sectors=None,
     months: int = 12,
@@ -209,30 +213,32 @@ def targets(
     today = today or date.today()
     weights = {**DEFAULT_WEIGHTS, **(weights or {})}
     chosen_cats, sector_words = sector_of(sectors)
-    agency = store.find_agency(agency_text)
+    agency = ask.find_agency(agency_text)
     where = (agency["tier"], agency["id"])
     short = agency.get("abbreviation") or agency["name"]
     chosen = FactFilter(awarding=where, categories=chosen_cats)
     until_day = add_months(today, months)
-    facets = store.facets()
+    facets = ask.facets()
     last = min(fiscal_year(today), facets["fy_max"]) if facets.get("fy_max") else fiscal_year(today)
 
     # own money by recipient and year; awards and categories with their rules
-    groups = [g for g in store.fetch_fact_groups(chosen, "recipient,split,fiscal_year") if g["recipient"]]
-    rule_groups = [g for g in store.fetch_fact_groups(chosen, "recipient,category,category_rule") if g["recipient"]]
+    groups = [g for g in ask.store.fetch_fact_groups(chosen, "recipient,split,fiscal_year") if g["recipient"]]
+    rule_groups = [g for g in ask.store.fetch_fact_groups(chosen, "recipient,category,category_rule") if g["recipient"]]
     # sales through resellers: the agency's mentions whose action is in the sector, added up by the store
-    sold = store.fetch_mention_groups(where, chosen_cats, "maker,recipient,split,fiscal_year")
-    sold_awards = store.fetch_mention_groups(where, chosen_cats, "maker,recipient,award_key")
+    sold = ask.store.fetch_mention_groups(where, chosen_cats, "maker,recipient,split,fiscal_year")
+    sold_awards = ask.store.fetch_mention_groups(where, chosen_cats, "maker,recipient,award_key")
     # open awards (renewals, options), kept to those with an action in the sector
-    ends = store.agency_end_dates(agency_text, today.isoformat(), within=chosen if chosen_cats else None)
+    ends = ask.agency_end_dates(agency_text, today.isoformat(), within=chosen if chosen_cats else None)
     dated = ends["dated"]
 
     vendor_ids = sorted(
         {g["recipient"] for g in groups} | {(a.get("vendor") or {}).get("id") for a in dated if a.get("vendor")}
     )
-    families = store.families(vendor_ids)
+    families = ask.families(vendor_ids)
     makers = sorted({g["maker"] for g in sold})
-    names = store.fetch_names(sorted(set(vendor_ids) | set(makers) | {g["recipient"] for g in sold if g["recipient"]}))
+    names = ask.store.fetch_names(
+        sorted(set(vendor_ids) | set(makers) | {g["recipient"] for g in sold if g["recipient"]})
+    )
     fam = {vid: info["id"] for vid, info in families.items()}
 
     dated_years = [g["fiscal_year"] for g in groups if g["split"] and g["fiscal_year"]]
@@ -278,8 +284,8 @@ def targets(
             row["own_recent"] += amount
     # each family's distinct awards and its largest ones (its citations), counted by the store over its members
     members_of = {fid: sorted(row["members"]) for fid, row in rows.items() if row["members"]}
-    own_awards = store.fetch_group_awards(chosen, members_of)
-    cited = store.fetch_group_top_awards(chosen, members_of, CITED)
+    own_awards = ask.store.fetch_group_awards(chosen, members_of)
+    cited = ask.store.fetch_group_top_awards(chosen, members_of, CITED)
     for g in rule_groups:
         row = rows.get(fam.get(g["recipient"]) or g["recipient"])
         if row is None:
@@ -336,10 +342,10 @@ def targets(
 
     # dependence: only on members with a recipient profile; the agency's money from them in every sector
     all_members = sorted({m for row in rows.values() for m in row["members"]})
-    federal = store.federal_totals(all_members) if all_members else {}
+    federal = ask.federal_totals(all_members) if all_members else {}
     by_year: dict[tuple[str, int], float] = {}
     if federal:
-        for g in store.fetch_fact_groups(
+        for g in ask.store.fetch_fact_groups(
             FactFilter(awarding=where, recipients=tuple(sorted(federal))), "recipient,split,fiscal_year"
         ):
             if g["split"] and g["fiscal_year"] is not None:
@@ -347,9 +353,9 @@ def targets(
                 by_year[key] = by_year.get(key, 0.0) + (cents_to_dollars(g["cents"]) or 0.0)
 
     # local levers: one read of the local layer for every family
-    levers = _levers(store, set(rows))
+    levers = _levers(ask, set(rows))
     classifier = _classifier()
-    family_names = store.fetch_names(sorted(rows))
+    family_names = ask.store.fetch_names(sorted(rows))
 
     for row in rows.values():
         through_leads = row["through"] > row["obligated"]
@@ -455,7 +461,7 @@ def targets(
             }
         )
     ranked.sort(key=lambda r: (-r["score"], -r["exposure"], r["id"]))
-    held = families_vehicles(store, [row["id"] for row in ranked])  # after the score: vehicles never enter it
+    held = families_vehicles(ask.store, [row["id"] for row in ranked])  # after the score: vehicles never enter it
     for place, row in enumerate(ranked, start=1):
         row["rank"] = place
         row["vehicles"] = vehicles_figure(held.get(row["id"]))
@@ -513,16 +519,16 @@ def _no_levers() -> dict:
     }
 
 
-def _levers(store, family_ids: set[str]) -> dict[str, dict]:
+def _levers(ask: Queries, family_ids: set[str]) -> dict[str, dict]:
     """Per family: its local customers, deployments and contracts, those cancelled or rejected (with their rows),
     and its customers whose policy forbids immigration enforcement while a federal agency can search their data."""
     try:
-        deployments, contracts = store.fetch_deployments(), store.fetch_local_contracts()
+        deployments, contracts = ask.store.fetch_deployments(), ask.store.fetch_local_contracts()
     except Exception:  # a store written before the local layer: no lever to show
         return {}
     forbidding = {}
     if any((r["family"] or r["vendor"]) in family_ids for r in deployments + contracts):
-        for agency in store.policies("immigration")["agencies"]:
+        for agency in ask.policies("immigration")["agencies"]:
             if agency["federal_searchers"]:
                 forbidding[agency["id"]] = agency
     out: dict[str, dict] = {}

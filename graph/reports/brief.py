@@ -16,11 +16,15 @@ from collections import Counter
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from core.coverage import NOT_LOADED, chart_years
 from core.keys import permalink
 from core.wording import count, description, money, short_money, year_runs, years
 from graph.questions import vehicles
+
+if TYPE_CHECKING:
+    from graph.questions.queries import Queries
 
 CENT = Decimal("0.01")
 TOP_AWARDS = 12  # the PDF shows as many as fit; md and html show brief_render.AWARDS
@@ -44,7 +48,7 @@ def dollars(value: float | None) -> Decimal | None:
 
 
 def assemble(
-    store,
+    ask: Queries,
     name: str,
     today: date | None = None,
     now: datetime | None = None,
@@ -60,10 +64,10 @@ def assemble(
     which); how much of its money from each agency is technology is said either way."""
     now = now or datetime.now(timezone.utc)
     today = today or now.date()
-    family = family or store.vendor_family(name, categories=categories)
+    family = family or ask.vendor_family(name, categories=categories)
     within = [a["id"] for a in family["agencies"]]
-    grid = grid or store.coverage(within=within if within else None)
-    abbreviations = _agency_labels(store, family["awards"])
+    grid = grid or ask.coverage(within=within if within else None)
+    abbreviations = _agency_labels(ask, family["awards"])
     members = [family, *family["subsidiaries"]]
     fiscal = [y["fiscal_year"] for y in family["yearly"]]
     awards = family["awards"]
@@ -72,9 +76,9 @@ def assemble(
         (r for r in rows if r["end"] and r["end"] >= today.isoformat()), key=lambda r: (r["end"], r["key"])
     )
     ended = sorted((r for r in rows if r["end"]), key=lambda r: (r["end"], r["key"]))
-    actions = _actions(store, awards, family)
-    runs = store.runs()
-    loaded = coverage or store.loaded_coverage()
+    actions = _actions(ask, awards, family)
+    runs = ask.store.runs()
+    loaded = coverage or ask.loaded_coverage()
     brief = {
         "name": family["name"],
         "id": family["id"],
@@ -105,7 +109,7 @@ def assemble(
         else [],
         "nothing": _nothing(family, actions),
         "subawards": {
-            "as_prime": _subawards(store.subawards_under([a["key"] for a in awards]), "sub_recipient"),
+            "as_prime": _subawards(ask.subawards_under([a["key"] for a in awards]), "sub_recipient"),
             "as_sub": _subawards(family["subawards_received"], "prime_recipient"),
         },
         "caveats": CAVEATS,
@@ -150,22 +154,22 @@ def assemble(
             for file, n in sorted(Counter(PurePath(a["source"]).name for a in awards if a["source"]).items())
         ],
         "generated": now.isoformat(timespec="seconds"),
-        "store": {"kind": store.kind, "loads": len(runs), "loaded_at": runs[-1]["loaded_at"] if runs else None},
+        "store": {"kind": ask.store.kind, "loads": len(runs), "loaded_at": runs[-1]["loaded_at"] if runs else None},
     }
     brief["facts"] = facts(brief, family, rows, actions)
     brief["sector"] = family.get("sector") or {}
-    brief["technology"] = _technology(store, family, abbreviations)
+    brief["technology"] = _technology(ask, family, abbreviations)
     held = vehicles.family_vehicles(
-        store, family["id"]
+        ask.store, family["id"]
     )  # open ceilings, apart from the money (graph/questions/vehicles.py)
     brief["vehicles"] = {"rows": held, "line": vehicles.sentence(held)}
     return brief
 
 
-def _technology(store, family: dict, abbreviations: dict) -> list[dict]:
+def _technology(ask: Queries, family: dict, abbreviations: dict) -> list[dict]:
     """Per agency the family sold to: its money from it, and how much of that is technology, by category (all its
     purchases: a brief limited to a sector still says what share that sector is)."""
-    labels = {e["id"]: e.get("abbreviation") for e in store.entities() if e["kind"] == "Agency"}
+    labels = {e["id"]: e.get("abbreviation") for e in ask.entities() if e["kind"] == "Agency"}
     return [
         {
             "agency": labels.get(share["agency"]["id"]) or share["agency"]["name"] or share["agency"]["id"],
@@ -173,14 +177,14 @@ def _technology(store, family: dict, abbreviations: dict) -> list[dict]:
             "technology": dollars(share["obligated"]),
             "by_category": [{"label": c["label"], "obligated": dollars(c["obligated"])} for c in share["by_category"]],
         }
-        for share in store.family_technology(family["id"])
+        for share in ask.family_technology(family["id"])
     ]
 
 
-def _agency_labels(store, awards: list[dict]) -> dict[str, str | None]:
+def _agency_labels(ask: Queries, awards: list[dict]) -> dict[str, str | None]:
     """Agency id -> its abbreviation (ICE, CBP); an office reads as the sub-agency above it, so every award
     names the agency a reader knows."""
-    labels = {e["id"]: e.get("abbreviation") for e in store.entities() if e["kind"] == "Agency"}
+    labels = {e["id"]: e.get("abbreviation") for e in ask.entities() if e["kind"] == "Agency"}
     offices = sorted(
         {
             a["awarding_agency"]["id"]
@@ -188,7 +192,7 @@ def _agency_labels(store, awards: list[dict]) -> dict[str, str | None]:
             if a["awarding_agency"] and a["awarding_agency"]["tier"] == "office"
         }
     )
-    parents = {row["id"]: row["parent"] for row in store.fetch_agency_chain(offices)} if offices else {}
+    parents = {row["id"]: row["parent"] for row in ask.store.fetch_agency_chain(offices)} if offices else {}
     for office in offices:
         labels[office] = labels.get(office) or labels.get(parents.get(office))
     return labels
@@ -245,7 +249,7 @@ def _award(award: dict, abbreviations: dict) -> dict:
     }
 
 
-def _actions(store, awards: list[dict], family: dict) -> dict[str, list[dict]]:
+def _actions(ask: Queries, awards: list[dict], family: dict) -> dict[str, list[dict]]:
     """The actions a fact quotes: those of the awards with the latest and earliest action, or of every award when
     the family's money nets to zero (to tell $0 modifications from actions that cancel out)."""
     if not awards:
@@ -259,7 +263,7 @@ def _actions(store, awards: list[dict], family: dict) -> dict[str, list[dict]]:
                 min(awards, key=lambda a: (a["first_action"] or "9999", a["key"]))["key"],
             }
         )
-    return store.award_actions(keys)
+    return ask.award_actions(keys)
 
 
 def _nothing(family: dict, actions: dict[str, list[dict]]) -> str | None:

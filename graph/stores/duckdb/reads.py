@@ -12,7 +12,6 @@ from core.facts import AWARD_READ_FIELDS, VEHICLE_FIELDS
 from core.schema import AGENCY_TIERS
 from graph.attribution import MENTION_GROUPINGS, MENTION_READ, NAME_MERGE_READ, mention_groups
 from graph.questions.answers import CENTS
-from graph.questions.queries import Queries
 from graph.store import GROUPINGS, FactFilter, filter_terms
 from graph.stores.duckdb.changes import COLUMNS as CHANGE_COLUMNS
 from graph.stores.duckdb.local import LOCAL_TABLES, LocalSqlFetches
@@ -149,7 +148,7 @@ def _keys_args(keys: list[str]) -> list:
     return list(keys) if 0 < len(keys) <= INDEXED_KEYS else [list(keys)]
 
 
-class SqlFetches(LocalSqlFetches, Queries):
+class SqlFetches(LocalSqlFetches):
     """Mixed into the DuckDB store: `_rows(sql, params)` is its only door to the file."""
 
     def fetch_counts(self) -> dict:

@@ -60,7 +60,6 @@ class DuckStore(SqlFetches):
         self._lock_handle = None
         self._run_id = None
         self._changes = 0  # changes this run's commits logged so far
-        self._cache: dict = {}
         self._upgrading = False  # a load may open a store of an earlier format it derives anew (`sql.DERIVES_FROM`)
 
     # -- reading ------------------------------------------------------------------------------

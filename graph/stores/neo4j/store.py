@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graph.attribution import mention_groups
-from graph.questions.queries import Queries
 from graph.reports.export import build_graph
 from graph.settings import kg_home, neo4j_connection, neo4j_retry_seconds
 from graph.store import FactFilter, StoreUnavailable
@@ -54,7 +53,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
 
 
-class Neo4jStore(Queries):
+class Neo4jStore:
     kind = "neo4j"
     takes_records = True
     batch_rows = 20_000
@@ -73,7 +72,6 @@ class Neo4jStore(Queries):
         settings = neo4j_connection()
         self.uri = uri or settings["uri"]
         self.database = database or settings["database"]
-        self._cache: dict = {}
         try:
             # "no such property/label yet" notifications are expected on an empty database
             self.driver = GraphDatabase.driver(
@@ -184,7 +182,6 @@ class Neo4jStore(Queries):
 
     def commit(self, run: dict | None = None) -> None:
         self.staging.commit(run)
-        self._cache.clear()
 
     def rollback(self) -> None:
         self.staging.rollback()
@@ -200,7 +197,6 @@ class Neo4jStore(Queries):
     def attribute(self, wait: bool = True, strict: bool = False) -> dict:
         self.begin(wait=wait)
         answer = self.staging.attribute(wait=wait, strict=strict)
-        self._cache.clear()
         return answer
 
     def _push(self, con, run: dict | None) -> None:
@@ -267,7 +263,6 @@ class Neo4jStore(Queries):
             session.run(cypher.CLEAR).consume()
         self._old = False
         self.staging.clear()
-        self._cache.clear()
 
     def runs(self) -> list[dict]:
         return [json.loads(row["run"]) for row in self._read(cypher.RUNS)]
