@@ -84,6 +84,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.shared)
 
 
+def pytest_collection_finish(session):
+    """Starts building the FollowTheMoney environment (two minutes of compiling) beside the tests that come first,
+    when a test that needs it was selected."""
+    if any("ftm_python" in getattr(item, "fixturenames", ()) for item in session.items):
+        from tests import ftm_env
+
+        ftm_env.start_in_background()
+
+
 @pytest.fixture(scope="session")
 def neo4j_server() -> dict:
     """Connection settings for the test server; fails under CI, skips elsewhere when it is not running."""

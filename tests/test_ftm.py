@@ -1,19 +1,17 @@
 """The FollowTheMoney export (graph/reports/ftm.py), validated by the `followthemoney` library itself.
 
 The library (with sqlalchemy, mypy, pydantic and pyicu) lives in its own environment, .cache/ftm-venv, built once from
-the exact pins in tests/ftm-requirements.txt (about 5 minutes: pyicu compiles against ICU) and rebuilt when they change;
-tests/ftm_validate.py runs in it. Without it the validation skips with a message, except under CI, where it fails.
+the exact pins in tests/ftm-requirements.txt by tests/ftm_env.py (about two minutes: pyicu compiles against ICU; the
+build starts in the background when the session does) and rebuilt when they change; tests/ftm_validate.py runs in it. Without it the validation skips with a message, except under CI, where it fails.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import networkx as nx
@@ -25,39 +23,22 @@ from graph.reports.ftm import SCHEMATA, entities, entity_id
 from graph.store import STORES, open_store
 from ingest import normalized_csv
 from ingest.load import load
+from tests import ftm_env
 from tests.conftest import ROOT, close_test_store, open_test_store
 from tests.dashboard_support import SAMPLE, hostile_file
 
-PINS = ROOT / "tests" / "ftm-requirements.txt"
-VENV = ROOT / ".cache" / "ftm-venv"
 VALIDATOR = ROOT / "tests" / "ftm_validate.py"
 
 
 @pytest.fixture(scope="session")
 def ftm_python() -> Path:
-    """The interpreter of the FtM environment, (re)built from the pins when they changed."""
-    python, stamp = VENV / "bin" / "python", VENV / ".pins"
-    wanted = hashlib.sha256(PINS.read_bytes()).hexdigest()
-    if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
-        try:
-            subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True, capture_output=True)
-            subprocess.run(
-                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(PINS)],
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=1800,
-            )
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            message = (
-                f"could not build the FollowTheMoney environment in {VENV} from {PINS.name} (pyicu needs "
-                f"ICU's headers: apt-get install libicu-dev pkg-config g++): {getattr(error, 'stderr', '')}"
-            )
-            if os.environ.get("CI"):
-                pytest.fail(message)
-            pytest.skip(message)
-        stamp.write_text(wanted)
-    return python
+    """The interpreter of the FtM environment (tests/ftm_env.py; conftest.py started building it early)."""
+    try:
+        return ftm_env.build()
+    except ftm_env.BuildFailed as error:
+        if os.environ.get("CI"):
+            pytest.fail(str(error))
+        pytest.skip(str(error))
 
 
 @pytest.fixture(scope="module")
