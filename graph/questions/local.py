@@ -13,15 +13,22 @@ from typing import Any, cast
 from core.keys import name_key
 from graph.questions.answers import cents_to_dollars
 from graph.questions.shapes import (
+    Bridge,
+    BridgeFamily,
     Cited,
     FederalBody,
+    FederalLink,
     FederalSearcher,
+    FederalSearcherRow,
+    FederalSharing,
     HopLevel,
     LocalAgencyRow,
     LocalBrief,
     LocalOverview,
     LocalPolicy,
     LocalProfile,
+    Policies,
+    PolicyAgency,
     Sharing,
     StateRow,
 )
@@ -44,7 +51,7 @@ def _cite(row: dict) -> Cited:
     return {"source": row["source"], "record": row["record"], "url": row.get("url") or row.get("portal")}
 
 
-def federal_sentence(answer: dict) -> str:
+def federal_sentence(answer: FederalSharing) -> str:
     """`federal_sharing`'s answer in one sentence, for the page and the CLI (plain text: escape it for Markdown)."""
     from core.wording import count
 
@@ -209,7 +216,7 @@ class LocalQueries:
             },
         }
 
-    def federal_sharing(self) -> dict:
+    def federal_sharing(self) -> FederalSharing:
         """Every local agency whose data a federal agency can search (a portal's access list names the federal
         agency): which federal body, the bodies above it, through which system, and the row that says so."""
         agencies = self.local_agencies()
@@ -219,7 +226,7 @@ class LocalQueries:
         technologies = (
             sorted({r["technology"] for r in self.store.fetch_deployments(owners) if r["technology"]}) if owners else []
         )
-        chains = {
+        chains: dict[str, list[FederalBody]] = {
             s: [
                 {**body, "abbreviation": min(agencies[body["id"]]["aliases"] or [body["name"]], key=len)}
                 for body in self._federal_chain(agencies[s])
@@ -227,7 +234,7 @@ class LocalQueries:
             for s in {link["searcher"] for link in links}
         }
         relation = {s: agencies[s]["federal_relation"] for s in chains}
-        rows = [
+        rows: list[FederalLink] = [
             {
                 "agency": _brief(agencies[link["owner"]]),
                 "federal": _brief(agencies[link["searcher"]]),
@@ -251,7 +258,7 @@ class LocalQueries:
         searchers = defaultdict(set)
         for link in links:
             searchers[link["searcher"]].add(link["owner"])
-        bodies = [
+        bodies: list[FederalSearcherRow] = [
             {
                 **_brief(agencies[s]),
                 "federal_chain": chains[s],
@@ -276,7 +283,7 @@ class LocalQueries:
         }
 
     # -- policies ----------------------------------------------------------------------------------
-    def policies(self, prohibits: str) -> dict:
+    def policies(self, prohibits: str) -> Policies:
         """Agencies whose policy's prohibited uses name `prohibits`, with how many agencies, in how many other
         states, can search their data."""
         needle = prohibits.strip().lower()
@@ -290,7 +297,7 @@ class LocalQueries:
         searchers = defaultdict(set)
         for link in self.store.fetch_sharing([a["id"] for a in hits], "owner") if hits else []:
             searchers[link["owner"]].add(link["searcher"])
-        rows = []
+        rows: list[PolicyAgency] = []
         for agency in hits:
             found = [agencies[s] for s in sorted(searchers[agency["id"]])]
             elsewhere = [s for s in found if s["state"] and agency["state"] and s["state"] != agency["state"]]
@@ -329,7 +336,7 @@ class LocalQueries:
         }
 
     # -- the bridge to the federal graph -------------------------------------------------------------
-    def bridge(self) -> dict:
+    def bridge(self) -> Bridge:
         """Vendor families used by local agencies, with what the same family sells to federal agencies."""
         agencies = self.local_agencies()
         local: defaultdict[str, dict[str, list[dict]]] = defaultdict(lambda: {"deployments": [], "contracts": []})
@@ -338,7 +345,7 @@ class LocalQueries:
         for row in self.store.fetch_local_contracts():
             local[row["family"] or row["vendor"]]["contracts"].append(row)
         names = self.store.fetch_names(sorted(local))
-        rows: list[dict[str, Any]] = []
+        rows: list[BridgeFamily] = []
         for family, found in local.items():
             deployments, contracts = found["deployments"], found["contracts"]
             users = sorted({r["agency"] for r in deployments + contracts})
@@ -357,7 +364,7 @@ class LocalQueries:
                 else []
             )
             totals = self.store.fetch_year_totals(FactFilter(family=family))
-            total = next((t for t in totals if t["g"] == 3), {"cents": None, "awards": 0, "facts": 0})
+            total: dict[str, Any] = next((t for t in totals if t["g"] == 3), {"cents": None, "awards": 0, "facts": 0})
             subtiers = [
                 g["awarding_subtier"]
                 for g in self.store.fetch_fact_groups(FactFilter(family=family), "awarding_subtier")

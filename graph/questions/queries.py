@@ -21,7 +21,11 @@ from graph.questions.answers import cents_to_dollars
 from graph.questions.local import LocalQueries
 from graph.questions.shapes import (
     AgencyBrief,
+    AgencyCategories,
+    AgencyEndDates,
+    AgencyFamilies,
     AgencyProfile,
+    AgencyRef,
     AwardRow,
     Chain,
     Changes,
@@ -32,13 +36,16 @@ from graph.questions.shapes import (
     Hop,
     LoadedAgency,
     LoadedCoverage,
+    NamedRef,
     Review,
     ReviewCount,
     SearchRow,
     Sector,
+    SoldThrough,
     Stats,
     Subaward,
     Subgraph,
+    TopVendors,
     VendorFamily,
 )
 from graph.store import Ambiguous, FactFilter, NotFound, Store
@@ -49,6 +56,11 @@ if TYPE_CHECKING:
 TIER_RANK = {"toptier": 1, "subtier": 2, "office": 3}
 MAX_HOPS = 10  # longest chain `paths` looks for
 MAX_CHAINS = 10_000  # shortest chains enumerated before sorting and cutting to `limit`
+
+
+def _agency_ref(agency: dict) -> AgencyRef:
+    """The agency an answer is about, from a row of `find_agency`."""
+    return cast(AgencyRef, {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")})
 
 
 class Queries(LocalQueries):
@@ -299,18 +311,18 @@ class Queries(LocalQueries):
             )
         return out
 
-    def agency_categories(self, text: str, family: str | None = None) -> dict:
+    def agency_categories(self, text: str, family: str | None = None) -> AgencyCategories:
         """The agency's money (awarded at or below it) by category and fiscal year, every category its own line
         ("unclassified" too), with the total they add up to; `family`: only that vendor family's actions."""
         return self._agency_categories(self.find_agency(text), family)
 
-    def _agency_categories(self, agency: dict, family: str | None = None) -> dict:
+    def _agency_categories(self, agency: dict, family: str | None = None) -> AgencyCategories:
         chosen = FactFilter(awarding=(agency["tier"], agency["id"]), family=family)
         rows = sectors.by_category_year(self.store.fetch_fact_groups(chosen, "category,split,fiscal_year"))
         cents = sum(round(r["obligated"] * 100) for r in rows if r["obligated"] is not None)
         reported = any(r["obligated"] is not None for r in rows)
         return {
-            "agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")},
+            "agency": _agency_ref(agency),
             "family": family,
             "categories": rows,
             "total_obligated": cents / 100 if reported else None,
@@ -326,7 +338,7 @@ class Queries(LocalQueries):
             ),
         }
 
-    def sold_through(self, family: str, categories: tuple[str, ...] | None = None) -> dict:
+    def sold_through(self, family: str, categories: tuple[str, ...] | None = None) -> SoldThrough:
         """What the maker's products brought in through other vendors, by reseller and agency (never added to
         its own obligations); `categories`: only actions in those sectors."""
         rows = [
@@ -338,7 +350,7 @@ class Queries(LocalQueries):
         agencies = self.store.fetch_agency_briefs(
             sorted({r[c] for r in rows for c in ("awarding_subtier", "awarding_id") if r[c]})
         )
-        return sold.sold_through(rows, names, agencies)
+        return cast(SoldThrough, sold.sold_through(rows, names, agencies))
 
     def families_on(self, ids: list[str], day: str) -> dict[str, str]:
         """Which family each vendor belonged to on `day` (ISO date): a family's money that day went to it."""
@@ -476,7 +488,7 @@ class Queries(LocalQueries):
         return dict(totals)
 
     # -- an agency's vendors as families (targets, the agency page) --------------------------------
-    def families(self, ids) -> dict[str, dict]:
+    def families(self, ids) -> dict[str, NamedRef]:
         """Each vendor's family now: {vendor id: {"id": family id, "name": its name}} (a vendor alone is its own)."""
         wanted = sorted(set(ids))
         families = self.store.fetch_families(wanted)
@@ -495,7 +507,7 @@ class Queries(LocalQueries):
         distinct = self.store.fetch_group_awards(chosen, shared)  # members may share awards: count those once
         return fam.family_rows(rolled, {fid: distinct.get(fid, 0) for fid in shared})
 
-    def agency_families(self, text: str, categories: tuple[str, ...] | None = None) -> dict:
+    def agency_families(self, text: str, categories: tuple[str, ...] | None = None) -> AgencyFamilies:
         """The agency's vendors rolled up into their families now, largest obligated first: each family with its
         members (their own obligated and awards), its obligated and its distinct awards; `categories`: only
         those sectors' facts (`sector` says which)."""
@@ -503,7 +515,7 @@ class Queries(LocalQueries):
         chosen = FactFilter(awarding=(agency["tier"], agency["id"]), categories=categories)
         rows = self._family_table(chosen, self.store.fetch_fact_groups(chosen, "recipient"))
         return {
-            "agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")},
+            "agency": _agency_ref(agency),
             "families": rows,
             "basis": fam.FAMILY_BASIS,
             "sector": self.sector_scope(categories),
@@ -511,7 +523,7 @@ class Queries(LocalQueries):
 
     def top_vendors(
         self, text: str, fiscal_year: int, limit: int = 20, categories: tuple[str, ...] | None = None
-    ) -> dict:
+    ) -> TopVendors:
         """The agency's top families in one fiscal year (actions dated in it), with the change from the year before
         (None and `new` when the family had no action that year); `categories`: only those sectors' actions."""
         agency = self.find_agency(text)
@@ -524,7 +536,7 @@ class Queries(LocalQueries):
             FactFilter(awarding=where, split=True, fy_from=fiscal_year, fy_to=fiscal_year, categories=categories), None
         )
         return {
-            "agency": {k: agency[k] for k in ("id", "name", "code", "tier", "abbreviation")},
+            "agency": _agency_ref(agency),
             "fiscal_year": fiscal_year,
             "families_in_year": len(years[fiscal_year]),
             "total": cents_to_dollars(total[0]["cents"]) if total else None,
@@ -534,7 +546,7 @@ class Queries(LocalQueries):
 
     def agency_end_dates(
         self, text: str, rows_from: str | None = "0001-01-01", within: FactFilter | None = None
-    ) -> dict:
+    ) -> AgencyEndDates:
         """How many of the agency's awards (with facts from it) report no end date, current or potential (they
         cannot be placed on a renewal calendar); and, as award rows, those whose current or potential end date is
         on or after `rows_from` (None: no rows, only the counts), with a fact `within` that filter (None: all)."""

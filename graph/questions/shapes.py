@@ -4,7 +4,8 @@ Answers stay plain dicts on the wire: `--json` prints them, exports write them a
 class would change what every reader gets. TypedDicts name their keys for readers and for mypy (which checks the
 answer layer: a key misspelt where an answer is built, or read that no answer has, is an error) without changing
 what is returned. Keys an answer has only sometimes are NotRequired; rows shaped by modules not yet typed
-(sectors, through_others, ties, core.coverage) are `dict[str, Any]` here, named by where they are built.
+(sectors, through_others, agency_families, ties, core.coverage) are `dict[str, Any]` here (`Row`), named by where
+they are built.
 """
 
 from __future__ import annotations
@@ -22,6 +23,16 @@ class AgencyBrief(TypedDict):
     name: str | None
     code: str | None
     tier: str | None
+
+
+class AgencyRef(AgencyBrief):
+    """The agency an answer is about, with its abbreviation (`Queries` answers of one agency)."""
+
+    abbreviation: str | None
+
+
+class AboutAgency(TypedDict):
+    agency: AgencyRef
 
 
 class NamedRef(TypedDict):
@@ -213,6 +224,24 @@ class DirectSales(TypedDict):
     basis: str
 
 
+class Attributed(TypedDict):
+    """Money attributed from award descriptions and what it sums (`through_others._sum`)."""
+
+    obligated: float | None
+    actions: int
+    actions_not_reported: int
+    awards: int
+
+
+class SoldThrough(Attributed):
+    """`Queries.sold_through` (built by `through_others.sold_through`): a maker's sales through other vendors."""
+
+    label: str
+    basis: str
+    resellers: list[Row]  # by reseller, each with its actions (`records`)
+    agencies: list[Row]  # by awarding sub-agency
+
+
 class VendorFamily(Values, Registration):
     """`Queries.vendor_family` (built by `answers.family`; `direct` and what follows are added by the query)."""
 
@@ -227,7 +256,7 @@ class VendorFamily(Values, Registration):
     agencies: list[FamilyAgency]
     subawards_received: list[Subaward]
     direct: NotRequired[DirectSales]
-    through_others: NotRequired[Row]  # graph.questions.through_others.sold_through
+    through_others: NotRequired[SoldThrough]
     sector: NotRequired[Sector]
     categories: NotRequired[list[Row]]  # graph.questions.sectors.reasons
 
@@ -265,6 +294,41 @@ class AgencyProfile(Values):
     makers_basis: NotRequired[str]
     sector: NotRequired[Sector]
     categories: NotRequired[list[Row]]  # graph.questions.sectors.by_category_year
+
+
+class AgencyCategories(AboutAgency):
+    """`Queries.agency_categories` (built by `_agency_categories`): the agency's money by category and year."""
+
+    family: str | None
+    categories: list[Row]  # graph.questions.sectors.by_category_year
+    total_obligated: float | None
+    technology: Row  # graph.questions.sectors.technology_share
+
+
+class AgencyFamilies(AboutAgency):
+    """`Queries.agency_families`: the agency's vendors rolled up into their families now."""
+
+    families: list[Row]  # graph.questions.agency_families.family_rows
+    basis: str
+    sector: Sector
+
+
+class TopVendors(AboutAgency):
+    """`Queries.top_vendors`: the agency's top families of one fiscal year, with the change from the year before."""
+
+    fiscal_year: int
+    families_in_year: int
+    total: float | None
+    rows: list[Row]  # graph.questions.agency_families.top_rows
+    basis: str
+
+
+class AgencyEndDates(TypedDict):
+    """`Queries.agency_end_dates`: how many of the agency's awards report no end date, and the dated ones asked for."""
+
+    award_count: int
+    undated: int
+    dated: list[AwardRow]
 
 
 class LoadedAgency(TypedDict):
@@ -456,14 +520,22 @@ class Cited(TypedDict):
     url: str | None
 
 
-class SharingLink(LocalBrief):
-    """The agency at the other end of a sharing link, with the link's system, date and citation."""
+class SharedThrough(Cited):
+    """A sharing link's system, date and citation."""
 
     system: str | None
     as_of: str | None
-    source: str | None
-    record: str | None
-    url: str | None
+
+
+class SharingLink(LocalBrief, SharedThrough):
+    """The agency at the other end of a sharing link, with the link's system, date and citation."""
+
+
+class FederalAbove(TypedDict):
+    """The federal bodies above a local-layer agency, and how its name relates to the first of them ("is", ...)."""
+
+    federal_relation: str | None
+    federal_chain: list[FederalBody]
 
 
 class HopLevel(TypedDict):
@@ -546,15 +618,13 @@ class LocalPolicy(TypedDict):
     record: str | None
 
 
-class LocalProfileAgency(LocalBrief):
+class LocalProfileAgency(LocalBrief, FederalAbove):
     aliases: list[str] | None
     county: str | None
     city: str | None
     notes: str | None
     source: str | None
     record: str | None
-    federal_relation: str | None
-    federal_chain: list[FederalBody]
 
 
 class LocalProfile(TypedDict):
@@ -567,3 +637,95 @@ class LocalProfile(TypedDict):
     policy: LocalPolicy | None
     shares_with: list[SharingLink]
     shared_by: list[SharingLink]
+
+
+class FederalLink(SharedThrough, FederalAbove):
+    """A local agency whose data a federal agency can search: one listing on its portal's access list."""
+
+    agency: LocalBrief
+    federal: LocalBrief
+
+
+class FederalSearcherRow(LocalBrief, FederalAbove):
+    """A federal agency that can search local agencies' data: how many, in how many states."""
+
+    agencies: int
+    states: int
+
+
+class FederalSharing(TypedDict):
+    """`LocalQueries.federal_sharing`: every local agency whose data a federal agency can search."""
+
+    agencies: int
+    states: int
+    no_state: int
+    federal_agencies: list[FederalSearcherRow]
+    systems: list[str]
+    technologies: list[str]
+    links: list[FederalLink]
+    basis: str
+
+
+class PolicyAgency(LocalBrief):
+    """An agency whose policy's prohibited uses name the text, with who can search its data."""
+
+    policy_updated: str | None
+    policy_url: str | None
+    source: str | None
+    record: str | None
+    excerpt: str
+    searchable_by: int
+    other_state_agencies: int
+    other_states: int
+    federal_searchers: list[str]
+
+
+class Policies(TypedDict):
+    """`LocalQueries.policies`: the agencies whose policy prohibits a use, and how far their data reaches."""
+
+    prohibits: str
+    count: int
+    agencies: list[PolicyAgency]
+    agencies_searchable_from_other_states: int
+    other_states_total: int
+    basis: str
+
+
+class BridgeLocal(TypedDict):
+    """A family's local records: counts and amounts as the local documents give them (never federal money)."""
+
+    agencies: int
+    states: int
+    deployments: int
+    contracts: int
+    technologies: list[str]
+    count_reported: int
+    deployments_reporting_count: int
+    contract_amount: float | None
+    contracts_reporting_amount: int
+    federal_agencies_searching_its_customers_data: list[str]
+    records: list[Cited]
+
+
+class BridgeFederal(TypedDict):
+    obligated: float
+    awards: int
+    actions: int
+    agencies: list[str]
+    largest_awards: list[str]  # award keys
+
+
+class BridgeFamily(TypedDict):
+    family: str
+    name: str
+    in_federal_data: bool
+    local: BridgeLocal
+    federal: BridgeFederal
+
+
+class Bridge(TypedDict):
+    """`LocalQueries.bridge`: vendor families local agencies use, with what each sells to federal agencies."""
+
+    families: list[BridgeFamily]
+    both: int
+    basis: str
