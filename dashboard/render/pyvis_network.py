@@ -24,7 +24,7 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 
 from core.wording import money, short_money
-from dashboard.shaping.network import short_label
+from dashboard.shaping.network import label_font, layout, node_size, positions, short_label, sum_links, with_urls
 
 PHYSICS_LIMIT = 300
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
@@ -46,18 +46,6 @@ RESELLER_COLOUR = "#12a38a"
 RESELLER_TEXT = "through resellers: a maker's products sold by another vendor (attributed from award descriptions)"
 
 
-def node_size(obligated: float | None, top_money: float) -> float:
-    """A node's radius on the canvas: area grows with its money (the layout leaves room for the same size)."""
-    return 8 + 42 * math.sqrt(max(obligated or 0, 0) / (top_money or 1))
-
-
-def label_font(node: dict) -> int:
-    """The label's font size in canvas pixels (agencies a little larger; the options' default otherwise)."""
-    if node.get("label") is not None:
-        return 14 if node["kind"] == "Agency" else 12
-    return 14
-
-
 def node_kind(node: dict, parents: set[str]) -> str:
     if node["kind"] == "Agency":
         return node.get("tier") or "subtier"
@@ -66,84 +54,6 @@ def node_kind(node: dict, parents: set[str]) -> str:
     if node["kind"] == "Group":
         return "group"
     return "parent" if node["id"] in parents else "vendor"
-
-
-def positions(graph: dict) -> dict[str, tuple[float, float]]:
-    """Agencies spread on a ring, each vendor on a sunflower spiral around the agency paying it most.
-
-    Linear in the graph's size (a spring layout of 5,000 nodes takes most of a minute), and
-    deterministic, so the same filters always draw the same picture.
-    """
-    anchor: dict[str, tuple[float, str]] = {}
-    for edge in graph["edges"]:
-        if edge["type"] == "AWARDS":
-            best = anchor.get(edge["source"])
-            if best is None or (edge["obligated"], edge["target"]) > best:
-                anchor[edge["source"]] = (edge["obligated"], edge["target"])
-    for edge in graph["edges"]:  # parent companies sit with the first subsidiary placed
-        if edge["type"] == "PARENT" and edge["target"] not in anchor and edge["source"] in anchor:
-            anchor[edge["target"]] = (0.0, anchor[edge["source"]][1])
-    money_of = {node["id"]: node.get("obligated") or 0 for node in graph["nodes"]}
-    agencies = [n["id"] for n in graph["nodes"] if n["kind"] == "Agency"]
-    clusters: dict[str, list[str]] = {aid: [] for aid in agencies}
-    loose = []
-    for node in graph["nodes"]:
-        if node["kind"] != "Agency":
-            target = anchor.get(node["id"], (0, None))[1]
-            (clusters[target] if target in clusters else loose).append(node["id"])
-    spacing = 40.0
-    radius = {aid: spacing * math.sqrt(len(members) + 1) + 60 for aid, members in clusters.items()}
-    ring = [aid for aid in agencies if clusters[aid]]
-    centre = [aid for aid in agencies if not clusters[aid]]  # departments and agencies with no vendor here
-    total = sum(2 * radius[aid] for aid in ring)
-    ring_radius = total / (2 * math.pi) if len(ring) > 1 else 0.0
-    placed: dict[str, tuple[float, float]] = {}
-    angle = 0.0
-    for aid in sorted(ring, key=lambda a: (-money_of[a], a)):
-        share = 2 * radius[aid] / total * 2 * math.pi if total else 0
-        centre_angle = angle + share / 2
-        angle += share
-        cx, cy = ring_radius * math.cos(centre_angle), ring_radius * math.sin(centre_angle)
-        placed[aid] = (cx, cy)
-        members = sorted(clusters[aid], key=lambda n: (-money_of[n], n))
-        for i, nid in enumerate(members, start=1):  # golden-angle spiral: dense, no overlaps
-            r, theta = spacing * math.sqrt(i), i * 2.399963229728653
-            placed[nid] = (cx + r * math.cos(theta), cy + r * math.sin(theta))
-    inner = max(ring_radius - max(radius.values(), default=0) - 100, 0) / 2
-    for i, aid in enumerate(sorted(centre)):
-        theta = 2 * math.pi * i / max(len(centre), 1)
-        placed[aid] = (inner * math.cos(theta), inner * math.sin(theta))
-    outer = ring_radius + max(radius.values(), default=0) + 200
-    for i, nid in enumerate(sorted(loose)):
-        theta = 2 * math.pi * i / max(len(loose), 1)
-        placed[nid] = (outer * math.cos(theta), outer * math.sin(theta))
-    return {nid: (round(x, 1), round(y, 1)) for nid, (x, y) in placed.items()}
-
-
-def sum_links(edges: list[dict], names: dict[str, str]) -> list[dict]:
-    """Layer links that now join the same two drawn nodes for one maker, summed into one (amounts, actions and
-    awards add up: an award has one awarding agency and one recipient, so no award is counted twice)."""
-    merged: dict[tuple, dict] = {}
-    for edge in edges:
-        key = (edge["source"], edge["target"], edge["type"], edge.get("maker"))
-        seen = merged.get(key)
-        if seen is None:
-            merged[key] = {**edge, "products": list(edge.get("products") or [])}
-            continue
-        if edge.get("obligated") is not None:
-            seen["obligated"] = (seen.get("obligated") or 0.0) + edge["obligated"]
-        for field in ("actions", "actions_not_reported", "awards"):
-            seen[field] = (seen.get(field) or 0) + (edge.get(field) or 0)
-        seen["products"] = sorted(set(seen["products"]) | set(edge.get("products") or []))
-    for edge in merged.values():
-        products = " / ".join(edge["products"])
-        maker = edge.get("maker_name") or edge.get("maker")
-        edge["label"] = (
-            f"{products} via {names.get(edge['target']) or edge['target']}"
-            if edge["type"] == "THROUGH_RESELLER"
-            else f"{products} ({maker})"
-        )
-    return list(merged.values())
 
 
 def with_resellers(graph: dict, layer: dict | None, heads: dict[str, str] | None = None) -> dict:
@@ -449,3 +359,8 @@ def offline(page: str, fixed: bool = False, legend: str = LEGEND_DIV) -> str:
     if _REMOTE.search(page):
         raise ValueError("network page still references a remote resource")
     return page
+
+
+def view_html(view: dict, codes: dict[str, str], height: int = 700, named: set[str] | frozenset = frozenset()) -> str:
+    """The Network page's drawing of a view: each node linked to its profile, at the layout's positions."""
+    return build_html(with_urls(view, codes, named), height=height, where=layout(view))

@@ -67,7 +67,7 @@ def page_html(
         view = {**network.with_resellers(view, layer, network_view.family_heads(graph)), "reseller_layer": layer or {}}
     files = {"graphml": exports.graphml(view), "gexf": exports.gexf(view)}
     named = network_view.unique_names([n for n in view["nodes"] if n["kind"] == "Vendor"], vendor_entries(src))
-    return network_view.view_html(view, agency_codes(src), named=named), view, files
+    return network.view_html(view, agency_codes(src), named=named), view, files
 
 
 @st.cache_data(show_spinner=False)
