@@ -7,6 +7,9 @@ import signal
 import sys
 
 DUCKDB_INTERRUPTED = "Query interrupted"  # what DuckDB raises (a RuntimeError) when Ctrl-C stops a query
+# extension modules that abort the whole process ("Critical nanobind error") when a KeyboardInterrupt is raised
+# while they start up: imported first, with Ctrl-C held until they are loaded
+HELD_IMPORTS = ("duckdb",)
 
 
 def interrupted(error: BaseException | None) -> bool:
@@ -20,9 +23,23 @@ def interrupted(error: BaseException | None) -> bool:
     return False
 
 
+def import_held(name: str) -> None:
+    """Import `name` with Ctrl-C noted rather than raised, then raise it once the module is loaded."""
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        importlib.import_module(name)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 def entry(module: str) -> None:
     """Run `module.main()`, importing it here so that Ctrl-C even during start-up is one line, not a traceback."""
     try:
+        for name in HELD_IMPORTS:
+            import_held(name)
         code = importlib.import_module(module).main()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: a late Ctrl-C must not break the exit into a traceback
         sys.exit(code)
