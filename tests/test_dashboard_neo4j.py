@@ -1,7 +1,8 @@
 """The dashboard on the Neo4j store shows what it shows on the embedded store, page for page.
 
 The bundled sample and contract vehicles (with the hostile record) are loaded into both stores with `python -m ingest
-normalized`; each page is run by AppTest once per store and its text, tables and network compared.
+normalized`; each page is run by AppTest once per store and its text, tables and network compared, and the Targets
+ranking itself (graph/questions/targets.py) is compared on the same two loads.
 """
 
 from __future__ import annotations
@@ -93,3 +94,29 @@ def test_page_is_the_same_on_both_stores(homes, name, query):
     neo4j = page("neo4j", homes["neo4j"], name, query)
     assert neo4j == embedded
     assert embedded["texts"] and (embedded["tables"] or embedded["network"])
+
+
+@pytest.mark.parametrize(
+    "sectors, today",
+    [(None, "2025-09-30"), (["all"], "2019-01-01"), (["detention"], "2025-09-30")],
+    ids=["lens", "all-2019", "detention"],
+)
+def test_the_ranking_is_the_same_on_both_stores(homes, neo4j_server, sectors, today):
+    """`graph.questions.targets` itself, every figure and citation beyond what the Targets page draws, over the
+    bundle both stores hold here (loaded once for the pages above)."""
+    from datetime import date
+
+    from graph.questions.queries import Queries
+    from graph.questions.targets import targets
+    from graph.store import open_store
+
+    day = date.fromisoformat(today)
+    embedded = open_store("embedded", home=homes["embedded"])
+    neo4j = open_store("neo4j", home=homes["neo4j"], **neo4j_server)
+    try:
+        answer = targets(Queries(embedded), "ICE", sectors=sectors, today=day)
+        assert targets(Queries(neo4j), "ICE", sectors=sectors, today=day) == answer
+        assert answer["families"]
+    finally:
+        neo4j.close()
+        embedded.close()

@@ -131,7 +131,7 @@ def test_an_interrupted_push_is_completed_by_the_next_load(tmp_path, neo4j_store
     with pytest.raises(RuntimeError, match="mid-push"):
         load(neo4j_store, records, command="test", inputs=["t"], rejects_dir=tmp_path / "r", progress=False)
     assert Queries(neo4j_store).stats()["nodes"]["Fact"] == 14  # the two batches of facts written before the failure
-    assert neo4j_store.staging.stats()["nodes"] == {}  # the working copy kept nothing
+    assert Queries(neo4j_store.staging).stats()["nodes"] == {}  # the working copy kept nothing
     monkeypatch.setattr(neo4j_store, "_write", real_write)
     embedded, neo4j = both(tmp_path, neo4j_store, *records)
     assert as_sets(neo4j) == as_sets(embedded)

@@ -30,7 +30,7 @@ stores = parity_stores
 @pytest.fixture(scope="module")
 def lens_family(stores) -> str:
     """The family with the most technology money from ICE in these files (found, not assumed)."""
-    answer = stores["embedded"].agency_families("ICE", categories=LENS)
+    answer = Queries(stores["embedded"]).agency_families("ICE", categories=LENS)
     assert answer["families"], "the files hold technology purchases by ICE"
     return answer["families"][0]["id"]
 

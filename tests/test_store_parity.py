@@ -234,17 +234,19 @@ def test_paths(stores, a, b, options):
 def test_dashboard_reads(stores):
     facets = same(stores, "facets")
     assert facets["award_types"] and facets["fy_min"] <= 2018 <= facets["fy_max"]
-    ids = sorted({vendor["id"] for vendor in stores["embedded"].agency_profile("ICE")["vendors"]})
+    ids = sorted({vendor["id"] for vendor in Queries(stores["embedded"]).agency_profile("ICE")["vendors"]})
     totals = same(stores, "vendor_totals", ids + ["no-such-vendor", ids[0]])
     assert len(totals) == len(ids) and all(row["award_count"] > 0 for row in totals)
     paid = {
         row["id"]
-        for row in stores["embedded"].vendor_totals(
-            [r["id"] for r in stores["embedded"].entities() if r["kind"] == "Vendor"]
+        for row in Queries(stores["embedded"]).vendor_totals(
+            [r["id"] for r in Queries(stores["embedded"]).entities() if r["kind"] == "Vendor"]
         )
         if row["award_count"]
     }
-    childless = [r["id"] for r in stores["embedded"].entities() if r["kind"] == "Vendor" and r["id"] not in paid][:5]
+    childless = [
+        r["id"] for r in Queries(stores["embedded"]).entities() if r["kind"] == "Vendor" and r["id"] not in paid
+    ][:5]
     assert childless and all(row["award_count"] == 0 for row in same(stores, "vendor_totals", childless))
 
 
@@ -311,9 +313,9 @@ def test_a_hop_carries_its_record(stores):
 
 
 def test_loading_again_changes_no_count_on_neo4j(stores):
-    before = stores["neo4j"].stats()
+    before = Queries(stores["neo4j"]).stats()
     load_files(stores["neo4j"], BUNDLE, stores["home"] / "rejects-again")
-    assert stores["neo4j"].stats() == before
+    assert Queries(stores["neo4j"]).stats() == before
     same(stores, "vendor_family", "Palantir")
     same(stores, "agency_profile", "ICE")
 

@@ -247,44 +247,6 @@ def test_text_report_says_what_is_not_measured_and_how_to_fetch_it(bundle, capsy
 
 
 @pytest.mark.neo4j
-def test_targets_parity_over_both_stores(embedded, neo4j_server, tmp_path_factory):
-    home = tmp_path_factory.mktemp("targets-neo4j")
-    from graph.stores.neo4j.store import Neo4jStore
-
-    store = Neo4jStore(**neo4j_server)
-    store.clear()
-    env = {**curated(home), "NEO4J_URI": neo4j_server["uri"], "NEO4J_PASSWORD": neo4j_server["password"]}
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ingest",
-            "normalized",
-            "--coverage",
-            str(COVERAGE),
-            *map(str, SAMPLE),
-            "--store",
-            "neo4j",
-            "--no-progress",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    neo4j = open_store("neo4j", home=home, **neo4j_server)
-    try:
-        for sectors, today in ((None, date(2025, 9, 30)), (["all"], date(2019, 1, 1)), (["detention"], None)):
-            day = today or date(2025, 9, 30)
-            assert targets(neo4j, "ICE", sectors=sectors, today=day) == targets(
-                embedded, "ICE", sectors=sectors, today=day
-            )
-    finally:
-        neo4j.clear()
-        neo4j.close()
-        store.close()
-
-
 @pytest.fixture(scope="module")
 def vehicles_store(request, tmp_path_factory):
     """The bundled FPDS ATOM vehicles and Palantir's ICE actions (tests/test_vehicles.py's load)."""
