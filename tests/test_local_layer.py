@@ -399,6 +399,11 @@ def both(request, shared_data, tmp_path_factory):
         store.close()
 
 
+def asking(store, method: str):
+    """Fetches are the store's, questions the answer layer's."""
+    return store if method.startswith("fetch_") else Queries(store)
+
+
 @pytest.mark.neo4j
 @pytest.mark.parametrize(
     "question",
@@ -420,11 +425,6 @@ def both(request, shared_data, tmp_path_factory):
     ],
     ids=lambda q: "-".join(map(str, q)),
 )
-def asking(store, method: str):
-    """Fetches are the store's, questions the answer layer's."""
-    return store if method.startswith("fetch_") else Queries(store)
-
-
 def test_both_stores_give_the_same_local_answers(both, question):
     method, *args = question
     answers = [

@@ -76,17 +76,20 @@ def stores(request, tmp_path_factory):
     home = tmp_path_factory.mktemp("parity")
     opened = {kind: open_test_store(kind, home / f"kg-{kind}", request) for kind in STORES}
     summaries = {kind: load_files(store, BUNDLE, home / "rejects") for kind, store in opened.items()}
-    yield {**opened, "summaries": summaries, "home": home}
+    asked = {kind: Queries(store) for kind, store in opened.items()}
+    yield {**opened, "summaries": summaries, "home": home, "asked": asked}
     for store in opened.values():
         close_test_store(store)
 
 
 def same(stores, method: str, *args, **kwargs):
-    """Every store's answer to one query, asserted identical to the first's (embedded); returns that answer."""
+    """Every store's answer to one query (a fetch, or a question of `Queries`), asserted identical to the first's
+    (embedded); returns that answer."""
     answers = {}
     for kind in STORES:
+        asked = stores["asked"][kind] if hasattr(Queries, method) else stores[kind]
         try:
-            answers[kind] = getattr(stores[kind], method)(*args, **kwargs)
+            answers[kind] = getattr(asked, method)(*args, **kwargs)
         except (NotFound, Ambiguous) as error:
             answers[kind] = {
                 "error": type(error).__name__,

@@ -310,5 +310,5 @@ def test_vehicles_in_targets_are_the_same_on_both_stores(vehicles_store, neo4j_s
     load_vehicles_and_palantir(neo4j_store, tmp_path)
     day = date(2025, 9, 30)
     embedded = targets(Queries(vehicles_store), "ICE", sectors=["all"], today=day)
-    assert targets(neo4j_store, "ICE", sectors=["all"], today=day) == embedded
+    assert targets(Queries(neo4j_store), "ICE", sectors=["all"], today=day) == embedded
     assert embedded["families"][0]["vehicles"]["count"] == 2
