@@ -19,6 +19,7 @@ import pytest
 from graph.questions.queries import Queries
 from ingest import normalized_csv
 from ingest.load import load
+from tests.conftest import open_test_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -86,8 +87,11 @@ def test_every_bundled_row_cites_its_public_record():
             assert row["permalink"].startswith("https://www.usaspending.gov/award/CONT_")
 
 
-def test_sample_loads_with_the_families_make_run_shows(tmp_path, make_store):
-    store = make_store(tmp_path)
+def test_sample_loads_with_the_families_make_run_shows(tmp_path, request):
+    """On the embedded store, which `make run` loads. tests/test_store_parity.py loads these same four files into
+    every store of the registry and compares these answers, and every other, with the embedded store's."""
+    store = open_test_store("embedded", tmp_path / "kg", request)
+    request.addfinalizer(store.close)
     records = (record for path in FILES for record in normalized_csv.read(path))
     summary = load(
         store,

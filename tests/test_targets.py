@@ -246,7 +246,6 @@ def test_text_report_says_what_is_not_measured_and_how_to_fetch_it(bundle, capsy
         assert "unknown sector 'nonsense'" in capsys.readouterr().err
 
 
-@pytest.mark.neo4j
 @pytest.fixture(scope="module")
 def vehicles_store(request, tmp_path_factory):
     """The bundled FPDS ATOM vehicles and Palantir's ICE actions (tests/test_vehicles.py's load)."""
