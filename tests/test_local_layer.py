@@ -95,7 +95,7 @@ def loaded(request, shared_data, tmp_path_factory):
     home = tmp_path_factory.mktemp(f"local-{request.param}")
     store = open_test_store(request.param, home / "kg", request)
     summaries = load_everything(store, shared_data, home)
-    yield {"store": store, "summaries": summaries, "home": home, "kind": request.param}
+    yield {"store": store, "asked": Queries(store), "summaries": summaries, "home": home, "kind": request.param}
     store.close()
 
 
@@ -103,7 +103,7 @@ def test_the_flock_folder_gives_the_counts_the_portals_report(loaded):
     flock = loaded["summaries"][1]
     assert flock["rows_read"] == flock["rows_loaded"] + flock["rows_rejected"] == 42_986
     assert flock["local"]["sharing_links"] == 37_099 and flock["local"]["deployments"] == 365
-    counts = Queries(loaded["store"]).stats()["local"]
+    counts = loaded["asked"].stats()["local"]
     assert counts["sharing_links"] == 37_099 and counts["sharing_duplicate_rows"] == 0
     assert counts["deployments"] == 365 + 3 and counts["deployments_with_count"] == 343 + 2
     assert counts["policies"] == 370 and counts["agencies_with_policy"] == 368  # Rossford OH PD: 3 versions
@@ -111,7 +111,7 @@ def test_the_flock_folder_gives_the_counts_the_portals_report(loaded):
 
 
 def test_avon_lists_the_agencies_whose_data_it_can_search(loaded):
-    answer = Queries(loaded["store"]).sharing("Avon IN PD")
+    answer = loaded["asked"].sharing("Avon IN PD")
     assert answer["agency"]["id"] == "local:flock:119"
     assert answer["searchable_by"]["direct_count"] == 0  # its own portal lists no one
     assert answer["can_search"]["count"] == 41
@@ -121,7 +121,7 @@ def test_avon_lists_the_agencies_whose_data_it_can_search(loaded):
 
 
 def test_the_largest_portal_and_the_federal_agencies_among_its_searchers(loaded):
-    answer = Queries(loaded["store"]).sharing("2065", hops=2)
+    answer = loaded["asked"].sharing("2065", hops=2)
     reached = answer["searchable_by"]
     assert answer["agency"]["name"] == "Pittsboro IN PD" and reached["direct_count"] == 3_861
     hop2 = {a["id"] for a in reached["by_hop"][1]["agencies"]}
@@ -144,7 +144,7 @@ def direct_portal(reached: dict) -> str:
 def test_every_local_agency_a_federal_agency_can_search_in_one_answer(loaded):
     from graph.questions.local import federal_path, federal_sentence
 
-    answer = Queries(loaded["store"]).federal_sharing()
+    answer = loaded["asked"].federal_sharing()
     assert (answer["agencies"], answer["states"], len(answer["federal_agencies"])) == (120, 25, 4)
     assert federal_sentence(answer) == (
         "120 local agencies in 25 states share their data (automated license plate "
@@ -189,7 +189,7 @@ def test_every_local_agency_a_federal_agency_can_search_in_one_answer(loaded):
 
 
 def test_no_access_list_of_its_own_is_not_reported_never_zero(loaded):
-    rows = {r["name"]: r for r in Queries(loaded["store"]).local_overview()["agencies"]}
+    rows = {r["name"]: r for r in loaded["asked"].local_overview()["agencies"]}
     assert rows["Avon IN PD"]["searchable_by"] is None  # its portal's access list is not in the access file
     assert rows["Pittsboro IN PD"]["searchable_by"] == 3_861
     assert not any(r["searchable_by"] == 0 for r in rows.values())
@@ -197,24 +197,24 @@ def test_no_access_list_of_its_own_is_not_reported_never_zero(loaded):
 
 
 def test_a_state_office_of_homeland_security_stays_a_state_agency(loaded):
-    agency = Queries(loaded["store"]).find_local_agency("MS Office of Homeland Security")
+    agency = loaded["asked"].find_local_agency("MS Office of Homeland Security")
     assert agency["jurisdiction"] == "state agency" and agency["federal_body"] is None
 
 
 def test_policies_forbidding_immigration_enforcement_and_who_can_search_them(loaded):
-    answer = Queries(loaded["store"]).policies("immigration")
+    answer = loaded["asked"].policies("immigration")
     assert answer["count"] > 300
     top = answer["agencies"][0]
     assert (top["name"], top["searchable_by"], top["other_states"]) == ("Pittsboro IN PD", 3_861, 43)
     assert "immigration" in top["excerpt"].lower() and top["source"].endswith("agency_policies.csv")
     assert all(
-        "immigration" in (Queries(loaded["store"]).find_local_agency(a["id"])["prohibited_uses"] or "").lower()
+        "immigration" in (loaded["asked"].find_local_agency(a["id"])["prohibited_uses"] or "").lower()
         for a in answer["agencies"]
     )
 
 
 def test_the_bridge_lists_flock_and_a_family_selling_to_ice(loaded):
-    families = {row["name"]: row for row in Queries(loaded["store"]).bridge()["families"]}
+    families = {row["name"]: row for row in loaded["asked"].bridge()["families"]}
     flock = families["Flock Group, Inc."]
     assert flock["local"]["deployments"] == 365 and not flock["in_federal_data"]
     assert "FBI" in flock["local"]["federal_agencies_searching_its_customers_data"]
@@ -227,21 +227,21 @@ def test_the_bridge_lists_flock_and_a_family_selling_to_ice(loaded):
 
 
 def test_our_own_spreadsheet_makes_the_deployments_its_map_describes(loaded):
-    profile = Queries(loaded["store"]).local_profile("Springfield Police Department")
+    profile = loaded["asked"].local_profile("Springfield Police Department")
     rows = {(r["vendor_display"], r["technology"], r["status"], r["as_of"], r["count"]) for r in profile["deployments"]}
     assert rows == {
         ("Motorola Solutions, Inc.", "license plate recognition", "ended", "2022-06-30", 12),
         ("Axon Enterprise, Inc.", "body cameras", "active", "2023-03-01", 210),
     }
     assert profile["agency"]["jurisdiction"] == "police department" and profile["agency"]["state"] == "IL"
-    customers = Queries(loaded["store"]).local_customers("org:axon-enterprise-inc")
+    customers = loaded["asked"].local_customers("org:axon-enterprise-inc")
     assert [c["name"] for c in customers] == ["Springfield Police Department"]
 
 
 def test_one_name_and_state_in_two_sources_goes_to_review(loaded):
-    matches = Queries(loaded["store"]).local_review()
+    matches = loaded["asked"].local_review()
     assert [(m["a"], m["b"]) for m in matches] == [("local:flock:2421", "local:own-test:STERLING HEIGHTS MI PD|MI")]
-    (queued,) = Queries(loaded["store"]).review(kind="local")["local_matches"]
+    (queued,) = loaded["asked"].review(kind="local")["local_matches"]
     assert [a["name"] for a in queued["agencies"]] == ["Sterling Heights MI PD"] * 2 and queued["state"] == "MI"
     assert {a["source"].rsplit("/", 1)[-1] for a in queued["agencies"]} == {"agency20240426.csv", "own.csv"}
 
@@ -256,7 +256,7 @@ def test_a_rerun_changes_no_count(loaded, shared_data):
 
 def test_an_unknown_agency_says_how_to_load_one(loaded):
     with pytest.raises(NotFound, match="ingest flock-portals"):
-        Queries(loaded["store"]).sharing("No Such PD")
+        loaded["asked"].sharing("No Such PD")
 
 
 ORDER_ROWS = [  # a made-up table touching every kind of row a map makes: agencies of two sources, a shared name

@@ -23,7 +23,6 @@ from graph.questions.ties import sentence, shared_office, trimmed
 from graph.store import open_store
 from tests.apptest_support import frame, run, texts
 from tests.dashboard_support import ROOT, opens_with, saying
-from tests.test_store_parity import same, stores  # noqa: F401  (the parity suite's two loaded stores)
 
 SHARED_OFFICE = "HOMELAND SECURITY INTEL - HQ DIV 4"
 
@@ -183,22 +182,3 @@ def test_the_cli_reads_right_and_leaves_shared_offices_out_unless_asked(home):
         ties.startswith("awarded and funded by U.S. Immigration and Customs Enforcement")
         and "funded by U.S." not in ties.split("\n", 1)[1]
     )
-
-
-@pytest.mark.neo4j
-def test_real_links_and_tie_parts_agree_on_both_stores(stores):
-    """The real-link search, each hop's direction and a tie's registrations and shared actions: the same on Neo4j
-    (the parity suite's files: Torn Apart FY2018, the FY2025 export, the 2025 bulk files)."""
-    for a, b in (
-        ("Palantir", "ICE"),
-        ("GEO GROUP", "ICE"),
-        ("ICE", "GEO GROUP"),
-        ("Palantir", "CBP"),
-        ("70CDCR", "ICE"),
-        ("DHS", "ICE"),
-    ):
-        real = same(stores, "paths", a, b, shared_offices=False)
-        assert all(shared_office(chain) is None for chain in real)
-    ties = same(stores, "direct_ties", "GEO GROUP", "ICE")
-    awarded = ties["ties"][0]
-    assert round(sum(r["obligated"] for r in awarded["registrations"]), 2) == awarded["obligated"]

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from graph.questions.queries import Queries
+from graph.questions.ties import shared_office
 from graph.store import STORES, Ambiguous, FactFilter, NotFound
 from ingest import normalized_csv
 from ingest.load import load
@@ -448,3 +449,21 @@ def test_family_award_counts_agree_and_count_a_shared_award_once(stores, agency)
     assert same(stores, "fetch_group_awards", chosen, {}) == {}
     assert all(row["awards"] <= sum(m["awards"] for m in row["members"]) for row in families)
     same(stores, "top_vendors", agency, 2025)
+
+
+def test_real_links_and_tie_parts_agree_on_both_stores(stores):
+    """The real-link search, each hop's direction and a tie's registrations and shared actions: the same on every
+    store (the wording of these answers is tests/test_paths_wording.py's)."""
+    for a, b in (
+        ("Palantir", "ICE"),
+        ("GEO GROUP", "ICE"),
+        ("ICE", "GEO GROUP"),
+        ("Palantir", "CBP"),
+        ("70CDCR", "ICE"),
+        ("DHS", "ICE"),
+    ):
+        real = same(stores, "paths", a, b, shared_offices=False)
+        assert all(shared_office(chain) is None for chain in real)
+    ties = same(stores, "direct_ties", "GEO GROUP", "ICE")
+    awarded = ties["ties"][0]
+    assert round(sum(r["obligated"] for r in awarded["registrations"]), 2) == awarded["obligated"]
