@@ -131,7 +131,7 @@ def test_no_page_shows_none_nan_or_zero_for_a_missing_value(home, view, query):
     for table in app.dataframe:
         frame = table.value
         assert not stray_cells(frame), (list(frame.columns), stray_cells(frame))
-        words = frame.select_dtypes(include="object").astype(str)
+        words = frame.select_dtypes(include=["object", "str"]).astype(str)
         assert not words.apply(lambda column: column.str.fullmatch(r"None|nan|\$0\.00")).any().any(), list(
             frame.columns
         )

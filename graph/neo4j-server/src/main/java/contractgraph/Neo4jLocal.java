@@ -1,6 +1,7 @@
 package contractgraph;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -45,6 +46,11 @@ public final class Neo4jLocal {
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
+                // A development copy of files loaded elsewhere, never backed up from its logs: keep only the
+                // transaction logs recovery needs (the default keeps two days, 30 GB over a week of test runs).
+                .setConfig(GraphDatabaseSettings.keep_logical_logs, "keep_none")
+                .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(64))
+                .setConfig(GraphDatabaseSettings.check_point_interval_time, Duration.ofMinutes(5))
                 .build();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("neo4j-local: shutting down");
