@@ -77,6 +77,27 @@ def name_key(name: str | None) -> str | None:
     return " ".join(kept or words) or None
 
 
+def match_tier(text: str, names) -> int | None:
+    """How well typed text names an entity, best first: 0 a name itself (any case, or the same name key), 1 a
+    whole word or words of a name, 2 a name's start, 3 any part of a name; None when no name holds it.
+    "Vigilant" is Vigilant Solutions (1) before EVIGILANT.COM (3)."""
+    wanted = " ".join(text.split()).casefold()
+    if not wanted:
+        return None
+    key = name_key(text)
+    word = re.compile(rf"(?<!\w){re.escape(wanted)}(?!\w)")
+    best = None
+    for name in names:
+        folded = " ".join((name or "").split()).casefold()
+        if folded == wanted or (key is not None and name_key(name) == key):
+            return 0
+        if wanted not in folded:
+            continue
+        tier = 1 if word.search(folded) else 2 if folded.startswith(wanted) else 3
+        best = tier if best is None else min(best, tier)
+    return best
+
+
 def split_award_key(key: str) -> tuple[str | None, str | None, str | None, str | None]:
     """(piid, awarding subtier, parent piid, parent subtier) from a CONT_AWD_/CONT_IDV_ key.
 

@@ -300,8 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(flock)
     table = commands.add_parser(
         "table",
-        help="any CSV or XLSX through a column map (data/maps/ has examples; docs/map-format.md documents maps)",
-        description="Load a spreadsheet a reporter holds (a FOIA response, purchase orders, an agenda export): "
+        help="any CSV, XLSX, JSON or JSON Lines file through a map (data/maps/ has examples; docs/map-format.md "
+        "documents maps)",
+        description="Load a spreadsheet or JSON file a reporter holds (a FOIA response, purchase orders, an agenda "
+        "export, a campaign tracker): "
         "the TOML map says which relationship each row makes (uses, contract, shares-with) and which "
         "column or constant gives each field.",
     )
@@ -311,7 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument(
         "--dry-run",
         action="store_true",
-        help="print what the map makes of the first rows (JSON lines on stdout); load nothing",
+        help="print what the map makes of the first rows (JSON lines on stdout) and list the values a "
+        "[values.FIELD] table still has to map; load nothing",
     )
     table.add_argument(
         "--rows",
@@ -576,7 +579,7 @@ def _decoded(args) -> dict[str, str]:
 def _load_local(args) -> dict:
     records, inputs, total = _local_records(args)
     if getattr(args, "dry_run", False):
-        return _dry_run(records, args.rows)
+        return {**_dry_run(records, args.rows), "unmapped": _unmapped(args)}
     store = open_store(args.store)
     store.strict = args.strict
     try:
@@ -613,6 +616,28 @@ def _dry_run(records, rows: int) -> dict:
             shown = {type(record).__name__: fields, "from": prov.record}
         print(json.dumps(shown, sort_keys=True, default=str))
     return {"dry_run": True, "rows_shown": len(seen), **made}
+
+
+def _unmapped(args) -> dict:
+    """The whole file's values that a [values.FIELD] table still has to map, told on stderr as TOML to paste."""
+    from . import table_map
+
+    found = table_map.unmapped(args.path, table_map.load_map(args.map), args.sheet, args.encoding)
+    for name, listed in found.items():
+        lines = [
+            f'{json.dumps(value)} = ""    # {rows} row{"s" * (rows != 1)}' for value, rows in listed["values"].items()
+        ]
+        log.warning(
+            "column %r (%s): %d value%s not in its vocabulary; add to %s:\n%s\n%s",
+            listed["column"],
+            name,
+            len(lines),
+            "s" * (len(lines) != 1),
+            args.map,
+            listed["table"],
+            "\n".join(lines),
+        )
+    return found
 
 
 def _load_recipients(store, args, options: dict, home: Path) -> dict:

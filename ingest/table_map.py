@@ -13,6 +13,11 @@ A map (TOML) says which relationship each row makes and where each field comes f
     [constants]                      # field = one value for every row
     state = "CA"
     technology = "license plate readers"
+    [values.agency_type]             # the file's value = the field's own (status, agency_type, state)
+    PD = "police department"
+
+A JSON or JSON Lines file is read the same way, its columns dotted paths and `records = "entries"` the path
+to its list (ingest/table_json.py).
 
 Each field is declared once, in `FIELDS`; a map naming another field, or a column the file lacks, stops with
 one line naming the map or file. A row missing a required field, or with a value that is not a date or
@@ -25,7 +30,7 @@ import csv
 import datetime as dt
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.facts import too_long
@@ -33,6 +38,7 @@ from core.keys import name_key
 from core.local import (
     DEPLOYMENT_STATUSES,
     JURISDICTIONS,
+    US_STATES,
     Deployment,
     LocalAgency,
     LocalContract,
@@ -44,7 +50,7 @@ from core.local import (
 )
 from core.records import Provenance, Reject
 
-from . import clean
+from . import clean, table_json
 from .csvfile import SourceError, check_unique, file_time, open_csv, width_problem
 
 # field -> (kind of value, what it is); kinds: text, date, amount, count, status, jurisdiction, state
@@ -69,6 +75,8 @@ FIELDS = {
     "second_agency_name": ("text", "shares-with: the agency that can search the first one's data"),
     "system": ("text", "shares-with: the system shared (e.g. Flock Safety)"),
 }
+# kind -> the values a field of that kind takes, which a map's [values.FIELD] table maps a file's values onto
+VOCABULARIES = {"status": DEPLOYMENT_STATUSES, "jurisdiction": JURISDICTIONS, "state": tuple(US_STATES)}
 RELATIONSHIPS = {  # relationship -> fields every row needs
     "uses": ("agency_name", "vendor_name"),
     "contract": ("agency_name", "vendor_name"),
@@ -84,6 +92,8 @@ class TableMap:
     columns: dict[str, str]
     constants: dict[str, str]
     missing: frozenset[str] = frozenset()
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {file value, casefolded: own value}
+    records: str | None = None  # JSON: the dotted path to the list of records
 
 
 def load_map(path: Path) -> TableMap:
@@ -97,11 +107,15 @@ def load_map(path: Path) -> TableMap:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SourceError(f"{path}: not a TOML map ({error})") from None
-    unknown = sorted(set(raw) - {"relationship", "source", "missing", "columns", "constants"})
+    unknown = sorted(set(raw) - {"relationship", "source", "missing", "records", "columns", "constants", "values"})
     if unknown:
         raise SourceError(
-            f"{path}: unknown key {unknown[0]!r}; a map has relationship, source, missing, [columns] and [constants]"
+            f"{path}: unknown key {unknown[0]!r}; a map has relationship, source, missing, records, [columns], "
+            "[constants] and [values.FIELD]"
         )
+    records = raw.get("records")
+    if records is not None and (not isinstance(records, str) or not records.strip()):
+        raise SourceError(f'{path}: `records` must be the dotted path to a JSON file\'s list, e.g. records = "entries"')
     missing = raw.get("missing", [])
     if not isinstance(missing, list) or not all(isinstance(text, str) for text in missing):
         raise SourceError(f'{path}: `missing` must be a list of texts, e.g. missing = ["NA"]')
@@ -140,7 +154,43 @@ def load_map(path: Path) -> TableMap:
         parts["columns"],
         parts["constants"],
         frozenset(text.strip() for text in missing),
+        _value_maps(path, raw.get("values", {}), parts),
+        records.strip() if records else None,
     )
+
+
+def _value_maps(path: Path, raw, parts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """[values.FIELD] tables, each checked: a field with a vocabulary that the map reads, onto its vocabulary."""
+    if not isinstance(raw, dict):
+        raise SourceError(f'{path}: values must be tables, e.g. [values.status] deactivated = "ended"')
+    maps = {}
+    for name, table in raw.items():
+        kind = FIELDS[name][0] if name in FIELDS else None
+        if kind not in VOCABULARIES:
+            mappable = ", ".join(n for n, (k, _) in FIELDS.items() if k in VOCABULARIES)
+            raise SourceError(f"{path}: [values.{name}]: {name!r} has no vocabulary to map onto; only {mappable} do")
+        if name not in parts["columns"] and name not in parts["constants"]:
+            raise SourceError(f"{path}: [values.{name}] maps values of {name}, which the map reads from no column")
+        if not isinstance(table, dict):
+            raise SourceError(f'{path}: [values.{name}] must be a table of "file value" = "{name} value"')
+        maps[name] = {}
+        for given, own in table.items():
+            if not isinstance(own, str) or _own(kind, own) is None:
+                raise SourceError(
+                    f"{path}: [values.{name}] {given!r} = {own!r}: not one of {', '.join(VOCABULARIES[kind])}"
+                )
+            folded = given.strip().casefold()
+            if folded in maps[name]:
+                raise SourceError(f"{path}: [values.{name}] maps {given!r} twice (values match whatever their case)")
+            maps[name][folded] = own
+    return maps
+
+
+def _own(kind: str, value: str) -> str | None:
+    """The vocabulary's own spelling of a value, or None: statuses and types in any case, states by code or name."""
+    if kind == "state":
+        return state_code(value)
+    return value.lower() if value.lower() in VOCABULARIES[kind] else None
 
 
 def _cell_text(value) -> str:
@@ -157,9 +207,9 @@ def _cell_text(value) -> str:
 
 def rows(
     path: Path, sheet: str | None = None, encoding: str | None = None
-) -> tuple[list[str], Iterator[tuple[int, list[str]]], str]:
-    """(header, numbered rows, retrieved) of a CSV (in `encoding`, else the one detected) or of one sheet of
-    an XLSX."""
+) -> tuple[list[str], Iterator[tuple[str, list[str]]], str]:
+    """(header, rows labelled by line, retrieved) of a CSV (in `encoding`, else the one detected) or of one
+    sheet of an XLSX."""
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -183,27 +233,30 @@ def rows(
         header = [_cell_text(cell).strip() for cell in first]
         check_unique(path, header)
         numbered = (
-            (line, [_cell_text(cell) for cell in row])
+            (f"line {line}", [_cell_text(cell) for cell in row])
             for line, row in enumerate(values, start=2)
             if any(cell is not None for cell in row)
         )
         return header, numbered, file_time(path)
     if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
-        raise SourceError(f"{path}: not a CSV or XLSX file (by its name)")
+        raise SourceError(f"{path}: not a CSV, XLSX, JSON or JSON Lines file (by its name)")
     from .encoding import detect
 
     encoding = detect(path, encoding)  # strict: an undecodable byte stops the file at its line
     with path.open(newline="", encoding=encoding) as handle:
         first = next(csv.reader(handle), [])  # a mapped file's first row is its header
     opened = open_csv(path, frozenset(cell.strip() for cell in first), encoding=encoding)
-    return opened.header, opened.rows, opened.retrieved
+    return opened.header, ((f"line {line}", row) for line, row in opened.rows), opened.retrieved
 
 
 def encodings(path: Path, declared: str | None = None) -> dict[str, str]:
     """{file: the encoding it is read in} for the run summary (an XLSX workbook has none to report)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return {}
-    from .encoding import detect
+    from .encoding import UTF8, detect
+
+    if table_json.is_json(path):
+        return {str(path): UTF8}  # JSON is UTF-8 by its standard, a BOM tolerated
 
     return {str(path): detect(path, declared)}
 
@@ -241,7 +294,7 @@ def _convert(kind: str, value: str | None, column: str):
 
 def read(path: Path, table_map: TableMap, sheet: str | None = None, encoding: str | None = None) -> Iterator:
     """Each row as one local record (its relationship, with the agency as the row describes it) or one reject."""
-    header, numbered, retrieved = rows(path, sheet, encoding)
+    header, numbered, retrieved = _table(path, table_map, sheet, encoding)
     index = {name: position for position, name in enumerate(header)}
     missing = [column for column in table_map.columns.values() if column not in index]
     if missing:
@@ -250,16 +303,63 @@ def read(path: Path, table_map: TableMap, sheet: str | None = None, encoding: st
             f"have; its columns are {', '.join(repr(name) for name in header)}"
         )
     width, source = len(header), str(path)
-    for line, row in numbered:
+    for label, row in numbered:
         if (problem := width_problem(row, width)) is not None:
-            yield Reject(source, f"line {line}", problem, row)
+            yield Reject(source, label, problem, row)
             continue
-        prov = Provenance(source, f"line {line}", retrieved)
+        prov = Provenance(source, label, retrieved)
         try:
             values = _values(table_map, index, row)
             yield _record(table_map, values, prov)
         except clean.BadValue as error:
-            yield Reject(source, f"line {line}", str(error), row)
+            yield Reject(source, label, str(error), [cell if isinstance(cell, str) else "" for cell in row])
+
+
+def _table(path: Path, table_map: TableMap, sheet: str | None, encoding: str | None):
+    """(header, labelled rows, retrieved) of a spreadsheet, or of a JSON file read at the map's paths."""
+    if table_json.is_json(path):
+        if not path.is_file():
+            raise SourceError(f"{path}: no such file")
+        header, labelled = table_json.rows(path, table_map.records, list(dict.fromkeys(table_map.columns.values())))
+        return header, labelled, file_time(path)
+    if table_map.records is not None:
+        raise SourceError(f"{table_map.path}: `records` is for JSON files, and {path} is not one; remove it")
+    return rows(path, sheet, encoding)
+
+
+def unmapped(path: Path, table_map: TableMap, sheet: str | None = None, encoding: str | None = None) -> dict:
+    """{field: {"column", "table", "values": {value: rows}}}: every value of a column with a vocabulary that is
+    neither the field's own nor mapped in [values.FIELD], counted over the whole file (what --dry-run lists, so
+    that a map is written in one pass)."""
+    header, numbered, _ = _table(path, table_map, sheet, encoding)
+    index = {name: position for position, name in enumerate(header)}
+    checked = {
+        name: column
+        for name, column in table_map.columns.items()
+        if FIELDS[name][0] in VOCABULARIES and column in index
+    }
+    counts: dict[str, dict[str, int]] = {name: {} for name in checked}
+    spelled: dict[str, str] = {}  # a value matches whatever its case: counted once, as first spelled
+    for _, row in numbered:
+        for name, column in checked.items():
+            position = index[column]
+            cell = row[position] if position < len(row) and isinstance(row[position], str) else None
+            value = clean.text(cell)
+            if value is None or value in table_map.missing or _own(FIELDS[name][0], value) is not None:
+                continue
+            if value.casefold() in table_map.values.get(name, {}):
+                continue
+            value = spelled.setdefault(value.casefold(), value)
+            counts[name][value] = counts[name].get(value, 0) + 1
+    return {
+        name: {
+            "column": checked[name],
+            "table": f"[values.{name}]",
+            "values": dict(sorted(found.items(), key=lambda item: (-item[1], item[0]))),
+        }
+        for name, found in counts.items()
+        if found
+    }
 
 
 def _values(table_map: TableMap, index: dict[str, int], row: list[str]) -> dict:
@@ -267,16 +367,22 @@ def _values(table_map: TableMap, index: dict[str, int], row: list[str]) -> dict:
     for name, (kind, _) in FIELDS.items():
         if name in table_map.columns:
             column = table_map.columns[name]
-            raw = clean.text(row[index[column]])
+            cell = row[index[column]]
+            if isinstance(cell, ValueError):  # JSON: an object or list where a value should be
+                raise clean.BadValue(f"column {column!r} ({name}): {cell}")
+            raw = clean.text(cell)
             raw = None if raw in table_map.missing else raw
         else:
             column, raw = "(constant)", clean.text(table_map.constants.get(name))
+        if raw is not None and name in table_map.values:
+            raw = table_map.values[name].get(raw.casefold(), raw)
         if raw is not None and (why := too_long(({name: raw}, None))) is not None:  # before any name is read
             raise clean.BadValue(f"column {column!r}: {why}")
         try:
             values[name] = _convert(kind, raw, column)
         except clean.BadValue as error:
-            raise clean.BadValue(f"column {column!r} ({name}): {error}") from None
+            hint = f"; map it under [values.{name}] in {table_map.path}" if kind in VOCABULARIES else ""
+            raise clean.BadValue(f"column {column!r} ({name}): {error}{hint}") from None
     for name in RELATIONSHIPS[table_map.relationship]:
         if values[name] is None:
             where = table_map.columns.get(name, "(constant)")

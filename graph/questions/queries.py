@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from core import coverage as coverage_model
 from core.facts import award_fields
-from core.keys import name_key
+from core.keys import match_tier, name_key
 from graph.questions import agency_families as fam
 from graph.questions import answers, sectors, ties
 from graph.questions import through_others as sold
@@ -56,6 +56,14 @@ if TYPE_CHECKING:
 TIER_RANK = {"toptier": 1, "subtier": 2, "office": 3}
 MAX_HOPS = 10  # longest chain `paths` looks for
 MAX_CHAINS = 10_000  # shortest chains enumerated before sorting and cutting to `limit`
+
+
+def _best_matches(text: str, rows: list[dict]) -> list[dict]:
+    """The rows whose name or alias names the text best (core.keys.match_tier): a name itself, else whole words,
+    else a name's start, else any part; so "Vigilant" is Vigilant Solutions, never EVIGILANT.COM beside it."""
+    tiers = [(match_tier(text, [row["name"], *(row["aliases"] or [])]), row) for row in rows]
+    found = [tier for tier, _ in tiers if tier is not None]
+    return [row for tier, row in tiers if found and tier == min(found)]
 
 
 def _agency_ref(agency: dict) -> AgencyRef:
@@ -104,22 +112,28 @@ class Queries(LocalQueries):
         return answer
 
     def search(self, text: str, limit: int = 20) -> list[SearchRow]:
-        needle = text.lower()
-        hits: list[SearchRow] = []
+        """Entities whose name, code, abbreviation or alias holds the text: a name itself first, then whole
+        words, a name's start and any part (core.keys.match_tier); no text lists every entity."""
+        hits: list[tuple[int, SearchRow]] = []
         for row in self.entities():
             names = [row["name"], row.get("code"), row.get("abbreviation"), *(row["aliases"] or [])]
-            if any(needle in (name or "").lower() for name in names):
+            tier = match_tier(text, names) if text.strip() else 0
+            if tier is not None:
                 hits.append(
-                    {
-                        "kind": row["kind"],
-                        "id": row["id"],
-                        "name": row.get("name"),
-                        "tier": row.get("tier"),
-                        "code": row.get("code"),
-                        "abbreviation": row.get("abbreviation"),
-                    }
+                    (
+                        tier,
+                        {
+                            "kind": row["kind"],
+                            "id": row["id"],
+                            "name": row.get("name"),
+                            "tier": row.get("tier"),
+                            "code": row.get("code"),
+                            "abbreviation": row.get("abbreviation"),
+                        },
+                    )
                 )
-        return sorted(hits, key=lambda h: (h["kind"], h["name"] or "", h["id"]))[:limit]
+        ordered = sorted(hits, key=lambda h: (h[0], h[1]["kind"], h[1]["name"] or "", h[1]["id"]))
+        return [hit for _, hit in ordered][:limit]
 
     def find_agency(self, text: str) -> dict:
         """An agency by code, then abbreviation, then part of a name (the highest tier that matches).
@@ -134,8 +148,7 @@ class Queries(LocalQueries):
             return min(hits, key=lambda a: (TIER_RANK[a["tier"]], a["id"]))
         hits = [a for a in agencies if (a["abbreviation"] or "").casefold() == wanted.casefold()]
         if not hits:
-            needle = wanted.lower()
-            hits = [a for a in agencies if any(needle in (n or "").lower() for n in [a["name"], *(a["aliases"] or [])])]
+            hits = _best_matches(wanted, agencies)
         if not hits:
             raise NotFound(f"no agency code, abbreviation or name matches {text!r}")
         best = min(TIER_RANK[a["tier"]] for a in hits)
@@ -155,45 +168,31 @@ class Queries(LocalQueries):
         matches = [row for row in self.entities() if row["kind"] == "Vendor" and row["id"] in ids]
         if matches:
             return matches[0]["family"] or matches[0]["id"], matches[:1]
-        needle = text.lower()
-        matches = [
-            row
-            for row in self.entities()
-            if row["kind"] == "Vendor"
-            and any(needle in (n or "").lower() for n in [row["name"], *(row["aliases"] or [])])
-        ]
+        matches = _best_matches(text, [row for row in self.entities() if row["kind"] == "Vendor"])
         if not matches:
             raise NotFound(f"no vendor name or alias contains {text!r}")
         families: dict[str, list[dict]] = defaultdict(list)
         for vendor in sorted(matches, key=lambda v: v["id"]):
             families[vendor["family"]].append(vendor)
         if len(families) > 1:
-            key = name_key(text)
-            exact = sorted(
-                family
-                for family, vendors in families.items()
-                if any(key in {name_key(n) for n in [v["name"], *(v["aliases"] or [])]} for v in vendors)
+            names = self.store.fetch_names(sorted(families))
+            candidates = sorted(
+                (
+                    {
+                        "family": names.get(family) or family,
+                        "family_id": family,
+                        "matches": sorted(v["name"] or v["id"] for v in vendors),
+                        "vendor_ids": sorted(v["id"] for v in vendors),
+                    }
+                    for family, vendors in families.items()
+                ),
+                key=lambda c: (c["family"], c["family_id"]),
             )
-            if len(exact) != 1:
-                names = self.store.fetch_names(sorted(families))
-                candidates = sorted(
-                    (
-                        {
-                            "family": names.get(family) or family,
-                            "family_id": family,
-                            "matches": sorted(v["name"] or v["id"] for v in vendors),
-                            "vendor_ids": sorted(v["id"] for v in vendors),
-                        }
-                        for family, vendors in families.items()
-                    ),
-                    key=lambda c: (c["family"], c["family_id"]),
-                )
-                raise Ambiguous(
-                    f"{text!r} matches {len(families)} vendor families; be more specific, or give one "
-                    f"of the vendor ids listed (a UEI or DUNS is accepted too)",
-                    candidates,
-                )
-            families = {exact[0]: families[exact[0]]}
+            raise Ambiguous(
+                f"{text!r} matches {len(families)} vendor families; be more specific, or give one "
+                f"of the vendor ids listed (a UEI or DUNS is accepted too)",
+                candidates,
+            )
         ((family, matched),) = families.items()
         return family, matched
 
