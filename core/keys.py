@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -77,7 +78,7 @@ def name_key(name: str | None) -> str | None:
     return " ".join(kept or words) or None
 
 
-def match_tier(text: str, names) -> int | None:
+def match_tier(text: str, names: Iterable[str | None]) -> int | None:
     """How well typed text names an entity, best first: 0 a name itself (any case, or the same name key), 1 a
     whole word or words of a name, 2 a name's start, 3 any part of a name; None when no name holds it.
     "Vigilant" is Vigilant Solutions (1) before EVIGILANT.COM (3)."""
