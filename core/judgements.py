@@ -24,15 +24,15 @@ from .tables import rows as table_rows
 
 JUDGEMENTS_FILE = DATA / "judgements.csv"
 COLUMNS = ("kind", "record", "target", "verdict", "who", "when", "why")
-VERDICTS = {"attribution": ("correct", "wrong"), "merge": ("same", "not_same")}
+VERDICTS = {"attribution": ("correct", "wrong"), "merge": ("same", "not_same"), "local": ("same", "not_same")}
 _WHEN = re.compile(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?")
 
 
 @dataclass(frozen=True)
 class Judgement:
-    kind: str  # attribution | merge
-    record: str  # attribution: an action key or an award key; merge: the party as "name|uei|duns"
-    target: str  # attribution: the maker's family id (org:…); merge: the vendor id it was joined to
+    kind: str  # attribution | merge | local
+    record: str  # attribution: an action key or an award key; merge: the party as "name|uei|duns"; local: an agency id
+    target: str  # attribution: the maker's family id (org:…); merge: the vendor id it was joined to; local: the other
     verdict: str
     who: str
     when: str
@@ -58,7 +58,7 @@ def check(row: dict[str, Any], families: dict[str, Family], where: str) -> Judge
     values = {column: " ".join(str(row.get(column) or "").split()) for column in COLUMNS}
     kind = values["kind"].lower()
     if kind not in VERDICTS:
-        raise BadTable(f"{where}: kind must be attribution or merge, not {values['kind']!r}")
+        raise BadTable(f"{where}: kind must be attribution, merge or local, not {values['kind']!r}")
     verdict = values["verdict"].lower().replace(" ", "_").replace("-", "_")
     if verdict not in VERDICTS[kind]:
         raise BadTable(
@@ -69,7 +69,13 @@ def check(row: dict[str, Any], families: dict[str, Family], where: str) -> Judge
     if kind == "merge" and values["record"].count("|") != 2:
         raise BadTable(f"{where}: a merge judgement names the party as name|uei|duns, not {values['record']!r}")
     target = values["target"]
-    if kind == "attribution":
+    if kind == "local":  # two local agencies, in id order: one pair is one subject, whichever way it was named
+        if not (values["record"].startswith("local:") and target.startswith("local:")) or values["record"] == target:
+            raise BadTable(
+                f"{where}: a local judgement names two local agency ids (local:…), the record and the target"
+            )
+        values["record"], target = sorted((values["record"], target))
+    elif kind == "attribution":
         by_name = {family.name: family.id for family in families.values()}
         ids = {family.id for family in families.values()}
         found = by_name.get(target, target if target in ids else None)

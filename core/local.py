@@ -170,6 +170,8 @@ class Deployment:
     notes: str | None = None
     figures: dict[str, Any] = field(default_factory=dict)  # the source's other reported figures, by its names
     where: LocalAgency | None = None  # the agency as this row describes it (type, place), when it does
+    status_as_written: str | None = None  # the source's own word for the status ("deactivated"), before any map
+    archive_url: str | None = None  # an archived copy of the source page, when the source gives one
 
 
 @dataclass(slots=True)
@@ -189,6 +191,7 @@ class LocalContract:
     source_url: str | None = None
     notes: str | None = None
     where: LocalAgency | None = None
+    archive_url: str | None = None
 
 
 @dataclass(slots=True)

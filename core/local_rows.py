@@ -30,6 +30,7 @@ LOCAL_FIELDS = (
     Field("vendor_name", "VARCHAR", "the vendor as this row spells it"),
     Field("technology", "VARCHAR", "technology or product"),
     Field("status", "VARCHAR", "a deployment's status: active | ended | cancelled | rejected"),
+    Field("status_as_written", "VARCHAR", "a deployment's status in the source's own words, before a map's values"),
     Field("as_of", "VARCHAR", "as-of date (deployment, link), start date (contract), policy date"),
     Field("end_date", "VARCHAR", "a contract's end date"),
     Field("count", "BIGINT", "how many (e.g. cameras); NULL = not reported"),
@@ -37,6 +38,7 @@ LOCAL_FIELDS = (
     Field("number", "VARCHAR", "a contract's or purchase order's number"),
     Field("system", "VARCHAR", "a sharing link's system (e.g. Flock Safety)"),
     Field("url", "VARCHAR", "the source page: portal, document (http(s) only)"),
+    Field("archive_url", "VARCHAR", "an archived copy of the source page, when the source gives one (http(s) only)"),
     Field("notes", "VARCHAR", "the source's notes"),
     Field("jurisdiction", "VARCHAR", "an agency's jurisdiction type (core.local.JURISDICTIONS)"),
     Field("state", "VARCHAR", "two-letter state code"),
@@ -81,9 +83,11 @@ def local_row(record: Any) -> dict[str, Any]:
             vendor_name=record.vendor_name,
             technology=record.technology,
             status=record.status,
+            status_as_written=record.status_as_written,
             as_of=record.as_of,
             count=record.count,
             url=record.source_url,
+            archive_url=record.archive_url,
             notes=record.notes,
             details=json.dumps(record.figures, sort_keys=True) if record.figures else None,
         )
@@ -100,6 +104,7 @@ def local_row(record: Any) -> dict[str, Any]:
             amount=record.amount,
             number=record.number,
             url=record.source_url,
+            archive_url=record.archive_url,
             notes=record.notes,
         )
     elif isinstance(record, SharingLink):

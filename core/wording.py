@@ -65,6 +65,11 @@ def count(value: object, noun: str, plural: str | None = None, missing_text: str
     return f"{value:,} {noun if value == 1 else (plural or noun + 's')}"
 
 
+def words_or(words: list[str]) -> str:
+    """ "cancelled, rejected or ended": a list as a sentence says it."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
 def text(value: object, missing_text: str = NOT_REPORTED) -> str:
     """Any cell as words: a missing value says so; anything else as it is."""
     return missing_text if missing(value) else str(value)

@@ -92,6 +92,12 @@ def agency_categories(src: tuple, name: str) -> dict:
 
 
 @st.cache_data(show_spinner=False)
+def outcomes(src: tuple, vendor: str | None = None) -> dict:
+    """Deployments cancelled, rejected or ended (of one vendor's family, or every one), newest first."""
+    return ask().outcomes(vendor)
+
+
+@st.cache_data(show_spinner=False)
 def find_agency(src: tuple, name: str) -> dict:
     return ask().find_agency(name)
 

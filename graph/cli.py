@@ -168,7 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     review.add_argument("--pending", action="store_true", help="only what no one has judged yet")
     review.add_argument("--limit", type=COUNT, help="at most this many of each kind")
-    review.add_argument("--record", help="the action or award key (attributions) or name|uei|duns (merges) judged")
+    review.add_argument(
+        "--record",
+        help="the action or award key (attributions), name|uei|duns (merges) or the match's record (local) judged",
+    )
     target = review.add_mutually_exclusive_group()
     target.add_argument("--maker", help="the maker an attribution names (its family's canonical name)")
     target.add_argument("--vendor", help="the vendor id a party was merged into")
@@ -209,6 +212,21 @@ def build_parser() -> argparse.ArgumentParser:
         "other states can search their data",
     )
     policies.add_argument("--prohibits", required=True, metavar="TEXT", help='e.g. "immigration"')
+    outcomes = command(
+        "outcomes",
+        "campaign outcomes: where deployments were cancelled, rejected or ended, when, the status "
+        "in the source's words and as mapped, the source and its archived copy, beside the "
+        "deployment's other records",
+    )
+    outcomes.add_argument("--vendor", help="part of a vendor name or alias: that vendor's family only")
+    outcomes.add_argument("--state", help="a state's code or name")
+    outcomes.add_argument(
+        "--status",
+        default="cancelled,rejected,ended",
+        metavar="LIST",
+        help="statuses, comma-separated (default cancelled,rejected,ended; active is accepted too)",
+    )
+    outcomes.add_argument("--since", type=_day, help="only records dated on or after this day (ISO date)")
     targets = command(
         "targets",
         "an agency's vendor families ranked for a campaign: money in the sector (default: "
@@ -235,8 +253,13 @@ def _review(ask: Queries, args) -> dict:
         if args.record or args.maker or args.vendor or args.who or args.why:
             raise BadTable("to record a judgement give --record, --maker or --vendor, --verdict, --who and --why")
         return ask.review(kind=args.kind, pending=args.pending, limit=args.limit)
-    kind = "attribution" if args.verdict in ("correct", "wrong") else "merge"
-    target = args.maker if kind == "attribution" else args.vendor
+    if args.kind == "local":
+        kind, target = "local", "(the pair's other agency)"
+        if args.verdict not in ("same", "not_same") or args.maker or args.vendor:
+            raise BadTable("a local judgement is --verdict same or not_same on --record (no --maker or --vendor)")
+    else:
+        kind = "attribution" if args.verdict in ("correct", "wrong") else "merge"
+        target = args.maker if kind == "attribution" else args.vendor
     missing = [
         flag
         for flag, value in (
@@ -249,9 +272,12 @@ def _review(ask: Queries, args) -> dict:
     ]
     if missing:
         raise BadTable(f"a {kind} judgement needs {', '.join(missing)}")
+    record = args.record
+    if kind == "local":  # the queue's record names the pair: its two agencies are what the file keeps
+        record, target = ask.local_match(args.record)
     row = {
         "kind": kind,
-        "record": args.record,
+        "record": record,
         "target": target,
         "verdict": args.verdict,
         "who": args.who,
@@ -350,6 +376,36 @@ def _local_report(command: str, answer: dict) -> str:
     return "\n".join(lines)
 
 
+def _outcomes_report(answer: dict) -> str:
+    """`outcomes`: the answer in one sentence, then one line per record (newest first) and its deployment's others."""
+    from core.wording import count, words_or
+
+    asked = answer["filters"]
+    whose = f" of {asked['vendor']}" if asked["vendor"] else ""
+    where = f" in {asked['state']}" if asked["state"] else ""
+    since = f" since {asked['since']}" if asked["since"] else ""
+    lines = [
+        f"{count(answer['count'], 'record')} at {count(answer['agencies'], 'local agency', 'local agencies')}{where} "
+        f"say a deployment{whose} was {words_or(asked['statuses'])}{since}."
+    ]
+    for row in answer["outcomes"]:
+        agency = row["agency"]
+        place = ", ".join(p for p in (agency["city"], agency["state"]) if p) or "place not reported"
+        said = "" if row["status_as_written"] == row["status"] else f" (the source says {row['status_as_written']!r})"
+        sources = " ".join(u for u in (row["source_url"], row["archive_url"] and f"archived {row['archive_url']}") if u)
+        lines.append(
+            f"  {row['date'] or 'date not reported'}  {agency['name']} ({place}): {row['status']}{said}, "
+            f"{row['vendor']['name']}; {sources or 'no source link'}; {Path(row['cited']['source']).name} "
+            f"{row['cited']['record']}"
+        )
+        lines += [
+            f"      also {other['date'] or 'date not reported'}: {other['status'] or 'status not reported'}; "
+            f"{Path(other['cited']['source']).name} {other['cited']['record']}"
+            for other in row["other_records"]
+        ]
+    return "\n".join(lines)
+
+
 def _federal_report(answer: dict) -> str:
     """`sharing --federal`: the answer in one line, then one line per listing with its hierarchy and source row."""
     from core.wording import count
@@ -374,6 +430,8 @@ def _report(command: str, answer) -> str:
         return "\n".join(lines)
     if command in ("bridge", "sharing", "policies"):
         return _local_report(command, answer)
+    if command == "outcomes":
+        return _outcomes_report(answer)
     if command == "vendor":
         lines = [
             f"{answer['name']}  total obligated {money(answer['total_obligated'])} in {answer['award_count']} awards"
@@ -684,6 +742,9 @@ def main(argv: list[str] | None = None) -> int:
             answer = ask.federal_sharing() if args.federal else ask.sharing(args.agency, hops=args.hops)
         elif args.command == "policies":
             answer = ask.policies(args.prohibits)
+        elif args.command == "outcomes":
+            since = args.since.isoformat() if args.since else None
+            answer = ask.outcomes(args.vendor, args.state, tuple(args.status.split(",")), since)
         elif args.command == "targets":
             from graph.questions.targets import targets as rank_targets
 

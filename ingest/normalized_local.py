@@ -81,6 +81,8 @@ def from_row(row: dict):
             notes=row.get("notes"),
             figures=details,
             where=where,
+            status_as_written=row.get("status_as_written"),
+            archive_url=row.get("archive_url"),
         )
     if kind == "contract":
         return LocalContract(
@@ -96,6 +98,7 @@ def from_row(row: dict):
             source_url=row.get("url"),
             notes=row.get("notes"),
             where=where,
+            archive_url=row.get("archive_url"),
         )
     if kind == "sharing":
         return SharingLink(

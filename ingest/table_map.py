@@ -70,6 +70,7 @@ FIELDS = {
     "count": ("count", "how many (e.g. cameras)"),
     "number": ("text", "a contract's or purchase order's number"),
     "source_url": ("url", "the source document's http(s) address"),
+    "archive_url": ("url", "an archived copy of the source document (e.g. the Wayback Machine's), http(s)"),
     "notes": ("text", "free text kept with the record"),
     "second_agency_id": ("text", "shares-with: the id of the agency that can search the first one's data"),
     "second_agency_name": ("text", "shares-with: the agency that can search the first one's data"),
@@ -374,6 +375,8 @@ def _values(table_map: TableMap, index: dict[str, int], row: list[str]) -> dict:
             raw = None if raw in table_map.missing else raw
         else:
             column, raw = "(constant)", clean.text(table_map.constants.get(name))
+        if name == "status":
+            values["status_as_written"] = raw  # kept as the source wrote it: outcomes show both words
         if raw is not None and name in table_map.values:
             raw = table_map.values[name].get(raw.casefold(), raw)
         if raw is not None and (why := too_long(({name: raw}, None))) is not None:  # before any name is read
@@ -423,6 +426,8 @@ def _record(table_map: TableMap, values: dict, prov: Provenance):
             source_url=values["source_url"],
             notes=values["notes"],
             where=agency,
+            status_as_written=values["status_as_written"],
+            archive_url=values["archive_url"],
         )
     if table_map.relationship == "contract":
         return LocalContract(
@@ -438,6 +443,7 @@ def _record(table_map: TableMap, values: dict, prov: Provenance):
             source_url=values["source_url"],
             notes=values["notes"],
             where=agency,
+            archive_url=values["archive_url"],
         )
     second = _agency(table_map, values, prov, prefix="second_")
     return SharingLink(

@@ -98,8 +98,13 @@ def frame(states: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def chart(states: list[dict]) -> alt.Chart:
+def chart(states: list[dict], contested: dict[str, int] | None = None) -> alt.Chart:
+    """The tiles coloured by agencies with a deployment; `contested` (outcomes per state) adds a second colour: a
+    purple dot on each state where a record says a deployment was cancelled, rejected or ended."""
     data = frame(states)
+    contested = contested or {}
+    data["contested"] = [contested.get(code, 0) for code in data["state"]]
+    data["contested_text"] = [f"{n:,}" if n else "none loaded" for n in data["contested"]]
     base = alt.Chart(data).encode(x=alt.X("column:O", axis=None), y=alt.Y("row:O", axis=None))
     tiles = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color("using:Q", title="agencies with a deployment", scale=alt.Scale(scheme="oranges")),
@@ -110,7 +115,20 @@ def chart(states: list[dict]) -> alt.Chart:
             alt.Tooltip("deployments_text:N", title="deployments"),
             alt.Tooltip("cameras_text:N", title="cameras reported"),
             alt.Tooltip("technologies_text:N", title="technologies"),
+            alt.Tooltip("contested_text:N", title="cancelled, rejected or ended"),
         ],
     )
-    labels = base.mark_text(fontSize=11, fontWeight="bold").encode(text="state:N")
-    return (tiles + labels).properties(height=340)
+    labels = base.mark_text(fontSize=11, fontWeight="bold", dy=-6).encode(text="state:N")
+    if not contested:
+        return (tiles + labels).properties(height=340)
+    dots = (
+        alt.Chart(data[data["contested"] > 0])
+        .mark_circle(color="#6a3d9a", opacity=0.9, yOffset=9)
+        .encode(
+            x=alt.X("column:O", axis=None),
+            y=alt.Y("row:O", axis=None),
+            size=alt.Size("contested:Q", legend=None, scale=alt.Scale(range=[40, 260])),
+            tooltip=[alt.Tooltip("state:N"), alt.Tooltip("contested_text:N", title="cancelled, rejected or ended")],
+        )
+    )
+    return (tiles + labels + dots).properties(height=340)

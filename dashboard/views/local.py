@@ -14,7 +14,7 @@ import streamlit as st
 
 from core.wording import NOT_REPORTED, count, money, text
 from dashboard import data, params
-from dashboard.render import profile_links, sharing_network, state_grid, tables
+from dashboard.render import outcomes, profile_links, sharing_network, state_grid, tables
 from dashboard.render.text import md, web_link
 from dashboard.view_filters import sector_picker
 from graph.questions.local import federal_path, federal_sentence
@@ -60,13 +60,24 @@ def _unknown(asked: list[str], known: list[str], what: str) -> list[str]:
     return missing
 
 
-def overview_section(overview: dict) -> dict:
-    """The map and the table of agencies; returns the filters, for the URL."""
+def overview_section(overview: dict, contested: dict) -> dict:
+    """The map, the campaign outcomes and the table of agencies; returns the filters, for the URL."""
     st.subheader("By state")
-    st.altair_chart(state_grid.chart(overview["states"]), width="stretch")
+    st.altair_chart(state_grid.chart(overview["states"], contested["by_state"]), width="stretch")
     st.caption(
-        first_up(overview["basis"]) + ". States are read from the agencies' names where the source gives no column."
+        first_up(overview["basis"])
+        + ". States are read from the agencies' names where the source gives no column."
+        + (" Purple dots: records saying a deployment was cancelled, rejected or ended." if contested["count"] else "")
     )
+    st.subheader("Cancelled, rejected or ended")
+    st.markdown(outcomes.sentence(contested))
+    if contested["count"]:
+        outcomes.table("local-outcomes", contested)
+    else:
+        st.caption(
+            "A campaign tracker or a survey with a status column loads with `python -m ingest table FILE --map "
+            "MAP.toml` (data/maps/tracker.toml is an example)."
+        )
     st.subheader("Agencies")
     rows = overview["agencies"]
     states = sorted({r["state"] for r in rows if r["state"]})
@@ -472,4 +483,4 @@ else:
     except (data.NotFound, data.Ambiguous) as error:
         data.lookup_error(error)
     st.divider()
-params.write({**overview_section(overview), "agency": name}, {"using": True})
+params.write({**overview_section(overview, data.outcomes(src)), "agency": name}, {"using": True})

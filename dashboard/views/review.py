@@ -24,17 +24,23 @@ KINDS = {
 VERDICTS = {
     "attribution": {"correct": "correct (the maker's product)", "wrong": "wrong (not the maker's product)"},
     "merge": {"same": "same vendor", "not_same": "not the same vendor"},
+    "local": {"same": "the same agency", "not_same": "two agencies"},
 }
 APPLY = "it takes effect on the next `python -m graph attribute` (or load)"
 
 
 def item_key(entry: dict) -> str:
+    if entry["kind"] == "local_match":  # a pair of agencies: the file keeps their two ids
+        return "\x1f".join(("local", *(agency["id"] for agency in entry["agencies"])))
     target = entry["maker"]["id"] if entry["kind"] == "attribution" else entry["vendor"]["id"]
     return "\x1f".join((entry["kind"], entry["record"], target))
 
 
 def item_label(entry: dict) -> str:
     verdict = attributed.judgement_text(entry["judgement"]).split(" (", 1)[0]
+    if entry["kind"] == "local_match":
+        first, second = entry["agencies"]
+        return f"local match · {first['name']} and {second['name']} ({entry['state']}) · {verdict}"
     money = attributed.amount(entry["obligated"])
     if entry["kind"] == "attribution":
         return (
@@ -156,7 +162,8 @@ def show_local_matches(entries: list[dict]) -> None:
         return
     st.caption(
         "The same normalized name and state in two sources: a low-confidence match. The two stay separate "
-        "agencies in the graph; compare their rows before treating them as one."
+        "agencies until a reviewer judges them the same (below, or `python -m graph review --kind local`); at the "
+        "next load they become one agency, both ids finding it. Compare their rows first."
     )
     tables.dataframe(
         "review-local-matches",
@@ -173,6 +180,7 @@ def show_local_matches(entries: list[dict]) -> None:
                         f"{side} cited": f"{a['source']} {a['record']}" if a["source"] else "named in links only"
                         for side, a in zip(("first", "second"), e["agencies"], strict=False)
                     },
+                    "judgement": attributed.judgement_text(e["judgement"]),
                 }
                 for e in entries[:ROWS]
             ]
@@ -184,7 +192,17 @@ def show_local_matches(entries: list[dict]) -> None:
 
 def evidence(entry: dict) -> None:
     """The chosen item's evidence, right above the form."""
-    money, so_far = attributed.amount(entry["obligated"]), attributed.judgement_text(entry["judgement"])
+    so_far = attributed.judgement_text(entry["judgement"])
+    if entry["kind"] == "local_match":
+        st.text(
+            "\n".join(
+                f"{a['name']} ({a['id']}): {a['source'] or 'named in links only'} {a['record'] or ''}"
+                for a in entry["agencies"]
+            )
+            + f"\nthe same normalized name ({entry['name_key']}) and state ({entry['state']})\njudgement so far: {so_far}"
+        )
+        return
+    money = attributed.amount(entry["obligated"])
     if entry["kind"] == "attribution":
         st.text(
             f"{entry['maker']['name']} ({', '.join(entry['products'])}), rules {', '.join(entry['rules'])}, "
@@ -235,7 +253,11 @@ def judge(entries: list[dict]) -> None:
         except (data.NotFound, data.BadTable) as error:
             st.error(md(error))
         else:
-            judged_as = entry["maker"]["name"] if kind == "attribution" else entry["vendor"]["name"]
+            judged_as = {
+                "attribution": lambda: entry["maker"]["name"],
+                "merge": lambda: entry["vendor"]["name"],
+                "local": lambda: entry["agencies"][1]["name"],
+            }[kind]()
             st.success(
                 f"Recorded in {md(path)}: {md(judged.kind)} of {md(judged.record)} to {md(judged_as)} "
                 f"({md(judged.target)}) judged {md(judged.verdict)} by {md(judged.who)} at {md(judged.when)}; "
@@ -269,4 +291,4 @@ if kind in ("", "merge"):
     show_merges(queue.get("merges", []), queue["counts"].get("merges", {}))
 if kind in ("", "local"):
     show_local_matches(queue.get("local_matches", []))
-judge(queue.get("attributions", []) + queue.get("merges", []))
+judge(queue.get("attributions", []) + queue.get("merges", []) + queue.get("local_matches", []))

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.wording import NO_FEDERAL_AWARDS, description
 from dashboard import data, params
-from dashboard.render import attributed, local_customers, profile, profile_links, tables
+from dashboard.render import attributed, local_customers, outcomes, profile, profile_links, tables
 from dashboard.render import vehicles as vehicles_view
 from dashboard.render.tables import Column
 from dashboard.render.text import md, record_link
@@ -138,6 +138,11 @@ if family["award_count"]:
     profile.awards_section(f"Awards to {family['name']}", family["awards"], "vendor")
 vehicles_view.section(src, family)  # contract vehicles: open ceilings, apart from the money
 local_customers.section(src, family)
+st.subheader("Contested")
+contested = data.outcomes(src, family["id"])
+st.markdown(outcomes.sentence(contested, f" of {family['name']}"))
+if contested["count"]:
+    outcomes.table("vendor-outcomes", contested, with_vendor=False)
 if family["subawards_received"]:
     st.subheader(f"Subawards received ({len(family['subawards_received']):,})")
     tables.show(

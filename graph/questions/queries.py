@@ -16,6 +16,7 @@ from core.facts import award_fields
 from core.keys import match_tier, name_key
 from graph.questions import agency_families as fam
 from graph.questions import answers, sectors, ties
+from graph.questions import outcomes as outcome_rules
 from graph.questions import through_others as sold
 from graph.questions.answers import cents_to_dollars
 from graph.questions.local import LocalQueries
@@ -56,6 +57,17 @@ if TYPE_CHECKING:
 TIER_RANK = {"toptier": 1, "subtier": 2, "office": 3}
 MAX_HOPS = 10  # longest chain `paths` looks for
 MAX_CHAINS = 10_000  # shortest chains enumerated before sorting and cutting to `limit`
+
+
+def local_judgements() -> dict[tuple[str, str], dict[str, str]]:
+    """{(agency, agency): the last local judgement on the pair} from data/judgements.csv (or KG_JUDGEMENTS)."""
+    from core.judgements import load_judgements
+
+    return {
+        (j.record, j.target): {"verdict": j.verdict, "who": j.who, "when": j.when, "why": j.why}
+        for j in load_judgements().values()
+        if j.kind == "local"
+    }
 
 
 def _best_matches(text: str, rows: list[dict]) -> list[dict]:
@@ -227,6 +239,47 @@ class Queries(LocalQueries):
         if missing:
             raise NotFound(f"no award with key {missing[0]!r}; vendor and agency profiles list their award keys")
         return [by_key[key] for key in keys]
+
+    # -- campaign outcomes ------------------------------------------------------------------------
+    def outcomes(
+        self,
+        vendor: str | None = None,
+        state: str | None = None,
+        statuses: tuple[str, ...] = outcome_rules.CONTESTED,
+        since: str | None = None,
+    ) -> dict[str, Any]:
+        """Where deployments were cancelled, rejected or ended (`statuses`), for a vendor's family, a state, from
+        a date: each record with its own words, date and sources, beside the deployment's other records."""
+        import datetime as dt
+
+        from core.local import state_code
+        from core.wording import words_or
+
+        wanted = outcome_rules.check_statuses(list(statuses))
+        code = state_code(state) if state else None
+        if state and code is None:
+            raise NotFound(f"{state!r} is not a US state's code or name")
+        try:
+            start = dt.date.fromisoformat(since.strip()).isoformat() if since else None
+        except ValueError:
+            raise NotFound(f"{since!r} is not a date; write it as 2024-01-31") from None
+        family = self.resolve_family(vendor)[0] if vendor else None
+        deployments = self.store.fetch_deployments(families=[family] if family else None)
+        names = self.store.fetch_names(sorted({d["family"] or d["vendor"] for d in deployments if d["vendor"]}))
+        rows = outcome_rules.outcome_rows(deployments, self.local_agencies(), names, wanted, code, start)
+        return {
+            "outcomes": rows,
+            "count": len(rows),
+            "agencies": len({row["agency"]["id"] for row in rows}),
+            "by_state": outcome_rules.by_state(rows),
+            "filters": {
+                "vendor": names.get(family) or family if family else None,
+                "state": code,
+                "statuses": list(wanted),
+                "since": start,
+            },
+            "basis": outcome_rules.BASIS.format(statuses=words_or(list(wanted))),
+        }
 
     # -- vendor families --------------------------------------------------------------------------
     def vendor_family(self, text: str, categories: tuple[str, ...] | None = None) -> VendorFamily:
@@ -952,6 +1005,7 @@ class Queries(LocalQueries):
             queue["merges"] = sold.review_merges(self.store.fetch_name_merges())
         if kind in (None, "local"):
             agencies = self.local_agencies()
+            judged = local_judgements()
             queue["local_matches"] = [
                 {
                     "kind": "local_match",
@@ -967,7 +1021,9 @@ class Queries(LocalQueries):
                         }
                         for a in (m["a"], m["b"])
                     ],
-                    "judgement": None,
+                    # recorded in data/judgements.csv: "same" joins the pair at the next load or `graph attribute`,
+                    # "not_same" keeps it apart (and off the pending list)
+                    "judgement": judged.get(tuple(sorted((m["a"], m["b"])))),
                 }
                 for m in self.store.fetch_local_matches()
             ]
@@ -984,13 +1040,32 @@ class Queries(LocalQueries):
                 "counts": counts,
                 **queue,
                 "how_to_judge": "python -m graph review --record RECORD (--maker NAME | --vendor ID) --verdict "
-                "correct|wrong|same|not_same --who NAME --why TEXT; then python -m graph attribute",
+                "correct|wrong|same|not_same --who NAME --why TEXT; then python -m graph attribute. Local "
+                "matches: python -m graph review --kind local --record RECORD --verdict same|not_same --who NAME "
+                "--why TEXT; then python -m graph attribute (or the next load)",
             },
+        )
+
+    def local_match(self, record: str) -> tuple[str, str]:
+        """The two agencies of a local match, by the record the review queue lists it with (`a|b`; ids hold `|`
+        themselves, so the key is looked up, never split), or by an agency id the pair's other joined."""
+        for match in self.store.fetch_local_matches():
+            if match["key"] == record.strip():
+                return match["a"], match["b"]
+        raise NotFound(
+            f"no local match {record!r} in this store; `python -m graph review --kind local` lists them with "
+            f"their records"
         )
 
     def check_judged(self, kind: str, record: str, target: str) -> None:
         """A judgement must name something this store holds: an action or award (attributions), a name-only
-        merge (merges)."""
+        merge (merges), two local agencies (local: a listed match, or two ids a judgement already joined)."""
+        if kind == "local":
+            pairs = {tuple(sorted((m["a"], m["b"]))) for m in self.store.fetch_local_matches()}
+            known = {alias for row in self.local_agencies().values() for alias in [row["id"], *(row["aliases"] or [])]}
+            if tuple(sorted((record, target))) not in pairs and not {record, target} <= known:
+                raise NotFound(f"{record!r} and {target!r} are not a local match of this store")
+            return
         if kind == "attribution":
             if not self.store.fetch_known_keys([record]):
                 raise NotFound(

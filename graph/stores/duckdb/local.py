@@ -6,7 +6,9 @@ Derived like the federal tables, from every row held at once, so file order and 
 - `local_link`: agency -PART_OF-> federal body -PART_OF-> body (data/federal_bodies.csv);
 - `deployment`, `local_contract`, `sharing`: one row per key, citing the row it was taken from and
   counting the rows that reported it (`rows`: more than 1 is a duplicate, reported, never counted twice);
-- `local_match`: the same normalized name and state in two sources, a low-confidence match for review.
+- `local_match`: the same normalized name and state in two sources, a low-confidence match for review;
+  a pair a reviewer judged the same (data/judgements.csv, kind local) is one agency: the smallest id, the
+  other kept among its aliases (`local_alias` maps it), and every row of either is that agency's.
 A vendor name resolves as a name-only party among the federal records' parties (`PARTIES`), so a local
 "Axon Enterprise" is the federal graph's vendor, and the curated families place "Flock Safety".
 """
@@ -37,30 +39,54 @@ VENDOR_PARTIES = "SELECT vendor_name, NULL, NULL, NULL FROM local_record WHERE v
 
 _VENDOR_JOIN = """LEFT JOIN party_vendor pv ON pv.name = r.vendor_name AND pv.uei = '' AND pv.duns = ''
                   LEFT JOIN vendor v ON v.id = pv.vendor_id"""
+# A row's agency as derived (a judged-same agency's rows are the kept id's), and its key with that agency first
+_AGENCY = "coalesce(al.canonical, r.agency)"
+_ALIAS_JOIN = "LEFT JOIN local_alias al ON al.id = r.agency"
+_KEY = f"{_AGENCY} || substr(r.key, length(r.agency) + 1)"
+# A deployment is its latest record; when several records name it (a tracker's "cancelled" after a survey's
+# "active"), `history` lists every one, oldest first, as JSON: neither is dropped from what a reader sees.
 DERIVED = f"""
 CREATE OR REPLACE TABLE deployment AS
-SELECT r.key, r.agency, pv.vendor_id AS vendor, v.family, r.vendor_name, r.technology, r.status, r.as_of, r.count,
-       r.url, r.notes, r.details, r.source, r.record, r.retrieved, count(*) OVER (PARTITION BY r.key) AS rows
-FROM local_record r {_VENDOR_JOIN} WHERE r.kind = 'deployment'
+WITH history AS (
+    SELECT key, to_json(list({{'status': status, 'status_as_written': status_as_written, 'as_of': as_of, 'url': url,
+                               'archive_url': archive_url, 'source': source, 'record': record}}
+                             ORDER BY as_of NULLS FIRST, source, record))::VARCHAR AS history
+    FROM (SELECT {_KEY} AS key, r.* EXCLUDE (key) FROM local_record r {_ALIAS_JOIN} WHERE r.kind = 'deployment')
+    GROUP BY key HAVING count(*) > 1),
+kept AS (SELECT {_KEY} AS key, {_AGENCY} AS agency, r.* EXCLUDE (key, agency)
+         FROM local_record r {_ALIAS_JOIN} WHERE r.kind = 'deployment')
+SELECT r.key, r.agency, pv.vendor_id AS vendor, v.family, r.vendor_name, r.technology, r.status,
+       r.status_as_written, r.as_of, r.count, r.url, r.archive_url, r.notes, r.details, r.source, r.record,
+       r.retrieved, count(*) OVER (PARTITION BY r.key) AS rows, h.history
+FROM kept r {_VENDOR_JOIN} LEFT JOIN history h ON h.key = r.key
 QUALIFY row_number() OVER (PARTITION BY r.key ORDER BY r.as_of DESC NULLS LAST, r.source, r.record) = 1;
 CREATE OR REPLACE TABLE local_contract AS
+WITH kept AS (SELECT {_KEY} AS key, {_AGENCY} AS agency, r.* EXCLUDE (key, agency)
+              FROM local_record r {_ALIAS_JOIN} WHERE r.kind = 'contract')
 SELECT r.key, r.agency, pv.vendor_id AS vendor, v.family, r.vendor_name, r.technology, r.number,
-       r.as_of AS start_date, r.end_date, round(r.amount * 100)::BIGINT AS amount_cents, r.url, r.notes, r.source,
-       r.record, r.retrieved, count(*) OVER (PARTITION BY r.key) AS rows
-FROM local_record r {_VENDOR_JOIN} WHERE r.kind = 'contract'
+       r.as_of AS start_date, r.end_date, round(r.amount * 100)::BIGINT AS amount_cents, r.url, r.archive_url,
+       r.notes, r.source, r.record, r.retrieved, count(*) OVER (PARTITION BY r.key) AS rows
+FROM kept r {_VENDOR_JOIN}
 QUALIFY row_number() OVER (PARTITION BY r.key ORDER BY r.source, r.record) = 1;
 CREATE OR REPLACE TABLE sharing AS
-WITH portal AS (SELECT agency, min(url) AS url FROM deployment WHERE url IS NOT NULL GROUP BY agency)
-SELECT r.key, r.agency AS owner, r.other AS searcher, r.system, max(r.as_of) OVER w AS as_of,
+WITH portal AS (SELECT agency, min(url) AS url FROM deployment WHERE url IS NOT NULL GROUP BY agency),
+kept AS (  -- owner|searcher|system, each agency as derived
+    SELECT {_AGENCY} || '|' || coalesce(ao.canonical, r.other) || '|'
+               || substr(r.key, length(r.agency) + length(r.other) + 3) AS key,
+           {_AGENCY} AS owner, coalesce(ao.canonical, r.other) AS searcher, r.system, r.as_of, r.url, r.source,
+           r.record
+    FROM local_record r {_ALIAS_JOIN} LEFT JOIN local_alias ao ON ao.id = r.other WHERE r.kind = 'sharing')
+SELECT r.key, r.owner, r.searcher, r.system, max(r.as_of) OVER w AS as_of,
        coalesce(r.url, p.url) AS portal, r.source, r.record, count(*) OVER w AS rows
-FROM local_record r LEFT JOIN portal p ON p.agency = r.agency WHERE r.kind = 'sharing'
+FROM kept r LEFT JOIN portal p ON p.agency = r.owner
 WINDOW w AS (PARTITION BY r.key)
 QUALIFY row_number() OVER (PARTITION BY r.key ORDER BY r.source, r.record) = 1;
 CREATE OR REPLACE TABLE local_agency AS
 WITH policy AS (
-    SELECT agency, as_of, url, text_hash, details, source, record,
-           count(DISTINCT key) OVER (PARTITION BY agency) AS versions FROM local_record WHERE kind = 'policy'
-    QUALIFY row_number() OVER (PARTITION BY agency ORDER BY as_of DESC NULLS LAST, source, record) = 1),
+    SELECT {_AGENCY} AS agency, r.as_of, r.url, r.text_hash, r.details, r.source, r.record,
+           count(DISTINCT {_KEY}) OVER (PARTITION BY {_AGENCY}) AS versions
+    FROM local_record r {_ALIAS_JOIN} WHERE r.kind = 'policy'
+    QUALIFY row_number() OVER (PARTITION BY {_AGENCY} ORDER BY r.as_of DESC NULLS LAST, r.source, r.record) = 1),
 flock AS (  -- the figures a portal reports beside its policy: retention and the hotlists it alerts on
     SELECT agency, max(TRY_CAST(json_extract_string(details, '$.data_retention_in_days') AS INTEGER)) AS retention_days,
            max(json_extract_string(details, '$.hotlists_alerted_on')) AS hotlists
@@ -110,6 +136,15 @@ def derive_local(con) -> None:
         described = kind == "agency" or any((jurisdiction, state, county, city))
         if described and (agency not in listed or (kind == "agency" and not listed[agency][0])):
             listed[agency] = (kind == "agency", (name, jurisdiction, state, county, city, notes, source, record))
+    merged = judged_same(names)
+    for agency, kept in sorted(merged.items()):  # its spellings are the kept agency's; its row describes it if
+        names[kept].update(names.pop(agency))  # the kept one's own rows do not
+        if agency in listed and (kept not in listed or (listed[agency][0] and not listed[kept][0])):
+            listed[kept] = listed[agency]
+    duck_arrow.frame(con, "local_alias", ["id", "canonical"], sorted(merged.items()))
+    also = defaultdict(list)
+    for agency, kept in merged.items():
+        also[kept].append(agency)
     bodies, patterns = load_federal_bodies(), load_federal_names()
     rows, links, used = [], set(), set()
     for agency in sorted(names):
@@ -136,7 +171,7 @@ def derive_local(con) -> None:
             (
                 agency,
                 name,
-                sorted(spelled),
+                sorted(spelled) + sorted(also[agency]),  # a judged-same agency's id finds it too
                 LOCAL_TIER,
                 jurisdiction or jurisdiction_of(name),
                 state or state_of(name),
@@ -185,6 +220,31 @@ def derive_local(con) -> None:
     log.info("derive local layer: %.2fs", time.perf_counter() - started)
 
 
+def judged_same(agencies) -> dict[str, str]:
+    """{agency id: the id it is kept under} for local agencies a reviewer judged the same (data/judgements.csv,
+    kind local, verdict same; the last word on a pair counts): each group is kept under its smallest id."""
+    from core.judgements import load_judgements
+
+    present = set(agencies)
+    up: dict[str, str] = {}
+
+    def root(agency: str) -> str:
+        while up.get(agency, agency) != agency:
+            agency = up[agency]
+        return agency
+
+    for judgement in load_judgements().values():
+        if (
+            judgement.kind == "local"
+            and judgement.verdict == "same"
+            and {judgement.record, judgement.target} <= present
+        ):
+            a, b = sorted((root(judgement.record), root(judgement.target)))
+            if a != b:
+                up[b] = a
+    return {agency: root(agency) for agency in sorted(up)}
+
+
 def _matches(rows: list[tuple]) -> list[tuple]:
     """Pairs of agencies of different sources with the same normalized name and state (a state both know)."""
     groups = defaultdict(list)
@@ -221,15 +281,18 @@ DEPLOYMENT_READ = (
     "vendor_name",
     "technology",
     "status",
+    "status_as_written",
     "as_of",
     "count",
     "url",
+    "archive_url",
     "notes",
     "details",
     "source",
     "record",
     "retrieved",
     "rows",
+    "history",
 )
 CONTRACT_READ = (
     "key",
@@ -243,6 +306,7 @@ CONTRACT_READ = (
     "end_date",
     "amount_cents",
     "url",
+    "archive_url",
     "notes",
     "source",
     "record",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from core.facts import AWARD_DERIVED_FIELDS, AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS, VEHICLE_FIELDS
+from core.local_rows import LOCAL_FIELDS
 from graph.stores.duckdb.local import VENDOR_PARTIES
 from graph.stores.duckdb.merge import merge_new
 
@@ -29,7 +30,7 @@ def fields_hash(*declarations) -> str:
 # The stamp a store is written with (meta `format`): the version, then the declared fields the tables are made from,
 # so a field added to (or retyped in) core/facts.py marks a store as needing a load with no hand bump. That load
 # upgrades it: the kept tables gain the columns declared since (`DuckStore.begin`) and every other is derived anew.
-FORMAT = f"{FORMAT_VERSION}+{fields_hash(RECORD_FIELDS, SUBAWARD_FIELDS, AWARD_DERIVED_FIELDS, VEHICLE_FIELDS)}"
+FORMAT = f"{FORMAT_VERSION}+{fields_hash(RECORD_FIELDS, SUBAWARD_FIELDS, AWARD_DERIVED_FIELDS, VEHICLE_FIELDS, LOCAL_FIELDS)}"
 TIERS = ("toptier", "subtier", "office")
 TOP_AWARDS = 1000  # largest awards kept per agency (agency pages list up to this many without a scan)
 

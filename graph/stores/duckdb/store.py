@@ -25,6 +25,7 @@ import duckdb
 from core.categories import load as load_categories
 from core.curated import AGENCY_FILE, curated_links, load_families
 from core.judgements import judgements_file, party_record
+from core.local_rows import LOCAL_FIELDS
 from core.products import rules_file
 from graph.attribution import derive_mentions, merge_apart, rules_and_judgements
 from graph.categorize import derive_categories
@@ -127,14 +128,16 @@ class DuckStore(SqlFetches):
             return True
         if version == str(sql.FORMAT_VERSION) and not fields:  # stamped before the stamp named its fields
             # (format 7 as first written): read while `record` has every declared column; remove at the next version
-            have = {
-                row[0]
-                for row in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE "
-                    "table_catalog = 'kg' AND table_name = 'record'"
+            have = set(
+                con.execute(
+                    "SELECT table_name, column_name FROM information_schema.columns WHERE "
+                    "table_catalog = 'kg' AND table_name IN ('record', 'local_record')"
                 ).fetchall()
-            }
-            if have >= {field.name for field in sql.RECORD_FIELDS}:
+            )
+            declared = [("record", f.name) for f in sql.RECORD_FIELDS] + [
+                ("local_record", f.name) for f in LOCAL_FIELDS
+            ]
+            if have >= set(declared):
                 return True
         # other declared fields (core/facts.py) or an earlier format whose records this one derives: a load upgrades it
         return (
@@ -188,8 +191,8 @@ class DuckStore(SqlFetches):
         # held from here, so that a failure (or Ctrl-C) below is rolled back with the connection closed: an open
         # one left to the garbage collector would write the deleted copy back at exit
         con.execute(sql.CREATE)
-        self._add_declared_columns(con)
         con.execute(duck_local.CREATE)
+        self._add_declared_columns(con)
         con.execute(duck_changes.CREATE)
         if fresh:
             self._changes = 0
@@ -201,16 +204,18 @@ class DuckStore(SqlFetches):
 
     @staticmethod
     def _add_declared_columns(con) -> None:
-        """A store of an earlier format gains the `record` and `subaward` columns declared since (core/facts.py:
-        names and types are constants, never user text); their old rows read NULL there until loaded again."""
+        """A store of an earlier format gains the `record`, `subaward` and `local_record` columns declared since
+        (core/facts.py, core/local_rows.py: names and types are constants, never user text); their old rows read
+        NULL there until loaded again."""
         have = set(
             con.execute(
                 "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND "
                 "database_name = current_database() AND table_name IN ('record', 'record_new', "
-                "'subaward', 'subaward_new')"
+                "'subaward', 'subaward_new', 'local_record', 'local_record_new')"
             ).fetchall()
         )
-        for table, fields in (("record", sql.RECORD_FIELDS), ("subaward", sql.SUBAWARD_FIELDS)):
+        declared = (("record", sql.RECORD_FIELDS), ("subaward", sql.SUBAWARD_FIELDS), ("local_record", LOCAL_FIELDS))
+        for table, fields in declared:
             for kept in (table, f"{table}_new"):
                 for field in fields:
                     if (kept, field.name) not in have:
@@ -242,7 +247,7 @@ class DuckStore(SqlFetches):
 
         self.begin()
         batch = duck_arrow.columns(rows, duck_arrow.LOCAL_SCHEMA, self._run_id)  # noqa: F841 (read by name below)
-        self._writer.execute("INSERT INTO local_record_new SELECT * FROM batch")
+        self._writer.execute("INSERT INTO local_record_new BY NAME SELECT * FROM batch")  # as record_new
 
     @guarded_write
     def commit(self, run: dict | None = None) -> None:
