@@ -421,7 +421,10 @@ def asking(store, method: str):
         ("local_review",),
         ("review",),
         ("fetch_local_agencies",),
+        ("fetch_deployments",),
         ("federal_sharing",),
+        ("outcomes",),
+        ("outcomes", "Flock", "IN", ("active", "ended"), "2023-01-01"),
     ],
     ids=lambda q: "-".join(map(str, q)),
 )
