@@ -313,3 +313,11 @@ def test_the_example_maps_read_the_shapes_they_describe(tmp_path):
     tracker.write_text(json.dumps(TRACKER), encoding="utf-8")
     read = list(table_map.read(tracker, table_map.load_map(maps / "tracker.toml")))
     assert [r.status for r in read] == ["cancelled", "ended", "rejected"]
+
+
+def test_a_vendor_name_that_joins_nothing_stays_its_own_and_is_listed_for_review(survey_store):
+    listed = survey_store.review(kind="local")["local_vendors"]
+    assert [(e["record"], e["names"], e["agencies"]) for e in listed] == [
+        ("name:EVIGILANT COM", ["EVIGILANT.COM, LLC"], ["Apex Police Department"])
+    ]  # Flock's names and Vigilant Solutions join curated families; nothing joins by a guess
+    assert listed[0]["records"] == [{"source": listed[0]["records"][0]["source"], "record": "line 9"}]

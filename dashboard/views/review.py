@@ -190,6 +190,35 @@ def show_local_matches(entries: list[dict]) -> None:
     )
 
 
+def show_local_vendors(entries: list[dict]) -> None:
+    st.subheader(f"Local vendor names that join no known vendor ({len(entries):,})")
+    if not entries:
+        st.caption("Every vendor a local record names joins a vendor of the federal records or a curated family.")
+        return
+    st.caption(
+        'Each stays a vendor of its own name, never merged by a guess. To join one to the family it means ("Vigilant" '
+        "to Motorola Solutions' Vigilant Solutions, say), add an alias row to data/vendor_families.csv with its "
+        "source, then load again."
+    )
+    tables.dataframe(
+        "review-local-vendors",
+        pd.DataFrame(
+            [
+                {
+                    "vendor id": e["record"],
+                    "names as written": "; ".join(e["names"]),
+                    "agencies": "; ".join(e["agencies"][:5]) + (" …" if len(e["agencies"]) > 5 else ""),
+                    "rows": e["rows"],
+                    "cited": "; ".join(f"{r['source'].rsplit('/', 1)[-1]} {r['record']}" for r in e["records"]),
+                }
+                for e in entries[:ROWS]
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
 def evidence(entry: dict) -> None:
     """The chosen item's evidence, right above the form."""
     so_far = attributed.judgement_text(entry["judgement"])
@@ -291,4 +320,5 @@ if kind in ("", "merge"):
     show_merges(queue.get("merges", []), queue["counts"].get("merges", {}))
 if kind in ("", "local"):
     show_local_matches(queue.get("local_matches", []))
+    show_local_vendors(queue.get("local_vendors", []))
 judge(queue.get("attributions", []) + queue.get("merges", []) + queue.get("local_matches", []))

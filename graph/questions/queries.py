@@ -59,6 +59,42 @@ MAX_HOPS = 10  # longest chain `paths` looks for
 MAX_CHAINS = 10_000  # shortest chains enumerated before sorting and cutting to `limit`
 
 
+def _unjoined_vendors(rows: list[dict], agencies: dict[str, dict]) -> list[dict]:
+    """Vendor names in local records that joined no vendor of the federal records and no curated family: each
+    stays a vendor of its own name, never merged by a guess, and is listed for a reviewer, who joins it to the
+    family it means with an alias row in data/vendor_families.csv (the next load applies it)."""
+    found: dict[str, dict] = {}
+    for row in rows:
+        vendor = row["vendor"]
+        if not vendor or not vendor.startswith("name:") or (row["family"] or vendor) != vendor:
+            continue
+        entry = found.setdefault(
+            vendor,
+            {
+                "kind": "local_vendor",
+                "record": vendor,
+                "names": set(),
+                "agencies": set(),
+                "records": [],
+                "judgement": None,
+            },
+        )
+        entry["names"].add(row["vendor_name"])
+        entry["agencies"].add(agencies.get(row["agency"], {}).get("name") or row["agency"])
+        entry["records"].append({"source": row["source"], "record": row["record"]})
+    return [
+        {
+            **entry,
+            "names": sorted(entry["names"]),
+            "agencies": sorted(entry["agencies"]),
+            "records": sorted(entry["records"], key=lambda r: (r["source"], r["record"]))[:5],
+            "rows": len(entry["records"]),
+            "how_to_join": "add an alias row to data/vendor_families.csv for the family it means, then load again",
+        }
+        for entry in sorted(found.values(), key=lambda e: (-len(e["records"]), e["record"]))
+    ]
+
+
 def local_judgements() -> dict[tuple[str, str], dict[str, str]]:
     """{(agency, agency): the last local judgement on the pair} from data/judgements.csv (or KG_JUDGEMENTS)."""
     from core.judgements import load_judgements
@@ -1027,6 +1063,9 @@ class Queries(LocalQueries):
                 }
                 for m in self.store.fetch_local_matches()
             ]
+            queue["local_vendors"] = _unjoined_vendors(
+                self.store.fetch_deployments() + self.store.fetch_local_contracts(), agencies
+            )
         counts: dict[str, ReviewCount] = {}
         for name, entries in queue.items():
             counts[name] = {"listed": len(entries), "judged": sum(1 for e in entries if e["judgement"])}

@@ -458,6 +458,7 @@ class Review(TypedDict):
     attributions: NotRequired[list[Row]]  # graph.questions.through_others.review_attributions
     merges: NotRequired[list[Row]]  # graph.questions.through_others.review_merges
     local_matches: NotRequired[list[Row]]
+    local_vendors: NotRequired[list[Row]]  # local vendor names joining no known vendor (queries._unjoined_vendors)
     how_to_judge: str
 
 
