@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.judgements import append_judgement
 from graph.questions.queries import Queries
@@ -157,6 +159,43 @@ def test_a_local_match_judged_not_the_same_stays_apart_and_leaves_the_pending_li
     assert match["judgement"]["verdict"] == "not_same"
     assert ask.review(kind="local", pending=True)["local_matches"] == []
     assert ask.review(kind="local")["counts"]["local_matches"] == {"listed": 1, "judged": 1}
+
+
+def uncited(answer):
+    """The answer without its citations' record labels (entries[i] follows the file's order) or file paths."""
+    if isinstance(answer, dict):
+        return {k: uncited(v) for k, v in answer.items() if k != "cited"}
+    if isinstance(answer, list):
+        return [uncited(v) for v in answer]
+    return answer
+
+
+def outcomes_of(folder: Path, entries: list[dict]) -> dict:
+    from graph.store import open_store
+
+    (survey, survey_map), (tracker, tracker_map) = write_files(folder)
+    tracker.write_text(json.dumps({"entries": entries}), encoding="utf-8")
+    store = open_store("embedded", home=folder / "kg")
+    try:
+        for path, the_map in ((tracker, tracker_map), (survey, survey_map)):
+            load(
+                store,
+                table_map.read(path, the_map),
+                command="table",
+                inputs=[str(path)],
+                rejects_dir=folder,
+                progress=False,
+            )
+        return uncited(Queries(store).outcomes(statuses=("active", "ended", "cancelled", "rejected")))
+    finally:
+        store.close()
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(list(range(len(ENTRIES)))))
+def test_the_order_of_a_tracker_s_entries_changes_no_outcome(tmp_path_factory, order):
+    expected = outcomes_of(tmp_path_factory.mktemp("in-order"), ENTRIES)
+    assert outcomes_of(tmp_path_factory.mktemp("reordered"), [ENTRIES[i] for i in order]) == expected
 
 
 def graph_cli(home: Path, judgements: Path, *args: str) -> subprocess.CompletedProcess:
