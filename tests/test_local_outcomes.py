@@ -47,22 +47,23 @@ ENTRIES = [
 ]
 
 
-def write_files(folder: Path) -> tuple[tuple[Path, table_map.TableMap], tuple[Path, table_map.TableMap]]:
+def write_files(folder: Path, entries: list[dict] = ENTRIES) -> list[tuple[Path, table_map.TableMap]]:
     folder.mkdir(parents=True, exist_ok=True)
     survey = write_csv(folder / "survey.csv", SURVEY)
     tracker = folder / "tracker.json"
-    tracker.write_text(json.dumps({"entries": ENTRIES}), encoding="utf-8")
+    tracker.write_text(json.dumps({"entries": entries}), encoding="utf-8")
     tracker_map = TRACKER_MAP.replace(
         'source_url = "sources.0.url"', 'source_url = "sources.0.url"\narchive_url = "sources.0.archive"'
     )
-    return (
+    return [
         (survey, table_map.load_map(write_map(folder / "survey.toml", SURVEY_MAP + SURVEY_VALUES))),
         (tracker, table_map.load_map(write_map(folder / "tracker.toml", tracker_map))),
-    )
+    ]
 
 
-def load_both(store, folder: Path) -> None:
-    for path, the_map in write_files(folder):
+def load_both(store, folder: Path, entries: list[dict] = ENTRIES, tracker_first: bool = False) -> None:
+    files = write_files(folder, entries)
+    for path, the_map in reversed(files) if tracker_first else files:
         load(
             store,
             table_map.read(path, the_map),
@@ -173,19 +174,9 @@ def uncited(answer):
 def outcomes_of(folder: Path, entries: list[dict]) -> dict:
     from graph.store import open_store
 
-    (survey, survey_map), (tracker, tracker_map) = write_files(folder)
-    tracker.write_text(json.dumps({"entries": entries}), encoding="utf-8")
     store = open_store("embedded", home=folder / "kg")
     try:
-        for path, the_map in ((tracker, tracker_map), (survey, survey_map)):
-            load(
-                store,
-                table_map.read(path, the_map),
-                command="table",
-                inputs=[str(path)],
-                rejects_dir=folder,
-                progress=False,
-            )
+        load_both(store, folder, entries, tracker_first=True)
         return uncited(Queries(store).outcomes(statuses=("active", "ended", "cancelled", "rejected")))
     finally:
         store.close()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from graph.store import open_store
 from ingest import table_map
 from ingest.csvfile import SourceError
 from ingest.load import load
+from tests.test_local_layer import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,17 +104,6 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 def write_map(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def ingest(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ingest", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"KG_HOME": str(home), "PATH": "/usr/bin:/bin"},
-    )
 
 
 def test_a_survey_with_pd_and_so_types_loads_every_row_that_names_a_vendor(tmp_path):
