@@ -340,7 +340,7 @@ def unmapped(path: Path, table_map: TableMap, sheet: str | None = None, encoding
         if FIELDS[name][0] in VOCABULARIES and column in index
     }
     counts: dict[str, dict[str, int]] = {name: {} for name in checked}
-    spelled: dict[str, str] = {}  # a value matches whatever its case: counted once, as first spelled
+    spelled: dict[tuple[str, str], str] = {}  # a value matches whatever its case: counted once, as first spelled
     for _, row in numbered:
         for name, column in checked.items():
             position = index[column]
@@ -350,7 +350,7 @@ def unmapped(path: Path, table_map: TableMap, sheet: str | None = None, encoding
                 continue
             if value.casefold() in table_map.values.get(name, {}):
                 continue
-            value = spelled.setdefault(value.casefold(), value)
+            value = spelled.setdefault((name, value.casefold()), value)
             counts[name][value] = counts[name].get(value, 0) + 1
     return {
         name: {
