@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
+from core.keys import match_tier
 from core.wording import NOT_REPORTED, count, money, text
 from dashboard import data, params
 from dashboard.render import outcomes, profile_links, sharing_network, state_grid, tables
@@ -86,7 +87,9 @@ def overview_section(overview: dict, contested: dict) -> dict:
     asked_states = [s.strip().upper() if len(s.strip()) == 2 else s.strip() for s in params.many("state")]
     asked_kinds = params.many("kind")
     wanted = params.text("vendor").strip()
-    named = [v for v in vendors if wanted and wanted.lower() in v.lower()]
+    tiers = {v: match_tier(wanted, [v]) for v in vendors} if wanted else {}
+    best = min((t for t in tiers.values() if t is not None), default=None)
+    named = [v for v in vendors if best is not None and tiers[v] == best]  # whole words before parts of words
     state_options = states + _unknown(asked_states, states, "are in the state")
     kind_options = kinds + _unknown(asked_kinds, kinds, "give the jurisdiction")
     vendor_options = ["(any)", *vendors]
@@ -109,7 +112,10 @@ def overview_section(overview: dict, contested: dict) -> dict:
     using = st.checkbox(USING_LABEL, params.flag("using", True), key="l_using")
     tests = {
         "state": lambda r: not chosen_states or r["state"] in chosen_states,
-        "vendor": lambda r: chosen_vendor == "(any)" or any(chosen_vendor.lower() in v.lower() for v in r["vendors"]),
+        "vendor": lambda r: (
+            chosen_vendor == "(any)"
+            or any(v == chosen_vendor or (chosen_vendor == wanted and v in named) for v in r["vendors"])
+        ),
         "jurisdiction": lambda r: not chosen_kinds or r["jurisdiction"] in chosen_kinds,
         "name": lambda r: not needle or needle.lower() in r["name"].lower(),
         "using": lambda r: not using or r["deployments"] or r["contracts"],
