@@ -79,9 +79,9 @@ def name_key(name: str | None) -> str | None:
 
 
 def match_tier(text: str, names: Iterable[str | None]) -> int | None:
-    """How well typed text names an entity, best first: 0 a name itself (any case, or the same name key), 1 a
-    whole word or words of a name, 2 a name's start, 3 any part of a name; None when no name holds it.
-    "Vigilant" is Vigilant Solutions (1) before EVIGILANT.COM (3)."""
+    """How well typed text names an entity, best first: 0 a name itself (any case), 1 a name with the same name
+    key ("The GEO Group" for GEO GROUP INC THE), 2 a whole word or words of a name, 3 a name's start, 4 any part
+    of a name; None when no name holds it. "Vigilant" is Vigilant Solutions (2) before EVIGILANT.COM (4)."""
     wanted = " ".join(text.split()).casefold()
     if not wanted:
         return None
@@ -90,11 +90,14 @@ def match_tier(text: str, names: Iterable[str | None]) -> int | None:
     best = None
     for name in names:
         folded = " ".join((name or "").split()).casefold()
-        if folded == wanted or (key is not None and name_key(name) == key):
+        if folded == wanted:
             return 0
-        if wanted not in folded:
+        if key is not None and name_key(name) == key:
+            tier = 1
+        elif wanted not in folded:
             continue
-        tier = 1 if word.search(folded) else 2 if folded.startswith(wanted) else 3
+        else:
+            tier = 2 if word.search(folded) else 3 if folded.startswith(wanted) else 4
         best = tier if best is None else min(best, tier)
     return best
 

@@ -279,12 +279,13 @@ def test_a_name_search_finds_whole_words_before_parts_of_words(survey_store):
     "text, names, tier",
     [
         ("flock", ["Flock"], 0),
-        ("The GEO Group", ["GEO GROUP INC THE"], 0),  # the same name key
-        ("Vigilant", ["Vigilant Solutions"], 1),
-        ("geo", ["The GEO Group, Inc."], 1),
-        ("pal", ["Palantir"], 2),
-        ("Vigilant", ["EVIGILANT.COM, LLC"], 3),
-        ("ice", ["Police"], 3),
+        ("The GEO Group", ["GEO GROUP INC THE"], 1),  # the same name key
+        ("REGENTS OF UNIVERSITY OF MINNESOTA", ["REGENTS OF THE UNIVERSITY OF MINNESOTA"], 1),
+        ("Vigilant", ["Vigilant Solutions"], 2),
+        ("geo", ["The GEO Group, Inc."], 2),
+        ("pal", ["Palantir"], 3),
+        ("Vigilant", ["EVIGILANT.COM, LLC"], 4),
+        ("ice", ["Police"], 4),
         ("Axon", ["Motorola"], None),
         ("   ", ["Anything"], None),
     ],

@@ -107,8 +107,9 @@ def local_judgements() -> dict[tuple[str, str], dict[str, str]]:
 
 
 def _best_matches(text: str, rows: list[dict]) -> list[dict]:
-    """The rows whose name or alias names the text best (core.keys.match_tier): a name itself, else whole words,
-    else a name's start, else any part; so "Vigilant" is Vigilant Solutions, never EVIGILANT.COM beside it."""
+    """The rows whose name or alias names the text best (core.keys.match_tier): a name itself, else one of the
+    same name key, else whole words, else a name's start, else any part; so "Vigilant" is Vigilant Solutions,
+    never EVIGILANT.COM beside it."""
     tiers = [(match_tier(text, [row["name"], *(row["aliases"] or [])]), row) for row in rows]
     found = [tier for tier, _ in tiers if tier is not None]
     return [row for tier, row in tiers if found and tier == min(found)]
@@ -161,7 +162,8 @@ class Queries(LocalQueries):
 
     def search(self, text: str, limit: int = 20) -> list[SearchRow]:
         """Entities whose name, code, abbreviation or alias holds the text: a name itself first, then whole
-        words, a name's start and any part (core.keys.match_tier); no text lists every entity."""
+        words, a name's start and any part (core.keys.match_tier: a name of the same key second); no text lists
+        every entity."""
         hits: list[tuple[int, SearchRow]] = []
         for row in self.entities():
             names = [row["name"], row.get("code"), row.get("abbreviation"), *(row["aliases"] or [])]
