@@ -150,11 +150,13 @@ def test_a_local_match_judged_not_the_same_stays_apart_and_leaves_the_pending_li
     store = make_store()
     folder = tmp_path / "files"
     load_both(store, folder)
+    before = Queries(store).stats()["local"]
     append_judgement(
         {"kind": "local", "record": SURVEY_ID, "target": TRACKER_ID, "verdict": "not_same", "who": "t", "why": "two"}
     )
-    load_both(store, folder)
+    load_both(store, folder)  # a rerun of both files (the JSON's entries[i] included) changes no count
     ask = Queries(store)
+    assert ask.stats()["local"] == before
     assert {SURVEY_ID, TRACKER_ID} <= set(ask.local_agencies())
     (match,) = ask.review(kind="local")["local_matches"]
     assert match["judgement"]["verdict"] == "not_same"
