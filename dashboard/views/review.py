@@ -311,7 +311,7 @@ params.write({"kind": kind, "pending": pending}, {"pending": False})
 queue = data.review(src, kind or None, pending)
 st.caption(
     f"Judgements are appended to {md(judgements_file())} with who, when and why; {APPLY}, which re-derives "
-    "the attributions and merges: until then the lists and figures here stay as they are. A later judgement "
+    "the attributions, merges and local matches: until then the lists and figures here stay as they are. A later judgement "
     "of the same item replaces an earlier one."
 )
 if kind in ("", "attribution"):
