@@ -8,7 +8,8 @@ family a row belongs to, and which value of an award is its latest, are decided 
 Row kinds: "action" (one contract action), "summary" (a prime award summary row: the award's lifetime
 figures as of its last modification), "subaward_prime" (a prime award as a subaward file names it,
 with the prime amount that file reported) and "vehicle" (a contract vehicle as of one of its records: kept in a
-table of its own, `vehicle`, never among the awards, facts or money).
+table of its own, `vehicle`, never among the awards, facts or money) and "deletion" (an action the source
+withdrew: the latest-retrieved record of an action key decides whether it counts, `graph/stores/duckdb/sql.py` CHOSEN).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from operator import attrgetter
 from typing import Any
 
 from .keys import award_key, fiscal_year, permalink
-from .records import Award, RecipientYear, Subaward, Transaction, Vehicle
+from .records import Award, Deletion, RecipientYear, Subaward, Transaction, Vehicle
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,10 @@ PROVENANCE_FIELDS = (
 # One row per record read (table `record`).
 RECORD_FIELDS = (
     Field(
-        "kind", "VARCHAR", "action | summary | subaward_prime | vehicle | recipient_year (a recipient profile's year)"
+        "kind",
+        "VARCHAR",
+        "action | summary | subaward_prime | vehicle | recipient_year (a recipient profile's year) | deletion "
+        "(an action the source withdrew)",
     ),
     Field("key", "VARCHAR", "action key (award key + modification + transaction number), or the award key"),
     Field("award_key", "VARCHAR", "USAspending generated award id"),
@@ -263,6 +267,17 @@ def record_rows(record: object) -> tuple[dict[str, Any], dict[str, Any] | None]:
         return _award_row("vehicle", record.key, record, record.values_as_of, record.obligated), None
     if isinstance(record, Award):
         return _award_row("summary", record.key, record, record.values_as_of, record.obligated), None
+    if isinstance(record, Deletion):
+        row = dict.fromkeys(RECORD_COLUMNS)
+        row.update(
+            kind="deletion",
+            key=record.key,
+            award_key=record.award_key,
+            source=record.prov.source,
+            record=record.prov.record,
+            retrieved=record.prov.retrieved,
+        )
+        return row, None
     if isinstance(record, RecipientYear):
         row = dict.fromkeys(RECORD_COLUMNS)
         row.update(

@@ -107,6 +107,16 @@ class Transaction:
 
 
 @dataclass(slots=True)
+class Deletion:
+    """An action the source withdrew (an Award Data Archive delta row marked D): it removes that action unless a
+    record of it retrieved later brings it back. Kept as a record, so any file order gives the same store."""
+
+    key: str  # the action's key (contract_transaction_unique_key)
+    award_key: str | None  # its award, when the row gives it
+    prov: Provenance
+
+
+@dataclass(slots=True)
 class Subaward:
     """A subcontract reported against a prime award."""
 

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from core.facts import record_rows, too_long
 from core.local_rows import LOCAL_TYPES, local_row
-from core.records import Reject, Subaward, Transaction
+from core.records import Deletion, Reject, Subaward, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class Loader:
         self.rows: list = []
         self.local_rows: list[dict] = []  # local records (core/local.py): kept apart, no money of theirs is summed
         self.action_keys: set[str] = set()
-        self.read = self.loaded = self.rejected = self.duplicate_rows = 0
+        self.read = self.loaded = self.rejected = self.duplicate_rows = self.deletions = 0
         self.bar = tqdm(
             total=total,
             unit=" rows",
@@ -112,6 +112,8 @@ class Loader:
                 if record.key in self.action_keys:
                     self.duplicate_rows += 1  # an action already read: kept once
                 self.action_keys.add(record.key)
+            elif isinstance(record, Deletion):
+                self.deletions += 1  # loaded as a record: the latest-retrieved record of its action decides
             self.rows.append(rows)
             self.loaded += 1
             dated = _date_of(record)
@@ -144,6 +146,7 @@ class Loader:
             "rows_rejected": self.rejected,
             "rejects_file": rejects_file,
             "duplicate_rows": self.duplicate_rows,
+            **({"deletions": self.deletions} if self.deletions else {}),
             "seconds": round(seconds, 3),
             "rows_per_second": round(self.read / seconds) if seconds else None,
             "last_action_date": self.last_action_date,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from core.facts import AWARD_FIELDS
 from core.keys import subaward_key
-from core.records import AgencyRef, Award, Party, Provenance, Reject, Subaward, Transaction
+from core.records import AgencyRef, Award, Deletion, Party, Provenance, Reject, Subaward, Transaction
 
 from . import clean
 from .csvfile import Columns, SourceError, detect_dayfirst, open_csv, width_problem
@@ -84,15 +84,10 @@ def read(
         if (problem := width_problem(row, width)) is not None:
             yield Reject(source, f"line {line}", problem, row)
             continue
-        if deleted is not None and deleted(row).strip().upper() == "D":
-            yield Reject(
-                source,
-                f"line {line}",
-                "a delta file's deletion (correction_delete_ind D): not applied, the action stays as loaded before",
-                row,
-            )
-            continue
         prov = Provenance(source, f"line {line}", retrieved)
+        if deleted is not None and deleted(row).strip().upper() == "D":
+            yield _deletion(cols, layout, row, prov)
+            continue
         try:
             yield mapper(row, prov, dayfirst)
         except (clean.BadValue, _BadRow) as error:
@@ -101,6 +96,22 @@ def read(
 
 class _BadRow(ValueError):
     pass
+
+
+def _deletion(cols: Columns, layout: str, row: list[str], prov: Provenance) -> Deletion | Reject:
+    """A delta file's row marked D: the action it names is withdrawn (a deletion row gives little but its keys)."""
+    key = clean.text(cols.getter("contract_transaction_unique_key")(row)) if layout == "transactions" else None
+    if not key:
+        return Reject(
+            prov.source,
+            prov.record,
+            "a delta file's deletion (correction_delete_ind D) without the contract_transaction_unique_key of the "
+            "action it withdraws: nothing was removed; load the Award Data Archive's transaction delta file as "
+            "downloaded",
+            row,
+        )
+    award = clean.text(cols.getter("contract_award_unique_key")(row))
+    return Deletion(key=key, award_key=award.upper() if award else None, prov=prov)
 
 
 def _party(

@@ -167,8 +167,7 @@ def test_a_store_of_the_previous_format_is_read_again_after_a_load(sample_home):
 def test_a_store_written_before_a_field_was_declared_asks_for_a_load_which_adds_it(sample_home):
     """A field added to core/facts.py changes the store's format stamp with no hand bump: a store written before it
     (simulated: its `record` lacks the last award field, its stamp names the fields it had) asks for a load, and
-    the load adds the column and answers as a fresh load does. A store stamped before stamps named their fields
-    is read while it has every declared column."""
+    the load adds the column and answers as a fresh load does."""
     import duckdb
 
     from core.facts import AWARD_DERIVED_FIELDS, AWARD_FIELDS, RECORD_FIELDS, SUBAWARD_FIELDS, VEHICLE_FIELDS
@@ -186,10 +185,8 @@ def test_a_store_written_before_a_field_was_declared_asks_for_a_load_which_adds_
     )
     before.close()
     assert len(awards) == 5 and all(award[newest] is not None for award in awards)
-    with duckdb.connect(str(path)) as con:
+    with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()[0] == duck_sql.FORMAT
-        con.execute("UPDATE meta SET value = ? WHERE name = 'format'", [str(duck_sql.FORMAT_VERSION)])
-    assert Queries(open_store("embedded", home=sample_home)).stats() == counts  # an unhashed stamp, every column: read
     older = duck_sql.fields_hash(
         [f for f in RECORD_FIELDS if f.name != newest], SUBAWARD_FIELDS, AWARD_DERIVED_FIELDS, VEHICLE_FIELDS
     )

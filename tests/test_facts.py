@@ -7,6 +7,7 @@ batching are varied by hypothesis over the same files.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.questions.queries import Queries
+from graph.questions.targets import targets
 from graph.store import FactFilter, open_store
 from ingest import transactions_csv, usaspending_csv
 from ingest.load import load
@@ -256,12 +258,19 @@ def test_every_record_kind_fills_exactly_the_declared_columns(shared_data):
 @pytest.mark.parametrize("agency", ["ICE", "CBP", "DHS", "7055", "70CDCR"])
 def test_the_agency_rollups_give_what_the_facts_give(reference, agency):
     store, _ = reference
-    with_rollups = (Queries(store).agency_profile(agency, limit=200), Queries(store).subgraph(agency=agency))
+
+    def answers():
+        ask = Queries(store)
+        return (
+            ask.agency_profile(agency, limit=200),
+            ask.subgraph(agency=agency),
+            targets(ask, agency, sectors=["all"], today=dt.date(2025, 9, 30)),  # by recipient and year, by rule
+            ask.agency_money(agency),
+        )
+
+    with_rollups = answers()
     store.use_rollups = False
     try:
-        assert (
-            Queries(store).agency_profile(agency, limit=200),
-            Queries(store).subgraph(agency=agency),
-        ) == with_rollups
+        assert answers() == with_rollups
     finally:
         store.use_rollups = True

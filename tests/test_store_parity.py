@@ -13,12 +13,14 @@ the suite needs no ../shared.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
 from graph.questions.queries import Queries
+from graph.questions.targets import targets
 from graph.questions.ties import shared_office
 from graph.store import STORES, Ambiguous, FactFilter, NotFound
 from ingest import normalized_csv
@@ -335,18 +337,21 @@ def test_runs_are_logged_on_neo4j(stores):
 @pytest.mark.parametrize("agency", ["ICE", "DHS", "70CDCR", "7055"])
 def test_neo4j_rollups_give_what_its_facts_give(stores, agency):
     neo4j = stores["neo4j"]
-    with_rollups = (
-        Queries(neo4j).agency_profile(agency, limit=300),
-        Queries(neo4j).subgraph(agency=agency),
-        Queries(neo4j).facets(),
-    )
+
+    def answers():
+        ask = Queries(neo4j)
+        return (
+            ask.agency_profile(agency, limit=300),
+            ask.subgraph(agency=agency),
+            ask.facets(),
+            targets(ask, agency, sectors=["all"], today=dt.date(2025, 9, 30)),  # by recipient and year, by rule
+            ask.agency_money(agency),
+        )
+
+    with_rollups = answers()
     neo4j.use_rollups = False
     try:
-        assert (
-            Queries(neo4j).agency_profile(agency, limit=300),
-            Queries(neo4j).subgraph(agency=agency),
-            Queries(neo4j).facets(),
-        ) == with_rollups
+        assert answers() == with_rollups
     finally:
         neo4j.use_rollups = True
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.records import Award, Reject, Subaward, Transaction
+from core.records import Award, Deletion, Reject, Subaward, Transaction
 from graph.questions.queries import Queries
 from ingest import usaspending_csv
 from ingest.csvfile import SourceError
@@ -492,16 +492,26 @@ def test_header_only_file_reads_nothing(shared_data, tmp_path):
     assert read_all(path) == []
 
 
-def test_a_delta_files_deletions_are_rejected_with_the_reason_not_loaded(shared_data, tmp_path):
-    # Real fy13 rows with the delta files' correction_delete_ind column added: C (corrected or new), D (deleted)
+def test_a_delta_files_deletions_are_read_as_deletions_and_one_without_its_key_is_rejected(shared_data, tmp_path):
+    # Real fy13 rows with the delta files' columns added: correction_delete_ind C (corrected or new) or D
+    # (deleted), and the action's contract_transaction_unique_key (blank on the last row)
     with (shared_data / "torn_apart_ice_fy2013_2018/fy13.csv").open(newline="", encoding="utf-8-sig") as handle:
-        rows = [row for _, row in zip(range(3), csv.reader(handle), strict=False)]
+        rows = [row for _, row in zip(range(4), csv.reader(handle), strict=False)]
     delta = tmp_path / "FY(All)_070_Contracts_Delta_20250106_1.csv"
     with delta.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([["correction_delete_ind", *rows[0]], ["C", *rows[1]], ["D", *rows[2]]])
+        csv.writer(handle).writerows(
+            [
+                ["correction_delete_ind", "contract_transaction_unique_key", *rows[0]],
+                ["C", "7012_-NONE-_A_0_-NONE-_0", *rows[1]],
+                ["D", "7012_-NONE-_B_P00001_-NONE-_0", *rows[2]],
+                ["D", "", *rows[3]],
+            ]
+        )
 
-    kept, deleted = list(usaspending_csv.read(delta))
+    kept, deleted, keyless = list(usaspending_csv.read(delta))
 
-    assert isinstance(kept, Transaction)
-    assert isinstance(deleted, Reject) and deleted.record == "line 3"
-    assert deleted.reason.startswith("a delta file's deletion (correction_delete_ind D): not applied")
+    assert isinstance(kept, Transaction) and kept.key == "7012_-NONE-_A_0_-NONE-_0"
+    assert isinstance(deleted, Deletion) and deleted.key == "7012_-NONE-_B_P00001_-NONE-_0"
+    assert deleted.prov.record == "line 3" and deleted.prov.source == str(delta)
+    assert isinstance(keyless, Reject) and keyless.record == "line 4"
+    assert keyless.reason.startswith("a delta file's deletion (correction_delete_ind D) without the contract_")

@@ -447,6 +447,8 @@ CHANGE_MEANS = {
     "changed_end_date": "an award's current or potential end of performance moved",
     "new_vendor": "a vendor not held before (with its earliest award)",
     "new_vendor_agency": "a vendor's first award from this sub-agency (or agency) in the store",
+    "removed_action": "a contract action withdrawn by a delta file's deletion (before: its obligation; source: "
+    "the deletion's file and line)",
 }
 
 

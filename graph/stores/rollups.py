@@ -65,6 +65,27 @@ ROLLUPS = (
         order="ALL",
     ),
     Rollup(
+        "AgencyRecipientYear",
+        "agency_recipient_year",
+        "concat_ws('|', role, agency, coalesce(recipient, '-'), coalesce(split::VARCHAR, '-'), "
+        "coalesce(fiscal_year::VARCHAR, '-'))",
+        ("agency",),
+        "fetch_fact_groups",
+        "recipient,split,fiscal_year",
+        ROLES,
+        order="ALL",
+    ),
+    Rollup(
+        "AgencyRecipientRule",
+        "agency_recipient_rule",
+        "concat_ws('|', agency, coalesce(recipient, '-'), coalesce(category, '-'), coalesce(category_rule, '-'))",
+        ("agency",),
+        "fetch_fact_groups",
+        "recipient,category,category_rule",
+        ("awarding",),
+        order="ALL",
+    ),
+    Rollup(
         "AgencyPair",
         "agency_pair",
         "concat_ws('|', agency, coalesce(recipient, '-'), coalesce(awarding_subtier, '-'))",

@@ -15,7 +15,15 @@ AWARD_WATCHED = (
     ("changed_end_date", "end_date", "end_date", "date"),
     ("changed_end_date", "potential_end_date", "potential_end_date", "date"),
 )
-KINDS = ("new_award", "new_modification", "changed_amount", "changed_end_date", "new_vendor", "new_vendor_agency")
+KINDS = (
+    "new_award",
+    "new_modification",
+    "changed_amount",
+    "changed_end_date",
+    "new_vendor",
+    "new_vendor_agency",
+    "removed_action",
+)
 COLUMNS = (
     "seq",
     "run_id",
@@ -46,7 +54,8 @@ _AWARD_COLUMNS = "key, recipient, awarding_id, " + ", ".join(column for _, _, co
 # the state a commit starts from (empty before the first load)
 BEFORE = f"""
 CREATE OR REPLACE TEMP TABLE before_award AS SELECT {_AWARD_COLUMNS} FROM award;
-CREATE OR REPLACE TEMP TABLE before_action AS SELECT key, cents FROM fact WHERE kind = 'action';
+CREATE OR REPLACE TEMP TABLE before_action AS
+SELECT key, cents, award_key, recipient, awarding_id FROM fact WHERE kind = 'action';
 CREATE OR REPLACE TEMP TABLE before_vendor AS SELECT id FROM vendor WHERE NOT curated;
 CREATE OR REPLACE TEMP TABLE before_pair AS
 SELECT DISTINCT recipient, coalesce(awarding_subtier, awarding_toptier) AS agency FROM fact WHERE recipient IS NOT NULL;
@@ -54,7 +63,8 @@ SELECT DISTINCT recipient, coalesce(awarding_subtier, awarding_toptier) AS agenc
 NOTHING_BEFORE = """
 CREATE OR REPLACE TEMP TABLE before_award (key VARCHAR, recipient VARCHAR, awarding_id VARCHAR, obligated_cents BIGINT,
     current_cents BIGINT, potential_cents BIGINT, end_date DATE, potential_end_date DATE);
-CREATE OR REPLACE TEMP TABLE before_action (key VARCHAR, cents BIGINT);
+CREATE OR REPLACE TEMP TABLE before_action (key VARCHAR, cents BIGINT, award_key VARCHAR, recipient VARCHAR,
+    awarding_id VARCHAR);
 CREATE OR REPLACE TEMP TABLE before_vendor (id VARCHAR);
 CREATE OR REPLACE TEMP TABLE before_pair (recipient VARCHAR, agency VARCHAR);
 """
@@ -89,6 +99,13 @@ WITH found AS (
     SELECT 'changed_amount', f.award_key, f.key, f.recipient, f.awarding_id, 'obligation', {_shown("x.cents", "money")},
            {_shown("f.cents", "money")}, f.source, f.record, f.permalink
     FROM fact f JOIN before_action x ON x.key = f.key WHERE f.kind = 'action' AND f.cents IS DISTINCT FROM x.cents
+    UNION ALL
+    SELECT 'removed_action', x.award_key, x.key, x.recipient, x.awarding_id, 'obligation', {_shown("x.cents", "money")},
+           NULL, d.source, d.record, NULL
+    FROM before_action x ANTI JOIN fact f ON f.key = x.key AND f.kind = 'action'
+    LEFT JOIN (SELECT key, source, record FROM record WHERE kind = 'deletion'  -- the one CHOSEN (sql.py) follows
+               QUALIFY row_number() OVER (PARTITION BY key ORDER BY retrieved DESC NULLS LAST, source, record) = 1) d
+        ON d.key = x.key
     UNION ALL
     {_AWARD_CHANGES}
     UNION ALL

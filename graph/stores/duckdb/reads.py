@@ -174,12 +174,18 @@ class SqlFetches(LocalSqlFetches):
             SELECT 'Vendor', id, name, aliases, NULL, NULL, NULL, family FROM vendor ORDER BY kind, id""")
 
     def fetch_names(self, ids: list[str]) -> dict[str, str]:
-        rows = self._rows("SELECT id, name FROM vendor WHERE list_contains(?, id)", [list(ids)]) if ids else []
+        rows = (
+            self._rows("SELECT id, name FROM vendor WHERE id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)])
+            if ids
+            else []
+        )
         return {row["id"]: row["name"] for row in rows}
 
     def fetch_agency_briefs(self, ids: list[str]) -> dict[str, dict]:
         rows = (
-            self._rows("SELECT id, name, code, tier FROM agency WHERE list_contains(?, id)", [list(ids)]) if ids else []
+            self._rows("SELECT id, name, code, tier FROM agency WHERE id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)])
+            if ids
+            else []
         )
         return {row["id"]: row for row in rows}
 
@@ -227,7 +233,7 @@ class SqlFetches(LocalSqlFetches):
             """
             SELECT child, parent, basis, relation, note, first_reported::VARCHAR AS first_reported,
                    last_reported::VARCHAR AS last_reported, source, record, permalink
-            FROM vendor_parent WHERE list_contains(?, child) ORDER BY child, parent, basis""",
+            FROM vendor_parent WHERE child IN (SELECT unnest(?::VARCHAR[])) ORDER BY child, parent, basis""",
             [list(ids)],
         )
 
@@ -236,7 +242,7 @@ class SqlFetches(LocalSqlFetches):
             self._rows(
                 """
             SELECT vendor_id, valid_from::VARCHAR AS valid_from, valid_to::VARCHAR AS valid_to, family
-            FROM vendor_family WHERE list_contains(?, vendor_id) ORDER BY vendor_id, valid_from NULLS FIRST""",
+            FROM vendor_family WHERE vendor_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY vendor_id, valid_from NULLS FIRST""",
                 [list(ids)],
             )
             if ids
@@ -244,7 +250,11 @@ class SqlFetches(LocalSqlFetches):
         )
 
     def fetch_families(self, ids: list[str]) -> dict[str, str]:
-        rows = self._rows("SELECT id, family FROM vendor WHERE list_contains(?, id)", [list(ids)]) if ids else []
+        rows = (
+            self._rows("SELECT id, family FROM vendor WHERE id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)])
+            if ids
+            else []
+        )
         return {row["id"]: row["family"] for row in rows}
 
     use_rollups = True  # tests switch them off to check that they give what the facts give

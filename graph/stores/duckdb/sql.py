@@ -14,11 +14,12 @@ from core.local_rows import LOCAL_FIELDS
 from graph.stores.duckdb.local import VENDOR_PARTIES
 from graph.stores.duckdb.merge import merge_new
 
-FORMAT_VERSION = 7  # 4: subaward keys without the report id, the change log; 5: mentions, name merges; 6: local layer;
-# 7: categories, contract vehicles, indexes on award keys
+FORMAT_VERSION = 8  # 4: subaward keys without the report id, the change log; 5: mentions, name merges; 6: local layer;
+# 7: categories, contract vehicles, indexes on award keys; 8: rollups by recipient and year and by category rule, awards
+# in key order, delta files' deletions (record kind `deletion`)
 # Earlier formats whose `record` rows this one reads as they are: a load into such a store derives every table anew
 # (as each load does) and writes it in this format; only reading one without a load asks for `graph clear`.
-DERIVES_FROM = (6,)
+DERIVES_FROM = (6, 7)
 
 
 def fields_hash(*declarations) -> str:
@@ -56,12 +57,13 @@ CLEAR_NEW = "DELETE FROM record_new; DELETE FROM subaward_new;"
 
 
 # One row per action (a repeated action counted once: the copy retrieved last, then the first source by
-# name, so a file fetched again brings USAspending's revisions), the latest summary of each award, the
-# latest prime amount a subaward file gave.
+# name, so a file fetched again brings USAspending's revisions; when that copy is a delta file's deletion, none),
+# the latest summary of each award, the latest prime amount a subaward file gave.
 CHOSEN = """
 CREATE OR REPLACE TEMP TABLE chosen AS
-SELECT * FROM (SELECT * FROM record WHERE kind = 'action'
-               QUALIFY row_number() OVER (PARTITION BY key ORDER BY retrieved DESC NULLS LAST, source, record) = 1)
+SELECT * FROM (SELECT * FROM record WHERE kind IN ('action', 'deletion')
+               QUALIFY row_number() OVER (PARTITION BY key ORDER BY retrieved DESC NULLS LAST, kind = 'action',
+                                                                 source, record) = 1) WHERE kind = 'action'
 UNION ALL
 SELECT * FROM (SELECT * FROM record WHERE kind = 'summary'
                QUALIFY row_number() OVER (PARTITION BY award_key ORDER BY action_date DESC NULLS LAST,
@@ -151,7 +153,8 @@ SELECT award_key AS key, {", ".join(_latest(field.name) for field in AWARD_FIELD
        max(action_date) FILTER (WHERE kind = 'summary') AS summary_as_of,
        max_by(source, ord) AS source, max_by(record, ord) AS record, max_by(retrieved, ord) AS retrieved,
        max_by(permalink, ord) FILTER (WHERE permalink IS NOT NULL) AS permalink
-FROM resolved GROUP BY award_key;
+FROM resolved GROUP BY award_key
+ORDER BY award_key;  -- in key order: awards read by key (a profile's, a ranking's citations) sit in few blocks
 UPDATE award SET description = first_action_description WHERE description IS NULL;
 ALTER TABLE award ADD COLUMN obligated DOUBLE;
 ALTER TABLE award ADD COLUMN obligated_basis VARCHAR;
@@ -218,8 +221,9 @@ LEFT JOIN agency_tiers gf ON gf.id = base.funding_id
 ORDER BY family, recipient, award_key;  -- a family's or vendor's facts sit together: its questions read few blocks
 """
 
-# The agency profile's money by category and year (graph/questions/queries.py `_agency_categories`), read instead of every
-# fact of the agency: for each awarding agency at every tier, derived once the facts have their category.
+# The agency profile's money by category and year (graph/questions/queries.py `_agency_categories`) and the targets'
+# money by recipient, category and rule, read instead of every fact of the agency: for each awarding agency at every
+# tier, derived once the facts have their category.
 AGENCY_CATEGORY = """
 CREATE OR REPLACE TABLE agency_category AS
 SELECT agency, category, split, fiscal_year, sum(cents) AS cents, count(DISTINCT award_no) AS awards,
@@ -227,6 +231,12 @@ SELECT agency, category, split, fiscal_year, sum(cents) AS cents, count(DISTINCT
 FROM (SELECT unnest([awarding_toptier, awarding_subtier, awarding_office]) AS agency, category, split, fiscal_year,
              cents, amount, award_no FROM fact)
 WHERE agency IS NOT NULL GROUP BY ALL ORDER BY ALL;
+CREATE OR REPLACE TABLE agency_recipient_rule AS  -- the targets' categories with the rules that placed them
+SELECT agency, recipient, category, category_rule, sum(cents) AS cents, count(amount) AS reported, count(*) AS facts,
+       count(DISTINCT award_no) AS awards
+FROM (SELECT unnest([awarding_toptier, awarding_subtier, awarding_office]) AS agency, recipient, category,
+             category_rule, cents, amount, award_no FROM fact)
+WHERE agency IS NOT NULL GROUP BY ALL;
 """
 
 # Rollups, derived data the agency questions read instead of scanning every fact of a department: for each
@@ -251,6 +261,10 @@ CREATE OR REPLACE TABLE agency_recipient AS
 SELECT role, agency, recipient, sum(cents) AS cents, count(amount) AS reported, count(*) AS facts,
        count(DISTINCT award_no) AS awards
 FROM fact_by_agency GROUP BY role, agency, recipient;
+CREATE OR REPLACE TABLE agency_recipient_year AS  -- the targets' and the agency money's own money by year
+SELECT role, agency, recipient, split, fiscal_year, sum(cents) AS cents, count(amount) AS reported, count(*) AS facts,
+       count(DISTINCT award_no) AS awards
+FROM fact_by_agency GROUP BY role, agency, recipient, split, fiscal_year;
 CREATE OR REPLACE TABLE agency_pair AS
 SELECT agency, recipient, awarding_subtier, sum(cents) AS cents, count(amount) AS reported, count(*) AS facts,
        count(DISTINCT award_no) AS awards
@@ -435,7 +449,7 @@ ORDER BY l.key;
 # What a run brought: its awards, the vendors its rows resolved to, the agencies they name (a contract vehicle's rows
 # count in none of these), and its contract vehicles.
 RUN_COUNTS = f"""
-SELECT (SELECT count(DISTINCT award_key) FROM record_new WHERE kind <> 'vehicle'),
+SELECT (SELECT count(DISTINCT award_key) FROM record_new WHERE kind NOT IN ('vehicle', 'deletion')),  -- deletions: counted apart
        (SELECT count(DISTINCT vendor_id) FROM (
             SELECT pv.vendor_id FROM record_new {_party_join("pv", "recipient", "record_new")} WHERE kind <> 'vehicle'
             UNION ALL SELECT pv.vendor_id FROM record_new {_party_join("pv", "parent", "record_new")}

@@ -123,22 +123,9 @@ class DuckStore(SqlFetches):
 
     def _readable(self, con, stamp: str) -> bool:
         """Whether a store of this format stamp is read as it is, or (in a load) upgraded by deriving it anew."""
-        version, _, fields = stamp.partition("+")
+        version = stamp.partition("+")[0]
         if stamp == sql.FORMAT:
             return True
-        if version == str(sql.FORMAT_VERSION) and not fields:  # stamped before the stamp named its fields
-            # (format 7 as first written): read while `record` has every declared column; remove at the next version
-            have = set(
-                con.execute(
-                    "SELECT table_name, column_name FROM information_schema.columns WHERE "
-                    "table_catalog = 'kg' AND table_name IN ('record', 'local_record')"
-                ).fetchall()
-            )
-            declared = [("record", f.name) for f in sql.RECORD_FIELDS] + [
-                ("local_record", f.name) for f in LOCAL_FIELDS
-            ]
-            if have >= set(declared):
-                return True
         # other declared fields (core/facts.py) or an earlier format whose records this one derives: a load upgrades it
         return (
             self._upgrading
