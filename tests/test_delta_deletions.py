@@ -157,6 +157,9 @@ def test_a_deletion_removes_its_action_logs_it_and_a_rerun_changes_nothing(
         (tx_key(i), f"{before[tx_key(i)] / 100:.2f}", str(delta), lines[tx_key(i)]) for i in deleted
     )
     assert not [c for c in changes if c["change"] in ("new_award", "new_modification")]
+    assert all(
+        c["permalink"] and c["permalink"].startswith("https://") for c in changes if c["change"] == "removed_action"
+    )
 
     rerun = load_file(store, delta)
     assert rerun["deletions"] == 3

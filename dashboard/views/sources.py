@@ -84,8 +84,8 @@ def watch_list(src: tuple) -> None:
         return
     since = st.date_input("Loaded since", value=dt.date.today() - dt.timedelta(days=30), key="watch_since")
     st.caption(
-        f"New awards and modifications, changed amounts and end dates, new vendors and vendor–agency pairs "
-        f"that the loads since then brought, for each entry of `{WATCHLIST_FILE.name}` (edit the file to change "
+        f"New awards and modifications, changed amounts and end dates, new vendors and vendor–agency pairs, and "
+        f"actions withdrawn by a delta file, that the loads since then brought, for each entry of `{WATCHLIST_FILE.name}` (edit the file to change "
         f"the list). Worked out by comparing the figures before and after each load: loading the same file "
         f"again changes nothing. `python -m graph changes --since {since}` lists them all."
     )

@@ -55,7 +55,7 @@ _AWARD_COLUMNS = "key, recipient, awarding_id, " + ", ".join(column for _, _, co
 BEFORE = f"""
 CREATE OR REPLACE TEMP TABLE before_award AS SELECT {_AWARD_COLUMNS} FROM award;
 CREATE OR REPLACE TEMP TABLE before_action AS
-SELECT key, cents, award_key, recipient, awarding_id FROM fact WHERE kind = 'action';
+SELECT key, cents, award_key, recipient, awarding_id, permalink FROM fact WHERE kind = 'action';
 CREATE OR REPLACE TEMP TABLE before_vendor AS SELECT id FROM vendor WHERE NOT curated;
 CREATE OR REPLACE TEMP TABLE before_pair AS
 SELECT DISTINCT recipient, coalesce(awarding_subtier, awarding_toptier) AS agency FROM fact WHERE recipient IS NOT NULL;
@@ -64,7 +64,7 @@ NOTHING_BEFORE = """
 CREATE OR REPLACE TEMP TABLE before_award (key VARCHAR, recipient VARCHAR, awarding_id VARCHAR, obligated_cents BIGINT,
     current_cents BIGINT, potential_cents BIGINT, end_date DATE, potential_end_date DATE);
 CREATE OR REPLACE TEMP TABLE before_action (key VARCHAR, cents BIGINT, award_key VARCHAR, recipient VARCHAR,
-    awarding_id VARCHAR);
+    awarding_id VARCHAR, permalink VARCHAR);
 CREATE OR REPLACE TEMP TABLE before_vendor (id VARCHAR);
 CREATE OR REPLACE TEMP TABLE before_pair (recipient VARCHAR, agency VARCHAR);
 """
@@ -101,7 +101,7 @@ WITH found AS (
     FROM fact f JOIN before_action x ON x.key = f.key WHERE f.kind = 'action' AND f.cents IS DISTINCT FROM x.cents
     UNION ALL
     SELECT 'removed_action', x.award_key, x.key, x.recipient, x.awarding_id, 'obligation', {_shown("x.cents", "money")},
-           NULL, d.source, d.record, NULL
+           NULL, d.source, d.record, x.permalink
     FROM before_action x ANTI JOIN fact f ON f.key = x.key AND f.kind = 'action'
     LEFT JOIN (SELECT key, source, record FROM record WHERE kind = 'deletion'  -- the one CHOSEN (sql.py) follows
                QUALIFY row_number() OVER (PARTITION BY key ORDER BY retrieved DESC NULLS LAST, source, record) = 1) d
